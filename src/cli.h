@@ -1,0 +1,48 @@
+/*
+ * cli.h - shared pieces of the mlvm command line.
+ */
+#ifndef MLVM_CLI_H
+#define MLVM_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "assemble.h"
+#include "json.h"
+
+/* exit statuses (../shared/docs/interface.md) */
+enum {
+	EXIT_DONE = 0,
+	EXIT_FAILED = 1,	/* could not do what was asked */
+	EXIT_USAGE = 2,
+};
+
+struct cli {
+	const char *prog;	/* "mlvm" */
+	bool json;
+	bool strict;
+	const char *vg;		/* --vg NAME */
+};
+
+/* "mlvm: " + message to stderr */
+void cli_err(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* usage error: message, a hint to --help, and EXIT_USAGE */
+int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Open the images and assemble: NULL after printing why when an image cannot
+ * be opened (and *status is set).
+ */
+struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n, int *status);
+
+/* the anomalies: to stderr as text, or as a "warnings" array in JSON */
+void cli_print_report(const struct cli *c, const struct mlvm_report *r);
+void cli_json_report(struct json *j, const struct mlvm_report *r);
+
+/* the VGs of a set the user asked for (--vg), or all */
+bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg);
+
+int cmd_read(struct cli *c, int argc, char **argv);
+
+#endif

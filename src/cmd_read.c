@@ -1,0 +1,444 @@
+/*
+ * cmd_read.c - mlvm read: the VG(s) as the original key/value table, or the
+ * full model as JSON (../shared/docs/interface.md).
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char read_help[] =
+	"Usage: mlvm read [--json] [--strict] [--vg NAME] IMAGE...\n"
+	"\n"
+	"Print the volume group(s) held by the images: VG, PVs, every LV (hidden\n"
+	"sub-LVs too) with its segments and their areas, and the free extents.\n"
+	"Without --json: the key/value table of the original mlvm quickstart,\n"
+	"extended with seqno, sizes, segment types and areas.\n"
+	"With --json: the full model (see mlvm(1) and interface.md).\n"
+	"Damage is reported on stderr (or under \"warnings\" with --json).\n"
+	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n";
+
+/* ------------------------------------------------------------ table */
+
+struct table {
+	char **keys;
+	char **vals;
+	size_t n, cap;
+	size_t kw, vw;
+};
+
+static void row(struct table *t, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void row(struct table *t, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *v = NULL;
+	size_t kl, vl;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		char **k = realloc(t->keys, cap * sizeof(*k));
+		char **vv;
+
+		if (!k)
+			return;
+		t->keys = k;
+		vv = realloc(t->vals, cap * sizeof(*vv));
+		if (!vv)
+			return;
+		t->vals = vv;
+		t->cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) < 0)
+		v = NULL;
+	va_end(ap);
+	if (!v)
+		return;
+	t->keys[t->n] = strdup(key);
+	if (!t->keys[t->n]) {
+		free(v);
+		return;
+	}
+	t->vals[t->n++] = v;
+	kl = strlen(key);
+	vl = strlen(v);
+	if (kl > t->kw)
+		t->kw = kl;
+	if (vl > t->vw)
+		t->vw = vl;
+}
+
+static void put_cell(FILE *f, const char *s, size_t w)
+{
+	size_t n = strlen(s);
+
+	fputs(s, f);
+	for (; n < w; n++)
+		fputc(' ', f);
+	fputc('|', f);
+}
+
+static void table_print(struct table *t, FILE *f)
+{
+	size_t kw = (t->kw > 3 ? t->kw : 3) + 1, vw = (t->vw > 5 ? t->vw : 5) + 1, i;
+
+	put_cell(f, "key", kw);
+	put_cell(f, "value", vw);
+	fputc('\n', f);
+	for (i = 0; i < kw; i++)
+		fputc('-', f);
+	fputc('|', f);
+	for (i = 0; i < vw; i++)
+		fputc('-', f);
+	fputs("|\n", f);
+	for (i = 0; i < t->n; i++) {
+		put_cell(f, t->keys[i], kw);
+		put_cell(f, t->vals[i], vw);
+		fputc('\n', f);
+	}
+}
+
+static void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->keys[i]);
+		free(t->vals[i]);
+	}
+	free(t->keys);
+	free(t->vals);
+}
+
+/* "A, B, C" from a string array */
+static char *join(const struct cfg_node *arr)
+{
+	struct mlvm_buf b = { 0 };
+	const struct cfg_node *e;
+
+	mlvm_buf_append(&b, "", 0);
+	if (arr)
+		for (e = arr->v.child; e; e = e->next)
+			if (e->type == CFG_STRING || e->type == CFG_WORD)
+				mlvm_buf_printf(&b, "%s%s", b.len ? ", " : "", e->v.s);
+	return b.data;
+}
+
+static char *areas_text(const struct mlvm_segment *s)
+{
+	struct mlvm_buf b = { 0 };
+	uint32_t i;
+
+	mlvm_buf_append(&b, "", 0);
+	for (i = 0; i < s->n_areas; i++)
+		mlvm_buf_printf(&b, "%s%s:%llu", i ? ", " : "", s->areas[i].name,
+				(unsigned long long)s->areas[i].start);
+	return b.data;
+}
+
+static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct mlvm_pv *pv)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_devs; i++)
+		if (set->devs[i].src == pv->src && set->devs[i].base == pv->offset)
+			return &set->devs[i];
+	return NULL;
+}
+
+static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE *f)
+{
+	struct table t = { 0 };
+	char k[512], size[32], *s;
+	uint32_t i, j;
+
+	row(&t, "name", "%s", vg->name);
+	row(&t, "id", "%s", vg->id ? vg->id : "");
+	row(&t, "seqno", "%llu", (unsigned long long)vg->seqno);
+	s = join(vg->status);
+	row(&t, "status", "%s", s ? s : "");
+	free(s);
+	s = join(vg->tags);
+	row(&t, "tags", "%s", s ? s : "");
+	free(s);
+	row(&t, "extent_size", "%llu", (unsigned long long)vg->extent_size);
+	row(&t, "max_lv", "%lld", (long long)vg->max_lv);
+	row(&t, "max_pv", "%lld", (long long)vg->max_pv);
+	for (i = 0; i < vg->n_pvs; i++) {
+		const struct mlvm_pv *pv = &vg->pvs[i];
+		const struct mlvm_pvdev *d = pv->missing ? NULL : dev_of(set, pv);
+
+#define PK(suffix) (snprintf(k, sizeof(k), "%s/%s", pv->name, suffix), k)
+		row(&t, PK("name"), "%s", pv->name);
+		row(&t, PK("id"), "%s", pv->id ? pv->id : "");
+		row(&t, PK("stored_device"), "%s", pv->device ? pv->device : "");
+		row(&t, PK("real_device"), "%s", pv->missing ? "(missing)" : pv->src->name);
+		if (!pv->missing && pv->offset)
+			row(&t, PK("offset"), "%llu", (unsigned long long)pv->offset);
+		s = join(pv->status);
+		row(&t, PK("status"), "%s", s ? s : "");
+		free(s);
+		s = join(pv->tags);
+		if (s && *s)
+			row(&t, PK("tags"), "%s", s);
+		free(s);
+		row(&t, PK("size_in_sectors"), "%llu", (unsigned long long)pv->dev_size);
+		row(&t, PK("pe_start"), "%llu", (unsigned long long)pv->pe_start);
+		row(&t, PK("pe_count"), "%llu", (unsigned long long)pv->pe_count);
+		if (d) {
+			char uuid[39];
+
+			mlvm_uuid_format(d->label.pv_uuid, strlen(d->label.pv_uuid), uuid);
+			row(&t, PK("label/id"), "%s", uuid);
+			row(&t, PK("label/device_size"), "%llu", (unsigned long long)d->label.device_size);
+			row(&t, PK("label/extents"), "%u", d->label.n_data);
+			row(&t, PK("label/metadata_areas"), "%u", d->label.n_mda);
+		}
+#undef PK
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+
+#define LK(suffix) (snprintf(k, sizeof(k), "%s/%s", lv->name, suffix), k)
+		row(&t, LK("name"), "%s", lv->name);
+		row(&t, LK("id"), "%s", lv->id ? lv->id : "");
+		s = join(lv->tags);
+		row(&t, LK("tags"), "%s", s ? s : "");
+		free(s);
+		s = join(lv->status);
+		row(&t, LK("status"), "%s", s ? s : "");
+		free(s);
+		row(&t, LK("segments"), "%u", lv->n_segs);
+		mlvm_human_size(mlvm_lv_size(vg, lv), size, sizeof(size));
+		row(&t, LK("size"), "%llu extents, %s", (unsigned long long)lv->extent_count, size);
+		for (j = 0; j < lv->n_segs; j++) {
+			const struct mlvm_segment *sg = &lv->segs[j];
+			char sk[600];
+
+			snprintf(sk, sizeof(sk), "%s/segment%u", lv->name, j + 1);
+			s = areas_text(sg);
+			row(&t, sk, "%s, extents %llu-%llu%s%s", sg->type ? sg->type : "?",
+			    (unsigned long long)sg->start_extent,
+			    (unsigned long long)(sg->start_extent + sg->extent_count - (sg->extent_count ? 1 : 0)),
+			    s && *s ? ", on " : "", s ? s : "");
+			free(s);
+		}
+#undef LK
+	}
+	row(&t, "free_space", "%llu", (unsigned long long)vg->free_extents);
+	table_print(&t, f);
+	table_free(&t);
+}
+
+/* ------------------------------------------------------------ JSON */
+
+static bool seg_key_emitted(const struct mlvm_segment *s, const char *key)
+{
+	static const char *const done[] = {
+		"start_extent", "extent_count", "type", "stripe_size", "areas", NULL
+	};
+	const char *const *d;
+
+	for (d = done; *d; d++)
+		if (!strcmp(*d, key))
+			return true;
+	return false;
+}
+
+static void json_vg(struct json *j, const struct mlvm_vg *vg)
+{
+	char uuid[39];
+	uint32_t i, k;
+	const struct cfg_node *n;
+
+	json_begin_object(j, NULL);
+	json_string(j, "name", vg->name);
+	json_string(j, "id", vg->id);
+	json_uint(j, "seqno", vg->seqno);
+	json_uint(j, "extent_size", vg->extent_size);
+	json_cfg_strings(j, "status", vg->status);
+	json_cfg_strings(j, "flags", vg->flags);
+	json_cfg_strings(j, "tags", vg->tags);
+	json_int(j, "max_lv", vg->max_lv);
+	json_int(j, "max_pv", vg->max_pv);
+	n = cfg_find(vg->node, "format");
+	if (n)
+		json_cfg_value(j, "format", n);
+	n = cfg_find(vg->node, "system_id");
+	if (n)
+		json_cfg_value(j, "system_id", n);
+	json_string(j, "description", vg->description);
+	json_string(j, "creation_host", vg->creation_host);
+	json_int(j, "creation_time", vg->creation_time);
+	json_begin_object(j, "source");
+	json_string(j, "image", vg->source.image);
+	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
+	json_string(j, "pv_id", uuid);
+	json_int(j, "mda", vg->source.mda);
+	json_uint(j, "offset", vg->source.offset);
+	json_uint(j, "size", vg->source.size);
+	json_bool(j, "wrapped", vg->source.wrapped);
+	json_end_object(j);
+
+	json_begin_array(j, "pvs");
+	for (i = 0; i < vg->n_pvs; i++) {
+		const struct mlvm_pv *pv = &vg->pvs[i];
+
+		json_begin_object(j, NULL);
+		json_string(j, "name", pv->name);
+		json_string(j, "id", pv->id);
+		json_string(j, "device", pv->device);
+		json_cfg_strings(j, "status", pv->status);
+		json_cfg_strings(j, "flags", pv->flags);
+		json_cfg_strings(j, "tags", pv->tags);
+		json_uint(j, "dev_size", pv->dev_size);
+		json_uint(j, "pe_start", pv->pe_start);
+		json_uint(j, "pe_count", pv->pe_count);
+		if (pv->missing) {
+			json_null(j, "image");
+			json_null(j, "offset");
+		} else {
+			json_string(j, "image", pv->src->name);
+			json_uint(j, "offset", pv->offset);
+		}
+		json_bool(j, "missing", pv->missing);
+		json_end_object(j);
+	}
+	json_end_array(j);
+
+	json_begin_array(j, "lvs");
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+		uint32_t si;
+
+		json_begin_object(j, NULL);
+		json_string(j, "name", lv->name);
+		json_string(j, "id", lv->id);
+		json_cfg_strings(j, "status", lv->status);
+		json_cfg_strings(j, "flags", lv->flags);
+		json_cfg_strings(j, "tags", lv->tags);
+		json_bool(j, "visible", lv->visible);
+		json_uint(j, "extent_count", lv->extent_count);
+		json_uint(j, "size", mlvm_lv_size(vg, lv));
+		n = cfg_find(lv->node, "creation_time");
+		if (n)
+			json_cfg_value(j, "creation_time", n);
+		n = cfg_find(lv->node, "creation_host");
+		if (n)
+			json_cfg_value(j, "creation_host", n);
+		json_begin_array(j, "segments");
+		for (si = 0; si < lv->n_segs; si++) {
+			const struct mlvm_segment *s = &lv->segs[si];
+
+			json_begin_object(j, NULL);
+			json_uint(j, "start_extent", s->start_extent);
+			json_uint(j, "extent_count", s->extent_count);
+			json_string(j, "type", s->type);
+			if (cfg_find(s->node, "stripe_size"))
+				json_uint(j, "stripe_size", s->stripe_size);
+			json_begin_array(j, "areas");
+			for (k = 0; k < s->n_areas; k++) {
+				const struct mlvm_area *a = &s->areas[k];
+
+				json_begin_object(j, NULL);
+				if (a->kind == MLVM_AREA_PV) {
+					json_string(j, "pv", a->name);
+					json_uint(j, "pe", a->start);
+				} else {
+					json_string(j, "lv", a->name);
+					json_uint(j, "le", a->start);
+				}
+				json_end_object(j);
+			}
+			json_end_array(j);
+			for (n = s->node->v.child; n; n = n->next)
+				if (n->key && !seg_key_emitted(s, n->key))
+					json_cfg_value(j, n->key, n);
+			json_end_object(j);
+		}
+		json_end_array(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_uint(j, "extent_count", vg->total_extents);
+	json_uint(j, "free_extents", vg->free_extents);
+	json_end_object(j);
+}
+
+/* ------------------------------------------------------------ command */
+
+int cmd_read(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mlvm_set *set;
+	size_t i, shown = 0;
+	int opt, status;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(read_help, stdout);
+			return EXIT_DONE;
+		default:
+			return cli_usage(c, "read", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(c, "read", "no image given");
+	set = cli_open_set(c, argv + optind, argc - optind, &status);
+	if (!set)
+		return status;
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_selected(c, set->vgs[i]))
+			shown++;
+	if (shown == 0) {
+		if (c->vg)
+			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group named %s in the images given", c->vg);
+		else
+			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group found in the images given");
+	}
+	if (c->json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "vgs");
+		for (i = 0; i < set->n_vgs; i++)
+			if (cli_vg_selected(c, set->vgs[i]))
+				json_vg(&j, set->vgs[i]);
+		json_end_array(&j);
+		cli_json_report(&j, &set->report);
+		json_end_object(&j);
+		json_finish(&j);
+	} else {
+		bool first = true;
+
+		for (i = 0; i < set->n_vgs; i++) {
+			if (!cli_vg_selected(c, set->vgs[i]))
+				continue;
+			if (!first)
+				fputc('\n', stdout);
+			first = false;
+			vg_table(set, set->vgs[i], stdout);
+		}
+	}
+	if (fflush(stdout) != 0) {
+		cli_err(c, "cannot write output");
+		mlvm_set_free(set);
+		return EXIT_FAILED;
+	}
+	cli_print_report(c, &set->report);
+	mlvm_set_free(set);
+	return shown ? EXIT_DONE : EXIT_FAILED;
+}

@@ -1,0 +1,104 @@
+/*
+ * config.h - parser for LVM2's metadata text (libdm config syntax).
+ *
+ * Grammar (what LVM2 writes and what its own parser accepts):
+ *   file     := item*
+ *   item     := KEY '=' value | KEY '{' item* '}'
+ *   value    := INT | FLOAT | STRING | WORD | '[' [scalar {','? scalar}] ']'
+ *   scalar   := INT | FLOAT | STRING | WORD
+ * KEY is [A-Za-z0-9_.+-]+ (a quoted "string" is accepted as a key too, as
+ * libdm does). '#' starts a comment to the end of the line. Integers take an
+ * optional sign and follow strtoll base 0 (0x.. hex, a leading 0 is octal);
+ * a number with '.' (or that strtoll does not consume) is a float.
+ * "double-quoted" strings know the escapes \" and \\ (any other backslash is
+ * kept as it is); 'single-quoted' strings have no escapes. A bare word is a
+ * run of [A-Za-z0-9_.+-/:@]. Commas between array items are optional, arrays
+ * may be empty and may mix types. A NUL byte ends the text.
+ *
+ * Limits: MLVM_CFG_MAX_DEPTH nested sections/arrays, MLVM_CFG_MAX_TEXT bytes
+ * of input, MLVM_CFG_MAX_NODES nodes. Errors name line and column (1-based).
+ *
+ * The parser works in place: the text buffer is modified (keys and strings
+ * are NUL-terminated where they lie, escapes removed) and the tree takes
+ * ownership of it, so strings in the tree stay valid until cfg_free().
+ * Nodes come from an arena: a few large allocations, not one per node.
+ */
+#ifndef MLVM_CONFIG_H
+#define MLVM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MLVM_CFG_MAX_DEPTH 64
+#define MLVM_CFG_MAX_TEXT (256u << 20)	/* 256 MiB */
+#define MLVM_CFG_MAX_NODES (16u << 20)
+
+enum cfg_type {
+	CFG_SECTION,	/* key { ... }: v.child is the first item */
+	CFG_ARRAY,	/* key = [ ... ]: v.child is the first element (key NULL) */
+	CFG_INT,	/* v.i */
+	CFG_FLOAT,	/* v.f */
+	CFG_STRING,	/* v.s, quoted in the text */
+	CFG_WORD,	/* v.s, a bare word */
+};
+
+struct cfg_node {
+	const char *key;	/* NULL for array elements and the root */
+	struct cfg_node *next;	/* next sibling */
+	union {
+		struct cfg_node *child;
+		const char *s;
+		int64_t i;
+		double f;
+	} v;
+	uint32_t line;		/* 1-based line of the key (or value) */
+	uint8_t type;		/* enum cfg_type */
+	uint8_t quote;		/* for CFG_STRING: '"' or '\'' */
+};
+
+struct cfg_tree {
+	struct cfg_node *root;	/* a CFG_SECTION with key NULL */
+	char *text;		/* owned; modified in place */
+	size_t text_len;	/* bytes parsed (up to the first NUL) */
+	size_t n_nodes;
+	void *arena;		/* private */
+};
+
+struct cfg_error {
+	uint32_t line;
+	uint32_t column;
+	size_t offset;		/* byte offset in the text */
+	char message[128];
+};
+
+/*
+ * Parse len bytes of text (stops at the first NUL). On success the tree owns
+ * text (it is freed by cfg_free) and 0 is returned. On failure returns a
+ * negative errno (-EINVAL syntax, -E2BIG a limit, -ENOMEM), fills err, and
+ * text still belongs to the caller.
+ */
+int cfg_parse(char *text, size_t len, struct cfg_tree **out, struct cfg_error *err);
+
+/*
+ * Lenient parse for damaged or truncated text: on a syntax error the items
+ * parsed so far are kept (open sections are closed where the text stops),
+ * err describes the first error and 1 is returned; 0 when the text was
+ * clean; negative errno when nothing usable was built (out is then NULL).
+ */
+int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out, struct cfg_error *err);
+
+void cfg_free(struct cfg_tree *t);
+
+/* First direct child of a section with this key, or NULL. */
+const struct cfg_node *cfg_find(const struct cfg_node *section, const char *key);
+/* Same, but only if it has the given type. */
+const struct cfg_node *cfg_find_type(const struct cfg_node *section, const char *key, enum cfg_type type);
+
+/* Convenience getters: return 0 and set *out, or -ENOENT/-EINVAL. */
+int cfg_get_int(const struct cfg_node *section, const char *key, int64_t *out);
+int cfg_get_str(const struct cfg_node *section, const char *key, const char **out);
+
+/* Number of children of a section or elements of an array. */
+size_t cfg_count(const struct cfg_node *n);
+
+#endif

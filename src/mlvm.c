@@ -1,0 +1,238 @@
+/*
+ * mlvm.c - the command line: global options and dispatch.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: mlvm [GLOBAL OPTIONS] COMMAND [OPTIONS] IMAGE... [WORDS]\n"
+	"\n"
+	"Inspect LVM2 physical volumes in disk images, even damaged ones.\n"
+	"Several IMAGEs form one set: a VG spread over several PVs is assembled\n"
+	"from all of them, matched by PV uuid.\n"
+	"\n"
+	"Commands:\n"
+	"  read IMAGE...        the volume group(s): a key/value table, or the full\n"
+	"                       model with --json\n"
+	"\n"
+	"Global options:\n"
+	"  --json               machine-readable output on stdout\n"
+	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
+	"  --vg NAME            pick one VG when the images hold several\n"
+	"  -h, --help           this help (mlvm COMMAND --help for a command's)\n"
+	"  -V, --version        the version\n"
+	"\n"
+	"Exit status: 0 done (warnings on stderr), 1 could not do what was asked,\n"
+	"2 usage error. Inspection commands never open an image for writing.\n"
+	"See mlvm(1).\n";
+
+void cli_err(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", c->prog,
+		cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n, int *status)
+{
+	struct mlvm_open_opts o = { .strict = c->strict };
+	struct mlvm_set *set = mlvm_set_new(&o);
+	int i, rc;
+
+	if (!set) {
+		cli_err(c, "out of memory");
+		*status = EXIT_FAILED;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		rc = mlvm_set_add_path(set, images[i]);
+		if (rc) {
+			cli_err(c, "cannot open %s: %s", images[i], strerror(-rc));
+			mlvm_set_free(set);
+			*status = EXIT_FAILED;
+			return NULL;
+		}
+	}
+	rc = mlvm_set_assemble(set);
+	if (rc < 0) {
+		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
+		mlvm_set_free(set);
+		*status = EXIT_FAILED;
+		return NULL;
+	}
+	*status = EXIT_DONE;
+	return set;
+}
+
+static const char *sev_name(enum mlvm_severity s)
+{
+	return s == MLVM_SEV_ERROR ? "error" : s == MLVM_SEV_WARNING ? "warning" : "notice";
+}
+
+void cli_print_report(const struct cli *c, const struct mlvm_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct mlvm_anomaly *a = &r->items[i];
+
+		/* with --json the list is in the output; errors still go to stderr */
+		if (c->json && a->severity != MLVM_SEV_ERROR)
+			continue;
+		fprintf(stderr, "%s: %s: ", c->prog, sev_name(a->severity));
+		if (a->image && a->offset >= 0)
+			fprintf(stderr, "%s at byte %lld: ", a->image, (long long)a->offset);
+		else if (a->image)
+			fprintf(stderr, "%s: ", a->image);
+		fprintf(stderr, "%s [%s]\n", a->message, a->code);
+	}
+	if (r->dropped)
+		fprintf(stderr, "%s: warning: %zu more anomalies not listed\n", c->prog, r->dropped);
+}
+
+void cli_json_report(struct json *j, const struct mlvm_report *r)
+{
+	size_t i;
+
+	json_begin_array(j, "warnings");
+	for (i = 0; i < r->n; i++) {
+		const struct mlvm_anomaly *a = &r->items[i];
+
+		json_begin_object(j, NULL);
+		json_string(j, "code", a->code);
+		json_string(j, "severity", sev_name(a->severity));
+		json_string(j, "message", a->message);
+		json_string(j, "image", a->image);
+		if (a->offset >= 0)
+			json_int(j, "offset", a->offset);
+		else
+			json_null(j, "offset");
+		json_end_object(j);
+	}
+	if (r->dropped) {
+		json_begin_object(j, NULL);
+		json_string(j, "code", "report_full");
+		json_string(j, "severity", "warning");
+		json_null(j, "message");
+		json_null(j, "image");
+		json_null(j, "offset");
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg)
+{
+	return !c->vg || !strcmp(c->vg, vg->name);
+}
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "read", cmd_read },
+	{ NULL, NULL },
+};
+
+/*
+ * Take the global options out of argv wherever they stand (before "--"),
+ * leaving the command and its own arguments in order.
+ */
+static int take_globals(struct cli *c, int *argc, char **argv, bool *help, bool *version)
+{
+	int i, o = 1;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else if (!strcmp(a, "--strict")) {
+			c->strict = true;
+		} else if (!strcmp(a, "--vg")) {
+			if (i + 1 >= *argc)
+				return cli_usage(c, NULL, "option '--vg' requires a volume group name");
+			c->vg = argv[++i];
+		} else if (!strncmp(a, "--vg=", 5)) {
+			c->vg = a + 5;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			*help = true;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			*version = true;
+		} else {
+			argv[o++] = argv[i];
+		}
+	}
+	*argc = o;
+	argv[o] = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .prog = "mlvm" };
+	const struct command *cmd;
+	bool help = false, version = false;
+	int rc;
+
+	rc = take_globals(&c, &argc, argv, &help, &version);
+	if (rc)
+		return rc;
+	if (version) {
+		printf("mlvm %s\n", PACKAGE_VERSION);
+		return EXIT_DONE;
+	}
+	if (argc < 2) {
+		if (help) {
+			fputs(usage_text, stdout);
+			return EXIT_DONE;
+		}
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	for (cmd = commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, argv[1]))
+			break;
+	if (!cmd->name) {
+		if (help) {
+			fputs(usage_text, stdout);
+			return EXIT_DONE;
+		}
+		return cli_usage(&c, NULL, "unknown command '%s'", argv[1]);
+	}
+	if (help) {
+		/* let the command print its own help */
+		char *hargv[] = { argv[1], (char *)"--help", NULL };
+
+		return cmd->run(&c, 2, hargv);
+	}
+	return cmd->run(&c, argc - 1, argv + 1);
+}

@@ -1,0 +1,58 @@
+/*
+ * report.h - the anomaly list the library hands back instead of printing.
+ *
+ * Each entry has a short stable code ("label_crc", "mda_magic", ...), a
+ * human message (lowercase, no full stop), the image it concerns and the
+ * absolute byte offset inside that image (-1 when there is none).
+ */
+#ifndef MLVM_REPORT_H
+#define MLVM_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum mlvm_severity {
+	MLVM_SEV_NOTICE,	/* worth knowing, nothing is wrong */
+	MLVM_SEV_WARNING,	/* damage or inconsistency, worked around */
+	MLVM_SEV_ERROR,		/* something could not be done */
+};
+
+struct mlvm_anomaly {
+	enum mlvm_severity severity;
+	char *code;
+	char *message;
+	char *image;		/* may be NULL */
+	int64_t offset;		/* absolute byte offset in image, or -1 */
+};
+
+/* The list is bounded: past MLVM_REPORT_MAX entries only a count is kept. */
+#define MLVM_REPORT_MAX 10000
+
+struct mlvm_report {
+	struct mlvm_anomaly *items;
+	size_t n;
+	size_t cap;
+	size_t dropped;		/* entries not kept because the list was full */
+};
+
+void mlvm_report_init(struct mlvm_report *r);
+void mlvm_report_free(struct mlvm_report *r);
+
+/* Add an entry; never fails visibly (on allocation failure the entry is
+ * counted in dropped). */
+void mlvm_report_add(struct mlvm_report *r, enum mlvm_severity sev,
+		     const char *code, const char *image, int64_t offset,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#define mlvm_warn(r, code, image, off, ...) \
+	mlvm_report_add((r), MLVM_SEV_WARNING, (code), (image), (int64_t)(off), __VA_ARGS__)
+#define mlvm_notice(r, code, image, off, ...) \
+	mlvm_report_add((r), MLVM_SEV_NOTICE, (code), (image), (int64_t)(off), __VA_ARGS__)
+#define mlvm_error(r, code, image, off, ...) \
+	mlvm_report_add((r), MLVM_SEV_ERROR, (code), (image), (int64_t)(off), __VA_ARGS__)
+
+/* Number of entries of at least the given severity. */
+size_t mlvm_report_count(const struct mlvm_report *r, enum mlvm_severity min);
+
+#endif

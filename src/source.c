@@ -1,0 +1,217 @@
+/*
+ * source.c - image sources: a file or block device (pread), or memory.
+ */
+#include "source.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fd_priv {
+	int fd;
+};
+
+static int fd_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
+{
+	struct fd_priv *p = s->priv;
+	uint8_t *b = buf;
+
+	while (len > 0) {
+		ssize_t n = pread(p->fd, b, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;	/* the file shrank under us */
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int fd_pwrite(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
+{
+	struct fd_priv *p = s->priv;
+	const uint8_t *b = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(p->fd, b, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		b += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int fd_sync(struct mlvm_source *s)
+{
+	struct fd_priv *p = s->priv;
+
+	return fsync(p->fd) ? -errno : 0;
+}
+
+static void fd_close(struct mlvm_source *s)
+{
+	struct fd_priv *p = s->priv;
+
+	close(p->fd);
+	free(p);
+}
+
+static const struct mlvm_source_ops fd_ops = {
+	.pread = fd_pread,
+	.pwrite = fd_pwrite,
+	.sync = fd_sync,
+	.close = fd_close,
+};
+
+int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
+{
+	struct mlvm_source *s;
+	struct fd_priv *p;
+	struct stat st;
+	uint64_t size;
+	int fd, err;
+
+	*out = NULL;
+	fd = open(path, ((flags & MLVM_SOURCE_WRITE) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+	} else if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+	} else {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
+	p = calloc(1, sizeof(*p));
+	if (!s || !p || !(s->name = strdup(path))) {
+		free(s);
+		free(p);
+		close(fd);
+		return -ENOMEM;
+	}
+	p->fd = fd;
+	s->size = size;
+	s->ops = &fd_ops;
+	s->priv = p;
+	s->writable = !!(flags & MLVM_SOURCE_WRITE);
+	*out = s;
+	return 0;
+}
+
+struct mem_priv {
+	uint8_t *data;
+};
+
+static int mem_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
+{
+	struct mem_priv *p = s->priv;
+
+	memcpy(buf, p->data + off, len);
+	return 0;
+}
+
+static int mem_pwrite(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
+{
+	struct mem_priv *p = s->priv;
+
+	memcpy(p->data + off, buf, len);
+	return 0;
+}
+
+static int mem_sync(struct mlvm_source *s)
+{
+	return 0;
+}
+
+static void mem_close(struct mlvm_source *s)
+{
+	free(s->priv);
+}
+
+static const struct mlvm_source_ops mem_ops = {
+	.pread = mem_pread,
+	.pwrite = mem_pwrite,
+	.sync = mem_sync,
+	.close = mem_close,
+};
+
+struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size, int flags)
+{
+	struct mlvm_source *s = calloc(1, sizeof(*s));
+	struct mem_priv *p = calloc(1, sizeof(*p));
+
+	if (!s || !p || !(s->name = strdup(name))) {
+		free(s);
+		free(p);
+		return NULL;
+	}
+	p->data = data;
+	s->size = size;
+	s->ops = &mem_ops;
+	s->priv = p;
+	s->writable = !!(flags & MLVM_SOURCE_WRITE);
+	return s;
+}
+
+int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
+{
+	if (!mlvm_range_ok(s->size, off, len))
+		return -ERANGE;
+	if (len == 0)
+		return 0;
+	return s->ops->pread(s, buf, len, off);
+}
+
+int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
+{
+	if (!s->writable)
+		return -EBADF;
+	if (!mlvm_range_ok(s->size, off, len))
+		return -ERANGE;
+	if (len == 0)
+		return 0;
+	return s->ops->pwrite(s, buf, len, off);
+}
+
+int mlvm_source_sync(struct mlvm_source *s)
+{
+	return s->writable ? s->ops->sync(s) : 0;
+}
+
+void mlvm_source_close(struct mlvm_source *s)
+{
+	if (!s)
+		return;
+	s->ops->close(s);
+	free(s->name);
+	free(s);
+}

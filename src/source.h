@@ -1,0 +1,49 @@
+/*
+ * source.h - where image bytes come from.
+ *
+ * One small interface: a file or block device read with pread, or a memory
+ * buffer (tests, fuzzers). Inspection never opens an image for writing:
+ * mlvm_source_open() uses O_RDONLY unless MLVM_SOURCE_WRITE is asked for.
+ */
+#ifndef MLVM_SOURCE_H
+#define MLVM_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mlvm_source;
+
+struct mlvm_source_ops {
+	/* read exactly len bytes at off (the caller has checked the range);
+	 * 0 or a negative errno */
+	int (*pread)(struct mlvm_source *s, void *buf, size_t len, uint64_t off);
+	int (*pwrite)(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
+	int (*sync)(struct mlvm_source *s);
+	void (*close)(struct mlvm_source *s);
+};
+
+struct mlvm_source {
+	char *name;		/* the path as the user gave it */
+	uint64_t size;		/* bytes */
+	const struct mlvm_source_ops *ops;
+	void *priv;
+	int writable;
+};
+
+enum { MLVM_SOURCE_WRITE = 1 };
+
+/* Open a regular file or block device; 0 or a negative errno. */
+int mlvm_source_open(const char *path, int flags, struct mlvm_source **out);
+
+/* A source over memory the caller keeps alive (not copied); NULL on ENOMEM.
+ * writable memory sources accept pwrite within their size. */
+struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size, int flags);
+
+/* Read len bytes at off: 0, -ERANGE when the range is outside the source,
+ * or another negative errno. */
+int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off);
+int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
+int mlvm_source_sync(struct mlvm_source *s);
+void mlvm_source_close(struct mlvm_source *s);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * util.h - little-endian accessors, bounds checks and a growable buffer.
+ *
+ * Every untrusted length goes through mlvm_range_ok(): bounds are checked by
+ * subtracting from the trusted size, never by adding to an untrusted offset.
+ */
+#ifndef MLVM_UTIL_H
+#define MLVM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+static inline uint16_t mlvm_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t mlvm_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t mlvm_le64(const uint8_t *p)
+{
+	return (uint64_t)mlvm_le32(p) | (uint64_t)mlvm_le32(p + 4) << 32;
+}
+
+static inline void mlvm_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void mlvm_put_le64(uint8_t *p, uint64_t v)
+{
+	mlvm_put_le32(p, (uint32_t)v);
+	mlvm_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* true when [off, off+len) lies inside [0, size) */
+static inline bool mlvm_range_ok(uint64_t size, uint64_t off, uint64_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+/* a*b, or false on overflow */
+static inline bool mlvm_mul_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+
+static inline bool mlvm_add_ok(uint64_t a, uint64_t b, uint64_t *out)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+
+/* Growable byte buffer, always NUL-terminated when len > 0 or after _cstr. */
+struct mlvm_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+int mlvm_buf_append(struct mlvm_buf *b, const void *data, size_t len);
+int mlvm_buf_printf(struct mlvm_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mlvm_buf_free(struct mlvm_buf *b);
+
+/* Format a 32-character LVM uuid as 6-4-4-4-4-4-6 into out[39]. A string of
+ * another length is copied as it is (truncated to 38 characters). */
+void mlvm_uuid_format(const char *raw, size_t len, char out[39]);
+
+/* Format bytes as a human size with binary units ("4.00 MiB"). */
+void mlvm_human_size(uint64_t bytes, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,724 @@
+/*
+ * vg.c - build the VG model from parsed metadata text.
+ *
+ * Lenient: every problem is reported (with the text line) and the best
+ * model possible is built. Only a text with no VG section at all fails.
+ * Limits: LV, PV, segment and area counts are bounded by the number of
+ * nodes in the tree, so nothing here allocates more than the text implies.
+ */
+#include "vg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct ctx {
+	struct mlvm_vg *vg;
+	struct mlvm_report *r;
+	const char *image;
+	int64_t where;
+};
+
+#define W(c, code, node, ...) \
+	mlvm_warn((c)->r, (code), (c)->image, (c)->where, __VA_ARGS__)
+
+static const char *const vg_status_known[] = {
+	"RESIZEABLE", "READ", "WRITE", "EXPORTED", "PVMOVE", "CLUSTERED",
+	"SHARED", "PARTIAL", NULL
+};
+static const char *const pv_status_known[] = {
+	"ALLOCATABLE", "EXPORTED", "MISSING", NULL
+};
+static const char *const lv_status_known[] = {
+	"READ", "WRITE", "VISIBLE", "FIXED_MINOR", "PVMOVE", "LOCKED",
+	"NOTSYNCED", "REBUILD", "WRITEMOSTLY", "ACTIVATION_SKIP",
+	"MIRROR_NOTSYNCED", "MERGING", "CONVERTING", "MIRRORED",
+	"MIRROR_IMAGE", "MIRROR_LOG", "RAID", "RAID_META", "RAID_IMAGE",
+	"THIN_VOLUME", "THIN_POOL", "THIN_POOL_DATA", "THIN_POOL_METADATA",
+	"CACHE", "CACHE_POOL", "CACHE_POOL_DATA", "CACHE_POOL_METADATA",
+	"LV_PENDING_DELETE", "ERROR_WHEN_FULL", "CROP_METADATA",
+	"CACHE_VOL", "CACHE_USES_CACHEVOL", "RESHAPE", "RESHAPE_DATA_OFFSET",
+	"DATA_OFFSET_CHANGED", "REMOVE_AFTER_RESHAPE", "METADATA_FORMAT",
+	"INTEGRITY", "INTEGRITY_METADATA", "LV_TEMPORARY", "LV_NOSCAN",
+	"REMOVED", NULL
+};
+
+/* ------------------------------------------------------------ helpers */
+
+bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s)
+{
+	const struct cfg_node *e;
+
+	if (!arr || arr->type != CFG_ARRAY)
+		return false;
+	for (e = arr->v.child; e; e = e->next)
+		if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->v.s, s))
+			return true;
+	return false;
+}
+
+bool mlvm_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= 128 || name[0] == '-' || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	uint64_t sectors, bytes;
+
+	if (!mlvm_mul_ok(lv->extent_count, vg->extent_size, &sectors) ||
+	    !mlvm_mul_ok(sectors, 512, &bytes))
+		return UINT64_MAX;
+	return bytes;
+}
+
+static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *sec,
+					const char *key, const char *what)
+{
+	const struct cfg_node *n = cfg_find(sec, key);
+
+	if (!n)
+		return NULL;
+	if (n->type != CFG_ARRAY) {
+		W(c, "text_type", n, "%s: %s is not an array (line %u)", what, key, n->line);
+		return NULL;
+	}
+	return n;
+}
+
+static void check_status(struct ctx *c, const struct cfg_node *arr,
+			 const char *const *known, const char *what)
+{
+	const struct cfg_node *e;
+
+	if (!arr)
+		return;
+	for (e = arr->v.child; e; e = e->next) {
+		const char *const *k;
+
+		if (e->type != CFG_STRING && e->type != CFG_WORD) {
+			W(c, "text_status", e, "%s: status holds a non-string (line %u)", what, e->line);
+			continue;
+		}
+		for (k = known; *k; k++)
+			if (!strcmp(*k, e->v.s))
+				break;
+		if (!*k)
+			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
+			  what, e->v.s, e->line);
+	}
+}
+
+static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char *key,
+			   const char *what, bool required)
+{
+	const struct cfg_node *n = cfg_find(sec, key);
+
+	if (!n) {
+		if (required)
+			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, sec->line);
+		return NULL;
+	}
+	if (n->type != CFG_STRING && n->type != CFG_WORD) {
+		W(c, "text_type", n, "%s: %s is not a string (line %u)", what, key, n->line);
+		return NULL;
+	}
+	return n->v.s;
+}
+
+static bool get_u64(struct ctx *c, const struct cfg_node *sec, const char *key,
+		    const char *what, bool required, uint64_t *out)
+{
+	const struct cfg_node *n = cfg_find(sec, key);
+
+	*out = 0;
+	if (!n) {
+		if (required)
+			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, sec->line);
+		return false;
+	}
+	if (n->type != CFG_INT || n->v.i < 0) {
+		W(c, "text_type", n, "%s: %s is not a non-negative integer (line %u)",
+		  what, key, n->line);
+		return false;
+	}
+	*out = (uint64_t)n->v.i;
+	return true;
+}
+
+/* ------------------------------------------------------------ name index */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static int index_build(uint32_t count, const char *(*name_of)(const struct mlvm_vg *, uint32_t),
+		       const struct mlvm_vg *vg, uint32_t **slots, uint32_t *mask)
+{
+	uint32_t size = 16, i;
+
+	while (size < count * 2u && size < (1u << 30))
+		size *= 2;
+	*slots = calloc(size, sizeof(uint32_t));
+	if (!*slots)
+		return -ENOMEM;
+	*mask = size - 1;
+	for (i = 0; i < count; i++) {
+		const char *name = name_of(vg, i);
+		uint32_t h;
+
+		if (!name)
+			continue;
+		for (h = hash_str(name) & *mask; (*slots)[h]; h = (h + 1) & *mask)
+			if (!strcmp(name_of(vg, (*slots)[h] - 1), name))
+				break;
+		if (!(*slots)[h])
+			(*slots)[h] = i + 1;	/* first of duplicates wins */
+	}
+	return 0;
+}
+
+static int index_find(const uint32_t *slots, uint32_t mask, const char *name,
+		      const char *(*name_of)(const struct mlvm_vg *, uint32_t),
+		      const struct mlvm_vg *vg)
+{
+	uint32_t h;
+
+	if (!slots)
+		return -1;
+	for (h = hash_str(name) & mask; slots[h]; h = (h + 1) & mask)
+		if (!strcmp(name_of(vg, slots[h] - 1), name))
+			return (int)(slots[h] - 1);
+	return -1;
+}
+
+static const char *lv_name_of(const struct mlvm_vg *vg, uint32_t i)
+{
+	return vg->lvs[i].name;
+}
+
+static const char *pv_name_of(const struct mlvm_vg *vg, uint32_t i)
+{
+	return vg->pvs[i].name;
+}
+
+int mlvm_vg_lv_index(const struct mlvm_vg *vg, const char *name)
+{
+	return index_find(vg->lv_hash, vg->lv_hash_mask, name, lv_name_of, vg);
+}
+
+int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name)
+{
+	return index_find(vg->pv_hash, vg->pv_hash_mask, name, pv_name_of, vg);
+}
+
+const struct mlvm_lv *mlvm_vg_find_lv(const struct mlvm_vg *vg, const char *name)
+{
+	int i = mlvm_vg_lv_index(vg, name);
+
+	return i < 0 ? NULL : &vg->lvs[i];
+}
+
+/* ------------------------------------------------------------ PVs */
+
+static int read_pvs(struct ctx *c, const struct cfg_node *sec)
+{
+	struct mlvm_vg *vg = c->vg;
+	const struct cfg_node *n;
+	size_t count = sec ? cfg_count(sec) : 0;
+
+	if (!sec) {
+		W(c, "text_missing", NULL, "vg %s: no physical_volumes section", vg->name);
+		return 0;
+	}
+	if (count > UINT32_MAX)
+		return -E2BIG;
+	vg->pvs = calloc(count ? count : 1, sizeof(*vg->pvs));
+	if (!vg->pvs)
+		return -ENOMEM;
+	for (n = sec->v.child; n; n = n->next) {
+		struct mlvm_pv *pv = &vg->pvs[vg->n_pvs];
+		char what[160];
+
+		if (n->type != CFG_SECTION) {
+			W(c, "text_type", n, "physical_volumes: %s is not a section (line %u)",
+			  n->key ? n->key : "?", n->line);
+			continue;
+		}
+		snprintf(what, sizeof(what), "pv %s", n->key);
+		pv->node = n;
+		pv->name = n->key;
+		pv->id = get_str(c, n, "id", what, true);
+		pv->device = get_str(c, n, "device", what, false);
+		pv->status = get_array(c, n, "status", what);
+		pv->flags = get_array(c, n, "flags", what);
+		pv->tags = get_array(c, n, "tags", what);
+		check_status(c, pv->status, pv_status_known, what);
+		get_u64(c, n, "dev_size", what, false, &pv->dev_size);
+		get_u64(c, n, "pe_start", what, true, &pv->pe_start);
+		get_u64(c, n, "pe_count", what, true, &pv->pe_count);
+		pv->missing = true;	/* until the assembler finds it */
+		if (!mlvm_add_ok(vg->total_extents, pv->pe_count, &vg->total_extents))
+			vg->total_extents = UINT64_MAX;
+		vg->n_pvs++;
+	}
+	return index_build(vg->n_pvs, pv_name_of, vg, &vg->pv_hash, &vg->pv_hash_mask);
+}
+
+/* ------------------------------------------------------------ LVs */
+
+static const char *const area_keys[] = { "stripes", "mirrors", "raids", "raid0_lvs", NULL };
+
+static bool seg_key_index(const char *key, uint64_t *idx)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (strncmp(key, "segment", 7) || !key[7])
+		return false;
+	for (p = key + 7; *p; p++) {
+		if (*p < '0' || *p > '9' || v > UINT32_MAX)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*idx = v;
+	return true;
+}
+
+static const struct cfg_node *seg_areas_node(const struct cfg_node *seg, const char **key)
+{
+	const char *const *k;
+
+	for (k = area_keys; *k; k++) {
+		const struct cfg_node *a = cfg_find_type(seg, *k, CFG_ARRAY);
+
+		if (a) {
+			*key = *k;
+			return a;
+		}
+	}
+	*key = NULL;
+	return NULL;
+}
+
+/* number of areas an areas array describes: a name, optionally followed by a number */
+static uint32_t count_areas(const struct cfg_node *arr)
+{
+	const struct cfg_node *e;
+	uint32_t n = 0;
+
+	for (e = arr->v.child; e; e = e->next)
+		if (e->type == CFG_STRING || e->type == CFG_WORD)
+			n++;
+	return n;
+}
+
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct mlvm_segment *x = a, *y = b;
+
+	/* segments are sorted by their index, stashed in area_len meanwhile */
+	return x->area_len < y->area_len ? -1 : x->area_len > y->area_len;
+}
+
+static uint64_t seg_int(const struct cfg_node *seg, const char *key, uint64_t dflt)
+{
+	const struct cfg_node *n = cfg_find_type(seg, key, CFG_INT);
+
+	return n && n->v.i >= 0 ? (uint64_t)n->v.i : dflt;
+}
+
+/* how many extents of each area the segment uses */
+static uint64_t compute_area_len(const struct mlvm_segment *s)
+{
+	const char *t = s->type ? s->type : "";
+	uint64_t n = s->n_areas;
+
+	if (n == 0)
+		return 0;
+	if (!strncmp(t, "striped", 7) || !strncmp(t, "raid0", 5))
+		return s->extent_count / n;
+	if (!strncmp(t, "raid10", 6)) {
+		uint64_t copies = seg_int(s->node, "data_copies", 2);
+		uint64_t images = n / 2;
+
+		return images ? s->extent_count * (copies ? copies : 2) / images : 0;
+	}
+	if (!strncmp(t, "raid4", 5) || !strncmp(t, "raid5", 5) || !strncmp(t, "raid6", 5)) {
+		uint64_t images = n / 2, parity = !strncmp(t, "raid6", 5) ? 2 : 1;
+
+		return images > parity ? s->extent_count / (images - parity) : 0;
+	}
+	return s->extent_count;	/* mirror, raid1, pvmove and the like */
+}
+
+static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment *segs,
+			 uint32_t n_segs, struct mlvm_area **area_next)
+{
+	const struct cfg_node *n;
+	uint32_t i = 0;
+	uint64_t expect = 0, declared;
+	char what[200];
+
+	snprintf(what, sizeof(what), "lv %s", lv->name);
+	for (n = lv->node->v.child; n && i < n_segs; n = n->next) {
+		struct mlvm_segment *s;
+		uint64_t idx;
+
+		if (n->type != CFG_SECTION || !seg_key_index(n->key, &idx))
+			continue;
+		s = &segs[i++];
+		s->node = n;
+		s->area_len = idx;	/* sort key, replaced below */
+	}
+	qsort(segs, n_segs, sizeof(*segs), cmp_seg);
+
+	if (get_u64(c, lv->node, "segment_count", what, true, &declared) && declared != n_segs)
+		W(c, "text_segments", lv->node, "%s: segment_count is %llu but %u segments are present",
+		  what, (unsigned long long)declared, n_segs);
+
+	for (i = 0; i < n_segs; i++) {
+		struct mlvm_segment *s = &segs[i];
+		const struct cfg_node *arr, *e;
+		char swhat[240];
+
+		if (s->area_len != (uint64_t)i + 1)
+			W(c, "text_segments", s->node, "%s: %s where segment%u was expected (line %u)",
+			  what, s->node->key, i + 1, s->node->line);
+		snprintf(swhat, sizeof(swhat), "%s %s", what, s->node->key);
+		get_u64(c, s->node, "start_extent", swhat, true, &s->start_extent);
+		get_u64(c, s->node, "extent_count", swhat, true, &s->extent_count);
+		s->type = get_str(c, s->node, "type", swhat, true);
+		s->stripe_size = seg_int(s->node, "stripe_size", 0);
+		if (s->start_extent != expect)
+			W(c, "text_segments", s->node, "%s: starts at extent %llu, expected %llu (line %u)",
+			  swhat, (unsigned long long)s->start_extent,
+			  (unsigned long long)expect, s->node->line);
+		if (!mlvm_add_ok(s->start_extent, s->extent_count, &expect))
+			expect = UINT64_MAX;
+		if (!mlvm_add_ok(lv->extent_count, s->extent_count, &lv->extent_count))
+			lv->extent_count = UINT64_MAX;
+
+		arr = seg_areas_node(s->node, &s->areas_key);
+		s->areas = *area_next;
+		if (arr) {
+			for (e = arr->v.child; e; e = e->next) {
+				struct mlvm_area *a;
+
+				if (e->type != CFG_STRING && e->type != CFG_WORD) {
+					if (e->type != CFG_INT || e == arr->v.child)
+						W(c, "text_areas", e, "%s: unexpected value in %s (line %u)",
+						  swhat, s->areas_key, e->line);
+					continue;
+				}
+				a = &s->areas[s->n_areas++];
+				a->name = e->v.s;
+				a->ref = -1;
+				a->start = 0;
+				if (e->next && e->next->type == CFG_INT) {
+					if (e->next->v.i < 0)
+						W(c, "text_areas", e, "%s: negative extent for area %s (line %u)",
+						  swhat, a->name, e->line);
+					else
+						a->start = (uint64_t)e->next->v.i;
+					e = e->next;
+				}
+			}
+			*area_next += s->n_areas;
+		}
+		if (s->type && !strcmp(s->type, "striped")) {
+			uint64_t sc;
+
+			if (get_u64(c, s->node, "stripe_count", swhat, true, &sc) && sc != s->n_areas)
+				W(c, "text_areas", s->node, "%s: stripe_count %llu but %u stripes listed (line %u)",
+				  swhat, (unsigned long long)sc, s->n_areas, s->node->line);
+			if (s->n_areas == 0)
+				W(c, "text_areas", s->node, "%s: striped segment without stripes (line %u)",
+				  swhat, s->node->line);
+			else if (s->extent_count % s->n_areas)
+				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u stripes (line %u)",
+				  swhat, (unsigned long long)s->extent_count, s->n_areas, s->node->line);
+			if (s->n_areas > 1 && s->stripe_size == 0)
+				W(c, "text_areas", s->node, "%s: %u stripes but no stripe_size (line %u)",
+				  swhat, s->n_areas, s->node->line);
+		}
+		s->area_len = compute_area_len(s);
+	}
+	return 0;
+}
+
+static int read_lvs(struct ctx *c, const struct cfg_node *sec)
+{
+	struct mlvm_vg *vg = c->vg;
+	const struct cfg_node *n, *m;
+	size_t n_lvs = 0, n_segs = 0, n_areas = 0;
+	struct mlvm_segment *seg_next;
+	struct mlvm_area *area_next;
+
+	if (!sec)
+		return 0;
+	/* count first, so the model takes three allocations whatever its size */
+	for (n = sec->v.child; n; n = n->next) {
+		if (n->type != CFG_SECTION)
+			continue;
+		n_lvs++;
+		for (m = n->v.child; m; m = m->next) {
+			uint64_t idx;
+			const char *key;
+			const struct cfg_node *arr;
+
+			if (m->type != CFG_SECTION || !seg_key_index(m->key, &idx))
+				continue;
+			n_segs++;
+			arr = seg_areas_node(m, &key);
+			if (arr)
+				n_areas += count_areas(arr);
+		}
+	}
+	if (n_lvs > UINT32_MAX || n_segs > UINT32_MAX || n_areas > UINT32_MAX)
+		return -E2BIG;
+	vg->lvs = calloc(n_lvs ? n_lvs : 1, sizeof(*vg->lvs));
+	vg->seg_pool = calloc(n_segs ? n_segs : 1, sizeof(*vg->seg_pool));
+	vg->area_pool = calloc(n_areas ? n_areas : 1, sizeof(*vg->area_pool));
+	if (!vg->lvs || !vg->seg_pool || !vg->area_pool)
+		return -ENOMEM;
+	seg_next = vg->seg_pool;
+	area_next = vg->area_pool;
+
+	for (n = sec->v.child; n; n = n->next) {
+		struct mlvm_lv *lv;
+		char what[160];
+		uint32_t ns = 0;
+		int rc;
+
+		if (n->type != CFG_SECTION) {
+			W(c, "text_type", n, "logical_volumes: %s is not a section (line %u)",
+			  n->key ? n->key : "?", n->line);
+			continue;
+		}
+		lv = &vg->lvs[vg->n_lvs++];
+		snprintf(what, sizeof(what), "lv %s", n->key);
+		lv->node = n;
+		lv->name = n->key;
+		if (!mlvm_name_valid(lv->name))
+			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, n->line);
+		lv->id = get_str(c, n, "id", what, true);
+		lv->status = get_array(c, n, "status", what);
+		lv->flags = get_array(c, n, "flags", what);
+		lv->tags = get_array(c, n, "tags", what);
+		check_status(c, lv->status, lv_status_known, what);
+		lv->visible = mlvm_cfg_array_has(lv->status, "VISIBLE");
+		for (m = n->v.child; m; m = m->next) {
+			uint64_t idx;
+
+			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx))
+				ns++;
+		}
+		lv->segs = seg_next;
+		lv->n_segs = ns;
+		seg_next += ns;
+		rc = read_segments(c, lv, lv->segs, ns, &area_next);
+		if (rc)
+			return rc;
+	}
+	return index_build(vg->n_lvs, lv_name_of, vg, &vg->lv_hash, &vg->lv_hash_mask);
+}
+
+/* resolve area names and count the extents PV areas use */
+static void resolve_areas(struct ctx *c)
+{
+	struct mlvm_vg *vg = c->vg;
+	uint64_t used = 0;
+	uint32_t i, j, k;
+
+	for (i = 0; i < vg->n_lvs; i++) {
+		struct mlvm_lv *lv = &vg->lvs[i];
+
+		for (j = 0; j < lv->n_segs; j++) {
+			struct mlvm_segment *s = &lv->segs[j];
+
+			for (k = 0; k < s->n_areas; k++) {
+				struct mlvm_area *a = &s->areas[k];
+				int pi = mlvm_vg_pv_index(vg, a->name);
+
+				if (pi >= 0) {
+					struct mlvm_pv *pv = &vg->pvs[pi];
+					uint64_t end;
+
+					a->kind = MLVM_AREA_PV;
+					a->ref = pi;
+					if (!mlvm_add_ok(a->start, s->area_len, &end) || end > pv->pe_count)
+						W(c, "text_areas", s->node,
+						  "lv %s %s: area on %s extents %llu+%llu runs past its %llu extents (line %u)",
+						  lv->name, s->node->key, a->name,
+						  (unsigned long long)a->start,
+						  (unsigned long long)s->area_len,
+						  (unsigned long long)pv->pe_count, s->node->line);
+					if (!mlvm_add_ok(used, s->area_len, &used))
+						used = UINT64_MAX;
+					continue;
+				}
+				a->kind = MLVM_AREA_LV;
+				a->ref = mlvm_vg_lv_index(vg, a->name);
+				if (a->ref < 0)
+					W(c, "text_areas", s->node,
+					  "lv %s %s: area names \"%s\", which is neither a PV nor an LV of this VG (line %u)",
+					  lv->name, s->node->key, a->name, s->node->line);
+				else if ((uint32_t)a->ref == i)
+					W(c, "text_areas", s->node,
+					  "lv %s %s: area refers to the LV itself (line %u)",
+					  lv->name, s->node->key, s->node->line);
+			}
+		}
+	}
+	vg->free_extents = used > vg->total_extents ? 0 : vg->total_extents - used;
+	if (used > vg->total_extents)
+		W(c, "text_areas", NULL, "vg %s: LVs use %llu extents but the PVs hold only %llu",
+		  vg->name, (unsigned long long)used, (unsigned long long)vg->total_extents);
+}
+
+/* ------------------------------------------------------------ VG */
+
+static const struct cfg_node *find_vg_section(const struct cfg_node *root)
+{
+	const struct cfg_node *n;
+
+	for (n = root->v.child; n; n = n->next)
+		if (n->type == CFG_SECTION && cfg_find(n, "id") &&
+		    (cfg_find(n, "seqno") || cfg_find(n, "physical_volumes")))
+			return n;
+	return NULL;
+}
+
+int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where)
+{
+	struct ctx c = { .r = r, .image = image, .where = where };
+	const struct cfg_node *root = tree->root, *n;
+	struct mlvm_vg *vg;
+	char what[160];
+	const char *s;
+	int64_t iv;
+	int rc;
+
+	*out = NULL;
+	n = find_vg_section(root);
+	if (!n) {
+		mlvm_warn(r, "text_no_vg", image, where, "metadata text holds no volume group section");
+		cfg_free(tree);
+		return -EINVAL;
+	}
+	vg = calloc(1, sizeof(*vg));
+	if (!vg) {
+		cfg_free(tree);
+		return -ENOMEM;
+	}
+	c.vg = vg;
+	vg->tree = tree;
+	vg->node = n;
+	vg->name = n->key;
+	vg->source.offset = where < 0 ? 0 : (uint64_t)where;
+	vg->source.image = image;
+	snprintf(what, sizeof(what), "vg %s", vg->name);
+
+	if (!cfg_get_str(root, "contents", &s)) {
+		if (strcmp(s, "Text Format Volume Group"))
+			W(&c, "text_contents", root, "contents is \"%s\", not \"Text Format Volume Group\"", s);
+	} else {
+		W(&c, "text_contents", root, "metadata text has no contents line");
+	}
+	if (!cfg_get_int(root, "version", &iv)) {
+		if (iv != 1)
+			W(&c, "text_version", root, "metadata text version is %lld, not 1", (long long)iv);
+	} else {
+		W(&c, "text_version", root, "metadata text has no version line");
+	}
+	if (cfg_get_str(root, "description", &vg->description))
+		vg->description = NULL;
+	if (cfg_get_str(root, "creation_host", &vg->creation_host))
+		vg->creation_host = NULL;
+	if (cfg_get_int(root, "creation_time", &vg->creation_time))
+		vg->creation_time = 0;
+
+	if (!mlvm_name_valid(vg->name))
+		W(&c, "text_name", n, "%s: not a valid VG name", what);
+	vg->id = get_str(&c, n, "id", what, true);
+	get_u64(&c, n, "seqno", what, true, &vg->seqno);
+	if (vg->seqno > UINT32_MAX)
+		W(&c, "text_seqno", n, "%s: seqno %llu is beyond LVM2's 32-bit range",
+		  what, (unsigned long long)vg->seqno);
+	if (get_u64(&c, n, "extent_size", what, true, &vg->extent_size) && vg->extent_size == 0)
+		W(&c, "text_extent_size", n, "%s: extent_size is 0", what);
+	if (cfg_get_int(n, "max_lv", &vg->max_lv))
+		vg->max_lv = 0;
+	if (cfg_get_int(n, "max_pv", &vg->max_pv))
+		vg->max_pv = 0;
+	vg->status = get_array(&c, n, "status", what);
+	vg->flags = get_array(&c, n, "flags", what);
+	vg->tags = get_array(&c, n, "tags", what);
+	check_status(&c, vg->status, vg_status_known, what);
+
+	rc = read_pvs(&c, cfg_find_type(n, "physical_volumes", CFG_SECTION));
+	if (!rc)
+		rc = read_lvs(&c, cfg_find_type(n, "logical_volumes", CFG_SECTION));
+	if (rc) {
+		mlvm_vg_free(vg);
+		return rc;
+	}
+	resolve_areas(&c);
+	*out = vg;
+	return 0;
+}
+
+int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where)
+{
+	struct cfg_tree *tree = NULL;
+	struct cfg_error err;
+	int rc;
+
+	*out = NULL;
+	rc = cfg_parse(text, len, &tree, &err);
+	if (rc) {
+		mlvm_warn(r, "text_parse", image, where, "metadata text does not parse: line %u column %u: %s",
+			  err.line, err.column, err.message);
+		free(text);
+		return rc;
+	}
+	return mlvm_vg_from_tree(tree, out, r, image, where);
+}
+
+void mlvm_vg_free(struct mlvm_vg *vg)
+{
+	if (!vg)
+		return;
+	free(vg->pvs);
+	free(vg->lvs);
+	free(vg->seg_pool);
+	free(vg->area_pool);
+	free(vg->lv_hash);
+	free(vg->pv_hash);
+	cfg_free(vg->tree);
+	free(vg);
+}

@@ -1,0 +1,146 @@
+/*
+ * vg.h - the volume group model built from one metadata text.
+ *
+ * Strings and the status/flags/tags arrays point into the parsed config tree,
+ * which the VG owns; nothing is copied. Every LV is kept, hidden sub-LVs
+ * too. Segment areas name PVs or LVs by index (or -1 when the name does not
+ * resolve, which is reported).
+ */
+#ifndef MLVM_VG_H
+#define MLVM_VG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "report.h"
+
+struct mlvm_source;
+
+enum mlvm_area_kind {
+	MLVM_AREA_PV,
+	MLVM_AREA_LV,
+};
+
+struct mlvm_area {
+	const char *name;	/* as written in the text */
+	uint64_t start;		/* first PE (on a PV) or LE (on an LV) */
+	int32_t ref;		/* index in vg->pvs or vg->lvs, -1 when unknown */
+	uint8_t kind;		/* enum mlvm_area_kind */
+};
+
+struct mlvm_segment {
+	const struct cfg_node *node;	/* the segmentN section */
+	const char *type;		/* "striped", "raid1", "thin+..." */
+	uint64_t start_extent;
+	uint64_t extent_count;
+	uint64_t stripe_size;		/* sectors, 0 when not given */
+	uint64_t area_len;		/* extents each area covers */
+	struct mlvm_area *areas;
+	uint32_t n_areas;
+	const char *areas_key;		/* "stripes", "mirrors", "raids", ... or NULL */
+};
+
+struct mlvm_lv {
+	const struct cfg_node *node;
+	const char *name;
+	const char *id;
+	const struct cfg_node *status;	/* arrays, or NULL */
+	const struct cfg_node *flags;
+	const struct cfg_node *tags;
+	uint64_t extent_count;		/* sum of the segments */
+	struct mlvm_segment *segs;
+	uint32_t n_segs;
+	bool visible;
+};
+
+struct mlvm_pv {
+	const struct cfg_node *node;
+	const char *name;		/* "pv0": local to this text */
+	const char *id;			/* with dashes, as in the text */
+	const char *device;		/* hint only, may be NULL */
+	const struct cfg_node *status;
+	const struct cfg_node *flags;
+	const struct cfg_node *tags;
+	uint64_t dev_size;		/* sectors */
+	uint64_t pe_start;		/* sectors */
+	uint64_t pe_count;
+	/* where it was found (filled by the assembler) */
+	struct mlvm_source *src;	/* NULL when missing */
+	uint64_t offset;		/* bytes from image start to PV start */
+	bool missing;
+};
+
+/* where the text this VG came from was read */
+struct mlvm_text_source {
+	const char *image;		/* NULL when not from an image */
+	char pv_id[33];			/* raw 32-char uuid of the PV it was read on */
+	int mda;			/* 1 or 2, 0 when unknown */
+	uint64_t offset;		/* absolute byte offset in image */
+	uint64_t size;			/* bytes including the NUL */
+	uint32_t checksum;
+	bool wrapped;
+};
+
+struct mlvm_vg {
+	struct cfg_tree *tree;		/* owned */
+	const struct cfg_node *node;	/* the VG section */
+	const char *name;
+	const char *id;
+	uint64_t seqno;
+	uint64_t extent_size;		/* sectors */
+	int64_t max_lv;
+	int64_t max_pv;
+	const struct cfg_node *status;
+	const struct cfg_node *flags;
+	const struct cfg_node *tags;
+	const char *description;	/* top-level keys, may be NULL */
+	const char *creation_host;
+	int64_t creation_time;
+	struct mlvm_pv *pvs;
+	uint32_t n_pvs;
+	struct mlvm_lv *lvs;
+	uint32_t n_lvs;
+	struct mlvm_area *area_pool;	/* every segment's areas, one allocation */
+	struct mlvm_segment *seg_pool;	/* every LV's segments, one allocation */
+	uint64_t total_extents;
+	uint64_t free_extents;
+	struct mlvm_text_source source;
+	/* name lookup tables (private): slot = index + 1, 0 = empty */
+	uint32_t *lv_hash;
+	uint32_t *pv_hash;
+	uint32_t lv_hash_mask;
+	uint32_t pv_hash_mask;
+};
+
+/*
+ * Build a VG from a parsed text; takes ownership of tree (also on failure).
+ * Problems are reported against image at text offset 'where' (the absolute
+ * offset of the text in the image, or -1). Returns 0, -EINVAL when the text
+ * holds no usable VG, or -ENOMEM.
+ */
+int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where);
+
+/* Parse text (owned by the call, also on failure) and build a VG. */
+int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where);
+
+void mlvm_vg_free(struct mlvm_vg *vg);
+
+/* LV or PV by name; NULL when absent */
+const struct mlvm_lv *mlvm_vg_find_lv(const struct mlvm_vg *vg, const char *name);
+int mlvm_vg_lv_index(const struct mlvm_vg *vg, const char *name);
+int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name);
+
+/* true when a string array (status, flags, tags) holds s */
+bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);
+
+/* LV size in bytes (extent_count * extent_size * 512, saturating) */
+uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
+
+/* Valid LVM object name: [A-Za-z0-9._+-], no leading '-', not "." or "..",
+ * shorter than 128 characters. */
+bool mlvm_name_valid(const char *name);
+
+#endif
