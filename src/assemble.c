@@ -253,7 +253,12 @@ static int probe_source(struct mlvm_set *set, struct mlvm_source *src)
 	d->base = 0;
 	d->label = lab;
 	d->vg_index = -1;
-	if (lab.device_size && lab.device_size != src->size - d->base)
+	if (lab.device_size > src->size - d->base)
+		mlvm_warn(r, "image_truncated", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE + 64),
+			  "label says the PV is %llu bytes, but the image holds only %llu: the image is cut short",
+			  (unsigned long long)lab.device_size,
+			  (unsigned long long)(src->size - d->base));
+	else if (lab.device_size && lab.device_size != src->size - d->base)
 		mlvm_notice(r, "pv_size", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE + 64),
 			    "label says the PV is %llu bytes, the image holds %llu",
 			    (unsigned long long)lab.device_size,

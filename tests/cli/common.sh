@@ -1,0 +1,49 @@
+# common.sh - sourced by the CLI tests (automake's test driver runs them).
+# Exit codes: 0 pass, 1 fail, 77 skip, 99 hard error.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${MLVM:=$top_builddir/src/mlvm}"
+: "${PYTHON3:=python3}"
+FIXTURES=$top_srcdir/fixtures/images
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/mlvm-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+failed=0
+
+fail() { echo "FAIL: $*"; failed=1; }
+pass() { echo "ok: $*"; }
+skip() { echo "SKIP: $*"; exit 77; }
+finish() { [ "$failed" -eq 0 ] && exit 0 || exit 1; }
+
+# run mlvm, keeping stdout, stderr and the status: run_mlvm ARGS...
+run_mlvm() {
+	"$MLVM" "$@" >"$TMP/out" 2>"$TMP/err"
+	status=$?
+}
+
+# expect_status N WHAT ARGS...
+expect_status() {
+	local want=$1 what=$2
+	shift 2
+	run_mlvm "$@"
+	if [ "$status" -ne "$want" ]; then
+		fail "$what: exit $status, expected $want (stderr: $(head -c 400 "$TMP/err"))"
+		return 1
+	fi
+	if [ "$status" -gt 128 ]; then
+		fail "$what: killed by a signal"
+		return 1
+	fi
+	pass "$what"
+}
+
+# decompress a fixture's images into $TMP/<fixture>/ and print their paths
+fixture_images() {
+	local name=$1 f out
+	mkdir -p "$TMP/$name"
+	for f in "$FIXTURES/$name"/pv*.img.xz; do
+		out=$TMP/$name/$(basename "$f" .xz)
+		[ -f "$out" ] || xz -dc "$f" >"$out"
+		printf '%s\n' "$out"
+	done
+}

@@ -1,0 +1,439 @@
+/*
+ * test_vg.c - the VG model built from metadata text, hostile text included.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errno.h>
+
+#include "util.h"
+#include "vg.h"
+
+static const char base_text[] =
+	"vg0 {\n"
+	"id = \"AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA\"\n"
+	"seqno = %s\n"
+	"format = \"lvm2\"\n"
+	"status = [\"RESIZEABLE\", \"READ\", \"WRITE\"]\n"
+	"flags = []\n"
+	"tags = [\"t1\", \"t2\"]\n"
+	"extent_size = %s\n"
+	"max_lv = 0\n"
+	"max_pv = 0\n"
+	"metadata_copies = 0\n"
+	"physical_volumes {\n"
+	"pv0 {\n"
+	"id = \"BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB\"\n"
+	"device = \"/dev/sda\"\n"
+	"status = [\"ALLOCATABLE\"]\n"
+	"flags = []\n"
+	"dev_size = 262144\n"
+	"pe_start = 2048\n"
+	"pe_count = %s\n"
+	"}\n"
+	"pv1 {\n"
+	"id = \"CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC\"\n"
+	"status = [\"ALLOCATABLE\"]\n"
+	"dev_size = 262144\n"
+	"pe_start = 2048\n"
+	"pe_count = 31\n"
+	"}\n"
+	"}\n"
+	"logical_volumes {\n"
+	"%s"
+	"}\n"
+	"}\n"
+	"contents = \"Text Format Volume Group\"\n"
+	"version = 1\n"
+	"description = \"test\"\n"
+	"creation_host = \"host\"\n"
+	"creation_time = 1700000000\n";
+
+static const char good_lvs[] =
+	"lin {\n"
+	"id = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-DDDDDD\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"flags = []\n"
+	"tags = [\"os\"]\n"
+	"segment_count = 2\n"
+	"segment2 {\n"		/* out of order on purpose */
+	"start_extent = 4\n"
+	"extent_count = 2\n"
+	"type = \"striped\"\n"
+	"stripe_count = 1\n"
+	"stripes = [\"pv1\", 0]\n"
+	"}\n"
+	"segment1 {\n"
+	"start_extent = 0\n"
+	"extent_count = 4\n"
+	"type = \"striped\"\n"
+	"stripe_count = 1\n"
+	"stripes = [\"pv0\", 10]\n"
+	"}\n"
+	"}\n"
+	"str {\n"
+	"id = \"EEEEEE-EEEE-EEEE-EEEE-EEEE-EEEE-EEEEEE\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\n"
+	"extent_count = 6\n"
+	"type = \"striped\"\n"
+	"stripe_count = 2\n"
+	"stripe_size = 128\n"
+	"stripes = [\"pv0\", 0, \"pv1\", 10]\n"
+	"}\n"
+	"}\n"
+	"hidden_rimage_0 {\n"
+	"id = \"FFFFFF-FFFF-FFFF-FFFF-FFFF-FFFF-FFFFFF\"\n"
+	"status = [\"READ\", \"WRITE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\n"
+	"extent_count = 1\n"
+	"type = \"striped\"\n"
+	"stripe_count = 1\n"
+	"stripes = [\"pv0\", 20]\n"
+	"}\n"
+	"}\n"
+	"r0 {\n"
+	"id = \"GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\n"
+	"extent_count = 1\n"
+	"type = \"raid0\"\n"
+	"stripe_count = 1\n"
+	"stripe_size = 128\n"
+	"raid0_lvs = [\"hidden_rimage_0\"]\n"
+	"}\n"
+	"}\n";
+
+struct built {
+	struct mlvm_vg *vg;
+	struct mlvm_report r;
+	int rc;
+};
+
+static void build(struct built *b, const char *seqno, const char *extent_size,
+		  const char *pe_count, const char *lvs)
+{
+	char *text = NULL;
+	int n = asprintf(&text, base_text, seqno, extent_size, pe_count, lvs);
+
+	assert_true(n > 0);
+	mlvm_report_init(&b->r);
+	b->rc = mlvm_vg_from_text(text, (size_t)n, &b->vg, &b->r, "test.img", 4608);
+}
+
+static void done(struct built *b)
+{
+	mlvm_vg_free(b->vg);
+	mlvm_report_free(&b->r);
+}
+
+static bool has_code(const struct mlvm_report *r, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->items[i].code, code))
+			return true;
+	return false;
+}
+
+static void vg_builds_full_model(void **state)
+{
+	struct built b;
+	const struct mlvm_lv *lv;
+
+	(void)state;
+	build(&b, "7", "8192", "31", good_lvs);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(b.r.n, 0);
+	assert_string_equal(b.vg->name, "vg0");
+	assert_int_equal(b.vg->seqno, 7);
+	assert_int_equal(b.vg->extent_size, 8192);
+	assert_true(mlvm_cfg_array_has(b.vg->tags, "t2"));
+	assert_string_equal(b.vg->description, "test");
+	assert_int_equal(b.vg->creation_time, 1700000000);
+	assert_int_equal(b.vg->n_pvs, 2);
+	assert_string_equal(b.vg->pvs[1].name, "pv1");
+	assert_int_equal(b.vg->pvs[0].pe_start, 2048);
+	assert_true(b.vg->pvs[0].missing);
+	assert_int_equal(b.vg->n_lvs, 4);
+
+	lv = mlvm_vg_find_lv(b.vg, "lin");
+	assert_non_null(lv);
+	assert_true(lv->visible);
+	assert_int_equal(lv->n_segs, 2);
+	assert_int_equal(lv->extent_count, 6);
+	assert_int_equal(mlvm_lv_size(b.vg, lv), 6ULL * 8192 * 512);
+	/* sorted by segment number, whatever the text order */
+	assert_int_equal(lv->segs[0].start_extent, 0);
+	assert_int_equal(lv->segs[0].areas[0].kind, MLVM_AREA_PV);
+	assert_int_equal(lv->segs[0].areas[0].ref, 0);
+	assert_int_equal(lv->segs[0].areas[0].start, 10);
+	assert_int_equal(lv->segs[1].areas[0].ref, 1);
+
+	lv = mlvm_vg_find_lv(b.vg, "str");
+	assert_non_null(lv);
+	assert_int_equal(lv->segs[0].n_areas, 2);
+	assert_int_equal(lv->segs[0].stripe_size, 128);
+	assert_int_equal(lv->segs[0].area_len, 3);
+
+	lv = mlvm_vg_find_lv(b.vg, "hidden_rimage_0");
+	assert_non_null(lv);
+	assert_false(lv->visible);
+
+	lv = mlvm_vg_find_lv(b.vg, "r0");
+	assert_non_null(lv);
+	assert_string_equal(lv->segs[0].areas_key, "raid0_lvs");
+	assert_int_equal(lv->segs[0].areas[0].kind, MLVM_AREA_LV);
+	assert_int_equal(lv->segs[0].areas[0].ref, mlvm_vg_lv_index(b.vg, "hidden_rimage_0"));
+	assert_null(mlvm_vg_find_lv(b.vg, "nosuch"));
+
+	/* 62 extents: lin 4+2, str 3+3, rimage 1 */
+	assert_int_equal(b.vg->total_extents, 62);
+	assert_int_equal(b.vg->free_extents, 62 - 13);
+	done(&b);
+}
+
+static void vg_reads_seqno_at_maximum(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build(&b, "4294967295", "8192", "31", "");
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(b.vg->seqno, 4294967295ULL);
+	assert_false(has_code(&b.r, "text_seqno"));
+	done(&b);
+	build(&b, "4294967296", "8192", "31", "");
+	assert_int_equal(b.rc, 0);
+	assert_true(has_code(&b.r, "text_seqno"));
+	done(&b);
+}
+
+static void vg_warns_on_zero_extent_size(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build(&b, "1", "0", "31", good_lvs);
+	assert_int_equal(b.rc, 0);
+	assert_true(has_code(&b.r, "text_extent_size"));
+	assert_int_equal(mlvm_lv_size(b.vg, mlvm_vg_find_lv(b.vg, "lin")), 0);
+	done(&b);
+}
+
+static void vg_saturates_huge_counts(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build(&b, "1", "9223372036854775807", "9223372036854775807", good_lvs);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(mlvm_lv_size(b.vg, mlvm_vg_find_lv(b.vg, "lin")), UINT64_MAX);
+	assert_int_equal(b.vg->total_extents, 9223372036854775807ULL + 31);
+	done(&b);
+}
+
+static void vg_reports_unknown_area_names(void **state)
+{
+	static const char lvs[] =
+		"bad {\nid = \"x\"\nstatus = [\"READ\"]\nsegment_count = 2\n"
+		"segment1 {\nstart_extent = 0\nextent_count = 1\ntype = \"striped\"\n"
+		"stripe_count = 1\nstripes = [\"pv9\", 0]\n}\n"
+		"segment2 {\nstart_extent = 1\nextent_count = 1\ntype = \"mirror\"\n"
+		"mirror_count = 1\nmirrors = [\"bad\", 0]\n}\n}\n";
+	struct built b;
+	const struct mlvm_lv *lv;
+
+	(void)state;
+	build(&b, "1", "8192", "31", lvs);
+	assert_int_equal(b.rc, 0);
+	lv = mlvm_vg_find_lv(b.vg, "bad");
+	assert_int_equal(lv->segs[0].areas[0].ref, -1);
+	assert_int_equal(lv->segs[0].areas[0].kind, MLVM_AREA_LV);
+	/* the LV that names itself is flagged, not followed */
+	assert_int_equal(lv->segs[1].areas[0].ref, mlvm_vg_lv_index(b.vg, "bad"));
+	assert_true(has_code(&b.r, "text_areas"));
+	assert_int_equal(b.vg->free_extents, 62);
+	done(&b);
+}
+
+static void vg_reports_segment_gaps_and_counts(void **state)
+{
+	static const char lvs[] =
+		"gap {\nid = \"x\"\nstatus = [\"READ\"]\nsegment_count = 3\n"
+		"segment1 {\nstart_extent = 0\nextent_count = 2\ntype = \"striped\"\n"
+		"stripe_count = 1\nstripes = [\"pv0\", 0]\n}\n"
+		"segment3 {\nstart_extent = 5\nextent_count = 1\ntype = \"striped\"\n"
+		"stripe_count = 2\nstripes = [\"pv0\", 3]\n}\n}\n";
+	struct built b;
+	size_t i;
+	int gaps = 0;
+
+	(void)state;
+	build(&b, "1", "8192", "31", lvs);
+	assert_int_equal(b.rc, 0);
+	for (i = 0; i < b.r.n; i++)
+		if (!strcmp(b.r.items[i].code, "text_segments"))
+			gaps++;
+	/* count mismatch, segment3 where segment2 expected, start 5 not 2 */
+	assert_int_equal(gaps, 3);
+	assert_true(has_code(&b.r, "text_areas"));	/* stripe_count 2, one stripe */
+	assert_int_equal(b.r.items[0].offset, 4608);
+	assert_string_equal(b.r.items[0].image, "test.img");
+	done(&b);
+}
+
+static void vg_flags_area_past_pv_end(void **state)
+{
+	static const char lvs[] =
+		"far {\nid = \"x\"\nstatus = [\"READ\"]\nsegment_count = 1\n"
+		"segment1 {\nstart_extent = 0\nextent_count = 4\ntype = \"striped\"\n"
+		"stripe_count = 1\nstripes = [\"pv1\", 29]\n}\n}\n";
+	struct built b;
+
+	(void)state;
+	build(&b, "1", "8192", "31", lvs);
+	assert_int_equal(b.rc, 0);
+	assert_true(has_code(&b.r, "text_areas"));
+	done(&b);
+}
+
+static void vg_warns_on_unknown_status(void **state)
+{
+	static const char lvs[] =
+		"odd {\nid = \"x\"\nstatus = [\"RRRR\", \"VISIBLE\"]\nsegment_count = 0\n}\n";
+	struct built b;
+
+	(void)state;
+	build(&b, "1", "8192", "31", lvs);
+	assert_int_equal(b.rc, 0);
+	assert_true(has_code(&b.r, "text_status"));
+	assert_true(mlvm_vg_find_lv(b.vg, "odd")->visible);
+	done(&b);
+}
+
+static void vg_rejects_text_without_vg(void **state)
+{
+	struct mlvm_report r;
+	struct mlvm_vg *vg = (struct mlvm_vg *)1;
+	char *text = strdup("contents = \"Text Format Volume Group\"\nversion = 1\n");
+
+	(void)state;
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_vg_from_text(text, strlen(text), &vg, &r, "x", 0), -EINVAL);
+	assert_null(vg);
+	assert_true(has_code(&r, "text_no_vg"));
+	mlvm_report_free(&r);
+}
+
+static void vg_reports_unparsable_text(void **state)
+{
+	struct mlvm_report r;
+	struct mlvm_vg *vg;
+	char *text = strdup("vg0 {\nid = \"x\"\nseqno = \n}\n");
+
+	(void)state;
+	mlvm_report_init(&r);
+	assert_true(mlvm_vg_from_text(text, strlen(text), &vg, &r, "x", 100) < 0);
+	assert_null(vg);
+	assert_true(has_code(&r, "text_parse"));
+	assert_int_equal(r.items[0].offset, 100);
+	assert_non_null(strstr(r.items[0].message, "line 4"));
+	mlvm_report_free(&r);
+}
+
+static void vg_warns_on_missing_contents(void **state)
+{
+	struct mlvm_report r;
+	struct mlvm_vg *vg;
+	char *text = strdup("vg0 {\nid = \"x\"\nseqno = 3\nextent_size = 8\n"
+			    "physical_volumes {\n}\n}\nversion = 2\n");
+
+	(void)state;
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_vg_from_text(text, strlen(text), &vg, &r, "x", 0), 0);
+	assert_true(has_code(&r, "text_contents"));
+	assert_true(has_code(&r, "text_version"));
+	assert_int_equal(vg->n_lvs, 0);
+	mlvm_vg_free(vg);
+	mlvm_report_free(&r);
+}
+
+static void vg_handles_many_lvs_with_hash_lookup(void **state)
+{
+	struct mlvm_buf lvs = { 0 };
+	struct built b;
+	char name[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3000; i++)
+		mlvm_buf_printf(&lvs, "lv%d {\nid = \"x\"\nstatus = [\"READ\", \"VISIBLE\"]\nsegment_count = 1\n"
+				"segment1 {\nstart_extent = 0\nextent_count = 1\ntype = \"striped\"\n"
+				"stripe_count = 1\nstripes = [\"lv%d\", 0]\n}\n}\n", i, (i + 1) % 3000);
+	build(&b, "1", "8192", "31", lvs.data);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(b.vg->n_lvs, 3000);
+	for (i = 0; i < 3000; i += 7) {
+		snprintf(name, sizeof(name), "lv%d", i);
+		assert_int_equal(mlvm_vg_lv_index(b.vg, name), i);
+		assert_int_equal(b.vg->lvs[i].segs[0].areas[0].ref, (i + 1) % 3000);
+	}
+	done(&b);
+	mlvm_buf_free(&lvs);
+}
+
+static void name_rules_follow_lvm2(void **state)
+{
+	char long_name[200];
+
+	(void)state;
+	assert_true(mlvm_name_valid("lv_root.1+x-y"));
+	assert_false(mlvm_name_valid(""));
+	assert_false(mlvm_name_valid("-lead"));
+	assert_false(mlvm_name_valid("."));
+	assert_false(mlvm_name_valid(".."));
+	assert_false(mlvm_name_valid("a b"));
+	assert_false(mlvm_name_valid("a/b"));
+	memset(long_name, 'a', 127);
+	long_name[127] = '\0';
+	assert_true(mlvm_name_valid(long_name));
+	long_name[127] = 'a';
+	long_name[128] = '\0';
+	assert_false(mlvm_name_valid(long_name));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(vg_builds_full_model),
+		cmocka_unit_test(vg_reads_seqno_at_maximum),
+		cmocka_unit_test(vg_warns_on_zero_extent_size),
+		cmocka_unit_test(vg_saturates_huge_counts),
+		cmocka_unit_test(vg_reports_unknown_area_names),
+		cmocka_unit_test(vg_reports_segment_gaps_and_counts),
+		cmocka_unit_test(vg_flags_area_past_pv_end),
+		cmocka_unit_test(vg_warns_on_unknown_status),
+		cmocka_unit_test(vg_rejects_text_without_vg),
+		cmocka_unit_test(vg_reports_unparsable_text),
+		cmocka_unit_test(vg_warns_on_missing_contents),
+		cmocka_unit_test(vg_handles_many_lvs_with_hash_lookup),
+		cmocka_unit_test(name_rules_follow_lvm2),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
