@@ -142,6 +142,23 @@ static char *areas_text(const struct mlvm_segment *s)
 	return b.data;
 }
 
+/* "linear" for one stripe (as lvs says), the stripes and their size for more */
+static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
+{
+	char size[32];
+
+	if (!sg->type) {
+		snprintf(out, len, "?");
+	} else if (!strcmp(sg->type, "striped") && sg->n_areas == 1) {
+		snprintf(out, len, "linear");
+	} else if (sg->stripe_size && sg->n_areas > 1) {
+		mlvm_human_size(sg->stripe_size * 512, size, sizeof(size));
+		snprintf(out, len, "%s (%u stripes of %s)", sg->type, sg->n_areas, size);
+	} else {
+		snprintf(out, len, "%s", sg->type);
+	}
+}
+
 static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct mlvm_pv *pv)
 {
 	size_t i;
@@ -219,11 +236,12 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		row(&t, LK("size"), "%llu extents, %s", (unsigned long long)lv->extent_count, size);
 		for (j = 0; j < lv->n_segs; j++) {
 			const struct mlvm_segment *sg = &lv->segs[j];
-			char sk[600];
+			char sk[600], kind[160];
 
 			snprintf(sk, sizeof(sk), "%s/segment%u", lv->name, j + 1);
 			s = areas_text(sg);
-			row(&t, sk, "%s, extents %llu-%llu%s%s", sg->type ? sg->type : "?",
+			seg_kind(sg, kind, sizeof(kind));
+			row(&t, sk, "%s, extents %llu-%llu%s%s", kind,
 			    (unsigned long long)sg->start_extent,
 			    (unsigned long long)(sg->start_extent + sg->extent_count - (sg->extent_count ? 1 : 0)),
 			    s && *s ? ", on " : "", s ? s : "");

@@ -43,8 +43,10 @@ if expect_status 0 "read demo (table)" read "${imgs[@]}"; then
 		grep -Eq "^${key//\//\\/} +\|" "$TMP/out" || fail "table has no row $key"
 	done
 	grep -Eq '^name +\|demo +\|$' "$TMP/out" || fail "table: vg name row"
-	grep -Eq '^data/segment1 +\|striped, extents 0-15, on pv0:16, pv1:14 +\|$' "$TMP/out" ||
+	grep -Eq '^data/segment1 +\|striped \(2 stripes of 64.00 KiB\), extents 0-15, on pv0:16, pv1:14 +\|$' "$TMP/out" ||
 		fail "table: striped segment row: $(grep '^data/segment1' "$TMP/out")"
+	grep -Eq '^home/segment2 +\|linear, extents 8-13, on pv1:0 +\|$' "$TMP/out" ||
+		fail "table: linear segment row: $(grep '^home/segment2' "$TMP/out")"
 	[ ! -s "$TMP/err" ] || fail "warnings on the clean demo image: $(cat "$TMP/err")"
 fi
 

@@ -1,0 +1,48 @@
+#!/bin/bash
+# check.sh - the whole test suite, as CI runs it: install what is missing,
+# build with -Werror and run `make check`, again under AddressSanitizer and
+# UndefinedBehaviorSanitizer, then `make distcheck`. Exits non-zero when any
+# test fails. The LVM2 tests on loop devices need root (skipped otherwise).
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+jobs=$(nproc)
+
+tools/install-deps.sh
+autoreconf -fi
+
+show_failures() {
+	local dir=$1 f
+	for f in $(find "$dir" -name '*.log' -path '*tests*' 2>/dev/null); do
+		if grep -Eq '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null; then
+			echo "===== $f"
+			tail -60 "$f"
+		fi
+	done
+}
+
+run_build() {
+	local name=$1
+	shift
+	local dir=$top/build-$name
+	echo "=== $name build: configure $*"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q --enable-werror "$@" && make -j"$jobs" &&
+		make -j"$jobs" check) || {
+		show_failures "$dir"
+		echo "=== $name build: FAILED"
+		return 1
+	}
+	echo "=== $name build: passed"
+}
+
+run_build plain
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_build sanitizers --enable-asan --enable-ubsan CFLAGS="-O1 -g"
+echo "=== distcheck"
+(cd "$top/build-plain" && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror) || {
+	echo "=== distcheck: FAILED"
+	exit 1
+}
+echo "=== all passed"
