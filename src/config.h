@@ -72,10 +72,11 @@ struct cfg_error {
 };
 
 /*
- * Parse len bytes of text (stops at the first NUL). On success the tree owns
- * text (it is freed by cfg_free) and 0 is returned. On failure returns a
- * negative errno (-EINVAL syntax, -E2BIG a limit, -ENOMEM), fills err, and
- * text still belongs to the caller.
+ * Parse len bytes of text (stops at the first NUL). text must come from
+ * malloc. On success the tree owns text (it is freed by cfg_free) and 0 is
+ * returned. On failure returns a negative errno (-EINVAL syntax, -E2BIG a
+ * limit, -ENOMEM), fills err, and text still belongs to the caller,
+ * unchanged (it can be handed to cfg_parse_lenient next).
  */
 int cfg_parse(char *text, size_t len, struct cfg_tree **out, struct cfg_error *err);
 
@@ -84,6 +85,8 @@ int cfg_parse(char *text, size_t len, struct cfg_tree **out, struct cfg_error *e
  * parsed so far are kept (open sections are closed where the text stops),
  * err describes the first error and 1 is returned; 0 when the text was
  * clean; negative errno when nothing usable was built (out is then NULL).
+ * Hitting the depth or node limit counts as an error here, not a failure.
+ * When 0 or 1 is returned the tree owns text.
  */
 int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out, struct cfg_error *err);
 
