@@ -364,7 +364,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 			for (k = 0; k < s->n_areas; k++) {
 				const struct mlvm_area *a = &s->areas[k];
 
-				json_begin_object(j, NULL);
+				json_begin_object_inline(j, NULL);
 				if (a->kind == MLVM_AREA_PV) {
 					json_string(j, "pv", a->name);
 					json_uint(j, "pe", a->start);

@@ -75,14 +75,17 @@ static void arena_free(struct chunk *c)
 	}
 }
 
-/* n bytes, aligned for any type, zeroed */
-static void *arena_alloc(struct chunk **arena, size_t n)
+/* n bytes aligned to align (a power of two up to max_align_t), zeroed */
+static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
 {
 	struct chunk *c = *arena;
 	size_t total, cap;
 	void *ptr;
 
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (c)
+		c->used = (c->used + align - 1) & ~(align - 1);
+	if (c && c->used > c->size)
+		c->used = c->size;
 	if (!c || c->size - c->used < n) {
 		total = c ? (c->size + sizeof(*c)) * 2 : CHUNK_FIRST;
 		if (total > CHUNK_MAX)
@@ -422,12 +425,14 @@ static int parse_number(struct parser *p, const struct token *t,
 	const char *s = p->text + t->off;
 	size_t len = t->end - t->off;
 	char buf[FLOAT_MAX_LEN + 1];
+	int64_t iv = 0;
 	int rc;
 
-	rc = parse_int(s, len, &n->v.i);
+	rc = parse_int(s, len, &iv);
 	if (rc == -ERANGE)
 		return fail_tok(p, -EINVAL, t, "integer out of range");
 	if (rc == 1) {
+		n->v.i = iv;
 		n->type = CFG_INT;
 		return 0;
 	}
@@ -455,7 +460,7 @@ static struct cfg_node *new_node(struct parser *p, const struct token *t)
 			 MLVM_CFG_MAX_NODES);
 		return NULL;
 	}
-	n = arena_alloc(&p->arena, sizeof(*n));
+	n = arena_alloc(&p->arena, sizeof(*n), _Alignof(struct cfg_node));
 	if (!n) {
 		fail_tok(p, -ENOMEM, t, "out of memory");
 		return NULL;
@@ -486,7 +491,7 @@ static int scalar(struct parser *p, const struct token *t, struct cfg_node *n)
 		return 0;
 	}
 	/* a word ending at len, with no byte left to terminate it */
-	copy = arena_alloc(&p->arena, len + 1);
+	copy = arena_alloc(&p->arena, len + 1, 1);
 	if (!copy)
 		return fail_tok(p, -ENOMEM, t, "out of memory");
 	memcpy(copy, p->text + t->off, len);

@@ -54,7 +54,12 @@ struct cfg_node {
 	uint32_t line;		/* 1-based line of the key (or value) */
 	uint8_t type;		/* enum cfg_type */
 	uint8_t quote;		/* for CFG_STRING: '"' or '\'' */
-};
+} __attribute__((packed, aligned(2)));
+/*
+ * Packed on purpose: a VG of 10,000 LVs has about 260,000 nodes, and 26
+ * bytes instead of 32 keep the whole model under 4 times the text size.
+ * Read fields through a node pointer; do not take the address of a field.
+ */
 
 struct cfg_tree {
 	struct cfg_node *root;	/* a CFG_SECTION with key NULL */

@@ -24,6 +24,12 @@ static void indent(struct json *j)
 		fputs("  ", j->f);
 }
 
+/* bytes that need no escape and are plain ASCII */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 /* write a string body with escapes; invalid UTF-8 becomes U+FFFD */
 static void put_escaped(FILE *f, const unsigned char *s, size_t len)
 {
@@ -32,8 +38,15 @@ static void put_escaped(FILE *f, const unsigned char *s, size_t len)
 	fputc('"', f);
 	while (i < len) {
 		unsigned char c = s[i];
-		size_t need, k;
+		size_t need, k, run;
 
+		for (run = i; run < len && plain(s[run]); run++)
+			;
+		if (run > i) {
+			fwrite(s + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			fputc('\\', f);
 			fputc(c, f);
@@ -47,11 +60,6 @@ static void put_escaped(FILE *f, const unsigned char *s, size_t len)
 			case '\r': fputs("\\r", f); break;
 			default: fprintf(f, "\\u%04x", c); break;
 			}
-			i++;
-			continue;
-		}
-		if (c < 0x80) {
-			fputc(c, f);
 			i++;
 			continue;
 		}
@@ -86,9 +94,10 @@ static void prefix(struct json *j, const char *key)
 {
 	if (j->depth > 0) {
 		if (j->need_comma[j->depth])
-			fputc(',', j->f);
+			fputs(j->inline_[j->depth] && j->pretty ? ", " : ",", j->f);
 		j->need_comma[j->depth] = true;
-		indent(j);
+		if (!j->inline_[j->depth])
+			indent(j);
 	}
 	if (key) {
 		put_escaped(j->f, (const unsigned char *)key, strlen(key));
@@ -96,29 +105,34 @@ static void prefix(struct json *j, const char *key)
 	}
 }
 
-static void open_(struct json *j, const char *key, char c)
+static void open_(struct json *j, const char *key, char c, bool inl)
 {
+	bool outer_inline = j->inline_[j->depth];
+
 	prefix(j, key);
 	fputc(c, j->f);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
 	j->need_comma[j->depth] = false;
+	j->inline_[j->depth] = inl || outer_inline;
 }
 
 static void close_(struct json *j, char c)
 {
-	bool had = j->need_comma[j->depth];
+	bool had = j->need_comma[j->depth], inl = j->inline_[j->depth];
 
 	if (j->depth > 0)
 		j->depth--;
-	if (had)
+	if (had && !inl)
 		indent(j);
 	fputc(c, j->f);
 }
 
-void json_begin_object(struct json *j, const char *key) { open_(j, key, '{'); }
+void json_begin_object(struct json *j, const char *key) { open_(j, key, '{', false); }
+void json_begin_object_inline(struct json *j, const char *key) { open_(j, key, '{', true); }
 void json_end_object(struct json *j) { close_(j, '}'); }
-void json_begin_array(struct json *j, const char *key) { open_(j, key, '['); }
+void json_begin_array(struct json *j, const char *key) { open_(j, key, '[', false); }
+void json_begin_array_inline(struct json *j, const char *key) { open_(j, key, '[', true); }
 void json_end_array(struct json *j) { close_(j, ']'); }
 
 void json_string_len(struct json *j, const char *key, const char *s, size_t len)
@@ -185,7 +199,7 @@ void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n)
 		json_string(j, key, n->v.s);
 		break;
 	case CFG_ARRAY:
-		json_begin_array(j, key);
+		json_begin_array_inline(j, key);
 		for (c = n->v.child; c; c = c->next)
 			json_cfg_value(j, NULL, c);
 		json_end_array(j);
@@ -205,7 +219,7 @@ void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *ar
 {
 	const struct cfg_node *c;
 
-	json_begin_array(j, key);
+	json_begin_array_inline(j, key);
 	if (arr && arr->type == CFG_ARRAY)
 		for (c = arr->v.child; c; c = c->next)
 			if (c->type == CFG_STRING || c->type == CFG_WORD)

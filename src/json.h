@@ -19,6 +19,7 @@ struct json {
 	FILE *f;
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
+	bool inline_[JSON_MAX_DEPTH];	/* this level prints on one line */
 	bool pretty;
 };
 
@@ -26,6 +27,9 @@ void json_init(struct json *j, FILE *f, bool pretty);
 void json_begin_object(struct json *j, const char *key);
 void json_end_object(struct json *j);
 void json_begin_array(struct json *j, const char *key);
+/* the same, printed on one line even when pretty (short arrays, small objects) */
+void json_begin_array_inline(struct json *j, const char *key);
+void json_begin_object_inline(struct json *j, const char *key);
 void json_end_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *s);
 void json_string_len(struct json *j, const char *key, const char *s, size_t len);

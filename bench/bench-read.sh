@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# bench/bench-read.sh -- time `mlvm read --json` against LVM2's own `lvs` on a
+# real volume group of 10,000 LVs x 2 linear segments each.
+#
+# Usage (as root):   MLVM=/path/to/src/mlvm bash bench/bench-read.sh
+#                    make bench              (sets MLVM to the built binary)
+#
+# Environment knobs (all optional):
+#   MLVM        the mlvm binary               (default: ./src/mlvm)
+#   NLV         number of LVs                 (default: 10000)
+#   REPS        timed repetitions per tool    (default: 5; the median is reported)
+#   EXTENT_SIZE vgcreate -s                   (default: 64k)
+#   MDA_SIZE    pvcreate --metadatasize       (default: 64m)
+#   KEEP        if 1, keep the scratch dir (image, generated metadata, mlvm's
+#               JSON) for profiling; the loop device is still detached
+#
+# What it does, in one run:
+#   1. makes a sparse scratch image in a temp dir under /var/tmp, attaches it
+#      with losetup, pvcreate/vgcreate on it, then loads a generated metadata
+#      text of NLV LVs x 2 non-contiguous linear segments with vgcfgrestore
+#      (the vgcfgbackup of the empty VG is the template);
+#   2. checks with lvs that the VG really has NLV LVs and 2*NLV segments;
+#   3. times `lvs ... --reportformat json --segments` on the loop device against
+#      `mlvm read --json` on the backing file, REPS times each, and measures
+#      mlvm's peak RSS and the on-disk metadata text size;
+#   4. prints a summary with PASS/MISS against the targets
+#      (lvs/mlvm >= 10, mlvm peak RSS / text size < 4).
+# It is a benchmark, not a test: it exits 0 when a target is missed, 1 when
+# something failed to run, and 77 (the automake "skip" code) when it cannot
+# run here (not root, LVM2 tools missing).
+#
+# Everything LVM does is confined to the scratch loop device (--devices), the
+# VG name is unique, backups/archives under /etc/lvm are switched off, and the
+# loop device and temp dir are removed on exit whatever happens.
+
+set -euo pipefail
+
+SKIP=77
+NLV=${NLV:-10000}
+REPS=${REPS:-5}
+EXTENT_SIZE=${EXTENT_SIZE:-64k}
+MDA_SIZE=${MDA_SIZE:-64m}
+MLVM=${MLVM:-./src/mlvm}
+
+say()  { printf 'bench: %s\n' "$*" >&2; }
+die()  { say "ERROR: $*"; exit 1; }
+skip() { say "SKIP: $*"; exit "$SKIP"; }
+
+# ------------------------------------------------------------------ preflight
+if [ "$(id -u)" -ne 0 ]; then
+	skip "must be run as root (needs losetup and the LVM2 tools); try: sudo make bench"
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+for t in losetup pvcreate vgcreate vgcfgbackup vgcfgrestore lvs pvck python3 truncate mktemp; do
+	command -v "$t" >/dev/null 2>&1 ||
+		skip "'$t' not found (Debian: apt-get install lvm2 util-linux python3 coreutils)"
+done
+[ -x "$MLVM" ] || die "MLVM='$MLVM' is not an executable (build it: make src/mlvm)"
+MLVM=$(cd "$(dirname "$MLVM")" && pwd)/$(basename "$MLVM")
+case $NLV in ''|*[!0-9]*) die "NLV must be a number";; esac
+case $REPS in ''|*[!0-9]*|0) die "REPS must be a positive number";; esac
+
+export LVM_SUPPRESS_FD_WARNINGS=1
+# Never write /etc/lvm/backup or /etc/lvm/archive, never use a devices file.
+LVMCONF='backup { backup=0 archive=0 } devices { use_devicesfile=0 }'
+
+# ------------------------------------------------------------------ scratch
+WORK=$(mktemp -d /var/tmp/mlvm-bench.XXXXXX)
+IMG=$WORK/pv.img
+LOOP=
+VG="mlvmbench_$$_$(date +%s)"
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$LOOP" ]; then
+		losetup -d "$LOOP" 2>/dev/null || say "WARNING: could not detach $LOOP"
+	fi
+	if [ "${KEEP:-0}" = 1 ]; then
+		say "KEEP=1: leaving $WORK (remove it yourself)"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# Sizes: LV i uses PE i and PE NLV+i (1 extent each), so 2*NLV extents; add
+# room for the metadata area and some slack.
+to_bytes() { # LVM size suffix (k/m/g, default 512-byte sectors) -> bytes
+	python3 -c '
+import sys
+s = sys.argv[1].lower(); m = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+print(int(s[:-1]) * m[s[-1]] if s[-1] in m else int(s) * 512)' "$1" ||
+		die "bad size '$1'"
+}
+es_bytes=$(to_bytes "$EXTENT_SIZE")
+mda_bytes=$(to_bytes "$MDA_SIZE")
+img_bytes=$(( (2 * NLV + 64) * es_bytes + mda_bytes + 16 * 1024 * 1024 ))
+
+say "scratch dir $WORK, image $((img_bytes >> 20)) MiB (sparse), VG $VG"
+truncate -s "$img_bytes" "$IMG"
+LOOP=$(losetup --find --show "$IMG")
+say "attached $IMG as $LOOP"
+
+lvmq() { # run an LVM command restricted to our loop device, stderr to a log
+	local cmd=$1; shift
+	"$cmd" --devices "$LOOP" --config "$LVMCONF" "$@" 2>>"$WORK/lvm.log"
+}
+
+lvmq pvcreate -q --metadatasize "$MDA_SIZE" "$LOOP" >/dev/null ||
+	die "pvcreate failed: $(tail -5 "$WORK/lvm.log")"
+lvmq vgcreate -q -s "$EXTENT_SIZE" "$VG" "$LOOP" >/dev/null ||
+	die "vgcreate failed: $(tail -5 "$WORK/lvm.log")"
+lvmq vgcfgbackup -q -f "$WORK/empty.vg" "$VG" >/dev/null ||
+	die "vgcfgbackup failed: $(tail -5 "$WORK/lvm.log")"
+
+# ------------------------------------------------------------------ metadata
+say "generating metadata for $NLV LVs x 2 segments"
+python3 - "$WORK/empty.vg" "$WORK/big.vg" "$NLV" <<'PY'
+import random, re, sys
+src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+text = open(src).read()
+pe_count = int(re.search(r'^\s*pe_count = (\d+)', text, re.M).group(1))
+if pe_count < 2 * n:
+    sys.exit("PV has %d extents, need %d" % (pe_count, 2 * n))
+rng = random.Random(20240601)
+alnum = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+def lvid():
+    s = "".join(rng.choice(alnum) for _ in range(32))
+    parts, i = [], 0
+    for w in (6, 4, 4, 4, 4, 4, 6):
+        parts.append(s[i:i + w]); i += w
+    return "-".join(parts)
+out = ["\tlogical_volumes {\n"]
+for i in range(n):
+    # Extent i, then extent n+i: never adjacent, so 2 real segments per LV;
+    # all 2n extents distinct, so nothing overlaps.
+    out.append('''
+\t\tlv%05d {
+\t\t\tid = "%s"
+\t\t\tstatus = ["READ", "WRITE", "VISIBLE"]
+\t\t\tflags = []
+\t\t\tcreation_time = 1700000000
+\t\t\tcreation_host = "mlvm-bench"
+\t\t\tsegment_count = 2
+
+\t\t\tsegment1 {
+\t\t\t\tstart_extent = 0
+\t\t\t\textent_count = 1
+
+\t\t\t\ttype = "striped"
+\t\t\t\tstripe_count = 1
+
+\t\t\t\tstripes = [
+\t\t\t\t\t"pv0", %d
+\t\t\t\t]
+\t\t\t}
+\t\t\tsegment2 {
+\t\t\t\tstart_extent = 1
+\t\t\t\textent_count = 1
+
+\t\t\t\ttype = "striped"
+\t\t\t\tstripe_count = 1
+
+\t\t\t\tstripes = [
+\t\t\t\t\t"pv0", %d
+\t\t\t\t]
+\t\t\t}
+\t\t}
+''' % (i, lvid(), i, n + i))
+out.append("\t}\n")
+# Insert the section just before the closing brace of the VG block (the last
+# line that is exactly "}").
+lines = text.splitlines(keepends=True)
+last = max(k for k, l in enumerate(lines) if l.rstrip("\n") == "}")
+lines[last:last] = out
+if "\tlogical_volumes {" in text:
+    sys.exit("template already has logical_volumes")
+open(dst, "w").write("".join(lines))
+PY
+say "metadata file $(( $(stat -c %s "$WORK/big.vg") >> 10 )) KiB; loading it with vgcfgrestore"
+lvmq vgcfgrestore -q -f "$WORK/big.vg" "$VG" >/dev/null ||
+	die "vgcfgrestore failed: $(tail -5 "$WORK/lvm.log")"
+sync
+
+# ------------------------------------------------------------------ verify
+nlv_lvs=$(lvmq lvs --driverloaded n --noheadings -o lv_name "$VG" | wc -l)
+nseg_lvs=$(lvmq lvs --driverloaded n --noheadings --segments -o lv_name,seg_start_pe "$VG" | wc -l)
+say "lvs sees $nlv_lvs LVs, $nseg_lvs segments"
+[ "$nlv_lvs" -eq "$NLV" ] || die "lvs lists $nlv_lvs LVs, expected $NLV"
+[ "$nseg_lvs" -eq $((2 * NLV)) ] || die "lvs lists $nseg_lvs segments, expected $((2 * NLV))"
+
+"$MLVM" read --json "$IMG" >"$WORK/mlvm.json" 2>"$WORK/mlvm.err" ||
+	die "mlvm read --json failed: $(tail -5 "$WORK/mlvm.err")"
+read -r nlv_mlvm nseg_mlvm text_mlvm < <(python3 - "$WORK/mlvm.json" "$VG" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+vg = [v for v in d["vgs"] if v["name"] == sys.argv[2]]
+if len(vg) != 1:
+    sys.exit("mlvm JSON has no VG %s" % sys.argv[2])
+vg = vg[0]
+print(len(vg["lvs"]), sum(len(l["segments"]) for l in vg["lvs"]), vg["source"]["size"])
+PY
+) || die "could not parse mlvm's JSON"
+say "mlvm sees $nlv_mlvm LVs, $nseg_mlvm segments"
+[ "$nlv_mlvm" -eq "$NLV" ] || die "mlvm lists $nlv_mlvm LVs, expected $NLV"
+[ "$nseg_mlvm" -eq $((2 * NLV)) ] || die "mlvm lists $nseg_mlvm segments, expected $((2 * NLV))"
+
+# The committed copy's size (raw_locn[0].size of mda 1, bytes incl. the NUL).
+# pvck --dump does not accept --devices in LVM2 2.03.16 ("device is not in
+# devices list"), so it gets the device path alone.
+text_bytes=$(pvck --config "$LVMCONF" --dump headers "$LOOP" 2>/dev/null |
+	awk '$1 == "mda_header_1.raw_locn[0].size" { print $2; exit }') || true
+if [ -z "$text_bytes" ] || [ "$text_bytes" = 0 ]; then
+	say "pvck gave no raw_locn size; using mlvm's source.size"
+	text_bytes=$text_mlvm
+elif [ "$text_bytes" != "$text_mlvm" ]; then
+	say "WARNING: pvck says the committed text is $text_bytes bytes, mlvm says $text_mlvm"
+fi
+
+# ------------------------------------------------------------------ timing
+# A small python runner: runs a command REPS times with stdout to /dev/null,
+# prints each wall time, and per-run peak RSS from wait4() (no need for GNU time).
+cat >"$WORK/runner.py" <<'PY'
+import os, statistics, sys, time
+reps, errlog, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+times, cpu, rss = [], [], []
+for _ in range(reps):
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fd = os.open(os.devnull, os.O_WRONLY); os.dup2(fd, 1)
+            fd = os.open(errlog, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600); os.dup2(fd, 2)
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, ru = os.wait4(pid, 0)
+    times.append(time.perf_counter() - t0)
+    cpu.append(ru.ru_utime + ru.ru_stime)
+    rss.append(ru.ru_maxrss)  # KiB on Linux
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("%s exited with %d (see %s)" % (argv[0], os.waitstatus_to_exitcode(status), errlog))
+print("%.6f %.6f %d %s" % (statistics.median(times), statistics.median(cpu), max(rss),
+                          ",".join("%.3f" % t for t in times)))
+PY
+
+LVS_CMD=(lvs --devices "$LOOP" --config "$LVMCONF" --driverloaded n -a --reportformat json
+	-o 'lv_name,lv_size,segtype,seg_start_pe,devices,seg_pe_ranges' --segments "$VG")
+MLVM_CMD=("$MLVM" read --json "$IMG")
+
+# one untimed warm-up each, so both read from the page cache
+"${LVS_CMD[@]}" >/dev/null 2>>"$WORK/lvm.log" || die "lvs failed: $(tail -5 "$WORK/lvm.log")"
+"${MLVM_CMD[@]}" >/dev/null 2>>"$WORK/mlvm.err" || die "mlvm failed: $(tail -5 "$WORK/mlvm.err")"
+
+say "timing lvs ($REPS runs)"
+read -r lvs_med lvs_cpu lvs_rss lvs_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/lvm.log" "${LVS_CMD[@]}") ||
+	die "timing lvs failed: $(tail -5 "$WORK/lvm.log")"
+say "timing mlvm ($REPS runs)"
+read -r mlvm_med mlvm_cpu mlvm_rss mlvm_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/mlvm.err" "${MLVM_CMD[@]}") ||
+	die "timing mlvm failed: $(tail -5 "$WORK/mlvm.err")"
+
+# ------------------------------------------------------------------ summary
+python3 - "$lvs_med" "$lvs_cpu" "$lvs_rss" "$lvs_all" "$mlvm_med" "$mlvm_cpu" "$mlvm_rss" "$mlvm_all" \
+	"$text_bytes" "$NLV" "$REPS" "$EXTENT_SIZE" "$MDA_SIZE" "$LOOP" "$(lvs --version 2>/dev/null | sed -n '1s/.*version: *//p')" <<'PY'
+import sys
+(lvs_med, lvs_cpu, lvs_rss, lvs_all, m_med, m_cpu, m_rss, m_all, text, nlv, reps, es, mda, loop,
+ lvmver) = sys.argv[1:]
+lvs_med, m_med = float(lvs_med), float(m_med)
+lvs_cpu, m_cpu = float(lvs_cpu), float(m_cpu)
+lvs_rss, m_rss, text = int(lvs_rss) * 1024, int(m_rss) * 1024, int(text)
+MiB = 1024.0 * 1024
+ratio = lvs_med / m_med if m_med > 0 else float("inf")
+mem = m_rss / text
+def verdict(ok): return "PASS" if ok else "MISS"
+print()
+print("mlvm read benchmark: %s LVs x 2 linear segments, extent size %s, "
+      "metadata area %s, %s runs each (median), LVM2 %s" % (nlv, es, mda, reps, lvmver))
+print("  metadata text (committed raw_locn size) %10.2f MiB  (%d bytes)" % (text / MiB, text))
+print("  lvs  --segments --reportformat json      %10.3f s     runs %s   peak RSS %.1f MiB"
+      % (lvs_med, lvs_all, lvs_rss / MiB))
+print("  mlvm read --json                         %10.3f s     runs %s" % (m_med, m_all))
+print("  CPU time (user+sys), medians: lvs %.3f s, mlvm %.3f s, ratio %.2f (informational;"
+      % (lvs_cpu, m_cpu, lvs_cpu / m_cpu if m_cpu > 0 else float("inf")))
+print("    steadier than wall time on a busy machine)")
+print("  mlvm peak RSS                            %10.1f MiB" % (m_rss / MiB))
+print()
+print("  speed   lvs/mlvm     = %7.2f   target >= 10   %s" % (ratio, verdict(ratio >= 10)))
+print("  memory  RSS/text     = %7.2f   target <  4    %s" % (mem, verdict(mem < 4)))
+PY
+say "done (scratch image and $LOOP are being removed)"
