@@ -151,8 +151,8 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 		snprintf(out, len, "?");
 	} else if (!strcmp(sg->type, "striped") && sg->n_areas == 1) {
 		snprintf(out, len, "linear");
-	} else if (sg->stripe_size && sg->n_areas > 1) {
-		mlvm_human_size(sg->stripe_size * 512, size, sizeof(size));
+	} else if (mlvm_seg_stripe_size(sg) && sg->n_areas > 1) {
+		mlvm_human_size(mlvm_seg_stripe_size(sg) * 512, size, sizeof(size));
 		snprintf(out, len, "%s (%u stripes of %s)", sg->type, sg->n_areas, size);
 	} else {
 		snprintf(out, len, "%s", sg->type);
@@ -225,10 +225,10 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 #define LK(suffix) (snprintf(k, sizeof(k), "%s/%s", lv->name, suffix), k)
 		row(&t, LK("name"), "%s", lv->name);
 		row(&t, LK("id"), "%s", lv->id ? lv->id : "");
-		s = join(lv->tags);
+		s = join(mlvm_node_array(lv->node, "tags"));
 		row(&t, LK("tags"), "%s", s ? s : "");
 		free(s);
-		s = join(lv->status);
+		s = join(mlvm_node_array(lv->node, "status"));
 		row(&t, LK("status"), "%s", s ? s : "");
 		free(s);
 		row(&t, LK("segments"), "%u", lv->n_segs);
@@ -338,9 +338,9 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 		json_begin_object(j, NULL);
 		json_string(j, "name", lv->name);
 		json_string(j, "id", lv->id);
-		json_cfg_strings(j, "status", lv->status);
-		json_cfg_strings(j, "flags", lv->flags);
-		json_cfg_strings(j, "tags", lv->tags);
+		json_cfg_strings(j, "status", mlvm_node_array(lv->node, "status"));
+		json_cfg_strings(j, "flags", mlvm_node_array(lv->node, "flags"));
+		json_cfg_strings(j, "tags", mlvm_node_array(lv->node, "tags"));
 		json_bool(j, "visible", lv->visible);
 		json_uint(j, "extent_count", lv->extent_count);
 		json_uint(j, "size", mlvm_lv_size(vg, lv));
@@ -359,7 +359,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 			json_uint(j, "extent_count", s->extent_count);
 			json_string(j, "type", s->type);
 			if (cfg_find(s->node, "stripe_size"))
-				json_uint(j, "stripe_size", s->stripe_size);
+				json_uint(j, "stripe_size", mlvm_seg_stripe_size(s));
 			json_begin_array(j, "areas");
 			for (k = 0; k < s->n_areas; k++) {
 				const struct mlvm_area *a = &s->areas[k];

@@ -77,7 +77,8 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 {
 	uint8_t sec[MLVM_SECTOR_SIZE];
 	uint64_t at = base + sector_no * MLVM_SECTOR_SIZE;
-	size_t pos;
+	size_t pos, list;
+	bool truncated;
 	unsigned i;
 
 	memset(out, 0, sizeof(*out));
@@ -87,13 +88,15 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 
 		memcpy(t, sec + 24, 8);
 		mlvm_unshift(t, 8);
-		if (!is_label_type(t))
-			return -ENOENT;
-		mlvm_unshift(sec, sizeof(sec));
-		out->shifted = true;
-	} else if (memcmp(sec, LABEL_ID, 8) && !is_label_type(sec + 24)) {
-		return -ENOENT;
+		if (is_label_type(t)) {
+			mlvm_unshift(sec, sizeof(sec));
+			out->shifted = true;
+		}
 	}
+	/* LVM2 takes any id when the type is its own (an unshifted
+	 * "MBCFMPOF" + "LVM2 001" sector included) */
+	if (!out->shifted && memcmp(sec, LABEL_ID, 8) && !is_label_type(sec + 24))
+		return -ENOENT;
 
 	out->sector = sector_no;
 	copy_printable(out->id, sec, 8);
@@ -160,10 +163,16 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 	out->device_size = mlvm_le64(sec + pos + PVH_UUID_LEN);
 	pos += PVH_FIXED;
 
-	if (!read_locn_list(sec, &pos, out->data, &out->n_data) ||
-	    !read_locn_list(sec, &pos, out->mda, &out->n_mda)) {
+	/* a list that runs off is reported where it starts, inside the sector */
+	list = pos;
+	truncated = !read_locn_list(sec, &pos, out->data, &out->n_data);
+	if (!truncated) {
+		list = pos;
+		truncated = !read_locn_list(sec, &pos, out->mda, &out->n_mda);
+	}
+	if (truncated) {
 		out->lists_truncated = true;
-		mlvm_warn(r, "label_lists", image, at + MLVM_SECTOR_SIZE,
+		mlvm_warn(r, "label_lists", image, at + list,
 			  "pv_header area lists run off the end of label sector %llu",
 			  (unsigned long long)sector_no);
 		return 0;
@@ -181,9 +190,10 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 			out->ext_version = ver;
 			out->ext_flags = mlvm_le32(sec + pos + 4);
 			pos += 8;
+			list = pos;
 			if (!read_locn_list(sec, &pos, out->ba, &out->n_ba)) {
 				out->lists_truncated = true;
-				mlvm_warn(r, "label_lists", image, at + MLVM_SECTOR_SIZE,
+				mlvm_warn(r, "label_lists", image, at + list,
 					  "pv_header bootloader area list runs off the end of label sector %llu",
 					  (unsigned long long)sector_no);
 			}

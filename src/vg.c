@@ -46,6 +46,8 @@ static const char *const lv_status_known[] = {
 	"REMOVED", NULL
 };
 
+static const struct cfg_node *seg_areas_node(const struct cfg_node *seg, const char **key);
+
 /* ------------------------------------------------------------ helpers */
 
 bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s)
@@ -76,6 +78,26 @@ bool mlvm_name_valid(const char *name)
 			return false;
 	}
 	return true;
+}
+
+const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const char *key)
+{
+	return section ? cfg_find_type(section, key, CFG_ARRAY) : NULL;
+}
+
+uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s)
+{
+	const struct cfg_node *n = cfg_find_type(s->node, "stripe_size", CFG_INT);
+
+	return n && n->v.i > 0 ? (uint64_t)n->v.i : 0;
+}
+
+const char *mlvm_seg_areas_key(const struct mlvm_segment *s)
+{
+	const char *key;
+
+	seg_areas_node(s->node, &key);
+	return key;
 }
 
 uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
@@ -401,6 +423,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 	for (i = 0; i < n_segs; i++) {
 		struct mlvm_segment *s = &segs[i];
 		const struct cfg_node *arr, *e;
+		const char *areas_key;
 		char swhat[240];
 
 		if (s->area_len != (uint64_t)i + 1)
@@ -410,7 +433,6 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 		get_u64(c, s->node, "start_extent", swhat, true, &s->start_extent);
 		get_u64(c, s->node, "extent_count", swhat, true, &s->extent_count);
 		s->type = get_str(c, s->node, "type", swhat, true);
-		s->stripe_size = seg_int(s->node, "stripe_size", 0);
 		if (s->start_extent != expect)
 			W(c, "text_segments", s->node, "%s: starts at extent %llu, expected %llu (line %u)",
 			  swhat, (unsigned long long)s->start_extent,
@@ -420,7 +442,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 		if (!mlvm_add_ok(lv->extent_count, s->extent_count, &lv->extent_count))
 			lv->extent_count = UINT64_MAX;
 
-		arr = seg_areas_node(s->node, &s->areas_key);
+		arr = seg_areas_node(s->node, &areas_key);
 		s->areas = *area_next;
 		if (arr) {
 			for (e = arr->v.child; e; e = e->next) {
@@ -429,7 +451,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 				if (e->type != CFG_STRING && e->type != CFG_WORD) {
 					if (e->type != CFG_INT || e == arr->v.child)
 						W(c, "text_areas", e, "%s: unexpected value in %s (line %u)",
-						  swhat, s->areas_key, e->line);
+						  swhat, areas_key, e->line);
 					continue;
 				}
 				a = &s->areas[s->n_areas++];
@@ -459,7 +481,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 			else if (s->extent_count % s->n_areas)
 				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u stripes (line %u)",
 				  swhat, (unsigned long long)s->extent_count, s->n_areas, s->node->line);
-			if (s->n_areas > 1 && s->stripe_size == 0)
+			if (s->n_areas > 1 && mlvm_seg_stripe_size(s) == 0)
 				W(c, "text_areas", s->node, "%s: %u stripes but no stripe_size (line %u)",
 				  swhat, s->n_areas, s->node->line);
 		}
@@ -507,6 +529,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	area_next = vg->area_pool;
 
 	for (n = sec->v.child; n; n = n->next) {
+		const struct cfg_node *status;
 		struct mlvm_lv *lv;
 		char what[160];
 		uint32_t ns = 0;
@@ -524,11 +547,11 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		if (!mlvm_name_valid(lv->name))
 			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, n->line);
 		lv->id = get_str(c, n, "id", what, true);
-		lv->status = get_array(c, n, "status", what);
-		lv->flags = get_array(c, n, "flags", what);
-		lv->tags = get_array(c, n, "tags", what);
-		check_status(c, lv->status, lv_status_known, what);
-		lv->visible = mlvm_cfg_array_has(lv->status, "VISIBLE");
+		status = get_array(c, n, "status", what);
+		get_array(c, n, "flags", what);
+		get_array(c, n, "tags", what);
+		check_status(c, status, lv_status_known, what);
+		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
 		for (m = n->v.child; m; m = m->next) {
 			uint64_t idx;
 

@@ -34,20 +34,15 @@ struct mlvm_segment {
 	const char *type;		/* "striped", "raid1", "thin+..." */
 	uint64_t start_extent;
 	uint64_t extent_count;
-	uint64_t stripe_size;		/* sectors, 0 when not given */
 	uint64_t area_len;		/* extents each area covers */
 	struct mlvm_area *areas;
 	uint32_t n_areas;
-	const char *areas_key;		/* "stripes", "mirrors", "raids", ... or NULL */
 };
 
 struct mlvm_lv {
 	const struct cfg_node *node;
 	const char *name;
 	const char *id;
-	const struct cfg_node *status;	/* arrays, or NULL */
-	const struct cfg_node *flags;
-	const struct cfg_node *tags;
 	uint64_t extent_count;		/* sum of the segments */
 	struct mlvm_segment *segs;
 	uint32_t n_segs;
@@ -132,6 +127,18 @@ void mlvm_vg_free(struct mlvm_vg *vg);
 const struct mlvm_lv *mlvm_vg_find_lv(const struct mlvm_vg *vg, const char *name);
 int mlvm_vg_lv_index(const struct mlvm_vg *vg, const char *name);
 int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name);
+
+/*
+ * The model keeps only what it computes; everything else is read from the
+ * text when asked (a VG of 10,000 LVs must stay small):
+ * mlvm_node_array(lv->node, "tags") is the LV's tags array or NULL.
+ */
+const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const char *key);
+/* stripe_size of a segment in sectors, 0 when not given */
+uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s);
+/* the key holding a segment's areas ("stripes", "mirrors", "raids",
+ * "raid0_lvs"), or NULL */
+const char *mlvm_seg_areas_key(const struct mlvm_segment *s);
 
 /* true when a string array (status, flags, tags) holds s */
 bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);

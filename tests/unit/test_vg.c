@@ -187,7 +187,7 @@ static void vg_builds_full_model(void **state)
 	lv = mlvm_vg_find_lv(b.vg, "str");
 	assert_non_null(lv);
 	assert_int_equal(lv->segs[0].n_areas, 2);
-	assert_int_equal(lv->segs[0].stripe_size, 128);
+	assert_int_equal(mlvm_seg_stripe_size(&lv->segs[0]), 128);
 	assert_int_equal(lv->segs[0].area_len, 3);
 
 	lv = mlvm_vg_find_lv(b.vg, "hidden_rimage_0");
@@ -196,7 +196,8 @@ static void vg_builds_full_model(void **state)
 
 	lv = mlvm_vg_find_lv(b.vg, "r0");
 	assert_non_null(lv);
-	assert_string_equal(lv->segs[0].areas_key, "raid0_lvs");
+	assert_string_equal(mlvm_seg_areas_key(&lv->segs[0]), "raid0_lvs");
+	assert_true(mlvm_cfg_array_has(mlvm_node_array(mlvm_vg_find_lv(b.vg, "lin")->node, "tags"), "os"));
 	assert_int_equal(lv->segs[0].areas[0].kind, MLVM_AREA_LV);
 	assert_int_equal(lv->segs[0].areas[0].ref, mlvm_vg_lv_index(b.vg, "hidden_rimage_0"));
 	assert_null(mlvm_vg_find_lv(b.vg, "nosuch"));
