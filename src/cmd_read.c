@@ -399,6 +399,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	};
 	struct mlvm_set *set;
 	size_t i, shown = 0;
+	bool write_failed = false;
 	int opt, status;
 
 	optind = 1;
@@ -438,7 +439,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 		json_end_array(&j);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
-		json_finish(&j);
+		write_failed = json_finish(&j) != 0;
 	} else {
 		bool first = true;
 
@@ -451,7 +452,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 			vg_table(set, set->vgs[i], stdout);
 		}
 	}
-	if (fflush(stdout) != 0) {
+	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
 		cli_err(c, "cannot write output");
 		mlvm_set_free(set);
 		return EXIT_FAILED;

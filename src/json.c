@@ -8,20 +8,78 @@
 
 void json_init(struct json *j, FILE *f, bool pretty)
 {
-	memset(j, 0, sizeof(*j));
 	j->f = f;
+	j->len = 0;
+	j->error = false;
+	j->depth = 0;
+	j->need_comma[0] = false;
+	j->inline_[0] = false;
 	j->pretty = pretty;
+}
+
+/*
+ * Output goes through a private buffer: stdio's per-call locking dominated
+ * the time of a large document.
+ */
+static void flush(struct json *j)
+{
+	if (j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
+		j->error = true;
+	j->len = 0;
+}
+
+static void put(struct json *j, const void *p, size_t n)
+{
+	while (n > 0) {
+		size_t room = JSON_BUF_SIZE - j->len, k = n < room ? n : room;
+
+		memcpy(j->buf + j->len, p, k);
+		j->len += k;
+		p = (const char *)p + k;
+		n -= k;
+		if (j->len == JSON_BUF_SIZE)
+			flush(j);
+	}
+}
+
+static void putch(struct json *j, char c)
+{
+	if (j->len == JSON_BUF_SIZE)
+		flush(j);
+	j->buf[j->len++] = c;
+}
+
+static void puts_(struct json *j, const char *s)
+{
+	put(j, s, strlen(s));
+}
+
+static void put_u64(struct json *j, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(j, tmp + i, sizeof(tmp) - i);
 }
 
 static void indent(struct json *j)
 {
-	int i;
+	static const char spaces[] = "                                                                ";
+	size_t n;
 
 	if (!j->pretty)
 		return;
-	fputc('\n', j->f);
-	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+	putch(j, '\n');
+	for (n = (size_t)j->depth * 2; n > 0;) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		put(j, spaces, k);
+		n -= k;
+	}
 }
 
 /* bytes that need no escape and are plain ASCII */
@@ -31,11 +89,11 @@ static bool plain(unsigned char c)
 }
 
 /* write a string body with escapes; invalid UTF-8 becomes U+FFFD */
-static void put_escaped(FILE *f, const unsigned char *s, size_t len)
+static void put_escaped(struct json *j, const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
-	fputc('"', f);
+	putch(j, '"');
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t need, k, run;
@@ -43,22 +101,28 @@ static void put_escaped(FILE *f, const unsigned char *s, size_t len)
 		for (run = i; run < len && plain(s[run]); run++)
 			;
 		if (run > i) {
-			fwrite(s + i, 1, run - i, f);
+			put(j, s + i, run - i);
 			i = run;
 			continue;
 		}
 		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
+			putch(j, '\\');
+			putch(j, (char)c);
 			i++;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f) {
 			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\r': fputs("\\r", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
+			case '\n': puts_(j, "\\n"); break;
+			case '\t': puts_(j, "\\t"); break;
+			case '\r': puts_(j, "\\r"); break;
+			default: {
+				char u[8];
+
+				snprintf(u, sizeof(u), "\\u%04x", c);
+				puts_(j, u);
+				break;
+			}
 			}
 			i++;
 			continue;
@@ -80,28 +144,28 @@ static void put_escaped(FILE *f, const unsigned char *s, size_t len)
 		if (need == 3 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90)))
 			need = 0;
 		if (!need) {
-			fputs("\xef\xbf\xbd", f);
+			puts_(j, "\xef\xbf\xbd");
 			i++;
 			continue;
 		}
-		fwrite(s + i, 1, need + 1, f);
+		put(j, s + i, need + 1);
 		i += need + 1;
 	}
-	fputc('"', f);
+	putch(j, '"');
 }
 
 static void prefix(struct json *j, const char *key)
 {
 	if (j->depth > 0) {
 		if (j->need_comma[j->depth])
-			fputs(j->inline_[j->depth] && j->pretty ? ", " : ",", j->f);
+			puts_(j, j->inline_[j->depth] && j->pretty ? ", " : ",");
 		j->need_comma[j->depth] = true;
 		if (!j->inline_[j->depth])
 			indent(j);
 	}
 	if (key) {
-		put_escaped(j->f, (const unsigned char *)key, strlen(key));
-		fputs(j->pretty ? ": " : ":", j->f);
+		put_escaped(j, (const unsigned char *)key, strlen(key));
+		puts_(j, j->pretty ? ": " : ":");
 	}
 }
 
@@ -110,7 +174,7 @@ static void open_(struct json *j, const char *key, char c, bool inl)
 	bool outer_inline = j->inline_[j->depth];
 
 	prefix(j, key);
-	fputc(c, j->f);
+	putch(j, c);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
 	j->need_comma[j->depth] = false;
@@ -125,7 +189,7 @@ static void close_(struct json *j, char c)
 		j->depth--;
 	if (had && !inl)
 		indent(j);
-	fputc(c, j->f);
+	putch(j, c);
 }
 
 void json_begin_object(struct json *j, const char *key) { open_(j, key, '{', false); }
@@ -138,7 +202,7 @@ void json_end_array(struct json *j) { close_(j, ']'); }
 void json_string_len(struct json *j, const char *key, const char *s, size_t len)
 {
 	prefix(j, key);
-	put_escaped(j->f, (const unsigned char *)s, len);
+	put_escaped(j, (const unsigned char *)s, len);
 }
 
 void json_string(struct json *j, const char *key, const char *s)
@@ -153,34 +217,43 @@ void json_string(struct json *j, const char *key, const char *s)
 void json_int(struct json *j, const char *key, int64_t v)
 {
 	prefix(j, key);
-	fprintf(j->f, "%lld", (long long)v);
+	if (v < 0) {
+		putch(j, '-');
+		put_u64(j, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u64(j, (uint64_t)v);
+	}
 }
 
 void json_uint(struct json *j, const char *key, uint64_t v)
 {
 	prefix(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)v);
+	put_u64(j, v);
 }
 
 void json_double(struct json *j, const char *key, double v)
 {
+	char tmp[40];
+
 	prefix(j, key);
-	if (isfinite(v))
-		fprintf(j->f, "%.17g", v);
-	else
-		fputs("null", j->f);
+	if (isfinite(v)) {
+		snprintf(tmp, sizeof(tmp), "%.17g", v);
+		puts_(j, tmp);
+	} else {
+		puts_(j, "null");
+	}
 }
 
 void json_bool(struct json *j, const char *key, bool v)
 {
 	prefix(j, key);
-	fputs(v ? "true" : "false", j->f);
+	puts_(j, v ? "true" : "false");
 }
 
 void json_null(struct json *j, const char *key)
 {
 	prefix(j, key);
-	fputs("null", j->f);
+	puts_(j, "null");
 }
 
 void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n)
@@ -227,7 +300,9 @@ void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *ar
 	json_end_array(j);
 }
 
-void json_finish(struct json *j)
+int json_finish(struct json *j)
 {
-	fputc('\n', j->f);
+	putch(j, '\n');
+	flush(j);
+	return j->error ? -1 : 0;
 }

@@ -15,8 +15,13 @@
 
 #define JSON_MAX_DEPTH 128
 
+#define JSON_BUF_SIZE 65536
+
 struct json {
 	FILE *f;
+	size_t len;			/* bytes waiting in buf */
+	bool error;			/* a write to f failed */
+	char buf[JSON_BUF_SIZE];
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
 	bool inline_[JSON_MAX_DEPTH];	/* this level prints on one line */
@@ -42,7 +47,7 @@ void json_null(struct json *j, const char *key);
 void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n);
 /* an array of strings from a config array (NULL gives []) */
 void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *arr);
-/* finish the document with a newline */
-void json_finish(struct json *j);
+/* finish the document with a newline and flush; 0, or -1 when writing failed */
+int json_finish(struct json *j);
 
 #endif

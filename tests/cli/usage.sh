@@ -44,4 +44,12 @@ if command -v xz >/dev/null; then
 	expect_status 1 "text cut short" read "$TMP/cut.img"
 	grep -q "cut.img at byte" "$TMP/err" || fail "text cut short: no offset in the message: $(cat "$TMP/err")"
 fi
+# output that cannot be written is an error, not silence
+if [ -w /dev/full ] && command -v xz >/dev/null; then
+	mapfile -t imgs < <(fixture_images demo)
+	"$MLVM" --json read "${imgs[@]}" >/dev/full 2>"$TMP/err"
+	[ $? -eq 1 ] && grep -q "cannot write output" "$TMP/err" && pass "--json to a full disk" || fail "--json to a full disk"
+	"$MLVM" read "${imgs[@]}" >/dev/full 2>"$TMP/err"
+	[ $? -eq 1 ] && grep -q "cannot write output" "$TMP/err" && pass "table to a full disk" || fail "table to a full disk"
+fi
 finish
