@@ -229,18 +229,13 @@ static int probe_source(struct mlvm_set *set, struct mlvm_source *src)
 	unsigned i;
 	int rc;
 
-	rc = mlvm_label_find(src, 0, &lab, r);
+	rc = mlvm_label_find_ex(src, 0, set->opts.strict ? MLVM_LABEL_STRICT : 0, &lab, r);
 	if (rc == -ENOENT) {
 		mlvm_warn(r, "no_label", src->name, 0, "no LVM2 label in sectors 0-3 of %s", src->name);
 		return 0;
 	}
 	if (rc) {
 		mlvm_error(r, "read", src->name, 0, "cannot read %s: %s", src->name, strerror(-rc));
-		return 0;
-	}
-	if (set->opts.strict && (!lab.crc_ok || !lab.sector_ok)) {
-		mlvm_warn(r, "label_rejected", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE),
-			  "label in sector %llu rejected (--strict)", (unsigned long long)lab.sector);
 		return 0;
 	}
 	p = realloc(set->devs, (set->n_devs + 1) * sizeof(*p));
@@ -348,6 +343,7 @@ static void attach_pvs(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
 
 	for (i = 0; i < vg->n_pvs; i++) {
 		struct mlvm_pv *pv = &vg->pvs[i];
+		uint64_t bytes;
 		char raw[33];
 
 		if (!pv->id)
@@ -369,7 +365,8 @@ static void attach_pvs(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
 			pv->offset = d->base;
 			d->vg_index = vg_index;
 			if (pv->dev_size && d->label.device_size &&
-			    pv->dev_size * 512 > d->label.device_size)
+			    (!mlvm_mul_ok(pv->dev_size, 512, &bytes) ||
+			     bytes > d->label.device_size))
 				mlvm_warn(&set->report, "pv_size", d->src->name, (int64_t)d->base,
 					  "pv %s: metadata says %llu sectors, label says %llu bytes",
 					  pv->name, (unsigned long long)pv->dev_size,

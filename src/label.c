@@ -205,10 +205,16 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 int mlvm_label_find(struct mlvm_source *s, uint64_t base, struct mlvm_label *out,
 		    struct mlvm_report *r)
 {
+	return mlvm_label_find_ex(s, base, 0, out, r);
+}
+
+int mlvm_label_find_ex(struct mlvm_source *s, uint64_t base, int flags,
+		       struct mlvm_label *out, struct mlvm_report *r)
+{
 	uint8_t buf[MLVM_SECTOR_SIZE * MLVM_LABEL_SCAN_SECTORS];
 	size_t have;
-	unsigned i;
-	int rc;
+	unsigned i, n;
+	int rc, first = -1, good = -1;
 
 	if (base > s->size)
 		return -ENOENT;
@@ -219,15 +225,35 @@ int mlvm_label_find(struct mlvm_source *s, uint64_t base, struct mlvm_label *out
 	rc = mlvm_source_read(s, buf, have, base);
 	if (rc)
 		return rc;
-	for (i = 0; i < have / MLVM_SECTOR_SIZE; i++) {
+	n = (unsigned)(have / MLVM_SECTOR_SIZE);
+	for (i = 0; i < n; i++) {
 		struct mlvm_label probe;
 
-		/* parse quietly first: LVM2 takes the first sector that is a label */
+		/* parse quietly first; report only for the sector taken */
 		if (mlvm_label_parse(buf + i * MLVM_SECTOR_SIZE, i, &probe, NULL,
 				     s->name, base))
 			continue;
-		return mlvm_label_parse(buf + i * MLVM_SECTOR_SIZE, i, out, r,
-					s->name, base);
+		if ((flags & MLVM_LABEL_STRICT) && probe.magic_ok &&
+		    (!probe.crc_ok || !probe.sector_ok)) {
+			mlvm_warn(r, "label_rejected", s->name, base + i * MLVM_SECTOR_SIZE,
+				  "label in sector %u fails its %s check and is skipped, as LVM2 does (--strict)",
+				  i, probe.crc_ok ? "sector" : "crc");
+			continue;
+		}
+		if (first < 0)
+			first = (int)i;
+		if ((flags & MLVM_LABEL_STRICT) ||
+		    (probe.magic_ok && probe.crc_ok && probe.sector_ok)) {
+			good = (int)i;
+			break;
+		}
 	}
-	return -ENOENT;
+	if (first < 0)
+		return -ENOENT;
+	if (good > first && !(flags & MLVM_LABEL_STRICT))
+		mlvm_warn(r, "label_skipped", s->name, base + (uint64_t)first * MLVM_SECTOR_SIZE,
+			  "damaged label in sector %d passed over for the sound one in sector %d",
+			  first, good);
+	i = good >= 0 ? (unsigned)good : (unsigned)first;
+	return mlvm_label_parse(buf + i * MLVM_SECTOR_SIZE, i, out, r, s->name, base);
 }

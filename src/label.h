@@ -78,6 +78,18 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 int mlvm_label_find(struct mlvm_source *s, uint64_t base, struct mlvm_label *out,
 		    struct mlvm_report *r);
 
+/*
+ * The same with a choice of rules. By default a sector whose checks all pass
+ * is preferred, then the first sector that is a label at all (damage is
+ * reported). With MLVM_LABEL_STRICT, LVM2's rules: a "LABELONE" sector
+ * whose CRC or sector field is wrong is skipped (reported as label_rejected)
+ * and the scan goes on; a sector with another id but an LVM2 type is taken
+ * without those checks, as LVM2 does.
+ */
+#define MLVM_LABEL_STRICT 1
+int mlvm_label_find_ex(struct mlvm_source *s, uint64_t base, int flags,
+		       struct mlvm_label *out, struct mlvm_report *r);
+
 /* Undo the mirage "wipe" (every byte +1) in place. */
 void mlvm_unshift(uint8_t *buf, size_t len);
 
