@@ -1,13 +1,21 @@
 /*
  * assemble.c - from images to volume groups.
  *
- * 1. every image: the label in sectors 0..3 and its pv_header;
- * 2. every metadata area the label lists: its header and committed slot,
- *    the slot's text checked against its CRC, and the VG name, id and seqno
- *    read from the first bytes of the text;
- * 3. per VG id: the best copy (highest seqno, good CRC, parses) is read
- *    in full and turned into the model; disagreeing copies are reported;
- * 4. the VG's PVs are matched to the PVs found, by uuid.
+ * 1. every image: the label in sectors 0..3 at offset 0 and at the start of
+ *    every partition (MBR, GPT); when none is found there (or always, with
+ *    opts.deep) a scan of every sector for labels, metadata area headers
+ *    and metadata text finds PVs at any offset, and PVs whose label is gone;
+ * 2. every metadata area: its header and committed slot, the slot's text
+ *    checked against its CRC, and the VG name, id and seqno read from the
+ *    first bytes of the text; areas whose committed copy is unusable (and
+ *    every area, with opts.carve) are carved for older generations;
+ * 3. per VG id: the best copy is read in full and turned into the model.
+ *    Like LVM2, the committed copy with the highest seqno whose checksum is
+ *    good and whose text parses; when there is none (damage), the newest
+ *    intact generation found in the rings, with a warning that says which
+ *    seqno was used and why. Disagreeing copies are reported;
+ * 4. the VG's PVs are matched to the PVs found, by uuid; a PV whose label is
+ *    gone gets its uuid from the text (the PV section whose sizes fit).
  */
 #include "assemble.h"
 
@@ -16,10 +24,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carve.h"
 #include "config.h"
+#include "scan.h"
 #include "util.h"
 
 #define PEEK_BYTES 4096u
+#define MAX_DEVS 4096u		/* PVs found in one set, at most */
+#define DEFAULT_MDA_OFFSET 4096u	/* where LVM2 puts the first metadata area */
+#define TEXT_PROBE_MAX (16u << 20)	/* bytes read to size a header-less area */
 
 struct mlvm_set *mlvm_set_new(const struct mlvm_open_opts *opts)
 {
@@ -30,6 +43,8 @@ struct mlvm_set *mlvm_set_new(const struct mlvm_open_opts *opts)
 	mlvm_report_init(&set->report);
 	if (opts)
 		set->opts = *opts;
+	if (set->opts.want_generation)
+		set->opts.carve = true;
 	return set;
 }
 
@@ -61,21 +76,32 @@ int mlvm_set_add_path(struct mlvm_set *set, const char *path)
 void mlvm_set_free(struct mlvm_set *set)
 {
 	size_t i;
+	unsigned k;
 
 	if (!set)
 		return;
 	for (i = 0; i < set->n_vgs; i++)
 		mlvm_vg_free(set->vgs[i]);
 	free(set->vgs);
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++)
+			free(set->devs[i].mda[k].gens);
+	free(set->devs);
+	if (set->tables)
+		for (i = 0; i < set->n_srcs; i++)
+			mlvm_partitions_free(&set->tables[i]);
+	free(set->tables);
+	for (i = 0; i < set->n_views; i++)
+		mlvm_source_close(set->views[i]);
+	free(set->views);
 	for (i = 0; i < set->n_srcs; i++)
 		mlvm_source_close(set->srcs[i]);
 	free(set->srcs);
-	free(set->devs);
 	mlvm_report_free(&set->report);
 	free(set);
 }
 
-/* ------------------------------------------------------------ discovery */
+/* ------------------------------------------------------------ helpers */
 
 static void raw_uuid_strip(const char *in, char out[33])
 {
@@ -86,6 +112,112 @@ static void raw_uuid_strip(const char *in, char out[33])
 			out[o++] = *in;
 	out[o] = '\0';
 }
+
+static const char *dev_where(const struct mlvm_pvdev *d, char *buf, size_t len)
+{
+	char uuid[39];
+
+	if (d->uuid[0])
+		mlvm_uuid_format(d->uuid, strlen(d->uuid), uuid);
+	else
+		snprintf(uuid, sizeof(uuid), "uuid unknown");
+	if (d->base)
+		snprintf(buf, len, "%s (pv %s at byte %llu)", d->src->name, uuid,
+			 (unsigned long long)d->base);
+	else
+		snprintf(buf, len, "%s (pv %s)", d->src->name, uuid);
+	return buf;
+}
+
+static struct mlvm_source *shifted_view(struct mlvm_set *set, struct mlvm_source *src)
+{
+	struct mlvm_source **p, *v;
+	size_t i;
+
+	for (i = 0; i < set->n_views; i++)
+		if (set->views[i]->priv == src)
+			return set->views[i];
+	v = mlvm_source_shifted(src);
+	if (!v)
+		return NULL;
+	p = realloc(set->views, (set->n_views + 1) * sizeof(*p));
+	if (!p) {
+		mlvm_source_close(v);
+		return NULL;
+	}
+	set->views = p;
+	set->views[set->n_views++] = v;
+	return v;
+}
+
+static struct mlvm_pvdev *dev_at(struct mlvm_set *set, const struct mlvm_source *src, uint64_t base)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_devs; i++)
+		if (set->devs[i].src == src && set->devs[i].base == base)
+			return &set->devs[i];
+	return NULL;
+}
+
+/* the PV whose metadata area (or PV header area) holds absolute offset off */
+static bool inside_known(const struct mlvm_set *set, const struct mlvm_source *src, uint64_t off)
+{
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++) {
+		const struct mlvm_pvdev *d = &set->devs[i];
+
+		if (d->src != src)
+			continue;
+		if (off >= d->base && off - d->base < DEFAULT_MDA_OFFSET)
+			return true;
+		for (k = 0; k < d->n_mda; k++)
+			if (off >= d->mda[k].abs && off - d->mda[k].abs < d->mda[k].size)
+				return true;
+	}
+	return false;
+}
+
+static struct mlvm_pvdev *new_dev(struct mlvm_set *set, struct mlvm_source *src, uint64_t base)
+{
+	struct mlvm_pvdev *p, *d;
+
+	if (set->n_devs >= MAX_DEVS) {
+		mlvm_warn(&set->report, "too_many_pvs", src->name, (int64_t)base,
+			  "more than %u PVs found; the rest are not read", MAX_DEVS);
+		return NULL;
+	}
+	p = realloc(set->devs, (set->n_devs + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	set->devs = p;
+	d = &set->devs[set->n_devs++];
+	memset(d, 0, sizeof(*d));
+	d->src = src;
+	d->meta = src;
+	d->base = base;
+	d->vg_index = -1;
+	return d;
+}
+
+static const struct mlvm_partition *partition_of(const struct mlvm_set *set, size_t si, uint64_t off)
+{
+	const struct mlvm_partition_table *t;
+	size_t i;
+
+	if (!set->tables)
+		return NULL;
+	t = &set->tables[si];
+	for (i = 0; i < t->n; i++)
+		if (!t->parts[i].extended && off >= t->parts[i].start &&
+		    off - t->parts[i].start < t->parts[i].size)
+			return &t->parts[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------ metadata areas */
 
 /* read the VG name, id and seqno from the first bytes of a copy */
 static void peek_text(struct mlvm_source *s, const struct mlvm_ring_span *sp,
@@ -121,7 +253,7 @@ static void peek_text(struct mlvm_source *s, const struct mlvm_ring_span *sp,
 	cfg_free(tree);
 }
 
-static struct mlvm_ring_span committed_span(const struct mlvm_pvdev *d, const struct mlvm_mda_info *m)
+static struct mlvm_ring_span committed_span(const struct mlvm_mda_info *m)
 {
 	struct mlvm_ring_span sp = {
 		.area_abs = m->abs,
@@ -130,7 +262,6 @@ static struct mlvm_ring_span committed_span(const struct mlvm_pvdev *d, const st
 		.size = m->hdr.rl[0].size,
 	};
 
-	(void)d;
 	return sp;
 }
 
@@ -145,7 +276,7 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 	uint32_t crc;
 	int rc;
 
-	if (mlvm_source_read(d->src, hb, sizeof(hb), m->abs)) {
+	if (mlvm_source_read(d->meta, hb, sizeof(hb), m->abs)) {
 		mlvm_warn(r, "mda_outside", img, m->abs,
 			  "metadata area %d at offset %llu lies outside the image", m->index,
 			  (unsigned long long)m->abs);
@@ -153,12 +284,11 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 	}
 	m->header_read = true;
 	mlvm_mda_header_parse(hb, m->abs - d->base, &m->hdr);
-	if (!m->hdr.magic_ok) {
+	if (!m->hdr.magic_ok)
 		mlvm_warn(r, m->hdr.journalled ? "mda_journalled" : "mda_magic", img, m->abs + 4,
 			  m->hdr.journalled ?
 			  "metadata area %d header has the xenvm journalled magic \"JOURNALLED!1!1!!\"" :
 			  "metadata area %d header has a bad magic", m->index);
-	}
 	if (!m->hdr.crc_ok)
 		mlvm_warn(r, "mda_crc", img, m->abs,
 			  "metadata area %d header crc mismatch: stored 0x%08x, computed 0x%08x",
@@ -180,16 +310,22 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 			  "metadata area %d header size %llu differs from the label's %llu",
 			  m->index, (unsigned long long)m->hdr.size,
 			  (unsigned long long)m->size);
+	if (!m->size && m->hdr.size_ok && m->hdr.magic_ok)
+		m->size = m->hdr.size;
 	m->header_ok = mlvm_mda_header_ok(&m->hdr);
 	if (!m->header_ok) {
 		mlvm_warn(r, "mda_header", img, m->abs,
-			  "metadata area %d header is not usable, its text is not read", m->index);
+			  set->opts.strict ?
+			  "metadata area %d header is not usable (--strict: its text is not read)" :
+			  "metadata area %d header is not usable; its ring is searched for metadata instead",
+			  m->index);
 		return;
 	}
 	if (m->hdr.rl[1].offset || m->hdr.rl[1].size)
 		mlvm_warn(r, "mda_precommitted", img, m->abs + 64,
-			  "metadata area %d has a precommitted copy (a command died between precommit and commit)",
-			  m->index);
+			  "metadata area %d has a precommitted copy (offset %llu, size %llu): a command died between precommit and commit",
+			  m->index, (unsigned long long)m->hdr.rl[1].offset,
+			  (unsigned long long)m->hdr.rl[1].size);
 	m->ignored = m->hdr.rl[0].flags & MLVM_RAW_LOCN_IGNORED;
 	if (m->ignored) {
 		mlvm_notice(r, "mda_ignored", img, m->abs + 40,
@@ -198,7 +334,7 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 	}
 	if (m->hdr.rl[0].offset == 0 && m->hdr.rl[0].size == 0)
 		return;		/* no VG: a fresh PV or a removed VG */
-	sp = committed_span(d, m);
+	sp = committed_span(m);
 	if (mlvm_ring_check(&sp, d->src->size, &why)) {
 		mlvm_warn(r, "mda_locn", img, m->abs + 40,
 			  "metadata area %d committed slot (offset %llu, size %llu): %s",
@@ -206,7 +342,7 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 		return;
 	}
 	m->has_text = true;
-	rc = mlvm_ring_crc(d->src, &sp, &crc);
+	rc = mlvm_ring_crc(d->meta, &sp, &crc);
 	if (rc) {
 		mlvm_warn(r, "text_read", img, m->abs + sp.off,
 			  "cannot read metadata area %d text: %s", m->index, strerror(-rc));
@@ -214,57 +350,88 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 		return;
 	}
 	m->text_crc_ok = crc == m->hdr.rl[0].checksum;
+	peek_text(d->meta, &sp, m);
 	if (!m->text_crc_ok)
 		mlvm_warn(r, "text_crc", img, m->abs + sp.off,
-			  "metadata area %d text crc mismatch: stored 0x%08x, computed 0x%08x",
-			  m->index, m->hdr.rl[0].checksum, crc);
-	peek_text(d->src, &sp, m);
+			  "metadata area %d committed text%s%s%s crc mismatch: stored 0x%08x, computed 0x%08x",
+			  m->index, m->peek_ok ? " (vg " : "", m->peek_ok ? m->vg_name : "",
+			  m->peek_ok ? ")" : "", m->hdr.rl[0].checksum, crc);
 }
 
-static int probe_source(struct mlvm_set *set, struct mlvm_source *src)
+/* carve one area for its generations (once) */
+static void carve_mda(struct mlvm_set *set, struct mlvm_pvdev *d, struct mlvm_mda_info *m)
 {
+	int rc;
+
+	if (m->carved || m->size < 2 * MLVM_MDA_HEADER_SIZE)
+		return;
+	m->carved = true;
+	rc = mlvm_carve_source(d->meta, m->abs, m->size,
+			       m->header_read && m->hdr.magic_ok ? &m->hdr : NULL,
+			       &m->gens, &m->n_gens, &set->report);
+	if (rc && rc != -ENOMEM)
+		mlvm_warn(&set->report, "carve", d->src->name, m->abs,
+			  "metadata area %d cannot be searched: %s", m->index, strerror(-rc));
+}
+
+/* ------------------------------------------------------------ discovery */
+
+/* a PV whose label sits in sectors 0..3 from base; true when one was added */
+static bool try_label_at(struct mlvm_set *set, size_t si, uint64_t base)
+{
+	struct mlvm_source *src = set->srcs[si];
 	struct mlvm_report *r = &set->report;
-	struct mlvm_pvdev *d, *p;
+	const struct mlvm_partition *part;
+	struct mlvm_pvdev *d;
 	struct mlvm_label lab;
 	unsigned i;
 	int rc;
 
-	rc = mlvm_label_find_ex(src, 0, set->opts.strict ? MLVM_LABEL_STRICT : 0, &lab, r);
-	if (rc == -ENOENT) {
-		mlvm_warn(r, "no_label", src->name, 0, "no LVM2 label in sectors 0-3 of %s", src->name);
-		return 0;
-	}
+	if (dev_at(set, src, base))
+		return true;
+	rc = mlvm_label_find_ex(src, base, set->opts.strict ? MLVM_LABEL_STRICT : 0, &lab, r);
+	if (rc == -ENOENT)
+		return false;
 	if (rc) {
-		mlvm_error(r, "read", src->name, 0, "cannot read %s: %s", src->name, strerror(-rc));
-		return 0;
+		mlvm_error(r, "read", src->name, (int64_t)base, "cannot read %s: %s", src->name, strerror(-rc));
+		return false;
 	}
-	p = realloc(set->devs, (set->n_devs + 1) * sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	set->devs = p;
-	d = &set->devs[set->n_devs++];
-	memset(d, 0, sizeof(*d));
-	d->src = src;
-	d->base = 0;
+	d = new_dev(set, src, base);
+	if (!d)
+		return false;
+	d->found_by = MLVM_FOUND_LABEL;
+	d->has_label = true;
 	d->label = lab;
-	d->vg_index = -1;
-	if (lab.device_size > src->size - d->base)
-		mlvm_warn(r, "image_truncated", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE + 64),
+	memcpy(d->uuid, lab.pv_uuid, sizeof(d->uuid));
+	if (lab.shifted)
+		d->meta = shifted_view(set, src);
+	if (!d->meta) {
+		set->n_devs--;
+		return false;
+	}
+	part = partition_of(set, si, base);
+	if (part) {
+		d->in_partition = true;
+		d->part = *part;
+	}
+	if (base)
+		mlvm_notice(r, "pv_offset", src->name, (int64_t)base,
+			    "pv found at byte %llu of %s%s", (unsigned long long)base, src->name,
+			    part ? " (in a partition)" : "");
+	if (lab.device_size > src->size - base)
+		mlvm_warn(r, "image_truncated", src->name,
+			  (int64_t)(base + lab.sector * MLVM_SECTOR_SIZE + 64),
 			  "label says the PV is %llu bytes, but the image holds only %llu: the image is cut short",
 			  (unsigned long long)lab.device_size,
-			  (unsigned long long)(src->size - d->base));
-	else if (lab.device_size && lab.device_size != src->size - d->base)
-		mlvm_notice(r, "pv_size", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE + 64),
-			    "label says the PV is %llu bytes, the image holds %llu",
-			    (unsigned long long)lab.device_size,
-			    (unsigned long long)(src->size - d->base));
+			  (unsigned long long)(src->size - base));
 	for (i = 0; i < lab.n_mda && d->n_mda < MLVM_MAX_MDAS; i++) {
 		struct mlvm_mda_info *m = &d->mda[d->n_mda];
 
 		m->index = (int)d->n_mda + 1;
 		m->size = lab.mda[i].size;
-		if (!mlvm_add_ok(d->base, lab.mda[i].offset, &m->abs)) {
-			mlvm_warn(r, "mda_outside", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE),
+		if (!mlvm_add_ok(base, lab.mda[i].offset, &m->abs)) {
+			mlvm_warn(r, "mda_outside", src->name,
+				  (int64_t)(base + lab.sector * MLVM_SECTOR_SIZE),
 				  "metadata area offset %llu is impossible",
 				  (unsigned long long)lab.mda[i].offset);
 			continue;
@@ -273,66 +440,329 @@ static int probe_source(struct mlvm_set *set, struct mlvm_source *src)
 		probe_mda(set, d, (unsigned)(d->n_mda - 1));
 	}
 	if (lab.n_mda > MLVM_MAX_MDAS)
-		mlvm_warn(r, "label_lists", src->name, (int64_t)(lab.sector * MLVM_SECTOR_SIZE),
+		mlvm_warn(r, "label_lists", src->name, (int64_t)(base + lab.sector * MLVM_SECTOR_SIZE),
 			  "label lists %u metadata areas; only the first %u are read",
 			  lab.n_mda, MLVM_MAX_MDAS);
+	return true;
+}
+
+/* a metadata area header found by the scan, where no label said it was */
+static void found_mda_header(struct mlvm_set *set, size_t si, uint64_t off, bool shifted)
+{
+	struct mlvm_source *src = set->srcs[si], *meta = src;
+	struct mlvm_mda_header h;
+	struct mlvm_pvdev *d;
+	struct mlvm_mda_info *m;
+	uint8_t hb[MLVM_MDA_HEADER_SIZE];
+	uint64_t base;
+	size_t before;
+
+	if (inside_known(set, src, off))
+		return;
+	if (shifted && !(meta = shifted_view(set, src)))
+		return;
+	if (mlvm_source_read(meta, hb, sizeof(hb), off))
+		return;
+	mlvm_mda_header_parse(hb, 0, &h);
+	/* the header says where it is from the PV start; LVM2 puts mda1 at 4096 */
+	base = h.start <= off && h.start < (1ULL << 40) && h.start % MLVM_SECTOR_SIZE == 0 ?
+	       off - h.start : (off >= DEFAULT_MDA_OFFSET ? off - DEFAULT_MDA_OFFSET : 0);
+	d = dev_at(set, src, base);
+	if (d && (d->has_label || d->n_mda >= MLVM_MAX_MDAS))
+		return;
+	if (!d) {
+		before = set->n_devs;
+		d = new_dev(set, src, base);
+		if (!d)
+			return;
+		(void)before;
+		d->found_by = MLVM_FOUND_MDA;
+		d->meta = meta;
+		if (partition_of(set, si, base)) {
+			d->in_partition = true;
+			d->part = *partition_of(set, si, base);
+		}
+		mlvm_warn(&set->report, "pv_no_label", src->name, (int64_t)base,
+			  "no label at byte %llu, but a metadata area header at byte %llu: a PV whose label is gone",
+			  (unsigned long long)base, (unsigned long long)off);
+	}
+	m = &d->mda[d->n_mda];
+	m->index = (int)d->n_mda + 1;
+	m->abs = off;
+	m->size = h.size_ok && mlvm_range_ok(src->size, off, h.size) ? h.size : 0;
+	d->n_mda++;
+	probe_mda(set, d, (unsigned)(d->n_mda - 1));
+	if (!m->size)
+		m->size = src->size - off < (1u << 20) ? src->size - off : (1u << 20);
+}
+
+/*
+ * Metadata text in a ring whose header and label are gone. The area is
+ * taken to start where LVM2 puts it (4096 bytes into the PV, the PV at the
+ * image start or at the partition holding the text) and to end where the
+ * text's PV section says the data starts.
+ */
+static void found_text(struct mlvm_set *set, size_t si, uint64_t off)
+{
+	struct mlvm_source *src = set->srcs[si];
+	const struct mlvm_partition *part = partition_of(set, si, off);
+	uint64_t base = part ? part->start : 0, end = 0, len;
+	struct cfg_tree *tree = NULL;
+	struct cfg_error err;
+	const struct cfg_node *n, *pvs, *pv;
+	struct mlvm_pvdev *d;
+	struct mlvm_mda_info *m;
+	char *buf;
+
+	if (inside_known(set, src, off) || off < base + DEFAULT_MDA_OFFSET + MLVM_MDA_HEADER_SIZE)
+		return;
+	len = src->size - off < TEXT_PROBE_MAX ? src->size - off : TEXT_PROBE_MAX;
+	buf = malloc((size_t)len + 1);
+	if (!buf)
+		return;
+	if (mlvm_source_read(src, buf, (size_t)len, off)) {
+		free(buf);
+		return;
+	}
+	buf[len] = '\0';
+	if (cfg_parse_lenient(buf, (size_t)len, &tree, &err) < 0) {
+		free(buf);
+		return;
+	}
+	for (n = tree->root->v.child; n && !end; n = n->next) {
+		if (n->type != CFG_SECTION || !(pvs = cfg_find_type(n, "physical_volumes", CFG_SECTION)))
+			continue;
+		for (pv = pvs->v.child; pv; pv = pv->next) {
+			int64_t pe_start;
+			uint64_t e;
+
+			if (pv->type != CFG_SECTION || cfg_get_int(pv, "pe_start", &pe_start) ||
+			    pe_start <= 0 || !mlvm_mul_ok((uint64_t)pe_start, 512, &e) ||
+			    !mlvm_add_ok(e, base, &e))
+				continue;
+			if (e > off && (!end || e < end))
+				end = e;
+		}
+	}
+	cfg_free(tree);
+	if (!end || end > src->size)
+		end = off + (1u << 20) < src->size ? off + (1u << 20) : src->size;
+	d = new_dev(set, src, base);
+	if (!d)
+		return;
+	d->found_by = MLVM_FOUND_TEXT;
+	if (part) {
+		d->in_partition = true;
+		d->part = *part;
+	}
+	m = &d->mda[d->n_mda++];
+	m->index = 1;
+	m->abs = base + DEFAULT_MDA_OFFSET;
+	m->size = end - m->abs;
+	mlvm_warn(&set->report, "pv_no_label", src->name, (int64_t)off,
+		  "metadata text at byte %llu with neither label nor metadata area header: "
+		  "taking its ring to be bytes %llu-%llu",
+		  (unsigned long long)off, (unsigned long long)m->abs,
+		  (unsigned long long)(end - 1));
+}
+
+static int scan_source(struct mlvm_set *set, size_t si)
+{
+	struct mlvm_source *src = set->srcs[si];
+	struct mlvm_scan_opts o = { .text = true };
+	struct mlvm_hit *hits = NULL;
+	size_t n = 0, i;
+	bool truncated = false;
+	int rc;
+
+	rc = mlvm_scan_source(src, &o, &hits, &n, &truncated);
+	if (rc) {
+		mlvm_warn(&set->report, "scan", src->name, -1, "cannot scan %s: %s",
+			  src->name, strerror(-rc));
+		return 0;
+	}
+	if (truncated)
+		mlvm_warn(&set->report, "scan_truncated", src->name, -1,
+			  "too many candidate sectors in %s; the scan stopped early", src->name);
+	/* labels first, then headers, then text: each finds what the last missed */
+	for (i = 0; i < n; i++) {
+		uint8_t sec[MLVM_SECTOR_SIZE];
+		struct mlvm_label lab;
+		uint64_t k;
+
+		if (hits[i].kind != MLVM_HIT_LABEL && hits[i].kind != MLVM_HIT_LABEL_SHIFTED)
+			continue;
+		if (mlvm_source_read(src, sec, sizeof(sec), hits[i].offset))
+			continue;
+		/* the sector it states, when plausible; LVM2 writes sector 1 */
+		if (mlvm_label_parse(sec, 1, &lab, NULL, src->name, 0))
+			continue;
+		k = lab.sector_field < MLVM_LABEL_SCAN_SECTORS ? lab.sector_field : 1;
+		if (hits[i].offset >= k * MLVM_SECTOR_SIZE)
+			try_label_at(set, si, hits[i].offset - k * MLVM_SECTOR_SIZE);
+	}
+	if (!set->opts.strict) {
+		for (i = 0; i < n; i++)
+			if (hits[i].kind == MLVM_HIT_MDA || hits[i].kind == MLVM_HIT_MDA_SHIFTED ||
+			    hits[i].kind == MLVM_HIT_MDA_JOURNALLED)
+				found_mda_header(set, si, hits[i].offset,
+						 hits[i].kind == MLVM_HIT_MDA_SHIFTED);
+		for (i = 0; i < n; i++)
+			if (hits[i].kind == MLVM_HIT_TEXT)
+				found_text(set, si, hits[i].offset);
+	}
+	free(hits);
+	return 0;
+}
+
+static int probe_source(struct mlvm_set *set, size_t si)
+{
+	struct mlvm_source *src = set->srcs[si];
+	struct mlvm_partition_table *t = &set->tables[si];
+	size_t before = set->n_devs, i;
+	int rc;
+
+	rc = mlvm_partitions_read(src, t, &set->report);
+	if (rc)
+		mlvm_warn(&set->report, "partition_read", src->name, -1,
+			  "cannot read the partition table of %s: %s", src->name, strerror(-rc));
+	try_label_at(set, si, 0);
+	for (i = 0; i < t->n; i++)
+		if (!t->parts[i].extended && t->parts[i].start && t->parts[i].size)
+			try_label_at(set, si, t->parts[i].start);
+	if (set->opts.deep || set->n_devs == before)
+		scan_source(set, si);
+	if (set->n_devs == before)
+		mlvm_warn(&set->report, "no_label", src->name, 0,
+			  "no LVM2 physical volume found in %s", src->name);
 	return 0;
 }
 
 /* ------------------------------------------------------------ choosing */
 
+/* a copy of a VG's metadata that could be used */
 struct cand {
 	struct mlvm_pvdev *dev;
 	struct mlvm_mda_info *mda;
+	const struct mlvm_generation *gen;	/* NULL: the committed slot */
+	const char *vg_id;
+	const char *vg_name;
+	uint64_t seqno;
+	bool good;		/* committed with a good crc, or an intact generation */
 };
 
 static int cmp_cand(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
-	int c = strcmp(x->mda->vg_id, y->mda->vg_id);
+	int c = strcmp(x->vg_id, y->vg_id);
 
 	if (c)
 		return c;
-	if (x->mda->text_crc_ok != y->mda->text_crc_ok)
-		return x->mda->text_crc_ok ? -1 : 1;
-	if (x->mda->seqno != y->mda->seqno)
-		return x->mda->seqno > y->mda->seqno ? -1 : 1;
+	if (x->good != y->good)
+		return x->good ? -1 : 1;
+	/* committed copies before carved generations, then newest first */
+	if (!x->gen != !y->gen)
+		return !x->gen ? -1 : 1;
+	if (x->seqno != y->seqno)
+		return x->seqno > y->seqno ? -1 : 1;
 	return 0;
 }
 
 static void cand_name(const struct cand *c, char *buf, size_t len)
 {
-	char uuid[39];
+	char where[300];
 
-	mlvm_uuid_format(c->dev->label.pv_uuid, strlen(c->dev->label.pv_uuid), uuid);
-	snprintf(buf, len, "%s mda%d (pv %s)", c->dev->src->name, c->mda->index, uuid);
+	dev_where(c->dev, where, sizeof(where));
+	snprintf(buf, len, "%s mda%d%s", where, c->mda->index, c->gen ? " (in its ring)" : "");
 }
 
-static int load_copy(struct mlvm_set *set, const struct cand *c, struct mlvm_vg **out)
+static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg **out)
 {
-	struct mlvm_ring_span sp = committed_span(c->dev, c->mda);
-	int64_t where = (int64_t)(sp.area_abs + sp.off);
-	char *text;
+	int64_t where;
+	char *text = NULL;
+	size_t len;
+	uint64_t size;
+	bool wrapped;
 	int rc;
 
 	*out = NULL;
-	rc = mlvm_ring_read(c->dev->src, &sp, &text);
+	if (!c->gen) {
+		struct mlvm_ring_span sp = committed_span(c->mda);
+
+		where = (int64_t)(sp.area_abs + sp.off);
+		rc = mlvm_ring_read(c->dev->meta, &sp, &text);
+		len = (size_t)sp.size;
+		size = sp.size;
+		wrapped = mlvm_ring_wraps(&sp);
+	} else {
+		where = (int64_t)(c->mda->abs + c->gen->offset);
+		rc = mlvm_set_generation_text(set, c->dev, c->mda, c->gen, &text, &len);
+		size = c->gen->size;
+		wrapped = c->gen->wrapped;
+	}
 	if (rc) {
 		mlvm_warn(&set->report, "text_read", c->dev->src->name, where,
 			  "cannot read metadata text: %s", strerror(-rc));
 		return rc;
 	}
-	rc = mlvm_vg_from_text(text, (size_t)sp.size, out, &set->report, c->dev->src->name, where);
-	if (rc)
+	rc = mlvm_vg_from_text(text, len, out, &set->report, c->dev->src->name, where);
+	if (rc) {
+		if (!c->gen)
+			c->mda->load_failed = true;
 		return rc;
+	}
 	(*out)->source.image = c->dev->src->name;
-	memcpy((*out)->source.pv_id, c->dev->label.pv_uuid, sizeof((*out)->source.pv_id));
+	memcpy((*out)->source.pv_id, c->dev->uuid, sizeof((*out)->source.pv_id));
 	(*out)->source.mda = c->mda->index;
 	(*out)->source.offset = (uint64_t)where;
-	(*out)->source.size = sp.size;
-	(*out)->source.checksum = c->mda->hdr.rl[0].checksum;
-	(*out)->source.wrapped = mlvm_ring_wraps(&sp);
+	(*out)->source.size = size;
+	(*out)->source.checksum = c->gen ? 0 : c->mda->hdr.rl[0].checksum;
+	(*out)->source.wrapped = wrapped;
+	(*out)->source.dev = c->dev;
+	(*out)->source.mda_info = c->mda;
+	(*out)->source.gen = c->gen;
 	return 0;
+}
+
+/* a PV with no label: the VG's PV whose sizes fit and that no label claims */
+static void adopt_labelless(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index,
+			    struct mlvm_pvdev *d)
+{
+	uint32_t i;
+
+	for (i = 0; i < vg->n_pvs; i++) {
+		struct mlvm_pv *pv = &vg->pvs[i];
+		uint64_t dev_bytes, pe_bytes;
+		char raw[33], uuid[39];
+		size_t j;
+		bool claimed = false;
+
+		if (!pv->missing || !pv->id)
+			continue;
+		raw_uuid_strip(pv->id, raw);
+		for (j = 0; j < set->n_devs; j++)
+			if (set->devs[j].has_label && !strcmp(set->devs[j].uuid, raw))
+				claimed = true;
+		if (claimed)
+			continue;
+		if (!mlvm_mul_ok(pv->dev_size, 512, &dev_bytes) ||
+		    !mlvm_mul_ok(pv->pe_start, 512, &pe_bytes))
+			continue;
+		if (d->n_mda && d->mda[0].abs - d->base >= pe_bytes)
+			continue;	/* its metadata would lie in the data area */
+		if (dev_bytes > d->src->size - d->base + MLVM_SECTOR_SIZE)
+			continue;	/* bigger than what the image holds */
+		memcpy(d->uuid, raw, sizeof(d->uuid));
+		pv->missing = false;
+		pv->src = d->src;
+		pv->offset = d->base;
+		d->vg_index = vg_index;
+		mlvm_uuid_format(raw, strlen(raw), uuid);
+		mlvm_warn(&set->report, "pv_no_label", d->src->name, (int64_t)d->base,
+			  "vg %s: the PV without a label at byte %llu of %s is taken to be %s (%s): its sizes fit",
+			  vg->name, (unsigned long long)d->base, d->src->name, pv->name, uuid);
+		return;
+	}
 }
 
 /* attach the PVs found to the VG's PVs by uuid */
@@ -352,7 +782,7 @@ static void attach_pvs(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
 		for (j = 0; j < set->n_devs; j++) {
 			struct mlvm_pvdev *d = &set->devs[j];
 
-			if (strcmp(d->label.pv_uuid, raw))
+			if (!d->has_label || strcmp(d->uuid, raw))
 				continue;
 			if (!pv->missing) {
 				mlvm_warn(&set->report, "pv_duplicate", d->src->name, (int64_t)d->base,
@@ -372,54 +802,39 @@ static void attach_pvs(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
 					  pv->name, (unsigned long long)pv->dev_size,
 					  (unsigned long long)d->label.device_size);
 		}
-		if (pv->missing)
+	}
+	/* PVs found without a label that hold this VG's metadata */
+	for (j = 0; j < set->n_devs; j++) {
+		struct mlvm_pvdev *d = &set->devs[j];
+		unsigned k;
+		bool holds = false;
+
+		if (d->has_label || d->vg_index >= 0)
+			continue;
+		for (k = 0; k < d->n_mda; k++) {
+			size_t g;
+
+			if (d->mda[k].peek_ok && vg->id && !strcmp(d->mda[k].vg_id, vg->id))
+				holds = true;
+			for (g = 0; g < d->mda[k].n_gens; g++)
+				if (vg->id && !strcmp(d->mda[k].gens[g].vg_id, vg->id))
+					holds = true;
+		}
+		if (holds)
+			adopt_labelless(set, vg, vg_index, d);
+	}
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].missing)
 			mlvm_warn(&set->report, "pv_missing", NULL, -1,
 				  "vg %s: pv %s (%s, last seen as %s) is missing from the images given",
-				  vg->name, pv->name, pv->id, pv->device ? pv->device : "?");
-	}
+				  vg->name, vg->pvs[i].name, vg->pvs[i].id,
+				  vg->pvs[i].device ? vg->pvs[i].device : "?");
 }
 
-static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
+static int add_vg(struct mlvm_set *set, struct mlvm_vg *vg)
 {
-	struct mlvm_vg *vg = NULL, **p;
-	size_t i, chosen = n;
-	char a[300], b[300];
+	struct mlvm_vg **p = realloc(set->vgs, (set->n_vgs + 1) * sizeof(*p));
 
-	for (i = 0; i < n; i++) {
-		if (!c[i].mda->text_crc_ok)
-			break;
-		if (i > 0 && c[i].mda->seqno == c[i - 1].mda->seqno &&
-		    c[i].mda->hdr.rl[0].checksum == c[i - 1].mda->hdr.rl[0].checksum &&
-		    c[i].mda->hdr.rl[0].size == c[i - 1].mda->hdr.rl[0].size)
-			continue;	/* same text as the one that just failed */
-		if (load_copy(set, &c[i], &vg) == 0) {
-			chosen = i;
-			break;
-		}
-	}
-	if (!vg) {
-		mlvm_warn(&set->report, "vg_unreadable", c[0].dev->src->name, -1,
-			  "vg %s (%s): no metadata copy has a good checksum and parses",
-			  c[0].mda->vg_name, c[0].mda->vg_id);
-		return 0;
-	}
-	cand_name(&c[chosen], a, sizeof(a));
-	for (i = 0; i < n; i++) {
-		if (i == chosen || !c[i].mda->text_crc_ok)
-			continue;
-		if (c[i].mda->seqno == vg->seqno &&
-		    c[i].mda->hdr.rl[0].checksum == c[chosen].mda->hdr.rl[0].checksum)
-			continue;
-		cand_name(&c[i], b, sizeof(b));
-		mlvm_warn(&set->report, c[i].mda->seqno == vg->seqno ? "mda_conflict" : "mda_stale",
-			  c[i].dev->src->name, (int64_t)c[i].mda->abs,
-			  "vg %s: %s holds seqno %llu, %s; using seqno %llu from %s",
-			  vg->name, b, (unsigned long long)c[i].mda->seqno,
-			  c[i].mda->seqno == vg->seqno ? "with different text" :
-			  c[i].mda->seqno > vg->seqno ? "newer but unusable" : "older",
-			  (unsigned long long)vg->seqno, a);
-	}
-	p = realloc(set->vgs, (set->n_vgs + 1) * sizeof(*p));
 	if (!p) {
 		mlvm_vg_free(vg);
 		return -ENOMEM;
@@ -431,6 +846,153 @@ static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
 	return 0;
 }
 
+/* why the committed copies of a group could not be used, for the fallback warning */
+static void committed_trouble(const struct cand *c, size_t n, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && o < len; i++) {
+		const struct mlvm_mda_info *m = c[i].mda;
+		const char *why;
+
+		if (c[i].gen)
+			continue;
+		why = !m->text_crc_ok ? "has a bad checksum" :
+		      m->load_failed ? "does not parse" : NULL;
+		if (!why)
+			continue;
+		o += (size_t)snprintf(buf + o, len - o, "%sthe committed copy (seqno %llu) of mda%d on %s %s",
+				      o ? "; " : "", (unsigned long long)c[i].seqno, m->index,
+				      c[i].dev->src->name, why);
+	}
+}
+
+static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
+{
+	struct mlvm_vg *vg = NULL;
+	size_t i, chosen = n;
+	uint64_t newest = 0;
+	char a[400], b[400], trouble[600];
+
+	for (i = 0; i < n; i++)
+		if (c[i].seqno > newest)
+			newest = c[i].seqno;
+	for (i = 0; i < n; i++) {
+		if (!c[i].good)
+			break;
+		if (set->opts.want_generation && c[i].seqno != set->opts.generation)
+			continue;
+		if (i > 0 && !c[i].gen && !c[i - 1].gen && c[i].seqno == c[i - 1].seqno &&
+		    c[i].mda->hdr.rl[0].checksum == c[i - 1].mda->hdr.rl[0].checksum &&
+		    c[i].mda->hdr.rl[0].size == c[i - 1].mda->hdr.rl[0].size)
+			continue;	/* same text as the one that just failed */
+		if (load_cand(set, &c[i], &vg) == 0) {
+			chosen = i;
+			break;
+		}
+	}
+	if (!vg) {
+		if (set->opts.want_generation)
+			return 0;	/* this VG has no such generation */
+		mlvm_warn(&set->report, "vg_unreadable", c[0].dev->src->name, -1,
+			  "vg %s (%s): no metadata copy has a good checksum and parses",
+			  c[0].vg_name, c[0].vg_id);
+		return 0;
+	}
+	cand_name(&c[chosen], a, sizeof(a));
+	if (set->opts.want_generation) {
+		mlvm_notice(&set->report, "generation", c[chosen].dev->src->name,
+			    (int64_t)vg->source.offset,
+			    "vg %s as of generation %llu, read from %s (the newest is %llu)",
+			    vg->name, (unsigned long long)vg->seqno, a, (unsigned long long)newest);
+	} else if (c[chosen].gen) {
+		committed_trouble(c, n, trouble, sizeof(trouble));
+		mlvm_warn(&set->report, "generation_fallback", c[chosen].dev->src->name,
+			  (int64_t)vg->source.offset,
+			  "vg %s: using seqno %llu found in the ring of %s, the newest intact generation: %s",
+			  vg->name, (unsigned long long)vg->seqno, a,
+			  trouble[0] ? trouble : "no committed copy is readable");
+	}
+	if (!set->opts.want_generation) {
+		for (i = 0; i < n; i++) {
+			if (i == chosen || c[i].gen)
+				continue;
+			if (c[i].good && c[i].seqno == vg->seqno && !c[chosen].gen &&
+			    c[i].mda->hdr.rl[0].checksum == c[chosen].mda->hdr.rl[0].checksum)
+				continue;
+			if (!c[i].good && c[i].seqno <= vg->seqno)
+				continue;	/* its own damage is reported already */
+			cand_name(&c[i], b, sizeof(b));
+			mlvm_warn(&set->report, c[i].seqno == vg->seqno ? "mda_conflict" : "mda_stale",
+				  c[i].dev->src->name, (int64_t)c[i].mda->abs,
+				  "vg %s: %s holds seqno %llu, %s; using seqno %llu from %s",
+				  vg->name, b, (unsigned long long)c[i].seqno,
+				  c[i].seqno == vg->seqno ? "with different text" :
+				  c[i].seqno > vg->seqno ? "newer but unusable" : "older",
+				  (unsigned long long)vg->seqno, a);
+		}
+	}
+	return add_vg(set, vg);
+}
+
+static bool mda_usable(const struct mlvm_mda_info *m)
+{
+	return m->has_text && m->text_crc_ok && !m->load_failed;
+}
+
+static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
+{
+	struct cand *c = NULL, *p;
+	size_t n = 0, cap = 0, i, g;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++) {
+		for (k = 0; k < set->devs[i].n_mda; k++) {
+			struct mlvm_pvdev *d = &set->devs[i];
+			struct mlvm_mda_info *m = &d->mda[k];
+			size_t need = 1 + m->n_gens;
+
+			if (n + need > cap) {
+				cap = (n + need) * 2;
+				p = realloc(c, cap * sizeof(*c));
+				if (!p) {
+					free(c);
+					return -ENOMEM;
+				}
+				c = p;
+			}
+			if (m->has_text && m->peek_ok) {
+				c[n] = (struct cand){ .dev = d, .mda = m, .vg_id = m->vg_id,
+						      .vg_name = m->vg_name, .seqno = m->seqno,
+						      .good = mda_usable(m) };
+				n++;
+			} else if (m->has_text) {
+				mlvm_warn(&set->report, "text_head", d->src->name,
+					  (int64_t)(m->abs + m->hdr.rl[0].offset),
+					  "metadata area %d text does not start with a volume group name, id and seqno",
+					  m->index);
+			}
+			for (g = 0; g < m->n_gens; g++) {
+				const struct mlvm_generation *gen = &m->gens[g];
+
+				if (!gen->vg_id[0] || !gen->seqno_known)
+					continue;
+				c[n] = (struct cand){ .dev = d, .mda = m, .gen = gen,
+						      .vg_id = gen->vg_id, .vg_name = gen->vg_name,
+						      .seqno = gen->seqno,
+						      .good = gen->complete && gen->parse_ok &&
+							      gen->checksum_ok != 0 && !set->opts.strict };
+				n++;
+			}
+		}
+	}
+	qsort(c, n, sizeof(*c), cmp_cand);
+	*out = c;
+	*n_out = n;
+	return 0;
+}
+
 int mlvm_set_assemble(struct mlvm_set *set)
 {
 	struct cand *c = NULL;
@@ -438,50 +1000,130 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	unsigned k;
 	int rc = 0;
 
+	set->tables = calloc(set->n_srcs ? set->n_srcs : 1, sizeof(*set->tables));
+	if (!set->tables)
+		return -ENOMEM;
 	for (i = 0; i < set->n_srcs; i++) {
-		rc = probe_source(set, set->srcs[i]);
+		rc = probe_source(set, i);
 		if (rc)
 			return rc;
 	}
-	c = calloc(set->n_devs * MLVM_MAX_MDAS + 1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
+	/*
+	 * Carve what has to be: every area when asked; otherwise, outside
+	 * --strict, the areas whose committed copy cannot be used.
+	 */
 	for (i = 0; i < set->n_devs; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++) {
 			struct mlvm_mda_info *m = &set->devs[i].mda[k];
 
-			if (!m->has_text)
-				continue;
-			if (!m->peek_ok) {
-				mlvm_warn(&set->report, "text_head", set->devs[i].src->name,
-					  (int64_t)(m->abs + m->hdr.rl[0].offset),
-					  "metadata area %d text does not start with a volume group name, id and seqno",
-					  m->index);
-				continue;
-			}
-			c[n].dev = &set->devs[i];
-			c[n].mda = m;
-			n++;
+			if (set->opts.carve ||
+			    (!set->opts.strict && !m->ignored && !mda_usable(m) &&
+			     (m->has_text || !m->header_ok)))
+				carve_mda(set, &set->devs[i], m);
 		}
-	qsort(c, n, sizeof(*c), cmp_cand);
+	rc = collect(set, &c, &n);
+	if (rc)
+		return rc;
 	for (start = 0; start < n; start = j) {
-		for (j = start + 1; j < n && !strcmp(c[j].mda->vg_id, c[start].mda->vg_id); j++)
+		bool retry;
+
+		for (j = start + 1; j < n && !strcmp(c[j].vg_id, c[start].vg_id); j++)
 			;
 		rc = assemble_group(set, c + start, j - start);
 		if (rc)
 			break;
+		/*
+		 * A committed copy with a good crc that did not parse leaves its
+		 * area uncarved; carve it now and try the group again.
+		 */
+		retry = false;
+		for (i = start; i < j; i++)
+			if (!c[i].gen && c[i].mda->load_failed && !c[i].mda->carved &&
+			    !set->opts.strict) {
+				carve_mda(set, c[i].dev, c[i].mda);
+				retry = true;
+			}
+		if (retry && (set->n_vgs == 0 || !set->vgs[set->n_vgs - 1]->id ||
+			      strcmp(set->vgs[set->n_vgs - 1]->id, c[start].vg_id))) {
+			char id[40];
+
+			snprintf(id, sizeof(id), "%s", c[start].vg_id);
+			free(c);
+			rc = collect(set, &c, &n);
+			if (rc)
+				return rc;
+			for (start = 0; start < n && strcmp(c[start].vg_id, id); start++)
+				;
+			for (j = start; j < n && !strcmp(c[j].vg_id, id); j++)
+				;
+			if (start < n)
+				rc = assemble_group(set, c + start, j - start);
+			if (rc)
+				break;
+			/* go on after this group */
+			for (; j < n && !strcmp(c[j].vg_id, id); j++)
+				;
+		}
 	}
 	free(c);
-	/* PVs that carry a label but belong to no VG that was assembled */
-	for (i = 0; i < set->n_devs && !rc; i++) {
-		struct mlvm_pvdev *d = &set->devs[i];
-		char uuid[39];
+	if (rc)
+		return rc;
+	/* PVs found that belong to no VG that was assembled */
+	for (i = 0; i < set->n_devs; i++) {
+		char where[300];
 
-		if (d->vg_index >= 0)
+		if (set->devs[i].vg_index >= 0)
 			continue;
-		mlvm_uuid_format(d->label.pv_uuid, strlen(d->label.pv_uuid), uuid);
-		mlvm_notice(&set->report, "pv_orphan", d->src->name, (int64_t)d->base,
-			    "pv %s in %s belongs to no volume group found", uuid, d->src->name);
+		mlvm_notice(&set->report, "pv_orphan", set->devs[i].src->name,
+			    (int64_t)set->devs[i].base, "%s belongs to no volume group found",
+			    dev_where(&set->devs[i], where, sizeof(where)));
 	}
-	return rc ? rc : (int)set->n_vgs;
+	return (int)set->n_vgs;
+}
+
+int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
+			     const struct mlvm_mda_info *mda,
+			     const struct mlvm_generation *g, char **text, size_t *len)
+{
+	uint8_t *buf;
+	uint64_t size = mda->size;
+	int rc;
+
+	*text = NULL;
+	if (size > MLVM_CARVE_MAX_AREA)
+		size = MLVM_CARVE_MAX_AREA;
+	if (mda->abs > dev->meta->size)
+		return -ERANGE;
+	if (size > dev->meta->size - mda->abs)
+		size = dev->meta->size - mda->abs;
+	buf = malloc((size_t)size ? (size_t)size : 1);
+	if (!buf)
+		return -ENOMEM;
+	rc = mlvm_source_read(dev->meta, buf, (size_t)size, mda->abs);
+	if (!rc)
+		rc = mlvm_carve_text(buf, (size_t)size, g, text, len);
+	free(buf);
+	(void)set;
+	return rc;
+}
+
+int mlvm_set_vg_text(struct mlvm_set *set, const struct mlvm_vg *vg, char **text, size_t *len)
+{
+	const struct mlvm_text_source *ts = &vg->source;
+	int rc;
+
+	*text = NULL;
+	if (!ts->dev || !ts->mda_info)
+		return -ENOENT;
+	if (ts->gen)
+		return mlvm_set_generation_text(set, ts->dev, ts->mda_info, ts->gen, text, len);
+	{
+		struct mlvm_ring_span sp = committed_span(ts->mda_info);
+
+		rc = mlvm_ring_read(ts->dev->meta, &sp, text);
+		if (rc)
+			return rc;
+		*len = strnlen(*text, (size_t)sp.size);
+	}
+	return 0;
 }

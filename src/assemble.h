@@ -16,17 +16,20 @@
 
 #include "label.h"
 #include "mda.h"
+#include "partition.h"
 #include "report.h"
 #include "source.h"
 #include "vg.h"
 
 #define MLVM_MAX_MDAS 2		/* LVM2 uses at most two per PV */
 
+struct mlvm_generation;
+
 /* one metadata area of a PV and what its committed slot holds */
 struct mlvm_mda_info {
 	int index;			/* 1 or 2 */
-	uint64_t abs;			/* absolute offset of the header in the image */
-	uint64_t size;			/* area size, bytes (from the label) */
+	uint64_t abs;			/* absolute offset of the area (its header) in the image */
+	uint64_t size;			/* area size, bytes (label's, else header's, else a guess) */
 	bool header_read;
 	bool header_ok;
 	struct mlvm_mda_header hdr;
@@ -34,16 +37,34 @@ struct mlvm_mda_info {
 	bool has_text;			/* committed slot points at text */
 	bool text_crc_ok;
 	bool peek_ok;			/* VG name, id and seqno read from the text */
+	bool load_failed;		/* the committed text did not parse */
 	char vg_name[128];
 	char vg_id[40];
 	uint64_t seqno;
+	/* generations carved from the ring (when asked for or needed) */
+	bool carved;
+	struct mlvm_generation *gens;
+	size_t n_gens;
+};
+
+enum mlvm_found_by {
+	MLVM_FOUND_LABEL,		/* its label */
+	MLVM_FOUND_MDA,			/* a metadata area header, the label being gone */
+	MLVM_FOUND_TEXT,		/* metadata text in the ring, label and header gone */
 };
 
 /* a PV found in an image */
 struct mlvm_pvdev {
-	struct mlvm_source *src;
+	struct mlvm_source *src;	/* the image: data extents are read here */
+	struct mlvm_source *meta;	/* label and metadata are read here: src,
+					 * or a shifted view of it (mirage wipe) */
 	uint64_t base;			/* PV start in the image, bytes */
+	enum mlvm_found_by found_by;
+	bool has_label;
 	struct mlvm_label label;
+	char uuid[33];			/* from the label, or worked out from the text */
+	bool in_partition;
+	struct mlvm_partition part;
 	struct mlvm_mda_info mda[MLVM_MAX_MDAS];
 	unsigned n_mda;
 	int vg_index;			/* index in set->vgs, -1 when none */
@@ -51,15 +72,22 @@ struct mlvm_pvdev {
 
 struct mlvm_open_opts {
 	bool strict;			/* refuse damage as LVM2 would */
+	bool deep;			/* scan every sector of every image for PVs */
+	bool carve;			/* carve every metadata area for its generations */
+	bool want_generation;		/* assemble the VG as of generation seqno */
+	uint64_t generation;
 };
 
 struct mlvm_set {
 	struct mlvm_source **srcs;
 	size_t n_srcs;
+	struct mlvm_source **views;	/* shifted views, owned */
+	size_t n_views;
 	struct mlvm_pvdev *devs;
 	size_t n_devs;
 	struct mlvm_vg **vgs;
 	size_t n_vgs;
+	struct mlvm_partition_table *tables;	/* one per source */
 	struct mlvm_report report;
 	struct mlvm_open_opts opts;
 };
@@ -80,5 +108,17 @@ int mlvm_set_add_source(struct mlvm_set *set, struct mlvm_source *src);
 int mlvm_set_assemble(struct mlvm_set *set);
 
 void mlvm_set_free(struct mlvm_set *set);
+
+/*
+ * The text of one carved generation of dev's metadata area mda (malloc'd,
+ * NUL-terminated; *len bytes before the NUL). The area is read again.
+ */
+int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
+			     const struct mlvm_mda_info *mda,
+			     const struct mlvm_generation *g, char **text, size_t *len);
+
+/* The metadata text a VG of the set was built from, read again (malloc'd,
+ * NUL-terminated, *len bytes before the NUL). */
+int mlvm_set_vg_text(struct mlvm_set *set, const struct mlvm_vg *vg, char **text, size_t *len);
 
 #endif

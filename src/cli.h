@@ -34,7 +34,12 @@ int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
  * Open the images and assemble: NULL after printing why when an image cannot
  * be opened (and *status is set).
  */
-struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n, int *status);
+struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
+			      const struct mlvm_open_opts *opts, int *status);
+
+/* a seqno as given to --generation/--from/--to: 0 or a usage error status */
+int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
+		    const char *arg, uint64_t *out);
 
 /* the anomalies: to stderr as text, or as a "warnings" array in JSON */
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
@@ -44,5 +49,9 @@ void cli_json_report(struct json *j, const struct mlvm_report *r);
 bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg);
 
 int cmd_read(struct cli *c, int argc, char **argv);
+int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_history(struct cli *c, int argc, char **argv);
+int cmd_diff(struct cli *c, int argc, char **argv);
+int cmd_dump(struct cli *c, int argc, char **argv);
 
 #endif

@@ -12,13 +12,15 @@
 #include "util.h"
 
 static const char read_help[] =
-	"Usage: mlvm read [--json] [--strict] [--vg NAME] IMAGE...\n"
+	"Usage: mlvm read [--generation SEQNO] [--json] [--strict] [--vg NAME] IMAGE...\n"
 	"\n"
 	"Print the volume group(s) held by the images: VG, PVs, every LV (hidden\n"
 	"sub-LVs too) with its segments and their areas, and the free extents.\n"
 	"Without --json: the key/value table of the original mlvm quickstart,\n"
 	"extended with seqno, sizes, segment types and areas.\n"
 	"With --json: the full model (see mlvm(1) and interface.md).\n"
+	"--generation SEQNO shows the VG as that generation of its metadata (as\n"
+	"listed by mlvm history) describes it, removed LVs included.\n"
 	"Damage is reported on stderr (or under \"warnings\" with --json).\n"
 	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n";
 
@@ -395,8 +397,10 @@ int cmd_read(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "generation", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct mlvm_open_opts oo = { 0 };
 	struct mlvm_set *set;
 	size_t i, shown = 0;
 	bool write_failed = false;
@@ -404,25 +408,36 @@ int cmd_read(struct cli *c, int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(read_help, stdout);
 			return EXIT_DONE;
+		case 'g':
+			if (cli_parse_seqno(c, "read", "--generation", optarg, &oo.generation))
+				return EXIT_USAGE;
+			oo.want_generation = true;
+			break;
+		case ':':
+			return cli_usage(c, "read", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return cli_usage(c, "read", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		return cli_usage(c, "read", "no image given");
-	set = cli_open_set(c, argv + optind, argc - optind, &status);
+	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
 	for (i = 0; i < set->n_vgs; i++)
 		if (cli_vg_selected(c, set->vgs[i]))
 			shown++;
 	if (shown == 0) {
-		if (c->vg)
+		if (oo.want_generation)
+			mlvm_error(&set->report, "no_generation", NULL, -1,
+				   "no intact generation %llu%s%s in the images given (mlvm history lists them)",
+				   (unsigned long long)oo.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
+		else if (c->vg)
 			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group named %s in the images given", c->vg);
 		else
 			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group found in the images given");

@@ -16,8 +16,15 @@ static const char usage_text[] =
 	"from all of them, matched by PV uuid.\n"
 	"\n"
 	"Commands:\n"
-	"  read IMAGE...        the volume group(s): a key/value table, or the full\n"
-	"                       model with --json\n"
+	"  read [--generation SEQNO] IMAGE...\n"
+	"                       the volume group(s): a key/value table, or the full\n"
+	"                       model with --json; as of an older generation\n"
+	"  scan IMAGE...        every PV label and metadata area found, with its health\n"
+	"  history IMAGE...     every metadata generation still present in the rings\n"
+	"  diff --from SEQNO --to SEQNO IMAGE...\n"
+	"                       what changed between two generations\n"
+	"  dump [--generation SEQNO] IMAGE...\n"
+	"                       a generation's metadata text, for vgcfgrestore -f\n"
 	"\n"
 	"Global options:\n"
 	"  --json               machine-readable output on stdout\n"
@@ -54,12 +61,31 @@ int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n, int *status)
+int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
+		    const char *arg, uint64_t *out)
 {
-	struct mlvm_open_opts o = { .strict = c->strict };
-	struct mlvm_set *set = mlvm_set_new(&o);
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (!*arg || *end || errno || arg[0] == '-')
+		return cli_usage(c, cmd, "%s takes a seqno (a whole number), not '%s'", opt, arg);
+	*out = v;
+	return 0;
+}
+
+struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
+			      const struct mlvm_open_opts *opts, int *status)
+{
+	struct mlvm_open_opts o = { 0 };
+	struct mlvm_set *set;
 	int i, rc;
 
+	if (opts)
+		o = *opts;
+	o.strict = c->strict;
+	set = mlvm_set_new(&o);
 	if (!set) {
 		cli_err(c, "out of memory");
 		*status = EXIT_FAILED;
@@ -154,6 +180,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "read", cmd_read },
+	{ "scan", cmd_scan },
+	{ "history", cmd_history },
+	{ "diff", cmd_diff },
+	{ "dump", cmd_dump },
 	{ NULL, NULL },
 };
 

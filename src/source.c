@@ -182,6 +182,50 @@ struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size
 	return s;
 }
 
+static int shifted_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
+{
+	struct mlvm_source *parent = s->priv;
+	uint8_t *b = buf;
+	size_t i;
+	int rc = mlvm_source_read(parent, buf, len, off);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < len; i++)
+		b[i] = (uint8_t)(b[i] - 1);
+	return 0;
+}
+
+static int shifted_pwrite(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
+{
+	return -EBADF;
+}
+
+static void shifted_close(struct mlvm_source *s)
+{
+}
+
+static const struct mlvm_source_ops shifted_ops = {
+	.pread = shifted_pread,
+	.pwrite = shifted_pwrite,
+	.sync = mem_sync,
+	.close = shifted_close,
+};
+
+struct mlvm_source *mlvm_source_shifted(struct mlvm_source *parent)
+{
+	struct mlvm_source *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->name = strdup(parent->name))) {
+		free(s);
+		return NULL;
+	}
+	s->size = parent->size;
+	s->ops = &shifted_ops;
+	s->priv = parent;
+	return s;
+}
+
 int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 {
 	if (!mlvm_range_ok(s->size, off, len))

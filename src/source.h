@@ -39,6 +39,13 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out);
  * writable memory sources accept pwrite within their size. */
 struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size, int flags);
 
+/*
+ * A read-only view of parent with every byte decreased by one: how a PV
+ * "wiped" by mirage-block-volume (label and metadata area shifted by +1)
+ * is read. The parent must outlive the view. NULL on ENOMEM.
+ */
+struct mlvm_source *mlvm_source_shifted(struct mlvm_source *parent);
+
 /* Read len bytes at off: 0, -ERANGE when the range is outside the source,
  * or another negative errno. */
 int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off);

@@ -16,6 +16,9 @@
 #include "report.h"
 
 struct mlvm_source;
+struct mlvm_pvdev;
+struct mlvm_mda_info;
+struct mlvm_generation;
 
 enum mlvm_area_kind {
 	MLVM_AREA_PV,
@@ -75,6 +78,10 @@ struct mlvm_text_source {
 	uint64_t size;			/* bytes including the NUL */
 	uint32_t checksum;
 	bool wrapped;
+	/* where the assembler found it (NULL when not from a set) */
+	const struct mlvm_pvdev *dev;
+	const struct mlvm_mda_info *mda_info;
+	const struct mlvm_generation *gen;	/* NULL: the committed slot */
 };
 
 struct mlvm_vg {

@@ -17,7 +17,7 @@ expect_status 2 "--vg without a name" read --vg
 expect_status 1 "nonexistent image" read "$TMP/nope.img" && grep -q "cannot open $TMP/nope.img" "$TMP/err" || fail "nonexistent image message"
 expect_status 1 "a directory" read "$TMP" && grep -q "cannot open $TMP" "$TMP/err" || fail "directory message"
 : >"$TMP/empty.img"
-expect_status 1 "empty image" read "$TMP/empty.img" && grep -q "no LVM2 label" "$TMP/err" || fail "empty image message"
+expect_status 1 "empty image" read "$TMP/empty.img" && grep -q "no LVM2 physical volume found" "$TMP/err" || fail "empty image message"
 head -c 1048576 /dev/zero >"$TMP/zero.img"
 expect_status 1 "zero image" --json read "$TMP/zero.img"
 "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["vgs"]==[] and any(w["code"]=="no_label" for w in d["warnings"])' "$TMP/out" ||

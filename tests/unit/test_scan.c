@@ -1,0 +1,799 @@
+/*
+ * test_scan.c - unit tests for the whole-image sector scan (scan.c).
+ *
+ * Images are built in memory: a pseudo-random background (so that zero
+ * bytes do not hide a check that reads the wrong place) with structures
+ * written at chosen sectors. Buffers are malloc'd to their exact size, so
+ * AddressSanitizer catches any read past the end.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scan.h"
+#include "source.h"
+
+#define S 512u
+
+/* ------------------------------------------------------------ helpers */
+
+/* an image of size bytes filled with a seeded xorshift pattern */
+static uint8_t *image_new(size_t size, uint32_t seed)
+{
+	uint8_t *img = malloc(size ? size : 1);
+	uint32_t x = seed ? seed : 1;
+	size_t i;
+
+	assert_non_null(img);
+	for (i = 0; i < size; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		img[i] = (uint8_t)(x >> 11);
+	}
+	return img;
+}
+
+static void put(uint8_t *img, size_t size, uint64_t off, const void *p, size_t len)
+{
+	assert_true(off <= size && len <= size - off);
+	memcpy(img + off, p, len);
+}
+
+static void put_label(uint8_t *img, size_t size, uint64_t off)
+{
+	put(img, size, off, "LABELONE", 8);
+	put(img, size, off + 24, "LVM2 001", 8);
+}
+
+static void put_mda(uint8_t *img, size_t size, uint64_t off)
+{
+	put(img, size, off + 4, " LVM2 x[5A%r0N*>", 16);
+}
+
+static void put_text(uint8_t *img, size_t size, uint64_t off, const char *t)
+{
+	put(img, size, off, t, strlen(t));
+}
+
+struct scan_result {
+	struct mlvm_hit *hits;
+	size_t n;
+	size_t cap;
+	bool truncated;
+	int rc;
+};
+
+/* scan a whole buffer, the text check on or off */
+static struct scan_result scan_buf(const uint8_t *buf, size_t len, uint64_t base,
+				   const struct mlvm_scan_opts *o)
+{
+	struct scan_result r = { 0 };
+
+	r.rc = mlvm_scan_buffer(buf, len, base, o, &r.hits, &r.n, &r.cap, &r.truncated);
+	return r;
+}
+
+static struct scan_result scan_mem(uint8_t *img, size_t size, const struct mlvm_scan_opts *o)
+{
+	struct mlvm_source *s = mlvm_source_memory("disk.img", img, size, 0);
+	struct scan_result r = { 0 };
+
+	assert_non_null(s);
+	r.rc = mlvm_scan_source(s, o, &r.hits, &r.n, &r.truncated);
+	mlvm_source_close(s);
+	return r;
+}
+
+static void print_hits(const struct scan_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		fprintf(stderr, "  hit %zu: %s at %llu (sector %llu)\n", i,
+			mlvm_hit_kind_name(r->hits[i].kind),
+			(unsigned long long)r->hits[i].offset,
+			(unsigned long long)(r->hits[i].offset / S));
+}
+
+struct want {
+	enum mlvm_hit_kind kind;
+	uint64_t offset;
+};
+
+static void assert_hits(const struct scan_result *r, const struct want *w, size_t nw)
+{
+	size_t i;
+
+	assert_int_equal(r->rc, 0);
+	if (r->n != nw)
+		print_hits(r);
+	assert_int_equal(r->n, nw);
+	for (i = 0; i < nw; i++) {
+		if (r->hits[i].kind != w[i].kind || r->hits[i].offset != w[i].offset)
+			print_hits(r);
+		assert_int_equal(r->hits[i].kind, w[i].kind);
+		assert_int_equal(r->hits[i].offset, w[i].offset);
+	}
+}
+
+/* one sector holding t at its start (background random), scanned with text on */
+static size_t text_hits_in_sector(const char *t, size_t at)
+{
+	uint8_t *img = image_new(2 * S, 99);
+	struct mlvm_scan_opts o = { .text = true };
+	struct scan_result r;
+	size_t n;
+
+	put_text(img, 2 * S, at, t);
+	r = scan_buf(img, 2 * S, 0, &o);
+	assert_int_equal(r.rc, 0);
+	n = r.n;
+	free(r.hits);
+	free(img);
+	return n;
+}
+
+/* ------------------------------------------------------------ every kind */
+
+#define KIND_SIZE (256u * S)
+
+static uint8_t *every_kind_image(void)
+{
+	uint8_t *img = image_new(KIND_SIZE, 7);
+
+	put_label(img, KIND_SIZE, 0);
+	put_mda(img, KIND_SIZE, 1 * S);
+	put_mda(img, KIND_SIZE, 7 * S);
+	put(img, KIND_SIZE, 7 * S + 4, "JOURNALLED!1!1!!", 16);
+	/* LVM2's quirk: any id under its own type */
+	put(img, KIND_SIZE, 40 * S + 24, "LVM2 001", 8);
+	put(img, KIND_SIZE, 41 * S, "LABELONE", 8);
+	put(img, KIND_SIZE, 41 * S + 24, "JOUR 001", 8);
+	put(img, KIND_SIZE, 42 * S + 24, "JOUR 001", 8);
+	put(img, KIND_SIZE, 123 * S, "MBCFMPOF", 8);
+	put(img, KIND_SIZE, 123 * S + 24, "MWN3!112", 8);
+	put(img, KIND_SIZE, 124 * S, "MBCFMPOF", 8);
+	put(img, KIND_SIZE, 124 * S + 24, "KPVS!112", 8);
+	put(img, KIND_SIZE, 200 * S + 4, "!MWN3!y\\6B&s1O+?", 16);
+	put(img, KIND_SIZE, 201 * S + 4, "KPVSOBMMFE\"2\"2\"\"", 16);
+	put_text(img, KIND_SIZE, 210 * S,
+		 "fx_linear {\nid = \"Ab12Cd-34Ef-56Gh-78Ij-90Kl-12Mn-345678\"\nseqno = 5\n");
+	put_label(img, KIND_SIZE, KIND_SIZE - S);
+	return img;
+}
+
+static const struct want every_kind_want[] = {
+	{ MLVM_HIT_LABEL, 0 },
+	{ MLVM_HIT_MDA, 1 * S },
+	{ MLVM_HIT_MDA_JOURNALLED, 7 * S },
+	{ MLVM_HIT_LABEL, 40 * S },
+	{ MLVM_HIT_LABEL, 41 * S },
+	{ MLVM_HIT_LABEL, 42 * S },
+	{ MLVM_HIT_LABEL_SHIFTED, 123 * S },
+	{ MLVM_HIT_LABEL_SHIFTED, 124 * S },
+	{ MLVM_HIT_MDA_SHIFTED, 200 * S },
+	{ MLVM_HIT_MDA_SHIFTED, 201 * S },
+	{ MLVM_HIT_TEXT, 210 * S },
+	{ MLVM_HIT_LABEL, KIND_SIZE - S },
+};
+#define N_EVERY (sizeof(every_kind_want) / sizeof(every_kind_want[0]))
+
+static void buffer_finds_every_kind_at_its_sector(void **state)
+{
+	uint8_t *img = every_kind_image();
+	struct mlvm_scan_opts o = { .text = true };
+	struct scan_result r = scan_buf(img, KIND_SIZE, 0, &o);
+
+	assert_hits(&r, every_kind_want, N_EVERY);
+	assert_false(r.truncated);
+	free(r.hits);
+	free(img);
+}
+
+static void buffer_offsets_are_absolute(void **state)
+{
+	uint8_t *img = every_kind_image();
+	struct mlvm_scan_opts o = { .text = true };
+	struct want w[N_EVERY];
+	struct scan_result r;
+	uint64_t base = (5ull << 30) + 3 * S;	/* past 4 GiB */
+	size_t i;
+
+	for (i = 0; i < N_EVERY; i++) {
+		w[i] = every_kind_want[i];
+		w[i].offset += base;
+	}
+	r = scan_buf(img, KIND_SIZE, base, &o);
+	assert_hits(&r, w, N_EVERY);
+	free(r.hits);
+	free(img);
+}
+
+static void source_finds_every_kind(void **state)
+{
+	uint8_t *img = every_kind_image();
+	struct mlvm_scan_opts o = { .text = true };
+	struct scan_result r = scan_mem(img, KIND_SIZE, &o);
+
+	assert_hits(&r, every_kind_want, N_EVERY);
+	assert_false(r.truncated);
+	free(r.hits);
+	free(img);
+}
+
+static void text_starts_only_when_asked(void **state)
+{
+	uint8_t *img = every_kind_image();
+	struct want w[N_EVERY];
+	struct scan_result r;
+	size_t i, nw = 0;
+
+	for (i = 0; i < N_EVERY; i++)
+		if (every_kind_want[i].kind != MLVM_HIT_TEXT)
+			w[nw++] = every_kind_want[i];
+	r = scan_mem(img, KIND_SIZE, NULL);
+	assert_hits(&r, w, nw);
+	free(r.hits);
+	free(img);
+}
+
+static void one_sector_can_give_two_hits_in_kind_order(void **state)
+{
+	uint8_t *img = image_new(4 * S, 3);
+	struct want w[] = { { MLVM_HIT_LABEL, 2 * S }, { MLVM_HIT_MDA, 2 * S } };
+	struct scan_result r;
+
+	put_mda(img, 4 * S, 2 * S);
+	put(img, 4 * S, 2 * S + 24, "LVM2 001", 8);
+	r = scan_buf(img, 4 * S, 0, NULL);
+	assert_hits(&r, w, 2);
+	free(r.hits);
+	free(img);
+}
+
+/* ------------------------------------------------------------ near misses */
+
+static void partial_ids_and_magics_are_not_hits(void **state)
+{
+	uint8_t *img = image_new(32 * S, 11);
+	struct want w[] = { { MLVM_HIT_LABEL, 9 * S } };
+	struct scan_result r;
+
+	put(img, 32 * S, 1 * S, "LABELONX", 8);		/* id half there */
+	put(img, 32 * S, 2 * S, "LABEL", 5);
+	put(img, 32 * S, 3 * S + 24, "LVM2 00", 7);	/* type cut short */
+	put(img, 32 * S, 4 * S + 4, " LVM2 x[5A%r0N*", 15);	/* magic cut short */
+	put(img, 32 * S, 5 * S + 4, " LVM2 x[", 8);	/* first half only */
+	put(img, 32 * S, 6 * S + 4, "JOURNALLED!1!1!", 15);
+	put(img, 32 * S, 7 * S, "MBCFMPOF", 8);		/* shifted id, wrong type */
+	put(img, 32 * S, 7 * S + 24, "MWN3!113", 8);
+	put(img, 32 * S, 8 * S + 24, "MWN3!112", 8);	/* shifted type, no id */
+	put(img, 32 * S, 9 * S, "MBCFMPOF", 8);		/* shifted id, plain type: */
+	put(img, 32 * S, 9 * S + 24, "LVM2 001", 8);	/* LVM2 takes it as is */
+	put(img, 32 * S, 10 * S + 1, "LABELONE", 8);	/* not at a sector start */
+	put(img, 32 * S, 11 * S + 5, " LVM2 x[5A%r0N*>", 16);
+	put(img, 32 * S, 12 * S + 25, "LVM2 001", 8);
+	put(img, 32 * S, 13 * S + 8, "LABELONE", 8);
+	r = scan_buf(img, 32 * S, 0, NULL);
+	assert_hits(&r, w, 1);
+	free(r.hits);
+	free(img);
+}
+
+/* ------------------------------------------------------------ text starts */
+
+static void text_start_as_lvm_writes_it(void **state)
+{
+	assert_int_equal(text_hits_in_sector(
+		"fx_linear {\nid = \"Ab12Cd-34Ef-56Gh-78Ij-90Kl-12Mn-345678\"\nseqno = 5\n"
+		"format = \"lvm2\"\n", 0), 1);
+	/* a name with every kind of name character */
+	assert_int_equal(text_hits_in_sector("a.B_c+D-9 {\nid = \"x", 0), 1);
+	/* the shortest */
+	assert_int_equal(text_hits_in_sector("v{\nid=\"", 0), 1);
+}
+
+static void text_start_tolerates_tabs_and_spaces(void **state)
+{
+	assert_int_equal(text_hits_in_sector("vg0\t{\t\n\tid\t=\t\"x\"\n", 0), 1);
+	assert_int_equal(text_hits_in_sector("vg0   {  \n   id   =   \"x\"\n", 0), 1);
+	assert_int_equal(text_hits_in_sector("vg0{\n\t\t\tid = \"x\"\n", 0), 1);
+}
+
+static void text_start_rejects_near_misses(void **state)
+{
+	static const char *const bad[] = {
+		"-vg {\nid = \"x\"\n",		/* leading '-' */
+		". {\nid = \"x\"\n",		/* "." and ".." are not names */
+		".. {\nid = \"x\"\n",
+		" vg {\nid = \"x\"\n",		/* line 1 indented */
+		"vg {\n\nid = \"x\"\n",		/* a blank line between */
+		"vg {x\nid = \"x\"\n",
+		"vg\n{\nid = \"x\"\n",
+		"vg {\nid = x\n",		/* id not a string */
+		"vg {\nidx = \"x\"\n",
+		"vg {\nid \"x\"\n",
+		"vg {\nseqno = 5\n",
+		"vg = {\nid = \"x\"\n",
+		"vg/x {\nid = \"x\"\n",
+		"vg {\r\nid = \"x\"\n",
+		"\xc3\xa9t\xc3\xa9 {\nid = \"x\"\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (text_hits_in_sector(bad[i], 0) != 0)
+			fail_msg("reported as a text start: \"%s\"", bad[i]);
+	}
+}
+
+static void text_start_name_length_limit(void **state)
+{
+	char t[200];
+
+	memset(t, 'n', 127);
+	strcpy(t + 127, " {\nid = \"x\"\n");
+	assert_int_equal(text_hits_in_sector(t, 0), 1);
+	memset(t, 'n', 128);
+	strcpy(t + 128, " {\nid = \"x\"\n");
+	assert_int_equal(text_hits_in_sector(t, 0), 0);
+}
+
+/* every byte value as the name's second character */
+static void text_start_name_characters(void **state)
+{
+	unsigned c;
+
+	for (c = 0; c < 256; c++) {
+		char t[32];
+		bool name = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			    c == '+' || c == '-';
+		bool blank = c == ' ' || c == '\t';
+
+		t[0] = 'v';
+		t[1] = (char)c;
+		strcpy(t + 2, " {\nid = \"x\"\n");
+		if (c == 0)
+			continue;	/* strlen would stop there; a NUL is not a name byte */
+		if (text_hits_in_sector(t, 0) != (name || blank ? 1u : 0u))
+			fail_msg("byte 0x%02x as a name character misjudged", c);
+		/* and as the first character */
+		t[0] = (char)c;
+		t[1] = 'v';
+		if (text_hits_in_sector(t, 0) != (name && c != '-' ? 1u : 0u))
+			fail_msg("byte 0x%02x as the first name character misjudged", c);
+	}
+}
+
+static void text_not_at_a_sector_start_is_not_reported(void **state)
+{
+	const char *t = "vg0 {\nid = \"x\"\nseqno = 1\n";
+
+	assert_int_equal(text_hits_in_sector(t, 1), 0);
+	assert_int_equal(text_hits_in_sector(t, 100), 0);
+	assert_int_equal(text_hits_in_sector(t, S + 7), 0);
+	/* starts in sector 0 and runs into sector 1, which starts mid-text */
+	assert_int_equal(text_hits_in_sector(t, S - 4), 0);
+	assert_int_equal(text_hits_in_sector(t, S - 5), 0);
+	/* but a sector that starts inside the name starts with a shorter name
+	 * ("g0 {", "0 {"): that is a VG-looking start like any other */
+	assert_int_equal(text_hits_in_sector(t, S - 1), 1);
+	assert_int_equal(text_hits_in_sector(t, S - 2), 1);
+}
+
+/* The documented false positive: a PV or LV section that begins exactly at
+ * a sector start looks like a VG start. */
+static void section_with_id_at_sector_start_looks_like_a_vg(void **state)
+{
+	assert_int_equal(text_hits_in_sector("lv1 {\n\t\t\tid = \"x\"\n\t\t\tstatus = [", 0), 1);
+	assert_int_equal(text_hits_in_sector("pv0 {\n\t\t\tid = \"x\"\n\t\t\tdevice = ", 0), 1);
+	/* a section without an id line right after is not */
+	assert_int_equal(text_hits_in_sector("segment1 {\n\t\t\t\tstart_extent = 0\n", 0), 0);
+}
+
+/* The lines must lie in the sector: a start whose id line is cut by the
+ * sector end is not a hit (the next sector starts mid-text). */
+static void text_start_must_fit_in_its_sector(void **state)
+{
+	uint8_t *img = image_new(2 * S, 5);
+	struct mlvm_scan_opts o = { .text = true };
+	struct scan_result r;
+	char t[S + 32];
+
+	memset(t, 'n', 120);
+	strcpy(t + 120, " {\nid = \"x\"\n");
+	put_text(img, 2 * S, 0, t);
+	r = scan_buf(img, 2 * S, 0, &o);	/* fits: found */
+	assert_int_equal(r.n, 1);
+	free(r.hits);
+	r = scan_buf(img, 120 + 8, 0, &o);	/* buffer ends after "id": not */
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 0);
+	free(r.hits);
+	free(img);
+}
+
+/* ------------------------------------------------------------ ranges */
+
+static void buffer_not_starting_at_a_sector(void **state)
+{
+	/* buf[0] is absolute offset 100: its first sector starts at buf+412 */
+	uint8_t *img = image_new(4 * S, 13);
+	struct want w[] = { { MLVM_HIT_LABEL, S }, { MLVM_HIT_MDA, 3 * S } };
+	struct scan_result r;
+
+	put(img, 4 * S, 0, "LABELONE", 8);	/* absolute 100: not a sector */
+	put_label(img, 4 * S, S - 100);
+	put_mda(img, 4 * S, 3 * S - 100);
+	r = scan_buf(img, 4 * S, 100, NULL);
+	assert_hits(&r, w, 2);
+	free(r.hits);
+	free(img);
+}
+
+static void options_limit_the_range(void **state)
+{
+	uint8_t *img = image_new(16 * S, 17);
+	struct mlvm_scan_opts o = { .start = 2 * S + 1, .end = 9 * S + 7 };
+	struct scan_result r;
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		put_label(img, 16 * S, i * S);
+	/* start rounds up to sector 3; sector 9 has 7 bytes in range, one
+	 * short of "LABELONE" (the type at +24 is out of range too) */
+	r = scan_buf(img, 16 * S, 0, &o);
+	assert_int_equal(r.n, 6);	/* sectors 3..8 */
+	assert_int_equal(r.hits[0].offset, 3 * S);
+	assert_int_equal(r.hits[5].offset, 8 * S);
+	free(r.hits);
+	r = scan_mem(img, 16 * S, &o);
+	assert_int_equal(r.n, 6);
+	free(r.hits);
+
+	/* with 8 bytes of sector 9 in range its id is complete */
+	o.end = 9 * S + 8;
+	r = scan_mem(img, 16 * S, &o);
+	assert_int_equal(r.n, 7);
+	assert_int_equal(r.hits[6].offset, 9 * S);
+	free(r.hits);
+
+	/* start past the image, start == end, end beyond the image */
+	o.start = 16 * S;
+	o.end = 0;
+	r = scan_mem(img, 16 * S, &o);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 0);
+	assert_null(r.hits);
+	o.start = 5 * S;
+	o.end = 5 * S;
+	r = scan_mem(img, 16 * S, &o);
+	assert_int_equal(r.n, 0);
+	o.start = 14 * S;
+	o.end = 1000 * S;
+	r = scan_mem(img, 16 * S, &o);
+	assert_int_equal(r.n, 2);
+	free(r.hits);
+	free(img);
+}
+
+/* One image scanned as two buffers gives the same list as one scan. */
+static void successive_buffers_append(void **state)
+{
+	uint8_t *img = image_new(16 * S, 43);
+	struct scan_result a = { 0 };
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		put_label(img, 16 * S, i * S);
+	a.rc = mlvm_scan_buffer(img, 5 * S, 0, NULL, &a.hits, &a.n, &a.cap, &a.truncated);
+	assert_int_equal(a.rc, 0);
+	a.rc = mlvm_scan_buffer(img + 5 * S, 11 * S, 5 * S, NULL, &a.hits, &a.n,
+				&a.cap, &a.truncated);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(a.n, 16);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(a.hits[i].offset, i * S);
+	free(a.hits);
+	free(img);
+}
+
+/* A size that is not a multiple of 512: the partial last sector is checked
+ * with the bytes it has and nothing past the end is read (the source reads
+ * into its own buffer; the exact-size image catches the buffer scan). */
+static void partial_last_sector(void **state)
+{
+	size_t size = 3 * S + 100;
+	uint8_t *img = image_new(size, 19);
+	struct want w[] = { { MLVM_HIT_LABEL, 3 * S } };
+	struct scan_result r;
+	size_t tail;
+
+	put_label(img, size, 3 * S);
+	r = scan_mem(img, size, NULL);
+	assert_hits(&r, w, 1);
+	free(r.hits);
+	r = scan_buf(img, size, 0, NULL);
+	assert_hits(&r, w, 1);
+	free(r.hits);
+	free(img);
+
+	/* an mda magic needs bytes 4..19: a 20-byte tail has it, 19 not */
+	for (tail = 1; tail <= 40; tail++) {
+		size = 2 * S + tail;
+		img = image_new(size, 23);
+		if (tail >= 20)
+			put_mda(img, size, 2 * S);
+		else if (tail > 4)
+			put(img, size, 2 * S + 4, " LVM2 x[5A%r0N*>", tail - 4);
+		r = scan_buf(img, size, 0, NULL);
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.n, tail >= 20 ? 1 : 0);
+		free(r.hits);
+		r = scan_mem(img, size, NULL);
+		assert_int_equal(r.n, tail >= 20 ? 1 : 0);
+		free(r.hits);
+		free(img);
+	}
+
+	/* a type at +24 needs a 32-byte tail */
+	for (tail = 24; tail <= 40; tail++) {
+		size = S + tail;
+		img = image_new(size, 29);
+		put(img, size, S + 24, "LVM2 001", tail >= 32 ? 8 : tail - 24);
+		r = scan_buf(img, size, 0, NULL);
+		assert_int_equal(r.n, tail >= 32 ? 1 : 0);
+		free(r.hits);
+		free(img);
+	}
+}
+
+static void empty_source_and_buffer(void **state)
+{
+	uint8_t byte = 0;
+	struct mlvm_source *s = mlvm_source_memory("empty.img", &byte, 0, 0);
+	struct mlvm_hit *hits = (struct mlvm_hit *)&byte;	/* must be reset */
+	size_t n = 99, cap = 0;
+	bool trunc = true;
+
+	assert_non_null(s);
+	assert_int_equal(mlvm_scan_source(s, NULL, &hits, &n, &trunc), 0);
+	assert_null(hits);
+	assert_int_equal(n, 0);
+	assert_false(trunc);
+	mlvm_source_close(s);
+
+	hits = NULL;
+	n = 0;
+	trunc = false;
+	assert_int_equal(mlvm_scan_buffer(NULL, 0, 0, NULL, &hits, &n, &cap, &trunc), 0);
+	assert_null(hits);
+	assert_int_equal(n, 0);
+	assert_false(trunc);
+}
+
+static void bad_arguments(void **state)
+{
+	uint8_t buf[S] = { 0 };
+	struct mlvm_source *s = mlvm_source_memory("disk.img", buf, sizeof(buf), 0);
+	struct mlvm_hit *hits = NULL;
+	size_t n = 0, cap = 0;
+	bool trunc = false;
+
+	assert_non_null(s);
+	assert_int_equal(mlvm_scan_source(NULL, NULL, &hits, &n, &trunc), -EINVAL);
+	assert_int_equal(mlvm_scan_source(s, NULL, NULL, &n, &trunc), -EINVAL);
+	assert_int_equal(mlvm_scan_source(s, NULL, &hits, NULL, &trunc), -EINVAL);
+	assert_int_equal(mlvm_scan_source(s, NULL, &hits, &n, NULL), -EINVAL);
+	assert_int_equal(mlvm_scan_buffer(NULL, 1, 0, NULL, &hits, &n, &cap, &trunc), -EINVAL);
+	assert_int_equal(mlvm_scan_buffer(buf, 1, 0, NULL, &hits, NULL, &cap, &trunc), -EINVAL);
+	n = 2;	/* more entries than capacity */
+	assert_int_equal(mlvm_scan_buffer(buf, 1, 0, NULL, &hits, &n, &cap, &trunc), -EINVAL);
+	mlvm_source_close(s);
+}
+
+/* ------------------------------------------------------------ chunks */
+
+/* Hits at the last sector of one chunk and the first of the next are found
+ * once each, in order; so is a text start at a chunk boundary. */
+static void chunk_boundaries_are_seamless(void **state)
+{
+	const size_t C = MLVM_SCAN_CHUNK;
+	size_t size = 2 * C + 3 * S;
+	uint8_t *img = image_new(size, 31);
+	struct mlvm_scan_opts o = { .text = true };
+	struct want w[] = {
+		{ MLVM_HIT_LABEL, 0 },
+		{ MLVM_HIT_MDA, C - S },
+		{ MLVM_HIT_LABEL, C },
+		{ MLVM_HIT_TEXT, 2 * C - S },
+		{ MLVM_HIT_MDA_SHIFTED, 2 * C },
+		{ MLVM_HIT_LABEL_SHIFTED, size - S },
+	};
+	struct scan_result r;
+
+	assert_true(C % S == 0);
+	put_label(img, size, 0);
+	put_mda(img, size, C - S);
+	put_label(img, size, C);
+	put_text(img, size, 2 * C - S, "vg_at_the_edge {\nid = \"x\"\nseqno = 7\n");
+	put(img, size, 2 * C + 4, "!MWN3!y\\6B&s1O+?", 16);
+	put(img, size, size - S, "MBCFMPOF", 8);
+	put(img, size, size - S + 24, "MWN3!112", 8);
+	r = scan_mem(img, size, &o);
+	assert_hits(&r, w, sizeof(w) / sizeof(w[0]));
+	free(r.hits);
+
+	/* and starting one sector before the boundary */
+	o.start = C - S;
+	r = scan_mem(img, size, &o);
+	assert_hits(&r, w + 1, sizeof(w) / sizeof(w[0]) - 1);
+	free(r.hits);
+	free(img);
+}
+
+/* ------------------------------------------------------------ bounds */
+
+static void max_hits_truncates(void **state)
+{
+	size_t size = 64 * S;
+	uint8_t *img = image_new(size, 37);
+	struct mlvm_scan_opts o = { .max_hits = 4 };
+	struct scan_result r;
+	unsigned i;
+
+	for (i = 0; i < 10; i++)
+		put_label(img, size, (uint64_t)(3 + 5 * i) * S);
+
+	r = scan_mem(img, size, &o);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 4);
+	assert_true(r.truncated);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(r.hits[i].offset, (3 + 5 * i) * S);
+	free(r.hits);
+
+	r = scan_buf(img, size, 0, &o);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.n, 4);
+	assert_true(r.truncated);
+	free(r.hits);
+
+	/* exactly max_hits hits: complete, not truncated */
+	o.max_hits = 10;
+	r = scan_mem(img, size, &o);
+	assert_int_equal(r.n, 10);
+	assert_false(r.truncated);
+	free(r.hits);
+
+	/* 0 means the default bound */
+	o.max_hits = 0;
+	r = scan_mem(img, size, &o);
+	assert_int_equal(r.n, 10);
+	assert_false(r.truncated);
+	free(r.hits);
+
+	/* max_hits 1 with two hits in one sector */
+	o.max_hits = 1;
+	put_mda(img, size, 3 * S);
+	r = scan_buf(img, size, 0, &o);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.hits[0].kind, MLVM_HIT_LABEL);
+	assert_true(r.truncated);
+	free(r.hits);
+	free(img);
+}
+
+/* A truncated scan stops reading: a source whose later chunks fail to read
+ * still succeeds when max_hits is reached in the first chunk. */
+struct fail_priv {
+	uint8_t *data;
+	uint64_t fail_from;
+	unsigned reads;
+};
+
+static int fail_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
+{
+	struct fail_priv *p = s->priv;
+
+	p->reads++;
+	if (off + len > p->fail_from)
+		return -EIO;
+	memcpy(buf, p->data + off, len);
+	return 0;
+}
+
+static void fail_close(struct mlvm_source *s)
+{
+}
+
+static const struct mlvm_source_ops fail_ops = {
+	.pread = fail_pread,
+	.close = fail_close,
+};
+
+static void read_errors_and_early_stop(void **state)
+{
+	const size_t C = MLVM_SCAN_CHUNK;
+	size_t size = 2 * C;
+	uint8_t *img = image_new(size, 41);
+	struct fail_priv p = { .data = img, .fail_from = C };
+	struct mlvm_source s = { .name = (char *)"bad.img", .size = size,
+				 .ops = &fail_ops, .priv = &p };
+	struct mlvm_scan_opts o = { .max_hits = 1 };
+	struct mlvm_hit *hits = NULL;
+	size_t n = 0;
+	bool trunc = false;
+
+	put_label(img, size, S);
+	put_label(img, size, 2 * S);
+	put_label(img, size, C + S);
+
+	/* the second chunk fails: the error comes back, nothing is kept */
+	assert_int_equal(mlvm_scan_source(&s, NULL, &hits, &n, &trunc), -EIO);
+	assert_null(hits);
+	assert_int_equal(n, 0);
+	assert_int_equal(p.reads, 2);
+
+	/* max_hits reached in the first chunk: the second is never read */
+	p.reads = 0;
+	assert_int_equal(mlvm_scan_source(&s, &o, &hits, &n, &trunc), 0);
+	assert_int_equal(n, 1);
+	assert_true(trunc);
+	assert_int_equal(p.reads, 1);
+	free(hits);
+	free(img);
+}
+
+static void kind_names(void **state)
+{
+	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_LABEL), "label");
+	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_LABEL_SHIFTED), "label_shifted");
+	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_MDA), "mda");
+	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_MDA_JOURNALLED), "mda_journalled");
+	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_MDA_SHIFTED), "mda_shifted");
+	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_TEXT), "text");
+	assert_string_equal(mlvm_hit_kind_name((enum mlvm_hit_kind)99), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buffer_finds_every_kind_at_its_sector),
+		cmocka_unit_test(buffer_offsets_are_absolute),
+		cmocka_unit_test(source_finds_every_kind),
+		cmocka_unit_test(text_starts_only_when_asked),
+		cmocka_unit_test(one_sector_can_give_two_hits_in_kind_order),
+		cmocka_unit_test(partial_ids_and_magics_are_not_hits),
+		cmocka_unit_test(text_start_as_lvm_writes_it),
+		cmocka_unit_test(text_start_tolerates_tabs_and_spaces),
+		cmocka_unit_test(text_start_rejects_near_misses),
+		cmocka_unit_test(text_start_name_length_limit),
+		cmocka_unit_test(text_start_name_characters),
+		cmocka_unit_test(text_not_at_a_sector_start_is_not_reported),
+		cmocka_unit_test(section_with_id_at_sector_start_looks_like_a_vg),
+		cmocka_unit_test(text_start_must_fit_in_its_sector),
+		cmocka_unit_test(buffer_not_starting_at_a_sector),
+		cmocka_unit_test(options_limit_the_range),
+		cmocka_unit_test(successive_buffers_append),
+		cmocka_unit_test(partial_last_sector),
+		cmocka_unit_test(empty_source_and_buffer),
+		cmocka_unit_test(bad_arguments),
+		cmocka_unit_test(chunk_boundaries_are_seamless),
+		cmocka_unit_test(max_hits_truncates),
+		cmocka_unit_test(read_errors_and_early_stop),
+		cmocka_unit_test(kind_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
