@@ -706,6 +706,14 @@ static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg 
 		return rc;
 	}
 	rc = mlvm_vg_from_text(text, len, out, &set->report, c->dev->src->name, where);
+	if (!rc && set->opts.strict && (*out)->n_unknown_status) {
+		mlvm_warn(&set->report, "text_status", c->dev->src->name, where,
+			  "vg %s: metadata with unknown status flags refused, as LVM2 does (--strict)",
+			  (*out)->name);
+		mlvm_vg_free(*out);
+		*out = NULL;
+		rc = -EINVAL;
+	}
 	if (rc) {
 		if (!c->gen)
 			c->mda->load_failed = true;
@@ -892,14 +900,8 @@ static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
 			break;
 		}
 	}
-	if (!vg) {
-		if (set->opts.want_generation)
-			return 0;	/* this VG has no such generation */
-		mlvm_warn(&set->report, "vg_unreadable", c[0].dev->src->name, -1,
-			  "vg %s (%s): no metadata copy has a good checksum and parses",
-			  c[0].vg_name, c[0].vg_id);
-		return 0;
-	}
+	if (!vg)
+		return 0;	/* reported at the end if nothing else turns up */
 	cand_name(&c[chosen], a, sizeof(a));
 	if (set->opts.want_generation) {
 		mlvm_notice(&set->report, "generation", c[chosen].dev->src->name,
@@ -938,7 +940,13 @@ static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
 
 static bool mda_usable(const struct mlvm_mda_info *m)
 {
-	return m->has_text && m->text_crc_ok && !m->load_failed;
+	return m->has_text && m->text_crc_ok && m->peek_ok && !m->load_failed;
+}
+
+/* a committed slot that points somewhere (an empty one means no VG) */
+static bool mda_has_slot(const struct mlvm_mda_info *m)
+{
+	return m->header_ok && (m->hdr.rl[0].offset || m->hdr.rl[0].size);
 }
 
 static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
@@ -967,10 +975,11 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 						      .vg_name = m->vg_name, .seqno = m->seqno,
 						      .good = mda_usable(m) };
 				n++;
-			} else if (m->has_text) {
-				mlvm_warn(&set->report, "text_head", d->src->name,
+			} else if (m->has_text && !m->head_reported) {
+				m->head_reported = true;
+				mlvm_warn(&set->report, "text_parse", d->src->name,
 					  (int64_t)(m->abs + m->hdr.rl[0].offset),
-					  "metadata area %d text does not start with a volume group name, id and seqno",
+					  "metadata area %d committed text does not start with a volume group name, id and seqno",
 					  m->index);
 			}
 			for (g = 0; g < m->n_gens; g++) {
@@ -993,11 +1002,49 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 	return 0;
 }
 
-int mlvm_set_assemble(struct mlvm_set *set)
+static bool vg_assembled(const struct mlvm_set *set, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (set->vgs[i]->id && !strcmp(set->vgs[i]->id, id))
+			return true;
+	return false;
+}
+
+/*
+ * Assemble every VG the copies found so far describe and that is not
+ * assembled yet. With final, say which VGs could not be read at all.
+ */
+static int assemble_pending(struct mlvm_set *set, bool final)
 {
 	struct cand *c = NULL;
-	size_t i, j, n = 0, start;
+	size_t n = 0, start, j;
+	int rc;
+
+	rc = collect(set, &c, &n);
+	if (rc)
+		return rc;
+	for (start = 0; start < n && !rc; start = j) {
+		for (j = start + 1; j < n && !strcmp(c[j].vg_id, c[start].vg_id); j++)
+			;
+		if (vg_assembled(set, c[start].vg_id))
+			continue;
+		rc = assemble_group(set, c + start, j - start);
+		if (!rc && final && !set->opts.want_generation && !vg_assembled(set, c[start].vg_id))
+			mlvm_warn(&set->report, "vg_unreadable", c[start].dev->src->name, -1,
+				  "vg %s (%s): no metadata copy has a good checksum and parses",
+				  c[start].vg_name, c[start].vg_id);
+	}
+	free(c);
+	return rc;
+}
+
+int mlvm_set_assemble(struct mlvm_set *set)
+{
+	size_t i;
 	unsigned k;
+	bool more;
 	int rc = 0;
 
 	set->tables = calloc(set->n_srcs ? set->n_srcs : 1, sizeof(*set->tables));
@@ -1010,7 +1057,8 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	}
 	/*
 	 * Carve what has to be: every area when asked; otherwise, outside
-	 * --strict, the areas whose committed copy cannot be used.
+	 * --strict, the areas whose header is damaged or whose committed copy
+	 * cannot be used.
 	 */
 	for (i = 0; i < set->n_devs; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++) {
@@ -1018,54 +1066,28 @@ int mlvm_set_assemble(struct mlvm_set *set)
 
 			if (set->opts.carve ||
 			    (!set->opts.strict && !m->ignored && !mda_usable(m) &&
-			     (m->has_text || !m->header_ok)))
+			     (mda_has_slot(m) || !m->header_ok)))
 				carve_mda(set, &set->devs[i], m);
 		}
-	rc = collect(set, &c, &n);
-	if (rc)
-		return rc;
-	for (start = 0; start < n; start = j) {
-		bool retry;
-
-		for (j = start + 1; j < n && !strcmp(c[j].vg_id, c[start].vg_id); j++)
-			;
-		rc = assemble_group(set, c + start, j - start);
-		if (rc)
-			break;
-		/*
-		 * A committed copy with a good crc that did not parse leaves its
-		 * area uncarved; carve it now and try the group again.
-		 */
-		retry = false;
-		for (i = start; i < j; i++)
-			if (!c[i].gen && c[i].mda->load_failed && !c[i].mda->carved &&
-			    !set->opts.strict) {
-				carve_mda(set, c[i].dev, c[i].mda);
-				retry = true;
+	rc = assemble_pending(set, false);
+	/* committed copies with a good crc that did not load: their rings next */
+	more = false;
+	for (i = 0; i < set->n_devs && !rc && !set->opts.strict; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++)
+			if (set->devs[i].mda[k].load_failed && !set->devs[i].mda[k].carved) {
+				carve_mda(set, &set->devs[i], &set->devs[i].mda[k]);
+				more = true;
 			}
-		if (retry && (set->n_vgs == 0 || !set->vgs[set->n_vgs - 1]->id ||
-			      strcmp(set->vgs[set->n_vgs - 1]->id, c[start].vg_id))) {
-			char id[40];
-
-			snprintf(id, sizeof(id), "%s", c[start].vg_id);
-			free(c);
-			rc = collect(set, &c, &n);
-			if (rc)
-				return rc;
-			for (start = 0; start < n && strcmp(c[start].vg_id, id); start++)
-				;
-			for (j = start; j < n && !strcmp(c[j].vg_id, id); j++)
-				;
-			if (start < n)
-				rc = assemble_group(set, c + start, j - start);
-			if (rc)
-				break;
-			/* go on after this group */
-			for (; j < n && !strcmp(c[j].vg_id, id); j++)
-				;
-		}
-	}
-	free(c);
+	if (more && !rc)
+		rc = assemble_pending(set, false);
+	/* last resort: the ignored areas of PVs still without a VG */
+	for (i = 0; i < set->n_devs && !rc && !set->opts.strict; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++)
+			if (set->devs[i].vg_index < 0 && set->devs[i].mda[k].ignored &&
+			    !set->devs[i].mda[k].carved)
+				carve_mda(set, &set->devs[i], &set->devs[i].mda[k]);
+	if (!rc)
+		rc = assemble_pending(set, true);
 	if (rc)
 		return rc;
 	/* PVs found that belong to no VG that was assembled */

@@ -38,6 +38,7 @@ struct mlvm_mda_info {
 	bool text_crc_ok;
 	bool peek_ok;			/* VG name, id and seqno read from the text */
 	bool load_failed;		/* the committed text did not parse */
+	bool head_reported;		/* its missing name/id/seqno was reported */
 	char vg_name[128];
 	char vg_id[40];
 	uint64_t seqno;

@@ -137,6 +137,9 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 	if (out->kind == MLVM_LABEL_UNKNOWN_TYPE)
 		mlvm_warn(r, "label_type", image, at + 24,
 			  "label type \"%s\" is not \"LVM2 001\"", out->type);
+	else if (out->kind == MLVM_LABEL_JOURNALLED)
+		mlvm_warn(r, "label_journalled", image, at + 24,
+			  "label type \"JOUR 001\": a journalled VG (xenvm, mirage-block-volume), which LVM2 does not read");
 
 	pos = out->pvh_offset;
 	if (pos != 32) {
@@ -233,6 +236,13 @@ int mlvm_label_find_ex(struct mlvm_source *s, uint64_t base, int flags,
 		if (mlvm_label_parse(buf + i * MLVM_SECTOR_SIZE, i, &probe, NULL,
 				     s->name, base))
 			continue;
+		if ((flags & MLVM_LABEL_STRICT) &&
+		    (probe.shifted || probe.kind != MLVM_LABEL_LVM2)) {
+			mlvm_warn(r, "label_rejected", s->name, base + i * MLVM_SECTOR_SIZE,
+				  "label in sector %u is %s, which LVM2 does not read (--strict)", i,
+				  probe.shifted ? "shifted by one (a mirage wipe)" : "not of type \"LVM2 001\"");
+			continue;
+		}
 		if ((flags & MLVM_LABEL_STRICT) && probe.magic_ok &&
 		    (!probe.crc_ok || !probe.sector_ok)) {
 			mlvm_warn(r, "label_rejected", s->name, base + i * MLVM_SECTOR_SIZE,

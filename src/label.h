@@ -84,7 +84,8 @@ int mlvm_label_find(struct mlvm_source *s, uint64_t base, struct mlvm_label *out
  * reported). With MLVM_LABEL_STRICT, LVM2's rules: a "LABELONE" sector
  * whose CRC or sector field is wrong is skipped (reported as label_rejected)
  * and the scan goes on; a sector with another id but an LVM2 type is taken
- * without those checks, as LVM2 does.
+ * without those checks, as LVM2 does; shifted (mirage-wiped) labels and
+ * types other than "LVM2 001" are skipped.
  */
 #define MLVM_LABEL_STRICT 1
 int mlvm_label_find_ex(struct mlvm_source *s, uint64_t base, int flags,

@@ -141,9 +141,11 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 		for (k = known; *k; k++)
 			if (!strcmp(*k, e->v.s))
 				break;
-		if (!*k)
+		if (!*k) {
 			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
 			  what, e->v.s, e->line);
+			c->vg->n_unknown_status++;
+		}
 	}
 }
 

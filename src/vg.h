@@ -107,6 +107,7 @@ struct mlvm_vg {
 	struct mlvm_segment *seg_pool;	/* every LV's segments, one allocation */
 	uint64_t total_extents;
 	uint64_t free_extents;
+	uint32_t n_unknown_status;	/* status flags LVM2 would refuse the text for */
 	struct mlvm_text_source source;
 	/* name lookup tables (private): slot = index + 1, 0 = empty */
 	uint32_t *lv_hash;

@@ -636,7 +636,7 @@ static void assemble_reports_slot_whose_text_has_no_vg_head(void **state)
 	assert_int_equal(mlvm_set_assemble(set), 0);
 	assert_true(set->devs[0].mda[0].text_crc_ok);
 	assert_false(set->devs[0].mda[0].peek_ok);
-	expect(set, "text_head", "pv0.img", MDA1_ABS + 1024);
+	expect(set, "text_parse", "pv0.img", MDA1_ABS + 1024);
 	expect(set, "pv_orphan", "pv0.img", 0);
 	mlvm_set_free(set);
 	ib_pv_free(&pv);
@@ -707,7 +707,7 @@ static void assemble_survives_truncation_at_every_sector(void **state)
 	const size_t full = 64u << 10;
 	struct ib_pv pv;
 	struct ib_vg vg;
-	size_t cut;
+	size_t cut, text_end;
 	char *text;
 
 	(void)state;
@@ -717,6 +717,7 @@ static void assemble_survives_truncation_at_every_sector(void **state)
 	vg.pvs[0].pe_count = (full - pe_start) / 4096;
 	text = ib_vg_text(&vg);
 	assert_true(strlen(text) + 1 <= mda_size - 512);
+	text_end = MDA1_ABS + 512 + strlen(text) + 1;
 	ib_pv_build(&pv, full, UUID_A, pe_start, 1, 0, 31);
 	ib_pv_commit(&pv, 0, text, 0);
 
@@ -733,14 +734,21 @@ static void assemble_survives_truncation_at_every_sector(void **state)
 		assert_non_null(s);
 		assert_int_equal(mlvm_set_add_source(set, s), 0);
 		rc = mlvm_set_assemble(set);
-		if (cut < MDA1_ABS + mda_size) {
-			/* the ring is not all there: nothing may be assembled */
+		if (cut < text_end) {
+			/* the text is not all there: nothing may be assembled */
 			assert_int_equal(rc, 0);
 			assert_int_equal(set->n_vgs, 0);
 			if (cut < 1024)
 				assert_non_null(ib_report_find(&set->report, "no_label"));
 			else
 				assert_int_equal(set->n_devs, 1);
+		} else if (cut < MDA1_ABS + mda_size) {
+			/* the area is cut short but the copy is whole: found in the ring */
+			assert_int_equal(rc, 1);
+			assert_int_equal(set->vgs[0]->seqno, 21);
+			assert_int_equal(set->vgs[0]->n_lvs, 2);
+			assert_non_null(ib_report_find(&set->report, "mda_locn"));
+			assert_non_null(ib_report_find(&set->report, "generation_fallback"));
 		} else {
 			assert_int_equal(rc, 1);
 			assert_string_equal(set->vgs[0]->name, "cutvg");
