@@ -5,8 +5,8 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential autoconf automake pkg-config
-	zlib1g-dev uuid-dev libmagic-dev libncurses-dev libcmocka-dev
-	lvm2 xz-utils python3 util-linux tmux time
+	zlib1g-dev uuid-dev libmagic-dev libncurses-dev libcmocka-dev libssl-dev
+	lvm2 thin-provisioning-tools fdisk xz-utils python3 util-linux tmux time
 )
 
 missing=()

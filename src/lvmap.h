@@ -1,0 +1,75 @@
+/*
+ * lvmap.h - reading a logical volume's bytes through its segments.
+ *
+ * A reader maps LV byte offsets to PV bytes (or to sub-LV bytes, and so on
+ * down) for every segment type whose data can be mapped: striped (linear),
+ * raid0/raid0_meta, mirror/raid1 (from the first intact image, or a chosen
+ * leg), raid10, raid4/raid5_{la,ls,ra,rs,n}/raid6_{zr,nr,nc} (the data
+ * stripes, rebuilt from parity when one image is missing), thin (through
+ * the pool's dm-thin metadata, unmapped blocks read as zeros), old-style
+ * snapshots (the origin with the COW exception store applied),
+ * cache/writecache (the origin, with a warning that the cache may hold
+ * dirty blocks), error and zero. raid data_offset is honoured.
+ *
+ * What cannot be read (a missing PV, an area past the end of an image, an
+ * unmappable type) reads as zeros and is recorded as a missing range; it is
+ * never silently hidden. Readers never write.
+ */
+#ifndef MLVM_LVMAP_H
+#define MLVM_LVMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+#include "vg.h"
+
+/* a byte range of the LV */
+struct mlvm_range {
+	uint64_t start;
+	uint64_t len;
+};
+
+/* a generic positioned read, for modules that read through an LV */
+typedef int (*mlvm_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
+
+struct mlvm_lv_reader_opts {
+	int leg;		/* mirror/raid1 image to read, -1: the first intact one */
+};
+
+struct mlvm_lv_reader;
+
+/*
+ * A reader for lv of vg (the VG's PVs must have been attached to their
+ * images by the assembler). Returns 0, -ENOTSUP with a message naming the
+ * segment type when the LV cannot be mapped at all, -ELOOP when LVs refer
+ * to each other in a cycle or nest too deep, or -ENOMEM. Problems found
+ * while setting up (missing PVs, stale cache) go to r.
+ */
+int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+		       const struct mlvm_lv_reader_opts *opts,
+		       struct mlvm_lv_reader **out, struct mlvm_report *r);
+
+/* the LV's size in bytes */
+uint64_t mlvm_lv_reader_size(const struct mlvm_lv_reader *rd);
+
+/*
+ * Read len bytes at off (off + len <= size). Parts that cannot be read are
+ * zero-filled and added to the missing ranges. Returns 0, or a negative
+ * errno when an image read fails outright (EIO).
+ */
+int mlvm_lv_read(struct mlvm_lv_reader *rd, void *buf, size_t len, uint64_t off);
+
+/*
+ * true when [off, off + len) is known to hold only zeros without reading
+ * (a thin LV's unmapped blocks, a zero segment): export --sparse skips it.
+ */
+bool mlvm_lv_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len);
+
+/* the ranges that could not be read so far, sorted and merged */
+const struct mlvm_range *mlvm_lv_reader_missing(const struct mlvm_lv_reader *rd, size_t *n);
+
+void mlvm_lv_reader_free(struct mlvm_lv_reader *rd);
+
+#endif
