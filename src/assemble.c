@@ -996,7 +996,8 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 			}
 		}
 	}
-	qsort(c, n, sizeof(*c), cmp_cand);
+	if (n)
+		qsort(c, n, sizeof(*c), cmp_cand);
 	*out = c;
 	*n_out = n;
 	return 0;
@@ -1118,6 +1119,16 @@ int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
 		return -ERANGE;
 	if (size > dev->meta->size - mda->abs)
 		size = dev->meta->size - mda->abs;
+	{
+		const void *map;
+		void *cookie;
+
+		if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &cookie)) {
+			rc = mlvm_carve_text(map, (size_t)size, g, text, len);
+			mlvm_source_unmap(cookie);
+			return rc;
+		}
+	}
 	buf = malloc((size_t)size ? (size_t)size : 1);
 	if (!buf)
 		return -ENOMEM;

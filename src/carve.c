@@ -17,6 +17,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -830,7 +832,7 @@ static struct mlvm_generation *add_gen(struct carver *c)
  * owns the ring up to v + span. Returns the end of its text (after the
  * NUL) or v + span when truncated; negative on ENOMEM via *err. */
 static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t span,
-			  bool recognised, int *err)
+			  bool recognised, int pre_ok, int *err)
 {
 	struct mlvm_generation *g = &c->g[idx];
 	uint64_t q = 0, textlen;
@@ -850,7 +852,8 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	if (!recognised)
 		scan_head(p, (size_t)textlen, true, g);
 	scan_trailer(p, (size_t)textlen, g);
-	g->parse_ok = g->nul_found && syntax_ok(p, (size_t)textlen, g->vg_name);
+	g->parse_ok = g->nul_found &&
+		(pre_ok >= 0 ? pre_ok == 1 : syntax_ok(p, (size_t)textlen, g->vg_name));
 	g->complete = g->nul_found &&
 		(g->parse_ok || first_section_closes(p, (size_t)textlen));
 	if (!g->parse_ok || !g->vg_name[0] || !g->vg_id[0] || !g->seqno_known) {
@@ -1098,6 +1101,81 @@ nomem:
 	return -ENOMEM;
 }
 
+/*
+ * The syntax check dominates the time of a large area, and copies are
+ * independent: check the recognised copies on several threads first
+ * (each reads the area and its own entry only), then carve serially.
+ * 1/0 per copy, -1 where the serial pass must decide.
+ */
+#define PRECHECK_MIN 256	/* below this many copies threads do not pay */
+#define PRECHECK_THREADS 8
+
+struct precheck_job {
+	const struct carver *c;
+	const bool *rec;
+	int8_t *ok;
+	size_t k, first, step;
+};
+
+static void *precheck_run(void *arg)
+{
+	struct precheck_job *j = arg;
+	const struct carver *c = j->c;
+	size_t i;
+
+	for (i = j->first; i < j->k; i += j->step) {
+		uint64_t v = c->g[i].offset - SECTOR, q = 0, span;
+		const char *p;
+		char *tmp;
+
+		span = (i + 1 < j->k ? c->g[i + 1].offset - SECTOR : c->g[0].offset - SECTOR + c->T) - v;
+		j->ok[i] = -1;
+		if (!j->rec[i])
+			continue;
+		if (!ring_find_nul(c, v, span, &q)) {
+			j->ok[i] = 0;
+			continue;
+		}
+		p = ring_view(c, v, q - v, &tmp);
+		if (!p)
+			continue;
+		j->ok[i] = syntax_ok(p, (size_t)(q - v), c->g[i].vg_name) ? 1 : 0;
+		free(tmp);
+	}
+	return NULL;
+}
+
+static int8_t *precheck(const struct carver *c, const bool *rec, size_t k)
+{
+	struct precheck_job jobs[PRECHECK_THREADS];
+	pthread_t tid[PRECHECK_THREADS];
+	bool started[PRECHECK_THREADS] = { false };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 1 ? (size_t)cpus : 1, t;
+	int8_t *ok;
+
+	if (k < PRECHECK_MIN || n < 2)
+		return NULL;
+	if (n > PRECHECK_THREADS)
+		n = PRECHECK_THREADS;
+	ok = malloc(k);
+	if (!ok)
+		return NULL;
+	for (t = 0; t < n; t++)
+		jobs[t] = (struct precheck_job){ .c = c, .rec = rec, .ok = ok, .k = k,
+						 .first = t, .step = n };
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, precheck_run, &jobs[t]) == 0;
+	precheck_run(&jobs[0]);
+	for (t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			precheck_run(&jobs[t]);	/* no thread: do its share here */
+	}
+	return ok;
+}
+
 int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		    const struct mlvm_mda_header *hdr,
 		    struct mlvm_generation **out, size_t *n,
@@ -1105,6 +1183,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 {
 	struct carver c;
 	bool *rec = NULL;
+	int8_t *pre_ok = NULL;
 	size_t k, i;
 	int rc, err = 0;
 
@@ -1144,13 +1223,14 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		if (rc)
 			goto fail;
 	}
+	pre_ok = precheck(&c, rec, k);
 	for (i = 0; i < k; i++) {
 		uint64_t v = c.g[i].offset - SECTOR;
 		uint64_t next = i + 1 < k ? c.g[i + 1].offset - SECTOR
 					  : c.g[0].offset - SECTOR + c.T;
 		uint64_t end;
 
-		end = fill_copy(&c, i, v, next - v, rec[i], &err);
+		end = fill_copy(&c, i, v, next - v, rec[i], pre_ok ? pre_ok[i] : -1, &err);
 		if (err) {
 			rc = err;
 			goto fail;
@@ -1161,6 +1241,8 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	}
 	free(rec);
 	rec = NULL;
+	free(pre_ok);
+	pre_ok = NULL;
 	mark_slots(&c);
 	if (c.n > 1) {
 		rc = sort_gens(c.g, c.n);
@@ -1176,6 +1258,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	return 0;
 fail:
 	free(rec);
+	free(pre_ok);
 	free(c.g);
 	return rc;
 }
@@ -1265,6 +1348,17 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 			  "metadata area of %llu bytes is too small to hold text",
 			  (unsigned long long)size);
 		return -EINVAL;
+	}
+	/* a file is carved through a read-only mapping: no 64 MiB copy */
+	{
+		const void *map;
+		void *cookie;
+
+		if (!mlvm_source_map(s, area_abs, (size_t)size, &map, &cookie)) {
+			rc = mlvm_carve_area(map, (size_t)size, hdr, out, n, r, s->name, area_abs);
+			mlvm_source_unmap(cookie);
+			return rc;
+		}
 	}
 	buf = malloc((size_t)size);
 	if (!buf)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,11 +75,41 @@ static void fd_close(struct mlvm_source *s)
 	free(p);
 }
 
+struct map_cookie {
+	void *base;
+	size_t len;
+};
+
+static int fd_map(struct mlvm_source *s, uint64_t off, size_t len,
+		  const void **ptr, void **cookie)
+{
+	struct fd_priv *p = s->priv;
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t delta = off % (uint64_t)(page > 0 ? page : 4096);
+	struct map_cookie *c = malloc(sizeof(*c));
+	void *base;
+
+	if (!c)
+		return -ENOMEM;
+	c->len = len + (size_t)delta;
+	base = mmap(NULL, c->len, PROT_READ, MAP_SHARED | MAP_POPULATE, p->fd,
+		    (off_t)(off - delta));
+	if (base == MAP_FAILED) {
+		free(c);
+		return -ENOTSUP;
+	}
+	c->base = base;
+	*ptr = (const uint8_t *)base + delta;
+	*cookie = c;
+	return 0;
+}
+
 static const struct mlvm_source_ops fd_ops = {
 	.pread = fd_pread,
 	.pwrite = fd_pwrite,
 	.sync = fd_sync,
 	.close = fd_close,
+	.map = fd_map,
 };
 
 int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
@@ -157,11 +188,22 @@ static void mem_close(struct mlvm_source *s)
 	free(s->priv);
 }
 
+static int mem_map(struct mlvm_source *s, uint64_t off, size_t len,
+		   const void **ptr, void **cookie)
+{
+	struct mem_priv *p = s->priv;
+
+	*ptr = p->data + off;
+	*cookie = NULL;
+	return 0;
+}
+
 static const struct mlvm_source_ops mem_ops = {
 	.pread = mem_pread,
 	.pwrite = mem_pwrite,
 	.sync = mem_sync,
 	.close = mem_close,
+	.map = mem_map,
 };
 
 struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size, int flags)
@@ -249,6 +291,28 @@ int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64
 int mlvm_source_sync(struct mlvm_source *s)
 {
 	return s->writable ? s->ops->sync(s) : 0;
+}
+
+int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
+		    const void **ptr, void **cookie)
+{
+	*ptr = NULL;
+	*cookie = NULL;
+	if (!mlvm_range_ok(s->size, off, len))
+		return -ERANGE;
+	if (!s->ops->map || len == 0)
+		return -ENOTSUP;
+	return s->ops->map(s, off, len, ptr, cookie);
+}
+
+void mlvm_source_unmap(void *cookie)
+{
+	struct map_cookie *c = cookie;
+
+	if (!c)
+		return;
+	munmap(c->base, c->len);
+	free(c);
 }
 
 void mlvm_source_close(struct mlvm_source *s)

@@ -20,6 +20,9 @@ struct mlvm_source_ops {
 	int (*pwrite)(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
 	int (*sync)(struct mlvm_source *s);
 	void (*close)(struct mlvm_source *s);
+	/* optional: map [off, off+len) read-only (see mlvm_source_map) */
+	int (*map)(struct mlvm_source *s, uint64_t off, size_t len,
+		   const void **ptr, void **cookie);
 };
 
 struct mlvm_source {
@@ -52,5 +55,15 @@ int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
 int mlvm_source_sync(struct mlvm_source *s);
 void mlvm_source_close(struct mlvm_source *s);
+
+/*
+ * Map len bytes at off read-only, without copying, when the source allows
+ * it (files and block devices are mmap'ed, memory sources point into their
+ * buffer): 0 with *ptr, -ENOTSUP when it cannot (read instead), -ERANGE
+ * outside the source. Release with mlvm_source_unmap(cookie).
+ */
+int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
+		    const void **ptr, void **cookie);
+void mlvm_source_unmap(void *cookie);
 
 #endif

@@ -572,6 +572,46 @@ static void carve_parse_ok_agrees_with_cfg_parse_on_odd_values(void **state)
 }
 
 /* every result fits the area, at most one per sector, text extractable */
+/* enough copies for the threaded check: every verdict agrees with cfg_parse */
+static void carve_many_copies_checked_in_parallel_agree_with_cfg_parse(void **state)
+{
+	enum { N = 600 };
+	struct ring r;
+	struct mlvm_report rep;
+	struct mlvm_generation *g;
+	uint64_t off[N];
+	char *t;
+	size_t n, i, bad = 0;
+
+	(void)state;
+	mlvm_report_init(&rep);
+	ring_init(&r, 4u << 20);
+	for (i = 0; i < N; i++) {
+		t = vg_text("vgp", ID_A, (unsigned)i + 1, 1, "Write.", 3);
+		off[i] = ring_write(&r, t);
+		/* every seventh copy damaged in its middle */
+		if (i % 7 == 3) {
+			char *eq = strstr(t, "extent_size =");
+
+			assert_non_null(eq);
+			r.buf[off[i] + (size_t)(eq - t) + 12] = '}';
+		}
+		free(t);
+	}
+	assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
+	assert_int_equal(n, N);
+	for (i = 0; i < n; i++) {
+		assert_true(g[i].seqno_known);
+		assert_int_equal(g[i].parse_ok, real_parse_ok(r.buf, r.size, &g[i]));
+		assert_int_equal(g[i].parse_ok, (g[i].seqno - 1) % 7 != 3);
+		bad += !g[i].parse_ok;
+	}
+	assert_int_equal(bad, (N + 3) / 7);
+	free(g);
+	free(r.buf);
+	mlvm_report_free(&rep);
+}
+
 static void check_sane(const uint8_t *buf, size_t size, const struct mlvm_generation *g, size_t n)
 {
 	size_t i;
@@ -804,6 +844,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(carve_finds_three_generations_in_a_row),
+		cmocka_unit_test(carve_many_copies_checked_in_parallel_agree_with_cfg_parse),
 		cmocka_unit_test(carve_text_reassembles_a_wrapped_copy),
 		cmocka_unit_test(carve_finds_fragment_of_copy_whose_first_sectors_were_overwritten),
 		cmocka_unit_test(carve_marks_a_copy_whose_end_was_overwritten_incomplete),
