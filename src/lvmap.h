@@ -36,6 +36,9 @@ typedef int (*mlvm_read_fn)(void *ctx, void *buf, size_t len, uint64_t off);
 
 struct mlvm_lv_reader_opts {
 	int leg;		/* mirror/raid1 image to read, -1: the first intact one */
+	bool cow_raw;		/* an old-style snapshot's visible LV (the COW store named
+				 * by a "snapshot" segment's cow_store) is read as the
+				 * snapshot (the origin as it was) unless this is set */
 };
 
 struct mlvm_lv_reader;
