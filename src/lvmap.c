@@ -1144,8 +1144,13 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 				  "lv %s: thin_pool %s is not a thin pool: it reads as zeros", lvname, pname);
 		if (g->dev_id == UINT64_MAX)
 			mlvm_warn(t->r, "thin_device", NULL, -1, "lv %s: thin volume without device_id", lvname);
-		if (cfg_find(s->node, "external_origin") || cfg_find(s->node, "origin")) {
-			const char *key = cfg_find(s->node, "external_origin") ? "external_origin" : "origin";
+		/*
+		 * Only an external origin is read through for unprovisioned
+		 * blocks; "origin" merely records which thin LV this one was
+		 * snapshotted from (its shared blocks are in the pool already).
+		 */
+		if (cfg_find(s->node, "external_origin")) {
+			const char *key = "external_origin";
 
 			rc = named_area(t, &g->ext, s, key, depth, lvname, false);
 			if (rc)
@@ -1331,7 +1336,7 @@ static int reader_build(struct tree *t, const struct mlvm_lv *lv, int depth, int
 			struct mlvm_lv_reader **out)
 {
 	struct mlvm_lv_reader *rd = calloc(1, sizeof(*rd));
-	uint64_t prev_end = 0;
+	uint64_t prev_end = 0, full;
 	uint32_t i;
 	int rc = 0;
 
@@ -1340,6 +1345,9 @@ static int reader_build(struct tree *t, const struct mlvm_lv *lv, int depth, int
 	rd->t = t;
 	rd->lv = lv;
 	rd->size = mlvm_lv_size(t->vg, lv);
+	/* segments span all the extents; a raid LV's reshape space is cut off the end */
+	if (!mlvm_mul_ok(lv->extent_count, t->eb, &full))
+		full = UINT64_MAX;
 	rd->segs = calloc(lv->n_segs ? lv->n_segs : 1, sizeof(*rd->segs));
 	if (!rd->segs) {
 		free(rd);
@@ -1353,13 +1361,15 @@ static int reader_build(struct tree *t, const struct mlvm_lv *lv, int depth, int
 		uint64_t start, len;
 
 		if (!mlvm_mul_ok(s->start_extent, t->eb, &start) || !mlvm_mul_ok(s->extent_count, t->eb, &len) ||
-		    !mlvm_add_ok(start, len, &len) || start < prev_end || len > rd->size) {
+		    !mlvm_add_ok(start, len, &len) || start < prev_end || len > full) {
 			mlvm_warn(t->r, "lv_segment_range", NULL, -1,
 				  "lv %s: %s extents %llu+%llu overlap or lie outside the lv: skipped",
 				  lv->name, s->node && s->node->key ? s->node->key : "segment",
 				  (unsigned long long)s->start_extent, (unsigned long long)s->extent_count);
 			continue;
 		}
+		if (len > rd->size)
+			len = rd->size > start ? rd->size : start;
 		g->start = start;
 		g->len = len - start;
 		if (!g->len)

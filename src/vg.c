@@ -102,9 +102,10 @@ const char *mlvm_seg_areas_key(const struct mlvm_segment *s)
 
 uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
 {
-	uint64_t sectors, bytes;
+	uint64_t sectors, bytes, extents = lv->extent_count;
 
-	if (!mlvm_mul_ok(lv->extent_count, vg->extent_size, &sectors) ||
+	extents -= lv->reshape_extents < extents ? lv->reshape_extents : extents;
+	if (!mlvm_mul_ok(extents, vg->extent_size, &sectors) ||
 	    !mlvm_mul_ok(sectors, 512, &bytes))
 		return UINT64_MAX;
 	return bytes;
@@ -617,10 +618,199 @@ static void resolve_areas(struct ctx *c)
 			}
 		}
 	}
+	/*
+	 * A raid LV in the middle of a reshape keeps reshape_count spare
+	 * extents per data image; LVM2 leaves them out of the LV's size (but
+	 * not out of its images' sizes).
+	 */
+	for (i = 0; i < vg->n_lvs; i++) {
+		for (j = 0; j < vg->lvs[i].n_segs; j++) {
+			const struct mlvm_segment *t = &vg->lvs[i].segs[j];
+
+			if (!t->type || strncmp(t->type, "raid", 4))
+				continue;
+			for (k = 0; k < t->n_areas; k++)
+				if (t->areas[k].kind == MLVM_AREA_LV && t->areas[k].ref >= 0 &&
+				    (uint32_t)t->areas[k].ref != i)
+					vg->lvs[t->areas[k].ref].raid_image = true;
+		}
+	}
+	/*
+	 * Old-style snapshots as LVM2 shows them: the COW LV is the visible
+	 * snapshot, the virtual snapshotN LV that ties it to its origin is not.
+	 */
+	for (i = 0; i < vg->n_lvs; i++) {
+		struct mlvm_lv *lv = &vg->lvs[i];
+		const char *cow;
+		int ci;
+
+		if (lv->n_segs != 1 || !lv->segs[0].type || strcmp(lv->segs[0].type, "snapshot") ||
+		    cfg_get_str(lv->segs[0].node, "cow_store", &cow))
+			continue;
+		ci = mlvm_vg_lv_index(vg, cow);
+		if (ci >= 0 && (uint32_t)ci != i)
+			vg->lvs[ci].visible = lv->visible;
+		lv->visible = false;
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		struct mlvm_lv *lv = &vg->lvs[i];
+		const struct mlvm_segment *s;
+		uint64_t reshape, images, parity, data;
+
+		if (!lv->n_segs || lv->raid_image)
+			continue;
+		s = &lv->segs[0];
+		reshape = seg_int(s->node, "reshape_count", 0);
+		if (!reshape || !s->type)
+			continue;
+		/* the data images: raids lists rmeta and rimage LVs in pairs */
+		for (images = 0, k = 0; k < s->n_areas; k++)
+			images += !strstr(s->areas[k].name, "_rmeta_");
+		parity = !strncmp(s->type, "raid6", 5) ? 2 :
+			 (!strncmp(s->type, "raid4", 5) || !strncmp(s->type, "raid5", 5)) ? 1 : 0;
+		data = images > 2 ? images - parity : 1;
+		if (!mlvm_mul_ok(reshape, data, &lv->reshape_extents))
+			lv->reshape_extents = lv->extent_count;
+	}
 	vg->free_extents = used > vg->total_extents ? 0 : vg->total_extents - used;
 	if (used > vg->total_extents)
 		W(c, "text_areas", NULL, "vg %s: LVs use %llu extents but the PVs hold only %llu",
 		  vg->name, (unsigned long long)used, (unsigned long long)vg->total_extents);
+}
+
+/*
+ * LVs whose areas lead back to themselves through other LVs (a -> b -> a):
+ * LVM2 refuses such a text and a reader following them would never end. An
+ * iterative depth-first walk over the LV areas (each LV enters the stack
+ * once, so it is bounded by n_lvs); one warning per edge that closes a cycle.
+ * An LV naming itself directly is reported by resolve_areas.
+ */
+static void check_cycles(struct ctx *c)
+{
+	struct mlvm_vg *vg = c->vg;
+	struct frame {
+		uint32_t lv, seg, area;
+	} *st = NULL;
+	uint8_t *state = NULL;	/* 0 not seen, 1 on the path, 2 done */
+	uint32_t i, depth;
+
+	if (!vg->n_lvs)
+		return;
+	state = calloc(vg->n_lvs, 1);
+	st = malloc((size_t)vg->n_lvs * sizeof(*st));
+	if (!state || !st)
+		goto out;
+	for (i = 0; i < vg->n_lvs; i++) {
+		if (state[i])
+			continue;
+		state[i] = 1;
+		st[0] = (struct frame){ i, 0, 0 };
+		depth = 1;
+		while (depth) {
+			struct frame *f = &st[depth - 1];
+			const struct mlvm_lv *lv = &vg->lvs[f->lv];
+			const struct mlvm_segment *s = NULL;
+			const struct mlvm_area *a = NULL;
+
+			while (f->seg < lv->n_segs) {
+				s = &lv->segs[f->seg];
+				if (f->area < s->n_areas) {
+					a = &s->areas[f->area++];
+					break;
+				}
+				f->seg++;
+				f->area = 0;
+			}
+			if (!a) {
+				state[f->lv] = 2;
+				depth--;
+				continue;
+			}
+			if (a->kind != MLVM_AREA_LV || a->ref < 0 || (uint32_t)a->ref == f->lv ||
+			    (uint32_t)a->ref >= vg->n_lvs)
+				continue;
+			if (state[a->ref] == 1)
+				W(c, "text_areas", s->node,
+				  "lv %s %s: area names lv %s, which leads back to lv %s: the LVs form a cycle (line %u)",
+				  lv->name, s->node->key, a->name, lv->name, s->node->line);
+			else if (state[a->ref] == 0) {
+				state[a->ref] = 1;
+				st[depth++] = (struct frame){ (uint32_t)a->ref, 0, 0 };
+			}
+		}
+	}
+out:
+	free(state);
+	free(st);
+}
+
+/* one PV area: extents [start, end) of PV pv used by LV lv */
+struct pe_use {
+	uint64_t start, end;
+	uint32_t pv, lv;
+};
+
+static int cmp_pe_use(const void *pa, const void *pb)
+{
+	const struct pe_use *a = pa, *b = pb;
+
+	if (a->pv != b->pv)
+		return a->pv < b->pv ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->lv > b->lv) - (a->lv < b->lv);
+}
+
+/* Physical extents claimed by two areas (LVM2 refuses such a text: data
+ * of one LV would be read as another's). Sorted by PV and start: O(n log n). */
+static void check_pe_overlap(struct ctx *c)
+{
+	struct mlvm_vg *vg = c->vg;
+	struct pe_use *u, *far = NULL;
+	size_t n = 0, k;
+	uint32_t i, j, a;
+
+	for (i = 0; i < vg->n_lvs; i++)
+		for (j = 0; j < vg->lvs[i].n_segs; j++)
+			n += vg->lvs[i].segs[j].n_areas;
+	if (n < 2)
+		return;
+	u = malloc(n * sizeof(*u));
+	if (!u)
+		return;
+	n = 0;
+	for (i = 0; i < vg->n_lvs; i++)
+		for (j = 0; j < vg->lvs[i].n_segs; j++) {
+			const struct mlvm_segment *s = &vg->lvs[i].segs[j];
+
+			for (a = 0; a < s->n_areas; a++) {
+				const struct mlvm_area *ar = &s->areas[a];
+
+				if (ar->kind != MLVM_AREA_PV || ar->ref < 0 || !s->area_len)
+					continue;
+				u[n].pv = (uint32_t)ar->ref;
+				u[n].lv = i;
+				u[n].start = ar->start;
+				if (!mlvm_add_ok(ar->start, s->area_len, &u[n].end))
+					u[n].end = UINT64_MAX;
+				n++;
+			}
+		}
+	if (n > 1)
+		qsort(u, n, sizeof(*u), cmp_pe_use);
+	for (k = 0; k < n; k++) {
+		if (far && far->pv == u[k].pv && u[k].start < far->end) {
+			uint64_t end = u[k].end < far->end ? u[k].end : far->end;
+
+			W(c, "text_areas", vg->lvs[u[k].lv].node,
+			  "pv %s: extents %llu-%llu are used by both lv %s and lv %s",
+			  vg->pvs[u[k].pv].name, (unsigned long long)u[k].start,
+			  (unsigned long long)(end - 1), vg->lvs[far->lv].name, vg->lvs[u[k].lv].name);
+		}
+		if (!far || far->pv != u[k].pv || u[k].end > far->end)
+			far = &u[k];
+	}
+	free(u);
 }
 
 /* ------------------------------------------------------------ VG */
@@ -712,6 +902,8 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 		return rc;
 	}
 	resolve_areas(&c);
+	check_cycles(&c);
+	check_pe_overlap(&c);
 	*out = vg;
 	return 0;
 }

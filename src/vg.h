@@ -47,9 +47,11 @@ struct mlvm_lv {
 	const char *name;
 	const char *id;
 	uint64_t extent_count;		/* sum of the segments */
+	uint64_t reshape_extents;	/* raid reshape space, not part of the size */
 	struct mlvm_segment *segs;
 	uint32_t n_segs;
 	bool visible;
+	bool raid_image;		/* an image of a raid LV */
 };
 
 struct mlvm_pv {
@@ -151,7 +153,8 @@ const char *mlvm_seg_areas_key(const struct mlvm_segment *s);
 /* true when a string array (status, flags, tags) holds s */
 bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);
 
-/* LV size in bytes (extent_count * extent_size * 512, saturating) */
+/* LV size in bytes as LVM2 reports it: (extent_count - reshape space) *
+ * extent_size * 512, saturating */
 uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
 
 /* Valid LVM object name: [A-Za-z0-9._+-], no leading '-', not "." or "..",

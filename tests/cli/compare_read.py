@@ -154,7 +154,10 @@ def main():
             eq(seg['start_extent'], int(row['seg_start_pe']), what + ' start')
             eq(seg['extent_count'], int(row['seg_size_pe']), what + ' extent count')
             lvm_type = row['segtype']
-            eq('linear' if seg['type'] == 'striped' and len(seg['areas']) == 1 else seg['type'],
+            # lvs names the type without the flags LVM2 appends in the text
+            # ("cache-pool+METADATA_FORMAT", "raid5_ls+RESHAPE_DATA_OFFSET")
+            mytype = seg['type'].split('+')[0]
+            eq('linear' if mytype == 'striped' and len(seg['areas']) == 1 else mytype,
                lvm_type, what + ' type')
             if int(row['stripe_size']):
                 eq(seg.get('stripe_size', 0) * 512, int(row['stripe_size']), what + ' stripe size')
@@ -189,8 +192,12 @@ def main():
                         want.append({kind: nm, ('pe' if kind == 'pv' else 'le'): num or 0})
                         i2 += 2 if num is not None else 1
                     eq(seg['areas'], want, 'lv %s segment%d areas (vgcfgbackup %s)' % (name, i + 1, key))
-    for name in mine_lvs:
-        check(name in lvm_lvs, 'mlvm lists lv %s that LVM2 does not' % name)
+    for name, lv in mine_lvs.items():
+        # LVM2's lvs never lists the virtual snapshotN LV of an old-style
+        # snapshot (it shows the COW LV as the snapshot instead)
+        virtual = [s['type'] for s in lv['segments']] == ['snapshot']
+        check(name in lvm_lvs or (virtual and not lv['visible']),
+              'mlvm lists lv %s that LVM2 does not' % name)
 
     # no warnings on a clean fixture, unless the manifest expects them
     expected = set(manifest.get('expect_warnings', []))
