@@ -38,8 +38,26 @@ run_build() {
 }
 
 run_build plain
+echo "=== valgrind (every command on every fixture)"
+(cd "$top/build-plain" && make check-valgrind) || {
+	echo "=== valgrind: FAILED"
+	exit 1
+}
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_build sanitizers --enable-asan --enable-ubsan CFLAGS="-O1 -g"
+if command -v clang >/dev/null; then
+	# the libFuzzer targets build, and each runs briefly from its corpus
+	echo "=== fuzz build: configure --enable-fuzzing CC=clang; make fuzz FUZZ_SECONDS=10"
+	rm -rf "$top/build-fuzz"
+	mkdir -p "$top/build-fuzz"
+	(cd "$top/build-fuzz" && "$top/configure" -q --enable-fuzzing CC=clang &&
+		make -j"$jobs" && make fuzz FUZZ_SECONDS=10 >fuzz.log 2>&1) || {
+		tail -60 "$top/build-fuzz/fuzz.log" 2>/dev/null
+		echo "=== fuzz build: FAILED"
+		exit 1
+	}
+	echo "=== fuzz build: passed"
+fi
 echo "=== distcheck"
 (cd "$top/build-plain" && make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror) || {
 	echo "=== distcheck: FAILED"

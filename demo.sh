@@ -1,6 +1,7 @@
 #!/bin/bash
 # demo.sh - on a fresh Debian 12 machine: install what is missing, build
-# mlvm, and run it on the bundled demo image (fixtures/images/demo).
+# mlvm, and run it on the bundled demo image (fixtures/images/demo): the
+# browser on a terminal, mlvm read otherwise.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,5 +15,11 @@ trap 'rm -rf "$demo"' EXIT
 for f in fixtures/images/demo/pv*.img.xz; do
 	xz -dc "$f" >"$demo/$(basename "$f" .xz)"
 done
-echo "\$ mlvm read $demo/pv0.img $demo/pv1.img"
-src/mlvm read "$demo"/pv0.img "$demo"/pv1.img
+# on a terminal: the browser (q quits); otherwise the key/value table
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "\$ mlvm browse $demo/pv0.img $demo/pv1.img"
+	src/mlvm browse "$demo"/pv0.img "$demo"/pv1.img
+else
+	echo "\$ mlvm read $demo/pv0.img $demo/pv1.img"
+	src/mlvm read "$demo"/pv0.img "$demo"/pv1.img
+fi

@@ -53,5 +53,24 @@ int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_history(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
+int cmd_map(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+/* the ncurses browser (tui/cmd_browse.c) */
+int cmd_browse(struct cli *c, int argc, char **argv);
+/* the write operations (cmd_write.c): the only commands that open images for writing */
+int cmd_format(struct cli *c, int argc, char **argv);
+int cmd_create(struct cli *c, int argc, char **argv);
+int cmd_remove(struct cli *c, int argc, char **argv);
+int cmd_resize(struct cli *c, int argc, char **argv);
+int cmd_rename(struct cli *c, int argc, char **argv);
+int cmd_add_tag(struct cli *c, int argc, char **argv);
+int cmd_remove_tag(struct cli *c, int argc, char **argv);
+
+/*
+ * Find the LV "[VG/]LV" among the selected VGs: EXIT_DONE, or EXIT_FAILED
+ * after a message naming the LV and the VG(s) searched, with near names.
+ */
+int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
+		  const struct mlvm_vg **vg, const struct mlvm_lv **lv);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content.h"
 #include "util.h"
 
 static const char read_help[] =
@@ -22,7 +23,20 @@ static const char read_help[] =
 	"--generation SEQNO shows the VG as that generation of its metadata (as\n"
 	"listed by mlvm history) describes it, removed LVs included.\n"
 	"Damage is reported on stderr (or under \"warnings\" with --json).\n"
+	"Each visible LV's content is named from its first bytes (libmagic:\n"
+	"\"ext4 filesystem\", \"LUKS encrypted file\"...; \"zeros\" when blank) when\n"
+	"the VGs shown hold at most 256 visible LVs; --content names it however many\n"
+	"there are, --no-content never.\n"
 	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n";
+
+/* name what each visible LV holds (libmagic), see read_help */
+#define CONTENT_AUTO_MAX 256
+static bool content_on;
+
+static bool lv_content(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *s, size_t len)
+{
+	return content_on && lv->visible && mlvm_vg_lv_content(vg, lv, s, len) == 0;
+}
 
 /* ------------------------------------------------------------ table */
 
@@ -174,7 +188,7 @@ static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct 
 static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE *f)
 {
 	struct table t = { 0 };
-	char k[512], size[32], *s;
+	char k[512], size[32], what[256], *s;
 	uint32_t i, j;
 
 	row(&t, "name", "%s", vg->name);
@@ -236,6 +250,8 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		row(&t, LK("segments"), "%u", lv->n_segs);
 		mlvm_human_size(mlvm_lv_size(vg, lv), size, sizeof(size));
 		row(&t, LK("size"), "%llu extents, %s", (unsigned long long)lv->extent_count, size);
+		if (lv_content(vg, lv, what, sizeof(what)))
+			row(&t, LK("content"), "%s", what);
 		for (j = 0; j < lv->n_segs; j++) {
 			const struct mlvm_segment *sg = &lv->segs[j];
 			char sk[600], kind[160];
@@ -273,7 +289,7 @@ static bool seg_key_emitted(const struct mlvm_segment *s, const char *key)
 
 static void json_vg(struct json *j, const struct mlvm_vg *vg)
 {
-	char uuid[39];
+	char uuid[39], what[256];
 	uint32_t i, k;
 	const struct cfg_node *n;
 
@@ -346,6 +362,10 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 		json_bool(j, "visible", lv->visible);
 		json_uint(j, "extent_count", lv->extent_count);
 		json_uint(j, "size", mlvm_lv_size(vg, lv));
+		if (lv_content(vg, lv, what, sizeof(what)))
+			json_string(j, "content", what);
+		else
+			json_null(j, "content");
 		n = cfg_find(lv->node, "creation_time");
 		if (n)
 			json_cfg_value(j, "creation_time", n);
@@ -398,13 +418,17 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "generation", required_argument, NULL, 'g' },
+		{ "content", no_argument, NULL, 'c' },
+		{ "no-content", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { 0 };
 	struct mlvm_set *set;
 	size_t i, shown = 0;
 	bool write_failed = false;
-	int opt, status;
+	int opt, status, content = -1;
+	size_t visible = 0;
+	uint32_t l;
 
 	optind = 1;
 	opterr = 0;
@@ -413,6 +437,10 @@ int cmd_read(struct cli *c, int argc, char **argv)
 		case 'h':
 			fputs(read_help, stdout);
 			return EXIT_DONE;
+		case 'c':
+		case 'C':
+			content = opt == 'c' ? 1 : 0;
+			break;
 		case 'g':
 			if (cli_parse_seqno(c, "read", "--generation", optarg, &oo.generation))
 				return EXIT_USAGE;
@@ -430,8 +458,12 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	if (!set)
 		return status;
 	for (i = 0; i < set->n_vgs; i++)
-		if (cli_vg_selected(c, set->vgs[i]))
+		if (cli_vg_selected(c, set->vgs[i])) {
 			shown++;
+			for (l = 0; l < set->vgs[i]->n_lvs; l++)
+				visible += set->vgs[i]->lvs[l].visible;
+		}
+	content_on = content == 1 || (content == -1 && visible <= CONTENT_AUTO_MAX);
 	if (shown == 0) {
 		if (oo.want_generation)
 			mlvm_error(&set->report, "no_generation", NULL, -1,

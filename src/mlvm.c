@@ -11,7 +11,8 @@
 static const char usage_text[] =
 	"Usage: mlvm [GLOBAL OPTIONS] COMMAND [OPTIONS] IMAGE... [WORDS]\n"
 	"\n"
-	"Inspect LVM2 physical volumes in disk images, even damaged ones.\n"
+	"Inspect LVM2 physical volumes in disk images, even damaged ones, and make\n"
+	"or change simple ones (format, create, ...) so that LVM2 accepts them.\n"
 	"Several IMAGEs form one set: a VG spread over several PVs is assembled\n"
 	"from all of them, matched by PV uuid.\n"
 	"\n"
@@ -25,6 +26,27 @@ static const char usage_text[] =
 	"                       what changed between two generations\n"
 	"  dump [--generation SEQNO] IMAGE...\n"
 	"                       a generation's metadata text, for vgcfgrestore -f\n"
+	"  map [--lv [VG/]LV] [--generation SEQNO] IMAGE...\n"
+	"                       which PV extents belong to which LV segment, what is free\n"
+	"  export --lv [VG/]LV -o FILE [--generation SEQNO] [--sparse] IMAGE...\n"
+	"                       the LV's bytes to a raw image file (or - for stdout)\n"
+	"  browse [--generation SEQNO] [--ascii] IMAGE...\n"
+	"                       the ncurses browser: tree, details, extent maps,\n"
+	"                       generations, damage, export\n"
+	"\n"
+	"Write commands (the only ones that open images for writing; a damaged or\n"
+	"inconsistent VG is refused unless --force):\n"
+	"  format [--vg NAME] [--extent-size SIZE] [--metadata-size SIZE]\n"
+	"         [--metadata-copies 1|2] [--data-alignment SIZE] [--force] IMAGE...\n"
+	"                       new PVs and one VG over them (default \"volumegroup\")\n"
+	"  create [--size SIZE] IMAGE... NAME\n"
+	"                       a linear LV, first fit over the free extents\n"
+	"  remove IMAGE... LV   remove a linear or striped LV\n"
+	"  resize IMAGE... LV [+|-]SIZE\n"
+	"                       grow or shrink a linear or striped LV\n"
+	"  rename IMAGE... LV NEW\n"
+	"  add-tag IMAGE... LV TAG, remove-tag IMAGE... LV TAG\n"
+	"  SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB); no suffix: bytes\n"
 	"\n"
 	"Global options:\n"
 	"  --json               machine-readable output on stdout\n"
@@ -184,6 +206,16 @@ static const struct command commands[] = {
 	{ "history", cmd_history },
 	{ "diff", cmd_diff },
 	{ "dump", cmd_dump },
+	{ "map", cmd_map },
+	{ "export", cmd_export },
+	{ "browse", cmd_browse },
+	{ "format", cmd_format },
+	{ "create", cmd_create },
+	{ "remove", cmd_remove },
+	{ "resize", cmd_resize },
+	{ "rename", cmd_rename },
+	{ "add-tag", cmd_add_tag },
+	{ "remove-tag", cmd_remove_tag },
 	{ NULL, NULL },
 };
 

@@ -7,6 +7,7 @@ PACKAGES=(
 	build-essential autoconf automake pkg-config
 	zlib1g-dev uuid-dev libmagic-dev libncurses-dev libcmocka-dev libssl-dev
 	lvm2 thin-provisioning-tools fdisk xz-utils python3 util-linux tmux time
+	strace valgrind clang
 )
 
 missing=()

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# bench/bench-export.sh -- time `mlvm export` against `dd bs=4M` copying the
+# same extents, on a real LVM2 striped LV.
+#
+# Usage (as root):   MLVM=/path/to/src/mlvm bash bench/bench-export.sh
+#                    make bench-export
+#
+# Environment knobs (all optional):
+#   MLVM      the mlvm binary                       (default: ./src/mlvm)
+#   LV_MIB    size of the striped LV, MiB           (default: 2048)
+#   SPARSE_MIB size of the mostly empty LV, MiB     (default: 1024)
+#   REPS      timed repetitions per tool            (default: 5; medians reported)
+#   KEEP      if 1, keep the scratch dir
+#
+# What it does, in one run:
+#   1. two sparse files under /var/tmp on loop devices, pvcreate, vgcreate
+#      -s 4m, then `lvcreate --driverloaded n -an -Zn -i2 -I64k` of LV_MIB
+#      (the striped LV) and SPARSE_MIB (the mostly empty one) -- no
+#      device-mapper needed;
+#   2. fills the striped LV's extents on both PVs with pseudo-random data
+#      (openssl aes-ctr keystream, else /dev/urandom), and puts 8 MiB of data
+#      in the mostly empty LV; reads both files once so the page cache holds
+#      them;
+#   3. times, REPS times each and alternating, `mlvm export --lv VG/big -o
+#      FILE` against `dd bs=4M` copying the same extents from the two PV
+#      files (the same total bytes, 4 MiB sequential writes to a new file in
+#      the same directory); the output file is removed and `sync` run before
+#      each run, outside the timing; mlvm's peak RSS comes from wait4();
+#   4. the same for `mlvm export --sparse` of the mostly empty LV against dd
+#      copying its extents in full (dd writes the zeros, mlvm leaves holes);
+#   5. prints the figures and PASS/MISS: export time / dd time <= 1.05,
+#      mlvm peak RSS < 64 MiB, --sparse faster than dd and smaller on disk.
+# It is a benchmark, not a test: exit 0 even when a target is missed, 1 when
+# something failed to run, 77 when it cannot run here (not root, no LVM2).
+# Every LVM command is confined to the scratch loop devices (--devices),
+# nothing is written under /etc/lvm, and the loop devices and the scratch
+# directory are removed on exit whatever happens.
+
+set -euo pipefail
+
+SKIP=77
+MLVM=${MLVM:-./src/mlvm}
+LV_MIB=${LV_MIB:-2048}
+SPARSE_MIB=${SPARSE_MIB:-1024}
+REPS=${REPS:-5}
+
+say()  { printf 'bench-export: %s\n' "$*" >&2; }
+die()  { say "ERROR: $*"; exit 1; }
+skip() { say "SKIP: $*"; exit "$SKIP"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "must be run as root (needs losetup and the LVM2 tools); try: sudo make bench-export"
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+for t in losetup pvcreate vgcreate lvcreate lvs pvs dd python3 truncate mktemp sha256sum; do
+	command -v "$t" >/dev/null 2>&1 || skip "'$t' not found (Debian: apt-get install lvm2 util-linux python3 coreutils)"
+done
+[ -x "$MLVM" ] || die "MLVM='$MLVM' is not an executable (build it: make src/mlvm)"
+MLVM=$(cd "$(dirname "$MLVM")" && pwd)/$(basename "$MLVM")
+for v in LV_MIB SPARSE_MIB REPS; do
+	case ${!v} in ''|*[!0-9]*|0) die "$v must be a positive number";; esac
+done
+[ $((LV_MIB % 8)) -eq 0 ] && [ $((SPARSE_MIB % 8)) -eq 0 ] || die "LV_MIB and SPARSE_MIB must be multiples of 8"
+
+export LVM_SUPPRESS_FD_WARNINGS=1
+LVMCONF='backup { backup=0 archive=0 } devices { use_devicesfile=0 }'
+
+WORK=$(mktemp -d /var/tmp/mlvm-bexport.XXXXXX)
+LOOPS=()
+VG="mlvmbexp_$$_$(date +%s)"
+cleanup() {
+	local rc=$? l
+	set +e
+	for l in "${LOOPS[@]}"; do
+		losetup -d "$l" 2>/dev/null || say "WARNING: could not detach $l"
+	done
+	if [ "${KEEP:-0}" = 1 ]; then
+		say "KEEP=1: leaving $WORK (remove it yourself)"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# each PV holds half of each LV, plus metadata and slack
+pv_mib=$(( (LV_MIB + SPARSE_MIB) / 2 + 64 ))
+for i in 0 1; do
+	truncate -s "${pv_mib}M" "$WORK/pv$i.img"
+	LOOPS+=("$(losetup --find --show "$WORK/pv$i.img")")
+done
+DEVS="${LOOPS[0]},${LOOPS[1]}"
+say "scratch $WORK, PVs ${LOOPS[*]} (${pv_mib} MiB each, sparse), VG $VG"
+lvmq() {
+	local cmd=$1; shift
+	"$cmd" --devices "$DEVS" --config "$LVMCONF" "$@" 2>>"$WORK/lvm.log"
+}
+lvmq pvcreate -q "${LOOPS[@]}" >/dev/null || die "pvcreate: $(tail -3 "$WORK/lvm.log")"
+lvmq vgcreate -q -s 4m "$VG" "${LOOPS[@]}" >/dev/null || die "vgcreate: $(tail -3 "$WORK/lvm.log")"
+lvmq lvcreate -q --driverloaded n -an -Zn -y -i2 -I64k -L "${LV_MIB}m" -n big "$VG" >/dev/null ||
+	die "lvcreate big: $(tail -3 "$WORK/lvm.log")"
+lvmq lvcreate -q --driverloaded n -an -Zn -y -i2 -I64k -L "${SPARSE_MIB}m" -n empty "$VG" >/dev/null ||
+	die "lvcreate empty: $(tail -3 "$WORK/lvm.log")"
+
+# where each LV's extents are: "LV PVINDEX BYTE_OFFSET BYTES" per stripe area
+lvmq pvs --noheadings --units b --nosuffix -o pv_name,pe_start "${LOOPS[@]}" >"$WORK/pvs.txt"
+lvmq lvs --driverloaded n --noheadings --units b --nosuffix -o lv_name,seg_pe_ranges,vg_extent_size "$VG" >"$WORK/lvs.txt"
+python3 - "$WORK/pvs.txt" "$WORK/lvs.txt" "${LOOPS[@]}" >"$WORK/areas.txt" <<'PY' || die "cannot work out the LVs' extents"
+import sys
+pvs = {l.split()[0]: int(l.split()[1]) for l in open(sys.argv[1]) if l.strip()}
+loops = sys.argv[3:]
+for line in open(sys.argv[2]):
+    f = line.split()
+    if not f:
+        continue
+    name, es = f[0], int(f[-1])
+    for r in f[1:-1]:
+        dev, rng = r.rsplit(':', 1)
+        a, b = (int(x) for x in rng.split('-'))
+        print(name, loops.index(dev), pvs[dev] + a * es, (b - a + 1) * es)
+PY
+[ "$(wc -l <"$WORK/areas.txt")" -eq 4 ] || die "expected 4 stripe areas, got: $(cat "$WORK/areas.txt")"
+
+# data: a fast pseudo-random stream
+stream() {
+	if command -v openssl >/dev/null 2>&1; then
+		openssl enc -aes-128-ctr -nosalt -pass "pass:mlvm-bench-$1" -pbkdf2 -in /dev/zero 2>/dev/null
+	else
+		cat /dev/urandom
+	fi
+}
+fill() { # STREAM_KEY PV MIB_OFFSET MIB_COUNT (the stream dies of SIGPIPE: not an error)
+	( set +o pipefail
+	  stream "$1" | dd of="$WORK/pv$2.img" bs=1M seek="$3" count="$4" iflag=fullblock \
+		conv=notrunc status=none ) || die "cannot write data into pv$2.img"
+}
+say "filling lv big (${LV_MIB} MiB) with data"
+MiB=$((1024 * 1024))
+while read -r lv pv off len; do
+	if [ "$lv" = big ]; then
+		fill "$pv" "$pv" $((off / MiB)) $((len / MiB))
+	else	# a little data at the start and in the middle of each area
+		fill "e$pv" "$pv" $((off / MiB)) 2
+		fill "m$pv" "$pv" $(((off + len / 2) / MiB)) 2
+	fi
+done <"$WORK/areas.txt"
+sync
+# the page cache must hold the PVs for both tools: read them whole (they fit)
+cat "$WORK/pv0.img" "$WORK/pv1.img" >/dev/null
+
+# ------------------------------------------------------------------ timing
+cat >"$WORK/runner.py" <<'PY'
+# runner.py OUT LOG CMD... : remove OUT, sync, then time CMD (stdout/err to LOG);
+# prints "seconds maxrss_kib"
+import os, subprocess, sys, time
+out, log, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+try:
+    os.unlink(out)
+except FileNotFoundError:
+    pass
+os.sync()
+with open(log, 'ab') as lf:
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(lf.fileno(), 1)
+            os.dup2(lf.fileno(), 2)
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    _, status, ru = os.wait4(pid, 0)
+    t = time.perf_counter() - t0
+if os.waitstatus_to_exitcode(status) != 0:
+    sys.exit("%s exited with %d (see %s)" % (argv[0], os.waitstatus_to_exitcode(status), log))
+print("%.4f %d" % (t, ru.ru_maxrss))
+PY
+
+# dd copying the extents of one LV, area after area (4 MiB writes, one output)
+cat >"$WORK/dd-copy.sh" <<'EOF'
+#!/bin/sh
+# dd-copy.sh AREAS LV OUT WORK
+set -e
+: >"$3"
+while read -r lv pv off len; do
+	[ "$lv" = "$2" ] || continue
+	dd if="$4/pv$pv.img" of="$3" bs=4M iflag=skip_bytes,count_bytes skip="$off" count="$len" \
+		oflag=append conv=notrunc status=none
+done <"$1"
+EOF
+
+time_pair() { # LV SPARSE_FLAG: mlvm and dd alternately, REPS times each
+	local lv=$1 sparse=$2 i r
+	: >"$WORK/t-$lv-mlvm" ; : >"$WORK/t-$lv-dd"
+	for i in $(seq "$REPS"); do
+		r=$(python3 "$WORK/runner.py" "$WORK/out-mlvm.img" "$WORK/mlvm.log" \
+			"$MLVM" export --lv "$VG/$lv" -o "$WORK/out-mlvm.img" $sparse "$WORK/pv0.img" "$WORK/pv1.img") ||
+			die "mlvm export failed: $(tail -3 "$WORK/mlvm.log")"
+		echo "$r" >>"$WORK/t-$lv-mlvm"
+		r=$(python3 "$WORK/runner.py" "$WORK/out-dd.img" "$WORK/dd.log" \
+			sh "$WORK/dd-copy.sh" "$WORK/areas.txt" "$lv" "$WORK/out-dd.img" "$WORK") ||
+			die "dd failed: $(tail -3 "$WORK/dd.log")"
+		echo "$r" >>"$WORK/t-$lv-dd"
+	done
+}
+
+# one untimed run each (and a check that mlvm's sha256 is the file's)
+"$MLVM" export --lv "$VG/big" -o "$WORK/out-mlvm.img" "$WORK/pv0.img" "$WORK/pv1.img" 2>"$WORK/first.err" ||
+	die "mlvm export failed: $(cat "$WORK/first.err")"
+sha_said=$(sed -n 's/^sha256 \([0-9a-f]*\)  .*/\1/p' "$WORK/first.err")
+sha_file=$(sha256sum "$WORK/out-mlvm.img" | cut -d' ' -f1)
+[ "$sha_said" = "$sha_file" ] || die "mlvm said sha256 $sha_said, the file has $sha_file"
+[ "$(stat -c %s "$WORK/out-mlvm.img")" -eq $((LV_MIB * MiB)) ] || die "mlvm's output has the wrong size"
+sh "$WORK/dd-copy.sh" "$WORK/areas.txt" big "$WORK/out-dd.img" "$WORK"
+[ "$(stat -c %s "$WORK/out-dd.img")" -eq $((LV_MIB * MiB)) ] || die "dd's output has the wrong size"
+
+say "timing export of lv big (${LV_MIB} MiB striped) against dd, $REPS runs each"
+time_pair big ""
+say "timing export --sparse of lv empty (${SPARSE_MIB} MiB, 8 MiB of data) against dd, $REPS runs each"
+time_pair empty --sparse
+"$MLVM" export --lv "$VG/empty" --sparse -o "$WORK/out-sparse.img" "$WORK/pv0.img" "$WORK/pv1.img" 2>/dev/null ||
+	die "mlvm export --sparse failed"
+sh "$WORK/dd-copy.sh" "$WORK/areas.txt" empty "$WORK/out-dd.img" "$WORK"
+sparse_kib=$(( $(stat -c %b "$WORK/out-sparse.img") * $(stat -c %B "$WORK/out-sparse.img") / 1024 ))
+dd_kib=$(( $(stat -c %b "$WORK/out-dd.img") * $(stat -c %B "$WORK/out-dd.img") / 1024 ))
+
+python3 - "$WORK" "$LV_MIB" "$SPARSE_MIB" "$REPS" "$sparse_kib" "$dd_kib" <<'PY'
+import os, statistics, sys
+work, lv_mib, sp_mib, reps, sparse_kib, dd_kib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+def load(name):
+    rows = [l.split() for l in open('%s/t-%s' % (work, name)) if l.strip()]
+    return [float(r[0]) for r in rows], max(int(r[1]) for r in rows)
+mt, mr = load('big-mlvm'); dt, _ = load('big-dd')
+st, sr = load('empty-mlvm'); et, _ = load('empty-dd')
+m, d, s, e = (statistics.median(x) for x in (mt, dt, st, et))
+# runs alternate (mlvm, dd, mlvm, dd...): the median of each pair's ratio
+# is steadier than the ratio of the medians on a machine doing other work
+ratio = statistics.median(a / b for a, b in zip(mt, dt))
+sratio = statistics.median(a / b for a, b in zip(st, et))
+rss = max(mr, sr) / 1024.0
+v = lambda ok: 'PASS' if ok else 'MISS'
+print()
+print('mlvm export benchmark: %d MiB LV striped over 2 PVs (64 KiB stripes), page cache warm, %s runs each (median)' % (lv_mib, reps))
+print('  mlvm export                      %8.3f s  %7.1f MiB/s   runs %s' % (m, lv_mib / m, ','.join('%.3f' % x for x in mt)))
+print('  dd bs=4M, same extents           %8.3f s  %7.1f MiB/s   runs %s' % (d, lv_mib / d, ','.join('%.3f' % x for x in dt)))
+print('  mlvm export --sparse (%d MiB LV, 8 MiB data) %6.3f s   runs %s, %d KiB allocated' % (sp_mib, s, ','.join('%.3f' % x for x in st), sparse_kib))
+print('  dd bs=4M, same extents           %8.3f s   runs %s, %d KiB allocated' % (e, ','.join('%.3f' % x for x in et), dd_kib))
+print('  mlvm peak RSS                    %8.1f MiB' % rss)
+print()
+print('  speed   export/dd        = %5.3f   target <= 1.05   %s  (median of the %s paired runs; ratio of medians %.3f)' % (
+    ratio, v(ratio <= 1.05), reps, m / d))
+print('  memory  peak RSS         = %5.1f MiB target <  64    %s' % (rss, v(rss < 64)))
+print('  sparse  export/dd        = %5.3f   target <  1      %s  (and %d KiB vs %d KiB on disk: %s)' % (
+    sratio, v(sratio < 1), sparse_kib, dd_kib, v(sparse_kib < dd_kib)))
+try:
+    load1 = open('/proc/loadavg').read().split()[0]
+    print('  (load average %s on %d CPUs during the run: figures from a busy machine are noisy)' % (load1, os.cpu_count()))
+except OSError:
+    pass
+PY
+say "done (loop devices and $WORK are being removed)"

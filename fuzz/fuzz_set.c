@@ -1,0 +1,56 @@
+/*
+ * fuzz_set.c - the whole open-and-assemble path on images in memory: the
+ * input holds up to FUZZ_MAX_PARTS images separated by FUZZ_SPLIT, each
+ * added with mlvm_source_memory; mlvm_set_assemble runs with deep (every
+ * sector scanned) and carve (every ring carved). Then what the commands ask
+ * of a set: each VG's text read again, and each carved generation's text.
+ */
+#include <stdlib.h>
+
+#include "assemble.h"
+#include "carve.h"
+#include "fuzz.h"
+#include "source.h"
+
+/* bounds what one input may cost in generation texts */
+#define FUZZ_MAX_GEN_TEXTS 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct mlvm_open_opts o = { .deep = true, .carve = true };
+	struct fuzz_part parts[FUZZ_MAX_PARTS];
+	struct mlvm_set *set;
+	size_t n, i, d, g, texts = 0;
+	char *text;
+	size_t len;
+
+	n = fuzz_split(data, size, parts);
+	set = mlvm_set_new(&o);
+	if (!set)
+		return 0;
+	for (i = 0; i < n; i++) {
+		static const char *const names[FUZZ_MAX_PARTS] = { "pv0.img", "pv1.img", "pv2.img", "pv3.img" };
+		struct mlvm_source *s = mlvm_source_memory(names[i], (void *)parts[i].data, parts[i].size, 0);
+
+		if (!s || mlvm_set_add_source(set, s) != 0)
+			goto out;
+	}
+	if (mlvm_set_assemble(set) < 0)
+		goto out;
+	for (i = 0; i < set->n_vgs; i++)
+		if (mlvm_set_vg_text(set, set->vgs[i], &text, &len) == 0)
+			free(text);
+	for (d = 0; d < set->n_devs; d++) {
+		const struct mlvm_pvdev *dev = &set->devs[d];
+		unsigned m;
+
+		for (m = 0; m < dev->n_mda && m < MLVM_MAX_MDAS; m++)
+			for (g = 0; g < dev->mda[m].n_gens && texts < FUZZ_MAX_GEN_TEXTS; g++, texts++)
+				if (mlvm_set_generation_text(set, dev, &dev->mda[m],
+							     &dev->mda[m].gens[g], &text, &len) == 0)
+					free(text);
+	}
+out:
+	mlvm_set_free(set);
+	return 0;
+}

@@ -1,0 +1,530 @@
+/*
+ * test_tuimodel.c - the browser's model (tui/model.c): the tree built from
+ * a VG, folding of hidden sub-LVs, sorting, filtering and search, moving
+ * the selection, generation diff marks, extent map cells, details.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "carve.h"
+#include "vg.h"
+
+#define LV(name, id, status, segs) \
+	name " {\nid = \"" id "\"\nstatus = [" status "]\nflags = []\nsegment_count = 1\n" segs "}\n"
+#define SEG(start, count, body) \
+	"segment1 {\nstart_extent = " #start "\nextent_count = " #count "\n" body "}\n"
+#define VIS "\"READ\", \"WRITE\", \"VISIBLE\""
+#define HID "\"READ\", \"WRITE\""
+
+static const char head[] =
+	"vg0 {\n"
+	"id = \"AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA\"\n"
+	"seqno = %d\n"
+	"format = \"lvm2\"\n"
+	"status = [\"RESIZEABLE\", \"READ\", \"WRITE\"]\n"
+	"flags = []\n"
+	"extent_size = 8192\n"
+	"max_lv = 0\n"
+	"max_pv = 0\n"
+	"physical_volumes {\n"
+	"pv0 {\nid = \"BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB\"\nstatus = [\"ALLOCATABLE\"]\n"
+	"dev_size = 262144\npe_start = 2048\npe_count = 20\n}\n"
+	"pv1 {\nid = \"CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC\"\nstatus = [\"ALLOCATABLE\"]\n"
+	"dev_size = 262144\npe_start = 2048\npe_count = 20\n}\n"
+	"}\n"
+	"logical_volumes {\n";
+
+static const char tail[] =
+	"}\n}\n"
+	"contents = \"Text Format Volume Group\"\nversion = 1\n"
+	"description = \"test\"\ncreation_host = \"host\"\ncreation_time = 1700000000\n";
+
+/* linear on pv0 0-3, a raid1 with its images on pv0 4-5 and pv1 0-1, a
+ * thin pool and a thin LV, an old-style snapshot of lin (as LVM2 writes it:
+ * snapshot0 VISIBLE, its COW LV snap not; the VG model shows snap) */
+static const char lvs_now[] =
+	LV("lin", "LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL", VIS,
+	   SEG(0, 4, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 0]\n"))
+	LV("r1", "RRRRRR-RRRR-RRRR-RRRR-RRRR-RRRR-RRRRRR", VIS,
+	   SEG(0, 1, "type = \"raid1\"\ndevice_count = 2\n"
+		  "raids = [\"r1_rmeta_0\", \"r1_rimage_0\", \"r1_rmeta_1\", \"r1_rimage_1\"]\n"))
+	LV("r1_rmeta_0", "M0M0M0-M0M0-M0M0-M0M0-M0M0-M0M0-M0M0M0", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 4]\n"))
+	LV("r1_rimage_0", "I0I0I0-I0I0-I0I0-I0I0-I0I0-I0I0-I0I0I0", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 5]\n"))
+	LV("r1_rmeta_1", "M1M1M1-M1M1-M1M1-M1M1-M1M1-M1M1-M1M1M1", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 0]\n"))
+	LV("r1_rimage_1", "I1I1I1-I1I1-I1I1-I1I1-I1I1-I1I1-I1I1I1", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 1]\n"))
+	LV("pool", "PPPPPP-PPPP-PPPP-PPPP-PPPP-PPPP-PPPPPP", VIS,
+	   SEG(0, 2, "type = \"thin-pool\"\nmetadata = \"pool_tmeta\"\npool = \"pool_tdata\"\n"
+		  "transaction_id = 1\nchunk_size = 128\n"))
+	LV("pool_tmeta", "TMTMTM-TMTM-TMTM-TMTM-TMTM-TMTM-TMTMTM", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 2]\n"))
+	LV("pool_tdata", "TDTDTD-TDTD-TDTD-TDTD-TDTD-TDTD-TDTDTD", HID,
+	   SEG(0, 2, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 3]\n"))
+	LV("thin1", "THTHTH-THTH-THTH-THTH-THTH-THTH-THTHTH", VIS,
+	   SEG(0, 10, "type = \"thin\"\nthin_pool = \"pool\"\ntransaction_id = 0\ndevice_id = 1\n"))
+	LV("snap", "SSSSSS-SSSS-SSSS-SSSS-SSSS-SSSS-SSSSSS", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 10]\n"))
+	LV("snapshot0", "S0S0S0-S0S0-S0S0-S0S0-S0S0-S0S0-S0S0S0", VIS,
+	   SEG(0, 4, "type = \"snapshot\"\nchunk_size = 8\norigin = \"lin\"\ncow_store = \"snap\"\n"));
+
+/* an older generation: lin was smaller and called "old", gone is there,
+ * r1, pool, thin1 and the snapshot did not exist yet */
+static const char lvs_then[] =
+	LV("old", "LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL", VIS,
+	   SEG(0, 2, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 0]\n"))
+	LV("gone", "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG", VIS,
+	   SEG(0, 3, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 15]\n"));
+
+static struct mlvm_vg *make_vg(int seqno, const char *lvs)
+{
+	struct mlvm_report r;
+	struct mlvm_vg *vg = NULL;
+	size_t len = strlen(head) + strlen(lvs) + strlen(tail) + 32;
+	char *text = malloc(len);
+	int n;
+
+	assert_non_null(text);
+	n = snprintf(text, len, head, seqno);
+	n += snprintf(text + n, len - (size_t)n, "%s%s", lvs, tail);
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_vg_from_text(text, (size_t)n, &vg, &r, NULL, -1), 0);
+	mlvm_report_free(&r);
+	return vg;
+}
+
+struct fix {
+	struct mlvm_vg *now, *then;
+	struct tm_model *m;
+};
+
+static int setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	const struct mlvm_vg *vgs[1];
+
+	f->now = make_vg(10, lvs_now);
+	vgs[0] = f->now;
+	f->m = tm_model_new(vgs, NULL, 1);
+	assert_non_null(f->m);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fix *f = *state;
+
+	tm_model_free(f->m);
+	mlvm_vg_free(f->now);
+	mlvm_vg_free(f->then);
+	free(f);
+	return 0;
+}
+
+/* the names of the rows shown, space-separated */
+static const char *rows(const struct tm_model *m)
+{
+	static char buf[2048];
+	size_t i, o = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < m->n_rows && o < sizeof(buf) - 64; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? " " : "",
+				      tm_node_name(m, m->rows[i]));
+	return buf;
+}
+
+static const char *sel_name(const struct tm_model *m)
+{
+	return tm_node_name(m, m->sel);
+}
+
+static void tree_lists_vg_pvs_and_visible_lvs(void **state)
+{
+	struct fix *f = *state;
+
+	assert_string_equal(rows(f->m),
+			    "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+	assert_string_equal(sel_name(f->m), "vg0");
+	assert_int_equal(f->m->nodes[f->m->rows[0]].kind, TM_VG);
+}
+
+static void hidden_sub_lvs_fold_under_their_lv(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+	int32_t r1 = tm_find(m, 0, "r1"), pool = tm_find(m, 0, "pool"), snap = tm_find(m, 0, "snap");
+
+	assert_int_equal(m->nodes[r1].n_children, 4);
+	assert_true(m->nodes[r1].folded);
+	assert_int_equal(m->nodes[tm_find(m, 0, "r1_rimage_0")].parent, r1);
+	assert_int_equal(m->nodes[tm_find(m, 0, "r1_rmeta_1")].parent, r1);
+	assert_int_equal(m->nodes[tm_find(m, 0, "pool_tmeta")].parent, pool);
+	assert_int_equal(m->nodes[tm_find(m, 0, "pool_tdata")].parent, pool);
+	/* the snapshot's hidden snapshot0 goes under its cow_store */
+	assert_int_equal(m->nodes[tm_find(m, 0, "snapshot0")].parent, snap);
+	/* a visible LV another refers to is not folded */
+	assert_int_not_equal(m->nodes[tm_find(m, 0, "thin1")].parent, pool);
+	assert_int_equal(m->nodes[tm_find(m, 0, "lin")].kind, TM_LV);
+}
+
+static void enter_unfolds_and_folds(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+
+	assert_true(tm_select(m, tm_find(m, 0, "r1")));
+	assert_true(tm_toggle(m));
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 "
+			    "r1_rimage_0 r1_rimage_1 r1_rmeta_0 r1_rmeta_1 snap thin1");
+	assert_int_equal(m->nodes[tm_find(m, 0, "r1_rimage_0")].depth, 3);
+	assert_true(tm_toggle(m));
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+	/* a leaf has nothing to fold */
+	assert_true(tm_select(m, tm_find(m, 0, "lin")));
+	assert_false(tm_toggle(m));
+	/* Left goes to the parent, then folds it */
+	tm_fold_or_parent(m);
+	assert_string_equal(sel_name(m), "Logical volumes");
+	tm_fold_or_parent(m);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes");
+	tm_unfold(m);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+}
+
+static void folding_the_selection_away_selects_its_parent(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+
+	assert_true(tm_select(m, tm_find(m, 0, "pool_tdata")));	/* unfolds pool */
+	assert_false(m->nodes[tm_find(m, 0, "pool")].folded);
+	assert_true(tm_select(m, tm_find(m, 0, "pool")));
+	tm_toggle(m);
+	assert_string_equal(sel_name(m), "pool");
+	assert_int_equal(m->node_row[tm_find(m, 0, "pool_tdata")], -1);
+}
+
+static void sorting_by_size_and_by_text(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+
+	tm_set_sort(m, TM_SORT_SIZE);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes thin1 lin pool r1 snap");
+	tm_set_sort(m, TM_SORT_TEXT);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin r1 pool thin1 snap");
+	tm_set_sort(m, TM_SORT_NAME);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+	assert_string_equal(tm_sort_name(TM_SORT_SIZE), "size");
+}
+
+static void filter_shows_matches_and_their_ancestors(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+
+	tm_set_filter(m, "RIMAGE");
+	assert_string_equal(rows(m), "vg0 Logical volumes r1 r1_rimage_0 r1_rimage_1");
+	tm_set_filter(m, "nothing-like-it");
+	assert_int_equal(m->n_rows, 0);
+	tm_set_filter(m, "");
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+	assert_int_not_equal(m->sel, -1);
+}
+
+static void search_unfolds_and_wraps(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+
+	assert_true(tm_search(m, "Image", false));
+	assert_string_equal(sel_name(m), "r1_rimage_0");
+	assert_false(m->nodes[tm_find(m, 0, "r1")].folded);
+	assert_true(tm_search(m, "image", true));
+	assert_string_equal(sel_name(m), "r1_rimage_1");
+	assert_true(tm_search(m, "image", true));
+	assert_string_equal(sel_name(m), "r1_rimage_0");	/* wrapped */
+	assert_false(tm_search(m, "zzz", true));
+	assert_string_equal(sel_name(m), "r1_rimage_0");
+	/* group nodes are not matched */
+	assert_false(tm_search(m, "volumes", true));
+	assert_string_equal(sel_name(m), "r1_rimage_0");
+}
+
+static void moving_clamps_and_scrolls(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+
+	tm_home(m);
+	tm_move(m, -5);
+	assert_string_equal(sel_name(m), "vg0");
+	tm_move(m, 2);
+	assert_string_equal(sel_name(m), "pv0");
+	tm_move(m, 1000);
+	assert_string_equal(sel_name(m), "thin1");
+	assert_int_equal(tm_sel_row(m), m->n_rows - 1);
+	tm_scroll(m, 4);
+	assert_int_equal(m->top, m->n_rows - 4);
+	tm_home(m);
+	tm_scroll(m, 4);
+	assert_int_equal(m->top, 0);
+	tm_end(m);
+	tm_move(m, -1);
+	assert_string_equal(sel_name(m), "snap");
+}
+
+static void older_generation_marks_changes(void **state)
+{
+	struct fix *f = *state;
+	const struct mlvm_vg *vgs[1], *bases[1];
+	struct tm_model *m;
+	const struct tm_vgview *w;
+	struct tm_text t = { 0 };
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+	size_t i;
+	bool seen = false;
+
+	f->then = make_vg(4, lvs_then);
+	vgs[0] = f->then;
+	bases[0] = f->now;
+	m = tm_model_new(vgs, bases, 1);
+	assert_non_null(m);
+	w = &m->vgs[0];
+	assert_int_equal(w->n_removed, 1);
+	assert_int_equal(w->n_renamed, 1);
+	assert_int_equal(w->n_resized, 1);
+	assert_int_equal(w->n_added, 11);	/* every LV of now but lin */
+	assert_int_equal(m->nodes[tm_find(m, 0, "gone")].marks, TM_MARK_REMOVED);
+	assert_int_equal(m->nodes[tm_find(m, 0, "old")].marks, TM_MARK_RENAMED | TM_MARK_RESIZED);
+	assert_true(m->nodes[tm_find(m, 0, "r1")].ghost);
+	assert_int_equal(m->nodes[tm_find(m, 0, "r1")].marks, TM_MARK_ADDED);
+	/* a removed LV can be selected and names its LV of the old VG (to export) */
+	assert_true(tm_select(m, tm_find(m, 0, "gone")));
+	assert_true(tm_node_lv(m, m->sel, &vg, &lv));
+	assert_ptr_equal(vg, f->then);
+	assert_string_equal(lv->name, "gone");
+	assert_int_equal(tm_node_bytes(m, m->sel), 3ull * 8192 * 512);
+	tm_details(m, m->sel, NULL, &t);
+	for (i = 0; i < t.n; i++)
+		if (strstr(t.lines[i], "REMOVED since seqno 4"))
+			seen = true;
+	assert_true(seen);
+	tm_text_free(&t);
+	/* a ghost names the current VG's LV */
+	assert_true(tm_node_lv(m, tm_find(m, 0, "thin1"), &vg, &lv));
+	assert_ptr_equal(vg, f->now);
+	tm_model_free(m);
+}
+
+static void map_cells_one_per_extent_with_selection(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+	struct tm_cell c[64];
+	uint64_t per = 0;
+	int32_t lin = f->now->lvs[0].name && !strcmp(f->now->lvs[0].name, "lin") ? 0 : -1;
+	size_t n;
+
+	assert_int_equal(lin, 0);
+	n = tm_map_cells(m, 0, 0, c, 64, &per);
+	assert_int_equal(n, 20);
+	assert_int_equal(per, 1);
+	assert_int_equal(c[0].lv, lin);
+	assert_int_equal(c[3].lv, lin);
+	assert_int_equal(c[6].lv, -1);
+	assert_int_equal(c[6].used, 0);
+	assert_false(c[0].sel);
+	/* r1_rimage_0 sits on pv0 PE 5; its colour is r1's */
+	assert_string_equal(f->now->lvs[c[5].lv].name, "r1_rimage_0");
+	assert_string_equal(f->now->lvs[c[5].root].name, "r1");
+	/* selecting r1 highlights its sub-LVs on every PV */
+	assert_true(tm_select(m, tm_find(m, 0, "r1")));
+	n = tm_map_cells(m, 0, 0, c, 64, NULL);
+	assert_true(c[4].sel);
+	assert_true(c[5].sel);
+	assert_false(c[0].sel);
+	n = tm_map_cells(m, 0, 1, c, 64, NULL);
+	assert_true(c[0].sel && c[1].sel);
+	assert_false(c[2].sel);
+	/* fewer cells than extents: 4 extents a cell */
+	assert_true(tm_select(m, tm_find(m, 0, "lin")));
+	n = tm_map_cells(m, 0, 0, c, 5, &per);
+	assert_int_equal(n, 5);
+	assert_int_equal(per, 4);
+	assert_true(c[0].sel);
+	assert_int_equal(c[0].used, 4);
+	assert_int_equal(c[1].used, 2);
+	assert_int_equal(c[1].total, 4);
+	assert_false(c[1].sel);
+	assert_int_equal(c[4].lv, -1);
+	assert_int_equal(tm_map_cells(m, 0, 7, c, 5, NULL), 0);
+}
+
+static bool has_line(const struct tm_text *t, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strstr(t->lines[i], s))
+			return true;
+	return false;
+}
+
+static void details_give_exact_sizes_and_areas(void **state)
+{
+	struct fix *f = *state;
+	struct tm_model *m = f->m;
+	struct tm_text t = { 0 };
+
+	tm_details(m, tm_find(m, 0, "lin"), "Linux rev 1.0 ext4 filesystem data", &t);
+	assert_true(has_line(&t, "size\t16.00 MiB (16777216 bytes, 32768 sectors, 4 extents)"));
+	assert_true(has_line(&t, "content\tLinux rev 1.0 ext4"));
+	assert_true(has_line(&t, "area 0\tpv0 PE 0-3 (PV missing)"));
+	assert_true(has_line(&t, "type\tstriped (linear)"));
+	assert_true(has_line(&t, "id\tLLLLLL-LLLL"));
+	tm_text_free(&t);
+	tm_details(m, tm_find(m, 0, "r1"), NULL, &t);
+	assert_true(has_line(&t, "uses\tr1_rimage_0"));
+	assert_true(has_line(&t, "raids\t[r1_rmeta_0, r1_rimage_0, r1_rmeta_1, r1_rimage_1]"));
+	tm_text_free(&t);
+	tm_details(m, tm_find(m, 0, "r1_rimage_0"), NULL, &t);
+	assert_true(has_line(&t, "part of\tr1"));
+	assert_true(has_line(&t, "visible\tno"));
+	tm_text_free(&t);
+	tm_details(m, m->vgs[0].pv_node[0], NULL, &t);
+	assert_true(has_line(&t, "extents\t80.00 MiB (83886080 bytes, 163840 sectors, 20 extents)"));
+	assert_true(has_line(&t, "used\t24.00 MiB"));
+	tm_text_free(&t);
+	tm_details(m, m->vgs[0].node, NULL, &t);
+	assert_true(has_line(&t, "LVs\t12 (7 hidden)"));
+	tm_text_free(&t);
+}
+
+static void generations_one_row_per_seqno_newest_first(void **state)
+{
+	struct mlvm_generation g[4];
+	struct mlvm_pvdev dev[2];
+	struct mlvm_set set;
+	struct tm_gen *out;
+	size_t n;
+	int i;
+
+	(void)state;
+	memset(g, 0, sizeof(g));
+	memset(dev, 0, sizeof(dev));
+	memset(&set, 0, sizeof(set));
+	for (i = 0; i < 4; i++) {
+		strcpy(g[i].vg_id, "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA");
+		g[i].seqno_known = true;
+		g[i].complete = g[i].parse_ok = true;
+		g[i].checksum_ok = -1;
+	}
+	g[0].seqno = 1;
+	g[1].seqno = 2;
+	g[1].complete = false;		/* a damaged copy of 2 on dev 0 ... */
+	g[2].seqno = 2;			/* ... and a good one on dev 1 */
+	strcpy(g[2].description, "lvcreate");
+	g[3].seqno = 0;
+	g[3].seqno_known = false;
+	g[3].fragment = true;
+	g[3].vg_id[0] = 0;	/* its VG is not known */
+	g[3].complete = false;
+	dev[0].n_mda = 1;
+	dev[0].mda[0].gens = g;
+	dev[0].mda[0].n_gens = 2;
+	dev[1].n_mda = 1;
+	dev[1].mda[0].gens = g + 2;
+	dev[1].mda[0].n_gens = 2;
+	set.devs = dev;
+	set.n_devs = 2;
+	assert_int_equal(tm_generations(&set, "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", 2, &out, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].seqno, 2);
+	assert_true(out[0].current);
+	assert_int_equal(out[0].copies, 2);
+	assert_string_equal(out[0].state, "ok");
+	assert_true(out[0].usable);
+	assert_string_equal(out[0].description, "lvcreate");
+	assert_int_equal(out[1].seqno, 1);
+	assert_false(out[1].current);
+	assert_false(out[2].seqno_known);
+	assert_string_equal(out[2].state, "fragment");
+	assert_false(out[2].usable);
+	free(out);
+	/* another VG's generations are left out */
+	assert_int_equal(tm_generations(&set, "ZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZ", 2, &out, &n), 0);
+	assert_int_equal(n, 1);	/* only the fragment, whose VG is unknown */
+	free(out);
+}
+
+static void rate_and_time_left(void **state)
+{
+	char rate[32], eta[32];
+
+	(void)state;
+	tm_rate_eta(10 << 20, 40 << 20, 2.0, rate, sizeof(rate), eta, sizeof(eta));
+	assert_string_equal(rate, "5.00 MiB/s");
+	assert_string_equal(eta, "0:06");
+	tm_rate_eta(0, 40 << 20, 0, rate, sizeof(rate), eta, sizeof(eta));
+	assert_string_equal(rate, "-");
+	assert_string_equal(eta, "--:--");
+	tm_rate_eta(1, 1ull << 40, 1.0, rate, sizeof(rate), eta, sizeof(eta));
+	assert_string_equal(eta, "99:59:59");
+}
+
+static void empty_model_is_harmless(void **state)
+{
+	struct tm_model *m = tm_model_new(NULL, NULL, 0);
+	struct tm_text t = { 0 };
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(m->n_rows, 0);
+	assert_int_equal(m->sel, -1);
+	tm_move(m, 1);
+	tm_home(m);
+	tm_end(m);
+	assert_false(tm_toggle(m));
+	tm_fold_or_parent(m);
+	assert_false(tm_search(m, "x", true));
+	tm_set_filter(m, "x");
+	tm_details(m, m->sel, NULL, &t);
+	assert_int_equal(t.n, 0);
+	tm_model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(tree_lists_vg_pvs_and_visible_lvs, setup, teardown),
+		cmocka_unit_test_setup_teardown(hidden_sub_lvs_fold_under_their_lv, setup, teardown),
+		cmocka_unit_test_setup_teardown(enter_unfolds_and_folds, setup, teardown),
+		cmocka_unit_test_setup_teardown(folding_the_selection_away_selects_its_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(sorting_by_size_and_by_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(filter_shows_matches_and_their_ancestors, setup, teardown),
+		cmocka_unit_test_setup_teardown(search_unfolds_and_wraps, setup, teardown),
+		cmocka_unit_test_setup_teardown(moving_clamps_and_scrolls, setup, teardown),
+		cmocka_unit_test_setup_teardown(older_generation_marks_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(map_cells_one_per_extent_with_selection, setup, teardown),
+		cmocka_unit_test_setup_teardown(details_give_exact_sizes_and_areas, setup, teardown),
+		cmocka_unit_test(generations_one_row_per_seqno_newest_first),
+		cmocka_unit_test(rate_and_time_left),
+		cmocka_unit_test(empty_model_is_harmless),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1761 @@
+/*
+ * browser.c - the views of mlvm browse: they only draw what tui/model.c
+ * computes and turn keys into model calls.
+ *
+ * Screen (80x24 and up):
+ *   row 0        header: VG, seqno, generation shown
+ *   tree pane    VGs, PVs, LVs (sub-LVs folded)  | details pane
+ *   map pane     one line (or more) of cells per PV of the selected VG
+ *   last row     status: counts, warnings, messages, prompts
+ * Dialogs (help, generations, damage, export) are drawn over it.
+ */
+#include "browser.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "export.h"
+#include "model.h"
+#include "util.h"
+
+#if defined(__has_include)
+#if __has_include("content.h")
+#include "content.h"
+#define TUI_HAVE_CONTENT 1
+#endif
+#endif
+
+enum mode {
+	MODE_MAIN,
+	MODE_HELP,
+	MODE_GENS,
+	MODE_DAMAGE,
+	MODE_PROMPT,		/* search or filter, in the status line */
+	MODE_EXPORT_PATH,
+	MODE_EXPORT_RUN,
+	MODE_EXPORT_DONE,
+};
+
+enum focus { FOCUS_TREE, FOCUS_DETAILS, FOCUS_MAP, FOCUS_COUNT };
+
+enum {
+	PAIR_HEADER = 1,
+	PAIR_ADDED,
+	PAIR_REMOVED,
+	PAIR_CHANGED,
+	PAIR_WARN,
+	PAIR_FREE,
+	PAIR_LV0 = 10,		/* 6 map colours (background) */
+	PAIR_FG0 = 20,		/* the same colours as text */
+};
+#define N_LV_COLOURS 6
+
+struct line_edit {
+	char buf[1024];
+	size_t len, pos;
+};
+
+struct browser {
+	const struct tui_opts *o;
+	struct mlvm_set *cur;		/* as the images are now */
+	struct mlvm_set *old;		/* the older generation shown, or NULL */
+	struct mlvm_set *carved;	/* every generation, for the timeline (lazy) */
+	uint64_t old_seqno;
+	char old_vg_id[40];
+	struct tm_model *m;
+	char **content;			/* per node, computed when idle */
+	size_t n_content;
+	bool content_failed;
+	enum mode mode;
+	enum focus focus;
+	bool ascii, colour, quit;
+	/* details */
+	int32_t det_node;
+	size_t det_top;
+	/* map cursor */
+	uint32_t map_pv;
+	size_t map_cell;
+	size_t map_top;
+	/* search and filter */
+	char search[1024];
+	bool prompt_filter;
+	struct line_edit le;
+	/* dialogs */
+	struct tm_gen *gens;
+	size_t n_gens, gen_sel, gen_top;
+	size_t list_top;		/* damage, help */
+	struct tm_export *x;
+	char x_path[1024];
+	char x_err[512];
+	char x_hex[65];
+	uint64_t x_bytes;
+	size_t x_missing;
+	uint64_t x_missing_bytes;
+	double x_secs, x_drawn;
+	char x_lv[300];
+	char msg[512];
+	FILE *timing;
+	bool first_drawn;
+};
+
+/* ------------------------------------------------------------ small helpers */
+
+double tui_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void say(struct browser *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct browser *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->msg, sizeof(b->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* draw at most w columns of s at y, x: bytes outside printable ASCII as '?' */
+static void put(int y, int x, const char *s, int w)
+{
+	char buf[512];
+	int i;
+
+	if (w <= 0 || y < 0 || x < 0 || y >= LINES || x >= COLS)
+		return;
+	if (x + w > COLS)
+		w = COLS - x;
+	if (w > (int)sizeof(buf) - 1)
+		w = (int)sizeof(buf) - 1;
+	for (i = 0; i < w && s && s[i]; i++)
+		buf[i] = (unsigned char)s[i] >= 32 && (unsigned char)s[i] < 127 ? s[i] : '?';
+	buf[i] = 0;
+	mvaddstr(y, x, buf);
+}
+
+static void putf(int y, int x, int w, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void putf(int y, int x, int w, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	put(y, x, buf, w);
+}
+
+static void fill(int y, int x, int w)
+{
+	if (y < 0 || y >= LINES || x >= COLS || w <= 0)
+		return;
+	if (x + w > COLS)
+		w = COLS - x;
+	mvhline(y, x, ' ', w);
+}
+
+static chtype ch_h(const struct browser *b) { return b->ascii ? '-' : ACS_HLINE; }
+static chtype ch_v(const struct browser *b) { return b->ascii ? '|' : ACS_VLINE; }
+
+static void box_at(const struct browser *b, int y, int x, int h, int w, const char *title, bool hot)
+{
+	int i;
+
+	if (h < 2 || w < 2)
+		return;
+	for (i = 1; i < w - 1; i++) {
+		mvaddch(y, x + i, ch_h(b));
+		mvaddch(y + h - 1, x + i, ch_h(b));
+	}
+	for (i = 1; i < h - 1; i++) {
+		mvaddch(y + i, x, ch_v(b));
+		mvaddch(y + i, x + w - 1, ch_v(b));
+	}
+	mvaddch(y, x, b->ascii ? '+' : ACS_ULCORNER);
+	mvaddch(y, x + w - 1, b->ascii ? '+' : ACS_URCORNER);
+	mvaddch(y + h - 1, x, b->ascii ? '+' : ACS_LLCORNER);
+	mvaddch(y + h - 1, x + w - 1, b->ascii ? '+' : ACS_LRCORNER);
+	if (title && w > 6) {
+		if (hot)
+			attron(A_BOLD | A_REVERSE);
+		putf(y, x + 2, w - 4, " %s ", title);
+		if (hot)
+			attroff(A_BOLD | A_REVERSE);
+	}
+}
+
+/* a cleared box for a dialog, centred; returns its geometry */
+static void dialog_box(const struct browser *b, int want_h, int want_w, const char *title,
+		       int *y, int *x, int *h, int *w)
+{
+	int i;
+
+	*h = want_h < LINES - 2 ? want_h : LINES - 2;
+	*w = want_w < COLS - 2 ? want_w : COLS - 2;
+	*y = (LINES - *h) / 2;
+	*x = (COLS - *w) / 2;
+	for (i = 0; i < *h; i++)
+		fill(*y + i, *x, *w);
+	box_at(b, *y, *x, *h, *w, title, true);
+}
+
+static void timing_log(struct browser *b, const char *what, double ms, int key)
+{
+	if (!b->timing)
+		return;
+	if (key)
+		fprintf(b->timing, "%s %.3f key=%d\n", what, ms, key);
+	else
+		fprintf(b->timing, "%s %.3f nodes=%zu\n", what, ms, b->m ? b->m->n_nodes : 0);
+	fflush(b->timing);
+}
+
+/* ------------------------------------------------------------ model and sets */
+
+static void content_reset(struct browser *b, size_t n_nodes)
+{
+	size_t i;
+
+	for (i = 0; b->content && i < b->n_content; i++)
+		free(b->content[i]);
+	free(b->content);
+	b->content = n_nodes ? calloc(n_nodes, sizeof(*b->content)) : NULL;
+	b->n_content = b->content ? n_nodes : 0;
+}
+
+/* the VGs of a set the user asked for (--vg) */
+static bool vg_wanted(const struct browser *b, const struct mlvm_vg *vg)
+{
+	return !b->o->vg || !strcmp(b->o->vg, vg->name);
+}
+
+/* (re)build the model from cur and old, keeping the selection by name */
+static int rebuild(struct browser *b)
+{
+	const struct mlvm_vg **vgs, **bases;
+	struct tm_model *m;
+	size_t i, n = 0, j;
+	char keep_name[256] = "", keep_vg[256] = "";
+	int keep_kind = -1;
+
+	if (b->m && b->m->sel >= 0) {
+		const struct tm_node *nd = &b->m->nodes[b->m->sel];
+
+		keep_kind = nd->kind;
+		snprintf(keep_name, sizeof(keep_name), "%s", tm_node_name(b->m, b->m->sel));
+		snprintf(keep_vg, sizeof(keep_vg), "%s", b->m->vgs[nd->vg].vg->name);
+	}
+	vgs = calloc(b->cur->n_vgs + 1, sizeof(*vgs));
+	bases = calloc(b->cur->n_vgs + 1, sizeof(*bases));
+	if (!vgs || !bases) {
+		free(vgs);
+		free(bases);
+		return -ENOMEM;
+	}
+	for (i = 0; i < b->cur->n_vgs; i++) {
+		const struct mlvm_vg *vg = b->cur->vgs[i];
+
+		if (!vg_wanted(b, vg))
+			continue;
+		vgs[n] = vg;
+		bases[n] = NULL;
+		if (b->old && vg->id && !strcmp(vg->id, b->old_vg_id))
+			for (j = 0; j < b->old->n_vgs; j++)
+				if (b->old->vgs[j]->id && !strcmp(b->old->vgs[j]->id, b->old_vg_id)) {
+					vgs[n] = b->old->vgs[j];
+					bases[n] = vg;
+				}
+		n++;
+	}
+	m = tm_model_new(vgs, bases, n);
+	free(vgs);
+	free(bases);
+	if (!m)
+		return -ENOMEM;
+	if (b->m) {
+		m->sort = b->m->sort;
+		if (m->sort != TM_SORT_NAME)
+			tm_set_sort(m, m->sort);
+		if (b->m->filter[0])
+			tm_set_filter(m, b->m->filter);
+	}
+	content_reset(b, 0);
+	tm_model_free(b->m);
+	b->m = m;
+	content_reset(b, m->n_nodes);
+	b->det_node = -1;
+	if (keep_kind >= 0)
+		for (i = 0; i < m->n_nodes; i++)
+			if (m->nodes[i].kind == keep_kind &&
+			    !strcmp(tm_node_name(m, (int32_t)i), keep_name) &&
+			    !strcmp(m->vgs[m->nodes[i].vg].vg->name, keep_vg)) {
+				tm_select(m, (int32_t)i);
+				break;
+			}
+	return 0;
+}
+
+static struct mlvm_set *open_set(struct browser *b, const struct mlvm_open_opts *oo, char *err, size_t len)
+{
+	struct mlvm_open_opts o = *oo;
+	struct mlvm_set *set;
+	int i, rc;
+
+	o.strict = b->o->strict;
+	set = mlvm_set_new(&o);
+	if (!set) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < b->o->n_images; i++) {
+		rc = mlvm_set_add_path(set, b->o->images[i]);
+		if (rc) {
+			snprintf(err, len, "cannot open %s: %s", b->o->images[i], strerror(-rc));
+			mlvm_set_free(set);
+			return NULL;
+		}
+	}
+	rc = mlvm_set_assemble(set);
+	if (rc < 0) {
+		snprintf(err, len, "cannot assemble the images: %s", strerror(-rc));
+		mlvm_set_free(set);
+		return NULL;
+	}
+	return set;
+}
+
+/* the current VG of the selection (its base when an older one is shown) */
+static const struct mlvm_vg *sel_current_vg(const struct browser *b)
+{
+	const struct tm_vgview *w;
+
+	if (!b->m || !b->m->n_vgs)
+		return NULL;
+	w = &b->m->vgs[tm_node_vg(b->m, b->m->sel)];
+	return w->base ? w->base : w->vg;
+}
+
+/* ------------------------------------------------------------ layout */
+
+struct layout {
+	int tree_y, tree_x, tree_h, tree_w;
+	int det_y, det_x, det_h, det_w;
+	int map_y, map_h;
+	bool small;
+};
+
+static void layout(const struct browser *b, struct layout *l)
+{
+	uint32_t npv = 0;
+	int body, want;
+
+	memset(l, 0, sizeof(*l));
+	if (LINES < 12 || COLS < 50) {
+		l->small = true;
+		return;
+	}
+	if (b->m && b->m->n_vgs)
+		npv = b->m->vgs[tm_node_vg(b->m, b->m->sel)].vg->n_pvs;
+	body = LINES - 2;
+	want = 2 + (int)(npv ? npv : 1);
+	l->map_h = want < body / 3 ? want : body / 3;
+	if (l->map_h < 3)
+		l->map_h = 3;
+	l->map_y = 1 + body - l->map_h;
+	l->tree_y = l->det_y = 1;
+	l->tree_h = l->det_h = body - l->map_h;
+	l->tree_x = 0;
+	l->tree_w = COLS * 2 / 5 > 30 ? COLS * 2 / 5 : 30;
+	l->det_x = l->tree_w;
+	l->det_w = COLS - l->tree_w;
+}
+
+/* ------------------------------------------------------------ tree pane */
+
+static int lv_colour(const struct browser *b, int32_t root)
+{
+	return root < 0 ? 0 : (int)(root % N_LV_COLOURS);
+}
+
+static void tree_draw(struct browser *b, const struct layout *l)
+{
+	struct tm_model *m = b->m;
+	int inner_h = l->tree_h - 2, inner_w = l->tree_w - 2, row;
+	char title[64];
+
+	snprintf(title, sizeof(title), "Volumes (%s)", tm_sort_name(m->sort));
+	box_at(b, l->tree_y, l->tree_x, l->tree_h, l->tree_w, title, b->focus == FOCUS_TREE);
+	tm_scroll(m, (size_t)(inner_h > 0 ? inner_h : 1));
+	for (row = 0; row < inner_h; row++) {
+		size_t r = m->top + (size_t)row;
+		int32_t n, a;
+		const struct tm_node *nd;
+		char guides[160], size[32], tag[24] = "", name[200];
+		int y = l->tree_y + 1 + row, x = l->tree_x + 1, gi = 0, d, nlen, avail;
+		bool is_sel;
+		attr_t at = A_NORMAL;
+		short pair = 0;
+
+		if (r >= m->n_rows)
+			break;
+		n = m->rows[r];
+		nd = &m->nodes[n];
+		is_sel = n == m->sel;
+		/* guides: one column pair per level under the VG */
+		guides[0] = 0;
+		for (d = nd->depth - 1; d >= 1; d--) {
+			/* the ancestor at depth d: does it have a sibling below? */
+			a = n;
+			while (a >= 0 && m->nodes[a].depth > d)
+				a = m->nodes[a].parent;
+			if (gi < (int)sizeof(guides) - 3) {
+				guides[gi++] = a >= 0 && m->nodes[a].next_sibling >= 0 ? '|' : ' ';
+				guides[gi++] = ' ';
+			}
+		}
+		guides[gi] = 0;
+		/* reverse the pairs: they were collected bottom-up */
+		{
+			int i, j;
+
+			for (i = 0, j = gi - 2; i < j; i += 2, j -= 2) {
+				char t = guides[i];
+
+				guides[i] = guides[j];
+				guides[j] = t;
+			}
+		}
+		fill(y, x, inner_w);
+		if (is_sel)
+			attron(b->focus == FOCUS_TREE ? A_REVERSE : A_BOLD | A_UNDERLINE);
+		for (d = 0; d < gi && d < inner_w; d++) {
+			if (guides[d] == '|')
+				mvaddch(y, x + d, ch_v(b));
+		}
+		x += gi;
+		if (nd->depth >= 1 && x < l->tree_x + inner_w) {
+			bool last = nd->next_sibling < 0;
+
+			if (b->ascii)
+				mvaddch(y, x, last ? '`' : '|');
+			else
+				mvaddch(y, x, last ? ACS_LLCORNER : ACS_LTEE);
+			x++;
+		}
+		if (x < l->tree_x + inner_w)
+			mvaddch(y, x++, nd->n_children ? (nd->folded && !m->filter[0] ? '+' : '-') : ' ');
+		switch (nd->kind) {
+		case TM_VG:
+			snprintf(name, sizeof(name), "VG %s", tm_node_name(m, n));
+			at = A_BOLD;
+			break;
+		case TM_GROUP_PVS:
+		case TM_GROUP_LVS:
+			snprintf(name, sizeof(name), "%s (%u)", tm_node_name(m, n), nd->n_children);
+			at = A_BOLD;
+			break;
+		case TM_LV: {
+			const struct mlvm_vg *vg;
+			const struct mlvm_lv *lv;
+
+			tm_node_lv(m, n, &vg, &lv);
+			snprintf(name, sizeof(name), lv->visible ? "%s" : "[%s]", lv->name);
+			if (!lv->visible)
+				at = A_DIM;
+			if (!nd->ghost && b->colour) {
+				const struct tm_vgview *w = &m->vgs[nd->vg];
+				int32_t root = nd->idx;
+				int dd = 0;
+
+				while (w->lv_parent[root] >= 0 && dd++ < 64)
+					root = w->lv_parent[root];
+				pair = (short)(PAIR_FG0 + lv_colour(b, root));
+			}
+			if (nd->marks & TM_MARK_ADDED)
+				snprintf(tag, sizeof(tag), " +added");
+			else if (nd->marks & TM_MARK_REMOVED)
+				snprintf(tag, sizeof(tag), " -removed");
+			else if ((nd->marks & TM_MARK_RENAMED) && (nd->marks & TM_MARK_RESIZED))
+				snprintf(tag, sizeof(tag), " ~renamed,resized");
+			else if (nd->marks & TM_MARK_RENAMED)
+				snprintf(tag, sizeof(tag), " ~renamed");
+			else if (nd->marks & TM_MARK_RESIZED)
+				snprintf(tag, sizeof(tag), " ~resized");
+			break;
+		}
+		default: {
+			const struct mlvm_pv *pv = &m->vgs[nd->vg].vg->pvs[nd->idx];
+
+			snprintf(name, sizeof(name), "%s %s", pv->name,
+				 pv->missing ? "(missing)" : pv->src->name);
+			break;
+		}
+		}
+		size[0] = 0;
+		if (nd->kind == TM_LV || nd->kind == TM_PV || nd->kind == TM_VG)
+			tm_human(tm_node_bytes(m, n), size, sizeof(size));
+		avail = l->tree_x + 1 + inner_w - x;
+		nlen = (int)strlen(name);
+		if (pair && !is_sel)
+			attron(COLOR_PAIR(pair));
+		attron(at);
+		put(y, x, name, avail);
+		attroff(at);
+		if (pair && !is_sel)
+			attroff(COLOR_PAIR(pair));
+		x += nlen < avail ? nlen : avail;
+		avail = l->tree_x + 1 + inner_w - x;
+		if (tag[0] && avail > 0) {
+			short tp = nd->marks & TM_MARK_ADDED ? PAIR_ADDED :
+				   nd->marks & TM_MARK_REMOVED ? PAIR_REMOVED : PAIR_CHANGED;
+
+			if (b->colour)
+				attron(COLOR_PAIR(tp));
+			attron(A_BOLD);
+			put(y, x, tag, avail);
+			attroff(A_BOLD);
+			if (b->colour)
+				attroff(COLOR_PAIR(tp));
+			x += (int)strlen(tag) < avail ? (int)strlen(tag) : avail;
+			avail = l->tree_x + 1 + inner_w - x;
+		}
+		if (size[0] && avail > (int)strlen(size) + 1)
+			put(y, l->tree_x + 1 + inner_w - (int)strlen(size), size, (int)strlen(size));
+		if (is_sel)
+			attroff(A_REVERSE | A_BOLD | A_UNDERLINE);
+	}
+	/* a scroll indicator */
+	if (m->n_rows > (size_t)inner_h && inner_h > 0)
+		putf(l->tree_y + l->tree_h - 1, l->tree_x + 2, l->tree_w - 4, " %zu/%zu ",
+		     tm_sel_row(m) + 1, m->n_rows);
+}
+
+/* ------------------------------------------------------------ details pane */
+
+static const char *content_of(struct browser *b, int32_t node)
+{
+	return b->content && node >= 0 && (size_t)node < b->n_content ? b->content[node] : NULL;
+}
+
+/* lines as drawn, wrapped to the pane (key column kw) */
+struct wrapped {
+	const char *s;		/* the text of this screen line */
+	int len;
+	const char *key;	/* the key on the first line of an entry, else NULL */
+	int klen;
+	bool heading;
+};
+
+static size_t wrap_text(const struct tm_text *t, int width, int kw, struct wrapped *out, size_t max)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < t->n && n < max; i++) {
+		const char *line = t->lines[i], *tab = strchr(line, '\t');
+		int vw = width - kw - 1;
+
+		if (!tab) {
+			out[n++] = (struct wrapped){ line, (int)strlen(line), NULL, 0, true };
+			continue;
+		}
+		{
+			const char *v = tab + 1;
+			int vl = (int)strlen(v);
+			bool first = true;
+
+			if (vw < 8)
+				vw = 8;
+			do {
+				int take = vl < vw ? vl : vw;
+
+				if (n >= max)
+					break;
+				out[n++] = (struct wrapped){ v, take, first ? line : NULL,
+							     first ? (int)(tab - line) : 0, false };
+				v += take;
+				vl -= take;
+				first = false;
+			} while (vl > 0);
+		}
+	}
+	return n;
+}
+
+#define MAX_WRAPPED 4000
+
+static void details_draw(struct browser *b, const struct layout *l)
+{
+	struct tm_text t = { 0 };
+	static struct wrapped wl[MAX_WRAPPED];
+	int inner_h = l->det_h - 2, inner_w = l->det_w - 2, kw, i;
+	size_t n;
+
+	box_at(b, l->det_y, l->det_x, l->det_h, l->det_w, "Details", b->focus == FOCUS_DETAILS);
+	if (b->m->sel < 0)
+		return;
+	if (b->det_node != b->m->sel) {
+		b->det_node = b->m->sel;
+		b->det_top = 0;
+	}
+	tm_details(b->m, b->m->sel, content_of(b, b->m->sel), &t);
+	kw = inner_w / 3 < 18 ? inner_w / 3 : 18;
+	n = wrap_text(&t, inner_w, kw, wl, MAX_WRAPPED);
+	if (inner_h > 0 && b->det_top + (size_t)inner_h > n)
+		b->det_top = n > (size_t)inner_h ? n - (size_t)inner_h : 0;
+	for (i = 0; i < inner_h && b->det_top + (size_t)i < n; i++) {
+		const struct wrapped *w = &wl[b->det_top + (size_t)i];
+		int y = l->det_y + 1 + i, x = l->det_x + 1;
+		char buf[512];
+
+		if (w->heading) {
+			attron(A_BOLD | A_UNDERLINE);
+			put(y, x, w->s, inner_w);
+			attroff(A_BOLD | A_UNDERLINE);
+			continue;
+		}
+		if (w->key) {
+			snprintf(buf, sizeof(buf), "%.*s", w->klen, w->key);
+			attron(A_BOLD);
+			put(y, x, buf, kw);
+			attroff(A_BOLD);
+		}
+		snprintf(buf, sizeof(buf), "%.*s", w->len, w->s);
+		if (!strncmp(buf, "REMOVED", 7) && b->colour)
+			attron(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
+		put(y, x + kw + 1, buf, inner_w - kw - 1);
+		attroff(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
+	}
+	if (n > (size_t)inner_h && inner_h > 0)
+		putf(l->det_y + l->det_h - 1, l->det_x + 2, l->det_w - 4, " %zu-%zu/%zu ",
+		     b->det_top + 1, b->det_top + (size_t)inner_h < n ? b->det_top + (size_t)inner_h : n, n);
+	tm_text_free(&t);
+}
+
+/* ------------------------------------------------------------ map pane */
+
+#define MAX_CELLS 4096
+
+/* the width of PV names and of the cells in the map pane */
+static int map_geometry(const struct tm_vgview *w, int *cells_w)
+{
+	int name_w = 4, cw;
+	uint32_t p;
+
+	for (p = 0; p < w->vg->n_pvs; p++)
+		if ((int)strlen(w->vg->pvs[p].name) > name_w)
+			name_w = (int)strlen(w->vg->pvs[p].name);
+	if (name_w > 8)
+		name_w = 8;
+	cw = COLS - 2 - name_w - 1;
+	if (cw > MAX_CELLS)
+		cw = MAX_CELLS;
+	*cells_w = cw > 0 ? cw : 0;
+	return name_w;
+}
+
+static void map_draw(struct browser *b, const struct layout *l)
+{
+	static struct tm_cell cells[MAX_CELLS];
+	uint32_t v = tm_node_vg(b->m, b->m->sel);
+	const struct tm_vgview *w;
+	int inner_h = l->map_h - 2, inner_w = COLS - 2, y, name_w, cw;
+	uint32_t p;
+	char title[200];
+	uint64_t per = 1;
+	int32_t sel;
+
+	if (!b->m->n_vgs) {
+		box_at(b, l->map_y, 0, l->map_h, COLS, "Extent map", b->focus == FOCUS_MAP);
+		return;
+	}
+	w = &b->m->vgs[v];
+	sel = tm_sel_lv(b->m, v);
+	name_w = map_geometry(w, &cw);
+	if (b->map_pv >= w->vg->n_pvs)
+		b->map_pv = 0;
+	if (b->map_pv < b->map_top)
+		b->map_top = b->map_pv;
+	if (inner_h > 0 && b->map_pv >= b->map_top + (size_t)inner_h)
+		b->map_top = b->map_pv - (size_t)inner_h + 1;
+	for (y = 0; y < inner_h && b->map_top + (size_t)y < w->vg->n_pvs; y++) {
+		size_t nc, c;
+
+		p = (uint32_t)(b->map_top + (size_t)y);
+		fill(l->map_y + 1 + y, 1, inner_w);
+		if (p == b->map_pv && b->focus == FOCUS_MAP)
+			attron(A_REVERSE);
+		put(l->map_y + 1 + y, 1, w->vg->pvs[p].name, name_w);
+		attroff(A_REVERSE);
+		nc = tm_map_cells(b->m, v, p, cells, (size_t)cw, p == b->map_pv ? &per : NULL);
+		if (p == b->map_pv && b->map_cell >= nc)
+			b->map_cell = nc ? nc - 1 : 0;
+		for (c = 0; c < nc; c++) {
+			const struct tm_cell *cell = &cells[c];
+			chtype ch;
+			attr_t at = A_NORMAL;
+
+			if (w->vg->pvs[p].missing) {
+				ch = '?';
+			} else if (cell->lv == -1) {
+				ch = b->ascii ? '.' : ACS_BULLET;
+				if (b->colour)
+					at |= COLOR_PAIR(PAIR_FREE);
+			} else if (cell->lv == -2) {
+				ch = '!';
+				at |= A_BOLD;
+			} else {
+				const char *nm = w->vg->lvs[cell->root].name;
+
+				ch = (chtype)(nm && isalnum((unsigned char)nm[0]) ? tolower((unsigned char)nm[0]) : '*');
+				if (b->colour)
+					at |= COLOR_PAIR(PAIR_LV0 + lv_colour(b, cell->root));
+				if (cell->used < cell->total)
+					at |= A_DIM;
+			}
+			if (cell->sel) {
+				ch = '#';
+				at = A_REVERSE | A_BOLD;
+			}
+			if (b->focus == FOCUS_MAP && p == b->map_pv && c == b->map_cell)
+				at = A_REVERSE | A_BLINK | A_BOLD;
+			attron(at);
+			mvaddch(l->map_y + 1 + y, 1 + name_w + 1 + (int)c, ch);
+			attroff(at);
+		}
+	}
+	snprintf(title, sizeof(title), "Extent map of %s", w->vg->name);
+	if (b->focus == FOCUS_MAP && b->map_pv < w->vg->n_pvs) {
+		size_t nc = tm_map_cells(b->m, v, b->map_pv, cells, (size_t)cw, &per);
+
+		if (b->map_cell >= nc)
+			b->map_cell = nc ? nc - 1 : 0;
+		if (nc) {
+			const struct tm_cell *cell = &cells[b->map_cell];
+			uint64_t e0 = b->map_cell * per;
+
+			snprintf(title, sizeof(title), "%s PE %llu%s: %s", w->vg->pvs[b->map_pv].name,
+				 (unsigned long long)e0, per > 1 ? "+" : "",
+				 cell->lv >= 0 ? w->vg->lvs[cell->lv].name : cell->lv == -2 ? "claimed twice" : "free");
+		}
+	} else {
+		snprintf(title, sizeof(title), "Extent map of %s: %s%s", w->vg->name,
+			 per > 1 ? "" : "1 cell = 1 extent", sel >= 0 ? ", # = selected" : "");
+		if (per > 1)
+			snprintf(title, sizeof(title), "Extent map of %s: 1 cell = %llu extents%s", w->vg->name,
+				 (unsigned long long)per, sel >= 0 ? ", # = selected" : "");
+	}
+	box_at(b, l->map_y, 0, l->map_h, COLS, title, b->focus == FOCUS_MAP);
+}
+
+/* ------------------------------------------------------------ header, status */
+
+static void header_draw(struct browser *b)
+{
+	const struct tm_vgview *w = b->m->n_vgs ? &b->m->vgs[tm_node_vg(b->m, b->m->sel)] : NULL;
+	char buf[400];
+
+	attron(A_REVERSE);
+	fill(0, 0, COLS);
+	if (!w)
+		snprintf(buf, sizeof(buf), " mlvm browse: no volume group");
+	else if (w->base)
+		snprintf(buf, sizeof(buf), " vg %s  GENERATION %llu (current %llu)  since: %u removed, %u added, %u renamed, %u resized",
+			 w->vg->name, (unsigned long long)w->vg->seqno, (unsigned long long)w->base->seqno,
+			 w->n_removed, w->n_added, w->n_renamed, w->n_resized);
+	else
+		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (current)  %u PVs  %u LVs",
+			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
+	put(0, 0, buf, COLS);
+	attroff(A_REVERSE);
+}
+
+static size_t warn_count(const struct browser *b)
+{
+	return mlvm_report_count(&b->cur->report, MLVM_SEV_WARNING) + b->cur->report.dropped;
+}
+
+static void status_draw(struct browser *b)
+{
+	int y = LINES - 1;
+	size_t nw = warn_count(b);
+	char left[64];
+
+	fill(y, 0, COLS);
+	if (b->mode == MODE_PROMPT) {
+		const char *p = b->prompt_filter ? "filter: " : "/";
+		int pl = (int)strlen(p);
+
+		put(y, 0, p, pl);
+		put(y, pl, b->le.buf, COLS - pl - 1);
+		move(y, pl + (int)b->le.pos < COLS ? pl + (int)b->le.pos : COLS - 1);
+		return;
+	}
+	snprintf(left, sizeof(left), "%zu warning%s", nw, nw == 1 ? "" : "s");
+	if (nw && b->colour)
+		attron(COLOR_PAIR(PAIR_WARN) | A_BOLD);
+	else
+		attron(A_BOLD);
+	put(y, 0, left, COLS);
+	attroff(COLOR_PAIR(PAIR_WARN) | A_BOLD);
+	if (b->msg[0])
+		putf(y, (int)strlen(left), COLS - (int)strlen(left), "  %s", b->msg);
+	else
+		putf(y, (int)strlen(left), COLS - (int)strlen(left), "%s  %s",
+		     b->m->filter[0] ? "  [filtered]" : "",
+		     "?:help /:search g:generations e:export d:damage q:quit");
+}
+
+/* ------------------------------------------------------------ dialogs */
+
+static const char *const help_lines[] = {
+	"Moving",
+	"Up/Down, k/j\tmove the selection (in the focused pane)",
+	"PgUp/PgDn\ta page up or down",
+	"Home/End\tfirst or last row",
+	"Tab, Shift-Tab\tnext or previous pane: tree, details, extent map",
+	"Enter\tfold or unfold; on a leaf, show its details",
+	"Left/Right, h/l\tfold (or go to the parent), unfold",
+	"In the map\tLeft/Right move over cells, Up/Down over PVs,",
+	"\tEnter selects the LV under the cursor",
+	"Finding",
+	"/\tsearch names (case-insensitive substring)",
+	"n\tnext match",
+	"f\tfilter: show only names holding a string (empty: all)",
+	"s\tsort by name, size, metadata order",
+	"Evidence",
+	"g\tgenerations: every metadata generation in the rings;",
+	"\tEnter shows the VG as it was, changes marked:",
+	"\t+added -removed ~renamed/resized (since that seqno)",
+	"d\tdamage: every anomaly with its image and byte offset",
+	"e\texport the selected LV to a new file (never overwrites),",
+	"\twith its SHA-256; Esc cancels",
+	"Other",
+	"?\tthis help",
+	"Esc\tclose a dialog, clear the filter",
+	"q\tquit",
+	"Map cells: a letter per LV (its first letter, one colour per LV),",
+	"'.' free, '#' the selected LV and its sub-LVs, '!' claimed twice,",
+	"'?' on a missing PV.",
+};
+
+#define N_HELP (sizeof(help_lines) / sizeof(help_lines[0]))
+
+static void help_draw(struct browser *b)
+{
+	int y, x, h, w, i;
+
+	dialog_box(b, (int)N_HELP + 2, 76, "Help: mlvm browse (Esc closes)", &y, &x, &h, &w);
+	if (b->list_top + (size_t)(h - 2) > N_HELP)
+		b->list_top = N_HELP > (size_t)(h - 2) ? N_HELP - (size_t)(h - 2) : 0;
+	for (i = 0; i < h - 2 && b->list_top + (size_t)i < N_HELP; i++) {
+		const char *s = help_lines[b->list_top + (size_t)i], *tab = strchr(s, '\t');
+		char k[40];
+
+		if (!tab) {
+			attron(A_BOLD | A_UNDERLINE);
+			put(y + 1 + i, x + 2, s, w - 4);
+			attroff(A_BOLD | A_UNDERLINE);
+			continue;
+		}
+		snprintf(k, sizeof(k), "%.*s", (int)(tab - s), s);
+		attron(A_BOLD);
+		put(y + 1 + i, x + 2, k, 17);
+		attroff(A_BOLD);
+		put(y + 1 + i, x + 20, tab + 1, w - 22);
+	}
+}
+
+static void gens_draw(struct browser *b)
+{
+	int y, x, h, w, i, inner;
+	char title[160];
+	const struct mlvm_vg *cv = sel_current_vg(b);
+
+	snprintf(title, sizeof(title), "Generations of vg %s: Enter shows one, Esc closes",
+		 cv ? cv->name : "?");
+	dialog_box(b, (int)b->n_gens + 6, 78, title, &y, &x, &h, &w);
+	inner = h - 5;
+	attron(A_BOLD);
+	putf(y + 1, x + 2, w - 4, "  %-7s %-19s %-12s %-6s %s", "SEQNO", "TIME (UTC)", "STATE", "COPIES",
+	     "DESCRIPTION");
+	attroff(A_BOLD);
+	if (b->gen_sel < b->gen_top)
+		b->gen_top = b->gen_sel;
+	if (inner > 0 && b->gen_sel >= b->gen_top + (size_t)inner)
+		b->gen_top = b->gen_sel - (size_t)inner + 1;
+	for (i = 0; i < inner && b->gen_top + (size_t)i < b->n_gens; i++) {
+		const struct tm_gen *g = &b->gens[b->gen_top + (size_t)i];
+		char when[32] = "-", seq[24] = "?";
+		time_t t = (time_t)g->creation_time;
+		struct tm tmv;
+		bool shown = b->old ? g->seqno_known && g->seqno == b->old_seqno : g->current;
+
+		if (g->creation_time && gmtime_r(&t, &tmv))
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tmv);
+		if (g->seqno_known)
+			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
+		if (b->gen_top + (size_t)i == b->gen_sel)
+			attron(A_REVERSE);
+		if (!g->usable)
+			attron(A_DIM);
+		fill(y + 2 + i, x + 1, w - 2);
+		putf(y + 2 + i, x + 2, w - 4, "%c%c%-7s %-19s %-12s %-6u %s", shown ? '>' : ' ',
+		     g->current ? '*' : ' ', seq, when, g->state, g->copies,
+		     g->description[0] ? g->description : "-");
+		attroff(A_REVERSE | A_DIM);
+	}
+	if (b->gen_sel < b->n_gens && h > 5) {
+		const char *d = b->gens[b->gen_sel].description;
+		int dw = w - 4, dl = (int)strlen(d);
+
+		put(y + h - 3, x + 2, d, dw);
+		if (dl > dw)
+			put(y + h - 2, x + 2, d + dw, dw);
+	}
+	putf(y + h - 1, x + 2, w - 4, " * current  > shown  %zu generation%s ", b->n_gens,
+	     b->n_gens == 1 ? "" : "s");
+}
+
+static size_t damage_count(const struct browser *b)
+{
+	return b->cur->report.n + (b->old ? b->old->report.n : 0);
+}
+
+static const struct mlvm_anomaly *damage_item(const struct browser *b, size_t i, bool *from_old)
+{
+	*from_old = i >= b->cur->report.n;
+	return *from_old ? &b->old->report.items[i - b->cur->report.n] : &b->cur->report.items[i];
+}
+
+static void damage_draw(struct browser *b)
+{
+	int y, x, h, w, i;
+	size_t n = damage_count(b), per_page;
+	char title[120];
+
+	snprintf(title, sizeof(title), "Damage and notices: %zu (Esc closes)", n);
+	dialog_box(b, (int)(n ? n * 2 : 1) + 2, 78, title, &y, &x, &h, &w);
+	if (!n) {
+		put(y + 1, x + 2, "nothing to report: every checksum and structure checked out", w - 4);
+		return;
+	}
+	per_page = (size_t)(h - 2) / 2;
+	if (!per_page)
+		per_page = 1;
+	if (b->list_top + per_page > n)
+		b->list_top = n > per_page ? n - per_page : 0;
+	for (i = 0; (size_t)i < per_page && b->list_top + (size_t)i < n; i++) {
+		bool from_old;
+		const struct mlvm_anomaly *a = damage_item(b, b->list_top + (size_t)i, &from_old);
+		const char *sev = a->severity == MLVM_SEV_ERROR ? "error" :
+				  a->severity == MLVM_SEV_WARNING ? "warning" : "notice";
+		char where[300];
+
+		if (a->image && a->offset >= 0)
+			snprintf(where, sizeof(where), "%s at byte %lld", a->image, (long long)a->offset);
+		else
+			snprintf(where, sizeof(where), "%s", a->image ? a->image : "-");
+		if (a->severity >= MLVM_SEV_WARNING && b->colour)
+			attron(COLOR_PAIR(PAIR_WARN));
+		attron(A_BOLD);
+		putf(y + 1 + 2 * i, x + 2, w - 4, "%-7s %-18s %s%s", sev, a->code, where,
+		     from_old ? " (older generation)" : "");
+		attroff(A_BOLD | COLOR_PAIR(PAIR_WARN));
+		putf(y + 2 + 2 * i, x + 4, w - 6, "%s", a->message);
+	}
+	if (n > per_page)
+		putf(y + h - 1, x + 2, w - 4, " %zu-%zu/%zu ", b->list_top + 1,
+		     b->list_top + per_page < n ? b->list_top + per_page : n, n);
+}
+
+static void export_draw(struct browser *b)
+{
+	int y, x, h, w;
+	char title[400];
+
+	snprintf(title, sizeof(title), "Export %s", b->x_lv);
+	dialog_box(b, 10, 76, title, &y, &x, &h, &w);
+	if (b->mode == MODE_EXPORT_PATH) {
+		int fw = w - 6, start = 0;
+
+		put(y + 2, x + 2, "Write the LV's bytes to a new file (never overwritten):", w - 4);
+		if ((int)b->le.pos >= fw)
+			start = (int)b->le.pos - fw + 1;
+		attron(A_UNDERLINE);
+		fill(y + 3, x + 3, fw);
+		put(y + 3, x + 3, b->le.buf + start, fw);
+		attroff(A_UNDERLINE);
+		if (b->x_err[0]) {
+			if (b->colour)
+				attron(COLOR_PAIR(PAIR_REMOVED));
+			put(y + 5, x + 2, b->x_err, w - 4);
+			attroff(COLOR_PAIR(PAIR_REMOVED));
+		}
+		put(y + h - 2, x + 2, "Enter: export   Esc: cancel", w - 4);
+		move(y + 3, x + 3 + (int)b->le.pos - start);
+		return;
+	}
+	if (b->mode == MODE_EXPORT_RUN && b->x) {
+		uint64_t done, total;
+		double secs;
+		char rate[40], eta[24], hd[32], ht[32];
+		int bw = w - 6, fillw, i;
+
+		tm_export_progress(b->x, &done, &total, &secs);
+		tm_rate_eta(done, total, secs, rate, sizeof(rate), eta, sizeof(eta));
+		tm_human(done, hd, sizeof(hd));
+		tm_human(total, ht, sizeof(ht));
+		putf(y + 2, x + 2, w - 4, "to %s", b->x_path);
+		fillw = total ? (int)((double)bw * (double)done / (double)total) : bw;
+		mvaddch(y + 3, x + 2, '[');
+		for (i = 0; i < bw; i++)
+			mvaddch(y + 3, x + 3 + i, i < fillw ? (b->ascii ? '#' : ACS_CKBOARD) : ' ');
+		mvaddch(y + 3, x + 3 + bw, ']');
+		putf(y + 4, x + 2, w - 4, "%3d%%  %s of %s  %s  %s left",
+		     total ? (int)(100.0 * (double)done / (double)total) : 100, hd, ht, rate, eta);
+		put(y + h - 2, x + 2, "Esc: cancel (the partial file is removed)", w - 4);
+		return;
+	}
+	/* done */
+	putf(y + 2, x + 2, w - 4, "wrote %llu bytes to %s", (unsigned long long)b->x_bytes, b->x_path);
+	put(y + 3, x + 2, "SHA-256", w - 4);
+	attron(A_BOLD);
+	put(y + 4, x + 2, b->x_hex, w - 4);
+	attroff(A_BOLD);
+	if (b->x_missing)
+		putf(y + 5, x + 2, w - 4, "%zu range%s (%llu bytes) could not be read: zero-filled",
+		     b->x_missing, b->x_missing == 1 ? "" : "s", (unsigned long long)b->x_missing_bytes);
+	else
+		put(y + 5, x + 2, "every byte was read", w - 4);
+	putf(y + 6, x + 2, w - 4, "in %.2f s", b->x_secs);
+	put(y + h - 2, x + 2, "Enter or Esc: close", w - 4);
+}
+
+/* ------------------------------------------------------------ drawing */
+
+static void draw(struct browser *b)
+{
+	struct layout l;
+
+	erase();
+	curs_set(0);
+	layout(b, &l);
+	if (l.small) {
+		putf(0, 0, COLS, "terminal too small (%dx%d): mlvm browse needs 50x12", COLS, LINES);
+		putf(1, 0, COLS, "q quits");
+		return;
+	}
+	header_draw(b);
+	if (b->m->n_vgs) {
+		tree_draw(b, &l);
+		details_draw(b, &l);
+		map_draw(b, &l);
+	}
+	status_draw(b);
+	switch (b->mode) {
+	case MODE_HELP:
+		help_draw(b);
+		break;
+	case MODE_GENS:
+		gens_draw(b);
+		break;
+	case MODE_DAMAGE:
+		damage_draw(b);
+		break;
+	case MODE_EXPORT_PATH:
+	case MODE_EXPORT_RUN:
+	case MODE_EXPORT_DONE:
+		export_draw(b);
+		break;
+	default:
+		break;
+	}
+	if (b->mode == MODE_PROMPT || b->mode == MODE_EXPORT_PATH)
+		curs_set(1);
+}
+
+/* ------------------------------------------------------------ line editor */
+
+static void le_set(struct line_edit *le, const char *s)
+{
+	snprintf(le->buf, sizeof(le->buf), "%s", s);
+	le->len = le->pos = strlen(le->buf);
+}
+
+/* a key for the line: 1 Enter, -1 Esc, 0 otherwise */
+static int le_key(struct line_edit *le, int k)
+{
+	switch (k) {
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		return 1;
+	case 27:
+		return -1;
+	case KEY_LEFT:
+		if (le->pos)
+			le->pos--;
+		return 0;
+	case KEY_RIGHT:
+		if (le->pos < le->len)
+			le->pos++;
+		return 0;
+	case KEY_HOME:
+	case 1:			/* ^A */
+		le->pos = 0;
+		return 0;
+	case KEY_END:
+	case 5:			/* ^E */
+		le->pos = le->len;
+		return 0;
+	case 21:		/* ^U */
+		le->len = le->pos = 0;
+		le->buf[0] = 0;
+		return 0;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (le->pos) {
+			memmove(le->buf + le->pos - 1, le->buf + le->pos, le->len - le->pos + 1);
+			le->pos--;
+			le->len--;
+		}
+		return 0;
+	case KEY_DC:
+		if (le->pos < le->len) {
+			memmove(le->buf + le->pos, le->buf + le->pos + 1, le->len - le->pos);
+			le->len--;
+		}
+		return 0;
+	default:
+		if (k >= 32 && k < 127 && le->len + 1 < sizeof(le->buf)) {
+			memmove(le->buf + le->pos + 1, le->buf + le->pos, le->len - le->pos + 1);
+			le->buf[le->pos++] = (char)k;
+			le->len++;
+		}
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------ actions */
+
+static void open_generations(struct browser *b)
+{
+	const struct mlvm_vg *cv = sel_current_vg(b);
+	size_t i;
+
+	if (!cv) {
+		say(b, "no volume group");
+		return;
+	}
+	if (!b->carved) {
+		struct mlvm_open_opts oo = { .carve = true };
+		char err[300];
+
+		say(b, "carving the metadata areas for older generations...");
+		draw(b);
+		doupdate();
+		refresh();
+		b->carved = open_set(b, &oo, err, sizeof(err));
+		if (!b->carved) {
+			say(b, "%s", err);
+			return;
+		}
+	}
+	free(b->gens);
+	b->gens = NULL;
+	b->n_gens = 0;
+	if (tm_generations(b->carved, cv->id, cv->seqno, &b->gens, &b->n_gens)) {
+		say(b, "out of memory");
+		return;
+	}
+	b->gen_sel = b->gen_top = 0;
+	for (i = 0; i < b->n_gens; i++)
+		if (b->old ? b->gens[i].seqno_known && b->gens[i].seqno == b->old_seqno : b->gens[i].current)
+			b->gen_sel = i;
+	b->msg[0] = 0;
+	b->mode = MODE_GENS;
+}
+
+/* show generation seqno of VG vg_id (the current one when it is) */
+static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno, bool current)
+{
+	struct mlvm_open_opts oo = { .want_generation = true, .generation = seqno };
+	struct mlvm_set *set;
+	char err[300];
+	size_t i;
+
+	if (current) {
+		struct mlvm_set *was = b->old;
+
+		b->old = NULL;
+		b->old_vg_id[0] = 0;
+		if (rebuild(b))	/* it reads the model still pointing into was */
+			b->quit = true;
+		mlvm_set_free(was);
+		say(b, "showing the current generation (seqno %llu)", (unsigned long long)seqno);
+		return;
+	}
+	say(b, "assembling generation %llu...", (unsigned long long)seqno);
+	draw(b);
+	refresh();
+	set = open_set(b, &oo, err, sizeof(err));
+	if (!set) {
+		say(b, "%s", err);
+		return;
+	}
+	for (i = 0; i < set->n_vgs; i++)
+		if (set->vgs[i]->id && vg_id && !strcmp(set->vgs[i]->id, vg_id))
+			break;
+	if (i == set->n_vgs) {
+		mlvm_set_free(set);
+		say(b, "generation %llu has no intact copy to show", (unsigned long long)seqno);
+		return;
+	}
+	{
+		struct mlvm_set *was = b->old;
+
+		b->old = set;
+		b->old_seqno = seqno;
+		snprintf(b->old_vg_id, sizeof(b->old_vg_id), "%s", vg_id);
+		if (rebuild(b))	/* it reads the model still pointing into was */
+			b->quit = true;
+		mlvm_set_free(was);
+	}
+	{
+		const struct tm_vgview *w = &b->m->vgs[tm_node_vg(b->m, b->m->sel)];
+
+		say(b, "generation %llu: %u removed, %u added, %u renamed, %u resized since",
+		    (unsigned long long)seqno, w->n_removed, w->n_added, w->n_renamed, w->n_resized);
+	}
+}
+
+static void start_export_dialog(struct browser *b)
+{
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+	char name[400];
+
+	if (!tm_node_lv(b->m, b->m->sel, &vg, &lv)) {
+		say(b, "select a logical volume to export");
+		return;
+	}
+	snprintf(b->x_lv, sizeof(b->x_lv), "%s/%s", vg->name, lv->name);
+	if (b->m->vgs[b->m->nodes[b->m->sel].vg].base && !b->m->nodes[b->m->sel].ghost)
+		snprintf(name, sizeof(name), "%s-%s-seqno%llu.img", vg->name, lv->name,
+			 (unsigned long long)vg->seqno);
+	else
+		snprintf(name, sizeof(name), "%s-%s.img", vg->name, lv->name);
+	le_set(&b->le, name);
+	b->x_err[0] = 0;
+	b->mode = MODE_EXPORT_PATH;
+}
+
+static void export_begin(struct browser *b)
+{
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+
+	if (!tm_node_lv(b->m, b->m->sel, &vg, &lv))
+		return;
+	snprintf(b->x_path, sizeof(b->x_path), "%s", b->le.buf);
+	b->x_err[0] = 0;
+	if (tm_export_start(vg, lv, b->x_path, &b->x, b->x_err, sizeof(b->x_err)))
+		return;		/* the dialog shows x_err */
+	b->x_drawn = 0;
+	b->mode = MODE_EXPORT_RUN;
+}
+
+/* one chunk; true when the screen should be redrawn */
+static bool export_tick(struct browser *b)
+{
+	char err[512];
+	int rc = tm_export_step(b->x, err, sizeof(err));
+	uint64_t done, total;
+	double secs;
+
+	if (rc > 0) {
+		double now = tui_now();
+
+		if (now - b->x_drawn < 0.1)
+			return false;
+		b->x_drawn = now;
+		return true;
+	}
+	tm_export_progress(b->x, &done, &total, &secs);
+	if (rc < 0) {
+		tm_export_free(b->x);
+		b->x = NULL;
+		b->mode = MODE_MAIN;
+		say(b, "export failed: %s (partial file removed)", err);
+		return true;
+	}
+	tm_export_result(b->x, b->x_hex, &b->x_missing, &b->x_missing_bytes);
+	b->x_bytes = done;
+	b->x_secs = secs;
+	tm_export_free(b->x);
+	b->x = NULL;
+	b->mode = MODE_EXPORT_DONE;
+	say(b, "exported %s to %s, sha256 %s", b->x_lv, b->x_path, b->x_hex);
+	return true;
+}
+
+static void export_cancel(struct browser *b)
+{
+	tm_export_free(b->x);
+	b->x = NULL;
+	b->mode = MODE_MAIN;
+	say(b, "export cancelled; %s removed", b->x_path);
+}
+
+/* the content of the selection, when idle */
+static bool content_pending(const struct browser *b)
+{
+#ifdef TUI_HAVE_CONTENT
+	return b->mode == MODE_MAIN && b->content && b->m->sel >= 0 &&
+	       (size_t)b->m->sel < b->n_content &&
+	       b->m->nodes[b->m->sel].kind == TM_LV && !b->content[b->m->sel];
+#else
+	(void)b;
+	return false;
+#endif
+}
+
+static void content_fill(struct browser *b)
+{
+#ifdef TUI_HAVE_CONTENT
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+	char out[256];
+	int rc;
+
+	if (!tm_node_lv(b->m, b->m->sel, &vg, &lv))
+		return;
+	rc = mlvm_vg_lv_content(vg, lv, out, sizeof(out));
+	if (rc)
+		snprintf(out, sizeof(out), "(not readable: %s)", strerror(-rc));
+	b->content[b->m->sel] = strdup(out);
+	if (!b->content[b->m->sel])
+		b->content[b->m->sel] = strdup("");
+#else
+	(void)b;
+#endif
+}
+
+/* ------------------------------------------------------------ keys */
+
+static int tree_height(const struct browser *b)
+{
+	struct layout l;
+
+	layout(b, &l);
+	return l.tree_h > 3 ? l.tree_h - 2 : 1;
+}
+
+static void prompt_start(struct browser *b, bool filter)
+{
+	b->prompt_filter = filter;
+	le_set(&b->le, filter ? b->m->filter : "");
+	b->mode = MODE_PROMPT;
+}
+
+static void main_key(struct browser *b, int k)
+{
+	struct tm_model *m = b->m;
+	long page = tree_height(b) - 1;
+
+	if (page < 1)
+		page = 1;
+	b->msg[0] = 0;
+	switch (k) {
+	case 'q':
+	case 'Q':
+		b->quit = true;
+		return;
+	case '\t':
+		b->focus = (b->focus + 1) % FOCUS_COUNT;
+		return;
+	case KEY_BTAB:
+		b->focus = (b->focus + FOCUS_COUNT - 1) % FOCUS_COUNT;
+		return;
+	case '?':
+	case KEY_F(1):
+		b->list_top = 0;
+		b->mode = MODE_HELP;
+		return;
+	case 'd':
+		b->list_top = 0;
+		b->mode = MODE_DAMAGE;
+		return;
+	case 'g':
+		open_generations(b);
+		return;
+	case 'e':
+		start_export_dialog(b);
+		return;
+	case '/':
+		prompt_start(b, false);
+		return;
+	case 'f':
+		prompt_start(b, true);
+		return;
+	case 'n':
+		if (!b->search[0])
+			say(b, "no search yet: / to search");
+		else if (!tm_search(m, b->search, true))
+			say(b, "no name holds \"%s\"", b->search);
+		return;
+	case 's':
+		tm_set_sort(m, (enum tm_sort)((m->sort + 1) % TM_SORT_COUNT));
+		say(b, "sorted by %s", tm_sort_name(m->sort));
+		return;
+	case 27:
+		if (m->filter[0]) {
+			tm_set_filter(m, NULL);
+			say(b, "filter cleared");
+		}
+		return;
+	default:
+		break;
+	}
+	if (b->focus == FOCUS_DETAILS) {
+		switch (k) {
+		case KEY_UP: case 'k': if (b->det_top) b->det_top--; break;
+		case KEY_DOWN: case 'j': b->det_top++; break;
+		case KEY_PPAGE: b->det_top = b->det_top > (size_t)page ? b->det_top - (size_t)page : 0; break;
+		case KEY_NPAGE: b->det_top += (size_t)page; break;
+		case KEY_HOME: b->det_top = 0; break;
+		case KEY_END: b->det_top = (size_t)-1 / 2; break;
+		case KEY_LEFT: case 'h': b->focus = FOCUS_TREE; break;
+		default: break;
+		}
+		return;
+	}
+	if (b->focus == FOCUS_MAP) {
+		uint32_t v = tm_node_vg(m, m->sel);
+		uint32_t npv = m->n_vgs ? m->vgs[v].vg->n_pvs : 0;
+
+		switch (k) {
+		case KEY_UP: case 'k': if (b->map_pv) b->map_pv--; break;
+		case KEY_DOWN: case 'j': if (b->map_pv + 1 < npv) b->map_pv++; break;
+		case KEY_LEFT: case 'h': if (b->map_cell) b->map_cell--; break;
+		case KEY_RIGHT: case 'l': b->map_cell++; break;
+		case KEY_HOME: b->map_cell = 0; break;
+		case KEY_END: b->map_cell = (size_t)-1 / 2; break;
+		case KEY_PPAGE: b->map_cell = b->map_cell > 16 ? b->map_cell - 16 : 0; break;
+		case KEY_NPAGE: b->map_cell += 16; break;
+		case '\n': case '\r': case KEY_ENTER: {
+			static struct tm_cell cells[MAX_CELLS];
+			int cw;
+			size_t nc;
+
+			if (!m->n_vgs)
+				break;
+			map_geometry(&m->vgs[v], &cw);
+			nc = tm_map_cells(m, v, b->map_pv, cells, (size_t)cw, NULL);
+
+			if (b->map_cell < nc && cells[b->map_cell].lv >= 0) {
+				tm_select(m, m->vgs[v].lv_node[cells[b->map_cell].lv]);
+				b->focus = FOCUS_TREE;
+			} else {
+				say(b, "no LV there");
+			}
+			break;
+		}
+		default: break;
+		}
+		return;
+	}
+	switch (k) {
+	case KEY_UP: case 'k': tm_move(m, -1); break;
+	case KEY_DOWN: case 'j': tm_move(m, 1); break;
+	case KEY_PPAGE: tm_move(m, -page); break;
+	case KEY_NPAGE: tm_move(m, page); break;
+	case KEY_HOME: tm_home(m); break;
+	case KEY_END: tm_end(m); break;
+	case KEY_LEFT: case 'h': tm_fold_or_parent(m); break;
+	case KEY_RIGHT: case 'l': tm_unfold(m); break;
+	case ' ': tm_toggle(m); break;
+	case '\n': case '\r': case KEY_ENTER:
+		if (!tm_toggle(m))
+			b->focus = FOCUS_DETAILS;
+		break;
+	default:
+		break;
+	}
+}
+
+static void list_key(struct browser *b, int k, size_t n)
+{
+	switch (k) {
+	case KEY_UP: case 'k': if (b->list_top) b->list_top--; break;
+	case KEY_DOWN: case 'j': if (b->list_top + 1 < n) b->list_top++; break;
+	case KEY_PPAGE: b->list_top = b->list_top > 8 ? b->list_top - 8 : 0; break;
+	case KEY_NPAGE: b->list_top += 8; if (b->list_top >= n) b->list_top = n ? n - 1 : 0; break;
+	case KEY_HOME: b->list_top = 0; break;
+	case KEY_END: b->list_top = n ? n - 1 : 0; break;
+	case 27: case 'q': case '\n': case '\r': case KEY_ENTER: case 'd': case '?':
+		b->mode = MODE_MAIN;
+		break;
+	default: break;
+	}
+}
+
+static void gens_key(struct browser *b, int k)
+{
+	switch (k) {
+	case KEY_UP: case 'k': if (b->gen_sel) b->gen_sel--; break;
+	case KEY_DOWN: case 'j': if (b->gen_sel + 1 < b->n_gens) b->gen_sel++; break;
+	case KEY_PPAGE: b->gen_sel = b->gen_sel > 8 ? b->gen_sel - 8 : 0; break;
+	case KEY_NPAGE: b->gen_sel = b->gen_sel + 8 < b->n_gens ? b->gen_sel + 8 : (b->n_gens ? b->n_gens - 1 : 0); break;
+	case KEY_HOME: b->gen_sel = 0; break;
+	case KEY_END: b->gen_sel = b->n_gens ? b->n_gens - 1 : 0; break;
+	case 27: case 'q': case 'g':
+		b->mode = MODE_MAIN;
+		break;
+	case '\n': case '\r': case KEY_ENTER: {
+		const struct tm_gen *g;
+		const struct mlvm_vg *cv = sel_current_vg(b);
+		char id[40];
+
+		if (b->gen_sel >= b->n_gens || !cv)
+			break;
+		g = &b->gens[b->gen_sel];
+		if (!g->seqno_known) {
+			say(b, "a fragment with no seqno cannot be shown (mlvm history lists it)");
+			break;
+		}
+		if (!g->usable) {
+			say(b, "generation %llu has no intact copy (%s)", (unsigned long long)g->seqno, g->state);
+			break;
+		}
+		snprintf(id, sizeof(id), "%s", cv->id ? cv->id : "");
+		b->mode = MODE_MAIN;
+		show_generation(b, id, g->seqno, g->current);
+		break;
+	}
+	default: break;
+	}
+}
+
+static void prompt_key(struct browser *b, int k)
+{
+	int r = le_key(&b->le, k);
+
+	if (b->prompt_filter) {
+		tm_set_filter(b->m, b->le.buf);	/* as it is typed */
+		if (r)
+			b->mode = MODE_MAIN;
+		if (r < 0) {
+			tm_set_filter(b->m, NULL);
+			say(b, "filter cleared");
+		}
+		return;
+	}
+	if (r < 0) {
+		b->mode = MODE_MAIN;
+		return;
+	}
+	if (r > 0) {
+		b->mode = MODE_MAIN;
+		if (!b->le.buf[0])
+			return;
+		snprintf(b->search, sizeof(b->search), "%s", b->le.buf);
+		if (!tm_search(b->m, b->search, false))
+			say(b, "no name holds \"%s\"", b->search);
+		else
+			say(b, "found \"%s\" (n: next)", b->search);
+	}
+}
+
+static void key(struct browser *b, int k)
+{
+	if (k == KEY_RESIZE)
+		return;		/* the next draw uses the new size */
+	switch (b->mode) {
+	case MODE_MAIN:
+		main_key(b, k);
+		break;
+	case MODE_HELP:
+		list_key(b, k, N_HELP);
+		break;
+	case MODE_DAMAGE:
+		list_key(b, k, damage_count(b));
+		break;
+	case MODE_GENS:
+		gens_key(b, k);
+		break;
+	case MODE_PROMPT:
+		prompt_key(b, k);
+		break;
+	case MODE_EXPORT_PATH: {
+		int r = le_key(&b->le, k);
+
+		if (r < 0)
+			b->mode = MODE_MAIN;
+		else if (r > 0)
+			export_begin(b);
+		break;
+	}
+	case MODE_EXPORT_RUN:
+		if (k == 27)
+			export_cancel(b);
+		break;
+	case MODE_EXPORT_DONE:
+		if (k == 27 || k == '\n' || k == '\r' || k == KEY_ENTER || k == 'q')
+			b->mode = MODE_MAIN;
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ terminal */
+
+static void colours_init(struct browser *b)
+{
+	static const short lv_bg[N_LV_COLOURS] = {
+		COLOR_BLUE, COLOR_GREEN, COLOR_MAGENTA, COLOR_CYAN, COLOR_YELLOW, COLOR_RED,
+	};
+	const char *term = getenv("TERM");
+	int i;
+
+	b->colour = has_colors() && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+	if (!b->colour)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_HEADER, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_ADDED, COLOR_GREEN, -1);
+	init_pair(PAIR_REMOVED, COLOR_RED, -1);
+	init_pair(PAIR_CHANGED, COLOR_YELLOW, -1);
+	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
+	init_pair(PAIR_FREE, -1, -1);
+	for (i = 0; i < N_LV_COLOURS; i++) {
+		init_pair((short)(PAIR_LV0 + i), lv_bg[i] == COLOR_YELLOW || lv_bg[i] == COLOR_CYAN ||
+				  lv_bg[i] == COLOR_GREEN ? COLOR_BLACK : COLOR_WHITE, lv_bg[i]);
+		init_pair((short)(PAIR_FG0 + i), lv_bg[i], -1);
+	}
+}
+
+int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *old)
+{
+	struct browser b = { .o = o, .cur = cur, .old = old, .det_node = -1 };
+	SCREEN *scr;
+	const char *cs;
+	int rc = 0;
+	bool drawn = false;
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	b.ascii = o->ascii || !cs || (strcmp(cs, "UTF-8") && strcmp(cs, "utf8"));
+	if (old) {
+		size_t i;
+
+		b.old_seqno = o->generation;
+		for (i = 0; i < old->n_vgs; i++)
+			if (old->vgs[i]->id && (!o->vg || !strcmp(o->vg, old->vgs[i]->name))) {
+				snprintf(b.old_vg_id, sizeof(b.old_vg_id), "%s", old->vgs[i]->id);
+				break;
+			}
+	}
+	if (o->timing) {
+		b.timing = fopen(o->timing, "a");
+		if (!b.timing)
+			fprintf(stderr, "%s: cannot open %s for timings: %s\n", o->prog, o->timing, strerror(errno));
+	}
+	timing_log(&b, "assembled_ms", (tui_now() - o->t0) * 1000.0, 0);
+	if (rebuild(&b)) {
+		fprintf(stderr, "%s: out of memory\n", o->prog);
+		rc = 1;
+		goto out;
+	}
+	timing_log(&b, "model_ms", (tui_now() - o->t0) * 1000.0, 0);
+	if (old)
+		say(&b, "generation %llu shown: g lists every generation",
+		    (unsigned long long)o->generation);
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		fprintf(stderr, "%s: cannot use the terminal (TERM=%s)\n", o->prog,
+			getenv("TERM") ? getenv("TERM") : "");
+		rc = 1;
+		goto out;
+	}
+	set_term(scr);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	colours_init(&b);
+	while (!b.quit) {
+		double t_key = 0;
+		int k;
+
+		if (!drawn) {
+			draw(&b);
+			refresh();
+		}
+		drawn = false;
+		if (!b.first_drawn) {
+			b.first_drawn = true;
+			timing_log(&b, "first_draw_ms", (tui_now() - o->t0) * 1000.0, 0);
+		}
+		if (b.mode == MODE_EXPORT_RUN) {
+			timeout(0);
+			k = getch();
+			if (k != ERR) {
+				key(&b, k);
+				continue;
+			}
+			while (b.mode == MODE_EXPORT_RUN && !export_tick(&b))
+				if ((k = getch()) != ERR) {
+					key(&b, k);
+					break;
+				}
+			continue;
+		}
+		timeout(content_pending(&b) ? 150 : -1);
+		k = getch();
+		if (k == ERR) {
+			if (content_pending(&b))
+				content_fill(&b);
+			continue;
+		}
+		t_key = tui_now();
+		key(&b, k);
+		if (b.quit)
+			break;
+		draw(&b);
+		refresh();
+		drawn = true;
+		timing_log(&b, "key_ms", (tui_now() - t_key) * 1000.0, k);
+	}
+	endwin();
+	delscreen(scr);
+out:
+	if (b.x)
+		tm_export_free(b.x);
+	if (b.timing)
+		fclose(b.timing);
+	content_reset(&b, 0);
+	free(b.gens);
+	tm_model_free(b.m);
+	mlvm_set_free(b.carved);
+	mlvm_set_free(b.old);
+	mlvm_set_free(b.cur);
+#ifdef TUI_HAVE_CONTENT
+	mlvm_content_cleanup();
+#endif
+	return rc;
+}

@@ -1,0 +1,40 @@
+/*
+ * browser.h - the ncurses browser over a set of images (mlvm browse).
+ *
+ * The browser draws what tui/model.c computes: a tree of VGs, PVs and LVs,
+ * the details of the selection, an extent map per PV and a status line;
+ * dialogs for the generations timeline, the damage list, help, search and
+ * export. Each screen is a *_draw() and a *_key() (ncdu's way).
+ */
+#ifndef MLVM_TUI_BROWSER_H
+#define MLVM_TUI_BROWSER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "assemble.h"
+
+struct tui_opts {
+	const char *prog;		/* "mlvm", for messages */
+	char **images;
+	int n_images;
+	const char *vg;			/* --vg NAME, or NULL */
+	bool strict;
+	bool ascii;			/* --ascii: no line drawing characters */
+	uint64_t generation;		/* shown first when want_generation */
+	bool want_generation;
+	const char *timing;		/* MLVM_BROWSE_TIMING: append draw timings here */
+	double t0;			/* when the command started (CLOCK_MONOTONIC, s) */
+};
+
+/*
+ * Run the browser until the user quits. cur is the set as assembled now
+ * (taken over: freed by the browser), old the set assembled for
+ * opts->generation (taken over too, may be NULL). Returns an exit status.
+ */
+int tui_browse(const struct tui_opts *opts, struct mlvm_set *cur, struct mlvm_set *old);
+
+/* CLOCK_MONOTONIC in seconds */
+double tui_now(void);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * cmd_browse.c - mlvm browse: the ncurses browser over a set of images.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "browser.h"
+
+static const char browse_help[] =
+	"Usage: mlvm browse [--generation SEQNO] [--ascii] [--strict] [--vg NAME] IMAGE...\n"
+	"\n"
+	"Browse the volume group(s) held by the images on a terminal: a tree of\n"
+	"VGs, PVs and LVs (hidden sub-LVs folded under their LV), every field of\n"
+	"the selection, an extent map per PV, the damage found, every metadata\n"
+	"generation still in the rings (g: the VG as it was, changes marked), and\n"
+	"export of an LV to a new file with its SHA-256 (e). ? lists the keys.\n"
+	"--generation SEQNO opens on that generation (as listed by mlvm history).\n"
+	"--ascii draws no line-drawing characters (the default outside UTF-8\n"
+	"locales); NO_COLOR or TERM=dumb turn colour off.\n"
+	"The images are only read; export never overwrites a file.\n"
+	"Exit status: 0 done, 1 no volume group found, 2 usage error or no terminal.\n";
+
+int cmd_browse(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "generation", required_argument, NULL, 'g' },
+		{ "ascii", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tui_opts to = { .prog = c->prog, .vg = c->vg, .strict = c->strict };
+	struct mlvm_open_opts oo = { 0 }, og = { 0 };
+	struct mlvm_set *cur, *old = NULL;
+	size_t i, shown = 0;
+	int opt, status;
+
+	to.t0 = tui_now();
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(browse_help, stdout);
+			return EXIT_DONE;
+		case 'g':
+			if (cli_parse_seqno(c, "browse", "--generation", optarg, &to.generation))
+				return EXIT_USAGE;
+			to.want_generation = true;
+			break;
+		case 'a':
+			to.ascii = true;
+			break;
+		case ':':
+			return cli_usage(c, "browse", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage(c, "browse", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (c->json)
+		return cli_usage(c, "browse", "--json does not apply to browse (try mlvm read --json)");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_err(c, "browse needs a terminal: %s is not a tty (try mlvm read)",
+			!isatty(STDIN_FILENO) ? "stdin" : "stdout");
+		return EXIT_USAGE;
+	}
+	if (optind >= argc)
+		return cli_usage(c, "browse", "no image given");
+	to.images = argv + optind;
+	to.n_images = argc - optind;
+	to.timing = getenv("MLVM_BROWSE_TIMING");
+	if (to.timing && !*to.timing)
+		to.timing = NULL;
+	cur = cli_open_set(c, to.images, to.n_images, &oo, &status);
+	if (!cur)
+		return status;
+	for (i = 0; i < cur->n_vgs; i++)
+		if (cli_vg_selected(c, cur->vgs[i]))
+			shown++;
+	if (!shown) {
+		if (c->vg)
+			mlvm_error(&cur->report, "no_vg", NULL, -1, "no volume group named %s in the images given", c->vg);
+		else
+			mlvm_error(&cur->report, "no_vg", NULL, -1, "no volume group found in the images given");
+		cli_print_report(c, &cur->report);
+		mlvm_set_free(cur);
+		return EXIT_FAILED;
+	}
+	if (to.want_generation) {
+		og.want_generation = true;
+		og.generation = to.generation;
+		old = cli_open_set(c, to.images, to.n_images, &og, &status);
+		if (!old) {
+			mlvm_set_free(cur);
+			return status;
+		}
+		for (i = 0, shown = 0; i < old->n_vgs; i++)
+			if (cli_vg_selected(c, old->vgs[i]))
+				shown++;
+		if (!shown) {
+			mlvm_error(&old->report, "no_generation", NULL, -1,
+				   "no intact generation %llu%s%s in the images given (mlvm history lists them)",
+				   (unsigned long long)to.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
+			cli_print_report(c, &old->report);
+			mlvm_set_free(old);
+			mlvm_set_free(cur);
+			return EXIT_FAILED;
+		}
+	}
+	status = tui_browse(&to, cur, old);
+	return status ? EXIT_FAILED : EXIT_DONE;
+}

@@ -1,0 +1,1362 @@
+/*
+ * model.c - selection, sorting, folding, filtering, search, generation
+ * marks, extent map cells and detail lines for the browser. No curses here:
+ * tests/unit/test_tuimodel.c drives all of it.
+ */
+#include "model.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "carve.h"
+#include "config.h"
+#include "util.h"
+
+/* owner arrays are at most this long per PV: larger PVs share entries */
+#define TM_MAP_MAX (1u << 22)
+/* owner entries filled at most, whatever overlapping areas a text claims */
+#define TM_MAP_BUDGET (1u << 26)
+/* children listed in a group's details */
+#define TM_MAX_LISTED 500
+/* how deep sub-LVs are followed up the folding chain */
+#define TM_MAX_DEPTH 64
+
+/* ------------------------------------------------------------ building */
+
+static int32_t add_node(struct tm_model *m, uint8_t kind, uint32_t v, int32_t idx, int32_t parent)
+{
+	struct tm_node *n;
+
+	if (m->n_nodes == m->cap_nodes) {
+		size_t cap = m->cap_nodes ? m->cap_nodes * 2 : 64;
+
+		if (cap > INT32_MAX)
+			return -1;
+		n = realloc(m->nodes, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		m->nodes = n;
+		m->cap_nodes = cap;
+	}
+	n = &m->nodes[m->n_nodes];
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	n->vg = v;
+	n->idx = idx;
+	n->base_idx = -1;
+	n->parent = parent;
+	n->first_child = -1;
+	n->next_sibling = -1;
+	return (int32_t)m->n_nodes++;
+}
+
+/* link child at the end of parent's children (order is fixed by sorting later) */
+static void link_child(struct tm_model *m, int32_t parent, int32_t child)
+{
+	struct tm_node *p = &m->nodes[parent];
+
+	m->nodes[child].parent = parent;
+	m->nodes[child].next_sibling = p->first_child;	/* reversed; sorted later */
+	p->first_child = child;
+	p->n_children++;
+}
+
+/* the LVs a segment key names (pool, metadata, origin, cow_store, ...) */
+static int32_t seg_key_lv(const struct mlvm_vg *vg, const struct cfg_node *n)
+{
+	if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) || !strcmp(n->key, "type"))
+		return -1;
+	return mlvm_vg_lv_index(vg, n->v.s);
+}
+
+static bool would_cycle(const int32_t *parent, int32_t child, int32_t p)
+{
+	int depth = 0;
+
+	for (; p >= 0 && depth < TM_MAX_DEPTH; p = parent[p], depth++)
+		if (p == child)
+			return true;
+	return depth >= TM_MAX_DEPTH;
+}
+
+/* fold each hidden LV under the LV that uses it */
+static void fold_hidden(const struct mlvm_vg *vg, int32_t *parent)
+{
+	uint32_t i, s, k;
+	const struct cfg_node *n;
+
+	for (i = 0; i < vg->n_lvs; i++)
+		parent[i] = -1;
+	/* referred to by an area or a segment key */
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+
+		for (s = 0; s < lv->n_segs; s++) {
+			const struct mlvm_segment *sg = &lv->segs[s];
+
+			for (k = 0; k < sg->n_areas; k++) {
+				int32_t c = sg->areas[k].ref;
+
+				if (sg->areas[k].kind == MLVM_AREA_LV && c >= 0 && (uint32_t)c < vg->n_lvs &&
+				    (uint32_t)c != i && !vg->lvs[c].visible && parent[c] < 0 &&
+				    !would_cycle(parent, c, (int32_t)i))
+					parent[c] = (int32_t)i;
+			}
+			for (n = sg->node ? sg->node->v.child : NULL; n; n = n->next) {
+				int32_t c = seg_key_lv(vg, n);
+
+				if (c >= 0 && (uint32_t)c != i && !vg->lvs[c].visible && parent[c] < 0 &&
+				    !would_cycle(parent, c, (int32_t)i))
+					parent[c] = (int32_t)i;
+			}
+		}
+	}
+	/* hidden and used by no one (a snapshot's snapshotN): under what it uses */
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+		int32_t to = -1, cow = -1;
+
+		if (lv->visible || parent[i] >= 0)
+			continue;
+		for (s = 0; s < lv->n_segs && cow < 0; s++)
+			for (n = lv->segs[s].node ? lv->segs[s].node->v.child : NULL; n; n = n->next) {
+				int32_t c = seg_key_lv(vg, n);
+
+				if (c < 0 || (uint32_t)c == i)
+					continue;
+				if (!strcmp(n->key, "cow_store")) {
+					cow = c;
+					break;
+				}
+				if (to < 0)
+					to = c;
+			}
+		if (cow >= 0)
+			to = cow;
+		if (to >= 0 && !would_cycle(parent, (int32_t)i, to))
+			parent[i] = to;
+	}
+}
+
+/* the extents each LV holds on each PV */
+static int build_owner(struct tm_vgview *w)
+{
+	const struct mlvm_vg *vg = w->vg;
+	uint32_t p, i, s, k;
+	uint64_t budget = TM_MAP_BUDGET;
+
+	w->owner = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*w->owner));
+	w->unit = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*w->unit));
+	w->owner_len = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*w->owner_len));
+	w->used = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*w->used));
+	if (!w->owner || !w->unit || !w->owner_len || !w->used)
+		return -ENOMEM;
+	for (p = 0; p < vg->n_pvs; p++) {
+		uint64_t pe = vg->pvs[p].pe_count, unit = 1, len;
+
+		if (pe > TM_MAP_MAX)
+			unit = (pe + TM_MAP_MAX - 1) / TM_MAP_MAX;
+		len = (pe + unit - 1) / unit;
+		w->unit[p] = unit;
+		w->owner_len[p] = len;
+		w->owner[p] = malloc((len ? len : 1) * sizeof(int32_t));
+		if (!w->owner[p])
+			return -ENOMEM;
+		for (i = 0; i < len; i++)
+			w->owner[p][i] = -1;
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+
+		for (s = 0; s < lv->n_segs; s++) {
+			const struct mlvm_segment *sg = &lv->segs[s];
+
+			for (k = 0; k < sg->n_areas; k++) {
+				const struct mlvm_area *a = &sg->areas[k];
+				uint64_t pe, end, e, first = UINT64_MAX;
+
+				if (a->kind != MLVM_AREA_PV || a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
+					continue;
+				p = (uint32_t)a->ref;
+				pe = vg->pvs[p].pe_count;
+				if (a->start >= pe)
+					continue;
+				end = sg->area_len > pe - a->start ? pe : a->start + sg->area_len;
+				w->used[p] += end - a->start;
+				for (e = a->start; e < end && budget; e += w->unit[p], budget--) {
+					uint64_t u = e / w->unit[p];
+					int32_t *o = &w->owner[p][u];
+
+					if (u == first)
+						continue;
+					first = u;
+					if (*o == -1 || *o == (int32_t)i)
+						*o = (int32_t)i;
+					else if (w->unit[p] == 1)
+						*o = -2;
+				}
+			}
+		}
+	}
+	for (p = 0; p < vg->n_pvs; p++)
+		if (w->used[p] > vg->pvs[p].pe_count)
+			w->used[p] = vg->pvs[p].pe_count;
+	return 0;
+}
+
+struct id_ent {
+	const char *id;
+	int32_t idx;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(((const struct id_ent *)a)->id, ((const struct id_ent *)b)->id);
+}
+
+static struct id_ent *id_index(const struct mlvm_vg *vg, size_t *n)
+{
+	struct id_ent *e = malloc((vg->n_lvs ? vg->n_lvs : 1) * sizeof(*e));
+	uint32_t i;
+
+	*n = 0;
+	if (!e)
+		return NULL;
+	for (i = 0; i < vg->n_lvs; i++)
+		if (vg->lvs[i].id) {
+			e[*n].id = vg->lvs[i].id;
+			e[*n].idx = (int32_t)i;
+			(*n)++;
+		}
+	qsort(e, *n, sizeof(*e), cmp_id);
+	return e;
+}
+
+static int32_t id_find(const struct id_ent *e, size_t n, const char *id)
+{
+	struct id_ent key = { id, -1 }, *f;
+
+	if (!id || !e)
+		return -1;
+	f = bsearch(&key, e, n, sizeof(*e), cmp_id);
+	return f ? f->idx : -1;
+}
+
+static int build_vg(struct tm_model *m, uint32_t v)
+{
+	struct tm_vgview *w = &m->vgs[v];
+	const struct mlvm_vg *vg = w->vg;
+	int32_t vgn, gp, gl, n;
+	uint32_t i;
+
+	w->lv_node = malloc((vg->n_lvs ? vg->n_lvs : 1) * sizeof(int32_t));
+	w->lv_parent = malloc((vg->n_lvs ? vg->n_lvs : 1) * sizeof(int32_t));
+	w->pv_node = malloc((vg->n_pvs ? vg->n_pvs : 1) * sizeof(int32_t));
+	if (!w->lv_node || !w->lv_parent || !w->pv_node || build_owner(w))
+		return -ENOMEM;
+	vgn = add_node(m, TM_VG, v, -1, -1);
+	if (vgn < 0)
+		return -ENOMEM;
+	w->node = vgn;
+	gp = add_node(m, TM_GROUP_PVS, v, -1, vgn);
+	gl = gp < 0 ? -1 : add_node(m, TM_GROUP_LVS, v, -1, vgn);
+	if (gl < 0)
+		return -ENOMEM;
+	link_child(m, vgn, gl);
+	link_child(m, vgn, gp);
+	for (i = 0; i < vg->n_pvs; i++) {
+		n = add_node(m, TM_PV, v, (int32_t)i, gp);
+		if (n < 0)
+			return -ENOMEM;
+		w->pv_node[i] = n;
+		link_child(m, gp, n);
+	}
+	fold_hidden(vg, w->lv_parent);
+	for (i = 0; i < vg->n_lvs; i++) {
+		n = add_node(m, TM_LV, v, (int32_t)i, -1);
+		if (n < 0)
+			return -ENOMEM;
+		w->lv_node[i] = n;
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		int32_t p = w->lv_parent[i];
+
+		link_child(m, p >= 0 ? w->lv_node[p] : gl, w->lv_node[i]);
+	}
+	/* marks against the current generation */
+	if (w->base && w->base != vg) {
+		size_t nb = 0, na = 0;
+		struct id_ent *bi = id_index(w->base, &nb), *ai = id_index(vg, &na);
+
+		if ((!bi && w->base->n_lvs) || (!ai && vg->n_lvs)) {
+			free(bi);
+			free(ai);
+			return -ENOMEM;
+		}
+		for (i = 0; i < vg->n_lvs; i++) {
+			const struct mlvm_lv *lv = &vg->lvs[i];
+			struct tm_node *nd = &m->nodes[w->lv_node[i]];
+			int32_t b = id_find(bi, nb, lv->id);
+
+			nd->base_idx = b;
+			if (b < 0) {
+				nd->marks |= TM_MARK_REMOVED;
+				w->n_removed++;
+				continue;
+			}
+			if (strcmp(lv->name, w->base->lvs[b].name)) {
+				nd->marks |= TM_MARK_RENAMED;
+				w->n_renamed++;
+			}
+			if (lv->extent_count != w->base->lvs[b].extent_count) {
+				nd->marks |= TM_MARK_RESIZED;
+				w->n_resized++;
+			}
+		}
+		for (i = 0; i < w->base->n_lvs; i++) {
+			const struct mlvm_lv *lv = &w->base->lvs[i];
+
+			if (id_find(ai, na, lv->id) >= 0)
+				continue;
+			n = add_node(m, TM_LV, v, (int32_t)i, -1);
+			if (n < 0) {
+				free(bi);
+				free(ai);
+				return -ENOMEM;
+			}
+			m->nodes[n].ghost = true;
+			m->nodes[n].marks = TM_MARK_ADDED;
+			m->nodes[n].base_idx = (int32_t)i;
+			w->n_added++;
+			link_child(m, gl, n);
+		}
+		free(bi);
+		free(ai);
+	}
+	/* hidden children start folded */
+	for (i = 0; i < vg->n_lvs; i++)
+		if (m->nodes[w->lv_node[i]].n_children)
+			m->nodes[w->lv_node[i]].folded = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------ names and sizes */
+
+static const struct mlvm_vg *node_vg(const struct tm_model *m, const struct tm_node *n)
+{
+	const struct tm_vgview *w = &m->vgs[n->vg];
+
+	return n->ghost ? w->base : w->vg;
+}
+
+const char *tm_node_name(const struct tm_model *m, int32_t node)
+{
+	const struct tm_node *n;
+
+	if (node < 0 || (size_t)node >= m->n_nodes)
+		return "";
+	n = &m->nodes[node];
+	switch (n->kind) {
+	case TM_VG:
+		return m->vgs[n->vg].vg->name;
+	case TM_GROUP_PVS:
+		return "Physical volumes";
+	case TM_GROUP_LVS:
+		return "Logical volumes";
+	case TM_PV:
+		return m->vgs[n->vg].vg->pvs[n->idx].name;
+	default:
+		return node_vg(m, n)->lvs[n->idx].name;
+	}
+}
+
+bool tm_node_lv(const struct tm_model *m, int32_t node, const struct mlvm_vg **vg,
+		const struct mlvm_lv **lv)
+{
+	const struct tm_node *n;
+
+	if (node < 0 || (size_t)node >= m->n_nodes || m->nodes[node].kind != TM_LV)
+		return false;
+	n = &m->nodes[node];
+	*vg = node_vg(m, n);
+	*lv = &(*vg)->lvs[n->idx];
+	return true;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return mlvm_mul_ok(a, b, &r) ? r : UINT64_MAX;
+}
+
+uint64_t tm_node_bytes(const struct tm_model *m, int32_t node)
+{
+	const struct tm_node *n = &m->nodes[node];
+	const struct mlvm_vg *vg = node_vg(m, n);
+
+	switch (n->kind) {
+	case TM_VG:
+		return sat_mul(sat_mul(vg->total_extents, vg->extent_size), 512);
+	case TM_PV:
+		return sat_mul(vg->pvs[n->idx].dev_size, 512);
+	case TM_LV:
+		return mlvm_lv_size(vg, &vg->lvs[n->idx]);
+	default:
+		return 0;
+	}
+}
+
+static uint64_t node_extents(const struct tm_model *m, const struct tm_node *n)
+{
+	if (n->kind == TM_LV)
+		return node_vg(m, n)->lvs[n->idx].extent_count;
+	if (n->kind == TM_PV)
+		return m->vgs[n->vg].vg->pvs[n->idx].pe_count;
+	return 0;
+}
+
+int32_t tm_find(const struct tm_model *m, uint32_t v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].vg == v && m->nodes[i].kind == TM_LV &&
+		    !strcmp(tm_node_name(m, (int32_t)i), name))
+			return (int32_t)i;
+	return -1;
+}
+
+uint32_t tm_node_vg(const struct tm_model *m, int32_t node)
+{
+	return node >= 0 && (size_t)node < m->n_nodes ? m->nodes[node].vg : 0;
+}
+
+void tm_human(uint64_t bytes, char *out, size_t len)
+{
+	mlvm_human_size(bytes, out, len);
+}
+
+/* ------------------------------------------------------------ order and rows */
+
+static int cmp_nodes(const void *a, const void *b, void *ctx)
+{
+	const struct tm_model *m = ctx;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	const struct tm_node *p = &m->nodes[x], *q = &m->nodes[y];
+	int c;
+
+	if (p->kind != q->kind)
+		return p->kind < q->kind ? -1 : 1;
+	if (p->kind == TM_LV && m->sort == TM_SORT_SIZE) {
+		uint64_t s = node_extents(m, p), t = node_extents(m, q);
+
+		if (s != t)
+			return s > t ? -1 : 1;
+	}
+	if (p->kind == TM_LV && m->sort == TM_SORT_TEXT) {
+		if (p->ghost != q->ghost)
+			return p->ghost ? 1 : -1;
+		if (p->idx != q->idx)
+			return p->idx < q->idx ? -1 : 1;
+		return 0;
+	}
+	c = strverscmp(tm_node_name(m, x), tm_node_name(m, y));
+	if (c)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+static int sort_children(struct tm_model *m)
+{
+	int32_t *tmp = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(*tmp));
+	size_t i, k;
+	int32_t c;
+
+	if (!tmp)
+		return -ENOMEM;
+	for (i = 0; i < m->n_nodes; i++) {
+		struct tm_node *n = &m->nodes[i];
+
+		if (n->n_children < 2)
+			continue;
+		k = 0;
+		for (c = n->first_child; c >= 0 && k < m->n_nodes; c = m->nodes[c].next_sibling)
+			tmp[k++] = c;
+		qsort_r(tmp, k, sizeof(*tmp), cmp_nodes, m);
+		n->first_child = tmp[0];
+		for (c = 0; (size_t)c + 1 < k; c++)
+			m->nodes[tmp[c]].next_sibling = tmp[c + 1];
+		m->nodes[tmp[k - 1]].next_sibling = -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* preorder over every node; sets depth and seq */
+static void build_order(struct tm_model *m)
+{
+	size_t o = 0, v;
+
+	for (v = 0; v < m->n_vgs; v++) {
+		int32_t n = m->vgs[v].node;
+		uint16_t depth = 0;
+
+		/* iterative preorder: go down first, then to the next sibling, up when none */
+		while (n >= 0 && o < m->n_nodes) {
+			struct tm_node *nd = &m->nodes[n];
+
+			nd->depth = depth;
+			nd->seq = (uint32_t)o;
+			m->order[o++] = n;
+			if (nd->first_child >= 0) {
+				n = nd->first_child;
+				depth++;
+				continue;
+			}
+			while (n >= 0 && m->nodes[n].next_sibling < 0 && n != m->vgs[v].node) {
+				n = m->nodes[n].parent;
+				depth--;
+			}
+			if (n < 0 || n == m->vgs[v].node)
+				break;
+			n = m->nodes[n].next_sibling;
+		}
+	}
+}
+
+static bool name_has(const char *name, const char *s)
+{
+	return s && *s && name && strcasestr(name, s);
+}
+
+static void compute_match(struct tm_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_nodes; i++)
+		m->nodes[i].match = false;
+	if (!m->filter[0])
+		return;
+	/* children come after their parent in preorder: walk it backwards */
+	for (i = m->n_nodes; i-- > 0;) {
+		int32_t n = m->order[i];
+		struct tm_node *nd = &m->nodes[n];
+
+		if ((nd->kind == TM_LV || nd->kind == TM_PV) && name_has(tm_node_name(m, n), m->filter))
+			nd->match = true;
+		if (nd->match && nd->parent >= 0)
+			m->nodes[nd->parent].match = true;
+	}
+}
+
+static void build_rows(struct tm_model *m)
+{
+	size_t i;
+	int32_t hide_below = -1;	/* depth under which nodes are folded away */
+
+	m->n_rows = 0;
+	for (i = 0; i < m->n_nodes; i++)
+		m->node_row[i] = -1;
+	for (i = 0; i < m->n_nodes; i++) {
+		int32_t n = m->order[i];
+		struct tm_node *nd = &m->nodes[n];
+
+		if (hide_below >= 0 && nd->depth > hide_below)
+			continue;
+		hide_below = -1;
+		if (m->filter[0] && !nd->match)
+			continue;
+		m->node_row[n] = (int32_t)m->n_rows;
+		m->rows[m->n_rows++] = n;
+		if (nd->folded && !m->filter[0])
+			hide_below = nd->depth;
+	}
+	/* the selection hidden: its nearest shown ancestor, else the first row */
+	if (m->sel >= 0) {
+		int32_t s = m->sel;
+
+		while (s >= 0 && m->node_row[s] < 0)
+			s = m->nodes[s].parent;
+		m->sel = s >= 0 ? s : m->n_rows ? m->rows[0] : -1;
+	} else if (m->n_rows) {
+		m->sel = m->rows[0];
+	}
+}
+
+static int relayout(struct tm_model *m)
+{
+	if (sort_children(m))
+		return -ENOMEM;
+	build_order(m);
+	compute_match(m);
+	build_rows(m);
+	return 0;
+}
+
+struct tm_model *tm_model_new(const struct mlvm_vg *const *vgs,
+			      const struct mlvm_vg *const *bases, size_t n)
+{
+	struct tm_model *m = calloc(1, sizeof(*m));
+	size_t v;
+
+	if (!m)
+		return NULL;
+	m->sel = -1;
+	m->vgs = calloc(n ? n : 1, sizeof(*m->vgs));
+	if (!m->vgs)
+		goto fail;
+	m->n_vgs = n;
+	for (v = 0; v < n; v++) {
+		m->vgs[v].vg = vgs[v];
+		m->vgs[v].base = bases ? bases[v] : NULL;
+		if (build_vg(m, (uint32_t)v))
+			goto fail;
+	}
+	m->order = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(int32_t));
+	m->rows = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(int32_t));
+	m->node_row = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(int32_t));
+	if (!m->order || !m->rows || !m->node_row || relayout(m))
+		goto fail;
+	return m;
+fail:
+	tm_model_free(m);
+	return NULL;
+}
+
+void tm_model_free(struct tm_model *m)
+{
+	size_t v;
+	uint32_t p;
+
+	if (!m)
+		return;
+	for (v = 0; v < m->n_vgs; v++) {
+		struct tm_vgview *w = &m->vgs[v];
+
+		if (w->owner)
+			for (p = 0; p < w->vg->n_pvs; p++)
+				free(w->owner[p]);
+		free(w->owner);
+		free(w->unit);
+		free(w->owner_len);
+		free(w->used);
+		free(w->lv_node);
+		free(w->lv_parent);
+		free(w->pv_node);
+	}
+	free(m->vgs);
+	free(m->nodes);
+	free(m->order);
+	free(m->rows);
+	free(m->node_row);
+	free(m);
+}
+
+/* ------------------------------------------------------------ moving */
+
+size_t tm_sel_row(const struct tm_model *m)
+{
+	if (m->sel < 0 || m->node_row[m->sel] < 0)
+		return 0;
+	return (size_t)m->node_row[m->sel];
+}
+
+void tm_move(struct tm_model *m, long delta)
+{
+	long r;
+
+	if (!m->n_rows)
+		return;
+	r = (long)tm_sel_row(m) + delta;
+	if (r < 0)
+		r = 0;
+	if ((size_t)r >= m->n_rows)
+		r = (long)m->n_rows - 1;
+	m->sel = m->rows[r];
+}
+
+void tm_home(struct tm_model *m)
+{
+	if (m->n_rows)
+		m->sel = m->rows[0];
+}
+
+void tm_end(struct tm_model *m)
+{
+	if (m->n_rows)
+		m->sel = m->rows[m->n_rows - 1];
+}
+
+bool tm_select(struct tm_model *m, int32_t node)
+{
+	int32_t p;
+	bool changed = false;
+
+	if (node < 0 || (size_t)node >= m->n_nodes)
+		return false;
+	for (p = m->nodes[node].parent; p >= 0; p = m->nodes[p].parent)
+		if (m->nodes[p].folded) {
+			m->nodes[p].folded = false;
+			changed = true;
+		}
+	if (changed)
+		build_rows(m);
+	if (m->node_row[node] < 0)
+		return false;
+	m->sel = node;
+	return true;
+}
+
+void tm_scroll(struct tm_model *m, size_t height)
+{
+	size_t r = tm_sel_row(m);
+
+	if (!height)
+		height = 1;
+	if (m->n_rows <= height)
+		m->top = 0;
+	else if (m->top > m->n_rows - height)
+		m->top = m->n_rows - height;
+	if (r < m->top)
+		m->top = r;
+	else if (r >= m->top + height)
+		m->top = r - height + 1;
+}
+
+/* ------------------------------------------------------------ folding */
+
+bool tm_has_children(const struct tm_model *m, int32_t node)
+{
+	return node >= 0 && (size_t)node < m->n_nodes && m->nodes[node].n_children > 0;
+}
+
+bool tm_toggle(struct tm_model *m)
+{
+	if (!tm_has_children(m, m->sel))
+		return false;
+	m->nodes[m->sel].folded = !m->nodes[m->sel].folded;
+	build_rows(m);
+	return true;
+}
+
+void tm_fold_or_parent(struct tm_model *m)
+{
+	int32_t p;
+
+	if (m->sel < 0)
+		return;
+	if (tm_has_children(m, m->sel) && !m->nodes[m->sel].folded && !m->filter[0]) {
+		m->nodes[m->sel].folded = true;
+		build_rows(m);
+		return;
+	}
+	p = m->nodes[m->sel].parent;
+	if (p >= 0 && m->node_row[p] >= 0)
+		m->sel = p;
+}
+
+void tm_unfold(struct tm_model *m)
+{
+	if (tm_has_children(m, m->sel) && m->nodes[m->sel].folded) {
+		m->nodes[m->sel].folded = false;
+		build_rows(m);
+	}
+}
+
+/* ------------------------------------------------------------ order, filter, search */
+
+void tm_set_sort(struct tm_model *m, enum tm_sort s)
+{
+	m->sort = s < TM_SORT_COUNT ? s : TM_SORT_NAME;
+	relayout(m);
+}
+
+const char *tm_sort_name(enum tm_sort s)
+{
+	return s == TM_SORT_SIZE ? "size" : s == TM_SORT_TEXT ? "metadata order" : "name";
+}
+
+void tm_set_filter(struct tm_model *m, const char *s)
+{
+	snprintf(m->filter, sizeof(m->filter), "%s", s ? s : "");
+	compute_match(m);
+	build_rows(m);
+}
+
+bool tm_search(struct tm_model *m, const char *s, bool next)
+{
+	size_t start, i;
+
+	if (!s || !*s || !m->n_nodes)
+		return false;
+	start = m->sel >= 0 ? m->nodes[m->sel].seq + (next ? 1 : 0) : 0;
+	for (i = 0; i < m->n_nodes; i++) {
+		int32_t n = m->order[(start + i) % m->n_nodes];
+		const struct tm_node *nd = &m->nodes[n];
+
+		if (nd->kind == TM_GROUP_PVS || nd->kind == TM_GROUP_LVS)
+			continue;
+		if (m->filter[0] && !nd->match)
+			continue;
+		if (name_has(tm_node_name(m, n), s) && tm_select(m, n))
+			return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------ extent map */
+
+int32_t tm_sel_lv(const struct tm_model *m, uint32_t v)
+{
+	const struct tm_node *n;
+
+	if (m->sel < 0)
+		return -1;
+	n = &m->nodes[m->sel];
+	if (n->kind != TM_LV || n->vg != v || n->ghost)
+		return -1;
+	return n->idx;
+}
+
+static int32_t lv_root(const struct tm_vgview *w, int32_t lv)
+{
+	int d = 0;
+
+	while (lv >= 0 && w->lv_parent[lv] >= 0 && d++ < TM_MAX_DEPTH)
+		lv = w->lv_parent[lv];
+	return lv;
+}
+
+static bool under(const struct tm_vgview *w, int32_t lv, int32_t sel)
+{
+	int d = 0;
+
+	for (; lv >= 0 && d < TM_MAX_DEPTH; lv = w->lv_parent[lv], d++)
+		if (lv == sel)
+			return true;
+	return false;
+}
+
+size_t tm_map_cells(const struct tm_model *m, uint32_t v, uint32_t pv,
+		    struct tm_cell *cells, size_t max, uint64_t *per_out)
+{
+	const struct tm_vgview *w;
+	uint64_t pe, per, ncells, c, unit;
+	int32_t sel;
+
+	if (v >= m->n_vgs || !max)
+		return 0;
+	w = &m->vgs[v];
+	if (pv >= w->vg->n_pvs)
+		return 0;
+	pe = w->vg->pvs[pv].pe_count;
+	unit = w->unit[pv];
+	per = pe <= max ? 1 : (pe + max - 1) / max;
+	/* a cell covers whole owner entries */
+	if (per % unit)
+		per += unit - per % unit;
+	ncells = pe ? (pe + per - 1) / per : 0;
+	if (per_out)
+		*per_out = per;
+	sel = tm_sel_lv(m, v);
+	for (c = 0; c < ncells; c++) {
+		struct tm_cell *cell = &cells[c];
+		uint64_t e0 = c * per, e1 = e0 + per > pe ? pe : e0 + per, u;
+
+		cell->lv = -1;
+		cell->root = -1;
+		cell->used = 0;
+		cell->total = (uint32_t)(e1 - e0);
+		cell->sel = false;
+		for (u = e0 / unit; u < w->owner_len[pv] && u * unit < e1; u++) {
+			int32_t o = w->owner[pv][u];
+			uint64_t span = unit;
+
+			if (o == -1)
+				continue;
+			if (u * unit + span > e1)
+				span = e1 - u * unit;
+			cell->used += (uint32_t)span;
+			if (o == -2) {
+				cell->lv = -2;
+				continue;
+			}
+			if (sel >= 0 && under(w, o, sel))
+				cell->sel = true;
+			if (cell->lv == -1 || (cell->sel && under(w, o, sel) && !under(w, cell->lv, sel)))
+				cell->lv = o;
+		}
+		if (cell->lv >= 0)
+			cell->root = lv_root(w, cell->lv);
+	}
+	return (size_t)ncells;
+}
+
+/* ------------------------------------------------------------ details */
+
+void tm_text_free(struct tm_text *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->lines[i]);
+	free(t->lines);
+	t->lines = NULL;
+	t->n = t->cap = 0;
+}
+
+void tm_text_add(struct tm_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		char **l = realloc(t->lines, cap * sizeof(*l));
+
+		if (!l)
+			return;
+		t->lines = l;
+		t->cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s)
+		t->lines[t->n++] = s;
+}
+
+/* "4.00 MiB (4194304 bytes, 8192 sectors, 64 extents)" */
+static void size_line(struct tm_text *t, const char *key, uint64_t extents, uint64_t extent_size)
+{
+	uint64_t sectors = sat_mul(extents, extent_size), bytes = sat_mul(sectors, 512);
+	char h[32];
+
+	tm_human(bytes, h, sizeof(h));
+	tm_text_add(t, "%s\t%s (%llu bytes, %llu sectors, %llu extents)", key, h,
+		    (unsigned long long)bytes, (unsigned long long)sectors, (unsigned long long)extents);
+}
+
+static void value_text(const struct cfg_node *n, struct mlvm_buf *b)
+{
+	const struct cfg_node *e;
+
+	switch (n->type) {
+	case CFG_INT:
+		mlvm_buf_printf(b, "%lld", (long long)n->v.i);
+		break;
+	case CFG_FLOAT:
+		mlvm_buf_printf(b, "%g", n->v.f);
+		break;
+	case CFG_STRING:
+	case CFG_WORD:
+		mlvm_buf_printf(b, "%s", n->v.s);
+		break;
+	case CFG_ARRAY:
+		mlvm_buf_printf(b, "[");
+		for (e = n->v.child; e; e = e->next) {
+			if (e != n->v.child)
+				mlvm_buf_printf(b, ", ");
+			if (e->type == CFG_ARRAY || e->type == CFG_SECTION)
+				mlvm_buf_printf(b, "...");
+			else
+				value_text(e, b);
+		}
+		mlvm_buf_printf(b, "]");
+		break;
+	default:
+		mlvm_buf_printf(b, "{...}");
+	}
+}
+
+/* every key of a section as written in the text, sections indented */
+static void all_keys(struct tm_text *t, const struct cfg_node *sec, int depth)
+{
+	const struct cfg_node *n;
+
+	if (!sec || sec->type != CFG_SECTION || depth > 4)
+		return;
+	for (n = sec->v.child; n; n = n->next) {
+		struct mlvm_buf b = { 0 };
+
+		if (!n->key)
+			continue;
+		if (n->type == CFG_SECTION) {
+			tm_text_add(t, "%*s%s {", depth * 2, "", n->key);
+			all_keys(t, n, depth + 1);
+			tm_text_add(t, "%*s}", depth * 2, "");
+			continue;
+		}
+		value_text(n, &b);
+		tm_text_add(t, "%*s%s\t%s", depth * 2, "", n->key, b.data ? b.data : "");
+		mlvm_buf_free(&b);
+	}
+}
+
+static void strings_line(struct tm_text *t, const char *key, const struct cfg_node *arr)
+{
+	struct mlvm_buf b = { 0 };
+	const struct cfg_node *e;
+
+	mlvm_buf_append(&b, "", 0);
+	if (arr && arr->type == CFG_ARRAY)
+		for (e = arr->v.child; e; e = e->next)
+			if (e->type == CFG_STRING || e->type == CFG_WORD)
+				mlvm_buf_printf(&b, "%s%s", b.len ? ", " : "", e->v.s);
+	tm_text_add(t, "%s\t%s", key, b.data && *b.data ? b.data : "-");
+	mlvm_buf_free(&b);
+}
+
+static void when_text(int64_t when, char *out, size_t len)
+{
+	time_t tt = (time_t)when;
+	struct tm tm;
+
+	if (when <= 0 || !gmtime_r(&tt, &tm) || !strftime(out, len, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, len, "-");
+}
+
+static void vg_details(const struct tm_model *m, const struct tm_vgview *w, struct tm_text *t)
+{
+	const struct mlvm_vg *vg = w->vg;
+	char when[40], uuid[39];
+	uint32_t i, hidden = 0;
+
+	for (i = 0; i < vg->n_lvs; i++)
+		hidden += !vg->lvs[i].visible;
+	tm_text_add(t, "Volume group %s", vg->name);
+	tm_text_add(t, "id\t%s", vg->id ? vg->id : "-");
+	tm_text_add(t, "seqno\t%llu%s", (unsigned long long)vg->seqno,
+		    w->base ? " (an older generation)" : "");
+	if (w->base)
+		tm_text_add(t, "current seqno\t%llu", (unsigned long long)w->base->seqno);
+	if (w->base)
+		tm_text_add(t, "since then\t%u added, %u removed, %u renamed, %u resized",
+			    w->n_added, w->n_removed, w->n_renamed, w->n_resized);
+	strings_line(t, "status", vg->status);
+	strings_line(t, "flags", vg->flags);
+	strings_line(t, "tags", vg->tags);
+	tm_text_add(t, "extent_size\t%llu sectors (%llu bytes)", (unsigned long long)vg->extent_size,
+		    (unsigned long long)sat_mul(vg->extent_size, 512));
+	tm_text_add(t, "max_lv\t%lld", (long long)vg->max_lv);
+	tm_text_add(t, "max_pv\t%lld", (long long)vg->max_pv);
+	tm_text_add(t, "PVs\t%u", vg->n_pvs);
+	tm_text_add(t, "LVs\t%u (%u hidden)", vg->n_lvs, hidden);
+	size_line(t, "size", vg->total_extents, vg->extent_size);
+	size_line(t, "free", vg->free_extents, vg->extent_size);
+	tm_text_add(t, "description\t%s", vg->description ? vg->description : "-");
+	tm_text_add(t, "creation_host\t%s", vg->creation_host ? vg->creation_host : "-");
+	when_text(vg->creation_time, when, sizeof(when));
+	tm_text_add(t, "creation_time\t%s (%lld)", when, (long long)vg->creation_time);
+	tm_text_add(t, "Read from");
+	tm_text_add(t, "image\t%s", vg->source.image ? vg->source.image : "-");
+	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
+	tm_text_add(t, "pv id\t%s", uuid[0] ? uuid : "-");
+	tm_text_add(t, "mda\t%d", vg->source.mda);
+	tm_text_add(t, "offset\tbyte %llu", (unsigned long long)vg->source.offset);
+	tm_text_add(t, "text size\t%llu bytes%s", (unsigned long long)vg->source.size,
+		    vg->source.wrapped ? " (wraps around the ring)" : "");
+	tm_text_add(t, "copy\t%s", vg->source.gen ? "from the ring (an older copy)" : "the committed slot");
+	(void)m;
+}
+
+static void pv_details(const struct tm_vgview *w, uint32_t p, struct tm_text *t)
+{
+	const struct mlvm_vg *vg = w->vg;
+	const struct mlvm_pv *pv = &vg->pvs[p];
+	char h[32];
+	uint64_t free_pe = pv->pe_count - (w->used[p] < pv->pe_count ? w->used[p] : pv->pe_count);
+
+	tm_text_add(t, "Physical volume %s", pv->name);
+	tm_text_add(t, "id\t%s", pv->id ? pv->id : "-");
+	tm_text_add(t, "device (recorded)\t%s", pv->device ? pv->device : "-");
+	tm_text_add(t, "image\t%s", pv->missing ? "(missing)" : pv->src->name);
+	if (!pv->missing)
+		tm_text_add(t, "offset in image\tbyte %llu", (unsigned long long)pv->offset);
+	strings_line(t, "status", pv->status);
+	strings_line(t, "flags", pv->flags);
+	strings_line(t, "tags", pv->tags);
+	tm_human(sat_mul(pv->dev_size, 512), h, sizeof(h));
+	tm_text_add(t, "dev_size\t%s (%llu bytes, %llu sectors)", h,
+		    (unsigned long long)sat_mul(pv->dev_size, 512), (unsigned long long)pv->dev_size);
+	tm_text_add(t, "pe_start\tsector %llu (byte %llu)", (unsigned long long)pv->pe_start,
+		    (unsigned long long)sat_mul(pv->pe_start, 512));
+	size_line(t, "extents", pv->pe_count, vg->extent_size);
+	size_line(t, "used", pv->pe_count - free_pe, vg->extent_size);
+	size_line(t, "free", free_pe, vg->extent_size);
+	if (pv->node) {
+		tm_text_add(t, "As written");
+		all_keys(t, pv->node, 0);
+	}
+}
+
+static void seg_details(const struct mlvm_vg *vg, const struct mlvm_segment *sg, uint32_t i,
+			struct tm_text *t)
+{
+	uint32_t k;
+	uint64_t ss = mlvm_seg_stripe_size(sg);
+
+	tm_text_add(t, "Segment %u", i + 1);
+	tm_text_add(t, "type\t%s%s", sg->type ? sg->type : "?",
+		    sg->type && !strcmp(sg->type, "striped") && sg->n_areas == 1 ? " (linear)" : "");
+	tm_text_add(t, "extents\t%llu-%llu (%llu)", (unsigned long long)sg->start_extent,
+		    (unsigned long long)(sg->start_extent + sg->extent_count - (sg->extent_count ? 1 : 0)),
+		    (unsigned long long)sg->extent_count);
+	if (ss)
+		tm_text_add(t, "stripe_size\t%llu sectors (%llu bytes)", (unsigned long long)ss,
+			    (unsigned long long)sat_mul(ss, 512));
+	for (k = 0; k < sg->n_areas; k++) {
+		const struct mlvm_area *a = &sg->areas[k];
+
+		if (a->kind == MLVM_AREA_PV && a->ref >= 0 && (uint32_t)a->ref < vg->n_pvs) {
+			const struct mlvm_pv *pv = &vg->pvs[a->ref];
+			uint64_t off = sat_mul(sat_mul(a->start, vg->extent_size), 512);
+			uint64_t at = off == UINT64_MAX ? off : off + sat_mul(pv->pe_start, 512) + pv->offset;
+
+			if (pv->missing)
+				tm_text_add(t, "area %u\t%s PE %llu-%llu (PV missing)", k, a->name,
+					    (unsigned long long)a->start,
+					    (unsigned long long)(a->start + sg->area_len - (sg->area_len ? 1 : 0)));
+			else
+				tm_text_add(t, "area %u\t%s PE %llu-%llu, %s byte %llu", k, a->name,
+					    (unsigned long long)a->start,
+					    (unsigned long long)(a->start + sg->area_len - (sg->area_len ? 1 : 0)),
+					    pv->src->name, (unsigned long long)at);
+		} else {
+			tm_text_add(t, "area %u\t%s %s %llu%s", k, a->kind == MLVM_AREA_LV ? "LV" : "PV",
+				    a->name ? a->name : "?", (unsigned long long)a->start,
+				    a->ref < 0 ? " (unknown)" : "");
+		}
+	}
+	if (sg->node)
+		all_keys(t, sg->node, 1);
+}
+
+static void lv_details(const struct tm_model *m, const struct tm_node *n, const char *content,
+		       struct tm_text *t)
+{
+	const struct tm_vgview *w = &m->vgs[n->vg];
+	const struct mlvm_vg *vg = node_vg(m, n);
+	const struct mlvm_lv *lv = &vg->lvs[n->idx];
+	const struct cfg_node *c;
+	char when[40];
+	uint32_t i;
+	int32_t ch;
+
+	tm_text_add(t, "Logical volume %s/%s", vg->name, lv->name);
+	if (n->marks & TM_MARK_ADDED)
+		tm_text_add(t, "change\tadded after seqno %llu: only in the current generation (%llu)",
+			    (unsigned long long)w->vg->seqno, (unsigned long long)w->base->seqno);
+	if (n->marks & TM_MARK_REMOVED)
+		tm_text_add(t, "change\tREMOVED since seqno %llu (not in the current generation %llu)",
+			    (unsigned long long)vg->seqno, (unsigned long long)w->base->seqno);
+	if (n->marks & TM_MARK_RENAMED)
+		tm_text_add(t, "change\trenamed since: now %s", w->base->lvs[n->base_idx].name);
+	if (n->marks & TM_MARK_RESIZED)
+		tm_text_add(t, "change\tresized since: now %llu extents (was %llu)",
+			    (unsigned long long)w->base->lvs[n->base_idx].extent_count,
+			    (unsigned long long)lv->extent_count);
+	tm_text_add(t, "id\t%s", lv->id ? lv->id : "-");
+	tm_text_add(t, "visible\t%s", lv->visible ? "yes" : "no (a hidden sub-LV)");
+	size_line(t, "size", lv->extent_count, vg->extent_size);
+	tm_text_add(t, "segments\t%u", lv->n_segs);
+	strings_line(t, "status", mlvm_node_array(lv->node, "status"));
+	strings_line(t, "flags", mlvm_node_array(lv->node, "flags"));
+	strings_line(t, "tags", mlvm_node_array(lv->node, "tags"));
+	c = cfg_find(lv->node, "creation_time");
+	if (c && c->type == CFG_INT) {
+		when_text(c->v.i, when, sizeof(when));
+		tm_text_add(t, "creation_time\t%s", when);
+	}
+	c = cfg_find(lv->node, "creation_host");
+	if (c && (c->type == CFG_STRING || c->type == CFG_WORD))
+		tm_text_add(t, "creation_host\t%s", c->v.s);
+	if (content && *content)
+		tm_text_add(t, "content\t%s", content);
+	if (!n->ghost) {
+		if (w->lv_parent[n->idx] >= 0)
+			tm_text_add(t, "part of\t%s", vg->lvs[w->lv_parent[n->idx]].name);
+		for (ch = n->first_child; ch >= 0; ch = m->nodes[ch].next_sibling)
+			if (m->nodes[ch].kind == TM_LV)
+				tm_text_add(t, "uses\t%s", tm_node_name(m, ch));
+	}
+	for (i = 0; i < lv->n_segs; i++)
+		seg_details(vg, &lv->segs[i], i, t);
+	tm_text_add(t, "As written");
+	for (c = lv->node ? lv->node->v.child : NULL; c; c = c->next) {
+		struct mlvm_buf b = { 0 };
+
+		if (!c->key || c->type == CFG_SECTION)
+			continue;
+		value_text(c, &b);
+		tm_text_add(t, "%s\t%s", c->key, b.data ? b.data : "");
+		mlvm_buf_free(&b);
+	}
+}
+
+void tm_details(const struct tm_model *m, int32_t node, const char *content, struct tm_text *out)
+{
+	const struct tm_node *n;
+	int32_t c;
+
+	if (node < 0 || (size_t)node >= m->n_nodes)
+		return;
+	n = &m->nodes[node];
+	switch (n->kind) {
+	case TM_VG:
+		vg_details(m, &m->vgs[n->vg], out);
+		break;
+	case TM_PV:
+		pv_details(&m->vgs[n->vg], (uint32_t)n->idx, out);
+		break;
+	case TM_LV:
+		lv_details(m, n, content, out);
+		break;
+	default:
+		tm_text_add(out, "%s of %s: %u", tm_node_name(m, node), m->vgs[n->vg].vg->name, n->n_children);
+		for (c = n->first_child; c >= 0; c = m->nodes[c].next_sibling) {
+			char h[32];
+
+			if (out->n > TM_MAX_LISTED) {
+				tm_text_add(out, "...	and more");
+				break;
+			}
+			tm_human(tm_node_bytes(m, c), h, sizeof(h));
+			tm_text_add(out, "%s\t%s", tm_node_name(m, c), h);
+		}
+	}
+}
+
+/* ------------------------------------------------------------ generations */
+
+static const char *gen_state(const struct mlvm_generation *g)
+{
+	if (g->fragment)
+		return "fragment";
+	if (!g->complete)
+		return "incomplete";
+	if (g->checksum_ok == 0)
+		return "bad-checksum";
+	if (!g->parse_ok)
+		return "unparsable";
+	return "ok";
+}
+
+static int state_rank(const char *s)
+{
+	static const char *const r[] = { "ok", "bad-checksum", "unparsable", "incomplete", "fragment" };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (!strcmp(r[i], s))
+			return i;
+	return 5;
+}
+
+static int cmp_gen(const void *a, const void *b)
+{
+	const struct tm_gen *x = a, *y = b;
+
+	if (x->seqno_known != y->seqno_known)
+		return x->seqno_known ? -1 : 1;
+	if (x->seqno != y->seqno)
+		return x->seqno > y->seqno ? -1 : 1;
+	return x->creation_time > y->creation_time ? -1 : x->creation_time < y->creation_time;
+}
+
+int tm_generations(const struct mlvm_set *set, const char *vg_id, uint64_t current_seqno,
+		   struct tm_gen **out, size_t *n_out)
+{
+	struct tm_gen *r = NULL;
+	size_t n = 0, cap = 0, i, g, k;
+	unsigned d;
+
+	*out = NULL;
+	*n_out = 0;
+	for (i = 0; i < set->n_devs; i++)
+		for (d = 0; d < set->devs[i].n_mda; d++)
+			for (g = 0; g < set->devs[i].mda[d].n_gens; g++) {
+				const struct mlvm_generation *gen = &set->devs[i].mda[d].gens[g];
+				const char *st = gen_state(gen);
+				bool usable = gen->complete && gen->parse_ok && gen->checksum_ok != 0;
+
+				if (vg_id && gen->vg_id[0] && strcmp(gen->vg_id, vg_id))
+					continue;
+				if (vg_id && !gen->vg_id[0] && gen->seqno_known)
+					continue;
+				for (k = 0; k < n && gen->seqno_known; k++)
+					if (r[k].seqno_known && r[k].seqno == gen->seqno)
+						break;
+				if (k < n && gen->seqno_known) {
+					r[k].copies++;
+					r[k].usable |= usable;
+					if (state_rank(st) < state_rank(r[k].state))
+						r[k].state = st;
+					if (!r[k].description[0])
+						snprintf(r[k].description, sizeof(r[k].description), "%s",
+							 gen->description);
+					if (!r[k].creation_time)
+						r[k].creation_time = gen->creation_time;
+					continue;
+				}
+				if (n == cap) {
+					struct tm_gen *p;
+
+					cap = cap ? cap * 2 : 16;
+					p = realloc(r, cap * sizeof(*p));
+					if (!p) {
+						free(r);
+						return -ENOMEM;
+					}
+					r = p;
+				}
+				memset(&r[n], 0, sizeof(r[n]));
+				r[n].seqno = gen->seqno;
+				r[n].seqno_known = gen->seqno_known;
+				r[n].creation_time = gen->creation_time;
+				snprintf(r[n].description, sizeof(r[n].description), "%s", gen->description);
+				r[n].state = st;
+				r[n].usable = usable;
+				r[n].copies = 1;
+				r[n].current = gen->seqno_known && gen->seqno == current_seqno;
+				n++;
+			}
+	if (n)
+		qsort(r, n, sizeof(*r), cmp_gen);
+	*out = r;
+	*n_out = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------ export figures */
+
+void tm_rate_eta(uint64_t done, uint64_t total, double seconds,
+		 char *rate, size_t rlen, char *eta, size_t elen)
+{
+	double bps = seconds > 0 ? (double)done / seconds : 0;
+	char h[32];
+
+	if (bps > 0) {
+		tm_human((uint64_t)bps, h, sizeof(h));
+		snprintf(rate, rlen, "%s/s", h);
+	} else {
+		snprintf(rate, rlen, "-");
+	}
+	if (bps > 0 && total >= done) {
+		double left = (double)(total - done) / bps;
+		unsigned long s = left > 359999 ? 359999 : (unsigned long)(left + 0.5);
+
+		if (s >= 3600)
+			snprintf(eta, elen, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+		else
+			snprintf(eta, elen, "%lu:%02lu", s / 60, s % 60);
+	} else {
+		snprintf(eta, elen, "--:--");
+	}
+}
