@@ -466,7 +466,6 @@ static struct cfg_node *new_node(struct parser *p, const struct token *t)
 		return NULL;
 	}
 	p->n_nodes++;
-	n->line = t->line;
 	return n;
 }
 
@@ -831,6 +830,8 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	}
 	fix_tree(&p, root);
 	tree->root = root;
+	tree->lines = NULL;
+	tree->n_lines = 0;
 	tree->text = text;
 	tree->text_len = p.end;
 	tree->n_nodes = p.n_nodes - p.pending;
@@ -855,11 +856,52 @@ int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out,
 	return parse(text, len, out, err, true);
 }
 
+uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n)
+{
+	const char *at = NULL;
+	size_t off, lo, hi, i;
+
+	if (!t || !n)
+		return 0;
+	if (n->key)
+		at = n->key;
+	else if ((n->type == CFG_STRING || n->type == CFG_WORD) && n->v.s)
+		at = n->v.s;
+	if (!at || at < t->text || at >= t->text + t->text_len)
+		return 0;	/* not in the text (a copied word, a number) */
+	if (!t->lines) {
+		size_t count = 0;
+
+		for (i = 0; i < t->text_len; i++)
+			count += t->text[i] == '\n';
+		t->lines = malloc((count ? count : 1) * sizeof(*t->lines));
+		if (!t->lines)
+			return 0;
+		for (i = 0; i < t->text_len; i++)
+			if (t->text[i] == '\n')
+				t->lines[t->n_lines++] = (uint32_t)i;
+	}
+	/* the number of newlines before the node, plus one */
+	off = (size_t)(at - t->text);
+	lo = 0;
+	hi = t->n_lines;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->lines[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo + 1;
+}
+
 void cfg_free(struct cfg_tree *t)
 {
 	if (!t)
 		return;
 	arena_free(t->arena);
+	free(t->lines);
 	free(t->text);
 	free(t);
 }

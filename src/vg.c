@@ -22,6 +22,7 @@ struct ctx {
 	int64_t where;
 };
 
+#define LINE(c, n) cfg_line((c)->vg->tree, (n))
 #define W(c, code, node, ...) \
 	mlvm_warn((c)->r, (code), (c)->image, (c)->where, __VA_ARGS__)
 
@@ -119,7 +120,7 @@ static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *se
 	if (!n)
 		return NULL;
 	if (n->type != CFG_ARRAY) {
-		W(c, "text_type", n, "%s: %s is not an array (line %u)", what, key, n->line);
+		W(c, "text_type", n, "%s: %s is not an array (line %u)", what, key, LINE(c, n));
 		return NULL;
 	}
 	return n;
@@ -136,7 +137,7 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 		const char *const *k;
 
 		if (e->type != CFG_STRING && e->type != CFG_WORD) {
-			W(c, "text_status", e, "%s: status holds a non-string (line %u)", what, e->line);
+			W(c, "text_status", e, "%s: status holds a non-string (line %u)", what, LINE(c, arr));
 			continue;
 		}
 		for (k = known; *k; k++)
@@ -144,7 +145,7 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 				break;
 		if (!*k) {
 			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
-			  what, e->v.s, e->line);
+			  what, e->v.s, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
 			c->vg->n_unknown_status++;
 		}
 	}
@@ -157,11 +158,11 @@ static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char
 
 	if (!n) {
 		if (required)
-			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, sec->line);
+			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
 		return NULL;
 	}
 	if (n->type != CFG_STRING && n->type != CFG_WORD) {
-		W(c, "text_type", n, "%s: %s is not a string (line %u)", what, key, n->line);
+		W(c, "text_type", n, "%s: %s is not a string (line %u)", what, key, LINE(c, n));
 		return NULL;
 	}
 	return n->v.s;
@@ -175,12 +176,12 @@ static bool get_u64(struct ctx *c, const struct cfg_node *sec, const char *key,
 	*out = 0;
 	if (!n) {
 		if (required)
-			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, sec->line);
+			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
 		return false;
 	}
 	if (n->type != CFG_INT || n->v.i < 0) {
 		W(c, "text_type", n, "%s: %s is not a non-negative integer (line %u)",
-		  what, key, n->line);
+		  what, key, LINE(c, n));
 		return false;
 	}
 	*out = (uint64_t)n->v.i;
@@ -203,7 +204,8 @@ static int index_build(uint32_t count, const char *(*name_of)(const struct mlvm_
 {
 	uint32_t size = 16, i;
 
-	while (size < count * 2u && size < (1u << 30))
+	/* a load of at most 3/4: probes stay short, the table small */
+	while (size < count + count / 3 + 1 && size < (1u << 30))
 		size *= 2;
 	*slots = calloc(size, sizeof(uint32_t));
 	if (!*slots)
@@ -288,7 +290,7 @@ static int read_pvs(struct ctx *c, const struct cfg_node *sec)
 
 		if (n->type != CFG_SECTION) {
 			W(c, "text_type", n, "physical_volumes: %s is not a section (line %u)",
-			  n->key ? n->key : "?", n->line);
+			  n->key ? n->key : "?", LINE(c, n));
 			continue;
 		}
 		snprintf(what, sizeof(what), "pv %s", n->key);
@@ -431,7 +433,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 
 		if (s->area_len != (uint64_t)i + 1)
 			W(c, "text_segments", s->node, "%s: %s where segment%u was expected (line %u)",
-			  what, s->node->key, i + 1, s->node->line);
+			  what, s->node->key, i + 1, LINE(c, s->node));
 		snprintf(swhat, sizeof(swhat), "%s %s", what, s->node->key);
 		get_u64(c, s->node, "start_extent", swhat, true, &s->start_extent);
 		get_u64(c, s->node, "extent_count", swhat, true, &s->extent_count);
@@ -439,7 +441,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 		if (s->start_extent != expect)
 			W(c, "text_segments", s->node, "%s: starts at extent %llu, expected %llu (line %u)",
 			  swhat, (unsigned long long)s->start_extent,
-			  (unsigned long long)expect, s->node->line);
+			  (unsigned long long)expect, LINE(c, s->node));
 		if (!mlvm_add_ok(s->start_extent, s->extent_count, &expect))
 			expect = UINT64_MAX;
 		if (!mlvm_add_ok(lv->extent_count, s->extent_count, &lv->extent_count))
@@ -454,7 +456,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 				if (e->type != CFG_STRING && e->type != CFG_WORD) {
 					if (e->type != CFG_INT || e == arr->v.child)
 						W(c, "text_areas", e, "%s: unexpected value in %s (line %u)",
-						  swhat, areas_key, e->line);
+						  swhat, areas_key, LINE(c, arr));
 					continue;
 				}
 				a = &s->areas[s->n_areas++];
@@ -464,7 +466,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 				if (e->next && e->next->type == CFG_INT) {
 					if (e->next->v.i < 0)
 						W(c, "text_areas", e, "%s: negative extent for area %s (line %u)",
-						  swhat, a->name, e->line);
+						  swhat, a->name, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
 					else
 						a->start = (uint64_t)e->next->v.i;
 					e = e->next;
@@ -477,16 +479,16 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 
 			if (get_u64(c, s->node, "stripe_count", swhat, true, &sc) && sc != s->n_areas)
 				W(c, "text_areas", s->node, "%s: stripe_count %llu but %u stripes listed (line %u)",
-				  swhat, (unsigned long long)sc, s->n_areas, s->node->line);
+				  swhat, (unsigned long long)sc, s->n_areas, LINE(c, s->node));
 			if (s->n_areas == 0)
 				W(c, "text_areas", s->node, "%s: striped segment without stripes (line %u)",
-				  swhat, s->node->line);
+				  swhat, LINE(c, s->node));
 			else if (s->extent_count % s->n_areas)
 				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u stripes (line %u)",
-				  swhat, (unsigned long long)s->extent_count, s->n_areas, s->node->line);
+				  swhat, (unsigned long long)s->extent_count, s->n_areas, LINE(c, s->node));
 			if (s->n_areas > 1 && mlvm_seg_stripe_size(s) == 0)
 				W(c, "text_areas", s->node, "%s: %u stripes but no stripe_size (line %u)",
-				  swhat, s->n_areas, s->node->line);
+				  swhat, s->n_areas, LINE(c, s->node));
 		}
 		s->area_len = compute_area_len(s);
 	}
@@ -540,7 +542,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 
 		if (n->type != CFG_SECTION) {
 			W(c, "text_type", n, "logical_volumes: %s is not a section (line %u)",
-			  n->key ? n->key : "?", n->line);
+			  n->key ? n->key : "?", LINE(c, n));
 			continue;
 		}
 		lv = &vg->lvs[vg->n_lvs++];
@@ -548,7 +550,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		lv->node = n;
 		lv->name = n->key;
 		if (!mlvm_name_valid(lv->name))
-			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, n->line);
+			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
 		lv->id = get_str(c, n, "id", what, true);
 		status = get_array(c, n, "status", what);
 		get_array(c, n, "flags", what);
@@ -600,7 +602,7 @@ static void resolve_areas(struct ctx *c)
 						  lv->name, s->node->key, a->name,
 						  (unsigned long long)a->start,
 						  (unsigned long long)s->area_len,
-						  (unsigned long long)pv->pe_count, s->node->line);
+						  (unsigned long long)pv->pe_count, LINE(c, s->node));
 					if (!mlvm_add_ok(used, s->area_len, &used))
 						used = UINT64_MAX;
 					continue;
@@ -610,11 +612,11 @@ static void resolve_areas(struct ctx *c)
 				if (a->ref < 0)
 					W(c, "text_areas", s->node,
 					  "lv %s %s: area names \"%s\", which is neither a PV nor an LV of this VG (line %u)",
-					  lv->name, s->node->key, a->name, s->node->line);
+					  lv->name, s->node->key, a->name, LINE(c, s->node));
 				else if ((uint32_t)a->ref == i)
 					W(c, "text_areas", s->node,
 					  "lv %s %s: area refers to the LV itself (line %u)",
-					  lv->name, s->node->key, s->node->line);
+					  lv->name, s->node->key, LINE(c, s->node));
 			}
 		}
 	}
@@ -732,7 +734,7 @@ static void check_cycles(struct ctx *c)
 			if (state[a->ref] == 1)
 				W(c, "text_areas", s->node,
 				  "lv %s %s: area names lv %s, which leads back to lv %s: the LVs form a cycle (line %u)",
-				  lv->name, s->node->key, a->name, lv->name, s->node->line);
+				  lv->name, s->node->key, a->name, lv->name, LINE(c, s->node));
 			else if (state[a->ref] == 0) {
 				state[a->ref] = 1;
 				st[depth++] = (struct frame){ (uint32_t)a->ref, 0, 0 };

@@ -11,15 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "lvmap.h"
+#include "sha256.h"
 
 struct tm_export {
 	struct mlvm_lv_reader *rd;
 	struct mlvm_report report;
-	EVP_MD_CTX *md;
-	unsigned char digest[32];
+	struct mlvm_sha256 *md;
+	char hex[65];
 	char *path;
 	int fd;
 	uint8_t *buf;
@@ -65,10 +65,10 @@ int tm_export_start(const struct mlvm_vg *vg, const struct mlvm_lv *lv, const ch
 	}
 	x->size = mlvm_lv_reader_size(x->rd);
 	x->buf = malloc(TM_EXPORT_CHUNK);
-	x->md = EVP_MD_CTX_new();
+	x->md = mlvm_sha256_new();
 	x->path = strdup(path);
-	if (!x->buf || !x->md || !x->path || EVP_DigestInit_ex(x->md, EVP_sha256(), NULL) != 1) {
-		snprintf(err, errlen, "out of memory");
+	if (!x->buf || !x->md || !x->path) {
+		snprintf(err, errlen, x->md ? "out of memory" : "sha-256 is not available (libcrypto)");
 		tm_export_free(x);
 		return -ENOMEM;
 	}
@@ -120,7 +120,7 @@ int tm_export_step(struct tm_export *x, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot write %s: %s", x->path, strerror(-rc));
 			return rc;
 		}
-		if (EVP_DigestUpdate(x->md, x->buf, len) != 1) {
+		if (mlvm_sha256_update(x->md, x->buf, len)) {
 			snprintf(err, errlen, "sha-256 failed");
 			return -EIO;
 		}
@@ -128,7 +128,7 @@ int tm_export_step(struct tm_export *x, char *err, size_t errlen)
 		if (x->done < x->size)
 			return 1;
 	}
-	if (EVP_DigestFinal_ex(x->md, x->digest, NULL) != 1) {
+	if (mlvm_sha256_final(x->md, x->hex)) {
 		snprintf(err, errlen, "sha-256 failed");
 		return -EIO;
 	}
@@ -162,8 +162,7 @@ void tm_export_result(const struct tm_export *x, char hex[65], size_t *n_missing
 	size_t n = 0, i;
 	uint64_t sum = 0;
 
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", x->digest[i]);
+	memcpy(hex, x->hex, sizeof(x->hex));
 	r = x->rd ? mlvm_lv_reader_missing(x->rd, &n) : NULL;
 	for (i = 0; r && i < n; i++)
 		sum += r[i].len;
@@ -181,7 +180,7 @@ void tm_export_free(struct tm_export *x)
 		unlink(x->path);
 	if (x->rd)
 		mlvm_lv_reader_free(x->rd);
-	EVP_MD_CTX_free(x->md);
+	mlvm_sha256_free(x->md);
 	mlvm_report_free(&x->report);
 	free(x->buf);
 	free(x->path);
