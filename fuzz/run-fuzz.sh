@@ -2,8 +2,9 @@
 # run-fuzz.sh - run one libFuzzer target (built with --enable-fuzzing).
 #
 #   fuzz/run-fuzz.sh NAME [SECONDS]      fuzz for SECONDS (default 600)
-#   fuzz/run-fuzz.sh --merge NAME        minimise the committed corpus with
-#                                        what fuzzing found (-merge=1)
+#   fuzz/run-fuzz.sh --merge NAME        add to the committed corpus what
+#                                        fuzzing found that brings new edges
+#                                        (-merge=1, small inputs only)
 #
 # Run from the build directory. The committed corpus $top_srcdir/fuzz/corpus/
 # NAME is read, never written while fuzzing: new inputs go to
@@ -27,8 +28,9 @@ work=fuzz/work/$name
 mkdir -p "$work/corpus" "$seeds"
 
 case $name in
-label) max_len=2048 ;;
-*) max_len=65536 ;;
+label) max_len=2048 merge_max=2048 ;;
+config | partition | scan | mda | set | lvmap) max_len=65536 merge_max=8192 ;;
+*) max_len=65536 merge_max=16384 ;;
 esac
 dict=
 [ -f "$top_srcdir/fuzz/$name.dict" ] && dict=-dict=$top_srcdir/fuzz/$name.dict
@@ -38,16 +40,23 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_ma
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 if [ "$merge" = 1 ]; then
+	# every committed input stays (seeds, crashes); what fuzzing found is
+	# added only where it brings new coverage, and only below 64 KiB
 	new=$work/merged
 	rm -rf "$new"
 	mkdir -p "$new"
-	"$bin" -merge=1 -rss_limit_mb=2048 -timeout=10 -max_len="$max_len" "$new" "$seeds" "$work/corpus" || exit $?
-	# keep the committed crash inputs whatever their coverage
-	find "$seeds" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) \
-		-exec cp {} "$new"/ \;
-	find "$seeds" -maxdepth 1 -type f ! \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'seed-*' \) -delete
-	find "$new" -maxdepth 1 -type f -size -64k -exec cp -n {} "$seeds"/ \;
-	echo "run-fuzz: $name corpus now $(find "$seeds" -type f | wc -l) files, $(du -sk "$seeds" | cut -f1) KiB"
+	# to keep the committed corpus small: edges only (no hit counters), and
+	# only found inputs of at most merge_max bytes
+	cp "$seeds"/* "$new"/ 2>/dev/null
+	before=$(find "$new" -type f | wc -l)
+	rm -rf "$work/small"
+	mkdir -p "$work/small"
+	find "$work/corpus" -maxdepth 1 -type f -size -$((merge_max + 1))c -exec cp {} "$work/small"/ \;
+	"$bin" -merge=1 -use_counters=0 -rss_limit_mb=2048 -timeout=10 -max_len="$max_len" \
+		"$new" "$work/small" || exit $?
+	find "$new" -maxdepth 1 -type f -exec cp -n {} "$seeds"/ \;
+	echo "run-fuzz: $name: $(($(find "$new" -type f | wc -l) - before)) inputs added;" \
+		"corpus now $(find "$seeds" -type f | wc -l) files, $(du -sk "$seeds" | cut -f1) KiB"
 	exit 0
 fi
 

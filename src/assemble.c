@@ -67,7 +67,7 @@ int mlvm_set_add_path(struct mlvm_set *set, const char *path)
 	int rc = mlvm_source_open(path, 0, &src);
 
 	if (rc) {
-		mlvm_error(&set->report, "open", path, -1, "cannot open %s: %s", path, strerror(-rc));
+		mlvm_error(&set->report, "open", path, -1, "cannot open %s: %s", path, mlvm_source_strerror(rc));
 		return rc;
 	}
 	return mlvm_set_add_source(set, src);

@@ -55,6 +55,8 @@ int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
 int cmd_map(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
+/* a read-only FUSE filesystem of the LVs (cmd_mount.c) */
+int cmd_mount(struct cli *c, int argc, char **argv);
 /* the ncurses browser (tui/cmd_browse.c) */
 int cmd_browse(struct cli *c, int argc, char **argv);
 /* the write operations (cmd_write.c): the only commands that open images for writing */

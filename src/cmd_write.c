@@ -302,7 +302,7 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 		if (!rc)
 			rc = mlvm_set_add_source(t->set, s);
 		if (rc) {
-			cli_err(c, "cannot open %s for writing: %s", images[k], strerror(-rc));
+			cli_err(c, "cannot open %s for writing: %s", images[k], mlvm_source_strerror(rc));
 			return EXIT_FAILED;
 		}
 	}
@@ -870,7 +870,7 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 	for (k = 0; k < n_img; k++) {
 		rc = mlvm_source_open(images[k], MLVM_SOURCE_WRITE, &srcs[k]);
 		if (rc) {
-			cli_err(c, "cannot open %s for writing: %s", images[k], strerror(-rc));
+			cli_err(c, "cannot open %s for writing: %s", images[k], mlvm_source_strerror(rc));
 			st = EXIT_FAILED;
 			goto out;
 		}

@@ -30,6 +30,9 @@ static const char usage_text[] =
 	"                       which PV extents belong to which LV segment, what is free\n"
 	"  export --lv [VG/]LV -o FILE [--generation SEQNO] [--sparse] IMAGE...\n"
 	"                       the LV's bytes to a raw image file (or - for stdout)\n"
+	"  mount IMAGE... MOUNTPOINT [--generation SEQNO | --all-generations]\n"
+	"                       every LV as a read-only file (FUSE); fusermount3 -u\n"
+	"                       MOUNTPOINT unmounts\n"
 	"  browse [--generation SEQNO] [--ascii] IMAGE...\n"
 	"                       the ncurses browser: tree, details, extent maps,\n"
 	"                       generations, damage, export\n"
@@ -116,7 +119,7 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	for (i = 0; i < n; i++) {
 		rc = mlvm_set_add_path(set, images[i]);
 		if (rc) {
-			cli_err(c, "cannot open %s: %s", images[i], strerror(-rc));
+			cli_err(c, "cannot open %s: %s", images[i], mlvm_source_strerror(rc));
 			mlvm_set_free(set);
 			*status = EXIT_FAILED;
 			return NULL;
@@ -208,6 +211,7 @@ static const struct command commands[] = {
 	{ "dump", cmd_dump },
 	{ "map", cmd_map },
 	{ "export", cmd_export },
+	{ "mount", cmd_mount },
 	{ "browse", cmd_browse },
 	{ "format", cmd_format },
 	{ "create", cmd_create },

@@ -2,6 +2,7 @@
  * source.c - image sources: a file or block device (pread), or memory.
  */
 #include "source.h"
+#include "detect.h"
 #include "util.h"
 
 #include <errno.h>
@@ -118,9 +119,11 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
 	struct fd_priv *p;
 	struct stat st;
 	uint64_t size;
+	enum mlvm_format fmt;
 	int fd, err;
 
 	*out = NULL;
+	mlvm_source_error_clear();
 	fd = open(path, ((flags & MLVM_SOURCE_WRITE) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -140,6 +143,12 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
 	} else {
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	/* by content: E01, qcow, VHD(X) are read through their library */
+	err = mlvm_detect_fd(fd, size, &fmt);
+	if (err || fmt != MLVM_FORMAT_RAW) {
+		close(fd);
+		return err ? err : mlvm_container_open(path, fmt, flags, out);
 	}
 	s = calloc(1, sizeof(*s));
 	p = calloc(1, sizeof(*p));

@@ -35,8 +35,21 @@ struct mlvm_source {
 
 enum { MLVM_SOURCE_WRITE = 1 };
 
-/* Open a regular file or block device; 0 or a negative errno. */
+/*
+ * Open a regular file or block device; 0 or a negative errno. Its format
+ * is recognised by content (detect.h): EWF (E01), qcow and VHD/VHDX images
+ * are opened read-only through libewf, libqcow and libvhdi, their size
+ * being the media size; MLVM_SOURCE_WRITE on them fails with -EROFS.
+ */
 int mlvm_source_open(const char *path, int flags, struct mlvm_source **out);
+
+/*
+ * Words for rc, the failure of the last mlvm_source_open() or container
+ * read in this thread: what the image is and why it cannot be opened (a
+ * format this build cannot read and which package adds it, the library's
+ * own message); strerror(-rc) when there is nothing more to say.
+ */
+const char *mlvm_source_strerror(int rc);
 
 /* A source over memory the caller keeps alive (not copied); NULL on ENOMEM.
  * writable memory sources accept pwrite within their size. */

@@ -746,29 +746,61 @@ out:
 	free(st);
 }
 
-/* one PV area: extents [start, end) of PV pv used by LV lv */
+/*
+ * Physical extents claimed by two areas (LVM2 refuses such a text: data of
+ * one LV would be read as another's). The PV areas are sorted by PV and
+ * start, O(n log n); each entry is only the area's and its segment's index
+ * (8 bytes), since this runs while the whole model is in memory.
+ */
 struct pe_use {
-	uint64_t start, end;
-	uint32_t pv, lv;
+	uint32_t area;		/* index in vg->area_pool */
+	uint32_t seg;		/* index in vg->seg_pool */
 };
 
-static int cmp_pe_use(const void *pa, const void *pb)
+static int cmp_pe_use(const void *pa, const void *pb, void *arg)
 {
-	const struct pe_use *a = pa, *b = pb;
+	const struct mlvm_vg *vg = arg;
+	const struct mlvm_area *a = &vg->area_pool[((const struct pe_use *)pa)->area];
+	const struct mlvm_area *b = &vg->area_pool[((const struct pe_use *)pb)->area];
 
-	if (a->pv != b->pv)
-		return a->pv < b->pv ? -1 : 1;
+	if (a->ref != b->ref)
+		return a->ref < b->ref ? -1 : 1;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	return (a->lv > b->lv) - (a->lv < b->lv);
+	return 0;
 }
 
-/* Physical extents claimed by two areas (LVM2 refuses such a text: data
- * of one LV would be read as another's). Sorted by PV and start: O(n log n). */
+/* the LV a segment of the pool belongs to (LVs hold their segments in order) */
+static uint32_t lv_of_seg(const struct mlvm_vg *vg, uint32_t seg)
+{
+	uint32_t lo = 0, hi = vg->n_lvs;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if ((uint32_t)(vg->lvs[mid].segs - vg->seg_pool) <= seg)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t pe_end(const struct mlvm_vg *vg, const struct pe_use *u)
+{
+	uint64_t end;
+
+	if (!mlvm_add_ok(vg->area_pool[u->area].start, vg->seg_pool[u->seg].area_len, &end))
+		end = UINT64_MAX;
+	return end;
+}
+
 static void check_pe_overlap(struct ctx *c)
 {
 	struct mlvm_vg *vg = c->vg;
-	struct pe_use *u, *far = NULL;
+	struct pe_use *u;
+	const struct pe_use *far = NULL;
+	uint64_t far_end = 0;
 	size_t n = 0, k;
 	uint32_t i, j, a;
 
@@ -790,27 +822,30 @@ static void check_pe_overlap(struct ctx *c)
 
 				if (ar->kind != MLVM_AREA_PV || ar->ref < 0 || !s->area_len)
 					continue;
-				u[n].pv = (uint32_t)ar->ref;
-				u[n].lv = i;
-				u[n].start = ar->start;
-				if (!mlvm_add_ok(ar->start, s->area_len, &u[n].end))
-					u[n].end = UINT64_MAX;
+				u[n].area = (uint32_t)(ar - vg->area_pool);
+				u[n].seg = (uint32_t)(s - vg->seg_pool);
 				n++;
 			}
 		}
 	if (n > 1)
-		qsort(u, n, sizeof(*u), cmp_pe_use);
+		qsort_r(u, n, sizeof(*u), cmp_pe_use, vg);
 	for (k = 0; k < n; k++) {
-		if (far && far->pv == u[k].pv && u[k].start < far->end) {
-			uint64_t end = u[k].end < far->end ? u[k].end : far->end;
+		const struct mlvm_area *ar = &vg->area_pool[u[k].area];
+		uint64_t end = pe_end(vg, &u[k]);
 
-			W(c, "text_areas", vg->lvs[u[k].lv].node,
+		if (far && vg->area_pool[far->area].ref == ar->ref && ar->start < far_end) {
+			uint64_t last = end < far_end ? end : far_end;
+			uint32_t lk = lv_of_seg(vg, u[k].seg), lf = lv_of_seg(vg, far->seg);
+
+			W(c, "text_areas", vg->lvs[lk].node,
 			  "pv %s: extents %llu-%llu are used by both lv %s and lv %s",
-			  vg->pvs[u[k].pv].name, (unsigned long long)u[k].start,
-			  (unsigned long long)(end - 1), vg->lvs[far->lv].name, vg->lvs[u[k].lv].name);
+			  vg->pvs[ar->ref].name, (unsigned long long)ar->start,
+			  (unsigned long long)(last - 1), vg->lvs[lf].name, vg->lvs[lk].name);
 		}
-		if (!far || far->pv != u[k].pv || u[k].end > far->end)
+		if (!far || vg->area_pool[far->area].ref != ar->ref || end > far_end) {
 			far = &u[k];
+			far_end = end;
+		}
 	}
 	free(u);
 }

@@ -8,6 +8,8 @@ PACKAGES=(
 	zlib1g-dev uuid-dev libmagic-dev libncurses-dev libcmocka-dev libssl-dev
 	lvm2 thin-provisioning-tools fdisk xz-utils python3 util-linux tmux time
 	strace valgrind clang
+	libfuse3-dev fuse3 e2fsprogs
+	libewf-dev libqcow-dev libvhdi-dev qemu-utils ewf-tools
 )
 
 missing=()

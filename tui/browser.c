@@ -322,7 +322,7 @@ static struct mlvm_set *open_set(struct browser *b, const struct mlvm_open_opts 
 	for (i = 0; i < b->o->n_images; i++) {
 		rc = mlvm_set_add_path(set, b->o->images[i]);
 		if (rc) {
-			snprintf(err, len, "cannot open %s: %s", b->o->images[i], strerror(-rc));
+			snprintf(err, len, "cannot open %s: %s", b->o->images[i], mlvm_source_strerror(rc));
 			mlvm_set_free(set);
 			return NULL;
 		}

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# bench/bench-mount.sh -- a large sequential read through `mlvm mount`
+# against `mlvm export` of the same LV, on a real LVM2 striped LV.
+#
+# Usage (as root):   MLVM=/path/to/src/mlvm bash bench/bench-mount.sh
+#                    make bench-mount
+#
+# Environment knobs (all optional):
+#   MLVM      the mlvm binary                       (default: ./src/mlvm)
+#   LV_MIB    size of the striped LV, MiB           (default: 2048)
+#   REPS      timed repetitions per tool            (default: 5; medians reported)
+#   KEEP      if 1, keep the scratch dir
+#
+# What it does:
+#   1. two sparse files under /var/tmp on loop devices, pvcreate, vgcreate
+#      -s 4m, `lvcreate --driverloaded n -an -Zn -i2 -I64k` of LV_MIB (no
+#      device-mapper needed); the loop devices are detached again: mlvm reads
+#      the files;
+#   2. fills the LV's extents with pseudo-random data (openssl aes-ctr
+#      keystream, else /dev/urandom) and reads the PV files once so the page
+#      cache holds them;
+#   3. checks that the mounted file's SHA-256 is export's;
+#   4. times, REPS times each and alternating: `mlvm export --lv VG/big -o -`
+#      into /dev/null, and `dd if=MNT/VG/big of=/dev/null bs=1M` on a fresh
+#      mount (mounted before, unmounted after each run, outside the timing,
+#      so the mount's page cache is cold: every byte goes through FUSE); the
+#      same read with the mount run single-threaded (--single-threaded);
+#   5. prints the throughputs, the ratio mount/export (target >= 0.8) and
+#      PASS/MISS.
+# It is a benchmark, not a test: exit 0 even when the target is missed, 1
+# when something failed to run, 77 when it cannot run here (not root, no
+# LVM2, no FUSE). The mount, the loop devices and the scratch directory are
+# removed on exit whatever happens.
+
+set -euo pipefail
+
+SKIP=77
+MLVM=${MLVM:-./src/mlvm}
+LV_MIB=${LV_MIB:-2048}
+REPS=${REPS:-5}
+
+say()  { printf 'bench-mount: %s\n' "$*" >&2; }
+die()  { say "ERROR: $*"; exit 1; }
+skip() { say "SKIP: $*"; exit "$SKIP"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "must be run as root (needs losetup, the LVM2 tools and FUSE); try: sudo make bench-mount"
+fi
+export PATH="$PATH:/usr/sbin:/sbin"
+for t in losetup pvcreate vgcreate lvcreate lvs pvs dd python3 truncate mktemp sha256sum fusermount3 mountpoint; do
+	command -v "$t" >/dev/null 2>&1 || skip "'$t' not found (Debian: apt-get install lvm2 util-linux python3 coreutils fuse3)"
+done
+[ -e /dev/fuse ] || skip "no /dev/fuse here"
+[ -x "$MLVM" ] || die "MLVM='$MLVM' is not an executable (build it: make src/mlvm)"
+MLVM=$(cd "$(dirname "$MLVM")" && pwd)/$(basename "$MLVM")
+for v in LV_MIB REPS; do
+	case ${!v} in ''|*[!0-9]*|0) die "$v must be a positive number";; esac
+done
+[ $((LV_MIB % 8)) -eq 0 ] || die "LV_MIB must be a multiple of 8"
+
+export LVM_SUPPRESS_FD_WARNINGS=1
+LVMCONF='backup { backup=0 archive=0 } devices { use_devicesfile=0 }'
+
+WORK=$(mktemp -d /var/tmp/mlvm-bmount.XXXXXX)
+MNT=$WORK/mnt
+mkdir "$MNT"
+LOOPS=()
+VG="mlvmbmnt_$$_$(date +%s)"
+umount_mnt() {
+	# /proc/mounts, not mountpoint(1): a mount whose daemon died still counts
+	if grep -q " $MNT fuse" /proc/mounts; then
+		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || say "WARNING: could not unmount $MNT"
+	fi
+}
+detach() {
+	local l
+	for l in "${LOOPS[@]}"; do
+		losetup -d "$l" 2>/dev/null || say "WARNING: could not detach $l"
+	done
+	LOOPS=()
+}
+cleanup() {
+	local rc=$?
+	set +e
+	umount_mnt
+	detach
+	if [ "${KEEP:-0}" = 1 ]; then
+		say "KEEP=1: leaving $WORK (remove it yourself)"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+pv_mib=$(( LV_MIB / 2 + 64 ))
+for i in 0 1; do
+	truncate -s "${pv_mib}M" "$WORK/pv$i.img"
+	LOOPS+=("$(losetup --find --show "$WORK/pv$i.img")")
+done
+DEVS="${LOOPS[0]},${LOOPS[1]}"
+say "scratch $WORK, PVs ${LOOPS[*]} (${pv_mib} MiB each, sparse), VG $VG"
+lvmq() {
+	local cmd=$1; shift
+	"$cmd" --devices "$DEVS" --config "$LVMCONF" "$@" 2>>"$WORK/lvm.log"
+}
+lvmq pvcreate -q "${LOOPS[@]}" >/dev/null || die "pvcreate: $(tail -3 "$WORK/lvm.log")"
+lvmq vgcreate -q -s 4m "$VG" "${LOOPS[@]}" >/dev/null || die "vgcreate: $(tail -3 "$WORK/lvm.log")"
+lvmq lvcreate -q --driverloaded n -an -Zn -y -i2 -I64k -L "${LV_MIB}m" -n big "$VG" >/dev/null ||
+	die "lvcreate big: $(tail -3 "$WORK/lvm.log")"
+lvmq pvs --noheadings --units b --nosuffix -o pv_name,pe_start "${LOOPS[@]}" >"$WORK/pvs.txt"
+lvmq lvs --driverloaded n --noheadings --units b --nosuffix -o lv_name,seg_pe_ranges,vg_extent_size "$VG" >"$WORK/lvs.txt"
+python3 - "$WORK/pvs.txt" "$WORK/lvs.txt" "${LOOPS[@]}" >"$WORK/areas.txt" <<'PY' || die "cannot work out the LV's extents"
+import sys
+pvs = {l.split()[0]: int(l.split()[1]) for l in open(sys.argv[1]) if l.strip()}
+loops = sys.argv[3:]
+for line in open(sys.argv[2]):
+    f = line.split()
+    if not f:
+        continue
+    name, es = f[0], int(f[-1])
+    for r in f[1:-1]:
+        dev, rng = r.rsplit(':', 1)
+        a, b = (int(x) for x in rng.split('-'))
+        print(name, loops.index(dev), pvs[dev] + a * es, (b - a + 1) * es)
+PY
+[ "$(wc -l <"$WORK/areas.txt")" -eq 2 ] || die "expected 2 stripe areas, got: $(cat "$WORK/areas.txt")"
+detach
+
+stream() {
+	if command -v openssl >/dev/null 2>&1; then
+		openssl enc -aes-128-ctr -nosalt -pass "pass:mlvm-bench-$1" -pbkdf2 -in /dev/zero 2>/dev/null
+	else
+		cat /dev/urandom
+	fi
+}
+say "filling lv big (${LV_MIB} MiB) with data"
+MiB=$((1024 * 1024))
+while read -r lv pv off len; do
+	( set +o pipefail
+	  stream "$pv" | dd of="$WORK/pv$pv.img" bs=1M seek=$((off / MiB)) count=$((len / MiB)) \
+		iflag=fullblock conv=notrunc status=none ) || die "cannot write data into pv$pv.img"
+done <"$WORK/areas.txt"
+sync
+cat "$WORK/pv0.img" "$WORK/pv1.img" >/dev/null
+IMGS=("$WORK/pv0.img" "$WORK/pv1.img")
+
+do_mount() { # extra mlvm mount options
+	"$MLVM" mount "$@" "${IMGS[@]}" "$MNT" 2>>"$WORK/mount.log" || die "mlvm mount failed: $(tail -3 "$WORK/mount.log")"
+	[ -f "$MNT/$VG/big" ] || die "$MNT/$VG/big is not there"
+}
+
+# the bytes through the mount are export's
+sha_exp=$("$MLVM" export --lv "$VG/big" -o - "${IMGS[@]}" 2>/dev/null | sha256sum | cut -d' ' -f1)
+do_mount
+sha_mnt=$(sha256sum "$MNT/$VG/big" | cut -d' ' -f1)
+umount_mnt
+[ "$sha_exp" = "$sha_mnt" ] || die "the mounted file's sha256 $sha_mnt differs from export's $sha_exp"
+say "sha256 of the mounted file = export's ($sha_exp)"
+
+timeit() { # seconds for CMD...
+	python3 - "$@" <<'PY'
+import subprocess, sys, time
+t0 = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print("%.4f" % (time.perf_counter() - t0))
+PY
+}
+
+say "timing export vs dd through the mount (multi-threaded, then --single-threaded), ${LV_MIB} MiB, $REPS runs each"
+: >"$WORK/t-export"; : >"$WORK/t-mount"; : >"$WORK/t-mount-s"
+for i in $(seq "$REPS"); do
+	timeit sh -c "exec '$MLVM' export --lv '$VG/big' -o - '${IMGS[0]}' '${IMGS[1]}' >/dev/null" >>"$WORK/t-export" ||
+		die "mlvm export failed"
+	do_mount
+	timeit dd if="$MNT/$VG/big" of=/dev/null bs=1M >>"$WORK/t-mount" || die "dd through the mount failed"
+	umount_mnt
+	do_mount --single-threaded
+	timeit dd if="$MNT/$VG/big" of=/dev/null bs=1M >>"$WORK/t-mount-s" || die "dd through the mount failed"
+	umount_mnt
+done
+
+python3 - "$WORK" "$LV_MIB" "$REPS" <<'PY'
+import os, statistics, sys
+work, mib, reps = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+load = lambda n: [float(l) for l in open('%s/t-%s' % (work, n)) if l.strip()]
+e, m, s = load('export'), load('mount'), load('mount-s')
+me, mm, ms = (statistics.median(x) for x in (e, m, s))
+# export and the mount alternate: the median of each pair's ratio is steadier
+ratio = statistics.median(a / b for a, b in zip(e, m))
+ratio_s = statistics.median(a / b for a, b in zip(e, s))
+runs = lambda x: ','.join('%.3f' % v for v in x)
+print()
+print('mlvm mount benchmark: %d MiB LV striped over 2 PVs (64 KiB stripes), images in the page cache, %s runs each (median)' % (mib, reps))
+print('  mlvm export -o - >/dev/null             %7.3f s  %7.1f MiB/s   runs %s' % (me, mib / me, runs(e)))
+print('  dd bs=1M through the mount              %7.3f s  %7.1f MiB/s   runs %s' % (mm, mib / mm, runs(m)))
+print('  dd bs=1M, mount --single-threaded       %7.3f s  %7.1f MiB/s   runs %s' % (ms, mib / ms, runs(s)))
+print()
+print('  speed  mount/export throughput = %5.3f   target >= 0.8   %s' % (ratio, 'PASS' if ratio >= 0.8 else 'MISS'))
+print('         (--single-threaded: %5.3f)' % ratio_s)
+try:
+    print('  (load average %s on %d CPUs during the run)' % (open('/proc/loadavg').read().split()[0], os.cpu_count()))
+except OSError:
+    pass
+PY
+say "done (the mount and $WORK are being removed)"
