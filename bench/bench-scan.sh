@@ -224,8 +224,16 @@ out:
 }
 EOF
 say "compiling the driver"
+# the driver links the library mlvm was built with (next to the binary)
+libmlvm=$(dirname "$MLVM")/libmlvm.a
+[ -f "$libmlvm" ] || die "no $libmlvm next to $MLVM (build mlvm first)"
+extra_libs=$(pkg-config --libs zlib uuid 2>/dev/null || echo "-lz -luuid")
+for l in libewf libqcow libvhdi; do
+	extra_libs="$extra_libs $(pkg-config --libs "$l" 2>/dev/null || true)"
+done
+# shellcheck disable=SC2086
 "$CC" -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -I"$TOP/src" \
-	"$TOP/src/scan.c" "$TOP/src/source.c" "$WORK/driver.c" -o "$WORK/scan-driver" ||
+	"$WORK/driver.c" "$libmlvm" $extra_libs -ldl -pthread -o "$WORK/scan-driver" ||
 	die "could not compile the driver"
 
 # ------------------------------------------------------------------ image

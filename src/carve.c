@@ -1062,6 +1062,9 @@ static int find_starts(struct carver *c, bool **recognised)
 
 		if (avail > c->T)
 			avail = (size_t)c->T;
+		/* one byte per sector is looked at first: fetch ahead of the stride */
+		if (c->area - off > 32 * SECTOR)
+			__builtin_prefetch(c->buf + off + 32 * SECTOR);
 		if (c->area - off >= avail) {
 			p = (const char *)c->buf + off;
 		} else {
