@@ -1340,56 +1340,42 @@ out:
 	return st;
 }
 
-int cmd_create(struct cli *c, int argc, char **argv)
+/* an LV command, with its parsed options freed however it ends */
+static int run_lv_command(struct cli *c, enum lv_op op, int argc, char **argv)
 {
 	struct wopts w = { 0 };
-	int st = lv_command(c, OP_CREATE, argc, argv, &w);
+	int st = lv_command(c, op, argc, argv, &w);
 
 	free(w.operands);
 	return st;
+}
+
+int cmd_create(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_CREATE, argc, argv);
 }
 
 int cmd_remove(struct cli *c, int argc, char **argv)
 {
-	struct wopts w = { 0 };
-	int st = lv_command(c, OP_REMOVE, argc, argv, &w);
-
-	free(w.operands);
-	return st;
+	return run_lv_command(c, OP_REMOVE, argc, argv);
 }
 
 int cmd_resize(struct cli *c, int argc, char **argv)
 {
-	struct wopts w = { 0 };
-	int st = lv_command(c, OP_RESIZE, argc, argv, &w);
-
-	free(w.operands);
-	return st;
+	return run_lv_command(c, OP_RESIZE, argc, argv);
 }
 
 int cmd_rename(struct cli *c, int argc, char **argv)
 {
-	struct wopts w = { 0 };
-	int st = lv_command(c, OP_RENAME, argc, argv, &w);
-
-	free(w.operands);
-	return st;
+	return run_lv_command(c, OP_RENAME, argc, argv);
 }
 
 int cmd_add_tag(struct cli *c, int argc, char **argv)
 {
-	struct wopts w = { 0 };
-	int st = lv_command(c, OP_ADDTAG, argc, argv, &w);
-
-	free(w.operands);
-	return st;
+	return run_lv_command(c, OP_ADDTAG, argc, argv);
 }
 
 int cmd_remove_tag(struct cli *c, int argc, char **argv)
 {
-	struct wopts w = { 0 };
-	int st = lv_command(c, OP_DELTAG, argc, argv, &w);
-
-	free(w.operands);
-	return st;
+	return run_lv_command(c, OP_DELTAG, argc, argv);
 }
