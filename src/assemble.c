@@ -454,8 +454,8 @@ static void found_mda_header(struct mlvm_set *set, size_t si, uint64_t off, bool
 	struct mlvm_pvdev *d;
 	struct mlvm_mda_info *m;
 	uint8_t hb[MLVM_MDA_HEADER_SIZE];
+	const struct mlvm_partition *part;
 	uint64_t base;
-	size_t before;
 
 	if (inside_known(set, src, off))
 		return;
@@ -471,16 +471,15 @@ static void found_mda_header(struct mlvm_set *set, size_t si, uint64_t off, bool
 	if (d && (d->has_label || d->n_mda >= MLVM_MAX_MDAS))
 		return;
 	if (!d) {
-		before = set->n_devs;
 		d = new_dev(set, src, base);
 		if (!d)
 			return;
-		(void)before;
 		d->found_by = MLVM_FOUND_MDA;
 		d->meta = meta;
-		if (partition_of(set, si, base)) {
+		part = partition_of(set, si, base);
+		if (part) {
 			d->in_partition = true;
-			d->part = *partition_of(set, si, base);
+			d->part = *part;
 		}
 		mlvm_warn(&set->report, "pv_no_label", src->name, (int64_t)base,
 			  "no label at byte %llu, but a metadata area header at byte %llu: a PV whose label is gone",
