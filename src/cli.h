@@ -41,6 +41,10 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
 		    const char *arg, uint64_t *out);
 
+/* Flush stdout: true when everything written (and write_failed is false)
+ * reached it, else says "cannot write output" and returns false. */
+bool cli_output_ok(const struct cli *c, bool write_failed);
+
 /* the anomalies: to stderr as text, or as a "warnings" array in JSON */
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
 void cli_json_report(struct json *j, const struct mlvm_report *r);

@@ -658,10 +658,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
-		if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-			cli_err(c, "cannot write output");
+		if (!cli_output_ok(c, write_failed))
 			status = EXIT_FAILED;
-		}
 	} else {
 		fprintf(stderr, "sha256 %s  %s\n", hex, o.path);
 	}

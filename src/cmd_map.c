@@ -840,8 +840,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 			text_vg(&maps[i], only, stdout);
 		}
 	}
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+	if (!cli_output_ok(c, write_failed)) {
 		status = EXIT_FAILED;
 		goto out;
 	}

@@ -499,8 +499,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 			vg_table(set, set->vgs[i], stdout);
 		}
 	}
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+	if (!cli_output_ok(c, write_failed)) {
 		mlvm_set_free(set);
 		return EXIT_FAILED;
 	}

@@ -186,8 +186,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		}
 	}
 	free(rows);
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+	if (!cli_output_ok(c, write_failed)) {
 		mlvm_set_free(set);
 		return EXIT_FAILED;
 	}
@@ -309,8 +308,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	if (len && text[len - 1] != '\n')
 		putchar('\n');
 	free(text);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_err(c, "cannot write output");
+	if (!cli_output_ok(c, false)) {
 		mlvm_set_free(set);
 		return EXIT_FAILED;
 	}
@@ -578,8 +576,7 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 	} else if (d.n == 0) {
 		printf("no changes\n");
 	}
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+	if (!cli_output_ok(c, write_failed)) {
 		status = EXIT_FAILED;
 	} else {
 		status = EXIT_DONE;

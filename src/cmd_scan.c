@@ -292,8 +292,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	} else {
 		scan_text(set);
 	}
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+	if (!cli_output_ok(c, write_failed)) {
 		mlvm_set_free(set);
 		return EXIT_FAILED;
 	}

@@ -136,6 +136,15 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	return set;
 }
 
+bool cli_output_ok(const struct cli *c, bool write_failed)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
+		cli_err(c, "cannot write output");
+		return false;
+	}
+	return true;
+}
+
 static const char *sev_name(enum mlvm_severity s)
 {
 	return s == MLVM_SEV_ERROR ? "error" : s == MLVM_SEV_WARNING ? "warning" : "notice";
