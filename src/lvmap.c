@@ -1647,6 +1647,131 @@ bool mlvm_lv_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len)
 	return rd_is_hole(rd, off, len, 0);
 }
 
+/* ------------------------------------------------------------ locating */
+
+static int rd_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, int depth,
+		     struct mlvm_source **src, uint64_t *src_off, uint64_t *run);
+
+/* [off, off + len) of area a, when its first bytes are plain image bytes */
+static int area_locate(const struct area *a, uint64_t off, uint64_t len, int depth,
+		       struct mlvm_source **src, uint64_t *src_off, uint64_t *run)
+{
+	uint64_t n, pos;
+
+	*run = len;
+	if (a->bad || off >= a->len)
+		return -ENOENT;
+	n = a->len - off < len ? a->len - off : len;
+	if (a->lv) {
+		if (depth >= LVMAP_MAX_DEPTH)
+			return -ENOENT;
+		return rd_locate(a->lv, a->base + off, n, depth + 1, src, src_off, run);
+	}
+	pos = a->base + off;
+	if (!a->src || pos >= a->src->size) {
+		*run = n;
+		return -ENOENT;
+	}
+	*src = a->src;
+	*src_off = pos;
+	*run = a->src->size - pos < n ? a->src->size - pos : n;
+	return 0;
+}
+
+static int rd_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, int depth,
+		     struct mlvm_source **src, uint64_t *src_off, uint64_t *run)
+{
+	uint32_t i = seg_find(rd, off);
+	struct seg *g = i < rd->n_segs ? &rd->segs[i] : NULL;
+	uint64_t n, x, c, w;
+
+	if (!g || off < g->start) {	/* a gap: missing */
+		*run = g && g->start - off < len ? g->start - off : len;
+		return -ENOENT;
+	}
+	n = g->start + g->len - off;
+	if (n > len)
+		n = len;
+	x = off - g->start;
+	*run = n;
+	switch (g->kind) {
+	case K_STRIPED:
+		if (g->n == 1)
+			return area_locate(&g->a[0], x, n, depth, src, src_off, run);
+		c = x / g->chunk;
+		w = x % g->chunk;
+		if (g->chunk - w < n)
+			n = g->chunk - w;
+		return area_locate(&g->a[c % g->n], (c / g->n) * g->chunk + w, n, depth,
+				   src, src_off, run);
+	case K_THIN_POOL:
+	case K_ORIGIN:
+		return area_locate(&g->a[0], x, n, depth, src, src_off, run);
+	case K_MIRROR:
+		/* the image read first; when it has a hole the read path tries the others */
+		return area_locate(&g->a[g->leg >= 0 ? (unsigned)g->leg : g->first], x, n, depth,
+				   src, src_off, run);
+	case K_RAID10: {
+		uint64_t p, row;
+
+		c = x / g->chunk;
+		w = x % g->chunk;
+		if (g->chunk - w < n)
+			n = g->chunk - w;
+		*run = n;
+		if (!mlvm_mul_ok(c, g->copies, &p) || !mlvm_mul_ok(p / g->n, g->chunk, &row) ||
+		    !mlvm_add_ok(row, w, &row))
+			return -ENOENT;
+		return area_locate(&g->a[p % g->n], row, n, depth, src, src_off, run);
+	}
+	case K_RAID456: {
+		uint64_t stripe;
+		unsigned dev, pd, qd;
+
+		c = x / g->chunk;
+		w = x % g->chunk;
+		if (g->chunk - w < n)
+			n = g->chunk - w;
+		*run = n;
+		r456_map(g, c, &stripe, &dev, &pd, &qd);
+		return area_locate(&g->a[dev], stripe * g->chunk + w, n, depth, src, src_off, run);
+	}
+	case K_THIN: {
+		struct seg *ps = g->pool;
+		uint64_t db, pos;
+
+		if (!ps || !ps->tp)
+			return -ENOENT;
+		w = x % ps->block;
+		if (ps->block - w < n)
+			n = ps->block - w;
+		*run = n;
+		if (mlvm_thin_lookup(ps->tp, g->dev_id, x / ps->block, &db) ||
+		    !mlvm_mul_ok(db, ps->block, &pos) || !mlvm_add_ok(pos, w, &pos))
+			return -ENOENT;
+		return area_locate(&ps->a[0], pos, n, depth, src, src_off, run);
+	}
+	default:	/* zeros, snapshots, error: computed by mlvm_lv_read */
+		return -ENOENT;
+	}
+}
+
+int mlvm_lv_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len,
+		   struct mlvm_source **src, uint64_t *src_off, uint64_t *run)
+{
+	*src = NULL;
+	*src_off = 0;
+	*run = len;
+	if (!rd || !len || !mlvm_range_ok(rd->size, off, len))
+		return -EINVAL;
+	if (rd_locate(rd, off, len, 0, src, src_off, run) == 0 && *run)
+		return 0;
+	*src = NULL;
+	if (!*run || *run > len)	/* never loop forever on a zero-length answer */
+		*run = len;
+	return -ENOENT;
+}
+
 const struct mlvm_range *mlvm_lv_reader_missing(const struct mlvm_lv_reader *rd, size_t *n)
 {
 	*n = rd->n_missing;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "report.h"
+#include "source.h"
 #include "vg.h"
 
 /* a byte range of the LV */
@@ -69,6 +70,19 @@ int mlvm_lv_read(struct mlvm_lv_reader *rd, void *buf, size_t len, uint64_t off)
  * (a thin LV's unmapped blocks, a zero segment): export --sparse skips it.
  */
 bool mlvm_lv_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len);
+
+/*
+ * Where the bytes at off come from when they are plain bytes of one image
+ * (no parity to compute, no zeros to make up, nothing known to be missing):
+ * 0 with *src and *src_off, *run (1..len) being how many bytes from off
+ * lie contiguously in *src from *src_off. -ENOENT when the bytes at off
+ * must be computed or may be missing: read those *run bytes with
+ * mlvm_lv_read (which records what is missing). -EINVAL for a range
+ * outside the LV. Lets a copy hand image bytes to the kernel without
+ * reading them first; it never records missing ranges itself.
+ */
+int mlvm_lv_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len,
+		   struct mlvm_source **src, uint64_t *src_off, uint64_t *run);
 
 /* the ranges that could not be read so far, sorted and merged */
 const struct mlvm_range *mlvm_lv_reader_missing(const struct mlvm_lv_reader *rd, size_t *n);

@@ -141,7 +141,63 @@ static struct mlvm_lv_reader *open_lv(struct fx *f, const char *name, int leg)
 	return rd;
 }
 
-/* read the whole LV in odd-sized pieces */
+static uint64_t last_direct;	/* bytes mlvm_lv_locate placed in an image, last read_all */
+
+/*
+ * Walk the LV with mlvm_lv_locate in pieces of `piece` bytes (odd sizes give
+ * unaligned offsets). Every answer covers 1..asked bytes; a direct run holds
+ * exactly the bytes mlvm_lv_read returns there, and no range the reader has
+ * recorded as missing overlaps it (callers read the whole LV first, so every
+ * missing range is known). Returns how many bytes were direct.
+ */
+static uint64_t check_locate(struct mlvm_lv_reader *rd, size_t piece)
+{
+	uint64_t size = mlvm_lv_reader_size(rd), start, off, end, direct = 0, soff, run;
+	uint8_t *a = malloc(piece), *b = malloc(piece);
+	struct mlvm_source *src;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	/* each piece from its own start: runs end on stripe chunk boundaries,
+	 * so a walk that went on from the last run would never ask mid-chunk */
+	for (start = 0; start < size; start += piece) {
+		end = size - start < piece ? size : start + piece;
+		for (off = start; off < end; off += run) {
+			uint64_t ask = end - off;
+			int rc = mlvm_lv_locate(rd, off, ask, &src, &soff, &run);
+
+			if (run < 1 || run > ask)
+				fail_msg("locate at %llu for %llu bytes: run %llu", (unsigned long long)off,
+					 (unsigned long long)ask, (unsigned long long)run);
+			if (rc == 0) {
+				const struct mlvm_range *m;
+				size_t n, i;
+
+				assert_non_null(src);
+				assert_int_equal(mlvm_source_read(src, a, (size_t)run, soff), 0);
+				assert_int_equal(mlvm_lv_read(rd, b, (size_t)run, off), 0);
+				if (memcmp(a, b, (size_t)run))
+					fail_msg("locate at %llu: image bytes at %llu differ from the LV's",
+						 (unsigned long long)off, (unsigned long long)soff);
+				m = mlvm_lv_reader_missing(rd, &n);
+				for (i = 0; i < n; i++)
+					if (m[i].start < off + run && off < m[i].start + m[i].len)
+						fail_msg("locate placed %llu+%llu in an image, but it is missing",
+							 (unsigned long long)off, (unsigned long long)run);
+				direct += run;
+			} else {
+				assert_int_equal(rc, -ENOENT);
+				assert_null(src);
+			}
+		}
+	}
+	assert_int_equal(mlvm_lv_locate(rd, size, 1, &src, &soff, &run), -EINVAL);
+	free(a);
+	free(b);
+	return direct;
+}
+
+/* read the whole LV in odd-sized pieces; then check mlvm_lv_locate over it */
 static uint8_t *read_all(struct mlvm_lv_reader *rd, size_t piece)
 {
 	uint64_t size = mlvm_lv_reader_size(rd), off;
@@ -154,6 +210,7 @@ static uint8_t *read_all(struct mlvm_lv_reader *rd, size_t piece)
 
 		assert_int_equal(mlvm_lv_read(rd, buf + off, n, off), 0);
 	}
+	last_direct = check_locate(rd, piece);
 	return buf;
 }
 
@@ -184,6 +241,7 @@ static void linear_multisegment_reads_across_the_boundary(void **state)
 	rd = open_lv(&f, "lin", -1);
 	assert_int_equal(mlvm_lv_reader_size(rd), 10 * EB);
 	all = read_all(rd, 777);
+	assert_int_equal(last_direct, 10 * EB);	/* all of it plain image bytes */
 	for (x = 0; x < 10 * EB; x++) {
 		uint8_t e = x < 4 * EB ? pe_ptr(&f, 0, 10)[x] : pe_ptr(&f, 1, 3)[x - 4 * EB];
 
@@ -235,6 +293,7 @@ static void striped_2_and_3_with_different_stripe_sizes(void **state)
 	assert_int_equal(mlvm_lv_reader_size(rd), total);
 	for (p = 0; p < sizeof(pieces) / sizeof(pieces[0]); p++) {
 		all = read_all(rd, pieces[p]);
+		assert_int_equal(last_direct, total);
 		for (x = 0; x < total; x++) {
 			uint8_t e = x < s1 ? striped_byte(&f, x, 2, 1024, pv2, pe2)
 					   : striped_byte(&f, x - s1, 3, 8192, pv3, pe3);
@@ -318,6 +377,7 @@ static void raid1_leg_choice_and_missing_leg_fallback(void **state)
 
 	rd = open_lv(&f, "m", -1);
 	all = read_all(rd, 5000);
+	assert_int_equal(last_direct, 6 * EB);
 	assert_memory_equal(all, pe_ptr(&f, 0, 30), 4 * EB);
 	assert_memory_equal(all + 4 * EB, pe_ptr(&f, 3, 30), 2 * EB);
 	free(all);
@@ -342,6 +402,7 @@ static void raid1_leg_choice_and_missing_leg_fallback(void **state)
 	fx_missing(&f, 1, true);
 	rd = open_lv(&f, "m", -1);
 	all = read_all(rd, 5000);
+	assert_int_equal(last_direct, 4 * EB);	/* not the part no image holds */
 	assert_memory_equal(all, pe_ptr(&f, 0, 30), 4 * EB);
 	{
 		size_t n;
@@ -512,6 +573,7 @@ static void raid10_near_layout_and_missing_image(void **state)
 			}
 		rd = open_lv(&f, "r10", -1);
 		check_data(rd, 3333, true);
+		assert_int_equal(last_direct, lvsize);
 		mlvm_lv_reader_free(rd);
 		for (d = 0; d < nimg; d++) {
 			fx_missing(&f, d, true);
@@ -640,6 +702,7 @@ static void raid456_case(const char *type, unsigned n, unsigned parity, unsigned
 	}
 	rd = open_lv(&f, "r", -1);
 	check_data(rd, 5555, true);
+	assert_int_equal(last_direct, per * nd);	/* every data chunk from its image */
 	mlvm_lv_reader_free(rd);
 	/* one image missing: rebuilt from P (or Q) */
 	for (i = 0; i < n; i++) {
@@ -746,6 +809,7 @@ static void snapshot_reads_cow_chunks_over_the_origin(void **state)
 
 	rd = open_lv(&f, "snapshot0", -1);
 	all = read_all(rd, 1500);
+	assert_int_equal(last_direct, 0);	/* computed: the exceptions over the origin */
 	for (c = 0; c < 8; c++) {
 		if (c == 2 || c == 5) {
 			uint8_t want[EB];
@@ -846,6 +910,7 @@ static void missing_pv_reads_zeros_and_records_ranges(void **state)
 	fx_missing(&f, 1, true);
 	rd = open_lv(&f, "lv", -1);
 	all = read_all(rd, 999);	/* many small reads: ranges merge */
+	assert_int_equal(last_direct, 4 * EB);	/* all but pv1's three extents */
 	memset(zero, 0, sizeof(zero));
 	assert_memory_equal(all, pe_ptr(&f, 0, 0), 2 * EB);
 	assert_memory_equal(all + 2 * EB, zero, 3 * EB);
@@ -875,6 +940,7 @@ static void area_past_image_end_is_missing(void **state)
 	fx_open(&f, b.data);
 	rd = open_lv(&f, "lv", -1);
 	all = read_all(rd, 3000);
+	assert_int_equal(last_direct, 2 * EB);
 	assert_memory_equal(all, pe_ptr(&f, 2, 62), 2 * EB);
 	mr = mlvm_lv_reader_missing(rd, &n);
 	assert_int_equal(n, 1);
@@ -970,6 +1036,7 @@ static void thin_volumes_map_through_the_pool(void **state)
 	/* device 2: blocks 0-9 -> data 0-9, block 10 -> data 2000 (past _tdata), rest unmapped */
 	assert_int_equal(mlvm_lv_reader_new(vg, mlvm_vg_find_lv(vg, "t2"), &opts, &rd, &r), 0);
 	all = read_all(rd, 100000);
+	assert_int_equal(last_direct, 10 * eb);	/* the mapped blocks inside _tdata */
 	assert_memory_equal(all, img[1] + 4096, 10 * eb);
 	for (b = 10; b < 16; b++)
 		assert_memory_equal(all + b * eb, zero, eb);
@@ -986,6 +1053,7 @@ static void thin_volumes_map_through_the_pool(void **state)
 	/* device 7: block 7 -> data 5 */
 	assert_int_equal(mlvm_lv_reader_new(vg, mlvm_vg_find_lv(vg, "t7"), &opts, &rd, &r), 0);
 	all = read_all(rd, 70000);
+	assert_int_equal(last_direct, eb);
 	assert_memory_equal(all + 7 * eb, img[1] + 4096 + 5 * eb, eb);
 	for (b = 1; b < 7; b++)
 		assert_memory_equal(all + b * eb, zero, eb);
@@ -998,6 +1066,7 @@ static void thin_volumes_map_through_the_pool(void **state)
 	vg->pvs[0].src = NULL;
 	assert_int_equal(mlvm_lv_reader_new(vg, mlvm_vg_find_lv(vg, "t2"), &opts, &rd, &r), 0);
 	all = read_all(rd, 100000);
+	assert_int_equal(last_direct, 0);
 	mr = mlvm_lv_reader_missing(rd, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(mr[0].len, 16 * eb);
