@@ -5,8 +5,11 @@
  *
  * Memory stays bounded whatever the LV's size: the LV is read in 4 MiB
  * chunks into a ring of NBUF buffers; a second thread hashes the chunks in
- * order while the first reads and writes the next ones, so hashing costs
- * (almost) no wall time.
+ * order while the first reads and writes the next ones, so an export takes
+ * as long as the slower of copying and hashing (SHA-256 is the slower one
+ * when the page cache holds the images). With --no-sha256 and without
+ * --sparse nothing needs the bytes in user space: plain image bytes go from
+ * the images, mapped, straight to writev (see "direct copy").
  */
 #include "cli.h"
 
@@ -17,7 +20,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,7 +37,8 @@
 
 static const char export_help[] =
 	"Usage: mlvm export --lv [VG/]LV -o FILE [--generation SEQNO] [--sparse]\n"
-	"                   [--leg N] [--allow-missing] [--force] [--json] IMAGE...\n"
+	"                   [--leg N] [--no-sha256] [--allow-missing] [--force] [--json]\n"
+	"                   IMAGE...\n"
 	"\n"
 	"Write the bytes of a logical volume, read through its segments (linear,\n"
 	"striped, mirror, raid, thin, snapshot...), to FILE: a raw image of the LV.\n"
@@ -47,11 +53,16 @@ static const char export_help[] =
 	"                       removed since comes back)\n"
 	"  --sparse             leave holes for all-zero blocks (regular files only)\n"
 	"  --leg N              read mirror/raid1 image N (from 0), not the first intact\n"
+	"  --no-sha256          do not hash what is written (hashing runs beside the\n"
+	"                       copy, at about 1.7 GB/s with SHA instructions: without\n"
+	"                       it, a page-cache copy goes at the kernel's speed)\n"
 	"  --allow-missing      exit 0 even when parts could not be read (they are\n"
 	"                       written as zeros and listed either way)\n"
 	"  --force              overwrite FILE (never one of the IMAGEs)\n"
 	"\n"
-	"A progress bar is shown when stderr is a terminal.\n"
+	"A new FILE's blocks are reserved first: a filesystem without room for the\n"
+	"LV is refused before anything is copied. A progress bar is shown when\n"
+	"stderr is a terminal.\n"
 	"Exit status: 0 done, 1 no such LV, LV not mappable, cannot write FILE, or\n"
 	"parts of the LV missing (without --allow-missing), 2 usage error.\n";
 
@@ -114,12 +125,32 @@ static void slot_wait_free(struct hasher *h, struct slot *s)
 
 static void slot_post(struct hasher *h, struct slot *s, size_t len, bool zeros)
 {
+	if (!h->sha)	/* --no-sha256: nobody reads the slots */
+		return;
 	pthread_mutex_lock(&h->lock);
 	s->len = len;
 	s->zeros = zeros;
 	s->ready = true;
 	pthread_cond_broadcast(&h->cond);
 	pthread_mutex_unlock(&h->lock);
+}
+
+/*
+ * A chunk buffer aligned like the page cache's pages: the kernel copies into
+ * and out of it with `rep movsb`, about twice as fast to an aligned address
+ * as to malloc's 16-byte one. Huge pages where the system gives them on
+ * request spare the copies TLB misses.
+ */
+static unsigned char *chunk_alloc(void)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 2u << 20, CHUNK) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, CHUNK, MADV_HUGEPAGE);	/* a hint: failure costs nothing */
+#endif
+	return p;
 }
 
 /* ------------------------------------------------------------ output */
@@ -271,54 +302,320 @@ static void progress_clear(struct progress *p)
 	}
 }
 
+/*
+ * Reading [off, off + len) of the LV failed with rc: say where. The range is
+ * read again run by run (each run lying in one image, or computed), and a
+ * failing run in an image page by page, so that the message names the image
+ * and the byte in it; buf holds len bytes.
+ */
+static void read_failed(const struct cli *c, struct mlvm_lv_reader *rd, unsigned char *buf,
+			uint64_t off, size_t len, int rc)
+{
+	uint64_t pos = 0, soff, run, k;
+	struct mlvm_source *src;
+
+	while (pos < len) {
+		int direct = mlvm_lv_locate(rd, off + pos, len - pos, &src, &soff, &run) == 0;
+		int r = mlvm_lv_read(rd, buf, (size_t)run, off + pos);
+
+		if (!r) {
+			pos += run;
+			continue;
+		}
+		if (!direct) {
+			cli_err(c, "cannot read the lv at byte %llu: %s",
+				(unsigned long long)(off + pos), strerror(-r));
+			return;
+		}
+		for (k = 0; k < run; k += BLOCK) {
+			size_t n = run - k < BLOCK ? (size_t)(run - k) : BLOCK;
+
+			r = mlvm_source_read(src, buf, n, soff + k);
+			if (r)
+				break;
+		}
+		if (k >= run)
+			k = 0;
+		cli_err(c, "cannot read %s at byte %llu (byte %llu of the lv): %s", src->name,
+			(unsigned long long)(soff + k), (unsigned long long)(off + pos + k),
+			strerror(r == -ERANGE || !r ? EIO : -r));
+		return;
+	}
+	/* every run read well the second time */
+	cli_err(c, "cannot read the lv at byte %llu: %s", (unsigned long long)off, strerror(-rc));
+}
+
+/* ------------------------------------------------------------ direct copy */
+
+/*
+ * Without a hash to compute and without --sparse, nothing needs the LV's
+ * bytes in user space: where they are plain bytes of an image (lvmap's
+ * mlvm_lv_locate), writev() is handed the image mapped into memory and the
+ * kernel copies page cache to page cache once, where read-then-write copies
+ * twice. The mapping is lazy and only the kernel touches it, so an image
+ * page that cannot be read makes writev fail with EFAULT (never SIGBUS);
+ * that part is then read the ordinary way, which reports the error. What
+ * must be computed (parity, zeros, missing parts, snapshots) goes through
+ * mlvm_lv_read into the chunk buffer. Pages touched are unmapped after
+ * each write, so the mapping never adds more than a chunk to the RSS.
+ */
+
+#define IOV_CAP 256
+
+struct image_map {
+	struct mlvm_source *src;
+	const unsigned char *base;	/* NULL: cannot be mapped, read instead */
+	void *cookie;
+	uint64_t lo, hi;		/* bytes touched since the last release */
+};
+
+struct direct {
+	struct image_map *m;
+	size_t n, cap, last;
+	struct iovec iov[IOV_CAP];
+	int niov;
+	uint64_t from;			/* LV offset of iov[0] */
+	uint64_t queued;		/* bytes in iov */
+};
+
+static struct image_map *direct_map(struct direct *d, struct mlvm_source *src)
+{
+	struct image_map *m;
+	const void *p;
+	size_t i;
+
+	if (d->n && d->m[d->last].src == src)
+		return &d->m[d->last];
+	for (i = 0; i < d->n; i++)
+		if (d->m[i].src == src)
+			return &d->m[d->last = i];
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 8;
+		struct image_map *v = realloc(d->m, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		d->m = v;
+		d->cap = cap;
+	}
+	m = &d->m[d->n];
+	memset(m, 0, sizeof(*m));
+	m->src = src;
+	m->lo = UINT64_MAX;
+	if (src->size == 0 || src->size > SIZE_MAX ||
+	    mlvm_source_map_ex(src, 0, (size_t)src->size, MLVM_MAP_LAZY, &p, &m->cookie))
+		m->base = NULL;
+	else
+		m->base = p;
+	d->last = d->n++;
+	return m;
+}
+
+/*
+ * advice on the pages of the images queued for writing: MADV_POPULATE_READ
+ * before the write (the kernel's copy from a page not yet in our page
+ * tables stops, zero-fills and retries; one populate call is far cheaper),
+ * MADV_DONTNEED after it, to drop them from our page tables (not from the
+ * page cache) and keep the RSS bounded. Both are hints: when the kernel
+ * refuses one, only speed or RSS suffer, never the bytes.
+ */
+static void direct_advise(struct direct *d, int advice, bool reset)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t page = pg > 0 ? (uint64_t)pg : 4096;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		struct image_map *m = &d->m[i];
+		uint64_t lo;
+
+		if (!m->base || m->lo >= m->hi)
+			continue;
+		lo = m->lo / page * page;
+		(void)madvise((void *)(uintptr_t)(m->base + lo), (size_t)(m->hi - lo), advice);
+		if (reset) {
+			m->lo = UINT64_MAX;
+			m->hi = 0;
+		}
+	}
+}
+
+static void direct_free(struct direct *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->m[i].base)
+			mlvm_source_unmap(d->m[i].cookie);
+	free(d->m);
+}
+
+/*
+ * Write what is queued. A part the kernel could not copy from an image
+ * (EFAULT: a page of it could not be read) is read through the LV reader
+ * into buf (the chunk's buffer; chunk is the LV offset of its first byte)
+ * and written from there, so a read error is reported as such.
+ */
+static int direct_flush(const struct cli *c, struct mlvm_lv_reader *rd, struct direct *d,
+			const struct out *o, unsigned char *buf, uint64_t chunk)
+{
+	int fd = o->fd;
+	struct iovec *v = d->iov;
+	int nv = d->niov, rc = 0;
+	uint64_t done = 0;
+
+#ifdef MADV_POPULATE_READ
+	direct_advise(d, MADV_POPULATE_READ, false);
+#endif
+	while (nv > 0) {
+		ssize_t n = writev(fd, v, nv);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EFAULT) {
+			rc = -errno;
+			cli_err(c, "cannot write %s: %s", o->path, strerror(-rc));
+			break;
+		}
+		if (n <= 0) {	/* EFAULT, or nothing written: the ordinary way */
+			uint64_t at = d->from + done, left = d->queued - done;
+			unsigned char *b = buf + (at - chunk);
+
+			rc = mlvm_lv_read(rd, b, (size_t)left, at);
+			if (rc) {
+				read_failed(c, rd, b, at, (size_t)left, rc);
+				break;
+			}
+			rc = write_all(fd, b, (size_t)left);
+			if (rc)
+				cli_err(c, "cannot write %s: %s", o->path, strerror(-rc));
+			break;
+		}
+		done += (uint64_t)n;
+		while (nv > 0 && (size_t)n >= v->iov_len) {
+			n -= (ssize_t)v->iov_len;
+			v++;
+			nv--;
+		}
+		if (nv > 0) {
+			v->iov_base = (char *)v->iov_base + n;
+			v->iov_len -= (size_t)n;
+		}
+	}
+	direct_advise(d, MADV_DONTNEED, true);
+	d->niov = 0;
+	d->from += d->queued;
+	d->queued = 0;
+	return rc;
+}
+
+static void direct_queue(struct direct *d, const void *p, size_t len)
+{
+	struct iovec *last = d->niov ? &d->iov[d->niov - 1] : NULL;
+
+	if (last && (const char *)last->iov_base + last->iov_len == (const char *)p) {
+		last->iov_len += len;
+	} else {
+		d->iov[d->niov].iov_base = (void *)(uintptr_t)p;
+		d->iov[d->niov].iov_len = len;
+		d->niov++;
+	}
+	d->queued += len;
+}
+
+/* one chunk [off, off + len) of the LV to o; buf is CHUNK bytes; errors are reported */
+static int direct_chunk(const struct cli *c, struct mlvm_lv_reader *rd, struct direct *d,
+			const struct out *o, unsigned char *buf, uint64_t off, size_t len)
+{
+	uint64_t pos = 0;
+	int rc;
+
+	d->from = off;
+	while (pos < len) {
+		struct mlvm_source *src;
+		struct image_map *m = NULL;
+		uint64_t soff, run;
+		const void *p;
+
+		if (d->niov == IOV_CAP && (rc = direct_flush(c, rd, d, o, buf, off)))
+			return rc;
+		if (mlvm_lv_locate(rd, off + pos, len - pos, &src, &soff, &run) == 0)
+			m = direct_map(d, src);
+		if (m && m->base) {
+			p = m->base + soff;
+			if (soff < m->lo)
+				m->lo = soff;
+			if (soff + run > m->hi)
+				m->hi = soff + run;
+		} else {
+			rc = mlvm_lv_read(rd, buf + pos, (size_t)run, off + pos);
+			if (rc) {
+				read_failed(c, rd, buf + pos, off + pos, (size_t)run, rc);
+				return rc;
+			}
+			p = buf + pos;
+		}
+		direct_queue(d, p, (size_t)run);
+		pos += run;
+	}
+	return direct_flush(c, rd, d, o, buf, off);
+}
+
 /* ------------------------------------------------------------ the copy */
 
 static int copy_lv(const struct cli *c, struct mlvm_lv_reader *rd, struct out *o,
-		   char hex[65], uint64_t *written)
+		   bool hash, char hex[65], uint64_t *written)
 {
 	uint64_t size = mlvm_lv_reader_size(rd), off = 0, i;
 	struct hasher h;
 	struct progress pr = { .on = isatty(STDERR_FILENO) != 0, .total = size };
 	pthread_t th;
 	unsigned char *zero = NULL;
-	int rc = 0, k;
-	bool started = false;
+	int rc = 0, k, nbuf = hash ? NBUF : 1;
+	bool started = false, direct = !hash && !o->sparse;
+	struct direct d;
 
+	memset(&d, 0, sizeof(d));
 	memset(&h, 0, sizeof(h));
 	pthread_mutex_init(&h.lock, NULL);
 	pthread_cond_init(&h.cond, NULL);
 	h.n_chunks = (size + CHUNK - 1) / CHUNK;
-	h.sha = mlvm_sha256_new();
-	zero = calloc(1, CHUNK);	/* never written: stays the kernel's zero page */
-	h.zero = zero;
-	for (k = 0; k < NBUF && (uint64_t)k < h.n_chunks; k++) {
-		h.slots[k].buf = malloc(CHUNK);
+	if (hash) {
+		h.sha = mlvm_sha256_new();
+		zero = calloc(1, CHUNK);	/* never written: stays the kernel's zero page */
+		h.zero = zero;
+		if (!h.sha || !zero)
+			rc = -ENOMEM;
+	}
+	for (k = 0; k < nbuf && (uint64_t)k < h.n_chunks; k++) {
+		h.slots[k].buf = chunk_alloc();
 		if (!h.slots[k].buf)
 			rc = -ENOMEM;
 	}
-	if (!h.sha || !zero)
-		rc = -ENOMEM;
-	if (!rc && pthread_create(&th, NULL, hash_main, &h) != 0)
+	if (!rc && hash && pthread_create(&th, NULL, hash_main, &h) != 0)
 		rc = -EAGAIN;
 	if (rc) {
 		cli_err(c, "cannot start the export: %s", strerror(-rc));
 		goto out;
 	}
-	started = true;
+	started = hash;
 	clock_gettime(CLOCK_MONOTONIC, &pr.t0);
 	for (i = 0; i < h.n_chunks; i++, off += CHUNK) {
-		struct slot *s = &h.slots[i % NBUF];
+		struct slot *s = &h.slots[i % (uint64_t)nbuf];
 		size_t len = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
 		bool hole = o->sparse && mlvm_lv_is_hole(rd, off, len);
 
 		slot_wait_free(&h, s);
-		if (hole) {
+		if (direct) {
+			rc = direct_chunk(c, rd, &d, o, s->buf, off, len);
+			if (rc)
+				break;
+		} else if (hole) {
 			slot_post(&h, s, len, true);
 		} else {
 			rc = mlvm_lv_read(rd, s->buf, len, off);
 			if (rc) {
-				cli_err(c, "cannot read the lv at byte %llu: %s",
-					(unsigned long long)off, strerror(-rc));
+				read_failed(c, rd, s->buf, off, len, rc);
 				break;
 			}
 			if (o->sparse)
@@ -349,10 +646,11 @@ out:
 		pthread_mutex_unlock(&h.lock);
 		pthread_join(th, NULL);
 	}
-	if (!rc && (h.failed || mlvm_sha256_final(h.sha, hex))) {
+	if (!rc && hash && (h.failed || mlvm_sha256_final(h.sha, hex))) {
 		cli_err(c, "cannot compute the sha256");
 		rc = -EIO;
 	}
+	direct_free(&d);
 	mlvm_sha256_free(h.sha);
 	for (k = 0; k < NBUF; k++)
 		free(h.slots[k].buf);
@@ -441,6 +739,41 @@ static int open_output(const struct cli *c, struct out *o, bool force, char **im
 	return EXIT_DONE;
 }
 
+/*
+ * Reserve the file's blocks before writing (beyond its end: the size grows
+ * only as bytes are written, so an interrupted export never looks whole).
+ * A filesystem that cannot hold the LV says so now, not hours into the
+ * copy; writes into reserved blocks are also cheaper for the filesystem
+ * than allocating as they go. Filesystems without fallocate are written
+ * the ordinary way.
+ */
+static int preallocate(const struct cli *c, struct out *o, uint64_t size)
+{
+#ifdef FALLOC_FL_KEEP_SIZE
+	int e;
+
+	if (size == 0 || size > (uint64_t)INT64_MAX)
+		return EXIT_DONE;
+	if (fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)size) == 0)
+		return EXIT_DONE;
+	if (errno != ENOSPC && errno != EDQUOT && errno != EFBIG)
+		return EXIT_DONE;	/* not supported here: nothing lost */
+	e = errno;
+	cli_err(c, "%s: no room for the lv's %llu bytes: %s", o->path,
+		(unsigned long long)size, strerror(e));
+	/* give back what was reserved (opening emptied the file) */
+	if (ftruncate(o->fd, 0) != 0)
+		cli_err(c, "%s: cannot release the blocks reserved for it: %s", o->path,
+			strerror(errno));
+	return EXIT_FAILED;
+#else
+	(void)c;
+	(void)o;
+	(void)size;
+	return EXIT_DONE;
+#endif
+}
+
 /* the distinct segment types of an LV, for "cannot be mapped" */
 static void seg_types(const struct mlvm_lv *lv, char *out, size_t len)
 {
@@ -503,6 +836,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		{ "leg", required_argument, NULL, 'L' },
 		{ "allow-missing", no_argument, NULL, 'm' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "no-sha256", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { 0 };
@@ -514,7 +848,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	const char *lvspec = NULL;
 	const struct mlvm_range *miss = NULL;
 	struct mlvm_set *set;
-	bool sparse = false, allow_missing = false, force = false, write_failed = false;
+	bool sparse = false, allow_missing = false, force = false, write_failed = false, hash = true;
 	char hex[65] = "", types[256];
 	uint64_t written = 0;
 	size_t n_miss = 0, i, shown = 0;
@@ -556,6 +890,9 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			break;
 		case 'f':
 			force = true;
+			break;
+		case 'n':
+			hash = false;
 			break;
 		case ':':
 			return cli_usage(c, "export", "option '%s' needs a value", argv[optind - 1]);
@@ -618,7 +955,16 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			    o.kind == OUT_STDOUT ? "stdout" : o.kind == OUT_BLOCK ? "a block device" :
 			    "not a regular file");
 
-	rc = copy_lv(c, rd, &o, hex, &written);
+	if (o.kind == OUT_FILE && !o.sparse &&
+	    preallocate(c, &o, mlvm_lv_reader_size(rd)) != EXIT_DONE) {
+		close(o.fd);
+		o.fd = -1;
+		if (o.created && unlink(o.path) == 0)
+			cli_err(c, "%s removed", o.path);
+		status = EXIT_FAILED;
+		goto done;
+	}
+	rc = copy_lv(c, rd, &o, hash, hex, &written);
 	if (o.fd != STDOUT_FILENO && close(o.fd) != 0 && !rc) {
 		rc = -errno;
 		cli_err(c, "cannot write %s: %s", o.path, strerror(-rc));
@@ -645,7 +991,10 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		json_uint(&j, "generation", vg->seqno);
 		json_string(&j, "file", o.path);
 		json_uint(&j, "bytes", written);
-		json_string(&j, "sha256", hex);
+		if (hash)
+			json_string(&j, "sha256", hex);
+		else
+			json_null(&j, "sha256");
 		json_bool(&j, "sparse", o.sparse);
 		json_begin_array(&j, "missing_ranges");
 		for (i = 0; i < n_miss; i++) {
@@ -660,7 +1009,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		write_failed = json_finish(&j) != 0;
 		if (!cli_output_ok(c, write_failed))
 			status = EXIT_FAILED;
-	} else {
+	} else if (hash) {
 		fprintf(stderr, "sha256 %s  %s\n", hex, o.path);
 	}
 	print_missing(c, vg, lv, miss, n_miss, allow_missing);

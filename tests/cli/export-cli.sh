@@ -2,7 +2,10 @@
 # mlvm export, the command's behaviour (the bytes themselves are checked
 # against an independent oracle by export.sh): what it refuses to write,
 # --force, -o -, --sparse, the sha256 line and the JSON summary, exit
-# statuses, the progress bar only on a terminal, unknown LVs, missing PVs.
+# statuses, the progress bar only on a terminal, unknown LVs, missing PVs;
+# --no-sha256 (same bytes, no sha256 line, a null sha256 in the JSON), an
+# image cut short under a running export (an error, never a signal), a
+# filesystem without room for the LV (refused before writing, as root).
 . "$(dirname "$0")/common.sh"
 
 command -v xz >/dev/null || skip "xz not installed"
@@ -171,4 +174,54 @@ PY
 	break
 done
 [ -n "$found" ] || echo "note: no fixture has a removed LV in its history"
+# --no-sha256: the same bytes, no sha256 line; with --json a null sha256
+if expect_status 0 "export --no-sha256" export --lv data --no-sha256 -o "$TMP/n.img" "${imgs[@]}"; then
+	[ "$(sha_of "$TMP/n.img")" = "$data_sha" ] || fail "--no-sha256: other bytes"
+	! grep -q '^sha256 ' "$TMP/err" || fail "--no-sha256 printed a sha256 line"
+fi
+rm -f "$TMP/n.img"
+expect_status 0 "export --no-sha256 --json" --json export --lv data --no-sha256 -o "$TMP/n.img" "${imgs[@]}" &&
+	"$PYTHON3" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "sha256" in d and d["sha256"] is None and d["bytes"] == 1048576, d' "$TMP/out" ||
+	fail "--no-sha256 --json: $(head -c 300 "$TMP/out")"
+"$MLVM" export --lv data --no-sha256 -o - "${imgs[@]}" 2>"$TMP/err" | cmp -s - "$TMP/n.img" || fail "--no-sha256 -o -: bytes"
+
+# an image cut short while export waits to open its output (a FIFO): the
+# pages it maps from that image can no longer be read. export must name the
+# image and the first byte it could not read there and exit 1, never die of
+# SIGBUS, with or without the hash. LV data's second 64 KiB stripe is the
+# first on pv1, at PE 14 (LVM2's seg_pe_ranges for the demo fixture):
+# pe_start 1 MiB + 14 x 64 KiB = byte 1966080.
+for mode in --no-sha256 ""; do
+	mkdir -p "$TMP/cut"
+	cp "${imgs[@]}" "$TMP/cut/"
+	rm -f "$TMP/fifo"
+	mkfifo "$TMP/fifo"
+	"$MLVM" export --lv data $mode -o "$TMP/fifo" --force "$TMP"/cut/pv*.img 2>"$TMP/cut.err" &
+	pid=$!
+	# export has read the metadata once it opens the FIFO; cut pv1 to its
+	# first MiB (the label and metadata; the data lies past pe_start)
+	exec 7<"$TMP/fifo"
+	truncate -s 1M "$TMP/cut/pv1.img"
+	cat <&7 >"$TMP/cut.out"
+	exec 7<&-
+	wait "$pid"
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "cannot read $TMP/cut/pv1.img at byte 1966080 (byte 65536 of the lv)" "$TMP/cut.err"; then
+		pass "image cut short under export ${mode:-(with sha256)}: exit 1, $(grep -m1 'cannot read' "$TMP/cut.err")"
+	else
+		fail "image cut short under export ${mode:-(with sha256)}: exit $rc: $(cat "$TMP/cut.err")"
+	fi
+	rm -rf "$TMP/cut"
+done
+
+# no room on the target filesystem: refused before a byte is copied, and the
+# file removed (a 256 KiB tmpfs; mounting needs root)
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$TMP/tiny" && mount -t tmpfs -o size=256k mlvmtest "$TMP/tiny" 2>/dev/null; then
+	expect_status 1 "export to a full filesystem" export --lv data -o "$TMP/tiny/d.img" "${imgs[@]}" &&
+		grep -q "no room for the lv's 1048576 bytes" "$TMP/err" && [ ! -e "$TMP/tiny/d.img" ] ||
+		fail "full filesystem: $(cat "$TMP/err"); $(ls -la "$TMP/tiny")"
+	umount "$TMP/tiny"
+else
+	echo "note: not root (or no tmpfs): the full-filesystem case is not run"
+fi
 finish

@@ -6,7 +6,11 @@
 #   (sha256), and its JSON summary agrees (lv, vg, bytes, sha256,
 #   missing_ranges); an LV with missing ranges exits 1 without
 #   --allow-missing and writes them as zeros with it;
-#   --leg N of mirror/raid1 LVs gives that leg's bytes;
+#   --no-sha256 (the copy that hands image pages straight to the kernel)
+#   writes the same bytes and lists the same missing ranges, with a null
+#   sha256;
+#   --leg N of mirror/raid1 LVs gives that leg's bytes, with and without
+#   --no-sha256;
 #   cache and writecache LVs warn that the cache may hold newer blocks;
 #   --sparse gives the same bytes, and fewer allocated blocks when the LV
 #   has holes (thin unmapped blocks, zero segments);
@@ -136,14 +140,28 @@ def check_fixture(name, degraded):
             if 'cache' not in said.lower():
                 bad('%s: no warning that the cache may hold newer blocks' % what)
                 good = False
+        os.unlink(out)
+        q = run(base + ['--no-sha256'] + imgs)
+        try:
+            qs = json.loads(q.stdout) if q.returncode == 0 else {}
+        except ValueError:
+            qs = {}
+        if q.returncode != 0 or not os.path.exists(out) or sha(out) != e['sha256']:
+            bad('%s --no-sha256: exit %d, bytes differ from the oracle' % (what, q.returncode))
+            good = False
+        elif 'sha256' not in qs or qs['sha256'] is not None or qs.get('missing_ranges') != missing:
+            bad('%s --no-sha256: summary sha256 %r (want null), missing_ranges %r (want %r)'
+                % (what, qs.get('sha256', 'absent'), qs.get('missing_ranges'), missing))
+            good = False
         for leg, le in sorted(e.get('legs', {}).items()):
-            os.unlink(out)
-            q = run(['export', '--lv', '%s/%s' % (vg, lv), '-o', out, '--leg', leg]
-                    + (['--allow-missing'] if le['missing_ranges'] else []) + imgs)
-            if q.returncode != 0 or sha(out) != le['sha256']:
-                bad('%s --leg %s: exit %d, bytes %s, oracle %s' % (what, leg, q.returncode,
-                    sha(out) if os.path.exists(out) else None, le['sha256']))
-                good = False
+            for extra in ([], ['--no-sha256']):
+                os.unlink(out)
+                q = run(['export', '--lv', '%s/%s' % (vg, lv), '-o', out, '--leg', leg] + extra
+                        + (['--allow-missing'] if le['missing_ranges'] else []) + imgs)
+                if q.returncode != 0 or sha(out) != le['sha256']:
+                    bad('%s --leg %s %s: exit %d, bytes %s, oracle %s' % (what, leg, ' '.join(extra),
+                        q.returncode, sha(out) if os.path.exists(out) else None, le['sha256']))
+                    good = False
         if e.get('hole_ranges') or not sparse_done:
             sparse_done = True
             os.unlink(out)
