@@ -58,6 +58,7 @@ REPS=${REPS:-5}
 say()  { printf 'bench-export: %s\n' "$*" >&2; }
 die()  { say "ERROR: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit "$SKIP"; }
+. "$(dirname "$0")/page-reporting.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "must be run as root (needs losetup and the LVM2 tools); try: sudo make bench-export"
@@ -82,7 +83,7 @@ VG="mlvmbexp_$$_$(date +%s)"
 cleanup() {
 	local rc=$? l
 	set +e
-	[ -n "${PR_SAVED:-}" ] && { echo "$PR_SAVED" >"$PR_ORDER" || say "WARNING: could not restore $PR_ORDER to $PR_SAVED"; }
+	page_reporting_restore
 	for l in "${LOOPS[@]}"; do
 		losetup -d "$l" 2>/dev/null || say "WARNING: could not detach $l"
 	done
@@ -96,19 +97,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-PR_ORDER=/sys/module/page_reporting/parameters/page_reporting_order
-if [ "${PAGE_REPORTING:-on}" = off ]; then
-	if [ -w "$PR_ORDER" ]; then
-		PR_SAVED=$(cat "$PR_ORDER")
-		# one above the largest page order (/proc/buddyinfo has a column per
-		# order): no free block is ever large enough to be reported
-		pr_off=$(awk 'NR == 1 { print NF - 4 }' /proc/buddyinfo)
-		echo "$pr_off" >"$PR_ORDER" 2>/dev/null || say "WARNING: cannot turn page reporting off"
-		say "free page reporting off for the run (page_reporting_order $PR_SAVED -> $pr_off)"
-	else
-		say "PAGE_REPORTING=off: this kernel does no free page reporting"
-	fi
-fi
+page_reporting_off
 
 # each PV holds half of each LV, plus metadata and slack
 pv_mib=$(( (LV_MIB + SPARSE_MIB) / 2 + 64 ))
@@ -262,13 +251,12 @@ if command -v openssl >/dev/null 2>&1; then
 		awk '$1 == "sha256" { v = $2; sub(/k$/, "", v); printf "%d\n", v * 1000 }')
 fi
 
-reported_kib() { cat /sys/module/page_reporting/parameters/reported_kib 2>/dev/null || echo 0; }
-rep0=$(reported_kib)
+rep0=$(page_reporting_kib)
 say "timing export of lv big (${LV_MIB} MiB striped) against dd, $REPS rounds"
 time_round big ""
 say "timing export --sparse of lv empty (${SPARSE_MIB} MiB, 8 MiB of data) against dd, $REPS rounds"
 time_round empty --sparse
-rep1=$(reported_kib)
+rep1=$(page_reporting_kib)
 "$MLVM" export --lv "$VG/empty" --sparse -o "$WORK/out-sparse.img" "$WORK/pv0.img" "$WORK/pv1.img" 2>/dev/null ||
 	die "mlvm export --sparse failed"
 sh "$WORK/dd-copy.sh" "$WORK/areas.txt" empty "$WORK/out-dd.img" "$WORK"
