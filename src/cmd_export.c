@@ -366,7 +366,8 @@ struct image_map {
 	struct mlvm_source *src;
 	const unsigned char *base;	/* NULL: cannot be mapped, read instead */
 	void *cookie;
-	uint64_t lo, hi;		/* bytes touched since the last release */
+	uint64_t lo, hi;		/* bytes queued since the last write: one run,
+					 * as pieces far apart are written apart */
 };
 
 struct direct {
@@ -541,6 +542,13 @@ static int direct_chunk(const struct cli *c, struct mlvm_lv_reader *rd, struct d
 			return rc;
 		if (mlvm_lv_locate(rd, off + pos, len - pos, &src, &soff, &run) == 0)
 			m = direct_map(d, src);
+		if (m && m->base && m->lo < m->hi && (soff > m->hi || soff + run < m->lo)) {
+			/* not next to what is queued from this image (thin blocks
+			 * far apart): write that first, so that the range advised
+			 * holds only pages that are written */
+			if ((rc = direct_flush(c, rd, d, o, buf, off)))
+				return rc;
+		}
 		if (m && m->base) {
 			p = m->base + soff;
 			if (soff < m->lo)
