@@ -198,10 +198,18 @@ for mode in --no-sha256 ""; do
 	mkfifo "$TMP/fifo"
 	"$MLVM" export --lv data $mode -o "$TMP/fifo" --force "$TMP"/cut/pv*.img 2>"$TMP/cut.err" &
 	pid=$!
-	# export has read the metadata once it opens the FIFO; cut pv1 to its
-	# first MiB (the label and metadata; the data lies past pe_start)
-	exec 7<"$TMP/fifo"
+	# export has read the metadata once it waits in open() for a reader of
+	# the FIFO (the kernel's wait_for_partner); then cut pv1 to its first
+	# MiB (the label and metadata; the data lies past pe_start), and only
+	# then let it go on
+	for i in $(seq 300); do
+		[ "$(cat /proc/$pid/wchan 2>/dev/null)" = wait_for_partner ] && break
+		sleep 0.1
+	done
+	[ "$(cat /proc/$pid/wchan 2>/dev/null)" = wait_for_partner ] ||
+		fail "export ${mode:-(with sha256)} never waited to open its FIFO (wchan $(cat /proc/$pid/wchan 2>/dev/null))"
 	truncate -s 1M "$TMP/cut/pv1.img"
+	exec 7<"$TMP/fifo"
 	cat <&7 >"$TMP/cut.out"
 	exec 7<&-
 	wait "$pid"
