@@ -3,9 +3,13 @@
  * for fuzz_set (separated by FUZZ_SPLIT), assembled without deep scan; for
  * every LV of every VG a reader is built and the LV read, all of it when it
  * is small, else a few chunks at the start, middle and end (a hostile text
- * may declare an LV of 2^63 bytes). Holes and missing ranges are asked for.
+ * may declare an LV of 2^63 bytes). Holes and missing ranges are asked for,
+ * and where mlvm_lv_locate places each piece: a run it calls plain image
+ * bytes must lie inside the image and equal what mlvm_lv_read returns there
+ * (abort() otherwise, so the fuzzer reports it).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "assemble.h"
 #include "fuzz.h"
@@ -20,16 +24,40 @@
 
 static uint64_t budget;
 
+/* [off, off + len) walked with mlvm_lv_locate; buf has room for 2 * CHUNK */
+static void check_locate(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t off, size_t len)
+{
+	uint64_t pos = 0, soff, run;
+	struct mlvm_source *src;
+
+	while (pos < len) {
+		int rc = mlvm_lv_locate(rd, off + pos, len - pos, &src, &soff, &run);
+
+		if (run < 1 || run > len - pos)
+			abort();
+		if (rc == 0) {
+			if (!src || soff > src->size || run > src->size - soff)
+				abort();
+			if (mlvm_lv_read(rd, buf, (size_t)run, off + pos) == 0 &&
+			    mlvm_source_read(src, buf + CHUNK, (size_t)run, soff) == 0 &&
+			    memcmp(buf, buf + CHUNK, (size_t)run) != 0)
+				abort();
+		}
+		pos += run;
+	}
+}
+
 static void read_at(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t size, uint64_t off)
 {
 	size_t len;
 
-	if (off >= size || budget < CHUNK)
+	if (off >= size || budget < 2 * CHUNK)
 		return;
 	len = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
-	budget -= len;
+	budget -= 2 * len;
 	(void)mlvm_lv_is_hole(rd, off, len);
 	(void)mlvm_lv_read(rd, buf, len, off);
+	check_locate(rd, buf, off, len);
 }
 
 static void read_lv(const struct mlvm_vg *vg, const struct mlvm_lv *lv, int leg, uint8_t *buf)
@@ -69,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t l;
 	uint8_t *buf;
 
-	buf = malloc(CHUNK);
+	buf = malloc(2 * CHUNK);	/* a piece, and the same bytes from its image */
 	if (!buf)
 		return 0;
 	budget = FUZZ_READ_BUDGET;
