@@ -1622,9 +1622,14 @@ static bool rd_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, in
 			n = len;
 		x = off - g->start;
 		if (g->kind == K_THIN) {
-			uint64_t first = x / g->pool->block, last = (x + n - 1) / g->pool->block, next;
-			int rc = mlvm_thin_next_mapped(g->pool->tp, g->dev_id, first, &next);
+			uint64_t first, last, next;
+			int rc;
 
+			if (!g->pool || !g->pool->tp)	/* unusable pool: read, and recorded missing */
+				return false;
+			first = x / g->pool->block;
+			last = (x + n - 1) / g->pool->block;
+			rc = mlvm_thin_next_mapped(g->pool->tp, g->dev_id, first, &next);
 			if (g->ext.lv || (rc != -ENOENT && !(rc == 0 && next > last)))
 				return false;
 		} else if (g->kind == K_ORIGIN && g->a[0].lv && !g->a[0].bad && depth < LVMAP_MAX_DEPTH) {

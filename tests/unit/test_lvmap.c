@@ -1084,6 +1084,36 @@ static void thin_volumes_map_through_the_pool(void **state)
 
 /* ------------------------------------------------------------ hostile metadata */
 
+/* a thin volume whose thin_pool names no LV: zeros, all missing; asking
+ * whether a range is a hole (export --sparse) crashed (found by fuzz_lvmap) */
+static void thin_volume_without_a_pool_reads_as_missing(void **state)
+{
+	struct fx f;
+	struct mlvm_buf b = { 0 };
+	struct mlvm_lv_reader *rd;
+	uint8_t *all;
+	size_t n;
+	const struct mlvm_range *mr;
+
+	lv_text(&b, "thin", 1,
+		"segment1 {\nstart_extent = 0\nextent_count = 4\ntype = \"thin\"\n"
+		"thin_pool = \"nosuchpool\"\ntransaction_id = 0\ndevice_id = 1\n}\n");
+	fx_open(&f, b.data);
+	rd = open_lv(&f, "thin", -1);
+	assert_false(mlvm_lv_is_hole(rd, 0, 4 * EB));
+	assert_false(mlvm_lv_is_hole(rd, EB + 5, 100));
+	all = read_all(rd, 3000);
+	assert_int_equal(last_direct, 0);
+	mr = mlvm_lv_reader_missing(rd, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(mr[0].start, 0);
+	assert_int_equal(mr[0].len, 4 * EB);
+	free(all);
+	mlvm_lv_reader_free(rd);
+	mlvm_buf_free(&b);
+	fx_close(&f);
+}
+
 static void hostile_metadata_fails_cleanly(void **state)
 {
 	struct fx f;
@@ -1212,6 +1242,7 @@ int main(void)
 		cmocka_unit_test(missing_pv_reads_zeros_and_records_ranges),
 		cmocka_unit_test(area_past_image_end_is_missing),
 		cmocka_unit_test(thin_volumes_map_through_the_pool),
+		cmocka_unit_test(thin_volume_without_a_pool_reads_as_missing),
 		cmocka_unit_test(hostile_metadata_fails_cleanly),
 	};
 
