@@ -60,9 +60,9 @@ static const char export_help[] =
 	"                       written as zeros and listed either way)\n"
 	"  --force              overwrite FILE (never one of the IMAGEs)\n"
 	"\n"
-	"A new FILE's blocks are reserved first: a filesystem without room for the\n"
-	"LV is refused before anything is copied. A progress bar is shown when\n"
-	"stderr is a terminal.\n"
+	"A new FILE's blocks are reserved first (not with --sparse): a filesystem\n"
+	"without room for the LV is refused before anything is copied. A progress\n"
+	"bar is shown when stderr is a terminal.\n"
 	"Exit status: 0 done, 1 no such LV, LV not mappable, cannot write FILE, or\n"
 	"parts of the LV missing (without --allow-missing), 2 usage error.\n";
 
