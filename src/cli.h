@@ -51,6 +51,17 @@ void cli_json_report(struct json *j, const struct mlvm_report *r);
 
 /* the VGs of a set the user asked for (--vg), or all */
 bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg);
+size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set);
+
+/*
+ * When no VG is selected, why, in words for the user (in buf, returned):
+ * the generation oo asks for is not intact in the images, no VG has the
+ * --vg name, or there is none at all; *code (if code) is "no_generation"
+ * or "no_vg". cli_no_vg_error records it in r as an error.
+ */
+const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_open_opts *oo, char *buf,
+			     size_t len, const char **code);
+void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struct mlvm_report *r);
 
 int cmd_read(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);

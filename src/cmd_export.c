@@ -879,9 +879,9 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	const struct mlvm_range *miss = NULL;
 	struct mlvm_set *set;
 	bool sparse = false, allow_missing = false, force = false, write_failed = false, hash = true;
-	char hex[65] = "", types[256];
+	char hex[65] = "", types[256], why[512];
 	uint64_t written = 0;
-	size_t n_miss = 0, i, shown = 0;
+	size_t n_miss = 0, i;
 	int opt, status = EXIT_DONE, rc;
 
 	optind = 1;
@@ -942,17 +942,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
-	for (i = 0; i < set->n_vgs; i++)
-		if (cli_vg_selected(c, set->vgs[i]))
-			shown++;
-	if (shown == 0) {
-		if (oo.want_generation)
-			cli_err(c, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-				(unsigned long long)oo.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-		else if (c->vg)
-			cli_err(c, "no volume group named %s in the images given", c->vg);
-		else
-			cli_err(c, "no volume group found in the images given");
+	if (cli_vgs_selected(c, set) == 0) {
+		cli_err(c, "%s", cli_no_vg_reason(c, &oo, why, sizeof(why), NULL));
 		status = EXIT_FAILED;
 		goto done;
 	}

@@ -736,7 +736,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	const char *lvspec = NULL;
 	struct vgmap *maps = NULL;
 	struct mlvm_set *set;
-	size_t i, shown = 0;
+	size_t i;
 	bool write_failed = false, first = true;
 	int opt, status = EXIT_DONE;
 
@@ -768,18 +768,8 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
-	for (i = 0; i < set->n_vgs; i++)
-		if (cli_vg_selected(c, set->vgs[i]))
-			shown++;
-	if (shown == 0) {
-		if (oo.want_generation)
-			mlvm_error(&set->report, "no_generation", NULL, -1,
-				   "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-				   (unsigned long long)oo.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-		else if (c->vg)
-			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group named %s in the images given", c->vg);
-		else
-			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group found in the images given");
+	if (cli_vgs_selected(c, set) == 0) {
+		cli_no_vg_error(c, &oo, &set->report);
 		status = EXIT_FAILED;
 	} else if (lvspec) {
 		status = cli_lookup_lv(c, set, lvspec, &only_vg, &only);

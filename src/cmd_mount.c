@@ -1179,13 +1179,9 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		m.foreground = fg;
 	}
 	if (m.n_vgs == 0) {
-		if (oo.want_generation)
-			cli_err(c, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-				(unsigned long long)oo.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-		else if (c->vg)
-			cli_err(c, "no volume group named %s in the images given", c->vg);
-		else
-			cli_err(c, "no volume group found in the images given");
+		char why[512];
+
+		cli_err(c, "%s", cli_no_vg_reason(c, &oo, why, sizeof(why), NULL));
 		status = EXIT_FAILED;
 		goto done;
 	}

@@ -464,16 +464,8 @@ int cmd_read(struct cli *c, int argc, char **argv)
 				visible += set->vgs[i]->lvs[l].visible;
 		}
 	content_on = content == 1 || (content == -1 && visible <= CONTENT_AUTO_MAX);
-	if (shown == 0) {
-		if (oo.want_generation)
-			mlvm_error(&set->report, "no_generation", NULL, -1,
-				   "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-				   (unsigned long long)oo.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-		else if (c->vg)
-			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group named %s in the images given", c->vg);
-		else
-			mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group found in the images given");
-	}
+	if (shown == 0)
+		cli_no_vg_error(c, &oo, &set->report);
 	if (c->json) {
 		struct json j;
 

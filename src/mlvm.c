@@ -207,6 +207,40 @@ bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg)
 	return !c->vg || !strcmp(c->vg, vg->name);
 }
 
+size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_selected(c, set->vgs[i]))
+			n++;
+	return n;
+}
+
+const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_open_opts *oo, char *buf,
+			     size_t len, const char **code)
+{
+	if (oo->want_generation)
+		snprintf(buf, len, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
+			 (unsigned long long)oo->generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
+	else if (c->vg)
+		snprintf(buf, len, "no volume group named %s in the images given", c->vg);
+	else
+		snprintf(buf, len, "no volume group found in the images given");
+	if (code)
+		*code = oo->want_generation ? "no_generation" : "no_vg";
+	return buf;
+}
+
+void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struct mlvm_report *r)
+{
+	char why[512];
+	const char *code;
+
+	cli_no_vg_reason(c, oo, why, sizeof(why), &code);
+	mlvm_error(r, code, NULL, -1, "%s", why);
+}
+
 struct command {
 	const char *name;
 	int (*run)(struct cli *c, int argc, char **argv);

@@ -35,7 +35,6 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	struct tui_opts to = { .prog = c->prog, .vg = c->vg, .strict = c->strict };
 	struct mlvm_open_opts oo = { 0 }, og = { 0 };
 	struct mlvm_set *cur, *old = NULL;
-	size_t i, shown = 0;
 	int opt, status;
 
 	to.t0 = tui_now();
@@ -77,14 +76,8 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	cur = cli_open_set(c, to.images, to.n_images, &oo, &status);
 	if (!cur)
 		return status;
-	for (i = 0; i < cur->n_vgs; i++)
-		if (cli_vg_selected(c, cur->vgs[i]))
-			shown++;
-	if (!shown) {
-		if (c->vg)
-			mlvm_error(&cur->report, "no_vg", NULL, -1, "no volume group named %s in the images given", c->vg);
-		else
-			mlvm_error(&cur->report, "no_vg", NULL, -1, "no volume group found in the images given");
+	if (cli_vgs_selected(c, cur) == 0) {
+		cli_no_vg_error(c, &oo, &cur->report);
 		cli_print_report(c, &cur->report);
 		mlvm_set_free(cur);
 		return EXIT_FAILED;
@@ -97,13 +90,8 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 			mlvm_set_free(cur);
 			return status;
 		}
-		for (i = 0, shown = 0; i < old->n_vgs; i++)
-			if (cli_vg_selected(c, old->vgs[i]))
-				shown++;
-		if (!shown) {
-			mlvm_error(&old->report, "no_generation", NULL, -1,
-				   "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-				   (unsigned long long)to.generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
+		if (cli_vgs_selected(c, old) == 0) {
+			cli_no_vg_error(c, &og, &old->report);
 			cli_print_report(c, &old->report);
 			mlvm_set_free(old);
 			mlvm_set_free(cur);
