@@ -59,6 +59,7 @@ say()  { printf 'bench-export: %s\n' "$*" >&2; }
 die()  { say "ERROR: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit "$SKIP"; }
 . "$(dirname "$0")/page-reporting.sh"
+. "$(dirname "$0")/striped-vg.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "must be run as root (needs losetup and the LVM2 tools); try: sudo make bench-export"
@@ -100,56 +101,11 @@ trap 'exit 130' INT TERM HUP
 page_reporting_off
 
 # each PV holds half of each LV, plus metadata and slack
-pv_mib=$(( (LV_MIB + SPARSE_MIB) / 2 + 64 ))
-for i in 0 1; do
-	truncate -s "${pv_mib}M" "$WORK/pv$i.img"
-	LOOPS+=("$(losetup --find --show "$WORK/pv$i.img")")
-done
-DEVS="${LOOPS[0]},${LOOPS[1]}"
-say "scratch $WORK, PVs ${LOOPS[*]} (${pv_mib} MiB each, sparse), VG $VG"
-lvmq() {
-	local cmd=$1; shift
-	"$cmd" --devices "$DEVS" --config "$LVMCONF" "$@" 2>>"$WORK/lvm.log"
-}
-lvmq pvcreate -q "${LOOPS[@]}" >/dev/null || die "pvcreate: $(tail -3 "$WORK/lvm.log")"
-lvmq vgcreate -q -s 4m "$VG" "${LOOPS[@]}" >/dev/null || die "vgcreate: $(tail -3 "$WORK/lvm.log")"
-lvmq lvcreate -q --driverloaded n -an -Zn -y -i2 -I64k -L "${LV_MIB}m" -n big "$VG" >/dev/null ||
-	die "lvcreate big: $(tail -3 "$WORK/lvm.log")"
-lvmq lvcreate -q --driverloaded n -an -Zn -y -i2 -I64k -L "${SPARSE_MIB}m" -n empty "$VG" >/dev/null ||
-	die "lvcreate empty: $(tail -3 "$WORK/lvm.log")"
+striped_vg $(( (LV_MIB + SPARSE_MIB) / 2 + 64 ))
+striped_lv big "$LV_MIB"
+striped_lv empty "$SPARSE_MIB"
+striped_areas 4
 
-# where each LV's extents are: "LV PVINDEX BYTE_OFFSET BYTES" per stripe area
-lvmq pvs --noheadings --units b --nosuffix -o pv_name,pe_start "${LOOPS[@]}" >"$WORK/pvs.txt"
-lvmq lvs --driverloaded n --noheadings --units b --nosuffix -o lv_name,seg_pe_ranges,vg_extent_size "$VG" >"$WORK/lvs.txt"
-python3 - "$WORK/pvs.txt" "$WORK/lvs.txt" "${LOOPS[@]}" >"$WORK/areas.txt" <<'PY' || die "cannot work out the LVs' extents"
-import sys
-pvs = {l.split()[0]: int(l.split()[1]) for l in open(sys.argv[1]) if l.strip()}
-loops = sys.argv[3:]
-for line in open(sys.argv[2]):
-    f = line.split()
-    if not f:
-        continue
-    name, es = f[0], int(f[-1])
-    for r in f[1:-1]:
-        dev, rng = r.rsplit(':', 1)
-        a, b = (int(x) for x in rng.split('-'))
-        print(name, loops.index(dev), pvs[dev] + a * es, (b - a + 1) * es)
-PY
-[ "$(wc -l <"$WORK/areas.txt")" -eq 4 ] || die "expected 4 stripe areas, got: $(cat "$WORK/areas.txt")"
-
-# data: a fast pseudo-random stream
-stream() {
-	if command -v openssl >/dev/null 2>&1; then
-		openssl enc -aes-128-ctr -nosalt -pass "pass:mlvm-bench-$1" -pbkdf2 -in /dev/zero 2>/dev/null
-	else
-		cat /dev/urandom
-	fi
-}
-fill() { # STREAM_KEY PV MIB_OFFSET MIB_COUNT (the stream dies of SIGPIPE: not an error)
-	( set +o pipefail
-	  stream "$1" | dd of="$WORK/pv$2.img" bs=1M seek="$3" count="$4" iflag=fullblock \
-		conv=notrunc status=none ) || die "cannot write data into pv$2.img"
-}
 say "filling lv big (${LV_MIB} MiB) with data"
 MiB=$((1024 * 1024))
 while read -r lv pv off len; do
