@@ -165,47 +165,6 @@ struct out {
 	bool sparse;
 };
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* all zero, word by word (buffers are malloc'd: 8-byte aligned) */
 static bool zero_block(const unsigned char *p, size_t len)
 {
@@ -243,7 +202,7 @@ static int write_sparse(int fd, const unsigned char *buf, size_t len, uint64_t o
 			if (zero_block(buf + j, b))
 				break;
 		}
-		rc = pwrite_all(fd, buf + i, j - i, off + i);
+		rc = mlvm_pwrite_all(fd, buf + i, j - i, off + i);
 		if (rc)
 			return rc;
 		i = j;
@@ -487,7 +446,7 @@ static int direct_flush(const struct cli *c, struct mlvm_lv_reader *rd, struct d
 				read_failed(c, rd, b, at, (size_t)left, rc);
 				break;
 			}
-			rc = write_all(fd, b, (size_t)left);
+			rc = mlvm_write_all(fd, b, (size_t)left);
 			if (rc)
 				cli_err(c, "cannot write %s: %s", o->path, strerror(-rc));
 			break;
@@ -629,7 +588,7 @@ static int copy_lv(const struct cli *c, struct mlvm_lv_reader *rd, struct out *o
 			if (o->sparse)
 				rc = write_sparse(o->fd, s->buf, len, off);
 			else
-				rc = write_all(o->fd, s->buf, len);
+				rc = mlvm_write_all(o->fd, s->buf, len);
 			if (rc) {
 				cli_err(c, "cannot write %s: %s", o->path, strerror(-rc));
 				break;

@@ -13,6 +13,7 @@
 
 #include "content.h"
 #include "source.h"
+#include "util.h"
 
 /* ------------------------------------------------------------ words */
 
@@ -142,25 +143,6 @@ int mlvm_detect_looks_raw(const uint8_t *head, size_t head_len)
 	return 1;
 }
 
-static int read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
-{
-	while (len > 0) {
-		ssize_t n = pread(fd, buf, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 int mlvm_detect_fd(int fd, uint64_t size, enum mlvm_format *out)
 {
 	uint8_t head[MLVM_DETECT_HEAD] = { 0 }, tail[MLVM_DETECT_TAIL] = { 0 };
@@ -170,9 +152,9 @@ int mlvm_detect_fd(int fd, uint64_t size, enum mlvm_format *out)
 	int rc;
 
 	*out = MLVM_FORMAT_RAW;
-	rc = read_at(fd, head, head_len, 0);
+	rc = mlvm_pread_all(fd, head, head_len, 0);
 	if (!rc && tail_len)
-		rc = read_at(fd, tail, tail_len, size - tail_len);
+		rc = mlvm_pread_all(fd, tail, tail_len, size - tail_len);
 	if (rc)
 		return rc;
 	*out = mlvm_detect_buffers(head, head_len, tail, tail_len);

@@ -22,43 +22,15 @@ struct fd_priv {
 static int fd_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 {
 	struct fd_priv *p = s->priv;
-	uint8_t *b = buf;
 
-	while (len > 0) {
-		ssize_t n = pread(p->fd, b, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			return -EIO;	/* the file shrank under us */
-		b += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	return mlvm_pread_all(p->fd, buf, len, off);	/* -EIO: the file shrank under us */
 }
 
 static int fd_pwrite(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
 {
 	struct fd_priv *p = s->priv;
-	const uint8_t *b = buf;
 
-	while (len > 0) {
-		ssize_t n = pwrite(p->fd, b, len, (off_t)off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		b += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
+	return mlvm_pwrite_all(p->fd, buf, len, off);
 }
 
 static int fd_sync(struct mlvm_source *s)

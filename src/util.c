@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int buf_reserve(struct mlvm_buf *b, size_t extra)
 {
@@ -109,4 +110,43 @@ void mlvm_human_size(uint64_t bytes, char *out, size_t outlen)
 		snprintf(out, outlen, "%llu B", (unsigned long long)bytes);
 	else
 		snprintf(out, outlen, "%.2f %s", v, units[u]);
+}
+
+enum io_op { IO_PREAD, IO_PWRITE, IO_WRITE };
+
+static int io_all(enum io_op op, int fd, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = op == IO_PREAD ? pread(fd, p, len, (off_t)off) :
+			    op == IO_PWRITE ? pwrite(fd, p, len, (off_t)off) : write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int mlvm_pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	return io_all(IO_PREAD, fd, buf, len, off);
+}
+
+int mlvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return io_all(IO_PWRITE, fd, (void *)(uintptr_t)buf, len, off);
+}
+
+int mlvm_write_all(int fd, const void *buf, size_t len)
+{
+	return io_all(IO_WRITE, fd, (void *)(uintptr_t)buf, len, 0);
 }

@@ -1,5 +1,6 @@
 /*
- * util.h - little-endian accessors, bounds checks and a growable buffer.
+ * util.h - little-endian accessors, bounds checks, a growable buffer and
+ * whole reads and writes.
  *
  * Every untrusted length goes through mlvm_range_ok(): bounds are checked by
  * subtracting from the trusted size, never by adding to an untrusted offset.
@@ -76,5 +77,14 @@ void mlvm_uuid_format(const char *raw, size_t len, char out[39]);
 
 /* Format bytes as a human size with binary units ("4.00 MiB"). */
 void mlvm_human_size(uint64_t bytes, char *out, size_t outlen);
+
+/*
+ * All len bytes, however many calls it takes (short transfers, EINTR):
+ * 0, a negative errno, or -EIO when a read meets the end of the file (it
+ * shrank under us) or a write moves nothing.
+ */
+int mlvm_pread_all(int fd, void *buf, size_t len, uint64_t off);
+int mlvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+int mlvm_write_all(int fd, const void *buf, size_t len);	/* at the file position */
 
 #endif

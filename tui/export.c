@@ -14,6 +14,7 @@
 
 #include "lvmap.h"
 #include "sha256.h"
+#include "util.h"
 
 struct tm_export {
 	struct mlvm_lv_reader *rd;
@@ -85,21 +86,6 @@ int tm_export_start(const struct mlvm_vg *vg, const struct mlvm_lv *lv, const ch
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int tm_export_step(struct tm_export *x, char *err, size_t errlen)
 {
 	size_t len;
@@ -115,7 +101,7 @@ int tm_export_step(struct tm_export *x, char *err, size_t errlen)
 				 (unsigned long long)x->done, strerror(-rc));
 			return rc;
 		}
-		rc = write_all(x->fd, x->buf, len);
+		rc = mlvm_write_all(x->fd, x->buf, len);
 		if (rc) {
 			snprintf(err, errlen, "cannot write %s: %s", x->path, strerror(-rc));
 			return rc;
