@@ -37,6 +37,29 @@ expect_status() {
 	pass "$what"
 }
 
+# VG/LV for every visible LV of the first VG in the images (mlvm --json read)
+first_vg_lvs() {
+	"$MLVM" --json read "$@" 2>/dev/null | "$PYTHON3" -c '
+import json, sys
+d = json.load(sys.stdin)
+for vg in d.get("vgs", [])[:1]:
+    for lv in vg.get("lvs", []):
+        if lv.get("visible", True):
+            print(vg["name"] + "/" + lv["name"])' 2>/dev/null
+}
+
+# "FIRST LAST": the oldest and newest intact seqno of the VG most of the
+# generations in a `mlvm --json history` output FILE belong to; empty if none
+history_span() {
+	"$PYTHON3" -c '
+import json, sys
+g = json.load(open(sys.argv[1])).get("generations", [])
+vgs = [x["vg"] for x in g if x.get("vg")]
+vg = max(set(vgs), key=vgs.count) if vgs else None
+s = sorted({x["seqno"] for x in g if x.get("vg") == vg and x.get("seqno") is not None and x.get("parse_ok")})
+print(" ".join(map(str, [s[0], s[-1]])) if s else "")' "$1" 2>/dev/null
+}
+
 # decompress a fixture's images into $TMP/<fixture>/ and print their paths
 fixture_images() {
 	local name=$1 f out

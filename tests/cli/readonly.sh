@@ -101,13 +101,7 @@ for dir in "$FIXTURES"/*/; do
 	traced "$fx: scan" "${imgs[@]}" -- scan "${imgs[@]}"
 	traced "$fx: history" "${imgs[@]}" -- --json history "${imgs[@]}"
 	# two generations of the first VG for diff, dump and read --generation
-	seqnos=$("$PYTHON3" -c '
-import json, sys
-g = json.load(open(sys.argv[1])).get("generations", [])
-vgs = [x["vg"] for x in g if x.get("vg")]
-vg = max(set(vgs), key=vgs.count) if vgs else None
-s = sorted({x["seqno"] for x in g if x.get("vg") == vg and x.get("seqno") is not None and x.get("parse_ok")})
-print(" ".join(map(str, [s[0], s[-1]])) if s else "")' "$TMP/out" 2>/dev/null)
+	seqnos=$(history_span "$TMP/out")
 	if [ -n "$seqnos" ]; then
 		set -- $seqnos
 		traced "$fx: diff" "${imgs[@]}" -- diff --from "$1" --to "$2" "${imgs[@]}"
@@ -120,13 +114,7 @@ print(" ".join(map(str, [s[0], s[-1]])) if s else "")' "$TMP/out" 2>/dev/null)
 	fi
 	if have_cmd export; then
 		# every visible LV of the first VG
-		lvs=$("$MLVM" --json read "${imgs[@]}" 2>/dev/null | "$PYTHON3" -c '
-import json, sys
-d = json.load(sys.stdin)
-for vg in d.get("vgs", [])[:1]:
-    for lv in vg.get("lvs", []):
-        if lv.get("visible", True):
-            print(vg["name"] + "/" + lv["name"])' 2>/dev/null | head -4)
+		lvs=$(first_vg_lvs "${imgs[@]}" | head -4)
 		for lv in $lvs; do
 			traced "$fx: export $lv" "${imgs[@]}" -- export --lv "$lv" -o "$TMP/lv.raw" "${imgs[@]}"
 			rm -f "$TMP/lv.raw"

@@ -48,13 +48,7 @@ for dir in "$FIXTURES"/*/; do
 	vg "$fx: read --json" --json read "${imgs[@]}"
 	vg "$fx: scan" scan "${imgs[@]}"
 	vg "$fx: dump" dump "${imgs[@]}"
-	seqnos=$("$PYTHON3" -c '
-import json, sys
-g = json.load(open(sys.argv[1])).get("generations", [])
-vgs = [x["vg"] for x in g if x.get("vg")]
-vg = max(set(vgs), key=vgs.count) if vgs else None
-s = sorted({x["seqno"] for x in g if x.get("vg") == vg and x.get("seqno") is not None and x.get("parse_ok")})
-print(" ".join(map(str, [s[0], s[-1]])) if s else "")' "$TMP/out" 2>/dev/null)
+	seqnos=$(history_span "$TMP/out")
 	if [ -n "$seqnos" ]; then
 		set -- $seqnos
 		vg "$fx: diff $1 $2" diff --from "$1" --to "$2" "${imgs[@]}"
@@ -62,13 +56,7 @@ print(" ".join(map(str, [s[0], s[-1]])) if s else "")' "$TMP/out" 2>/dev/null)
 	fi
 	have_cmd map && vg "$fx: map" map "${imgs[@]}"
 	if have_cmd export; then
-		lv=$("$MLVM" --json read "${imgs[@]}" 2>/dev/null | "$PYTHON3" -c '
-import json, sys
-d = json.load(sys.stdin)
-for vg in d.get("vgs", [])[:1]:
-    for lv in vg.get("lvs", []):
-        if lv.get("visible", True):
-            print(vg["name"] + "/" + lv["name"])' 2>/dev/null | tail -1)
+		lv=$(first_vg_lvs "${imgs[@]}" | tail -1)
 		[ -n "$lv" ] && vg "$fx: export $lv" export --lv "$lv" -o "$TMP/lv.raw" "${imgs[@]}"
 		rm -f "$TMP/lv.raw"
 		# the one-copy path (images mapped, handed to writev)
