@@ -10,7 +10,7 @@
 #include "assemble.h"
 #include "json.h"
 
-/* exit statuses (../shared/docs/interface.md) */
+/* exit statuses (doc/interface.md) */
 enum {
 	EXIT_DONE = 0,
 	EXIT_FAILED = 1,	/* could not do what was asked */

@@ -1,6 +1,6 @@
 /*
  * cmd_read.c - mlvm read: the VG(s) as the original key/value table, or the
- * full model as JSON (../shared/docs/interface.md).
+ * full model as JSON (doc/interface.md).
  */
 #include "cli.h"
 

@@ -1,7 +1,7 @@
 /*
  * cmd_write.c - the write operations of the original quickstart: format,
  * create, remove, resize, rename, add-tag, remove-tag
- * (../shared/docs/interface.md).
+ * (doc/interface.md).
  *
  * Every operation reads the VG with the assembler, refuses one that is
  * damaged, inconsistent, missing a PV or has a precommitted copy left over
