@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "carve.h"
 #include "config.h"
@@ -664,6 +665,17 @@ static int cmp_cand(const void *a, const void *b)
 		return !x->gen ? -1 : 1;
 	if (x->seqno != y->seqno)
 		return x->seqno > y->seqno ? -1 : 1;
+	/* the same seqno in several places: by image name and place, so that
+	 * the copy used never depends on the order of the images */
+	c = strcmp(x->dev->src->name, y->dev->src->name);
+	if (c)
+		return c;
+	if (x->dev->base != y->dev->base)
+		return x->dev->base < y->dev->base ? -1 : 1;
+	if (x->mda->index != y->mda->index)
+		return x->mda->index - y->mda->index;
+	if (x->gen && y->gen && x->gen->offset != y->gen->offset)
+		return x->gen->offset < y->gen->offset ? -1 : 1;
 	return 0;
 }
 
@@ -731,111 +743,605 @@ static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg 
 	return 0;
 }
 
-/* a PV with no label: the VG's PV whose sizes fit and that no label claims */
-static void adopt_labelless(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index,
-			    struct mlvm_pvdev *d)
+/* ------------------------------------------------------------ PV identity */
+
+#define UUID_NEAR 4		/* a damaged label's uuid this many characters off still names a PV */
+#define MAX_LISTED 8		/* candidates or copies named in one message */
+
+/* a label that passes its checks: its uuid names the PV */
+static bool label_sound(const struct mlvm_pvdev *d)
 {
-	uint32_t i;
+	return d->has_label && d->label.crc_ok && d->label.sector_ok &&
+	       (d->label.magic_ok || d->label.shifted);
+}
 
-	for (i = 0; i < vg->n_pvs; i++) {
-		struct mlvm_pv *pv = &vg->pvs[i];
-		uint64_t dev_bytes, pe_bytes;
-		char raw[33], uuid[39];
-		size_t j;
-		bool claimed = false;
+/* the PV's room in its image, bytes: to the end of its partition or image */
+static uint64_t dev_room(const struct mlvm_pvdev *d)
+{
+	uint64_t end = d->src->size;
 
-		if (!pv->missing || !pv->id)
-			continue;
-		raw_uuid_strip(pv->id, raw);
-		for (j = 0; j < set->n_devs; j++)
-			if (set->devs[j].has_label && !strcmp(set->devs[j].uuid, raw))
-				claimed = true;
-		if (claimed)
-			continue;
-		if (!mlvm_mul_ok(pv->dev_size, 512, &dev_bytes) ||
-		    !mlvm_mul_ok(pv->pe_start, 512, &pe_bytes))
-			continue;
-		if (d->n_mda && d->mda[0].abs - d->base >= pe_bytes)
-			continue;	/* its metadata would lie in the data area */
-		if (dev_bytes > d->src->size - d->base + MLVM_SECTOR_SIZE)
-			continue;	/* bigger than what the image holds */
-		memcpy(d->uuid, raw, sizeof(d->uuid));
-		pv->missing = false;
-		pv->src = d->src;
-		pv->offset = d->base;
-		d->vg_index = vg_index;
-		mlvm_uuid_format(raw, strlen(raw), uuid);
-		mlvm_warn(&set->report, "pv_no_label", d->src->name, (int64_t)d->base,
-			  "vg %s: the PV without a label at byte %llu of %s is taken to be %s (%s): its sizes fit",
-			  vg->name, (unsigned long long)d->base, d->src->name, pv->name, uuid);
-		return;
+	if (d->in_partition && d->part.size && d->part.start <= d->base &&
+	    d->part.size <= UINT64_MAX - d->part.start && d->part.start + d->part.size < end)
+		end = d->part.start + d->part.size;
+	return end > d->base ? end - d->base : 0;
+}
+
+/* the newest seqno of VG vg_id that d's metadata areas hold intact, 0 when none */
+static uint64_t dev_vg_seqno(const struct mlvm_pvdev *d, const char *vg_id)
+{
+	uint64_t best = 0;
+	unsigned k;
+	size_t g;
+
+	if (!vg_id)
+		return 0;
+	for (k = 0; k < d->n_mda; k++) {
+		const struct mlvm_mda_info *m = &d->mda[k];
+
+		if (m->peek_ok && m->text_crc_ok && !m->load_failed && !strcmp(m->vg_id, vg_id) &&
+		    m->seqno > best)
+			best = m->seqno;
+		for (g = 0; g < m->n_gens; g++) {
+			const struct mlvm_generation *gen = &m->gens[g];
+
+			if (gen->seqno_known && gen->complete && gen->parse_ok && gen->checksum_ok != 0 &&
+			    !strcmp(gen->vg_id, vg_id) && gen->seqno > best)
+				best = gen->seqno;
+		}
+	}
+	return best;
+}
+
+/* d's metadata areas name VG vg_id (committed copy or any generation) */
+static bool dev_holds_vg(const struct mlvm_pvdev *d, const char *vg_id)
+{
+	unsigned k;
+	size_t g;
+
+	if (!vg_id)
+		return false;
+	for (k = 0; k < d->n_mda; k++) {
+		if (d->mda[k].peek_ok && !strcmp(d->mda[k].vg_id, vg_id))
+			return true;
+		for (g = 0; g < d->mda[k].n_gens; g++)
+			if (!strcmp(d->mda[k].gens[g].vg_id, vg_id))
+				return true;
+	}
+	return false;
+}
+
+/* a and b are one file (the same image given twice, or two paths to it) */
+static bool same_file(const struct mlvm_source *a, const struct mlvm_source *b)
+{
+	struct stat sa, sb;
+
+	if (a == b || !strcmp(a->name, b->name))
+		return true;
+	return stat(a->name, &sa) == 0 && stat(b->name, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* characters in which two 32-character uuids differ (32 when not comparable) */
+static unsigned uuid_distance(const char *a, const char *b)
+{
+	unsigned i, n = 0;
+
+	if (strlen(a) != 32 || strlen(b) != 32)
+		return 32;
+	for (i = 0; i < 32; i++)
+		n += a[i] != b[i];
+	return n;
+}
+
+/* the order PVs found are considered in: by image name and offset, never by
+ * the order the images were given in */
+static int dev_cmp(const struct mlvm_pvdev *a, const struct mlvm_pvdev *b)
+{
+	int c = strcmp(a->src->name, b->src->name);
+
+	if (c)
+		return c;
+	return a->base < b->base ? -1 : a->base > b->base;
+}
+
+static int dev_ptr_cmp(const void *x, const void *y)
+{
+	return dev_cmp(*(const struct mlvm_pvdev *const *)x, *(const struct mlvm_pvdev *const *)y);
+}
+
+/* could d be pv: is its room and metadata layout compatible with the text's sizes? */
+static bool dev_fits(const struct mlvm_pvdev *d, const struct mlvm_pv *pv, bool *exact)
+{
+	uint64_t dev_bytes, pe_bytes, room = dev_room(d);
+	unsigned k;
+
+	*exact = false;
+	if (!mlvm_mul_ok(pv->dev_size, 512, &dev_bytes) || !mlvm_mul_ok(pv->pe_start, 512, &pe_bytes))
+		return false;
+	for (k = 0; k < d->n_mda; k++)
+		if (d->mda[k].abs >= d->base && d->mda[k].abs - d->base < DEFAULT_MDA_OFFSET + MLVM_SECTOR_SIZE &&
+		    d->mda[k].abs - d->base >= pe_bytes)
+			return false;	/* its first metadata area would lie in the data area */
+	if (dev_bytes > room + MLVM_SECTOR_SIZE)
+		return false;		/* bigger than what the image holds */
+	*exact = dev_bytes == room;
+	return true;
+}
+
+static void raw_uuid_format(const char *raw, char out[39])
+{
+	mlvm_uuid_format(raw, strlen(raw), out);
+}
+
+/* "a.img at byte 0, b.img at byte 0 (seqno 5)" into buf */
+static void list_devs(const struct mlvm_pvdev *const *devs, size_t n, const char *vg_id,
+		      bool with_seqno, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && o < len; i++) {
+		if (i == MAX_LISTED) {
+			snprintf(buf + o, len - o, " and %zu more", n - i);
+			break;
+		}
+		o += (size_t)snprintf(buf + o, len - o, "%s%s at byte %llu", i ? ", " : "",
+				      devs[i]->src->name, (unsigned long long)devs[i]->base);
+		if (with_seqno && o < len) {
+			uint64_t s = dev_vg_seqno(devs[i], vg_id);
+
+			if (s)
+				o += (size_t)snprintf(buf + o, len - o, " (seqno %llu)", (unsigned long long)s);
+			else
+				o += (size_t)snprintf(buf + o, len - o, " (no metadata of this vg)");
+		}
 	}
 }
 
-/* attach the PVs found to the VG's PVs by uuid */
-static void attach_pvs(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
+static int keep_others(struct mlvm_pv *pv, const struct mlvm_pvdev *const *devs, size_t n)
+{
+	free(pv->others);
+	pv->others = NULL;
+	pv->n_others = 0;
+	if (!n)
+		return 0;
+	pv->others = malloc(n * sizeof(*pv->others));
+	if (!pv->others)
+		return -ENOMEM;
+	memcpy(pv->others, devs, n * sizeof(*pv->others));
+	pv->n_others = (uint32_t)n;
+	return 0;
+}
+
+static void use_dev(struct mlvm_set *set, const struct mlvm_vg *vg, struct mlvm_pv *pv,
+		    struct mlvm_pvdev *d, int vg_index, enum mlvm_pv_evidence how)
+{
+	uint64_t bytes;
+
+	pv->missing = false;
+	pv->ambiguous = false;
+	pv->src = d->src;
+	pv->offset = d->base;
+	pv->dev = d;
+	pv->found_by = (uint8_t)how;
+	d->vg_index = vg_index;
+	d->used = true;
+	if (how != MLVM_PV_BY_LABEL) {
+		char raw[33];
+
+		raw_uuid_strip(pv->id, raw);
+		memcpy(d->uuid, raw, sizeof(d->uuid));
+	}
+	/* LVM2 leaves the label's device_size as it was after pvresize: only
+	 * a PV bigger than what the image holds is worth a word */
+	if (pv->dev_size && (!mlvm_mul_ok(pv->dev_size, 512, &bytes) || bytes > dev_room(d) + MLVM_SECTOR_SIZE))
+		mlvm_warn(&set->report, "pv_size", d->src->name, (int64_t)d->base,
+			  "vg %s: pv %s is %llu sectors long in the metadata, but %s holds only %llu bytes from its start: the rest reads as missing",
+			  vg->name, pv->name, (unsigned long long)pv->dev_size, d->src->name,
+			  (unsigned long long)dev_room(d));
+}
+
+/* the user's --pv choice for pv, if any */
+static const struct mlvm_pv_choice *choice_for(const struct mlvm_set *set, const struct mlvm_pv *pv)
+{
+	char want[33], raw[33];
+	size_t i;
+
+	raw_uuid_strip(pv->id, raw);
+	for (i = 0; i < set->opts.n_pv_choices; i++) {
+		const struct mlvm_pv_choice *c = &set->opts.pv_choices[i];
+
+		raw_uuid_strip(c->pv, want);
+		if ((pv->name && !strcmp(c->pv, pv->name)) || !strcmp(want, raw))
+			return c;
+	}
+	return NULL;
+}
+
+/* the PV the user named for pv: the PV found in that image that is not
+ * soundly labelled as another PV; NULL (reported) when there is none or
+ * several */
+static struct mlvm_pvdev *chosen_dev(struct mlvm_set *set, const struct mlvm_vg *vg,
+				     const struct mlvm_pv *pv, const struct mlvm_pv_choice *ch)
+{
+	struct mlvm_pvdev *found = NULL, *named = NULL;
+	char raw[33];
+	size_t j, n = 0;
+	bool any_src = false;
+
+	struct mlvm_source probe = { .name = (char *)ch->image };
+
+	raw_uuid_strip(pv->id, raw);
+	for (j = 0; j < set->n_srcs; j++)
+		if (same_file(set->srcs[j], &probe))
+			any_src = true;
+	for (j = 0; j < set->n_devs; j++) {
+		struct mlvm_pvdev *d = &set->devs[j];
+
+		if (!same_file(d->src, &probe))
+			continue;
+		if (label_sound(d) && strcmp(d->uuid, raw))
+			continue;	/* soundly labelled as another PV */
+		if (label_sound(d) && !named)
+			named = d;
+		found = d;
+		n++;
+	}
+	if (named)
+		return named;
+	if (n == 1)
+		return found;
+	mlvm_error(&set->report, "pv_choice", ch->image, -1,
+		   "vg %s: --pv %s=%s: %s", vg->name, ch->pv, ch->image,
+		   !any_src ? "that image is not among the images given" :
+		   n ? "the image holds several PVs that could be it" :
+		   "the image holds no PV that could be it (none found, or each is labelled as another PV)");
+	return NULL;
+}
+/* --pv: the PVs the user tied to an image */
+static void attach_by_choice(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
 {
 	uint32_t i;
-	size_t j;
 
 	for (i = 0; i < vg->n_pvs; i++) {
 		struct mlvm_pv *pv = &vg->pvs[i];
-		uint64_t bytes;
-		char raw[33];
+		const struct mlvm_pv_choice *ch;
+		struct mlvm_pvdev *d;
+		char uuid[39], raw[33];
 
-		if (!pv->id)
+		if (!pv->id || !(ch = choice_for(set, pv)))
 			continue;
+		if (!(d = chosen_dev(set, vg, pv, ch)))
+			continue;
+		if (d->used) {
+			mlvm_error(&set->report, "pv_choice", d->src->name, (int64_t)d->base,
+				   "vg %s: --pv %s=%s: that PV is already taken as another PV", vg->name,
+				   ch->pv, ch->image);
+			continue;
+		}
+		use_dev(set, vg, pv, d, vg_index, MLVM_PV_BY_CHOICE);
 		raw_uuid_strip(pv->id, raw);
-		for (j = 0; j < set->n_devs; j++) {
-			struct mlvm_pvdev *d = &set->devs[j];
-
-			if (!d->has_label || strcmp(d->uuid, raw))
-				continue;
-			if (!pv->missing) {
-				mlvm_warn(&set->report, "pv_duplicate", d->src->name, (int64_t)d->base,
-					  "pv %s (%s) found again in %s; the first one found is used",
-					  pv->name, pv->id, d->src->name);
-				continue;
-			}
-			pv->missing = false;
-			pv->src = d->src;
-			pv->offset = d->base;
-			d->vg_index = vg_index;
-			if (pv->dev_size && d->label.device_size &&
-			    (!mlvm_mul_ok(pv->dev_size, 512, &bytes) ||
-			     bytes > d->label.device_size))
-				mlvm_warn(&set->report, "pv_size", d->src->name, (int64_t)d->base,
-					  "pv %s: metadata says %llu sectors, label says %llu bytes",
-					  pv->name, (unsigned long long)pv->dev_size,
-					  (unsigned long long)d->label.device_size);
-		}
+		raw_uuid_format(raw, uuid);
+		mlvm_notice(&set->report, "pv_chosen", d->src->name, (int64_t)d->base,
+			    "vg %s: pv %s (%s) is read from %s at byte %llu, as --pv %s=%s says",
+			    vg->name, pv->name, uuid, d->src->name, (unsigned long long)d->base,
+			    ch->pv, ch->image);
 	}
-	/* PVs found without a label that hold this VG's metadata */
-	for (j = 0; j < set->n_devs; j++) {
-		struct mlvm_pvdev *d = &set->devs[j];
-		unsigned k;
-		bool holds = false;
+}
 
-		if (d->has_label || d->vg_index >= 0)
+/* PVs whose label names them; several copies are decided by their metadata */
+static int attach_by_label(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index, struct mlvm_pv *pv)
+{
+	struct mlvm_pvdev **c;
+	size_t n = 0, i, k, n_best = 0, pick = 0;
+	uint64_t best = 0;
+	char raw[33], uuid[39], list[1200];
+	int rc = 0;
+
+	raw_uuid_strip(pv->id, raw);
+	raw_uuid_format(raw, uuid);
+	c = malloc((set->n_devs ? set->n_devs : 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < set->n_devs; i++) {
+		struct mlvm_pvdev *d = &set->devs[i];
+
+		if (d->has_label && !strcmp(d->uuid, raw) && !d->used &&
+		    (d->vg_index < 0 || d->vg_index == vg_index))
+			c[n++] = d;
+	}
+	qsort(c, n, sizeof(*c), dev_ptr_cmp);
+	/* one file given twice is one copy */
+	for (i = 0, k = 0; i < n; i++) {
+		if (k && c[k - 1]->base == c[i]->base && same_file(c[k - 1]->src, c[i]->src)) {
+			mlvm_notice(&set->report, "same_image", c[i]->src->name, (int64_t)c[i]->base,
+				    "%s and %s are one file: pv %s (%s) is read once", c[k - 1]->src->name,
+				    c[i]->src->name, pv->name, uuid);
+			c[i]->vg_index = vg_index;
 			continue;
-		for (k = 0; k < d->n_mda; k++) {
-			size_t g;
-
-			if (d->mda[k].peek_ok && vg->id && !strcmp(d->mda[k].vg_id, vg->id))
-				holds = true;
-			for (g = 0; g < d->mda[k].n_gens; g++)
-				if (vg->id && !strcmp(d->mda[k].gens[g].vg_id, vg->id))
-					holds = true;
 		}
-		if (holds)
-			adopt_labelless(set, vg, vg_index, d);
+		c[k++] = c[i];
 	}
+	n = k;
+	if (!n)
+		goto out;
+	for (i = 0; i < n; i++) {
+		uint64_t sq = dev_vg_seqno(c[i], vg->id);
+
+		if (sq > best || i == 0) {
+			best = sq;
+			n_best = 1;
+			pick = i;
+		} else if (sq == best) {
+			n_best++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		c[i]->vg_index = vg_index;
+	if (n_best == 1) {
+		struct mlvm_pvdev *d = c[pick];
+		bool sound = label_sound(d);
+
+		use_dev(set, vg, pv, d, vg_index, sound ? MLVM_PV_BY_LABEL : MLVM_PV_BY_DAMAGED_LABEL);
+		if (!sound)
+			mlvm_warn(&set->report, "pv_label_damaged", d->src->name, (int64_t)d->base,
+				  "vg %s: the label at byte %llu of %s fails its checks but names pv %s (%s): taken to be it",
+				  vg->name, (unsigned long long)d->base, d->src->name, pv->name, uuid);
+		if (n > 1) {
+			c[pick] = c[n - 1];
+			list_devs((const struct mlvm_pvdev *const *)c, n - 1, vg->id, true, list, sizeof(list));
+			rc = keep_others(pv, (const struct mlvm_pvdev *const *)c, n - 1);
+			mlvm_warn(&set->report, "duplicate_pv", d->src->name, (int64_t)d->base,
+				  "vg %s: pv %s (%s) is found in %zu images; %s at byte %llu (seqno %llu) supplies its metadata and data, its metadata being the newest; not used: %s",
+				  vg->name, pv->name, uuid, n, d->src->name, (unsigned long long)d->base,
+				  (unsigned long long)best, list);
+		}
+		goto out;
+	}
+	/* copies that tie: which one holds the data cannot be told */
+	for (i = 0, k = 0; i < n; i++)
+		if (dev_vg_seqno(c[i], vg->id) == best)
+			c[k++] = c[i];
+	list_devs((const struct mlvm_pvdev *const *)c, k, vg->id, false, list, sizeof(list));
+	rc = keep_others(pv, (const struct mlvm_pvdev *const *)c, k);
+	pv->ambiguous = true;
+	if (best)
+		mlvm_warn(&set->report, "pv_ambiguous", c[0]->src->name, (int64_t)c[0]->base,
+			  "vg %s: pv %s (%s) is found in %s, whose metadata are equally new (seqno %llu): which one holds its data cannot be told, so none is used; choose with --pv %s=IMAGE",
+			  vg->name, pv->name, uuid, list, (unsigned long long)best, pv->name);
+	else
+		mlvm_warn(&set->report, "pv_ambiguous", c[0]->src->name, (int64_t)c[0]->base,
+			  "vg %s: pv %s (%s) is found in %s, none of which holds metadata to tell them apart: none is used; choose with --pv %s=IMAGE",
+			  vg->name, pv->name, uuid, list, pv->name);
+out:
+	free(c);
+	return rc;
+}
+
+enum fit_reason { FIT_NONE, FIT_NEAR_UUID, FIT_EXACT, FIT_ONLY, FIT_ELIMINATION };
+
+/*
+ * PVs found without a usable label (gone, or failing its checks and naming
+ * no PV of the VG) that hold this VG's metadata, or whose damaged label is
+ * a few characters from a missing PV's uuid: each is tied to the missing
+ * PV that it alone can be. Where the evidence leaves several, none is used.
+ */
+static int attach_by_evidence(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
+{
+	struct mlvm_pvdev **devs = NULL;
+	uint32_t *pvs = NULL;
+	uint8_t *fit = NULL, *reason = NULL;
+	unsigned *dist = NULL;
+	size_t nd = 0, np = 0, i, j, k;
+	bool changed;
+	int rc = -ENOMEM;
+
+	pvs = malloc((vg->n_pvs ? vg->n_pvs : 1) * sizeof(*pvs));
+	devs = malloc((set->n_devs ? set->n_devs : 1) * sizeof(*devs));
+	if (!pvs || !devs)
+		goto out;
 	for (i = 0; i < vg->n_pvs; i++)
-		if (vg->pvs[i].missing)
+		if (vg->pvs[i].id && vg->pvs[i].missing && !vg->pvs[i].ambiguous)
+			pvs[np++] = (uint32_t)i;
+	for (i = 0; i < set->n_devs && np; i++) {
+		struct mlvm_pvdev *d = &set->devs[i];
+		bool near = false;
+
+		if (d->used || d->vg_index >= 0 || label_sound(d))
+			continue;
+		if (d->has_label)
+			for (j = 0; j < np && !near; j++) {
+				char raw[33];
+
+				raw_uuid_strip(vg->pvs[pvs[j]].id, raw);
+				near = uuid_distance(d->uuid, raw) <= UUID_NEAR;
+			}
+		if (near || dev_holds_vg(d, vg->id))
+			devs[nd++] = d;
+	}
+	rc = 0;
+	if (!nd)
+		goto out;
+	qsort(devs, nd, sizeof(*devs), dev_ptr_cmp);
+	rc = -ENOMEM;
+	fit = calloc(nd * np, 1);
+	dist = calloc(nd * np, sizeof(*dist));
+	reason = calloc(nd, 1);
+	if (!fit || !dist || !reason)
+		goto out;
+	for (i = 0; i < nd; i++) {
+		unsigned best = 33;
+		size_t n_fit = 0, n_exact = 0;
+
+		for (j = 0; j < np; j++) {
+			const struct mlvm_pv *pv = &vg->pvs[pvs[j]];
+			char raw[33];
+			bool exact;
+
+			raw_uuid_strip(pv->id, raw);
+			dist[i * np + j] = devs[i]->has_label ? uuid_distance(devs[i]->uuid, raw) : 32;
+			if (!dev_fits(devs[i], pv, &exact))
+				continue;
+			fit[i * np + j] = exact ? 2 : 1;
+			n_fit++;
+			n_exact += exact;
+			if (dist[i * np + j] < best)
+				best = dist[i * np + j];
+		}
+		if (best <= UUID_NEAR) {
+			/* a damaged label still names its PV, near enough */
+			for (j = 0; j < np; j++)
+				if (fit[i * np + j] && dist[i * np + j] != best)
+					fit[i * np + j] = 0;
+			reason[i] = FIT_NEAR_UUID;
+		} else if (n_exact && n_exact < n_fit) {
+			for (j = 0; j < np; j++)
+				if (fit[i * np + j] == 1)
+					fit[i * np + j] = 0;
+			reason[i] = FIT_EXACT;
+		} else if (n_fit == 1) {
+			reason[i] = FIT_ONLY;
+		} else {
+			reason[i] = FIT_ELIMINATION;
+		}
+	}
+	/* tie each PV found that can be only one PV to it, until nothing changes */
+	do {
+		changed = false;
+		for (i = 0; i < nd; i++) {
+			size_t only = np, cnt = 0;
+			bool rival = false;
+
+			if (devs[i]->used)
+				continue;
+			for (j = 0; j < np; j++)
+				if (fit[i * np + j]) {
+					cnt++;
+					only = j;
+				}
+			if (cnt != 1)
+				continue;
+			for (k = 0; k < nd && !rival; k++) {
+				size_t c2 = 0;
+
+				if (k == i || devs[k]->used || !fit[k * np + only])
+					continue;
+				for (j = 0; j < np; j++)
+					c2 += fit[k * np + j] != 0;
+				rival = c2 == 1;
+			}
+			if (rival)
+				continue;	/* two PVs found that can each be only this one */
+			{
+				struct mlvm_pv *pv = &vg->pvs[pvs[only]];
+				struct mlvm_pvdev *d = devs[i];
+				char raw[33], uuid[39];
+				const char *why;
+
+				use_dev(set, vg, pv, d, vg_index,
+					d->has_label ? MLVM_PV_BY_DAMAGED_LABEL : MLVM_PV_BY_FIT);
+				raw_uuid_strip(pv->id, raw);
+				raw_uuid_format(raw, uuid);
+				switch (reason[i]) {
+				case FIT_NEAR_UUID:
+					why = "its damaged label's uuid is the nearest to it";
+					break;
+				case FIT_EXACT:
+					why = "its size matches that PV's exactly, and no other's";
+					break;
+				case FIT_ONLY:
+					why = "its sizes fit no other PV of the VG that is missing";
+					break;
+				default:
+					why = "the other PVs it could be are accounted for";
+					break;
+				}
+				if (d->has_label)
+					mlvm_warn(&set->report, "pv_label_damaged", d->src->name, (int64_t)d->base,
+						  "vg %s: the PV at byte %llu of %s, whose label fails its checks and names uuid %.32s (%u character%s from it), is taken to be %s (%s): %s",
+						  vg->name, (unsigned long long)d->base, d->src->name, d->label.pv_uuid,
+						  dist[i * np + only], dist[i * np + only] == 1 ? "" : "s", pv->name, uuid, why);
+				else
+					mlvm_warn(&set->report, "pv_no_label", d->src->name, (int64_t)d->base,
+						  "vg %s: the PV without a label at byte %llu of %s is taken to be %s (%s): %s",
+						  vg->name, (unsigned long long)d->base, d->src->name, pv->name, uuid, why);
+				for (k = 0; k < nd; k++)
+					fit[k * np + only] = 0;
+				changed = true;
+			}
+		}
+	} while (changed);
+	/* what is left fits several PVs, or several are left for one PV: ambiguous */
+	for (j = 0; j < np; j++) {
+		struct mlvm_pv *pv = &vg->pvs[pvs[j]];
+		struct mlvm_pvdev **cand;
+		char raw[33], uuid[39], list[1200];
+		size_t n = 0;
+
+		if (!pv->missing)
+			continue;
+		cand = malloc(nd * sizeof(*cand));
+		if (!cand)
+			goto out;
+		for (i = 0; i < nd; i++)
+			if (!devs[i]->used && fit[i * np + j])
+				cand[n++] = devs[i];
+		if (n) {
+			pv->ambiguous = true;
+			for (i = 0; i < n; i++)
+				cand[i]->vg_index = vg_index;
+			list_devs((const struct mlvm_pvdev *const *)cand, n, vg->id, false, list, sizeof(list));
+			raw_uuid_strip(pv->id, raw);
+			raw_uuid_format(raw, uuid);
+			mlvm_warn(&set->report, "pv_ambiguous", cand[0]->src->name, (int64_t)cand[0]->base,
+				  "vg %s: pv %s (%s) could be any of the PVs without a usable label in %s, and nothing tells which: none is used for it; choose with --pv %s=IMAGE",
+				  vg->name, pv->name, uuid, list, pv->name);
+			if (keep_others(pv, (const struct mlvm_pvdev *const *)cand, n)) {
+				free(cand);
+				goto out;
+			}
+		}
+		free(cand);
+	}
+	/* PVs found that hold this VG's metadata and fit none of its missing PVs */
+	for (i = 0; i < nd; i++)
+		if (!devs[i]->used && devs[i]->vg_index < 0)
+			mlvm_warn(&set->report, "pv_unplaced", devs[i]->src->name, (int64_t)devs[i]->base,
+				  "vg %s: the PV without a usable label at byte %llu of %s holds the VG's metadata but fits none of its missing PVs: its data is not used",
+				  vg->name, (unsigned long long)devs[i]->base, devs[i]->src->name);
+	rc = 0;
+out:
+	free(devs);
+	free(pvs);
+	free(fit);
+	free(dist);
+	free(reason);
+	return rc;
+}
+
+/* tie the VG's PVs to the PVs found: the user's choices, labels, evidence */
+static int attach_pvs(struct mlvm_set *set, struct mlvm_vg *vg, int vg_index)
+{
+	uint32_t i;
+	int rc;
+
+	attach_by_choice(set, vg, vg_index);
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].id && vg->pvs[i].missing) {
+			rc = attach_by_label(set, vg, vg_index, &vg->pvs[i]);
+			if (rc)
+				return rc;
+		}
+	rc = attach_by_evidence(set, vg, vg_index);
+	if (rc)
+		return rc;
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].missing && !vg->pvs[i].ambiguous)
 			mlvm_warn(&set->report, "pv_missing", NULL, -1,
 				  "vg %s: pv %s (%s, last seen as %s) is missing from the images given",
 				  vg->name, vg->pvs[i].name, vg->pvs[i].id,
 				  vg->pvs[i].device ? vg->pvs[i].device : "?");
+	return 0;
 }
 
 static int add_vg(struct mlvm_set *set, struct mlvm_vg *vg)
@@ -848,9 +1354,8 @@ static int add_vg(struct mlvm_set *set, struct mlvm_vg *vg)
 	}
 	set->vgs = p;
 	set->vgs[set->n_vgs] = vg;
-	attach_pvs(set, vg, (int)set->n_vgs);
 	set->n_vgs++;
-	return 0;
+	return attach_pvs(set, vg, (int)set->n_vgs - 1);
 }
 
 /* why the committed copies of a group could not be used, for the fallback warning */
@@ -873,6 +1378,40 @@ static void committed_trouble(const struct cand *c, size_t n, char *buf, size_t 
 				      o ? "; " : "", (unsigned long long)c[i].seqno, m->index,
 				      c[i].dev->src->name, why);
 	}
+}
+
+/*
+ * The normal end of a VG's life rather than damage: no copy of the group is
+ * committed, and every metadata area holding its generations has a sound
+ * header whose committed slot is empty (vgremove) or holds another VG (its
+ * PVs re-used, merged, or the VG given a new uuid). 0 with the words in buf,
+ * or -1 when it looks like damage.
+ */
+static int gone_reason(const struct cand *c, size_t n, char *buf, size_t len)
+{
+	const char *other = NULL, *other_id = NULL;
+	bool empty = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct mlvm_mda_info *m = c[i].mda;
+
+		if (!c[i].gen || !m->header_ok)
+			return -1;
+		if (!m->hdr.rl[0].offset && !m->hdr.rl[0].size)
+			empty = true;
+		else if (m->peek_ok && strcmp(m->vg_id, c[i].vg_id) && m->text_crc_ok) {
+			other = m->vg_name;
+			other_id = m->vg_id;
+		} else
+			return -1;
+	}
+	if (other)
+		snprintf(buf, len, "%sits metadata areas now hold vg %s (%s): the VG was given a new uuid, merged, or its PVs re-used",
+			 empty ? "some of its metadata areas are empty and " : "", other, other_id);
+	else
+		snprintf(buf, len, "its metadata areas' committed slots are empty, as vgremove leaves them");
+	return 0;
 }
 
 static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
@@ -907,6 +1446,11 @@ static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
 			    (int64_t)vg->source.offset,
 			    "vg %s as of generation %llu, read from %s (the newest is %llu)",
 			    vg->name, (unsigned long long)vg->seqno, a, (unsigned long long)newest);
+	} else if (c[chosen].gen && !gone_reason(c, n, trouble, sizeof(trouble))) {
+		mlvm_notice(&set->report, "vg_gone", c[chosen].dev->src->name, (int64_t)vg->source.offset,
+			    "vg %s (%s) is committed by no metadata area any longer (%s): shown as of seqno %llu, its newest generation, found in the ring of %s",
+			    vg->name, vg->id ? vg->id : "?", trouble, (unsigned long long)vg->seqno, a);
+		vg->gone = true;
 	} else if (c[chosen].gen) {
 		committed_trouble(c, n, trouble, sizeof(trouble));
 		mlvm_warn(&set->report, "generation_fallback", c[chosen].dev->src->name,
@@ -1090,15 +1634,59 @@ int mlvm_set_assemble(struct mlvm_set *set)
 		rc = assemble_pending(set, true);
 	if (rc)
 		return rc;
+	/* --pv choices that name no PV of any VG found */
+	for (i = 0; i < set->opts.n_pv_choices; i++) {
+		const struct mlvm_pv_choice *ch = &set->opts.pv_choices[i];
+		size_t v;
+		uint32_t p;
+		bool named = false;
+
+		for (v = 0; v < set->n_vgs && !named; v++)
+			for (p = 0; p < set->vgs[v]->n_pvs && !named; p++)
+				named = set->vgs[v]->pvs[p].id && choice_for(set, &set->vgs[v]->pvs[p]) == ch;
+		if (!named)
+			mlvm_error(&set->report, "pv_choice", ch->image, -1,
+				   "--pv %s=%s: no volume group found has a PV of that uuid or name",
+				   ch->pv, ch->image);
+	}
+	/* VGs that share a name, as LVM2 warns about them */
+	for (i = 0; i < set->n_vgs; i++) {
+		const struct mlvm_vg *a = set->vgs[i];
+		size_t j2, k2;
+		bool first = true;
+
+		if (a->gone)
+			continue;
+		for (k2 = 0; k2 < i && first; k2++)
+			if (!set->vgs[k2]->gone && !strcmp(set->vgs[k2]->name, a->name))
+				first = false;	/* reported with the first of its name */
+		for (j2 = i + 1; j2 < set->n_vgs && first; j2++) {
+			const struct mlvm_vg *b = set->vgs[j2];
+
+			if (strcmp(a->name, b->name) || !a->id || !b->id || !strcmp(a->id, b->id) ||
+			    a->gone || b->gone)
+				continue;
+			mlvm_warn(&set->report, "vg_name_duplicate", b->source.image, -1,
+				  "vg name %s is used by two volume groups, %s@%s (read from %s) and %s@%s (read from %s): name one as NAME@UUID or by its uuid (--vg, --lv VG/LV)",
+				  a->name, a->name, a->id, a->source.image ? a->source.image : "?",
+				  b->name, b->id, b->source.image ? b->source.image : "?");
+		}
+	}
 	/* PVs found that belong to no VG that was assembled */
 	for (i = 0; i < set->n_devs; i++) {
 		char where[300];
 
-		if (set->devs[i].vg_index >= 0)
+		const struct mlvm_pvdev *d = &set->devs[i];
+
+		if (d->vg_index >= 0)
 			continue;
-		mlvm_notice(&set->report, "pv_orphan", set->devs[i].src->name,
-			    (int64_t)set->devs[i].base, "%s belongs to no volume group found",
-			    dev_where(&set->devs[i], where, sizeof(where)));
+		if (d->has_label && !d->n_mda && d->label.has_ext && (d->label.ext_flags & 1))
+			mlvm_notice(&set->report, "pv_no_mda", d->src->name, (int64_t)d->base,
+				    "%s has no metadata area and its label says it is in a volume group: that VG's metadata is on its other PVs, which are not among the images given",
+				    dev_where(d, where, sizeof(where)));
+		else
+			mlvm_notice(&set->report, "pv_orphan", d->src->name, (int64_t)d->base,
+				    "%s belongs to no volume group found", dev_where(d, where, sizeof(where)));
 	}
 	return (int)set->n_vgs;
 }

@@ -6,6 +6,18 @@
  * copy of the metadata that wins is, as in LVM2, the highest seqno among the
  * copies whose header, checksum and text are good; copies that disagree are
  * reported. An absent PV is marked missing, not fatal.
+ *
+ * PV identity is decided on evidence, never on the order of the images:
+ * - a uuid found in several images: the copy whose metadata areas hold the
+ *   newest seqno of the VG supplies the PV (metadata and data); the others
+ *   are listed (duplicate_pv). Copies that tie (and are not one file given
+ *   twice) leave the PV ambiguous (pv_ambiguous): it is not used;
+ * - a PV without a usable label (gone, or failing its checks) that holds
+ *   the VG's metadata is tied to the VG's missing PV it alone can be: by its
+ *   damaged label's uuid (a few characters off), by size, by elimination.
+ *   Where several fit equally, all stay unused and pv_ambiguous names them;
+ * - the user's --pv choices (opts.pv_choices) come first.
+ * The result does not depend on the order the images were added in.
  */
 #ifndef MLVM_ASSEMBLE_H
 #define MLVM_ASSEMBLE_H
@@ -69,6 +81,21 @@ struct mlvm_pvdev {
 	struct mlvm_mda_info mda[MLVM_MAX_MDAS];
 	unsigned n_mda;
 	int vg_index;			/* index in set->vgs, -1 when none */
+	bool used;			/* its VG reads this PV's data from it (false
+					 * for a duplicate not chosen or an ambiguous
+					 * candidate, which keep vg_index) */
+};
+
+/*
+ * The user's word on which image holds a PV (--pv PV=IMAGE): pv is a PV
+ * uuid (with or without dashes) or its name in the VG's text ("pv0");
+ * image is an image path as given to the set (or another path to the same
+ * file). It settles what evidence cannot (duplicates, unlabelled PVs that
+ * fit equally) and is reported as the reason.
+ */
+struct mlvm_pv_choice {
+	const char *pv;
+	const char *image;
 };
 
 struct mlvm_open_opts {
@@ -77,6 +104,8 @@ struct mlvm_open_opts {
 	bool carve;			/* carve every metadata area for its generations */
 	bool want_generation;		/* assemble the VG as of generation seqno */
 	uint64_t generation;
+	const struct mlvm_pv_choice *pv_choices;	/* --pv, not copied */
+	size_t n_pv_choices;
 };
 
 struct mlvm_set {

@@ -22,6 +22,8 @@ struct cli {
 	bool json;
 	bool strict;
 	const char *vg;		/* --vg NAME */
+	struct mlvm_pv_choice *pv_choices;	/* --pv PV=IMAGE, repeatable */
+	size_t n_pv_choices;
 };
 
 /* "mlvm: " + message to stderr */
@@ -62,6 +64,15 @@ size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set);
 const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_open_opts *oo, char *buf,
 			     size_t len, const char **code);
 void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struct mlvm_report *r);
+
+/*
+ * Words for why lv's bytes cannot be handed out: they lie on a PV that
+ * several images fit equally (ambiguous), named with its candidates and
+ * the --pv that settles it. NULL (buf untouched) when nothing stands in
+ * the way.
+ */
+const char *cli_lv_ambiguity(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *buf,
+			     size_t len);
 
 int cmd_read(struct cli *c, int argc, char **argv);
 int cmd_scan(struct cli *c, int argc, char **argv);

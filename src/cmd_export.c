@@ -909,6 +909,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	status = cli_lookup_lv(c, set, lvspec, &vg, &lv);
 	if (status != EXIT_DONE)
 		goto done;
+	if (cli_lv_ambiguity(vg, lv, why, sizeof(why))) {
+		cli_err(c, "cannot export: %s", why);
+		status = EXIT_FAILED;
+		goto done;
+	}
 
 	rc = mlvm_lv_reader_new(vg, lv, &ro, &rd, &set->report);
 	if (rc) {

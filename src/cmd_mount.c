@@ -313,7 +313,8 @@ static int collect_gens(struct mlvm_set *set, struct vgent *ve)
 static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 {
 	struct mlvm_open_opts o = { .want_generation = true, .generation = seqno,
-				    .strict = m->c->strict };
+				    .strict = m->c->strict, .pv_choices = m->c->pv_choices,
+				    .n_pv_choices = m->c->n_pv_choices };
 	struct gcache *e, **nc;
 	size_t i, victim;
 	int rc = 0, k;

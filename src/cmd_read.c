@@ -211,9 +211,18 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		row(&t, PK("name"), "%s", pv->name);
 		row(&t, PK("id"), "%s", pv->id ? pv->id : "");
 		row(&t, PK("stored_device"), "%s", pv->device ? pv->device : "");
-		row(&t, PK("real_device"), "%s", pv->missing ? "(missing)" : pv->src->name);
+		row(&t, PK("real_device"), "%s", pv->ambiguous ? "(ambiguous: see --pv)" :
+		    pv->missing ? "(missing)" : pv->src->name);
 		if (!pv->missing && pv->offset)
 			row(&t, PK("offset"), "%llu", (unsigned long long)pv->offset);
+		if (!pv->missing && pv->found_by != MLVM_PV_BY_LABEL)
+			row(&t, PK("found_by"), "%s", mlvm_pv_evidence_name(pv->found_by));
+		for (j = 0; j < pv->n_others; j++) {
+			snprintf(what, sizeof(what), "%s/%s%u", pv->name,
+				 pv->ambiguous ? "candidate" : "duplicate", j + 1);
+			row(&t, what, "%s at byte %llu", pv->others[j]->src->name,
+			    (unsigned long long)pv->others[j]->base);
+		}
 		s = join(pv->status);
 		row(&t, PK("status"), "%s", s ? s : "");
 		free(s);
@@ -287,6 +296,20 @@ static bool seg_key_emitted(const struct mlvm_segment *s, const char *key)
 	return false;
 }
 
+static void json_pv_others(struct json *j, const char *key, const struct mlvm_pv *pv, bool list)
+{
+	uint32_t k;
+
+	json_begin_array(j, key);
+	for (k = 0; list && k < pv->n_others; k++) {
+		json_begin_object(j, NULL);
+		json_string(j, "image", pv->others[k]->src->name);
+		json_uint(j, "offset", pv->others[k]->base);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 static void json_vg(struct json *j, const struct mlvm_vg *vg)
 {
 	char uuid[39], what[256];
@@ -344,6 +367,14 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 			json_uint(j, "offset", pv->offset);
 		}
 		json_bool(j, "missing", pv->missing);
+		json_bool(j, "ambiguous", pv->ambiguous);
+		if (pv->missing)
+			json_null(j, "found_by");
+		else
+			json_string(j, "found_by", mlvm_pv_evidence_name(pv->found_by));
+		/* ambiguous: the PVs found that fit it equally; else copies not used */
+		json_pv_others(j, "candidates", pv, pv->ambiguous);
+		json_pv_others(j, "duplicates", pv, !pv->ambiguous);
 		json_end_object(j);
 	}
 	json_end_array(j);

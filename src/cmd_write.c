@@ -284,7 +284,8 @@ static void target_free(struct target *t)
 static int target_open(struct cli *c, const char *cmd, char **images, int n, bool force,
 		       struct target *t)
 {
-	struct mlvm_open_opts oo = { .strict = c->strict };
+	struct mlvm_open_opts oo = { .strict = c->strict, .pv_choices = c->pv_choices,
+				     .n_pv_choices = c->n_pv_choices };
 	size_t i, problems = 0;
 	uint32_t p;
 	int rc, k;

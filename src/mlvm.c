@@ -55,6 +55,9 @@ static const char usage_text[] =
 	"  --json               machine-readable output on stdout\n"
 	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
 	"  --vg NAME            pick one VG when the images hold several\n"
+	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
+	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
+	"                       evidence cannot tell apart (repeatable)\n"
 	"  -h, --help           this help (mlvm COMMAND --help for a command's)\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -110,6 +113,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	if (opts)
 		o = *opts;
 	o.strict = c->strict;
+	o.pv_choices = c->pv_choices;
+	o.n_pv_choices = c->n_pv_choices;
 	set = mlvm_set_new(&o);
 	if (!set) {
 		cli_err(c, "out of memory");
@@ -132,6 +137,15 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		*status = EXIT_FAILED;
 		return NULL;
 	}
+	/* a --pv the images do not bear out: the user's word was not taken */
+	for (i = 0; i < (int)set->report.n; i++)
+		if (!strcmp(set->report.items[i].code, "pv_choice")) {
+			cli_print_report(c, &set->report);
+			cli_err(c, "--pv: the choice cannot be applied (see above)");
+			mlvm_set_free(set);
+			*status = EXIT_FAILED;
+			return NULL;
+		}
 	*status = EXIT_DONE;
 	return set;
 }
@@ -241,6 +255,26 @@ void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struc
 	mlvm_error(r, code, NULL, -1, "%s", why);
 }
 
+const char *cli_lv_ambiguity(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *buf,
+			     size_t len)
+{
+	const struct mlvm_pv *pv = mlvm_lv_ambiguous_pv(vg, lv);
+	size_t o;
+	uint32_t i;
+
+	if (!pv)
+		return NULL;
+	o = (size_t)snprintf(buf, len, "lv %s of vg %s lies on pv %s (%s), which several images fit equally (",
+			     lv->name, vg->name, pv->name, pv->id ? pv->id : "?");
+	for (i = 0; i < pv->n_others && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s at byte %llu", i ? ", " : "",
+				      pv->others[i]->src->name, (unsigned long long)pv->others[i]->base);
+	if (o < len)
+		snprintf(buf + o, len - o, "): its bytes depend on which one it is; say which with --pv %s=IMAGE",
+			 pv->name);
+	return buf;
+}
+
 struct command {
 	const char *name;
 	int (*run)(struct cli *c, int argc, char **argv);
@@ -265,6 +299,27 @@ static const struct command commands[] = {
 	{ "remove-tag", cmd_remove_tag },
 	{ NULL, NULL },
 };
+
+/* --pv PV=IMAGE: 0, or a usage error */
+static int add_pv_choice(struct cli *c, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	struct mlvm_pv_choice *p;
+
+	if (!eq || eq == arg || !eq[1])
+		return cli_usage(c, NULL, "--pv takes PV=IMAGE (a PV uuid or its name, such as pv0, and an image path), not '%s'", arg);
+	p = realloc(c->pv_choices, (c->n_pv_choices + 1) * sizeof(*p));
+	if (!p) {
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	*eq = '\0';	/* argv is ours to split */
+	c->pv_choices = p;
+	p[c->n_pv_choices].pv = arg;
+	p[c->n_pv_choices].image = eq + 1;
+	c->n_pv_choices++;
+	return 0;
+}
 
 /*
  * Take the global options out of argv wherever they stand (before "--"),
@@ -292,6 +347,14 @@ static int take_globals(struct cli *c, int *argc, char **argv, bool *help, bool 
 			c->vg = argv[++i];
 		} else if (!strncmp(a, "--vg=", 5)) {
 			c->vg = a + 5;
+		} else if (!strcmp(a, "--pv") || !strncmp(a, "--pv=", 5)) {
+			int rc;
+
+			if (!a[4] && i + 1 >= *argc)
+				return cli_usage(c, NULL, "option '--pv' requires PV=IMAGE");
+			rc = add_pv_choice(c, a[4] ? argv[i] + 5 : argv[++i]);
+			if (rc)
+				return rc;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			*help = true;
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
@@ -314,18 +377,16 @@ int main(int argc, char **argv)
 
 	rc = take_globals(&c, &argc, argv, &help, &version);
 	if (rc)
-		return rc;
+		goto out;
 	if (version) {
 		printf("mlvm %s\n", PACKAGE_VERSION);
-		return EXIT_DONE;
+		rc = EXIT_DONE;
+		goto out;
 	}
 	if (argc < 2) {
-		if (help) {
-			fputs(usage_text, stdout);
-			return EXIT_DONE;
-		}
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
+		fputs(usage_text, help ? stdout : stderr);
+		rc = help ? EXIT_DONE : EXIT_USAGE;
+		goto out;
 	}
 	for (cmd = commands; cmd->name; cmd++)
 		if (!strcmp(cmd->name, argv[1]))
@@ -333,15 +394,21 @@ int main(int argc, char **argv)
 	if (!cmd->name) {
 		if (help) {
 			fputs(usage_text, stdout);
-			return EXIT_DONE;
+			rc = EXIT_DONE;
+		} else {
+			rc = cli_usage(&c, NULL, "unknown command '%s'", argv[1]);
 		}
-		return cli_usage(&c, NULL, "unknown command '%s'", argv[1]);
+		goto out;
 	}
 	if (help) {
 		/* let the command print its own help */
 		char *hargv[] = { argv[1], (char *)"--help", NULL };
 
-		return cmd->run(&c, 2, hargv);
+		rc = cmd->run(&c, 2, hargv);
+	} else {
+		rc = cmd->run(&c, argc - 1, argv + 1);
 	}
-	return cmd->run(&c, argc - 1, argv + 1);
+out:
+	free(c.pv_choices);
+	return rc;
 }

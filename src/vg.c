@@ -963,10 +963,84 @@ int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
 	return mlvm_vg_from_tree(tree, out, r, image, where);
 }
 
+static const struct mlvm_pv *ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+					  unsigned depth)
+{
+	uint32_t s, a;
+
+	if (depth > 16)
+		return NULL;
+	for (s = 0; s < lv->n_segs; s++)
+		for (a = 0; a < lv->segs[s].n_areas; a++) {
+			const struct mlvm_area *ar = &lv->segs[s].areas[a];
+			const struct mlvm_pv *p;
+
+			if (ar->ref < 0)
+				continue;
+			if (ar->kind == MLVM_AREA_PV && (uint32_t)ar->ref < vg->n_pvs) {
+				if (vg->pvs[ar->ref].ambiguous)
+					return &vg->pvs[ar->ref];
+			} else if (ar->kind == MLVM_AREA_LV && (uint32_t)ar->ref < vg->n_lvs &&
+				   (p = ambiguous_pv(vg, &vg->lvs[ar->ref], depth + 1))) {
+				return p;
+			}
+		}
+	return NULL;
+}
+
+const struct mlvm_pv *mlvm_lv_ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	uint32_t i;
+	const struct mlvm_pv *p = ambiguous_pv(vg, lv, 0);
+
+	if (p)
+		return p;
+	/* LVs referred to by name in segment keys (thin pools, snapshot
+	 * origins and stores, cache pools) rather than as areas */
+	for (i = 0; i < lv->n_segs; i++) {
+		static const char *const keys[] = { "thin_pool", "origin", "cow_store", "cache_pool",
+						    "metadata", "pool", "writecache", "data" };
+		size_t k;
+
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const char *name = NULL;
+			int idx;
+
+			if (cfg_get_str(lv->segs[i].node, keys[k], &name) || !name ||
+			    (idx = mlvm_vg_lv_index(vg, name)) < 0 || &vg->lvs[idx] == lv)
+				continue;
+			p = ambiguous_pv(vg, &vg->lvs[idx], 1);
+			if (p)
+				return p;
+		}
+	}
+	return NULL;
+}
+
+const char *mlvm_pv_evidence_name(enum mlvm_pv_evidence e)
+{
+	switch (e) {
+	case MLVM_PV_BY_LABEL:
+		return "label";
+	case MLVM_PV_BY_DAMAGED_LABEL:
+		return "damaged_label";
+	case MLVM_PV_BY_FIT:
+		return "fit";
+	case MLVM_PV_BY_CHOICE:
+		return "choice";
+	case MLVM_PV_BY_NONE:
+		break;
+	}
+	return NULL;
+}
+
 void mlvm_vg_free(struct mlvm_vg *vg)
 {
 	if (!vg)
 		return;
+	if (vg->pvs)
+		for (uint32_t i = 0; i < vg->n_pvs; i++)
+			free(vg->pvs[i].others);
 	free(vg->pvs);
 	free(vg->lvs);
 	free(vg->seg_pool);

@@ -68,8 +68,28 @@ struct mlvm_pv {
 	/* where it was found (filled by the assembler) */
 	struct mlvm_source *src;	/* NULL when missing */
 	uint64_t offset;		/* bytes from image start to PV start */
-	bool missing;
+	bool missing;			/* no image supplies it (also when ambiguous) */
+	bool ambiguous;			/* several images fit and nothing tells them
+					 * apart: none is used (the user may choose) */
+	uint8_t found_by;		/* enum mlvm_pv_evidence: how src was tied to it */
+	const struct mlvm_pvdev *dev;	/* the PV found for it, NULL when missing */
+	/* when ambiguous: the PVs found that fit it equally; otherwise other
+	 * copies of it (same uuid) that were not used. Owned by the VG. */
+	const struct mlvm_pvdev **others;
+	uint32_t n_others;
 };
+
+/* how the assembler tied an image's PV to a PV of the text */
+enum mlvm_pv_evidence {
+	MLVM_PV_BY_NONE,		/* missing */
+	MLVM_PV_BY_LABEL,		/* its label names its uuid */
+	MLVM_PV_BY_DAMAGED_LABEL,	/* a label that fails its checks, near its uuid */
+	MLVM_PV_BY_FIT,			/* no label: the only PV of the VG it fits */
+	MLVM_PV_BY_CHOICE,		/* the user said so (--pv) */
+};
+
+/* "label", "damaged_label", "fit", "choice" or NULL for MLVM_PV_BY_NONE */
+const char *mlvm_pv_evidence_name(enum mlvm_pv_evidence e);
 
 /* where the text this VG came from was read */
 struct mlvm_text_source {
@@ -111,6 +131,8 @@ struct mlvm_vg {
 	uint64_t free_extents;
 	uint32_t n_unknown_status;	/* status flags LVM2 would refuse the text for */
 	struct mlvm_text_source source;
+	bool gone;			/* no metadata area commits it any longer (removed,
+					 * re-used, merged, new uuid): from a ring's past */
 	/* name lookup tables (private): slot = index + 1, 0 = empty */
 	uint32_t *lv_hash;
 	uint32_t *pv_hash;
@@ -156,6 +178,14 @@ bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);
 /* LV size in bytes as LVM2 reports it: (extent_count - reshape space) *
  * extent_size * 512, saturating */
 uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
+
+/*
+ * The first PV of the VG that lv's bytes lie on, through its segments and
+ * sub-LVs (to a bounded depth), that is ambiguous (several images fit it
+ * and none is used); NULL when there is none. Its bytes depend on which
+ * image is that PV: export and mount refuse them until the user says.
+ */
+const struct mlvm_pv *mlvm_lv_ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
 
 /* Valid LVM object name: [A-Za-z0-9._+-], no leading '-', not "." or "..",
  * shorter than 128 characters. */

@@ -314,6 +314,8 @@ static struct mlvm_set *open_set(struct browser *b, const struct mlvm_open_opts 
 	int i, rc;
 
 	o.strict = b->o->strict;
+	o.pv_choices = b->o->pv_choices;
+	o.n_pv_choices = b->o->n_pv_choices;
 	set = mlvm_set_new(&o);
 	if (!set) {
 		snprintf(err, len, "out of memory");

@@ -20,6 +20,8 @@ struct tui_opts {
 	int n_images;
 	const char *vg;			/* --vg NAME, or NULL */
 	bool strict;
+	const struct mlvm_pv_choice *pv_choices;	/* --pv */
+	size_t n_pv_choices;
 	bool ascii;			/* --ascii: no line drawing characters */
 	uint64_t generation;		/* shown first when want_generation */
 	bool want_generation;

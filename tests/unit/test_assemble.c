@@ -830,25 +830,265 @@ static void assemble_pv_without_vg_is_an_orphan(void **state)
 	ib_pv_free(&pv);
 }
 
-static void assemble_same_pv_given_twice_reports_duplicate(void **state)
+/* the same PV in two images with the same metadata: nothing says which one
+ * holds its data, so neither is used, in either order */
+static void assemble_identical_copies_of_a_pv_are_ambiguous(void **state)
 {
-	struct mlvm_set *set = mlvm_set_new(NULL);
-	struct mlvm_source *first;
+	int order;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		struct mlvm_set *set = mlvm_set_new(NULL);
+		const struct mlvm_pv *p;
+		struct ib_pv pv;
+		struct ib_vg vg;
+
+		vg_one_pv(&vg, 4, 1);
+		pv_with_vg(&pv, UUID_A, &vg);
+		add(set, &pv, order ? "copy.img" : "one.img");
+		add(set, &pv, order ? "one.img" : "copy.img");
+		assert_int_equal(mlvm_set_assemble(set), 1);
+		p = &set->vgs[0]->pvs[0];
+		assert_true(p->missing);
+		assert_true(p->ambiguous);
+		assert_null(p->src);
+		assert_int_equal(p->n_others, 2);
+		/* listed by name, whatever the order they were given in */
+		assert_string_equal(p->others[0]->src->name, "copy.img");
+		assert_string_equal(p->others[1]->src->name, "one.img");
+		expect(set, "pv_ambiguous", "copy.img", 0);
+		assert_null(ib_report_find(&set->report, "pv_missing"));
+		assert_null(ib_report_find(&set->report, "mda_conflict"));
+		assert_null(ib_report_find(&set->report, "pv_orphan"));
+		mlvm_set_free(set);
+		ib_pv_free(&pv);
+	}
+}
+
+/* --pv settles which copy is used */
+static void assemble_choice_settles_identical_copies(void **state)
+{
+	static const struct mlvm_pv_choice ch[] = { { "pv0", "copy.img" } };
+	struct mlvm_open_opts o = { .pv_choices = ch, .n_pv_choices = 1 };
+	struct mlvm_set *set = mlvm_set_new(&o);
+	struct mlvm_source *copy;
 	struct ib_pv pv;
 	struct ib_vg vg;
 
 	(void)state;
 	vg_one_pv(&vg, 4, 1);
 	pv_with_vg(&pv, UUID_A, &vg);
-	first = add(set, &pv, "one.img");
-	add(set, &pv, "copy.img");
+	add(set, &pv, "one.img");
+	copy = add(set, &pv, "copy.img");
 	assert_int_equal(mlvm_set_assemble(set), 1);
-	assert_int_equal(set->n_vgs, 1);
-	assert_ptr_equal(set->vgs[0]->pvs[0].src, first);
-	expect(set, "pv_duplicate", "copy.img", 0);
-	assert_null(ib_report_find(&set->report, "mda_conflict"));
+	assert_ptr_equal(set->vgs[0]->pvs[0].src, copy);
+	assert_int_equal(set->vgs[0]->pvs[0].found_by, MLVM_PV_BY_CHOICE);
+	expect(set, "pv_chosen", "copy.img", 0);
+	assert_null(ib_report_find(&set->report, "pv_ambiguous"));
 	mlvm_set_free(set);
 	ib_pv_free(&pv);
+}
+
+/* a stale copy: the copy whose metadata is the newest supplies the PV, and
+ * the other is listed with its seqno, in either order */
+static void assemble_duplicate_pv_with_newest_metadata_wins(void **state)
+{
+	int order;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		struct mlvm_set *set = mlvm_set_new(NULL);
+		struct mlvm_source *newer;
+		const struct mlvm_anomaly *a;
+		struct ib_pv old, cur;
+		struct ib_vg v4, v5;
+
+		vg_one_pv(&v4, 4, 1);
+		vg_one_pv(&v5, 5, 2);
+		pv_with_vg(&old, UUID_A, &v4);
+		pv_with_vg(&cur, UUID_A, &v5);
+		if (order) {
+			newer = add(set, &cur, "new.img");
+			add(set, &old, "old.img");
+		} else {
+			add(set, &old, "old.img");
+			newer = add(set, &cur, "new.img");
+		}
+		assert_int_equal(mlvm_set_assemble(set), 1);
+		assert_int_equal(set->vgs[0]->seqno, 5);
+		assert_ptr_equal(set->vgs[0]->pvs[0].src, newer);
+		assert_int_equal(set->vgs[0]->pvs[0].n_others, 1);
+		assert_string_equal(set->vgs[0]->pvs[0].others[0]->src->name, "old.img");
+		a = expect(set, "duplicate_pv", "new.img", 0);
+		assert_non_null(strstr(a->message, "old.img at byte 0 (seqno 4)"));
+		assert_null(ib_report_find(&set->report, "pv_orphan"));
+		mlvm_set_free(set);
+		ib_pv_free(&old);
+		ib_pv_free(&cur);
+	}
+}
+
+/* zero the label sector of a built PV */
+static void wipe_label(struct ib_pv *pv)
+{
+	memset(pv->img + 512, 0, 512);
+}
+
+/* two PVs of one VG, both labels gone, the same size: ambiguous in either
+ * order; choosing one ties the other by elimination */
+static void assemble_unlabelled_pvs_that_fit_equally_are_ambiguous(void **state)
+{
+	int order, choose;
+
+	(void)state;
+	for (choose = 0; choose < 2; choose++)
+		for (order = 0; order < 2; order++) {
+			static const struct mlvm_pv_choice ch[] = { { UUID_B, "b.img" } };
+			struct mlvm_open_opts o = { .pv_choices = ch, .n_pv_choices = (size_t)choose };
+			struct mlvm_set *set = mlvm_set_new(&o);
+			struct mlvm_source *sa, *sb;
+			const struct mlvm_vg *v;
+			struct ib_pv a, b;
+			struct ib_vg vg;
+
+			vg_two_pvs(&vg);
+			pv_with_vg(&a, UUID_A, &vg);
+			pv_with_vg(&b, UUID_B, &vg);
+			wipe_label(&a);
+			wipe_label(&b);
+			if (order) {
+				sb = add(set, &b, "b.img");
+				sa = add(set, &a, "a.img");
+			} else {
+				sa = add(set, &a, "a.img");
+				sb = add(set, &b, "b.img");
+			}
+			assert_int_equal(mlvm_set_assemble(set), 1);
+			v = set->vgs[0];
+			if (!choose) {
+				assert_true(v->pvs[0].ambiguous && v->pvs[1].ambiguous);
+				assert_null(v->pvs[0].src);
+				assert_null(v->pvs[1].src);
+				assert_int_equal(v->pvs[0].n_others, 2);
+				assert_int_equal(ib_report_count(&set->report, "pv_ambiguous"), 2);
+			} else {
+				assert_ptr_equal(v->pvs[1].src, sb);
+				assert_int_equal(v->pvs[1].found_by, MLVM_PV_BY_CHOICE);
+				assert_ptr_equal(v->pvs[0].src, sa);
+				assert_int_equal(v->pvs[0].found_by, MLVM_PV_BY_FIT);
+				assert_null(ib_report_find(&set->report, "pv_ambiguous"));
+			}
+			mlvm_set_free(set);
+			ib_pv_free(&a);
+			ib_pv_free(&b);
+		}
+}
+
+/* unlabelled PVs of different sizes: each is tied to the PV it alone fits */
+static void assemble_unlabelled_pvs_told_apart_by_size(void **state)
+{
+	int order;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		struct mlvm_set *set = mlvm_set_new(NULL);
+		struct mlvm_source *sa, *sb;
+		struct ib_pv a, b;
+		struct ib_vg vg;
+
+		vg_two_pvs(&vg);
+		vg.pvs[1].dev_size = 2 * PV_SIZE / 512;	/* pv1 is twice as big */
+		pv_with_vg(&a, UUID_A, &vg);
+		{
+			char *text = ib_vg_text(&vg);
+
+			ib_pv_build(&b, 2 * PV_SIZE, UUID_B, PE_START, 1, 0, 0);
+			ib_pv_commit(&b, 0, text, 0);
+			free(text);
+		}
+		wipe_label(&a);
+		wipe_label(&b);
+		if (order) {
+			sb = add(set, &b, "b.img");
+			sa = add(set, &a, "a.img");
+		} else {
+			sa = add(set, &a, "a.img");
+			sb = add(set, &b, "b.img");
+		}
+		assert_int_equal(mlvm_set_assemble(set), 1);
+		assert_ptr_equal(set->vgs[0]->pvs[0].src, sa);
+		assert_ptr_equal(set->vgs[0]->pvs[1].src, sb);
+		assert_int_equal(ib_report_count(&set->report, "pv_no_label"), 4);
+		assert_null(ib_report_find(&set->report, "pv_ambiguous"));
+		mlvm_set_free(set);
+		ib_pv_free(&a);
+		ib_pv_free(&b);
+	}
+}
+
+/* one byte of the uuid in a label changed: the label fails its crc, but its
+ * uuid is one character from pv0's, which is missing: it is pv0 */
+static void assemble_damaged_label_near_a_missing_pvs_uuid_is_tied_to_it(void **state)
+{
+	int order;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		struct mlvm_set *set = mlvm_set_new(NULL);
+		struct mlvm_source *sa, *sb;
+		const struct mlvm_anomaly *w;
+		struct ib_pv a, b;
+		struct ib_vg vg;
+
+		vg_two_pvs(&vg);
+		pv_with_vg(&a, UUID_A, &vg);
+		pv_with_vg(&b, UUID_B, &vg);
+		a.img[512 + 32 + 7] ^= 1;
+		if (order) {
+			sb = add(set, &b, "b.img");
+			sa = add(set, &a, "a.img");
+		} else {
+			sa = add(set, &a, "a.img");
+			sb = add(set, &b, "b.img");
+		}
+		assert_int_equal(mlvm_set_assemble(set), 1);
+		assert_ptr_equal(set->vgs[0]->pvs[0].src, sa);
+		assert_ptr_equal(set->vgs[0]->pvs[1].src, sb);
+		assert_int_equal(set->vgs[0]->pvs[0].found_by, MLVM_PV_BY_DAMAGED_LABEL);
+		w = expect(set, "pv_label_damaged", "a.img", 0);
+		assert_non_null(strstr(w->message, "1 character from it"));
+		assert_null(ib_report_find(&set->report, "pv_missing"));
+		assert_null(ib_report_find(&set->report, "pv_orphan"));
+		mlvm_set_free(set);
+		ib_pv_free(&a);
+		ib_pv_free(&b);
+	}
+}
+
+/* two VGs of one name: warned about, as LVM2 does */
+static void assemble_warns_about_two_vgs_of_one_name(void **state)
+{
+	struct mlvm_set *set = mlvm_set_new(NULL);
+	const struct mlvm_anomaly *w;
+	struct ib_pv a, b;
+	struct ib_vg v1, v2;
+
+	(void)state;
+	ib_vg_init(&v1, "data", VGID_1, 3, UUID_A, 1);
+	ib_vg_init(&v2, "data", VGID_2, 7, UUID_B, 1);
+	pv_with_vg(&a, UUID_A, &v1);
+	pv_with_vg(&b, UUID_B, &v2);
+	add(set, &b, "b.img");
+	add(set, &a, "a.img");
+	assert_int_equal(mlvm_set_assemble(set), 2);
+	w = ib_report_find(&set->report, "vg_name_duplicate");
+	assert_non_null(w);
+	assert_non_null(strstr(w->message, "data@" VGID_1_DASHED));
+	assert_non_null(strstr(w->message, "data@VgTwo2-0123-4567-89ab-cdef-ghij-klmnop"));
+	assert_int_equal(ib_report_count(&set->report, "vg_name_duplicate"), 1);
+	mlvm_set_free(set);
+	ib_pv_free(&a);
+	ib_pv_free(&b);
 }
 
 int main(void)
@@ -877,7 +1117,13 @@ int main(void)
 		cmocka_unit_test(assemble_two_different_vgs_in_two_images),
 		cmocka_unit_test(assemble_image_without_label_reports_no_label),
 		cmocka_unit_test(assemble_pv_without_vg_is_an_orphan),
-		cmocka_unit_test(assemble_same_pv_given_twice_reports_duplicate),
+		cmocka_unit_test(assemble_identical_copies_of_a_pv_are_ambiguous),
+		cmocka_unit_test(assemble_choice_settles_identical_copies),
+		cmocka_unit_test(assemble_duplicate_pv_with_newest_metadata_wins),
+		cmocka_unit_test(assemble_unlabelled_pvs_that_fit_equally_are_ambiguous),
+		cmocka_unit_test(assemble_unlabelled_pvs_told_apart_by_size),
+		cmocka_unit_test(assemble_damaged_label_near_a_missing_pvs_uuid_is_tied_to_it),
+		cmocka_unit_test(assemble_warns_about_two_vgs_of_one_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
