@@ -222,6 +222,27 @@ w = L.VG("one", seed="one")
 w.add_lv("b", [(0, 1, "striped", lin("pv0", 0))])
 sets["two-vgs"] = m + SPLIT + make_set(w, [2], "one")
 
+# PV identity: the same PV twice, a stale copy beside a newer one, two PVs
+# whose labels are gone and that fit equally, a label with one byte of its
+# uuid changed (tests/cli/trust.sh has the same cases made by lvm2)
+def ident_vg(seqno):
+    v = L.VG("ident", seqno=seqno, seed="ident")
+    v.add_lv("s", [(0, 4, "striped", L.striped([("pv0", 0), ("pv1", 0)], stripe_size=8))])
+    return make_set(v, [2, 2], "ident").split(SPLIT)
+
+
+pair = ident_vg(3)
+sets["dup-pv"] = pair[0] + SPLIT + pair[0] + SPLIT + pair[1]
+newer = ident_vg(4)
+sets["stale-dup"] = pair[0] + SPLIT + newer[0] + SPLIT + newer[1]
+gone = [bytearray(x) for x in pair]
+for g in gone:
+    g[512:1024] = bytes(512)
+sets["unlabelled-pair"] = bytes(gone[0]) + SPLIT + bytes(gone[1])
+near = bytearray(pair[0])
+near[512 + 32 + 5] ^= 1
+sets["damaged-label"] = bytes(near) + SPLIT + pair[1]
+
 for name, data in sets.items():
     assert len(data) < MAX, (name, len(data))
     put("set", name, data)

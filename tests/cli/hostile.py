@@ -188,6 +188,29 @@ for b in bounds:
               "pv0 cut at byte %d (label %s, mda header at 4096, text at 4608+%d, data at 12288)"
               % (b, "512..1023", text_len))
 
+# ---- PV identity: duplicates and PVs that nothing tells apart
+v = L.VG("ident", seed="ident")
+v.add_lv("s", [(0, 4, "striped", L.striped([("pv0", 0), ("pv1", 0)], stripe_size=2))])
+pair = build(v, [2, 2])
+write_set("pv_twice", [pair[0], pair[0], pair[1]], r"pv_ambiguous|which one holds its data",
+          "the same PV in two images with the same metadata")
+gone = [bytearray(x) for x in pair]
+for g in gone:
+    g[512:1024] = bytes(512)
+write_set("pv_labels_gone_equal", [bytes(g) for g in gone], r"could be any of the PVs",
+          "two PVs of one VG, both labels gone, the same size")
+many = []
+for i in range(4):
+    g = bytearray(pair[i % 2])
+    g[512:1024] = bytes(512)
+    many.append(bytes(g))
+write_set("pv_labels_gone_many", many, r"could be any of the PVs",
+          "four unlabelled images fitting two PVs")
+near = bytearray(pair[0])
+near[512 + 32 + 3] ^= 1
+write_set("pv_label_one_byte", [bytes(near), pair[1]], r"pv_label_damaged|fails its checks but|label crc",
+          "one byte of a PV uuid in its label changed")
+
 with open(os.path.join(OUT, "cases.tsv"), "w") as f:
     for c in cases:
         f.write("\t".join((c[0], c[1] or "-", c[2])) + "\n")
