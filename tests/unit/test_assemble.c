@@ -1065,6 +1065,52 @@ static void assemble_damaged_label_near_a_missing_pvs_uuid_is_tied_to_it(void **
 	}
 }
 
+/* vgremove zeroes the committed slots and leaves the text: with the rings
+ * carved, the VG is shown from its newest generation as a VG that is gone,
+ * a notice, not a damage warning */
+static void assemble_removed_vg_is_gone_not_damaged(void **state)
+{
+	struct mlvm_open_opts o = { .carve = true };
+	struct mlvm_set *set = mlvm_set_new(&o);
+	const struct mlvm_anomaly *n;
+	struct ib_pv pv;
+	struct ib_vg vg;
+
+	(void)state;
+	vg_one_pv(&vg, 6, 2);
+	pv_with_vg(&pv, UUID_A, &vg);
+	memset(&pv.mda[0].rl[0], 0, sizeof(pv.mda[0].rl[0]));
+	ib_pv_rewrite_mda(&pv, 0);
+	add(set, &pv, "removed.img");
+	assert_int_equal(mlvm_set_assemble(set), 1);
+	assert_true(set->vgs[0]->gone);
+	assert_int_equal(set->vgs[0]->seqno, 6);
+	n = expect(set, "vg_gone", "removed.img", (int64_t)(MDA1_ABS + 512));
+	assert_int_equal(n->severity, MLVM_SEV_NOTICE);
+	assert_non_null(strstr(n->message, "as vgremove leaves them"));
+	assert_null(ib_report_find(&set->report, "generation_fallback"));
+	mlvm_set_free(set);
+	ib_pv_free(&pv);
+}
+
+/* a PV with no metadata area whose label says it is in a VG, given alone */
+static void assemble_pv_without_mda_in_a_vg_is_not_an_orphan(void **state)
+{
+	struct mlvm_set *set = mlvm_set_new(NULL);
+	struct ib_pv pv;
+
+	(void)state;
+	ib_pv_build(&pv, PV_SIZE, UUID_A, PE_START, 0, 0, 0);
+	pv.label.ext_flags = 1;
+	ib_write_label(pv.img, pv.size, 0, &pv.label);
+	add(set, &pv, "nomda.img");
+	assert_int_equal(mlvm_set_assemble(set), 0);
+	expect(set, "pv_no_mda", "nomda.img", 0);
+	assert_null(ib_report_find(&set->report, "pv_orphan"));
+	mlvm_set_free(set);
+	ib_pv_free(&pv);
+}
+
 /* two VGs of one name: warned about, as LVM2 does */
 static void assemble_warns_about_two_vgs_of_one_name(void **state)
 {
@@ -1124,6 +1170,8 @@ int main(void)
 		cmocka_unit_test(assemble_unlabelled_pvs_told_apart_by_size),
 		cmocka_unit_test(assemble_damaged_label_near_a_missing_pvs_uuid_is_tied_to_it),
 		cmocka_unit_test(assemble_warns_about_two_vgs_of_one_name),
+		cmocka_unit_test(assemble_removed_vg_is_gone_not_damaged),
+		cmocka_unit_test(assemble_pv_without_mda_in_a_vg_is_not_an_orphan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
