@@ -858,10 +858,14 @@ static bool dev_fits(const struct mlvm_pvdev *d, const struct mlvm_pv *pv, bool 
 	*exact = false;
 	if (!mlvm_mul_ok(pv->dev_size, 512, &dev_bytes) || !mlvm_mul_ok(pv->pe_start, 512, &pe_bytes))
 		return false;
-	for (k = 0; k < d->n_mda; k++)
-		if (d->mda[k].abs >= d->base && d->mda[k].abs - d->base < DEFAULT_MDA_OFFSET + MLVM_SECTOR_SIZE &&
-		    d->mda[k].abs - d->base >= pe_bytes)
-			return false;	/* its first metadata area would lie in the data area */
+	for (k = 0; k < d->n_mda; k++) {
+		uint64_t rel = d->mda[k].abs - d->base;
+
+		if (d->mda[k].abs < d->base || rel >= DEFAULT_MDA_OFFSET + MLVM_SECTOR_SIZE)
+			continue;	/* not a first metadata area */
+		if (rel >= pe_bytes || (d->mda[k].header_ok && d->mda[k].size > pe_bytes - rel))
+			return false;	/* its first metadata area would run into the data area */
+	}
 	if (dev_bytes > room + MLVM_SECTOR_SIZE)
 		return false;		/* bigger than what the image holds */
 	*exact = dev_bytes == room;
@@ -1118,7 +1122,74 @@ out:
 	return rc;
 }
 
-enum fit_reason { FIT_NONE, FIT_NEAR_UUID, FIT_EXACT, FIT_ONLY, FIT_ELIMINATION };
+#define MEMBER_GENS_MAX 64	/* generations read per PV for membership evidence */
+
+/*
+ * LVM2 writes a VG's metadata to the PVs that are in it: every generation of
+ * the VG in a PV's own rings lists that PV. Clear keep[j] for each PV j of
+ * pvs[] that one of them does not list. Returns how many generations were
+ * read (0: no evidence).
+ */
+static size_t membership(struct mlvm_set *set, const struct mlvm_vg *vg, struct mlvm_pvdev *d,
+			 const uint32_t *pvs, size_t np, bool *keep)
+{
+	size_t used = 0, g, j;
+	unsigned k;
+
+	for (k = 0; k < d->n_mda; k++) {
+		struct mlvm_mda_info *m = &d->mda[k];
+
+		if (!m->carved)
+			carve_mda(set, d, m);
+		for (g = 0; g < m->n_gens && used < MEMBER_GENS_MAX; g++) {
+			const struct mlvm_generation *gen = &m->gens[g];
+			const struct cfg_node *n, *pvsec, *pv;
+			struct cfg_tree *tree = NULL;
+			struct cfg_error err;
+			char *text = NULL;
+			size_t len;
+			bool *listed;
+
+			if (!gen->complete || !gen->parse_ok || strcmp(gen->vg_id, vg->id))
+				continue;
+			if (mlvm_set_generation_text(set, d, m, gen, &text, &len))
+				continue;
+			if (cfg_parse_lenient(text, len, &tree, &err) < 0) {
+				free(text);
+				continue;
+			}
+			listed = calloc(np ? np : 1, sizeof(*listed));
+			pvsec = NULL;
+			for (n = tree->root->v.child; n && !pvsec; n = n->next)
+				if (n->type == CFG_SECTION)
+					pvsec = cfg_find_type(n, "physical_volumes", CFG_SECTION);
+			if (listed && pvsec) {
+				for (pv = pvsec->v.child; pv; pv = pv->next) {
+					const char *id = NULL;
+					char raw[33], want[33];
+
+					if (pv->type != CFG_SECTION || cfg_get_str(pv, "id", &id) || !id)
+						continue;
+					raw_uuid_strip(id, raw);
+					for (j = 0; j < np; j++) {
+						raw_uuid_strip(vg->pvs[pvs[j]].id, want);
+						if (!strcmp(raw, want))
+							listed[j] = true;
+					}
+				}
+				for (j = 0; j < np; j++)
+					if (!listed[j])
+						keep[j] = false;
+				used++;
+			}
+			free(listed);
+			cfg_free(tree);	/* the tree owns the text */
+		}
+	}
+	return used;
+}
+
+enum fit_reason { FIT_NONE, FIT_NEAR_UUID, FIT_MEMBER, FIT_EXACT, FIT_ONLY, FIT_ELIMINATION };
 
 /*
  * PVs found without a usable label (gone, or failing its checks and naming
@@ -1194,7 +1265,35 @@ static int attach_by_evidence(struct mlvm_set *set, struct mlvm_vg *vg, int vg_i
 				if (fit[i * np + j] && dist[i * np + j] != best)
 					fit[i * np + j] = 0;
 			reason[i] = FIT_NEAR_UUID;
-		} else if (n_exact && n_exact < n_fit) {
+			continue;
+		}
+		if (n_fit > 1) {
+			/* the generations in its own rings name the PVs it can be */
+			bool *keep = malloc(np * sizeof(*keep));
+			size_t kept = 0;
+
+			if (!keep)
+				goto out;
+			for (j = 0; j < np; j++)
+				keep[j] = true;
+			if (membership(set, vg, devs[i], pvs, np, keep)) {
+				for (j = 0; j < np; j++)
+					kept += fit[i * np + j] && keep[j];
+				if (kept && kept < n_fit) {
+					for (j = 0; j < np; j++)
+						if (!keep[j]) {
+							n_exact -= fit[i * np + j] == 2;
+							fit[i * np + j] = 0;
+						}
+					n_fit = kept;
+					reason[i] = FIT_MEMBER;
+				}
+			}
+			free(keep);
+			if (reason[i] == FIT_MEMBER)
+				continue;
+		}
+		if (n_exact && n_exact < n_fit) {
 			for (j = 0; j < np; j++)
 				if (fit[i * np + j] == 1)
 					fit[i * np + j] = 0;
@@ -1245,6 +1344,9 @@ static int attach_by_evidence(struct mlvm_set *set, struct mlvm_vg *vg, int vg_i
 				switch (reason[i]) {
 				case FIT_NEAR_UUID:
 					why = "its damaged label's uuid is the nearest to it";
+					break;
+				case FIT_MEMBER:
+					why = "the generations in its own metadata area list no other of the VG's missing PVs";
 					break;
 				case FIT_EXACT:
 					why = "its size matches that PV's exactly, and no other's";

@@ -40,39 +40,18 @@ detach() { losetup -d "$1"; }
 lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { fail "lvm: $* (see below)"; tail -5 "$TMP/lvm.log"; return 1; }; }
 random_image() { "$PYTHON3" -c 'import random,sys; open(sys.argv[1],"wb").write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[3]) << 20))' "$@"; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-
-vg=trust$$
-cd "$TMP" || exit 99
-random_image a.img 1 32
-random_image b.img 2 32
-la=$(attach a.img) && lb=$(attach b.img) || { fail "losetup"; finish; }
-D=(--devices "$la,$lb")
-NOACT=(--driverloaded n -an -Zn)
-lvmq pvcreate -q "${D[@]}" "$la" "$lb" &&
-	lvmq vgcreate -q "${D[@]}" -s 4m "$vg" "$la" "$lb" &&
-	lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n first -l 3 "$vg" "$la" &&
-	lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n second -l 3 "$vg" "$lb" &&
-	lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n str -i 2 -I 64k -l 4 "$vg" || finish
-old_seqno=$(vgs "${D[@]}" --noheadings -o vg_seqno "$vg" | tr -d ' ')
-cp a.img a-old.img
-lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n newlv -l 2 "$vg" "$la" || finish
-new_seqno=$(vgs "${D[@]}" --noheadings -o vg_seqno "$vg" | tr -d ' ')
-# LVM2's answers: PV uuids and data starts, and every LV's segments
-pvs "${D[@]}" --reportformat json --units b --nosuffix -o pv_name,pv_uuid,pe_start >pvs.json
-lvs "${D[@]}" --segments --reportformat json --units b --nosuffix \
-	-o lv_name,seg_start_pe,seg_size_pe,stripes,stripe_size,seg_pe_ranges "$vg" >segs.json
-vgs "${D[@]}" --noheadings -o vg_extent_size --units b --nosuffix "$vg" | tr -d ' ' >extent_size
-detach "$la"
-detach "$lb"
-
-# the expected bytes of each LV, from LVM2's segments, read out of a.img/b.img
-"$PYTHON3" - "$la" "$lb" <<'PY' || fail "oracle"
+# truth PREFIX DEV=IMAGE...: the expected bytes of each LV (PREFIX-LV.raw) from
+# LVM2's own report (pvs.json, segs.json, extent_size, as saved just before),
+# read out of the images; and PREFIX-uuids.json: image -> PV uuid
+truth() {
+	"$PYTHON3" - "$@" <<'PY' || fail "oracle $1"
 import json, sys
-dev_img = {sys.argv[1]: "a.img", sys.argv[2]: "b.img"}
+prefix = sys.argv[1]
+dev_img = dict(a.split("=", 1) for a in sys.argv[2:])
 pvs = {p["pv_name"]: p for r in json.load(open("pvs.json"))["report"] for p in r["pv"]}
 ext = int(open("extent_size").read())
-uuid = {dev_img[d]: p["pv_uuid"] for d, p in pvs.items()}
-json.dump(uuid, open("uuids.json", "w"))
+json.dump({dev_img[d]: p["pv_uuid"] for d, p in pvs.items() if d in dev_img},
+          open(prefix + "-uuids.json", "w"))
 out = {}
 for r in json.load(open("segs.json"))["report"]:
     for s in r["seg"]:
@@ -93,9 +72,39 @@ for r in json.load(open("segs.json"))["report"]:
                 a, o = c % n, (c // n) * ss
                 data += areas[a][o:o + ss]
 for lv, data in out.items():
-    open("truth-%s.raw" % lv, "wb").write(data)
+    open("%s-%s.raw" % (prefix, lv), "wb").write(data)
 PY
-uuid_of() { "$PYTHON3" -c 'import json,sys; print(json.load(open("uuids.json"))[sys.argv[1]])' "$1"; }
+}
+# lvm2_answers VG DEVICES: save LVM2's pvs, segments and extent size of VG
+lvm2_answers() {
+	pvs --devices "$2" --reportformat json --units b --nosuffix -o pv_name,pv_uuid,pe_start >pvs.json
+	lvs --devices "$2" --segments --reportformat json --units b --nosuffix \
+		-o lv_name,seg_start_pe,seg_size_pe,stripes,stripe_size,seg_pe_ranges "$1" >segs.json
+	vgs --devices "$2" --noheadings -o vg_extent_size --units b --nosuffix "$1" | tr -d ' ' >extent_size
+}
+
+vg=trust$$
+cd "$TMP" || exit 99
+random_image a.img 1 32
+random_image b.img 2 32
+la=$(attach a.img) && lb=$(attach b.img) || { fail "losetup"; finish; }
+D=(--devices "$la,$lb")
+NOACT=(--driverloaded n -an -Zn)
+lvmq pvcreate -q "${D[@]}" "$la" "$lb" &&
+	lvmq vgcreate -q "${D[@]}" -s 4m "$vg" "$la" "$lb" &&
+	lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n first -l 3 "$vg" "$la" &&
+	lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n second -l 3 "$vg" "$lb" &&
+	lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n str -i 2 -I 64k -l 4 "$vg" || finish
+old_seqno=$(vgs "${D[@]}" --noheadings -o vg_seqno "$vg" | tr -d ' ')
+cp a.img a-old.img
+lvmq lvcreate -q "${D[@]}" "${NOACT[@]}" -n newlv -l 2 "$vg" "$la" || finish
+new_seqno=$(vgs "${D[@]}" --noheadings -o vg_seqno "$vg" | tr -d ' ')
+lvm2_answers "$vg" "$la,$lb"
+detach "$la"
+detach "$lb"
+
+truth truth "$la=a.img" "$lb=b.img"
+uuid_of() { "$PYTHON3" -c 'import json,sys; print(json.load(open("truth-uuids.json"))[sys.argv[1]])' "$1"; }
 ua=$(uuid_of a.img)
 ub=$(uuid_of b.img)
 
@@ -151,6 +160,39 @@ PY
 done
 expect_status 2 "--pv without IMAGE is a usage error" read a0.img --pv pv0
 expect_status 2 "--pv without a PV is a usage error" read a0.img --pv =a0.img
+
+# a PV added later (vgextend): the older generations in the first PV's ring
+# do not list the second, so the two unlabelled PVs can be told apart
+random_image m1.img 11 32
+random_image m2.img 12 32
+l1=$(attach m1.img) && l2=$(attach m2.img) || { fail "losetup"; finish; }
+lvmq pvcreate -q --devices "$l1,$l2" "$l1" "$l2" &&
+	lvmq vgcreate -q --devices "$l1,$l2" -s 4m "${vg}m" "$l1" &&
+	lvmq lvcreate -q --devices "$l1,$l2" "${NOACT[@]}" -n one -l 2 "${vg}m" &&
+	lvmq vgextend -q --devices "$l1,$l2" "${vg}m" "$l2" &&
+	lvmq lvcreate -q --devices "$l1,$l2" "${NOACT[@]}" -n two -l 2 "${vg}m" "$l2" &&
+	lvm2_answers "${vg}m" "$l1,$l2"
+detach "$l1"
+detach "$l2"
+truth mtruth "$l1=m1.img" "$l2=m2.img"
+for f in m1 m2; do dd if=/dev/zero of=$f.img bs=512 seek=1 count=1 conv=notrunc status=none; done
+for order in "m1.img m2.img" "m2.img m1.img"; do
+	set -- $order
+	rm -f out.raw
+	run_mlvm export --lv "${vg}m/one" -o out.raw "$@"
+	[ "$status" -eq 0 ] && [ "$(sha out.raw)" = "$(sha mtruth-one.raw)" ] &&
+		pass "labels gone, PV added later ($order): told apart by the generations in its ring" ||
+		fail "labels gone, PV added later ($order): exit $status: $(head -c 800 "$TMP/err")"
+	warned pv_no_label "labels gone, PV added later ($order): pv_no_label says how"
+	grep -q "generations in its own metadata area" "$TMP/err" &&
+		pass "labels gone, PV added later ($order): the evidence is named" ||
+		fail "labels gone, PV added later ($order): $(grep pv_no_label "$TMP/err")"
+	rm -f out.raw
+	run_mlvm export --lv "${vg}m/two" -o out.raw "$@"
+	[ "$status" -eq 0 ] && [ "$(sha out.raw)" = "$(sha mtruth-two.raw)" ] &&
+		pass "labels gone, PV added later ($order): the other PV by elimination" ||
+		fail "labels gone, PV added later ($order): two: exit $status"
+done
 
 # ---- 2. a stale copy of a PV: the copy with the newest metadata supplies metadata and data
 for order in "a-old.img a.img b.img" "b.img a.img a-old.img"; do
