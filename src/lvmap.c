@@ -1579,16 +1579,26 @@ static int seg_recovers(const struct seg *g)
 	case K_RAID456:
 		return bad <= g->parity ? 2 : gone <= g->parity ? 1 : 0;
 	case K_RAID10:
-		/* copy k of chunk c is on image (c * copies + k) % n: the pattern repeats every n chunks */
-		for (c = 0; c < g->n; c++) {
-			bool one = false;
+		/*
+		 * copy k of chunk c is on image (c * copies + k) % n: the pattern
+		 * repeats every n chunks. Chunk c is lost when the `copies`
+		 * images from (c * copies) % n on are all degraded: the run of
+		 * degraded images from each image is counted once, walking back
+		 * twice around the ring (O(n) whatever the metadata says).
+		 */
+		{
+			unsigned run = 0, i;
+			bool lost = false;
 
-			for (k = 0; k < g->copies && !one; k++)
-				one = !g->a[((uint64_t)c * g->copies + k) % g->n].degraded;
-			if (!one)
-				return gone < g->n ? 1 : 0;
+			for (i = 2 * g->n; i-- > 0;) {
+				run = g->a[i % g->n].degraded ? run + 1 : 0;
+				if (i < g->n)
+					g->alt_o[i] = run;	/* scratch: degraded run from image i */
+			}
+			for (c = 0; c < g->n && !lost; c++)
+				lost = g->alt_o[((uint64_t)c * g->copies) % g->n] >= g->copies;
+			return !lost ? 2 : gone < g->n ? 1 : 0;
 		}
-		return 2;
 	default:
 		return 0;
 	}

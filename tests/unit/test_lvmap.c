@@ -605,18 +605,44 @@ static void raid10_near_layout_and_missing_image(void **state)
 		assert_int_equal(last_direct, lvsize);
 		mlvm_lv_reader_free(rd);
 		for (d = 0; d < nimg; d++) {
+			size_t r0 = f.r.n;
+			char pvw[16];
+
+			snprintf(pvw, sizeof(pvw), "pv pv%u (", d);
 			fx_missing(&f, d, true);
 			rd = open_lv(&f, "r10", -1);
 			check_data(rd, 3333, true);
+			assert_int_equal(said(&f.r, r0, "read_from_other_leg", pvw, NULL), 1);
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), 0);
 			mlvm_lv_reader_free(rd);
 			fx_missing(&f, d, false);
 		}
-		/* two adjacent images gone: some chunks have no copy left */
-		fx_missing(&f, 0, true);
-		fx_missing(&f, 1, true);
-		rd = open_lv(&f, "r10", -1);
-		check_data(rd, 3333, false);
-		mlvm_lv_reader_free(rd);
+		if (nimg == 4) {
+			/* images 0 and 2 gone: every chunk keeps its copy on 1 or 3 */
+			size_t r0 = f.r.n;
+
+			fx_missing(&f, 0, true);
+			fx_missing(&f, 2, true);
+			rd = open_lv(&f, "r10", -1);
+			check_data(rd, 3333, true);
+			assert_int_equal(said(&f.r, r0, "read_from_other_leg", NULL, NULL), 2);
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), 0);
+			mlvm_lv_reader_free(rd);
+			fx_missing(&f, 2, false);
+		}
+		/* two adjacent images gone: some chunks have no copy left, the
+		 * others are read from the remaining copies: said so, per PV */
+		{
+			size_t r0 = f.r.n;
+
+			fx_missing(&f, 0, true);
+			fx_missing(&f, 1, true);
+			rd = open_lv(&f, "r10", -1);
+			check_data(rd, 3333, false);
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", "where they are readable", NULL), 2);
+			assert_int_equal(said(&f.r, r0, "read_from_other_leg", NULL, NULL), 0);
+			mlvm_lv_reader_free(rd);
+		}
 		mlvm_buf_free(&b);
 		fx_close(&f);
 	}
