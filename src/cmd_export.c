@@ -924,6 +924,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		else if (rc == -ELOOP)
 			cli_err(c, "cannot export lv %s of vg %s: its LVs refer to each other in a cycle or nest too deep",
 				lv->name, vg->name);
+		else if (rc == -EISDIR)	/* the thin_pool_lv error names its thin LVs and _tdata */
+			cli_err(c, "cannot export lv %s of vg %s: it is a thin pool", lv->name, vg->name);
 		else
 			cli_err(c, "cannot export lv %s of vg %s: %s", lv->name, vg->name, strerror(-rc));
 		status = EXIT_FAILED;

@@ -13,6 +13,14 @@
  *   MNT/VG/@generations/SEQNO/...  (--all-generations) the VG as each
  *                                  generation in the rings describes it,
  *                                  removed LVs included; same layout
+ *   MNT/@history/NAME@UUID/...     (--all-generations) a VG that only old
+ *                                  generations hold (uuid changed, merged,
+ *                                  removed); same layout. A live VG keeps
+ *                                  its plain name (NAME@UUID when two live
+ *                                  VGs share it).
+ *
+ * Thin pool LVs are not shown: their bytes are their thin LVs' (the log
+ * says so, naming them and POOL_tdata).
  *
  * Reads go through mlvm_lv_read, the mapping export uses, straight into
  * FUSE's reply buffer. Every open file has its own reader, serialized by a
@@ -54,13 +62,16 @@ static const char mount_help[] =
 	"  MOUNTPOINT/VG/@hidden/LV             its hidden sub-LVs\n"
 	"  MOUNTPOINT/VG/@generations/SEQNO/    with --all-generations: the VG as each\n"
 	"                                       metadata generation still in the rings\n"
-	"                                       describes it, removed LVs included\n"
+	"                                       describes it, removed LVs included\n"	"  MOUNTPOINT/@history/NAME@UUID/       with --all-generations: a VG found only\n"
+	"                                       in old generations (uuid changed, merged,\n"
+	"                                       removed); the live VG keeps its name\n"
 	"  MOUNTPOINT/@mlvm.log                 missing PVs, ranges read as zeros,\n"
 	"                                       damage found (also on stderr with\n"
 	"                                       --foreground)\n"
 	"\n"
 	"  --generation SEQNO   the VG as that generation maps it (mlvm history)\n"
-	"  --all-generations    add VG/@generations/SEQNO/ for every generation\n"
+	"  --all-generations    add VG/@generations/SEQNO/ for every generation, and\n"
+	"                       @history/NAME@UUID/ for VGs only old generations hold\n"
 	"  -f, --foreground     stay in the foreground, log to stderr too\n"
 	"  -s, --single-threaded\n"
 	"                       serve one request at a time\n"
@@ -69,8 +80,10 @@ static const char mount_help[] =
 	"  -o FUSEOPTS          more FUSE mount options (allow_other, ...)\n"
 	"\n"
 	"Parts of an LV that cannot be read (a missing PV) read as zeros and are\n"
-	"logged. Sizes are the LVs' sizes in the metadata; times the LV's\n"
-	"creation_time, else the generation's. Writes fail with EROFS.\n"
+	"logged. A thin pool LV is not shown (its bytes are its thin LVs'; its raw\n"
+	"data area is VG/@hidden/POOL_tdata). Sizes are the LVs' sizes in the\n"
+	"metadata; times the LV's creation_time, else the generation's. Writes fail\n"
+	"with EROFS.\n"
 	"Unmount with: fusermount3 -u MOUNTPOINT\n"
 	"Exit status: 0 mounted (and, with --foreground, unmounted again), 1 no VG,\n"
 	"cannot mount, or built without FUSE support, 2 usage error.\n";
@@ -105,6 +118,7 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 #define LOG_NAME PFX "mlvm.log"
 #define HIDDEN_NAME PFX "hidden"
 #define GENS_NAME PFX "generations"
+#define HISTORY_NAME PFX "history"
 
 /* one generation of a VG, as found in the rings */
 struct gen {
@@ -116,6 +130,7 @@ struct gen {
 struct vgent {
 	const struct mlvm_vg *vg;	/* in the main set */
 	char dir[200];
+	bool historic;			/* only in old generations: under @history/ */
 	struct gen *gens;		/* --all-generations: ascending seqno */
 	size_t n_gens;
 };
@@ -389,7 +404,7 @@ static void gen_put(struct mctx *m, struct gcache *e)
 
 /* ------------------------------------------------------------ paths */
 
-enum nkind { N_ROOT, N_LOG, N_VG, N_HIDDEN, N_GENS, N_GEN, N_LV };
+enum nkind { N_ROOT, N_LOG, N_HISTORY, N_VG, N_HIDDEN, N_GENS, N_GEN, N_LV };
 
 struct node {
 	enum nkind kind;
@@ -412,7 +427,17 @@ static bool vg_has_hidden(const struct mlvm_vg *vg)
 	uint32_t i;
 
 	for (i = 0; vg && i < vg->n_lvs; i++)
-		if (!vg->lvs[i].visible)
+		if (!vg->lvs[i].visible && !mlvm_lv_is_thin_pool(&vg->lvs[i]))
+			return true;
+	return false;
+}
+
+static bool any_historic(const struct mctx *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_vgs; i++)
+		if (m->vgs[i].historic)
 			return true;
 	return false;
 }
@@ -457,7 +482,9 @@ static int resolve_lvs(struct node *n, const char *p, enum nkind dir_kind)
 		}
 		hidden = true;
 	}
-	if (!n->vg || !(lv = mlvm_vg_find_lv(n->vg, comp)) || lv->visible == hidden)
+	/* a thin pool is no file: its bytes are its thin LVs' (logged at mount) */
+	if (!n->vg || !(lv = mlvm_vg_find_lv(n->vg, comp)) || lv->visible == hidden ||
+	    mlvm_lv_is_thin_pool(lv))
 		return -ENOENT;
 	if (next_comp(&p, comp, sizeof(comp)))
 		return -ENOTDIR;
@@ -485,9 +512,22 @@ static int resolve(struct mctx *m, const char *path, struct node *n, bool need_v
 		n->kind = N_LOG;
 		return 0;
 	}
-	for (i = 0; i < m->n_vgs; i++)
-		if (!strcmp(m->vgs[i].dir, comp))
-			break;
+	{
+		bool hist = false;
+
+		if (!strcmp(comp, HISTORY_NAME)) {
+			if (!any_historic(m))
+				return -ENOENT;
+			if (!next_comp(&p, comp, sizeof(comp))) {
+				n->kind = N_HISTORY;
+				return 0;
+			}
+			hist = true;
+		}
+		for (i = 0; i < m->n_vgs; i++)
+			if (m->vgs[i].historic == hist && !strcmp(m->vgs[i].dir, comp))
+				break;
+	}
 	if (i == m->n_vgs)
 		return -ENOENT;
 	n->ve = &m->vgs[i];
@@ -616,6 +656,8 @@ static int mlvm_getattr(const char *path, struct stat *st, struct fuse_file_info
 		size = m->log_len;
 		pthread_mutex_unlock(&m->lock);
 		break;
+	case N_HISTORY:
+		break;
 	case N_VG:
 	case N_HIDDEN:
 	case N_GENS:
@@ -665,8 +707,16 @@ static int mlvm_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 	switch (n.kind) {
 	case N_ROOT:
 		fill(buf, LOG_NAME, NULL, 0, 0);
+		if (any_historic(m))
+			fill(buf, HISTORY_NAME, NULL, 0, 0);
 		for (i = 0; i < m->n_vgs; i++)
-			fill(buf, m->vgs[i].dir, NULL, 0, 0);
+			if (!m->vgs[i].historic)
+				fill(buf, m->vgs[i].dir, NULL, 0, 0);
+		break;
+	case N_HISTORY:
+		for (i = 0; i < m->n_vgs; i++)
+			if (m->vgs[i].historic)
+				fill(buf, m->vgs[i].dir, NULL, 0, 0);
 		break;
 	case N_VG:
 	case N_GEN:
@@ -677,7 +727,8 @@ static int mlvm_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 		/* fall through */
 	case N_HIDDEN:
 		for (j = 0; n.vg && j < n.vg->n_lvs; j++)
-			if (n.vg->lvs[j].visible == (n.kind != N_HIDDEN) && n.vg->lvs[j].name)
+			if (n.vg->lvs[j].visible == (n.kind != N_HIDDEN) && n.vg->lvs[j].name &&
+			    !mlvm_lv_is_thin_pool(&n.vg->lvs[j]))
 				fill(buf, n.vg->lvs[j].name, NULL, 0, 0);
 		break;
 	case N_GENS:
@@ -1011,7 +1062,71 @@ static void ctx_free(struct mctx *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
-/* the VG folders (named after the VG; NAME@ID when two VGs share a name) */
+/* "abcdef..." of a uuid with or without dashes: false when it does not fit */
+static bool raw_uuid(const char *id, char out[33])
+{
+	size_t n = 0;
+
+	for (; id && *id; id++) {
+		if (*id == '-')
+			continue;
+		if (n == 32)
+			return false;
+		out[n++] = *id;
+	}
+	out[n] = 0;
+	return n == 32;
+}
+
+/*
+ * true when vg exists only in old generations: it was assembled from a
+ * ring, not from a committed copy, and the PVs it lists that are here have
+ * moved on (their committed copy is another VG's, or empty with a good
+ * header: merged, uuid changed, removed), none still committing to it and
+ * none with a damaged area (then the ring copy may be the live one).
+ */
+static bool vg_historic(const struct mlvm_set *set, const struct mlvm_vg *vg)
+{
+	size_t i;
+	uint32_t p;
+	unsigned k;
+	bool moved = false;
+	char raw[33];
+
+	if (!vg->source.gen || !vg->id)
+		return false;
+	for (i = 0; i < set->n_devs; i++) {
+		const struct mlvm_pvdev *d = &set->devs[i];
+		bool mine = false;
+
+		for (p = 0; p < vg->n_pvs && !mine; p++)
+			mine = raw_uuid(vg->pvs[p].id, raw) && !strcmp(raw, d->uuid);
+		if (!mine)
+			continue;
+		for (k = 0; k < d->n_mda; k++) {
+			const struct mlvm_mda_info *a = &d->mda[k];
+
+			if (a->ignored)
+				continue;
+			if (a->peek_ok && a->text_crc_ok && !a->load_failed) {
+				if (!strcmp(a->vg_id, vg->id))
+					return false;
+				moved = true;
+			} else if (a->header_ok && !a->has_text) {
+				moved = true;	/* an orphan now */
+			} else {
+				return false;	/* damaged: cannot tell */
+			}
+		}
+	}
+	return moved;
+}
+
+/*
+ * The VG folders: a live VG is named after itself (NAME@ID when two live
+ * VGs share a name); a VG that exists only in old generations goes under
+ * @history/NAME@ID, never taking a live VG's name.
+ */
 static int build_vgs(struct mctx *m)
 {
 	size_t i, j;
@@ -1027,11 +1142,16 @@ static int build_vgs(struct mctx *m)
 
 		if (!cli_vg_selected(m->c, vg) || !vg->name)
 			continue;
-		for (j = 0; j < m->n_vgs; j++)
-			if (!strcmp(m->vgs[j].vg->name, vg->name))
-				dup = true;
 		ve->vg = vg;
-		if (dup || !strcmp(vg->name, LOG_NAME))
+		ve->historic = m->all_gens && vg_historic(m->set, vg);
+		for (j = 0; j < m->set->n_vgs && !ve->historic; j++) {
+			const struct mlvm_vg *o = m->set->vgs[j];
+
+			if (j != i && o->name && !strcmp(o->name, vg->name) && cli_vg_selected(m->c, o) &&
+			    !(m->all_gens && vg_historic(m->set, o)))
+				dup = true;
+		}
+		if (ve->historic || dup || !strcmp(vg->name, LOG_NAME) || !strcmp(vg->name, HISTORY_NAME))
 			snprintf(ve->dir, sizeof(ve->dir), "%s" PFX "%s", vg->name, vg->id ? vg->id : "");
 		else
 			snprintf(ve->dir, sizeof(ve->dir), "%s", vg->name);
@@ -1043,6 +1163,32 @@ static int build_vgs(struct mctx *m)
 		m->n_vgs++;
 	}
 	return 0;
+}
+
+/* a thin pool is not offered as a file: say so, and what to read instead */
+static void log_thin_pools(struct mctx *m)
+{
+	size_t i;
+	uint32_t j;
+
+	for (i = 0; i < m->n_vgs; i++) {
+		const struct mlvm_vg *vg = m->vgs[i].vg;
+
+		for (j = 0; j < vg->n_lvs; j++) {
+			struct mlvm_report r;
+			struct mlvm_lv_reader *rd = NULL;
+			char what[300];
+
+			if (!mlvm_lv_is_thin_pool(&vg->lvs[j]))
+				continue;
+			mlvm_report_init(&r);
+			if (mlvm_lv_reader_new(vg, &vg->lvs[j], NULL, &rd, &r) == 0)
+				mlvm_lv_reader_free(rd);	/* not expected: a pool is refused */
+			snprintf(what, sizeof(what), "lv %s/%s: not shown", vg->name, vg->lvs[j].name);
+			log_report(m, false, what, &r, 0);
+			mlvm_report_free(&r);
+		}
+	}
 }
 
 static int add_fuse_opt(struct fuse_args *a, const char *opt)
@@ -1179,6 +1325,7 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		log_report(&m, false, "", &m.set->report, 0);
 		m.foreground = fg;
 	}
+	log_thin_pools(&m);
 	if (m.n_vgs == 0) {
 		char why[512];
 
@@ -1190,6 +1337,8 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		uint32_t j;
 
 		for (j = 0; j < m.vgs[i].vg->n_lvs; j++) {
+			if (mlvm_lv_is_thin_pool(&m.vgs[i].vg->lvs[j]))
+				continue;
 			if (m.vgs[i].vg->lvs[j].visible)
 				n_lvs++;
 			else

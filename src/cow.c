@@ -1,6 +1,9 @@
 /*
  * cow.c - the dm-snapshot persistent exception store, read-only.
  *
+ * A header whose magic is 0 is a new store (as dm-snapshot's read_header
+ * takes it): no exceptions, the snapshot is its origin.
+ *
  * Layout (the kernel's drivers/md/dm-snap-persistent.c), all little-endian,
  * in chunks of chunk_size sectors:
  *   chunk 0: header {magic u32 0x70416e53 "SnAp", valid u32, version u32 (1),
@@ -35,7 +38,8 @@ struct cow_ex {
 };
 
 struct mlvm_cow {
-	uint32_t chunk_sectors;
+	uint32_t chunk_sectors;		/* 0 in a new (empty) store */
+	bool empty;			/* magic 0: a new store, no exceptions */
 	struct cow_ex *ex;
 	size_t n;
 };
@@ -95,6 +99,19 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 	valid = mlvm_le32(hdr + 4);
 	version = mlvm_le32(hdr + 8);
 	cs = mlvm_le32(hdr + 12);
+	if (magic == 0) {
+		/*
+		 * dm-snapshot (read_header) takes a zero magic for a new store:
+		 * no exceptions, the snapshot reads as its origin. The rest of
+		 * the store is not looked at, as the kernel does not.
+		 */
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->empty = true;
+		*out = c;
+		return 0;
+	}
 	if (magic != SNAP_MAGIC) {
 		mlvm_error(r, "cow_magic", NULL, -1,
 			   "%s: no snapshot exception store (magic 0x%08x, expected 0x%08x)",
@@ -203,6 +220,11 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 uint32_t mlvm_cow_chunk_sectors(const struct mlvm_cow *c)
 {
 	return c->chunk_sectors;
+}
+
+bool mlvm_cow_is_empty(const struct mlvm_cow *c)
+{
+	return c->empty;
 }
 
 int mlvm_cow_lookup(const struct mlvm_cow *c, uint64_t old_chunk, uint64_t *cow_chunk)

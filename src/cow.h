@@ -11,6 +11,7 @@
 #ifndef MLVM_COW_H
 #define MLVM_COW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lvmap.h"
@@ -18,12 +19,20 @@
 
 struct mlvm_cow;
 
-/* Open the store read through read/ctx (cow_size bytes): 0 or a negative errno. */
+/*
+ * Open the store read through read/ctx (cow_size bytes): 0 or a negative
+ * errno. A header with magic 0 is a new, empty store (dm-snapshot's view):
+ * 0, with mlvm_cow_is_empty() true and no chunk size; a non-zero wrong
+ * magic is -EINVAL.
+ */
 int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 		  struct mlvm_cow **out, struct mlvm_report *r, const char *what);
 
-/* chunk size in 512-byte sectors */
+/* chunk size in 512-byte sectors (0 for an empty store) */
 uint32_t mlvm_cow_chunk_sectors(const struct mlvm_cow *c);
+
+/* true for a new store (zero magic): every lookup is -ENOENT */
+bool mlvm_cow_is_empty(const struct mlvm_cow *c);
 
 /* the COW chunk holding origin chunk old_chunk: 0 and *cow_chunk, or -ENOENT */
 int mlvm_cow_lookup(const struct mlvm_cow *c, uint64_t old_chunk, uint64_t *cow_chunk);

@@ -153,6 +153,8 @@ struct area {
 	uint64_t len;			/* bytes readable from base (past: missing) */
 	bool bad;			/* nothing readable */
 	bool degraded;			/* some of it is missing */
+	uint32_t pv1;			/* on a missing PV: its index + 1 (0: not) */
+	const char *name;		/* the PV or LV named (for the words) */
 };
 
 struct tree;
@@ -180,6 +182,7 @@ struct seg {
 	/* snapshot: a[0] origin, a[1] COW store */
 	struct mlvm_cow *cow;
 	struct tree *t;
+	struct mlvm_lv_reader *rd;	/* the reader it belongs to */
 };
 
 struct mlvm_lv_reader {
@@ -196,6 +199,25 @@ struct mlvm_lv_reader {
 
 enum { ST_NONE, ST_BUILDING, ST_DONE, ST_FAILED };
 
+/*
+ * How the bytes a missing PV held are read, worked out from the layout once
+ * the tree is built: rebuilt from parity (raid4/5/6 with no more images
+ * missing than it has parity), read from another copy (mirror, raid1 and
+ * raid10 with an intact copy of every chunk), not needed (a raid image
+ * holding only parity), partly (other images are themselves partly
+ * missing: rebuilt or read where they are readable, zeros elsewhere) or
+ * zeros.
+ */
+enum { W_ZEROS, W_PARITY, W_LEG, W_PARITY_ONLY, W_SOME_PARITY, W_SOME_LEG, W_MODES };
+
+struct pv_word {
+	bool set;
+	const struct seg *g;		/* the segment that recovers them */
+	const char *by;			/* its LV */
+	unsigned img;			/* the image of g the PV's bytes are in */
+	const char *owner;		/* the LV with the area on the missing PV */
+};
+
 struct tree {
 	const struct mlvm_vg *vg;
 	struct mlvm_report *r;
@@ -203,7 +225,8 @@ struct tree {
 	struct mlvm_lv_reader **by_lv;
 	uint8_t *state;
 	int *err;
-	uint8_t *pv_warned;
+	const char **pv_lv;		/* per missing PV: an LV with an area on it */
+	struct pv_word *pv_words;	/* per PV and mode: how its bytes are read */
 	uint8_t gexp[512];
 	uint8_t glog[256];
 	char image[8];			/* reports here name no image */
@@ -833,16 +856,11 @@ static int rd_read(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t len, uint64
 static int get_reader(struct tree *t, int idx, int depth, struct mlvm_lv_reader **out,
 		      const char *from);
 
-static void pv_missing_warn(struct tree *t, uint32_t pi, const char *lvname)
+/* remember the missing PV; the words come once the tree is built (words()) */
+static void pv_missing_seen(struct tree *t, uint32_t pi, const char *lvname)
 {
-	const struct mlvm_pv *pv = &t->vg->pvs[pi];
-
-	if (t->pv_warned[pi])
-		return;
-	t->pv_warned[pi] = 1;
-	mlvm_warn(t->r, "lv_pv_missing", NULL, -1,
-		  "lv %s: pv %s (%s) is missing: its extents read as zeros",
-		  lvname, pv->name, pv->id ? pv->id : "?");
+	if (!t->pv_lv[pi])
+		t->pv_lv[pi] = lvname ? lvname : "?";
 }
 
 /* an area on a PV or sub-LV; extra bytes (raid data_offset) are skipped */
@@ -855,6 +873,7 @@ static int area_build(struct tree *t, struct area *a, const struct mlvm_area *ma
 	memset(a, 0, sizeof(*a));
 	a->bad = true;
 	a->degraded = true;
+	a->name = ma->name;
 	if (ma->ref < 0) {
 		mlvm_warn(t->r, "lv_area_unknown", NULL, -1,
 			  "lv %s: area \"%s\" names neither a pv nor an lv: it reads as zeros",
@@ -868,7 +887,8 @@ static int area_build(struct tree *t, struct area *a, const struct mlvm_area *ma
 			return 0;
 		pv = &vg->pvs[ma->ref];
 		if (pv->missing || !pv->src) {
-			pv_missing_warn(t, (uint32_t)ma->ref, lvname);
+			pv_missing_seen(t, (uint32_t)ma->ref, lvname);
+			a->pv1 = (uint32_t)ma->ref + 1;
 			return 0;
 		}
 		if (!mlvm_mul_ok(pv->pe_start, 512, &off) || !mlvm_add_ok(off, pv->offset, &off) ||
@@ -1038,6 +1058,7 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 	int rc;
 
 	g->t = t;
+	g->rd = rd;
 	g->leg = -1;
 	g->kind = K_BROKEN;
 	if (!s->type) {
@@ -1196,6 +1217,17 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 			return 0;
 		}
 		cs = seg_u64(s, "chunk_size", 0);
+		if (mlvm_cow_is_empty(cow)) {
+			/* no exceptions: any chunk size reads the origin; the segment's, else 8 sectors */
+			mlvm_notice(t->r, "snapshot_cow_empty", NULL, -1,
+				    "lv %s: the exception store in %s has a zero header, a new and empty store "
+				    "as dm-snapshot takes it: the snapshot reads as its origin, lv %s",
+				    lvname, g->a[1].lv->lv->name, g->a[0].name ? g->a[0].name : "?");
+			g->cow = cow;
+			g->chunk = cs && cs <= (UINT64_MAX >> 9) ? cs * 512 : 4096;
+			g->kind = K_SNAPSHOT;
+			return 0;
+		}
 		if (cs && cs != mlvm_cow_chunk_sectors(cow))
 			mlvm_warn(t->r, "snapshot_chunk_size", NULL, -1,
 				  "lv %s: chunk_size %llu but the exception store says %u: using the store's",
@@ -1455,7 +1487,8 @@ static void tree_free(struct tree *t)
 	free(t->by_lv);
 	free(t->state);
 	free(t->err);
-	free(t->pv_warned);
+	free(t->pv_lv);
+	free(t->pv_words);
 	free(t);
 }
 
@@ -1476,6 +1509,325 @@ static const struct mlvm_lv *snapshot_of_cow(const struct mlvm_vg *vg, const str
 			return o;
 	}
 	return NULL;
+}
+
+
+/* ------------------------------------------------------------ words */
+
+/* true when image k of a raid4/5/6 segment holds parity in every stripe */
+static bool parity_only(const struct seg *g, unsigned k)
+{
+	switch (g->algo) {
+	case A_P0:
+		return k == 0;
+	case A_PN:
+		return k == g->n - 1;
+	case A_N6:
+		return k + 2 >= g->n;
+	case A_LA6:
+	case A_RA6:
+	case A_LS6:
+	case A_RS6:
+		return k == g->n - 1;
+	default:
+		return false;
+	}
+}
+
+/* true when nothing of area a can be read (a linear sub-LV on missing PVs included) */
+static bool area_wholly_missing(const struct area *a)
+{
+	uint32_t i;
+	unsigned k;
+
+	if (a->bad)
+		return true;
+	if (!a->lv)
+		return false;
+	for (i = 0; i < a->lv->n_segs; i++) {
+		const struct seg *g = &a->lv->segs[i];
+
+		if (g->kind == K_ZERO || (g->kind != K_BROKEN && g->kind != K_ERROR && g->kind != K_STRIPED))
+			return false;
+		for (k = 0; g->kind == K_STRIPED && k < g->n; k++)
+			if (!g->a[k].bad)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * 2 when every byte of the segment can be read although some areas are
+ * degraded, 1 when some of the degraded areas' bytes can (the others being
+ * partly readable), 0 when none
+ */
+static int seg_recovers(const struct seg *g)
+{
+	unsigned k, bad = 0, c, gone = 0;
+
+	for (k = 0; k < g->n; k++) {
+		bad += g->a[k].degraded;
+		gone += area_wholly_missing(&g->a[k]);
+	}
+	if (!bad)
+		return 0;
+	switch (g->kind) {
+	case K_MIRROR:
+		if (g->leg >= 0)
+			return 0;
+		return bad < g->n ? 2 : gone < g->n ? 1 : 0;
+	case K_RAID456:
+		return bad <= g->parity ? 2 : gone <= g->parity ? 1 : 0;
+	case K_RAID10:
+		/*
+		 * copy k of chunk c is on image (c * copies + k) % n: the pattern
+		 * repeats every n chunks. Chunk c is lost when the `copies`
+		 * images from (c * copies) % n on are all degraded: the run of
+		 * degraded images from each image is counted once, walking back
+		 * twice around the ring (O(n) whatever the metadata says).
+		 */
+		{
+			unsigned run = 0, i;
+			bool lost = false;
+
+			for (i = 2 * g->n; i-- > 0;) {
+				run = g->a[i % g->n].degraded ? run + 1 : 0;
+				if (i < g->n)
+					g->alt_o[i] = run;	/* scratch: degraded run from image i */
+			}
+			for (c = 0; c < g->n && !lost; c++)
+				lost = g->alt_o[((uint64_t)c * g->copies) % g->n] >= g->copies;
+			return !lost ? 2 : gone < g->n ? 1 : 0;
+		}
+	default:
+		return 0;
+	}
+}
+
+static void words_walk(struct tree *t, struct mlvm_lv_reader *rd, const struct pv_word *via,
+		       int mode, int depth, uint8_t *visited);
+
+static void words_area(struct tree *t, const struct area *a, const char *owner,
+		       const struct pv_word *via, int mode, int depth, uint8_t *visited)
+{
+	if (a->pv1 && a->pv1 <= t->vg->n_pvs) {
+		struct pv_word *w = &t->pv_words[(size_t)(a->pv1 - 1) * W_MODES + (unsigned)mode];
+
+		if (!w->set) {
+			*w = *via;
+			w->set = true;
+			w->owner = owner;
+		}
+	}
+	if (a->lv)
+		words_walk(t, a->lv, via, mode, depth + 1, visited);
+}
+
+/* walk the tree from rd, noting how each missing PV's bytes are read */
+static void words_walk(struct tree *t, struct mlvm_lv_reader *rd, const struct pv_word *via,
+		       int mode, int depth, uint8_t *visited)
+{
+	size_t idx = (size_t)(rd->lv - t->vg->lvs);
+	uint32_t i;
+	unsigned k;
+
+	if (depth > LVMAP_MAX_DEPTH || idx >= t->vg->n_lvs || (visited[idx] & (1u << mode)))
+		return;
+	visited[idx] |= (uint8_t)(1u << mode);	/* at most W_MODES visits per LV */
+	for (i = 0; i < rd->n_segs; i++) {
+		const struct seg *g = &rd->segs[i];
+		int rec = seg_recovers(g);
+
+		for (k = 0; k < g->n; k++) {
+			struct pv_word cv = *via;
+			int cm = mode;
+
+			if (rec && g->a[k].degraded) {
+				cv.g = g;
+				cv.by = rd->lv->name;
+				cv.img = k;
+				if (g->kind == K_RAID456)
+					cm = parity_only(g, k) ? W_PARITY_ONLY : rec == 2 ? W_PARITY : W_SOME_PARITY;
+				else
+					cm = rec == 2 ? W_LEG : W_SOME_LEG;
+			}
+			words_area(t, &g->a[k], rd->lv->name, &cv, cm, depth, visited);
+		}
+		if (g->kind == K_THIN && g->pool && g->pool->rd)
+			words_walk(t, g->pool->rd, via, mode, depth + 1, visited);
+		if (g->ext.lv)
+			words_area(t, &g->ext, rd->lv->name, via, mode, depth, visited);
+	}
+}
+
+/* "a, b, c" of g's areas other than img that are intact (all: degraded ones too; bounded) */
+static void intact_names(const struct seg *g, unsigned img, bool all, char *buf, size_t len)
+{
+	unsigned k, n = 0, more = 0;
+	size_t at = 0;
+
+	buf[0] = 0;
+	for (k = 0; k < g->n; k++) {
+		if (k == img || (g->a[k].degraded && !all) || area_wholly_missing(&g->a[k]))
+			continue;
+		if (n == 4) {
+			more++;
+			continue;
+		}
+		at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "%s%s", n ? ", " : "",
+				       g->a[k].name ? g->a[k].name : "?");
+		if (at >= len)
+			at = len - 1;
+		n++;
+	}
+	if (more)
+		snprintf(buf + at, len - at, " and %u more", more);
+}
+
+/* the words for every missing PV the tree reaches: one entry per PV and way */
+static int words(struct tree *t, struct mlvm_lv_reader *top)
+{
+	const struct mlvm_vg *vg = t->vg;
+	struct pv_word none = { 0 };
+	uint8_t *visited = calloc(vg->n_lvs ? vg->n_lvs : 1, 1);
+	uint32_t pi;
+	char names[300];
+
+	if (!visited)
+		return -ENOMEM;
+	none.by = top->lv->name;
+	words_walk(t, top, &none, W_ZEROS, 0, visited);
+	free(visited);
+	for (pi = 0; pi < vg->n_pvs; pi++) {
+		const struct mlvm_pv *pv = &vg->pvs[pi];
+		const struct pv_word *w = &t->pv_words[(size_t)pi * W_MODES];
+		const char *uuid = pv->id ? pv->id : "?";
+		bool any = false;
+		int md;
+
+		if (!t->pv_lv[pi])
+			continue;
+		for (md = 0; md < W_MODES; md++) {
+			const struct pv_word *x = &w[md];
+			const char *img;
+
+			if (!x->set)
+				continue;
+			any = true;
+			img = x->g && x->img < x->g->n && x->g->a[x->img].name ? x->g->a[x->img].name : "?";
+			if (md != W_ZEROS)
+				intact_names(x->g, x->img, md == W_SOME_PARITY || md == W_SOME_LEG,
+					     names, sizeof(names));
+			switch (md) {
+			case W_ZEROS:
+				mlvm_warn(t->r, "lv_pv_missing", NULL, -1,
+					  "lv %s: pv %s (%s) is missing: its extents read as zeros",
+					  x->owner, pv->name, uuid);
+				break;
+			case W_PARITY:
+				mlvm_warn(t->r, "rebuilt_from_parity", NULL, -1,
+					  "lv %s: pv %s (%s) is missing: the bytes of its image %s on it are "
+					  "rebuilt from parity and the other images (%s)",
+					  x->by, pv->name, uuid, img, names);
+				break;
+			case W_PARITY_ONLY:
+				mlvm_warn(t->r, "parity_pv_missing", NULL, -1,
+					  "lv %s: pv %s (%s) is missing: its image %s on it holds only parity, "
+					  "not needed to read the data (from %s)",
+					  x->by, pv->name, uuid, img, names);
+				break;
+			case W_LEG:
+				mlvm_warn(t->r, "read_from_other_leg", NULL, -1,
+					  "lv %s: pv %s (%s) is missing: the bytes of its leg %s on it are "
+					  "read from the other leg%s (%s)",
+					  x->by, pv->name, uuid, img, strchr(names, ',') || strstr(names, " more") ? "s" : "",
+					  names);
+				break;
+			case W_SOME_PARITY:
+				mlvm_warn(t->r, "lv_pv_missing", NULL, -1,
+					  "lv %s: pv %s (%s) is missing: the bytes of its image %s on it are rebuilt "
+					  "from parity where the other images (%s) are readable, the rest reads as zeros",
+					  x->by, pv->name, uuid, img, names);
+				break;
+			case W_SOME_LEG:
+				mlvm_warn(t->r, "lv_pv_missing", NULL, -1,
+					  "lv %s: pv %s (%s) is missing: the bytes of its leg %s on it are read from "
+					  "the other legs (%s) where they are readable, the rest reads as zeros",
+					  x->by, pv->name, uuid, img, names);
+				break;
+			}
+		}
+		if (!any)	/* reached outside the segments (pool metadata): zeros */
+			mlvm_warn(t->r, "lv_pv_missing", NULL, -1,
+				  "lv %s: pv %s (%s) is missing: its extents read as zeros",
+				  t->pv_lv[pi], pv->name, uuid);
+	}
+	return 0;
+}
+
+/* the thin-pool segment of lv, or NULL */
+static const struct mlvm_segment *thin_pool_seg(const struct mlvm_lv *lv)
+{
+	uint32_t i;
+
+	for (i = 0; i < lv->n_segs; i++) {
+		const char *ty = lv->segs[i].type;
+
+		if (ty && !strncmp(ty, "thin-pool", 9) && (!ty[9] || ty[9] == '+'))
+			return &lv->segs[i];
+	}
+	return NULL;
+}
+
+bool mlvm_lv_is_thin_pool(const struct mlvm_lv *lv)
+{
+	return lv && thin_pool_seg(lv) != NULL;
+}
+
+/*
+ * A thin pool's own bytes are no volume's: refuse it, naming (a few of) its
+ * thin LVs and the _tdata sub-LV that holds its raw data area.
+ */
+static int refuse_thin_pool(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+			    const struct mlvm_segment *ps, struct mlvm_report *r)
+{
+	char thins[300];
+	const char *tdata = NULL;
+	size_t at = 0;
+	unsigned n = 0, more = 0;
+	uint32_t i, k;
+
+	thins[0] = 0;
+	if (cfg_get_str(ps->node, "pool", &tdata))
+		tdata = NULL;
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *o = &vg->lvs[i];
+
+		for (k = 0; k < o->n_segs; k++) {
+			const char *pn;
+
+			if (!o->segs[k].type || strcmp(o->segs[k].type, "thin") ||
+			    cfg_get_str(o->segs[k].node, "thin_pool", &pn) || !lv->name || strcmp(pn, lv->name))
+				continue;
+			if (n == 4)
+				more++;
+			else {
+				at += (size_t)snprintf(thins + at, at < sizeof(thins) ? sizeof(thins) - at : 0,
+						       "%s%s", n ? ", " : "", o->name ? o->name : "?");
+				if (at >= sizeof(thins))
+					at = sizeof(thins) - 1;
+				n++;
+			}
+			break;
+		}
+	}
+	if (more)
+		snprintf(thins + at, sizeof(thins) - at, " and %u more", more);
+	mlvm_error(r, "thin_pool_lv", NULL, -1,
+		   "lv %s is a thin pool: its bytes are those of its thin lvs (%s), read each of those; "
+		   "%s holds the pool's raw data area and can be exported as it is",
+		   lv->name ? lv->name : "?", n ? thins : "none", tdata ? tdata : "its _tdata sub-lv");
+	return -EISDIR;
 }
 
 int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
@@ -1502,6 +1854,8 @@ int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 			lv = snap;
 		}
 	}
+	if (thin_pool_seg(lv))
+		return refuse_thin_pool(vg, lv, thin_pool_seg(lv), r);
 	idx = (int)(lv - vg->lvs);
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -1512,8 +1866,9 @@ int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 	t->by_lv = calloc(n, sizeof(*t->by_lv));
 	t->state = calloc(n, 1);
 	t->err = calloc(n, sizeof(*t->err));
-	t->pv_warned = calloc(vg->n_pvs ? vg->n_pvs : 1, 1);
-	if (!t->by_lv || !t->state || !t->err || !t->pv_warned) {
+	t->pv_lv = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*t->pv_lv));
+	t->pv_words = calloc((size_t)(vg->n_pvs ? vg->n_pvs : 1) * W_MODES, sizeof(*t->pv_words));
+	if (!t->by_lv || !t->state || !t->err || !t->pv_lv || !t->pv_words) {
 		tree_free(t);
 		return -ENOMEM;
 	}
@@ -1529,6 +1884,11 @@ int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 	rd->top = true;
 	t->by_lv[idx] = rd;
 	t->state[idx] = ST_DONE;
+	rc = words(t, rd);
+	if (rc) {
+		tree_free(t);
+		return rc;
+	}
 	*out = rd;
 	return 0;
 }

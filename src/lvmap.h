@@ -11,9 +11,11 @@
  * cache/writecache (the origin, with a warning that the cache may hold
  * dirty blocks), error and zero. raid data_offset is honoured.
  *
- * What cannot be read (a missing PV, an area past the end of an image, an
- * unmappable type) reads as zeros and is recorded as a missing range; it is
- * never silently hidden. Readers never write.
+ * What cannot be read (a missing PV whose bytes no parity or other copy
+ * gives back, an area past the end of an image, an unmappable type) reads
+ * as zeros and is recorded as a missing range; it is never silently
+ * hidden. A thin pool LV itself is refused (its data area is its _tdata
+ * sub-LV). Readers never write.
  */
 #ifndef MLVM_LVMAP_H
 #define MLVM_LVMAP_H
@@ -48,12 +50,19 @@ struct mlvm_lv_reader;
  * A reader for lv of vg (the VG's PVs must have been attached to their
  * images by the assembler). Returns 0, -ENOTSUP with a message naming the
  * segment type when the LV cannot be mapped at all, -ELOOP when LVs refer
- * to each other in a cycle or nest too deep, or -ENOMEM. Problems found
- * while setting up (missing PVs, stale cache) go to r.
+ * to each other in a cycle or nest too deep, -EISDIR when lv is a thin pool
+ * (its bytes are its thin LVs': an error "thin_pool_lv" names them and the
+ * _tdata sub-LV, which can be read raw), or -ENOMEM. Problems found while
+ * setting up go to r; a missing PV is described by how its bytes are read:
+ * "rebuilt_from_parity", "read_from_other_leg", "parity_pv_missing" (a raid
+ * image holding only parity, not needed) or "lv_pv_missing" (zeros).
  */
 int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		       const struct mlvm_lv_reader_opts *opts,
 		       struct mlvm_lv_reader **out, struct mlvm_report *r);
+
+/* true when lv is a thin pool (mlvm_lv_reader_new refuses it with -EISDIR) */
+bool mlvm_lv_is_thin_pool(const struct mlvm_lv *lv);
 
 /* the LV's size in bytes */
 uint64_t mlvm_lv_reader_size(const struct mlvm_lv_reader *rd);

@@ -59,8 +59,11 @@ int tm_export_start(const struct mlvm_vg *vg, const struct mlvm_lv *lv, const ch
 	clock_gettime(CLOCK_MONOTONIC, &x->t0);
 	rc = mlvm_lv_reader_new(vg, lv, NULL, &x->rd, &x->report);
 	if (rc) {
-		snprintf(err, errlen, "cannot read lv %s: %s%s%s", lv->name, strerror(-rc),
-			 x->report.n ? ": " : "", x->report.n ? x->report.items[x->report.n - 1].message : "");
+		if (rc == -EISDIR && x->report.n)	/* a thin pool: the error names what to read */
+			snprintf(err, errlen, "cannot export: %s", x->report.items[x->report.n - 1].message);
+		else
+			snprintf(err, errlen, "cannot read lv %s: %s%s%s", lv->name, strerror(-rc),
+				 x->report.n ? ": " : "", x->report.n ? x->report.items[x->report.n - 1].message : "");
 		tm_export_free(x);
 		return rc;
 	}

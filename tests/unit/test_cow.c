@@ -130,6 +130,48 @@ static void cow_rejects_bad_header(void **state)
 	free(m.p);
 }
 
+/* a zero magic is a new, empty store (dm-snapshot's read_header): no
+ * exceptions, whatever the rest holds; a wrong non-zero magic stays refused */
+static void cow_zero_header_is_an_empty_store(void **state)
+{
+	struct mem m = store_new(8, 16);
+	struct mlvm_report r;
+	struct mlvm_cow *c = NULL;
+	uint64_t nc;
+
+	mlvm_report_init(&r);
+	put_ex(&m, 8, 0, 0, 3, 2);	/* would be an exception under a good header */
+	assert_int_equal(mlvm_cow_open(mem_read, &m, m.size, &c, &r, "cow"), 0);
+	assert_false(mlvm_cow_is_empty(c));
+	assert_int_equal(mlvm_cow_lookup(c, 3, &nc), 0);
+	mlvm_cow_close(c);
+
+	memset(m.p, 0, 16);		/* the whole header zeroed */
+	c = NULL;
+	assert_int_equal(mlvm_cow_open(mem_read, &m, m.size, &c, &r, "cow"), 0);
+	assert_non_null(c);
+	assert_true(mlvm_cow_is_empty(c));
+	assert_int_equal(mlvm_cow_chunk_sectors(c), 0);
+	assert_int_equal(mlvm_cow_lookup(c, 3, &nc), -ENOENT);
+	assert_int_equal(mlvm_cow_lookup(c, 0, &nc), -ENOENT);
+	mlvm_cow_close(c);
+
+	mlvm_put_le32(m.p + 12, 8);	/* only the magic zero: still a new store */
+	c = NULL;
+	assert_int_equal(mlvm_cow_open(mem_read, &m, m.size, &c, &r, "cow"), 0);
+	assert_true(mlvm_cow_is_empty(c));
+	mlvm_cow_close(c);
+	assert_int_equal(mlvm_report_count(&r, MLVM_SEV_WARNING), 0);
+
+	mlvm_put_le32(m.p, 0x00000001);	/* a wrong magic is no store */
+	c = NULL;
+	assert_int_equal(mlvm_cow_open(mem_read, &m, m.size, &c, &r, "cow"), -EINVAL);
+	assert_null(c);
+	assert_int_equal(mlvm_report_count(&r, MLVM_SEV_ERROR), 1);
+	mlvm_report_free(&r);
+	free(m.p);
+}
+
 static void cow_ignores_exceptions_outside_the_store(void **state)
 {
 	struct mem m = store_new(8, 16);
@@ -182,6 +224,7 @@ int main(void)
 		cmocka_unit_test(cow_reads_exceptions_later_one_wins),
 		cmocka_unit_test(cow_full_area_continues_in_next),
 		cmocka_unit_test(cow_rejects_bad_header),
+		cmocka_unit_test(cow_zero_header_is_an_empty_store),
 		cmocka_unit_test(cow_ignores_exceptions_outside_the_store),
 		cmocka_unit_test(cow_store_without_terminator_is_bounded),
 	};

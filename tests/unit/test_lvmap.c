@@ -214,6 +214,19 @@ static uint8_t *read_all(struct mlvm_lv_reader *rd, size_t piece)
 	return buf;
 }
 
+/* entries of r from index `from` on with this code whose message holds all the needles */
+static size_t said(const struct mlvm_report *r, size_t from, const char *code, const char *n1,
+		   const char *n2)
+{
+	size_t i, k = 0;
+
+	for (i = from; i < r->n; i++)
+		if (!strcmp(r->items[i].code, code) && (!n1 || strstr(r->items[i].message, n1)) &&
+		    (!n2 || strstr(r->items[i].message, n2)))
+			k++;
+	return k;
+}
+
 static size_t n_missing(struct mlvm_lv_reader *rd)
 {
 	size_t n;
@@ -356,6 +369,7 @@ static void raid1_leg_choice_and_missing_leg_fallback(void **state)
 	struct mlvm_buf b = { 0 };
 	struct mlvm_lv_reader *rd;
 	uint8_t *all;
+	size_t r0;
 
 	lv_text(&b, "m", 1,
 		"segment1 {\nstart_extent = 0\nextent_count = 6\ntype = \"raid1\"\n"
@@ -389,18 +403,28 @@ static void raid1_leg_choice_and_missing_leg_fallback(void **state)
 	free(all);
 	mlvm_lv_reader_free(rd);
 
-	/* pv3 gone: image 0 is degraded, image 1 is read first */
+	/* pv3 gone: image 0 is degraded, image 1 is read first; the words say so */
 	fx_missing(&f, 3, true);
+	r0 = f.r.n;
 	rd = open_lv(&f, "m", -1);
 	all = read_all(rd, 5000);
 	assert_memory_equal(all, pe_ptr(&f, 1, 30), 6 * EB);
 	assert_int_equal(n_missing(rd), 0);
+	assert_int_equal(said(&f.r, r0, "read_from_other_leg", "pv3 (BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBB3)",
+			      "leg m_rimage_0 on it are read from the other leg (m_rimage_1)"), 1);
+	assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), 0);
+	assert_int_equal(said(&f.r, r0, "rebuilt_from_parity", NULL, NULL), 0);
 	free(all);
 	mlvm_lv_reader_free(rd);
 
-	/* pv1 gone too: image 0 where it exists, the rest missing */
+	/* pv1 gone too: image 0 where it exists, the rest missing; neither PV's
+	 * bytes are all zeros (pv1's first 4 extents come from image 0) */
 	fx_missing(&f, 1, true);
+	r0 = f.r.n;
 	rd = open_lv(&f, "m", -1);
+	assert_int_equal(said(&f.r, r0, "lv_pv_missing", "pv1 (", "where they are readable, the rest reads as zeros"), 1);
+	assert_int_equal(said(&f.r, r0, "lv_pv_missing", "pv3 (", "where they are readable, the rest reads as zeros"), 1);
+	assert_int_equal(said(&f.r, r0, "read_from_other_leg", NULL, NULL), 0);
 	all = read_all(rd, 5000);
 	assert_int_equal(last_direct, 4 * EB);	/* not the part no image holds */
 	assert_memory_equal(all, pe_ptr(&f, 0, 30), 4 * EB);
@@ -420,10 +444,13 @@ static void raid1_leg_choice_and_missing_leg_fallback(void **state)
 	fx_missing(&f, 1, false);
 	fx_missing(&f, 3, false);
 	fx_missing(&f, 0, true);
+	r0 = f.r.n;
 	rd = open_lv(&f, "m", 0);
 	all = read_all(rd, 5000);
 	assert_memory_equal(all + 4 * EB, pe_ptr(&f, 3, 30), 2 * EB);
 	assert_int_equal(n_missing(rd), 1);
+	assert_int_equal(said(&f.r, r0, "lv_pv_missing", "pv0 (", "its extents read as zeros"), 1);
+	assert_int_equal(said(&f.r, r0, "read_from_other_leg", NULL, NULL), 0);
 	free(all);
 	mlvm_lv_reader_free(rd);
 	fx_missing(&f, 0, false);
@@ -435,9 +462,11 @@ static void raid1_leg_choice_and_missing_leg_fallback(void **state)
 	free(all);
 	mlvm_lv_reader_free(rd);
 	fx_missing(&f, 2, true);
+	r0 = f.r.n;
 	rd = open_lv(&f, "pvmove0", -1);
 	all = read_all(rd, 5000);
 	assert_memory_equal(all, pe_ptr(&f, 4, 41), 3 * EB);
+	assert_int_equal(said(&f.r, r0, "read_from_other_leg", "lv pvmove0: pv pv2 (", "other leg (pv4)"), 1);
 	free(all);
 	mlvm_lv_reader_free(rd);
 
@@ -576,18 +605,44 @@ static void raid10_near_layout_and_missing_image(void **state)
 		assert_int_equal(last_direct, lvsize);
 		mlvm_lv_reader_free(rd);
 		for (d = 0; d < nimg; d++) {
+			size_t r0 = f.r.n;
+			char pvw[16];
+
+			snprintf(pvw, sizeof(pvw), "pv pv%u (", d);
 			fx_missing(&f, d, true);
 			rd = open_lv(&f, "r10", -1);
 			check_data(rd, 3333, true);
+			assert_int_equal(said(&f.r, r0, "read_from_other_leg", pvw, NULL), 1);
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), 0);
 			mlvm_lv_reader_free(rd);
 			fx_missing(&f, d, false);
 		}
-		/* two adjacent images gone: some chunks have no copy left */
-		fx_missing(&f, 0, true);
-		fx_missing(&f, 1, true);
-		rd = open_lv(&f, "r10", -1);
-		check_data(rd, 3333, false);
-		mlvm_lv_reader_free(rd);
+		if (nimg == 4) {
+			/* images 0 and 2 gone: every chunk keeps its copy on 1 or 3 */
+			size_t r0 = f.r.n;
+
+			fx_missing(&f, 0, true);
+			fx_missing(&f, 2, true);
+			rd = open_lv(&f, "r10", -1);
+			check_data(rd, 3333, true);
+			assert_int_equal(said(&f.r, r0, "read_from_other_leg", NULL, NULL), 2);
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), 0);
+			mlvm_lv_reader_free(rd);
+			fx_missing(&f, 2, false);
+		}
+		/* two adjacent images gone: some chunks have no copy left, the
+		 * others are read from the remaining copies: said so, per PV */
+		{
+			size_t r0 = f.r.n;
+
+			fx_missing(&f, 0, true);
+			fx_missing(&f, 1, true);
+			rd = open_lv(&f, "r10", -1);
+			check_data(rd, 3333, false);
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", "where they are readable", NULL), 2);
+			assert_int_equal(said(&f.r, r0, "read_from_other_leg", NULL, NULL), 0);
+			mlvm_lv_reader_free(rd);
+		}
 		mlvm_buf_free(&b);
 		fx_close(&f);
 	}
@@ -662,6 +717,18 @@ static void layout(const char *type, unsigned n, uint64_t s, unsigned *p, unsign
 	}
 }
 
+/* images that hold only parity in every stripe (md layouts) */
+static bool parity_only_image(const char *type, unsigned n, unsigned i)
+{
+	if (!strcmp(type, "raid4"))
+		return i == 0;
+	if (!strcmp(type, "raid5_n"))
+		return i == n - 1;
+	if (!strcmp(type, "raid6_n_6"))
+		return i + 2 >= n;
+	return false;
+}
+
 static void raid456_case(const char *type, unsigned n, unsigned parity, unsigned data_offset_ext)
 {
 	struct fx f;
@@ -704,21 +771,38 @@ static void raid456_case(const char *type, unsigned n, unsigned parity, unsigned
 	check_data(rd, 5555, true);
 	assert_int_equal(last_direct, per * nd);	/* every data chunk from its image */
 	mlvm_lv_reader_free(rd);
-	/* one image missing: rebuilt from P (or Q) */
+	/* one image missing: rebuilt from P (or Q), and said so; an image of
+	 * parity only is not needed */
 	for (i = 0; i < n; i++) {
+		size_t r0 = f.r.n;
+		char pvw[16], imgw[32];
+
+		snprintf(pvw, sizeof(pvw), "pv pv%u (", i);
+		snprintf(imgw, sizeof(imgw), "image r_rimage_%u on it", i);
 		fx_missing(&f, i, true);
 		rd = open_lv(&f, "r", -1);
 		check_data(rd, 1 << 20, true);
+		assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), 0);
+		if (parity_only_image(type, n, i))
+			assert_int_equal(said(&f.r, r0, "parity_pv_missing", pvw, imgw), 1);
+		else
+			assert_int_equal(said(&f.r, r0, "rebuilt_from_parity", pvw, imgw), 1);
 		mlvm_lv_reader_free(rd);
 		fx_missing(&f, i, false);
 	}
 	/* two missing: raid6 rebuilds, raid5 cannot */
 	for (i = 0; i < n; i++)
 		for (i2 = i + 1; i2 < n; i2++) {
+			size_t r0 = f.r.n;
+
 			fx_missing(&f, i, true);
 			fx_missing(&f, i2, true);
 			rd = open_lv(&f, "r", -1);
 			check_data(rd, 7777, parity == 2);
+			/* raid6: both rebuilt (or not needed); raid4/5: the bytes are gone */
+			assert_int_equal(said(&f.r, r0, "lv_pv_missing", NULL, NULL), parity == 2 ? 0 : 2);
+			assert_int_equal(said(&f.r, r0, "rebuilt_from_parity", NULL, NULL) +
+					 said(&f.r, r0, "parity_pv_missing", NULL, NULL), parity == 2 ? 2 : 0);
 			mlvm_lv_reader_free(rd);
 			fx_missing(&f, i, false);
 			fx_missing(&f, i2, false);
@@ -841,6 +925,25 @@ static void snapshot_reads_cow_chunks_over_the_origin(void **state)
 		assert_int_equal(mlvm_le32(all), 0x70416e53);
 		free(all);
 		mlvm_lv_reader_free(rd);
+	}
+
+	/* a zeroed header: a new, empty store (dm-snapshot): the origin, with a notice */
+	{
+		uint8_t hdr[16];
+		size_t r0 = f.r.n;
+
+		memcpy(hdr, cow, sizeof(hdr));
+		memset(cow, 0, sizeof(hdr));
+		rd = open_lv(&f, "snapshot0", -1);
+		all = read_all(rd, 1500);
+		assert_memory_equal(all, pe_ptr(&f, 0, 0), 8 * EB);
+		assert_int_equal(n_missing(rd), 0);
+		assert_int_equal(said(&f.r, r0, "snapshot_cow_empty", "lv snapshot0", "reads as its origin, lv orig"), 1);
+		assert_int_equal(f.r.items[f.r.n - 1].severity, MLVM_SEV_NOTICE);
+		assert_int_equal(said(&f.r, r0, "snapshot_cow", NULL, NULL), 0);
+		free(all);
+		mlvm_lv_reader_free(rd);
+		memcpy(cow, hdr, sizeof(hdr));
 	}
 
 	/* a damaged store: the snapshot reads as missing, no crash */
@@ -1061,6 +1164,25 @@ static void thin_volumes_map_through_the_pool(void **state)
 	free(all);
 	mlvm_lv_reader_free(rd);
 
+	/* the pool itself is refused, naming its thin LVs and _tdata; _tdata reads raw */
+	{
+		size_t r0 = r.n;
+
+		rd = (struct mlvm_lv_reader *)&r;	/* must be reset */
+		assert_int_equal(mlvm_lv_reader_new(vg, mlvm_vg_find_lv(vg, "pool"), &opts, &rd, &r), -EISDIR);
+		assert_null(rd);
+		assert_true(mlvm_lv_is_thin_pool(mlvm_vg_find_lv(vg, "pool")));
+		assert_false(mlvm_lv_is_thin_pool(mlvm_vg_find_lv(vg, "pool_tdata")));
+		assert_int_equal(said(&r, r0, "thin_pool_lv", "lv pool is a thin pool", "(t2, t7)"), 1);
+		assert_int_equal(said(&r, r0, "thin_pool_lv", "pool_tdata holds the pool's raw data area", NULL), 1);
+		assert_int_equal(r.items[r0].severity, MLVM_SEV_ERROR);
+		assert_int_equal(mlvm_lv_reader_new(vg, mlvm_vg_find_lv(vg, "pool_tdata"), &opts, &rd, &r), 0);
+		all = read_all(rd, 100000);
+		assert_memory_equal(all, img[1] + 4096, 64 * eb);
+		free(all);
+		mlvm_lv_reader_free(rd);
+	}
+
 	/* metadata on a missing PV: zeros and missing, no crash */
 	vg->pvs[0].missing = true;
 	vg->pvs[0].src = NULL;
@@ -1125,7 +1247,7 @@ static void hostile_metadata_fails_cleanly(void **state)
 	int i;
 	static const char *const readable[] = {
 		"nostripes", "stripe0", "huge", "ghost", "r5one", "r10many", "thinless",
-		"snapless", "poolgarbage", "thinbad", "stripehuge", "cache1", "mirrorghost",
+		"snapless", "thinbad", "stripehuge", "cache1", "mirrorghost",
 	};
 	size_t k;
 
@@ -1207,6 +1329,9 @@ static void hostile_metadata_fails_cleanly(void **state)
 			assert_int_equal(mlvm_lv_read(rd, buf, sizeof(buf), size - sizeof(buf) - 12345), 0);
 		mlvm_lv_reader_free(rd);
 	}
+	/* a thin pool is no volume of its own, even a garbage one */
+	assert_int_equal(mlvm_lv_reader_new(f.vg, mlvm_vg_find_lv(f.vg, "poolgarbage"), &o, &rd, &f.r), -EISDIR);
+	assert_null(rd);
 	assert_int_equal(mlvm_lv_reader_new(f.vg, mlvm_vg_find_lv(f.vg, "loopa"), &o, &rd, &f.r), -ELOOP);
 	assert_null(rd);
 	assert_int_equal(mlvm_lv_reader_new(f.vg, mlvm_vg_find_lv(f.vg, "self"), &o, &rd, &f.r), -ELOOP);
