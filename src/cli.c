@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "vgspec.h"
 
 void cli_err(const struct cli *c, const char *fmt, ...)
 {
@@ -153,43 +154,150 @@ void cli_json_report(struct json *j, const struct mlvm_report *r)
 	json_end_array(j);
 }
 
-bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg)
+/* ------------------------------------------------------------ which VG */
+
+bool cli_vg_matches(const char *spec, const struct mlvm_vg *vg)
 {
-	return !c->vg || !strcmp(c->vg, vg->name);
+	return mlvm_vgspec_match(spec, vg->name, vg->id);
 }
 
-size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set)
+bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg)
+{
+	return cli_vg_matches(c->vg, vg);
+}
+
+size_t cli_vgs_matching(const char *spec, const struct mlvm_set *set)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < set->n_vgs; i++)
-		if (cli_vg_selected(c, set->vgs[i]))
+		if (cli_vg_matches(spec, set->vgs[i]))
 			n++;
 	return n;
 }
 
-const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_open_opts *oo, char *buf,
-			     size_t len, const char **code)
+size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set)
 {
-	if (oo->want_generation)
-		snprintf(buf, len, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-			 (unsigned long long)oo->generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-	else if (c->vg)
-		snprintf(buf, len, "no volume group named %s in the images given", c->vg);
-	else
-		snprintf(buf, len, "no volume group found in the images given");
-	if (code)
-		*code = oo->want_generation ? "no_generation" : "no_vg";
+	size_t n = cli_vgs_matching(c->vg, set);
+
+	/* --vg names one VG: when several answer to it, none is picked */
+	return c->vg && n > 1 ? 0 : n;
+}
+
+const char *cli_vg_label(const struct mlvm_set *set, const struct mlvm_vg *vg, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; set && i < set->n_vgs; i++)
+		if (set->vgs[i] != vg && set->vgs[i]->name && vg->name &&
+		    !strcmp(set->vgs[i]->name, vg->name))
+			return mlvm_vgspec_format(vg->name, vg->id, buf, len);
+	if (!vg->name)
+		return mlvm_vgspec_format(vg->name, vg->id, buf, len);
+	snprintf(buf, len, "%s", vg->name);
 	return buf;
 }
 
-void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struct mlvm_report *r)
+void cli_vg_candidates(const struct mlvm_set *set, const char *spec, struct mlvm_buf *out)
 {
-	char why[512];
+	char label[300];
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_matches(spec, set->vgs[i]))
+			mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
+					cli_vg_label(set, set->vgs[i], label, sizeof(label)));
+}
+
+/* "N volume groups answer to --vg SPEC: A@ID1, A@ID2; say which with --vg NAME@UUID" */
+static void ambiguous_vg(const struct mlvm_set *set, const char *spec, const char *what,
+			 char *buf, size_t len)
+{
+	struct mlvm_buf b = { 0 };
+
+	cli_vg_candidates(set, spec, &b);
+	snprintf(buf, len, "%zu volume groups answer to %s %s: %s; say which with %s NAME@UUID",
+		 cli_vgs_matching(spec, set), what, spec, b.data ? b.data : "", what);
+	mlvm_buf_free(&b);
+}
+
+/* "no volume group named X in the images given (they hold a, b)" */
+static void unknown_vg(const struct mlvm_set *set, const char *spec, char *buf, size_t len)
+{
+	struct mlvm_buf b = { 0 };
+	char want[33];
+	const char *at = strchr(spec, '@');
+
+	if (set)
+		cli_vg_candidates(set, NULL, &b);
+	if (at)
+		snprintf(buf, len, "no volume group named %.*s with uuid %s in the images given%s%s%s",
+			 (int)(at - spec), spec, at + 1, b.len ? " (they hold " : "",
+			 b.len ? b.data : "", b.len ? ")" : "");
+	else
+		snprintf(buf, len, "no volume group named %s%s in the images given%s%s%s", spec,
+			 mlvm_vgspec_uuid(spec, strlen(spec), want) ? " or with that uuid" : "",
+			 b.len ? " (they hold " : "", b.len ? b.data : "", b.len ? ")" : "");
+	mlvm_buf_free(&b);
+}
+
+const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_set *set,
+			     const struct mlvm_open_opts *oo, char *buf, size_t len, const char **code)
+{
+	const char *why = oo->want_generation ? "no_generation" : "no_vg";
+
+	if (c->vg && set && cli_vgs_matching(c->vg, set) > 1) {
+		ambiguous_vg(set, c->vg, "--vg", buf, len);
+		why = "vg_ambiguous";
+	} else if (oo->want_generation) {
+		snprintf(buf, len, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
+			 (unsigned long long)oo->generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
+	} else if (c->vg) {
+		unknown_vg(set, c->vg, buf, len);
+	} else {
+		snprintf(buf, len, "no volume group found in the images given");
+	}
+	if (code)
+		*code = why;
+	return buf;
+}
+
+void cli_no_vg_error(const struct cli *c, const struct mlvm_set *set,
+		     const struct mlvm_open_opts *oo, struct mlvm_report *r)
+{
+	char why[1024];
 	const char *code;
 
-	cli_no_vg_reason(c, oo, why, sizeof(why), &code);
+	cli_no_vg_reason(c, set, oo, why, sizeof(why), &code);
 	mlvm_error(r, code, NULL, -1, "%s", why);
+}
+
+const struct mlvm_vg *cli_pick_vg(const struct cli *c, struct mlvm_set *set,
+				  const struct mlvm_open_opts *oo, const char *cmd, int *status)
+{
+	const struct mlvm_vg *found = NULL;
+	struct mlvm_buf b = { 0 };
+	size_t i, n = 0;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_selected(c, set->vgs[i])) {
+			found = set->vgs[i];
+			n++;
+		}
+	if (n == 1) {
+		*status = EXIT_DONE;
+		return found;
+	}
+	if (n == 0 || c->vg) {
+		cli_no_vg_error(c, set, oo, &set->report);
+		*status = EXIT_FAILED;
+		return NULL;
+	}
+	cli_vg_candidates(set, NULL, &b);
+	*status = cli_usage(c, cmd, "the images hold %zu volume groups (%s): pick one with --vg", n,
+			    b.data ? b.data : "");
+	mlvm_buf_free(&b);
+	return NULL;
 }
 
 /* ------------------------------------------------------------ LV lookup */
@@ -240,7 +348,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		  const struct mlvm_vg **vg_out, const struct mlvm_lv **lv_out)
 {
 	const char *slash = strchr(spec, '/'), *name = slash ? slash + 1 : spec;
-	char vgname[256] = "";
+	char vgname[256] = "", label[300], why[1024];
 	const struct mlvm_vg *found_vg = NULL;
 	const struct mlvm_lv *found = NULL;
 	struct mlvm_buf near = { 0 }, vgs = { 0 };
@@ -255,14 +363,34 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		memcpy(vgname, spec, l);
 		vgname[l] = '\0';
 	}
+	/* a VG part (or --vg) several VGs answer to picks none of them */
+	if (c->vg && cli_vgs_matching(c->vg, set) > 1) {
+		ambiguous_vg(set, c->vg, "--vg", why, sizeof(why));
+		cli_err(c, "%s", why);
+		return EXIT_FAILED;
+	}
+	for (i = 0; slash && i < set->n_vgs; i++)
+		if (cli_vg_selected(c, set->vgs[i]) && cli_vg_matches(vgname, set->vgs[i]))
+			n_vgs++;
+	if (n_vgs > 1) {
+		struct mlvm_buf b = { 0 };
+
+		cli_vg_candidates(set, vgname, &b);
+		cli_err(c, "%zu volume groups answer to %s in %s: %s; say which as NAME@UUID/%s",
+			n_vgs, vgname, spec, b.data ? b.data : "", name);
+		mlvm_buf_free(&b);
+		return EXIT_FAILED;
+	}
+	n_vgs = 0;
 	for (i = 0; i < set->n_vgs; i++) {
 		const struct mlvm_vg *vg = set->vgs[i];
 		const struct mlvm_lv *lv;
 
-		if (!cli_vg_selected(c, vg) || (slash && strcmp(vg->name, vgname)))
+		if (!cli_vg_selected(c, vg) || (slash && !cli_vg_matches(vgname, vg)))
 			continue;
 		n_vgs++;
-		mlvm_buf_printf(&vgs, "%s%s", vgs.len ? ", " : "", vg->name);
+		cli_vg_label(set, vg, label, sizeof(label));
+		mlvm_buf_printf(&vgs, "%s%s", vgs.len ? ", " : "", label);
 		lv = mlvm_vg_find_lv(vg, name);
 		if (lv) {
 			if (!n_found) {
@@ -274,7 +402,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		}
 		for (k = 0; k < vg->n_lvs && n_near < 8; k++)
 			if (near_name(name, vg->lvs[k].name)) {
-				mlvm_buf_printf(&near, "%s%s/%s", near.len ? ", " : "", vg->name,
+				mlvm_buf_printf(&near, "%s%s/%s", near.len ? ", " : "", label,
 						vg->lvs[k].name);
 				n_near++;
 			}
@@ -290,8 +418,12 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		cli_err(c, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
 			name, vgs.data ? vgs.data : "", name);
 	} else if (n_vgs == 0) {
-		cli_err(c, "no volume group %s%s in the images given",
-			slash ? "named " : "", slash ? vgname : (c->vg ? c->vg : "found"));
+		if (slash || c->vg) {
+			unknown_vg(set, slash ? vgname : c->vg, why, sizeof(why));
+			cli_err(c, "%s", why);
+		} else {
+			cli_err(c, "no volume group found in the images given");
+		}
 	} else {
 		cli_err(c, "no lv %s in volume group %s%s%s", name, vgs.data ? vgs.data : "",
 			n_near ? "; near names: " : "", n_near ? near.data : "");

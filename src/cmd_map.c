@@ -657,7 +657,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	if (!set)
 		return status;
 	if (cli_vgs_selected(c, set) == 0) {
-		cli_no_vg_error(c, &oo, &set->report);
+		cli_no_vg_error(c, set, &oo, &set->report);
 		status = EXIT_FAILED;
 	} else if (lvspec) {
 		status = cli_lookup_lv(c, set, lvspec, &only_vg, &only);

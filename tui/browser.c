@@ -24,6 +24,7 @@
 #include "export.h"
 #include "model.h"
 #include "util.h"
+#include "vgspec.h"
 
 #if defined(__has_include)
 #if __has_include("content.h")
@@ -235,10 +236,10 @@ static void content_reset(struct browser *b, size_t n_nodes)
 	b->n_content = b->content ? n_nodes : 0;
 }
 
-/* the VGs of a set the user asked for (--vg) */
+/* the VGs of a set the user asked for (--vg: NAME, UUID or NAME@UUID) */
 static bool vg_wanted(const struct browser *b, const struct mlvm_vg *vg)
 {
-	return !b->o->vg || !strcmp(b->o->vg, vg->name);
+	return mlvm_vgspec_match(b->o->vg, vg->name, vg->id);
 }
 
 /* (re)build the model from cur and old, keeping the selection by name */
@@ -1664,7 +1665,7 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 
 		b.old_seqno = o->generation;
 		for (i = 0; i < old->n_vgs; i++)
-			if (old->vgs[i]->id && (!o->vg || !strcmp(o->vg, old->vgs[i]->name))) {
+			if (old->vgs[i]->id && mlvm_vgspec_match(o->vg, old->vgs[i]->name, old->vgs[i]->id)) {
 				snprintf(b.old_vg_id, sizeof(b.old_vg_id), "%s", old->vgs[i]->id);
 				break;
 			}
