@@ -24,7 +24,7 @@ losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
 export LVM_SUPPRESS_FD_WARNINGS=1
 LOOP=
-trap '[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap '[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; fusermount3 -u "$TMP/mnt" 2>/dev/null; rm -rf "$TMP"' EXIT
 VG=vgid$$
 VR=vgidr$$
 
@@ -173,6 +173,62 @@ for order in "$A $B" "$B $A"; do
 		pass "$tag history names the two VGs of one name as NAME@UUID" ||
 		fail "$tag history does not tell the two VGs apart"
 done
+# browse: on a terminal (tmux), --vg UUID opens on that VG; --vg NAME is refused
+if command -v script >/dev/null; then
+	script -qec "'$MLVM' --vg '$VG' browse '$A' '$B'" /dev/null >"$TMP/err" 2>&1 </dev/null
+	status=$?
+	[ "$status" -eq 1 ] && grep -qF "$VG@$UA" "$TMP/err" && grep -qF "$VG@$UB" "$TMP/err" &&
+		pass "browse --vg NAME on a terminal: refused, naming both" ||
+		fail "browse --vg NAME on a terminal: exit $status ($(head -c 300 "$TMP/err"))"
+fi
+if command -v tmux >/dev/null; then
+	SOCK=mlvm-vgid-$$
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 30 \
+		"LANG=C.UTF-8 LC_ALL=C.UTF-8 '$MLVM' --vg '$(nodash "$UB")' browse '$A' '$B'; sleep 60"
+	for i in $(seq 50); do
+		tmux -L "$SOCK" capture-pane -p >"$TMP/screen" 2>/dev/null
+		grep -q "Details" "$TMP/screen" && break
+		sleep 0.1
+	done
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	grep -qF "$UB" "$TMP/screen" && ! grep -qF "$UA" "$TMP/screen" &&
+		pass "browse --vg UUID opens on that VG only" ||
+		fail "browse --vg UUID: screen: $(head -c 600 "$TMP/screen")"
+fi
+
+# mount: --vg NAME@UUID mounts that VG (its home has its bytes); --vg NAME is refused
+if [ -c /dev/fuse ] && command -v fusermount3 >/dev/null && grep -q "mount" <("$MLVM" --help); then
+	MNT=$TMP/mnt
+	mkdir -p "$MNT"
+	run_mlvm --vg "$VG" mount "$A" "$B" "$MNT"
+	[ "$status" -eq 1 ] && grep -qF "$VG@$UA" "$TMP/err" && grep -qF "$VG@$UB" "$TMP/err" &&
+		pass "mount --vg NAME: refused, naming both" ||
+		fail "mount --vg NAME: exit $status ($(head -c 300 "$TMP/err"))"
+	grep -q " $MNT fuse" /proc/mounts && { fail "mount --vg NAME mounted anyway"; fusermount3 -u "$MNT"; }
+	"$MLVM" --vg "$VG@$UA" mount --foreground "$A" "$B" "$MNT" >"$TMP/mount.out" 2>"$TMP/mount.err" &
+	mpid=$!
+	for i in $(seq 100); do
+		grep -q " $MNT fuse" /proc/mounts && break
+		kill -0 "$mpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if grep -q " $MNT fuse" /proc/mounts; then
+		cmp -s "$A.home" "$MNT/$VG/home" && pass "mount --vg NAME@UUID: $VG/home holds that VG's bytes" ||
+			fail "mount --vg NAME@UUID: $VG/home differs ($(ls "$MNT" 2>&1))"
+		fusermount3 -u "$MNT" || umount -l "$MNT"
+		wait "$mpid"
+	else
+		msg=$(tail -c 300 "$TMP/mount.err")
+		kill "$mpid" 2>/dev/null
+		wait "$mpid" 2>/dev/null
+		case $msg in
+		*"cannot mount on"*|*fusermount*|*"Operation not permitted"*|*"Permission denied"*)
+			echo "FUSE mounts are not possible here: $msg";;
+		*) fail "mount --vg NAME@UUID did not come up: $msg";;
+		esac
+	fi
+fi
+
 run_mlvm --vg "$VG@$UA" export --lv home -o "$TMP/y.raw" "$B"
 [ "$status" -eq 1 ] && grep -qF "they hold $VG" "$TMP/err" && pass "--vg NAME@UUID of a VG not in the images: refused, naming the one there" ||
 	fail "--vg NAME@UUID of an absent VG: exit $status ($(head -c 300 "$TMP/err"))"
