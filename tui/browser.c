@@ -256,7 +256,9 @@ static int rebuild(struct browser *b)
 
 		keep_kind = nd->kind;
 		snprintf(keep_name, sizeof(keep_name), "%s", tm_node_name(b->m, b->m->sel));
-		snprintf(keep_vg, sizeof(keep_vg), "%s", b->m->vgs[nd->vg].vg->name);
+		/* by name and id: two VGs may share a name */
+		mlvm_vgspec_format(b->m->vgs[nd->vg].vg->name, b->m->vgs[nd->vg].vg->id, keep_vg,
+				   sizeof(keep_vg));
 	}
 	vgs = calloc(b->cur->n_vgs + 1, sizeof(*vgs));
 	bases = calloc(b->cur->n_vgs + 1, sizeof(*bases));
@@ -298,13 +300,18 @@ static int rebuild(struct browser *b)
 	content_reset(b, m->n_nodes);
 	b->det_node = -1;
 	if (keep_kind >= 0)
-		for (i = 0; i < m->n_nodes; i++)
-			if (m->nodes[i].kind == keep_kind &&
-			    !strcmp(tm_node_name(m, (int32_t)i), keep_name) &&
-			    !strcmp(m->vgs[m->nodes[i].vg].vg->name, keep_vg)) {
+		for (i = 0; i < m->n_nodes; i++) {
+			const struct mlvm_vg *v;
+			char here[256];
+
+			if (m->nodes[i].kind != keep_kind || strcmp(tm_node_name(m, (int32_t)i), keep_name))
+				continue;
+			v = m->vgs[m->nodes[i].vg].vg;
+			if (!strcmp(mlvm_vgspec_format(v->name, v->id, here, sizeof(here)), keep_vg)) {
 				tm_select(m, (int32_t)i);
 				break;
 			}
+		}
 	return 0;
 }
 
