@@ -168,6 +168,14 @@ for order in "$A $B" "$B $A"; do
 	run_mlvm --json --vg "$VG" read "${IMGS[@]}"
 	grep -q '"vg_ambiguous"' "$TMP/out" && pass "$tag read --json --vg NAME: error vg_ambiguous" ||
 		fail "$tag read --json --vg NAME: no vg_ambiguous error in the JSON"
+	run_mlvm scan "${IMGS[@]}"
+	grep -qF "vg $VG@$UA" "$TMP/out" && grep -qF "vg $VG@$UB" "$TMP/out" &&
+		pass "$tag scan names the two VGs of one name as NAME@UUID" ||
+		fail "$tag scan does not tell the two VGs apart: $(head -c 400 "$TMP/out")"
+	run_mlvm --json scan "${IMGS[@]}"
+	got=$("$PYTHON3" -c 'import json,sys; print(" ".join(sorted(p["vg"]+"@"+str(p["vg_id"]) for p in json.load(open(sys.argv[1]))["pvs"])))' "$TMP/out" 2>/dev/null)
+	[ "$got" = "$want" ] && pass "$tag scan --json: vg_id of each PV as LVM2 reports" ||
+		fail "$tag scan --json: '$got', LVM2: '$want'"
 	run_mlvm history "${IMGS[@]}"
 	grep -qF "$VG@$UA" "$TMP/out" && grep -qF "$VG@$UB" "$TMP/out" &&
 		pass "$tag history names the two VGs of one name as NAME@UUID" ||
