@@ -21,7 +21,7 @@ struct cli {
 	const char *prog;	/* "mlvm" */
 	bool json;
 	bool strict;
-	const char *vg;		/* --vg NAME */
+	const char *vg;		/* --vg NAME, UUID or NAME@UUID */
 	struct mlvm_pv_choice *pv_choices;	/* --pv PV=IMAGE, repeatable */
 	size_t n_pv_choices;
 };
@@ -51,19 +51,48 @@ bool cli_output_ok(const struct cli *c, bool write_failed);
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
 void cli_json_report(struct json *j, const struct mlvm_report *r);
 
-/* the VGs of a set the user asked for (--vg), or all */
+/*
+ * Which VG the user means. --vg (and the VG part of "VG/LV") takes a VG
+ * spec: NAME, UUID (with or without dashes) or NAME@UUID (src/vgspec.h).
+ * cli_vg_matches: does vg answer to spec (any VG does to NULL);
+ * cli_vg_selected: does it answer to --vg (or is there no --vg);
+ * cli_vgs_matching: how many VGs of the set answer to spec;
+ * cli_vgs_selected: how many are selected: 0 also when several VGs answer
+ * to --vg, which names one VG (cli_no_vg_reason then names them).
+ */
+bool cli_vg_matches(const char *spec, const struct mlvm_vg *vg);
 bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg);
+size_t cli_vgs_matching(const char *spec, const struct mlvm_set *set);
 size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set);
+
+/* a VG as the user can give it back to --vg: its name, or NAME@UUID when
+ * another VG of the set has the same name (in buf, returned) */
+const char *cli_vg_label(const struct mlvm_set *set, const struct mlvm_vg *vg, char *buf, size_t len);
+/* the labels of the VGs that answer to spec (NULL: all), ", " between */
+struct mlvm_buf;
+void cli_vg_candidates(const struct mlvm_set *set, const char *spec, struct mlvm_buf *out);
 
 /*
  * When no VG is selected, why, in words for the user (in buf, returned):
- * the generation oo asks for is not intact in the images, no VG has the
- * --vg name, or there is none at all; *code (if code) is "no_generation"
- * or "no_vg". cli_no_vg_error records it in r as an error.
+ * several VGs answer to --vg (named as NAME@UUID), the generation oo asks
+ * for is not intact in the images, no VG answers to --vg (the ones there
+ * are named), or there is none at all; *code (if code) is "vg_ambiguous",
+ * "no_generation" or "no_vg". set may be NULL. cli_no_vg_error records it
+ * in r as an error.
  */
-const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_open_opts *oo, char *buf,
-			     size_t len, const char **code);
-void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struct mlvm_report *r);
+const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_set *set,
+			     const struct mlvm_open_opts *oo, char *buf, size_t len, const char **code);
+void cli_no_vg_error(const struct cli *c, const struct mlvm_set *set,
+		     const struct mlvm_open_opts *oo, struct mlvm_report *r);
+
+/*
+ * The one VG the user means: the one --vg selects, or the only one. NULL
+ * with *status EXIT_FAILED (the reason recorded in set's report) when none
+ * or several answer to --vg, or EXIT_USAGE (said) when there is no --vg
+ * and the set holds several.
+ */
+const struct mlvm_vg *cli_pick_vg(const struct cli *c, struct mlvm_set *set,
+				  const struct mlvm_open_opts *oo, const char *cmd, int *status);
 
 /*
  * Words for why lv's bytes cannot be handed out: they lie on a PV that
@@ -95,8 +124,10 @@ int cmd_add_tag(struct cli *c, int argc, char **argv);
 int cmd_remove_tag(struct cli *c, int argc, char **argv);
 
 /*
- * Find the LV "[VG/]LV" among the selected VGs: EXIT_DONE, or EXIT_FAILED
- * after a message naming the LV and the VG(s) searched, with near names.
+ * Find the LV "[VG/]LV" among the selected VGs (VG: a VG spec, as --vg
+ * takes): EXIT_DONE, or EXIT_FAILED after a message naming the LV and the
+ * VG(s) searched, with near names; a VG part or --vg that several VGs answer
+ * to is refused, naming them as NAME@UUID.
  */
 int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
 		  const struct mlvm_vg **vg, const struct mlvm_lv **lv);

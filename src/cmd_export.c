@@ -902,7 +902,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	if (!set)
 		return status;
 	if (cli_vgs_selected(c, set) == 0) {
-		cli_err(c, "%s", cli_no_vg_reason(c, &oo, why, sizeof(why), NULL));
+		cli_err(c, "%s", cli_no_vg_reason(c, set, &oo, why, sizeof(why), NULL));
 		status = EXIT_FAILED;
 		goto done;
 	}

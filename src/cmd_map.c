@@ -3,12 +3,9 @@
  * PE order and what each range belongs to (LV, segment, area, LE range) or
  * that it is free; per LV, its logical-to-physical map. Two LVs on one PE
  * and areas past a PV's pe_count are reported.
- *
- * Also cli_lookup_lv(), the "[VG/]LV" lookup map and export share.
  */
 #include "cli.h"
 
-#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,115 +25,6 @@ static const char map_help[] =
 	"--generation SEQNO maps the VG as that generation describes it.\n"
 	"Segments are numbered as in the metadata (segment1...), areas from 0.\n"
 	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n";
-
-/* ------------------------------------------------------------ LV lookup */
-
-static int lower(int ch)
-{
-	return tolower((unsigned char)ch);
-}
-
-/* Levenshtein distance, capped: good enough for "did you mean" */
-static unsigned distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	unsigned row[130], prev, tmp;
-
-	if (la > 128 || lb > 128)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (unsigned)i;
-		for (j = 1; j <= lb; j++) {
-			unsigned best = prev + (lower(a[i - 1]) != lower(b[j - 1]));
-
-			tmp = row[j];
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-static bool near_name(const char *want, const char *have)
-{
-	size_t lw = strlen(want);
-
-	if (distance(want, have) <= (lw > 6 ? 2u : 1u))
-		return true;
-	return lw >= 3 && strcasestr(have, want) != NULL;
-}
-
-int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
-		  const struct mlvm_vg **vg_out, const struct mlvm_lv **lv_out)
-{
-	const char *slash = strchr(spec, '/'), *name = slash ? slash + 1 : spec;
-	char vgname[256] = "";
-	const struct mlvm_vg *found_vg = NULL;
-	const struct mlvm_lv *found = NULL;
-	struct mlvm_buf near = { 0 }, vgs = { 0 };
-	size_t i, n_found = 0, n_near = 0, n_vgs = 0;
-	uint32_t k;
-
-	if (slash) {
-		size_t l = (size_t)(slash - spec);
-
-		if (l >= sizeof(vgname))
-			l = sizeof(vgname) - 1;
-		memcpy(vgname, spec, l);
-		vgname[l] = '\0';
-	}
-	for (i = 0; i < set->n_vgs; i++) {
-		const struct mlvm_vg *vg = set->vgs[i];
-		const struct mlvm_lv *lv;
-
-		if (!cli_vg_selected(c, vg) || (slash && strcmp(vg->name, vgname)))
-			continue;
-		n_vgs++;
-		mlvm_buf_printf(&vgs, "%s%s", vgs.len ? ", " : "", vg->name);
-		lv = mlvm_vg_find_lv(vg, name);
-		if (lv) {
-			if (!n_found) {
-				found = lv;
-				found_vg = vg;
-			}
-			n_found++;
-			continue;
-		}
-		for (k = 0; k < vg->n_lvs && n_near < 8; k++)
-			if (near_name(name, vg->lvs[k].name)) {
-				mlvm_buf_printf(&near, "%s%s/%s", near.len ? ", " : "", vg->name,
-						vg->lvs[k].name);
-				n_near++;
-			}
-	}
-	if (n_found == 1) {
-		*vg_out = found_vg;
-		*lv_out = found;
-		mlvm_buf_free(&near);
-		mlvm_buf_free(&vgs);
-		return EXIT_DONE;
-	}
-	if (n_found > 1) {
-		cli_err(c, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
-			name, vgs.data ? vgs.data : "", name);
-	} else if (n_vgs == 0) {
-		cli_err(c, "no volume group %s%s in the images given",
-			slash ? "named " : "", slash ? vgname : (c->vg ? c->vg : "found"));
-	} else {
-		cli_err(c, "no lv %s in volume group %s%s%s", name, vgs.data ? vgs.data : "",
-			n_near ? "; near names: " : "", n_near ? near.data : "");
-	}
-	mlvm_buf_free(&near);
-	mlvm_buf_free(&vgs);
-	return EXIT_FAILED;
-}
 
 /* ------------------------------------------------------------ the map */
 
@@ -769,7 +657,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	if (!set)
 		return status;
 	if (cli_vgs_selected(c, set) == 0) {
-		cli_no_vg_error(c, &oo, &set->report);
+		cli_no_vg_error(c, set, &oo, &set->report);
 		status = EXIT_FAILED;
 	} else if (lvspec) {
 		status = cli_lookup_lv(c, set, lvspec, &only_vg, &only);

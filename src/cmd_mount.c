@@ -1326,10 +1326,10 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		m.foreground = fg;
 	}
 	log_thin_pools(&m);
-	if (m.n_vgs == 0) {
+	if (m.n_vgs == 0 || cli_vgs_selected(c, m.set) == 0) {
 		char why[512];
 
-		cli_err(c, "%s", cli_no_vg_reason(c, &oo, why, sizeof(why), NULL));
+		cli_err(c, "%s", cli_no_vg_reason(c, m.set, &oo, why, sizeof(why), NULL));
 		status = EXIT_FAILED;
 		goto done;
 	}

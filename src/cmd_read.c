@@ -13,7 +13,7 @@
 #include "util.h"
 
 static const char read_help[] =
-	"Usage: mlvm read [--generation SEQNO] [--json] [--strict] [--vg NAME] IMAGE...\n"
+	"Usage: mlvm read [--generation SEQNO] [--json] [--strict] [--vg VG] IMAGE...\n"
 	"\n"
 	"Print the volume group(s) held by the images: VG, PVs, every LV (hidden\n"
 	"sub-LVs too) with its segments and their areas, and the free extents.\n"
@@ -488,7 +488,8 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
-	for (i = 0; i < set->n_vgs; i++)
+	/* none when several VGs answer to --vg: it names one */
+	for (i = 0; i < set->n_vgs && cli_vgs_selected(c, set); i++)
 		if (cli_vg_selected(c, set->vgs[i])) {
 			shown++;
 			for (l = 0; l < set->vgs[i]->n_lvs; l++)
@@ -496,14 +497,14 @@ int cmd_read(struct cli *c, int argc, char **argv)
 		}
 	content_on = content == 1 || (content == -1 && visible <= CONTENT_AUTO_MAX);
 	if (shown == 0)
-		cli_no_vg_error(c, &oo, &set->report);
+		cli_no_vg_error(c, set, &oo, &set->report);
 	if (c->json) {
 		struct json j;
 
 		json_init(&j, stdout, true);
 		json_begin_object(&j, NULL);
 		json_begin_array(&j, "vgs");
-		for (i = 0; i < set->n_vgs; i++)
+		for (i = 0; shown && i < set->n_vgs; i++)
 			if (cli_vg_selected(c, set->vgs[i]))
 				json_vg(&j, set->vgs[i]);
 		json_end_array(&j);
@@ -513,7 +514,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	} else {
 		bool first = true;
 
-		for (i = 0; i < set->n_vgs; i++) {
+		for (i = 0; shown && i < set->n_vgs; i++) {
 			if (!cli_vg_selected(c, set->vgs[i]))
 				continue;
 			if (!first)

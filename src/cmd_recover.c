@@ -10,17 +10,21 @@
 
 #include "carve.h"
 #include "util.h"
+#include "vgspec.h"
 
 /* ------------------------------------------------------------ history */
 
 static const char history_help[] =
-	"Usage: mlvm history [--json] [--vg NAME] IMAGE...\n"
+	"Usage: mlvm history [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"List every metadata generation still present in every metadata area of\n"
 	"every PV: the committed copy, older copies the ring still holds, and\n"
 	"fragments of copies whose beginning a newer one overwrote (marked\n"
 	"incomplete). Copies of another VG in the same area are listed under their\n"
-	"own VG. Any listed seqno can be given to read/dump --generation.\n";
+	"own VG. Any listed seqno can be given to read/dump --generation.\n"
+	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
+	"generations of two VG uuids share a name (two VGs of one name, or one\n"
+	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n";
 
 struct hrow {
 	const struct mlvm_pvdev *dev;
@@ -42,6 +46,43 @@ static int cmp_hrow(const void *a, const void *b)
 	if (x->dev != y->dev)
 		return x->dev < y->dev ? -1 : 1;
 	return x->mda->index - y->mda->index;
+}
+
+/* rows of history by VG name, then VG id (for names two VG ids share) */
+static int cmp_hrow_name(const void *a, const void *b)
+{
+	const struct hrow *x = *(const struct hrow *const *)a, *y = *(const struct hrow *const *)b;
+	int c = strcmp(x->g->vg_name, y->g->vg_name);
+
+	return c ? c : strcmp(x->g->vg_id, y->g->vg_id);
+}
+
+/*
+ * Which rows name a VG whose name generations of another VG id share
+ * (two VGs of one name, or one VG before and after vgchange --uuid): those
+ * are shown as NAME@UUID. dup has n entries; false when out of memory.
+ */
+static bool shared_names(const struct hrow *rows, size_t n, bool *dup)
+{
+	const struct hrow **by = calloc(n ? n : 1, sizeof(*by));
+	size_t i, start, k;
+
+	if (!by)
+		return false;
+	for (i = 0; i < n; i++)
+		by[i] = &rows[i];
+	qsort(by, n, sizeof(*by), cmp_hrow_name);
+	for (start = 0; start < n; start = i) {
+		bool several = false;
+
+		for (i = start + 1; i < n && !strcmp(by[i]->g->vg_name, by[start]->g->vg_name); i++)
+			if (strcmp(by[i]->g->vg_id, by[start]->g->vg_id))
+				several = true;
+		for (k = start; several && by[start]->g->vg_name[0] && k < i; k++)
+			dup[by[k] - rows] = true;
+	}
+	free(by);
+	return true;
 }
 
 static const char *gen_state(const struct mlvm_generation *g)
@@ -107,7 +148,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			for (g = 0; g < set->devs[i].mda[k].n_gens; g++) {
 				const struct mlvm_generation *gen = &set->devs[i].mda[k].gens[g];
 
-				if (c->vg && strcmp(gen->vg_name, c->vg))
+				if (!mlvm_vgspec_match(c->vg, gen->vg_name, gen->vg_id))
 					continue;
 				rows[n].dev = &set->devs[i];
 				rows[n].mda = &set->devs[i].mda[k];
@@ -163,11 +204,20 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
 	} else if (n) {
+		bool *dup = calloc(n, sizeof(*dup));
+
+		if (!dup || !shared_names(rows, n, dup)) {
+			cli_err(c, "out of memory");
+			free(dup);
+			free(rows);
+			mlvm_set_free(set);
+			return EXIT_FAILED;
+		}
 		printf("%-16s %8s  %-12s %-4s %10s %8s  %-12s %-20s %s\n", "VG", "SEQNO", "STATE",
 		       "MDA", "OFFSET", "SIZE", "SLOT", "TIME", "DESCRIPTION / IMAGE");
 		for (i = 0; i < n; i++) {
 			const struct mlvm_generation *gen = rows[i].g;
-			char when[32] = "-", seq[24] = "?";
+			char when[32] = "-", seq[24] = "?", label[200];
 			time_t t = (time_t)gen->creation_time;
 			struct tm tm;
 
@@ -175,8 +225,12 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 			if (gen->seqno_known)
 				snprintf(seq, sizeof(seq), "%llu", (unsigned long long)gen->seqno);
+			if (dup[i])
+				mlvm_vgspec_format(gen->vg_name, gen->vg_id, label, sizeof(label));
+			else
+				snprintf(label, sizeof(label), "%s", gen->vg_name[0] ? gen->vg_name : "?");
 			printf("%-16s %8s  %-12s mda%d %10llu %8llu  %-12s %-20s %s [%s]\n",
-			       gen->vg_name[0] ? gen->vg_name : "?", seq, gen_state(gen),
+			       label, seq, gen_state(gen),
 			       rows[i].mda->index,
 			       (unsigned long long)(rows[i].mda->abs + gen->offset),
 			       (unsigned long long)gen->size,
@@ -184,6 +238,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			       gen->description[0] ? gen->description : "-",
 			       rows[i].dev->src->name);
 		}
+		free(dup);
 	}
 	free(rows);
 	if (!cli_output_ok(c, write_failed)) {
@@ -198,30 +253,11 @@ int cmd_history(struct cli *c, int argc, char **argv)
 /* ------------------------------------------------------------ dump */
 
 static const char dump_help[] =
-	"Usage: mlvm dump [--generation SEQNO] [--vg NAME] IMAGE...\n"
+	"Usage: mlvm dump [--generation SEQNO] [--vg VG] IMAGE...\n"
 	"\n"
 	"Print the metadata text of the VG as LVM2 reads it (or as generation SEQNO\n"
 	"has it), as a file that `vgcfgrestore -f FILE VG` accepts. Damaged copies\n"
 	"are never dumped: the text is the one mlvm read uses.\n";
-
-/* the one VG the user means: --vg, or the only one */
-static struct mlvm_vg *pick_vg(const struct cli *c, struct mlvm_set *set, const char *cmd, int *status)
-{
-	struct mlvm_vg *found = NULL;
-	size_t i, n = 0;
-
-	for (i = 0; i < set->n_vgs; i++)
-		if (cli_vg_selected(c, set->vgs[i])) {
-			found = set->vgs[i];
-			n++;
-		}
-	if (n > 1) {
-		*status = cli_usage(c, cmd, "the images hold %zu volume groups: pick one with --vg", n);
-		return NULL;
-	}
-	*status = found ? EXIT_DONE : EXIT_FAILED;
-	return found;
-}
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
 				 int argc, char **argv, struct mlvm_open_opts *oo, int *done)
@@ -258,22 +294,11 @@ static int parse_generation_opts(struct cli *c, const char *cmd, const char *hel
 	return EXIT_DONE;
 }
 
-static void no_vg_error(const struct cli *c, struct mlvm_set *set, const struct mlvm_open_opts *oo)
-{
-	if (oo->want_generation)
-		mlvm_error(&set->report, "no_generation", NULL, -1,
-			   "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-			   (unsigned long long)oo->generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-	else
-		mlvm_error(&set->report, "no_vg", NULL, -1, "no volume group%s%s found in the images given",
-			   c->vg ? " named " : "", c->vg ? c->vg : "");
-}
-
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
 	struct mlvm_open_opts oo = { 0 };
 	struct mlvm_set *set;
-	struct mlvm_vg *vg;
+	const struct mlvm_vg *vg;
 	char *text = NULL, uuid[39];
 	size_t len = 0;
 	int status, done, rc;
@@ -284,10 +309,8 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
-	vg = pick_vg(c, set, "dump", &status);
+	vg = cli_pick_vg(c, set, &oo, "dump", &status);
 	if (!vg) {
-		if (status == EXIT_FAILED)
-			no_vg_error(c, set, &oo);
 		cli_print_report(c, &set->report);
 		mlvm_set_free(set);
 		return status;
@@ -320,11 +343,18 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 /* ------------------------------------------------------------ diff */
 
 static const char diff_help[] =
-	"Usage: mlvm diff --from SEQNO --to SEQNO [--json] [--vg NAME] IMAGE...\n"
+	"Usage: mlvm diff --from [VG:]SEQNO --to [VG:]SEQNO [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"What changed in a VG between two generations of its metadata: LVs added,\n"
 	"removed, renamed (matched by id), resized, moved, retagged or with another\n"
-	"status; PVs added, removed or changed; VG settings changed.\n";
+	"status; PVs added, removed or changed; VG settings changed, its name and\n"
+	"its uuid too (vg_changed).\n"
+	"A VG is a name, a VG uuid or NAME@UUID. The two generations may belong to\n"
+	"VGs of different names or uuids (vgrename, vgchange --uuid): they are\n"
+	"compared when they share a PV and their seqnos follow on across the\n"
+	"change, or when both are named (--from VG:SEQNO --to VG:SEQNO) and share\n"
+	"a PV. Generations of VGs that share no PV are not compared.\n"
+	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n";
 
 struct differ {
 	struct json *j;		/* NULL: text */
@@ -332,13 +362,15 @@ struct differ {
 	size_t n;
 };
 
-static void change(struct differ *d, const char *kind, const char *lv, const char *id,
-		   const char *before, const char *after)
+/* field: for vg_changed, what changed ("name", "id", ...); NULL otherwise */
+static void change(struct differ *d, const char *kind, const char *field, const char *lv,
+		   const char *id, const char *before, const char *after)
 {
 	d->n++;
 	if (d->j) {
 		json_begin_object_inline(d->j, NULL);
 		json_string(d->j, "kind", kind);
+		json_string(d->j, "field", field);
 		json_string(d->j, "lv", lv);
 		json_string(d->j, "id", id);
 		json_string(d->j, "before", before);
@@ -346,7 +378,7 @@ static void change(struct differ *d, const char *kind, const char *lv, const cha
 		json_end_object(d->j);
 		return;
 	}
-	printf("%-12s %-24s %s%s%s\n", kind, lv ? lv : "", before ? before : "",
+	printf("%-12s %-24s %s%s%s\n", kind, lv ? lv : field ? field : "", before ? before : "",
 	       before && after ? " -> " : "", after ? after : "");
 }
 
@@ -382,13 +414,13 @@ static char *mapping_of(const struct mlvm_lv *lv)
 	return b.data;
 }
 
-static void diff_strs(struct differ *d, const char *kind, const char *name, const char *id,
-		      const struct cfg_node *a, const struct cfg_node *b)
+static void diff_strs(struct differ *d, const char *kind, const char *field, const char *name,
+		      const char *id, const struct cfg_node *a, const struct cfg_node *b)
 {
 	char *x = strings_of(a), *y = strings_of(b);
 
 	if (x && y && strcmp(x, y))
-		change(d, kind, name, id, x, y);
+		change(d, kind, field, name, id, x, y);
 	free(x);
 	free(y);
 }
@@ -418,70 +450,303 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 	char x[64], y[64];
 	uint32_t i;
 
-	if (strcmp(a->name, b->name))
-		change(d, "vg_changed", NULL, a->id, a->name, b->name);
+	if (!a->name != !b->name || (a->name && strcmp(a->name, b->name)))
+		change(d, "vg_changed", "name", NULL, a->id, a->name, b->name);
+	if (!a->id != !b->id || (a->id && strcmp(a->id, b->id)))
+		change(d, "vg_changed", "id", NULL, a->id, a->id, b->id);
 	if (a->extent_size != b->extent_size) {
 		snprintf(x, sizeof(x), "extent_size %llu", (unsigned long long)a->extent_size);
 		snprintf(y, sizeof(y), "extent_size %llu", (unsigned long long)b->extent_size);
-		change(d, "vg_changed", NULL, a->id, x, y);
+		change(d, "vg_changed", "extent_size", NULL, a->id, x, y);
 	}
 	if (a->max_lv != b->max_lv || a->max_pv != b->max_pv) {
 		snprintf(x, sizeof(x), "max_lv %lld max_pv %lld", (long long)a->max_lv, (long long)a->max_pv);
 		snprintf(y, sizeof(y), "max_lv %lld max_pv %lld", (long long)b->max_lv, (long long)b->max_pv);
-		change(d, "vg_changed", NULL, a->id, x, y);
+		change(d, "vg_changed", "limits", NULL, a->id, x, y);
 	}
-	diff_strs(d, "vg_changed", NULL, a->id, a->status, b->status);
-	diff_strs(d, "vg_changed", NULL, a->id, a->tags, b->tags);
+	diff_strs(d, "vg_changed", "status", NULL, a->id, a->status, b->status);
+	diff_strs(d, "vg_changed", "tags", NULL, a->id, a->tags, b->tags);
 
 	for (i = 0; i < a->n_pvs; i++) {
 		const struct mlvm_pv *p = &a->pvs[i], *q = pv_by_id(b, p->id);
 
 		if (!q) {
-			change(d, "pv_removed", NULL, p->id, p->name, NULL);
+			change(d, "pv_removed", NULL, NULL, p->id, p->name, NULL);
 			continue;
 		}
 		if (p->pe_count != q->pe_count || p->dev_size != q->dev_size || p->pe_start != q->pe_start) {
 			snprintf(x, sizeof(x), "%llu extents", (unsigned long long)p->pe_count);
 			snprintf(y, sizeof(y), "%llu extents", (unsigned long long)q->pe_count);
-			change(d, "pv_changed", NULL, p->id, x, y);
+			change(d, "pv_changed", NULL, NULL, p->id, x, y);
 		}
-		diff_strs(d, "pv_changed", NULL, p->id, p->status, q->status);
-		diff_strs(d, "pv_changed", NULL, p->id, p->tags, q->tags);
+		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->status, q->status);
+		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->tags, q->tags);
 	}
 	for (i = 0; i < b->n_pvs; i++)
 		if (!pv_by_id(a, b->pvs[i].id))
-			change(d, "pv_added", NULL, b->pvs[i].id, NULL, b->pvs[i].name);
+			change(d, "pv_added", NULL, NULL, b->pvs[i].id, NULL, b->pvs[i].name);
 
 	for (i = 0; i < a->n_lvs; i++) {
 		const struct mlvm_lv *p = &a->lvs[i], *q = lv_by_id(b, p->id);
 		char *m1, *m2;
 
 		if (!q) {
-			change(d, "lv_removed", p->name, p->id, p->name, NULL);
+			change(d, "lv_removed", NULL, p->name, p->id, p->name, NULL);
 			continue;
 		}
 		if (strcmp(p->name, q->name))
-			change(d, "lv_renamed", q->name, p->id, p->name, q->name);
+			change(d, "lv_renamed", NULL, q->name, p->id, p->name, q->name);
 		if (p->extent_count != q->extent_count) {
 			snprintf(x, sizeof(x), "%llu extents", (unsigned long long)p->extent_count);
 			snprintf(y, sizeof(y), "%llu extents", (unsigned long long)q->extent_count);
-			change(d, "lv_resized", q->name, p->id, x, y);
+			change(d, "lv_resized", NULL, q->name, p->id, x, y);
 		}
 		m1 = mapping_of(p);
 		m2 = mapping_of(q);
 		/* moved: the extents they share lie elsewhere (not just grown or shrunk) */
 		if (m1 && m2 && strcmp(m1, m2) && strncmp(m1, m2, strlen(m1) < strlen(m2) ? strlen(m1) : strlen(m2)))
-			change(d, "lv_moved", q->name, p->id, m1, m2);
+			change(d, "lv_moved", NULL, q->name, p->id, m1, m2);
 		free(m1);
 		free(m2);
-		diff_strs(d, "lv_tags", q->name, p->id, mlvm_node_array(p->node, "tags"),
+		diff_strs(d, "lv_tags", NULL, q->name, p->id, mlvm_node_array(p->node, "tags"),
 			  mlvm_node_array(q->node, "tags"));
-		diff_strs(d, "lv_status", q->name, p->id, mlvm_node_array(p->node, "status"),
+		diff_strs(d, "lv_status", NULL, q->name, p->id, mlvm_node_array(p->node, "status"),
 			  mlvm_node_array(q->node, "status"));
 	}
 	for (i = 0; i < b->n_lvs; i++)
 		if (!lv_by_id(a, b->lvs[i].id))
-			change(d, "lv_added", b->lvs[i].name, b->lvs[i].id, NULL, b->lvs[i].name);
+			change(d, "lv_added", NULL, b->lvs[i].name, b->lvs[i].id, NULL, b->lvs[i].name);
+}
+
+/* ------------------------------------------------------------ diff: which VGs */
+
+/* two VG uuids are the same (dashes or not) */
+static bool same_id(const char *a, const char *b)
+{
+	char x[33], y[33];
+
+	if (!a || !b)
+		return false;
+	if (!mlvm_vgspec_uuid(a, strlen(a), x) || !mlvm_vgspec_uuid(b, strlen(b), y))
+		return !strcmp(a, b);
+	return !strcmp(x, y);
+}
+
+static bool share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < a->n_pvs; i++)
+		for (k = 0; k < b->n_pvs; k++)
+			if (a->pvs[i].id && same_id(a->pvs[i].id, b->pvs[k].id))
+				return true;
+	return false;
+}
+
+/* the seqnos of VG id found in the metadata areas of the set, committed or carved */
+static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo, uint64_t *hi)
+{
+	bool any = false;
+	size_t i, g;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++) {
+			const struct mlvm_mda_info *m = &set->devs[i].mda[k];
+
+			if (m->peek_ok && same_id(m->vg_id, id)) {
+				*lo = any && *lo < m->seqno ? *lo : m->seqno;
+				*hi = any && *hi > m->seqno ? *hi : m->seqno;
+				any = true;
+			}
+			for (g = 0; g < m->n_gens; g++) {
+				const struct mlvm_generation *gen = &m->gens[g];
+
+				if (!gen->seqno_known || !same_id(gen->vg_id, id))
+					continue;
+				*lo = any && *lo < gen->seqno ? *lo : gen->seqno;
+				*hi = any && *hi > gen->seqno ? *hi : gen->seqno;
+				any = true;
+			}
+		}
+	return any;
+}
+
+enum link { LINK_NONE, LINK_SHARED, LINK_FOLLOWS, LINK_SAME };
+
+/*
+ * How two VGs of the two generations are one VG: the same id; another id
+ * on a PV they share, every seqno of one older than every seqno of the
+ * other (vgchange --uuid writes the next seqno under the new id); a PV
+ * shared but seqnos that interleave; or nothing in common.
+ */
+static enum link vg_link(const struct mlvm_set *set, const struct mlvm_vg *a, const struct mlvm_vg *b)
+{
+	uint64_t alo = 0, ahi = 0, blo = 0, bhi = 0;
+
+	if (a->id && b->id && same_id(a->id, b->id))
+		return LINK_SAME;
+	if (!share_pv(a, b))
+		return LINK_NONE;
+	if (a->id && b->id && seqno_range(set, a->id, &alo, &ahi) &&
+	    seqno_range(set, b->id, &blo, &bhi) && (ahi < blo || bhi < alo))
+		return LINK_FOLLOWS;
+	return LINK_SHARED;
+}
+
+/* one side of a diff: a generation, of the VG(s) spec names (NULL: any) */
+struct side {
+	const char *opt;		/* "--from" */
+	char spec[256];			/* VG of --from VG:SEQNO, "" when none */
+	struct mlvm_open_opts oo;
+	struct mlvm_set *set;
+};
+
+static int parse_side(struct cli *c, struct side *sd, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+
+	sd->spec[0] = '\0';
+	if (colon) {
+		size_t l = (size_t)(colon - arg);
+
+		if (l == 0 || l >= sizeof(sd->spec))
+			return cli_usage(c, "diff", "%s takes [VG:]SEQNO, not '%s'", sd->opt, arg);
+		memcpy(sd->spec, arg, l);
+		sd->spec[l] = '\0';
+		arg = colon + 1;
+	}
+	if (cli_parse_seqno(c, "diff", sd->opt, arg, &sd->oo.generation))
+		return EXIT_USAGE;
+	sd->oo.want_generation = true;
+	return EXIT_DONE;
+}
+
+static const char *side_spec(const struct cli *c, const struct side *sd)
+{
+	return sd->spec[0] ? sd->spec : c->vg;
+}
+
+/* "generation 5 of data@ID" */
+static const char *gen_label(const struct side *sd, const struct mlvm_vg *vg, char *buf, size_t len)
+{
+	char l[300];
+
+	snprintf(buf, len, "generation %llu of %s", (unsigned long long)sd->oo.generation,
+		 mlvm_vgspec_format(vg->name, vg->id, l, sizeof(l)));
+	return buf;
+}
+
+/* the only VG of a side that answers to spec, NULL when none or several */
+static const struct mlvm_vg *only_vg(const struct mlvm_set *set, const char *spec)
+{
+	const struct mlvm_vg *found = NULL;
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_matches(spec, set->vgs[i])) {
+			if (found)
+				return NULL;
+			found = set->vgs[i];
+		}
+	return found;
+}
+
+/*
+ * The two VGs to compare. Each side takes the one VG that answers to its
+ * own spec (--from VG:SEQNO), else to --vg, else the only VG of that
+ * generation; several that answer are refused, naming them. When only --vg
+ * is given and one side has no VG that answers to it (renamed, new uuid),
+ * that side takes the one VG of its generation that is the other's VG: the
+ * same id, or a new id on a PV they share with seqnos that follow on. Two
+ * VGs of different ids on a shared PV whose seqnos do not follow on are
+ * compared only when the user names both sides; VGs that share no PV never.
+ * EXIT_DONE, else a message and EXIT_FAILED or EXIT_USAGE.
+ */
+static int diff_pick(struct cli *c, struct side *sa, struct side *sb,
+		     const struct mlvm_vg **va, const struct mlvm_vg **vb)
+{
+	struct side *sd[2] = { sa, sb };
+	const struct mlvm_vg *v[2] = { NULL, NULL };
+	bool named = sa->spec[0] && sb->spec[0];
+	char x[400], y[400];
+	enum link l;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *spec = side_spec(c, sd[i]);
+		size_t n = cli_vgs_matching(spec, sd[i]->set);
+		struct mlvm_buf b = { 0 };
+		int status = EXIT_FAILED;
+
+		if (n <= 1) {
+			v[i] = only_vg(sd[i]->set, spec);
+			continue;
+		}
+		cli_vg_candidates(sd[i]->set, spec, &b);
+		if (spec)
+			cli_err(c, "%zu volume groups of generation %llu answer to %s: %s; say which with %s NAME@UUID",
+				n, (unsigned long long)sd[i]->oo.generation, spec, b.data ? b.data : "",
+				sd[i]->spec[0] ? sd[i]->opt : "--vg");
+		else
+			status = cli_usage(c, "diff", "generation %llu is of %zu volume groups (%s): pick one with --vg",
+					   (unsigned long long)sd[i]->oo.generation, n, b.data ? b.data : "");
+		mlvm_buf_free(&b);
+		return status;
+	}
+	if (!v[0] != !v[1] && c->vg && !named && !sa->spec[0] && !sb->spec[0]) {
+		/* only --vg: follow the VG across a rename or a new uuid */
+		int e = v[0] ? 1 : 0;
+		const struct mlvm_set *set = sd[e]->set;
+		const struct mlvm_vg *same = NULL, *follows = NULL;
+		size_t k, n_same = 0, n_follows = 0;
+
+		for (k = 0; k < set->n_vgs; k++) {
+			l = e ? vg_link(set, v[0], set->vgs[k]) : vg_link(set, set->vgs[k], v[1]);
+			if (l == LINK_SAME) {
+				same = set->vgs[k];
+				n_same++;
+			} else if (l == LINK_FOLLOWS) {
+				follows = set->vgs[k];
+				n_follows++;
+			}
+		}
+		if (n_same == 1)
+			v[e] = same;
+		else if (n_same == 0 && n_follows == 1)
+			v[e] = follows;
+	}
+	for (i = 0; i < 2; i++)
+		if (!v[i]) {
+			struct cli tmp = *c;
+
+			tmp.vg = side_spec(c, sd[i]);
+			cli_no_vg_error(&tmp, sd[i]->set, &sd[i]->oo, &sd[i]->set->report);
+			cli_print_report(c, &sd[i]->set->report);
+			return EXIT_FAILED;
+		}
+	l = vg_link(sb->set, v[0], v[1]);
+	if (l == LINK_SAME || l == LINK_FOLLOWS || (l == LINK_SHARED && named)) {
+		*va = v[0];
+		*vb = v[1];
+		return EXIT_DONE;
+	}
+	gen_label(sa, v[0], x, sizeof(x));
+	gen_label(sb, v[1], y, sizeof(y));
+	if (l == LINK_NONE)
+		cli_err(c, "%s and %s are different volume groups: they share no PV", x, y);
+	else
+		cli_err(c, "%s and %s share a PV but their seqnos do not follow on across the new uuid; "
+			   "to compare them anyway, name both: --from VG:SEQNO --to VG:SEQNO", x, y);
+	return EXIT_FAILED;
+}
+
+static void json_vg_ident(struct json *j, const char *key, const struct mlvm_vg *vg)
+{
+	json_begin_object_inline(j, key);
+	json_string(j, "name", vg->name);
+	json_string(j, "id", vg->id);
+	json_end_object(j);
 }
 
 int cmd_diff(struct cli *c, int argc, char **argv)
@@ -492,12 +757,12 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mlvm_open_opts oa = { .want_generation = true }, ob = { .want_generation = true };
-	struct mlvm_set *sa = NULL, *sb = NULL;
-	struct mlvm_vg *va, *vb;
+	struct side sa = { .opt = "--from" }, sb = { .opt = "--to" };
+	const struct mlvm_vg *va = NULL, *vb = NULL;
 	bool have_from = false, have_to = false, write_failed = false;
 	struct differ d = { 0 };
 	struct json j;
+	char la[300], lb[300];
 	int opt, status;
 
 	optind = 1;
@@ -508,12 +773,12 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 			fputs(diff_help, stdout);
 			return EXIT_DONE;
 		case 'f':
-			if (cli_parse_seqno(c, "diff", "--from", optarg, &oa.generation))
+			if (parse_side(c, &sa, optarg))
 				return EXIT_USAGE;
 			have_from = true;
 			break;
 		case 't':
-			if (cli_parse_seqno(c, "diff", "--to", optarg, &ob.generation))
+			if (parse_side(c, &sb, optarg))
 				return EXIT_USAGE;
 			have_to = true;
 			break;
@@ -527,32 +792,19 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "diff", "both --from SEQNO and --to SEQNO are needed");
 	if (optind >= argc)
 		return cli_usage(c, "diff", "no image given");
-	sa = cli_open_set(c, argv + optind, argc - optind, &oa, &status);
-	if (!sa)
+	sa.set = cli_open_set(c, argv + optind, argc - optind, &sa.oo, &status);
+	if (!sa.set)
 		return status;
-	sb = cli_open_set(c, argv + optind, argc - optind, &ob, &status);
-	if (!sb) {
-		mlvm_set_free(sa);
-		return status;
-	}
-	va = pick_vg(c, sa, "diff", &status);
-	vb = va ? pick_vg(c, sb, "diff", &status) : NULL;
-	if (!va || !vb) {
-		if (status == EXIT_FAILED) {
-			no_vg_error(c, va ? sb : sa, va ? &ob : &oa);
-			cli_print_report(c, va ? &sb->report : &sa->report);
-		}
-		mlvm_set_free(sa);
-		mlvm_set_free(sb);
+	sb.set = cli_open_set(c, argv + optind, argc - optind, &sb.oo, &status);
+	if (!sb.set) {
+		mlvm_set_free(sa.set);
 		return status;
 	}
-	if (va->id && vb->id && strcmp(va->id, vb->id)) {
-		cli_err(c, "generations %llu and %llu belong to different VGs (%s, %s): pick one with --vg",
-			(unsigned long long)oa.generation, (unsigned long long)ob.generation,
-			va->name, vb->name);
-		mlvm_set_free(sa);
-		mlvm_set_free(sb);
-		return EXIT_FAILED;
+	status = diff_pick(c, &sa, &sb, &va, &vb);
+	if (status != EXIT_DONE) {
+		mlvm_set_free(sa.set);
+		mlvm_set_free(sb.set);
+		return status;
 	}
 	d.vg = vb->name;
 	if (c->json) {
@@ -561,16 +813,23 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 		json_string(&j, "vg", vb->name);
 		json_uint(&j, "from", va->seqno);
 		json_uint(&j, "to", vb->seqno);
+		json_vg_ident(&j, "from_vg", va);
+		json_vg_ident(&j, "to_vg", vb);
 		json_begin_array(&j, "changes");
 		d.j = &j;
-	} else {
+	} else if (same_id(va->id, vb->id) && va->name && vb->name && !strcmp(va->name, vb->name)) {
 		printf("vg %s: generation %llu -> %llu\n", vb->name, (unsigned long long)va->seqno,
 		       (unsigned long long)vb->seqno);
+	} else {
+		printf("vg %s -> %s: generation %llu -> %llu\n",
+		       mlvm_vgspec_format(va->name, va->id, la, sizeof(la)),
+		       mlvm_vgspec_format(vb->name, vb->id, lb, sizeof(lb)),
+		       (unsigned long long)va->seqno, (unsigned long long)vb->seqno);
 	}
 	diff_vgs(&d, va, vb);
 	if (c->json) {
 		json_end_array(&j);
-		cli_json_report(&j, &sb->report);
+		cli_json_report(&j, &sb.set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
 	} else if (d.n == 0) {
@@ -581,8 +840,8 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 	} else {
 		status = EXIT_DONE;
 	}
-	cli_print_report(c, &sb->report);
-	mlvm_set_free(sa);
-	mlvm_set_free(sb);
+	cli_print_report(c, &sb.set->report);
+	mlvm_set_free(sa.set);
+	mlvm_set_free(sb.set);
 	return status;
 }

@@ -18,7 +18,8 @@ static const char scan_help[] =
 	"Look at every sector of every image for LVM2 labels, metadata area headers\n"
 	"and metadata text, and list each PV found: where (image, byte offset,\n"
 	"partition), its label's health (magic, sector field, crc, type), each\n"
-	"metadata area with its problems, and the VG it belongs to. Finds PVs at\n"
+	"metadata area with its problems, and the VG it belongs to (NAME@UUID when\n"
+	"two VGs of the images share the name). Finds PVs at\n"
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
 	"sector offset, and PVs whose label is gone.\n";
 
@@ -123,6 +124,34 @@ static const char *dev_vg(const struct mlvm_set *set, const struct mlvm_pvdev *d
 	return NULL;
 }
 
+/* the uuid of the VG dev_vg names, NULL when unknown */
+static const char *dev_vg_id(const struct mlvm_set *set, const struct mlvm_pvdev *d)
+{
+	unsigned k;
+
+	if (d->vg_index >= 0)
+		return set->vgs[d->vg_index]->id;
+	for (k = 0; k < d->n_mda; k++)
+		if (d->mda[k].peek_ok)
+			return d->mda[k].vg_id[0] ? d->mda[k].vg_id : NULL;
+	return NULL;
+}
+
+/* another PV of the set is in a VG of the same name but another uuid */
+static bool vg_name_shared(const struct mlvm_set *set, const struct mlvm_pvdev *d)
+{
+	const char *name = dev_vg(set, d), *id = dev_vg_id(set, d);
+	size_t i;
+
+	for (i = 0; name && id && i < set->n_devs; i++) {
+		const char *n2 = dev_vg(set, &set->devs[i]), *i2 = dev_vg_id(set, &set->devs[i]);
+
+		if (n2 && i2 && !strcmp(n2, name) && strcmp(i2, id))
+			return true;
+	}
+	return false;
+}
+
 static void scan_json(const struct mlvm_set *set, struct json *j)
 {
 	size_t i;
@@ -202,6 +231,7 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 		}
 		json_end_array(j);
 		json_string(j, "vg", dev_vg(set, d));
+		json_string(j, "vg_id", dev_vg_id(set, d));
 		json_problems(j, &lp);
 		json_end_object(j);
 	}
@@ -226,7 +256,9 @@ static void scan_text(const struct mlvm_set *set)
 		if (d->in_partition)
 			printf(" (%s partition %u%s%s)", d->part.scheme == MLVM_PART_GPT ? "gpt" : "mbr",
 			       d->part.index, d->part.name[0] ? " " : "", d->part.name);
-		printf(": pv %s, vg %s\n", uuid, vg ? vg : "(none)");
+		/* two VGs of one name: NAME@UUID, as --vg takes it */
+		printf(": pv %s, vg %s%s%s\n", uuid, vg ? vg : "(none)", vg_name_shared(set, d) ? "@" : "",
+		       vg_name_shared(set, d) ? dev_vg_id(set, d) : "");
 		if (d->has_label)
 			printf("  label     sector %llu, type \"%s\", %s\n",
 			       (unsigned long long)d->label.sector, d->label.type,

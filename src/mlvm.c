@@ -3,8 +3,6 @@
  */
 #include "cli.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +20,9 @@ static const char usage_text[] =
 	"                       model with --json; as of an older generation\n"
 	"  scan IMAGE...        every PV label and metadata area found, with its health\n"
 	"  history IMAGE...     every metadata generation still present in the rings\n"
-	"  diff --from SEQNO --to SEQNO IMAGE...\n"
-	"                       what changed between two generations\n"
+	"  diff --from [VG:]SEQNO --to [VG:]SEQNO IMAGE...\n"
+	"                       what changed between two generations (across a\n"
+	"                       vgrename or vgchange --uuid too)\n"
 	"  dump [--generation SEQNO] IMAGE...\n"
 	"                       a generation's metadata text, for vgcfgrestore -f\n"
 	"  map [--lv [VG/]LV] [--generation SEQNO] IMAGE...\n"
@@ -54,7 +53,10 @@ static const char usage_text[] =
 	"Global options:\n"
 	"  --json               machine-readable output on stdout\n"
 	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
-	"  --vg NAME            pick one VG when the images hold several\n"
+	"  --vg VG              pick one VG when the images hold several: its name,\n"
+	"                       its uuid (dashes or not) or NAME@UUID (two VGs of one\n"
+	"                       name: --vg NAME is refused, naming them as NAME@UUID);\n"
+	"                       so does VG in --lv VG/LV\n"
 	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
 	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
 	"                       evidence cannot tell apart (repeatable)\n"
@@ -64,216 +66,6 @@ static const char usage_text[] =
 	"Exit status: 0 done (warnings on stderr), 1 could not do what was asked,\n"
 	"2 usage error. Inspection commands never open an image for writing.\n"
 	"See mlvm(1).\n";
-
-void cli_err(const struct cli *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", c->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", c->prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", c->prog,
-		cmd ? " " : "", cmd ? cmd : "");
-	return EXIT_USAGE;
-}
-
-int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
-		    const char *arg, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (!*arg || *end || errno || arg[0] == '-')
-		return cli_usage(c, cmd, "%s takes a seqno (a whole number), not '%s'", opt, arg);
-	*out = v;
-	return 0;
-}
-
-struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
-			      const struct mlvm_open_opts *opts, int *status)
-{
-	struct mlvm_open_opts o = { 0 };
-	struct mlvm_set *set;
-	int i, rc;
-
-	if (opts)
-		o = *opts;
-	o.strict = c->strict;
-	o.pv_choices = c->pv_choices;
-	o.n_pv_choices = c->n_pv_choices;
-	set = mlvm_set_new(&o);
-	if (!set) {
-		cli_err(c, "out of memory");
-		*status = EXIT_FAILED;
-		return NULL;
-	}
-	for (i = 0; i < n; i++) {
-		rc = mlvm_set_add_path(set, images[i]);
-		if (rc) {
-			cli_err(c, "cannot open %s: %s", images[i], mlvm_source_strerror(rc));
-			mlvm_set_free(set);
-			*status = EXIT_FAILED;
-			return NULL;
-		}
-	}
-	rc = mlvm_set_assemble(set);
-	if (rc < 0) {
-		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
-		mlvm_set_free(set);
-		*status = EXIT_FAILED;
-		return NULL;
-	}
-	/* a --pv the images do not bear out: the user's word was not taken */
-	for (i = 0; i < (int)set->report.n; i++)
-		if (!strcmp(set->report.items[i].code, "pv_choice")) {
-			cli_print_report(c, &set->report);
-			cli_err(c, "--pv: the choice cannot be applied (see above)");
-			mlvm_set_free(set);
-			*status = EXIT_FAILED;
-			return NULL;
-		}
-	*status = EXIT_DONE;
-	return set;
-}
-
-bool cli_output_ok(const struct cli *c, bool write_failed)
-{
-	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
-		return false;
-	}
-	return true;
-}
-
-static const char *sev_name(enum mlvm_severity s)
-{
-	return s == MLVM_SEV_ERROR ? "error" : s == MLVM_SEV_WARNING ? "warning" : "notice";
-}
-
-void cli_print_report(const struct cli *c, const struct mlvm_report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		const struct mlvm_anomaly *a = &r->items[i];
-
-		/* with --json the list is in the output; errors still go to stderr */
-		if (c->json && a->severity != MLVM_SEV_ERROR)
-			continue;
-		fprintf(stderr, "%s: %s: ", c->prog, sev_name(a->severity));
-		if (a->image && a->offset >= 0)
-			fprintf(stderr, "%s at byte %lld: ", a->image, (long long)a->offset);
-		else if (a->image)
-			fprintf(stderr, "%s: ", a->image);
-		fprintf(stderr, "%s [%s]\n", a->message, a->code);
-	}
-	if (r->dropped)
-		fprintf(stderr, "%s: warning: %zu more anomalies not listed\n", c->prog, r->dropped);
-}
-
-void cli_json_report(struct json *j, const struct mlvm_report *r)
-{
-	size_t i;
-
-	json_begin_array(j, "warnings");
-	for (i = 0; i < r->n; i++) {
-		const struct mlvm_anomaly *a = &r->items[i];
-
-		json_begin_object(j, NULL);
-		json_string(j, "code", a->code);
-		json_string(j, "severity", sev_name(a->severity));
-		json_string(j, "message", a->message);
-		json_string(j, "image", a->image);
-		if (a->offset >= 0)
-			json_int(j, "offset", a->offset);
-		else
-			json_null(j, "offset");
-		json_end_object(j);
-	}
-	if (r->dropped) {
-		json_begin_object(j, NULL);
-		json_string(j, "code", "report_full");
-		json_string(j, "severity", "warning");
-		json_null(j, "message");
-		json_null(j, "image");
-		json_null(j, "offset");
-		json_end_object(j);
-	}
-	json_end_array(j);
-}
-
-bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg)
-{
-	return !c->vg || !strcmp(c->vg, vg->name);
-}
-
-size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < set->n_vgs; i++)
-		if (cli_vg_selected(c, set->vgs[i]))
-			n++;
-	return n;
-}
-
-const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_open_opts *oo, char *buf,
-			     size_t len, const char **code)
-{
-	if (oo->want_generation)
-		snprintf(buf, len, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
-			 (unsigned long long)oo->generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
-	else if (c->vg)
-		snprintf(buf, len, "no volume group named %s in the images given", c->vg);
-	else
-		snprintf(buf, len, "no volume group found in the images given");
-	if (code)
-		*code = oo->want_generation ? "no_generation" : "no_vg";
-	return buf;
-}
-
-void cli_no_vg_error(const struct cli *c, const struct mlvm_open_opts *oo, struct mlvm_report *r)
-{
-	char why[512];
-	const char *code;
-
-	cli_no_vg_reason(c, oo, why, sizeof(why), &code);
-	mlvm_error(r, code, NULL, -1, "%s", why);
-}
-
-const char *cli_lv_ambiguity(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *buf,
-			     size_t len)
-{
-	const struct mlvm_pv *pv = mlvm_lv_ambiguous_pv(vg, lv);
-	size_t o;
-	uint32_t i;
-
-	if (!pv)
-		return NULL;
-	o = (size_t)snprintf(buf, len, "lv %s of vg %s lies on pv %s (%s), which several images fit equally (",
-			     lv->name, vg->name, pv->name, pv->id ? pv->id : "?");
-	for (i = 0; i < pv->n_others && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s at byte %llu", i ? ", " : "",
-				      pv->others[i]->src->name, (unsigned long long)pv->others[i]->base);
-	if (o < len)
-		snprintf(buf + o, len - o, "): its bytes depend on which one it is; say which with --pv %s=IMAGE",
-			 pv->name);
-	return buf;
-}
 
 struct command {
 	const char *name;

@@ -24,6 +24,7 @@
 #include "export.h"
 #include "model.h"
 #include "util.h"
+#include "vgspec.h"
 
 #if defined(__has_include)
 #if __has_include("content.h")
@@ -235,10 +236,10 @@ static void content_reset(struct browser *b, size_t n_nodes)
 	b->n_content = b->content ? n_nodes : 0;
 }
 
-/* the VGs of a set the user asked for (--vg) */
+/* the VGs of a set the user asked for (--vg: NAME, UUID or NAME@UUID) */
 static bool vg_wanted(const struct browser *b, const struct mlvm_vg *vg)
 {
-	return !b->o->vg || !strcmp(b->o->vg, vg->name);
+	return mlvm_vgspec_match(b->o->vg, vg->name, vg->id);
 }
 
 /* (re)build the model from cur and old, keeping the selection by name */
@@ -255,7 +256,9 @@ static int rebuild(struct browser *b)
 
 		keep_kind = nd->kind;
 		snprintf(keep_name, sizeof(keep_name), "%s", tm_node_name(b->m, b->m->sel));
-		snprintf(keep_vg, sizeof(keep_vg), "%s", b->m->vgs[nd->vg].vg->name);
+		/* by name and id: two VGs may share a name */
+		mlvm_vgspec_format(b->m->vgs[nd->vg].vg->name, b->m->vgs[nd->vg].vg->id, keep_vg,
+				   sizeof(keep_vg));
 	}
 	vgs = calloc(b->cur->n_vgs + 1, sizeof(*vgs));
 	bases = calloc(b->cur->n_vgs + 1, sizeof(*bases));
@@ -297,13 +300,18 @@ static int rebuild(struct browser *b)
 	content_reset(b, m->n_nodes);
 	b->det_node = -1;
 	if (keep_kind >= 0)
-		for (i = 0; i < m->n_nodes; i++)
-			if (m->nodes[i].kind == keep_kind &&
-			    !strcmp(tm_node_name(m, (int32_t)i), keep_name) &&
-			    !strcmp(m->vgs[m->nodes[i].vg].vg->name, keep_vg)) {
+		for (i = 0; i < m->n_nodes; i++) {
+			const struct mlvm_vg *v;
+			char here[256];
+
+			if (m->nodes[i].kind != keep_kind || strcmp(tm_node_name(m, (int32_t)i), keep_name))
+				continue;
+			v = m->vgs[m->nodes[i].vg].vg;
+			if (!strcmp(mlvm_vgspec_format(v->name, v->id, here, sizeof(here)), keep_vg)) {
 				tm_select(m, (int32_t)i);
 				break;
 			}
+		}
 	return 0;
 }
 
@@ -1666,7 +1674,7 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 
 		b.old_seqno = o->generation;
 		for (i = 0; i < old->n_vgs; i++)
-			if (old->vgs[i]->id && (!o->vg || !strcmp(o->vg, old->vgs[i]->name))) {
+			if (old->vgs[i]->id && mlvm_vgspec_match(o->vg, old->vgs[i]->name, old->vgs[i]->id)) {
 				snprintf(b.old_vg_id, sizeof(b.old_vg_id), "%s", old->vgs[i]->id);
 				break;
 			}

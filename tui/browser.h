@@ -18,7 +18,7 @@ struct tui_opts {
 	const char *prog;		/* "mlvm", for messages */
 	char **images;
 	int n_images;
-	const char *vg;			/* --vg NAME, or NULL */
+	const char *vg;			/* --vg NAME, UUID or NAME@UUID (vgspec.h), or NULL */
 	bool strict;
 	const struct mlvm_pv_choice *pv_choices;	/* --pv */
 	size_t n_pv_choices;

@@ -11,7 +11,7 @@
 #include "browser.h"
 
 static const char browse_help[] =
-	"Usage: mlvm browse [--generation SEQNO] [--ascii] [--strict] [--vg NAME] IMAGE...\n"
+	"Usage: mlvm browse [--generation SEQNO] [--ascii] [--strict] [--vg VG] IMAGE...\n"
 	"\n"
 	"Browse the volume group(s) held by the images on a terminal: a tree of\n"
 	"VGs, PVs and LVs (hidden sub-LVs folded under their LV), every field of\n"
@@ -78,7 +78,7 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	if (!cur)
 		return status;
 	if (cli_vgs_selected(c, cur) == 0) {
-		cli_no_vg_error(c, &oo, &cur->report);
+		cli_no_vg_error(c, cur, &oo, &cur->report);
 		cli_print_report(c, &cur->report);
 		mlvm_set_free(cur);
 		return EXIT_FAILED;
@@ -92,7 +92,7 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 			return status;
 		}
 		if (cli_vgs_selected(c, old) == 0) {
-			cli_no_vg_error(c, &og, &old->report);
+			cli_no_vg_error(c, old, &og, &old->report);
 			cli_print_report(c, &old->report);
 			mlvm_set_free(old);
 			mlvm_set_free(cur);
