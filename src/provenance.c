@@ -1282,6 +1282,20 @@ static int spans_of(const struct mlvm_prov *p, const struct ppv *pv, const struc
 			sp.g_last = g;
 			g++;
 		}
+		if (iv->n_spans) {
+			/* the same owner at the same position (its record changed
+			 * elsewhere, e.g. the segment grew): one span */
+			struct mlvm_prov_span *q = &iv->spans[iv->n_spans - 1];
+
+			if (q->g_last + 1 == sp.g_first && q->free == sp.free && q->absent == sp.absent &&
+			    q->lv_id == sp.lv_id && q->striped == sp.striped && q->le == sp.le &&
+			    q->area == sp.area && q->n_areas == sp.n_areas &&
+			    q->area_off == sp.area_off && (!q->lv || (!strcmp(q->lv, sp.lv) &&
+			    !strcmp(q->top, sp.top)))) {
+				q->g_last = sp.g_last;
+				continue;
+			}
+		}
 		if (grow((void **)&iv->spans, &cap, iv->n_spans + 1, sizeof(*iv->spans)))
 			return -ENOMEM;
 		iv->spans[iv->n_spans++] = sp;
