@@ -975,13 +975,14 @@ int mlvm_prov_lv_bytes(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 
 				for (i = 0; i < n_items; i++) {
 					const struct mlvm_prov_reuse *it = &items[i];
-					uint64_t ps, pe, oa, ob, ci, c0, c1;
+					uint64_t ps, pe, oa, ob, ci, c0, c1, ie, ae;
 
 					if (it->lv != (int32_t)li || it->pv != a->ref)
 						continue;
+					ie = it->pe + it->count < it->pe ? UINT64_MAX : it->pe + it->count;
+					ae = a->start + s->area_len < a->start ? UINT64_MAX : a->start + s->area_len;
 					ps = it->pe > a->start ? it->pe : a->start;
-					pe = it->pe + it->count < a->start + s->area_len ?
-					     it->pe + it->count : a->start + s->area_len;
+					pe = ie < ae ? ie : ae;
 					if (ps >= pe)
 						continue;
 					if (!mlvm_mul_ok(ps - a->start, X, &oa) ||
@@ -1151,7 +1152,7 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 		struct mlvm_range *rv = NULL;
 		size_t nr = 0;
 		bool ex = true;
-		char rw[200], pes[200], when[200], part[300];
+		char rw[200], pes[200], when[200], part[300], now[300];
 		uint64_t X = vg->extent_size * 512, off;
 		int64_t where = -1;
 
@@ -1192,9 +1193,14 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 		if (!pv->missing && pv->src && mlvm_mul_ok(grp[0].pe, X, &off) &&
 		    mlvm_add_ok(off, pv->offset + pv->pe_start * 512, &off) && off <= INT64_MAX)
 			where = (int64_t)off;
+		if (grp[0].same_lv)
+			snprintf(now, sizeof(now), "they may hold other bytes of lv %s now", t->name);
+		else
+			snprintf(now, sizeof(now), "they may hold lv %s's data now, not %s's",
+				 grp[0].taker_top, t->name);
 		mlvm_warn(r, "extents_reused", pv->missing || !pv->src ? NULL : pv->src->name, where,
-			  "vg %s generation %llu: %s of lv %s lie on extents (%s) given to %s %s: they may hold that lv's data now, not %s's%s",
-			  vg->name, (unsigned long long)vg->seqno, rw, t->name, pes, part, when, t->name,
+			  "vg %s generation %llu: %s of lv %s lie on extents (%s) given to %s %s: %s%s",
+			  vg->name, (unsigned long long)vg->seqno, rw, t->name, pes, part, when, now,
 			  ex ? "" : "; not narrowed down to the bytes: whole segments built on sub-LVs are counted");
 	}
 	if (ranges && !all_exact)

@@ -237,6 +237,25 @@ static void test_moved(void **state)
 	assert_true(it[0].same_lv);
 	assert_string_equal(it[0].taker, "home");
 	free(it);
+	{
+		struct mlvm_report r;
+		struct mlvm_range *rv;
+		size_t nr;
+		bool exact;
+
+		mlvm_report_init(&r);
+		assert_int_equal(mlvm_prov_warn(p, v, &v->lvs[0], &r, &rv, &nr, &exact), 0);
+		assert_int_equal(r.n, 1);
+		assert_non_null(strstr(r.items[0].message, "lv home itself at another position"));
+		assert_non_null(strstr(r.items[0].message, "other bytes of lv home"));
+		/* home's LE 5-9 were on PE 5-9 */
+		assert_int_equal(nr, 1);
+		assert_int_equal(rv[0].start, 5 * X);
+		assert_int_equal(rv[0].len, 5 * X);
+		assert_true(exact);
+		free(rv);
+		mlvm_report_free(&r);
+	}
 	mlvm_vg_free(v);
 	mlvm_prov_free(p);
 	free(g1.data);
