@@ -245,6 +245,18 @@ static const char *lv_name_at(const struct mlvm_prov *p, uint32_t i, size_t g)
 	return l->names[k - 1].name;
 }
 
+/* the first generation after g in which LV i has another name, SIZE_MAX */
+static size_t name_change_after(const struct mlvm_prov *p, uint32_t i, size_t g)
+{
+	const struct plv *l = &p->lvs[i];
+	size_t k;
+
+	for (k = 0; k < l->n_names; k++)
+		if (l->names[k].g > g)
+			return l->names[k].g;
+	return SIZE_MAX;
+}
+
 /* ------------------------------------------------------------ top LV */
 
 /* the LV that refers to each hidden LV first (areas, then keys naming it), -1 */
@@ -1262,20 +1274,22 @@ static int spans_of(const struct mlvm_prov *p, const struct ppv *pv, const struc
 			c++;
 		if (c < nc && cov[c]->g_first <= g) {
 			const struct rec *r = cov[c];
+			size_t ch = name_change_after(p, r->lv, g), ct = name_change_after(p, r->top, g);
 
+			/* a span ends where the LV (or the one it is part of) was renamed */
+			if (ct < ch)
+				ch = ct;
 			sp.g_first = g;
-			sp.g_last = r->g_last;
-			sp.lv = lv_name_at(p, r->lv, r->g_last);
+			sp.g_last = ch - 1 < r->g_last ? ch - 1 : r->g_last;
+			sp.lv = lv_name_at(p, r->lv, g);
 			sp.lv_id = p->lv_ids.s[r->lv];
-			sp.top = lv_name_at(p, r->top, r->g_last);
+			sp.top = lv_name_at(p, r->top, g);
 			sp.striped = r->n_areas > 1;
 			sp.le = r->n_areas > 1 ? r->key : r->key + (x - r->pe);
 			sp.area_off = x - r->pe;
 			sp.area = r->area;
 			sp.n_areas = r->n_areas;
-			/* the same owner again right after (a record split by a rename) */
-			g = r->g_last + 1;
-			c++;
+			g = sp.g_last + 1;
 		} else {
 			size_t end = c < nc ? cov[c]->g_first : p->n_gens;
 			bool pres = pv_present(pv, g);

@@ -143,7 +143,8 @@ struct mlvm_prov_span {
 	size_t g_first, g_last;	/* generation indexes */
 	bool free;		/* no LV owned it (the PV was in the VG) */
 	bool absent;		/* the PV was not in the VG (nor free nor owned) */
-	const char *lv;		/* owner (as named in g_last), NULL when free/absent */
+	const char *lv;		/* owner (its name throughout the span: a rename
+				 * starts a new span), NULL when free/absent */
 	const char *lv_id;
 	const char *top;	/* the visible LV it was part of */
 	bool striped;		/* a segment of several areas: le is the segment's

@@ -4,7 +4,8 @@
 # 64 MiB PVs, 4 MiB extents; the real lvm2 tools make: home (linear, pv0),
 # scratch (linear, pv0), str (striped over both PVs, 64 KiB stripes); then
 # lvremove scratch, lvremove str, lvextend home on pv0 (LVM2 hands it the
-# first free extents: scratch's and str's stripe on pv0). The expected
+# first free extents: scratch's and str's stripe on pv0); lvrename home
+# house (a rename is no reuse). The expected
 # answers come from LVM2's own reports (lvs seg_pe_ranges, pvs pe_start,
 # vgs seqno) taken at each step and from the image bytes, never from mlvm:
 #  - export --generation S --lv scratch exits 0, warns extents_reused naming
@@ -56,12 +57,15 @@ lvmq lvremove "${D[@]}" "${NO[@]}" -f "$vg/str"
 lvmq lvextend "${D[@]}" "${NO[@]}" -l +6 "$vg/home" "$l0"
 T=$(seqno)
 segs "$TMP/segs-T.json"
+# a rename afterwards is no reuse (LVs are matched by id)
+lvmq lvrename "${D[@]}" "${NO[@]}" "$vg" home house
+R=$(seqno)
 PE_START=$(pvs "${D[@]}" --noheadings --units b --nosuffix -o pe_start "$l0" | tr -d ' ')
 PV0_ID=$(pvs "${D[@]}" --noheadings -o pv_uuid "$l0" | tr -d ' ')
 losetup -d "$l1"
 losetup -d "$l0"
 trap 'rm -rf "$TMP"' EXIT
-echo "seqnos: home alone $S_HOME, before removal $S, after lvextend $T; pe_start $PE_START"
+echo "seqnos: home alone $S_HOME, before removal $S, after lvextend $T, after lvrename $R; pe_start $PE_START"
 [ -n "$S" ] && [ -n "$T" ] && [ "$T" -gt "$S" ] || { echo "no seqnos from LVM2"; exit 99; }
 
 # the reused LV byte ranges LVM2's segments imply for LV $1 of generation S:
@@ -161,6 +165,7 @@ check_export scratch "$S" "$want_scratch" 1
 check_export str "$S" "$want_str" 1
 check_export home "$S_HOME" "[]" 0
 check_export home "$S" "[]" 0
+check_export house "$R" "[]" 0
 
 # the bytes written are the image's bytes at scratch's extents: home's data now
 first_pe=$("$PYTHON3" -c '
@@ -174,7 +179,7 @@ else
 	fail "export of scratch at seqno $S differs from the image's bytes at PE $first_pe"
 fi
 rm -f "$TMP/home-now.img"
-"$MLVM" export --lv home -o "$TMP/home-now.img" "$P0" "$P1" 2>/dev/null
+"$MLVM" export --lv house -o "$TMP/home-now.img" "$P0" "$P1" 2>/dev/null
 if cmp -s "$TMP/scratch-$S.img" <(dd if="$TMP/home-now.img" bs=4M skip="$first_pe" count=4 status=none); then
 	pass "what export gives as scratch at seqno $S is home's extents today (and was said)"
 else
@@ -198,9 +203,10 @@ fi
 
 # map --history: the old owners of what home has now
 run_mlvm map --history "$P0" "$P1"
-if [ "$status" -eq 0 ] && grep -q "scratch LE 0-3" "$TMP/out" && grep -q "home LE 3-6" "$TMP/out" &&
+if [ "$status" -eq 0 ] && grep -q "scratch LE 0-3" "$TMP/out" && grep -q "seqno $T  *home LE 3-6" "$TMP/out" &&
+	grep -q "seqno $R  *house LE 3-6" "$TMP/out" &&
 	grep -q "str segment at LE 0, stripe 1 of 2" "$TMP/out"; then
-	pass "map --history lists scratch and str under the extents home has now"
+	pass "map --history lists scratch and str under the extents home (house since $R) has now"
 else
 	fail "map --history: exit $status: $(cat "$TMP/out" "$TMP/err")"
 fi

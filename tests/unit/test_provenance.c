@@ -205,6 +205,27 @@ static void test_free_and_rename(void **state)
 	assert_int_equal(mlvm_prov_reused(p, v, &it, &n), 0);
 	assert_int_equal(n, 0);
 	mlvm_vg_free(v);
+	{
+		/* the history names the LV as it was called in each span */
+		struct mlvm_prov_interval *iv;
+		size_t pa = strcmp(mlvm_prov_pv_id(p, 0), PVA) ? 1 : 0;
+
+		assert_int_equal(mlvm_prov_history(p, pa, &iv, &n), 0);
+		assert_true(n >= 2);
+		assert_int_equal(iv[0].pe, 0);
+		assert_int_equal(iv[0].count, 10);
+		assert_int_equal(iv[0].n_spans, 2);
+		assert_string_equal(iv[0].spans[0].lv, "home");
+		assert_int_equal(iv[0].spans[0].g_last, 0);
+		assert_string_equal(iv[0].spans[1].lv, "house");
+		assert_int_equal(iv[0].spans[1].g_first, 1);
+		assert_int_equal(iv[0].spans[1].g_last, 2);
+		assert_string_equal(iv[0].spans[0].lv_id, iv[0].spans[1].lv_id);
+		assert_int_equal(iv[1].pe, 10);
+		assert_string_equal(iv[1].spans[0].lv, "scratch");
+		assert_true(iv[1].spans[1].free);
+		mlvm_prov_history_free(iv, n);
+	}
 	mlvm_prov_free(p);
 	free(g1.data);
 	free(g2.data);
