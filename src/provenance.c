@@ -717,6 +717,7 @@ static int emit(const struct mlvm_prov *p, const struct mlvm_vg *vg, const long 
 	x->taker = lv_name_at(p, b->lv, g);
 	x->taker_id = p->lv_ids.s[b->lv];
 	x->taker_top = lv_name_at(p, b->top, g);
+	x->taker_top_id = p->lv_ids.s[b->top];
 	return 0;
 }
 
@@ -1207,6 +1208,10 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 			where = (int64_t)off;
 		if (grp[0].same_lv)
 			snprintf(now, sizeof(now), "they may hold other bytes of lv %s now", t->name);
+		else if (t->id && !strcmp(grp[0].taker_top_id, t->id))
+			snprintf(now, sizeof(now),
+				 "they are still part of lv %s, whose layout changed: they may hold other bytes of it now",
+				 t->name);
 		else
 			snprintf(now, sizeof(now), "they may hold lv %s's data now, not %s's",
 				 grp[0].taker_top, t->name);

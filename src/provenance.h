@@ -95,6 +95,7 @@ struct mlvm_prov_reuse {
 	const char *taker;	/* the LV that took it, as named in seqno (owned by p) */
 	const char *taker_id;
 	const char *taker_top;	/* the visible LV taker is part of in seqno (taker if none) */
+	const char *taker_top_id;
 };
 
 /*

@@ -525,6 +525,36 @@ static void test_sub_lv(void **state)
 	free(g2.data);
 }
 
+/* lvconvert of a linear LV to raid1: its extents go to its new image, a
+ * sub-LV of the same visible LV: reuse, said as a change of layout */
+static void test_layout_change(void **state)
+{
+	struct mlvm_buf g1 = { 0 }, g2 = { 0 };
+	const char *bodies[2];
+	uint64_t seq[2] = { 1, 2 };
+	struct mlvm_prov *p;
+	struct mlvm_vg *v;
+	struct mlvm_report r;
+
+	(void)state;
+	lin(&g1, "r1", "RRRRRR-RRRR-RRRR-RRRR-RRRR-RRRR-RRRRRR", 4, "pv0", 1);
+	mlvm_buf_printf(&g2, "%s", raid_lv);
+	bodies[0] = g1.data;
+	bodies[1] = g2.data;
+	p = build(seq, bodies, 2, NULL);
+	v = gen(1, false, g1.data);
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_prov_warn(p, v, NULL, &r, NULL, NULL, NULL), 0);
+	assert_int_equal(r.n, 1);
+	assert_non_null(strstr(r.items[0].message, "lv r1_rimage_0 (part of lv r1) at seqno 2"));
+	assert_non_null(strstr(r.items[0].message, "still part of lv r1, whose layout changed"));
+	mlvm_report_free(&r);
+	mlvm_vg_free(v);
+	mlvm_prov_free(p);
+	free(g1.data);
+	free(g2.data);
+}
+
 /* ------------------------------------------------------------ adding */
 
 static void test_add_order(void **state)
@@ -724,6 +754,7 @@ int main(void)
 		cmocka_unit_test(test_pv_by_uuid),
 		cmocka_unit_test(test_striped),
 		cmocka_unit_test(test_sub_lv),
+		cmocka_unit_test(test_layout_change),
 		cmocka_unit_test(test_add_order),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_history_absent),
