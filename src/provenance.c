@@ -1130,6 +1130,36 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 		*n_ranges = 0;
 		*exact = true;
 	}
+	{
+		long gi = mlvm_prov_gen_index(p, vg->seqno);
+		const char *img = vg->source.image;
+		int64_t at = img ? (int64_t)vg->source.offset : -1;
+
+		if (gi < 0) {
+			mlvm_warn(r, "extents_unknown", img, at,
+				  "vg %s generation %llu is not among the intact generations read: whether later generations reused its extents is not known",
+				  vg->name, (unsigned long long)vg->seqno);
+			return 0;
+		}
+		{
+			size_t k;
+			uint64_t missing = 0, first = 0, last = 0;
+
+			for (k = (size_t)gi + 1; k < p->n_gens; k++)
+				if (p->seqnos[k] - p->seqnos[k - 1] > 1) {
+					if (!missing)
+						first = p->seqnos[k - 1] + 1;
+					last = p->seqnos[k] - 1;
+					missing += p->seqnos[k] - p->seqnos[k - 1] - 1;
+				}
+			if (missing)
+				mlvm_notice(r, "generations_missing", img, at,
+					    "vg %s generation %llu: %llu later generation%s (seqnos %llu-%llu) %s gone from the metadata rings: extents they gave to other lvs and that were free again by the next generation found cannot be seen",
+					    vg->name, (unsigned long long)vg->seqno, (unsigned long long)missing,
+					    missing == 1 ? "" : "s", (unsigned long long)first,
+					    (unsigned long long)last, missing == 1 ? "is" : "are");
+		}
+	}
 	rc = mlvm_prov_reused(p, vg, &items, &n);
 	if (rc || !n)
 		return rc == -ENOENT ? 0 : rc;

@@ -129,7 +129,11 @@ int32_t mlvm_prov_top(const struct mlvm_vg *vg, int32_t lvi);
  * Warn about the reused extents of generation vg for the LV lv (or, when lv
  * is NULL, every visible LV touched) with code "extents_reused": one
  * warning per LV, taker and seqno, naming the LV byte ranges (the first
- * ones and how many), the later LV, the seqno, and the PV extents. When
+ * ones and how many), the later LV, the seqno, and the PV extents. Also
+ * "extents_unknown" (warning) when vg's seqno is not among the engine's
+ * generations (nothing can be said), and "generations_missing" (notice)
+ * when seqnos after vg's are gone from the rings (a reuse that was undone
+ * within them cannot be seen). When
  * ranges/n_ranges/exact are given (lv not NULL) they receive every reused
  * byte range of lv (malloc'd). 0 or -ENOMEM.
  */

@@ -171,7 +171,8 @@ static const struct tm_text *node_reuse(struct browser *b, int32_t node)
 	mlvm_report_init(&r);
 	(void)mlvm_prov_warn(b->prov, vg, lv, &r, NULL, NULL, NULL);
 	for (i = 0; i < r.n; i++)
-		tm_text_add(&b->reuse_lines, "reused\tREUSED %s", r.items[i].message);
+		if (!strcmp(r.items[i].code, "extents_reused"))
+			tm_text_add(&b->reuse_lines, "reused\tREUSED %s", r.items[i].message);
 	mlvm_report_free(&r);
 	return &b->reuse_lines;
 }

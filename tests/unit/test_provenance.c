@@ -323,7 +323,45 @@ static void test_earliest_and_gap(void **state)
 	assert_int_equal(it[2].count, 3);
 	assert_int_equal(it[2].seqno, 15);
 	free(it);
+	{
+		struct mlvm_report r;
+		size_t k, n_reused = 0, n_missing = 0;
+
+		mlvm_report_init(&r);
+		assert_int_equal(mlvm_prov_warn(p, v, NULL, &r, NULL, NULL, NULL), 0);
+		for (k = 0; k < r.n; k++) {
+			if (!strcmp(r.items[k].code, "extents_reused"))
+				n_reused++;
+			if (!strcmp(r.items[k].code, "generations_missing")) {
+				n_missing++;
+				assert_int_equal(r.items[k].severity, MLVM_SEV_NOTICE);
+				assert_non_null(strstr(r.items[k].message,
+						       "3 later generations (seqnos 12-14) are gone"));
+			}
+			if (!strcmp(r.items[k].code, "extents_reused") &&
+			    strstr(r.items[k].message, "lv str"))
+				assert_non_null(strstr(r.items[k].message,
+						       "by seqno 15 (after seqno 11; the generations between are gone"));
+		}
+		/* scratch: to var at 11, to str by 15 */
+		assert_int_equal(n_reused, 2);
+		assert_int_equal(n_missing, 1);
+		mlvm_report_free(&r);
+	}
 	mlvm_vg_free(v);
+	{
+		/* a generation the engine does not hold: said, not silent */
+		struct mlvm_report r;
+
+		v = gen(12, false, g1.data);
+		mlvm_report_init(&r);
+		assert_int_equal(mlvm_prov_warn(p, v, NULL, &r, NULL, NULL, NULL), 0);
+		assert_int_equal(r.n, 1);
+		assert_string_equal(r.items[0].code, "extents_unknown");
+		assert_int_equal(r.items[0].severity, MLVM_SEV_WARNING);
+		mlvm_report_free(&r);
+		mlvm_vg_free(v);
+	}
 	mlvm_prov_free(p);
 	free(g1.data);
 	free(g2.data);
