@@ -275,6 +275,38 @@ EOF
 	else
 		fail "browse --generation $S: no extents_reused in the damage list: $(tm capture-pane -p -t prov)"
 	fi
+	# wait_screen REGEX: until the screen matches (5 s)
+	wait_screen() {
+		local i
+		for i in $(seq 1 100); do
+			tm capture-pane -p -t prov -J | grep -Eq -- "$1" && return 0
+			sleep 0.05
+		done
+		return 1
+	}
+	tm send-keys -t prov Escape
+	sleep 0.2
+	tm send-keys -t prov / s c r a t c h Enter
+	if wait_screen "REUSED vg $vg generation $S"; then
+		pass "browse: scratch's details say REUSED"
+	else
+		fail "browse: no REUSED in scratch's details: $(tm capture-pane -p -t prov)"
+	fi
+	tm send-keys -t prov e
+	sleep 0.2
+	tm send-keys -t prov C-u
+	tm send-keys -t prov -l "$TMP/browse-scratch.img"
+	tm send-keys -t prov Enter
+	if wait_screen "16777216 bytes in 1 range lie on extents a later generation reused"; then
+		pass "browse: the export of scratch says how many of its bytes lie on reused extents"
+	else
+		fail "browse: the export result does not mention the reuse: $(tm capture-pane -p -t prov)"
+	fi
+	if cmp -s "$TMP/browse-scratch.img" "$TMP/scratch-$S.img"; then
+		pass "browse: the exported bytes are mlvm export's"
+	else
+		fail "browse: exported scratch differs from mlvm export --generation $S"
+	fi
 	tm kill-server 2>/dev/null
 fi
 finish
