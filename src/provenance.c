@@ -556,12 +556,73 @@ static int cmp_copy(const void *x, const void *y)
 	/* committed slot copies (checksum compared) first */
 	if ((a->g->checksum_ok == 1) != (b->g->checksum_ok == 1))
 		return a->g->checksum_ok == 1 ? -1 : 1;
-	return 0;
+	/* then always the same area first: its buffer is kept */
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->mda != b->mda)
+		return a->mda < b->mda ? -1 : 1;
+	return a->g < b->g ? -1 : a->g > b->g;
+}
+
+/* one metadata area held in memory (mapped or read), reused across copies */
+struct area_cache {
+	const struct mlvm_mda_info *mda;
+	const uint8_t *buf;
+	size_t size;
+	void *cookie;		/* mapped */
+	uint8_t *owned;		/* read */
+};
+
+static void area_drop(struct area_cache *a)
+{
+	if (a->cookie)
+		mlvm_source_unmap(a->cookie);
+	free(a->owned);
+	memset(a, 0, sizeof(*a));
+}
+
+/* the text of generation g of area mda, reading the area only when it is
+ * not the one held already */
+static int area_text(struct area_cache *a, const struct mlvm_pvdev *dev,
+		     const struct mlvm_mda_info *mda, const struct mlvm_generation *g,
+		     char **text, size_t *len)
+{
+	if (a->mda != mda) {
+		uint64_t size = mda->size;
+		const void *map;
+		int rc;
+
+		area_drop(a);
+		if (size > MLVM_CARVE_MAX_AREA)
+			size = MLVM_CARVE_MAX_AREA;
+		if (mda->abs > dev->meta->size)
+			return -ERANGE;
+		if (size > dev->meta->size - mda->abs)
+			size = dev->meta->size - mda->abs;
+		if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &a->cookie)) {
+			a->buf = map;
+		} else {
+			a->cookie = NULL;
+			a->owned = malloc((size_t)size ? (size_t)size : 1);
+			if (!a->owned)
+				return -ENOMEM;
+			rc = mlvm_source_read(dev->meta, a->owned, (size_t)size, mda->abs);
+			if (rc) {
+				area_drop(a);
+				return rc;
+			}
+			a->buf = a->owned;
+		}
+		a->size = (size_t)size;
+		a->mda = mda;
+	}
+	return mlvm_carve_text(a->buf, a->size, g, text, len);
 }
 
 int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov **out)
 {
 	struct gencopy *c = NULL;
+	struct area_cache area = { 0 };
 	struct mlvm_prov *p;
 	size_t n = 0, i, g, done_seqno_set = 0;
 	uint64_t done_seqno = 0;
@@ -605,7 +666,7 @@ int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov
 
 		if (done_seqno_set && c[i].g->seqno == done_seqno)
 			continue;	/* this seqno is in already */
-		r = mlvm_set_generation_text(set, c[i].dev, c[i].mda, c[i].g, &text, &len);
+		r = area_text(&area, c[i].dev, c[i].mda, c[i].g, &text, &len);
 		if (r == -ENOMEM) {
 			rc = r;
 			break;
@@ -630,6 +691,7 @@ int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov
 		done_seqno = c[i].g->seqno;
 		done_seqno_set = 1;
 	}
+	area_drop(&area);
 	free(c);
 	if (rc) {
 		mlvm_prov_free(p);

@@ -5,7 +5,8 @@
  *
  * An engine is built from the intact generations of one VG (complete,
  * parse_ok, checksum not bad, as the assembler counts them; one copy per
- * seqno, the first that loads), added in rising seqno order. PVs are
+ * seqno, the first that loads: a committed copy whose checksum was checked
+ * before a ring copy), added in rising seqno order. PVs are
  * matched across generations by PV uuid (the `pvN` names are local to one
  * text), LVs by LV id (a rename is not a reuse).
  *
@@ -67,7 +68,9 @@ int mlvm_prov_add(struct mlvm_prov *p, const struct mlvm_vg *vg);
 /*
  * Build the engine of VG vg_id from the carved generations of a set (open
  * it with .carve or .want_generation). Each seqno once: the copies are read
- * again (mlvm_set_generation_text) and parsed one at a time; a copy that
+ * again (each metadata area once, mapped when the image allows, else read
+ * whole: at most MLVM_CARVE_MAX_AREA bytes held) and parsed one at a time,
+ * each model freed before the next; a copy that
  * does not load is skipped for the next copy of the same seqno. Problems of
  * the old texts themselves are not reported (history and read do that).
  * 0 and *out, or -ENOMEM / read errors.
