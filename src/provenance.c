@@ -1035,8 +1035,10 @@ int mlvm_prov_lv_bytes(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		uint64_t seg_b, seg_e, C = mlvm_seg_stripe_size(s) * 512;
 		bool whole = false;
 
-		if (!mlvm_mul_ok(s->start_extent, X, &seg_b))
+		if (!mlvm_mul_ok(s->start_extent, X, &seg_b)) {
+			*exact = false;	/* past 2^64 bytes: cannot be placed */
 			continue;
+		}
 		if (!mlvm_mul_ok(s->start_extent + s->extent_count, X, &seg_e) ||
 		    s->start_extent + s->extent_count < s->start_extent)
 			seg_e = UINT64_MAX;
@@ -1165,7 +1167,7 @@ static void range_words(const struct mlvm_range *v, size_t n, char *buf, size_t 
 	for (i = 0; i < n; i++)
 		total += v[i].len;
 	if (!n) {
-		snprintf(buf, len, "no bytes");
+		snprintf(buf, len, "bytes (that cannot be placed: its segments lie past 2^64 bytes)");
 		return;
 	}
 	if (n == 1)

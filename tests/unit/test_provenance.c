@@ -593,6 +593,76 @@ static void test_layout_change(void **state)
 	free(g2.data);
 }
 
+/* hostile numbers and overlaps: answers stay bounded, nothing wraps */
+static void test_hostile(void **state)
+{
+	struct mlvm_buf g1 = { 0 }, g2 = { 0 };
+	const char *bodies[2];
+	uint64_t seq[2] = { 1, 2 };
+	struct mlvm_prov *p;
+	struct mlvm_vg *v;
+	struct mlvm_prov_reuse *it;
+	struct mlvm_prov_interval *iv;
+	struct mlvm_report r;
+	struct mlvm_range *rv;
+	size_t n, nr, i, k;
+	bool exact;
+
+	(void)state;
+	/* two LVs on the same extents, one area at the end of the PE space,
+	 * a striped segment without a stripe size */
+	lin(&g1, "a", ID_HOME, 10, "pv0", 0);
+	lin(&g1, "b", ID_SCR, 10, "pv0", 5);
+	mlvm_buf_printf(&g1,
+			"far {\nid = \"" ID_VAR "\"\nstatus = [\"READ\", \"VISIBLE\"]\nflags = []\n"
+			"segment_count = 1\nsegment1 {\nstart_extent = 4611686018427387904\n"
+			"extent_count = 1000\ntype = \"striped\"\nstripe_count = 1\n"
+			"stripes = [\"pv1\", 4611686018427387904]\n}\n}\n"
+			"nss {\nid = \"" ID_STR "\"\nstatus = [\"READ\", \"VISIBLE\"]\nflags = []\n"
+			"segment_count = 1\nsegment1 {\nstart_extent = 0\nextent_count = 4\n"
+			"type = \"striped\"\nstripe_count = 2\n"
+			"stripes = [\"pv0\", 50, \"pv1\", 50]\n}\n}\n");
+	lin(&g2, "c", "CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC", 100, "pv0", 0);
+	mlvm_buf_printf(&g2,
+			"d {\nid = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-DDDDDD\"\nstatus = [\"READ\", \"VISIBLE\"]\n"
+			"flags = []\nsegment_count = 1\nsegment1 {\nstart_extent = 0\n"
+			"extent_count = 1000\ntype = \"striped\"\nstripe_count = 1\n"
+			"stripes = [\"pv1\", 4611686018427387904]\n}\n}\n");
+	bodies[0] = g1.data;
+	bodies[1] = g2.data;
+	p = build(seq, bodies, 2, NULL);
+	v = gen(1, false, g1.data);
+	assert_int_equal(mlvm_prov_reused(p, v, &it, &n), 0);
+	assert_true(n >= 3);
+	for (i = 0; i < n; i++) {
+		assert_true(it[i].count > 0);
+		assert_true(it[i].pe + it[i].count > it[i].pe || it[i].pe + it[i].count == 0);
+	}
+	for (k = 0; k < v->n_lvs; k++) {
+		assert_int_equal(mlvm_prov_lv_bytes(v, &v->lvs[k], it, n, &rv, &nr, &exact), 0);
+		for (i = 0; i + 1 < nr; i++)
+			assert_true(rv[i].start + rv[i].len < rv[i + 1].start);
+		if (!strcmp(v->lvs[k].name, "nss") || !strcmp(v->lvs[k].name, "far"))
+			assert_false(exact);	/* no stripe size: whole segment; past 2^64 */
+		free(rv);
+	}
+	free(it);
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_prov_warn(p, v, NULL, &r, NULL, NULL, NULL), 0);
+	assert_true(r.n >= 3);
+	mlvm_report_free(&r);
+	for (k = 0; k < mlvm_prov_n_pvs(p); k++) {
+		assert_int_equal(mlvm_prov_history(p, k, &iv, &n), 0);
+		for (i = 0; i < n; i++)
+			assert_true(iv[i].count > 0 && iv[i].n_spans > 0);
+		mlvm_prov_history_free(iv, n);
+	}
+	mlvm_vg_free(v);
+	mlvm_prov_free(p);
+	free(g1.data);
+	free(g2.data);
+}
+
 /* ------------------------------------------------------------ adding */
 
 static void test_add_order(void **state)
@@ -793,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_striped),
 		cmocka_unit_test(test_sub_lv),
 		cmocka_unit_test(test_layout_change),
+		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_add_order),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_history_absent),
