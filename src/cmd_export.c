@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lvmap.h"
+#include "provenance.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -50,7 +51,10 @@ static const char export_help[] =
 	"                       unless --force), - for stdout (not a terminal), or a\n"
 	"                       block device (with --force; written in place)\n"
 	"  --generation SEQNO   the LV as that metadata generation maps it (an LV\n"
-	"                       removed since comes back)\n"
+	"                       removed since comes back); its bytes on extents a\n"
+	"                       later generation gave to another LV are written all\n"
+	"                       the same, warned about (extents_reused) and listed\n"
+	"                       in the --json summary (reused_ranges)\n"
 	"  --sparse             leave holes for all-zero blocks (regular files only)\n"
 	"  --leg N              read mirror/raid1 image N (from 0), not the first intact\n"
 	"  --no-sha256          do not hash what is written (hashing runs beside the\n"
@@ -836,6 +840,9 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	struct out o = { .fd = -1 };
 	const char *lvspec = NULL;
 	const struct mlvm_range *miss = NULL;
+	struct mlvm_range *reused = NULL;
+	size_t n_reused = 0;
+	bool reused_exact = true;
 	struct mlvm_set *set;
 	bool sparse = false, allow_missing = false, force = false, write_failed = false, hash = true;
 	char hex[65] = "", types[256], why[512];
@@ -915,6 +922,23 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 
+	if (oo.want_generation) {
+		/* extents of this generation that later generations gave to
+		 * another LV: exported all the same, but said */
+		struct mlvm_prov *pr = NULL;
+
+		rc = mlvm_prov_from_set(set, vg->id, &pr);
+		if (!rc)
+			rc = mlvm_prov_warn(pr, vg, lv, &set->report, &reused, &n_reused,
+					    &reused_exact);
+		mlvm_prov_free(pr);
+		if (rc) {
+			cli_err(c, "cannot work out which extents later generations reused: %s",
+				strerror(-rc));
+			status = EXIT_FAILED;
+			goto done;
+		}
+	}
 	rc = mlvm_lv_reader_new(vg, lv, &ro, &rd, &set->report);
 	if (rc) {
 		seg_types(lv, types, sizeof(types));
@@ -991,6 +1015,15 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			json_end_array(&j);
 		}
 		json_end_array(&j);
+		json_begin_array(&j, "reused_ranges");
+		for (i = 0; i < n_reused; i++) {
+			json_begin_array_inline(&j, NULL);
+			json_uint(&j, NULL, reused[i].start);
+			json_uint(&j, NULL, reused[i].len);
+			json_end_array(&j);
+		}
+		json_end_array(&j);
+		json_bool(&j, "reused_ranges_exact", reused_exact);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
@@ -1006,6 +1039,7 @@ done:
 	cli_print_report(c, &set->report);
 	if (rd)
 		mlvm_lv_reader_free(rd);
+	free(reused);
 	mlvm_set_free(set);
 	return status;
 }

@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "provenance.h"
 #include "util.h"
 
 static const char map_help[] =
 	"Usage: mlvm map [--lv [VG/]LV] [--generation SEQNO] [--json] [--vg NAME] IMAGE...\n"
+	"       mlvm map --history [--json] [--vg NAME] IMAGE...\n"
 	"\n"
 	"The extent map of the volume group(s): for each PV, its physical extents\n"
 	"in order and what each range belongs to (LV, segment, area and the\n"
@@ -22,7 +24,11 @@ static const char map_help[] =
 	"logical extents, segment by segment and area by area. Extents used by two\n"
 	"LVs and areas past the end of their PV are reported.\n"
 	"--lv [VG/]LV shows only that LV (and the sub-LVs it is built on).\n"
-	"--generation SEQNO maps the VG as that generation describes it.\n"
+	"--generation SEQNO maps the VG as that generation describes it, and warns\n"
+	"(extents_reused) where a later generation gave its extents to another LV.\n"
+	"--history: per PV, the owner of every extent range in every intact\n"
+	"generation still in the metadata rings (which LVs once lived in what is\n"
+	"free today).\n"
 	"Segments are numbered as in the metadata (segment1...), areas from 0.\n"
 	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n";
 
@@ -608,6 +614,220 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 	json_end_object(j);
 }
 
+/* ------------------------------------------------------------ history */
+
+/* the seqnos of a span: "7" or "3-7" */
+static void span_seqnos(const struct mlvm_prov *p, const struct mlvm_prov_span *sp, char *buf,
+			size_t len)
+{
+	uint64_t a = mlvm_prov_gen_seqno(p, sp->g_first), b = mlvm_prov_gen_seqno(p, sp->g_last);
+
+	if (a == b)
+		snprintf(buf, len, "%llu", (unsigned long long)a);
+	else
+		snprintf(buf, len, "%llu-%llu", (unsigned long long)a, (unsigned long long)b);
+}
+
+/* the PV of vg with uuid id, NULL */
+static const struct mlvm_pv *pv_by_uuid(const struct mlvm_vg *vg, const char *id)
+{
+	uint32_t i;
+
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].id && !strcmp(vg->pvs[i].id, id))
+			return &vg->pvs[i];
+	return NULL;
+}
+
+static void text_span(const struct mlvm_prov *p, const struct mlvm_prov_span *sp,
+		      uint64_t count, FILE *f)
+{
+	char seq[64];
+
+	span_seqnos(p, sp, seq, sizeof(seq));
+	fprintf(f, "    seqno %-11s ", seq);
+	if (sp->absent)
+		fputs("(pv not in the vg)\n", f);
+	else if (sp->free)
+		fputs("free\n", f);
+	else if (sp->striped)
+		fprintf(f, "%s segment at LE %llu, stripe %u of %u, area extents %llu-%llu%s%s%s\n",
+			sp->lv, (unsigned long long)sp->le, sp->area + 1, sp->n_areas,
+			(unsigned long long)sp->area_off, (unsigned long long)(sp->area_off + count - 1),
+			strcmp(sp->lv, sp->top) ? " (part of " : "",
+			strcmp(sp->lv, sp->top) ? sp->top : "", strcmp(sp->lv, sp->top) ? ")" : "");
+	else
+		fprintf(f, "%s LE %llu-%llu%s%s%s\n", sp->lv, (unsigned long long)sp->le,
+			(unsigned long long)(sp->le + count - 1),
+			strcmp(sp->lv, sp->top) ? " (part of " : "",
+			strcmp(sp->lv, sp->top) ? sp->top : "", strcmp(sp->lv, sp->top) ? ")" : "");
+}
+
+static void json_span(struct json *j, const struct mlvm_prov *p, const struct mlvm_prov_span *sp)
+{
+	json_begin_object_inline(j, NULL);
+	json_uint(j, "from_seqno", mlvm_prov_gen_seqno(p, sp->g_first));
+	json_uint(j, "to_seqno", mlvm_prov_gen_seqno(p, sp->g_last));
+	json_uint(j, "generations", sp->g_last - sp->g_first + 1);
+	json_string(j, "state", sp->absent ? "absent" : sp->free ? "free" : "used");
+	if (sp->absent || sp->free) {
+		json_null(j, "lv");
+	} else {
+		json_string(j, "lv", sp->lv);
+		json_string(j, "lv_id", sp->lv_id);
+		json_string(j, "visible_lv", sp->top);
+		json_bool(j, "striped", sp->striped);
+		if (sp->striped) {
+			json_uint(j, "segment_le_start", sp->le);
+			json_uint(j, "area", sp->area);
+			json_uint(j, "areas", sp->n_areas);
+			json_uint(j, "area_extent", sp->area_off);
+		} else {
+			json_uint(j, "le_start", sp->le);
+		}
+	}
+	json_end_object(j);
+}
+
+/* one VG's history, text or JSON; -ENOMEM */
+static int history_vg(const struct cli *c, struct mlvm_set *set, const struct mlvm_vg *vg,
+		      struct json *j, FILE *f)
+{
+	struct mlvm_prov *p = NULL;
+	size_t i, k, g, n;
+	int rc;
+
+	(void)c;
+	rc = mlvm_prov_from_set(set, vg->id, &p);
+	if (rc)
+		return rc;
+	if (j) {
+		json_begin_object(j, NULL);
+		json_string(j, "name", vg->name);
+		json_string(j, "id", vg->id);
+		json_uint(j, "extent_size", vg->extent_size);
+		json_begin_array_inline(j, "generations");
+		for (g = 0; g < mlvm_prov_n_gens(p); g++)
+			json_uint(j, NULL, mlvm_prov_gen_seqno(p, g));
+		json_end_array(j);
+		json_begin_array(j, "pvs");
+	} else {
+		char size[32];
+
+		mlvm_human_size(vg->extent_size * 512, size, sizeof(size));
+		fprintf(f, "vg %s  extent size %s  %zu intact generation%s:", vg->name, size,
+			mlvm_prov_n_gens(p), mlvm_prov_n_gens(p) == 1 ? "" : "s");
+		for (g = 0; g < mlvm_prov_n_gens(p); g++)
+			fprintf(f, " %llu", (unsigned long long)mlvm_prov_gen_seqno(p, g));
+		fputc('\n', f);
+	}
+	if (!mlvm_prov_n_gens(p))
+		mlvm_warn(&set->report, "no_generation", NULL, -1,
+			  "vg %s: no intact generation found in the metadata rings", vg->name);
+	for (i = 0; i < mlvm_prov_n_pvs(p); i++) {
+		struct mlvm_prov_interval *iv = NULL;
+		const struct mlvm_pv *now = pv_by_uuid(vg, mlvm_prov_pv_id(p, i));
+		const char *name = now ? now->name : NULL;
+
+		rc = mlvm_prov_history(p, i, &iv, &n);
+		if (rc)
+			break;
+		if (j) {
+			json_begin_object(j, NULL);
+			json_string(j, "id", mlvm_prov_pv_id(p, i));
+			json_string(j, "name", name);
+			if (now && !now->missing)
+				json_string(j, "image", now->src->name);
+			else
+				json_null(j, "image");
+			json_uint(j, "pe_count", mlvm_prov_pv_pe_count(p, i));
+			json_begin_array(j, "extents");
+			for (k = 0; k < n; k++) {
+				size_t s;
+
+				json_begin_object(j, NULL);
+				json_uint(j, "start", iv[k].pe);
+				json_uint(j, "count", iv[k].count);
+				json_begin_array(j, "owners");
+				for (s = 0; s < iv[k].n_spans; s++)
+					json_span(j, p, &iv[k].spans[s]);
+				json_end_array(j);
+				json_end_object(j);
+			}
+			json_end_array(j);
+			json_end_object(j);
+		} else {
+			fprintf(f, "\n%s  %s  %s  pe_count %llu\n", name ? name : "(not in the vg now)",
+				mlvm_prov_pv_id(p, i), now && !now->missing ? now->src->name : "(missing)",
+				(unsigned long long)mlvm_prov_pv_pe_count(p, i));
+			for (k = 0; k < n; k++) {
+				char range[64];
+				size_t s;
+
+				snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)iv[k].pe,
+					 (unsigned long long)(iv[k].pe + iv[k].count - 1));
+				fprintf(f, "  PE %s\n", range);
+				for (s = 0; s < iv[k].n_spans; s++)
+					text_span(p, &iv[k].spans[s], iv[k].count, f);
+			}
+		}
+		mlvm_prov_history_free(iv, n);
+	}
+	if (j) {
+		json_end_array(j);
+		json_end_object(j);
+	}
+	mlvm_prov_free(p);
+	return rc;
+}
+
+static int cmd_map_history(struct cli *c, int argc, char **argv, int first)
+{
+	struct mlvm_open_opts oo = { .carve = true };
+	struct mlvm_set *set;
+	struct json j;
+	bool write_failed = false, any = false;
+	size_t i;
+	int status = EXIT_DONE, rc = 0;
+
+	set = cli_open_set(c, argv + first, argc - first, &oo, &status);
+	if (!set)
+		return status;
+	if (cli_vgs_selected(c, set) == 0) {
+		cli_no_vg_error(c, &oo, &set->report);
+		status = EXIT_FAILED;
+	}
+	if (c->json) {
+		json_init(&j, stdout, true);
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "vgs");
+	}
+	for (i = 0; i < set->n_vgs && status == EXIT_DONE; i++) {
+		if (!cli_vg_selected(c, set->vgs[i]) || !set->vgs[i]->id)
+			continue;
+		if (!c->json && any)
+			fputc('\n', stdout);
+		any = true;
+		rc = history_vg(c, set, set->vgs[i], c->json ? &j : NULL, stdout);
+		if (rc) {
+			cli_err(c, "cannot work out the history of vg %s: %s", set->vgs[i]->name,
+				strerror(-rc));
+			status = EXIT_FAILED;
+		}
+	}
+	if (c->json) {
+		json_end_array(&j);
+		cli_json_report(&j, &set->report);
+		json_end_object(&j);
+		write_failed = json_finish(&j) != 0;
+	}
+	if (!cli_output_ok(c, write_failed))
+		status = EXIT_FAILED;
+	cli_print_report(c, &set->report);
+	mlvm_set_free(set);
+	return status;
+}
+
 /* ------------------------------------------------------------ command */
 
 int cmd_map(struct cli *c, int argc, char **argv)
@@ -616,9 +836,11 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "lv", required_argument, NULL, 'l' },
 		{ "generation", required_argument, NULL, 'g' },
+		{ "history", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { 0 };
+	bool history = false;
 	const struct mlvm_vg *only_vg = NULL;
 	const struct mlvm_lv *only = NULL;
 	const char *lvspec = NULL;
@@ -643,6 +865,9 @@ int cmd_map(struct cli *c, int argc, char **argv)
 				return EXIT_USAGE;
 			oo.want_generation = true;
 			break;
+		case 'H':
+			history = true;
+			break;
 		case ':':
 			return cli_usage(c, "map", "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -653,6 +878,11 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		return cli_usage(c, "map", "--lv needs an LV name");
 	if (optind >= argc)
 		return cli_usage(c, "map", "no image given");
+	if (history && (lvspec || oo.want_generation))
+		return cli_usage(c, "map", "--history shows every LV in every generation: it takes no %s",
+				 lvspec ? "--lv" : "--generation");
+	if (history)
+		return cmd_map_history(c, argc, argv, optind);
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
@@ -694,6 +924,22 @@ int cmd_map(struct cli *c, int argc, char **argv)
 			goto out;
 		}
 		report_problems(&maps[i], &set->report);
+		if (oo.want_generation && set->vgs[i]->id) {
+			/* extents of this generation given to other LVs later */
+			struct mlvm_prov *pr = NULL;
+			const struct mlvm_lv *lv = only_vg == set->vgs[i] ? only : NULL;
+			int rc = mlvm_prov_from_set(set, set->vgs[i]->id, &pr);
+
+			if (!rc)
+				rc = mlvm_prov_warn(pr, set->vgs[i], lv, &set->report, NULL, NULL, NULL);
+			mlvm_prov_free(pr);
+			if (rc) {
+				cli_err(c, "cannot work out which extents later generations reused: %s",
+					strerror(-rc));
+				status = EXIT_FAILED;
+				goto out;
+			}
+		}
 	}
 	if (c->json) {
 		struct json j;

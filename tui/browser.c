@@ -23,6 +23,7 @@
 
 #include "export.h"
 #include "model.h"
+#include "provenance.h"
 #include "util.h"
 #include "vgspec.h"
 
@@ -68,6 +69,9 @@ struct browser {
 	struct mlvm_set *cur;		/* as the images are now */
 	struct mlvm_set *old;		/* the older generation shown, or NULL */
 	struct mlvm_set *carved;	/* every generation, for the timeline (lazy) */
+	struct mlvm_prov *prov;		/* extent provenance of the older generation shown */
+	int32_t reuse_node;		/* the node reuse_lines describe, -1 */
+	struct tm_text reuse_lines;	/* its extents_reused warnings */
 	uint64_t old_seqno;
 	char old_vg_id[40];
 	struct tm_model *m;
@@ -99,6 +103,9 @@ struct browser {
 	uint64_t x_bytes;
 	size_t x_missing;
 	uint64_t x_missing_bytes;
+	uint64_t x_reused_bytes;	/* bytes of the LV on extents a later generation reused */
+	size_t x_reused;
+	bool x_reused_exact;
 	double x_secs, x_drawn;
 	char x_lv[300];
 	char msg[512];
@@ -125,6 +132,50 @@ static void say(struct browser *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(b->msg, sizeof(b->msg), fmt, ap);
 	va_end(ap);
+}
+
+/* the older generation shown: which of its extents later generations reused
+ * (extents_reused warnings into its report, shown by d) */
+static void old_provenance(struct browser *b)
+{
+	size_t i;
+
+	mlvm_prov_free(b->prov);
+	b->prov = NULL;
+	tm_text_free(&b->reuse_lines);
+	b->reuse_node = -1;
+	if (!b->old || !b->old_vg_id[0])
+		return;
+	if (mlvm_prov_from_set(b->old, b->old_vg_id, &b->prov))
+		return;
+	for (i = 0; i < b->old->n_vgs; i++)
+		if (b->old->vgs[i]->id && !strcmp(b->old->vgs[i]->id, b->old_vg_id))
+			(void)mlvm_prov_warn(b->prov, b->old->vgs[i], NULL, &b->old->report, NULL,
+					     NULL, NULL);
+}
+
+/* the reuse warnings of an LV node of the older generation (cached) */
+static const struct tm_text *node_reuse(struct browser *b, int32_t node)
+{
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+	struct mlvm_report r;
+	size_t i;
+
+	if (node == b->reuse_node)
+		return &b->reuse_lines;
+	tm_text_free(&b->reuse_lines);
+	b->reuse_node = node;
+	if (!b->prov || node < 0 || b->m->nodes[node].ghost ||
+	    !b->m->vgs[b->m->nodes[node].vg].base || !tm_node_lv(b->m, node, &vg, &lv))
+		return &b->reuse_lines;
+	mlvm_report_init(&r);
+	(void)mlvm_prov_warn(b->prov, vg, lv, &r, NULL, NULL, NULL);
+	for (i = 0; i < r.n; i++)
+		if (!strcmp(r.items[i].code, "extents_reused"))
+			tm_text_add(&b->reuse_lines, "reused\tREUSED %s", r.items[i].message);
+	mlvm_report_free(&r);
+	return &b->reuse_lines;
 }
 
 /* draw at most w columns of s at y, x: bytes outside printable ASCII as '?' */
@@ -297,6 +348,8 @@ static int rebuild(struct browser *b)
 	content_reset(b, 0);
 	tm_model_free(b->m);
 	b->m = m;
+	tm_text_free(&b->reuse_lines);	/* node numbers change */
+	b->reuse_node = -1;
 	content_reset(b, m->n_nodes);
 	b->det_node = -1;
 	if (keep_kind >= 0)
@@ -620,6 +673,12 @@ static void details_draw(struct browser *b, const struct layout *l)
 		b->det_top = 0;
 	}
 	tm_details(b->m, b->m->sel, content_of(b, b->m->sel), &t);
+	{
+		const struct tm_text *ru = node_reuse(b, b->m->sel);
+
+		for (i = 0; (size_t)i < ru->n; i++)
+			tm_text_add(&t, "%s", ru->lines[i]);
+	}
 	kw = inner_w / 3 < 18 ? inner_w / 3 : 18;
 	n = wrap_text(&t, inner_w, kw, wl, MAX_WRAPPED);
 	if (inner_h > 0 && b->det_top + (size_t)inner_h > n)
@@ -642,7 +701,7 @@ static void details_draw(struct browser *b, const struct layout *l)
 			attroff(A_BOLD);
 		}
 		snprintf(buf, sizeof(buf), "%.*s", w->len, w->s);
-		if (!strncmp(buf, "REMOVED", 7) && b->colour)
+		if ((!strncmp(buf, "REMOVED", 7) || !strncmp(buf, "REUSED", 6)) && b->colour)
 			attron(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
 		put(y, x + kw + 1, buf, inner_w - kw - 1);
 		attroff(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
@@ -1049,7 +1108,15 @@ static void export_draw(struct browser *b)
 		     b->x_missing, b->x_missing == 1 ? "" : "s", (unsigned long long)b->x_missing_bytes);
 	else
 		put(y + 5, x + 2, "every byte was read", w - 4);
-	putf(y + 6, x + 2, w - 4, "in %.2f s", b->x_secs);
+	if (b->x_reused) {
+		if (b->colour)
+			attron(COLOR_PAIR(PAIR_REMOVED));
+		putf(y + 6, x + 2, w - 4, "%s%llu bytes in %zu range%s lie on extents a later generation reused (d)",
+		     b->x_reused_exact ? "" : "at most ", (unsigned long long)b->x_reused_bytes,
+		     b->x_reused, b->x_reused == 1 ? "" : "s");
+		attroff(COLOR_PAIR(PAIR_REMOVED));
+	}
+	putf(y + 7, x + 2, w - 4, "in %.2f s", b->x_secs);
 	put(y + h - 2, x + 2, "Enter or Esc: close", w - 4);
 }
 
@@ -1214,6 +1281,7 @@ static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno
 		b->old_vg_id[0] = 0;
 		if (rebuild(b))	/* it reads the model still pointing into was */
 			b->quit = true;
+		old_provenance(b);
 		mlvm_set_free(was);
 		say(b, "showing the current generation (seqno %llu)", (unsigned long long)seqno);
 		return;
@@ -1242,6 +1310,7 @@ static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno
 		snprintf(b->old_vg_id, sizeof(b->old_vg_id), "%s", vg_id);
 		if (rebuild(b))	/* it reads the model still pointing into was */
 			b->quit = true;
+		old_provenance(b);
 		mlvm_set_free(was);
 	}
 	{
@@ -1282,6 +1351,24 @@ static void export_begin(struct browser *b)
 		return;
 	snprintf(b->x_path, sizeof(b->x_path), "%s", b->le.buf);
 	b->x_err[0] = 0;
+	b->x_reused = 0;
+	b->x_reused_bytes = 0;
+	b->x_reused_exact = true;
+	if (b->prov && b->m->vgs[b->m->nodes[b->m->sel].vg].base && !b->m->nodes[b->m->sel].ghost) {
+		/* an older generation's LV: its bytes on extents reused since */
+		struct mlvm_report r;
+		struct mlvm_range *rv = NULL;
+		size_t n = 0, i;
+
+		mlvm_report_init(&r);
+		if (!mlvm_prov_warn(b->prov, vg, lv, &r, &rv, &n, &b->x_reused_exact)) {
+			b->x_reused = n;
+			for (i = 0; i < n; i++)
+				b->x_reused_bytes += rv[i].len;
+		}
+		free(rv);
+		mlvm_report_free(&r);
+	}
 	if (tm_export_start(vg, lv, b->x_path, &b->x, b->x_err, sizeof(b->x_err)))
 		return;		/* the dialog shows x_err */
 	b->x_drawn = 0;
@@ -1660,7 +1747,7 @@ static void colours_init(struct browser *b)
 
 int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *old)
 {
-	struct browser b = { .o = o, .cur = cur, .old = old, .det_node = -1 };
+	struct browser b = { .o = o, .cur = cur, .old = old, .det_node = -1, .reuse_node = -1 };
 	SCREEN *scr;
 	const char *cs;
 	int rc = 0;
@@ -1691,6 +1778,7 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 		goto out;
 	}
 	timing_log(&b, "model_ms", (tui_now() - o->t0) * 1000.0, 0);
+	old_provenance(&b);
 	if (old)
 		say(&b, "generation %llu shown: g lists every generation",
 		    (unsigned long long)o->generation);
@@ -1761,6 +1849,8 @@ out:
 	content_reset(&b, 0);
 	free(b.gens);
 	tm_model_free(b.m);
+	mlvm_prov_free(b.prov);
+	tm_text_free(&b.reuse_lines);
 	mlvm_set_free(b.carved);
 	mlvm_set_free(b.old);
 	mlvm_set_free(b.cur);
