@@ -432,7 +432,7 @@ static void layout(const struct browser *b, struct layout *l)
 	l->tree_y = l->det_y = 1;
 	l->tree_h = l->det_h = body - l->map_h;
 	l->tree_x = 0;
-	l->tree_w = COLS * 2 / 5 > 30 ? COLS * 2 / 5 : 30;
+	l->tree_w = COLS * 2 / 5 > 34 ? COLS * 2 / 5 : 34;
 	l->det_x = l->tree_w;
 	l->det_w = COLS - l->tree_w;
 }

@@ -1551,7 +1551,7 @@ void tm_node_label(const struct tm_model *m, int32_t node, char *out, size_t len
 		for (c = n->first_child; c >= 0; c = m->nodes[c].next_sibling)
 			later += m->nodes[c].ghost;
 		if (later)
-			snprintf(out, len, "%s (%u, +%u created later)", tm_node_name(m, node),
+			snprintf(out, len, "%s (%u) +%u later", tm_node_name(m, node),
 				 n->n_children - later, later);
 		else
 			snprintf(out, len, "%s (%u)", tm_node_name(m, node), n->n_children);

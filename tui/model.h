@@ -243,9 +243,9 @@ size_t tm_wrap(const char *s, size_t width, struct tm_span *out, size_t max);
 const char *tm_node_tag(const struct tm_model *m, int32_t node);
 /*
  * The label of a node in the tree: "VG demo", "Logical volumes (4)",
- * "Logical volumes (4, +2 created later)" (the LVs of the generation
- * shown are counted apart from those created after it, which are listed
- * last), "[hidden]" for a hidden LV, "pv0 IMAGE" for a PV.
+ * "Logical volumes (4) +2 later" (the LVs of the generation shown are
+ * counted apart from those created after it, which are listed last and
+ * tagged " +created later"), "[hidden]" for a hidden LV, "pv0 IMAGE" for a PV.
  */
 void tm_node_label(const struct tm_model *m, int32_t node, char *out, size_t len);
 

@@ -691,7 +691,7 @@ static void older_generation_lists_later_lvs_apart(void **state)
 		gl = m->nodes[gl].next_sibling;
 	assert_true(gl >= 0);
 	tm_node_label(m, gl, label, sizeof(label));
-	assert_string_equal(label, "Logical volumes (2, +11 created later)");
+	assert_string_equal(label, "Logical volumes (2) +11 later");
 	/* tags say what they are, not "+added" */
 	assert_string_equal(tm_node_tag(m, tm_find(m, 0, "r1")), " +created later");
 	assert_string_equal(tm_node_tag(m, tm_find(m, 0, "gone")), " -removed later");
