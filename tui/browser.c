@@ -452,6 +452,9 @@ static void content_column(struct browser *b, int inner_h, int inner_w)
 	int row, widest = 0;
 
 	b->content_col = 0;
+#ifndef TUI_HAVE_CONTENT
+	return;		/* no libmagic: no column */
+#endif
 	for (row = 0; row < inner_h && m->top + (size_t)row < m->n_rows; row++) {
 		int32_t n = m->rows[m->top + (size_t)row];
 		char name[300];
