@@ -794,7 +794,7 @@ static int cmd_map_history(struct cli *c, int argc, char **argv, int first)
 	if (!set)
 		return status;
 	if (cli_vgs_selected(c, set) == 0) {
-		cli_no_vg_error(c, &oo, &set->report);
+		cli_no_vg_error(c, set, &oo, &set->report);
 		status = EXIT_FAILED;
 	}
 	if (c->json) {

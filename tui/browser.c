@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <curses.h>
+#include <unistd.h>
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -39,6 +40,7 @@ enum mode {
 	MODE_HELP,
 	MODE_GENS,
 	MODE_DAMAGE,
+	MODE_VIEW,		/* one entry of a list, in full */
 	MODE_PROMPT,		/* search or filter, in the status line */
 	MODE_EXPORT_PATH,
 	MODE_EXPORT_RUN,
@@ -57,7 +59,7 @@ enum {
 	PAIR_LV0 = 10,		/* 6 map colours (background) */
 	PAIR_FG0 = 20,		/* the same colours as text */
 };
-#define N_LV_COLOURS 6
+#define N_LV_COLOURS TM_N_COLOURS
 
 struct line_edit {
 	char buf[1024];
@@ -78,6 +80,8 @@ struct browser {
 	char **content;			/* per node, computed when idle */
 	size_t n_content;
 	bool content_failed;
+	bool content_busy;		/* filling the visible rows' content, one per pass */
+	int content_col;		/* where the tree's content column starts, 0 none */
 	enum mode mode;
 	enum focus focus;
 	bool ascii, colour, quit;
@@ -95,7 +99,12 @@ struct browser {
 	/* dialogs */
 	struct tm_gen *gens;
 	size_t n_gens, gen_sel, gen_top;
-	size_t list_top;		/* damage, help */
+	size_t list_top;		/* help */
+	size_t dmg_sel, dmg_top;	/* damage list: selected entry, first entry shown */
+	struct tm_text view;		/* MODE_VIEW: the entry */
+	char view_title[200];
+	size_t view_top;
+	enum mode view_back;		/* the mode Esc returns to */
 	struct tm_export *x;
 	char x_path[1024];
 	char x_err[512];
@@ -416,8 +425,46 @@ struct layout {
 	int tree_y, tree_x, tree_h, tree_w;
 	int det_y, det_x, det_h, det_w;
 	int map_y, map_h;
+	int legend_rows;	/* rows of the map pane given to the legend */
 	bool small;
 };
+
+#define LEGEND_MAX 8192
+static char legend_buf[LEGEND_MAX];
+
+/*
+ * The map legend of VG v: "r=root  s=swap ... .=free #=selected
+ * !=claimed twice", wrapped to the map's width; returns its lines, the
+ * spans stored in sp (up to max).
+ */
+static int legend_wrap(const struct browser *b, uint32_t v, struct tm_span *sp, size_t max)
+{
+	const struct tm_vgview *w;
+	size_t o = 0, i;
+	int width = COLS - 4;
+
+	if (!b->m || v >= b->m->n_vgs)
+		return 0;
+	w = &b->m->vgs[v];
+	legend_buf[0] = 0;
+	for (i = 0; i < w->n_legend && o + 80 < LEGEND_MAX; i++) {
+		int32_t lv = w->legend[i];
+
+		o += (size_t)snprintf(legend_buf + o, LEGEND_MAX - o, "%c=%s  ", w->lv_mark[lv],
+				      w->vg->lvs[lv].name);
+	}
+	if (i < w->n_legend)
+		o += (size_t)snprintf(legend_buf + o, LEGEND_MAX - o, "(%u more)  ", w->n_legend - (uint32_t)i);
+	{
+		bool missing = false;
+
+		for (i = 0; i < w->vg->n_pvs; i++)
+			missing |= w->vg->pvs[i].missing;
+		snprintf(legend_buf + o, LEGEND_MAX - o, ".=free  #=selected  !=claimed twice%s",
+			 missing ? "  ?=missing PV" : "");
+	}
+	return (int)tm_wrap(legend_buf, (size_t)(width > 8 ? width : 8), sp, max);
+}
 
 static void layout(const struct browser *b, struct layout *l)
 {
@@ -432,24 +479,61 @@ static void layout(const struct browser *b, struct layout *l)
 	if (b->m && b->m->n_vgs)
 		npv = b->m->vgs[tm_node_vg(b->m, b->m->sel)].vg->n_pvs;
 	body = LINES - 2;
-	want = 2 + (int)(npv ? npv : 1);
-	l->map_h = want < body / 3 ? want : body / 3;
+	l->legend_rows = b->m && b->m->n_vgs ? legend_wrap(b, tm_node_vg(b->m, b->m->sel), NULL, 0) : 0;
+	if (l->legend_rows > 3)
+		l->legend_rows = 3;
+	want = 2 + (int)(npv ? npv : 1) + l->legend_rows;
+	l->map_h = want < body / 2 ? want : body / 2;
 	if (l->map_h < 3)
 		l->map_h = 3;
+	/* the PVs keep a row at least */
+	if (l->legend_rows > l->map_h - 3)
+		l->legend_rows = l->map_h - 3;
 	l->map_y = 1 + body - l->map_h;
 	l->tree_y = l->det_y = 1;
 	l->tree_h = l->det_h = body - l->map_h;
 	l->tree_x = 0;
-	l->tree_w = COLS * 2 / 5 > 30 ? COLS * 2 / 5 : 30;
+	l->tree_w = COLS * 2 / 5 > 34 ? COLS * 2 / 5 : 34;
 	l->det_x = l->tree_w;
 	l->det_w = COLS - l->tree_w;
 }
 
 /* ------------------------------------------------------------ tree pane */
 
-static int lv_colour(const struct browser *b, int32_t root)
+static const char *content_of(struct browser *b, int32_t node);
+
+/*
+ * Where the content column starts in the tree pane (0: no room): after the
+ * widest LV name (guides, tag included) of the rows on screen, leaving the
+ * size its 10 columns; at least 8 columns for the content.
+ */
+static void content_column(struct browser *b, int inner_h, int inner_w)
 {
-	return root < 0 ? 0 : (int)(root % N_LV_COLOURS);
+	const struct tm_model *m = b->m;
+	int row, widest = 0;
+
+	b->content_col = 0;
+#ifndef TUI_HAVE_CONTENT
+	return;		/* no libmagic: no column */
+#endif
+	for (row = 0; row < inner_h && m->top + (size_t)row < m->n_rows; row++) {
+		int32_t n = m->rows[m->top + (size_t)row];
+		char name[300];
+		int wdt;
+
+		if (m->nodes[n].kind != TM_LV)
+			continue;
+		tm_node_label(m, n, name, sizeof(name));
+		wdt = 2 * (m->nodes[n].depth - 1) + 2 + (int)strlen(name) + (int)strlen(tm_node_tag(m, n));
+		if (wdt > widest)
+			widest = wdt;
+	}
+	if (!widest)
+		return;
+	if (widest > inner_w / 2)
+		widest = inner_w / 2;
+	if (inner_w - 11 - (widest + 1) >= 8)
+		b->content_col = widest + 1;
 }
 
 static void tree_draw(struct browser *b, const struct layout *l)
@@ -461,11 +545,13 @@ static void tree_draw(struct browser *b, const struct layout *l)
 	snprintf(title, sizeof(title), "Volumes (%s)", tm_sort_name(m->sort));
 	box_at(b, l->tree_y, l->tree_x, l->tree_h, l->tree_w, title, b->focus == FOCUS_TREE);
 	tm_scroll(m, (size_t)(inner_h > 0 ? inner_h : 1));
+	content_column(b, inner_h, inner_w);
 	for (row = 0; row < inner_h; row++) {
 		size_t r = m->top + (size_t)row;
 		int32_t n, a;
 		const struct tm_node *nd;
-		char guides[160], size[32], tag[24] = "", name[200];
+		char guides[160], size[32], tag[40] = "", name[300];
+		const char *content = NULL;
 		int y = l->tree_y + 1 + row, x = l->tree_x + 1, gi = 0, d, nlen, avail;
 		bool is_sel;
 		attr_t at = A_NORMAL;
@@ -519,14 +605,12 @@ static void tree_draw(struct browser *b, const struct layout *l)
 		}
 		if (x < l->tree_x + inner_w)
 			mvaddch(y, x++, nd->n_children ? (nd->folded && !m->filter[0] ? '+' : '-') : ' ');
+		tm_node_label(m, n, name, sizeof(name));
+		snprintf(tag, sizeof(tag), "%s", tm_node_tag(m, n));
 		switch (nd->kind) {
 		case TM_VG:
-			snprintf(name, sizeof(name), "VG %s", tm_node_name(m, n));
-			at = A_BOLD;
-			break;
 		case TM_GROUP_PVS:
 		case TM_GROUP_LVS:
-			snprintf(name, sizeof(name), "%s (%u)", tm_node_name(m, n), nd->n_children);
 			at = A_BOLD;
 			break;
 		case TM_LV: {
@@ -534,37 +618,15 @@ static void tree_draw(struct browser *b, const struct layout *l)
 			const struct mlvm_lv *lv;
 
 			tm_node_lv(m, n, &vg, &lv);
-			snprintf(name, sizeof(name), lv->visible ? "%s" : "[%s]", lv->name);
 			if (!lv->visible)
 				at = A_DIM;
-			if (!nd->ghost && b->colour) {
-				const struct tm_vgview *w = &m->vgs[nd->vg];
-				int32_t root = nd->idx;
-				int dd = 0;
-
-				while (w->lv_parent[root] >= 0 && dd++ < 64)
-					root = w->lv_parent[root];
-				pair = (short)(PAIR_FG0 + lv_colour(b, root));
-			}
-			if (nd->marks & TM_MARK_ADDED)
-				snprintf(tag, sizeof(tag), " +added");
-			else if (nd->marks & TM_MARK_REMOVED)
-				snprintf(tag, sizeof(tag), " -removed");
-			else if ((nd->marks & TM_MARK_RENAMED) && (nd->marks & TM_MARK_RESIZED))
-				snprintf(tag, sizeof(tag), " ~renamed,resized");
-			else if (nd->marks & TM_MARK_RENAMED)
-				snprintf(tag, sizeof(tag), " ~renamed");
-			else if (nd->marks & TM_MARK_RESIZED)
-				snprintf(tag, sizeof(tag), " ~resized");
+			if (!nd->ghost && b->colour)
+				pair = (short)(PAIR_FG0 + (int)tm_lv_colour(m, nd->vg, nd->idx));
+			content = content_of(b, n);
 			break;
 		}
-		default: {
-			const struct mlvm_pv *pv = &m->vgs[nd->vg].vg->pvs[nd->idx];
-
-			snprintf(name, sizeof(name), "%s %s", pv->name,
-				 pv->missing ? "(missing)" : pv->src->name);
+		default:
 			break;
-		}
 		}
 		size[0] = 0;
 		if (nd->kind == TM_LV || nd->kind == TM_PV || nd->kind == TM_VG)
@@ -594,6 +656,23 @@ static void tree_draw(struct browser *b, const struct layout *l)
 			x += (int)strlen(tag) < avail ? (int)strlen(tag) : avail;
 			avail = l->tree_x + 1 + inner_w - x;
 		}
+		if (nd->kind == TM_LV && b->content_col > 0) {
+			/* the content column: after the widest name shown, before the size */
+			int cx = l->tree_x + 1 + b->content_col, cw = l->tree_x + 1 + inner_w - 11 - cx;
+			char shortc[200];
+
+			if (cx > x && cw >= 4) {
+				if (content)
+					tm_content_short(content, shortc, sizeof(shortc));
+				else
+					snprintf(shortc, sizeof(shortc), "%s", nd->ghost ? "" : "...");
+				if (!is_sel)
+					attron(A_DIM);
+				put(y, cx, shortc, cw);
+				if (!is_sel)
+					attroff(A_DIM);
+			}
+		}
 		if (size[0] && avail > (int)strlen(size) + 1)
 			put(y, l->tree_x + 1 + inner_w - (int)strlen(size), size, (int)strlen(size));
 		if (is_sel)
@@ -619,41 +698,82 @@ struct wrapped {
 	const char *key;	/* the key on the first line of an entry, else NULL */
 	int klen;
 	bool heading;
+	int indent;		/* where the value starts on the line */
 };
 
+/*
+ * Key/value lines wrapped at spaces (tm_wrap) into the value column; a
+ * value that would be cut inside a word there (a uuid, a path) but fits
+ * the pane goes on the next line, indented, so it is never split.
+ */
 static size_t wrap_text(const struct tm_text *t, int width, int kw, struct wrapped *out, size_t max)
 {
-	size_t n = 0, i;
+	static struct tm_span sp[512];
+	size_t n = 0, i, k, ns;
 
 	for (i = 0; i < t->n && n < max; i++) {
 		const char *line = t->lines[i], *tab = strchr(line, '\t');
-		int vw = width - kw - 1;
+		const char *v;
+		int vw = width - kw - 1, indent = kw + 1;
+		bool cut = false, own = false;
 
+		if (vw < 8)
+			vw = 8;
 		if (!tab) {
-			out[n++] = (struct wrapped){ line, (int)strlen(line), NULL, 0, true };
+			ns = tm_wrap(line, (size_t)(width > 1 ? width : 1), sp, 512);
+			for (k = 0; k < ns && k < 512 && n < max; k++)
+				out[n++] = (struct wrapped){ line + sp[k].off, (int)sp[k].len, NULL, 0, true, 0 };
 			continue;
 		}
-		{
-			const char *v = tab + 1;
-			int vl = (int)strlen(v);
-			bool first = true;
-
-			if (vw < 8)
-				vw = 8;
-			do {
-				int take = vl < vw ? vl : vw;
-
-				if (n >= max)
-					break;
-				out[n++] = (struct wrapped){ v, take, first ? line : NULL,
-							     first ? (int)(tab - line) : 0, false };
-				v += take;
-				vl -= take;
-				first = false;
-			} while (vl > 0);
+		v = tab + 1;
+		if ((int)(tab - line) > kw && width - 2 > 8) {
+			/* a key too long for its column: the value goes below it */
+			own = true;
+			indent = 2;
+			ns = tm_wrap(v, (size_t)(width - 2), sp, 512);
+		} else {
+			ns = tm_wrap(v, (size_t)vw, sp, 512);
+			for (k = 0; k < ns && k < 512; k++)
+				cut |= sp[k].cut;
 		}
+		if (cut && width - 2 > vw) {
+			/* on lines of their own, the key alone above */
+			size_t ns2 = tm_wrap(v, (size_t)(width - 2), sp, 512);
+			bool cut2 = false;
+
+			for (k = 0; k < ns2 && k < 512; k++)
+				cut2 |= sp[k].cut;
+			if (!cut2 || ns2 < ns) {
+				own = true;
+				ns = ns2;
+				indent = 2;
+			} else {
+				ns = tm_wrap(v, (size_t)vw, sp, 512);
+			}
+		}
+		if (own && n < max)
+			out[n++] = (struct wrapped){ "", 0, line, (int)(tab - line), false, -1 };
+		for (k = 0; k < ns && k < 512 && n < max; k++)
+			out[n++] = (struct wrapped){ v + sp[k].off, (int)sp[k].len,
+						     !own && k == 0 ? line : NULL,
+						     !own && k == 0 ? (int)(tab - line) : 0, false, indent };
 	}
 	return n;
+}
+
+/* the key column: the longest key, at most a third of the pane (and 22) */
+static int key_width(const struct tm_text *t, int width)
+{
+	size_t i;
+	int kw = 6, cap = width / 3 < 22 ? width / 3 : 22;
+
+	for (i = 0; i < t->n; i++) {
+		const char *tab = strchr(t->lines[i], '\t');
+
+		if (tab && (int)(tab - t->lines[i]) > kw)
+			kw = (int)(tab - t->lines[i]);
+	}
+	return kw < cap ? kw : cap;
 }
 
 #define MAX_WRAPPED 4000
@@ -679,7 +799,7 @@ static void details_draw(struct browser *b, const struct layout *l)
 		for (i = 0; (size_t)i < ru->n; i++)
 			tm_text_add(&t, "%s", ru->lines[i]);
 	}
-	kw = inner_w / 3 < 18 ? inner_w / 3 : 18;
+	kw = key_width(&t, inner_w);
 	n = wrap_text(&t, inner_w, kw, wl, MAX_WRAPPED);
 	if (inner_h > 0 && b->det_top + (size_t)inner_h > n)
 		b->det_top = n > (size_t)inner_h ? n - (size_t)inner_h : 0;
@@ -689,21 +809,23 @@ static void details_draw(struct browser *b, const struct layout *l)
 		char buf[512];
 
 		if (w->heading) {
+			snprintf(buf, sizeof(buf), "%.*s", w->len, w->s);
 			attron(A_BOLD | A_UNDERLINE);
-			put(y, x, w->s, inner_w);
+			put(y, x, buf, inner_w);
 			attroff(A_BOLD | A_UNDERLINE);
 			continue;
 		}
 		if (w->key) {
 			snprintf(buf, sizeof(buf), "%.*s", w->klen, w->key);
 			attron(A_BOLD);
-			put(y, x, buf, kw);
+			put(y, x, buf, w->indent < 0 ? inner_w : kw);
 			attroff(A_BOLD);
 		}
 		snprintf(buf, sizeof(buf), "%.*s", w->len, w->s);
 		if ((!strncmp(buf, "REMOVED", 7) || !strncmp(buf, "REUSED", 6)) && b->colour)
 			attron(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
-		put(y, x + kw + 1, buf, inner_w - kw - 1);
+		if (w->indent >= 0)
+			put(y, x + w->indent, buf, inner_w - w->indent);
 		attroff(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
 	}
 	if (n > (size_t)inner_h && inner_h > 0)
@@ -741,7 +863,7 @@ static void map_draw(struct browser *b, const struct layout *l)
 	const struct tm_vgview *w;
 	int inner_h = l->map_h - 2, inner_w = COLS - 2, y, name_w, cw;
 	uint32_t p;
-	char title[200];
+	char title[512];
 	uint64_t per = 1;
 	int32_t sel;
 
@@ -758,6 +880,26 @@ static void map_draw(struct browser *b, const struct layout *l)
 		b->map_top = b->map_pv;
 	if (inner_h > 0 && b->map_pv >= b->map_top + (size_t)inner_h)
 		b->map_top = b->map_pv - (size_t)inner_h + 1;
+	inner_h -= l->legend_rows;
+	if (l->legend_rows > 0) {
+		static struct tm_span sp[64];
+		int nl = legend_wrap(b, v, sp, 64), i;
+
+		for (i = 0; i < l->legend_rows && i < nl && i < 64; i++) {
+			char buf[512];
+			int yy = l->map_y + 1 + inner_h + i;
+
+			if (i == l->legend_rows - 1 && nl > l->legend_rows)
+				snprintf(buf, sizeof(buf), "%.*s ... (Tab to the map: the cursor names each cell)",
+					 (int)sp[i].len, legend_buf + sp[i].off);
+			else
+				snprintf(buf, sizeof(buf), "%.*s", (int)sp[i].len, legend_buf + sp[i].off);
+			fill(yy, 1, inner_w);
+			attron(A_DIM);
+			put(yy, 2, buf, inner_w - 1);
+			attroff(A_DIM);
+		}
+	}
 	for (y = 0; y < inner_h && b->map_top + (size_t)y < w->vg->n_pvs; y++) {
 		size_t nc, c;
 
@@ -778,18 +920,18 @@ static void map_draw(struct browser *b, const struct layout *l)
 			if (w->vg->pvs[p].missing) {
 				ch = '?';
 			} else if (cell->lv == -1) {
-				ch = b->ascii ? '.' : ACS_BULLET;
+				ch = '.';
 				if (b->colour)
 					at |= COLOR_PAIR(PAIR_FREE);
 			} else if (cell->lv == -2) {
 				ch = '!';
 				at |= A_BOLD;
 			} else {
-				const char *nm = w->vg->lvs[cell->root].name;
+				char mk = tm_lv_mark(b->m, v, cell->lv);
 
-				ch = (chtype)(nm && isalnum((unsigned char)nm[0]) ? tolower((unsigned char)nm[0]) : '*');
+				ch = (chtype)(unsigned char)(mk ? mk : '*');
 				if (b->colour)
-					at |= COLOR_PAIR(PAIR_LV0 + lv_colour(b, cell->root));
+					at |= COLOR_PAIR(PAIR_LV0 + (int)tm_lv_colour(b->m, v, cell->lv));
 				if (cell->used < cell->total)
 					at |= A_DIM;
 			}
@@ -812,11 +954,25 @@ static void map_draw(struct browser *b, const struct layout *l)
 			b->map_cell = nc ? nc - 1 : 0;
 		if (nc) {
 			const struct tm_cell *cell = &cells[b->map_cell];
-			uint64_t e0 = b->map_cell * per;
+			uint64_t e0 = b->map_cell * per, e1 = e0 + cell->total;
+			char what[300], rng[64];
 
-			snprintf(title, sizeof(title), "%s PE %llu%s: %s", w->vg->pvs[b->map_pv].name,
-				 (unsigned long long)e0, per > 1 ? "+" : "",
-				 cell->lv >= 0 ? w->vg->lvs[cell->lv].name : cell->lv == -2 ? "claimed twice" : "free");
+			if (per > 1 && e1 > e0 + 1)
+				snprintf(rng, sizeof(rng), "PE %llu-%llu", (unsigned long long)e0,
+					 (unsigned long long)(e1 - 1));
+			else
+				snprintf(rng, sizeof(rng), "PE %llu", (unsigned long long)e0);
+			if (w->vg->pvs[b->map_pv].missing)
+				snprintf(what, sizeof(what), "the PV is missing");
+			else if (cell->lv >= 0 && cell->root >= 0 && cell->root != cell->lv)
+				snprintf(what, sizeof(what), "%s [%s] (%c)", w->vg->lvs[cell->root].name,
+					 w->vg->lvs[cell->lv].name, tm_lv_mark(b->m, v, cell->lv));
+			else if (cell->lv >= 0)
+				snprintf(what, sizeof(what), "%s (%c)", w->vg->lvs[cell->lv].name,
+					 tm_lv_mark(b->m, v, cell->lv));
+			else
+				snprintf(what, sizeof(what), "%s", cell->lv == -2 ? "claimed twice" : "free");
+			snprintf(title, sizeof(title), "%.40s %s: %.300s", w->vg->pvs[b->map_pv].name, rng, what);
 		}
 	} else {
 		snprintf(title, sizeof(title), "Extent map of %s: %s%s", w->vg->name,
@@ -840,9 +996,17 @@ static void header_draw(struct browser *b)
 	if (!w)
 		snprintf(buf, sizeof(buf), " mlvm browse: no volume group");
 	else if (w->base)
-		snprintf(buf, sizeof(buf), " vg %s  GENERATION %llu (current %llu)  since: %u removed, %u added, %u renamed, %u resized",
-			 w->vg->name, (unsigned long long)w->vg->seqno, (unsigned long long)w->base->seqno,
+		snprintf(buf, sizeof(buf), " vg %s  GENERATION %llu (%s %llu)  since: %u removed, %u created, %u renamed, %u resized",
+			 w->vg->name, (unsigned long long)w->vg->seqno,
+			 !strcmp(tm_vg_standing(w->base, false), "current") ? "current" : "newest readable",
+			 (unsigned long long)w->base->seqno,
 			 w->n_removed, w->n_added, w->n_renamed, w->n_resized);
+	else if (!strcmp(tm_vg_standing(w->vg, false), "fallback"))
+		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (FALLBACK: committed copies unusable, d)  %u PVs  %u LVs",
+			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
+	else if (!strcmp(tm_vg_standing(w->vg, false), "gone"))
+		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (GONE: committed nowhere, d)  %u PVs  %u LVs",
+			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
 	else
 		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (current)  %u PVs  %u LVs",
 			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
@@ -904,58 +1068,125 @@ static const char *const help_lines[] = {
 	"f\tfilter: show only names holding a string (empty: all)",
 	"s\tsort by name, size, metadata order",
 	"Evidence",
-	"g\tgenerations: every metadata generation in the rings;",
-	"\tEnter shows the VG as it was, changes marked:",
-	"\t+added -removed ~renamed/resized (since that seqno)",
-	"d\tdamage: every anomaly with its image and byte offset",
+	"g\tgenerations: every metadata generation in the rings; Enter shows the VG as it was, i opens a generation's row in full (its whole description). In an older generation an LV is tagged +created later (it did not exist yet: listed last, counted apart), -removed later, ~renamed later or ~resized later",
+	"d\tdamage: every anomaly with its image and byte offset, wrapped; Enter opens one in full",
 	"e\texport the selected LV to a new file (never overwrites),",
 	"\twith its SHA-256; Esc cancels",
 	"Other",
 	"?\tthis help",
 	"Esc\tclose a dialog, clear the filter",
 	"q\tquit",
-	"Map cells: a letter per LV (its first letter, one colour per LV),",
-	"'.' free, '#' the selected LV and its sub-LVs, '!' claimed twice,",
-	"'?' on a missing PV.",
+	"Extent map",
+	"marks\tone mark per LV, shared by its sub-LVs: the first letter or digit of its name no other LV took (else in upper case, else any free one; + past 62 LVs), one colour each in turn; the legend under the map lists them",
+	"other cells\t'.' free, '#' the selected LV and its sub-LVs, '!' claimed twice, '?' on a missing PV",
+	"cursor\tTab to the map: the box title names the PV, the extents and the LV of the cell under the cursor",
+	"Tree",
+	"content\twhat libmagic says each LV holds (its first 128 KiB), filled in for the rows on screen when no key is pressed; the details say it in full",
+	"Header\tseqno N (current), or FALLBACK when the committed copies were unusable and the newest intact generation in a ring is shown, or GONE when no metadata area commits the VG any longer (d says why)",
 };
 
 #define N_HELP (sizeof(help_lines) / sizeof(help_lines[0]))
 
-static void help_draw(struct browser *b)
+/* dialogs use the terminal's width (htop's and ncdu's full-screen lists) */
+static int dialog_width(void)
 {
-	int y, x, h, w, i;
+	return COLS - 4 > 40 ? COLS - 4 : COLS - 2;
+}
 
-	dialog_box(b, (int)N_HELP + 2, 76, "Help: mlvm browse (Esc closes)", &y, &x, &h, &w);
-	if (b->list_top + (size_t)(h - 2) > N_HELP)
-		b->list_top = N_HELP > (size_t)(h - 2) ? N_HELP - (size_t)(h - 2) : 0;
-	for (i = 0; i < h - 2 && b->list_top + (size_t)i < N_HELP; i++) {
-		const char *s = help_lines[b->list_top + (size_t)i], *tab = strchr(s, '\t');
-		char k[40];
+/*
+ * A dialog of key/value lines (tm_text), wrapped to its width: headings
+ * bold, keys in a column, long values on lines of their own; scrolled by
+ * *top (clamped here).
+ */
+static void text_dialog(struct browser *b, const char *title, const struct tm_text *t, size_t *top,
+			const char *footer)
+{
+	static struct wrapped wl[MAX_WRAPPED];
+	int y, x, h, w, i, kw, inner_w = dialog_width() - 4;
+	size_t n;
 
-		if (!tab) {
+	kw = key_width(t, inner_w);
+	n = wrap_text(t, inner_w, kw, wl, MAX_WRAPPED);
+	dialog_box(b, (int)n + 2, dialog_width(), title, &y, &x, &h, &w);
+	inner_w = w - 4;
+	if (*top + (size_t)(h - 2) > n)
+		*top = n > (size_t)(h - 2) ? n - (size_t)(h - 2) : 0;
+	for (i = 0; i < h - 2 && *top + (size_t)i < n; i++) {
+		const struct wrapped *e = &wl[*top + (size_t)i];
+		char buf[512];
+		int yy = y + 1 + i, xx = x + 2;
+
+		if (e->heading) {
+			snprintf(buf, sizeof(buf), "%.*s", e->len, e->s);
 			attron(A_BOLD | A_UNDERLINE);
-			put(y + 1 + i, x + 2, s, w - 4);
+			put(yy, xx, buf, inner_w);
 			attroff(A_BOLD | A_UNDERLINE);
 			continue;
 		}
-		snprintf(k, sizeof(k), "%.*s", (int)(tab - s), s);
-		attron(A_BOLD);
-		put(y + 1 + i, x + 2, k, 17);
-		attroff(A_BOLD);
-		put(y + 1 + i, x + 20, tab + 1, w - 22);
+		if (e->key) {
+			snprintf(buf, sizeof(buf), "%.*s", e->klen, e->key);
+			attron(A_BOLD);
+			put(yy, xx, buf, e->indent < 0 ? inner_w : kw);
+			attroff(A_BOLD);
+		}
+		if (e->indent >= 0) {
+			snprintf(buf, sizeof(buf), "%.*s", e->len, e->s);
+			put(yy, xx + e->indent, buf, inner_w - e->indent);
+		}
 	}
+	if (n > (size_t)(h - 2))
+		putf(y + h - 1, x + 2, w - 4, " %zu-%zu/%zu %s", *top + 1,
+		     *top + (size_t)(h - 2) < n ? *top + (size_t)(h - 2) : n, n, footer ? footer : "");
+	else if (footer)
+		putf(y + h - 1, x + 2, w - 4, " %s", footer);
+}
+
+static void help_draw(struct browser *b)
+{
+	struct tm_text t = { 0 };
+	size_t i;
+
+	for (i = 0; i < N_HELP; i++)
+		tm_text_add(&t, "%s", help_lines[i]);
+	text_dialog(b, "Help: mlvm browse (Esc closes)", &t, &b->list_top, NULL);
+	tm_text_free(&t);
+}
+
+/* an entry opened in full (Enter in the damage list, i in the generations) */
+static void view_draw(struct browser *b)
+{
+	text_dialog(b, b->view_title, &b->view, &b->view_top, "Esc: back ");
+}
+
+/* what '*' stands for in the generations list: the VG assembled now */
+static const char *gens_star(const struct browser *b)
+{
+	const struct mlvm_vg *cv = sel_current_vg(b);
+	const char *st = cv ? tm_vg_standing(cv, false) : "current";
+
+	return !strcmp(st, "fallback") ? "in use (a fallback: the committed copies are unusable)" :
+	       !strcmp(st, "gone") ? "newest (the VG is committed nowhere now)" : "current";
 }
 
 static void gens_draw(struct browser *b)
 {
-	int y, x, h, w, i, inner;
-	char title[160];
+	static struct tm_span sp[64];
+	int y, x, h, w, i, inner, dl = 0, want_dl = 0;
+	char title[200];
 	const struct mlvm_vg *cv = sel_current_vg(b);
+	const char *d = b->gen_sel < b->n_gens ? b->gens[b->gen_sel].description : "";
 
-	snprintf(title, sizeof(title), "Generations of vg %s: Enter shows one, Esc closes",
+	snprintf(title, sizeof(title), "Generations of vg %.100s: Enter shows one, i opens it in full, Esc closes",
 		 cv ? cv->name : "?");
-	dialog_box(b, (int)b->n_gens + 6, 78, title, &y, &x, &h, &w);
-	inner = h - 5;
+	want_dl = (int)tm_wrap(d, (size_t)(dialog_width() - 4), sp, 64);
+	dialog_box(b, (int)b->n_gens + 4 + want_dl, dialog_width(), title, &y, &x, &h, &w);
+	/* the selected generation's description, in full below the list (a third of the box at most) */
+	dl = (int)tm_wrap(d, (size_t)(w - 4), sp, 64);
+	if (dl > (h - 4) / 3 + 1)
+		dl = (h - 4) / 3 + 1;
+	inner = h - 3 - dl;
+	if (inner < 1)
+		inner = 1;
 	attron(A_BOLD);
 	putf(y + 1, x + 2, w - 4, "  %-7s %-19s %-12s %-6s %s", "SEQNO", "TIME (UTC)", "STATE", "COPIES",
 	     "DESCRIPTION");
@@ -985,16 +1216,46 @@ static void gens_draw(struct browser *b)
 		     g->description[0] ? g->description : "-");
 		attroff(A_REVERSE | A_DIM);
 	}
-	if (b->gen_sel < b->n_gens && h > 5) {
-		const char *d = b->gens[b->gen_sel].description;
-		int dw = w - 4, dl = (int)strlen(d);
+	for (i = 0; i < dl && i < 64; i++) {
+		char buf[512];
 
-		put(y + h - 3, x + 2, d, dw);
-		if (dl > dw)
-			put(y + h - 2, x + 2, d + dw, dw);
+		snprintf(buf, sizeof(buf), "%.*s", (int)sp[i].len, d + sp[i].off);
+		put(y + h - 1 - dl + i, x + 2, buf, w - 4);
 	}
-	putf(y + h - 1, x + 2, w - 4, " * current  > shown  %zu generation%s ", b->n_gens,
+	putf(y + h - 1, x + 2, w - 4, " * %s  > shown  %zu generation%s ", gens_star(b), b->n_gens,
 	     b->n_gens == 1 ? "" : "s");
+}
+
+/* open the selected generation's row in full */
+static void gens_view(struct browser *b)
+{
+	const struct tm_gen *g;
+	char when[40] = "-";
+	time_t t;
+	struct tm tmv;
+
+	if (b->gen_sel >= b->n_gens)
+		return;
+	g = &b->gens[b->gen_sel];
+	t = (time_t)g->creation_time;
+	if (g->creation_time && gmtime_r(&t, &tmv))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tmv);
+	tm_text_free(&b->view);
+	if (g->seqno_known)
+		tm_text_add(&b->view, "seqno\t%llu%s", (unsigned long long)g->seqno,
+			    g->current ? (strcmp(gens_star(b), "current") ? " (the one assembled now)" : " (current)") : "");
+	else
+		tm_text_add(&b->view, "seqno\tunknown (a fragment)");
+	tm_text_add(&b->view, "creation_time\t%s (%llu)", when, (unsigned long long)g->creation_time);
+	tm_text_add(&b->view, "state\t%s%s", g->state, g->usable ? "" : " (no intact copy: cannot be shown)");
+	tm_text_add(&b->view, "copies\t%u", g->copies);
+	tm_text_add(&b->view, "description\t%s", g->description[0] ? g->description : "-");
+	snprintf(b->view_title, sizeof(b->view_title), "Generation %s", g->seqno_known ? "" : "(fragment)");
+	if (g->seqno_known)
+		snprintf(b->view_title, sizeof(b->view_title), "Generation %llu", (unsigned long long)g->seqno);
+	b->view_top = 0;
+	b->view_back = MODE_GENS;
+	b->mode = MODE_VIEW;
 }
 
 static size_t damage_count(const struct browser *b)
@@ -1008,45 +1269,135 @@ static const struct mlvm_anomaly *damage_item(const struct browser *b, size_t i,
 	return *from_old ? &b->old->report.items[i - b->cur->report.n] : &b->cur->report.items[i];
 }
 
+static void damage_where(const struct mlvm_anomaly *a, char *where, size_t len)
+{
+	if (a->image && a->offset >= 0)
+		snprintf(where, len, "%s at byte %lld", a->image, (long long)a->offset);
+	else
+		snprintf(where, len, "%s", a->image ? a->image : "-");
+}
+
+static const char *sev_name(const struct mlvm_anomaly *a)
+{
+	return a->severity == MLVM_SEV_ERROR ? "error" : a->severity == MLVM_SEV_WARNING ? "warning" : "notice";
+}
+
+/*
+ * The heading line of a damage entry; "at byte N" is glued to the image
+ * with \001 for spaces, so wrapping never parts them (unglue() on drawing).
+ */
+static void damage_head(const struct browser *b, size_t i, char *out, size_t len)
+{
+	bool from_old;
+	const struct mlvm_anomaly *a = damage_item(b, i, &from_old);
+	char where[600];
+
+	if (a->image && a->offset >= 0)
+		snprintf(where, sizeof(where), "%s\001at\001byte\001%lld", a->image, (long long)a->offset);
+	else
+		snprintf(where, sizeof(where), "%s", a->image ? a->image : "-");
+	snprintf(out, len, "%-7s %-18s %s%s", sev_name(a), a->code, where,
+		 from_old ? " (older generation)" : "");
+}
+
+/* the screen lines of damage entry i at width w: heading and message, wrapped */
+static size_t damage_lines(const struct browser *b, size_t i, int w)
+{
+	static struct tm_span sp[1];
+	bool from_old;
+	char head[900];
+
+	damage_head(b, i, head, sizeof(head));
+	return tm_wrap(head, (size_t)(w > 1 ? w : 1), sp, 0) +
+	       tm_wrap(damage_item(b, i, &from_old)->message, (size_t)(w > 3 ? w - 2 : 1), sp, 0);
+}
+
 static void damage_draw(struct browser *b)
 {
-	int y, x, h, w, i;
-	size_t n = damage_count(b), per_page;
-	char title[120];
+	static struct tm_span sp[256];
+	int y, x, h, w, row, iw;
+	size_t n = damage_count(b), i, total = 0, used;
+	char title[160];
 
-	snprintf(title, sizeof(title), "Damage and notices: %zu (Esc closes)", n);
-	dialog_box(b, (int)(n ? n * 2 : 1) + 2, 78, title, &y, &x, &h, &w);
+	for (i = 0; i < n && total < 10000; i++)
+		total += damage_lines(b, i, dialog_width() - 4);
+	snprintf(title, sizeof(title), "Damage and notices: %zu (Enter opens one in full, Esc closes)", n);
+	dialog_box(b, (int)(n ? total : 1) + 2, dialog_width(), title, &y, &x, &h, &w);
 	if (!n) {
 		put(y + 1, x + 2, "nothing to report: every checksum and structure checked out", w - 4);
 		return;
 	}
-	per_page = (size_t)(h - 2) / 2;
-	if (!per_page)
-		per_page = 1;
-	if (b->list_top + per_page > n)
-		b->list_top = n > per_page ? n - per_page : 0;
-	for (i = 0; (size_t)i < per_page && b->list_top + (size_t)i < n; i++) {
-		bool from_old;
-		const struct mlvm_anomaly *a = damage_item(b, b->list_top + (size_t)i, &from_old);
-		const char *sev = a->severity == MLVM_SEV_ERROR ? "error" :
-				  a->severity == MLVM_SEV_WARNING ? "warning" : "notice";
-		char where[300];
-
-		if (a->image && a->offset >= 0)
-			snprintf(where, sizeof(where), "%s at byte %lld", a->image, (long long)a->offset);
-		else
-			snprintf(where, sizeof(where), "%s", a->image ? a->image : "-");
-		if (a->severity >= MLVM_SEV_WARNING && b->colour)
-			attron(COLOR_PAIR(PAIR_WARN));
-		attron(A_BOLD);
-		putf(y + 1 + 2 * i, x + 2, w - 4, "%-7s %-18s %s%s", sev, a->code, where,
-		     from_old ? " (older generation)" : "");
-		attroff(A_BOLD | COLOR_PAIR(PAIR_WARN));
-		putf(y + 2 + 2 * i, x + 4, w - 6, "%s", a->message);
+	iw = w - 4;
+	if (b->dmg_sel >= n)
+		b->dmg_sel = n - 1;
+	if (b->dmg_top > b->dmg_sel)
+		b->dmg_top = b->dmg_sel;
+	/* scroll until the selected entry fits (or is first) */
+	for (;;) {
+		used = 0;
+		for (i = b->dmg_top; i <= b->dmg_sel; i++)
+			used += damage_lines(b, i, iw);
+		if (used <= (size_t)(h - 2) || b->dmg_top == b->dmg_sel)
+			break;
+		b->dmg_top++;
 	}
-	if (n > per_page)
-		putf(y + h - 1, x + 2, w - 4, " %zu-%zu/%zu ", b->list_top + 1,
-		     b->list_top + per_page < n ? b->list_top + per_page : n, n);
+	row = 0;
+	for (i = b->dmg_top; i < n && row < h - 2; i++) {
+		bool from_old, sel = i == b->dmg_sel;
+		const struct mlvm_anomaly *a = damage_item(b, i, &from_old);
+		char head[900], buf[512];
+		size_t k, ns;
+
+		damage_head(b, i, head, sizeof(head));
+		ns = tm_wrap(head, (size_t)iw, sp, 256);
+		if (a->severity >= MLVM_SEV_WARNING && b->colour && !sel)
+			attron(COLOR_PAIR(PAIR_WARN));
+		attron(sel ? A_BOLD | A_REVERSE : A_BOLD);
+		for (k = 0; k < ns && k < 256 && row < h - 2; k++, row++) {
+			char *c;
+
+			snprintf(buf, sizeof(buf), "%.*s", (int)sp[k].len, head + sp[k].off);
+			for (c = buf; *c; c++)
+				if (*c == '\001')
+					*c = ' ';
+			put(y + 1 + row, x + 2, buf, iw);
+		}
+		attroff(A_BOLD | A_REVERSE | COLOR_PAIR(PAIR_WARN));
+		ns = tm_wrap(a->message, (size_t)(iw > 3 ? iw - 2 : 1), sp, 256);
+		for (k = 0; k < ns && k < 256 && row < h - 2; k++, row++) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)sp[k].len, a->message + sp[k].off);
+			put(y + 1 + row, x + 4, buf, iw - 2);
+		}
+	}
+	putf(y + h - 1, x + 2, w - 4, " %zu/%zu ", b->dmg_sel + 1, n);
+}
+
+/* open damage entry i in full */
+static void damage_view(struct browser *b, size_t i)
+{
+	bool from_old;
+	const struct mlvm_anomaly *a;
+	char where[600];
+
+	if (i >= damage_count(b))
+		return;
+	a = damage_item(b, i, &from_old);
+	tm_text_free(&b->view);
+	damage_where(a, where, sizeof(where));
+	tm_text_add(&b->view, "severity\t%s", sev_name(a));
+	tm_text_add(&b->view, "code\t%s", a->code);
+	tm_text_add(&b->view, "image\t%s", a->image ? a->image : "-");
+	if (a->offset >= 0)
+		tm_text_add(&b->view, "offset\tbyte %lld", (long long)a->offset);
+	else
+		tm_text_add(&b->view, "offset\t-");
+	tm_text_add(&b->view, "found\t%s", from_old ? "assembling the older generation shown" :
+		    "assembling the images as they are");
+	tm_text_add(&b->view, "message\t%s", a->message);
+	snprintf(b->view_title, sizeof(b->view_title), "Damage %zu of %zu: %.60s", i + 1, damage_count(b), a->code);
+	b->view_top = 0;
+	b->view_back = MODE_DAMAGE;
+	b->mode = MODE_VIEW;
 }
 
 static void export_draw(struct browser *b)
@@ -1150,6 +1501,13 @@ static void draw(struct browser *b)
 		break;
 	case MODE_DAMAGE:
 		damage_draw(b);
+		break;
+	case MODE_VIEW:
+		if (b->view_back == MODE_GENS)
+			gens_draw(b);
+		else
+			damage_draw(b);
+		view_draw(b);
 		break;
 	case MODE_EXPORT_PATH:
 	case MODE_EXPORT_RUN:
@@ -1283,7 +1641,8 @@ static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno
 			b->quit = true;
 		old_provenance(b);
 		mlvm_set_free(was);
-		say(b, "showing the current generation (seqno %llu)", (unsigned long long)seqno);
+		say(b, "showing the generation assembled now (seqno %llu, %s)", (unsigned long long)seqno,
+		    tm_vg_standing(sel_current_vg(b), false));
 		return;
 	}
 	say(b, "assembling generation %llu...", (unsigned long long)seqno);
@@ -1316,7 +1675,7 @@ static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno
 	{
 		const struct tm_vgview *w = &b->m->vgs[tm_node_vg(b->m, b->m->sel)];
 
-		say(b, "generation %llu: %u removed, %u added, %u renamed, %u resized since",
+		say(b, "generation %llu: since then %u removed, %u created, %u renamed, %u resized",
 		    (unsigned long long)seqno, w->n_removed, w->n_added, w->n_renamed, w->n_resized);
 	}
 }
@@ -1417,17 +1776,40 @@ static void export_cancel(struct browser *b)
 	say(b, "export cancelled; %s removed", b->x_path);
 }
 
-/* the content of the selection, when idle */
-static bool content_pending(const struct browser *b)
+/*
+ * The content (libmagic) of LVs, computed when idle, never before the first
+ * screen is drawn: the selection first, then the LV rows on screen, one per
+ * pass so a key is never kept waiting for more than one LV's 128 KiB. Only
+ * rows on screen are looked at (at most one screen's height, a bound like
+ * mlvm read's 256), so a VG of 10,000 LVs costs the same as one of 20.
+ */
+static int32_t content_next(const struct browser *b)
 {
 #ifdef TUI_HAVE_CONTENT
-	return b->mode == MODE_MAIN && b->content && b->m->sel >= 0 &&
-	       (size_t)b->m->sel < b->n_content &&
-	       b->m->nodes[b->m->sel].kind == TM_LV && !b->content[b->m->sel];
+	const struct tm_model *m = b->m;
+	size_t r, h;
+
+	if (b->mode != MODE_MAIN || !b->content || !m || m->sel < 0)
+		return -1;
+	if ((size_t)m->sel < b->n_content && m->nodes[m->sel].kind == TM_LV && !b->content[m->sel])
+		return m->sel;
+	h = (size_t)(LINES > 2 ? LINES : 2);
+	for (r = m->top; r < m->n_rows && r < m->top + h; r++) {
+		int32_t n = m->rows[r];
+
+		if ((size_t)n < b->n_content && m->nodes[n].kind == TM_LV && !m->nodes[n].ghost &&
+		    !b->content[n])
+			return n;
+	}
 #else
 	(void)b;
-	return false;
 #endif
+	return -1;
+}
+
+static bool content_pending(const struct browser *b)
+{
+	return content_next(b) >= 0;
 }
 
 static void content_fill(struct browser *b)
@@ -1436,16 +1818,17 @@ static void content_fill(struct browser *b)
 	const struct mlvm_vg *vg;
 	const struct mlvm_lv *lv;
 	char out[256];
+	int32_t n = content_next(b);
 	int rc;
 
-	if (!tm_node_lv(b->m, b->m->sel, &vg, &lv))
+	if (n < 0 || !tm_node_lv(b->m, n, &vg, &lv))
 		return;
 	rc = mlvm_vg_lv_content(vg, lv, out, sizeof(out));
 	if (rc)
 		snprintf(out, sizeof(out), "(not readable: %s)", strerror(-rc));
-	b->content[b->m->sel] = strdup(out);
-	if (!b->content[b->m->sel])
-		b->content[b->m->sel] = strdup("");
+	b->content[n] = strdup(out);
+	if (!b->content[n])
+		b->content[n] = strdup("");
 #else
 	(void)b;
 #endif
@@ -1493,7 +1876,7 @@ static void main_key(struct browser *b, int k)
 		b->mode = MODE_HELP;
 		return;
 	case 'd':
-		b->list_top = 0;
+		b->dmg_sel = b->dmg_top = 0;
 		b->mode = MODE_DAMAGE;
 		return;
 	case 'g':
@@ -1610,9 +1993,33 @@ static void list_key(struct browser *b, int k, size_t n)
 	}
 }
 
+static void damage_key(struct browser *b, int k)
+{
+	size_t n = damage_count(b);
+
+	switch (k) {
+	case KEY_UP: case 'k': if (b->dmg_sel) b->dmg_sel--; break;
+	case KEY_DOWN: case 'j': if (b->dmg_sel + 1 < n) b->dmg_sel++; break;
+	case KEY_PPAGE: b->dmg_sel = b->dmg_sel > 8 ? b->dmg_sel - 8 : 0; break;
+	case KEY_NPAGE: b->dmg_sel = b->dmg_sel + 8 < n ? b->dmg_sel + 8 : (n ? n - 1 : 0); break;
+	case KEY_HOME: b->dmg_sel = 0; break;
+	case KEY_END: b->dmg_sel = n ? n - 1 : 0; break;
+	case '\n': case '\r': case KEY_ENTER: case 'i': case KEY_RIGHT: case 'l':
+		damage_view(b, b->dmg_sel);
+		break;
+	case 27: case 'q': case 'd':
+		b->mode = MODE_MAIN;
+		break;
+	default: break;
+	}
+}
+
 static void gens_key(struct browser *b, int k)
 {
 	switch (k) {
+	case 'i': case KEY_RIGHT: case 'l':
+		gens_view(b);
+		break;
 	case KEY_UP: case 'k': if (b->gen_sel) b->gen_sel--; break;
 	case KEY_DOWN: case 'j': if (b->gen_sel + 1 < b->n_gens) b->gen_sel++; break;
 	case KEY_PPAGE: b->gen_sel = b->gen_sel > 8 ? b->gen_sel - 8 : 0; break;
@@ -1686,10 +2093,23 @@ static void key(struct browser *b, int k)
 		main_key(b, k);
 		break;
 	case MODE_HELP:
-		list_key(b, k, N_HELP);
+		list_key(b, k, 4 * N_HELP);	/* wrapped: help_draw clamps */
 		break;
 	case MODE_DAMAGE:
-		list_key(b, k, damage_count(b));
+		damage_key(b, k);
+		break;
+	case MODE_VIEW:
+		switch (k) {
+		case KEY_UP: case 'k': if (b->view_top) b->view_top--; break;
+		case KEY_DOWN: case 'j': b->view_top++; break;
+		case KEY_PPAGE: b->view_top = b->view_top > 8 ? b->view_top - 8 : 0; break;
+		case KEY_NPAGE: b->view_top += 8; break;
+		case KEY_HOME: b->view_top = 0; break;
+		case 27: case 'q': case '\n': case '\r': case KEY_ENTER: case KEY_LEFT: case 'h':
+			b->mode = b->view_back;
+			break;
+		default: break;
+		}
 		break;
 	case MODE_GENS:
 		gens_key(b, k);
@@ -1823,13 +2243,17 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 				}
 			continue;
 		}
-		timeout(content_pending(&b) ? 150 : -1);
+		timeout(content_pending(&b) ? (b.content_busy ? 0 : 150) : -1);
 		k = getch();
 		if (k == ERR) {
-			if (content_pending(&b))
+			b.content_busy = false;
+			if (content_pending(&b)) {
 				content_fill(&b);
+				b.content_busy = true;
+			}
 			continue;
 		}
+		b.content_busy = false;
 		t_key = tui_now();
 		key(&b, k);
 		if (b.quit)
@@ -1847,6 +2271,7 @@ out:
 	if (b.timing)
 		fclose(b.timing);
 	content_reset(&b, 0);
+	tm_text_free(&b.view);
 	free(b.gens);
 	tm_model_free(b.m);
 	mlvm_prov_free(b.prov);
@@ -1858,4 +2283,32 @@ out:
 	mlvm_content_cleanup();
 #endif
 	return rc;
+}
+
+/* ------------------------------------------------------------ terminal check */
+
+/* last: term.h defines macros (lines, columns...) that clash with names above */
+#include <term.h>
+
+int tui_term_check(char *why, size_t len)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	if (!term || !*term) {
+		snprintf(why, len, "TERM is not set: mlvm browse needs a terminal type that can move the cursor (e.g. TERM=xterm-256color), or use mlvm read");
+		return -1;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(why, len, "the terminal type TERM=%.100s is unknown here: set TERM to one terminfo knows (e.g. xterm-256color), or use mlvm read", term);
+		return -1;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1) {
+		snprintf(why, len, "TERM=%.100s cannot move the cursor, which mlvm browse needs: set TERM to your terminal (e.g. xterm-256color), or use mlvm read (plain text)", term);
+		return -1;
+	}
+	return 0;
 }

@@ -10,6 +10,7 @@
 #define MLVM_TUI_BROWSER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "assemble.h"
@@ -35,6 +36,13 @@ struct tui_opts {
  * opts->generation (taken over too, may be NULL). Returns an exit status.
  */
 int tui_browse(const struct tui_opts *opts, struct mlvm_set *cur, struct mlvm_set *old);
+
+/*
+ * Whether the terminal ($TERM) can run the browser: known to terminfo and
+ * able to move the cursor (TERM=dumb cannot). 0, or -1 with the reason
+ * (lowercase, no full stop) in why.
+ */
+int tui_term_check(char *why, size_t len);
 
 /* CLOCK_MONOTONIC in seconds */
 double tui_now(void);

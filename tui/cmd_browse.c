@@ -20,7 +20,12 @@ static const char browse_help[] =
 	"export of an LV to a new file with its SHA-256 (e). ? lists the keys.\n"
 	"--generation SEQNO opens on that generation (as listed by mlvm history).\n"
 	"--ascii draws no line-drawing characters (the default outside UTF-8\n"
-	"locales); NO_COLOR or TERM=dumb turn colour off.\n"
+	"locales); NO_COLOR turns colour off. A terminal that cannot move the\n"
+	"cursor (TERM=dumb, an unknown TERM) is refused with exit status 2.\n"
+	"The extent map gives each LV a mark and a colour of its own (a legend\n"
+	"lists them; Tab to the map and the cursor names a cell's LV); the tree\n"
+	"shows what each LV holds (libmagic), filled in for the rows on screen.\n"
+	"In an older generation, LVs created later are listed last and tagged.\n"
 	"The images are only read; export never overwrites a file.\n"
 	"Exit status: 0 done, 1 no volume group found, 2 usage error or no terminal.\n";
 
@@ -69,6 +74,14 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(c, "browse", "no image given");
+	{
+		char why[300];
+
+		if (tui_term_check(why, sizeof(why))) {
+			cli_err(c, "browse: %s", why);
+			return EXIT_USAGE;
+		}
+	}
 	to.images = argv + optind;
 	to.n_images = argc - optind;
 	to.timing = getenv("MLVM_BROWSE_TIMING");

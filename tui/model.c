@@ -246,6 +246,98 @@ static int32_t id_find(const struct id_ent *e, size_t n, const char *id)
 	return f ? f->idx : -1;
 }
 
+static int32_t lv_root(const struct tm_vgview *w, int32_t lv);
+
+/* a mark is free and may be used (never '.', '#', '!', '?': they mean other things) */
+static bool mark_ok(const bool *used, int c)
+{
+	return c > 0 && c < 128 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				    (c >= '0' && c <= '9')) && !used[c];
+}
+
+static char pick_mark(const char *name, bool *used)
+{
+	static const char pool[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t i;
+	int c = 0, pass;
+
+	/* the name's letters and digits in order, in lower case, then upper case */
+	for (pass = 0; pass < 2 && !c; pass++)
+		for (i = 0; name && name[i] && i < 64 && !c; i++) {
+			int ch = (unsigned char)name[i];
+
+			if (ch >= 'A' && ch <= 'Z')
+				ch += 'a' - 'A';
+			if (pass && ch >= 'a' && ch <= 'z')
+				ch += 'A' - 'a';
+			if (mark_ok(used, ch))
+				c = ch;
+		}
+	for (i = 0; !c && pool[i]; i++)
+		if (mark_ok(used, pool[i]))
+			c = pool[i];
+	if (!c)
+		return TM_MARK_MORE;
+	used[c] = true;
+	return (char)c;
+}
+
+/* a mark and a colour for each top LV that holds extents, its sub-LVs share them */
+static int assign_marks(struct tm_vgview *w)
+{
+	const struct mlvm_vg *vg = w->vg;
+	bool used[128] = { false };
+	uint32_t i, s, k, rank = 0;
+
+	w->lv_mark = calloc(vg->n_lvs ? vg->n_lvs : 1, 1);
+	w->lv_colour = calloc(vg->n_lvs ? vg->n_lvs : 1, 1);
+	w->legend = malloc((vg->n_lvs ? vg->n_lvs : 1) * sizeof(int32_t));
+	if (!w->lv_mark || !w->lv_colour || !w->legend)
+		return -ENOMEM;
+	/* which roots hold extents: lv_mark 1 for now */
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+		bool has = false;
+
+		for (s = 0; s < lv->n_segs && !has; s++)
+			for (k = 0; k < lv->segs[s].n_areas && !has; k++)
+				has = lv->segs[s].areas[k].kind == MLVM_AREA_PV;
+		if (has)
+			w->lv_mark[lv_root(w, (int32_t)i)] = 1;
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		if (!w->lv_mark[i])
+			continue;
+		w->lv_mark[i] = pick_mark(vg->lvs[i].name, used);
+		w->lv_colour[i] = (uint8_t)(rank % TM_N_COLOURS);
+		w->legend[w->n_legend++] = (int32_t)i;
+		rank++;
+	}
+	return 0;
+}
+
+char tm_lv_mark(const struct tm_model *m, uint32_t v, int32_t lv)
+{
+	const struct tm_vgview *w;
+
+	if (v >= m->n_vgs || lv < 0 || (uint32_t)lv >= m->vgs[v].vg->n_lvs)
+		return 0;
+	w = &m->vgs[v];
+	return w->lv_mark[lv_root(w, lv)];
+}
+
+unsigned tm_lv_colour(const struct tm_model *m, uint32_t v, int32_t lv)
+{
+	const struct tm_vgview *w;
+	int32_t r;
+
+	if (v >= m->n_vgs || lv < 0 || (uint32_t)lv >= m->vgs[v].vg->n_lvs)
+		return 0;
+	w = &m->vgs[v];
+	r = lv_root(w, lv);
+	return w->lv_mark[r] ? w->lv_colour[r] : (unsigned)r % TM_N_COLOURS;
+}
+
 static int build_vg(struct tm_model *m, uint32_t v)
 {
 	struct tm_vgview *w = &m->vgs[v];
@@ -276,6 +368,8 @@ static int build_vg(struct tm_model *m, uint32_t v)
 		link_child(m, gp, n);
 	}
 	fold_hidden(vg, w->lv_parent);
+	if (assign_marks(w))
+		return -ENOMEM;
 	for (i = 0; i < vg->n_lvs; i++) {
 		n = add_node(m, TM_LV, v, (int32_t)i, -1);
 		if (n < 0)
@@ -332,6 +426,7 @@ static int build_vg(struct tm_model *m, uint32_t v)
 			m->nodes[n].marks = TM_MARK_ADDED;
 			m->nodes[n].base_idx = (int32_t)i;
 			w->n_added++;
+			w->n_later++;
 			link_child(m, gl, n);
 		}
 		free(bi);
@@ -452,6 +547,9 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 
 	if (p->kind != q->kind)
 		return p->kind < q->kind ? -1 : 1;
+	/* LVs created after the generation shown are listed apart, last */
+	if (p->ghost != q->ghost)
+		return p->ghost ? 1 : -1;
 	if (p->kind == TM_LV && m->sort == TM_SORT_SIZE) {
 		uint64_t s = node_extents(m, p), t = node_extents(m, q);
 
@@ -459,8 +557,6 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 			return s > t ? -1 : 1;
 	}
 	if (p->kind == TM_LV && m->sort == TM_SORT_TEXT) {
-		if (p->ghost != q->ghost)
-			return p->ghost ? 1 : -1;
 		if (p->idx != q->idx)
 			return p->idx < q->idx ? -1 : 1;
 		return 0;
@@ -648,6 +744,9 @@ void tm_model_free(struct tm_model *m)
 		free(w->lv_node);
 		free(w->lv_parent);
 		free(w->pv_node);
+		free(w->lv_mark);
+		free(w->lv_colour);
+		free(w->legend);
 	}
 	free(m->vgs);
 	free(m->nodes);
@@ -1032,12 +1131,19 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 		hidden += !vg->lvs[i].visible;
 	tm_text_add(t, "Volume group %s", vg->name);
 	tm_text_add(t, "id\t%s", vg->id ? vg->id : "-");
-	tm_text_add(t, "seqno\t%llu%s", (unsigned long long)vg->seqno,
-		    w->base ? " (an older generation)" : "");
+	{
+		const char *st = tm_vg_standing(vg, w->base != NULL);
+
+		tm_text_add(t, "seqno\t%llu%s", (unsigned long long)vg->seqno,
+			    !strcmp(st, "older") ? " (an older generation)" :
+			    !strcmp(st, "fallback") ? " (a fallback: the committed copies are unusable, this is the newest intact generation in a ring; see d)" :
+			    !strcmp(st, "gone") ? " (no metadata area commits the VG any longer: its newest generation, from a ring; see d)" :
+			    " (current)");
+	}
 	if (w->base)
 		tm_text_add(t, "current seqno\t%llu", (unsigned long long)w->base->seqno);
 	if (w->base)
-		tm_text_add(t, "since then\t%u added, %u removed, %u renamed, %u resized",
+		tm_text_add(t, "since then\t%u created, %u removed, %u renamed, %u resized",
 			    w->n_added, w->n_removed, w->n_renamed, w->n_resized);
 	strings_line(t, "status", vg->status);
 	strings_line(t, "flags", vg->flags);
@@ -1359,4 +1465,146 @@ void tm_rate_eta(uint64_t done, uint64_t total, double seconds,
 	} else {
 		snprintf(eta, elen, "--:--");
 	}
+}
+
+/* ------------------------------------------------------------ labels and text */
+
+size_t tm_wrap(const char *s, size_t width, struct tm_span *out, size_t max)
+{
+	size_t len = s ? strlen(s) : 0, pos = 0, n = 0;
+
+	if (!width)
+		width = 1;
+	do {
+		size_t rest = len - pos, take, next;
+		bool cut = false;
+
+		if (rest <= width) {
+			take = rest;
+			next = len;
+		} else {
+			size_t b = pos + width;	/* s[b] exists: a space there breaks cleanly */
+
+			while (b > pos && s[b] != ' ')
+				b--;
+			if (b > pos) {
+				take = b - pos;
+				next = b;
+			} else {
+				take = width;
+				next = pos + width;
+				cut = true;
+			}
+		}
+		while (take && s[pos + take - 1] == ' ')
+			take--;
+		if (n < max)
+			out[n] = (struct tm_span){ pos, take, cut };
+		n++;
+		pos = next;
+		while (pos < len && s[pos] == ' ')
+			pos++;
+	} while (pos < len);
+	return n;
+}
+
+const char *tm_node_tag(const struct tm_model *m, int32_t node)
+{
+	const struct tm_node *n;
+
+	if (node < 0 || (size_t)node >= m->n_nodes)
+		return "";
+	n = &m->nodes[node];
+	if (n->kind != TM_LV || !m->vgs[n->vg].base)
+		return "";
+	if (n->ghost || (n->marks & TM_MARK_ADDED))
+		return " +created later";
+	if (n->marks & TM_MARK_REMOVED)
+		return " -removed later";
+	if ((n->marks & TM_MARK_RENAMED) && (n->marks & TM_MARK_RESIZED))
+		return " ~renamed+resized later";
+	if (n->marks & TM_MARK_RENAMED)
+		return " ~renamed later";
+	if (n->marks & TM_MARK_RESIZED)
+		return " ~resized later";
+	return "";
+}
+
+void tm_node_label(const struct tm_model *m, int32_t node, char *out, size_t len)
+{
+	const struct tm_node *n;
+
+	if (!len)
+		return;
+	out[0] = 0;
+	if (node < 0 || (size_t)node >= m->n_nodes)
+		return;
+	n = &m->nodes[node];
+	switch (n->kind) {
+	case TM_VG:
+		snprintf(out, len, "VG %s", tm_node_name(m, node));
+		break;
+	case TM_GROUP_LVS: {
+		uint32_t later = 0;
+		int32_t c;
+
+		for (c = n->first_child; c >= 0; c = m->nodes[c].next_sibling)
+			later += m->nodes[c].ghost;
+		if (later)
+			snprintf(out, len, "%s (%u) +%u later", tm_node_name(m, node),
+				 n->n_children - later, later);
+		else
+			snprintf(out, len, "%s (%u)", tm_node_name(m, node), n->n_children);
+		break;
+	}
+	case TM_GROUP_PVS:
+		snprintf(out, len, "%s (%u)", tm_node_name(m, node), n->n_children);
+		break;
+	case TM_LV: {
+		const struct mlvm_lv *lv = &node_vg(m, n)->lvs[n->idx];
+
+		snprintf(out, len, lv->visible ? "%s" : "[%s]", lv->name);
+		break;
+	}
+	default: {
+		const struct mlvm_pv *pv = &m->vgs[n->vg].vg->pvs[n->idx];
+
+		snprintf(out, len, "%s %s", pv->name, pv->missing || !pv->src ? "(missing)" : pv->src->name);
+		break;
+	}
+	}
+}
+
+const char *tm_vg_standing(const struct mlvm_vg *vg, bool older)
+{
+	if (older)
+		return "older";
+	if (vg->gone)
+		return "gone";
+	if (vg->source.gen)
+		return "fallback";
+	return "current";
+}
+
+void tm_content_short(const char *desc, char *out, size_t len)
+{
+	size_t o = 0;
+	const char *p = desc ? desc : "";
+	bool space = false;
+
+	if (!len)
+		return;
+	while (*p == ' ')
+		p++;
+	for (; *p && *p != ',' && o + 1 < len; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n') {
+			space = true;
+			continue;
+		}
+		if (space && o && o + 2 < len)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = *p;
+	}
+	out[o] = 0;
 }

@@ -81,6 +81,11 @@ struct tm_vgview {
 	uint64_t *unit;			/* per PV: extents per map unit (1 unless huge) */
 	uint64_t *owner_len;		/* per PV: entries in owner[] */
 	uint64_t *used;			/* per PV: extents used by LVs */
+	char *lv_mark;			/* LV index -> its map mark (its root's), 0 none */
+	uint8_t *lv_colour;		/* LV index -> its colour, 0..TM_N_COLOURS-1 */
+	int32_t *legend;		/* the top LVs holding extents, in text order */
+	uint32_t n_legend;
+	uint32_t n_later;		/* LVs of the base created after the generation shown */
 	uint32_t n_added, n_removed, n_renamed, n_resized;
 };
 
@@ -178,6 +183,21 @@ struct tm_cell {
  */
 size_t tm_map_cells(const struct tm_model *m, uint32_t v, uint32_t pv,
 		    struct tm_cell *cells, size_t max, uint64_t *per);
+/*
+ * Map marks. Each top LV holding extents (its sub-LVs' included) gets a
+ * mark of its own: the first letter or digit of its name not taken (lower
+ * case), else the first one in upper case, else any letter or digit unused;
+ * past 62 such LVs the mark is TM_MARK_MORE (the cursor names the LV).
+ * '.', '#', '!' and '?' are never marks. Colours go round TM_N_COLOURS in
+ * the same order. The legend lists the marked LVs in metadata order.
+ */
+#define TM_N_COLOURS 6
+#define TM_MARK_MORE '+'
+/* the mark of LV lv of VG v (its root's), 0 when it holds no extents */
+char tm_lv_mark(const struct tm_model *m, uint32_t v, int32_t lv);
+/* the colour of LV lv of VG v (its root's), 0..TM_N_COLOURS-1 */
+unsigned tm_lv_colour(const struct tm_model *m, uint32_t v, int32_t lv);
+
 /* the VG of a node */
 uint32_t tm_node_vg(const struct tm_model *m, int32_t node);
 /* the LV index a selection highlights in VG v, -1 */
@@ -202,6 +222,48 @@ void tm_text_add(struct tm_text *t, const char *fmt, ...) __attribute__((format(
  * content (may be NULL) is the LV's libmagic description.
  */
 void tm_details(const struct tm_model *m, int32_t node, const char *content, struct tm_text *out);
+
+/*
+ * Word wrapping for the views: s cut into lines of at most width bytes,
+ * at spaces where it can be; a word longer than width is cut (cut set).
+ * The spaces where a line breaks are dropped. Returns the number of lines
+ * (at least 1, even for ""), of which at most max are stored.
+ */
+struct tm_span {
+	size_t off, len;
+	bool cut;		/* this line ends inside a word */
+};
+size_t tm_wrap(const char *s, size_t width, struct tm_span *out, size_t max);
+
+/*
+ * What an LV node of an older generation is, against the current one
+ * (" +created later", " -removed later", " ~renamed later", ...), "" when
+ * nothing changed or no older generation is shown.
+ */
+const char *tm_node_tag(const struct tm_model *m, int32_t node);
+/*
+ * The label of a node in the tree: "VG demo", "Logical volumes (4)",
+ * "Logical volumes (4) +2 later" (the LVs of the generation shown are
+ * counted apart from those created after it, which are listed last and
+ * tagged " +created later"), "[hidden]" for a hidden LV, "pv0 IMAGE" for a PV.
+ */
+void tm_node_label(const struct tm_model *m, int32_t node, char *out, size_t len);
+
+/*
+ * How a VG assembled as "the current one" stands: "current" when a
+ * committed copy was used, "fallback" when the committed copies were
+ * unusable and the newest intact generation in a ring is shown
+ * (generation_fallback), "gone" when no metadata area commits the VG any
+ * longer (vg_gone), "older" for a VG opened at a chosen generation.
+ */
+const char *tm_vg_standing(const struct mlvm_vg *vg, bool older);
+
+/*
+ * A short form of a libmagic description for the tree's content column:
+ * its first clause ("Linux rev 1.0 ext4 filesystem data, UUID=..." ->
+ * "Linux rev 1.0 ext4 filesystem data"), spaces squeezed.
+ */
+void tm_content_short(const char *desc, char *out, size_t len);
 
 /* "1.50 MiB" */
 void tm_human(uint64_t bytes, char *out, size_t len);

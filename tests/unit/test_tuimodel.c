@@ -507,6 +507,269 @@ static void empty_model_is_harmless(void **state)
 	tm_model_free(m);
 }
 
+
+/* ------------------------------------------------------------ issue 15: the browser's views */
+
+/* LVs sharing first letters (as in a raid VG: every name starts with r; swap and scratch) */
+static const char lvs_clash[] =
+	LV("r4", "R4R4R4-R4R4-R4R4-R4R4-R4R4-R4R4-R4R4R4", VIS,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 0]\n"))
+	LV("r5_la", "R5R5R5-R5R5-R5R5-R5R5-R5R5-R5R5-R5R5R5", VIS,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 1]\n"))
+	LV("r6", "R6R6R6-R6R6-R6R6-R6R6-R6R6-R6R6-R6R6R6", VIS,
+	   SEG(0, 1, "type = \"raid1\"\ndevice_count = 1\nraids = [\"r6_rmeta_0\", \"r6_rimage_0\"]\n"))
+	LV("r6_rmeta_0", "M6M6M6-M6M6-M6M6-M6M6-M6M6-M6M6-M6M6M6", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 0]\n"))
+	LV("r6_rimage_0", "I6I6I6-I6I6-I6I6-I6I6-I6I6-I6I6-I6I6I6", HID,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv1\", 1]\n"))
+	LV("swap", "SWSWSW-SWSW-SWSW-SWSW-SWSW-SWSW-SWSWSW", VIS,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 2]\n"))
+	LV("scratch", "SCSCSC-SCSC-SCSC-SCSC-SCSC-SCSC-SCSCSC", VIS,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 3]\n"))
+	LV("s", "SSSSSS-SSSS-SSSS-SSSS-SSSS-SSSS-SSSSSS", VIS,
+	   SEG(0, 1, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 4]\n"))
+	LV("nothing", "NNNNNN-NNNN-NNNN-NNNN-NNNN-NNNN-NNNNNN", VIS,
+	   SEG(0, 4, "type = \"zero\"\n"));
+
+static void map_marks_are_distinct_with_a_legend(void **state)
+{
+	struct mlvm_vg *vg = make_vg(3, lvs_clash);
+	const struct mlvm_vg *vgs[1] = { vg };
+	struct tm_model *m = tm_model_new(vgs, NULL, 1);
+	const struct tm_vgview *w;
+	struct tm_cell c[32];
+	bool seen[128] = { false };
+	uint32_t i;
+	size_t n;
+
+	(void)state;
+	assert_non_null(m);
+	w = &m->vgs[0];
+	/* first letters where free, else another of the name's, else upper case */
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "r4")), 'r');
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "r5_la")), '5');
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "r6")), '6');
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "swap")), 's');
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "scratch")), 'c');
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "s")), 'S');
+	/* sub-LVs share their LV's mark and colour; an LV without extents has none */
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "r6_rimage_0")), '6');
+	assert_int_equal(tm_lv_colour(m, 0, mlvm_vg_lv_index(vg, "r6_rmeta_0")),
+			 tm_lv_colour(m, 0, mlvm_vg_lv_index(vg, "r6")));
+	assert_int_equal(tm_lv_mark(m, 0, mlvm_vg_lv_index(vg, "nothing")), 0);
+	/* the legend: the six top LVs with extents, in metadata order, each mark once */
+	assert_int_equal(w->n_legend, 6);
+	for (i = 0; i < w->n_legend; i++) {
+		char mk = w->lv_mark[w->legend[i]];
+
+		assert_false(seen[(unsigned char)mk]);
+		seen[(unsigned char)mk] = true;
+		assert_true(strchr(".#!?", mk) == NULL);
+		/* colours go round: neighbours in the legend differ */
+		if (i)
+			assert_int_not_equal(w->lv_colour[w->legend[i]], w->lv_colour[w->legend[i - 1]]);
+	}
+	assert_string_equal(vg->lvs[w->legend[0]].name, "r4");
+	assert_string_equal(vg->lvs[w->legend[5]].name, "s");
+	/* the cells carry the LV; its mark is its root's */
+	n = tm_map_cells(m, 0, 1, c, 32, NULL);
+	assert_true(n >= 2);
+	assert_int_equal(tm_lv_mark(m, 0, c[1].lv), '6');
+	tm_model_free(m);
+	mlvm_vg_free(vg);
+}
+
+static void map_marks_run_out_past_62(void **state)
+{
+	char *lvs = malloc(80 * 400), *vgtext;
+	size_t o = 0;
+	struct mlvm_vg *vg;
+	const struct mlvm_vg *vgs[1];
+	struct tm_model *m;
+	int i, more = 0;
+	bool seen[128] = { false };
+
+	(void)state;
+	assert_non_null(lvs);
+	/* 70 one-extent LVs a0..a69 (sharing pv0's and pv1's 40 extents: marks do not care) */
+	for (i = 0; i < 70; i++)
+		o += (size_t)snprintf(lvs + o, 80 * 400 - o,
+			"a%d {\nid = \"A%05d-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA\"\nstatus = [" VIS "]\nflags = []\n"
+			"segment_count = 1\nsegment1 {\nstart_extent = 0\nextent_count = 1\n"
+			"type = \"striped\"\nstripe_count = 1\nstripes = [\"pv%d\", %d]\n}\n}\n",
+			i, i, (i / 20) % 2, i % 20);
+	vgtext = lvs;
+	vg = make_vg(2, vgtext);
+	vgs[0] = vg;
+	m = tm_model_new(vgs, NULL, 1);
+	assert_non_null(m);
+	assert_int_equal(m->vgs[0].n_legend, 70);
+	for (i = 0; i < 70; i++) {
+		char mk = tm_lv_mark(m, 0, i);
+
+		assert_true(mk != 0);
+		if (mk == TM_MARK_MORE) {
+			more++;
+			continue;
+		}
+		assert_false(seen[(unsigned char)mk]);
+		seen[(unsigned char)mk] = true;
+	}
+	/* 62 letters and digits, then the rest share TM_MARK_MORE (the cursor names them) */
+	assert_int_equal(more, 8);
+	assert_int_equal(tm_lv_mark(m, 0, 0), 'a');
+	assert_int_equal(tm_lv_mark(m, 0, 69), TM_MARK_MORE);
+	tm_model_free(m);
+	mlvm_vg_free(vg);
+	free(lvs);
+}
+
+static void wrap_breaks_at_spaces_and_cuts_long_words(void **state)
+{
+	struct tm_span sp[16];
+	size_t n;
+	const char *uuid = "oCZXEi-qgfA-ePFb-0uUC-2XSp-JHpH-oiMmQh";
+	const char *s = "metadata area 1 committed text crc mismatch";
+
+	(void)state;
+	n = tm_wrap(s, 20, sp, 16);
+	assert_int_equal(n, 3);
+	assert_int_equal(sp[0].off, 0);
+	assert_int_equal(sp[0].len, 15);	/* "metadata area 1" */
+	assert_false(sp[0].cut);
+	assert_memory_equal(s + sp[1].off, "committed text crc", 18);
+	assert_int_equal(sp[1].len, 18);
+	assert_memory_equal(s + sp[2].off, "mismatch", 8);
+	/* a uuid wider than the line is cut, and says so */
+	n = tm_wrap(uuid, 30, sp, 16);
+	assert_int_equal(n, 2);
+	assert_true(sp[0].cut);
+	assert_int_equal(sp[0].len + sp[1].len, strlen(uuid));
+	/* it fits a line of 38: one line, not cut */
+	n = tm_wrap(uuid, 38, sp, 16);
+	assert_int_equal(n, 1);
+	assert_false(sp[0].cut);
+	/* empty: one empty line; counting without storing */
+	assert_int_equal(tm_wrap("", 10, sp, 16), 1);
+	assert_int_equal(sp[0].len, 0);
+	assert_int_equal(tm_wrap(s, 20, NULL, 0), 3);
+	/* width 0 never loops */
+	assert_int_equal(tm_wrap("abc", 0, sp, 16), 3);
+	/* every byte but the break spaces is kept, in order */
+	{
+		const char *t = "a  bb ccc dddd eeeee";
+		size_t k, total = 0;
+
+		n = tm_wrap(t, 6, sp, 16);
+		for (k = 0; k < n; k++) {
+			total += sp[k].len;
+			assert_true(sp[k].len <= 6);
+		}
+		assert_int_equal(n, 4);	/* "a  bb" "ccc" "dddd" "eeeee" */
+		assert_int_equal(total, 17);
+	}
+}
+
+static void older_generation_lists_later_lvs_apart(void **state)
+{
+	struct fix *f = *state;
+	const struct mlvm_vg *vgs[1], *bases[1];
+	struct tm_model *m;
+	char label[200];
+	int32_t gl;
+	size_t r, first_ghost = 0, last_real = 0;
+
+	f->then = make_vg(4, lvs_then);
+	vgs[0] = f->then;
+	bases[0] = f->now;
+	m = tm_model_new(vgs, bases, 1);
+	assert_non_null(m);
+	assert_int_equal(m->vgs[0].n_later, 11);
+	/* the group counts the LVs of generation 4 apart from those created later */
+	gl = m->nodes[m->vgs[0].node].first_child;
+	while (gl >= 0 && m->nodes[gl].kind != TM_GROUP_LVS)
+		gl = m->nodes[gl].next_sibling;
+	assert_true(gl >= 0);
+	tm_node_label(m, gl, label, sizeof(label));
+	assert_string_equal(label, "Logical volumes (2) +11 later");
+	/* tags say what they are, not "+added" */
+	assert_string_equal(tm_node_tag(m, tm_find(m, 0, "r1")), " +created later");
+	assert_string_equal(tm_node_tag(m, tm_find(m, 0, "gone")), " -removed later");
+	assert_string_equal(tm_node_tag(m, tm_find(m, 0, "old")), " ~renamed+resized later");
+	/* listed last, whatever the sort order */
+	for (int s = 0; s < TM_SORT_COUNT; s++) {
+		tm_set_sort(m, (enum tm_sort)s);
+		first_ghost = m->n_rows;
+		last_real = 0;
+		for (r = 0; r < m->n_rows; r++) {
+			const struct tm_node *nd = &m->nodes[m->rows[r]];
+
+			if (nd->kind != TM_LV || nd->parent != gl)
+				continue;
+			if (nd->ghost && r < first_ghost)
+				first_ghost = r;
+			if (!nd->ghost)
+				last_real = r;
+		}
+		assert_true(last_real < first_ghost);
+	}
+	tm_model_free(m);
+	/* the current generation: no tags, a plain count */
+	assert_string_equal(tm_node_tag(f->m, tm_find(f->m, 0, "lin")), "");
+	gl = f->m->nodes[f->m->vgs[0].node].first_child;
+	while (gl >= 0 && f->m->nodes[gl].kind != TM_GROUP_LVS)
+		gl = f->m->nodes[gl].next_sibling;
+	tm_node_label(f->m, gl, label, sizeof(label));
+	assert_string_equal(label, "Logical volumes (5)");
+}
+
+static void a_fallback_vg_is_not_called_current(void **state)
+{
+	struct fix *f = *state;
+	struct mlvm_generation g;
+	struct tm_text t = { 0 };
+	size_t i;
+	bool seen = false;
+
+	assert_string_equal(tm_vg_standing(f->now, false), "current");
+	assert_string_equal(tm_vg_standing(f->now, true), "older");
+	/* read from a ring, not the committed slot: what generation_fallback means */
+	memset(&g, 0, sizeof(g));
+	f->now->source.gen = &g;
+	assert_string_equal(tm_vg_standing(f->now, false), "fallback");
+	tm_details(f->m, f->m->vgs[0].node, NULL, &t);
+	for (i = 0; i < t.n; i++) {
+		assert_null(strstr(t.lines[i], "(current)"));
+		if (strstr(t.lines[i], "seqno\t10 (a fallback"))
+			seen = true;
+	}
+	assert_true(seen);
+	tm_text_free(&t);
+	f->now->gone = true;
+	assert_string_equal(tm_vg_standing(f->now, false), "gone");
+	f->now->source.gen = NULL;
+	f->now->gone = false;
+}
+
+static void content_short_keeps_the_first_clause(void **state)
+{
+	char out[64];
+
+	(void)state;
+	tm_content_short("Linux rev 1.0 ext4 filesystem data, UUID=abc, volume name \"x\"", out, sizeof(out));
+	assert_string_equal(out, "Linux rev 1.0 ext4 filesystem data");
+	tm_content_short("  data", out, sizeof(out));
+	assert_string_equal(out, "data");
+	tm_content_short("LUKS encrypted file,  ver 2", out, sizeof(out));
+	assert_string_equal(out, "LUKS encrypted file");
+	tm_content_short("a\tb\n  c", out, sizeof(out));
+	assert_string_equal(out, "a b c");
+	tm_content_short("abcdefghij", out, 5);
+	assert_string_equal(out, "abcd");
+	tm_content_short(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +787,12 @@ int main(void)
 		cmocka_unit_test(generations_one_row_per_seqno_newest_first),
 		cmocka_unit_test(rate_and_time_left),
 		cmocka_unit_test(empty_model_is_harmless),
+		cmocka_unit_test(map_marks_are_distinct_with_a_legend),
+		cmocka_unit_test(map_marks_run_out_past_62),
+		cmocka_unit_test(wrap_breaks_at_spaces_and_cuts_long_words),
+		cmocka_unit_test_setup_teardown(older_generation_lists_later_lvs_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_fallback_vg_is_not_called_current, setup, teardown),
+		cmocka_unit_test(content_short_keeps_the_first_clause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
