@@ -122,6 +122,22 @@ PY
 		fail "$fx: $(cat "$TMP/cmp")"
 done
 
+# the library through its public interface under valgrind: no invalid
+# access, no leak (not in a sanitizer build)
+if command -v valgrind >/dev/null && [ -z "${MLVM_SAN_FLAGS:-}" ]; then
+	mapfile -t imgs < <(fixture_images wrapped)
+	if LD_LIBRARY_PATH=$libdir valgrind -q --error-exitcode=3 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$prog" "${imgs[@]}" >"$TMP/vg.out" 2>"$TMP/vg.err"; then
+		pass "install_lvs under valgrind: clean"
+		# as many as pvck --dump metadata_search found
+		n=$(grep -c 'metadata at .* seqno ' "$FIXTURES/wrapped/pv0.mda1.pvck-metadata_search.txt")
+		grep -q "^install_lvs: $n generations opened\$" "$TMP/vg.err" ||
+			fail "wrapped: pvck found $n copies in the ring: $(grep generations "$TMP/vg.err")"
+	else
+		fail "install_lvs under valgrind: $(grep -v '^install_lvs:' "$TMP/vg.err" | head -20)"
+	fi
+fi
+
 # the installed Python module imports from where it was installed
 if [ -n "${MLVM_PYTHON_MODULE_DIR:-}" ]; then
 	pymod=$(find "$root" -name mlvm.so -path '*-packages/*' | head -1)

@@ -2,8 +2,9 @@
  * install_lvs.c - a small program built by tests/cli/install.sh against an
  * installed libmlvm, through pkg-config: it opens the images given and
  * prints "VG LV UUID SIZE READ" for every visible LV, READ being how many
- * bytes reading the whole LV returned. Exits 1 on any failure, with the
- * library's message.
+ * bytes reading the whole LV returned, then opens the images again as of
+ * every intact metadata generation found. Exits 1 on any failure, with
+ * the library's message.
  *
  * Layer: a user of the public API: includes <mlvm/mlvm.h> and the C
  * standard headers only.
@@ -61,6 +62,33 @@ int main(int argc, char **argv)
 			       libmlvm_lv_name(h, vg, lv), libmlvm_lv_uuid(h, vg, lv),
 			       libmlvm_lv_size(h, vg, lv), off);
 		}
+	/* every intact generation opens (on stderr: how many did) */
+	{
+		size_t g, opened = 0;
+
+		for (g = 0; g < libmlvm_generation_count(h); g++) {
+			struct libmlvm_handle *old;
+			uint64_t seqno;
+
+			if (!libmlvm_generation_intact(h, g) || libmlvm_generation_seqno(h, g, &seqno))
+				continue;
+			rc = libmlvm_handle_at_generation(h, seqno, &old);
+			if (rc) {
+				fprintf(stderr, "install_lvs: %s\n", libmlvm_error());
+				libmlvm_close(h);
+				return 1;
+			}
+			if (libmlvm_vg_count(old) == 0 || libmlvm_vg_seqno(old, 0) != seqno) {
+				fprintf(stderr, "install_lvs: generation %" PRIu64 " did not open as itself\n", seqno);
+				libmlvm_close(old);
+				libmlvm_close(h);
+				return 1;
+			}
+			libmlvm_close(old);
+			opened++;
+		}
+		fprintf(stderr, "install_lvs: %zu generations opened\n", opened);
+	}
 	for (size_t w = 0; w < libmlvm_warning_count(h); w++)
 		fprintf(stderr, "install_lvs: %s: %s\n", libmlvm_warning_code(h, w),
 			libmlvm_warning_message(h, w));

@@ -253,6 +253,18 @@ class Generations(unittest.TestCase):
         self.assertEqual([g.seqno for g in self.h.generations if g.vg_uuid == self.vg.uuid],
                          [g.seqno for g in gens])
 
+    def test_generations_are_what_pvck_finds(self):
+        # pvck --dump metadata_search: "metadata at OFFSET length N crc C vg V seqno S id U"
+        want = set()
+        with open(os.path.join(FIXTURES, "wrapped", "pv0.mda1.pvck-metadata_search.txt")) as f:
+            for line in f:
+                w = line.split()
+                if w[:2] == ["metadata", "at"] and "seqno" in w:
+                    want.add((int(w[w.index("seqno") + 1]), int(w[2]), w[w.index("id") + 1]))
+        got = {(g.seqno, g.offset, g.vg_uuid) for g in self.vg.generations if g.intact}
+        self.assertTrue(want)
+        self.assertEqual(got, want)
+
     def test_each_intact_generation_opens_as_lvm2_left_it(self):
         hist = self.hist
         intact = sorted(g.seqno for g in self.vg.generations if g.intact)
