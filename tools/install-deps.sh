@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-	build-essential autoconf automake pkg-config
+	build-essential autoconf automake pkg-config python3-dev
 	zlib1g-dev uuid-dev libmagic-dev libncurses-dev libcmocka-dev libssl-dev
 	lvm2 thin-provisioning-tools fdisk xz-utils python3 util-linux tmux time
 	strace valgrind clang
