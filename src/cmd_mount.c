@@ -836,6 +836,9 @@ static int mlvm_open(const char *path, struct fuse_file_info *fi)
 	if (rc) {
 		if (rc == -ENOTSUP)
 			mlog(m, false, "%s: its segment type cannot be mapped: not readable", h->label);
+		else if (rc == -EBUSY)
+			mlog(m, false, "%s: not readable: it lies on a PV that several images fit equally (say which with --pv)",
+			     h->label);
 		else
 			mlog(m, false, "%s: cannot be read: %s", h->label, strerror(-rc));
 		mlvm_report_free(&h->rep);

@@ -1856,6 +1856,17 @@ int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 	}
 	if (thin_pool_seg(lv))
 		return refuse_thin_pool(vg, lv, thin_pool_seg(lv), r);
+	{
+		/* bytes on a PV that several images fit equally depend on a guess */
+		const struct mlvm_pv *amb = mlvm_lv_ambiguous_pv(vg, lv);
+
+		if (amb) {
+			mlvm_error(r, "lv_pv_ambiguous", NULL, -1,
+				   "lv %s lies on pv %s (%s), which several images fit equally: its bytes depend on which one it is; say which with --pv %s=IMAGE",
+				   lv->name, amb->name, amb->id ? amb->id : "?", amb->name);
+			return -EBUSY;
+		}
+	}
 	idx = (int)(lv - vg->lvs);
 	t = calloc(1, sizeof(*t));
 	if (!t)

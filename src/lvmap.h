@@ -52,7 +52,9 @@ struct mlvm_lv_reader;
  * segment type when the LV cannot be mapped at all, -ELOOP when LVs refer
  * to each other in a cycle or nest too deep, -EISDIR when lv is a thin pool
  * (its bytes are its thin LVs': an error "thin_pool_lv" names them and the
- * _tdata sub-LV, which can be read raw), or -ENOMEM. Problems found while
+ * _tdata sub-LV, which can be read raw), -EBUSY when its bytes lie on a PV
+ * that several images fit equally (an error "lv_pv_ambiguous": which one
+ * holds them is the user's call, --pv), or -ENOMEM. Problems found while
  * setting up go to r; a missing PV is described by how its bytes are read:
  * "rebuilt_from_parity", "read_from_other_leg", "parity_pv_missing" (a raid
  * image holding only parity, not needed) or "lv_pv_missing" (zeros).

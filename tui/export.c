@@ -59,7 +59,7 @@ int tm_export_start(const struct mlvm_vg *vg, const struct mlvm_lv *lv, const ch
 	clock_gettime(CLOCK_MONOTONIC, &x->t0);
 	rc = mlvm_lv_reader_new(vg, lv, NULL, &x->rd, &x->report);
 	if (rc) {
-		if (rc == -EISDIR && x->report.n)	/* a thin pool: the error names what to read */
+		if ((rc == -EISDIR || rc == -EBUSY) && x->report.n)	/* a thin pool or an ambiguous PV: the error says why */
 			snprintf(err, errlen, "cannot export: %s", x->report.items[x->report.n - 1].message);
 		else
 			snprintf(err, errlen, "cannot read lv %s: %s%s%s", lv->name, strerror(-rc),

@@ -158,6 +158,23 @@ PY
 	expect_status 1 "labels gone ($order): --pv naming an image not given" read "$@" --pv pv0=nosuch.img
 	warned pv_choice "labels gone ($order): the bad choice is an error naming it"
 done
+# mount offers no bytes that depend on the guess: the LV cannot be opened,
+# and the log says why
+if [ -c /dev/fuse ] && command -v fusermount3 >/dev/null && "$MLVM" mount --help >/dev/null 2>&1; then
+	mkdir -p mnt
+	if "$MLVM" mount a0.img b0.img mnt 2>mount.err; then
+		if cat "mnt/$vg/first" >/dev/null 2>&1; then
+			fail "mount: an LV on an ambiguous PV could be read"
+		else
+			pass "mount: an LV on an ambiguous PV cannot be read"
+		fi
+		grep -q "several images fit equally" mnt/@mlvm.log && pass "mount: @mlvm.log says why" ||
+			fail "mount: @mlvm.log: $(tail -5 mnt/@mlvm.log)"
+		fusermount3 -u mnt || umount -l mnt
+	else
+		echo "mount not possible here: $(cat mount.err)"
+	fi
+fi
 expect_status 2 "--pv without IMAGE is a usage error" read a0.img --pv pv0
 expect_status 2 "--pv without a PV is a usage error" read a0.img --pv =a0.img
 
