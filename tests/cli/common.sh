@@ -10,6 +10,18 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/mlvm-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 failed=0
 
+# loop_release DEV: detach DEV if it still holds a file of this test (under
+# $TMP). For cleanup paths: a loop device detached earlier may since have
+# been taken by another test running beside this one (make check -j).
+loop_release() {
+	local back
+	back=$(losetup -n -O BACK-FILE "$1" 2>/dev/null) || return 0
+	case "$back" in
+	"$TMP"/*) losetup -d "$1" 2>/dev/null ;;
+	esac
+	return 0
+}
+
 fail() { echo "FAIL: $*"; failed=1; }
 pass() { echo "ok: $*"; }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -27,7 +27,7 @@ print(sorted(g)[len(g) // 2])')
 "$MLVM" dump --generation "$gen" "$orig" >"$TMP/gen.vg" || fail "dump --generation $gen"
 cp "$orig" "$copy"
 loop=$(losetup -f --show "$copy")
-trap 'losetup -d "$loop" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'loop_release "$loop"; rm -rf "$TMP"' EXIT
 export LVM_SUPPRESS_FD_WARNINGS=1
 lvmopts=(--devices "$loop" --config 'backup { backup = 0 archive = 0 } devices { use_devicesfile = 0 }')
 if vgcfgrestore "${lvmopts[@]}" --test -f "$TMP/gen.vg" "$vg" >"$TMP/restore.log" 2>&1; then
@@ -80,7 +80,7 @@ print(sorted(g)[len(g) // 2])')
 "$MLVM" dump --generation "$gen" "$orig" >"$TMP/gen.vg" || fail "dump --generation $gen"
 cp "$orig" "$copy"
 loop=$(losetup -f --show "$copy")
-trap 'losetup -d "$loop" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'loop_release "$loop"; rm -rf "$TMP"' EXIT
 export LVM_SUPPRESS_FD_WARNINGS=1
 lvmopts=(--devices "$loop" --config 'backup { backup = 0 archive = 0 } devices { use_devicesfile = 0 }')
 if vgcfgrestore "${lvmopts[@]}" --test -f "$TMP/gen.vg" "$vg" >"$TMP/restore.log" 2>&1; then

@@ -33,7 +33,7 @@ head -c $((64 << 20)) /dev/urandom >"$P0"
 head -c $((64 << 20)) /dev/urandom >"$P1"
 l0=$(losetup -f --show "$P0") || skip "cannot attach a loop device"
 l1=$(losetup -f --show "$P1") || { losetup -d "$l0"; skip "cannot attach a loop device"; }
-trap 'losetup -d "$l0" 2>/dev/null; losetup -d "$l1" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'loop_release "$l0"; loop_release "$l1"; rm -rf "$TMP"' EXIT
 D=(--devices "$l0" --devices "$l1")
 NO=(--driverloaded n)
 

@@ -65,7 +65,7 @@ if vgs volumegroup >/dev/null 2>&1; then
 	finish
 fi
 loop=$(losetup -f --show disk.raw) || { fail "losetup"; finish; }
-trap 'losetup -d "$loop" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'loop_release "$loop"; rm -rf "$TMP"' EXIT
 lvm pvck --devicesfile "" --driverloaded n "$loop" >pvck.out 2>&1 && pass "pvck accepts the image" ||
 	fail "pvck: $(cat pvck.out)"
 vgck --devices "$loop" volumegroup >vgck.out 2>&1 && pass "vgck accepts volumegroup" ||

@@ -31,7 +31,7 @@ EOF
 loops=()
 cleanup() {
 	local l
-	for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null; done
+	for l in "${loops[@]}"; do loop_release "$l"; done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -24,7 +24,7 @@ losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
 export LVM_SUPPRESS_FD_WARNINGS=1
 LOOP=
-trap '[ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; fusermount3 -u "$TMP/mnt" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap '[ -n "$LOOP" ] && loop_release "$LOOP"; fusermount3 -u "$TMP/mnt" 2>/dev/null; rm -rf "$TMP"' EXIT
 VG=vgid$$
 VR=vgidr$$
 

@@ -240,7 +240,7 @@ cleanup() {
 		grep -q " $d fuse" /proc/mounts && { fusermount3 -u "$d" 2>/dev/null || umount -l "$d"; }
 	done
 	for l in "${LOOPS[@]}"; do
-		losetup -d "$l" 2>/dev/null
+		loop_release "$l"
 	done
 	rm -rf "$TMP"
 }

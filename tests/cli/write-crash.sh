@@ -22,7 +22,7 @@ else
 	echo "note: not root or no lvm2/loop devices: checking mlvm only"
 fi
 LOOPS=()
-cleanup() { local l; for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done; rm -rf "$TMP"; }
+cleanup() { local l; for l in "${LOOPS[@]}"; do loop_release "$l"; done; rm -rf "$TMP"; }
 trap cleanup EXIT
 VG=mlvmcrash$$
 

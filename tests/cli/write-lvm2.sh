@@ -19,7 +19,7 @@ mkdir -p "$LVM_SYSTEM_DIR"
 printf 'backup {\nbackup = 0\narchive = 0\n}\ndevices {\nuse_devicesfile = 0\nobtain_device_list_from_udev = 0\n}\nglobal {\nuse_lvmlockd = 0\n}\n' \
 	>"$LVM_SYSTEM_DIR/lvm.conf"
 LOOPS=()
-cleanup() { local l; for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done; rm -rf "$TMP"; }
+cleanup() { local l; for l in "${LOOPS[@]}"; do loop_release "$l"; done; rm -rf "$TMP"; }
 trap cleanup EXIT
 
 seed=${MLVM_WRITE_SEED:-$(date +%s)}
