@@ -606,7 +606,7 @@ static void raid10_near_layout_and_missing_image(void **state)
 		mlvm_lv_reader_free(rd);
 		for (d = 0; d < nimg; d++) {
 			size_t r0 = f.r.n;
-			char pvw[16];
+			char pvw[32];
 
 			snprintf(pvw, sizeof(pvw), "pv pv%u (", d);
 			fx_missing(&f, d, true);
@@ -775,7 +775,7 @@ static void raid456_case(const char *type, unsigned n, unsigned parity, unsigned
 	 * parity only is not needed */
 	for (i = 0; i < n; i++) {
 		size_t r0 = f.r.n;
-		char pvw[16], imgw[32];
+		char pvw[32], imgw[32];
 
 		snprintf(pvw, sizeof(pvw), "pv pv%u (", i);
 		snprintf(imgw, sizeof(imgw), "image r_rimage_%u on it", i);
