@@ -850,9 +850,10 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	size_t n_miss = 0, i;
 	int opt, status = EXIT_DONE, rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:ho:", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "export", argc, argv, "ho:", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(export_help, stdout);
@@ -890,10 +891,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		case 'n':
 			hash = false;
 			break;
-		case ':':
-			return cli_usage(c, "export", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "export", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (!lvspec || !*lvspec)

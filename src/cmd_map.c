@@ -850,9 +850,10 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	bool write_failed = false, first = true;
 	int opt, status = EXIT_DONE;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "map", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(map_help, stdout);
@@ -868,10 +869,8 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		case 'H':
 			history = true;
 			break;
-		case ':':
-			return cli_usage(c, "map", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "map", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (lvspec && !*lvspec)

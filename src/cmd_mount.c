@@ -1225,9 +1225,10 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 	m.c = c;
 	m.readahead_kb = 1024;
 	pthread_mutex_init(&m.lock, NULL);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hfso:", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "mount", argc, argv, "hfso:", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(mount_help, stdout);
@@ -1266,12 +1267,9 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 			m.readahead_kb = (unsigned)kb;
 			break;
 		}
-		case ':':
-			ctx_free(&m);
-			return cli_usage(c, "mount", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			ctx_free(&m);
-			return cli_usage(c, "mount", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (oo.want_generation && m.all_gens) {

@@ -461,9 +461,10 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	size_t visible = 0;
 	uint32_t l;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "read", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(read_help, stdout);
@@ -477,10 +478,8 @@ int cmd_read(struct cli *c, int argc, char **argv)
 				return EXIT_USAGE;
 			oo.want_generation = true;
 			break;
-		case ':':
-			return cli_usage(c, "read", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "read", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)

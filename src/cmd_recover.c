@@ -117,15 +117,16 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	int opt, status;
 	bool write_failed = false;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "history", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(history_help, stdout);
 			return EXIT_DONE;
 		default:
-			return cli_usage(c, "history", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)
@@ -270,9 +271,10 @@ static int parse_generation_opts(struct cli *c, const char *cmd, const char *hel
 	int opt;
 
 	*done = 0;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, cmd, argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(help, stdout);
@@ -283,10 +285,8 @@ static int parse_generation_opts(struct cli *c, const char *cmd, const char *hel
 				return EXIT_USAGE;
 			oo->want_generation = true;
 			break;
-		case ':':
-			return cli_usage(c, cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)
@@ -765,9 +765,10 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 	char la[300], lb[300];
 	int opt, status;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "diff", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(diff_help, stdout);
@@ -782,10 +783,8 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 				return EXIT_USAGE;
 			have_to = true;
 			break;
-		case ':':
-			return cli_usage(c, "diff", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "diff", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (!have_from || !have_to)

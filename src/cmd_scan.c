@@ -294,15 +294,16 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	int opt, status;
 	bool write_failed = false;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "scan", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(scan_help, stdout);
 			return EXIT_DONE;
 		default:
-			return cli_usage(c, "scan", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)

@@ -114,13 +114,11 @@ static int parse_opts(struct cli *c, const char *cmd, const char *help, int argc
 	if (!strcmp(cmd, "resize") && argc > 1 && argv[argc - 1][0] == '-' &&
 	    argv[argc - 1][1] >= '0' && argv[argc - 1][1] <= '9')
 		last = argc - 1;	/* "-4M": shrink by 4 MiB, not an option */
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(last, argv, "-:hfL:", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, cmd, last, argv, "hfL:", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
-		case 1:
-			w->operands[w->n_operands++] = optarg;
-			break;
 		case 'h':
 			fputs(help, stdout);
 			*st = EXIT_DONE;
@@ -152,16 +150,13 @@ static int parse_opts(struct cli *c, const char *cmd, const char *help, int argc
 				return -1;
 			}
 			break;
-		case ':':
-			*st = cli_usage(c, cmd, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
 		default:
 unknown:
-			*st = cli_usage(c, cmd, "unknown option '%s'", argv[optind - 1]);
+			*st = cli_bad_option(&gopt, opt);
 			return -1;
 		}
 	}
-	while (optind < last)	/* after "--" */
+	while (optind < last)	/* in order, "--" or not */
 		w->operands[w->n_operands++] = argv[optind++];
 	if (last < argc)
 		w->operands[w->n_operands++] = argv[last];

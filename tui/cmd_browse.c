@@ -44,9 +44,10 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	int opt, status;
 
 	to.t0 = tui_now();
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "browse", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(browse_help, stdout);
@@ -59,10 +60,8 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 		case 'a':
 			to.ascii = true;
 			break;
-		case ':':
-			return cli_usage(c, "browse", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "browse", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (c->json)
