@@ -603,15 +603,3 @@ int cli_bad_option(const struct cli_getopt *g, int opt)
 				 g->cmd, hint);
 	return cli_usage(g->c, g->cmd, "unknown option '%s' for %s%s%s", name, g->cmd, near, hint);
 }
-
-const char *cli_plural(unsigned long long n, const char *one, const char *many, char *buf,
-		       size_t len)
-{
-	if (n == 1)
-		snprintf(buf, len, "1 %s", one);
-	else if (many)
-		snprintf(buf, len, "%llu %s", n, many);
-	else
-		snprintf(buf, len, "%llu %ss", n, one);
-	return buf;
-}

@@ -66,11 +66,6 @@ int cli_bad_option(const struct cli_getopt *g, int opt);
 const char *cli_did_you_mean(const char *word, const char *const *names, size_t n,
 			     const char *pre, char *buf, size_t len);
 
-/* "1 extent", "2 extents": n and the noun, singular or plural (in buf,
- * returned); plural NULL: noun + "s" */
-const char *cli_plural(unsigned long long n, const char *one, const char *many, char *buf,
-		       size_t len);
-
 /*
  * Open the images and assemble: NULL after printing why when an image cannot
  * be opened (and *status is set).

@@ -812,7 +812,7 @@ static void print_missing(const struct cli *c, const struct mlvm_vg *vg, const s
 			allowed ? "warning" : "error", n - MAX_MISSING_SHOWN);
 	if (n)
 		cli_err(c, "lv %s of vg %s: %llu bytes in %zu range%s missing%s", lv->name, vg->name,
-			(unsigned long long)total, n, n == 1 ? "" : "s",
+			(unsigned long long)total, n, mlvm_plural(n, "", "s"),
 			allowed ? " (allowed)" : "; --allow-missing accepts that");
 }
 

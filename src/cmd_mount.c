@@ -116,6 +116,7 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 
 #include "carve.h"
 #include "lvmap.h"
+#include "util.h"
 
 #define GEN_CACHE_MAX 8		/* generations kept assembled */
 #define LOG_MAX (4u << 20)	/* bytes of log kept */
@@ -393,7 +394,7 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 	snprintf(what, sizeof(what), "generation %llu", (unsigned long long)seqno);
 	log_report(m, true, what, &e->set->report, 0);
 	mlog(m, true, "generation %llu: assembled (%zu vg%s)", (unsigned long long)seqno,
-	     e->set->n_vgs, e->set->n_vgs == 1 ? "" : "s");
+	     e->set->n_vgs, mlvm_plural(e->set->n_vgs, "", "s"));
 	e->refs = 1;
 	e->last = ++m->tick;
 	m->cache[m->n_cache++] = e;
@@ -1404,16 +1405,15 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	mounted = true;
-	mlog(&m, false, "mounted %zu vg%s (%zu lvs, %zu hidden) on %s, read-only%s; unmount with: fusermount3 -u %s",
-	     m.n_vgs, m.n_vgs == 1 ? "" : "s", n_lvs, n_hidden, m.mountpoint,
+	mlog(&m, false, "mounted %zu %s (%zu %s, %zu hidden) on %s, read-only%s; unmount with: fusermount3 -u %s",
+	     m.n_vgs, mlvm_plural(m.n_vgs, "vg", "vgs"), n_lvs, mlvm_plural(n_lvs, "lv", "lvs"),
+	     n_hidden, m.mountpoint,
 	     m.all_gens ? ", every generation under VG/" GENS_NAME "/" : "", m.mountpoint);
 	if (!m.foreground) {
 		/* the daemon's log goes to @mlvm.log only: say it here once */
-		char nv[64];
-
-		cli_err(c, "mounted %s (%zu lvs, %zu hidden) on %s, read-only, in the background; "
-			"unmount with: fusermount3 -u %s", cli_plural(m.n_vgs, "vg", NULL, nv, sizeof(nv)),
-			n_lvs, n_hidden, m.mountpoint, m.mountpoint);
+		cli_err(c, "mounted %zu %s (%zu %s, %zu hidden) on %s, read-only, in the background; "
+			"unmount with: fusermount3 -u %s", m.n_vgs, mlvm_plural(m.n_vgs, "vg", "vgs"),
+			n_lvs, mlvm_plural(n_lvs, "lv", "lvs"), n_hidden, m.mountpoint, m.mountpoint);
 	}
 	if (fuse_daemonize(m.foreground) != 0) {
 		cli_err(c, "cannot go to the background");

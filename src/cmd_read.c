@@ -169,7 +169,8 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 		snprintf(out, len, "linear");
 	} else if (mlvm_seg_stripe_size(sg) && sg->n_areas > 1) {
 		mlvm_human_size(mlvm_seg_stripe_size(sg) * 512, size, sizeof(size));
-		snprintf(out, len, "%s (%u stripes of %s)", sg->type, sg->n_areas, size);
+		snprintf(out, len, "%s (%u %s of %s)", sg->type, sg->n_areas,
+			 mlvm_plural(sg->n_areas, "stripe", "stripes"), size);
 	} else {
 		snprintf(out, len, "%s", sg->type);
 	}
@@ -258,7 +259,8 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		free(s);
 		row(&t, LK("segments"), "%u", lv->n_segs);
 		mlvm_human_size(mlvm_lv_size(vg, lv), size, sizeof(size));
-		row(&t, LK("size"), "%llu extents, %s", (unsigned long long)lv->extent_count, size);
+		row(&t, LK("size"), "%llu %s, %s", (unsigned long long)lv->extent_count,
+		    mlvm_plural(lv->extent_count, "extent", "extents"), size);
 		if (lv_content(vg, lv, what, sizeof(what)))
 			row(&t, LK("content"), "%s", what);
 		for (j = 0; j < lv->n_segs; j++) {

@@ -475,8 +475,10 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 			continue;
 		}
 		if (p->pe_count != q->pe_count || p->dev_size != q->dev_size || p->pe_start != q->pe_start) {
-			snprintf(x, sizeof(x), "%llu extents", (unsigned long long)p->pe_count);
-			snprintf(y, sizeof(y), "%llu extents", (unsigned long long)q->pe_count);
+			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->pe_count,
+				 mlvm_plural(p->pe_count, "extent", "extents"));
+			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->pe_count,
+				 mlvm_plural(q->pe_count, "extent", "extents"));
 			change(d, "pv_changed", NULL, NULL, p->id, x, y);
 		}
 		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->status, q->status);
@@ -497,8 +499,10 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 		if (strcmp(p->name, q->name))
 			change(d, "lv_renamed", NULL, q->name, p->id, p->name, q->name);
 		if (p->extent_count != q->extent_count) {
-			snprintf(x, sizeof(x), "%llu extents", (unsigned long long)p->extent_count);
-			snprintf(y, sizeof(y), "%llu extents", (unsigned long long)q->extent_count);
+			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->extent_count,
+				 mlvm_plural(p->extent_count, "extent", "extents"));
+			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->extent_count,
+				 mlvm_plural(q->extent_count, "extent", "extents"));
 			change(d, "lv_resized", NULL, q->name, p->id, x, y);
 		}
 		m1 = mapping_of(p);

@@ -848,9 +848,10 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 				found++;
 			}
 			if (set->tables && set->tables[i].n) {
-				cli_err(c, "%s: %s a %s partition table (%zu partitions)", set->srcs[i]->name,
+				cli_err(c, "%s: %s a %s partition table (%zu %s)", set->srcs[i]->name,
 					w.force ? "overwriting" : "already holds",
-					set->tables[i].scheme == MLVM_PART_GPT ? "GPT" : "MBR", set->tables[i].n);
+					set->tables[i].scheme == MLVM_PART_GPT ? "GPT" : "MBR", set->tables[i].n,
+					mlvm_plural(set->tables[i].n, "partition", "partitions"));
 				found++;
 			}
 		}
@@ -994,9 +995,10 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 
 		mlvm_human_size(extent, size, sizeof(size));
 		for (k = 0; k < n_img; k++)
-			mlvm_buf_printf(&msg, "Physical volume \"%s\" formatted: pe_start %llu, %llu extents.\n",
+			mlvm_buf_printf(&msg, "Physical volume \"%s\" formatted: pe_start %llu, %llu %s.\n",
 					images[k], (unsigned long long)lay[k].pe_start,
-					(unsigned long long)lay[k].pe_count);
+					(unsigned long long)lay[k].pe_count,
+					mlvm_plural(lay[k].pe_count, "extent", "extents"));
 		mlvm_buf_printf(&msg, "Volume group \"%s\" created (extent size %s).", vgname, size);
 		print_result(c, NULL, "format", vgname, seqno, NULL, msg.data ? msg.data : "");
 		mlvm_buf_free(&msg);
@@ -1151,8 +1153,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 		    mlvm_wnode_set_int(lv, "segment_count", 0) || add_runs(lv, maps, runs, n_runs))
 			goto oom;
 		mlvm_human_size(need * t.vg->extent_size * 512, size, sizeof(size));
-		mlvm_buf_printf(&msg, "Logical volume \"%s\" created: %llu extents (%s) in %zu segment%s.",
-				lvname, (unsigned long long)need, size, n_runs, n_runs == 1 ? "" : "s");
+		mlvm_buf_printf(&msg, "Logical volume \"%s\" created: %llu %s (%s) in %zu %s.",
+				lvname, (unsigned long long)need, mlvm_plural(need, "extent", "extents"), size,
+				n_runs, mlvm_plural(n_runs, "segment", "segments"));
 		break;
 	}
 	case OP_REMOVE:
@@ -1207,8 +1210,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 				goto out;
 			}
 			if (want == cur) {
-				mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu extents: unchanged.",
-						lvname, (unsigned long long)cur);
+				mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu %s: unchanged.",
+						lvname, (unsigned long long)cur,
+						mlvm_plural(cur, "extent", "extents"));
 				print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
 				goto out;
 			}
@@ -1267,8 +1271,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 					goto oom;
 			}
 			mlvm_human_size(want * t.vg->extent_size * 512, size, sizeof(size));
-			mlvm_buf_printf(&msg, "Logical volume \"%s\" resized from %llu to %llu extents (%s).",
-					lvname, (unsigned long long)cur, (unsigned long long)want, size);
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" resized from %llu to %llu %s (%s).",
+					lvname, (unsigned long long)cur, (unsigned long long)want,
+					mlvm_plural(want, "extent", "extents"), size);
 		}
 		break;
 	case OP_ADDTAG:

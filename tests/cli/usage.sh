@@ -188,6 +188,21 @@ for vg in json.load(sys.stdin)["vgs"]:
 	[ "$sha_a" = "$(sha256sum <"$TMP/wa.img")" ] && pass "a usage error leaves the image alone" || fail "a usage error changed the image"
 	w_same "remove: --force after the words" remove IMG renamed --force ::: remove --force IMG renamed
 	grep -q "^renamed " "$TMP/a.lvs" && fail "remove: renamed still there"
+	# one of a thing is singular (the write, read, map and diff messages)
+	"$MLVM" create --size 1M "$TMP/wa.img" one >"$TMP/one.out" 2>&1
+	grep -q 'Logical volume "one" created: 1 extent (1.00 MiB) in 1 segment\.' "$TMP/one.out" &&
+		pass "create: 1 extent in 1 segment" || fail "create of one extent says: $(cat "$TMP/one.out")"
+	"$MLVM" read "$TMP/wa.img" | grep -q "^one/size  *|1 extent, 1.00 MiB  *|" && pass "read: 1 extent" ||
+		fail "read: not '1 extent': $("$MLVM" read "$TMP/wa.img" | grep size)"
+	"$MLVM" map "$TMP/wa.img" | grep -q "^lv one  1 extent (1.00 MiB)" && pass "map: 1 extent" || fail "map: not '1 extent'"
+	gen=$("$MLVM" --json read "$TMP/wa.img" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["vgs"][0]["seqno"])')
+	"$MLVM" resize "$TMP/wa.img" one +1M >/dev/null 2>&1
+	"$MLVM" diff --from "$gen" --to $((gen + 1)) "$TMP/wa.img" >"$TMP/d.out" 2>&1
+	grep -q "1 extent\b" "$TMP/d.out" && grep -q "2 extents" "$TMP/d.out" && pass "diff: 1 extent to 2 extents" ||
+		fail "diff of a resize from one extent: $(cat "$TMP/d.out")"
+	for f in "$TMP"/*.out "$TMP"/*.err; do
+		grep -HE "(^|[^0-9])1 (extents|segments|stripes|PVs|LVs|lvs|vgs|areas|images)\b" "$f" && fail "a plural after 1 in $f"
+	done
 fi
 
 # output that cannot be written is an error, not silence
