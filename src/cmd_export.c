@@ -68,7 +68,8 @@ static const char export_help[] =
 	"without room for the LV is refused before anything is copied. A progress\n"
 	"bar is shown when stderr is a terminal.\n"
 	"Exit status: 0 done, 1 no such LV, LV not mappable, cannot write FILE, or\n"
-	"parts of the LV missing (without --allow-missing), 2 usage error.\n";
+	"parts of the LV missing (without --allow-missing), 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ hashing thread */
 

@@ -30,7 +30,8 @@ static const char map_help[] =
 	"generation still in the metadata rings (which LVs once lived in what is\n"
 	"free today).\n"
 	"Segments are numbered as in the metadata (segment1...), areas from 0.\n"
-	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n";
+	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ the map */
 

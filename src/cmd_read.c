@@ -27,7 +27,8 @@ static const char read_help[] =
 	"\"ext4 filesystem\", \"LUKS encrypted file\"...; \"zeros\" when blank) when\n"
 	"the VGs shown hold at most 256 visible LVs; --content names it however many\n"
 	"there are, --no-content never.\n"
-	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n";
+	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 /* name what each visible LV holds (libmagic), see read_help */
 #define CONTENT_AUTO_MAX 256

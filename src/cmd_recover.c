@@ -24,7 +24,8 @@ static const char history_help[] =
 	"own VG. Any listed seqno can be given to read/dump --generation.\n"
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
-	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n";
+	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 struct hrow {
 	const struct mlvm_pvdev *dev;
@@ -258,7 +259,8 @@ static const char dump_help[] =
 	"\n"
 	"Print the metadata text of the VG as LVM2 reads it (or as generation SEQNO\n"
 	"has it), as a file that `vgcfgrestore -f FILE VG` accepts. Damaged copies\n"
-	"are never dumped: the text is the one mlvm read uses.\n";
+	"are never dumped: the text is the one mlvm read uses.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
 				 int argc, char **argv, struct mlvm_open_opts *oo, int *done)
@@ -354,7 +356,8 @@ static const char diff_help[] =
 	"compared when they share a PV and their seqnos follow on across the\n"
 	"change, or when both are named (--from VG:SEQNO --to VG:SEQNO) and share\n"
 	"a PV. Generations of VGs that share no PV are not compared.\n"
-	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n";
+	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 struct differ {
 	struct json *j;		/* NULL: text */

@@ -21,7 +21,8 @@ static const char scan_help[] =
 	"metadata area with its problems, and the VG it belongs to (NAME@UUID when\n"
 	"two VGs of the images share the name). Finds PVs at\n"
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
-	"sector offset, and PVs whose label is gone.\n";
+	"sector offset, and PVs whose label is gone.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 #define MAX_PROBLEMS 16
 
