@@ -489,7 +489,18 @@ int cli_getopt(struct cli_getopt *g)
 
 	for (;;) {
 		g->word = optind ? optind : 1;
+		if (g->negative_operands && !g->mid_word && g->word < g->argc &&
+		    g->argv[g->word][0] == '-' && g->argv[g->word][1] >= '0' &&
+		    g->argv[g->word][1] <= '9') {
+			/* between words: getopt_long reads optind afresh (a
+			 * first parse in the process initialises itself anyway) */
+			g->argv[1 + g->n_operands++] = g->argv[g->word];
+			optind = g->word + 1;
+			continue;
+		}
 		opt = getopt_long(g->argc, g->argv, g->shortopts, g->longopts, NULL);
+		/* a short option that did not end its word: the next is in it */
+		g->mid_word = opt != -1 && opt != 1 && optind == g->word;
 		if (opt != 1)
 			break;
 		/* an operand: into the slots already passed, in order */

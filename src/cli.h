@@ -52,6 +52,8 @@ struct cli_getopt {
 	const struct option *longopts;
 	int n_operands;		/* gathered so far in argv[1..] */
 	int word;		/* argv index of the word being looked at */
+	bool mid_word;		/* inside a group of short options (-fs) */
+	bool negative_operands;	/* "-4M" (a dash and a digit) is an operand: resize */
 };
 void cli_getopt_init(struct cli_getopt *g, const struct cli *c, const char *cmd, int argc,
 		     char **argv, const char *shortopts, const struct option *longopts);

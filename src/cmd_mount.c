@@ -99,10 +99,13 @@ static const char mount_help[] =
 
 int cmd_mount(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(mount_help, stdout);
-		return EXIT_DONE;
-	}
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(mount_help, stdout);
+			return EXIT_DONE;
+		}
 	cli_err(c, "this mlvm was built without FUSE support: install libfuse3-dev "
 		"(Debian; and fuse3 for fusermount3), then run ./configure and make again");
 	return EXIT_FAILED;

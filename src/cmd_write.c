@@ -57,7 +57,8 @@ static const char resize_help[] =
 	"+/-), rounded up to whole extents. Growing extends the last segment when\n"
 	"the extents after it are free, then takes free runs first fit; shrinking\n"
 	"cuts segments from the end.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	"Options may come before or after the images and words; -- ends them. A\n"
+	"word of a dash and a digit (-4M) is a SIZE, never an option.\n";
 
 static const char rename_help[] =
 	"Usage: mlvm rename [--force] IMAGE... LV NEW\n"
@@ -124,6 +125,7 @@ static int parse_opts(struct cli *c, const char *cmd, const char *help, int argc
 	struct cli_getopt gopt;
 
 	cli_getopt_init(&gopt, c, cmd, last, argv, "hfL:", opts);
+	gopt.negative_operands = !strcmp(cmd, "resize");
 	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':

@@ -180,6 +180,8 @@ for vg in json.load(sys.stdin)["vgs"]:
 	grep -q "^renamed [^ ]* 2 \[" "$TMP/a.lvs" || fail "resize -2M: not 2 extents: $(cat "$TMP/a.lvs")"
 	w_same "resize: +4M with --force after" resize IMG renamed +4M ::: resize IMG renamed +4M --force
 	grep -q "^renamed [^ ]* 6 \[" "$TMP/a.lvs" || fail "resize +4M: not 6 extents: $(cat "$TMP/a.lvs")"
+	w_same "resize: -1M followed by an option" resize IMG renamed -1M --force ::: resize --force IMG renamed -1M
+	grep -q "^renamed [^ ]* 5 \[" "$TMP/a.lvs" || fail "resize -1M: not 5 extents: $(cat "$TMP/a.lvs")"
 	sha_a=$(sha256sum <"$TMP/wa.img")
 	want_rc=2 w_same "create: an unknown option after the words" create IMG other --bogus ::: create --bogus IMG other
 	grep -q "unknown option '--bogus' for create" "$TMP/b.err" || fail "create --bogus: $(cat "$TMP/b.err")"
