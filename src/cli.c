@@ -581,7 +581,7 @@ int cli_bad_option(const struct cli_getopt *g, int opt)
 	if (file_like && opt != ':')
 		snprintf(hint, sizeof(hint),
 			 "\n(an image whose name starts with '-': write ./%s, or put it after --)",
-			 word);
+			 strlen(word) < 200 ? word : "NAME");	/* never a name cut short */
 	if (opt == ':')
 		return cli_usage(g->c, g->cmd, "option '%s' needs a value", name);
 	if (opt != '?')	/* an option the command knows but refuses */
