@@ -1362,7 +1362,7 @@ static int attach_by_evidence(struct mlvm_set *set, struct mlvm_vg *vg, int vg_i
 					mlvm_warn(&set->report, "pv_label_damaged", d->src->name, (int64_t)d->base,
 						  "vg %s: the PV at byte %llu of %s, whose label fails its checks and names uuid %.32s (%u character%s from it), is taken to be %s (%s): %s",
 						  vg->name, (unsigned long long)d->base, d->src->name, d->label.pv_uuid,
-						  dist[i * np + only], dist[i * np + only] == 1 ? "" : "s", pv->name, uuid, why);
+						  dist[i * np + only], mlvm_plural(dist[i * np + only], "", "s"), pv->name, uuid, why);
 				else
 					mlvm_warn(&set->report, "pv_no_label", d->src->name, (int64_t)d->base,
 						  "vg %s: the PV without a label at byte %llu of %s is taken to be %s (%s): %s",

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "vgspec.h"
@@ -462,4 +463,154 @@ const char *cli_lv_ambiguity(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		snprintf(buf + o, len - o, "): its bytes depend on which one it is; say which with --pv %s=IMAGE",
 			 pv->name);
 	return buf;
+}
+
+/* ------------------------------------------------------------ options */
+
+void cli_getopt_init(struct cli_getopt *g, const struct cli *c, const char *cmd, int argc,
+		     char **argv, const char *shortopts, const struct option *longopts)
+{
+	memset(g, 0, sizeof(*g));
+	g->c = c;
+	g->cmd = cmd;
+	g->argc = argc;
+	g->argv = argv;
+	g->longopts = longopts;
+	/* "-": operands come back in order as option 1, so that options may
+	 * follow them whatever POSIXLY_CORRECT says; ":": a missing value is ':' */
+	snprintf(g->shortopts, sizeof(g->shortopts), "-:%s", shortopts);
+	optind = 0;	/* a fresh start, even after another parse */
+	opterr = 0;
+}
+
+int cli_getopt(struct cli_getopt *g)
+{
+	int opt, k, i;
+
+	for (;;) {
+		g->word = optind ? optind : 1;
+		if (g->negative_operands && !g->mid_word && g->word < g->argc &&
+		    g->argv[g->word][0] == '-' && g->argv[g->word][1] >= '0' &&
+		    g->argv[g->word][1] <= '9') {
+			/* between words: getopt_long reads optind afresh (a
+			 * first parse in the process initialises itself anyway) */
+			g->argv[1 + g->n_operands++] = g->argv[g->word];
+			optind = g->word + 1;
+			continue;
+		}
+		opt = getopt_long(g->argc, g->argv, g->shortopts, g->longopts, NULL);
+		/* a short option that did not end its word: the next is in it */
+		g->mid_word = opt != -1 && opt != 1 && optind == g->word;
+		if (opt != 1)
+			break;
+		/* an operand: into the slots already passed, in order */
+		g->argv[1 + g->n_operands++] = optarg;
+	}
+	if (opt != -1)
+		return opt;
+	/* the end (or "--"): move the operands gathered up to just before
+	 * argv[optind], where the rest (after "--") follow */
+	k = g->n_operands;
+	for (i = k; i >= 1; i--)
+		g->argv[optind - k - 1 + i] = g->argv[i];
+	optind -= k;
+	g->n_operands = 0;
+	return -1;
+}
+
+const char *cli_did_you_mean(const char *word, const char *const *names, size_t n,
+			     const char *pre, char *buf, size_t len)
+{
+	size_t i, lw = strlen(word), shown = 0, count = 0;
+	unsigned best = 99, d, limit = lw > 6 ? 3u : lw > 3 ? 2u : 1u;
+	int o;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		d = distance(word, names[i]);
+		if (lw >= 2 && !strncmp(names[i], word, lw))
+			d = 1;	/* a beginning of it */
+		if (d <= limit && d < best)
+			best = d;
+	}
+	if (best == 99)
+		return buf;
+	for (i = 0; i < n; i++) {
+		d = distance(word, names[i]);
+		if (lw >= 2 && !strncmp(names[i], word, lw))
+			d = 1;
+		if (d == best)
+			count++;
+	}
+	o = snprintf(buf, len, " (did you mean ");
+	for (i = 0; i < n && o >= 0 && (size_t)o < len; i++) {
+		d = distance(word, names[i]);
+		if (lw >= 2 && !strncmp(names[i], word, lw))
+			d = 1;
+		if (d != best)
+			continue;
+		shown++;
+		o += snprintf(buf + o, len - (size_t)o, "%s'%s%s'",
+			      shown == 1 ? "" : shown == count ? " or " : ", ", pre, names[i]);
+	}
+	if (o >= 0 && (size_t)o < len)
+		snprintf(buf + o, len - (size_t)o, "?)");
+	if (o < 0 || (size_t)o + 3 > len)
+		buf[0] = '\0';	/* cut short: better nothing */
+	return buf;
+}
+
+int cli_bad_option(const struct cli_getopt *g, int opt)
+{
+	const char *word = g->word < g->argc ? g->argv[g->word] : "";
+	char name[64], near[256] = "", hint[300] = "";
+	const char *names[64];
+	size_t n = 0;
+	bool file_like;
+
+	if (optopt && !(word[0] == '-' && word[1] == '-')) {
+		/* a short option: -x, maybe inside a word such as -dash.img */
+		snprintf(name, sizeof(name), "-%c", optopt);
+	} else {
+		size_t l = strcspn(word, "=");
+
+		snprintf(name, sizeof(name), "%.*s", (int)(l < 60 ? l : 60), word);
+	}
+	file_like = strlen(word) > 2 && word[1] != '-' ? true :
+		    strchr(word, '.') || strchr(word, '/') || access(word, F_OK) == 0;
+	if (file_like && opt != ':')
+		snprintf(hint, sizeof(hint),
+			 "\n(an image whose name starts with '-': write ./%s, or put it after --)",
+			 strlen(word) < 200 ? word : "NAME");	/* never a name cut short */
+	if (opt == ':')
+		return cli_usage(g->c, g->cmd, "option '%s' needs a value", name);
+	if (opt != '?')	/* an option the command knows but refuses */
+		return cli_usage(g->c, g->cmd, "option '%s' does not apply to %s", name, g->cmd);
+	if (name[0] == '-' && name[1] == '-' && name[2] && optopt)
+		return cli_usage(g->c, g->cmd, "option '%s' of %s takes no value", name, g->cmd);
+	if (name[0] == '-' && name[1] == '-' && name[2]) {
+		const struct option *lo;
+		size_t count = 0;
+		char list[256] = "";
+		int o = 0;
+
+		for (lo = g->longopts; lo && lo->name && n < 64; lo++)
+			names[n++] = lo->name;
+		/* several options begin so: getopt_long calls it ambiguous */
+		for (lo = g->longopts; lo && lo->name; lo++)
+			if (!strncmp(lo->name, name + 2, strlen(name + 2))) {
+				count++;
+				if (o >= 0 && (size_t)o < sizeof(list))
+					o += snprintf(list + o, sizeof(list) - (size_t)o, "%s--%s",
+						      count > 1 ? ", " : "", lo->name);
+			}
+		if (count > 1)
+			return cli_usage(g->c, g->cmd, "option '%s' of %s is ambiguous: %s", name,
+					 g->cmd, list);
+		cli_did_you_mean(name + 2, names, n, "--", near, sizeof(near));
+	}
+	if (optopt && name[1] != '-' && strlen(word) > 2)
+		return cli_usage(g->c, g->cmd, "unknown option '%s' (in '%s') for %s%s", name, word,
+				 g->cmd, hint);
+	return cli_usage(g->c, g->cmd, "unknown option '%s' for %s%s%s", name, g->cmd, near, hint);
 }

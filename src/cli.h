@@ -4,6 +4,7 @@
 #ifndef MLVM_CLI_H
 #define MLVM_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -31,6 +32,41 @@ void cli_err(const struct cli *c, const char *fmt, ...) __attribute__((format(pr
 /* usage error: message, a hint to --help, and EXIT_USAGE */
 int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Option parsing, the same in every command (GNU style): options and
+ * operands in any order whatever POSIXLY_CORRECT says, "--" ends the
+ * options. cli_getopt_init, then cli_getopt in a loop as getopt_long
+ * (shortopts without a leading "+", "-" or ":"); at -1, argv[optind] to
+ * argv[argc - 1] are the operands in the order given. On '?' or ':' (an
+ * unknown option, a missing value) return cli_bad_option(g, opt): it
+ * names the option and the command, suggests a near option, tells how to
+ * name a file that starts with '-', and returns EXIT_USAGE.
+ */
+struct cli_getopt {
+	const struct cli *c;
+	const char *cmd;
+	int argc;
+	char **argv;
+	char shortopts[40];
+	const struct option *longopts;
+	int n_operands;		/* gathered so far in argv[1..] */
+	int word;		/* argv index of the word being looked at */
+	bool mid_word;		/* inside a group of short options (-fs) */
+	bool negative_operands;	/* "-4M" (a dash and a digit) is an operand: resize */
+};
+void cli_getopt_init(struct cli_getopt *g, const struct cli *c, const char *cmd, int argc,
+		     char **argv, const char *shortopts, const struct option *longopts);
+int cli_getopt(struct cli_getopt *g);
+int cli_bad_option(const struct cli_getopt *g, int opt);
+
+/*
+ * " (did you mean 'x'?)" or " (did you mean 'x' or 'y'?)" naming the
+ * names nearest to word (prefix of each: pre, e.g. "--"), or "" when none
+ * is near; in buf, returned.
+ */
+const char *cli_did_you_mean(const char *word, const char *const *names, size_t n,
+			     const char *pre, char *buf, size_t len);
 
 /*
  * Open the images and assemble: NULL after printing why when an image cannot

@@ -68,7 +68,8 @@ static const char export_help[] =
 	"without room for the LV is refused before anything is copied. A progress\n"
 	"bar is shown when stderr is a terminal.\n"
 	"Exit status: 0 done, 1 no such LV, LV not mappable, cannot write FILE, or\n"
-	"parts of the LV missing (without --allow-missing), 2 usage error.\n";
+	"parts of the LV missing (without --allow-missing), 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ hashing thread */
 
@@ -812,7 +813,7 @@ static void print_missing(const struct cli *c, const struct mlvm_vg *vg, const s
 			allowed ? "warning" : "error", n - MAX_MISSING_SHOWN);
 	if (n)
 		cli_err(c, "lv %s of vg %s: %llu bytes in %zu range%s missing%s", lv->name, vg->name,
-			(unsigned long long)total, n, n == 1 ? "" : "s",
+			(unsigned long long)total, n, mlvm_plural(n, "", "s"),
 			allowed ? " (allowed)" : "; --allow-missing accepts that");
 }
 
@@ -850,9 +851,10 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	size_t n_miss = 0, i;
 	int opt, status = EXIT_DONE, rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:ho:", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "export", argc, argv, "ho:", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(export_help, stdout);
@@ -890,10 +892,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		case 'n':
 			hash = false;
 			break;
-		case ':':
-			return cli_usage(c, "export", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "export", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (!lvspec || !*lvspec)

@@ -30,7 +30,8 @@ static const char map_help[] =
 	"generation still in the metadata rings (which LVs once lived in what is\n"
 	"free today).\n"
 	"Segments are numbered as in the metadata (segment1...), areas from 0.\n"
-	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n";
+	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ the map */
 
@@ -398,8 +399,9 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 		if (!m->shown[l])
 			continue;
 		mlvm_human_size(mlvm_lv_size(vg, lv), size, sizeof(size));
-		fprintf(f, "\nlv %s%s  %llu extents (%s)\n", lv->name, lv->visible ? "" : " (hidden)",
-			(unsigned long long)lv->extent_count, size);
+		fprintf(f, "\nlv %s%s  %llu %s (%s)\n", lv->name, lv->visible ? "" : " (hidden)",
+			(unsigned long long)lv->extent_count,
+			mlvm_plural(lv->extent_count, "extent", "extents"), size);
 		for (j = 0; j < lv->n_segs; j++) {
 			const struct mlvm_segment *s = &lv->segs[j];
 
@@ -411,7 +413,8 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 			if (s->n_areas == 0 && !seg_refs(vg, s, NULL, NULL))
 				fputs("  (no areas)", f);
 			else if (seg_striped(s))
-				fprintf(f, "  striped over %u areas", s->n_areas);
+				fprintf(f, "  striped over %u %s", s->n_areas,
+					mlvm_plural(s->n_areas, "area", "areas"));
 			fputc('\n', f);
 			for (k = 0; k < s->n_areas; k++) {
 				const struct mlvm_area *a = &s->areas[k];
@@ -716,7 +719,7 @@ static int history_vg(const struct cli *c, struct mlvm_set *set, const struct ml
 
 		mlvm_human_size(vg->extent_size * 512, size, sizeof(size));
 		fprintf(f, "vg %s  extent size %s  %zu intact generation%s:", vg->name, size,
-			mlvm_prov_n_gens(p), mlvm_prov_n_gens(p) == 1 ? "" : "s");
+			mlvm_prov_n_gens(p), mlvm_plural(mlvm_prov_n_gens(p), "", "s"));
 		for (g = 0; g < mlvm_prov_n_gens(p); g++)
 			fprintf(f, " %llu", (unsigned long long)mlvm_prov_gen_seqno(p, g));
 		fputc('\n', f);
@@ -850,9 +853,10 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	bool write_failed = false, first = true;
 	int opt, status = EXIT_DONE;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "map", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(map_help, stdout);
@@ -868,10 +872,8 @@ int cmd_map(struct cli *c, int argc, char **argv)
 		case 'H':
 			history = true;
 			break;
-		case ':':
-			return cli_usage(c, "map", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "map", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (lvspec && !*lvspec)

@@ -37,6 +37,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -51,6 +52,7 @@
 static const char mount_help[] =
 	"Usage: mlvm mount [--generation SEQNO | --all-generations] [--foreground]\n"
 	"                  [--single-threaded] [--readahead KIB] [-o FUSEOPTS]\n"
+	"                  [--nonempty]\n"
 	"                  [--vg NAME] IMAGE... MOUNTPOINT\n"
 	"\n"
 	"Mount the logical volumes of the images, read-only, on MOUNTPOINT (an\n"
@@ -78,13 +80,18 @@ static const char mount_help[] =
 	"  --readahead KIB      the kernel's readahead for the mount (default 1024;\n"
 	"                       0 leaves the kernel's own)\n"
 	"  -o FUSEOPTS          more FUSE mount options (allow_other, ...)\n"
+	"  --nonempty           mount even on a directory that is not empty (what it\n"
+	"                       holds is hidden until the unmount); without it, a\n"
+	"                       non-empty MOUNTPOINT is refused\n"
+	"Options may follow the images and MOUNTPOINT; -- ends them.\n"
 	"\n"
 	"Parts of an LV that cannot be read (a missing PV) read as zeros and are\n"
 	"logged. A thin pool LV is not shown (its bytes are its thin LVs'; its raw\n"
 	"data area is VG/@hidden/POOL_tdata). Sizes are the LVs' sizes in the\n"
 	"metadata; times the LV's creation_time, else the generation's. Writes fail\n"
 	"with EROFS.\n"
-	"Unmount with: fusermount3 -u MOUNTPOINT\n"
+	"In the background (the default), mlvm says on stderr where the LVs are\n"
+	"and how to unmount them: fusermount3 -u MOUNTPOINT\n"
 	"Exit status: 0 mounted (and, with --foreground, unmounted again), 1 no VG,\n"
 	"cannot mount, or built without FUSE support, 2 usage error.\n";
 
@@ -92,10 +99,13 @@ static const char mount_help[] =
 
 int cmd_mount(struct cli *c, int argc, char **argv)
 {
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(mount_help, stdout);
-		return EXIT_DONE;
-	}
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(mount_help, stdout);
+			return EXIT_DONE;
+		}
 	cli_err(c, "this mlvm was built without FUSE support: install libfuse3-dev "
 		"(Debian; and fuse3 for fusermount3), then run ./configure and make again");
 	return EXIT_FAILED;
@@ -109,6 +119,7 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 
 #include "carve.h"
 #include "lvmap.h"
+#include "util.h"
 
 #define GEN_CACHE_MAX 8		/* generations kept assembled */
 #define LOG_MAX (4u << 20)	/* bytes of log kept */
@@ -386,7 +397,7 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 	snprintf(what, sizeof(what), "generation %llu", (unsigned long long)seqno);
 	log_report(m, true, what, &e->set->report, 0);
 	mlog(m, true, "generation %llu: assembled (%zu vg%s)", (unsigned long long)seqno,
-	     e->set->n_vgs, e->set->n_vgs == 1 ? "" : "s");
+	     e->set->n_vgs, mlvm_plural(e->set->n_vgs, "", "s"));
 	e->refs = 1;
 	e->last = ++m->tick;
 	m->cache[m->n_cache++] = e;
@@ -1208,6 +1219,7 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "single-threaded", no_argument, NULL, 's' },
 		{ "readahead", required_argument, NULL, 'r' },
+		{ "nonempty", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { 0 };
@@ -1217,17 +1229,17 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 	const char *fuse_extra = NULL;
 	bool single = false, mounted = false;
 	struct stat st;
+	struct cli_getopt gopt;
 	char opt_str[256];
-	int opt, status = EXIT_DONE, n_img, k, rc;
+	int opt, status = EXIT_DONE, n_img, k, rc, nonempty = 0;
 	size_t i, n_lvs = 0, n_hidden = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.c = c;
 	m.readahead_kb = 1024;
 	pthread_mutex_init(&m.lock, NULL);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hfso:", opts, NULL)) != -1) {
+	cli_getopt_init(&gopt, c, "mount", argc, argv, "hfso:", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(mount_help, stdout);
@@ -1249,6 +1261,9 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		case 's':
 			single = true;
 			break;
+		case 'N':
+			nonempty = 1;
+			break;
 		case 'o':
 			fuse_extra = optarg;
 			break;
@@ -1266,12 +1281,9 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 			m.readahead_kb = (unsigned)kb;
 			break;
 		}
-		case ':':
-			ctx_free(&m);
-			return cli_usage(c, "mount", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			ctx_free(&m);
-			return cli_usage(c, "mount", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (oo.want_generation && m.all_gens) {
@@ -1291,6 +1303,31 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 			m.mountpoint ? strerror(ENOTDIR) : strerror(errno));
 		ctx_free(&m);
 		return EXIT_FAILED;
+	}
+	/* a mount hides what the directory holds: not without a word */
+	if (!nonempty) {
+		DIR *d = opendir(m.mountpoint);
+		struct dirent *e = NULL;
+
+		errno = 0;
+		while (d && (e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				break;
+		if (!d || (!e && errno)) {
+			cli_err(c, "cannot mount on %s: cannot list it to see that it is empty: %s "
+				"(--nonempty mounts anyway)", m.mountpoint, strerror(errno));
+			if (d)
+				closedir(d);
+			ctx_free(&m);
+			return EXIT_FAILED;
+		}
+		closedir(d);
+		if (e) {
+			cli_err(c, "cannot mount on %s: the directory is not empty and the mount would "
+				"hide what it holds (--nonempty mounts anyway)", m.mountpoint);
+			ctx_free(&m);
+			return EXIT_FAILED;
+		}
 	}
 	/* absolute paths: the daemon leaves the working directory */
 	m.images = calloc((size_t)n_img, sizeof(*m.images));
@@ -1371,9 +1408,16 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	mounted = true;
-	mlog(&m, false, "mounted %zu vg%s (%zu lvs, %zu hidden) on %s, read-only%s; unmount with: fusermount3 -u %s",
-	     m.n_vgs, m.n_vgs == 1 ? "" : "s", n_lvs, n_hidden, m.mountpoint,
+	mlog(&m, false, "mounted %zu %s (%zu %s, %zu hidden) on %s, read-only%s; unmount with: fusermount3 -u %s",
+	     m.n_vgs, mlvm_plural(m.n_vgs, "vg", "vgs"), n_lvs, mlvm_plural(n_lvs, "lv", "lvs"),
+	     n_hidden, m.mountpoint,
 	     m.all_gens ? ", every generation under VG/" GENS_NAME "/" : "", m.mountpoint);
+	if (!m.foreground) {
+		/* the daemon's log goes to @mlvm.log only: say it here once */
+		cli_err(c, "mounted %zu %s (%zu %s, %zu hidden) on %s, read-only, in the background; "
+			"unmount with: fusermount3 -u %s", m.n_vgs, mlvm_plural(m.n_vgs, "vg", "vgs"),
+			n_lvs, mlvm_plural(n_lvs, "lv", "lvs"), n_hidden, m.mountpoint, m.mountpoint);
+	}
 	if (fuse_daemonize(m.foreground) != 0) {
 		cli_err(c, "cannot go to the background");
 		status = EXIT_FAILED;

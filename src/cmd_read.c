@@ -27,7 +27,8 @@ static const char read_help[] =
 	"\"ext4 filesystem\", \"LUKS encrypted file\"...; \"zeros\" when blank) when\n"
 	"the VGs shown hold at most 256 visible LVs; --content names it however many\n"
 	"there are, --no-content never.\n"
-	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n";
+	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 /* name what each visible LV holds (libmagic), see read_help */
 #define CONTENT_AUTO_MAX 256
@@ -169,7 +170,8 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 		snprintf(out, len, "linear");
 	} else if (mlvm_seg_stripe_size(sg) && sg->n_areas > 1) {
 		mlvm_human_size(mlvm_seg_stripe_size(sg) * 512, size, sizeof(size));
-		snprintf(out, len, "%s (%u stripes of %s)", sg->type, sg->n_areas, size);
+		snprintf(out, len, "%s (%u %s of %s)", sg->type, sg->n_areas,
+			 mlvm_plural(sg->n_areas, "stripe", "stripes"), size);
 	} else {
 		snprintf(out, len, "%s", sg->type);
 	}
@@ -258,7 +260,8 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		free(s);
 		row(&t, LK("segments"), "%u", lv->n_segs);
 		mlvm_human_size(mlvm_lv_size(vg, lv), size, sizeof(size));
-		row(&t, LK("size"), "%llu extents, %s", (unsigned long long)lv->extent_count, size);
+		row(&t, LK("size"), "%llu %s, %s", (unsigned long long)lv->extent_count,
+		    mlvm_plural(lv->extent_count, "extent", "extents"), size);
 		if (lv_content(vg, lv, what, sizeof(what)))
 			row(&t, LK("content"), "%s", what);
 		for (j = 0; j < lv->n_segs; j++) {
@@ -461,9 +464,10 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	size_t visible = 0;
 	uint32_t l;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "read", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(read_help, stdout);
@@ -477,10 +481,8 @@ int cmd_read(struct cli *c, int argc, char **argv)
 				return EXIT_USAGE;
 			oo.want_generation = true;
 			break;
-		case ':':
-			return cli_usage(c, "read", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "read", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)

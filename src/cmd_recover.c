@@ -24,7 +24,8 @@ static const char history_help[] =
 	"own VG. Any listed seqno can be given to read/dump --generation.\n"
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
-	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n";
+	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 struct hrow {
 	const struct mlvm_pvdev *dev;
@@ -117,15 +118,16 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	int opt, status;
 	bool write_failed = false;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "history", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(history_help, stdout);
 			return EXIT_DONE;
 		default:
-			return cli_usage(c, "history", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)
@@ -257,7 +259,8 @@ static const char dump_help[] =
 	"\n"
 	"Print the metadata text of the VG as LVM2 reads it (or as generation SEQNO\n"
 	"has it), as a file that `vgcfgrestore -f FILE VG` accepts. Damaged copies\n"
-	"are never dumped: the text is the one mlvm read uses.\n";
+	"are never dumped: the text is the one mlvm read uses.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
 				 int argc, char **argv, struct mlvm_open_opts *oo, int *done)
@@ -270,9 +273,10 @@ static int parse_generation_opts(struct cli *c, const char *cmd, const char *hel
 	int opt;
 
 	*done = 0;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, cmd, argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(help, stdout);
@@ -283,10 +287,8 @@ static int parse_generation_opts(struct cli *c, const char *cmd, const char *hel
 				return EXIT_USAGE;
 			oo->want_generation = true;
 			break;
-		case ':':
-			return cli_usage(c, cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)
@@ -354,7 +356,8 @@ static const char diff_help[] =
 	"compared when they share a PV and their seqnos follow on across the\n"
 	"change, or when both are named (--from VG:SEQNO --to VG:SEQNO) and share\n"
 	"a PV. Generations of VGs that share no PV are not compared.\n"
-	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n";
+	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 struct differ {
 	struct json *j;		/* NULL: text */
@@ -475,8 +478,10 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 			continue;
 		}
 		if (p->pe_count != q->pe_count || p->dev_size != q->dev_size || p->pe_start != q->pe_start) {
-			snprintf(x, sizeof(x), "%llu extents", (unsigned long long)p->pe_count);
-			snprintf(y, sizeof(y), "%llu extents", (unsigned long long)q->pe_count);
+			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->pe_count,
+				 mlvm_plural(p->pe_count, "extent", "extents"));
+			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->pe_count,
+				 mlvm_plural(q->pe_count, "extent", "extents"));
 			change(d, "pv_changed", NULL, NULL, p->id, x, y);
 		}
 		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->status, q->status);
@@ -497,8 +502,10 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 		if (strcmp(p->name, q->name))
 			change(d, "lv_renamed", NULL, q->name, p->id, p->name, q->name);
 		if (p->extent_count != q->extent_count) {
-			snprintf(x, sizeof(x), "%llu extents", (unsigned long long)p->extent_count);
-			snprintf(y, sizeof(y), "%llu extents", (unsigned long long)q->extent_count);
+			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->extent_count,
+				 mlvm_plural(p->extent_count, "extent", "extents"));
+			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->extent_count,
+				 mlvm_plural(q->extent_count, "extent", "extents"));
 			change(d, "lv_resized", NULL, q->name, p->id, x, y);
 		}
 		m1 = mapping_of(p);
@@ -765,9 +772,10 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 	char la[300], lb[300];
 	int opt, status;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "diff", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(diff_help, stdout);
@@ -782,10 +790,8 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 				return EXIT_USAGE;
 			have_to = true;
 			break;
-		case ':':
-			return cli_usage(c, "diff", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "diff", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (!have_from || !have_to)

@@ -21,7 +21,8 @@ static const char scan_help[] =
 	"metadata area with its problems, and the VG it belongs to (NAME@UUID when\n"
 	"two VGs of the images share the name). Finds PVs at\n"
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
-	"sector offset, and PVs whose label is gone.\n";
+	"sector offset, and PVs whose label is gone.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 #define MAX_PROBLEMS 16
 
@@ -294,15 +295,16 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 	int opt, status;
 	bool write_failed = false;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "scan", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(scan_help, stdout);
 			return EXIT_DONE;
 		default:
-			return cli_usage(c, "scan", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (optind >= argc)

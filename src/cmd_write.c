@@ -33,19 +33,22 @@ static const char format_help[] =
 	"--metadata-copies 2), extents from pe_start = 4 KiB + metadata size rounded\n"
 	"up to the data alignment (1 MiB by default). Extent size 4 MiB by default.\n"
 	"An image that already holds a PV, a VG or a partition table is refused\n"
-	"unless --force. SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB).\n";
+	"unless --force. SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB).\n"
+	"Options may come before or after the images and words; -- ends them.\n";
 
 static const char create_help[] =
 	"Usage: mlvm create [--size SIZE] [--force] IMAGE... NAME\n"
 	"\n"
 	"Add a linear LV of SIZE (rounded up to whole extents; one extent when no\n"
 	"size is given, since LVM2 refuses an LV without extents), placed first fit\n"
-	"over the free extents of the PVs in order: one segment per free run.\n";
+	"over the free extents of the PVs in order: one segment per free run.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
 
 static const char remove_help[] =
 	"Usage: mlvm remove [--force] IMAGE... LV\n"
 	"\n"
-	"Remove a linear or striped LV that no other LV uses.\n";
+	"Remove a linear or striped LV that no other LV uses.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
 
 static const char resize_help[] =
 	"Usage: mlvm resize [--force] IMAGE... LV [+|-]SIZE\n"
@@ -53,22 +56,27 @@ static const char resize_help[] =
 	"Set the size of a linear or striped LV (or grow/shrink it by SIZE with\n"
 	"+/-), rounded up to whole extents. Growing extends the last segment when\n"
 	"the extents after it are free, then takes free runs first fit; shrinking\n"
-	"cuts segments from the end.\n";
+	"cuts segments from the end.\n"
+	"Options may come before or after the images and words; -- ends them. A\n"
+	"word of a dash and a digit (-4M) is a SIZE, never an option.\n";
 
 static const char rename_help[] =
 	"Usage: mlvm rename [--force] IMAGE... LV NEW\n"
 	"\n"
-	"Rename an LV (not a hidden sub-LV, nor an LV that other LVs refer to).\n";
+	"Rename an LV (not a hidden sub-LV, nor an LV that other LVs refer to).\n"
+	"Options may come before or after the images and words; -- ends them.\n";
 
 static const char addtag_help[] =
 	"Usage: mlvm add-tag [--force] IMAGE... LV TAG\n"
 	"\n"
-	"Add a tag to an LV. Tags: 1 to 1024 characters of A-Z a-z 0-9 _ + . - / = ! : # &.\n";
+	"Add a tag to an LV. Tags: 1 to 1024 characters of A-Z a-z 0-9 _ + . - / = ! : # &.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
 
 static const char removetag_help[] =
 	"Usage: mlvm remove-tag [--force] IMAGE... LV TAG\n"
 	"\n"
-	"Remove a tag from an LV.\n";
+	"Remove a tag from an LV.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
 
 /* ------------------------------------------------------------ shared */
 
@@ -114,13 +122,12 @@ static int parse_opts(struct cli *c, const char *cmd, const char *help, int argc
 	if (!strcmp(cmd, "resize") && argc > 1 && argv[argc - 1][0] == '-' &&
 	    argv[argc - 1][1] >= '0' && argv[argc - 1][1] <= '9')
 		last = argc - 1;	/* "-4M": shrink by 4 MiB, not an option */
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(last, argv, "-:hfL:", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, cmd, last, argv, "hfL:", opts);
+	gopt.negative_operands = !strcmp(cmd, "resize");
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
-		case 1:
-			w->operands[w->n_operands++] = optarg;
-			break;
 		case 'h':
 			fputs(help, stdout);
 			*st = EXIT_DONE;
@@ -152,16 +159,13 @@ static int parse_opts(struct cli *c, const char *cmd, const char *help, int argc
 				return -1;
 			}
 			break;
-		case ':':
-			*st = cli_usage(c, cmd, "option '%s' needs a value", argv[optind - 1]);
-			return -1;
 		default:
 unknown:
-			*st = cli_usage(c, cmd, "unknown option '%s'", argv[optind - 1]);
+			*st = cli_bad_option(&gopt, opt);
 			return -1;
 		}
 	}
-	while (optind < last)	/* after "--" */
+	while (optind < last)	/* in order, "--" or not */
 		w->operands[w->n_operands++] = argv[optind++];
 	if (last < argc)
 		w->operands[w->n_operands++] = argv[last];
@@ -853,9 +857,10 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 				found++;
 			}
 			if (set->tables && set->tables[i].n) {
-				cli_err(c, "%s: %s a %s partition table (%zu partitions)", set->srcs[i]->name,
+				cli_err(c, "%s: %s a %s partition table (%zu %s)", set->srcs[i]->name,
 					w.force ? "overwriting" : "already holds",
-					set->tables[i].scheme == MLVM_PART_GPT ? "GPT" : "MBR", set->tables[i].n);
+					set->tables[i].scheme == MLVM_PART_GPT ? "GPT" : "MBR", set->tables[i].n,
+					mlvm_plural(set->tables[i].n, "partition", "partitions"));
 				found++;
 			}
 		}
@@ -999,9 +1004,10 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 
 		mlvm_human_size(extent, size, sizeof(size));
 		for (k = 0; k < n_img; k++)
-			mlvm_buf_printf(&msg, "Physical volume \"%s\" formatted: pe_start %llu, %llu extents.\n",
+			mlvm_buf_printf(&msg, "Physical volume \"%s\" formatted: pe_start %llu, %llu %s.\n",
 					images[k], (unsigned long long)lay[k].pe_start,
-					(unsigned long long)lay[k].pe_count);
+					(unsigned long long)lay[k].pe_count,
+					mlvm_plural(lay[k].pe_count, "extent", "extents"));
 		mlvm_buf_printf(&msg, "Volume group \"%s\" created (extent size %s).", vgname, size);
 		print_result(c, NULL, "format", vgname, seqno, NULL, msg.data ? msg.data : "");
 		mlvm_buf_free(&msg);
@@ -1156,8 +1162,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 		    mlvm_wnode_set_int(lv, "segment_count", 0) || add_runs(lv, maps, runs, n_runs))
 			goto oom;
 		mlvm_human_size(need * t.vg->extent_size * 512, size, sizeof(size));
-		mlvm_buf_printf(&msg, "Logical volume \"%s\" created: %llu extents (%s) in %zu segment%s.",
-				lvname, (unsigned long long)need, size, n_runs, n_runs == 1 ? "" : "s");
+		mlvm_buf_printf(&msg, "Logical volume \"%s\" created: %llu %s (%s) in %zu %s.",
+				lvname, (unsigned long long)need, mlvm_plural(need, "extent", "extents"), size,
+				n_runs, mlvm_plural(n_runs, "segment", "segments"));
 		break;
 	}
 	case OP_REMOVE:
@@ -1212,8 +1219,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 				goto out;
 			}
 			if (want == cur) {
-				mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu extents: unchanged.",
-						lvname, (unsigned long long)cur);
+				mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu %s: unchanged.",
+						lvname, (unsigned long long)cur,
+						mlvm_plural(cur, "extent", "extents"));
 				print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
 				goto out;
 			}
@@ -1272,8 +1280,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 					goto oom;
 			}
 			mlvm_human_size(want * t.vg->extent_size * 512, size, sizeof(size));
-			mlvm_buf_printf(&msg, "Logical volume \"%s\" resized from %llu to %llu extents (%s).",
-					lvname, (unsigned long long)cur, (unsigned long long)want, size);
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" resized from %llu to %llu %s (%s).",
+					lvname, (unsigned long long)cur, (unsigned long long)want,
+					mlvm_plural(want, "extent", "extents"), size);
 		}
 		break;
 	case OP_ADDTAG:

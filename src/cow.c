@@ -155,8 +155,9 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 		/* meta = 1 + area * (epa + 1), checked */
 		if (!mlvm_mul_ok(area, epa + 1, &meta) || !mlvm_add_ok(meta, 1, &meta) || meta >= total) {
 			mlvm_notice(r, "cow_end", NULL, -1,
-				    "%s: the exception store fills the cow lv (%llu exceptions)",
-				    what, (unsigned long long)c->n);
+				    "%s: the exception store fills the cow lv (%llu %s)",
+				    what, (unsigned long long)c->n,
+				    mlvm_plural(c->n, "exception", "exceptions"));
 			break;
 		}
 		off = meta * cb;

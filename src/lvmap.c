@@ -1292,16 +1292,18 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 	}
 	if (tm->kind == K_RAID456 && (nimg > MAX_RAID_IMAGES || nimg < tm->parity + (tm->parity == 2 ? 1u : 2u))) {
 		mlvm_warn(t->r, "lv_segment_areas", NULL, -1,
-			  "lv %s: %s segment with %u images cannot be mapped: it reads as zeros",
-			  lvname, s->type, nimg);
+			  "lv %s: %s segment with %u %s cannot be mapped: it reads as zeros",
+			  lvname, s->type, nimg, mlvm_plural(nimg, "image", "images"));
 		return 0;
 	}
 	if (tm->kind == K_RAID10) {
 		g->copies = (unsigned)(seg_u64(s, "data_copies", 2) > 0 ? seg_u64(s, "data_copies", 2) : 2);
 		if (g->copies > nimg || seg_u64(s, "data_copies", 2) > UINT32_MAX) {
 			mlvm_warn(t->r, "lv_segment_areas", NULL, -1,
-				  "lv %s: raid10 with %llu copies over %u images cannot be mapped",
-				  lvname, (unsigned long long)seg_u64(s, "data_copies", 2), nimg);
+				  "lv %s: raid10 with %llu %s over %u %s cannot be mapped",
+				  lvname, (unsigned long long)seg_u64(s, "data_copies", 2),
+				  mlvm_plural(seg_u64(s, "data_copies", 2), "copy", "copies"), nimg,
+				  mlvm_plural(nimg, "image", "images"));
 			return 0;
 		}
 	}

@@ -8,6 +8,11 @@
 
 static const char usage_text[] =
 	"Usage: mlvm [GLOBAL OPTIONS] COMMAND [OPTIONS] IMAGE... [WORDS]\n"
+	"       mlvm help [COMMAND]\n"
+	"\n"
+	"Options, global or the command's, may stand anywhere after the command,\n"
+	"before or after the images; -- ends them (mlvm read -- -odd.img, or\n"
+	"./-odd.img). An unknown option is a usage error.\n"
 	"\n"
 	"Inspect LVM2 physical volumes in disk images, even damaged ones, and make\n"
 	"or change simple ones (format, create, ...) so that LVM2 accepts them.\n"
@@ -60,7 +65,8 @@ static const char usage_text[] =
 	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
 	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
 	"                       evidence cannot tell apart (repeatable)\n"
-	"  -h, --help           this help (mlvm COMMAND --help for a command's)\n"
+	"  -h, --help           this help (mlvm help COMMAND or mlvm COMMAND --help\n"
+	"                       for a command's)\n"
 	"  -V, --version        the version\n"
 	"\n"
 	"Exit status: 0 done (warnings on stderr), 1 could not do what was asked,\n"
@@ -164,7 +170,7 @@ int main(int argc, char **argv)
 {
 	struct cli c = { .prog = "mlvm" };
 	const struct command *cmd;
-	bool help = false, version = false;
+	bool help = false, version = false, via_help = false;
 	int rc;
 
 	rc = take_globals(&c, &argc, argv, &help, &version);
@@ -180,15 +186,38 @@ int main(int argc, char **argv)
 		rc = help ? EXIT_DONE : EXIT_USAGE;
 		goto out;
 	}
+	if (!strcmp(argv[1], "help")) {
+		/* mlvm help [COMMAND]: the usage, or that command's --help */
+		if (argc > 3) {
+			rc = cli_usage(&c, NULL, "help takes one command at most, not '%s'", argv[3]);
+			goto out;
+		}
+		if (argc < 3) {
+			fputs(usage_text, stdout);
+			rc = EXIT_DONE;
+			goto out;
+		}
+		help = via_help = true;
+		argv++;
+		argc--;
+	}
 	for (cmd = commands; cmd->name; cmd++)
 		if (!strcmp(cmd->name, argv[1]))
 			break;
 	if (!cmd->name) {
-		if (help) {
+		if (help && !via_help) {
+			/* mlvm --help WORD: the usage */
 			fputs(usage_text, stdout);
 			rc = EXIT_DONE;
 		} else {
-			rc = cli_usage(&c, NULL, "unknown command '%s'", argv[1]);
+			const char *names[sizeof(commands) / sizeof(commands[0])];
+			char near[256];
+			size_t n = 0;
+
+			for (n = 0; commands[n].name; n++)
+				names[n] = commands[n].name;
+			rc = cli_usage(&c, NULL, "unknown command '%s'%s", argv[1],
+				       cli_did_you_mean(argv[1], names, n, "", near, sizeof(near)));
 		}
 		goto out;
 	}

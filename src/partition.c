@@ -391,8 +391,9 @@ int mlvm_gpt_header_parse(const uint8_t *buf, size_t len, uint64_t lba,
 	if (h->n_entries > MLVM_GPT_MAX_ENTRIES) {
 		fatal = true;
 		mlvm_warn(r, "gpt_entry_count", image, at + 80,
-			  "gpt header at lba %llu states %u entries (at most %u read)",
-			  (unsigned long long)lba, h->n_entries, MLVM_GPT_MAX_ENTRIES);
+			  "gpt header at lba %llu states %u %s (at most %u read)",
+			  (unsigned long long)lba, h->n_entries,
+			  mlvm_plural(h->n_entries, "entry", "entries"), MLVM_GPT_MAX_ENTRIES);
 	}
 	if (!fatal) {
 		if (!mlvm_mul_ok(h->n_entries, h->entry_size, &h->array_bytes) ||

@@ -1220,7 +1220,7 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 				mlvm_notice(r, "generations_missing", img, at,
 					    "vg %s generation %llu: %llu later generation%s (seqnos %llu-%llu) %s gone from the metadata rings: extents they gave to other lvs and that were free again by the next generation found cannot be seen",
 					    vg->name, (unsigned long long)vg->seqno, (unsigned long long)missing,
-					    missing == 1 ? "" : "s", (unsigned long long)first,
+					    mlvm_plural(missing, "", "s"), (unsigned long long)first,
 					    (unsigned long long)last, missing == 1 ? "is" : "are");
 		}
 	}

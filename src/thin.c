@@ -454,9 +454,9 @@ static bool child_ok(struct mlvm_thin_pool *p, const struct tnode *n, uint32_t i
 
 	if (child == 0 || child >= p->nr_blocks) {
 		blame(p, n->blk, value_at(n, i), "thin_node_pointer",
-		      "btree node %llu: entry %u points to block %llu, outside the metadata (%llu blocks)",
+		      "btree node %llu: entry %u points to block %llu, outside the metadata (%llu %s)",
 		      (unsigned long long)n->blk, i, (unsigned long long)child,
-		      (unsigned long long)p->nr_blocks);
+		      (unsigned long long)p->nr_blocks, mlvm_plural(p->nr_blocks, "block", "blocks"));
 		return false;
 	}
 	for (d = 0; d <= depth; d++) {
@@ -581,9 +581,10 @@ static int decode_mapping(struct mlvm_thin_pool *p, uint64_t leaf_blk, uint64_t 
 
 	if (p->data_nr_blocks && db >= p->data_nr_blocks) {
 		blame(p, leaf_blk, 0, "thin_mapping_range",
-		      "btree leaf %llu maps virtual block %llu to data block %llu, past the %llu data blocks",
+		      "btree leaf %llu maps virtual block %llu to data block %llu, past the %llu data %s",
 		      (unsigned long long)leaf_blk, (unsigned long long)vblock,
-		      (unsigned long long)db, (unsigned long long)p->data_nr_blocks);
+		      (unsigned long long)db, (unsigned long long)p->data_nr_blocks,
+		      mlvm_plural(p->data_nr_blocks, "block", "blocks"));
 		return -EIO;
 	}
 	*data_block = db;

@@ -150,3 +150,8 @@ int mlvm_write_all(int fd, const void *buf, size_t len)
 {
 	return io_all(IO_WRITE, fd, (void *)(uintptr_t)buf, len, 0);
 }
+
+const char *mlvm_plural(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}

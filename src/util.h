@@ -75,6 +75,10 @@ void mlvm_buf_free(struct mlvm_buf *b);
  * another length is copied as it is (truncated to 38 characters). */
 void mlvm_uuid_format(const char *raw, size_t len, char out[39]);
 
+/* The noun for n things: one when n is 1, else many ("1 extent", "2
+ * extents"): the one helper for counts in messages and tables. */
+const char *mlvm_plural(unsigned long long n, const char *one, const char *many);
+
 /* Format bytes as a human size with binary units ("4.00 MiB"). */
 void mlvm_human_size(uint64_t bytes, char *out, size_t outlen);
 

@@ -422,8 +422,9 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 	qsort(segs, n_segs, sizeof(*segs), cmp_seg);
 
 	if (get_u64(c, lv->node, "segment_count", what, true, &declared) && declared != n_segs)
-		W(c, "text_segments", lv->node, "%s: segment_count is %llu but %u segments are present",
-		  what, (unsigned long long)declared, n_segs);
+		W(c, "text_segments", lv->node, "%s: segment_count is %llu but %u %s present",
+		  what, (unsigned long long)declared, n_segs,
+		  mlvm_plural(n_segs, "segment is", "segments are"));
 
 	for (i = 0; i < n_segs; i++) {
 		struct mlvm_segment *s = &segs[i];
@@ -478,14 +479,16 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 			uint64_t sc;
 
 			if (get_u64(c, s->node, "stripe_count", swhat, true, &sc) && sc != s->n_areas)
-				W(c, "text_areas", s->node, "%s: stripe_count %llu but %u stripes listed (line %u)",
-				  swhat, (unsigned long long)sc, s->n_areas, LINE(c, s->node));
+				W(c, "text_areas", s->node, "%s: stripe_count %llu but %u %s listed (line %u)",
+				  swhat, (unsigned long long)sc, s->n_areas,
+				  mlvm_plural(s->n_areas, "stripe", "stripes"), LINE(c, s->node));
 			if (s->n_areas == 0)
 				W(c, "text_areas", s->node, "%s: striped segment without stripes (line %u)",
 				  swhat, LINE(c, s->node));
 			else if (s->extent_count % s->n_areas)
-				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u stripes (line %u)",
-				  swhat, (unsigned long long)s->extent_count, s->n_areas, LINE(c, s->node));
+				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u %s (line %u)",
+				  swhat, (unsigned long long)s->extent_count, s->n_areas,
+				  mlvm_plural(s->n_areas, "stripe", "stripes"), LINE(c, s->node));
 			if (s->n_areas > 1 && mlvm_seg_stripe_size(s) == 0)
 				W(c, "text_areas", s->node, "%s: %u stripes but no stripe_size (line %u)",
 				  swhat, s->n_areas, LINE(c, s->node));
@@ -598,11 +601,12 @@ static void resolve_areas(struct ctx *c)
 					a->ref = pi;
 					if (!mlvm_add_ok(a->start, s->area_len, &end) || end > pv->pe_count)
 						W(c, "text_areas", s->node,
-						  "lv %s %s: area on %s extents %llu+%llu runs past its %llu extents (line %u)",
+						  "lv %s %s: area on %s extents %llu+%llu runs past its %llu %s (line %u)",
 						  lv->name, s->node->key, a->name,
 						  (unsigned long long)a->start,
 						  (unsigned long long)s->area_len,
-						  (unsigned long long)pv->pe_count, LINE(c, s->node));
+						  (unsigned long long)pv->pe_count,
+						  mlvm_plural(pv->pe_count, "extent", "extents"), LINE(c, s->node));
 					if (!mlvm_add_ok(used, s->area_len, &used))
 						used = UINT64_MAX;
 					continue;
@@ -676,8 +680,9 @@ static void resolve_areas(struct ctx *c)
 	}
 	vg->free_extents = used > vg->total_extents ? 0 : vg->total_extents - used;
 	if (used > vg->total_extents)
-		W(c, "text_areas", NULL, "vg %s: LVs use %llu extents but the PVs hold only %llu",
-		  vg->name, (unsigned long long)used, (unsigned long long)vg->total_extents);
+		W(c, "text_areas", NULL, "vg %s: LVs use %llu %s but the PVs hold only %llu",
+		  vg->name, (unsigned long long)used, mlvm_plural(used, "extent", "extents"),
+		  (unsigned long long)vg->total_extents);
 }
 
 /*

@@ -978,8 +978,8 @@ static void map_draw(struct browser *b, const struct layout *l)
 		snprintf(title, sizeof(title), "Extent map of %s: %s%s", w->vg->name,
 			 per > 1 ? "" : "1 cell = 1 extent", sel >= 0 ? ", # = selected" : "");
 		if (per > 1)
-			snprintf(title, sizeof(title), "Extent map of %s: 1 cell = %llu extents%s", w->vg->name,
-				 (unsigned long long)per, sel >= 0 ? ", # = selected" : "");
+			snprintf(title, sizeof(title), "Extent map of %s: 1 cell = %llu %s%s", w->vg->name,
+				 (unsigned long long)per, mlvm_plural(per, "extent", "extents"), sel >= 0 ? ", # = selected" : "");
 	}
 	box_at(b, l->map_y, 0, l->map_h, COLS, title, b->focus == FOCUS_MAP);
 }
@@ -1002,14 +1002,20 @@ static void header_draw(struct browser *b)
 			 (unsigned long long)w->base->seqno,
 			 w->n_removed, w->n_added, w->n_renamed, w->n_resized);
 	else if (!strcmp(tm_vg_standing(w->vg, false), "fallback"))
-		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (FALLBACK: committed copies unusable, d)  %u PVs  %u LVs",
-			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
+		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (FALLBACK: committed copies unusable, d)  %u %s  %u %s",
+			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs,
+			 mlvm_plural(w->vg->n_pvs, "PV", "PVs"), w->vg->n_lvs,
+			 mlvm_plural(w->vg->n_lvs, "LV", "LVs"));
 	else if (!strcmp(tm_vg_standing(w->vg, false), "gone"))
-		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (GONE: committed nowhere, d)  %u PVs  %u LVs",
-			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
+		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (GONE: committed nowhere, d)  %u %s  %u %s",
+			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs,
+			 mlvm_plural(w->vg->n_pvs, "PV", "PVs"), w->vg->n_lvs,
+			 mlvm_plural(w->vg->n_lvs, "LV", "LVs"));
 	else
-		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (current)  %u PVs  %u LVs",
-			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs, w->vg->n_lvs);
+		snprintf(buf, sizeof(buf), " mlvm browse  vg %s  seqno %llu (current)  %u %s  %u %s",
+			 w->vg->name, (unsigned long long)w->vg->seqno, w->vg->n_pvs,
+			 mlvm_plural(w->vg->n_pvs, "PV", "PVs"), w->vg->n_lvs,
+			 mlvm_plural(w->vg->n_lvs, "LV", "LVs"));
 	put(0, 0, buf, COLS);
 	attroff(A_REVERSE);
 }
@@ -1035,7 +1041,7 @@ static void status_draw(struct browser *b)
 		move(y, pl + (int)b->le.pos < COLS ? pl + (int)b->le.pos : COLS - 1);
 		return;
 	}
-	snprintf(left, sizeof(left), "%zu warning%s", nw, nw == 1 ? "" : "s");
+	snprintf(left, sizeof(left), "%zu warning%s", nw, mlvm_plural(nw, "", "s"));
 	if (nw && b->colour)
 		attron(COLOR_PAIR(PAIR_WARN) | A_BOLD);
 	else
@@ -1223,7 +1229,7 @@ static void gens_draw(struct browser *b)
 		put(y + h - 1 - dl + i, x + 2, buf, w - 4);
 	}
 	putf(y + h - 1, x + 2, w - 4, " * %s  > shown  %zu generation%s ", gens_star(b), b->n_gens,
-	     b->n_gens == 1 ? "" : "s");
+	     mlvm_plural(b->n_gens, "", "s"));
 }
 
 /* open the selected generation's row in full */
@@ -1456,7 +1462,7 @@ static void export_draw(struct browser *b)
 	attroff(A_BOLD);
 	if (b->x_missing)
 		putf(y + 5, x + 2, w - 4, "%zu range%s (%llu bytes) could not be read: zero-filled",
-		     b->x_missing, b->x_missing == 1 ? "" : "s", (unsigned long long)b->x_missing_bytes);
+		     b->x_missing, mlvm_plural(b->x_missing, "", "s"), (unsigned long long)b->x_missing_bytes);
 	else
 		put(y + 5, x + 2, "every byte was read", w - 4);
 	if (b->x_reused) {
@@ -1464,7 +1470,7 @@ static void export_draw(struct browser *b)
 			attron(COLOR_PAIR(PAIR_REMOVED));
 		putf(y + 6, x + 2, w - 4, "%s%llu bytes in %zu range%s lie on extents a later generation reused (d)",
 		     b->x_reused_exact ? "" : "at most ", (unsigned long long)b->x_reused_bytes,
-		     b->x_reused, b->x_reused == 1 ? "" : "s");
+		     b->x_reused, mlvm_plural(b->x_reused, "", "s"));
 		attroff(COLOR_PAIR(PAIR_REMOVED));
 	}
 	putf(y + 7, x + 2, w - 4, "in %.2f s", b->x_secs);

@@ -27,7 +27,8 @@ static const char browse_help[] =
 	"shows what each LV holds (libmagic), filled in for the rows on screen.\n"
 	"In an older generation, LVs created later are listed last and tagged.\n"
 	"The images are only read; export never overwrites a file.\n"
-	"Exit status: 0 done, 1 no volume group found, 2 usage error or no terminal.\n";
+	"Exit status: 0 done, 1 no volume group found, 2 usage error or no terminal.\n"
+	"Options may come before or after the images; -- ends them.\n";
 
 int cmd_browse(struct cli *c, int argc, char **argv)
 {
@@ -44,9 +45,10 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	int opt, status;
 
 	to.t0 = tui_now();
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "browse", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(browse_help, stdout);
@@ -59,10 +61,8 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 		case 'a':
 			to.ascii = true;
 			break;
-		case ':':
-			return cli_usage(c, "browse", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage(c, "browse", "unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(&gopt, opt);
 		}
 	}
 	if (c->json)

@@ -1038,8 +1038,10 @@ static void size_line(struct tm_text *t, const char *key, uint64_t extents, uint
 	char h[32];
 
 	tm_human(bytes, h, sizeof(h));
-	tm_text_add(t, "%s\t%s (%llu bytes, %llu sectors, %llu extents)", key, h,
-		    (unsigned long long)bytes, (unsigned long long)sectors, (unsigned long long)extents);
+	tm_text_add(t, "%s\t%s (%llu %s, %llu %s, %llu %s)", key, h,
+		    (unsigned long long)bytes, mlvm_plural(bytes, "byte", "bytes"),
+		    (unsigned long long)sectors, mlvm_plural(sectors, "sector", "sectors"),
+		    (unsigned long long)extents, mlvm_plural(extents, "extent", "extents"));
 }
 
 static void value_text(const struct cfg_node *n, struct mlvm_buf *b)
@@ -1265,8 +1267,9 @@ static void lv_details(const struct tm_model *m, const struct tm_node *n, const 
 	if (n->marks & TM_MARK_RENAMED)
 		tm_text_add(t, "change\trenamed since: now %s", w->base->lvs[n->base_idx].name);
 	if (n->marks & TM_MARK_RESIZED)
-		tm_text_add(t, "change\tresized since: now %llu extents (was %llu)",
+		tm_text_add(t, "change\tresized since: now %llu %s (was %llu)",
 			    (unsigned long long)w->base->lvs[n->base_idx].extent_count,
+			    mlvm_plural(w->base->lvs[n->base_idx].extent_count, "extent", "extents"),
 			    (unsigned long long)lv->extent_count);
 	tm_text_add(t, "id\t%s", lv->id ? lv->id : "-");
 	tm_text_add(t, "visible\t%s", lv->visible ? "yes" : "no (a hidden sub-LV)");

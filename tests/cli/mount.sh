@@ -306,6 +306,51 @@ if "$MLVM" mount "${DEMO[@]}" "$MNT" 2>"$TMP/bg.err"; then
 else
 	fail "background mount failed: $(cat "$TMP/bg.err")"
 fi
+grep -q "mounted 1 vg (5 lvs, 0 hidden) on $MNT, read-only, in the background; unmount with: fusermount3 -u $MNT$" "$TMP/bg.err" &&
+	pass "background mount: says on stderr where the LVs are and how to unmount" ||
+	fail "background mount: no word on stderr: $(cat "$TMP/bg.err")"
+
+# options after the images and the mountpoint, as before them; -- ends them
+if "$MLVM" mount "${DEMO[@]}" "$MNT" --generation 4 2>"$TMP/bg4.err"; then
+	names=$(cd "$MNT/demo" && ls -A | tr '\n' ' ')
+	[ "$names" = "root scratch swap " ] && pass "mount IMAGE... MNT --generation 4: demo/ holds root scratch swap" ||
+		fail "mount IMAGE... MNT --generation 4: demo/ holds: $names"
+	fusermount3 -u "$MNT" || fail "mount ... --generation 4: fusermount3 -u failed"
+	sleep 0.2
+else
+	fail "mount IMAGE... MNT --generation 4 failed: $(cat "$TMP/bg4.err")"
+fi
+expect_status 2 "mount: an unknown option after the mountpoint" mount "${DEMO[@]}" "$MNT" --bogus &&
+	grep -q "unknown option '--bogus' for mount" "$TMP/err" || fail "mount --bogus: $(cat "$TMP/err")"
+grep -q " $MNT fuse" /proc/mounts && fail "mount --bogus mounted all the same"
+cp "${DEMO[0]}" "$TMP/demo/-d0.img"
+if (cd "$TMP/demo" && "$MLVM" mount pv1.img -- -d0.img "$MNT" 2>"$TMP/dash.err"); then
+	[ -f "$MNT/demo/root" ] && pass "mount IMAGE -- -d0.img MNT: an image named -d0.img after --" ||
+		fail "mount -- -d0.img: no demo/root"
+	fusermount3 -u "$MNT" || fail "mount -- -d0.img: fusermount3 -u failed"
+	sleep 0.2
+else
+	fail "mount IMAGE -- -d0.img MNT failed: $(cat "$TMP/dash.err")"
+fi
+# a mountpoint that holds something is refused (the mount would hide it),
+# unless --nonempty
+mkdir -p "$TMP/full"
+echo evidence >"$TMP/full/notes.txt"
+MOUNTS+=("$TMP/full")
+expect_status 1 "a non-empty mountpoint is refused" mount "${DEMO[@]}" "$TMP/full" &&
+	grep -q "cannot mount on $TMP/full: the directory is not empty.*(--nonempty mounts anyway)" "$TMP/err" ||
+	fail "non-empty mountpoint: $(cat "$TMP/err")"
+grep -q " $TMP/full fuse" /proc/mounts && fail "the non-empty mountpoint was mounted on all the same"
+if "$MLVM" mount "${DEMO[@]}" "$TMP/full" --nonempty 2>"$TMP/ne.err"; then
+	[ -f "$TMP/full/demo/root" ] && [ ! -e "$TMP/full/notes.txt" ] &&
+		pass "--nonempty: mounted over what the directory holds" || fail "--nonempty: not mounted"
+	fusermount3 -u "$TMP/full" || fail "--nonempty: fusermount3 -u failed"
+	sleep 0.2
+	[ "$(cat "$TMP/full/notes.txt" 2>/dev/null)" = evidence ] && pass "--nonempty: the file is back after the unmount" ||
+		fail "--nonempty: the file is not back"
+else
+	fail "mount --nonempty failed: $(cat "$TMP/ne.err")"
+fi
 
 # ---------------------------------------------------------------- hidden, missing
 mapfile -t RAID < <(fixture_images raid)
