@@ -28,19 +28,14 @@
 #include "report.h"
 #include "source.h"
 #include "vg.h"
-
-struct api_gen {
-	const struct mlvm_pvdev *dev;
-	const struct mlvm_mda_info *mda;
-	const struct mlvm_generation *g;
-};
+#include "vgspec.h"
 
 struct libmlvm_handle {
 	struct mlvm_set *set;
 	char **paths;
 	size_t n_paths;
 	unsigned flags;
-	struct api_gen *gens;
+	struct mlvm_gen_ref *gens;
 	size_t n_gens;
 };
 
@@ -73,48 +68,9 @@ const char *libmlvm_error(void)
 
 /* ------------------------------------------------------------ handles */
 
-static int cmp_gen(const void *a, const void *b)
-{
-	const struct api_gen *x = a, *y = b;
-	int c = strcmp(x->g->vg_id, y->g->vg_id);
-
-	if (c)
-		return c;
-	if (x->g->seqno_known != y->g->seqno_known)
-		return x->g->seqno_known ? 1 : -1;
-	if (x->g->seqno != y->g->seqno)
-		return x->g->seqno < y->g->seqno ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	if (x->mda->index != y->mda->index)
-		return x->mda->index - y->mda->index;
-	return x->g->offset < y->g->offset ? -1 : x->g->offset > y->g->offset;
-}
-
 static int collect_generations(struct libmlvm_handle *h)
 {
-	struct mlvm_set *set = h->set;
-	size_t n = 0, i, g;
-	unsigned k;
-
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			n += set->devs[i].mda[k].n_gens;
-	if (!n)
-		return 0;
-	h->gens = calloc(n, sizeof(*h->gens));
-	if (!h->gens)
-		return -ENOMEM;
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			for (g = 0; g < set->devs[i].mda[k].n_gens; g++) {
-				h->gens[h->n_gens].dev = &set->devs[i];
-				h->gens[h->n_gens].mda = &set->devs[i].mda[k];
-				h->gens[h->n_gens].g = &set->devs[i].mda[k].gens[g];
-				h->n_gens++;
-			}
-	qsort(h->gens, h->n_gens, sizeof(*h->gens), cmp_gen);
-	return 0;
+	return mlvm_set_generations(h->set, &h->gens, &h->n_gens);
 }
 
 static int open_set(const char *const *paths, size_t n, unsigned flags, bool want_gen,
@@ -282,12 +238,24 @@ int libmlvm_vg_find(const struct libmlvm_handle *h, const char *name)
 {
 	size_t i;
 
+	int found = -1;
+
 	if (!h || !name)
 		return fail(-EINVAL, "no handle or name given");
-	for (i = 0; i < h->set->n_vgs && i < INT32_MAX; i++)
-		if (h->set->vgs[i]->name && !strcmp(h->set->vgs[i]->name, name))
-			return (int)i;
-	return fail(-ENOENT, "no vg named %s in the images given", name);
+	for (i = 0; i < h->set->n_vgs && i < INT32_MAX; i++) {
+		const struct mlvm_vg *v = h->set->vgs[i];
+
+		if (!mlvm_vgspec_match(name, v->name, v->id))
+			continue;
+		if (found >= 0)	/* two VGs of one name: the caller must say which */
+			return fail(-EEXIST, "several vgs answer to %s (%s@%s, %s@%s, ...): name one as NAME@UUID or by its uuid",
+				    name, h->set->vgs[found]->name, h->set->vgs[found]->id ? h->set->vgs[found]->id : "?",
+				    v->name, v->id ? v->id : "?");
+		found = (int)i;
+	}
+	if (found >= 0)
+		return found;
+	return fail(-ENOENT, "no vg %s in the images given", name);
 }
 
 /* ------------------------------------------------------------ PVs */
@@ -415,7 +383,7 @@ int libmlvm_lv_find(const struct libmlvm_handle *h, size_t vg, const char *name)
 
 /* ------------------------------------------------------------ generations */
 
-static const struct api_gen *get_gen(const struct libmlvm_handle *h, size_t gen)
+static const struct mlvm_gen_ref *get_gen(const struct libmlvm_handle *h, size_t gen)
 {
 	return h && gen < h->n_gens ? &h->gens[gen] : NULL;
 }
@@ -427,21 +395,21 @@ size_t libmlvm_generation_count(const struct libmlvm_handle *h)
 
 const char *libmlvm_generation_vg_name(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g && g->g->vg_name[0] ? g->g->vg_name : NULL;
 }
 
 const char *libmlvm_generation_vg_uuid(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g && g->g->vg_id[0] ? g->g->vg_id : NULL;
 }
 
 int libmlvm_generation_seqno(const struct libmlvm_handle *h, size_t gen, uint64_t *seqno)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	if (!g || !seqno)
 		return fail(-EINVAL, "no such generation");
@@ -454,28 +422,28 @@ int libmlvm_generation_seqno(const struct libmlvm_handle *h, size_t gen, uint64_
 
 const char *libmlvm_generation_image(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g ? g->dev->src->name : NULL;
 }
 
 uint64_t libmlvm_generation_offset(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g ? g->mda->abs + g->g->offset : 0;
 }
 
 uint64_t libmlvm_generation_size(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g ? g->g->size : 0;
 }
 
 const char *libmlvm_generation_state(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	if (!g)
 		return NULL;
@@ -499,28 +467,28 @@ int libmlvm_generation_intact(const struct libmlvm_handle *h, size_t gen)
 
 int libmlvm_generation_committed(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g && g->g->slot == 0;
 }
 
 const char *libmlvm_generation_description(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g && g->g->description[0] ? g->g->description : NULL;
 }
 
 const char *libmlvm_generation_creation_host(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g && g->g->creation_host[0] ? g->g->creation_host : NULL;
 }
 
 uint64_t libmlvm_generation_creation_time(const struct libmlvm_handle *h, size_t gen)
 {
-	const struct api_gen *g = get_gen(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
 	return g ? g->g->creation_time : 0;
 }

@@ -1793,6 +1793,52 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	return (int)set->n_vgs;
 }
 
+static int cmp_gen_ref(const void *a, const void *b)
+{
+	const struct mlvm_gen_ref *x = a, *y = b;
+	int c = strcmp(x->g->vg_id, y->g->vg_id);
+
+	if (c)
+		return c;
+	if (x->g->seqno_known != y->g->seqno_known)
+		return x->g->seqno_known ? 1 : -1;
+	if (x->g->seqno != y->g->seqno)
+		return x->g->seqno < y->g->seqno ? -1 : 1;
+	c = dev_cmp(x->dev, y->dev);
+	if (c)
+		return c;
+	if (x->mda->index != y->mda->index)
+		return x->mda->index - y->mda->index;
+	return x->g->offset < y->g->offset ? -1 : x->g->offset > y->g->offset;
+}
+
+int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n)
+{
+	struct mlvm_gen_ref *r;
+	size_t total = 0, i, g, o = 0;
+	unsigned k;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++)
+			total += set->devs[i].mda[k].n_gens;
+	if (!total)
+		return 0;
+	r = malloc(total * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++)
+			for (g = 0; g < set->devs[i].mda[k].n_gens; g++)
+				r[o++] = (struct mlvm_gen_ref){ &set->devs[i], &set->devs[i].mda[k],
+								&set->devs[i].mda[k].gens[g] };
+	qsort(r, total, sizeof(*r), cmp_gen_ref);
+	*out = r;
+	*n = total;
+	return 0;
+}
+
 int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
 			     const struct mlvm_mda_info *mda,
 			     const struct mlvm_generation *g, char **text, size_t *len)

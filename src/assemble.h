@@ -147,6 +147,21 @@ int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
 			     const struct mlvm_mda_info *mda,
 			     const struct mlvm_generation *g, char **text, size_t *len);
 
+/* one carved generation and where it was found */
+struct mlvm_gen_ref {
+	const struct mlvm_pvdev *dev;
+	const struct mlvm_mda_info *mda;
+	const struct mlvm_generation *g;
+};
+
+/*
+ * Every generation carved from the set's metadata areas (malloc'd array of
+ * *n, NULL when none; free()), sorted by VG id, seqno (unknown last), then
+ * image name, PV offset, area and offset in it: never by the order the
+ * images were added in. 0 or -ENOMEM.
+ */
+int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n);
+
 /* The metadata text a VG of the set was built from, read again (malloc'd,
  * NUL-terminated, *len bytes before the NUL). */
 int mlvm_set_vg_text(struct mlvm_set *set, const struct mlvm_vg *vg, char **text, size_t *len);

@@ -27,32 +27,10 @@ static const char history_help[] =
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
 	"Options may come before or after the images; -- ends them.\n";
 
-struct hrow {
-	const struct mlvm_pvdev *dev;
-	const struct mlvm_mda_info *mda;
-	const struct mlvm_generation *g;
-};
-
-static int cmp_hrow(const void *a, const void *b)
-{
-	const struct hrow *x = a, *y = b;
-	int c = strcmp(x->g->vg_id, y->g->vg_id);
-
-	if (c)
-		return c;
-	if (x->g->seqno_known != y->g->seqno_known)
-		return x->g->seqno_known ? 1 : -1;
-	if (x->g->seqno != y->g->seqno)
-		return x->g->seqno < y->g->seqno ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->mda->index - y->mda->index;
-}
-
 /* rows of history by VG name, then VG id (for names two VG ids share) */
 static int cmp_hrow_name(const void *a, const void *b)
 {
-	const struct hrow *x = *(const struct hrow *const *)a, *y = *(const struct hrow *const *)b;
+	const struct mlvm_gen_ref *x = *(const struct mlvm_gen_ref *const *)a, *y = *(const struct mlvm_gen_ref *const *)b;
 	int c = strcmp(x->g->vg_name, y->g->vg_name);
 
 	return c ? c : strcmp(x->g->vg_id, y->g->vg_id);
@@ -63,9 +41,9 @@ static int cmp_hrow_name(const void *a, const void *b)
  * (two VGs of one name, or one VG before and after vgchange --uuid): those
  * are shown as NAME@UUID. dup has n entries; false when out of memory.
  */
-static bool shared_names(const struct hrow *rows, size_t n, bool *dup)
+static bool shared_names(const struct mlvm_gen_ref *rows, size_t n, bool *dup)
 {
-	const struct hrow **by = calloc(n ? n : 1, sizeof(*by));
+	const struct mlvm_gen_ref **by = calloc(n ? n : 1, sizeof(*by));
 	size_t i, start, k;
 
 	if (!by)
@@ -112,9 +90,8 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	};
 	struct mlvm_open_opts oo = { .carve = true };
 	struct mlvm_set *set;
-	struct hrow *rows = NULL;
+	struct mlvm_gen_ref *rows = NULL;
 	size_t n = 0, i, g;
-	unsigned k;
 	int opt, status;
 	bool write_failed = false;
 
@@ -135,29 +112,16 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			n += set->devs[i].mda[k].n_gens;
-	rows = calloc(n ? n : 1, sizeof(*rows));
-	if (!rows) {
+	if (mlvm_set_generations(set, &rows, &n)) {
 		cli_err(c, "out of memory");
 		mlvm_set_free(set);
 		return EXIT_FAILED;
 	}
-	n = 0;
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			for (g = 0; g < set->devs[i].mda[k].n_gens; g++) {
-				const struct mlvm_generation *gen = &set->devs[i].mda[k].gens[g];
-
-				if (!mlvm_vgspec_match(c->vg, gen->vg_name, gen->vg_id))
-					continue;
-				rows[n].dev = &set->devs[i];
-				rows[n].mda = &set->devs[i].mda[k];
-				rows[n].g = gen;
-				n++;
-			}
-	qsort(rows, n, sizeof(*rows), cmp_hrow);
+	/* the generations of the VGs --vg names, in the library's order */
+	for (i = 0, g = 0; i < n; i++)
+		if (mlvm_vgspec_match(c->vg, rows[i].g->vg_name, rows[i].g->vg_id))
+			rows[g++] = rows[i];
+	n = g;
 	if (n == 0)
 		mlvm_error(&set->report, "no_generation", NULL, -1,
 			   "no metadata generation found in the images given");

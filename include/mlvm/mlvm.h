@@ -113,7 +113,9 @@ uint64_t libmlvm_vg_extent_size(const struct libmlvm_handle *h, size_t vg);
 /* 1 when no metadata area commits the VG any longer (vgremove, its PVs
  * re-used): it is shown as of its newest generation; 0 otherwise */
 int libmlvm_vg_gone(const struct libmlvm_handle *h, size_t vg);
-/* index of the VG named name, or -ENOENT */
+/* index of the VG that name (a VG name, its uuid with or without dashes, or
+ * NAME@UUID) names; -ENOENT when none does, -EEXIST when several do (two
+ * VGs of one name: say which with NAME@UUID) */
 int libmlvm_vg_find(const struct libmlvm_handle *h, const char *name);
 
 /* ------------------------------------------------------------ PVs */
