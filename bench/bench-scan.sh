@@ -28,7 +28,7 @@
 #   3. Warms the page cache (cat > /dev/null, twice) and checks that the
 #      image is resident enough to mean something (needs ~SIZE_MIB free RAM).
 #   4. Compiles a small driver (kept in this script, built in the temp dir
-#      from src/scan.c and src/source.c with -O2) and times it in five modes:
+#      from src/disk/scan.c and src/io/source.c with -O2) and times it in five modes:
 #        source       mlvm_scan_source over mlvm_source_open: exactly the
 #                     library path `mlvm scan` uses (pread, 4 MiB buffer)
 #        pread        pread into a reused, page-aligned 4 MiB buffer,
@@ -74,7 +74,7 @@ for t in xz dd "$CC" awk; do
 done
 PV_XZ=$TOP/fixtures/images/linear/pv0.img.xz
 [ -r "$PV_XZ" ] || skip "$PV_XZ not found"
-for f in scan.c scan.h source.c source.h util.h; do
+for f in disk/scan.c disk/scan.h io/source.c io/source.h base/util.h; do
 	[ -r "$TOP/src/$f" ] || die "src/$f not found"
 done
 
@@ -107,8 +107,8 @@ cat >"$WORK/driver.c" <<'EOF'
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "scan.h"
-#include "source.h"
+#include "disk/scan.h"
+#include "io/source.h"
 
 #define PREAD_CHUNK (4u << 20)
 #define WINDOW (64u << 20)

@@ -6,11 +6,11 @@
  */
 #include <stdlib.h>
 
-#include "carve.h"
-#include "config.h"
+#include "text/carve.h"
+#include "text/config.h"
 #include "fuzz.h"
-#include "mda.h"
-#include "report.h"
+#include "disk/mda.h"
+#include "base/report.h"
 
 #define FUZZ_MAX_PARSES 16
 

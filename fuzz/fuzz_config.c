@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "text/config.h"
 #include "fuzz.h"
-#include "report.h"
-#include "vg.h"
+#include "base/report.h"
+#include "model/vg.h"
 
 static char *copy(const uint8_t *data, size_t size)
 {

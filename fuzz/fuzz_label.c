@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "label.h"
-#include "report.h"
-#include "source.h"
+#include "disk/label.h"
+#include "base/report.h"
+#include "io/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

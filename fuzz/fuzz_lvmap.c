@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assemble.h"
+#include "model/assemble.h"
 #include "fuzz.h"
-#include "lvmap.h"
-#include "source.h"
+#include "map/lvmap.h"
+#include "io/source.h"
 
 #define CHUNK 4096u
 /* bytes read per input, all LVs together */

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "mda.h"
-#include "source.h"
+#include "disk/mda.h"
+#include "io/source.h"
 
 static void read_slot(struct mlvm_source *s, const struct mlvm_raw_locn *rl, uint64_t area_size)
 {

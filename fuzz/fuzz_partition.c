@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "partition.h"
-#include "report.h"
-#include "source.h"
+#include "io/partition.h"
+#include "base/report.h"
+#include "io/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

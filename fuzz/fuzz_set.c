@@ -7,10 +7,10 @@
  */
 #include <stdlib.h>
 
-#include "assemble.h"
-#include "carve.h"
+#include "model/assemble.h"
+#include "text/carve.h"
 #include "fuzz.h"
-#include "source.h"
+#include "io/source.h"
 
 /* bounds what one input may cost in generation texts */
 #define FUZZ_MAX_GEN_TEXTS 64

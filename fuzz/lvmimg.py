@@ -1,8 +1,8 @@
 """lvmimg.py - build small LVM2 PV images and metadata texts in Python.
 
 Shared by fuzz/make-seeds.py (the seed corpora) and tests/cli/hostile.sh
-(hostile values). Written from the on-disk layout (see src/label.h and
-src/mda.h), not from mlvm's code. Every integer is little-endian.
+(hostile values). Written from the on-disk layout (see src/disk/label.h and
+src/disk/mda.h), not from mlvm's code. Every integer is little-endian.
 """
 import random
 import struct

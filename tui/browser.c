@@ -9,7 +9,7 @@
  *   last row     status: counts, warnings, messages, prompts
  * Dialogs (help, generations, damage, export) are drawn over it.
  */
-#include "browser.h"
+#include "tui/browser.h"
 
 #include <ctype.h>
 #include <curses.h>
@@ -22,18 +22,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "export.h"
-#include "model.h"
-#include "provenance.h"
-#include "util.h"
-#include "vgspec.h"
+#include "tui/export.h"
+#include "tui/model.h"
+#include "map/provenance.h"
+#include "base/util.h"
+#include "model/vgspec.h"
 
-#if defined(__has_include)
-#if __has_include("content.h")
-#include "content.h"
-#define TUI_HAVE_CONTENT 1
-#endif
-#endif
+#include "map/content.h"
+#include "io/magic.h"
 
 enum mode {
 	MODE_MAIN,
@@ -513,9 +509,6 @@ static void content_column(struct browser *b, int inner_h, int inner_w)
 	int row, widest = 0;
 
 	b->content_col = 0;
-#ifndef TUI_HAVE_CONTENT
-	return;		/* no libmagic: no column */
-#endif
 	for (row = 0; row < inner_h && m->top + (size_t)row < m->n_rows; row++) {
 		int32_t n = m->rows[m->top + (size_t)row];
 		char name[300];
@@ -1791,7 +1784,6 @@ static void export_cancel(struct browser *b)
  */
 static int32_t content_next(const struct browser *b)
 {
-#ifdef TUI_HAVE_CONTENT
 	const struct tm_model *m = b->m;
 	size_t r, h;
 
@@ -1807,9 +1799,6 @@ static int32_t content_next(const struct browser *b)
 		    !b->content[n])
 			return n;
 	}
-#else
-	(void)b;
-#endif
 	return -1;
 }
 
@@ -1820,7 +1809,6 @@ static bool content_pending(const struct browser *b)
 
 static void content_fill(struct browser *b)
 {
-#ifdef TUI_HAVE_CONTENT
 	const struct mlvm_vg *vg;
 	const struct mlvm_lv *lv;
 	char out[256];
@@ -1835,9 +1823,6 @@ static void content_fill(struct browser *b)
 	b->content[n] = strdup(out);
 	if (!b->content[n])
 		b->content[n] = strdup("");
-#else
-	(void)b;
-#endif
 }
 
 /* ------------------------------------------------------------ keys */
@@ -2285,9 +2270,7 @@ out:
 	mlvm_set_free(b.carved);
 	mlvm_set_free(b.old);
 	mlvm_set_free(b.cur);
-#ifdef TUI_HAVE_CONTENT
-	mlvm_content_cleanup();
-#endif
+	mlvm_magic_cleanup();
 	return rc;
 }
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "assemble.h"
+#include "model/assemble.h"
 
 struct tui_opts {
 	const char *prog;		/* "mlvm", for messages */

@@ -1,7 +1,7 @@
 /*
  * export.c - the browser's export: one LV to a new file, in steps.
  */
-#include "export.h"
+#include "tui/export.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 
-#include "lvmap.h"
-#include "sha256.h"
-#include "util.h"
+#include "map/lvmap.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 struct tm_export {
 	struct mlvm_lv_reader *rd;

@@ -5,7 +5,7 @@
  *
  * The file is created with O_CREAT|O_EXCL: an existing file (an input image
  * among them) is never overwritten or truncated. The LV is read through
- * mlvm_lv_read (src/lvmap.h) in 4 MiB chunks and hashed with SHA-256 as it
+ * mlvm_lv_read (src/map/lvmap.h) in 4 MiB chunks and hashed with SHA-256 as it
  * is written. What the reader could not read is zero-filled and listed as
  * missing ranges.
  */
@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
-#include "vg.h"
+#include "base/report.h"
+#include "model/vg.h"
 
 #define TM_EXPORT_CHUNK (4u << 20)
 

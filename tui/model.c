@@ -3,7 +3,7 @@
  * marks, extent map cells and detail lines for the browser. No curses here:
  * tests/unit/test_tuimodel.c drives all of it.
  */
-#include "model.h"
+#include "tui/model.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "carve.h"
-#include "config.h"
-#include "util.h"
+#include "text/carve.h"
+#include "text/config.h"
+#include "base/util.h"
 
 /* owner arrays are at most this long per PV: larger PVs share entries */
 #define TM_MAP_MAX (1u << 22)

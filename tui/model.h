@@ -33,8 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "assemble.h"
-#include "vg.h"
+#include "model/assemble.h"
+#include "model/vg.h"
 
 enum tm_kind {
 	TM_VG,

@@ -5,7 +5,7 @@
  * metadata areas, and read an LV's bytes as of any intact generation.
  *
  * Layer: the public API, the top of the library. This header includes only
- * C standard headers; its implementation (src/api.c) may include every
+ * C standard headers; its implementation (src/api/api.c) may include every
  * library header of src/, never the command line (cli.h, json.h, tui/).
  *
  * Conventions

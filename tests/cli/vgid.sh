@@ -120,11 +120,8 @@ for order in "$A $B" "$B $A"; do
 	want=$(printf '%s\n' "$VG@$UA" "$VG@$UB" | sort | tr '\n' ' ' | sed 's/ $//')
 	[ "$got" = "$want" ] && pass "read $tag lists both VGs as LVM2 does" ||
 		fail "read $tag: VGs '$got', LVM2: '$want'"
-	# the duplicate-name warning lands with the lead's assemble.c change
-	if grep -q vg_name_duplicate "$top_srcdir/src/assemble.c" 2>/dev/null; then
-		grep -q '"vg_name_duplicate"' "$TMP/out" && pass "read $tag warns vg_name_duplicate" ||
-			fail "read $tag: no vg_name_duplicate warning"
-	fi
+	grep -q '"vg_name_duplicate"' "$TMP/out" && pass "read $tag warns vg_name_duplicate" ||
+		fail "read $tag: no vg_name_duplicate warning"
 
 	for side in A B; do
 		if [ $side = A ]; then U=$UA; H=$A.home; else U=$UB; H=$B.home; fi

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crc.h"
-#include "util.h"
+#include "disk/crc.h"
+#include "base/util.h"
 
 #define IB_LABEL_CRC_START 20
 #define IB_MDA_MAGIC " LVM2 x[5A%r0N*>"

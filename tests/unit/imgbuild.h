@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "base/report.h"
 
 #define IB_SECTOR 512u
 #define IB_MAX_LOCN 32

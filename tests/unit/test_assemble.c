@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "assemble.h"
+#include "model/assemble.h"
 #include "imgbuild.h"
-#include "source.h"
+#include "io/source.h"
 
 #define UUID_A "PvAaaa0123456789abcdefghijklmnop"
 #define UUID_B "PvBbbb0123456789abcdefghijklmnop"

@@ -20,13 +20,13 @@
 
 #include <cmocka.h>
 
-#include "carve.h"
-#include "config.h"
-#include "crc.h"
-#include "mda.h"
-#include "report.h"
-#include "source.h"
-#include "util.h"
+#include "text/carve.h"
+#include "text/config.h"
+#include "disk/crc.h"
+#include "disk/mda.h"
+#include "base/report.h"
+#include "io/source.h"
+#include "base/util.h"
 
 #define ID_A "hWLu7Y-81Nb-qfuD-jZrl-TVGs-6IDD-IB5cCX"
 #define ID_Z "zzLu7Y-81Nb-qfuD-jZrl-TVGs-6IDD-IB5cCX"

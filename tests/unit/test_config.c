@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "text/config.h"
 
 static const char real_vg[] =
 	"tvg {\n"

@@ -11,8 +11,9 @@
 
 #include <cmocka.h>
 
-#include "content.h"
-#include "sha256.h"
+#include "map/content.h"
+#include "io/magic.h"
+#include "base/sha256.h"
 
 static void content_names_all_zero_start_zeros(void **state)
 {
@@ -20,7 +21,7 @@ static void content_names_all_zero_start_zeros(void **state)
 	char out[128];
 
 	(void)state;
-	assert_int_equal(mlvm_content_buffer(buf, sizeof(buf), out, sizeof(out)), 0);
+	assert_int_equal(mlvm_magic_describe(buf, sizeof(buf), out, sizeof(out)), 0);
 	assert_string_equal(out, "zeros");
 }
 
@@ -29,7 +30,7 @@ static void content_names_empty_buffer_empty(void **state)
 	char out[16];
 
 	(void)state;
-	assert_int_equal(mlvm_content_buffer("", 0, out, sizeof(out)), 0);
+	assert_int_equal(mlvm_magic_describe("", 0, out, sizeof(out)), 0);
 	assert_string_equal(out, "empty");
 }
 
@@ -45,7 +46,7 @@ static void content_finds_ext_superblock(void **state)
 	buf[1024 + 57] = 0xef;
 	buf[1024 + 76] = 1;
 	buf[1024 + 24] = 2;	/* log block size */
-	assert_int_equal(mlvm_content_buffer(buf, 65536, out, sizeof(out)), 0);
+	assert_int_equal(mlvm_magic_describe(buf, 65536, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "ext"));
 	free(buf);
 }
@@ -58,9 +59,9 @@ static void content_truncates_to_the_buffer(void **state)
 	(void)state;
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, "%PDF-1.4\n", 9);
-	assert_int_equal(mlvm_content_buffer(buf, sizeof(buf), out, sizeof(out)), 0);
+	assert_int_equal(mlvm_magic_describe(buf, sizeof(buf), out, sizeof(out)), 0);
 	assert_int_equal(strlen(out), 4);
-	mlvm_content_cleanup();
+	mlvm_magic_cleanup();
 }
 
 static void sha256_of_abc_is_the_fips_vector(void **state)

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "cow.h"
-#include "util.h"
+#include "map/cow.h"
+#include "base/util.h"
 
 struct mem {
 	uint8_t *p;

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "crc.h"
+#include "disk/crc.h"
 
 static uint32_t ref_crc(uint32_t crc, const uint8_t *p, size_t len)
 {

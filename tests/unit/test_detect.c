@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "content.h"
-#include "detect.h"
-#include "source.h"
+#include "io/magic.h"
+#include "io/detect.h"
+#include "io/source.h"
 
 static uint8_t head[MLVM_DETECT_HEAD];
 static uint8_t tail[MLVM_DETECT_TAIL];
@@ -353,6 +353,6 @@ int main(void)
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
-	mlvm_content_cleanup();
+	mlvm_magic_cleanup();
 	return rc;
 }

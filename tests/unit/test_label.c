@@ -12,10 +12,10 @@
 #include <cmocka.h>
 
 #include "imgbuild.h"
-#include "label.h"
-#include "source.h"
-#include "util.h"
-#include "crc.h"
+#include "disk/label.h"
+#include "io/source.h"
+#include "base/util.h"
+#include "disk/crc.h"
 
 #define UUID_A "AbCdEf0123456789GhIjKlMnOpQrStUv"
 #define IMG_SIZE (64u * 1024u)

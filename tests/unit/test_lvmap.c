@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "lvmap.h"
-#include "source.h"
-#include "util.h"
-#include "vg.h"
+#include "map/lvmap.h"
+#include "io/source.h"
+#include "base/util.h"
+#include "model/vg.h"
 
 #define NPV 8
 #define EB 4096u			/* extent_size 8 sectors */

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "crc.h"
+#include "disk/crc.h"
 #include "imgbuild.h"
-#include "mda.h"
-#include "source.h"
+#include "disk/mda.h"
+#include "io/source.h"
 
 /* ------------------------------------------------------------ headers */
 

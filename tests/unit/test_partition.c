@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "partition.h"
-#include "report.h"
-#include "source.h"
-#include "util.h"
+#include "io/partition.h"
+#include "base/report.h"
+#include "io/source.h"
+#include "base/util.h"
 
 #define SEC 512u
 #define MiB (1024u * 1024u)

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "provenance.h"
-#include "util.h"
-#include "vg.h"
+#include "map/provenance.h"
+#include "base/util.h"
+#include "model/vg.h"
 
 #define VGID "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA"
 #define PVA "BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB"

@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "scan.h"
-#include "source.h"
+#include "disk/scan.h"
+#include "io/source.h"
 
 #define S 512u
 

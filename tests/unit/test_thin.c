@@ -26,9 +26,9 @@
 
 #include <cmocka.h>
 
-#include "report.h"
-#include "thin.h"
-#include "util.h"
+#include "base/report.h"
+#include "map/thin.h"
+#include "base/util.h"
 
 #define BLK 4096u
 #define SB_XOR 160774u

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "carve.h"
-#include "vg.h"
+#include "tui/model.h"
+#include "text/carve.h"
+#include "model/vg.h"
 
 #define LV(name, id, status, segs) \
 	name " {\nid = \"" id "\"\nstatus = [" status "]\nflags = []\nsegment_count = 1\n" segs "}\n"

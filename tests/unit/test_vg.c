@@ -13,8 +13,8 @@
 
 #include <errno.h>
 
-#include "util.h"
-#include "vg.h"
+#include "base/util.h"
+#include "model/vg.h"
 
 static const char base_text[] =
 	"vg0 {\n"

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "vgspec.h"
+#include "model/vgspec.h"
 
 #define ID "1paPx6-3hs2-V104-C7JC-JIAQ-W1Ih-Z4ETjl"
 #define ID_NODASH "1paPx63hs2V104C7JCJIAQW1IhZ4ETjl"

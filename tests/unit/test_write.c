@@ -16,13 +16,13 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "crc.h"
-#include "label.h"
-#include "mda.h"
-#include "util.h"
-#include "vg.h"
-#include "write.h"
+#include "text/config.h"
+#include "disk/crc.h"
+#include "disk/label.h"
+#include "disk/mda.h"
+#include "base/util.h"
+#include "model/vg.h"
+#include "write/write.h"
 
 /* ------------------------------------------------------------ round trip */
 

@@ -1,0 +1,616 @@
+/*
+ * cli.c - what the commands of the mlvm command line share: messages,
+ * opening a set of images, the anomaly report, which VG(s) the user means
+ * (--vg) and the "[VG/]LV" lookup.
+ */
+#include "cli/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+#include "model/vgspec.h"
+
+void cli_err(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", c->prog,
+		cmd ? " " : "", cmd ? cmd : "");
+	return EXIT_USAGE;
+}
+
+int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
+		    const char *arg, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (!*arg || *end || errno || arg[0] == '-')
+		return cli_usage(c, cmd, "%s takes a seqno (a whole number), not '%s'", opt, arg);
+	*out = v;
+	return 0;
+}
+
+struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
+			      const struct mlvm_open_opts *opts, int *status)
+{
+	struct mlvm_open_opts o = { 0 };
+	struct mlvm_set *set;
+	int i, rc;
+
+	if (opts)
+		o = *opts;
+	o.strict = c->strict;
+	o.pv_choices = c->pv_choices;
+	o.n_pv_choices = c->n_pv_choices;
+	set = mlvm_set_new(&o);
+	if (!set) {
+		cli_err(c, "out of memory");
+		*status = EXIT_FAILED;
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		rc = mlvm_set_add_path(set, images[i]);
+		if (rc) {
+			cli_err(c, "cannot open %s: %s", images[i], mlvm_source_strerror(rc));
+			mlvm_set_free(set);
+			*status = EXIT_FAILED;
+			return NULL;
+		}
+	}
+	rc = mlvm_set_assemble(set);
+	if (rc < 0) {
+		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
+		mlvm_set_free(set);
+		*status = EXIT_FAILED;
+		return NULL;
+	}
+	/* a --pv the images do not bear out: the user's word was not taken */
+	for (i = 0; i < (int)set->report.n; i++)
+		if (!strcmp(set->report.items[i].code, "pv_choice")) {
+			cli_print_report(c, &set->report);
+			cli_err(c, "--pv: the choice cannot be applied (see above)");
+			mlvm_set_free(set);
+			*status = EXIT_FAILED;
+			return NULL;
+		}
+	*status = EXIT_DONE;
+	return set;
+}
+
+bool cli_output_ok(const struct cli *c, bool write_failed)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
+		cli_err(c, "cannot write output");
+		return false;
+	}
+	return true;
+}
+
+static const char *sev_name(enum mlvm_severity s)
+{
+	return s == MLVM_SEV_ERROR ? "error" : s == MLVM_SEV_WARNING ? "warning" : "notice";
+}
+
+void cli_print_report(const struct cli *c, const struct mlvm_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct mlvm_anomaly *a = &r->items[i];
+
+		/* with --json the list is in the output; errors still go to stderr */
+		if (c->json && a->severity != MLVM_SEV_ERROR)
+			continue;
+		fprintf(stderr, "%s: %s: ", c->prog, sev_name(a->severity));
+		if (a->image && a->offset >= 0)
+			fprintf(stderr, "%s at byte %lld: ", a->image, (long long)a->offset);
+		else if (a->image)
+			fprintf(stderr, "%s: ", a->image);
+		fprintf(stderr, "%s [%s]\n", a->message, a->code);
+	}
+	if (r->dropped)
+		fprintf(stderr, "%s: warning: %zu more anomalies not listed\n", c->prog, r->dropped);
+}
+
+void cli_json_report(struct json *j, const struct mlvm_report *r)
+{
+	size_t i;
+
+	json_begin_array(j, "warnings");
+	for (i = 0; i < r->n; i++) {
+		const struct mlvm_anomaly *a = &r->items[i];
+
+		json_begin_object(j, NULL);
+		json_string(j, "code", a->code);
+		json_string(j, "severity", sev_name(a->severity));
+		json_string(j, "message", a->message);
+		json_string(j, "image", a->image);
+		if (a->offset >= 0)
+			json_int(j, "offset", a->offset);
+		else
+			json_null(j, "offset");
+		json_end_object(j);
+	}
+	if (r->dropped) {
+		json_begin_object(j, NULL);
+		json_string(j, "code", "report_full");
+		json_string(j, "severity", "warning");
+		json_null(j, "message");
+		json_null(j, "image");
+		json_null(j, "offset");
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+/* ------------------------------------------------------------ which VG */
+
+bool cli_vg_matches(const char *spec, const struct mlvm_vg *vg)
+{
+	return mlvm_vgspec_match(spec, vg->name, vg->id);
+}
+
+bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg)
+{
+	return cli_vg_matches(c->vg, vg);
+}
+
+size_t cli_vgs_matching(const char *spec, const struct mlvm_set *set)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_matches(spec, set->vgs[i]))
+			n++;
+	return n;
+}
+
+size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set)
+{
+	size_t n = cli_vgs_matching(c->vg, set);
+
+	/* --vg names one VG: when several answer to it, none is picked */
+	return c->vg && n > 1 ? 0 : n;
+}
+
+const char *cli_vg_label(const struct mlvm_set *set, const struct mlvm_vg *vg, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; set && i < set->n_vgs; i++)
+		if (set->vgs[i] != vg && set->vgs[i]->name && vg->name &&
+		    !strcmp(set->vgs[i]->name, vg->name))
+			return mlvm_vgspec_format(vg->name, vg->id, buf, len);
+	if (!vg->name)
+		return mlvm_vgspec_format(vg->name, vg->id, buf, len);
+	snprintf(buf, len, "%s", vg->name);
+	return buf;
+}
+
+void cli_vg_candidates(const struct mlvm_set *set, const char *spec, struct mlvm_buf *out)
+{
+	char label[300];
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_matches(spec, set->vgs[i]))
+			mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
+					cli_vg_label(set, set->vgs[i], label, sizeof(label)));
+}
+
+/* "N volume groups answer to --vg SPEC: A@ID1, A@ID2; say which with --vg NAME@UUID" */
+static void ambiguous_vg(const struct mlvm_set *set, const char *spec, const char *what,
+			 char *buf, size_t len)
+{
+	struct mlvm_buf b = { 0 };
+
+	cli_vg_candidates(set, spec, &b);
+	snprintf(buf, len, "%zu volume groups answer to %s %s: %s; say which with %s NAME@UUID",
+		 cli_vgs_matching(spec, set), what, spec, b.data ? b.data : "", what);
+	mlvm_buf_free(&b);
+}
+
+/* "no volume group named X in the images given (they hold a, b)" */
+static void unknown_vg(const struct mlvm_set *set, const char *spec, char *buf, size_t len)
+{
+	struct mlvm_buf b = { 0 };
+	char want[33];
+	const char *at = strchr(spec, '@');
+
+	if (set)
+		cli_vg_candidates(set, NULL, &b);
+	if (at)
+		snprintf(buf, len, "no volume group named %.*s with uuid %s in the images given%s%s%s",
+			 (int)(at - spec), spec, at + 1, b.len ? " (they hold " : "",
+			 b.len ? b.data : "", b.len ? ")" : "");
+	else
+		snprintf(buf, len, "no volume group named %s%s in the images given%s%s%s", spec,
+			 mlvm_vgspec_uuid(spec, strlen(spec), want) ? " or with that uuid" : "",
+			 b.len ? " (they hold " : "", b.len ? b.data : "", b.len ? ")" : "");
+	mlvm_buf_free(&b);
+}
+
+const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_set *set,
+			     const struct mlvm_open_opts *oo, char *buf, size_t len, const char **code)
+{
+	const char *why = oo->want_generation ? "no_generation" : "no_vg";
+
+	if (c->vg && set && cli_vgs_matching(c->vg, set) > 1) {
+		ambiguous_vg(set, c->vg, "--vg", buf, len);
+		why = "vg_ambiguous";
+	} else if (oo->want_generation) {
+		snprintf(buf, len, "no intact generation %llu%s%s in the images given (mlvm history lists them)",
+			 (unsigned long long)oo->generation, c->vg ? " of vg " : "", c->vg ? c->vg : "");
+	} else if (c->vg) {
+		unknown_vg(set, c->vg, buf, len);
+	} else {
+		snprintf(buf, len, "no volume group found in the images given");
+	}
+	if (code)
+		*code = why;
+	return buf;
+}
+
+void cli_no_vg_error(const struct cli *c, const struct mlvm_set *set,
+		     const struct mlvm_open_opts *oo, struct mlvm_report *r)
+{
+	char why[1024];
+	const char *code;
+
+	cli_no_vg_reason(c, set, oo, why, sizeof(why), &code);
+	mlvm_error(r, code, NULL, -1, "%s", why);
+}
+
+const struct mlvm_vg *cli_pick_vg(const struct cli *c, struct mlvm_set *set,
+				  const struct mlvm_open_opts *oo, const char *cmd, int *status)
+{
+	const struct mlvm_vg *found = NULL;
+	struct mlvm_buf b = { 0 };
+	size_t i, n = 0;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_selected(c, set->vgs[i])) {
+			found = set->vgs[i];
+			n++;
+		}
+	if (n == 1) {
+		*status = EXIT_DONE;
+		return found;
+	}
+	if (n == 0 || c->vg) {
+		cli_no_vg_error(c, set, oo, &set->report);
+		*status = EXIT_FAILED;
+		return NULL;
+	}
+	cli_vg_candidates(set, NULL, &b);
+	*status = cli_usage(c, cmd, "the images hold %zu volume groups (%s): pick one with --vg", n,
+			    b.data ? b.data : "");
+	mlvm_buf_free(&b);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ LV lookup */
+
+static int lower(int ch)
+{
+	return tolower((unsigned char)ch);
+}
+
+/* Levenshtein distance, capped: good enough for "did you mean" */
+static unsigned distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned row[130], prev, tmp;
+
+	if (la > 128 || lb > 128)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (unsigned)i;
+		for (j = 1; j <= lb; j++) {
+			unsigned best = prev + (lower(a[i - 1]) != lower(b[j - 1]));
+
+			tmp = row[j];
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static bool near_name(const char *want, const char *have)
+{
+	size_t lw = strlen(want);
+
+	if (distance(want, have) <= (lw > 6 ? 2u : 1u))
+		return true;
+	return lw >= 3 && strcasestr(have, want) != NULL;
+}
+
+int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
+		  const struct mlvm_vg **vg_out, const struct mlvm_lv **lv_out)
+{
+	const char *slash = strchr(spec, '/'), *name = slash ? slash + 1 : spec;
+	char vgname[256] = "", label[300], why[1024];
+	const struct mlvm_vg *found_vg = NULL;
+	const struct mlvm_lv *found = NULL;
+	struct mlvm_buf near = { 0 }, vgs = { 0 };
+	size_t i, n_found = 0, n_near = 0, n_vgs = 0;
+	uint32_t k;
+
+	if (slash) {
+		size_t l = (size_t)(slash - spec);
+
+		if (l >= sizeof(vgname))
+			l = sizeof(vgname) - 1;
+		memcpy(vgname, spec, l);
+		vgname[l] = '\0';
+	}
+	/* a VG part (or --vg) several VGs answer to picks none of them */
+	if (c->vg && cli_vgs_matching(c->vg, set) > 1) {
+		ambiguous_vg(set, c->vg, "--vg", why, sizeof(why));
+		cli_err(c, "%s", why);
+		return EXIT_FAILED;
+	}
+	for (i = 0; slash && i < set->n_vgs; i++)
+		if (cli_vg_selected(c, set->vgs[i]) && cli_vg_matches(vgname, set->vgs[i]))
+			n_vgs++;
+	if (n_vgs > 1) {
+		struct mlvm_buf b = { 0 };
+
+		cli_vg_candidates(set, vgname, &b);
+		cli_err(c, "%zu volume groups answer to %s in %s: %s; say which as NAME@UUID/%s",
+			n_vgs, vgname, spec, b.data ? b.data : "", name);
+		mlvm_buf_free(&b);
+		return EXIT_FAILED;
+	}
+	n_vgs = 0;
+	for (i = 0; i < set->n_vgs; i++) {
+		const struct mlvm_vg *vg = set->vgs[i];
+		const struct mlvm_lv *lv;
+
+		if (!cli_vg_selected(c, vg) || (slash && !cli_vg_matches(vgname, vg)))
+			continue;
+		n_vgs++;
+		cli_vg_label(set, vg, label, sizeof(label));
+		mlvm_buf_printf(&vgs, "%s%s", vgs.len ? ", " : "", label);
+		lv = mlvm_vg_find_lv(vg, name);
+		if (lv) {
+			if (!n_found) {
+				found = lv;
+				found_vg = vg;
+			}
+			n_found++;
+			continue;
+		}
+		for (k = 0; k < vg->n_lvs && n_near < 8; k++)
+			if (near_name(name, vg->lvs[k].name)) {
+				mlvm_buf_printf(&near, "%s%s/%s", near.len ? ", " : "", label,
+						vg->lvs[k].name);
+				n_near++;
+			}
+	}
+	if (n_found == 1) {
+		*vg_out = found_vg;
+		*lv_out = found;
+		mlvm_buf_free(&near);
+		mlvm_buf_free(&vgs);
+		return EXIT_DONE;
+	}
+	if (n_found > 1) {
+		cli_err(c, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
+			name, vgs.data ? vgs.data : "", name);
+	} else if (n_vgs == 0) {
+		if (slash || c->vg) {
+			unknown_vg(set, slash ? vgname : c->vg, why, sizeof(why));
+			cli_err(c, "%s", why);
+		} else {
+			cli_err(c, "no volume group found in the images given");
+		}
+	} else {
+		cli_err(c, "no lv %s in volume group %s%s%s", name, vgs.data ? vgs.data : "",
+			n_near ? "; near names: " : "", n_near ? near.data : "");
+	}
+	mlvm_buf_free(&near);
+	mlvm_buf_free(&vgs);
+	return EXIT_FAILED;
+}
+
+const char *cli_lv_ambiguity(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *buf,
+			     size_t len)
+{
+	const struct mlvm_pv *pv = mlvm_lv_ambiguous_pv(vg, lv);
+	size_t o;
+	uint32_t i;
+
+	if (!pv)
+		return NULL;
+	o = (size_t)snprintf(buf, len, "lv %s of vg %s lies on pv %s (%s), which several images fit equally (",
+			     lv->name, vg->name, pv->name, pv->id ? pv->id : "?");
+	for (i = 0; i < pv->n_others && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s at byte %llu", i ? ", " : "",
+				      pv->others[i]->src->name, (unsigned long long)pv->others[i]->base);
+	if (o < len)
+		snprintf(buf + o, len - o, "): its bytes depend on which one it is; say which with --pv %s=IMAGE",
+			 pv->name);
+	return buf;
+}
+
+/* ------------------------------------------------------------ options */
+
+void cli_getopt_init(struct cli_getopt *g, const struct cli *c, const char *cmd, int argc,
+		     char **argv, const char *shortopts, const struct option *longopts)
+{
+	memset(g, 0, sizeof(*g));
+	g->c = c;
+	g->cmd = cmd;
+	g->argc = argc;
+	g->argv = argv;
+	g->longopts = longopts;
+	/* "-": operands come back in order as option 1, so that options may
+	 * follow them whatever POSIXLY_CORRECT says; ":": a missing value is ':' */
+	snprintf(g->shortopts, sizeof(g->shortopts), "-:%s", shortopts);
+	optind = 0;	/* a fresh start, even after another parse */
+	opterr = 0;
+}
+
+int cli_getopt(struct cli_getopt *g)
+{
+	int opt, k, i;
+
+	for (;;) {
+		g->word = optind ? optind : 1;
+		if (g->negative_operands && !g->mid_word && g->word < g->argc &&
+		    g->argv[g->word][0] == '-' && g->argv[g->word][1] >= '0' &&
+		    g->argv[g->word][1] <= '9') {
+			/* between words: getopt_long reads optind afresh (a
+			 * first parse in the process initialises itself anyway) */
+			g->argv[1 + g->n_operands++] = g->argv[g->word];
+			optind = g->word + 1;
+			continue;
+		}
+		opt = getopt_long(g->argc, g->argv, g->shortopts, g->longopts, NULL);
+		/* a short option that did not end its word: the next is in it */
+		g->mid_word = opt != -1 && opt != 1 && optind == g->word;
+		if (opt != 1)
+			break;
+		/* an operand: into the slots already passed, in order */
+		g->argv[1 + g->n_operands++] = optarg;
+	}
+	if (opt != -1)
+		return opt;
+	/* the end (or "--"): move the operands gathered up to just before
+	 * argv[optind], where the rest (after "--") follow */
+	k = g->n_operands;
+	for (i = k; i >= 1; i--)
+		g->argv[optind - k - 1 + i] = g->argv[i];
+	optind -= k;
+	g->n_operands = 0;
+	return -1;
+}
+
+const char *cli_did_you_mean(const char *word, const char *const *names, size_t n,
+			     const char *pre, char *buf, size_t len)
+{
+	size_t i, lw = strlen(word), shown = 0, count = 0;
+	unsigned best = 99, d, limit = lw > 6 ? 3u : lw > 3 ? 2u : 1u;
+	int o;
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		d = distance(word, names[i]);
+		if (lw >= 2 && !strncmp(names[i], word, lw))
+			d = 1;	/* a beginning of it */
+		if (d <= limit && d < best)
+			best = d;
+	}
+	if (best == 99)
+		return buf;
+	for (i = 0; i < n; i++) {
+		d = distance(word, names[i]);
+		if (lw >= 2 && !strncmp(names[i], word, lw))
+			d = 1;
+		if (d == best)
+			count++;
+	}
+	o = snprintf(buf, len, " (did you mean ");
+	for (i = 0; i < n && o >= 0 && (size_t)o < len; i++) {
+		d = distance(word, names[i]);
+		if (lw >= 2 && !strncmp(names[i], word, lw))
+			d = 1;
+		if (d != best)
+			continue;
+		shown++;
+		o += snprintf(buf + o, len - (size_t)o, "%s'%s%s'",
+			      shown == 1 ? "" : shown == count ? " or " : ", ", pre, names[i]);
+	}
+	if (o >= 0 && (size_t)o < len)
+		snprintf(buf + o, len - (size_t)o, "?)");
+	if (o < 0 || (size_t)o + 3 > len)
+		buf[0] = '\0';	/* cut short: better nothing */
+	return buf;
+}
+
+int cli_bad_option(const struct cli_getopt *g, int opt)
+{
+	const char *word = g->word < g->argc ? g->argv[g->word] : "";
+	char name[64], near[256] = "", hint[300] = "";
+	const char *names[64];
+	size_t n = 0;
+	bool file_like;
+
+	if (optopt && !(word[0] == '-' && word[1] == '-')) {
+		/* a short option: -x, maybe inside a word such as -dash.img */
+		snprintf(name, sizeof(name), "-%c", optopt);
+	} else {
+		size_t l = strcspn(word, "=");
+
+		snprintf(name, sizeof(name), "%.*s", (int)(l < 60 ? l : 60), word);
+	}
+	file_like = strlen(word) > 2 && word[1] != '-' ? true :
+		    strchr(word, '.') || strchr(word, '/') || access(word, F_OK) == 0;
+	if (file_like && opt != ':')
+		snprintf(hint, sizeof(hint),
+			 "\n(an image whose name starts with '-': write ./%s, or put it after --)",
+			 strlen(word) < 200 ? word : "NAME");	/* never a name cut short */
+	if (opt == ':')
+		return cli_usage(g->c, g->cmd, "option '%s' needs a value", name);
+	if (opt != '?')	/* an option the command knows but refuses */
+		return cli_usage(g->c, g->cmd, "option '%s' does not apply to %s", name, g->cmd);
+	if (name[0] == '-' && name[1] == '-' && name[2] && optopt)
+		return cli_usage(g->c, g->cmd, "option '%s' of %s takes no value", name, g->cmd);
+	if (name[0] == '-' && name[1] == '-' && name[2]) {
+		const struct option *lo;
+		size_t count = 0;
+		char list[256] = "";
+		int o = 0;
+
+		for (lo = g->longopts; lo && lo->name && n < 64; lo++)
+			names[n++] = lo->name;
+		/* several options begin so: getopt_long calls it ambiguous */
+		for (lo = g->longopts; lo && lo->name; lo++)
+			if (!strncmp(lo->name, name + 2, strlen(name + 2))) {
+				count++;
+				if (o >= 0 && (size_t)o < sizeof(list))
+					o += snprintf(list + o, sizeof(list) - (size_t)o, "%s--%s",
+						      count > 1 ? ", " : "", lo->name);
+			}
+		if (count > 1)
+			return cli_usage(g->c, g->cmd, "option '%s' of %s is ambiguous: %s", name,
+					 g->cmd, list);
+		cli_did_you_mean(name + 2, names, n, "--", near, sizeof(near));
+	}
+	if (optopt && name[1] != '-' && strlen(word) > 2)
+		return cli_usage(g->c, g->cmd, "unknown option '%s' (in '%s') for %s%s", name, word,
+				 g->cmd, hint);
+	return cli_usage(g->c, g->cmd, "unknown option '%s' for %s%s%s", name, g->cmd, near, hint);
+}

@@ -1,0 +1,171 @@
+/*
+ * cli.h - shared pieces of the mlvm command line.
+ */
+#ifndef MLVM_CLI_H
+#define MLVM_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/assemble.h"
+#include "cli/json.h"
+
+/* exit statuses (doc/interface.md) */
+enum {
+	EXIT_DONE = 0,
+	EXIT_FAILED = 1,	/* could not do what was asked */
+	EXIT_USAGE = 2,
+};
+
+struct cli {
+	const char *prog;	/* "mlvm" */
+	bool json;
+	bool strict;
+	const char *vg;		/* --vg NAME, UUID or NAME@UUID */
+	struct mlvm_pv_choice *pv_choices;	/* --pv PV=IMAGE, repeatable */
+	size_t n_pv_choices;
+};
+
+/* "mlvm: " + message to stderr */
+void cli_err(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* usage error: message, a hint to --help, and EXIT_USAGE */
+int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Option parsing, the same in every command (GNU style): options and
+ * operands in any order whatever POSIXLY_CORRECT says, "--" ends the
+ * options. cli_getopt_init, then cli_getopt in a loop as getopt_long
+ * (shortopts without a leading "+", "-" or ":"); at -1, argv[optind] to
+ * argv[argc - 1] are the operands in the order given. On '?' or ':' (an
+ * unknown option, a missing value) return cli_bad_option(g, opt): it
+ * names the option and the command, suggests a near option, tells how to
+ * name a file that starts with '-', and returns EXIT_USAGE.
+ */
+struct cli_getopt {
+	const struct cli *c;
+	const char *cmd;
+	int argc;
+	char **argv;
+	char shortopts[40];
+	const struct option *longopts;
+	int n_operands;		/* gathered so far in argv[1..] */
+	int word;		/* argv index of the word being looked at */
+	bool mid_word;		/* inside a group of short options (-fs) */
+	bool negative_operands;	/* "-4M" (a dash and a digit) is an operand: resize */
+};
+void cli_getopt_init(struct cli_getopt *g, const struct cli *c, const char *cmd, int argc,
+		     char **argv, const char *shortopts, const struct option *longopts);
+int cli_getopt(struct cli_getopt *g);
+int cli_bad_option(const struct cli_getopt *g, int opt);
+
+/*
+ * " (did you mean 'x'?)" or " (did you mean 'x' or 'y'?)" naming the
+ * names nearest to word (prefix of each: pre, e.g. "--"), or "" when none
+ * is near; in buf, returned.
+ */
+const char *cli_did_you_mean(const char *word, const char *const *names, size_t n,
+			     const char *pre, char *buf, size_t len);
+
+/*
+ * Open the images and assemble: NULL after printing why when an image cannot
+ * be opened (and *status is set).
+ */
+struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
+			      const struct mlvm_open_opts *opts, int *status);
+
+/* a seqno as given to --generation/--from/--to: 0 or a usage error status */
+int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
+		    const char *arg, uint64_t *out);
+
+/* Flush stdout: true when everything written (and write_failed is false)
+ * reached it, else says "cannot write output" and returns false. */
+bool cli_output_ok(const struct cli *c, bool write_failed);
+
+/* the anomalies: to stderr as text, or as a "warnings" array in JSON */
+void cli_print_report(const struct cli *c, const struct mlvm_report *r);
+void cli_json_report(struct json *j, const struct mlvm_report *r);
+
+/*
+ * Which VG the user means. --vg (and the VG part of "VG/LV") takes a VG
+ * spec: NAME, UUID (with or without dashes) or NAME@UUID (src/vgspec.h).
+ * cli_vg_matches: does vg answer to spec (any VG does to NULL);
+ * cli_vg_selected: does it answer to --vg (or is there no --vg);
+ * cli_vgs_matching: how many VGs of the set answer to spec;
+ * cli_vgs_selected: how many are selected: 0 also when several VGs answer
+ * to --vg, which names one VG (cli_no_vg_reason then names them).
+ */
+bool cli_vg_matches(const char *spec, const struct mlvm_vg *vg);
+bool cli_vg_selected(const struct cli *c, const struct mlvm_vg *vg);
+size_t cli_vgs_matching(const char *spec, const struct mlvm_set *set);
+size_t cli_vgs_selected(const struct cli *c, const struct mlvm_set *set);
+
+/* a VG as the user can give it back to --vg: its name, or NAME@UUID when
+ * another VG of the set has the same name (in buf, returned) */
+const char *cli_vg_label(const struct mlvm_set *set, const struct mlvm_vg *vg, char *buf, size_t len);
+/* the labels of the VGs that answer to spec (NULL: all), ", " between */
+struct mlvm_buf;
+void cli_vg_candidates(const struct mlvm_set *set, const char *spec, struct mlvm_buf *out);
+
+/*
+ * When no VG is selected, why, in words for the user (in buf, returned):
+ * several VGs answer to --vg (named as NAME@UUID), the generation oo asks
+ * for is not intact in the images, no VG answers to --vg (the ones there
+ * are named), or there is none at all; *code (if code) is "vg_ambiguous",
+ * "no_generation" or "no_vg". set may be NULL. cli_no_vg_error records it
+ * in r as an error.
+ */
+const char *cli_no_vg_reason(const struct cli *c, const struct mlvm_set *set,
+			     const struct mlvm_open_opts *oo, char *buf, size_t len, const char **code);
+void cli_no_vg_error(const struct cli *c, const struct mlvm_set *set,
+		     const struct mlvm_open_opts *oo, struct mlvm_report *r);
+
+/*
+ * The one VG the user means: the one --vg selects, or the only one. NULL
+ * with *status EXIT_FAILED (the reason recorded in set's report) when none
+ * or several answer to --vg, or EXIT_USAGE (said) when there is no --vg
+ * and the set holds several.
+ */
+const struct mlvm_vg *cli_pick_vg(const struct cli *c, struct mlvm_set *set,
+				  const struct mlvm_open_opts *oo, const char *cmd, int *status);
+
+/*
+ * Words for why lv's bytes cannot be handed out: they lie on a PV that
+ * several images fit equally (ambiguous), named with its candidates and
+ * the --pv that settles it. NULL (buf untouched) when nothing stands in
+ * the way.
+ */
+const char *cli_lv_ambiguity(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *buf,
+			     size_t len);
+
+int cmd_read(struct cli *c, int argc, char **argv);
+int cmd_scan(struct cli *c, int argc, char **argv);
+int cmd_history(struct cli *c, int argc, char **argv);
+int cmd_diff(struct cli *c, int argc, char **argv);
+int cmd_dump(struct cli *c, int argc, char **argv);
+int cmd_map(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+/* a read-only FUSE filesystem of the LVs (cmd_mount.c) */
+int cmd_mount(struct cli *c, int argc, char **argv);
+/* the ncurses browser (tui/cmd_browse.c) */
+int cmd_browse(struct cli *c, int argc, char **argv);
+/* the write operations (cmd_write.c): the only commands that open images for writing */
+int cmd_format(struct cli *c, int argc, char **argv);
+int cmd_create(struct cli *c, int argc, char **argv);
+int cmd_remove(struct cli *c, int argc, char **argv);
+int cmd_resize(struct cli *c, int argc, char **argv);
+int cmd_rename(struct cli *c, int argc, char **argv);
+int cmd_add_tag(struct cli *c, int argc, char **argv);
+int cmd_remove_tag(struct cli *c, int argc, char **argv);
+
+/*
+ * Find the LV "[VG/]LV" among the selected VGs (VG: a VG spec, as --vg
+ * takes): EXIT_DONE, or EXIT_FAILED after a message naming the LV and the
+ * VG(s) searched, with near names; a VG part or --vg that several VGs answer
+ * to is refused, naming them as NAME@UUID.
+ */
+int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
+		  const struct mlvm_vg **vg, const struct mlvm_lv **lv);
+
+#endif

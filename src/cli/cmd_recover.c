@@ -1,0 +1,817 @@
+/*
+ * cmd_recover.c - the generations of the metadata: mlvm history, diff, dump.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "text/carve.h"
+#include "base/util.h"
+#include "model/vgspec.h"
+
+/* ------------------------------------------------------------ history */
+
+static const char history_help[] =
+	"Usage: mlvm history [--json] [--vg VG] IMAGE...\n"
+	"\n"
+	"List every metadata generation still present in every metadata area of\n"
+	"every PV: the committed copy, older copies the ring still holds, and\n"
+	"fragments of copies whose beginning a newer one overwrote (marked\n"
+	"incomplete). Copies of another VG in the same area are listed under their\n"
+	"own VG. Any listed seqno can be given to read/dump --generation.\n"
+	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
+	"generations of two VG uuids share a name (two VGs of one name, or one\n"
+	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"Options may come before or after the images; -- ends them.\n";
+
+/* rows of history by VG name, then VG id (for names two VG ids share) */
+static int cmp_hrow_name(const void *a, const void *b)
+{
+	const struct mlvm_gen_ref *x = *(const struct mlvm_gen_ref *const *)a, *y = *(const struct mlvm_gen_ref *const *)b;
+	int c = strcmp(x->g->vg_name, y->g->vg_name);
+
+	return c ? c : strcmp(x->g->vg_id, y->g->vg_id);
+}
+
+/*
+ * Which rows name a VG whose name generations of another VG id share
+ * (two VGs of one name, or one VG before and after vgchange --uuid): those
+ * are shown as NAME@UUID. dup has n entries; false when out of memory.
+ */
+static bool shared_names(const struct mlvm_gen_ref *rows, size_t n, bool *dup)
+{
+	const struct mlvm_gen_ref **by = calloc(n ? n : 1, sizeof(*by));
+	size_t i, start, k;
+
+	if (!by)
+		return false;
+	for (i = 0; i < n; i++)
+		by[i] = &rows[i];
+	qsort(by, n, sizeof(*by), cmp_hrow_name);
+	for (start = 0; start < n; start = i) {
+		bool several = false;
+
+		for (i = start + 1; i < n && !strcmp(by[i]->g->vg_name, by[start]->g->vg_name); i++)
+			if (strcmp(by[i]->g->vg_id, by[start]->g->vg_id))
+				several = true;
+		for (k = start; several && by[start]->g->vg_name[0] && k < i; k++)
+			dup[by[k] - rows] = true;
+	}
+	free(by);
+	return true;
+}
+
+static const char *gen_state(const struct mlvm_generation *g)
+{
+	if (g->fragment)
+		return "fragment";
+	if (!g->complete)
+		return "incomplete";
+	if (g->checksum_ok == 0)
+		return "bad-checksum";
+	if (!g->parse_ok)
+		return "unparsable";
+	return "ok";
+}
+
+static const char *slot_name(int slot)
+{
+	return slot == 0 ? "committed" : slot == 1 ? "precommitted" : NULL;
+}
+
+int cmd_history(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mlvm_open_opts oo = { .carve = true };
+	struct mlvm_set *set;
+	struct mlvm_gen_ref *rows = NULL;
+	size_t n = 0, i, g;
+	int opt, status;
+	bool write_failed = false;
+
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "history", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(history_help, stdout);
+			return EXIT_DONE;
+		default:
+			return cli_bad_option(&gopt, opt);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(c, "history", "no image given");
+	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
+	if (!set)
+		return status;
+	if (mlvm_set_generations(set, &rows, &n)) {
+		cli_err(c, "out of memory");
+		mlvm_set_free(set);
+		return EXIT_FAILED;
+	}
+	/* the generations of the VGs --vg names, in the library's order */
+	for (i = 0, g = 0; i < n; i++)
+		if (mlvm_vgspec_match(c->vg, rows[i].g->vg_name, rows[i].g->vg_id))
+			rows[g++] = rows[i];
+	n = g;
+	if (n == 0)
+		mlvm_error(&set->report, "no_generation", NULL, -1,
+			   "no metadata generation found in the images given");
+	if (c->json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "generations");
+		for (i = 0; i < n; i++) {
+			const struct mlvm_generation *gen = rows[i].g;
+			char uuid[39];
+
+			json_begin_object_inline(&j, NULL);
+			json_string(&j, "vg", gen->vg_name[0] ? gen->vg_name : NULL);
+			json_string(&j, "vg_id", gen->vg_id[0] ? gen->vg_id : NULL);
+			if (gen->seqno_known)
+				json_uint(&j, "seqno", gen->seqno);
+			else
+				json_null(&j, "seqno");
+			json_string(&j, "image", rows[i].dev->src->name);
+			mlvm_uuid_format(rows[i].dev->uuid, strlen(rows[i].dev->uuid), uuid);
+			json_string(&j, "pv_id", rows[i].dev->uuid[0] ? uuid : NULL);
+			json_int(&j, "mda", rows[i].mda->index);
+			json_uint(&j, "offset", rows[i].mda->abs + gen->offset);
+			json_uint(&j, "size", gen->size);
+			json_string(&j, "slot", slot_name(gen->slot));
+			if (gen->checksum_ok < 0)
+				json_null(&j, "checksum_ok");
+			else
+				json_bool(&j, "checksum_ok", gen->checksum_ok == 1);
+			json_bool(&j, "parse_ok", gen->parse_ok);
+			json_bool(&j, "complete", gen->complete);
+			json_bool(&j, "wrapped", gen->wrapped);
+			json_bool(&j, "fragment", gen->fragment);
+			json_string(&j, "description", gen->description[0] ? gen->description : NULL);
+			if (gen->creation_time)
+				json_uint(&j, "creation_time", gen->creation_time);
+			else
+				json_null(&j, "creation_time");
+			json_string(&j, "creation_host", gen->creation_host[0] ? gen->creation_host : NULL);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		cli_json_report(&j, &set->report);
+		json_end_object(&j);
+		write_failed = json_finish(&j) != 0;
+	} else if (n) {
+		bool *dup = calloc(n, sizeof(*dup));
+
+		if (!dup || !shared_names(rows, n, dup)) {
+			cli_err(c, "out of memory");
+			free(dup);
+			free(rows);
+			mlvm_set_free(set);
+			return EXIT_FAILED;
+		}
+		printf("%-16s %8s  %-12s %-4s %10s %8s  %-12s %-20s %s\n", "VG", "SEQNO", "STATE",
+		       "MDA", "OFFSET", "SIZE", "SLOT", "TIME", "DESCRIPTION / IMAGE");
+		for (i = 0; i < n; i++) {
+			const struct mlvm_generation *gen = rows[i].g;
+			char when[32] = "-", seq[24] = "?", label[200];
+			time_t t = (time_t)gen->creation_time;
+			struct tm tm;
+
+			if (gen->creation_time && gmtime_r(&t, &tm))
+				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+			if (gen->seqno_known)
+				snprintf(seq, sizeof(seq), "%llu", (unsigned long long)gen->seqno);
+			if (dup[i])
+				mlvm_vgspec_format(gen->vg_name, gen->vg_id, label, sizeof(label));
+			else
+				snprintf(label, sizeof(label), "%s", gen->vg_name[0] ? gen->vg_name : "?");
+			printf("%-16s %8s  %-12s mda%d %10llu %8llu  %-12s %-20s %s [%s]\n",
+			       label, seq, gen_state(gen),
+			       rows[i].mda->index,
+			       (unsigned long long)(rows[i].mda->abs + gen->offset),
+			       (unsigned long long)gen->size,
+			       slot_name(gen->slot) ? slot_name(gen->slot) : "-", when,
+			       gen->description[0] ? gen->description : "-",
+			       rows[i].dev->src->name);
+		}
+		free(dup);
+	}
+	free(rows);
+	if (!cli_output_ok(c, write_failed)) {
+		mlvm_set_free(set);
+		return EXIT_FAILED;
+	}
+	cli_print_report(c, &set->report);
+	mlvm_set_free(set);
+	return n ? EXIT_DONE : EXIT_FAILED;
+}
+
+/* ------------------------------------------------------------ dump */
+
+static const char dump_help[] =
+	"Usage: mlvm dump [--generation SEQNO] [--vg VG] IMAGE...\n"
+	"\n"
+	"Print the metadata text of the VG as LVM2 reads it (or as generation SEQNO\n"
+	"has it), as a file that `vgcfgrestore -f FILE VG` accepts. Damaged copies\n"
+	"are never dumped: the text is the one mlvm read uses.\n"
+	"Options may come before or after the images; -- ends them.\n";
+
+static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
+				 int argc, char **argv, struct mlvm_open_opts *oo, int *done)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "generation", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*done = 0;
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, cmd, argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			*done = 1;
+			return EXIT_DONE;
+		case 'g':
+			if (cli_parse_seqno(c, cmd, "--generation", optarg, &oo->generation))
+				return EXIT_USAGE;
+			oo->want_generation = true;
+			break;
+		default:
+			return cli_bad_option(&gopt, opt);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(c, cmd, "no image given");
+	return EXIT_DONE;
+}
+
+int cmd_dump(struct cli *c, int argc, char **argv)
+{
+	struct mlvm_open_opts oo = { 0 };
+	struct mlvm_set *set;
+	const struct mlvm_vg *vg;
+	char *text = NULL, uuid[39];
+	size_t len = 0;
+	int status, done, rc;
+
+	status = parse_generation_opts(c, "dump", dump_help, argc, argv, &oo, &done);
+	if (status || done)
+		return status;
+	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
+	if (!set)
+		return status;
+	vg = cli_pick_vg(c, set, &oo, "dump", &status);
+	if (!vg) {
+		cli_print_report(c, &set->report);
+		mlvm_set_free(set);
+		return status;
+	}
+	rc = mlvm_set_vg_text(set, vg, &text, &len);
+	if (rc) {
+		cli_err(c, "cannot read the metadata text of vg %s again: %s", vg->name, strerror(-rc));
+		cli_print_report(c, &set->report);
+		mlvm_set_free(set);
+		return EXIT_FAILED;
+	}
+	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
+	printf("# vg %s seqno %llu, recovered by mlvm from %s (pv %s, mda%d, byte %llu, %llu bytes%s)\n",
+	       vg->name, (unsigned long long)vg->seqno, vg->source.image, uuid, vg->source.mda,
+	       (unsigned long long)vg->source.offset, (unsigned long long)vg->source.size,
+	       vg->source.gen ? ", from its ring" : ", the committed copy");
+	fwrite(text, 1, len, stdout);
+	if (len && text[len - 1] != '\n')
+		putchar('\n');
+	free(text);
+	if (!cli_output_ok(c, false)) {
+		mlvm_set_free(set);
+		return EXIT_FAILED;
+	}
+	cli_print_report(c, &set->report);
+	mlvm_set_free(set);
+	return EXIT_DONE;
+}
+
+/* ------------------------------------------------------------ diff */
+
+static const char diff_help[] =
+	"Usage: mlvm diff --from [VG:]SEQNO --to [VG:]SEQNO [--json] [--vg VG] IMAGE...\n"
+	"\n"
+	"What changed in a VG between two generations of its metadata: LVs added,\n"
+	"removed, renamed (matched by id), resized, moved, retagged or with another\n"
+	"status; PVs added, removed or changed; VG settings changed, its name and\n"
+	"its uuid too (vg_changed).\n"
+	"A VG is a name, a VG uuid or NAME@UUID. The two generations may belong to\n"
+	"VGs of different names or uuids (vgrename, vgchange --uuid): they are\n"
+	"compared when they share a PV and their seqnos follow on across the\n"
+	"change, or when both are named (--from VG:SEQNO --to VG:SEQNO) and share\n"
+	"a PV. Generations of VGs that share no PV are not compared.\n"
+	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n"
+	"Options may come before or after the images; -- ends them.\n";
+
+struct differ {
+	struct json *j;		/* NULL: text */
+	const char *vg;
+	size_t n;
+};
+
+/* field: for vg_changed, what changed ("name", "id", ...); NULL otherwise */
+static void change(struct differ *d, const char *kind, const char *field, const char *lv,
+		   const char *id, const char *before, const char *after)
+{
+	d->n++;
+	if (d->j) {
+		json_begin_object_inline(d->j, NULL);
+		json_string(d->j, "kind", kind);
+		json_string(d->j, "field", field);
+		json_string(d->j, "lv", lv);
+		json_string(d->j, "id", id);
+		json_string(d->j, "before", before);
+		json_string(d->j, "after", after);
+		json_end_object(d->j);
+		return;
+	}
+	printf("%-12s %-24s %s%s%s\n", kind, lv ? lv : field ? field : "", before ? before : "",
+	       before && after ? " -> " : "", after ? after : "");
+}
+
+static char *strings_of(const struct cfg_node *arr)
+{
+	struct mlvm_buf b = { 0 };
+	const struct cfg_node *e;
+
+	mlvm_buf_append(&b, "", 0);
+	if (arr)
+		for (e = arr->v.child; e; e = e->next)
+			if (e->type == CFG_STRING || e->type == CFG_WORD)
+				mlvm_buf_printf(&b, "%s%s", b.len ? "," : "", e->v.s);
+	return b.data;
+}
+
+/* where an LV's extents lie, as text, to compare mappings */
+static char *mapping_of(const struct mlvm_lv *lv)
+{
+	struct mlvm_buf b = { 0 };
+	uint32_t i, k;
+
+	mlvm_buf_append(&b, "", 0);
+	for (i = 0; i < lv->n_segs; i++) {
+		const struct mlvm_segment *s = &lv->segs[i];
+
+		mlvm_buf_printf(&b, "%s%s@%llu+%llu:", i ? " " : "", s->type ? s->type : "?",
+				(unsigned long long)s->start_extent, (unsigned long long)s->extent_count);
+		for (k = 0; k < s->n_areas; k++)
+			mlvm_buf_printf(&b, "%s%s:%llu", k ? "," : "", s->areas[k].name,
+					(unsigned long long)s->areas[k].start);
+	}
+	return b.data;
+}
+
+static void diff_strs(struct differ *d, const char *kind, const char *field, const char *name,
+		      const char *id, const struct cfg_node *a, const struct cfg_node *b)
+{
+	char *x = strings_of(a), *y = strings_of(b);
+
+	if (x && y && strcmp(x, y))
+		change(d, kind, field, name, id, x, y);
+	free(x);
+	free(y);
+}
+
+static const struct mlvm_lv *lv_by_id(const struct mlvm_vg *vg, const char *id)
+{
+	uint32_t i;
+
+	for (i = 0; i < vg->n_lvs; i++)
+		if (vg->lvs[i].id && id && !strcmp(vg->lvs[i].id, id))
+			return &vg->lvs[i];
+	return NULL;
+}
+
+static const struct mlvm_pv *pv_by_id(const struct mlvm_vg *vg, const char *id)
+{
+	uint32_t i;
+
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].id && id && !strcmp(vg->pvs[i].id, id))
+			return &vg->pvs[i];
+	return NULL;
+}
+
+static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlvm_vg *b)
+{
+	char x[64], y[64];
+	uint32_t i;
+
+	if (!a->name != !b->name || (a->name && strcmp(a->name, b->name)))
+		change(d, "vg_changed", "name", NULL, a->id, a->name, b->name);
+	if (!a->id != !b->id || (a->id && strcmp(a->id, b->id)))
+		change(d, "vg_changed", "id", NULL, a->id, a->id, b->id);
+	if (a->extent_size != b->extent_size) {
+		snprintf(x, sizeof(x), "extent_size %llu", (unsigned long long)a->extent_size);
+		snprintf(y, sizeof(y), "extent_size %llu", (unsigned long long)b->extent_size);
+		change(d, "vg_changed", "extent_size", NULL, a->id, x, y);
+	}
+	if (a->max_lv != b->max_lv || a->max_pv != b->max_pv) {
+		snprintf(x, sizeof(x), "max_lv %lld max_pv %lld", (long long)a->max_lv, (long long)a->max_pv);
+		snprintf(y, sizeof(y), "max_lv %lld max_pv %lld", (long long)b->max_lv, (long long)b->max_pv);
+		change(d, "vg_changed", "limits", NULL, a->id, x, y);
+	}
+	diff_strs(d, "vg_changed", "status", NULL, a->id, a->status, b->status);
+	diff_strs(d, "vg_changed", "tags", NULL, a->id, a->tags, b->tags);
+
+	for (i = 0; i < a->n_pvs; i++) {
+		const struct mlvm_pv *p = &a->pvs[i], *q = pv_by_id(b, p->id);
+
+		if (!q) {
+			change(d, "pv_removed", NULL, NULL, p->id, p->name, NULL);
+			continue;
+		}
+		if (p->pe_count != q->pe_count || p->dev_size != q->dev_size || p->pe_start != q->pe_start) {
+			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->pe_count,
+				 mlvm_plural(p->pe_count, "extent", "extents"));
+			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->pe_count,
+				 mlvm_plural(q->pe_count, "extent", "extents"));
+			change(d, "pv_changed", NULL, NULL, p->id, x, y);
+		}
+		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->status, q->status);
+		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->tags, q->tags);
+	}
+	for (i = 0; i < b->n_pvs; i++)
+		if (!pv_by_id(a, b->pvs[i].id))
+			change(d, "pv_added", NULL, NULL, b->pvs[i].id, NULL, b->pvs[i].name);
+
+	for (i = 0; i < a->n_lvs; i++) {
+		const struct mlvm_lv *p = &a->lvs[i], *q = lv_by_id(b, p->id);
+		char *m1, *m2;
+
+		if (!q) {
+			change(d, "lv_removed", NULL, p->name, p->id, p->name, NULL);
+			continue;
+		}
+		if (strcmp(p->name, q->name))
+			change(d, "lv_renamed", NULL, q->name, p->id, p->name, q->name);
+		if (p->extent_count != q->extent_count) {
+			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->extent_count,
+				 mlvm_plural(p->extent_count, "extent", "extents"));
+			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->extent_count,
+				 mlvm_plural(q->extent_count, "extent", "extents"));
+			change(d, "lv_resized", NULL, q->name, p->id, x, y);
+		}
+		m1 = mapping_of(p);
+		m2 = mapping_of(q);
+		/* moved: the extents they share lie elsewhere (not just grown or shrunk) */
+		if (m1 && m2 && strcmp(m1, m2) && strncmp(m1, m2, strlen(m1) < strlen(m2) ? strlen(m1) : strlen(m2)))
+			change(d, "lv_moved", NULL, q->name, p->id, m1, m2);
+		free(m1);
+		free(m2);
+		diff_strs(d, "lv_tags", NULL, q->name, p->id, mlvm_node_array(p->node, "tags"),
+			  mlvm_node_array(q->node, "tags"));
+		diff_strs(d, "lv_status", NULL, q->name, p->id, mlvm_node_array(p->node, "status"),
+			  mlvm_node_array(q->node, "status"));
+	}
+	for (i = 0; i < b->n_lvs; i++)
+		if (!lv_by_id(a, b->lvs[i].id))
+			change(d, "lv_added", NULL, b->lvs[i].name, b->lvs[i].id, NULL, b->lvs[i].name);
+}
+
+/* ------------------------------------------------------------ diff: which VGs */
+
+/* two VG uuids are the same (dashes or not) */
+static bool same_id(const char *a, const char *b)
+{
+	char x[33], y[33];
+
+	if (!a || !b)
+		return false;
+	if (!mlvm_vgspec_uuid(a, strlen(a), x) || !mlvm_vgspec_uuid(b, strlen(b), y))
+		return !strcmp(a, b);
+	return !strcmp(x, y);
+}
+
+static bool share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < a->n_pvs; i++)
+		for (k = 0; k < b->n_pvs; k++)
+			if (a->pvs[i].id && same_id(a->pvs[i].id, b->pvs[k].id))
+				return true;
+	return false;
+}
+
+/* the seqnos of VG id found in the metadata areas of the set, committed or carved */
+static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo, uint64_t *hi)
+{
+	bool any = false;
+	size_t i, g;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++) {
+			const struct mlvm_mda_info *m = &set->devs[i].mda[k];
+
+			if (m->peek_ok && same_id(m->vg_id, id)) {
+				*lo = any && *lo < m->seqno ? *lo : m->seqno;
+				*hi = any && *hi > m->seqno ? *hi : m->seqno;
+				any = true;
+			}
+			for (g = 0; g < m->n_gens; g++) {
+				const struct mlvm_generation *gen = &m->gens[g];
+
+				if (!gen->seqno_known || !same_id(gen->vg_id, id))
+					continue;
+				*lo = any && *lo < gen->seqno ? *lo : gen->seqno;
+				*hi = any && *hi > gen->seqno ? *hi : gen->seqno;
+				any = true;
+			}
+		}
+	return any;
+}
+
+enum link { LINK_NONE, LINK_SHARED, LINK_FOLLOWS, LINK_SAME };
+
+/*
+ * How two VGs of the two generations are one VG: the same id; another id
+ * on a PV they share, every seqno of one older than every seqno of the
+ * other (vgchange --uuid writes the next seqno under the new id); a PV
+ * shared but seqnos that interleave; or nothing in common.
+ */
+static enum link vg_link(const struct mlvm_set *set, const struct mlvm_vg *a, const struct mlvm_vg *b)
+{
+	uint64_t alo = 0, ahi = 0, blo = 0, bhi = 0;
+
+	if (a->id && b->id && same_id(a->id, b->id))
+		return LINK_SAME;
+	if (!share_pv(a, b))
+		return LINK_NONE;
+	if (a->id && b->id && seqno_range(set, a->id, &alo, &ahi) &&
+	    seqno_range(set, b->id, &blo, &bhi) && (ahi < blo || bhi < alo))
+		return LINK_FOLLOWS;
+	return LINK_SHARED;
+}
+
+/* one side of a diff: a generation, of the VG(s) spec names (NULL: any) */
+struct side {
+	const char *opt;		/* "--from" */
+	char spec[256];			/* VG of --from VG:SEQNO, "" when none */
+	struct mlvm_open_opts oo;
+	struct mlvm_set *set;
+};
+
+static int parse_side(struct cli *c, struct side *sd, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+
+	sd->spec[0] = '\0';
+	if (colon) {
+		size_t l = (size_t)(colon - arg);
+
+		if (l == 0 || l >= sizeof(sd->spec))
+			return cli_usage(c, "diff", "%s takes [VG:]SEQNO, not '%s'", sd->opt, arg);
+		memcpy(sd->spec, arg, l);
+		sd->spec[l] = '\0';
+		arg = colon + 1;
+	}
+	if (cli_parse_seqno(c, "diff", sd->opt, arg, &sd->oo.generation))
+		return EXIT_USAGE;
+	sd->oo.want_generation = true;
+	return EXIT_DONE;
+}
+
+static const char *side_spec(const struct cli *c, const struct side *sd)
+{
+	return sd->spec[0] ? sd->spec : c->vg;
+}
+
+/* "generation 5 of data@ID" */
+static const char *gen_label(const struct side *sd, const struct mlvm_vg *vg, char *buf, size_t len)
+{
+	char l[300];
+
+	snprintf(buf, len, "generation %llu of %s", (unsigned long long)sd->oo.generation,
+		 mlvm_vgspec_format(vg->name, vg->id, l, sizeof(l)));
+	return buf;
+}
+
+/* the only VG of a side that answers to spec, NULL when none or several */
+static const struct mlvm_vg *only_vg(const struct mlvm_set *set, const char *spec)
+{
+	const struct mlvm_vg *found = NULL;
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (cli_vg_matches(spec, set->vgs[i])) {
+			if (found)
+				return NULL;
+			found = set->vgs[i];
+		}
+	return found;
+}
+
+/*
+ * The two VGs to compare. Each side takes the one VG that answers to its
+ * own spec (--from VG:SEQNO), else to --vg, else the only VG of that
+ * generation; several that answer are refused, naming them. When only --vg
+ * is given and one side has no VG that answers to it (renamed, new uuid),
+ * that side takes the one VG of its generation that is the other's VG: the
+ * same id, or a new id on a PV they share with seqnos that follow on. Two
+ * VGs of different ids on a shared PV whose seqnos do not follow on are
+ * compared only when the user names both sides; VGs that share no PV never.
+ * EXIT_DONE, else a message and EXIT_FAILED or EXIT_USAGE.
+ */
+static int diff_pick(struct cli *c, struct side *sa, struct side *sb,
+		     const struct mlvm_vg **va, const struct mlvm_vg **vb)
+{
+	struct side *sd[2] = { sa, sb };
+	const struct mlvm_vg *v[2] = { NULL, NULL };
+	bool named = sa->spec[0] && sb->spec[0];
+	char x[400], y[400];
+	enum link l;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *spec = side_spec(c, sd[i]);
+		size_t n = cli_vgs_matching(spec, sd[i]->set);
+		struct mlvm_buf b = { 0 };
+		int status = EXIT_FAILED;
+
+		if (n <= 1) {
+			v[i] = only_vg(sd[i]->set, spec);
+			continue;
+		}
+		cli_vg_candidates(sd[i]->set, spec, &b);
+		if (spec)
+			cli_err(c, "%zu volume groups of generation %llu answer to %s: %s; say which with %s NAME@UUID",
+				n, (unsigned long long)sd[i]->oo.generation, spec, b.data ? b.data : "",
+				sd[i]->spec[0] ? sd[i]->opt : "--vg");
+		else
+			status = cli_usage(c, "diff", "generation %llu is of %zu volume groups (%s): pick one with --vg",
+					   (unsigned long long)sd[i]->oo.generation, n, b.data ? b.data : "");
+		mlvm_buf_free(&b);
+		return status;
+	}
+	if (!v[0] != !v[1] && c->vg && !named && !sa->spec[0] && !sb->spec[0]) {
+		/* only --vg: follow the VG across a rename or a new uuid */
+		int e = v[0] ? 1 : 0;
+		const struct mlvm_set *set = sd[e]->set;
+		const struct mlvm_vg *same = NULL, *follows = NULL;
+		size_t k, n_same = 0, n_follows = 0;
+
+		for (k = 0; k < set->n_vgs; k++) {
+			l = e ? vg_link(set, v[0], set->vgs[k]) : vg_link(set, set->vgs[k], v[1]);
+			if (l == LINK_SAME) {
+				same = set->vgs[k];
+				n_same++;
+			} else if (l == LINK_FOLLOWS) {
+				follows = set->vgs[k];
+				n_follows++;
+			}
+		}
+		if (n_same == 1)
+			v[e] = same;
+		else if (n_same == 0 && n_follows == 1)
+			v[e] = follows;
+	}
+	for (i = 0; i < 2; i++)
+		if (!v[i]) {
+			struct cli tmp = *c;
+
+			tmp.vg = side_spec(c, sd[i]);
+			cli_no_vg_error(&tmp, sd[i]->set, &sd[i]->oo, &sd[i]->set->report);
+			cli_print_report(c, &sd[i]->set->report);
+			return EXIT_FAILED;
+		}
+	l = vg_link(sb->set, v[0], v[1]);
+	if (l == LINK_SAME || l == LINK_FOLLOWS || (l == LINK_SHARED && named)) {
+		*va = v[0];
+		*vb = v[1];
+		return EXIT_DONE;
+	}
+	gen_label(sa, v[0], x, sizeof(x));
+	gen_label(sb, v[1], y, sizeof(y));
+	if (l == LINK_NONE)
+		cli_err(c, "%s and %s are different volume groups: they share no PV", x, y);
+	else
+		cli_err(c, "%s and %s share a PV but their seqnos do not follow on across the new uuid; "
+			   "to compare them anyway, name both: --from VG:SEQNO --to VG:SEQNO", x, y);
+	return EXIT_FAILED;
+}
+
+static void json_vg_ident(struct json *j, const char *key, const struct mlvm_vg *vg)
+{
+	json_begin_object_inline(j, key);
+	json_string(j, "name", vg->name);
+	json_string(j, "id", vg->id);
+	json_end_object(j);
+}
+
+int cmd_diff(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct side sa = { .opt = "--from" }, sb = { .opt = "--to" };
+	const struct mlvm_vg *va = NULL, *vb = NULL;
+	bool have_from = false, have_to = false, write_failed = false;
+	struct differ d = { 0 };
+	struct json j;
+	char la[300], lb[300];
+	int opt, status;
+
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, "diff", argc, argv, "h", opts);
+	while ((opt = cli_getopt(&gopt)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(diff_help, stdout);
+			return EXIT_DONE;
+		case 'f':
+			if (parse_side(c, &sa, optarg))
+				return EXIT_USAGE;
+			have_from = true;
+			break;
+		case 't':
+			if (parse_side(c, &sb, optarg))
+				return EXIT_USAGE;
+			have_to = true;
+			break;
+		default:
+			return cli_bad_option(&gopt, opt);
+		}
+	}
+	if (!have_from || !have_to)
+		return cli_usage(c, "diff", "both --from SEQNO and --to SEQNO are needed");
+	if (optind >= argc)
+		return cli_usage(c, "diff", "no image given");
+	sa.set = cli_open_set(c, argv + optind, argc - optind, &sa.oo, &status);
+	if (!sa.set)
+		return status;
+	sb.set = cli_open_set(c, argv + optind, argc - optind, &sb.oo, &status);
+	if (!sb.set) {
+		mlvm_set_free(sa.set);
+		return status;
+	}
+	status = diff_pick(c, &sa, &sb, &va, &vb);
+	if (status != EXIT_DONE) {
+		mlvm_set_free(sa.set);
+		mlvm_set_free(sb.set);
+		return status;
+	}
+	d.vg = vb->name;
+	if (c->json) {
+		json_init(&j, stdout, true);
+		json_begin_object(&j, NULL);
+		json_string(&j, "vg", vb->name);
+		json_uint(&j, "from", va->seqno);
+		json_uint(&j, "to", vb->seqno);
+		json_vg_ident(&j, "from_vg", va);
+		json_vg_ident(&j, "to_vg", vb);
+		json_begin_array(&j, "changes");
+		d.j = &j;
+	} else if (same_id(va->id, vb->id) && va->name && vb->name && !strcmp(va->name, vb->name)) {
+		printf("vg %s: generation %llu -> %llu\n", vb->name, (unsigned long long)va->seqno,
+		       (unsigned long long)vb->seqno);
+	} else {
+		printf("vg %s -> %s: generation %llu -> %llu\n",
+		       mlvm_vgspec_format(va->name, va->id, la, sizeof(la)),
+		       mlvm_vgspec_format(vb->name, vb->id, lb, sizeof(lb)),
+		       (unsigned long long)va->seqno, (unsigned long long)vb->seqno);
+	}
+	diff_vgs(&d, va, vb);
+	if (c->json) {
+		json_end_array(&j);
+		cli_json_report(&j, &sb.set->report);
+		json_end_object(&j);
+		write_failed = json_finish(&j) != 0;
+	} else if (d.n == 0) {
+		printf("no changes\n");
+	}
+	if (!cli_output_ok(c, write_failed)) {
+		status = EXIT_FAILED;
+	} else {
+		status = EXIT_DONE;
+	}
+	cli_print_report(c, &sb.set->report);
+	mlvm_set_free(sa.set);
+	mlvm_set_free(sb.set);
+	return status;
+}

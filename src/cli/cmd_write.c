@@ -1,0 +1,1391 @@
+/*
+ * cmd_write.c - the write operations of the original quickstart: format,
+ * create, remove, resize, rename, add-tag, remove-tag
+ * (doc/interface.md).
+ *
+ * Every operation reads the VG with the assembler, refuses one that is
+ * damaged, inconsistent, missing a PV or has a precommitted copy left over
+ * (unless --force), edits a copy of its metadata tree (keys it does not
+ * know are kept), serializes it as LVM2 would, checks that the result reads
+ * back, and commits it with seqno + 1 to every metadata area in use. Only
+ * these commands open images for writing.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "base/util.h"
+#include "write/write.h"
+
+static const char format_help[] =
+	"Usage: mlvm format [--vg NAME] [--extent-size SIZE] [--metadata-size SIZE]\n"
+	"                   [--metadata-copies 1|2] [--data-alignment SIZE] [--force] IMAGE...\n"
+	"\n"
+	"Make every IMAGE an LVM2 physical volume and one volume group over all of\n"
+	"them (default name \"volumegroup\"), laid out as pvcreate and vgcreate do:\n"
+	"label in sector 1, metadata area at 4 KiB (a second one at the end with\n"
+	"--metadata-copies 2), extents from pe_start = 4 KiB + metadata size rounded\n"
+	"up to the data alignment (1 MiB by default). Extent size 4 MiB by default.\n"
+	"An image that already holds a PV, a VG or a partition table is refused\n"
+	"unless --force. SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB).\n"
+	"Options may come before or after the images and words; -- ends them.\n";
+
+static const char create_help[] =
+	"Usage: mlvm create [--size SIZE] [--force] IMAGE... NAME\n"
+	"\n"
+	"Add a linear LV of SIZE (rounded up to whole extents; one extent when no\n"
+	"size is given, since LVM2 refuses an LV without extents), placed first fit\n"
+	"over the free extents of the PVs in order: one segment per free run.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
+
+static const char remove_help[] =
+	"Usage: mlvm remove [--force] IMAGE... LV\n"
+	"\n"
+	"Remove a linear or striped LV that no other LV uses.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
+
+static const char resize_help[] =
+	"Usage: mlvm resize [--force] IMAGE... LV [+|-]SIZE\n"
+	"\n"
+	"Set the size of a linear or striped LV (or grow/shrink it by SIZE with\n"
+	"+/-), rounded up to whole extents. Growing extends the last segment when\n"
+	"the extents after it are free, then takes free runs first fit; shrinking\n"
+	"cuts segments from the end.\n"
+	"Options may come before or after the images and words; -- ends them. A\n"
+	"word of a dash and a digit (-4M) is a SIZE, never an option.\n";
+
+static const char rename_help[] =
+	"Usage: mlvm rename [--force] IMAGE... LV NEW\n"
+	"\n"
+	"Rename an LV (not a hidden sub-LV, nor an LV that other LVs refer to).\n"
+	"Options may come before or after the images and words; -- ends them.\n";
+
+static const char addtag_help[] =
+	"Usage: mlvm add-tag [--force] IMAGE... LV TAG\n"
+	"\n"
+	"Add a tag to an LV. Tags: 1 to 1024 characters of A-Z a-z 0-9 _ + . - / = ! : # &.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
+
+static const char removetag_help[] =
+	"Usage: mlvm remove-tag [--force] IMAGE... LV TAG\n"
+	"\n"
+	"Remove a tag from an LV.\n"
+	"Options may come before or after the images and words; -- ends them.\n";
+
+/* ------------------------------------------------------------ shared */
+
+struct wopts {
+	bool force;
+	const char *size;		/* create --size */
+	const char *extent_size, *metadata_size, *data_alignment;
+	int copies;
+	char **operands;		/* images and words, in order */
+	int n_operands;
+};
+
+/* options common to the write commands, anywhere on the line (a last word
+ * like "-4M" for resize is an operand); the operands are collected in
+ * w->operands (freed by the caller). Returns 0, or -1 after printing a
+ * usage error / help (status in *st). */
+static int parse_opts(struct cli *c, const char *cmd, const char *help, int argc, char **argv,
+		      struct wopts *w, int *st)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "size", required_argument, NULL, 'L' },
+		{ "extent-size", required_argument, NULL, 's' },
+		{ "metadata-size", required_argument, NULL, 'm' },
+		{ "metadata-copies", required_argument, NULL, 'c' },
+		{ "data-alignment", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool is_format = !strcmp(cmd, "format"), is_create = !strcmp(cmd, "create");
+	int opt;
+
+	int last = argc;
+
+	memset(w, 0, sizeof(*w));
+	w->copies = 1;
+	w->operands = calloc((size_t)argc + 1, sizeof(char *));
+	if (!w->operands) {
+		cli_err(c, "out of memory");
+		*st = EXIT_FAILED;
+		return -1;
+	}
+	if (!strcmp(cmd, "resize") && argc > 1 && argv[argc - 1][0] == '-' &&
+	    argv[argc - 1][1] >= '0' && argv[argc - 1][1] <= '9')
+		last = argc - 1;	/* "-4M": shrink by 4 MiB, not an option */
+	struct cli_getopt gopt;
+
+	cli_getopt_init(&gopt, c, cmd, last, argv, "hfL:", opts);
+	gopt.negative_operands = !strcmp(cmd, "resize");
+	while ((opt = cli_getopt(&gopt)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			*st = EXIT_DONE;
+			return -1;
+		case 'f':
+			w->force = true;
+			break;
+		case 'L':
+			if (!is_create)
+				goto unknown;
+			w->size = optarg;
+			break;
+		case 's':
+		case 'm':
+		case 'a':
+		case 'c':
+			if (!is_format)
+				goto unknown;
+			if (opt == 's')
+				w->extent_size = optarg;
+			else if (opt == 'm')
+				w->metadata_size = optarg;
+			else if (opt == 'a')
+				w->data_alignment = optarg;
+			else if (!strcmp(optarg, "1") || !strcmp(optarg, "2"))
+				w->copies = optarg[0] - '0';
+			else {
+				*st = cli_usage(c, cmd, "--metadata-copies takes 1 or 2, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		default:
+unknown:
+			*st = cli_bad_option(&gopt, opt);
+			return -1;
+		}
+	}
+	while (optind < last)	/* in order, "--" or not */
+		w->operands[w->n_operands++] = argv[optind++];
+	if (last < argc)
+		w->operands[w->n_operands++] = argv[last];
+	return 0;
+}
+
+/* "mlvm create disk.raw x", as LVM2 puts its command line in description */
+static char *command_line(int argc, char **argv)
+{
+	struct mlvm_buf b = { 0 };
+	int i;
+
+	mlvm_buf_printf(&b, "mlvm");
+	for (i = 0; i < argc; i++)
+		mlvm_buf_printf(&b, " %s", argv[i]);
+	return b.data;
+}
+
+struct host {
+	char node[256];
+	char uname[1024];
+};
+
+static void host_get(struct host *h)
+{
+	struct utsname u;
+
+	if (uname(&u)) {
+		snprintf(h->node, sizeof(h->node), "localhost");
+		h->uname[0] = '\0';
+		return;
+	}
+	snprintf(h->node, sizeof(h->node), "%s", u.nodename);
+	snprintf(h->uname, sizeof(h->uname), "%s %s %s %s %s", u.sysname, u.nodename, u.release,
+		 u.version, u.machine);
+}
+
+static int parse_size_arg(struct cli *c, const char *cmd, const char *what, const char *arg,
+			  uint64_t *out)
+{
+	int rc = mlvm_parse_size(arg, out);
+
+	if (rc == -ERANGE)
+		return cli_usage(c, cmd, "%s '%s' is too large", what, arg);
+	if (rc)
+		return cli_usage(c, cmd, "%s takes a size (a number with K, M, G, T, KiB, MiB, GiB "
+				 "or TiB), not '%s'", what, arg);
+	return 0;
+}
+
+/* the id as LVM2 writes it: 6-4-4-4-4-4-6 */
+static void new_id(char out[39])
+{
+	char raw[33];
+
+	mlvm_id_generate(raw);
+	mlvm_uuid_format(raw, 32, out);
+}
+
+static void print_result(struct cli *c, const struct mlvm_report *r, const char *action,
+			 const char *vg, uint64_t seqno, const char *lv, const char *msg)
+{
+	if (c->json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_begin_object(&j, NULL);
+		json_string(&j, "action", action);
+		json_string(&j, "vg", vg);
+		json_uint(&j, "seqno", seqno);
+		if (lv)
+			json_string(&j, "lv", lv);
+		json_string(&j, "message", msg);
+		if (r)
+			cli_json_report(&j, r);
+		else {
+			json_begin_array(&j, "warnings");
+			json_end_array(&j);
+		}
+		json_end_object(&j);
+		json_finish(&j);
+	} else {
+		printf("%s\n", msg);
+	}
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------ opening a VG to change */
+
+struct target {
+	struct mlvm_set *set;
+	struct mlvm_vg *vg;
+	struct mlvm_wnode *root;	/* the copy being edited */
+	struct mlvm_wnode *vgsec;
+	struct mlvm_commit_area areas[64];
+	size_t n_areas;
+};
+
+static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct mlvm_pv *pv)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_devs; i++)
+		if (set->devs[i].src == pv->src && set->devs[i].base == pv->offset)
+			return &set->devs[i];
+	return NULL;
+}
+
+static void target_free(struct target *t)
+{
+	mlvm_wnode_free(t->root);
+	mlvm_set_free(t->set);
+}
+
+/*
+ * Open the images read-write, assemble, pick the VG, and check it is fit to
+ * be changed. Problems are listed; they refuse the operation unless force.
+ * Returns EXIT_DONE with t filled, or an exit status.
+ */
+static int target_open(struct cli *c, const char *cmd, char **images, int n, bool force,
+		       struct target *t)
+{
+	struct mlvm_open_opts oo = { .strict = c->strict, .pv_choices = c->pv_choices,
+				     .n_pv_choices = c->n_pv_choices };
+	size_t i, problems = 0;
+	uint32_t p;
+	int rc, k;
+
+	memset(t, 0, sizeof(*t));
+	t->set = mlvm_set_new(&oo);
+	if (!t->set) {
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (k = 0; k < n; k++) {
+		struct mlvm_source *s;
+
+		rc = mlvm_source_open(images[k], MLVM_SOURCE_WRITE, &s);
+		if (!rc)
+			rc = mlvm_set_add_source(t->set, s);
+		if (rc) {
+			cli_err(c, "cannot open %s for writing: %s", images[k], mlvm_source_strerror(rc));
+			return EXIT_FAILED;
+		}
+	}
+	rc = mlvm_set_assemble(t->set);
+	if (rc < 0) {
+		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < t->set->n_vgs; i++) {
+		if (!cli_vg_selected(c, t->set->vgs[i]))
+			continue;
+		if (t->vg) {
+			cli_print_report(c, &t->set->report);
+			cli_err(c, "the images hold several volume groups (%s, %s, ...): pick one with --vg",
+				t->vg->name, t->set->vgs[i]->name);
+			return EXIT_FAILED;
+		}
+		t->vg = t->set->vgs[i];
+	}
+	if (!t->vg) {
+		cli_print_report(c, &t->set->report);
+		if (c->vg)
+			cli_err(c, "no volume group named %s in the images given", c->vg);
+		else
+			cli_err(c, "no volume group found in the images given (mlvm format makes one)");
+		return EXIT_FAILED;
+	}
+	/* damage the assembler saw */
+	problems += mlvm_report_count(&t->set->report, MLVM_SEV_WARNING);
+	if (problems)
+		cli_print_report(c, &t->set->report);
+	if (t->vg->source.gen) {
+		cli_err(c, "vg %s was recovered from an older generation (seqno %llu), not its committed copy",
+			t->vg->name, (unsigned long long)t->vg->seqno);
+		problems++;
+	}
+	if (t->vg->n_unknown_status) {
+		cli_err(c, "vg %s has status flags LVM2 does not know", t->vg->name);
+		problems++;
+	}
+	for (p = 0; p < t->vg->n_pvs; p++) {
+		const struct mlvm_pv *pv = &t->vg->pvs[p];
+		const struct mlvm_pvdev *d;
+		unsigned m;
+
+		if (pv->missing) {
+			cli_err(c, "%s (%s) of vg %s is missing: give every image of the VG", pv->name,
+				pv->id ? pv->id : "?", t->vg->name);
+			problems++;
+			continue;
+		}
+		d = dev_of(t->set, pv);
+		if (!d) {
+			problems++;
+			continue;
+		}
+		if (d->meta != d->src) {
+			cli_err(c, "%s: the PV was wiped by mirage-block-volume (every byte shifted): "
+				"mlvm does not write to it", d->src->name);
+			return EXIT_FAILED;
+		}
+		if (d->found_by != MLVM_FOUND_LABEL || !d->has_label || !d->label.magic_ok ||
+		    !d->label.sector_ok || !d->label.crc_ok) {
+			cli_err(c, "%s: the label of %s is damaged or missing", d->src->name, pv->name);
+			problems++;
+		}
+		for (m = 0; m < d->n_mda; m++) {
+			const struct mlvm_mda_info *mi = &d->mda[m];
+
+			if (!mi->header_ok) {
+				cli_err(c, "%s: metadata area %d header is damaged", d->src->name, mi->index);
+				problems++;
+				continue;
+			}
+			if (mi->ignored)
+				continue;
+			if (mi->hdr.rl[1].offset || mi->hdr.rl[1].size) {
+				cli_err(c, "%s: metadata area %d has a precommitted copy left over (a command "
+					"died between precommit and commit)", d->src->name, mi->index);
+				problems++;
+			}
+			if (!mi->has_text || !mi->text_crc_ok || !mi->peek_ok) {
+				cli_err(c, "%s: metadata area %d has no intact committed copy", d->src->name,
+					mi->index);
+				problems++;
+			} else if (mi->seqno != t->vg->seqno || (t->vg->id && strcmp(mi->vg_id, t->vg->id))) {
+				cli_err(c, "%s: metadata area %d holds seqno %llu, not %llu: the copies disagree",
+					d->src->name, mi->index, (unsigned long long)mi->seqno,
+					(unsigned long long)t->vg->seqno);
+				problems++;
+			}
+			if (t->n_areas < sizeof(t->areas) / sizeof(t->areas[0])) {
+				struct mlvm_commit_area *a = &t->areas[t->n_areas++];
+
+				a->src = d->src;
+				a->pv_base = d->base;
+				a->abs = mi->abs;
+				a->size = mi->hdr.size;
+				a->old = mi->hdr.rl[0];
+			}
+		}
+	}
+	if (problems && !force) {
+		cli_err(c, "vg %s is damaged or inconsistent: not changed (mlvm %s --force writes anyway)",
+			t->vg->name, cmd);
+		return EXIT_FAILED;
+	}
+	if (t->n_areas == 0) {
+		cli_err(c, "vg %s has no metadata area mlvm can write to", t->vg->name);
+		return EXIT_FAILED;
+	}
+	t->root = mlvm_wnode_from_cfg(t->vg->tree->root);
+	if (!t->root || !(t->vgsec = mlvm_wnode_vg(t->root))) {
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	return EXIT_DONE;
+}
+
+/*
+ * The new generation: seqno + 1, description, host and time; serialized,
+ * read back, and committed. Returns an exit status.
+ */
+static int commit_tree(struct cli *c, struct mlvm_wnode *root, struct mlvm_commit_area *areas,
+		       size_t n_areas, const char *cmdline, uint64_t *seqno_out, const char *expect_vg)
+{
+	struct mlvm_wnode *vgsec = mlvm_wnode_vg(root), *seq;
+	struct mlvm_buf text = { 0 }, desc = { 0 };
+	struct mlvm_text_style st = { 0 };
+	struct mlvm_report r;
+	struct mlvm_vg *check = NULL;
+	struct host h;
+	char err[512], *copy;
+	int rc;
+
+	host_get(&h);
+	st.uname = h.uname;
+	seq = mlvm_wnode_find(vgsec, "seqno");
+	if (!seq || seq->type != CFG_INT || seq->i < 0 || seq->i >= UINT32_MAX) {
+		cli_err(c, "the VG has no usable seqno");
+		return EXIT_FAILED;
+	}
+	seq->i++;
+	mlvm_buf_printf(&desc, "Write from %s.", cmdline);
+	if (!mlvm_wnode_find(root, "contents"))
+		mlvm_wnode_set_str(root, "contents", "Text Format Volume Group");
+	if (!mlvm_wnode_find(root, "version"))
+		mlvm_wnode_set_int(root, "version", 1);
+	if (mlvm_wnode_set_str(root, "description", desc.data ? desc.data : "") ||
+	    mlvm_wnode_set_str(root, "creation_host", h.node) ||
+	    mlvm_wnode_set_int(root, "creation_time", (int64_t)time(NULL))) {
+		mlvm_buf_free(&desc);
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	mlvm_buf_free(&desc);
+	rc = mlvm_text_serialize(root, &st, &text);
+	if (rc) {
+		mlvm_buf_free(&text);
+		cli_err(c, "cannot lay out the metadata text: %s", strerror(-rc));
+		return EXIT_FAILED;
+	}
+	/* the text must read back as the VG meant, without a single complaint */
+	mlvm_report_init(&r);
+	copy = malloc(text.len + 1);
+	if (!copy) {
+		mlvm_buf_free(&text);
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	memcpy(copy, text.data, text.len + 1);
+	rc = mlvm_vg_from_text(copy, text.len, &check, &r, NULL, -1);
+	if (rc || mlvm_report_count(&r, MLVM_SEV_WARNING) ||
+	    (unsigned long long)check->seqno != (unsigned long long)seq->i ||
+	    (expect_vg && strcmp(check->name, expect_vg))) {
+		size_t i;
+
+		for (i = 0; i < r.n; i++)
+			cli_err(c, "internal check: %s [%s]", r.items[i].message, r.items[i].code);
+		cli_err(c, "the new metadata does not read back as intended: nothing written");
+		mlvm_report_free(&r);
+		if (!rc)
+			mlvm_vg_free(check);
+		mlvm_buf_free(&text);
+		return EXIT_FAILED;
+	}
+	mlvm_vg_free(check);
+	mlvm_report_free(&r);
+	rc = mlvm_commit(areas, n_areas, text.data, text.len, err, sizeof(err));
+	mlvm_buf_free(&text);
+	if (rc) {
+		cli_err(c, "%s", err);
+		return EXIT_FAILED;
+	}
+	*seqno_out = (uint64_t)seq->i;
+	return EXIT_DONE;
+}
+
+/* ------------------------------------------------------------ LVs in the tree */
+
+static struct mlvm_wnode *lvs_section(struct target *t, bool create)
+{
+	struct mlvm_wnode *l = mlvm_wnode_find(t->vgsec, "logical_volumes");
+
+	if (!l && create && (l = mlvm_wnode_section("logical_volumes")))
+		mlvm_wnode_append(t->vgsec, l);
+	return l;
+}
+
+static struct mlvm_wnode *find_lv(struct target *t, const char *name)
+{
+	struct mlvm_wnode *l = lvs_section(t, false), *lv = mlvm_wnode_find(l, name);
+
+	return lv && lv->type == CFG_SECTION ? lv : NULL;
+}
+
+static bool array_has(const struct mlvm_wnode *arr, const char *s)
+{
+	const struct mlvm_wnode *e;
+
+	for (e = arr ? arr->child : NULL; e; e = e->next)
+		if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->s, s))
+			return true;
+	return false;
+}
+
+/* does any string value under n equal name? */
+static bool mentions(const struct mlvm_wnode *n, const char *name)
+{
+	for (; n; n = n->next) {
+		if ((n->type == CFG_STRING || n->type == CFG_WORD) && n->s && !strcmp(n->s, name))
+			return true;
+		if ((n->type == CFG_SECTION || n->type == CFG_ARRAY) && mentions(n->child, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An LV mlvm may change: visible, segments all "striped" over PVs, and no
+ * other LV refers to it. NULL when fine, else why not.
+ */
+static const char *lv_plain(struct target *t, struct mlvm_wnode *lv)
+{
+	struct mlvm_wnode *l = lvs_section(t, false), *o, *s;
+	static char why[256];
+
+	if (!array_has(mlvm_wnode_find(lv, "status"), "VISIBLE"))
+		return "it is a hidden sub-LV";
+	for (s = lv->child; s; s = s->next) {
+		struct mlvm_wnode *type, *stripes;
+
+		if (s->type != CFG_SECTION)
+			continue;
+		type = mlvm_wnode_find(s, "type");
+		stripes = mlvm_wnode_find(s, "stripes");
+		if (!type || type->type != CFG_STRING || strcmp(type->s, "striped") || !stripes) {
+			snprintf(why, sizeof(why), "it has a segment of type %s (mlvm changes linear and "
+				 "striped LVs only)", type && type->s ? type->s : "?");
+			return why;
+		}
+	}
+	for (o = l ? l->child : NULL; o; o = o->next)
+		if (o != lv && o->type == CFG_SECTION && mentions(o->child, lv->key)) {
+			snprintf(why, sizeof(why), "LV %s refers to it", o->key);
+			return why;
+		}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ extent allocation */
+
+struct pvmap {
+	const char *name;
+	uint64_t pe_count;
+	uint8_t *used;
+};
+
+struct run {
+	uint32_t pv;
+	uint64_t pe, len;
+};
+
+static void maps_free(struct pvmap *m, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; m && i < n; i++)
+		free(m[i].used);
+	free(m);
+}
+
+/* which extents the model's segments use (other LVs of every type too) */
+static struct pvmap *maps_build(const struct mlvm_vg *vg)
+{
+	struct pvmap *m = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*m));
+	uint32_t i, j, k;
+
+	if (!m)
+		return NULL;
+	for (i = 0; i < vg->n_pvs; i++) {
+		m[i].name = vg->pvs[i].name;
+		m[i].pe_count = vg->pvs[i].pe_count;
+		if (m[i].pe_count > (1ull << 32) || !(m[i].used = calloc(m[i].pe_count + 1, 1))) {
+			maps_free(m, vg->n_pvs);
+			return NULL;
+		}
+	}
+	for (i = 0; i < vg->n_lvs; i++)
+		for (j = 0; j < vg->lvs[i].n_segs; j++) {
+			const struct mlvm_segment *s = &vg->lvs[i].segs[j];
+
+			for (k = 0; k < s->n_areas; k++) {
+				const struct mlvm_area *a = &s->areas[k];
+				uint64_t e;
+
+				if (a->kind != MLVM_AREA_PV || a->ref < 0)
+					continue;
+				for (e = a->start; e < a->start + s->area_len && e < m[a->ref].pe_count; e++)
+					m[a->ref].used[e] = 1;
+			}
+		}
+	return m;
+}
+
+static uint64_t maps_free_count(const struct pvmap *m, uint32_t n)
+{
+	uint64_t f = 0, e;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		for (e = 0; e < m[i].pe_count; e++)
+			f += !m[i].used[e];
+	return f;
+}
+
+/*
+ * Take need extents: first the free run starting at (pref_pv, pref_pe) when
+ * there is one, then first fit over the PVs in order. Runs are appended to
+ * *runs. 0 or -ENOSPC / -ENOMEM.
+ */
+static int allocate(struct pvmap *m, uint32_t n, uint64_t need, int64_t pref_pv, uint64_t pref_pe,
+		    struct run **runs, size_t *n_runs)
+{
+	uint32_t i;
+	int pass;
+
+	if (maps_free_count(m, n) < need)
+		return -ENOSPC;
+	for (pass = 0; pass < 2 && need; pass++)
+		for (i = 0; i < n && need; i++) {
+			uint64_t e = pass == 0 ? pref_pe : 0, end = m[i].pe_count;
+
+			if (pass == 0 && (int64_t)i != pref_pv)
+				continue;
+			while (e < end && need) {
+				uint64_t s, len;
+				struct run *r;
+
+				if (m[i].used[e]) {
+					if (pass == 0)
+						break;
+					e++;
+					continue;
+				}
+				for (s = e; e < end && !m[i].used[e] && e - s < need; e++)
+					;
+				len = e - s;
+				memset(m[i].used + s, 1, len);
+				need -= len;
+				r = realloc(*runs, (*n_runs + 1) * sizeof(*r));
+				if (!r)
+					return -ENOMEM;
+				*runs = r;
+				r[*n_runs].pv = i;
+				r[*n_runs].pe = s;
+				r[(*n_runs)++].len = len;
+				if (pass == 0)
+					break;
+			}
+		}
+	return need ? -ENOSPC : 0;
+}
+
+static struct mlvm_wnode *make_segment(unsigned idx, uint64_t start, uint64_t count,
+				       const char *pv, uint64_t pe)
+{
+	char key[32];
+	struct mlvm_wnode *s, *arr, *e1, *e2;
+
+	snprintf(key, sizeof(key), "segment%u", idx);
+	s = mlvm_wnode_section(key);
+	arr = mlvm_wnode_array("stripes");
+	e1 = mlvm_wnode_str(NULL, pv);
+	e2 = mlvm_wnode_int(NULL, (int64_t)pe);
+	if (!s || !arr || !e1 || !e2 || mlvm_wnode_set_int(s, "start_extent", (int64_t)start) ||
+	    mlvm_wnode_set_int(s, "extent_count", (int64_t)count) ||
+	    mlvm_wnode_set_str(s, "type", "striped") || mlvm_wnode_set_int(s, "stripe_count", 1)) {
+		mlvm_wnode_free(s);
+		mlvm_wnode_free(arr);
+		mlvm_wnode_free(e1);
+		mlvm_wnode_free(e2);
+		return NULL;
+	}
+	mlvm_wnode_append(arr, e1);
+	mlvm_wnode_append(arr, e2);
+	mlvm_wnode_append(s, arr);
+	return s;
+}
+
+static uint64_t extents_for(const struct mlvm_vg *vg, uint64_t bytes)
+{
+	uint64_t ext = vg->extent_size * 512;
+
+	return bytes / ext + (bytes % ext ? 1 : 0);
+}
+
+/* the segments of an LV section, in order */
+static size_t lv_segments(struct mlvm_wnode *lv, struct mlvm_wnode **segs, size_t max)
+{
+	struct mlvm_wnode *s;
+	size_t n = 0;
+
+	for (s = lv->child; s; s = s->next)
+		if (s->type == CFG_SECTION && n < max)
+			segs[n++] = s;
+	return n;
+}
+
+static int64_t seg_int(struct mlvm_wnode *s, const char *key)
+{
+	struct mlvm_wnode *n = mlvm_wnode_find(s, key);
+
+	return n && n->type == CFG_INT ? n->i : -1;
+}
+
+/* append runs as segments to an LV, growing its last segment when a run
+ * continues it on the same PV */
+static int add_runs(struct mlvm_wnode *lv, const struct pvmap *m, const struct run *runs,
+		    size_t n_runs)
+{
+	struct mlvm_wnode *segs[4096], *last;
+	size_t n = lv_segments(lv, segs, 4096), i;
+	uint64_t total = 0;
+
+	for (i = 0; i < n; i++)
+		total += (uint64_t)seg_int(segs[i], "extent_count");
+	last = n ? segs[n - 1] : NULL;
+	for (i = 0; i < n_runs; i++) {
+		struct mlvm_wnode *st = last ? mlvm_wnode_find(last, "stripes") : NULL;
+
+		if (last && seg_int(last, "stripe_count") == 1 && st && mlvm_wnode_count(st) == 2 &&
+		    st->child->type == CFG_STRING && !strcmp(st->child->s, m[runs[i].pv].name) &&
+		    st->child->next->type == CFG_INT &&
+		    (uint64_t)st->child->next->i + (uint64_t)seg_int(last, "extent_count") == runs[i].pe) {
+			mlvm_wnode_set_int(last, "extent_count", seg_int(last, "extent_count") +
+					   (int64_t)runs[i].len);
+		} else {
+			struct mlvm_wnode *s = make_segment((unsigned)n + 1, total, runs[i].len,
+							    m[runs[i].pv].name, runs[i].pe);
+
+			if (!s)
+				return -ENOMEM;
+			mlvm_wnode_append(lv, s);
+			last = s;
+			n++;
+		}
+		total += runs[i].len;
+	}
+	return mlvm_wnode_set_int(lv, "segment_count", (int64_t)n);
+}
+
+/* ------------------------------------------------------------ format */
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
+{
+	struct wopts w;
+	uint64_t extent = (uint64_t)MLVM_DEFAULT_EXTENT_SECTORS * 512, mda = MLVM_DEFAULT_MDA_SIZE;
+	uint64_t align = MLVM_DEFAULT_ALIGNMENT, seqno = 0;
+	const char *vgname = c->vg ? c->vg : "volumegroup", *why;
+	struct mlvm_source *srcs[64] = { 0 };
+	struct mlvm_pv_layout lay[64];
+	struct mlvm_commit_area areas[128];
+	struct mlvm_wnode *root = NULL, *vgsec, *pvs, *n;
+	struct mlvm_set *set = NULL;
+	char vgid[39], *cmdline = NULL, **images;
+	size_t n_areas = 0, i, j;
+	int n_img, st = EXIT_DONE, rc, k;
+
+	if (parse_opts(c, "format", format_help, argc, argv, wo, &st) < 0)
+		return st;
+	w = *wo;
+	n_img = w.n_operands;
+	images = w.operands;
+	if (n_img < 1)
+		return cli_usage(c, "format", "no image given");
+	if (n_img > 64)
+		return cli_usage(c, "format", "at most 64 images");
+	if (!mlvm_vg_name_ok(vgname, &why))
+		return cli_usage(c, "format", "invalid VG name '%s': %s", vgname, why);
+	if (w.extent_size && parse_size_arg(c, "format", "--extent-size", w.extent_size, &extent))
+		return EXIT_USAGE;
+	if (extent < 1024 || extent % 512 ||
+	    ((extent & (extent - 1)) && extent % (128 * 1024)) || extent / 512 > UINT32_MAX)
+		return cli_usage(c, "format", "the extent size must be at least 1 KiB and a power of two "
+				 "or a multiple of 128 KiB");
+	if (w.metadata_size && parse_size_arg(c, "format", "--metadata-size", w.metadata_size, &mda))
+		return EXIT_USAGE;
+	if (mda < 8192)
+		return cli_usage(c, "format", "the metadata size must be at least 8 KiB");
+	if (w.data_alignment && parse_size_arg(c, "format", "--data-alignment", w.data_alignment, &align))
+		return EXIT_USAGE;
+	if (align < 4096 || align % 4096)
+		return cli_usage(c, "format", "the data alignment must be a multiple of 4 KiB");
+	for (k = 0; k < n_img; k++)
+		for (j = 0; j < (size_t)k; j++)
+			if (same_file(images[k], images[j]))
+				return cli_usage(c, "format", "%s is given twice", images[k]);
+
+	/* what is there already */
+	set = cli_open_set(c, images, n_img, NULL, &st);
+	if (!set)
+		return st;
+	{
+		size_t found = 0;
+
+		for (i = 0; i < set->n_srcs; i++) {
+			for (j = 0; j < set->n_devs; j++) {
+				const struct mlvm_pvdev *d = &set->devs[j];
+				char uuid[39];
+
+				if (d->src != set->srcs[i])
+					continue;
+				mlvm_uuid_format(d->uuid, strlen(d->uuid), uuid);
+				cli_err(c, "%s: %s an LVM2 physical volume at byte %llu (PV %s%s%s)",
+					set->srcs[i]->name, w.force ? "overwriting" : "already holds",
+					(unsigned long long)d->base, uuid,
+					d->vg_index >= 0 ? ", in VG " : "",
+					d->vg_index >= 0 ? set->vgs[d->vg_index]->name : "");
+				found++;
+			}
+			if (set->tables && set->tables[i].n) {
+				cli_err(c, "%s: %s a %s partition table (%zu %s)", set->srcs[i]->name,
+					w.force ? "overwriting" : "already holds",
+					set->tables[i].scheme == MLVM_PART_GPT ? "GPT" : "MBR", set->tables[i].n,
+					mlvm_plural(set->tables[i].n, "partition", "partitions"));
+				found++;
+			}
+		}
+		mlvm_set_free(set);
+		set = NULL;
+		if (found && !w.force) {
+			cli_err(c, "not formatted: mlvm format --force overwrites what is there");
+			return EXIT_FAILED;
+		}
+	}
+
+	/* layout of every PV */
+	for (k = 0; k < n_img; k++) {
+		rc = mlvm_source_open(images[k], MLVM_SOURCE_WRITE, &srcs[k]);
+		if (rc) {
+			cli_err(c, "cannot open %s for writing: %s", images[k], mlvm_source_strerror(rc));
+			st = EXIT_FAILED;
+			goto out;
+		}
+		rc = mlvm_pv_layout_compute(srcs[k]->size, mda, align, w.copies, extent, &lay[k]);
+		if (rc) {
+			cli_err(c, "%s: %llu bytes is too small for a PV with %llu-byte metadata areas "
+				"and one extent of %llu bytes", images[k],
+				(unsigned long long)srcs[k]->size, (unsigned long long)mda,
+				(unsigned long long)extent);
+			st = EXIT_FAILED;
+			goto out;
+		}
+		mlvm_id_generate(lay[k].uuid);
+		lay[k].in_vg = true;
+	}
+
+	/* the VG text */
+	{
+		struct host h;
+		struct mlvm_wnode *sa;
+		char uuid[39], pvname[32];
+
+		host_get(&h);
+		new_id(vgid);
+		root = mlvm_wnode_section(NULL);
+		vgsec = mlvm_wnode_section(vgname);
+		pvs = mlvm_wnode_section("physical_volumes");
+		if (!root || !vgsec || !pvs)
+			goto oom;
+		mlvm_wnode_append(root, vgsec);
+		if (mlvm_wnode_set_str(vgsec, "id", vgid) || mlvm_wnode_set_int(vgsec, "seqno", 0) ||
+		    mlvm_wnode_set_str(vgsec, "format", "lvm2"))
+			goto oom;
+		if (!(sa = mlvm_wnode_array("status")))
+			goto oom;
+		mlvm_wnode_append(vgsec, sa);
+		if (!(n = mlvm_wnode_str(NULL, "RESIZEABLE")))
+			goto oom;
+		mlvm_wnode_append(sa, n);
+		if (!(n = mlvm_wnode_str(NULL, "READ")))
+			goto oom;
+		mlvm_wnode_append(sa, n);
+		if (!(n = mlvm_wnode_str(NULL, "WRITE")))
+			goto oom;
+		mlvm_wnode_append(sa, n);
+		if (!(n = mlvm_wnode_array("flags")))
+			goto oom;
+		mlvm_wnode_append(vgsec, n);
+		if (mlvm_wnode_set_int(vgsec, "extent_size", (int64_t)(extent / 512)) ||
+		    mlvm_wnode_set_int(vgsec, "max_lv", 0) || mlvm_wnode_set_int(vgsec, "max_pv", 0) ||
+		    mlvm_wnode_set_int(vgsec, "metadata_copies", 0))
+			goto oom;
+		mlvm_wnode_append(vgsec, pvs);
+		for (k = 0; k < n_img; k++) {
+			struct mlvm_wnode *pv;
+
+			snprintf(pvname, sizeof(pvname), "pv%d", k);
+			mlvm_uuid_format(lay[k].uuid, 32, uuid);
+			if (!(pv = mlvm_wnode_section(pvname)))
+				goto oom;
+			mlvm_wnode_append(pvs, pv);
+			if (mlvm_wnode_set_str(pv, "id", uuid) ||
+			    mlvm_wnode_set_str(pv, "device", images[k]))
+				goto oom;
+			if (!(sa = mlvm_wnode_array("status")) || !(n = mlvm_wnode_str(NULL, "ALLOCATABLE")))
+				goto oom;
+			mlvm_wnode_append(sa, n);
+			mlvm_wnode_append(pv, sa);
+			if (!(n = mlvm_wnode_array("flags")))
+				goto oom;
+			mlvm_wnode_append(pv, n);
+			if (mlvm_wnode_set_int(pv, "dev_size", (int64_t)(lay[k].dev_size / 512)) ||
+			    mlvm_wnode_set_int(pv, "pe_start", (int64_t)(lay[k].pe_start / 512)) ||
+			    mlvm_wnode_set_int(pv, "pe_count", (int64_t)lay[k].pe_count))
+				goto oom;
+		}
+		if (mlvm_wnode_set_str(root, "contents", "Text Format Volume Group") ||
+		    mlvm_wnode_set_int(root, "version", 1))
+			goto oom;
+	}
+
+	/* 1: empty metadata area headers; 2: the text, committed; 3: the labels */
+	for (k = 0; k < n_img; k++)
+		for (i = 0; i < lay[k].n_mda; i++) {
+			uint8_t hdr[512];
+
+			mlvm_mda_header_build(hdr, lay[k].mda[i].offset, lay[k].mda[i].size, NULL, NULL);
+			rc = mlvm_source_write(srcs[k], hdr, sizeof(hdr), lay[k].mda[i].offset);
+			if (rc) {
+				cli_err(c, "cannot write to %s: %s", srcs[k]->name, strerror(-rc));
+				st = EXIT_FAILED;
+				goto out;
+			}
+			memset(&areas[n_areas], 0, sizeof(areas[0]));
+			areas[n_areas].src = srcs[k];
+			areas[n_areas].abs = lay[k].mda[i].offset;
+			areas[n_areas++].size = lay[k].mda[i].size;
+		}
+	for (k = 0; k < n_img; k++)
+		if ((rc = mlvm_source_sync(srcs[k]))) {
+			cli_err(c, "cannot sync %s: %s", srcs[k]->name, strerror(-rc));
+			st = EXIT_FAILED;
+			goto out;
+		}
+	cmdline = command_line(argc, argv);
+	st = commit_tree(c, root, areas, n_areas, cmdline ? cmdline : "mlvm format", &seqno, vgname);
+	if (st)
+		goto out;
+	for (k = 0; k < n_img; k++) {
+		uint8_t head[2048] = { 0 };
+
+		mlvm_label_build(head + 512, &lay[k]);
+		rc = mlvm_source_write(srcs[k], head, sizeof(head), 0);
+		if (!rc)
+			rc = mlvm_source_sync(srcs[k]);
+		if (rc) {
+			cli_err(c, "cannot write the label to %s: %s", srcs[k]->name, strerror(-rc));
+			st = EXIT_FAILED;
+			goto out;
+		}
+	}
+	{
+		struct mlvm_buf msg = { 0 };
+		char size[32];
+
+		mlvm_human_size(extent, size, sizeof(size));
+		for (k = 0; k < n_img; k++)
+			mlvm_buf_printf(&msg, "Physical volume \"%s\" formatted: pe_start %llu, %llu %s.\n",
+					images[k], (unsigned long long)lay[k].pe_start,
+					(unsigned long long)lay[k].pe_count,
+					mlvm_plural(lay[k].pe_count, "extent", "extents"));
+		mlvm_buf_printf(&msg, "Volume group \"%s\" created (extent size %s).", vgname, size);
+		print_result(c, NULL, "format", vgname, seqno, NULL, msg.data ? msg.data : "");
+		mlvm_buf_free(&msg);
+	}
+	goto out;
+oom:
+	cli_err(c, "out of memory");
+	st = EXIT_FAILED;
+out:
+	free(cmdline);
+	mlvm_wnode_free(root);
+	for (k = 0; k < n_img; k++)
+		if (srcs[k])
+			mlvm_source_close(srcs[k]);
+	return st;
+}
+
+int cmd_format(struct cli *c, int argc, char **argv)
+{
+	struct wopts w = { 0 };
+	int st = do_format(c, argc, argv, &w);
+
+	free(w.operands);
+	return st;
+}
+
+/* ------------------------------------------------------------ LV operations */
+
+enum lv_op { OP_CREATE, OP_REMOVE, OP_RESIZE, OP_RENAME, OP_ADDTAG, OP_DELTAG };
+
+static const struct {
+	const char *name;
+	const char *help;
+	int words;
+} ops[] = {
+	[OP_CREATE] = { "create", create_help, 1 },
+	[OP_REMOVE] = { "remove", remove_help, 1 },
+	[OP_RESIZE] = { "resize", resize_help, 2 },
+	[OP_RENAME] = { "rename", rename_help, 2 },
+	[OP_ADDTAG] = { "add-tag", addtag_help, 2 },
+	[OP_DELTAG] = { "remove-tag", removetag_help, 2 },
+};
+
+static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struct wopts *wo)
+{
+	const char *cmd = ops[op].name, *why, *lvname, *word = NULL;
+	struct wopts w;
+	struct target t;
+	struct pvmap *maps = NULL;
+	struct run *runs = NULL;
+	size_t n_runs = 0;
+	struct mlvm_wnode *lv = NULL;
+	struct mlvm_buf msg = { 0 };
+	uint64_t size_bytes = 0, seqno = 0;
+	char *cmdline = NULL;
+	int n_img, st = EXIT_DONE, rc;
+
+	if (parse_opts(c, cmd, ops[op].help, argc, argv, wo, &st) < 0)
+		return st;
+	w = *wo;
+	n_img = w.n_operands - ops[op].words;
+	if (n_img < 1)
+		return cli_usage(c, cmd, "expected IMAGE... followed by %s",
+				 op == OP_CREATE ? "NAME" : op == OP_REMOVE ? "LV" :
+				 op == OP_RESIZE ? "LV SIZE" : op == OP_RENAME ? "LV NEW" : "LV TAG");
+	lvname = w.operands[w.n_operands - ops[op].words];
+	if (ops[op].words == 2)
+		word = w.operands[w.n_operands - 1];
+	/* check the words before touching anything */
+	if (op == OP_CREATE && !mlvm_lv_name_ok(lvname, &why))
+		return cli_usage(c, cmd, "invalid LV name '%s': %s", lvname, why);
+	if (op == OP_RENAME && !mlvm_lv_name_ok(word, &why))
+		return cli_usage(c, cmd, "invalid LV name '%s': %s", word, why);
+	if ((op == OP_ADDTAG || op == OP_DELTAG) && !mlvm_tag_ok(word, &why))
+		return cli_usage(c, cmd, "invalid tag '%s': %s", word, why);
+	if (op == OP_CREATE && w.size && parse_size_arg(c, cmd, "--size", w.size, &size_bytes))
+		return EXIT_USAGE;
+	if (op == OP_RESIZE &&
+	    parse_size_arg(c, cmd, "SIZE", (word[0] == '+' || word[0] == '-') ? word + 1 : word, &size_bytes))
+		return EXIT_USAGE;
+
+	st = target_open(c, cmd, w.operands, n_img, w.force, &t);
+	if (st)
+		goto out;
+	if (op != OP_CREATE) {
+		lv = find_lv(&t, lvname);
+		if (!lv) {
+			cli_err(c, "no LV named %s in vg %s", lvname, t.vg->name);
+			st = EXIT_FAILED;
+			goto out;
+		}
+	}
+	switch (op) {
+	case OP_CREATE: {
+		struct mlvm_wnode *l, *after = NULL, *o, *arr, *e;
+		uint64_t need;
+		char id[39];
+		struct host h;
+		char size[32];
+
+		if (find_lv(&t, lvname)) {
+			cli_err(c, "vg %s already has an LV named %s", t.vg->name, lvname);
+			st = EXIT_FAILED;
+			goto out;
+		}
+		need = extents_for(t.vg, size_bytes);
+		if (need == 0) {
+			need = 1;
+			fprintf(stderr, "%s: note: LVM2 refuses an LV without extents: %s gets one extent\n",
+				c->prog, lvname);
+		}
+		if (!(maps = maps_build(t.vg)))
+			goto oom;
+		rc = allocate(maps, t.vg->n_pvs, need, -1, 0, &runs, &n_runs);
+		if (rc) {
+			cli_err(c, "vg %s has %llu free extents, %llu needed", t.vg->name,
+				(unsigned long long)maps_free_count(maps, t.vg->n_pvs) +
+				(rc == -ENOSPC ? 0 : 0), (unsigned long long)need);
+			st = EXIT_FAILED;
+			goto out;
+		}
+		host_get(&h);
+		new_id(id);
+		if (!(l = lvs_section(&t, true)) || !(lv = mlvm_wnode_section(lvname)))
+			goto oom;
+		/* LVM2 writes visible LVs first, then hidden ones */
+		for (o = l->child; o; o = o->next)
+			if (o->type == CFG_SECTION && array_has(mlvm_wnode_find(o, "status"), "VISIBLE"))
+				after = o;
+		if (!after) {
+			for (o = l->child; o && o->type != CFG_SECTION; o = o->next)
+				after = o;
+		}
+		mlvm_wnode_insert_after(l, after, lv);
+		if (mlvm_wnode_set_str(lv, "id", id) || !(arr = mlvm_wnode_array("status")))
+			goto oom;
+		mlvm_wnode_append(lv, arr);
+		if (!(e = mlvm_wnode_str(NULL, "READ")))
+			goto oom;
+		mlvm_wnode_append(arr, e);
+		if (!(e = mlvm_wnode_str(NULL, "WRITE")))
+			goto oom;
+		mlvm_wnode_append(arr, e);
+		if (!(e = mlvm_wnode_str(NULL, "VISIBLE")))
+			goto oom;
+		mlvm_wnode_append(arr, e);
+		if (!(arr = mlvm_wnode_array("flags")))
+			goto oom;
+		mlvm_wnode_append(lv, arr);
+		if (mlvm_wnode_set_int(lv, "creation_time", (int64_t)time(NULL)) ||
+		    mlvm_wnode_set_str(lv, "creation_host", h.node) ||
+		    mlvm_wnode_set_int(lv, "segment_count", 0) || add_runs(lv, maps, runs, n_runs))
+			goto oom;
+		mlvm_human_size(need * t.vg->extent_size * 512, size, sizeof(size));
+		mlvm_buf_printf(&msg, "Logical volume \"%s\" created: %llu %s (%s) in %zu %s.",
+				lvname, (unsigned long long)need, mlvm_plural(need, "extent", "extents"), size,
+				n_runs, mlvm_plural(n_runs, "segment", "segments"));
+		break;
+	}
+	case OP_REMOVE:
+	case OP_RENAME:
+	case OP_RESIZE:
+		if ((why = lv_plain(&t, lv))) {
+			cli_err(c, "mlvm does not %s LV %s: %s", cmd, lvname, why);
+			st = EXIT_FAILED;
+			goto out;
+		}
+		if (op == OP_REMOVE) {
+			mlvm_wnode_unlink(lvs_section(&t, false), lv);
+			mlvm_wnode_free(lv);
+			lv = NULL;
+			if (mlvm_wnode_count(lvs_section(&t, false)) == 0) {
+				struct mlvm_wnode *l = lvs_section(&t, false);
+
+				mlvm_wnode_unlink(t.vgsec, l);
+				mlvm_wnode_free(l);
+			}
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" removed.", lvname);
+		} else if (op == OP_RENAME) {
+			char *k;
+
+			if (find_lv(&t, word)) {
+				cli_err(c, "vg %s already has an LV named %s", t.vg->name, word);
+				st = EXIT_FAILED;
+				goto out;
+			}
+			if (!(k = strdup(word)))
+				goto oom;
+			free(lv->key);
+			lv->key = k;
+			mlvm_buf_printf(&msg, "Renamed \"%s\" to \"%s\".", lvname, word);
+		} else {
+			struct mlvm_wnode *segs[4096];
+			size_t n = lv_segments(lv, segs, 4096), i;
+			uint64_t cur = 0, want, step = extents_for(t.vg, size_bytes);
+			char size[32];
+
+			if (n >= 4096) {
+				cli_err(c, "LV %s has too many segments", lvname);
+				st = EXIT_FAILED;
+				goto out;
+			}
+			for (i = 0; i < n; i++)
+				cur += (uint64_t)seg_int(segs[i], "extent_count");
+			want = word[0] == '+' ? cur + step : word[0] == '-' ? (step >= cur ? 0 : cur - step) : step;
+			if (want == 0) {
+				cli_err(c, "LVM2 refuses an LV without extents: use mlvm remove to remove %s", lvname);
+				st = EXIT_FAILED;
+				goto out;
+			}
+			if (want == cur) {
+				mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu %s: unchanged.",
+						lvname, (unsigned long long)cur,
+						mlvm_plural(cur, "extent", "extents"));
+				print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
+				goto out;
+			}
+			if (want > cur) {
+				struct mlvm_wnode *st_arr = mlvm_wnode_find(segs[n - 1], "stripes");
+				int64_t pref_pv = -1;
+				uint64_t pref_pe = 0;
+
+				if (!(maps = maps_build(t.vg)))
+					goto oom;
+				if (seg_int(segs[n - 1], "stripe_count") == 1 && st_arr && st_arr->child &&
+				    st_arr->child->type == CFG_STRING && st_arr->child->next &&
+				    st_arr->child->next->type == CFG_INT) {
+					pref_pv = mlvm_vg_pv_index(t.vg, st_arr->child->s);
+					pref_pe = (uint64_t)st_arr->child->next->i +
+						  (uint64_t)seg_int(segs[n - 1], "extent_count");
+				}
+				rc = allocate(maps, t.vg->n_pvs, want - cur, pref_pv, pref_pe, &runs, &n_runs);
+				if (rc) {
+					cli_err(c, "vg %s has %llu free extents, %llu more needed", t.vg->name,
+						(unsigned long long)(t.vg->free_extents),
+						(unsigned long long)(want - cur));
+					st = EXIT_FAILED;
+					goto out;
+				}
+				if (add_runs(lv, maps, runs, n_runs))
+					goto oom;
+			} else {
+				/* cut from the end */
+				for (i = n; i-- > 0;) {
+					int64_t se = seg_int(segs[i], "start_extent");
+					int64_t cnt = seg_int(segs[i], "extent_count");
+					int64_t sc = seg_int(segs[i], "stripe_count");
+
+					if ((uint64_t)se >= want) {
+						mlvm_wnode_unlink(lv, segs[i]);
+						mlvm_wnode_free(segs[i]);
+						n--;
+						continue;
+					}
+					if ((uint64_t)(se + cnt) > want) {
+						uint64_t keep = want - (uint64_t)se;
+
+						if (sc > 1 && keep % (uint64_t)sc) {
+							cli_err(c, "cannot cut LV %s inside a %lld-stripe segment to %llu "
+								"extents: use a multiple of %lld", lvname, (long long)sc,
+								(unsigned long long)keep, (long long)sc);
+							st = EXIT_FAILED;
+							goto out;
+						}
+						mlvm_wnode_set_int(segs[i], "extent_count", (int64_t)keep);
+					}
+					break;
+				}
+				if (mlvm_wnode_set_int(lv, "segment_count", (int64_t)n))
+					goto oom;
+			}
+			mlvm_human_size(want * t.vg->extent_size * 512, size, sizeof(size));
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" resized from %llu to %llu %s (%s).",
+					lvname, (unsigned long long)cur, (unsigned long long)want,
+					mlvm_plural(want, "extent", "extents"), size);
+		}
+		break;
+	case OP_ADDTAG:
+	case OP_DELTAG: {
+		struct mlvm_wnode *tags = mlvm_wnode_find(lv, "tags"), *e;
+
+		if (tags && tags->type != CFG_ARRAY) {
+			cli_err(c, "LV %s has a tags key that is not a list", lvname);
+			st = EXIT_FAILED;
+			goto out;
+		}
+		if ((op == OP_ADDTAG) == array_has(tags, word)) {
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" %s tag \"%s\": unchanged.", lvname,
+					op == OP_ADDTAG ? "already has" : "has no", word);
+			print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
+			goto out;
+		}
+		if (op == OP_ADDTAG) {
+			if (!tags) {
+				struct mlvm_wnode *after = mlvm_wnode_find(lv, "flags");
+
+				if (!after)
+					after = mlvm_wnode_find(lv, "status");
+				if (!(tags = mlvm_wnode_array("tags")))
+					goto oom;
+				mlvm_wnode_insert_after(lv, after, tags);
+			}
+			if (!(e = mlvm_wnode_str(NULL, word)))
+				goto oom;
+			mlvm_wnode_append(tags, e);
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" tagged \"%s\".", lvname, word);
+		} else {
+			for (e = tags->child; e; e = e->next)
+				if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->s, word))
+					break;
+			mlvm_wnode_unlink(tags, e);
+			mlvm_wnode_free(e);
+			/* LVM2 writes no tags key for an empty list */
+			if (!tags->child) {
+				mlvm_wnode_unlink(lv, tags);
+				mlvm_wnode_free(tags);
+			}
+			mlvm_buf_printf(&msg, "Tag \"%s\" removed from logical volume \"%s\".", word, lvname);
+		}
+		break;
+	}
+	}
+	cmdline = command_line(argc, argv);
+	st = commit_tree(c, t.root, t.areas, t.n_areas, cmdline ? cmdline : "mlvm", &seqno, t.vg->name);
+	if (!st)
+		print_result(c, &t.set->report, cmd, t.vg->name, seqno, lvname, msg.data ? msg.data : "");
+	goto out;
+oom:
+	cli_err(c, "out of memory");
+	st = EXIT_FAILED;
+out:
+	free(cmdline);
+	free(runs);
+	if (t.vg)
+		maps_free(maps, t.vg->n_pvs);
+	else
+		free(maps);
+	mlvm_buf_free(&msg);
+	target_free(&t);
+	return st;
+}
+
+/* an LV command, with its parsed options freed however it ends */
+static int run_lv_command(struct cli *c, enum lv_op op, int argc, char **argv)
+{
+	struct wopts w = { 0 };
+	int st = lv_command(c, op, argc, argv, &w);
+
+	free(w.operands);
+	return st;
+}
+
+int cmd_create(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_CREATE, argc, argv);
+}
+
+int cmd_remove(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_REMOVE, argc, argv);
+}
+
+int cmd_resize(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_RESIZE, argc, argv);
+}
+
+int cmd_rename(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_RENAME, argc, argv);
+}
+
+int cmd_add_tag(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_ADDTAG, argc, argv);
+}
+
+int cmd_remove_tag(struct cli *c, int argc, char **argv)
+{
+	return run_lv_command(c, OP_DELTAG, argc, argv);
+}

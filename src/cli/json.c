@@ -1,0 +1,308 @@
+/*
+ * json.c - streaming JSON writer.
+ */
+#include "cli/json.h"
+
+#include <math.h>
+#include <string.h>
+
+void json_init(struct json *j, FILE *f, bool pretty)
+{
+	j->f = f;
+	j->len = 0;
+	j->error = false;
+	j->depth = 0;
+	j->need_comma[0] = false;
+	j->inline_[0] = false;
+	j->pretty = pretty;
+}
+
+/*
+ * Output goes through a private buffer: stdio's per-call locking dominated
+ * the time of a large document.
+ */
+static void flush(struct json *j)
+{
+	if (j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
+		j->error = true;
+	j->len = 0;
+}
+
+static void put(struct json *j, const void *p, size_t n)
+{
+	while (n > 0) {
+		size_t room = JSON_BUF_SIZE - j->len, k = n < room ? n : room;
+
+		memcpy(j->buf + j->len, p, k);
+		j->len += k;
+		p = (const char *)p + k;
+		n -= k;
+		if (j->len == JSON_BUF_SIZE)
+			flush(j);
+	}
+}
+
+static void putch(struct json *j, char c)
+{
+	if (j->len == JSON_BUF_SIZE)
+		flush(j);
+	j->buf[j->len++] = c;
+}
+
+static void puts_(struct json *j, const char *s)
+{
+	put(j, s, strlen(s));
+}
+
+static void put_u64(struct json *j, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put(j, tmp + i, sizeof(tmp) - i);
+}
+
+static void indent(struct json *j)
+{
+	static const char spaces[] = "                                                                ";
+	size_t n;
+
+	if (!j->pretty)
+		return;
+	putch(j, '\n');
+	for (n = (size_t)j->depth * 2; n > 0;) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		put(j, spaces, k);
+		n -= k;
+	}
+}
+
+/* bytes that need no escape and are plain ASCII */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* write a string body with escapes; invalid UTF-8 becomes U+FFFD */
+static void put_escaped(struct json *j, const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	putch(j, '"');
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t need, k, run;
+
+		for (run = i; run < len && plain(s[run]); run++)
+			;
+		if (run > i) {
+			put(j, s + i, run - i);
+			i = run;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			putch(j, '\\');
+			putch(j, (char)c);
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': puts_(j, "\\n"); break;
+			case '\t': puts_(j, "\\t"); break;
+			case '\r': puts_(j, "\\r"); break;
+			default: {
+				char u[8];
+
+				snprintf(u, sizeof(u), "\\u%04x", c);
+				puts_(j, u);
+				break;
+			}
+			}
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3;
+		else
+			need = 0;
+		for (k = 1; need && k <= need; k++)
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				need = 0;
+		/* overlong and surrogate forms */
+		if (need == 2 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0)))
+			need = 0;
+		if (need == 3 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90)))
+			need = 0;
+		if (!need) {
+			puts_(j, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		put(j, s + i, need + 1);
+		i += need + 1;
+	}
+	putch(j, '"');
+}
+
+static void prefix(struct json *j, const char *key)
+{
+	if (j->depth > 0) {
+		if (j->need_comma[j->depth])
+			puts_(j, j->inline_[j->depth] && j->pretty ? ", " : ",");
+		j->need_comma[j->depth] = true;
+		if (!j->inline_[j->depth])
+			indent(j);
+	}
+	if (key) {
+		put_escaped(j, (const unsigned char *)key, strlen(key));
+		puts_(j, j->pretty ? ": " : ":");
+	}
+}
+
+static void open_(struct json *j, const char *key, char c, bool inl)
+{
+	bool outer_inline = j->inline_[j->depth];
+
+	prefix(j, key);
+	putch(j, c);
+	if (j->depth + 1 < JSON_MAX_DEPTH)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+	j->inline_[j->depth] = inl || outer_inline;
+}
+
+static void close_(struct json *j, char c)
+{
+	bool had = j->need_comma[j->depth], inl = j->inline_[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had && !inl)
+		indent(j);
+	putch(j, c);
+}
+
+void json_begin_object(struct json *j, const char *key) { open_(j, key, '{', false); }
+void json_begin_object_inline(struct json *j, const char *key) { open_(j, key, '{', true); }
+void json_end_object(struct json *j) { close_(j, '}'); }
+void json_begin_array(struct json *j, const char *key) { open_(j, key, '[', false); }
+void json_begin_array_inline(struct json *j, const char *key) { open_(j, key, '[', true); }
+void json_end_array(struct json *j) { close_(j, ']'); }
+
+void json_string_len(struct json *j, const char *key, const char *s, size_t len)
+{
+	prefix(j, key);
+	put_escaped(j, (const unsigned char *)s, len);
+}
+
+void json_string(struct json *j, const char *key, const char *s)
+{
+	if (!s) {
+		json_null(j, key);
+		return;
+	}
+	json_string_len(j, key, s, strlen(s));
+}
+
+void json_int(struct json *j, const char *key, int64_t v)
+{
+	prefix(j, key);
+	if (v < 0) {
+		putch(j, '-');
+		put_u64(j, (uint64_t)0 - (uint64_t)v);
+	} else {
+		put_u64(j, (uint64_t)v);
+	}
+}
+
+void json_uint(struct json *j, const char *key, uint64_t v)
+{
+	prefix(j, key);
+	put_u64(j, v);
+}
+
+void json_double(struct json *j, const char *key, double v)
+{
+	char tmp[40];
+
+	prefix(j, key);
+	if (isfinite(v)) {
+		snprintf(tmp, sizeof(tmp), "%.17g", v);
+		puts_(j, tmp);
+	} else {
+		puts_(j, "null");
+	}
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+	prefix(j, key);
+	puts_(j, v ? "true" : "false");
+}
+
+void json_null(struct json *j, const char *key)
+{
+	prefix(j, key);
+	puts_(j, "null");
+}
+
+void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n)
+{
+	const struct cfg_node *c;
+
+	switch (n->type) {
+	case CFG_INT:
+		json_int(j, key, n->v.i);
+		break;
+	case CFG_FLOAT:
+		json_double(j, key, n->v.f);
+		break;
+	case CFG_STRING:
+	case CFG_WORD:
+		json_string(j, key, n->v.s);
+		break;
+	case CFG_ARRAY:
+		json_begin_array_inline(j, key);
+		for (c = n->v.child; c; c = c->next)
+			json_cfg_value(j, NULL, c);
+		json_end_array(j);
+		break;
+	case CFG_SECTION:
+		json_begin_object(j, key);
+		for (c = n->v.child; c; c = c->next)
+			json_cfg_value(j, c->key ? c->key : "", c);
+		json_end_object(j);
+		break;
+	default:
+		json_null(j, key);
+	}
+}
+
+void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *arr)
+{
+	const struct cfg_node *c;
+
+	json_begin_array_inline(j, key);
+	if (arr && arr->type == CFG_ARRAY)
+		for (c = arr->v.child; c; c = c->next)
+			if (c->type == CFG_STRING || c->type == CFG_WORD)
+				json_string(j, NULL, c->v.s);
+	json_end_array(j);
+}
+
+int json_finish(struct json *j)
+{
+	putch(j, '\n');
+	flush(j);
+	return j->error ? -1 : 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * json.h - a small streaming JSON writer (output only).
+ *
+ * Strings are escaped and made valid UTF-8 (invalid bytes become U+FFFD),
+ * since metadata from damaged images can hold anything.
+ */
+#ifndef MLVM_JSON_H
+#define MLVM_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "text/config.h"
+
+#define JSON_MAX_DEPTH 128
+
+#define JSON_BUF_SIZE 65536
+
+struct json {
+	FILE *f;
+	size_t len;			/* bytes waiting in buf */
+	bool error;			/* a write to f failed */
+	char buf[JSON_BUF_SIZE];
+	int depth;
+	bool need_comma[JSON_MAX_DEPTH];
+	bool inline_[JSON_MAX_DEPTH];	/* this level prints on one line */
+	bool pretty;
+};
+
+void json_init(struct json *j, FILE *f, bool pretty);
+void json_begin_object(struct json *j, const char *key);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j, const char *key);
+/* the same, printed on one line even when pretty (short arrays, small objects) */
+void json_begin_array_inline(struct json *j, const char *key);
+void json_begin_object_inline(struct json *j, const char *key);
+void json_end_array(struct json *j);
+void json_string(struct json *j, const char *key, const char *s);
+void json_string_len(struct json *j, const char *key, const char *s, size_t len);
+void json_int(struct json *j, const char *key, int64_t v);
+void json_uint(struct json *j, const char *key, uint64_t v);
+void json_double(struct json *j, const char *key, double v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
+/* a config value: ints, floats, strings, arrays and sections (as objects) */
+void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n);
+/* an array of strings from a config array (NULL gives []) */
+void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *arr);
+/* finish the document with a newline and flush; 0, or -1 when writing failed */
+int json_finish(struct json *j);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * mlvm.c - the command line: global options and dispatch.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: mlvm [GLOBAL OPTIONS] COMMAND [OPTIONS] IMAGE... [WORDS]\n"
+	"       mlvm help [COMMAND]\n"
+	"\n"
+	"Options, global or the command's, may stand anywhere after the command,\n"
+	"before or after the images; -- ends them (mlvm read -- -odd.img, or\n"
+	"./-odd.img). An unknown option is a usage error.\n"
+	"\n"
+	"Inspect LVM2 physical volumes in disk images, even damaged ones, and make\n"
+	"or change simple ones (format, create, ...) so that LVM2 accepts them.\n"
+	"Several IMAGEs form one set: a VG spread over several PVs is assembled\n"
+	"from all of them, matched by PV uuid.\n"
+	"\n"
+	"Commands:\n"
+	"  read [--generation SEQNO] IMAGE...\n"
+	"                       the volume group(s): a key/value table, or the full\n"
+	"                       model with --json; as of an older generation\n"
+	"  scan IMAGE...        every PV label and metadata area found, with its health\n"
+	"  history IMAGE...     every metadata generation still present in the rings\n"
+	"  diff --from [VG:]SEQNO --to [VG:]SEQNO IMAGE...\n"
+	"                       what changed between two generations (across a\n"
+	"                       vgrename or vgchange --uuid too)\n"
+	"  dump [--generation SEQNO] IMAGE...\n"
+	"                       a generation's metadata text, for vgcfgrestore -f\n"
+	"  map [--lv [VG/]LV] [--generation SEQNO] IMAGE...\n"
+	"                       which PV extents belong to which LV segment, what is free\n"
+	"  export --lv [VG/]LV -o FILE [--generation SEQNO] [--sparse] IMAGE...\n"
+	"                       the LV's bytes to a raw image file (or - for stdout)\n"
+	"  mount IMAGE... MOUNTPOINT [--generation SEQNO | --all-generations]\n"
+	"                       every LV as a read-only file (FUSE); fusermount3 -u\n"
+	"                       MOUNTPOINT unmounts\n"
+	"  browse [--generation SEQNO] [--ascii] IMAGE...\n"
+	"                       the ncurses browser: tree, details, extent maps,\n"
+	"                       generations, damage, export\n"
+	"\n"
+	"Write commands (the only ones that open images for writing; a damaged or\n"
+	"inconsistent VG is refused unless --force):\n"
+	"  format [--vg NAME] [--extent-size SIZE] [--metadata-size SIZE]\n"
+	"         [--metadata-copies 1|2] [--data-alignment SIZE] [--force] IMAGE...\n"
+	"                       new PVs and one VG over them (default \"volumegroup\")\n"
+	"  create [--size SIZE] IMAGE... NAME\n"
+	"                       a linear LV, first fit over the free extents\n"
+	"  remove IMAGE... LV   remove a linear or striped LV\n"
+	"  resize IMAGE... LV [+|-]SIZE\n"
+	"                       grow or shrink a linear or striped LV\n"
+	"  rename IMAGE... LV NEW\n"
+	"  add-tag IMAGE... LV TAG, remove-tag IMAGE... LV TAG\n"
+	"  SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB); no suffix: bytes\n"
+	"\n"
+	"Global options:\n"
+	"  --json               machine-readable output on stdout\n"
+	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
+	"  --vg VG              pick one VG when the images hold several: its name,\n"
+	"                       its uuid (dashes or not) or NAME@UUID (two VGs of one\n"
+	"                       name: --vg NAME is refused, naming them as NAME@UUID);\n"
+	"                       so does VG in --lv VG/LV\n"
+	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
+	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
+	"                       evidence cannot tell apart (repeatable)\n"
+	"  -h, --help           this help (mlvm help COMMAND or mlvm COMMAND --help\n"
+	"                       for a command's)\n"
+	"  -V, --version        the version\n"
+	"\n"
+	"Exit status: 0 done (warnings on stderr), 1 could not do what was asked,\n"
+	"2 usage error. Inspection commands never open an image for writing.\n"
+	"See mlvm(1).\n";
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *c, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "read", cmd_read },
+	{ "scan", cmd_scan },
+	{ "history", cmd_history },
+	{ "diff", cmd_diff },
+	{ "dump", cmd_dump },
+	{ "map", cmd_map },
+	{ "export", cmd_export },
+	{ "mount", cmd_mount },
+	{ "browse", cmd_browse },
+	{ "format", cmd_format },
+	{ "create", cmd_create },
+	{ "remove", cmd_remove },
+	{ "resize", cmd_resize },
+	{ "rename", cmd_rename },
+	{ "add-tag", cmd_add_tag },
+	{ "remove-tag", cmd_remove_tag },
+	{ NULL, NULL },
+};
+
+/* --pv PV=IMAGE: 0, or a usage error */
+static int add_pv_choice(struct cli *c, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	struct mlvm_pv_choice *p;
+
+	if (!eq || eq == arg || !eq[1])
+		return cli_usage(c, NULL, "--pv takes PV=IMAGE (a PV uuid or its name, such as pv0, and an image path), not '%s'", arg);
+	p = realloc(c->pv_choices, (c->n_pv_choices + 1) * sizeof(*p));
+	if (!p) {
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	*eq = '\0';	/* argv is ours to split */
+	c->pv_choices = p;
+	p[c->n_pv_choices].pv = arg;
+	p[c->n_pv_choices].image = eq + 1;
+	c->n_pv_choices++;
+	return 0;
+}
+
+/*
+ * Take the global options out of argv wherever they stand (before "--"),
+ * leaving the command and its own arguments in order.
+ */
+static int take_globals(struct cli *c, int *argc, char **argv, bool *help, bool *version)
+{
+	int i, o = 1;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[o++] = argv[i++];
+			break;
+		}
+		if (!strcmp(a, "--json")) {
+			c->json = true;
+		} else if (!strcmp(a, "--strict")) {
+			c->strict = true;
+		} else if (!strcmp(a, "--vg")) {
+			if (i + 1 >= *argc)
+				return cli_usage(c, NULL, "option '--vg' requires a volume group name");
+			c->vg = argv[++i];
+		} else if (!strncmp(a, "--vg=", 5)) {
+			c->vg = a + 5;
+		} else if (!strcmp(a, "--pv") || !strncmp(a, "--pv=", 5)) {
+			int rc;
+
+			if (!a[4] && i + 1 >= *argc)
+				return cli_usage(c, NULL, "option '--pv' requires PV=IMAGE");
+			rc = add_pv_choice(c, a[4] ? argv[i] + 5 : argv[++i]);
+			if (rc)
+				return rc;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			*help = true;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			*version = true;
+		} else {
+			argv[o++] = argv[i];
+		}
+	}
+	*argc = o;
+	argv[o] = NULL;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .prog = "mlvm" };
+	const struct command *cmd;
+	bool help = false, version = false, via_help = false;
+	int rc;
+
+	rc = take_globals(&c, &argc, argv, &help, &version);
+	if (rc)
+		goto out;
+	if (version) {
+		printf("mlvm %s\n", PACKAGE_VERSION);
+		rc = EXIT_DONE;
+		goto out;
+	}
+	if (argc < 2) {
+		fputs(usage_text, help ? stdout : stderr);
+		rc = help ? EXIT_DONE : EXIT_USAGE;
+		goto out;
+	}
+	if (!strcmp(argv[1], "help")) {
+		/* mlvm help [COMMAND]: the usage, or that command's --help */
+		if (argc > 3) {
+			rc = cli_usage(&c, NULL, "help takes one command at most, not '%s'", argv[3]);
+			goto out;
+		}
+		if (argc < 3) {
+			fputs(usage_text, stdout);
+			rc = EXIT_DONE;
+			goto out;
+		}
+		help = via_help = true;
+		argv++;
+		argc--;
+	}
+	for (cmd = commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, argv[1]))
+			break;
+	if (!cmd->name) {
+		if (help && !via_help) {
+			/* mlvm --help WORD: the usage */
+			fputs(usage_text, stdout);
+			rc = EXIT_DONE;
+		} else {
+			const char *names[sizeof(commands) / sizeof(commands[0])];
+			char near[256];
+			size_t n = 0;
+
+			for (n = 0; commands[n].name; n++)
+				names[n] = commands[n].name;
+			rc = cli_usage(&c, NULL, "unknown command '%s'%s", argv[1],
+				       cli_did_you_mean(argv[1], names, n, "", near, sizeof(near)));
+		}
+		goto out;
+	}
+	if (help) {
+		/* let the command print its own help */
+		char *hargv[] = { argv[1], (char *)"--help", NULL };
+
+		rc = cmd->run(&c, 2, hargv);
+	} else {
+		rc = cmd->run(&c, argc - 1, argv + 1);
+	}
+out:
+	free(c.pv_choices);
+	return rc;
+}

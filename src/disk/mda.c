@@ -1,0 +1,181 @@
+/*
+ * mda.c - metadata area headers and reading copies out of the ring.
+ */
+#include "disk/mda.h"
+#include "disk/crc.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RING_CHUNK (1u << 20)	/* bytes read at a time by mlvm_ring_crc */
+
+static void parse_raw_locn(const uint8_t *p, struct mlvm_raw_locn *rl)
+{
+	rl->offset = mlvm_le64(p);
+	rl->size = mlvm_le64(p + 8);
+	rl->checksum = mlvm_le32(p + 16);
+	rl->flags = mlvm_le32(p + 20);
+}
+
+void mlvm_mda_header_parse(const uint8_t *buf, uint64_t where,
+			   struct mlvm_mda_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->crc_stored = mlvm_le32(buf);
+	h->crc_computed = mlvm_crc(MLVM_CRC_INITIAL, buf + 4, MLVM_MDA_HEADER_SIZE - 4);
+	h->crc_ok = h->crc_stored == h->crc_computed;
+	memcpy(h->magic, buf + 4, 16);
+	h->magic[16] = '\0';
+	h->magic_ok = !memcmp(buf + 4, MLVM_MDA_MAGIC, 16);
+	h->journalled = !memcmp(buf + 4, MLVM_MDA_MAGIC_JOURNALLED, 16);
+	h->version = mlvm_le32(buf + 20);
+	h->version_ok = h->version == 1;
+	h->start = mlvm_le64(buf + 24);
+	h->start_ok = h->start == where;
+	h->size = mlvm_le64(buf + 32);
+	h->size_ok = h->size >= 2 * MLVM_MDA_HEADER_SIZE;
+	parse_raw_locn(buf + 40, &h->rl[0]);
+	parse_raw_locn(buf + 64, &h->rl[1]);
+}
+
+bool mlvm_mda_header_ok(const struct mlvm_mda_header *h)
+{
+	return h->crc_ok && h->magic_ok && h->version_ok && h->start_ok && h->size_ok;
+}
+
+int mlvm_ring_check(const struct mlvm_ring_span *sp, uint64_t source_size,
+		    const char **why)
+{
+	const char *dummy;
+	uint64_t text;
+
+	if (!why)
+		why = &dummy;
+	if (sp->area_size < 2 * MLVM_MDA_HEADER_SIZE) {
+		*why = "metadata area smaller than 1024 bytes";
+		return -ERANGE;
+	}
+	if (!mlvm_range_ok(source_size, sp->area_abs, sp->area_size)) {
+		*why = "metadata area extends past the end of the image";
+		return -ERANGE;
+	}
+	text = sp->area_size - MLVM_MDA_HEADER_SIZE;
+	if (sp->off < MLVM_MDA_HEADER_SIZE || sp->off >= sp->area_size) {
+		*why = "text offset outside the metadata area";
+		return -ERANGE;
+	}
+	if (sp->size == 0) {
+		*why = "text size is zero";
+		return -ERANGE;
+	}
+	if (sp->size > text) {
+		*why = "text size larger than the metadata area";
+		return -ERANGE;
+	}
+	return 0;
+}
+
+bool mlvm_ring_wraps(const struct mlvm_ring_span *sp)
+{
+	return sp->size > sp->area_size - sp->off;
+}
+
+/*
+ * Call fn on each contiguous piece of the copy, in order, at most chunk
+ * bytes at a time. The span must have passed mlvm_ring_check.
+ */
+static int ring_pieces(const struct mlvm_ring_span *sp,
+		       int (*fn)(void *ctx, uint64_t abs, uint64_t len), void *ctx)
+{
+	uint64_t first = sp->area_size - sp->off;
+	int rc;
+
+	if (first > sp->size)
+		first = sp->size;
+	rc = fn(ctx, sp->area_abs + sp->off, first);
+	if (rc || first == sp->size)
+		return rc;
+	return fn(ctx, sp->area_abs + MLVM_MDA_HEADER_SIZE, sp->size - first);
+}
+
+struct read_ctx {
+	struct mlvm_source *s;
+	char *buf;
+	size_t pos;
+};
+
+static int read_piece(void *ctx, uint64_t abs, uint64_t len)
+{
+	struct read_ctx *c = ctx;
+	int rc = mlvm_source_read(c->s, c->buf + c->pos, (size_t)len, abs);
+
+	c->pos += (size_t)len;
+	return rc;
+}
+
+int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out)
+{
+	struct read_ctx c = { .s = s };
+	int rc;
+
+	*out = NULL;
+	rc = mlvm_ring_check(sp, s->size, NULL);
+	if (rc)
+		return rc;
+	if (sp->size >= SIZE_MAX)
+		return -E2BIG;
+	c.buf = malloc((size_t)sp->size + 1);
+	if (!c.buf)
+		return -ENOMEM;
+	rc = ring_pieces(sp, read_piece, &c);
+	if (rc) {
+		free(c.buf);
+		return rc;
+	}
+	c.buf[sp->size] = '\0';
+	*out = c.buf;
+	return 0;
+}
+
+struct crc_ctx {
+	struct mlvm_source *s;
+	uint8_t *buf;
+	uint32_t crc;
+};
+
+static int crc_piece(void *ctx, uint64_t abs, uint64_t len)
+{
+	struct crc_ctx *c = ctx;
+
+	while (len > 0) {
+		size_t n = len > RING_CHUNK ? RING_CHUNK : (size_t)len;
+		int rc = mlvm_source_read(c->s, c->buf, n, abs);
+
+		if (rc)
+			return rc;
+		c->crc = mlvm_crc(c->crc, c->buf, n);
+		abs += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int mlvm_ring_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, uint32_t *crc)
+{
+	struct crc_ctx c = { .s = s, .crc = MLVM_CRC_INITIAL };
+	int rc;
+
+	rc = mlvm_ring_check(sp, s->size, NULL);
+	if (rc)
+		return rc;
+	c.buf = malloc(RING_CHUNK);
+	if (!c.buf)
+		return -ENOMEM;
+	rc = ring_pieces(sp, crc_piece, &c);
+	free(c.buf);
+	if (!rc)
+		*crc = c.crc;
+	return rc;
+}

@@ -1,0 +1,248 @@
+/*
+ * detect.c - image formats by content, the container dispatch, and the
+ * words for a failed open (see detect.h).
+ */
+#include "io/detect.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/magic.h"
+#include "io/source.h"
+#include "base/util.h"
+
+/* ------------------------------------------------------------ words */
+
+static _Thread_local int err_rc;
+static _Thread_local char err_msg[512];
+
+int mlvm_source_set_error(int rc, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	va_end(ap);
+	/* library messages come with newlines and tabs: one line */
+	for (p = err_msg; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	err_rc = rc;
+	return rc;
+}
+
+void mlvm_source_error_clear(void)
+{
+	err_rc = 0;
+	err_msg[0] = '\0';
+}
+
+const char *mlvm_source_lib_message(char *bt, const char *lib)
+{
+	static _Thread_local char unknown[64];
+	size_t n;
+
+	bt[strcspn(bt, "\r\n")] = '\0';
+	n = strlen(bt);
+	while (n > 0 && (bt[n - 1] == '.' || bt[n - 1] == ' '))
+		bt[--n] = '\0';
+	if (n)
+		return bt;
+	snprintf(unknown, sizeof(unknown), "%s: unknown error", lib);
+	return unknown;
+}
+
+const char *mlvm_source_strerror(int rc)
+{
+	if (rc < 0 && rc == err_rc && err_msg[0])
+		return err_msg;
+	return strerror(rc < 0 ? -rc : rc);
+}
+
+/* ------------------------------------------------------------ signatures */
+
+static bool at(const uint8_t *buf, size_t len, size_t off, const void *sig, size_t n)
+{
+	return buf && off <= len && n <= len - off && memcmp(buf + off, sig, n) == 0;
+}
+
+enum mlvm_format mlvm_detect_buffers(const uint8_t *head, size_t head_len,
+				     const uint8_t *tail, size_t tail_len)
+{
+	static const uint8_t vdi_sig[4] = { 0x7f, 0x10, 0xda, 0xbe };
+
+	if (at(head, head_len, 0, "EVF\x09\x0d\x0a\xff\x00", 8))
+		return MLVM_FORMAT_EWF;
+	if (at(head, head_len, 0, "EVF2\x0d\x0a\x81\x00", 8))
+		return MLVM_FORMAT_EWF2;
+	if (at(head, head_len, 0, "LVF\x09\x0d\x0a\xff\x00", 8) ||
+	    at(head, head_len, 0, "LEF2\x0d\x0a\x81\x00", 8))
+		return MLVM_FORMAT_L01;
+	if (at(head, head_len, 0, "QFI\xfb", 4))
+		return MLVM_FORMAT_QCOW;
+	if (at(head, head_len, 0, "vhdxfile", 8))
+		return MLVM_FORMAT_VHDX;
+	/* every VHD ends with its footer; dynamic and differencing ones
+	 * also start with a copy of it */
+	if (tail_len >= MLVM_DETECT_TAIL &&
+	    at(tail, tail_len, tail_len - MLVM_DETECT_TAIL, "conectix", 8))
+		return MLVM_FORMAT_VHD;
+	if (at(head, head_len, 0, "conectix", 8))
+		return MLVM_FORMAT_VHD;
+	if (at(head, head_len, 0, "KDMV", 4) || at(head, head_len, 0, "COWD", 4) ||
+	    at(head, head_len, 0, "# Disk DescriptorFile", 21))
+		return MLVM_FORMAT_VMDK;
+	if (at(head, head_len, 0x40, vdi_sig, 4) && at(head, head_len, 0, "<<< ", 4))
+		return MLVM_FORMAT_VDI;
+	if (at(head, head_len, 0, "QED\0", 4))
+		return MLVM_FORMAT_QED;
+	if (at(head, head_len, 0, "WithoutFreeSpace", 16) ||
+	    at(head, head_len, 0, "WithouFreSpacExt", 16))
+		return MLVM_FORMAT_PARALLELS;
+	return MLVM_FORMAT_RAW;
+}
+
+enum mlvm_format mlvm_detect_magic_desc(const char *d)
+{
+	if (!d)
+		return MLVM_FORMAT_RAW;
+	if (strstr(d, "EWF/Expert Witness") || strstr(d, "EnCase image"))
+		return MLVM_FORMAT_EWF;
+	if (strstr(d, "QEMU QCOW"))
+		return MLVM_FORMAT_QCOW;
+	if (strstr(d, "QEMU QED"))
+		return MLVM_FORMAT_QED;
+	if (strstr(d, "Microsoft Disk Image eXtended"))
+		return MLVM_FORMAT_VHDX;
+	if (strstr(d, "Microsoft Disk Image"))
+		return MLVM_FORMAT_VHD;
+	if (strstr(d, "VMware") && strstr(d, "disk image"))
+		return MLVM_FORMAT_VMDK;
+	if (strstr(d, "VirtualBox Disk Image"))
+		return MLVM_FORMAT_VDI;
+	return MLVM_FORMAT_RAW;
+}
+
+int mlvm_detect_looks_raw(const uint8_t *head, size_t head_len)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (at(head, head_len, i * 512, "LABELONE", 8))
+			return 1;
+	if (head_len >= 512 && head[510] == 0x55 && head[511] == 0xaa)
+		return 1;
+	for (i = 0; i < head_len; i++)
+		if (head[i])
+			return 0;
+	return 1;
+}
+
+int mlvm_detect_fd(int fd, uint64_t size, enum mlvm_format *out)
+{
+	uint8_t head[MLVM_DETECT_HEAD] = { 0 }, tail[MLVM_DETECT_TAIL] = { 0 };
+	size_t head_len = size < sizeof(head) ? (size_t)size : sizeof(head);
+	size_t tail_len = size < sizeof(tail) ? 0 : sizeof(tail);
+	char desc[256];
+	int rc;
+
+	*out = MLVM_FORMAT_RAW;
+	rc = mlvm_pread_all(fd, head, head_len, 0);
+	if (!rc && tail_len)
+		rc = mlvm_pread_all(fd, tail, tail_len, size - tail_len);
+	if (rc)
+		return rc;
+	*out = mlvm_detect_buffers(head, head_len, tail, tail_len);
+	/* libmagic's second opinion, only for what does not look like a disk */
+	if (*out == MLVM_FORMAT_RAW && head_len && !mlvm_detect_looks_raw(head, head_len) &&
+	    mlvm_magic_describe(head, head_len, desc, sizeof(desc)) == 0)
+		*out = mlvm_detect_magic_desc(desc);
+	return 0;
+}
+
+/* ------------------------------------------------------------ names */
+
+const char *mlvm_format_name(enum mlvm_format f)
+{
+	switch (f) {
+	case MLVM_FORMAT_RAW: return "raw";
+	case MLVM_FORMAT_EWF: return "EWF (E01)";
+	case MLVM_FORMAT_EWF2: return "EWF2 (Ex01)";
+	case MLVM_FORMAT_QCOW: return "qcow";
+	case MLVM_FORMAT_VHD: return "VHD";
+	case MLVM_FORMAT_VHDX: return "VHDX";
+	case MLVM_FORMAT_L01: return "EWF logical evidence (L01)";
+	case MLVM_FORMAT_VMDK: return "VMware VMDK";
+	case MLVM_FORMAT_VDI: return "VirtualBox VDI";
+	case MLVM_FORMAT_QED: return "QEMU QED";
+	case MLVM_FORMAT_PARALLELS: return "Parallels";
+	}
+	return "unknown";
+}
+
+static const char *article(enum mlvm_format f)
+{
+	return f == MLVM_FORMAT_EWF || f == MLVM_FORMAT_EWF2 || f == MLVM_FORMAT_L01 ? "an" : "a";
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+#if !defined(HAVE_LIBEWF) || !defined(HAVE_LIBQCOW) || !defined(HAVE_LIBVHDI)
+static int built_without(enum mlvm_format f, const char *lib, const char *pkg)
+{
+	return mlvm_source_set_error(-EMEDIUMTYPE,
+		"it is %s %s image, but this mlvm was built without %s: install %s and rebuild",
+		article(f), mlvm_format_name(f), lib, pkg);
+}
+#endif
+
+int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
+			struct mlvm_source **out)
+{
+	*out = NULL;
+	if (flags & MLVM_SOURCE_WRITE)
+		return mlvm_source_set_error(-EROFS,
+			"it is %s %s image: mlvm writes only to raw images",
+			article(f), mlvm_format_name(f));
+	switch (f) {
+	case MLVM_FORMAT_RAW:
+		return -EINVAL;
+	case MLVM_FORMAT_EWF:
+	case MLVM_FORMAT_EWF2:
+#ifdef HAVE_LIBEWF
+		return mlvm_source_open_ewf(path, out);
+#else
+		return built_without(f, "libewf", "libewf-dev");
+#endif
+	case MLVM_FORMAT_QCOW:
+#ifdef HAVE_LIBQCOW
+		return mlvm_source_open_qcow(path, out);
+#else
+		return built_without(f, "libqcow", "libqcow-dev");
+#endif
+	case MLVM_FORMAT_VHD:
+	case MLVM_FORMAT_VHDX:
+#ifdef HAVE_LIBVHDI
+		return mlvm_source_open_vhdi(path, f, out);
+#else
+		return built_without(f, "libvhdi", "libvhdi-dev");
+#endif
+	case MLVM_FORMAT_L01:
+		return mlvm_source_set_error(-EMEDIUMTYPE,
+			"it is %s %s image, which holds files, not a disk: mlvm cannot read it",
+			article(f), mlvm_format_name(f));
+	case MLVM_FORMAT_VMDK:
+	case MLVM_FORMAT_VDI:
+	case MLVM_FORMAT_QED:
+	case MLVM_FORMAT_PARALLELS:
+		break;
+	}
+	return mlvm_source_set_error(-EMEDIUMTYPE,
+		"it is %s %s image, which mlvm cannot read: convert it to raw first "
+		"(qemu-img convert -O raw %s OUT.raw)", article(f), mlvm_format_name(f), path);
+}

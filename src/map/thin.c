@@ -1,0 +1,849 @@
+/*
+ * thin.c - the dm-thin pool metadata reader (read-only, damage-tolerant).
+ *
+ * On-disk layout (little-endian, 4096-byte metadata blocks; facts from the
+ * kernel's drivers/md/dm-thin-metadata.c and persistent-data/):
+ *
+ *   superblock, block 0                 btree node, any other block
+ *     0 csum           le32               0 csum          le32
+ *     4 flags          le32 (1: needs     4 flags         le32 (1 internal,
+ *                      check)                                    2 leaf)
+ *     8 blocknr        le64 (0)           8 blocknr       le64 (its own)
+ *    16 uuid           16 bytes          16 nr_entries    le32
+ *    32 magic          le64 27022010     20 max_entries   le32
+ *    40 version        le32 (1, 2)       24 value_size    le32
+ *    44 time           le32              28 padding       le32
+ *    48 trans_id       le64              32 keys          le64 x max_entries
+ *    56 held_root      le64                 values        value_size x
+ *    64 data sm root   128 bytes                          max_entries
+ *                      (nr_blocks le64 first)
+ *   192 metadata sm root 128 bytes
+ *   320 data_mapping_root   le64
+ *   328 device_details_root le64
+ *   336 data_block_size     le32 (sectors)
+ *   340 metadata_block_size le32 (sectors, 8)
+ *   344 metadata_nr_blocks  le64
+ *   352 compat, compat_ro, incompat flags le32 each
+ *
+ * Checksums: crc32c (Castagnoli, reflected 0x82f63b78) of bytes 4..4095
+ * with seed 0xffffffff and no final inversion, xor a salt: 160774 for the
+ * superblock, 121107 for btree nodes.
+ *
+ * The mapping tree has two levels, each a btree of its own: device id ->
+ * subtree root, then virtual block -> (data block << 24 | time). Internal
+ * node values are le64 block numbers; every value in these trees is 8
+ * bytes. A child's keys lie in [its key in the parent, the next key).
+ *
+ * Every node is checked when it is read (checksum, block number, flags,
+ * value size, entry counts against the block size, ascending keys); a bad
+ * node is reported once and remembered, and whatever lies under it reads
+ * as damaged (-EIO), never as followed blindly. Child pointers are checked
+ * against the metadata size and the path (no cycles), depth is bounded.
+ * Decoded nodes sit in a bounded LRU cache keyed by block number, and the
+ * last leaf used is remembered, so a sequential export reads every node
+ * once. Report offsets are byte offsets inside the metadata device named
+ * by `what`.
+ */
+#include "map/thin.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+#define TM_BLOCK		4096u
+#define TM_SB_MAGIC		27022010u
+#define TM_SB_CSUM_XOR		160774u
+#define TM_BTREE_CSUM_XOR	121107u
+#define TM_NEEDS_CHECK		1u
+#define TM_NODE_INTERNAL	1u
+#define TM_NODE_LEAF		2u
+#define TM_NODE_HDR		32u
+#define TM_VALUE_SIZE		8u
+#define TM_MAX_DEPTH		32	/* per btree; real trees are < 10 deep */
+#define TM_CACHE_SLOTS		512	/* 2 MiB of nodes */
+#define TM_HASH_BITS		10
+#define TM_DEV_SLOTS		16	/* device roots remembered */
+#define TM_WALK_BUDGET		20000	/* nodes one next_mapped call may visit */
+#define TM_CRC32C_POLY		0x82f63b78u
+
+/* a set of 64-bit numbers (blocks or device ids already reported) */
+struct u64set {
+	uint64_t *v;
+	uint8_t *used;
+	size_t cap;
+	size_t n;
+};
+
+struct tnode {
+	uint64_t blk;
+	int status;		/* 0, or -EIO: the node is bad */
+	bool used;
+	uint32_t flags;
+	uint32_t nr;
+	uint32_t max;
+	unsigned pins;		/* held by a walk: not evicted */
+	int prev, next;		/* LRU list, most recent first */
+	int hnext;		/* hash chain */
+	uint8_t *data;		/* TM_BLOCK bytes, allocated on first use */
+};
+
+/* the key range [lo, hi] a node was reached for */
+struct span {
+	uint64_t blk;
+	uint64_t lo;
+	uint64_t hi;
+};
+
+struct mlvm_thin_pool {
+	mlvm_read_fn read;
+	void *ctx;
+	uint64_t meta_size;
+	struct mlvm_report *r;
+	char *what;
+
+	uint64_t nr_blocks;	/* metadata blocks that can be read */
+	uint64_t data_nr_blocks;	/* from the data space map root, 0: unknown */
+	uint32_t block_sectors;
+	uint64_t mapping_root;	/* 0: unusable */
+
+	uint32_t crc_table[256];
+
+	struct tnode *nodes;
+	struct tnode oom;	/* handed out when a node cannot be allocated */
+	int lru_head, lru_tail;
+	int buckets[1 << TM_HASH_BITS];
+
+	struct u64set blamed;	/* blocks already reported */
+	struct u64set devs_reported;
+	bool budget_reported;
+
+	/* device roots looked up, by dev_id % TM_DEV_SLOTS */
+	struct {
+		bool valid;
+		uint64_t id;
+		uint64_t root;
+		int status;
+	} devs[TM_DEV_SLOTS];
+
+	/* the last leaf a lookup ended in */
+	bool leaf_valid;
+	uint64_t leaf_dev;
+	struct span leaf;
+};
+
+/* ------------------------------------------------------------ crc32c */
+
+static void crc32c_init(uint32_t t[256])
+{
+	uint32_t i, c;
+	int k;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (TM_CRC32C_POLY & (0u - (c & 1u)));
+		t[i] = c;
+	}
+}
+
+/* raw reflected crc32c: no inversion in or out */
+static uint32_t crc32c(const uint32_t t[256], uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len--)
+		crc = t[(crc ^ *p++) & 0xffu] ^ (crc >> 8);
+	return crc;
+}
+
+/* the persistent-data block checksum */
+static uint32_t block_csum(const struct mlvm_thin_pool *p, const uint8_t *blk, uint32_t salt)
+{
+	return crc32c(p->crc_table, 0xffffffffu, blk + 4, TM_BLOCK - 4) ^ salt;
+}
+
+/* ------------------------------------------------------------ sets */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* true when v was not in the set (it is now, unless memory ran out) */
+static bool u64set_add(struct u64set *s, uint64_t v)
+{
+	size_t i, mask;
+
+	if (2 * (s->n + 1) > s->cap) {
+		size_t ncap = s->cap ? 2 * s->cap : 64, j;
+		uint64_t *nv = calloc(ncap, sizeof(*nv));
+		uint8_t *nu = calloc(ncap, 1);
+
+		if (!nv || !nu) {
+			free(nv);
+			free(nu);
+			return true;
+		}
+		for (j = 0; j < s->cap; j++) {
+			if (!s->used[j])
+				continue;
+			i = mix64(s->v[j]) & (ncap - 1);
+			while (nu[i])
+				i = (i + 1) & (ncap - 1);
+			nu[i] = 1;
+			nv[i] = s->v[j];
+		}
+		free(s->v);
+		free(s->used);
+		s->v = nv;
+		s->used = nu;
+		s->cap = ncap;
+	}
+	mask = s->cap - 1;
+	for (i = mix64(v) & mask; s->used[i]; i = (i + 1) & mask)
+		if (s->v[i] == v)
+			return false;
+	s->used[i] = 1;
+	s->v[i] = v;
+	s->n++;
+	return true;
+}
+
+static void u64set_free(struct u64set *s)
+{
+	free(s->v);
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ------------------------------------------------------------ reporting */
+
+/* Report a problem with metadata block blk, once per block. */
+__attribute__((format(printf, 5, 6)))
+static void blame(struct mlvm_thin_pool *p, uint64_t blk, uint32_t at, const char *code,
+		  const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!u64set_add(&p->blamed, blk))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	mlvm_warn(p->r, code, p->what, blk * TM_BLOCK + at, "%s", msg);
+}
+
+/* ------------------------------------------------------------ nodes */
+
+static inline uint64_t node_key(const struct tnode *n, uint32_t i)
+{
+	return mlvm_le64(n->data + TM_NODE_HDR + 8u * i);
+}
+
+static inline uint64_t node_value(const struct tnode *n, uint32_t i)
+{
+	return mlvm_le64(n->data + TM_NODE_HDR + 8u * n->max + 8u * i);
+}
+
+static inline uint32_t value_at(const struct tnode *n, uint32_t i)
+{
+	return TM_NODE_HDR + 8u * n->max + 8u * i;
+}
+
+/* first index whose key is >= k (nr when none) */
+static uint32_t lower_bound(const struct tnode *n, uint64_t k)
+{
+	uint32_t lo = 0, hi = n->nr;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (node_key(n, mid) < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* first index whose key is > k (nr when none) */
+static uint32_t upper_bound(const struct tnode *n, uint64_t k)
+{
+	uint32_t lo = 0, hi = n->nr;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (node_key(n, mid) <= k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Read and check block blk into n (status 0 or -EIO, reported). */
+static void node_load(struct mlvm_thin_pool *p, struct tnode *n, uint64_t blk)
+{
+	uint32_t csum, want, vsize, i, kind;
+
+	n->status = -EIO;
+	n->flags = n->nr = n->max = 0;
+	if (blk >= p->nr_blocks || !mlvm_range_ok(p->meta_size, blk * TM_BLOCK, TM_BLOCK)) {
+		blame(p, blk, 0, "thin_node_read",
+		      "btree node %llu lies past the end of the metadata (%llu blocks)",
+		      (unsigned long long)blk, (unsigned long long)p->nr_blocks);
+		return;
+	}
+	if (p->read(p->ctx, n->data, TM_BLOCK, blk * TM_BLOCK) != 0) {
+		blame(p, blk, 0, "thin_node_read", "cannot read btree node %llu",
+		      (unsigned long long)blk);
+		return;
+	}
+	csum = mlvm_le32(n->data);
+	want = block_csum(p, n->data, TM_BTREE_CSUM_XOR);
+	if (csum != want) {
+		blame(p, blk, 0, "thin_node_csum",
+		      "btree node %llu: bad checksum 0x%08x, computed 0x%08x",
+		      (unsigned long long)blk, csum, want);
+		return;
+	}
+	if (mlvm_le64(n->data + 8) != blk) {
+		blame(p, blk, 8, "thin_node_blocknr",
+		      "btree node %llu says it is block %llu", (unsigned long long)blk,
+		      (unsigned long long)mlvm_le64(n->data + 8));
+		return;
+	}
+	n->flags = mlvm_le32(n->data + 4);
+	kind = n->flags & (TM_NODE_INTERNAL | TM_NODE_LEAF);
+	if (kind != TM_NODE_INTERNAL && kind != TM_NODE_LEAF) {
+		blame(p, blk, 4, "thin_node_flags",
+		      "btree node %llu: flags 0x%x are neither internal nor leaf",
+		      (unsigned long long)blk, n->flags);
+		return;
+	}
+	n->nr = mlvm_le32(n->data + 16);
+	n->max = mlvm_le32(n->data + 20);
+	vsize = mlvm_le32(n->data + 24);
+	if (vsize != TM_VALUE_SIZE) {
+		blame(p, blk, 24, "thin_node_value_size",
+		      "btree node %llu: value size %u, mapping trees hold %u",
+		      (unsigned long long)blk, vsize, TM_VALUE_SIZE);
+		return;
+	}
+	if (n->max > (TM_BLOCK - TM_NODE_HDR) / (8u + TM_VALUE_SIZE)) {
+		blame(p, blk, 20, "thin_node_entries",
+		      "btree node %llu: max_entries %u does not fit a block",
+		      (unsigned long long)blk, n->max);
+		return;
+	}
+	if (n->nr > n->max) {
+		blame(p, blk, 16, "thin_node_entries",
+		      "btree node %llu: nr_entries %u > max_entries %u",
+		      (unsigned long long)blk, n->nr, n->max);
+		return;
+	}
+	if (kind == TM_NODE_INTERNAL && n->nr == 0) {
+		blame(p, blk, 16, "thin_node_entries", "btree node %llu: internal node without entries",
+		      (unsigned long long)blk);
+		return;
+	}
+	for (i = 1; i < n->nr; i++) {
+		if (node_key(n, i) <= node_key(n, i - 1)) {
+			blame(p, blk, TM_NODE_HDR + 8u * i, "thin_node_order",
+			      "btree node %llu: key %u (%llu) is not above key %u (%llu)",
+			      (unsigned long long)blk, i, (unsigned long long)node_key(n, i),
+			      i - 1, (unsigned long long)node_key(n, i - 1));
+			return;
+		}
+	}
+	n->status = 0;
+}
+
+static void lru_unlink(struct mlvm_thin_pool *p, int i)
+{
+	struct tnode *n = &p->nodes[i];
+
+	if (n->prev >= 0)
+		p->nodes[n->prev].next = n->next;
+	else
+		p->lru_head = n->next;
+	if (n->next >= 0)
+		p->nodes[n->next].prev = n->prev;
+	else
+		p->lru_tail = n->prev;
+	n->prev = n->next = -1;
+}
+
+static void lru_push_front(struct mlvm_thin_pool *p, int i)
+{
+	struct tnode *n = &p->nodes[i];
+
+	n->prev = -1;
+	n->next = p->lru_head;
+	if (p->lru_head >= 0)
+		p->nodes[p->lru_head].prev = i;
+	p->lru_head = i;
+	if (p->lru_tail < 0)
+		p->lru_tail = i;
+}
+
+static unsigned node_hash(uint64_t blk)
+{
+	return (unsigned)((blk * 0x9e3779b97f4a7c15ULL) >> (64 - TM_HASH_BITS));
+}
+
+/* The node at block blk, from the cache or read and checked now. */
+static struct tnode *node_get(struct mlvm_thin_pool *p, uint64_t blk)
+{
+	unsigned h = node_hash(blk);
+	int i, *pp;
+
+	for (i = p->buckets[h]; i >= 0; i = p->nodes[i].hnext) {
+		if (p->nodes[i].blk == blk) {
+			if (p->lru_head != i) {
+				lru_unlink(p, i);
+				lru_push_front(p, i);
+			}
+			return &p->nodes[i];
+		}
+	}
+	for (i = p->lru_tail; p->nodes[i].pins; i = p->nodes[i].prev)
+		;	/* at most TM_MAX_DEPTH nodes are pinned */
+	if (!p->nodes[i].data) {
+		p->nodes[i].data = malloc(TM_BLOCK);
+		if (!p->nodes[i].data) {
+			p->oom.blk = blk;
+			p->oom.status = -ENOMEM;
+			return &p->oom;
+		}
+	}
+	if (p->nodes[i].used) {
+		for (pp = &p->buckets[node_hash(p->nodes[i].blk)]; *pp != i;
+		     pp = &p->nodes[*pp].hnext)
+			;
+		*pp = p->nodes[i].hnext;
+	}
+	lru_unlink(p, i);
+	lru_push_front(p, i);
+	p->nodes[i].used = true;
+	p->nodes[i].blk = blk;
+	p->nodes[i].hnext = p->buckets[h];
+	p->buckets[h] = i;
+	node_load(p, &p->nodes[i], blk);
+	return &p->nodes[i];
+}
+
+/*
+ * Check child pointer i of the good internal node n (block path[depth],
+ * ancestors path[0..depth-1]): inside the metadata, not the superblock,
+ * not an ancestor. Reports once per parent block.
+ */
+static bool child_ok(struct mlvm_thin_pool *p, const struct tnode *n, uint32_t i,
+		     const uint64_t *path, int depth)
+{
+	uint64_t child = node_value(n, i);
+	int d;
+
+	if (child == 0 || child >= p->nr_blocks) {
+		blame(p, n->blk, value_at(n, i), "thin_node_pointer",
+		      "btree node %llu: entry %u points to block %llu, outside the metadata (%llu %s)",
+		      (unsigned long long)n->blk, i, (unsigned long long)child,
+		      (unsigned long long)p->nr_blocks, mlvm_plural(p->nr_blocks, "block", "blocks"));
+		return false;
+	}
+	for (d = 0; d <= depth; d++) {
+		if (path[d] == child) {
+			blame(p, n->blk, value_at(n, i), "thin_node_cycle",
+			      "btree node %llu: entry %u points back to block %llu on its own path",
+			      (unsigned long long)n->blk, i, (unsigned long long)child);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A good node reached for keys [lo, hi] must hold no key outside it. */
+static void check_span(struct mlvm_thin_pool *p, const struct tnode *n, uint64_t lo, uint64_t hi)
+{
+	if (n->nr == 0 || (node_key(n, 0) >= lo && node_key(n, n->nr - 1) <= hi))
+		return;
+	blame(p, n->blk, TM_NODE_HDR, "thin_node_range",
+	      "btree node %llu: keys %llu..%llu lie outside its parent's range %llu..%llu",
+	      (unsigned long long)n->blk, (unsigned long long)node_key(n, 0),
+	      (unsigned long long)node_key(n, n->nr - 1), (unsigned long long)lo,
+	      (unsigned long long)hi);
+}
+
+/* narrow [lo, hi] to the range of child i of internal node n */
+static void child_span(const struct tnode *n, uint32_t i, uint64_t *lo, uint64_t *hi)
+{
+	if (node_key(n, i) > *lo)
+		*lo = node_key(n, i);
+	if (i + 1 < n->nr && node_key(n, i + 1) - 1 < *hi)
+		*hi = node_key(n, i + 1) - 1;
+}
+
+/*
+ * Look key up in the btree rooted at root: 0 and *val, -ENOENT, or -EIO
+ * (damage on the way, reported). *sp gets the leaf and its key range.
+ */
+static int tree_find(struct mlvm_thin_pool *p, uint64_t root, uint64_t key, uint64_t *val,
+		     struct span *sp)
+{
+	uint64_t path[TM_MAX_DEPTH];
+	uint64_t blk = root, lo = 0, hi = UINT64_MAX;
+	int depth;
+
+	for (depth = 0; depth < TM_MAX_DEPTH; depth++) {
+		struct tnode *n = node_get(p, blk);
+		uint32_t i;
+
+		if (n->status)
+			return n->status;
+		check_span(p, n, lo, hi);
+		if (n->flags & TM_NODE_LEAF) {
+			if (sp) {
+				sp->blk = blk;
+				sp->lo = lo;
+				sp->hi = hi;
+			}
+			i = lower_bound(n, key);
+			if (i >= n->nr || node_key(n, i) != key)
+				return -ENOENT;
+			*val = node_value(n, i);
+			return 0;
+		}
+		i = upper_bound(n, key);
+		if (i == 0)
+			return -ENOENT;	/* below the first key */
+		i--;
+		path[depth] = blk;
+		if (!child_ok(p, n, i, path, depth))
+			return -EIO;
+		child_span(n, i, &lo, &hi);
+		blk = node_value(n, i);
+	}
+	blame(p, root, 0, "thin_node_depth", "btree rooted at block %llu is deeper than %d levels",
+	      (unsigned long long)root, TM_MAX_DEPTH);
+	return -EIO;
+}
+
+/* the root of dev_id's mapping subtree: 0, -ENOENT or -EIO */
+static int dev_root(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t *root)
+{
+	unsigned slot = (unsigned)(dev_id % TM_DEV_SLOTS);
+	uint64_t v = 0;
+	int rc;
+
+	if (p->devs[slot].valid && p->devs[slot].id == dev_id) {
+		*root = p->devs[slot].root;
+		return p->devs[slot].status;
+	}
+	if (!p->mapping_root)
+		rc = -EIO;
+	else
+		rc = tree_find(p, p->mapping_root, dev_id, &v, NULL);
+	if (rc == -ENOENT && u64set_add(&p->devs_reported, dev_id))
+		mlvm_warn(p->r, "thin_dev_missing", p->what, p->mapping_root * TM_BLOCK,
+			  "thin device %llu is not in the pool metadata: it reads as zeros",
+			  (unsigned long long)dev_id);
+	if (rc == 0 && (v == 0 || v >= p->nr_blocks)) {
+		if (u64set_add(&p->devs_reported, dev_id))
+			mlvm_warn(p->r, "thin_dev_root", p->what, -1,
+				  "thin device %llu: mapping root %llu lies outside the metadata (%llu blocks)",
+				  (unsigned long long)dev_id, (unsigned long long)v,
+				  (unsigned long long)p->nr_blocks);
+		rc = -EIO;
+	}
+	if (rc != -ENOMEM) {
+		p->devs[slot].valid = true;
+		p->devs[slot].id = dev_id;
+		p->devs[slot].root = v;
+		p->devs[slot].status = rc;
+	}
+	*root = v;
+	return rc;
+}
+
+/* decode a leaf value: 0 and *data_block, or -EIO when it points past the data device */
+static int decode_mapping(struct mlvm_thin_pool *p, uint64_t leaf_blk, uint64_t v,
+			  uint64_t vblock, uint64_t *data_block)
+{
+	uint64_t db = v >> 24;
+
+	if (p->data_nr_blocks && db >= p->data_nr_blocks) {
+		blame(p, leaf_blk, 0, "thin_mapping_range",
+		      "btree leaf %llu maps virtual block %llu to data block %llu, past the %llu data %s",
+		      (unsigned long long)leaf_blk, (unsigned long long)vblock,
+		      (unsigned long long)db, (unsigned long long)p->data_nr_blocks,
+		      mlvm_plural(p->data_nr_blocks, "block", "blocks"));
+		return -EIO;
+	}
+	*data_block = db;
+	return 0;
+}
+
+int mlvm_thin_lookup(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t vblock,
+		     uint64_t *data_block)
+{
+	struct span sp = { 0, 0, 0 };
+	uint64_t root, v;
+	int rc;
+
+	if (p->leaf_valid && p->leaf_dev == dev_id && vblock >= p->leaf.lo &&
+	    vblock <= p->leaf.hi) {
+		struct tnode *n = node_get(p, p->leaf.blk);
+
+		if (n->status == 0) {
+			uint32_t i = lower_bound(n, vblock);
+
+			if (i >= n->nr || node_key(n, i) != vblock)
+				return -ENOENT;
+			return decode_mapping(p, n->blk, node_value(n, i), vblock, data_block);
+		}
+	}
+	rc = dev_root(p, dev_id, &root);
+	if (rc)
+		return rc;
+	rc = tree_find(p, root, vblock, &v, &sp);
+	if (sp.blk) {
+		p->leaf_valid = true;
+		p->leaf_dev = dev_id;
+		p->leaf = sp;
+	}
+	if (rc)
+		return rc;
+	return decode_mapping(p, sp.blk, v, vblock, data_block);
+}
+
+/*
+ * The first key >= v within [lo, hi] under blk: 0 and *next, or -ENOENT.
+ * A damaged subtree may hold anything: its first block at or after v is
+ * returned, so the caller's lookup meets the -EIO.
+ */
+static int walk_next(struct mlvm_thin_pool *p, uint64_t blk, uint64_t v, uint64_t lo,
+		     uint64_t hi, uint64_t *path, int depth, unsigned *budget, uint64_t *next)
+{
+	uint64_t from = v > lo ? v : lo;
+	struct tnode *n;
+	uint32_t i;
+	int rc;
+
+	if (depth >= TM_MAX_DEPTH) {
+		blame(p, path[0], 0, "thin_node_depth",
+		      "btree rooted at block %llu is deeper than %d levels",
+		      (unsigned long long)path[0], TM_MAX_DEPTH);
+		*next = from;
+		return 0;
+	}
+	if (*budget == 0) {
+		if (!p->budget_reported)
+			mlvm_warn(p->r, "thin_walk_budget", p->what, blk * TM_BLOCK,
+				  "searching the next mapped block visited more than %d nodes",
+				  TM_WALK_BUDGET);
+		p->budget_reported = true;
+		*next = from;
+		return 0;
+	}
+	(*budget)--;
+	n = node_get(p, blk);
+	if (n->status) {
+		*next = from;
+		return 0;
+	}
+	check_span(p, n, lo, hi);
+	if (n->flags & TM_NODE_LEAF) {
+		i = lower_bound(n, from);
+		if (i >= n->nr || node_key(n, i) > hi)
+			return -ENOENT;
+		*next = node_key(n, i);
+		return 0;
+	}
+	path[depth] = blk;
+	n->pins++;	/* the walk below must not evict n */
+	rc = -ENOENT;
+	i = upper_bound(n, from);
+	for (i = i ? i - 1 : 0; i < n->nr; i++) {
+		uint64_t clo = lo, chi = hi;
+
+		child_span(n, i, &clo, &chi);
+		if (clo > chi || chi < from)
+			continue;
+		if (!child_ok(p, n, i, path, depth)) {
+			*next = from > clo ? from : clo;
+			rc = 0;
+			break;
+		}
+		rc = walk_next(p, node_value(n, i), from, clo, chi, path, depth + 1, budget, next);
+		if (rc == 0)
+			break;
+	}
+	n->pins--;
+	return rc;
+}
+
+int mlvm_thin_next_mapped(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t vblock,
+			  uint64_t *next)
+{
+	uint64_t path[TM_MAX_DEPTH];
+	unsigned budget = TM_WALK_BUDGET;
+	uint64_t root;
+	int rc;
+
+	rc = dev_root(p, dev_id, &root);
+	if (rc == -ENOENT)
+		return rc;
+	if (rc) {
+		*next = vblock;	/* unknown: let the lookup say -EIO */
+		return 0;
+	}
+	return walk_next(p, root, vblock, 0, UINT64_MAX, path, 0, &budget, next);
+}
+
+/* ------------------------------------------------------------ superblock */
+
+uint32_t mlvm_thin_block_sectors(const struct mlvm_thin_pool *p)
+{
+	return p->block_sectors;
+}
+
+int mlvm_thin_open(mlvm_read_fn read, void *ctx, uint64_t meta_size,
+		   struct mlvm_thin_pool **out, struct mlvm_report *r, const char *what)
+{
+	struct mlvm_thin_pool *p;
+	uint8_t sb[TM_BLOCK];
+	uint64_t magic, sb_blocks, have, root;
+	uint32_t csum, want, version, mbs, dbs, flags, incompat;
+	int i, rc;
+
+	*out = NULL;
+	if (meta_size < TM_BLOCK) {
+		mlvm_error(r, "thin_sb_short", what, 0,
+			   "pool metadata of %llu bytes cannot hold a superblock",
+			   (unsigned long long)meta_size);
+		return -EINVAL;
+	}
+	rc = read(ctx, sb, TM_BLOCK, 0);
+	if (rc) {
+		mlvm_error(r, "thin_sb_read", what, 0, "cannot read the pool metadata superblock");
+		return rc < 0 ? rc : -EIO;
+	}
+	magic = mlvm_le64(sb + 32);
+	if (magic != TM_SB_MAGIC) {
+		mlvm_error(r, "thin_sb_magic", what, 32,
+			   "not dm-thin metadata: superblock magic %llu, expected %u",
+			   (unsigned long long)magic, TM_SB_MAGIC);
+		return -EINVAL;
+	}
+	mbs = mlvm_le32(sb + 340);
+	if (mbs != TM_BLOCK / 512) {
+		mlvm_error(r, "thin_sb_block_size", what, 340,
+			   "metadata block size of %u sectors, only %u is supported", mbs,
+			   TM_BLOCK / 512);
+		return -EINVAL;
+	}
+	dbs = mlvm_le32(sb + 336);
+	if (dbs == 0) {
+		mlvm_error(r, "thin_sb_data_block_size", what, 336, "data block size is 0");
+		return -EINVAL;
+	}
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->nodes = calloc(TM_CACHE_SLOTS, sizeof(*p->nodes));
+	if (what)
+		p->what = strdup(what);
+	if (!p->nodes || (what && !p->what)) {
+		free(p->nodes);
+		free(p->what);
+		free(p);
+		return -ENOMEM;
+	}
+	p->read = read;
+	p->ctx = ctx;
+	p->meta_size = meta_size;
+	p->r = r;
+	p->block_sectors = dbs;
+	crc32c_init(p->crc_table);
+	for (i = 0; i < (1 << TM_HASH_BITS); i++)
+		p->buckets[i] = -1;
+	p->lru_head = p->lru_tail = -1;
+	for (i = 0; i < TM_CACHE_SLOTS; i++) {
+		p->nodes[i].hnext = -1;
+		lru_push_front(p, i);
+	}
+
+	csum = mlvm_le32(sb);
+	want = block_csum(p, sb, TM_SB_CSUM_XOR);
+	if (csum != want)
+		mlvm_warn(r, "thin_sb_csum", what, 0,
+			  "superblock checksum 0x%08x, computed 0x%08x: reading on, every node is checked",
+			  csum, want);
+	if (mlvm_le64(sb + 8) != 0)
+		mlvm_warn(r, "thin_sb_blocknr", what, 8, "superblock says it is block %llu",
+			  (unsigned long long)mlvm_le64(sb + 8));
+	version = mlvm_le32(sb + 40);
+	if (version < 1 || version > 2)
+		mlvm_warn(r, "thin_sb_version", what, 40,
+			  "metadata version %u, this reader knows 1 and 2", version);
+	if (dbs % 128 || dbs > 2097152)
+		mlvm_warn(r, "thin_sb_data_block_size", what, 336,
+			  "data block size of %u sectors is not a multiple of 64 KiB up to 1 GiB", dbs);
+	flags = mlvm_le32(sb + 4);
+	if (flags & TM_NEEDS_CHECK)
+		mlvm_notice(r, "thin_sb_needs_check", what, 4,
+			    "the pool metadata is flagged as needing a check");
+	if (mlvm_le64(sb + 56))
+		mlvm_notice(r, "thin_sb_held_root", what, 56,
+			    "a metadata snapshot is held at block %llu",
+			    (unsigned long long)mlvm_le64(sb + 56));
+	incompat = mlvm_le32(sb + 360);
+	if (incompat)
+		mlvm_warn(r, "thin_sb_incompat", what, 360,
+			  "unknown incompatible feature flags 0x%x", incompat);
+
+	have = meta_size / TM_BLOCK;
+	sb_blocks = mlvm_le64(sb + 344);
+	p->nr_blocks = have;
+	if (sb_blocks > have)
+		mlvm_warn(r, "thin_sb_truncated", what, 344,
+			  "superblock says %llu metadata blocks, only %llu are present",
+			  (unsigned long long)sb_blocks, (unsigned long long)have);
+	else if (sb_blocks)
+		p->nr_blocks = sb_blocks;
+	p->data_nr_blocks = mlvm_le64(sb + 64);
+
+	root = mlvm_le64(sb + 320);
+	if (root == 0 || root >= p->nr_blocks)
+		mlvm_error(r, "thin_sb_root", what, 320,
+			   "data mapping root %llu lies outside the metadata (%llu blocks): no block can be mapped",
+			   (unsigned long long)root, (unsigned long long)p->nr_blocks);
+	else
+		p->mapping_root = root;
+	*out = p;
+	return 0;
+}
+
+void mlvm_thin_close(struct mlvm_thin_pool *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	u64set_free(&p->blamed);
+	u64set_free(&p->devs_reported);
+	for (i = 0; i < TM_CACHE_SLOTS; i++)
+		free(p->nodes[i].data);
+	free(p->nodes);
+	free(p->what);
+	free(p);
+}

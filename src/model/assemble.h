@@ -1,0 +1,169 @@
+/*
+ * assemble.h - open a set of images, find their PVs and metadata, and
+ * assemble the volume groups they hold.
+ *
+ * A PV is matched to the VG's text by its uuid, wherever it was found. The
+ * copy of the metadata that wins is, as in LVM2, the highest seqno among the
+ * copies whose header, checksum and text are good; copies that disagree are
+ * reported. An absent PV is marked missing, not fatal.
+ *
+ * PV identity is decided on evidence, never on the order of the images:
+ * - a uuid found in several images: the copy whose metadata areas hold the
+ *   newest seqno of the VG supplies the PV (metadata and data); the others
+ *   are listed (duplicate_pv). Copies that tie (and are not one file given
+ *   twice) leave the PV ambiguous (pv_ambiguous): it is not used;
+ * - a PV without a usable label (gone, or failing its checks) that holds
+ *   the VG's metadata is tied to the VG's missing PV it alone can be: by its
+ *   damaged label's uuid (a few characters off), by size, by elimination.
+ *   Where several fit equally, all stay unused and pv_ambiguous names them;
+ * - the user's --pv choices (opts.pv_choices) come first.
+ * The result does not depend on the order the images were added in.
+ */
+#ifndef MLVM_ASSEMBLE_H
+#define MLVM_ASSEMBLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "disk/label.h"
+#include "disk/mda.h"
+#include "io/partition.h"
+#include "base/report.h"
+#include "io/source.h"
+#include "model/vg.h"
+
+#define MLVM_MAX_MDAS 2		/* LVM2 uses at most two per PV */
+
+struct mlvm_generation;
+
+/* one metadata area of a PV and what its committed slot holds */
+struct mlvm_mda_info {
+	int index;			/* 1 or 2 */
+	uint64_t abs;			/* absolute offset of the area (its header) in the image */
+	uint64_t size;			/* area size, bytes (label's, else header's, else a guess) */
+	bool header_read;
+	bool header_ok;
+	struct mlvm_mda_header hdr;
+	bool ignored;			/* RAW_LOCN_IGNORED on the committed slot */
+	bool has_text;			/* committed slot points at text */
+	bool text_crc_ok;
+	bool peek_ok;			/* VG name, id and seqno read from the text */
+	bool load_failed;		/* the committed text did not parse */
+	bool head_reported;		/* its missing name/id/seqno was reported */
+	char vg_name[128];
+	char vg_id[40];
+	uint64_t seqno;
+	/* generations carved from the ring (when asked for or needed) */
+	bool carved;
+	struct mlvm_generation *gens;
+	size_t n_gens;
+};
+
+enum mlvm_found_by {
+	MLVM_FOUND_LABEL,		/* its label */
+	MLVM_FOUND_MDA,			/* a metadata area header, the label being gone */
+	MLVM_FOUND_TEXT,		/* metadata text in the ring, label and header gone */
+};
+
+/* a PV found in an image */
+struct mlvm_pvdev {
+	struct mlvm_source *src;	/* the image: data extents are read here */
+	struct mlvm_source *meta;	/* label and metadata are read here: src,
+					 * or a shifted view of it (mirage wipe) */
+	uint64_t base;			/* PV start in the image, bytes */
+	enum mlvm_found_by found_by;
+	bool has_label;
+	struct mlvm_label label;
+	char uuid[33];			/* from the label, or worked out from the text */
+	bool in_partition;
+	struct mlvm_partition part;
+	struct mlvm_mda_info mda[MLVM_MAX_MDAS];
+	unsigned n_mda;
+	int vg_index;			/* index in set->vgs, -1 when none */
+	bool used;			/* its VG reads this PV's data from it (false
+					 * for a duplicate not chosen or an ambiguous
+					 * candidate, which keep vg_index) */
+};
+
+/*
+ * The user's word on which image holds a PV (--pv PV=IMAGE): pv is a PV
+ * uuid (with or without dashes) or its name in the VG's text ("pv0");
+ * image is an image path as given to the set (or another path to the same
+ * file). It settles what evidence cannot (duplicates, unlabelled PVs that
+ * fit equally) and is reported as the reason.
+ */
+struct mlvm_pv_choice {
+	const char *pv;
+	const char *image;
+};
+
+struct mlvm_open_opts {
+	bool strict;			/* refuse damage as LVM2 would */
+	bool deep;			/* scan every sector of every image for PVs */
+	bool carve;			/* carve every metadata area for its generations */
+	bool want_generation;		/* assemble the VG as of generation seqno */
+	uint64_t generation;
+	const struct mlvm_pv_choice *pv_choices;	/* --pv, not copied */
+	size_t n_pv_choices;
+};
+
+struct mlvm_set {
+	struct mlvm_source **srcs;
+	size_t n_srcs;
+	struct mlvm_source **views;	/* shifted views, owned */
+	size_t n_views;
+	struct mlvm_pvdev *devs;
+	size_t n_devs;
+	struct mlvm_vg **vgs;
+	size_t n_vgs;
+	struct mlvm_partition_table *tables;	/* one per source */
+	struct mlvm_report report;
+	struct mlvm_open_opts opts;
+};
+
+/* An empty set. */
+struct mlvm_set *mlvm_set_new(const struct mlvm_open_opts *opts);
+
+/* Open an image read-only and add it; 0 or a negative errno (reported). */
+int mlvm_set_add_path(struct mlvm_set *set, const char *path);
+
+/* Add a source the set then owns. */
+int mlvm_set_add_source(struct mlvm_set *set, struct mlvm_source *src);
+
+/*
+ * Find the PVs in every image and assemble the VGs. Returns the number of
+ * VGs assembled (0 when none was found) or a negative errno.
+ */
+int mlvm_set_assemble(struct mlvm_set *set);
+
+void mlvm_set_free(struct mlvm_set *set);
+
+/*
+ * The text of one carved generation of dev's metadata area mda (malloc'd,
+ * NUL-terminated; *len bytes before the NUL). The area is read again.
+ */
+int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
+			     const struct mlvm_mda_info *mda,
+			     const struct mlvm_generation *g, char **text, size_t *len);
+
+/* one carved generation and where it was found */
+struct mlvm_gen_ref {
+	const struct mlvm_pvdev *dev;
+	const struct mlvm_mda_info *mda;
+	const struct mlvm_generation *g;
+};
+
+/*
+ * Every generation carved from the set's metadata areas (malloc'd array of
+ * *n, NULL when none; free()), sorted by VG id, seqno (unknown last), then
+ * image name, PV offset, area and offset in it: never by the order the
+ * images were added in. 0 or -ENOMEM.
+ */
+int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n);
+
+/* The metadata text a VG of the set was built from, read again (malloc'd,
+ * NUL-terminated, *len bytes before the NUL). */
+int mlvm_set_vg_text(struct mlvm_set *set, const struct mlvm_vg *vg, char **text, size_t *len);
+
+#endif

@@ -1,0 +1,1057 @@
+/*
+ * vg.c - build the VG model from parsed metadata text.
+ *
+ * Lenient: every problem is reported (with the text line) and the best
+ * model possible is built. Only a text with no VG section at all fails.
+ * Limits: LV, PV, segment and area counts are bounded by the number of
+ * nodes in the tree, so nothing here allocates more than the text implies.
+ */
+#include "model/vg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+struct ctx {
+	struct mlvm_vg *vg;
+	struct mlvm_report *r;
+	const char *image;
+	int64_t where;
+};
+
+#define LINE(c, n) cfg_line((c)->vg->tree, (n))
+#define W(c, code, node, ...) \
+	mlvm_warn((c)->r, (code), (c)->image, (c)->where, __VA_ARGS__)
+
+static const char *const vg_status_known[] = {
+	"RESIZEABLE", "READ", "WRITE", "EXPORTED", "PVMOVE", "CLUSTERED",
+	"SHARED", "PARTIAL", NULL
+};
+static const char *const pv_status_known[] = {
+	"ALLOCATABLE", "EXPORTED", "MISSING", NULL
+};
+static const char *const lv_status_known[] = {
+	"READ", "WRITE", "VISIBLE", "FIXED_MINOR", "PVMOVE", "LOCKED",
+	"NOTSYNCED", "REBUILD", "WRITEMOSTLY", "ACTIVATION_SKIP",
+	"MIRROR_NOTSYNCED", "MERGING", "CONVERTING", "MIRRORED",
+	"MIRROR_IMAGE", "MIRROR_LOG", "RAID", "RAID_META", "RAID_IMAGE",
+	"THIN_VOLUME", "THIN_POOL", "THIN_POOL_DATA", "THIN_POOL_METADATA",
+	"CACHE", "CACHE_POOL", "CACHE_POOL_DATA", "CACHE_POOL_METADATA",
+	"LV_PENDING_DELETE", "ERROR_WHEN_FULL", "CROP_METADATA",
+	"CACHE_VOL", "CACHE_USES_CACHEVOL", "RESHAPE", "RESHAPE_DATA_OFFSET",
+	"DATA_OFFSET_CHANGED", "REMOVE_AFTER_RESHAPE", "METADATA_FORMAT",
+	"INTEGRITY", "INTEGRITY_METADATA", "LV_TEMPORARY", "LV_NOSCAN",
+	"REMOVED", NULL
+};
+
+static const struct cfg_node *seg_areas_node(const struct cfg_node *seg, const char **key);
+
+/* ------------------------------------------------------------ helpers */
+
+bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s)
+{
+	const struct cfg_node *e;
+
+	if (!arr || arr->type != CFG_ARRAY)
+		return false;
+	for (e = arr->v.child; e; e = e->next)
+		if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->v.s, s))
+			return true;
+	return false;
+}
+
+bool mlvm_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= 128 || name[0] == '-' || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const char *key)
+{
+	return section ? cfg_find_type(section, key, CFG_ARRAY) : NULL;
+}
+
+uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s)
+{
+	const struct cfg_node *n = cfg_find_type(s->node, "stripe_size", CFG_INT);
+
+	return n && n->v.i > 0 ? (uint64_t)n->v.i : 0;
+}
+
+const char *mlvm_seg_areas_key(const struct mlvm_segment *s)
+{
+	const char *key;
+
+	seg_areas_node(s->node, &key);
+	return key;
+}
+
+uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	uint64_t sectors, bytes, extents = lv->extent_count;
+
+	extents -= lv->reshape_extents < extents ? lv->reshape_extents : extents;
+	if (!mlvm_mul_ok(extents, vg->extent_size, &sectors) ||
+	    !mlvm_mul_ok(sectors, 512, &bytes))
+		return UINT64_MAX;
+	return bytes;
+}
+
+static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *sec,
+					const char *key, const char *what)
+{
+	const struct cfg_node *n = cfg_find(sec, key);
+
+	if (!n)
+		return NULL;
+	if (n->type != CFG_ARRAY) {
+		W(c, "text_type", n, "%s: %s is not an array (line %u)", what, key, LINE(c, n));
+		return NULL;
+	}
+	return n;
+}
+
+static void check_status(struct ctx *c, const struct cfg_node *arr,
+			 const char *const *known, const char *what)
+{
+	const struct cfg_node *e;
+
+	if (!arr)
+		return;
+	for (e = arr->v.child; e; e = e->next) {
+		const char *const *k;
+
+		if (e->type != CFG_STRING && e->type != CFG_WORD) {
+			W(c, "text_status", e, "%s: status holds a non-string (line %u)", what, LINE(c, arr));
+			continue;
+		}
+		for (k = known; *k; k++)
+			if (!strcmp(*k, e->v.s))
+				break;
+		if (!*k) {
+			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
+			  what, e->v.s, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
+			c->vg->n_unknown_status++;
+		}
+	}
+}
+
+static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char *key,
+			   const char *what, bool required)
+{
+	const struct cfg_node *n = cfg_find(sec, key);
+
+	if (!n) {
+		if (required)
+			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
+		return NULL;
+	}
+	if (n->type != CFG_STRING && n->type != CFG_WORD) {
+		W(c, "text_type", n, "%s: %s is not a string (line %u)", what, key, LINE(c, n));
+		return NULL;
+	}
+	return n->v.s;
+}
+
+static bool get_u64(struct ctx *c, const struct cfg_node *sec, const char *key,
+		    const char *what, bool required, uint64_t *out)
+{
+	const struct cfg_node *n = cfg_find(sec, key);
+
+	*out = 0;
+	if (!n) {
+		if (required)
+			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
+		return false;
+	}
+	if (n->type != CFG_INT || n->v.i < 0) {
+		W(c, "text_type", n, "%s: %s is not a non-negative integer (line %u)",
+		  what, key, LINE(c, n));
+		return false;
+	}
+	*out = (uint64_t)n->v.i;
+	return true;
+}
+
+/* ------------------------------------------------------------ name index */
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static int index_build(uint32_t count, const char *(*name_of)(const struct mlvm_vg *, uint32_t),
+		       const struct mlvm_vg *vg, uint32_t **slots, uint32_t *mask)
+{
+	uint32_t size = 16, i;
+
+	/* a load of at most 3/4: probes stay short, the table small */
+	while (size < count + count / 3 + 1 && size < (1u << 30))
+		size *= 2;
+	*slots = calloc(size, sizeof(uint32_t));
+	if (!*slots)
+		return -ENOMEM;
+	*mask = size - 1;
+	for (i = 0; i < count; i++) {
+		const char *name = name_of(vg, i);
+		uint32_t h;
+
+		if (!name)
+			continue;
+		for (h = hash_str(name) & *mask; (*slots)[h]; h = (h + 1) & *mask)
+			if (!strcmp(name_of(vg, (*slots)[h] - 1), name))
+				break;
+		if (!(*slots)[h])
+			(*slots)[h] = i + 1;	/* first of duplicates wins */
+	}
+	return 0;
+}
+
+static int index_find(const uint32_t *slots, uint32_t mask, const char *name,
+		      const char *(*name_of)(const struct mlvm_vg *, uint32_t),
+		      const struct mlvm_vg *vg)
+{
+	uint32_t h;
+
+	if (!slots)
+		return -1;
+	for (h = hash_str(name) & mask; slots[h]; h = (h + 1) & mask)
+		if (!strcmp(name_of(vg, slots[h] - 1), name))
+			return (int)(slots[h] - 1);
+	return -1;
+}
+
+static const char *lv_name_of(const struct mlvm_vg *vg, uint32_t i)
+{
+	return vg->lvs[i].name;
+}
+
+static const char *pv_name_of(const struct mlvm_vg *vg, uint32_t i)
+{
+	return vg->pvs[i].name;
+}
+
+int mlvm_vg_lv_index(const struct mlvm_vg *vg, const char *name)
+{
+	return index_find(vg->lv_hash, vg->lv_hash_mask, name, lv_name_of, vg);
+}
+
+int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name)
+{
+	return index_find(vg->pv_hash, vg->pv_hash_mask, name, pv_name_of, vg);
+}
+
+const struct mlvm_lv *mlvm_vg_find_lv(const struct mlvm_vg *vg, const char *name)
+{
+	int i = mlvm_vg_lv_index(vg, name);
+
+	return i < 0 ? NULL : &vg->lvs[i];
+}
+
+/* ------------------------------------------------------------ PVs */
+
+static int read_pvs(struct ctx *c, const struct cfg_node *sec)
+{
+	struct mlvm_vg *vg = c->vg;
+	const struct cfg_node *n;
+	size_t count = sec ? cfg_count(sec) : 0;
+
+	if (!sec) {
+		W(c, "text_missing", NULL, "vg %s: no physical_volumes section", vg->name);
+		return 0;
+	}
+	if (count > UINT32_MAX)
+		return -E2BIG;
+	vg->pvs = calloc(count ? count : 1, sizeof(*vg->pvs));
+	if (!vg->pvs)
+		return -ENOMEM;
+	for (n = sec->v.child; n; n = n->next) {
+		struct mlvm_pv *pv = &vg->pvs[vg->n_pvs];
+		char what[160];
+
+		if (n->type != CFG_SECTION) {
+			W(c, "text_type", n, "physical_volumes: %s is not a section (line %u)",
+			  n->key ? n->key : "?", LINE(c, n));
+			continue;
+		}
+		snprintf(what, sizeof(what), "pv %s", n->key);
+		pv->node = n;
+		pv->name = n->key;
+		pv->id = get_str(c, n, "id", what, true);
+		pv->device = get_str(c, n, "device", what, false);
+		pv->status = get_array(c, n, "status", what);
+		pv->flags = get_array(c, n, "flags", what);
+		pv->tags = get_array(c, n, "tags", what);
+		check_status(c, pv->status, pv_status_known, what);
+		get_u64(c, n, "dev_size", what, false, &pv->dev_size);
+		get_u64(c, n, "pe_start", what, true, &pv->pe_start);
+		get_u64(c, n, "pe_count", what, true, &pv->pe_count);
+		pv->missing = true;	/* until the assembler finds it */
+		if (!mlvm_add_ok(vg->total_extents, pv->pe_count, &vg->total_extents))
+			vg->total_extents = UINT64_MAX;
+		vg->n_pvs++;
+	}
+	return index_build(vg->n_pvs, pv_name_of, vg, &vg->pv_hash, &vg->pv_hash_mask);
+}
+
+/* ------------------------------------------------------------ LVs */
+
+static const char *const area_keys[] = { "stripes", "mirrors", "raids", "raid0_lvs", NULL };
+
+static bool seg_key_index(const char *key, uint64_t *idx)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (strncmp(key, "segment", 7) || !key[7])
+		return false;
+	for (p = key + 7; *p; p++) {
+		if (*p < '0' || *p > '9' || v > UINT32_MAX)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*idx = v;
+	return true;
+}
+
+static const struct cfg_node *seg_areas_node(const struct cfg_node *seg, const char **key)
+{
+	const char *const *k;
+
+	for (k = area_keys; *k; k++) {
+		const struct cfg_node *a = cfg_find_type(seg, *k, CFG_ARRAY);
+
+		if (a) {
+			*key = *k;
+			return a;
+		}
+	}
+	*key = NULL;
+	return NULL;
+}
+
+/* number of areas an areas array describes: a name, optionally followed by a number */
+static uint32_t count_areas(const struct cfg_node *arr)
+{
+	const struct cfg_node *e;
+	uint32_t n = 0;
+
+	for (e = arr->v.child; e; e = e->next)
+		if (e->type == CFG_STRING || e->type == CFG_WORD)
+			n++;
+	return n;
+}
+
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct mlvm_segment *x = a, *y = b;
+
+	/* segments are sorted by their index, stashed in area_len meanwhile */
+	return x->area_len < y->area_len ? -1 : x->area_len > y->area_len;
+}
+
+static uint64_t seg_int(const struct cfg_node *seg, const char *key, uint64_t dflt)
+{
+	const struct cfg_node *n = cfg_find_type(seg, key, CFG_INT);
+
+	return n && n->v.i >= 0 ? (uint64_t)n->v.i : dflt;
+}
+
+/* how many extents of each area the segment uses */
+static uint64_t compute_area_len(const struct mlvm_segment *s)
+{
+	const char *t = s->type ? s->type : "";
+	uint64_t n = s->n_areas;
+
+	if (n == 0)
+		return 0;
+	if (!strncmp(t, "striped", 7) || !strncmp(t, "raid0", 5))
+		return s->extent_count / n;
+	if (!strncmp(t, "raid10", 6)) {
+		uint64_t copies = seg_int(s->node, "data_copies", 2);
+		uint64_t images = n / 2;
+
+		return images ? s->extent_count * (copies ? copies : 2) / images : 0;
+	}
+	if (!strncmp(t, "raid4", 5) || !strncmp(t, "raid5", 5) || !strncmp(t, "raid6", 5)) {
+		uint64_t images = n / 2, parity = !strncmp(t, "raid6", 5) ? 2 : 1;
+
+		return images > parity ? s->extent_count / (images - parity) : 0;
+	}
+	return s->extent_count;	/* mirror, raid1, pvmove and the like */
+}
+
+static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment *segs,
+			 uint32_t n_segs, struct mlvm_area **area_next)
+{
+	const struct cfg_node *n;
+	uint32_t i = 0;
+	uint64_t expect = 0, declared;
+	char what[200];
+
+	snprintf(what, sizeof(what), "lv %s", lv->name);
+	for (n = lv->node->v.child; n && i < n_segs; n = n->next) {
+		struct mlvm_segment *s;
+		uint64_t idx;
+
+		if (n->type != CFG_SECTION || !seg_key_index(n->key, &idx))
+			continue;
+		s = &segs[i++];
+		s->node = n;
+		s->area_len = idx;	/* sort key, replaced below */
+	}
+	qsort(segs, n_segs, sizeof(*segs), cmp_seg);
+
+	if (get_u64(c, lv->node, "segment_count", what, true, &declared) && declared != n_segs)
+		W(c, "text_segments", lv->node, "%s: segment_count is %llu but %u %s present",
+		  what, (unsigned long long)declared, n_segs,
+		  mlvm_plural(n_segs, "segment is", "segments are"));
+
+	for (i = 0; i < n_segs; i++) {
+		struct mlvm_segment *s = &segs[i];
+		const struct cfg_node *arr, *e;
+		const char *areas_key;
+		char swhat[240];
+
+		if (s->area_len != (uint64_t)i + 1)
+			W(c, "text_segments", s->node, "%s: %s where segment%u was expected (line %u)",
+			  what, s->node->key, i + 1, LINE(c, s->node));
+		snprintf(swhat, sizeof(swhat), "%s %s", what, s->node->key);
+		get_u64(c, s->node, "start_extent", swhat, true, &s->start_extent);
+		get_u64(c, s->node, "extent_count", swhat, true, &s->extent_count);
+		s->type = get_str(c, s->node, "type", swhat, true);
+		if (s->start_extent != expect)
+			W(c, "text_segments", s->node, "%s: starts at extent %llu, expected %llu (line %u)",
+			  swhat, (unsigned long long)s->start_extent,
+			  (unsigned long long)expect, LINE(c, s->node));
+		if (!mlvm_add_ok(s->start_extent, s->extent_count, &expect))
+			expect = UINT64_MAX;
+		if (!mlvm_add_ok(lv->extent_count, s->extent_count, &lv->extent_count))
+			lv->extent_count = UINT64_MAX;
+
+		arr = seg_areas_node(s->node, &areas_key);
+		s->areas = *area_next;
+		if (arr) {
+			for (e = arr->v.child; e; e = e->next) {
+				struct mlvm_area *a;
+
+				if (e->type != CFG_STRING && e->type != CFG_WORD) {
+					if (e->type != CFG_INT || e == arr->v.child)
+						W(c, "text_areas", e, "%s: unexpected value in %s (line %u)",
+						  swhat, areas_key, LINE(c, arr));
+					continue;
+				}
+				a = &s->areas[s->n_areas++];
+				a->name = e->v.s;
+				a->ref = -1;
+				a->start = 0;
+				if (e->next && e->next->type == CFG_INT) {
+					if (e->next->v.i < 0)
+						W(c, "text_areas", e, "%s: negative extent for area %s (line %u)",
+						  swhat, a->name, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
+					else
+						a->start = (uint64_t)e->next->v.i;
+					e = e->next;
+				}
+			}
+			*area_next += s->n_areas;
+		}
+		if (s->type && !strcmp(s->type, "striped")) {
+			uint64_t sc;
+
+			if (get_u64(c, s->node, "stripe_count", swhat, true, &sc) && sc != s->n_areas)
+				W(c, "text_areas", s->node, "%s: stripe_count %llu but %u %s listed (line %u)",
+				  swhat, (unsigned long long)sc, s->n_areas,
+				  mlvm_plural(s->n_areas, "stripe", "stripes"), LINE(c, s->node));
+			if (s->n_areas == 0)
+				W(c, "text_areas", s->node, "%s: striped segment without stripes (line %u)",
+				  swhat, LINE(c, s->node));
+			else if (s->extent_count % s->n_areas)
+				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u %s (line %u)",
+				  swhat, (unsigned long long)s->extent_count, s->n_areas,
+				  mlvm_plural(s->n_areas, "stripe", "stripes"), LINE(c, s->node));
+			if (s->n_areas > 1 && mlvm_seg_stripe_size(s) == 0)
+				W(c, "text_areas", s->node, "%s: %u stripes but no stripe_size (line %u)",
+				  swhat, s->n_areas, LINE(c, s->node));
+		}
+		s->area_len = compute_area_len(s);
+	}
+	return 0;
+}
+
+static int read_lvs(struct ctx *c, const struct cfg_node *sec)
+{
+	struct mlvm_vg *vg = c->vg;
+	const struct cfg_node *n, *m;
+	size_t n_lvs = 0, n_segs = 0, n_areas = 0;
+	struct mlvm_segment *seg_next;
+	struct mlvm_area *area_next;
+
+	if (!sec)
+		return 0;
+	/* count first, so the model takes three allocations whatever its size */
+	for (n = sec->v.child; n; n = n->next) {
+		if (n->type != CFG_SECTION)
+			continue;
+		n_lvs++;
+		for (m = n->v.child; m; m = m->next) {
+			uint64_t idx;
+			const char *key;
+			const struct cfg_node *arr;
+
+			if (m->type != CFG_SECTION || !seg_key_index(m->key, &idx))
+				continue;
+			n_segs++;
+			arr = seg_areas_node(m, &key);
+			if (arr)
+				n_areas += count_areas(arr);
+		}
+	}
+	if (n_lvs > UINT32_MAX || n_segs > UINT32_MAX || n_areas > UINT32_MAX)
+		return -E2BIG;
+	vg->lvs = calloc(n_lvs ? n_lvs : 1, sizeof(*vg->lvs));
+	vg->seg_pool = calloc(n_segs ? n_segs : 1, sizeof(*vg->seg_pool));
+	vg->area_pool = calloc(n_areas ? n_areas : 1, sizeof(*vg->area_pool));
+	if (!vg->lvs || !vg->seg_pool || !vg->area_pool)
+		return -ENOMEM;
+	seg_next = vg->seg_pool;
+	area_next = vg->area_pool;
+
+	for (n = sec->v.child; n; n = n->next) {
+		const struct cfg_node *status;
+		struct mlvm_lv *lv;
+		char what[160];
+		uint32_t ns = 0;
+		int rc;
+
+		if (n->type != CFG_SECTION) {
+			W(c, "text_type", n, "logical_volumes: %s is not a section (line %u)",
+			  n->key ? n->key : "?", LINE(c, n));
+			continue;
+		}
+		lv = &vg->lvs[vg->n_lvs++];
+		snprintf(what, sizeof(what), "lv %s", n->key);
+		lv->node = n;
+		lv->name = n->key;
+		if (!mlvm_name_valid(lv->name))
+			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
+		lv->id = get_str(c, n, "id", what, true);
+		status = get_array(c, n, "status", what);
+		get_array(c, n, "flags", what);
+		get_array(c, n, "tags", what);
+		check_status(c, status, lv_status_known, what);
+		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
+		for (m = n->v.child; m; m = m->next) {
+			uint64_t idx;
+
+			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx))
+				ns++;
+		}
+		lv->segs = seg_next;
+		lv->n_segs = ns;
+		seg_next += ns;
+		rc = read_segments(c, lv, lv->segs, ns, &area_next);
+		if (rc)
+			return rc;
+	}
+	return index_build(vg->n_lvs, lv_name_of, vg, &vg->lv_hash, &vg->lv_hash_mask);
+}
+
+/* resolve area names and count the extents PV areas use */
+static void resolve_areas(struct ctx *c)
+{
+	struct mlvm_vg *vg = c->vg;
+	uint64_t used = 0;
+	uint32_t i, j, k;
+
+	for (i = 0; i < vg->n_lvs; i++) {
+		struct mlvm_lv *lv = &vg->lvs[i];
+
+		for (j = 0; j < lv->n_segs; j++) {
+			struct mlvm_segment *s = &lv->segs[j];
+
+			for (k = 0; k < s->n_areas; k++) {
+				struct mlvm_area *a = &s->areas[k];
+				int pi = mlvm_vg_pv_index(vg, a->name);
+
+				if (pi >= 0) {
+					struct mlvm_pv *pv = &vg->pvs[pi];
+					uint64_t end;
+
+					a->kind = MLVM_AREA_PV;
+					a->ref = pi;
+					if (!mlvm_add_ok(a->start, s->area_len, &end) || end > pv->pe_count)
+						W(c, "text_areas", s->node,
+						  "lv %s %s: area on %s extents %llu+%llu runs past its %llu %s (line %u)",
+						  lv->name, s->node->key, a->name,
+						  (unsigned long long)a->start,
+						  (unsigned long long)s->area_len,
+						  (unsigned long long)pv->pe_count,
+						  mlvm_plural(pv->pe_count, "extent", "extents"), LINE(c, s->node));
+					if (!mlvm_add_ok(used, s->area_len, &used))
+						used = UINT64_MAX;
+					continue;
+				}
+				a->kind = MLVM_AREA_LV;
+				a->ref = mlvm_vg_lv_index(vg, a->name);
+				if (a->ref < 0)
+					W(c, "text_areas", s->node,
+					  "lv %s %s: area names \"%s\", which is neither a PV nor an LV of this VG (line %u)",
+					  lv->name, s->node->key, a->name, LINE(c, s->node));
+				else if ((uint32_t)a->ref == i)
+					W(c, "text_areas", s->node,
+					  "lv %s %s: area refers to the LV itself (line %u)",
+					  lv->name, s->node->key, LINE(c, s->node));
+			}
+		}
+	}
+	/*
+	 * A raid LV in the middle of a reshape keeps reshape_count spare
+	 * extents per data image; LVM2 leaves them out of the LV's size (but
+	 * not out of its images' sizes).
+	 */
+	for (i = 0; i < vg->n_lvs; i++) {
+		for (j = 0; j < vg->lvs[i].n_segs; j++) {
+			const struct mlvm_segment *t = &vg->lvs[i].segs[j];
+
+			if (!t->type || strncmp(t->type, "raid", 4))
+				continue;
+			for (k = 0; k < t->n_areas; k++)
+				if (t->areas[k].kind == MLVM_AREA_LV && t->areas[k].ref >= 0 &&
+				    (uint32_t)t->areas[k].ref != i)
+					vg->lvs[t->areas[k].ref].raid_image = true;
+		}
+	}
+	/*
+	 * Old-style snapshots as LVM2 shows them: the COW LV is the visible
+	 * snapshot, the virtual snapshotN LV that ties it to its origin is not.
+	 */
+	for (i = 0; i < vg->n_lvs; i++) {
+		struct mlvm_lv *lv = &vg->lvs[i];
+		const char *cow;
+		int ci;
+
+		if (lv->n_segs != 1 || !lv->segs[0].type || strcmp(lv->segs[0].type, "snapshot") ||
+		    cfg_get_str(lv->segs[0].node, "cow_store", &cow))
+			continue;
+		ci = mlvm_vg_lv_index(vg, cow);
+		if (ci >= 0 && (uint32_t)ci != i)
+			vg->lvs[ci].visible = lv->visible;
+		lv->visible = false;
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		struct mlvm_lv *lv = &vg->lvs[i];
+		const struct mlvm_segment *s;
+		uint64_t reshape, images, parity, data;
+
+		if (!lv->n_segs || lv->raid_image)
+			continue;
+		s = &lv->segs[0];
+		reshape = seg_int(s->node, "reshape_count", 0);
+		if (!reshape || !s->type)
+			continue;
+		/* the data images: raids lists rmeta and rimage LVs in pairs */
+		for (images = 0, k = 0; k < s->n_areas; k++)
+			images += !strstr(s->areas[k].name, "_rmeta_");
+		parity = !strncmp(s->type, "raid6", 5) ? 2 :
+			 (!strncmp(s->type, "raid4", 5) || !strncmp(s->type, "raid5", 5)) ? 1 : 0;
+		data = images > 2 ? images - parity : 1;
+		if (!mlvm_mul_ok(reshape, data, &lv->reshape_extents))
+			lv->reshape_extents = lv->extent_count;
+	}
+	vg->free_extents = used > vg->total_extents ? 0 : vg->total_extents - used;
+	if (used > vg->total_extents)
+		W(c, "text_areas", NULL, "vg %s: LVs use %llu %s but the PVs hold only %llu",
+		  vg->name, (unsigned long long)used, mlvm_plural(used, "extent", "extents"),
+		  (unsigned long long)vg->total_extents);
+}
+
+/*
+ * LVs whose areas lead back to themselves through other LVs (a -> b -> a):
+ * LVM2 refuses such a text and a reader following them would never end. An
+ * iterative depth-first walk over the LV areas (each LV enters the stack
+ * once, so it is bounded by n_lvs); one warning per edge that closes a cycle.
+ * An LV naming itself directly is reported by resolve_areas.
+ */
+static void check_cycles(struct ctx *c)
+{
+	struct mlvm_vg *vg = c->vg;
+	struct frame {
+		uint32_t lv, seg, area;
+	} *st = NULL;
+	uint8_t *state = NULL;	/* 0 not seen, 1 on the path, 2 done */
+	uint32_t i, depth;
+
+	if (!vg->n_lvs)
+		return;
+	state = calloc(vg->n_lvs, 1);
+	st = malloc((size_t)vg->n_lvs * sizeof(*st));
+	if (!state || !st)
+		goto out;
+	for (i = 0; i < vg->n_lvs; i++) {
+		if (state[i])
+			continue;
+		state[i] = 1;
+		st[0] = (struct frame){ i, 0, 0 };
+		depth = 1;
+		while (depth) {
+			struct frame *f = &st[depth - 1];
+			const struct mlvm_lv *lv = &vg->lvs[f->lv];
+			const struct mlvm_segment *s = NULL;
+			const struct mlvm_area *a = NULL;
+
+			while (f->seg < lv->n_segs) {
+				s = &lv->segs[f->seg];
+				if (f->area < s->n_areas) {
+					a = &s->areas[f->area++];
+					break;
+				}
+				f->seg++;
+				f->area = 0;
+			}
+			if (!a) {
+				state[f->lv] = 2;
+				depth--;
+				continue;
+			}
+			if (a->kind != MLVM_AREA_LV || a->ref < 0 || (uint32_t)a->ref == f->lv ||
+			    (uint32_t)a->ref >= vg->n_lvs)
+				continue;
+			if (state[a->ref] == 1)
+				W(c, "text_areas", s->node,
+				  "lv %s %s: area names lv %s, which leads back to lv %s: the LVs form a cycle (line %u)",
+				  lv->name, s->node->key, a->name, lv->name, LINE(c, s->node));
+			else if (state[a->ref] == 0) {
+				state[a->ref] = 1;
+				st[depth++] = (struct frame){ (uint32_t)a->ref, 0, 0 };
+			}
+		}
+	}
+out:
+	free(state);
+	free(st);
+}
+
+/*
+ * Physical extents claimed by two areas (LVM2 refuses such a text: data of
+ * one LV would be read as another's). The PV areas are sorted by PV and
+ * start, O(n log n); each entry is only the area's and its segment's index
+ * (8 bytes), since this runs while the whole model is in memory.
+ */
+struct pe_use {
+	uint32_t area;		/* index in vg->area_pool */
+	uint32_t seg;		/* index in vg->seg_pool */
+};
+
+static int cmp_pe_use(const void *pa, const void *pb, void *arg)
+{
+	const struct mlvm_vg *vg = arg;
+	const struct mlvm_area *a = &vg->area_pool[((const struct pe_use *)pa)->area];
+	const struct mlvm_area *b = &vg->area_pool[((const struct pe_use *)pb)->area];
+
+	if (a->ref != b->ref)
+		return a->ref < b->ref ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return 0;
+}
+
+/* the LV a segment of the pool belongs to (LVs hold their segments in order) */
+static uint32_t lv_of_seg(const struct mlvm_vg *vg, uint32_t seg)
+{
+	uint32_t lo = 0, hi = vg->n_lvs;
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if ((uint32_t)(vg->lvs[mid].segs - vg->seg_pool) <= seg)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t pe_end(const struct mlvm_vg *vg, const struct pe_use *u)
+{
+	uint64_t end;
+
+	if (!mlvm_add_ok(vg->area_pool[u->area].start, vg->seg_pool[u->seg].area_len, &end))
+		end = UINT64_MAX;
+	return end;
+}
+
+static void check_pe_overlap(struct ctx *c)
+{
+	struct mlvm_vg *vg = c->vg;
+	struct pe_use *u;
+	const struct pe_use *far = NULL;
+	uint64_t far_end = 0;
+	size_t n = 0, k;
+	uint32_t i, j, a;
+
+	for (i = 0; i < vg->n_lvs; i++)
+		for (j = 0; j < vg->lvs[i].n_segs; j++)
+			n += vg->lvs[i].segs[j].n_areas;
+	if (n < 2)
+		return;
+	u = malloc(n * sizeof(*u));
+	if (!u)
+		return;
+	n = 0;
+	for (i = 0; i < vg->n_lvs; i++)
+		for (j = 0; j < vg->lvs[i].n_segs; j++) {
+			const struct mlvm_segment *s = &vg->lvs[i].segs[j];
+
+			for (a = 0; a < s->n_areas; a++) {
+				const struct mlvm_area *ar = &s->areas[a];
+
+				if (ar->kind != MLVM_AREA_PV || ar->ref < 0 || !s->area_len)
+					continue;
+				u[n].area = (uint32_t)(ar - vg->area_pool);
+				u[n].seg = (uint32_t)(s - vg->seg_pool);
+				n++;
+			}
+		}
+	if (n > 1)
+		qsort_r(u, n, sizeof(*u), cmp_pe_use, vg);
+	for (k = 0; k < n; k++) {
+		const struct mlvm_area *ar = &vg->area_pool[u[k].area];
+		uint64_t end = pe_end(vg, &u[k]);
+
+		if (far && vg->area_pool[far->area].ref == ar->ref && ar->start < far_end) {
+			uint64_t last = end < far_end ? end : far_end;
+			uint32_t lk = lv_of_seg(vg, u[k].seg), lf = lv_of_seg(vg, far->seg);
+
+			W(c, "text_areas", vg->lvs[lk].node,
+			  "pv %s: extents %llu-%llu are used by both lv %s and lv %s",
+			  vg->pvs[ar->ref].name, (unsigned long long)ar->start,
+			  (unsigned long long)(last - 1), vg->lvs[lf].name, vg->lvs[lk].name);
+		}
+		if (!far || vg->area_pool[far->area].ref != ar->ref || end > far_end) {
+			far = &u[k];
+			far_end = end;
+		}
+	}
+	free(u);
+}
+
+/* ------------------------------------------------------------ VG */
+
+static const struct cfg_node *find_vg_section(const struct cfg_node *root)
+{
+	const struct cfg_node *n;
+
+	for (n = root->v.child; n; n = n->next)
+		if (n->type == CFG_SECTION && cfg_find(n, "id") &&
+		    (cfg_find(n, "seqno") || cfg_find(n, "physical_volumes")))
+			return n;
+	return NULL;
+}
+
+int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where)
+{
+	struct ctx c = { .r = r, .image = image, .where = where };
+	const struct cfg_node *root = tree->root, *n;
+	struct mlvm_vg *vg;
+	char what[160];
+	const char *s;
+	int64_t iv;
+	int rc;
+
+	*out = NULL;
+	n = find_vg_section(root);
+	if (!n) {
+		mlvm_warn(r, "text_no_vg", image, where, "metadata text holds no volume group section");
+		cfg_free(tree);
+		return -EINVAL;
+	}
+	vg = calloc(1, sizeof(*vg));
+	if (!vg) {
+		cfg_free(tree);
+		return -ENOMEM;
+	}
+	c.vg = vg;
+	vg->tree = tree;
+	vg->node = n;
+	vg->name = n->key;
+	vg->source.offset = where < 0 ? 0 : (uint64_t)where;
+	vg->source.image = image;
+	snprintf(what, sizeof(what), "vg %s", vg->name);
+
+	if (!cfg_get_str(root, "contents", &s)) {
+		if (strcmp(s, "Text Format Volume Group"))
+			W(&c, "text_contents", root, "contents is \"%s\", not \"Text Format Volume Group\"", s);
+	} else {
+		W(&c, "text_contents", root, "metadata text has no contents line");
+	}
+	if (!cfg_get_int(root, "version", &iv)) {
+		if (iv != 1)
+			W(&c, "text_version", root, "metadata text version is %lld, not 1", (long long)iv);
+	} else {
+		W(&c, "text_version", root, "metadata text has no version line");
+	}
+	if (cfg_get_str(root, "description", &vg->description))
+		vg->description = NULL;
+	if (cfg_get_str(root, "creation_host", &vg->creation_host))
+		vg->creation_host = NULL;
+	if (cfg_get_int(root, "creation_time", &vg->creation_time))
+		vg->creation_time = 0;
+
+	if (!mlvm_name_valid(vg->name))
+		W(&c, "text_name", n, "%s: not a valid VG name", what);
+	vg->id = get_str(&c, n, "id", what, true);
+	get_u64(&c, n, "seqno", what, true, &vg->seqno);
+	if (vg->seqno > UINT32_MAX)
+		W(&c, "text_seqno", n, "%s: seqno %llu is beyond LVM2's 32-bit range",
+		  what, (unsigned long long)vg->seqno);
+	if (get_u64(&c, n, "extent_size", what, true, &vg->extent_size) && vg->extent_size == 0)
+		W(&c, "text_extent_size", n, "%s: extent_size is 0", what);
+	if (cfg_get_int(n, "max_lv", &vg->max_lv))
+		vg->max_lv = 0;
+	if (cfg_get_int(n, "max_pv", &vg->max_pv))
+		vg->max_pv = 0;
+	vg->status = get_array(&c, n, "status", what);
+	vg->flags = get_array(&c, n, "flags", what);
+	vg->tags = get_array(&c, n, "tags", what);
+	check_status(&c, vg->status, vg_status_known, what);
+
+	rc = read_pvs(&c, cfg_find_type(n, "physical_volumes", CFG_SECTION));
+	if (!rc)
+		rc = read_lvs(&c, cfg_find_type(n, "logical_volumes", CFG_SECTION));
+	if (rc) {
+		mlvm_vg_free(vg);
+		return rc;
+	}
+	resolve_areas(&c);
+	check_cycles(&c);
+	check_pe_overlap(&c);
+	*out = vg;
+	return 0;
+}
+
+int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where)
+{
+	struct cfg_tree *tree = NULL;
+	struct cfg_error err;
+	int rc;
+
+	*out = NULL;
+	rc = cfg_parse(text, len, &tree, &err);
+	if (rc) {
+		mlvm_warn(r, "text_parse", image, where, "metadata text does not parse: line %u column %u: %s",
+			  err.line, err.column, err.message);
+		free(text);
+		return rc;
+	}
+	return mlvm_vg_from_tree(tree, out, r, image, where);
+}
+
+static const struct mlvm_pv *ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+					  unsigned depth)
+{
+	uint32_t s, a;
+
+	if (depth > 16)
+		return NULL;
+	for (s = 0; s < lv->n_segs; s++)
+		for (a = 0; a < lv->segs[s].n_areas; a++) {
+			const struct mlvm_area *ar = &lv->segs[s].areas[a];
+			const struct mlvm_pv *p;
+
+			if (ar->ref < 0)
+				continue;
+			if (ar->kind == MLVM_AREA_PV && (uint32_t)ar->ref < vg->n_pvs) {
+				if (vg->pvs[ar->ref].ambiguous)
+					return &vg->pvs[ar->ref];
+			} else if (ar->kind == MLVM_AREA_LV && (uint32_t)ar->ref < vg->n_lvs &&
+				   (p = ambiguous_pv(vg, &vg->lvs[ar->ref], depth + 1))) {
+				return p;
+			}
+		}
+	return NULL;
+}
+
+const struct mlvm_pv *mlvm_lv_ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	uint32_t i;
+	const struct mlvm_pv *p = ambiguous_pv(vg, lv, 0);
+
+	if (p)
+		return p;
+	/* LVs referred to by name in segment keys (thin pools, snapshot
+	 * origins and stores, cache pools) rather than as areas */
+	for (i = 0; i < lv->n_segs; i++) {
+		static const char *const keys[] = { "thin_pool", "origin", "cow_store", "cache_pool",
+						    "metadata", "pool", "writecache", "data" };
+		size_t k;
+
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const char *name = NULL;
+			int idx;
+
+			if (cfg_get_str(lv->segs[i].node, keys[k], &name) || !name ||
+			    (idx = mlvm_vg_lv_index(vg, name)) < 0 || &vg->lvs[idx] == lv)
+				continue;
+			p = ambiguous_pv(vg, &vg->lvs[idx], 1);
+			if (p)
+				return p;
+		}
+	}
+	return NULL;
+}
+
+const char *mlvm_pv_evidence_name(enum mlvm_pv_evidence e)
+{
+	switch (e) {
+	case MLVM_PV_BY_LABEL:
+		return "label";
+	case MLVM_PV_BY_DAMAGED_LABEL:
+		return "damaged_label";
+	case MLVM_PV_BY_FIT:
+		return "fit";
+	case MLVM_PV_BY_CHOICE:
+		return "choice";
+	case MLVM_PV_BY_NONE:
+		break;
+	}
+	return NULL;
+}
+
+void mlvm_vg_free(struct mlvm_vg *vg)
+{
+	if (!vg)
+		return;
+	if (vg->pvs)
+		for (uint32_t i = 0; i < vg->n_pvs; i++)
+			free(vg->pvs[i].others);
+	free(vg->pvs);
+	free(vg->lvs);
+	free(vg->seg_pool);
+	free(vg->area_pool);
+	free(vg->lv_hash);
+	free(vg->pv_hash);
+	cfg_free(vg->tree);
+	free(vg);
+}

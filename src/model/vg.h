@@ -1,0 +1,194 @@
+/*
+ * vg.h - the volume group model built from one metadata text.
+ *
+ * Strings and the status/flags/tags arrays point into the parsed config tree,
+ * which the VG owns; nothing is copied. Every LV is kept, hidden sub-LVs
+ * too. Segment areas name PVs or LVs by index (or -1 when the name does not
+ * resolve, which is reported).
+ */
+#ifndef MLVM_VG_H
+#define MLVM_VG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "text/config.h"
+#include "base/report.h"
+
+struct mlvm_source;
+struct mlvm_pvdev;
+struct mlvm_mda_info;
+struct mlvm_generation;
+
+enum mlvm_area_kind {
+	MLVM_AREA_PV,
+	MLVM_AREA_LV,
+};
+
+struct mlvm_area {
+	const char *name;	/* as written in the text */
+	uint64_t start;		/* first PE (on a PV) or LE (on an LV) */
+	int32_t ref;		/* index in vg->pvs or vg->lvs, -1 when unknown */
+	uint8_t kind;		/* enum mlvm_area_kind */
+};
+
+struct mlvm_segment {
+	const struct cfg_node *node;	/* the segmentN section */
+	const char *type;		/* "striped", "raid1", "thin+..." */
+	uint64_t start_extent;
+	uint64_t extent_count;
+	uint64_t area_len;		/* extents each area covers */
+	struct mlvm_area *areas;
+	uint32_t n_areas;
+};
+
+struct mlvm_lv {
+	const struct cfg_node *node;
+	const char *name;
+	const char *id;
+	uint64_t extent_count;		/* sum of the segments */
+	uint64_t reshape_extents;	/* raid reshape space, not part of the size */
+	struct mlvm_segment *segs;
+	uint32_t n_segs;
+	bool visible;
+	bool raid_image;		/* an image of a raid LV */
+};
+
+struct mlvm_pv {
+	const struct cfg_node *node;
+	const char *name;		/* "pv0": local to this text */
+	const char *id;			/* with dashes, as in the text */
+	const char *device;		/* hint only, may be NULL */
+	const struct cfg_node *status;
+	const struct cfg_node *flags;
+	const struct cfg_node *tags;
+	uint64_t dev_size;		/* sectors */
+	uint64_t pe_start;		/* sectors */
+	uint64_t pe_count;
+	/* where it was found (filled by the assembler) */
+	struct mlvm_source *src;	/* NULL when missing */
+	uint64_t offset;		/* bytes from image start to PV start */
+	bool missing;			/* no image supplies it (also when ambiguous) */
+	bool ambiguous;			/* several images fit and nothing tells them
+					 * apart: none is used (the user may choose) */
+	uint8_t found_by;		/* enum mlvm_pv_evidence: how src was tied to it */
+	const struct mlvm_pvdev *dev;	/* the PV found for it, NULL when missing */
+	/* when ambiguous: the PVs found that fit it equally; otherwise other
+	 * copies of it (same uuid) that were not used. Owned by the VG. */
+	const struct mlvm_pvdev **others;
+	uint32_t n_others;
+};
+
+/* how the assembler tied an image's PV to a PV of the text */
+enum mlvm_pv_evidence {
+	MLVM_PV_BY_NONE,		/* missing */
+	MLVM_PV_BY_LABEL,		/* its label names its uuid */
+	MLVM_PV_BY_DAMAGED_LABEL,	/* a label that fails its checks, near its uuid */
+	MLVM_PV_BY_FIT,			/* no label: the only PV of the VG it fits */
+	MLVM_PV_BY_CHOICE,		/* the user said so (--pv) */
+};
+
+/* "label", "damaged_label", "fit", "choice" or NULL for MLVM_PV_BY_NONE */
+const char *mlvm_pv_evidence_name(enum mlvm_pv_evidence e);
+
+/* where the text this VG came from was read */
+struct mlvm_text_source {
+	const char *image;		/* NULL when not from an image */
+	char pv_id[33];			/* raw 32-char uuid of the PV it was read on */
+	int mda;			/* 1 or 2, 0 when unknown */
+	uint64_t offset;		/* absolute byte offset in image */
+	uint64_t size;			/* bytes including the NUL */
+	uint32_t checksum;
+	bool wrapped;
+	/* where the assembler found it (NULL when not from a set) */
+	const struct mlvm_pvdev *dev;
+	const struct mlvm_mda_info *mda_info;
+	const struct mlvm_generation *gen;	/* NULL: the committed slot */
+};
+
+struct mlvm_vg {
+	struct cfg_tree *tree;		/* owned */
+	const struct cfg_node *node;	/* the VG section */
+	const char *name;
+	const char *id;
+	uint64_t seqno;
+	uint64_t extent_size;		/* sectors */
+	int64_t max_lv;
+	int64_t max_pv;
+	const struct cfg_node *status;
+	const struct cfg_node *flags;
+	const struct cfg_node *tags;
+	const char *description;	/* top-level keys, may be NULL */
+	const char *creation_host;
+	int64_t creation_time;
+	struct mlvm_pv *pvs;
+	uint32_t n_pvs;
+	struct mlvm_lv *lvs;
+	uint32_t n_lvs;
+	struct mlvm_area *area_pool;	/* every segment's areas, one allocation */
+	struct mlvm_segment *seg_pool;	/* every LV's segments, one allocation */
+	uint64_t total_extents;
+	uint64_t free_extents;
+	uint32_t n_unknown_status;	/* status flags LVM2 would refuse the text for */
+	struct mlvm_text_source source;
+	bool gone;			/* no metadata area commits it any longer (removed,
+					 * re-used, merged, new uuid): from a ring's past */
+	/* name lookup tables (private): slot = index + 1, 0 = empty */
+	uint32_t *lv_hash;
+	uint32_t *pv_hash;
+	uint32_t lv_hash_mask;
+	uint32_t pv_hash_mask;
+};
+
+/*
+ * Build a VG from a parsed text; takes ownership of tree (also on failure).
+ * Problems are reported against image at text offset 'where' (the absolute
+ * offset of the text in the image, or -1). Returns 0, -EINVAL when the text
+ * holds no usable VG, or -ENOMEM.
+ */
+int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where);
+
+/* Parse text (owned by the call, also on failure) and build a VG. */
+int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
+		      struct mlvm_report *r, const char *image, int64_t where);
+
+void mlvm_vg_free(struct mlvm_vg *vg);
+
+/* LV or PV by name; NULL when absent */
+const struct mlvm_lv *mlvm_vg_find_lv(const struct mlvm_vg *vg, const char *name);
+int mlvm_vg_lv_index(const struct mlvm_vg *vg, const char *name);
+int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name);
+
+/*
+ * The model keeps only what it computes; everything else is read from the
+ * text when asked (a VG of 10,000 LVs must stay small):
+ * mlvm_node_array(lv->node, "tags") is the LV's tags array or NULL.
+ */
+const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const char *key);
+/* stripe_size of a segment in sectors, 0 when not given */
+uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s);
+/* the key holding a segment's areas ("stripes", "mirrors", "raids",
+ * "raid0_lvs"), or NULL */
+const char *mlvm_seg_areas_key(const struct mlvm_segment *s);
+
+/* true when a string array (status, flags, tags) holds s */
+bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);
+
+/* LV size in bytes as LVM2 reports it: (extent_count - reshape space) *
+ * extent_size * 512, saturating */
+uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
+
+/*
+ * The first PV of the VG that lv's bytes lie on, through its segments and
+ * sub-LVs (to a bounded depth), that is ambiguous (several images fit it
+ * and none is used); NULL when there is none. Its bytes depend on which
+ * image is that PV: export and mount refuse them until the user says.
+ */
+const struct mlvm_pv *mlvm_lv_ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
+
+/* Valid LVM object name: [A-Za-z0-9._+-], no leading '-', not "." or "..",
+ * shorter than 128 characters. */
+bool mlvm_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,1384 @@
+/*
+ * carve.c - find every metadata generation in one metadata area.
+ *
+ * Positions: the text part of the area is a ring of T = area_size - 512
+ * bytes. A "virtual" position v counts bytes from the ring's first byte
+ * (area offset 512) and may run up to 2T, so that a stretch crossing the
+ * end of the area is one interval; its area offset is 512 + v % T.
+ *
+ * Every scan below covers its own interval of the ring (a start up to the
+ * next start), so the whole area is looked at a bounded number of times:
+ * memchr for the NUL, a zero skip, memmem for the trailer, and one parse of
+ * each complete copy. See carve.h for the rules.
+ */
+#include "text/carve.h"
+#include "text/config.h"
+#include "disk/crc.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECTOR 512u
+#define PEEK 512u		/* bytes looked at to recognise a copy's start */
+#define HEAD_LINES 16		/* lines a fragment's head scan looks at */
+#define READ_CHUNK (1u << 20)
+
+static const char contents_value[] = "\"Text Format Volume Group\"";
+
+struct carver {
+	const uint8_t *buf;
+	uint64_t area;		/* area_size */
+	uint64_t T;		/* ring size: area - 512 */
+	const struct mlvm_mda_header *hdr;
+	struct mlvm_report *r;
+	const char *image;
+	uint64_t area_abs;
+	struct mlvm_generation *g;
+	size_t n, cap;
+	uint64_t max;		/* at most this many generations: sectors in the ring */
+};
+
+/* ------------------------------------------------------------ the ring */
+
+static uint64_t ring_off(const struct carver *c, uint64_t v)
+{
+	return SECTOR + v % c->T;
+}
+
+static const uint8_t *ring_ptr(const struct carver *c, uint64_t v)
+{
+	return c->buf + ring_off(c, v);
+}
+
+/* bytes contiguous in the buffer from v (to the end of the area) */
+static uint64_t ring_run(const struct carver *c, uint64_t v)
+{
+	return c->area - ring_off(c, v);
+}
+
+/* first NUL in [v, v+len) (len <= T): true and *pos, or false */
+static bool ring_find_nul(const struct carver *c, uint64_t v, uint64_t len,
+			  uint64_t *pos)
+{
+	while (len > 0) {
+		uint64_t run = ring_run(c, v);
+		const uint8_t *p = ring_ptr(c, v), *z;
+
+		if (run > len)
+			run = len;
+		z = memchr(p, 0, (size_t)run);
+		if (z) {
+			*pos = v + (uint64_t)(z - p);
+			return true;
+		}
+		v += run;
+		len -= run;
+	}
+	return false;
+}
+
+/* first non-zero byte in [v, v+len): its position, or v+len */
+static uint64_t ring_skip_zeros(const struct carver *c, uint64_t v, uint64_t len)
+{
+	static const uint8_t zero[64];
+	uint64_t end = v + len;
+
+	while (v < end) {
+		uint64_t run = ring_run(c, v);
+		const uint8_t *p = ring_ptr(c, v);
+		uint64_t i = 0;
+
+		if (run > end - v)
+			run = end - v;
+		while (i + sizeof(zero) <= run && !memcmp(p + i, zero, sizeof(zero)))
+			i += sizeof(zero);
+		while (i < run && !p[i])
+			i++;
+		if (i < run)
+			return v + i;
+		v += run;
+	}
+	return end;
+}
+
+/* copy [v, v+len) (len <= T) to dst */
+static void ring_copy(const struct carver *c, uint64_t v, uint64_t len, uint8_t *dst)
+{
+	while (len > 0) {
+		uint64_t run = ring_run(c, v);
+
+		if (run > len)
+			run = len;
+		memcpy(dst, ring_ptr(c, v), (size_t)run);
+		dst += run;
+		v += run;
+		len -= run;
+	}
+}
+
+/* CRC of [v, v+len) (len <= T), chained across the wrap */
+static uint32_t ring_crc(const struct carver *c, uint64_t v, uint64_t len)
+{
+	uint32_t crc = MLVM_CRC_INITIAL;
+
+	while (len > 0) {
+		uint64_t run = ring_run(c, v);
+
+		if (run > len)
+			run = len;
+		crc = mlvm_crc(crc, ring_ptr(c, v), (size_t)run);
+		v += run;
+		len -= run;
+	}
+	return crc;
+}
+
+/*
+ * A contiguous view of [v, v+len): a pointer into the buffer, or (when the
+ * stretch wraps) a malloc'd copy in *tmp. NULL on ENOMEM.
+ */
+static const char *ring_view(const struct carver *c, uint64_t v, uint64_t len, char **tmp)
+{
+	*tmp = NULL;
+	if (len <= ring_run(c, v))
+		return (const char *)ring_ptr(c, v);
+	*tmp = malloc((size_t)len + 1);
+	if (!*tmp)
+		return NULL;
+	ring_copy(c, v, len, (uint8_t *)*tmp);
+	(*tmp)[len] = '\0';
+	return *tmp;
+}
+
+/* ------------------------------------------------------------ light text scans */
+
+/* character classes, independent of the locale */
+#define K_SPACE 0x01	/* config.c's whitespace */
+#define K_NAME 0x02	/* [A-Za-z0-9._+-]: VG names and bare keys */
+#define K_WORD 0x04	/* bare words: K_NAME plus / : @ */
+#define K_DIGIT 0x08
+
+#define S K_SPACE
+#define W K_WORD
+#define D (K_DIGIT | K_NAME | K_WORD)
+#define N (K_NAME | K_WORD)
+static const uint8_t char_class[256] = {
+	[' '] = S, ['\t'] = S, ['\n'] = S, ['\r'] = S, ['\v'] = S, ['\f'] = S,
+	['/'] = W, [':'] = W, ['@'] = W, ['0'] = D, ['1'] = D, ['2'] = D,
+	['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D,
+	['9'] = D, ['a'] = N, ['b'] = N, ['c'] = N, ['d'] = N, ['e'] = N,
+	['f'] = N, ['g'] = N, ['h'] = N, ['i'] = N, ['j'] = N, ['k'] = N,
+	['l'] = N, ['m'] = N, ['n'] = N, ['o'] = N, ['p'] = N, ['q'] = N,
+	['r'] = N, ['s'] = N, ['t'] = N, ['u'] = N, ['v'] = N, ['w'] = N,
+	['x'] = N, ['y'] = N, ['z'] = N, ['A'] = N, ['B'] = N, ['C'] = N,
+	['D'] = N, ['E'] = N, ['F'] = N, ['G'] = N, ['H'] = N, ['I'] = N,
+	['J'] = N, ['K'] = N, ['L'] = N, ['M'] = N, ['N'] = N, ['O'] = N,
+	['P'] = N, ['Q'] = N, ['R'] = N, ['S'] = N, ['T'] = N, ['U'] = N,
+	['V'] = N, ['W'] = N, ['X'] = N, ['Y'] = N, ['Z'] = N, ['.'] = N,
+	['_'] = N, ['+'] = N, ['-'] = N,
+};
+#undef S
+#undef W
+#undef D
+#undef N
+
+static bool is_name_char(unsigned char ch)
+{
+	return char_class[ch] & K_NAME;
+}
+
+static size_t skip_blank(const char *p, size_t i, size_t n)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* at p[i]: blanks, word, blanks, '=', blanks; the index after, or 0 */
+static size_t match_key(const char *p, size_t i, size_t n, const char *word)
+{
+	size_t wl = strlen(word);
+
+	i = skip_blank(p, i, n);
+	if (n - i < wl || memcmp(p + i, word, wl))
+		return 0;
+	i = skip_blank(p, i + wl, n);
+	if (i >= n || p[i] != '=')
+		return 0;
+	return skip_blank(p, i + 1, n);
+}
+
+/* end of line: index of the '\n' at or after i, or n */
+static size_t line_end(const char *p, size_t i, size_t n)
+{
+	const char *nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
+
+	return nl ? (size_t)(nl - p) : n;
+}
+
+/* `name {` then end of line; the name is copied to out (128 bytes).
+ * Returns the index after the '\n', or 0. */
+static size_t match_vg_line(const char *p, size_t n, char out[128])
+{
+	size_t i = 0;
+
+	while (i < n && i < 127 && is_name_char((unsigned char)p[i]))
+		i++;
+	if (i == 0 || i >= n || is_name_char((unsigned char)p[i]))
+		return 0;
+	memcpy(out, p, i);
+	out[i] = '\0';
+	i = skip_blank(p, i, n);
+	if (i >= n || p[i] != '{')
+		return 0;
+	i = skip_blank(p, i + 1, n);
+	if (i < n && p[i] == '\r')
+		i++;
+	if (i >= n || p[i] != '\n')
+		return 0;
+	return i + 1;
+}
+
+/* `id = "X` on the line starting at i: X (to the quote or end of line,
+ * cut to 39 bytes) to out. Index after the line's '\n', or 0. */
+static size_t match_id_line(const char *p, size_t i, size_t n, char out[40])
+{
+	size_t j, e, k = 0;
+
+	j = match_key(p, i, n, "id");
+	if (!j || j >= n || p[j] != '"')
+		return 0;
+	e = line_end(p, j, n);
+	if (e >= n)
+		return 0;
+	for (j++; j < e && p[j] != '"'; j++)
+		if (k < 39)
+			out[k++] = p[j];
+	out[k] = '\0';
+	return e + 1;
+}
+
+/* `seqno = N` (only blanks after); index after the '\n', or 0 */
+static size_t match_seqno_line(const char *p, size_t i, size_t n, uint64_t *seqno)
+{
+	uint64_t v = 0;
+	size_t j, d = 0;
+
+	j = match_key(p, i, n, "seqno");
+	if (!j)
+		return 0;
+	for (; j < n && p[j] >= '0' && p[j] <= '9'; j++, d++)
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(p[j] - '0'), &v))
+			return 0;
+	if (!d)
+		return 0;
+	j = skip_blank(p, j, n);
+	if (j < n && p[j] == '\r')
+		j++;
+	if (j >= n || p[j] != '\n')
+		return 0;
+	*seqno = v;
+	return j + 1;
+}
+
+/* The three header lines of a copy (see carve.h). */
+static bool match_header(const char *p, size_t n, struct mlvm_generation *g)
+{
+	char name[128], id[40];
+	uint64_t seqno;
+	size_t i;
+
+	i = match_vg_line(p, n, name);
+	if (!i)
+		return false;
+	i = match_id_line(p, i, n, id);
+	if (!i)
+		return false;
+	if (!match_seqno_line(p, i, n, &seqno))
+		return false;
+	memcpy(g->vg_name, name, sizeof(name));
+	memcpy(g->vg_id, id, sizeof(id));
+	g->seqno = seqno;
+	g->seqno_known = true;
+	return true;
+}
+
+/*
+ * Head of a fragment or of a copy whose header lines did not match: line 1
+ * may be `name {`; an `id = "..."` line directly followed by `seqno = N`
+ * (only the VG section has seqno) gives id and seqno.
+ */
+static void scan_head(const char *p, size_t n, bool at_start, struct mlvm_generation *g)
+{
+	size_t i = 0, lines;
+	char name[128], id[40];
+	uint64_t seqno;
+
+	if (at_start) {
+		/* line 1 is the VG's own line, however damaged */
+		if (match_vg_line(p, n, name))
+			memcpy(g->vg_name, name, sizeof(name));
+		i = line_end(p, 0, n) + 1;
+	}
+	for (lines = 0; lines < HEAD_LINES && i < n; lines++) {
+		size_t e = line_end(p, i, n), k;
+
+		k = match_id_line(p, i, n, id);
+		if (k && match_seqno_line(p, k, n, &seqno)) {
+			if (!g->vg_id[0])
+				memcpy(g->vg_id, id, sizeof(id));
+			if (!g->seqno_known) {
+				g->seqno = seqno;
+				g->seqno_known = true;
+			}
+			return;
+		}
+		if (e > i && memchr(p + i, '{', e - i))
+			return;	/* a section opens: past the VG's own lines */
+		i = e + 1;
+	}
+}
+
+/* a "double-quoted" value at p[i] (escapes \" and \\) into out */
+static void take_string(const char *p, size_t i, size_t n, char *out, size_t outsz)
+{
+	size_t k = 0;
+
+	out[0] = '\0';
+	if (i >= n || p[i] != '"')
+		return;
+	for (i++; i < n && p[i] != '"' && p[i] != '\n'; i++) {
+		char ch = p[i];
+
+		if (ch == '\\' && i + 1 < n && (p[i + 1] == '"' || p[i + 1] == '\\'))
+			ch = p[++i];
+		if (k + 1 < outsz)
+			out[k++] = ch;
+	}
+	out[k] = '\0';
+}
+
+/* is the contents line at p[at] (the opening quote of its value) the whole
+ * line `contents = "Text Format Volume Group"`? */
+static bool contents_line_at(const char *p, size_t at, size_t n)
+{
+	size_t ls = at, j;
+
+	while (ls > 0 && p[ls - 1] != '\n')
+		ls--;
+	j = match_key(p, ls, n, "contents");
+	return j == at;
+}
+
+/*
+ * Top-level trailer: the lines after the last contents line. Linear in n
+ * (memmem hops from hit to hit).
+ */
+static void scan_trailer(const char *p, size_t n, struct mlvm_generation *g)
+{
+	size_t vl = sizeof(contents_value) - 1, from = 0, i, e = n, lines;
+	const char *hit, *last = NULL;
+	bool found_back;
+
+	/* the trailer is a few lines from the end: look back there first */
+	for (lines = 0; lines < 64 && e > 0 && !last; lines++) {
+		const char *nl = memrchr(p, '\n', e - 1);
+		size_t ls = nl ? (size_t)(nl - p) + 1 : 0, j;
+
+		j = match_key(p, ls, e, "contents");
+		if (j && e - j >= vl && !memcmp(p + j, contents_value, vl))
+			last = p + j;
+		e = ls;
+		if (!ls)
+			break;
+	}
+	found_back = last != NULL;
+	while (!found_back && from < n &&
+	       (hit = memmem(p + from, n - from, contents_value, vl))) {
+		size_t at = (size_t)(hit - p);
+
+		if (contents_line_at(p, at, n))
+			last = hit;
+		from = at + vl;
+	}
+	if (!last)
+		return;
+	i = line_end(p, (size_t)(last - p), n);
+	while (i < n) {
+		size_t s = i + 1, j;
+
+		i = line_end(p, s, n);
+		if ((j = match_key(p, s, i, "description")))
+			take_string(p, j, i, g->description, sizeof(g->description));
+		else if ((j = match_key(p, s, i, "creation_host")))
+			take_string(p, j, i, g->creation_host, sizeof(g->creation_host));
+		else if ((j = match_key(p, s, i, "creation_time"))) {
+			uint64_t v = 0;
+
+			for (; j < i && p[j] >= '0' && p[j] <= '9'; j++)
+				if (__builtin_mul_overflow(v, 10, &v) ||
+				    __builtin_add_overflow(v, (uint64_t)(p[j] - '0'), &v))
+					break;
+			g->creation_time = v;
+		}
+	}
+}
+
+/* does the first section of the text close? (quote- and comment-aware) */
+static bool first_section_closes(const char *p, size_t n)
+{
+	long depth = 0;
+	bool opened = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = p[i];
+
+		if (ch == '#') {
+			i = line_end(p, i, n);
+		} else if (ch == '"' || ch == '\'') {
+			for (i++; i < n && p[i] != ch; i++)
+				if (ch == '"' && p[i] == '\\' && i + 1 < n)
+					i++;
+		} else if (ch == '{') {
+			depth++;
+			opened = true;
+		} else if (ch == '}' && opened) {
+			if (--depth == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* does a run of bytes look like metadata text? */
+static bool looks_like_text(const char *p, size_t n)
+{
+	size_t i, ctl = 0;
+
+	if (!memchr(p, '\n', n) || !memmem(p, n, " = ", 3))
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f)
+			ctl++;
+	}
+	return ctl * 64 <= n;
+}
+
+/* ------------------------------------------------------------ syntax check */
+
+/*
+ * A check that accepts exactly what cfg_parse accepts (config.h grammar,
+ * MLVM_CFG_MAX_DEPTH/_NODES/_TEXT limits, number rules), without building
+ * a tree or copying the text, plus the VG test of parse_ok: a top-level
+ * section named vg_name (any when vg_name is "") and a first top-level
+ * `contents` whose value is the string "Text Format Volume Group".
+ * tests/unit/test_carve.c compares it with cfg_parse on damaged texts.
+ */
+enum { T_EOF, T_LBRACE, T_RBRACE, T_LBRACK, T_RBRACK, T_COMMA, T_EQ, T_RUN, T_STR, T_BAD };
+
+struct lexer {
+	const char *s;
+	size_t n, i;
+	size_t off, end;	/* token: [off, end); T_STR: quotes excluded */
+	char quote;
+	bool all_name;		/* T_RUN: every byte is a key character */
+};
+
+static bool lx_digit(char ch)
+{
+	return char_class[(unsigned char)ch] & K_DIGIT;
+}
+
+static inline int lx_next(struct lexer *l)
+{
+	const char *s = l->s;
+	size_t i = l->i, n = l->n;
+
+	for (;;) {
+		while (i < n && (char_class[(unsigned char)s[i]] & K_SPACE))
+			i++;
+		if (i < n && s[i] == '#') {
+			const char *nl = memchr(s + i, '\n', n - i);
+
+			i = nl ? (size_t)(nl - s) : n;
+			continue;
+		}
+		break;
+	}
+	l->off = i;
+	if (i >= n) {
+		l->i = l->end = i;
+		return T_EOF;
+	}
+	if (char_class[(unsigned char)s[i]] & K_WORD) {
+		uint8_t all = char_class[(unsigned char)s[i]];
+		size_t j = i + 1;
+
+		while (j < n && (char_class[(unsigned char)s[j]] & K_WORD))
+			all &= char_class[(unsigned char)s[j++]];
+		l->all_name = all & K_NAME;
+		l->end = l->i = j;
+		return T_RUN;
+	}
+	l->end = l->i = i + 1;
+	switch (s[i]) {
+	case '{': return T_LBRACE;
+	case '}': return T_RBRACE;
+	case '[': return T_LBRACK;
+	case ']': return T_RBRACK;
+	case ',': return T_COMMA;
+	case '=': return T_EQ;
+	case '"':
+	case '\'': {
+		char q = s[i];
+		size_t j = i + 1;
+
+		if (q == '\'') {
+			const char *e = j < n ? memchr(s + j, q, n - j) : NULL;
+
+			j = e ? (size_t)(e - s) : n;
+		} else {
+			for (; j < n && s[j] != q; j++)
+				if (s[j] == '\\' && j + 1 < n)
+					j++;
+		}
+		if (j >= n)
+			return T_BAD;
+		l->quote = q;
+		l->off = i + 1;
+		l->end = j;
+		l->i = j + 1;
+		return T_STR;
+	}
+	default:
+		return T_BAD;
+	}
+}
+
+/* the token's text (escapes removed for "strings") equals word */
+static bool lx_equals(const struct lexer *l, int type, const char *word)
+{
+	size_t i, k = 0, wl = strlen(word);
+
+	if (type == T_RUN || (type == T_STR && l->quote == '\''))
+		return l->end - l->off == wl && !memcmp(l->s + l->off, word, wl);
+	for (i = l->off; i < l->end; i++, k++) {
+		char ch = l->s[i];
+
+		if (ch == '\\' && i + 1 < l->end && (l->s[i + 1] == '"' || l->s[i + 1] == '\\'))
+			ch = l->s[++i];
+		if (k >= wl || word[k] != ch)
+			return false;
+	}
+	return k == wl;
+}
+
+static int digit_val(char ch)
+{
+	if (lx_digit(ch))
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return 99;
+}
+
+/* a bare run used as a value: a word, or a number config.c accepts */
+static bool lx_value_ok(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	uint64_t mag = 0, limit;
+	bool neg = false, is_int = true;
+	int base = 10;
+	char tmp[128];
+	double f;
+
+	if (n && n <= 18 && s[0] >= '1' && s[0] <= '9') {
+		/* the common case: a short decimal integer */
+		for (i = 1; i < n && lx_digit(s[i]); i++)
+			;
+		if (i == n)
+			return true;
+		i = 0;
+	}
+	if (n && (s[0] == '+' || s[0] == '-'))
+		i++;
+	if (i < n && s[i] == '.')
+		i++;
+	if (!(i < n && lx_digit(s[i])))
+		return true;		/* a word */
+	/* integer: strtoll base 0 takes all of it, no overflow */
+	i = 0;
+	if (s[i] == '+' || s[i] == '-')
+		neg = s[i++] == '-';
+	if (i < n && s[i] == '0') {
+		base = 8;
+		if (i + 2 < n && (s[i + 1] == 'x' || s[i + 1] == 'X') && digit_val(s[i + 2]) < 16) {
+			base = 16;
+			i += 2;
+		}
+	}
+	if (i >= n)
+		is_int = false;
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; is_int && i < n; i++) {
+		int d = digit_val(s[i]);
+
+		if (d >= base)
+			is_int = false;
+		else if (mag > (limit - (uint64_t)d) / (uint64_t)base)
+			return false;	/* integer out of range */
+		else
+			mag = mag * (uint64_t)base + (uint64_t)d;
+	}
+	if (is_int)
+		return true;
+	/* decimal float: [+-] digits [. digits] [e [+-] digits] */
+	i = 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	for (; i < n && lx_digit(s[i]); i++)
+		digits++;
+	if (i < n && s[i] == '.')
+		for (i++; i < n && lx_digit(s[i]); i++)
+			digits++;
+	if (!digits)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || !lx_digit(s[i]))
+			return false;
+		while (i < n && lx_digit(s[i]))
+			i++;
+	}
+	if (i != n || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	f = strtod(tmp, NULL);
+	return !__builtin_isinf(f);
+}
+
+static bool lx_key_ok(const struct lexer *l, int type)
+{
+	return type == T_STR ? l->end > l->off : l->all_name;
+}
+
+static bool syntax_ok(const char *s, size_t n, const char *vg_name)
+{
+	struct lexer l = { .s = s, .n = n };
+	size_t nodes = 1;
+	int depth = 0;
+	bool vg = false, contents_seen = false, contents_ok = false;
+
+	if (n > MLVM_CFG_MAX_TEXT)
+		return false;
+	for (;;) {
+		int k = lx_next(&l), t;
+		bool top_contents;
+		struct lexer key;
+
+		if (k == T_EOF)
+			return depth == 0 && vg && contents_ok;
+		if (k == T_RBRACE) {
+			if (!depth--)
+				return false;
+			continue;
+		}
+		if ((k != T_RUN && k != T_STR) || !lx_key_ok(&l, k))
+			return false;
+		key = l;
+		t = lx_next(&l);
+		if (t == T_LBRACE) {
+			if (depth >= MLVM_CFG_MAX_DEPTH || nodes >= MLVM_CFG_MAX_NODES)
+				return false;
+			nodes++;
+			if (!depth && (!vg_name[0] || lx_equals(&key, k, vg_name)))
+				vg = true;
+			if (!depth && !contents_seen && lx_equals(&key, k, "contents"))
+				contents_seen = true;	/* a section: not a string */
+			depth++;
+			continue;
+		}
+		if (t != T_EQ)
+			return false;
+		top_contents = !depth && !contents_seen && lx_equals(&key, k, "contents");
+		t = lx_next(&l);
+		if (t != T_LBRACK && t != T_STR && t != T_RUN)
+			return false;
+		if (t == T_LBRACK && depth >= MLVM_CFG_MAX_DEPTH)
+			return false;
+		if (nodes >= MLVM_CFG_MAX_NODES)
+			return false;
+		nodes++;
+		if (top_contents) {
+			contents_seen = true;
+			contents_ok = t == T_STR && lx_equals(&l, t, "Text Format Volume Group");
+		}
+		if (t == T_RUN && !lx_value_ok(s + l.off, l.end - l.off))
+			return false;
+		if (t == T_LBRACK) {
+			bool comma_ok = false;
+
+			for (;;) {
+				t = lx_next(&l);
+				if (t == T_RBRACK)
+					break;
+				if (t == T_COMMA) {
+					if (!comma_ok)
+						return false;
+					comma_ok = false;
+					continue;
+				}
+				if (t != T_STR && t != T_RUN)
+					return false;
+				if (nodes >= MLVM_CFG_MAX_NODES)
+					return false;
+				nodes++;
+				if (t == T_RUN && !lx_value_ok(s + l.off, l.end - l.off))
+					return false;
+				comma_ok = true;
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------ lenient parse */
+
+/* id and seqno from the first section of a (lenient) tree, when missing */
+static void fill_from_tree(const struct cfg_tree *t, struct mlvm_generation *g)
+{
+	const struct cfg_node *n;
+	const char *id;
+	int64_t seqno;
+
+	for (n = t->root->v.child; n; n = n->next)
+		if (n->type == CFG_SECTION && n->key)
+			break;
+	if (!n)
+		return;
+	if (!g->vg_name[0])
+		snprintf(g->vg_name, sizeof(g->vg_name), "%s", n->key);
+	if (!g->vg_id[0] && !cfg_get_str(n, "id", &id))
+		snprintf(g->vg_id, sizeof(g->vg_id), "%s", id);
+	if (!g->seqno_known && !cfg_get_int(n, "seqno", &seqno) && seqno >= 0) {
+		g->seqno = (uint64_t)seqno;
+		g->seqno_known = true;
+	}
+}
+
+/* cfg_parse_lenient on a copy of p[0..n), to fill what the light scans
+ * missed; 0 or -ENOMEM */
+static int lenient_fill(const char *p, size_t n, struct mlvm_generation *g)
+{
+	struct cfg_tree *t = NULL;
+	char *text = malloc(n + 1);
+	int rc;
+
+	if (!text)
+		return -ENOMEM;
+	memcpy(text, p, n);
+	text[n] = '\0';
+	rc = cfg_parse_lenient(text, n, &t, NULL);
+	if (rc < 0) {
+		free(text);
+		return rc == -ENOMEM ? -ENOMEM : 0;
+	}
+	fill_from_tree(t, g);
+	cfg_free(t);
+	return 0;
+}
+
+/* ------------------------------------------------------------ results */
+
+static struct mlvm_generation *add_gen(struct carver *c)
+{
+	struct mlvm_generation *g;
+
+	if (c->n >= c->max)
+		return NULL;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct mlvm_generation *ng;
+
+		if (cap > c->max)
+			cap = (size_t)c->max;
+		ng = realloc(c->g, cap * sizeof(*ng));
+		if (!ng)
+			return NULL;
+		c->g = ng;
+		c->cap = cap;
+	}
+	g = &c->g[c->n++];
+	memset(g, 0, sizeof(*g));
+	g->slot = -1;
+	g->checksum_ok = -1;
+	return g;
+}
+
+/* Fill a copy that starts at virtual v (a recognised or header start) and
+ * owns the ring up to v + span. Returns the end of its text (after the
+ * NUL) or v + span when truncated; negative on ENOMEM via *err. */
+static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t span,
+			  bool recognised, int pre_ok, int *err)
+{
+	struct mlvm_generation *g = &c->g[idx];
+	uint64_t q = 0, textlen;
+	const char *p;
+	char *tmp;
+	int rc;
+
+	g->nul_found = ring_find_nul(c, v, span, &q);
+	g->size = g->nul_found ? q - v + 1 : span;
+	g->wrapped = g->size > c->area - g->offset;
+	textlen = g->size - (g->nul_found ? 1 : 0);
+	p = ring_view(c, v, textlen, &tmp);
+	if (!p) {
+		*err = -ENOMEM;
+		return v + span;
+	}
+	if (!recognised)
+		scan_head(p, (size_t)textlen, true, g);
+	scan_trailer(p, (size_t)textlen, g);
+	g->parse_ok = g->nul_found &&
+		(pre_ok >= 0 ? pre_ok == 1 : syntax_ok(p, (size_t)textlen, g->vg_name));
+	g->complete = g->nul_found &&
+		(g->parse_ok || first_section_closes(p, (size_t)textlen));
+	if (!g->parse_ok || !g->vg_name[0] || !g->vg_id[0] || !g->seqno_known) {
+		rc = lenient_fill(p, (size_t)textlen, g);
+		if (rc < 0)
+			*err = rc;
+	}
+	free(tmp);
+	if (!g->nul_found)
+		mlvm_notice(c->r, "carve_truncated", c->image, c->area_abs + g->offset,
+			    "metadata copy at area offset %llu runs into another copy after %llu bytes without its end",
+			    (unsigned long long)g->offset, (unsigned long long)g->size);
+	else if (!g->parse_ok)
+		mlvm_notice(c->r, "carve_unparsable", c->image, c->area_abs + g->offset,
+			    "metadata copy at area offset %llu (seqno %llu) does not parse",
+			    (unsigned long long)g->offset, (unsigned long long)g->seqno);
+	return g->nul_found ? q + 1 : v + span;
+}
+
+/* Fragments in the gap [v, end): runs of bytes between NULs. */
+static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_sector)
+{
+	while (v < end) {
+		struct mlvm_generation *g;
+		uint64_t a, q, len, sector;
+		bool nul;
+		const char *p;
+		char *tmp;
+
+		a = ring_skip_zeros(c, v, end - v);
+		if (a >= end)
+			break;
+		nul = ring_find_nul(c, a, end - a, &q);
+		len = (nul ? q : end) - a;
+		v = nul ? q + 1 : end;
+		sector = (a % c->T) / SECTOR;
+		if (sector == last_sector)
+			continue;	/* one generation per sector */
+		p = ring_view(c, a, len, &tmp);
+		if (!p)
+			return -ENOMEM;
+		if (looks_like_text(p, (size_t)len)) {
+			g = add_gen(c);
+			if (!g) {
+				free(tmp);
+				return c->n >= c->max ? 0 : -ENOMEM;
+			}
+			g->offset = ring_off(c, a);
+			g->size = len + (nul ? 1 : 0);
+			g->nul_found = nul;
+			g->wrapped = g->size > c->area - g->offset;
+			g->fragment = true;
+			scan_head(p, (size_t)len, a % SECTOR == 0, g);
+			scan_trailer(p, (size_t)len, g);
+			last_sector = sector;
+		}
+		free(tmp);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ header slots */
+
+static bool locn_usable(const struct carver *c, const struct mlvm_raw_locn *rl)
+{
+	return rl->size > 0 && rl->offset >= SECTOR && rl->offset < c->area &&
+	       rl->offset % SECTOR == 0;
+}
+
+static void mark_slots(struct carver *c)
+{
+	int s;
+	size_t i;
+
+	if (!c->hdr)
+		return;
+	for (s = 0; s < 2; s++) {
+		const struct mlvm_raw_locn *rl = &c->hdr->rl[s];
+		struct mlvm_generation *g = NULL;
+
+		if (rl->size == 0)
+			continue;
+		for (i = 0; i < c->n; i++)
+			if (!c->g[i].fragment && c->g[i].offset == rl->offset) {
+				g = &c->g[i];
+				break;
+			}
+		if (!g) {
+			mlvm_warn(c->r, "carve_locn_no_copy", c->image, c->area_abs,
+				  "raw_locn[%d] (offset %llu size %llu) points at no metadata copy",
+				  s, (unsigned long long)rl->offset, (unsigned long long)rl->size);
+			continue;
+		}
+		if (g->slot >= 0)
+			continue;	/* both slots name the same copy: slot 0 wins */
+		g->slot = s;
+		if (rl->size > c->T) {
+			g->checksum_ok = 0;
+			mlvm_warn(c->r, "carve_locn_size", c->image, c->area_abs,
+				  "raw_locn[%d] size %llu larger than the metadata area",
+				  s, (unsigned long long)rl->size);
+			continue;
+		}
+		g->checksum_ok = ring_crc(c, rl->offset - SECTOR, rl->size) == rl->checksum;
+		if (!g->checksum_ok)
+			mlvm_warn(c->r, "carve_checksum", c->image, c->area_abs + rl->offset,
+				  "metadata copy at area offset %llu does not match the checksum of raw_locn[%d]",
+				  (unsigned long long)rl->offset, s);
+		if (rl->size != g->size)
+			mlvm_warn(c->r, "carve_size_mismatch", c->image, c->area_abs + rl->offset,
+				  "raw_locn[%d] size %llu but the copy found there has %llu bytes",
+				  s, (unsigned long long)rl->size, (unsigned long long)g->size);
+	}
+}
+
+/* ------------------------------------------------------------ sorting */
+
+static int cmp_gen(const void *pa, const void *pb)
+{
+	const struct mlvm_generation *a = pa, *b = pb;
+	int d = strcmp(a->vg_id, b->vg_id);
+
+	if (d)
+		return d;
+	if (a->seqno_known != b->seqno_known)
+		return a->seqno_known ? 1 : -1;
+	if (a->seqno_known && a->seqno != b->seqno)
+		return a->seqno < b->seqno ? -1 : 1;
+	if (!a->seqno_known && a->creation_time != b->creation_time)
+		return a->creation_time < b->creation_time ? -1 : 1;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	return 0;
+}
+
+/* qsort on an index (the entries are large), then permute in place by
+ * following cycles: one temporary entry, no second results array */
+static int cmp_index(const void *pa, const void *pb, void *base)
+{
+	const struct mlvm_generation *g = base;
+	const size_t *a = pa, *b = pb;
+
+	return cmp_gen(&g[*a], &g[*b]);
+}
+
+static int sort_gens(struct mlvm_generation *g, size_t n)
+{
+	struct mlvm_generation tmp;
+	size_t *idx, i, j, k;
+
+	idx = malloc(n * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_index, g);
+	/* position i must receive g[idx[i]] */
+	for (i = 0; i < n; i++) {
+		if (idx[i] == i)
+			continue;
+		tmp = g[i];
+		j = i;
+		while (idx[j] != i) {
+			k = idx[j];
+			g[j] = g[k];
+			idx[j] = j;
+			j = k;
+		}
+		g[j] = tmp;
+		idx[j] = j;
+	}
+	free(idx);
+	return 0;
+}
+
+/* ------------------------------------------------------------ carving */
+
+/* is off the offset of a usable raw_locn? */
+static bool header_points_at(const struct carver *c, uint64_t off)
+{
+	int s;
+
+	if (!c->hdr)
+		return false;
+	for (s = 0; s < 2; s++)
+		if (locn_usable(c, &c->hdr->rl[s]) && c->hdr->rl[s].offset == off)
+			return true;
+	return false;
+}
+
+/* pass 1: a generation for every start, in ring order; recognised[] says
+ * which matched the header lines (the others come from raw_locn) */
+static int find_starts(struct carver *c, bool **recognised)
+{
+	uint64_t off;
+	size_t cap = 0;
+	bool *rec = NULL;
+
+	*recognised = NULL;
+	for (off = SECTOR; off < c->area; off += SECTOR) {
+		struct mlvm_generation tmpg, *g;
+		uint8_t local[PEEK];
+		const char *p;
+		size_t avail = PEEK;
+		bool ok;
+
+		if (avail > c->T)
+			avail = (size_t)c->T;
+		/* one byte per sector is looked at first: fetch ahead of the stride */
+		if (c->area - off > 32 * SECTOR)
+			__builtin_prefetch(c->buf + off + 32 * SECTOR);
+		if (c->area - off >= avail) {
+			p = (const char *)c->buf + off;
+		} else {
+			ring_copy(c, off - SECTOR, avail, local);
+			p = (const char *)local;
+		}
+		if (!is_name_char((unsigned char)p[0]) && !header_points_at(c, off))
+			continue;
+		ok = match_header(p, avail, &tmpg);	/* writes tmpg only when ok */
+		if (!ok && !header_points_at(c, off))
+			continue;
+		g = add_gen(c);
+		if (!g)
+			goto nomem;
+		if (ok) {
+			memcpy(g->vg_name, tmpg.vg_name, sizeof(g->vg_name));
+			memcpy(g->vg_id, tmpg.vg_id, sizeof(g->vg_id));
+			g->seqno = tmpg.seqno;
+			g->seqno_known = true;
+		}
+		g->offset = off;
+		if (c->n > cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			bool *nr = realloc(rec, ncap * sizeof(*nr));
+
+			if (!nr)
+				goto nomem;
+			rec = nr;
+			cap = ncap;
+		}
+		rec[c->n - 1] = ok;
+	}
+	*recognised = rec;
+	return 0;
+nomem:
+	free(rec);
+	return -ENOMEM;
+}
+
+/*
+ * The syntax check dominates the time of a large area, and copies are
+ * independent: check the recognised copies on several threads first
+ * (each reads the area and its own entry only), then carve serially.
+ * 1/0 per copy, -1 where the serial pass must decide.
+ */
+#define PRECHECK_MIN 256	/* below this many copies threads do not pay */
+#define PRECHECK_THREADS 8
+
+struct precheck_job {
+	const struct carver *c;
+	const bool *rec;
+	int8_t *ok;
+	size_t k, first, step;
+};
+
+static void *precheck_run(void *arg)
+{
+	struct precheck_job *j = arg;
+	const struct carver *c = j->c;
+	size_t i;
+
+	for (i = j->first; i < j->k; i += j->step) {
+		uint64_t v = c->g[i].offset - SECTOR, q = 0, span;
+		const char *p;
+		char *tmp;
+
+		span = (i + 1 < j->k ? c->g[i + 1].offset - SECTOR : c->g[0].offset - SECTOR + c->T) - v;
+		j->ok[i] = -1;
+		if (!j->rec[i])
+			continue;
+		if (!ring_find_nul(c, v, span, &q)) {
+			j->ok[i] = 0;
+			continue;
+		}
+		p = ring_view(c, v, q - v, &tmp);
+		if (!p)
+			continue;
+		j->ok[i] = syntax_ok(p, (size_t)(q - v), c->g[i].vg_name) ? 1 : 0;
+		free(tmp);
+	}
+	return NULL;
+}
+
+static int8_t *precheck(const struct carver *c, const bool *rec, size_t k)
+{
+	struct precheck_job jobs[PRECHECK_THREADS];
+	pthread_t tid[PRECHECK_THREADS];
+	bool started[PRECHECK_THREADS] = { false };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 1 ? (size_t)cpus : 1, t;
+	int8_t *ok;
+
+	if (k < PRECHECK_MIN || n < 2)
+		return NULL;
+	if (n > PRECHECK_THREADS)
+		n = PRECHECK_THREADS;
+	ok = malloc(k);
+	if (!ok)
+		return NULL;
+	for (t = 0; t < n; t++)
+		jobs[t] = (struct precheck_job){ .c = c, .rec = rec, .ok = ok, .k = k,
+						 .first = t, .step = n };
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, precheck_run, &jobs[t]) == 0;
+	precheck_run(&jobs[0]);
+	for (t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			precheck_run(&jobs[t]);	/* no thread: do its share here */
+	}
+	return ok;
+}
+
+int mlvm_carve_area(const uint8_t *buf, size_t area_size,
+		    const struct mlvm_mda_header *hdr,
+		    struct mlvm_generation **out, size_t *n,
+		    struct mlvm_report *r, const char *image, uint64_t area_abs)
+{
+	struct carver c;
+	bool *rec = NULL;
+	int8_t *pre_ok = NULL;
+	size_t k, i;
+	int rc, err = 0;
+
+	if (out)
+		*out = NULL;
+	if (n)
+		*n = 0;
+	if (!buf || !out || !n)
+		return -EINVAL;
+	if (area_size < 2 * SECTOR) {
+		mlvm_warn(r, "carve_area_small", image, area_abs,
+			  "metadata area of %zu bytes is too small to hold text", area_size);
+		return -EINVAL;
+	}
+	memset(&c, 0, sizeof(c));
+	c.buf = buf;
+	c.area = area_size;
+	c.T = area_size - SECTOR;
+	c.hdr = hdr;
+	c.r = r;
+	c.image = image;
+	c.area_abs = area_abs;
+	c.max = (c.T + SECTOR - 1) / SECTOR;
+
+	rc = find_starts(&c, &rec);
+	if (rc)
+		goto fail;
+	k = c.n;
+	if (k == 0) {
+		/* no start: fragments only, scanning the ring from after a NUL */
+		uint64_t q = 0;
+
+		if (ring_find_nul(&c, 0, c.T, &q))
+			rc = carve_gap(&c, q + 1, q + 1 + c.T, UINT64_MAX);
+		else
+			rc = carve_gap(&c, 0, c.T, UINT64_MAX);
+		if (rc)
+			goto fail;
+	}
+	pre_ok = precheck(&c, rec, k);
+	for (i = 0; i < k; i++) {
+		uint64_t v = c.g[i].offset - SECTOR;
+		uint64_t next = i + 1 < k ? c.g[i + 1].offset - SECTOR
+					  : c.g[0].offset - SECTOR + c.T;
+		uint64_t end;
+
+		end = fill_copy(&c, i, v, next - v, rec[i], pre_ok ? pre_ok[i] : -1, &err);
+		if (err) {
+			rc = err;
+			goto fail;
+		}
+		rc = carve_gap(&c, end, next, v / SECTOR);
+		if (rc)
+			goto fail;
+	}
+	free(rec);
+	rec = NULL;
+	free(pre_ok);
+	pre_ok = NULL;
+	mark_slots(&c);
+	if (c.n > 1) {
+		rc = sort_gens(c.g, c.n);
+		if (rc)
+			goto fail;
+	}
+	if (!c.n) {
+		free(c.g);
+		c.g = NULL;
+	}
+	*out = c.g;
+	*n = c.n;
+	return 0;
+fail:
+	free(rec);
+	free(pre_ok);
+	free(c.g);
+	return rc;
+}
+
+int mlvm_carve_text(const uint8_t *buf, size_t area_size,
+		    const struct mlvm_generation *g, char **text, size_t *len)
+{
+	struct carver c;
+	char *t, *z;
+
+	*text = NULL;
+	if (len)
+		*len = 0;
+	if (!buf || area_size < 2 * SECTOR || g->offset < SECTOR ||
+	    g->offset >= area_size || g->size > area_size - SECTOR)
+		return -ERANGE;
+	memset(&c, 0, sizeof(c));
+	c.buf = buf;
+	c.area = area_size;
+	c.T = area_size - SECTOR;
+	t = malloc((size_t)g->size + 1);
+	if (!t)
+		return -ENOMEM;
+	ring_copy(&c, g->offset - SECTOR, g->size, (uint8_t *)t);
+	t[g->size] = '\0';
+	z = memchr(t, '\0', (size_t)g->size + 1);
+	if (len)
+		*len = (size_t)(z - t);
+	*text = t;
+	return 0;
+}
+
+int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
+		     const struct mlvm_generation *g, struct cfg_tree **tree,
+		     struct cfg_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	*tree = NULL;
+	rc = mlvm_carve_text(buf, area_size, g, &text, &len);
+	if (rc)
+		return rc;
+	rc = cfg_parse(text, len, tree, err);
+	if (rc)
+		free(text);
+	return rc;
+}
+
+int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_size,
+		      const struct mlvm_mda_header *hdr,
+		      struct mlvm_generation **out, size_t *n,
+		      struct mlvm_report *r)
+{
+	uint64_t size = area_size, done;
+	uint8_t *buf;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (n)
+		*n = 0;
+	if (!s || !out || !n)
+		return -EINVAL;
+	if (area_abs >= s->size) {
+		mlvm_error(r, "carve_area_range", s->name, area_abs,
+			   "metadata area starts past the end of the image");
+		return -ERANGE;
+	}
+	if (size > s->size - area_abs) {
+		mlvm_warn(r, "carve_area_cut", s->name, area_abs,
+			  "metadata area of %llu bytes runs past the end of the image: carving %llu",
+			  (unsigned long long)area_size,
+			  (unsigned long long)(s->size - area_abs));
+		size = s->size - area_abs;
+	}
+	if (size > MLVM_CARVE_MAX_AREA) {
+		mlvm_warn(r, "carve_area_cut", s->name, area_abs,
+			  "metadata area of %llu bytes is larger than %u: carving the first %u",
+			  (unsigned long long)area_size, MLVM_CARVE_MAX_AREA,
+			  MLVM_CARVE_MAX_AREA);
+		size = MLVM_CARVE_MAX_AREA;
+	}
+	if (size < 2 * SECTOR) {
+		mlvm_warn(r, "carve_area_small", s->name, area_abs,
+			  "metadata area of %llu bytes is too small to hold text",
+			  (unsigned long long)size);
+		return -EINVAL;
+	}
+	/* a file is carved through a read-only mapping: no 64 MiB copy */
+	{
+		const void *map;
+		void *cookie;
+
+		if (!mlvm_source_map(s, area_abs, (size_t)size, &map, &cookie)) {
+			rc = mlvm_carve_area(map, (size_t)size, hdr, out, n, r, s->name, area_abs);
+			mlvm_source_unmap(cookie);
+			return rc;
+		}
+	}
+	buf = malloc((size_t)size);
+	if (!buf)
+		return -ENOMEM;
+	for (done = 0; done < size; ) {
+		size_t chunk = size - done > READ_CHUNK ? READ_CHUNK : (size_t)(size - done);
+
+		rc = mlvm_source_read(s, buf + done, chunk, area_abs + done);
+		if (rc) {
+			mlvm_error(r, "carve_read", s->name, area_abs + done,
+				   "cannot read metadata area: %s", strerror(-rc));
+			free(buf);
+			return rc;
+		}
+		done += chunk;
+	}
+	rc = mlvm_carve_area(buf, (size_t)size, hdr, out, n, r, s->name, area_abs);
+	free(buf);
+	return rc;
+}
