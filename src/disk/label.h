@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "base/report.h"
+#include "base/units.h"
 #include "io/source.h"
 
-#define MLVM_SECTOR_SIZE 512u
 #define MLVM_LABEL_SCAN_SECTORS 4
 #define MLVM_MAX_LOCN 28	/* more cannot fit in one sector */
 
