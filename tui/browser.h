@@ -5,6 +5,8 @@
  * the details of the selection, an extent map per PV and a status line;
  * dialogs for the generations timeline, the damage list, help, search and
  * export. Each screen is a *_draw() and a *_key() (ncdu's way).
+ *
+ * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
  */
 #ifndef MLVM_TUI_BROWSER_H
 #define MLVM_TUI_BROWSER_H

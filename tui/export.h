@@ -8,6 +8,8 @@
  * mlvm_lv_read (src/map/lvmap.h) in 4 MiB chunks and hashed with SHA-256 as it
  * is written. What the reader could not read is zero-filled and listed as
  * missing ranges.
+ *
+ * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
  */
 #ifndef MLVM_TUI_EXPORT_H
 #define MLVM_TUI_EXPORT_H

@@ -25,6 +25,8 @@
  * lines of a node. The views in browser.c only draw what it produces.
  *
  * VGs are borrowed: they must outlive the model.
+ *
+ * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
  */
 #ifndef MLVM_TUI_MODEL_H
 #define MLVM_TUI_MODEL_H

@@ -4,6 +4,8 @@
  * Each entry has a short stable code ("label_crc", "mda_magic", ...), a
  * human message (lowercase, no full stop), the image it concerns and the
  * absolute byte offset inside that image (-1 when there is none).
+ *
+ * Layer: base (src/base). May include: nothing of mlvm's.
  */
 #ifndef MLVM_REPORT_H
 #define MLVM_REPORT_H

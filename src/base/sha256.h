@@ -1,5 +1,7 @@
 /*
  * sha256.h - SHA-256 through OpenSSL's libcrypto (EVP), for export.
+ *
+ * Layer: base (src/base). May include: nothing of mlvm's.
  */
 #ifndef MLVM_SHA256_H
 #define MLVM_SHA256_H

@@ -4,6 +4,8 @@
  *
  * Every untrusted length goes through mlvm_range_ok(): bounds are checked by
  * subtracting from the trusted size, never by adding to an untrusted offset.
+ *
+ * Layer: base (src/base). May include: nothing of mlvm's.
  */
 #ifndef MLVM_UTIL_H
 #define MLVM_UTIL_H

@@ -7,6 +7,8 @@
  *   data-area list and the metadata-area list of {offset u64, size u64}, each
  *   ended by an all-zero offset, then (version != 0) the extension:
  *   version u32, flags u32, bootloader-area list.
+ *
+ * Layer: disk (src/disk). May include: base, io.
  */
 #ifndef MLVM_LABEL_H
 #define MLVM_LABEL_H

@@ -8,6 +8,8 @@
  *   raw_locn = {offset u64 (relative to area start), size u64 (incl. NUL),
  *               checksum u32, flags u32 (bit 1 = ignored)}
  * Text lives in [start+512, start+size) and wraps back to start+512.
+ *
+ * Layer: disk (src/disk). May include: base, io.
  */
 #ifndef MLVM_MDA_H
 #define MLVM_MDA_H

@@ -46,6 +46,8 @@
  *
  * Hits come in offset order. The scan stops at max_hits: when a further hit
  * is found, it is not stored, *truncated is set and the scan ends.
+ *
+ * Layer: disk (src/disk). May include: base, io.
  */
 #ifndef MLVM_SCAN_H
 #define MLVM_SCAN_H

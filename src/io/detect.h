@@ -22,6 +22,8 @@
  * not safe for concurrent reads through one handle (each keeps a cache
  * and, in libewf 20140813, a current offset), so every container source
  * serialises its reads with a mutex: one reader at a time per handle.
+ *
+ * Layer: io (src/io). May include: base.
  */
 #ifndef MLVM_DETECT_H
 #define MLVM_DETECT_H

@@ -5,6 +5,8 @@
  * libmagic is dlopen()ed on first need and its database loaded at most once
  * per process; an all-zero buffer is named "zeros" and an empty one "empty"
  * without asking it (libmagic would say "data").
+ *
+ * Layer: io (src/io). May include: base.
  */
 #ifndef MLVM_MAGIC_H
 #define MLVM_MAGIC_H

@@ -28,6 +28,8 @@
  * hold at most MLVM_GPT_MAX_ENTRIES entries of at most MLVM_GPT_MAX_ENTRY_SIZE
  * bytes and MLVM_GPT_MAX_ARRAY bytes in all. A header beyond these is
  * rejected (reported), never allocated for.
+ *
+ * Layer: io (src/io). May include: base.
  */
 #ifndef MLVM_PARTITION_H
 #define MLVM_PARTITION_H

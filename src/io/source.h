@@ -4,6 +4,8 @@
  * One small interface: a file or block device read with pread, or a memory
  * buffer (tests, fuzzers). Inspection never opens an image for writing:
  * mlvm_source_open() uses O_RDONLY unless MLVM_SOURCE_WRITE is asked for.
+ *
+ * Layer: io (src/io). May include: base.
  */
 #ifndef MLVM_SOURCE_H
 #define MLVM_SOURCE_H

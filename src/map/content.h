@@ -5,6 +5,8 @@
  * Only the first MLVM_CONTENT_BYTES (or the whole LV when smaller) are read,
  * through the LV's mapping. A start that is all zeros is named "zeros"
  * without asking libmagic (which would say "data"); see magic.h.
+ *
+ * Layer: map (src/map). May include: base, io, disk, text, model.
  */
 #ifndef MLVM_CONTENT_H
 #define MLVM_CONTENT_H

@@ -7,6 +7,8 @@
  *
  * Read-only and damage-tolerant: a bad header or an exception pointing past
  * the COW LV is reported; lookups are bounded.
+ *
+ * Layer: map (src/map). May include: base, io, disk, text, model.
  */
 #ifndef MLVM_COW_H
 #define MLVM_COW_H

@@ -16,6 +16,8 @@
  * as zeros and is recorded as a missing range; it is never silently
  * hidden. A thin pool LV itself is refused (its data area is its _tdata
  * sub-LV). Readers never write.
+ *
+ * Layer: map (src/map). May include: base, io, disk, text, model.
  */
 #ifndef MLVM_LVMAP_H
 #define MLVM_LVMAP_H

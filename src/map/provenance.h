@@ -37,6 +37,8 @@
  * sub-LV and the visible LV it is part of.
  *
  * The library never prints: anomalies go to the report given.
+ *
+ * Layer: map (src/map). May include: base, io, disk, text, model.
  */
 #ifndef MLVM_PROVENANCE_H
 #define MLVM_PROVENANCE_H

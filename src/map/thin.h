@@ -7,6 +7,8 @@
  * number, node flags, key order, bounds) and a bad node is reported and its
  * subtree treated as unmapped, never followed blindly. Depth and visited
  * blocks are bounded, so a cyclic tree cannot hang the reader.
+ *
+ * Layer: map (src/map). May include: base, io, disk, text, model.
  */
 #ifndef MLVM_THIN_H
 #define MLVM_THIN_H

@@ -18,6 +18,8 @@
  *   Where several fit equally, all stay unused and pv_ambiguous names them;
  * - the user's --pv choices (opts.pv_choices) come first.
  * The result does not depend on the order the images were added in.
+ *
+ * Layer: model (src/model). May include: base, io, disk, text.
  */
 #ifndef MLVM_ASSEMBLE_H
 #define MLVM_ASSEMBLE_H

@@ -5,6 +5,8 @@
  * which the VG owns; nothing is copied. Every LV is kept, hidden sub-LVs
  * too. Segment areas name PVs or LVs by index (or -1 when the name does not
  * resolve, which is reported).
+ *
+ * Layer: model (src/model). May include: base, io, disk, text.
  */
 #ifndef MLVM_VG_H
 #define MLVM_VG_H

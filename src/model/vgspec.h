@@ -7,6 +7,8 @@
  *               once the dashes are taken out), compared exactly,
  *   NAME@UUID   both: the VG of that name and that uuid.
  * Two VGs of one name are told apart by NAME@UUID (or UUID).
+ *
+ * Layer: model (src/model). May include: base, io, disk, text.
  */
 #ifndef MLVM_VGSPEC_H
 #define MLVM_VGSPEC_H

@@ -56,6 +56,8 @@
  * Bounds: at most one generation per 512-byte sector of the area (the
  * sector holding its first recovered byte); memory is the results array
  * plus, for a copy that wraps or is parsed, one copy of its text.
+ *
+ * Layer: text (src/text). May include: base, io, disk.
  */
 #ifndef MLVM_CARVE_H
 #define MLVM_CARVE_H

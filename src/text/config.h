@@ -22,6 +22,8 @@
  * are NUL-terminated where they lie, escapes removed) and the tree takes
  * ownership of it, so strings in the tree stay valid until cfg_free().
  * Nodes come from an arena: a few large allocations, not one per node.
+ *
+ * Layer: text (src/text). May include: base, io, disk.
  */
 #ifndef MLVM_CONFIG_H
 #define MLVM_CONFIG_H

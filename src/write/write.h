@@ -21,6 +21,8 @@
  * Commit (every area): write the text (zero-padded to 512), fsync; write
  * the header with raw_locn[1] = new (precommit), fsync; write the header
  * with raw_locn[0] = new and raw_locn[1] zeroed (commit), fsync.
+ *
+ * Layer: write (src/write). May include: base, io, disk, text, model.
  */
 #ifndef MLVM_WRITE_H
 #define MLVM_WRITE_H
