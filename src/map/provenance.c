@@ -260,39 +260,38 @@ static size_t name_change_after(const struct mlvm_prov *p, uint32_t i, size_t g)
 /* ------------------------------------------------------------ top LV */
 
 /* the LV that refers to each hidden LV first (areas, then keys naming it), -1 */
+struct parents_ctx {
+	const struct mlvm_vg *vg;
+	int32_t *par;
+	uint32_t l;
+};
+
+static bool parent_ref(void *ctx, const char *key, uint32_t r)
+{
+	struct parents_ctx *c = ctx;
+
+	(void)key;
+	if (r != c->l && !c->vg->lvs[r].visible && c->par[r] < 0)
+		c->par[r] = (int32_t)c->l;
+	return true;
+}
+
 static int32_t *parents_of(const struct mlvm_vg *vg)
 {
-	int32_t *par = malloc((vg->n_lvs ? vg->n_lvs : 1) * sizeof(*par));
-	uint32_t l, j, k;
+	struct parents_ctx c = { .vg = vg };
+	uint32_t l, j;
 
-	if (!par)
+	c.par = malloc((vg->n_lvs ? vg->n_lvs : 1) * sizeof(*c.par));
+	if (!c.par)
 		return NULL;
 	for (l = 0; l < vg->n_lvs; l++)
-		par[l] = -1;
-	for (l = 0; l < vg->n_lvs; l++)
-		for (j = 0; j < vg->lvs[l].n_segs; j++) {
-			const struct mlvm_segment *s = &vg->lvs[l].segs[j];
-			const struct cfg_node *n;
-
-			for (k = 0; k < s->n_areas; k++) {
-				const struct mlvm_area *a = &s->areas[k];
-
-				if (a->kind == MLVM_AREA_LV && a->ref >= 0 && (uint32_t)a->ref < vg->n_lvs &&
-				    (uint32_t)a->ref != l && !vg->lvs[a->ref].visible && par[a->ref] < 0)
-					par[a->ref] = (int32_t)l;
-			}
-			for (n = s->node ? s->node->v.child : NULL; n; n = n->next) {
-				int r;
-
-				if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) ||
-				    !strcmp(n->key, "type"))
-					continue;
-				r = mlvm_vg_lv_index(vg, n->v.s);
-				if (r >= 0 && (uint32_t)r != l && !vg->lvs[r].visible && par[r] < 0)
-					par[r] = (int32_t)l;
-			}
-		}
-	return par;
+		c.par[l] = -1;
+	for (l = 0; l < vg->n_lvs; l++) {
+		c.l = l;
+		for (j = 0; j < vg->lvs[l].n_segs; j++)
+			mlvm_seg_lv_refs(vg, &vg->lvs[l].segs[j], MLVM_REFS_ALL, parent_ref, &c);
+	}
+	return c.par;
 }
 
 static int32_t top_with(const struct mlvm_vg *vg, const int32_t *par, int32_t lvi)
@@ -565,21 +564,11 @@ static int cmp_copy(const void *x, const void *y)
 }
 
 /* one metadata area held in memory (mapped or read), reused across copies */
+/* the metadata area last read, kept while its generations are parsed */
 struct area_cache {
 	const struct mlvm_mda_info *mda;
-	const uint8_t *buf;
-	size_t size;
-	void *cookie;		/* mapped */
-	uint8_t *owned;		/* read */
+	struct mlvm_area_view v;
 };
-
-static void area_drop(struct area_cache *a)
-{
-	if (a->cookie)
-		mlvm_source_unmap(a->cookie);
-	free(a->owned);
-	memset(a, 0, sizeof(*a));
-}
 
 /* the text of generation g of area mda, reading the area only when it is
  * not the one held already */
@@ -588,35 +577,16 @@ static int area_text(struct area_cache *a, const struct mlvm_pvdev *dev,
 		     char **text, size_t *len)
 {
 	if (a->mda != mda) {
-		uint64_t size = mda->size;
-		const void *map;
 		int rc;
 
-		area_drop(a);
-		if (size > MLVM_CARVE_MAX_AREA)
-			size = MLVM_CARVE_MAX_AREA;
-		if (mda->abs > dev->meta->size)
-			return -ERANGE;
-		if (size > dev->meta->size - mda->abs)
-			size = dev->meta->size - mda->abs;
-		if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &a->cookie)) {
-			a->buf = map;
-		} else {
-			a->cookie = NULL;
-			a->owned = malloc((size_t)size ? (size_t)size : 1);
-			if (!a->owned)
-				return -ENOMEM;
-			rc = mlvm_source_read(dev->meta, a->owned, (size_t)size, mda->abs);
-			if (rc) {
-				area_drop(a);
-				return rc;
-			}
-			a->buf = a->owned;
-		}
-		a->size = (size_t)size;
+		mlvm_area_view_close(&a->v);
+		a->mda = NULL;
+		rc = mlvm_area_view_open(dev, mda, &a->v);
+		if (rc)
+			return rc;
 		a->mda = mda;
 	}
-	return mlvm_carve_text(a->buf, a->size, g, text, len);
+	return mlvm_carve_text(a->v.buf, a->v.size, g, text, len);
 }
 
 int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov **out)
@@ -691,7 +661,7 @@ int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov
 		done_seqno = c[i].g->seqno;
 		done_seqno_set = 1;
 	}
-	area_drop(&area);
+	mlvm_area_view_close(&area.v);
 	free(c);
 	if (rc) {
 		mlvm_prov_free(p);
@@ -969,32 +939,48 @@ static void sort_merge(struct rangev *r)
 }
 
 /* mark every LV reachable from lv's segments (areas and keys naming LVs) */
-static void reach(const struct mlvm_vg *vg, uint32_t l, bool *seen, uint32_t depth)
+struct reach_ctx {
+	const struct mlvm_vg *vg;
+	bool *seen;
+	uint32_t depth;
+	uint32_t skip;		/* an LV not to follow (the one asked about) */
+};
+
+static void reach_from(struct reach_ctx *c, uint32_t l);
+
+static bool reach_ref(void *ctx, const char *key, uint32_t r)
 {
-	uint32_t j, k;
+	struct reach_ctx *c = ctx;
+	uint32_t skip = c->skip;
 
-	if (seen[l] || depth > vg->n_lvs)
+	(void)key;
+	if (r == skip)
+		return true;
+	c->skip = UINT32_MAX;	/* only the first level skips it */
+	reach_from(c, r);
+	c->skip = skip;
+	return true;
+}
+
+/* mark l and every LV reachable from it */
+static void reach(const struct mlvm_vg *vg, uint32_t l, bool *seen)
+{
+	struct reach_ctx c = { .vg = vg, .seen = seen, .skip = UINT32_MAX };
+
+	reach_from(&c, l);
+}
+
+static void reach_from(struct reach_ctx *c, uint32_t l)
+{
+	uint32_t j;
+
+	if (c->seen[l] || c->depth > c->vg->n_lvs)
 		return;
-	seen[l] = true;
-	for (j = 0; j < vg->lvs[l].n_segs; j++) {
-		const struct mlvm_segment *s = &vg->lvs[l].segs[j];
-		const struct cfg_node *n;
-
-		for (k = 0; k < s->n_areas; k++)
-			if (s->areas[k].kind == MLVM_AREA_LV && s->areas[k].ref >= 0 &&
-			    (uint32_t)s->areas[k].ref < vg->n_lvs)
-				reach(vg, (uint32_t)s->areas[k].ref, seen, depth + 1);
-		for (n = s->node ? s->node->v.child : NULL; n; n = n->next) {
-			int r;
-
-			if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) ||
-			    !strcmp(n->key, "type"))
-				continue;
-			r = mlvm_vg_lv_index(vg, n->v.s);
-			if (r >= 0)
-				reach(vg, (uint32_t)r, seen, depth + 1);
-		}
-	}
+	c->seen[l] = true;
+	c->depth++;
+	for (j = 0; j < c->vg->lvs[l].n_segs; j++)
+		mlvm_seg_lv_refs(c->vg, &c->vg->lvs[l].segs[j], MLVM_REFS_ALL, reach_ref, c);
+	c->depth--;
 }
 
 /* a segment that stripes (or, with one area, maps linearly) onto PVs */
@@ -1107,25 +1093,10 @@ int mlvm_prov_lv_bytes(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		} else {
 			/* built on sub-LVs (or not translatable): listed whole
 			 * when anything it rests on was reused */
+			struct reach_ctx under = { .vg = vg, .seen = seen, .skip = li };
+
 			memset(seen, 0, vg->n_lvs * sizeof(*seen));
-			for (k = 0; k < s->n_areas; k++)
-				if (s->areas[k].kind == MLVM_AREA_LV && s->areas[k].ref >= 0 &&
-				    (uint32_t)s->areas[k].ref < vg->n_lvs)
-					reach(vg, (uint32_t)s->areas[k].ref, seen, 0);
-			{
-				const struct cfg_node *nd;
-
-				for (nd = s->node ? s->node->v.child : NULL; nd; nd = nd->next) {
-					int rr;
-
-					if (!nd->key || (nd->type != CFG_STRING && nd->type != CFG_WORD) ||
-					    !strcmp(nd->key, "type"))
-						continue;
-					rr = mlvm_vg_lv_index(vg, nd->v.s);
-					if (rr >= 0 && (uint32_t)rr != li)
-						reach(vg, (uint32_t)rr, seen, 0);
-				}
-			}
+			mlvm_seg_lv_refs(vg, s, MLVM_REFS_ALL, reach_ref, &under);
 			for (i = 0; i < n_items && !whole; i++) {
 				const struct mlvm_prov_reuse *it = &items[i];
 
@@ -1236,7 +1207,7 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 	if (!par || !tops || !done || !grp || !seen)
 		goto out;
 	if (lv)
-		reach(vg, (uint32_t)(lv - vg->lvs), seen, 0);
+		reach(vg, (uint32_t)(lv - vg->lvs), seen);
 	for (i = 0; i < n; i++) {
 		tops[i] = lv ? (int32_t)(lv - vg->lvs) : top_with(vg, par, items[i].lv);
 		if (lv && !seen[items[i].lv])

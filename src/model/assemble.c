@@ -1839,39 +1839,60 @@ int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, 
 	return 0;
 }
 
-int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
-			     const struct mlvm_mda_info *mda,
-			     const struct mlvm_generation *g, char **text, size_t *len)
+int mlvm_area_view_open(const struct mlvm_pvdev *dev, const struct mlvm_mda_info *mda,
+			struct mlvm_area_view *v)
 {
-	uint8_t *buf;
 	uint64_t size = mda->size;
+	const void *map;
 	int rc;
 
-	*text = NULL;
+	memset(v, 0, sizeof(*v));
 	if (size > MLVM_CARVE_MAX_AREA)
 		size = MLVM_CARVE_MAX_AREA;
 	if (mda->abs > dev->meta->size)
 		return -ERANGE;
 	if (size > dev->meta->size - mda->abs)
 		size = dev->meta->size - mda->abs;
-	{
-		const void *map;
-		void *cookie;
-
-		if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &cookie)) {
-			rc = mlvm_carve_text(map, (size_t)size, g, text, len);
-			mlvm_source_unmap(cookie);
+	if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &v->cookie)) {
+		v->buf = map;
+	} else {
+		v->cookie = NULL;
+		v->owned = malloc((size_t)size ? (size_t)size : 1);
+		if (!v->owned)
+			return -ENOMEM;
+		rc = mlvm_source_read(dev->meta, v->owned, (size_t)size, mda->abs);
+		if (rc) {
+			mlvm_area_view_close(v);
 			return rc;
 		}
+		v->buf = v->owned;
 	}
-	buf = malloc((size_t)size ? (size_t)size : 1);
-	if (!buf)
-		return -ENOMEM;
-	rc = mlvm_source_read(dev->meta, buf, (size_t)size, mda->abs);
-	if (!rc)
-		rc = mlvm_carve_text(buf, (size_t)size, g, text, len);
-	free(buf);
+	v->size = (size_t)size;
+	return 0;
+}
+
+void mlvm_area_view_close(struct mlvm_area_view *v)
+{
+	if (v->cookie)
+		mlvm_source_unmap(v->cookie);
+	free(v->owned);
+	memset(v, 0, sizeof(*v));
+}
+
+int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
+			     const struct mlvm_mda_info *mda,
+			     const struct mlvm_generation *g, char **text, size_t *len)
+{
+	struct mlvm_area_view v;
+	int rc;
+
 	(void)set;
+	*text = NULL;
+	rc = mlvm_area_view_open(dev, mda, &v);
+	if (rc)
+		return rc;
+	rc = mlvm_carve_text(v.buf, v.size, g, text, len);
+	mlvm_area_view_close(&v);
 	return rc;
 }
 

@@ -142,6 +142,24 @@ int mlvm_set_assemble(struct mlvm_set *set);
 void mlvm_set_free(struct mlvm_set *set);
 
 /*
+ * A metadata area's bytes held in memory: mapped when the source can map,
+ * read otherwise; at most MLVM_CARVE_MAX_AREA bytes, and never past the end
+ * of the image (a truncated image gives a shorter view). Open fills v (0,
+ * -ERANGE when the area starts past the image's end, -ENOMEM, or a read
+ * error); close releases it and zeroes v (safe on a zeroed v).
+ */
+struct mlvm_area_view {
+	const uint8_t *buf;
+	size_t size;
+	void *cookie;		/* mapped */
+	uint8_t *owned;		/* read */
+};
+
+int mlvm_area_view_open(const struct mlvm_pvdev *dev, const struct mlvm_mda_info *mda,
+			struct mlvm_area_view *v);
+void mlvm_area_view_close(struct mlvm_area_view *v);
+
+/*
  * The text of one carved generation of dev's metadata area mda (malloc'd,
  * NUL-terminated; *len bytes before the NUL). The area is read again.
  */

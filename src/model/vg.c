@@ -260,6 +260,40 @@ int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name)
 	return index_find(vg->pv_hash, vg->pv_hash_mask, name, pv_name_of, vg);
 }
 
+unsigned mlvm_seg_lv_refs(const struct mlvm_vg *vg, const struct mlvm_segment *s, unsigned what,
+			  mlvm_lv_ref_fn fn, void *ctx)
+{
+	const struct cfg_node *n;
+	unsigned count = 0;
+	uint32_t k;
+
+	if (what & MLVM_REFS_AREAS)
+		for (k = 0; k < s->n_areas; k++) {
+			const struct mlvm_area *a = &s->areas[k];
+
+			if (a->kind != MLVM_AREA_LV || a->ref < 0 || (uint32_t)a->ref >= vg->n_lvs)
+				continue;
+			count++;
+			if (fn && !fn(ctx, NULL, (uint32_t)a->ref))
+				return count;
+		}
+	if (what & MLVM_REFS_KEYS)
+		for (n = s->node ? s->node->v.child : NULL; n; n = n->next) {
+			int lvi;
+
+			if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) ||
+			    !strcmp(n->key, "type"))
+				continue;
+			lvi = mlvm_vg_lv_index(vg, n->v.s);
+			if (lvi < 0)
+				continue;
+			count++;
+			if (fn && !fn(ctx, n->key, (uint32_t)lvi))
+				return count;
+		}
+	return count;
+}
+
 const struct mlvm_lv *mlvm_vg_find_lv(const struct mlvm_vg *vg, const char *name)
 {
 	int i = mlvm_vg_lv_index(vg, name);
@@ -968,58 +1002,70 @@ int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
 	return mlvm_vg_from_tree(tree, out, r, image, where);
 }
 
-static const struct mlvm_pv *ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
-					  unsigned depth)
+/* the walk behind mlvm_lv_ambiguous_pv: each LV once, however the LVs
+ * share sub-LVs, so hostile metadata cannot make it explode */
+struct amb_walk {
+	const struct mlvm_vg *vg;
+	uint8_t *seen;
+	unsigned depth;
+	const struct mlvm_pv *found;
+};
+
+static void amb_lv(struct amb_walk *w, uint32_t lvi);
+
+static bool amb_ref(void *ctx, const char *key, uint32_t lvi)
 {
+	struct amb_walk *w = ctx;
+
+	(void)key;
+	amb_lv(w, lvi);
+	return !w->found;
+}
+
+static void amb_lv(struct amb_walk *w, uint32_t lvi)
+{
+	const struct mlvm_lv *lv = &w->vg->lvs[lvi];
 	uint32_t s, a;
 
-	if (depth > 16)
-		return NULL;
-	for (s = 0; s < lv->n_segs; s++)
+	if (w->seen[lvi] || w->depth > 256)
+		return;
+	w->seen[lvi] = 1;
+	for (s = 0; s < lv->n_segs && !w->found; s++)
 		for (a = 0; a < lv->segs[s].n_areas; a++) {
 			const struct mlvm_area *ar = &lv->segs[s].areas[a];
-			const struct mlvm_pv *p;
 
-			if (ar->ref < 0)
-				continue;
-			if (ar->kind == MLVM_AREA_PV && (uint32_t)ar->ref < vg->n_pvs) {
-				if (vg->pvs[ar->ref].ambiguous)
-					return &vg->pvs[ar->ref];
-			} else if (ar->kind == MLVM_AREA_LV && (uint32_t)ar->ref < vg->n_lvs &&
-				   (p = ambiguous_pv(vg, &vg->lvs[ar->ref], depth + 1))) {
-				return p;
+			if (ar->kind == MLVM_AREA_PV && ar->ref >= 0 && (uint32_t)ar->ref < w->vg->n_pvs &&
+			    w->vg->pvs[ar->ref].ambiguous) {
+				w->found = &w->vg->pvs[ar->ref];
+				return;
 			}
 		}
-	return NULL;
+	w->depth++;
+	for (s = 0; s < lv->n_segs && !w->found; s++)
+		mlvm_seg_lv_refs(w->vg, &lv->segs[s], MLVM_REFS_ALL, amb_ref, w);
+	w->depth--;
 }
 
 const struct mlvm_pv *mlvm_lv_ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
 {
-	uint32_t i;
-	const struct mlvm_pv *p = ambiguous_pv(vg, lv, 0);
+	struct amb_walk w = { .vg = vg };
+	ptrdiff_t lvi = lv - vg->lvs;
 
-	if (p)
-		return p;
-	/* LVs referred to by name in segment keys (thin pools, snapshot
-	 * origins and stores, cache pools) rather than as areas */
-	for (i = 0; i < lv->n_segs; i++) {
-		static const char *const keys[] = { "thin_pool", "origin", "cow_store", "cache_pool",
-						    "metadata", "pool", "writecache", "data" };
-		size_t k;
+	if (lvi < 0 || (size_t)lvi >= vg->n_lvs)
+		return NULL;
+	w.seen = calloc(vg->n_lvs, 1);
+	if (!w.seen) {
+		/* no memory to walk: refuse rather than risk a wrong guess */
+		uint32_t i;
 
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			const char *name = NULL;
-			int idx;
-
-			if (cfg_get_str(lv->segs[i].node, keys[k], &name) || !name ||
-			    (idx = mlvm_vg_lv_index(vg, name)) < 0 || &vg->lvs[idx] == lv)
-				continue;
-			p = ambiguous_pv(vg, &vg->lvs[idx], 1);
-			if (p)
-				return p;
-		}
+		for (i = 0; i < vg->n_pvs; i++)
+			if (vg->pvs[i].ambiguous)
+				return &vg->pvs[i];
+		return NULL;
 	}
-	return NULL;
+	amb_lv(&w, (uint32_t)lvi);
+	free(w.seen);
+	return w.found;
 }
 
 const char *mlvm_pv_evidence_name(enum mlvm_pv_evidence e)

@@ -163,6 +163,22 @@ int mlvm_vg_lv_index(const struct mlvm_vg *vg, const char *name);
 int mlvm_vg_pv_index(const struct mlvm_vg *vg, const char *name);
 
 /*
+ * The LVs a segment is built on, the one definition: with MLVM_REFS_AREAS,
+ * each of its areas that is an LV of the VG (key NULL); with
+ * MLVM_REFS_KEYS, each string key other than "type" whose value names an
+ * LV of the VG (a thin pool's "pool" and "metadata", a thin LV's
+ * "thin_pool", a snapshot's "origin" and "cow_store", a cache's
+ * "cache_pool", ...). fn(ctx, key, lvi) is called for each in that order;
+ * returning false stops the walk. Returns how many were visited.
+ */
+#define MLVM_REFS_AREAS 1u
+#define MLVM_REFS_KEYS 2u
+#define MLVM_REFS_ALL (MLVM_REFS_AREAS | MLVM_REFS_KEYS)
+typedef bool (*mlvm_lv_ref_fn)(void *ctx, const char *key, uint32_t lvi);
+unsigned mlvm_seg_lv_refs(const struct mlvm_vg *vg, const struct mlvm_segment *s, unsigned what,
+			  mlvm_lv_ref_fn fn, void *ctx);
+
+/*
  * The model keeps only what it computes; everything else is read from the
  * text when asked (a VG of 10,000 LVs must stay small):
  * mlvm_node_array(lv->node, "tags") is the LV's tags array or NULL.
@@ -182,8 +198,8 @@ bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);
 uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
 
 /*
- * The first PV of the VG that lv's bytes lie on, through its segments and
- * sub-LVs (to a bounded depth), that is ambiguous (several images fit it
+ * The first PV of the VG that lv's bytes lie on, through its segments, its
+ * sub-LVs and the LVs its segments name (mlvm_seg_lv_refs), that is ambiguous (several images fit it
  * and none is used); NULL when there is none. Its bytes depend on which
  * image is that PV: export and mount refuse them until the user says.
  */

@@ -418,6 +418,92 @@ static void name_rules_follow_lvm2(void **state)
 	assert_false(mlvm_name_valid(long_name));
 }
 
+/* a thin LV's bytes rest on its pool (a key), the pool's on its data sub-LV
+ * (another key), that one's on a PV: an ambiguous PV under any of them
+ * makes the thin LV ambiguous, and mlvm_seg_lv_refs names them in order */
+static const char thin_lvs[] =
+	"pool {\n"
+	"id = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-DDDDDD\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\nextent_count = 4\ntype = \"thin-pool\"\n"
+	"metadata = \"pool_tmeta\"\npool = \"pool_tdata\"\n"
+	"transaction_id = 1\nchunk_size = 128\n"
+	"}\n"
+	"}\n"
+	"thin1 {\n"
+	"id = \"EEEEEE-EEEE-EEEE-EEEE-EEEE-EEEE-EEEEEE\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\nextent_count = 8\ntype = \"thin\"\n"
+	"thin_pool = \"pool\"\ntransaction_id = 1\ndevice_id = 1\n"
+	"}\n"
+	"}\n"
+	"pool_tmeta {\n"
+	"id = \"FFFFFF-FFFF-FFFF-FFFF-FFFF-FFFF-FFFFFF\"\n"
+	"status = [\"READ\", \"WRITE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\nextent_count = 1\ntype = \"striped\"\nstripe_count = 1\n"
+	"stripes = [\"pv0\", 0]\n"
+	"}\n"
+	"}\n"
+	"pool_tdata {\n"
+	"id = \"GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG\"\n"
+	"status = [\"READ\", \"WRITE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\n"
+	"start_extent = 0\nextent_count = 4\ntype = \"striped\"\nstripe_count = 1\n"
+	"stripes = [\"pv1\", 0]\n"
+	"}\n"
+	"}\n";
+
+struct refs_seen {
+	char names[4][32];
+	unsigned n;
+};
+
+static bool note_ref(void *ctx, const char *key, uint32_t lvi)
+{
+	struct refs_seen *r = ctx;
+
+	(void)lvi;
+	if (r->n < 4)
+		snprintf(r->names[r->n++], sizeof(r->names[0]), "%s", key ? key : "(area)");
+	return true;
+}
+
+static void vg_ambiguity_follows_lvs_named_by_keys(void **state)
+{
+	struct refs_seen seen = { .n = 0 };
+	const struct mlvm_lv *thin, *pool, *tmeta;
+	struct built b;
+
+	(void)state;
+	build(&b, "7", "8192", "31", thin_lvs);
+	assert_int_equal(b.rc, 0);
+	thin = mlvm_vg_find_lv(b.vg, "thin1");
+	pool = mlvm_vg_find_lv(b.vg, "pool");
+	tmeta = mlvm_vg_find_lv(b.vg, "pool_tmeta");
+	assert_non_null(thin);
+	assert_non_null(pool);
+	assert_non_null(tmeta);
+	assert_int_equal(mlvm_seg_lv_refs(b.vg, &pool->segs[0], MLVM_REFS_ALL, note_ref, &seen), 2);
+	assert_string_equal(seen.names[0], "metadata");
+	assert_string_equal(seen.names[1], "pool");
+	assert_int_equal(mlvm_seg_lv_refs(b.vg, &pool->segs[0], MLVM_REFS_AREAS, NULL, NULL), 0);
+	assert_int_equal(mlvm_seg_lv_refs(b.vg, &thin->segs[0], MLVM_REFS_KEYS, NULL, NULL), 1);
+
+	assert_null(mlvm_lv_ambiguous_pv(b.vg, thin));
+	b.vg->pvs[1].ambiguous = true;	/* pv1 holds pool_tdata */
+	assert_ptr_equal(mlvm_lv_ambiguous_pv(b.vg, thin), &b.vg->pvs[1]);
+	assert_ptr_equal(mlvm_lv_ambiguous_pv(b.vg, pool), &b.vg->pvs[1]);
+	assert_null(mlvm_lv_ambiguous_pv(b.vg, tmeta));
+	done(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +520,7 @@ int main(void)
 		cmocka_unit_test(vg_warns_on_missing_contents),
 		cmocka_unit_test(vg_handles_many_lvs_with_hash_lookup),
 		cmocka_unit_test(name_rules_follow_lvm2),
+		cmocka_unit_test(vg_ambiguity_follows_lvs_named_by_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
