@@ -1,11 +1,10 @@
 /*
- * detect.c - image formats by content, the container dispatch, and the
- * words for a failed open (see detect.h).
+ * detect.c - image formats by content and the container dispatch (see
+ * detect.h).
  */
 #include "io/detect.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,56 +12,9 @@
 
 #include "io/magic.h"
 #include "io/source.h"
+#include "io/source_error.h"
+#include "io/source_libyal.h"
 #include "base/util.h"
-
-/* ------------------------------------------------------------ words */
-
-static _Thread_local int err_rc;
-static _Thread_local char err_msg[512];
-
-int mlvm_source_set_error(int rc, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
-	va_end(ap);
-	/* library messages come with newlines and tabs: one line */
-	for (p = err_msg; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	err_rc = rc;
-	return rc;
-}
-
-void mlvm_source_error_clear(void)
-{
-	err_rc = 0;
-	err_msg[0] = '\0';
-}
-
-const char *mlvm_source_lib_message(char *bt, const char *lib)
-{
-	static _Thread_local char unknown[64];
-	size_t n;
-
-	bt[strcspn(bt, "\r\n")] = '\0';
-	n = strlen(bt);
-	while (n > 0 && (bt[n - 1] == '.' || bt[n - 1] == ' '))
-		bt[--n] = '\0';
-	if (n)
-		return bt;
-	snprintf(unknown, sizeof(unknown), "%s: unknown error", lib);
-	return unknown;
-}
-
-const char *mlvm_source_strerror(int rc)
-{
-	if (rc < 0 && rc == err_rc && err_msg[0])
-		return err_msg;
-	return strerror(rc < 0 ? -rc : rc);
-}
 
 /* ------------------------------------------------------------ signatures */
 
@@ -228,7 +180,7 @@ int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
 	case MLVM_FORMAT_VHD:
 	case MLVM_FORMAT_VHDX:
 #ifdef HAVE_LIBVHDI
-		return mlvm_source_open_vhdi(path, f, out);
+		return mlvm_source_open_vhdi(path, mlvm_format_name(f), out);
 #else
 		return built_without(f, "libvhdi", "libvhdi-dev");
 #endif
