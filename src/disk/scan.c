@@ -11,13 +11,13 @@
  * its bytes are there.
  */
 #include "disk/scan.h"
+#include "base/units.h"
 #include "base/util.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SECTOR 512u
 #define BUF_ALIGN 4096u
 
 /* 8 bytes as a little-endian word, to compare with ld64() of the bytes */
@@ -225,18 +225,18 @@ int mlvm_scan_buffer(const uint8_t *buf, size_t len, uint64_t base,
 		lo = o->start;
 	if (o && o->end && o->end < hi)
 		hi = o->end;
-	if (lo >= hi || lo > UINT64_MAX - (SECTOR - 1))
+	if (lo >= hi || lo > UINT64_MAX - (MLVM_SECTOR_SIZE - 1))
 		return 0;
-	first = (lo + SECTOR - 1) & ~(uint64_t)(SECTOR - 1);
+	first = (lo + MLVM_SECTOR_SIZE - 1) & ~(uint64_t)(MLVM_SECTOR_SIZE - 1);
 	if (first >= hi)
 		return 0;
 	i = (size_t)(first - base);
 	limit = (size_t)(hi - base);
 
-	for (; limit - i >= SECTOR; i += SECTOR) {
+	for (; limit - i >= MLVM_SECTOR_SIZE; i += MLVM_SECTOR_SIZE) {
 		if (__builtin_expect(!candidate(buf + i, c.text), 1))
 			continue;
-		rc = check_sector(&c, buf + i, SECTOR, base + i);
+		rc = check_sector(&c, buf + i, MLVM_SECTOR_SIZE, base + i);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -268,9 +268,9 @@ int mlvm_scan_source(struct mlvm_source *s, const struct mlvm_scan_opts *o,
 	if (o)
 		opts = *o;
 	end = opts.end && opts.end < s->size ? opts.end : s->size;
-	if (opts.start >= end || opts.start > UINT64_MAX - (SECTOR - 1))
+	if (opts.start >= end || opts.start > UINT64_MAX - (MLVM_SECTOR_SIZE - 1))
 		return 0;
-	pos = (opts.start + SECTOR - 1) & ~(uint64_t)(SECTOR - 1);
+	pos = (opts.start + MLVM_SECTOR_SIZE - 1) & ~(uint64_t)(MLVM_SECTOR_SIZE - 1);
 	if (pos >= end)
 		return 0;
 	opts.start = pos;

@@ -3,6 +3,7 @@
  * detect.h).
  */
 #include "io/detect.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -85,7 +86,7 @@ int mlvm_detect_looks_raw(const uint8_t *head, size_t head_len)
 	size_t i;
 
 	for (i = 0; i < 4; i++)
-		if (at(head, head_len, i * 512, "LABELONE", 8))
+		if (at(head, head_len, i * MLVM_SECTOR_SIZE, "LABELONE", 8))
 			return 1;
 	if (head_len >= 512 && head[510] == 0x55 && head[511] == 0xaa)
 		return 1;

@@ -36,7 +36,7 @@ bool mlvm_mbr_type_is_extended(uint8_t type)
 	return type == 0x05 || type == 0x0f || type == 0x85;
 }
 
-int mlvm_mbr_parse(const uint8_t sector[512], struct mlvm_mbr *out)
+int mlvm_mbr_parse(const uint8_t sector[MLVM_PART_SECTOR], struct mlvm_mbr *out)
 {
 	unsigned i;
 

@@ -20,6 +20,7 @@
  * LV, and every exception is checked against it.
  */
 #include "map/cow.h"
+#include "base/units.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -86,7 +87,7 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 	*out = NULL;
 	if (!what)
 		what = "cow store";
-	if (cow_size < 512) {
+	if (cow_size < MLVM_SECTOR_SIZE) {
 		mlvm_error(r, "cow_size", NULL, -1, "%s: too small for a snapshot exception store", what);
 		return -EINVAL;
 	}
@@ -128,7 +129,7 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 			   "%s: chunk size %u sectors is not a power of two", what, cs);
 		return -EINVAL;
 	}
-	cb = (uint64_t)cs * 512;
+	cb = (uint64_t)cs * MLVM_SECTOR_SIZE;
 	if (cb > cow_size) {
 		mlvm_error(r, "cow_chunk_size", NULL, -1,
 			   "%s: chunk size %u sectors exceeds the store", what, cs);

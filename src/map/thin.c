@@ -45,6 +45,7 @@
  * by `what`.
  */
 #include "map/thin.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -744,10 +745,10 @@ int mlvm_thin_open(mlvm_read_fn read, void *ctx, uint64_t meta_size,
 		return -EINVAL;
 	}
 	mbs = mlvm_le32(sb + 340);
-	if (mbs != TM_BLOCK / 512) {
+	if (mbs != TM_BLOCK / MLVM_SECTOR_SIZE) {
 		mlvm_error(r, "thin_sb_block_size", what, 340,
 			   "metadata block size of %u sectors, only %u is supported", mbs,
-			   TM_BLOCK / 512);
+			   TM_BLOCK / MLVM_SECTOR_SIZE);
 		return -EINVAL;
 	}
 	dbs = mlvm_le32(sb + 336);

@@ -2,7 +2,7 @@
  * carve.c - find every metadata generation in one metadata area.
  *
  * Positions: the text part of the area is a ring of T = area_size - 512
- * bytes. A "virtual" position v counts bytes from the ring's first byte
+ * bytes (from RING_START, after the header). A "virtual" position v counts bytes from the ring's first byte
  * (area offset 512) and may run up to 2T, so that a stretch crossing the
  * end of the area is one interval; its area offset is 512 + v % T.
  *
@@ -12,6 +12,7 @@
  * each complete copy. See carve.h for the rules.
  */
 #include "text/carve.h"
+#include "base/units.h"
 #include "text/config.h"
 #include "text/lex.h"
 #include "disk/crc.h"
@@ -24,7 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECTOR 512u
+/* the ring starts after the area's header */
+#define RING_START MLVM_MDA_HEADER_SIZE
 #define PEEK 512u		/* bytes looked at to recognise a copy's start */
 #define HEAD_LINES 16		/* lines a fragment's head scan looks at */
 #define READ_CHUNK (1u << 20)
@@ -48,7 +50,7 @@ struct carver {
 
 static uint64_t ring_off(const struct carver *c, uint64_t v)
 {
-	return SECTOR + v % c->T;
+	return RING_START + v % c->T;
 }
 
 static const uint8_t *ring_ptr(const struct carver *c, uint64_t v)
@@ -675,7 +677,7 @@ static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_s
 		nul = ring_find_nul(c, a, end - a, &q);
 		len = (nul ? q : end) - a;
 		v = nul ? q + 1 : end;
-		sector = (a % c->T) / SECTOR;
+		sector = (a % c->T) / MLVM_SECTOR_SIZE;
 		if (sector == last_sector)
 			continue;	/* one generation per sector */
 		p = ring_view(c, a, len, &tmp);
@@ -692,7 +694,7 @@ static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_s
 			g->nul_found = nul;
 			g->wrapped = g->size > c->area - g->offset;
 			g->fragment = true;
-			scan_head(p, (size_t)len, a % SECTOR == 0, g);
+			scan_head(p, (size_t)len, a % MLVM_SECTOR_SIZE == 0, g);
 			scan_trailer(p, (size_t)len, g);
 			last_sector = sector;
 		}
@@ -705,8 +707,8 @@ static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_s
 
 static bool locn_usable(const struct carver *c, const struct mlvm_raw_locn *rl)
 {
-	return rl->size > 0 && rl->offset >= SECTOR && rl->offset < c->area &&
-	       rl->offset % SECTOR == 0;
+	return rl->size > 0 && rl->offset >= RING_START && rl->offset < c->area &&
+	       rl->offset % MLVM_SECTOR_SIZE == 0;
 }
 
 static void mark_slots(struct carver *c)
@@ -743,7 +745,7 @@ static void mark_slots(struct carver *c)
 				  s, (unsigned long long)rl->size);
 			continue;
 		}
-		g->checksum_ok = ring_crc(c, rl->offset - SECTOR, rl->size) == rl->checksum;
+		g->checksum_ok = ring_crc(c, rl->offset - RING_START, rl->size) == rl->checksum;
 		if (!g->checksum_ok)
 			mlvm_warn(c->r, "carve_checksum", c->image, c->area_abs + rl->offset,
 				  "metadata copy at area offset %llu does not match the checksum of raw_locn[%d]",
@@ -839,7 +841,7 @@ static int find_starts(struct carver *c, bool **recognised)
 	bool *rec = NULL;
 
 	*recognised = NULL;
-	for (off = SECTOR; off < c->area; off += SECTOR) {
+	for (off = RING_START; off < c->area; off += MLVM_SECTOR_SIZE) {
 		struct mlvm_generation tmpg, *g;
 		uint8_t local[PEEK];
 		const char *p;
@@ -849,12 +851,12 @@ static int find_starts(struct carver *c, bool **recognised)
 		if (avail > c->T)
 			avail = (size_t)c->T;
 		/* one byte per sector is looked at first: fetch ahead of the stride */
-		if (c->area - off > 32 * SECTOR)
-			__builtin_prefetch(c->buf + off + 32 * SECTOR);
+		if (c->area - off > 32 * MLVM_SECTOR_SIZE)
+			__builtin_prefetch(c->buf + off + 32 * MLVM_SECTOR_SIZE);
 		if (c->area - off >= avail) {
 			p = (const char *)c->buf + off;
 		} else {
-			ring_copy(c, off - SECTOR, avail, local);
+			ring_copy(c, off - RING_START, avail, local);
 			p = (const char *)local;
 		}
 		if (!is_name_char((unsigned char)p[0]) && !header_points_at(c, off))
@@ -913,11 +915,11 @@ static void *precheck_run(void *arg)
 	size_t i;
 
 	for (i = j->first; i < j->k; i += j->step) {
-		uint64_t v = c->g[i].offset - SECTOR, q = 0, span;
+		uint64_t v = c->g[i].offset - RING_START, q = 0, span;
 		const char *p;
 		char *tmp;
 
-		span = (i + 1 < j->k ? c->g[i + 1].offset - SECTOR : c->g[0].offset - SECTOR + c->T) - v;
+		span = (i + 1 < j->k ? c->g[i + 1].offset - RING_START : c->g[0].offset - RING_START + c->T) - v;
 		j->ok[i] = -1;
 		if (!j->rec[i])
 			continue;
@@ -982,7 +984,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		*n = 0;
 	if (!buf || !out || !n)
 		return -EINVAL;
-	if (area_size < 2 * SECTOR) {
+	if (area_size < RING_START + MLVM_SECTOR_SIZE) {
 		mlvm_warn(r, "carve_area_small", image, area_abs,
 			  "metadata area of %zu bytes is too small to hold text", area_size);
 		return -EINVAL;
@@ -990,12 +992,12 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	memset(&c, 0, sizeof(c));
 	c.buf = buf;
 	c.area = area_size;
-	c.T = area_size - SECTOR;
+	c.T = area_size - RING_START;
 	c.hdr = hdr;
 	c.r = r;
 	c.image = image;
 	c.area_abs = area_abs;
-	c.max = (c.T + SECTOR - 1) / SECTOR;
+	c.max = (c.T + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE;
 
 	rc = find_starts(&c, &rec);
 	if (rc)
@@ -1014,9 +1016,9 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	}
 	pre_ok = precheck(&c, rec, k);
 	for (i = 0; i < k; i++) {
-		uint64_t v = c.g[i].offset - SECTOR;
-		uint64_t next = i + 1 < k ? c.g[i + 1].offset - SECTOR
-					  : c.g[0].offset - SECTOR + c.T;
+		uint64_t v = c.g[i].offset - RING_START;
+		uint64_t next = i + 1 < k ? c.g[i + 1].offset - RING_START
+					  : c.g[0].offset - RING_START + c.T;
 		uint64_t end;
 
 		end = fill_copy(&c, i, v, next - v, rec[i], pre_ok ? pre_ok[i] : -1, &err);
@@ -1024,7 +1026,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 			rc = err;
 			goto fail;
 		}
-		rc = carve_gap(&c, end, next, v / SECTOR);
+		rc = carve_gap(&c, end, next, v / MLVM_SECTOR_SIZE);
 		if (rc)
 			goto fail;
 	}
@@ -1061,17 +1063,17 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 	*text = NULL;
 	if (len)
 		*len = 0;
-	if (!buf || area_size < 2 * SECTOR || g->offset < SECTOR ||
-	    g->offset >= area_size || g->size > area_size - SECTOR)
+	if (!buf || area_size < RING_START + MLVM_SECTOR_SIZE || g->offset < RING_START ||
+	    g->offset >= area_size || g->size > area_size - RING_START)
 		return -ERANGE;
 	memset(&c, 0, sizeof(c));
 	c.buf = buf;
 	c.area = area_size;
-	c.T = area_size - SECTOR;
+	c.T = area_size - RING_START;
 	t = malloc((size_t)g->size + 1);
 	if (!t)
 		return -ENOMEM;
-	ring_copy(&c, g->offset - SECTOR, g->size, (uint8_t *)t);
+	ring_copy(&c, g->offset - RING_START, g->size, (uint8_t *)t);
 	t[g->size] = '\0';
 	z = memchr(t, '\0', (size_t)g->size + 1);
 	if (len)
@@ -1132,7 +1134,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 			  MLVM_CARVE_MAX_AREA);
 		size = MLVM_CARVE_MAX_AREA;
 	}
-	if (size < 2 * SECTOR) {
+	if (size < RING_START + MLVM_SECTOR_SIZE) {
 		mlvm_warn(r, "carve_area_small", s->name, area_abs,
 			  "metadata area of %llu bytes is too small to hold text",
 			  (unsigned long long)size);
