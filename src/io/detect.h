@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io/layout.h"
+
 struct mlvm_source;
 
 enum mlvm_format {
@@ -48,8 +50,8 @@ enum mlvm_format {
 
 /* bytes of the start of an image that mlvm_detect_buffers() looks at */
 #define MLVM_DETECT_HEAD 4096u
-/* and of its end */
-#define MLVM_DETECT_TAIL 512u
+/* and of its end: a VHD footer */
+#define MLVM_DETECT_TAIL MLVM_VHD_FOOTER_SIZE
 
 /*
  * The format of an image from its first head_len bytes (up to
