@@ -9,19 +9,14 @@
  */
 #include "disk/label.h"
 #include "disk/crc.h"
+#include "disk/layout.h"
 #include "base/util.h"
 
 #include <errno.h>
 #include <string.h>
 
-#define LABEL_ID "LABELONE"
-#define LABEL_ID_SHIFTED "MBCFMPOF"
-#define LABEL_TYPE_LVM2 "LVM2 001"
-#define LABEL_TYPE_JOUR "JOUR 001"
-#define LABEL_CRC_START 20
-#define PVH_UUID_LEN 32
-#define PVH_FIXED 40		/* uuid + device_size */
-#define LOCN_SIZE 16
+#define ID_LEN MLVM_LABEL_ID_LEN
+#define TYPE_LEN MLVM_LABEL_TYPE_LEN
 
 void mlvm_unshift(uint8_t *buf, size_t len)
 {
@@ -33,7 +28,8 @@ void mlvm_unshift(uint8_t *buf, size_t len)
 
 static bool is_label_type(const uint8_t *p)
 {
-	return !memcmp(p, LABEL_TYPE_LVM2, 8) || !memcmp(p, LABEL_TYPE_JOUR, 8);
+	return !memcmp(p, MLVM_LABEL_TYPE_LVM2, TYPE_LEN) ||
+	       !memcmp(p, MLVM_LABEL_TYPE_JOURNALLED, TYPE_LEN);
 }
 
 static void copy_printable(char *dst, const uint8_t *src, size_t n)
@@ -56,11 +52,11 @@ static bool read_locn_list(const uint8_t *sec, size_t *pos,
 	for (;;) {
 		uint64_t off, size;
 
-		if (MLVM_SECTOR_SIZE - *pos < LOCN_SIZE)
+		if (MLVM_SECTOR_SIZE - *pos < MLVM_DISK_LOCN_SIZE)
 			return false;
-		off = mlvm_le64(sec + *pos);
-		size = mlvm_le64(sec + *pos + 8);
-		*pos += LOCN_SIZE;
+		off = mlvm_le64(sec + *pos + MLVM_DISK_LOCN_OFFSET_OFF);
+		size = mlvm_le64(sec + *pos + MLVM_DISK_LOCN_SIZE_OFF);
+		*pos += MLVM_DISK_LOCN_SIZE;
 		if (off == 0)
 			return true;
 		if (*n < MLVM_MAX_LOCN) {
@@ -83,11 +79,11 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 
 	memset(out, 0, sizeof(*out));
 	memcpy(sec, sector, sizeof(sec));
-	if (!memcmp(sec, LABEL_ID_SHIFTED, 8)) {
-		uint8_t t[8];
+	if (!memcmp(sec + MLVM_LABEL_ID_OFF, MLVM_LABEL_ID_SHIFTED, ID_LEN)) {
+		uint8_t t[TYPE_LEN];
 
-		memcpy(t, sec + 24, 8);
-		mlvm_unshift(t, 8);
+		memcpy(t, sec + MLVM_LABEL_TYPE_OFF, TYPE_LEN);
+		mlvm_unshift(t, TYPE_LEN);
 		if (is_label_type(t)) {
 			mlvm_unshift(sec, sizeof(sec));
 			out->shifted = true;
@@ -95,23 +91,24 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 	}
 	/* LVM2 takes any id when the type is its own (an unshifted
 	 * "MBCFMPOF" + "LVM2 001" sector included) */
-	if (!out->shifted && memcmp(sec, LABEL_ID, 8) && !is_label_type(sec + 24))
+	if (!out->shifted && memcmp(sec + MLVM_LABEL_ID_OFF, MLVM_LABEL_ID, ID_LEN) &&
+	    !is_label_type(sec + MLVM_LABEL_TYPE_OFF))
 		return -ENOENT;
 
 	out->sector = sector_no;
-	copy_printable(out->id, sec, 8);
-	copy_printable(out->type, sec + 24, 8);
-	out->magic_ok = !memcmp(sec, LABEL_ID, 8);
-	out->sector_field = mlvm_le64(sec + 8);
+	copy_printable(out->id, sec + MLVM_LABEL_ID_OFF, ID_LEN);
+	copy_printable(out->type, sec + MLVM_LABEL_TYPE_OFF, TYPE_LEN);
+	out->magic_ok = !memcmp(sec + MLVM_LABEL_ID_OFF, MLVM_LABEL_ID, ID_LEN);
+	out->sector_field = mlvm_le64(sec + MLVM_LABEL_SECTOR_OFF);
 	out->sector_ok = out->sector_field == sector_no;
-	out->crc_stored = mlvm_le32(sec + 16);
-	out->crc_computed = mlvm_crc(MLVM_CRC_INITIAL, sec + LABEL_CRC_START,
-				     MLVM_SECTOR_SIZE - LABEL_CRC_START);
+	out->crc_stored = mlvm_le32(sec + MLVM_LABEL_CRC_OFF);
+	out->crc_computed = mlvm_crc(MLVM_CRC_INITIAL, sec + MLVM_LABEL_CRC_START,
+				     MLVM_SECTOR_SIZE - MLVM_LABEL_CRC_START);
 	out->crc_ok = out->crc_stored == out->crc_computed;
-	out->pvh_offset = mlvm_le32(sec + 20);
-	if (!memcmp(sec + 24, LABEL_TYPE_LVM2, 8))
+	out->pvh_offset = mlvm_le32(sec + MLVM_LABEL_PVH_OFFSET_OFF);
+	if (!memcmp(sec + MLVM_LABEL_TYPE_OFF, MLVM_LABEL_TYPE_LVM2, TYPE_LEN))
 		out->kind = MLVM_LABEL_LVM2;
-	else if (!memcmp(sec + 24, LABEL_TYPE_JOUR, 8))
+	else if (!memcmp(sec + MLVM_LABEL_TYPE_OFF, MLVM_LABEL_TYPE_JOURNALLED, TYPE_LEN))
 		out->kind = MLVM_LABEL_JOURNALLED;
 	else
 		out->kind = MLVM_LABEL_UNKNOWN_TYPE;
@@ -125,34 +122,34 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 			  "label id in sector %llu is \"%s\", not \"LABELONE\" (accepted for its type \"%s\", as LVM2 does)",
 			  (unsigned long long)sector_no, out->id, out->type);
 	if (!out->sector_ok)
-		mlvm_warn(r, "label_sector", image, at + 8,
+		mlvm_warn(r, "label_sector", image, at + MLVM_LABEL_SECTOR_OFF,
 			  "label in sector %llu says it is in sector %llu",
 			  (unsigned long long)sector_no,
 			  (unsigned long long)out->sector_field);
 	if (!out->crc_ok)
-		mlvm_warn(r, "label_crc", image, at + 16,
+		mlvm_warn(r, "label_crc", image, at + MLVM_LABEL_CRC_OFF,
 			  "label crc mismatch in sector %llu: stored 0x%08x, computed 0x%08x",
 			  (unsigned long long)sector_no, out->crc_stored,
 			  out->crc_computed);
 	if (out->kind == MLVM_LABEL_UNKNOWN_TYPE)
-		mlvm_warn(r, "label_type", image, at + 24,
+		mlvm_warn(r, "label_type", image, at + MLVM_LABEL_TYPE_OFF,
 			  "label type \"%s\" is not \"LVM2 001\"", out->type);
 	else if (out->kind == MLVM_LABEL_JOURNALLED)
-		mlvm_warn(r, "label_journalled", image, at + 24,
+		mlvm_warn(r, "label_journalled", image, at + MLVM_LABEL_TYPE_OFF,
 			  "label type \"JOUR 001\": a journalled VG (xenvm, mirage-block-volume), which LVM2 does not read");
 
 	pos = out->pvh_offset;
-	if (pos != 32) {
-		mlvm_warn(r, "label_offset", image, at + 20,
+	if (pos != MLVM_LABEL_PVH_AT) {
+		mlvm_warn(r, "label_offset", image, at + MLVM_LABEL_PVH_OFFSET_OFF,
 			  "pv_header offset %u in label (LVM2 writes 32)",
 			  out->pvh_offset);
-		if (pos < 32 || pos > MLVM_SECTOR_SIZE - PVH_FIXED) {
-			pos = 32;	/* the only place LVM2 ever puts it */
+		if (pos < MLVM_LABEL_PVH_AT || pos > MLVM_SECTOR_SIZE - MLVM_PVH_LISTS_OFF) {
+			pos = MLVM_LABEL_PVH_AT;	/* the only place LVM2 ever puts it */
 		}
 	}
-	memcpy(out->pv_uuid, sec + pos, PVH_UUID_LEN);
-	out->pv_uuid[PVH_UUID_LEN] = '\0';
-	for (i = 0; i < PVH_UUID_LEN; i++) {
+	memcpy(out->pv_uuid, sec + pos + MLVM_PVH_UUID_OFF, MLVM_PVH_UUID_LEN);
+	out->pv_uuid[MLVM_PVH_UUID_LEN] = '\0';
+	for (i = 0; i < MLVM_PVH_UUID_LEN; i++) {
 		unsigned char c = (unsigned char)out->pv_uuid[i];
 
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -163,8 +160,8 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 			out->pv_uuid[i] = '?';
 		}
 	}
-	out->device_size = mlvm_le64(sec + pos + PVH_UUID_LEN);
-	pos += PVH_FIXED;
+	out->device_size = mlvm_le64(sec + pos + MLVM_PVH_DEVICE_SIZE_OFF);
+	pos += MLVM_PVH_LISTS_OFF;
 
 	/* a list that runs off is reported where it starts, inside the sector */
 	list = pos;
@@ -185,14 +182,14 @@ int mlvm_label_parse(const uint8_t *sector, uint64_t sector_no,
 			  "pv_header lists hold an implausible number of entries");
 
 	/* extension: only if it fits in the sector and has a version */
-	if (MLVM_SECTOR_SIZE - pos >= 8) {
-		uint32_t ver = mlvm_le32(sec + pos);
+	if (MLVM_SECTOR_SIZE - pos >= MLVM_PVH_EXT_LISTS_OFF) {
+		uint32_t ver = mlvm_le32(sec + pos + MLVM_PVH_EXT_VERSION_OFF);
 
 		if (ver != 0) {
 			out->has_ext = true;
 			out->ext_version = ver;
-			out->ext_flags = mlvm_le32(sec + pos + 4);
-			pos += 8;
+			out->ext_flags = mlvm_le32(sec + pos + MLVM_PVH_EXT_FLAGS_OFF);
+			pos += MLVM_PVH_EXT_LISTS_OFF;
 			list = pos;
 			if (!read_locn_list(sec, &pos, out->ba, &out->n_ba)) {
 				out->lists_truncated = true;

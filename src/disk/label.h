@@ -1,7 +1,8 @@
 /*
  * label.h - the LVM2 label sector and pv_header.
  *
- * Layout (all little-endian, one 512-byte sector, one of sectors 0..3):
+ * Layout (all little-endian, one 512-byte sector, one of sectors 0..3; the
+ * named offsets the code uses are disk/layout.h's):
  *   0  id "LABELONE"   8  sector number   16 crc of 20..511   20 offset (32)
  *   24 type "LVM2 001" 32 pv_header: uuid[32] device_size u64, then the
  *   data-area list and the metadata-area list of {offset u64, size u64}, each

@@ -13,31 +13,33 @@
 
 static void parse_raw_locn(const uint8_t *p, struct mlvm_raw_locn *rl)
 {
-	rl->offset = mlvm_le64(p);
-	rl->size = mlvm_le64(p + 8);
-	rl->checksum = mlvm_le32(p + 16);
-	rl->flags = mlvm_le32(p + 20);
+	rl->offset = mlvm_le64(p + MLVM_RAW_LOCN_OFFSET_OFF);
+	rl->size = mlvm_le64(p + MLVM_RAW_LOCN_SIZE_OFF);
+	rl->checksum = mlvm_le32(p + MLVM_RAW_LOCN_CHECKSUM_OFF);
+	rl->flags = mlvm_le32(p + MLVM_RAW_LOCN_FLAGS_OFF);
 }
 
 void mlvm_mda_header_parse(const uint8_t *buf, uint64_t where,
 			   struct mlvm_mda_header *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->crc_stored = mlvm_le32(buf);
-	h->crc_computed = mlvm_crc(MLVM_CRC_INITIAL, buf + 4, MLVM_MDA_HEADER_SIZE - 4);
+	h->crc_stored = mlvm_le32(buf + MLVM_MDA_CRC_OFF);
+	h->crc_computed = mlvm_crc(MLVM_CRC_INITIAL, buf + MLVM_MDA_CRC_START,
+				   MLVM_MDA_HEADER_SIZE - MLVM_MDA_CRC_START);
 	h->crc_ok = h->crc_stored == h->crc_computed;
-	memcpy(h->magic, buf + 4, 16);
-	h->magic[16] = '\0';
-	h->magic_ok = !memcmp(buf + 4, MLVM_MDA_MAGIC, 16);
-	h->journalled = !memcmp(buf + 4, MLVM_MDA_MAGIC_JOURNALLED, 16);
-	h->version = mlvm_le32(buf + 20);
-	h->version_ok = h->version == 1;
-	h->start = mlvm_le64(buf + 24);
+	memcpy(h->magic, buf + MLVM_MDA_MAGIC_OFF, MLVM_MDA_MAGIC_LEN);
+	h->magic[MLVM_MDA_MAGIC_LEN] = '\0';
+	h->magic_ok = !memcmp(buf + MLVM_MDA_MAGIC_OFF, MLVM_MDA_MAGIC, MLVM_MDA_MAGIC_LEN);
+	h->journalled = !memcmp(buf + MLVM_MDA_MAGIC_OFF, MLVM_MDA_MAGIC_JOURNALLED,
+				MLVM_MDA_MAGIC_LEN);
+	h->version = mlvm_le32(buf + MLVM_MDA_VERSION_OFF);
+	h->version_ok = h->version == MLVM_MDA_VERSION;
+	h->start = mlvm_le64(buf + MLVM_MDA_START_OFF);
 	h->start_ok = h->start == where;
-	h->size = mlvm_le64(buf + 32);
+	h->size = mlvm_le64(buf + MLVM_MDA_SIZE_OFF);
 	h->size_ok = h->size >= 2 * MLVM_MDA_HEADER_SIZE;
-	parse_raw_locn(buf + 40, &h->rl[0]);
-	parse_raw_locn(buf + 64, &h->rl[1]);
+	parse_raw_locn(buf + MLVM_MDA_RAW_LOCN_OFF, &h->rl[0]);
+	parse_raw_locn(buf + MLVM_MDA_RAW_LOCN_OFF + MLVM_RAW_LOCN_SIZE, &h->rl[1]);
 }
 
 bool mlvm_mda_header_ok(const struct mlvm_mda_header *h)

@@ -1,7 +1,8 @@
 /*
  * mda.h - metadata area header and the circular text buffer.
  *
- * Header (512 bytes at the start of the area):
+ * Header (512 bytes at the start of the area; its layout, with the
+ * named offsets the code uses, is disk/layout.h's):
  *   0 crc of 4..511   4 magic " LVM2 x[5A%r0N*>"   20 version (1)
  *   24 start (absolute byte offset of this header)   32 size (whole area)
  *   40 raw_locn[0] committed   64 raw_locn[1] precommitted   88 terminator
@@ -18,12 +19,9 @@
 #include <stdint.h>
 
 #include "base/report.h"
+#include "disk/layout.h"
 #include "io/source.h"
 
-#define MLVM_MDA_HEADER_SIZE 512u
-#define MLVM_MDA_MAGIC " LVM2 x[5A%r0N*>"
-#define MLVM_MDA_MAGIC_JOURNALLED "JOURNALLED!1!1!!"
-#define MLVM_RAW_LOCN_IGNORED 0x1u
 
 struct mlvm_raw_locn {
 	uint64_t offset;	/* relative to the area start */

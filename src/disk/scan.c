@@ -11,13 +11,14 @@
  * its bytes are there.
  */
 #include "disk/scan.h"
+#include "base/units.h"
+#include "disk/layout.h"
 #include "base/util.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SECTOR 512u
 #define BUF_ALIGN 4096u
 
 /* 8 bytes as a little-endian word, to compare with ld64() of the bytes */
@@ -27,7 +28,7 @@
 	 (uint64_t)(uint8_t)(e) << 32 | (uint64_t)(uint8_t)(f) << 40 | \
 	 (uint64_t)(uint8_t)(g) << 48 | (uint64_t)(uint8_t)(h) << 56)
 
-/* label: id at +0, type at +24 */
+/* label: id and type (disk/layout.h); mda header: the two halves of its magic */
 #define K_LABELONE	K8('L', 'A', 'B', 'E', 'L', 'O', 'N', 'E')
 #define K_LABELONE_S	K8('M', 'B', 'C', 'F', 'M', 'P', 'O', 'F')
 #define K_LVM2		K8('L', 'V', 'M', '2', ' ', '0', '0', '1')
@@ -143,8 +144,8 @@ static int add_hit(struct scan_ctx *c, enum mlvm_hit_kind kind, uint64_t off)
 /* The exact checks for one sector of avail (1..512) bytes at offset off. */
 static int check_sector(struct scan_ctx *c, const uint8_t *p, size_t avail, uint64_t off)
 {
-	uint64_t w0 = avail >= 8 ? ld64(p) : 0;
-	uint64_t w24 = avail >= 32 ? ld64(p + 24) : 0;
+	uint64_t w0 = avail >= MLVM_LABEL_ID_OFF + 8 ? ld64(p + MLVM_LABEL_ID_OFF) : 0;
+	uint64_t w24 = avail >= MLVM_LABEL_TYPE_OFF + 8 ? ld64(p + MLVM_LABEL_TYPE_OFF) : 0;
 	int rc = 0;
 
 	if (w0 == K_LABELONE || w24 == K_LVM2 || w24 == K_JOUR)
@@ -153,8 +154,8 @@ static int check_sector(struct scan_ctx *c, const uint8_t *p, size_t avail, uint
 		rc = add_hit(c, MLVM_HIT_LABEL_SHIFTED, off);
 	if (rc)
 		return rc;
-	if (avail >= 20) {
-		uint64_t a = ld64(p + 4), b = ld64(p + 12);
+	if (avail >= MLVM_MDA_MAGIC_OFF + MLVM_MDA_MAGIC_LEN) {
+		uint64_t a = ld64(p + MLVM_MDA_MAGIC_OFF), b = ld64(p + MLVM_MDA_MAGIC_OFF + 8);
 
 		if (a == K_MDA_A && b == K_MDA_B)
 			rc = add_hit(c, MLVM_HIT_MDA, off);
@@ -173,7 +174,8 @@ static int check_sector(struct scan_ctx *c, const uint8_t *p, size_t avail, uint
 /* Could this full sector hold anything? Word compares only. */
 static inline bool candidate(const uint8_t *p, bool text)
 {
-	uint64_t w0 = ld64(p), w4 = ld64(p + 4), w24 = ld64(p + 24);
+	uint64_t w0 = ld64(p + MLVM_LABEL_ID_OFF), w4 = ld64(p + MLVM_MDA_MAGIC_OFF);
+	uint64_t w24 = ld64(p + MLVM_LABEL_TYPE_OFF);
 
 	return w0 == K_LABELONE || w0 == K_LABELONE_S ||
 	       w24 == K_LVM2 || w24 == K_JOUR ||
@@ -225,18 +227,18 @@ int mlvm_scan_buffer(const uint8_t *buf, size_t len, uint64_t base,
 		lo = o->start;
 	if (o && o->end && o->end < hi)
 		hi = o->end;
-	if (lo >= hi || lo > UINT64_MAX - (SECTOR - 1))
+	if (lo >= hi || lo > UINT64_MAX - (MLVM_SECTOR_SIZE - 1))
 		return 0;
-	first = (lo + SECTOR - 1) & ~(uint64_t)(SECTOR - 1);
+	first = (lo + MLVM_SECTOR_SIZE - 1) & ~(uint64_t)(MLVM_SECTOR_SIZE - 1);
 	if (first >= hi)
 		return 0;
 	i = (size_t)(first - base);
 	limit = (size_t)(hi - base);
 
-	for (; limit - i >= SECTOR; i += SECTOR) {
+	for (; limit - i >= MLVM_SECTOR_SIZE; i += MLVM_SECTOR_SIZE) {
 		if (__builtin_expect(!candidate(buf + i, c.text), 1))
 			continue;
-		rc = check_sector(&c, buf + i, SECTOR, base + i);
+		rc = check_sector(&c, buf + i, MLVM_SECTOR_SIZE, base + i);
 		if (rc)
 			return rc < 0 ? rc : 0;
 	}
@@ -268,9 +270,9 @@ int mlvm_scan_source(struct mlvm_source *s, const struct mlvm_scan_opts *o,
 	if (o)
 		opts = *o;
 	end = opts.end && opts.end < s->size ? opts.end : s->size;
-	if (opts.start >= end || opts.start > UINT64_MAX - (SECTOR - 1))
+	if (opts.start >= end || opts.start > UINT64_MAX - (MLVM_SECTOR_SIZE - 1))
 		return 0;
-	pos = (opts.start + SECTOR - 1) & ~(uint64_t)(SECTOR - 1);
+	pos = (opts.start + MLVM_SECTOR_SIZE - 1) & ~(uint64_t)(MLVM_SECTOR_SIZE - 1);
 	if (pos >= end)
 		return 0;
 	opts.start = pos;

@@ -1,68 +1,22 @@
 /*
- * detect.c - image formats by content, the container dispatch, and the
- * words for a failed open (see detect.h).
+ * detect.c - image formats by content and the container dispatch (see
+ * detect.h).
  */
 #include "io/detect.h"
+#include "base/units.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "io/layout.h"
 #include "io/magic.h"
 #include "io/source.h"
+#include "io/source_error.h"
+#include "io/source_libyal.h"
 #include "base/util.h"
-
-/* ------------------------------------------------------------ words */
-
-static _Thread_local int err_rc;
-static _Thread_local char err_msg[512];
-
-int mlvm_source_set_error(int rc, const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-
-	va_start(ap, fmt);
-	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
-	va_end(ap);
-	/* library messages come with newlines and tabs: one line */
-	for (p = err_msg; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			*p = ' ';
-	err_rc = rc;
-	return rc;
-}
-
-void mlvm_source_error_clear(void)
-{
-	err_rc = 0;
-	err_msg[0] = '\0';
-}
-
-const char *mlvm_source_lib_message(char *bt, const char *lib)
-{
-	static _Thread_local char unknown[64];
-	size_t n;
-
-	bt[strcspn(bt, "\r\n")] = '\0';
-	n = strlen(bt);
-	while (n > 0 && (bt[n - 1] == '.' || bt[n - 1] == ' '))
-		bt[--n] = '\0';
-	if (n)
-		return bt;
-	snprintf(unknown, sizeof(unknown), "%s: unknown error", lib);
-	return unknown;
-}
-
-const char *mlvm_source_strerror(int rc)
-{
-	if (rc < 0 && rc == err_rc && err_msg[0])
-		return err_msg;
-	return strerror(rc < 0 ? -rc : rc);
-}
 
 /* ------------------------------------------------------------ signatures */
 
@@ -76,33 +30,35 @@ enum mlvm_format mlvm_detect_buffers(const uint8_t *head, size_t head_len,
 {
 	static const uint8_t vdi_sig[4] = { 0x7f, 0x10, 0xda, 0xbe };
 
-	if (at(head, head_len, 0, "EVF\x09\x0d\x0a\xff\x00", 8))
+	if (at(head, head_len, MLVM_EWF_SIG_OFF, "EVF\x09\x0d\x0a\xff\x00", 8))
 		return MLVM_FORMAT_EWF;
-	if (at(head, head_len, 0, "EVF2\x0d\x0a\x81\x00", 8))
+	if (at(head, head_len, MLVM_EWF_SIG_OFF, "EVF2\x0d\x0a\x81\x00", 8))
 		return MLVM_FORMAT_EWF2;
-	if (at(head, head_len, 0, "LVF\x09\x0d\x0a\xff\x00", 8) ||
-	    at(head, head_len, 0, "LEF2\x0d\x0a\x81\x00", 8))
+	if (at(head, head_len, MLVM_EWF_SIG_OFF, "LVF\x09\x0d\x0a\xff\x00", 8) ||
+	    at(head, head_len, MLVM_EWF_SIG_OFF, "LEF2\x0d\x0a\x81\x00", 8))
 		return MLVM_FORMAT_L01;
-	if (at(head, head_len, 0, "QFI\xfb", 4))
+	if (at(head, head_len, MLVM_QCOW_SIG_OFF, "QFI\xfb", 4))
 		return MLVM_FORMAT_QCOW;
-	if (at(head, head_len, 0, "vhdxfile", 8))
+	if (at(head, head_len, MLVM_VHDX_SIG_OFF, "vhdxfile", 8))
 		return MLVM_FORMAT_VHDX;
 	/* every VHD ends with its footer; dynamic and differencing ones
 	 * also start with a copy of it */
-	if (tail_len >= MLVM_DETECT_TAIL &&
-	    at(tail, tail_len, tail_len - MLVM_DETECT_TAIL, "conectix", 8))
+	if (tail_len >= MLVM_VHD_FOOTER_SIZE &&
+	    at(tail, tail_len, tail_len - MLVM_VHD_FOOTER_SIZE + MLVM_VHD_SIG_OFF, "conectix", 8))
 		return MLVM_FORMAT_VHD;
-	if (at(head, head_len, 0, "conectix", 8))
+	if (at(head, head_len, MLVM_VHD_SIG_OFF, "conectix", 8))
 		return MLVM_FORMAT_VHD;
-	if (at(head, head_len, 0, "KDMV", 4) || at(head, head_len, 0, "COWD", 4) ||
-	    at(head, head_len, 0, "# Disk DescriptorFile", 21))
+	if (at(head, head_len, MLVM_VMDK_SIG_OFF, "KDMV", 4) ||
+	    at(head, head_len, MLVM_VMDK_SIG_OFF, "COWD", 4) ||
+	    at(head, head_len, MLVM_VMDK_SIG_OFF, "# Disk DescriptorFile", 21))
 		return MLVM_FORMAT_VMDK;
-	if (at(head, head_len, 0x40, vdi_sig, 4) && at(head, head_len, 0, "<<< ", 4))
+	if (at(head, head_len, MLVM_VDI_SIG_OFF, vdi_sig, 4) &&
+	    at(head, head_len, MLVM_VDI_TEXT_OFF, "<<< ", 4))
 		return MLVM_FORMAT_VDI;
-	if (at(head, head_len, 0, "QED\0", 4))
+	if (at(head, head_len, MLVM_QED_SIG_OFF, "QED\0", 4))
 		return MLVM_FORMAT_QED;
-	if (at(head, head_len, 0, "WithoutFreeSpace", 16) ||
-	    at(head, head_len, 0, "WithouFreSpacExt", 16))
+	if (at(head, head_len, MLVM_PARALLELS_SIG_OFF, "WithoutFreeSpace", 16) ||
+	    at(head, head_len, MLVM_PARALLELS_SIG_OFF, "WithouFreSpacExt", 16))
 		return MLVM_FORMAT_PARALLELS;
 	return MLVM_FORMAT_RAW;
 }
@@ -133,9 +89,10 @@ int mlvm_detect_looks_raw(const uint8_t *head, size_t head_len)
 	size_t i;
 
 	for (i = 0; i < 4; i++)
-		if (at(head, head_len, i * 512, "LABELONE", 8))
+		if (at(head, head_len, i * MLVM_SECTOR_SIZE, "LABELONE", 8))
 			return 1;
-	if (head_len >= 512 && head[510] == 0x55 && head[511] == 0xaa)
+	if (head_len >= MLVM_MBR_MAGIC_OFF + 2 && head[MLVM_MBR_MAGIC_OFF] == MLVM_MBR_MAGIC_0 &&
+	    head[MLVM_MBR_MAGIC_OFF + 1] == MLVM_MBR_MAGIC_1)
 		return 1;
 	for (i = 0; i < head_len; i++)
 		if (head[i])
@@ -228,7 +185,7 @@ int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
 	case MLVM_FORMAT_VHD:
 	case MLVM_FORMAT_VHDX:
 #ifdef HAVE_LIBVHDI
-		return mlvm_source_open_vhdi(path, f, out);
+		return mlvm_source_open_vhdi(path, mlvm_format_name(f), out);
 #else
 		return built_without(f, "libvhdi", "libvhdi-dev");
 #endif

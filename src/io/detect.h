@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "io/layout.h"
+
 struct mlvm_source;
 
 enum mlvm_format {
@@ -50,8 +52,8 @@ enum mlvm_format {
 
 /* bytes of the start of an image that mlvm_detect_buffers() looks at */
 #define MLVM_DETECT_HEAD 4096u
-/* and of its end */
-#define MLVM_DETECT_TAIL 512u
+/* and of its end: a VHD footer */
+#define MLVM_DETECT_TAIL MLVM_VHD_FOOTER_SIZE
 
 /*
  * The format of an image from its first head_len bytes (up to
@@ -88,29 +90,10 @@ const char *mlvm_format_name(enum mlvm_format f);
  * A format this build cannot read fails with -EMEDIUMTYPE, and the words
  * for it (which library, which Debian package) go to
  * mlvm_source_strerror(). Library errors fail with -EIO and the library's
- * message, a differencing image or a backing file with -ENOTSUP.
+ * message, a differencing image or a backing file with -ENOTSUP (the
+ * openers are io/source_libyal.h's; their words io/source_error.h's).
  */
 int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
 			struct mlvm_source **out);
-
-/* the container openers (each built only with its library) */
-int mlvm_source_open_ewf(const char *path, struct mlvm_source **out);
-int mlvm_source_open_qcow(const char *path, struct mlvm_source **out);
-int mlvm_source_open_vhdi(const char *path, enum mlvm_format f, struct mlvm_source **out);
-
-/*
- * Record rc with its words for mlvm_source_strerror() in this thread
- * (printf-style); returns rc. mlvm_source_error_clear() forgets them.
- */
-int mlvm_source_set_error(int rc, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void mlvm_source_error_clear(void);
-
-/*
- * The most telling line of a libyal library's error backtrace (its first,
- * innermost one, without the full stop), in place; "LIB: unknown error"
- * when there is none.
- */
-const char *mlvm_source_lib_message(char *backtrace, const char *lib);
 
 #endif

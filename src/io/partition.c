@@ -11,6 +11,7 @@
  * is accepted with a warning.
  */
 #include "io/partition.h"
+#include "io/layout.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -20,38 +21,39 @@
 #include <zlib.h>
 
 #define SEC MLVM_PART_SECTOR
-#define MBR_ENTRIES_AT 446
-#define MBR_ENTRY_SIZE 16
-#define MBR_DISK_SIG_AT 440
-#define MBR_MAGIC_AT 510
+#define MBR_ENTRIES_AT MLVM_MBR_ENTRIES_OFF
+#define MBR_ENTRY_SIZE MLVM_MBR_ENTRY_SIZE
+#define MBR_DISK_SIG_AT MLVM_MBR_DISK_SIG_OFF
+#define MBR_MAGIC_AT MLVM_MBR_MAGIC_OFF
 
-#define GPT_SIGNATURE "EFI PART"
+#define GPT_SIGNATURE MLVM_GPT_SIGNATURE
 #define GPT_REVISION_1_0 0x00010000u
-#define GPT_HEADER_MIN 92u
-#define GPT_ENTRY_MIN 128u
-#define GPT_NAME_AT 56
+#define GPT_HEADER_MIN MLVM_GPT_HEADER_MIN
+#define GPT_ENTRY_MIN MLVM_GPT_ENTRY_MIN
+#define GPT_NAME_AT MLVM_GPT_E_NAME_OFF
 
 bool mlvm_mbr_type_is_extended(uint8_t type)
 {
 	return type == 0x05 || type == 0x0f || type == 0x85;
 }
 
-int mlvm_mbr_parse(const uint8_t sector[512], struct mlvm_mbr *out)
+int mlvm_mbr_parse(const uint8_t sector[MLVM_PART_SECTOR], struct mlvm_mbr *out)
 {
 	unsigned i;
 
 	memset(out, 0, sizeof(*out));
 	out->disk_signature = mlvm_le32(sector + MBR_DISK_SIG_AT);
-	out->signature_ok = sector[MBR_MAGIC_AT] == 0x55 && sector[MBR_MAGIC_AT + 1] == 0xaa;
+	out->signature_ok = sector[MBR_MAGIC_AT] == MLVM_MBR_MAGIC_0 &&
+			     sector[MBR_MAGIC_AT + 1] == MLVM_MBR_MAGIC_1;
 	out->status_ok = true;
 	for (i = 0; i < 4; i++) {
 		const uint8_t *p = sector + MBR_ENTRIES_AT + i * MBR_ENTRY_SIZE;
 		struct mlvm_mbr_entry *e = &out->e[i];
 
-		e->status = p[0];
-		e->type = p[4];
-		e->start_lba = mlvm_le32(p + 8);
-		e->n_sectors = mlvm_le32(p + 12);
+		e->status = p[MLVM_MBR_E_STATUS_OFF];
+		e->type = p[MLVM_MBR_E_TYPE_OFF];
+		e->start_lba = mlvm_le32(p + MLVM_MBR_E_START_OFF);
+		e->n_sectors = mlvm_le32(p + MLVM_MBR_E_SECTORS_OFF);
 		if (e->status != 0x00 && e->status != 0x80)
 			out->status_ok = false;
 		if (e->type == MLVM_MBR_TYPE_GPT)
@@ -329,7 +331,8 @@ int mlvm_gpt_header_parse(const uint8_t *buf, size_t len, uint64_t lba,
 	bool fatal = false, damaged = false;
 
 	memset(h, 0, sizeof(*h));
-	if (len < 8 || memcmp(buf, GPT_SIGNATURE, 8))
+	if (len < MLVM_GPT_SIGNATURE_LEN ||
+	    memcmp(buf + MLVM_GPT_SIGNATURE_OFF, GPT_SIGNATURE, MLVM_GPT_SIGNATURE_LEN))
 		return -ENOENT;
 	if (len < GPT_HEADER_MIN) {
 		mlvm_warn(r, "gpt_header_short", image, at,
@@ -337,60 +340,60 @@ int mlvm_gpt_header_parse(const uint8_t *buf, size_t len, uint64_t lba,
 			  (unsigned long long)lba, len);
 		return -EINVAL;
 	}
-	h->revision = mlvm_le32(buf + 8);
-	h->header_size = mlvm_le32(buf + 12);
-	h->crc_stored = mlvm_le32(buf + 16);
-	h->my_lba = mlvm_le64(buf + 24);
-	h->alternate_lba = mlvm_le64(buf + 32);
-	h->first_usable_lba = mlvm_le64(buf + 40);
-	h->last_usable_lba = mlvm_le64(buf + 48);
-	mlvm_guid_format(buf + 56, h->disk_guid);
-	h->entries_lba = mlvm_le64(buf + 72);
-	h->n_entries = mlvm_le32(buf + 80);
-	h->entry_size = mlvm_le32(buf + 84);
-	h->entries_crc = mlvm_le32(buf + 88);
+	h->revision = mlvm_le32(buf + MLVM_GPT_REVISION_OFF);
+	h->header_size = mlvm_le32(buf + MLVM_GPT_HEADER_SIZE_OFF);
+	h->crc_stored = mlvm_le32(buf + MLVM_GPT_CRC_OFF);
+	h->my_lba = mlvm_le64(buf + MLVM_GPT_MY_LBA_OFF);
+	h->alternate_lba = mlvm_le64(buf + MLVM_GPT_ALTERNATE_LBA_OFF);
+	h->first_usable_lba = mlvm_le64(buf + MLVM_GPT_FIRST_USABLE_OFF);
+	h->last_usable_lba = mlvm_le64(buf + MLVM_GPT_LAST_USABLE_OFF);
+	mlvm_guid_format(buf + MLVM_GPT_DISK_GUID_OFF, h->disk_guid);
+	h->entries_lba = mlvm_le64(buf + MLVM_GPT_ENTRIES_LBA_OFF);
+	h->n_entries = mlvm_le32(buf + MLVM_GPT_N_ENTRIES_OFF);
+	h->entry_size = mlvm_le32(buf + MLVM_GPT_ENTRY_SIZE_OFF);
+	h->entries_crc = mlvm_le32(buf + MLVM_GPT_ENTRIES_CRC_OFF);
 
 	if (h->revision != GPT_REVISION_1_0)
-		mlvm_notice(r, "gpt_revision", image, at + 8,
+		mlvm_notice(r, "gpt_revision", image, at + MLVM_GPT_REVISION_OFF,
 			    "gpt header at lba %llu has revision 0x%08x, not 1.0",
 			    (unsigned long long)lba, h->revision);
 	/* header size: bounded by the sector and by what we were given */
 	if (h->header_size < GPT_HEADER_MIN || h->header_size > SEC ||
 	    h->header_size > len) {
-		mlvm_warn(r, "gpt_header_size", image, at + 12,
+		mlvm_warn(r, "gpt_header_size", image, at + MLVM_GPT_HEADER_SIZE_OFF,
 			  "gpt header at lba %llu states size %u (must be %u..%u)",
 			  (unsigned long long)lba, h->header_size, GPT_HEADER_MIN,
 			  (unsigned)(len < SEC ? len : SEC));
 		return -EINVAL;
 	}
 	memcpy(tmp, buf, h->header_size);
-	memset(tmp + 16, 0, 4);
+	memset(tmp + MLVM_GPT_CRC_OFF, 0, 4);
 	h->crc_computed = (uint32_t)crc32(0, tmp, h->header_size);
 	h->crc_ok = h->crc_computed == h->crc_stored;
 	if (!h->crc_ok) {
 		damaged = true;
-		mlvm_warn(r, "gpt_header_crc", image, at + 16,
+		mlvm_warn(r, "gpt_header_crc", image, at + MLVM_GPT_CRC_OFF,
 			  "gpt header crc mismatch at lba %llu: stored 0x%08x, computed 0x%08x",
 			  (unsigned long long)lba, h->crc_stored, h->crc_computed);
 	}
 	h->my_lba_ok = h->my_lba == lba;
 	if (!h->my_lba_ok) {
 		damaged = true;
-		mlvm_warn(r, "gpt_my_lba", image, at + 24,
+		mlvm_warn(r, "gpt_my_lba", image, at + MLVM_GPT_MY_LBA_OFF,
 			  "gpt header at lba %llu says it is at lba %llu",
 			  (unsigned long long)lba, (unsigned long long)h->my_lba);
 	}
 	if (h->entry_size < GPT_ENTRY_MIN || h->entry_size % 8 ||
 	    h->entry_size > MLVM_GPT_MAX_ENTRY_SIZE) {
 		fatal = true;
-		mlvm_warn(r, "gpt_entry_size", image, at + 84,
+		mlvm_warn(r, "gpt_entry_size", image, at + MLVM_GPT_ENTRY_SIZE_OFF,
 			  "gpt header at lba %llu states entry size %u (must be a multiple of 8, %u..%u)",
 			  (unsigned long long)lba, h->entry_size, GPT_ENTRY_MIN,
 			  MLVM_GPT_MAX_ENTRY_SIZE);
 	}
 	if (h->n_entries > MLVM_GPT_MAX_ENTRIES) {
 		fatal = true;
-		mlvm_warn(r, "gpt_entry_count", image, at + 80,
+		mlvm_warn(r, "gpt_entry_count", image, at + MLVM_GPT_N_ENTRIES_OFF,
 			  "gpt header at lba %llu states %u %s (at most %u read)",
 			  (unsigned long long)lba, h->n_entries,
 			  mlvm_plural(h->n_entries, "entry", "entries"), MLVM_GPT_MAX_ENTRIES);
@@ -399,25 +402,25 @@ int mlvm_gpt_header_parse(const uint8_t *buf, size_t len, uint64_t lba,
 		if (!mlvm_mul_ok(h->n_entries, h->entry_size, &h->array_bytes) ||
 		    h->array_bytes > MLVM_GPT_MAX_ARRAY) {
 			fatal = true;
-			mlvm_warn(r, "gpt_array_size", image, at + 80,
+			mlvm_warn(r, "gpt_array_size", image, at + MLVM_GPT_N_ENTRIES_OFF,
 				  "gpt entry array at lba %llu would be %u x %u bytes (at most %u read)",
 				  (unsigned long long)lba, h->n_entries, h->entry_size,
 				  MLVM_GPT_MAX_ARRAY);
 		}
 	}
 	if (h->first_usable_lba > h->last_usable_lba)
-		mlvm_warn(r, "gpt_usable_lbas", image, at + 40,
+		mlvm_warn(r, "gpt_usable_lbas", image, at + MLVM_GPT_FIRST_USABLE_OFF,
 			  "gpt header at lba %llu: first usable lba %llu is after last usable lba %llu",
 			  (unsigned long long)lba, (unsigned long long)h->first_usable_lba,
 			  (unsigned long long)h->last_usable_lba);
 	if (h->entries_lba > UINT64_MAX / SEC) {
 		fatal = true;
-		mlvm_warn(r, "gpt_entries_lba", image, at + 72,
+		mlvm_warn(r, "gpt_entries_lba", image, at + MLVM_GPT_ENTRIES_LBA_OFF,
 			  "gpt header at lba %llu: entries lba %llu is out of any disk",
 			  (unsigned long long)lba, (unsigned long long)h->entries_lba);
 	} else if (!fatal && h->entries_lba <= lba &&
 		   lba - h->entries_lba < (h->array_bytes + SEC - 1) / SEC) {
-		mlvm_warn(r, "gpt_entries_lba", image, at + 72,
+		mlvm_warn(r, "gpt_entries_lba", image, at + MLVM_GPT_ENTRIES_LBA_OFF,
 			  "gpt header at lba %llu: its entry array (lba %llu) covers the header",
 			  (unsigned long long)lba, (unsigned long long)h->entries_lba);
 	}
@@ -456,28 +459,28 @@ int mlvm_gpt_entries_parse(const uint8_t *buf, size_t len,
 		if (pos > len || h->entry_size > len - pos)
 			break;
 		e = buf + pos;
-		if (guid_is_zero(e))
+		if (guid_is_zero(e + MLVM_GPT_E_TYPE_GUID_OFF))
 			continue;
 		memset(&p, 0, sizeof(p));
 		p.scheme = MLVM_PART_GPT;
 		p.index = i + 1;
 		p.entry_offset = off_add(base, pos);
-		first = mlvm_le64(e + 32);
-		last = mlvm_le64(e + 40);
+		first = mlvm_le64(e + MLVM_GPT_E_FIRST_LBA_OFF);
+		last = mlvm_le64(e + MLVM_GPT_E_LAST_LBA_OFF);
 		if (first > last) {
-			mlvm_warn(r, "gpt_entry_range", image, off_add(p.entry_offset, 32),
+			mlvm_warn(r, "gpt_entry_range", image, off_add(p.entry_offset, MLVM_GPT_E_FIRST_LBA_OFF),
 				  "gpt entry %u: first lba %llu is after last lba %llu: ignored",
 				  p.index, (unsigned long long)first, (unsigned long long)last);
 			continue;
 		}
 		if (first < h->first_usable_lba || last > h->last_usable_lba)
-			mlvm_warn(r, "gpt_entry_usable", image, off_add(p.entry_offset, 32),
+			mlvm_warn(r, "gpt_entry_usable", image, off_add(p.entry_offset, MLVM_GPT_E_FIRST_LBA_OFF),
 				  "gpt entry %u (lba %llu..%llu) is outside the usable lbas %llu..%llu",
 				  p.index, (unsigned long long)first, (unsigned long long)last,
 				  (unsigned long long)h->first_usable_lba,
 				  (unsigned long long)h->last_usable_lba);
 		if (!mlvm_mul_ok(first, SEC, &p.start)) {
-			mlvm_warn(r, "part_outside", image, off_add(p.entry_offset, 32),
+			mlvm_warn(r, "part_outside", image, off_add(p.entry_offset, MLVM_GPT_E_FIRST_LBA_OFF),
 				  "gpt entry %u starts at lba %llu, beyond any disk: ignored",
 				  p.index, (unsigned long long)first);
 			continue;
@@ -486,7 +489,7 @@ int mlvm_gpt_entries_parse(const uint8_t *buf, size_t len,
 		if (!mlvm_add_ok(sectors, 1, &sectors) || !mlvm_mul_ok(sectors, SEC, &p.size_stated))
 			p.size_stated = UINT64_MAX;
 		mlvm_guid_format(e, p.type_guid);
-		mlvm_guid_format(e + 16, p.guid);
+		mlvm_guid_format(e + MLVM_GPT_E_GUID_OFF, p.guid);
 		mlvm_utf16le_to_utf8(e + GPT_NAME_AT, MLVM_GPT_NAME_UNITS, p.name);
 		p.lvm_type = !strcmp(p.type_guid, MLVM_GPT_LVM_GUID);
 		rc = add_part(t, &p, image_size, r, image);
@@ -527,7 +530,7 @@ static int gpt_copy_read(struct mlvm_source *s, uint64_t lba, struct gpt_copy *c
 
 	off = c->h.entries_lba * SEC;	/* checked by the parser */
 	if (off >= s->size) {
-		mlvm_warn(r, "gpt_entries_outside", s->name, lba * SEC + 72,
+		mlvm_warn(r, "gpt_entries_outside", s->name, lba * SEC + MLVM_GPT_ENTRIES_LBA_OFF,
 			  "gpt entry array of the header at lba %llu (lba %llu) lies past the image end",
 			  (unsigned long long)lba, (unsigned long long)c->h.entries_lba);
 		return 0;
@@ -571,10 +574,11 @@ static int gpt_copy_score(const struct gpt_copy *c)
 
 static bool has_gpt_signature(struct mlvm_source *s, uint64_t off)
 {
-	uint8_t sig[8];
+	uint8_t sig[MLVM_GPT_SIGNATURE_LEN];
 
-	return mlvm_range_ok(s->size, off, 8) && mlvm_source_read(s, sig, 8, off) == 0 &&
-	       !memcmp(sig, GPT_SIGNATURE, 8);
+	return mlvm_range_ok(s->size, off, sizeof(sig)) &&
+	       mlvm_source_read(s, sig, sizeof(sig), off + MLVM_GPT_SIGNATURE_OFF) == 0 &&
+	       !memcmp(sig, GPT_SIGNATURE, sizeof(sig));
 }
 
 /*
@@ -622,7 +626,7 @@ static int gpt_read(struct mlvm_source *s, struct mlvm_partition_table *t,
 			  "no backup gpt header at lba %llu (the image may be truncated)",
 			  (unsigned long long)bak_lba);
 	if (use == &pri && pri.rc != -ENOENT && pri.h.alternate_lba != last_lba)
-		mlvm_notice(r, "gpt_alternate_lba", s->name, SEC + 32,
+		mlvm_notice(r, "gpt_alternate_lba", s->name, SEC + MLVM_GPT_ALTERNATE_LBA_OFF,
 			    "primary gpt places its backup at lba %llu, the image's last lba is %llu",
 			    (unsigned long long)pri.h.alternate_lba,
 			    (unsigned long long)last_lba);

@@ -41,6 +41,11 @@
 #include "base/report.h"
 #include "io/source.h"
 
+/*
+ * The size of a logical block, the unit of MBR and GPT LBAs: a property of
+ * the disk (4096 on 4Kn disks), not LVM2's sector (MLVM_SECTOR_SIZE), though
+ * mlvm reads partition tables as written for 512-byte logical blocks only.
+ */
 #define MLVM_PART_SECTOR 512u
 #define MLVM_MBR_MAX_EBR 1024
 #define MLVM_GPT_MAX_ENTRIES 65536u
@@ -117,7 +122,7 @@ struct mlvm_mbr {
  * Parse an MBR or EBR sector. Returns 0 when it carries the 0x55aa
  * signature, -ENOENT when not; the entries are filled in either case.
  */
-int mlvm_mbr_parse(const uint8_t sector[512], struct mlvm_mbr *out);
+int mlvm_mbr_parse(const uint8_t sector[MLVM_PART_SECTOR], struct mlvm_mbr *out);
 
 /* true for the MBR types of an extended partition (0x05, 0x0f, 0x85) */
 bool mlvm_mbr_type_is_extended(uint8_t type);

@@ -3,6 +3,7 @@
  */
 #include "io/source.h"
 #include "io/detect.h"
+#include "io/source_error.h"
 #include "base/util.h"
 
 #include <errno.h>

@@ -6,43 +6,41 @@
  * goes by the extension) is opened alone, as a single segment. libewf is
  * not thread-safe (the Debian 12 build, 20140813, has no multi-thread
  * support and keeps a current offset per handle): reads are serialised per
- * source with a mutex.
+ * source (the libyal adapter's mutex, source_libyal.h; this is libewf's
+ * table for it).
  */
-#include "io/detect.h"
+#include "io/source_libyal.h"
+#include "io/source_error.h"
 #include "io/source.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <libewf.h>
 
-/* at most this much per library call */
-#define EWF_READ_MAX (16u << 20)
-
-struct ewf_priv {
-	libewf_handle_t *h;
-	pthread_mutex_t lock;
-	uint32_t bytes_per_sector;
+/* the segment files libewf_glob() found for the opener */
+struct ewf_glob {
+	char **names;
+	int n;
+	int globbed;
 };
 
 /*
  * A chunk whose checksum does not match is still returned by libewf (and
  * recorded, once, in its list of checksum errors): a read that touches
  * one fails instead, so that damage is reported, never passed on as data.
+ * aux is the image's bytes per sector (0: unknown, 512 assumed).
  * 0, or -EIO with the sectors named.
  */
-static int ewf_check_checksums(struct mlvm_source *s, uint64_t off, uint64_t len)
+static int ewf_check(struct mlvm_source *s, void *h, uint64_t aux, uint64_t off, uint64_t len)
 {
-	struct ewf_priv *p = s->priv;
 	uint32_t n = 0, i;
-	uint64_t start, count, bps = p->bytes_per_sector ? p->bytes_per_sector : 512;
+	uint64_t start, count, bps = aux ? aux : 512;
 
-	if (libewf_handle_get_number_of_checksum_errors(p->h, &n, NULL) != 1)
+	if (libewf_handle_get_number_of_checksum_errors(h, &n, NULL) != 1)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (libewf_handle_get_checksum_error(p->h, i, &start, &count, NULL) != 1)
+		if (libewf_handle_get_checksum_error(h, i, &start, &count, NULL) != 1)
 			continue;
 		/* [start, start+count) sectors against [off, off+len) bytes */
 		if (start > UINT64_MAX / bps || count > UINT64_MAX / bps)
@@ -56,155 +54,125 @@ static int ewf_check_checksums(struct mlvm_source *s, uint64_t off, uint64_t len
 	return 0;
 }
 
-/* rc with the library's message, in mlvm_source_strerror(); frees e */
-static int ewf_error(int rc, libewf_error_t **e, const char *what, const char *path)
+static int ewf_initialize(void **h, void **e)
 {
-	char msg[2048] = "";
+	libewf_handle_t *hd = NULL;
+	libewf_error_t *err = NULL;
+	int rc = libewf_handle_initialize(&hd, &err);
 
-	if (*e) {
-		if (libewf_error_backtrace_sprint(*e, msg, sizeof(msg)) < 0)
-			msg[0] = '\0';
-		libewf_error_free(e);
-	}
-	return mlvm_source_set_error(rc, "%s%s%s: %s", what, path ? " " : "",
-				     path ? path : "", mlvm_source_lib_message(msg, "libewf"));
-}
-
-static int ewf_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
-{
-	struct ewf_priv *p = s->priv;
-	uint8_t *b = buf;
-	uint64_t start = off, total = len;
-	int rc = 0;
-
-	pthread_mutex_lock(&p->lock);
-	while (len > 0) {
-		libewf_error_t *e = NULL;
-		size_t want = len < EWF_READ_MAX ? len : EWF_READ_MAX;
-		ssize_t n;
-
-#if LIBEWF_VERSION >= 20160000
-		n = libewf_handle_read_buffer_at_offset(p->h, b, want, (off64_t)off, &e);
-#else
-		n = libewf_handle_read_random(p->h, b, want, (off64_t)off, &e);
-#endif
-		if (n < 0) {
-			rc = ewf_error(-EIO, &e, "cannot read", s->name);
-			break;
-		}
-		if (e)
-			libewf_error_free(&e);
-		if (n == 0) {
-			rc = mlvm_source_set_error(-EIO, "cannot read %s: libewf returned no data at byte %llu",
-						   s->name, (unsigned long long)off);
-			break;
-		}
-		b += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	if (!rc)
-		rc = ewf_check_checksums(s, start, total);
-	pthread_mutex_unlock(&p->lock);
+	*h = hd;
+	*e = err;
 	return rc;
 }
 
-static int ewf_pwrite(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
+static int ewf_open(void *h, const char *path, void *ctx, void **e)
 {
-	return -EROFS;
+	struct ewf_glob *g = ctx;
+	char *one[1] = { (char *)path };
+	libewf_error_t *err = NULL;
+	int rc = libewf_handle_open(h, g->globbed ? g->names : one, g->globbed ? g->n : 1,
+				    LIBEWF_OPEN_READ, &err);
+
+	*e = err;
+	return rc;
 }
 
-static int ewf_sync(struct mlvm_source *s)
+static int ewf_media_size(void *h, uint64_t *size, void **e)
 {
+	libewf_error_t *err = NULL;
+	size64_t sz = 0;
+	int rc = libewf_handle_get_media_size(h, &sz, &err);
+
+	*size = (uint64_t)sz;
+	*e = err;
+	return rc;
+}
+
+/* a missing or cut segment file; the bytes per sector for ewf_check */
+static int ewf_examine(const struct mlvm_libyal *lib, void *h, const char *path,
+		       const char *format, void *ctx, uint64_t *aux)
+{
+	const struct ewf_glob *g = ctx;
+	libewf_error_t *e = NULL;
+	uint32_t bps = 0;
+
+	/* libewf would read the missing chunks as zeros (or garbage), silently */
+	if (libewf_handle_segment_files_corrupted(h, &e) != 0) {
+		if (e)
+			libewf_error_free(&e);
+		return mlvm_source_set_error(-EIO,
+			"it is an EWF image whose segment files are incomplete or damaged "
+			"(libewf found %d: %s%s; is a later segment missing?)",
+			g->globbed ? g->n : 1, g->globbed ? g->names[0] : path,
+			g->globbed && g->n > 1 ? " ..." : "");
+	}
+	if (libewf_handle_get_bytes_per_sector(h, &bps, &e) != 1 && e)
+		libewf_error_free(&e);
+	*aux = bps;
 	return 0;
 }
 
-static void ewf_close(struct mlvm_source *s)
+static ssize_t ewf_read(void *h, void *buf, size_t len, uint64_t off, void **e)
 {
-	struct ewf_priv *p = s->priv;
-	libewf_error_t *e = NULL;
+	libewf_error_t *err = NULL;
+	ssize_t n;
 
-	if (libewf_handle_close(p->h, &e) != 0 && e)
-		libewf_error_free(&e);
-	if (libewf_handle_free(&p->h, &e) != 1 && e)
-		libewf_error_free(&e);
-	pthread_mutex_destroy(&p->lock);
-	free(p);
+#if LIBEWF_VERSION >= 20160000
+	n = libewf_handle_read_buffer_at_offset(h, buf, len, (off64_t)off, &err);
+#else
+	n = libewf_handle_read_random(h, buf, len, (off64_t)off, &err);
+#endif
+	*e = err;
+	return n;
 }
 
-static const struct mlvm_source_ops ewf_ops = {
-	.pread = ewf_pread,
-	.pwrite = ewf_pwrite,
-	.sync = ewf_sync,
+static void ewf_close(void *h, int opened)
+{
+	libewf_handle_t *hd = h;
+	libewf_error_t *e = NULL;
+
+	if (opened && libewf_handle_close(hd, &e) != 0 && e)
+		libewf_error_free(&e);
+	if (libewf_handle_free(&hd, &e) != 1 && e)
+		libewf_error_free(&e);
+}
+
+static void ewf_error_text(void *e, char *msg, size_t size)
+{
+	libewf_error_t *err = e;
+
+	if (libewf_error_backtrace_sprint(err, msg, size) < 0)
+		msg[0] = '\0';
+	libewf_error_free(&err);
+}
+
+static const struct mlvm_libyal ewf_lib = {
+	.lib = "libewf",
+	.article = "an",
+	.header = "media size",
+	.initialize = ewf_initialize,
+	.open = ewf_open,
+	.media_size = ewf_media_size,
+	.examine = ewf_examine,
+	.read = ewf_read,
+	.check = ewf_check,
 	.close = ewf_close,
+	.error_text = ewf_error_text,
 };
 
 int mlvm_source_open_ewf(const char *path, struct mlvm_source **out)
 {
 	libewf_error_t *e = NULL;
-	char **names = NULL;
-	char *one[1] = { (char *)path };
-	int n = 0, globbed, rc;
-	struct mlvm_source *s = NULL;
-	struct ewf_priv *p = NULL;
-	size64_t size = 0;
+	struct ewf_glob g = { NULL, 0, 0 };
+	int rc;
 
 	*out = NULL;
-	globbed = libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, &e) == 1 &&
-		  n > 0;
+	g.globbed = libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &g.names, &g.n, &e) == 1 &&
+		    g.n > 0;
 	if (e)
 		libewf_error_free(&e);
-	s = calloc(1, sizeof(*s));
-	p = calloc(1, sizeof(*p));
-	if (!s || !p || !(s->name = strdup(path))) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	if (libewf_handle_initialize(&p->h, &e) != 1) {
-		rc = ewf_error(-ENOMEM, &e, "cannot open", path);
-		goto fail;
-	}
-	if (libewf_handle_open(p->h, globbed ? names : one, globbed ? n : 1,
-			       LIBEWF_OPEN_READ, &e) != 1) {
-		rc = ewf_error(-EIO, &e, "it is an EWF image that libewf cannot open", NULL);
-		libewf_handle_free(&p->h, NULL);
-		goto fail;
-	}
-	if (libewf_handle_get_media_size(p->h, &size, &e) != 1) {
-		rc = ewf_error(-EIO, &e, "it is an EWF image whose media size libewf cannot read", NULL);
-		libewf_handle_close(p->h, NULL);
-		libewf_handle_free(&p->h, NULL);
-		goto fail;
-	}
-	/* a missing or cut segment file: libewf would read its chunks as
-	 * zeros (or garbage), silently */
-	if (libewf_handle_segment_files_corrupted(p->h, &e) != 0) {
-		if (e)
-			libewf_error_free(&e);
-		rc = mlvm_source_set_error(-EIO,
-			"it is an EWF image whose segment files are incomplete or damaged "
-			"(libewf found %d: %s%s; is a later segment missing?)",
-			globbed ? n : 1, globbed ? names[0] : path, globbed && n > 1 ? " ..." : "");
-		libewf_handle_close(p->h, NULL);
-		libewf_handle_free(&p->h, NULL);
-		goto fail;
-	}
-	if (libewf_handle_get_bytes_per_sector(p->h, &p->bytes_per_sector, &e) != 1 && e)
-		libewf_error_free(&e);
-	if (globbed)
-		libewf_glob_free(names, n, NULL);
-	pthread_mutex_init(&p->lock, NULL);
-	s->size = (uint64_t)size;
-	s->ops = &ewf_ops;
-	s->priv = p;
-	*out = s;
-	return 0;
-fail:
-	if (globbed)
-		libewf_glob_free(names, n, NULL);
-	if (s)
-		free(s->name);
-	free(s);
-	free(p);
+	rc = mlvm_libyal_open(&ewf_lib, path, "EWF", &g, out);
+	if (g.globbed)
+		libewf_glob_free(g.names, g.n, NULL);
 	return rc;
 }

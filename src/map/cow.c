@@ -20,6 +20,8 @@
  * LV, and every exception is checked against it.
  */
 #include "map/cow.h"
+#include "base/units.h"
+#include "disk/cow_layout.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -74,7 +76,7 @@ static int ex_push(struct mlvm_cow *c, size_t *cap, uint64_t old_chunk, uint64_t
 int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 		  struct mlvm_cow **out, struct mlvm_report *r, const char *what)
 {
-	uint8_t hdr[16];
+	uint8_t hdr[MLVM_COW_HEADER_SIZE];
 	uint32_t magic, valid, version, cs;
 	uint64_t cb, total, epa, area, reports = 0;
 	struct mlvm_cow *c;
@@ -86,7 +88,7 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 	*out = NULL;
 	if (!what)
 		what = "cow store";
-	if (cow_size < 512) {
+	if (cow_size < MLVM_SECTOR_SIZE) {
 		mlvm_error(r, "cow_size", NULL, -1, "%s: too small for a snapshot exception store", what);
 		return -EINVAL;
 	}
@@ -95,10 +97,10 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 		mlvm_error(r, "cow_read", NULL, -1, "%s: cannot read the exception store header", what);
 		return rc;
 	}
-	magic = mlvm_le32(hdr);
-	valid = mlvm_le32(hdr + 4);
-	version = mlvm_le32(hdr + 8);
-	cs = mlvm_le32(hdr + 12);
+	magic = mlvm_le32(hdr + MLVM_COW_MAGIC_OFF);
+	valid = mlvm_le32(hdr + MLVM_COW_VALID_OFF);
+	version = mlvm_le32(hdr + MLVM_COW_VERSION_OFF);
+	cs = mlvm_le32(hdr + MLVM_COW_CHUNK_SIZE_OFF);
 	if (magic == 0) {
 		/*
 		 * dm-snapshot (read_header) takes a zero magic for a new store:
@@ -128,7 +130,7 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 			   "%s: chunk size %u sectors is not a power of two", what, cs);
 		return -EINVAL;
 	}
-	cb = (uint64_t)cs * 512;
+	cb = (uint64_t)cs * MLVM_SECTOR_SIZE;
 	if (cb > cow_size) {
 		mlvm_error(r, "cow_chunk_size", NULL, -1,
 			   "%s: chunk size %u sectors exceeds the store", what, cs);
@@ -148,7 +150,7 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 	}
 	c->chunk_sectors = cs;
 	total = cow_size / cb;
-	epa = cb / 16;
+	epa = cb / MLVM_COW_EX_SIZE;
 	for (area = 0; !done; area++) {
 		uint64_t meta, off;
 
@@ -172,9 +174,9 @@ int mlvm_cow_open(mlvm_read_fn read, void *ctx, uint64_t cow_size,
 				done = true;
 				break;
 			}
-			for (j = 0; j + 16 <= plen; j += 16) {
-				uint64_t old_chunk = mlvm_le64(piece + j);
-				uint64_t new_chunk = mlvm_le64(piece + j + 8);
+			for (j = 0; j + MLVM_COW_EX_SIZE <= plen; j += MLVM_COW_EX_SIZE) {
+				uint64_t old_chunk = mlvm_le64(piece + j + MLVM_COW_EX_OLD_OFF);
+				uint64_t new_chunk = mlvm_le64(piece + j + MLVM_COW_EX_NEW_OFF);
 				uint64_t rel;
 
 				if (new_chunk == 0) {

@@ -3,6 +3,7 @@
  * provenance.h for what counts as reuse and the limits).
  */
 #include "map/provenance.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1003,7 +1004,7 @@ int mlvm_prov_lv_bytes(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 {
 	struct rangev r = { 0 };
 	uint32_t li = (uint32_t)(lv - vg->lvs), j, k;
-	uint64_t X = vg->extent_size * 512, size = mlvm_lv_size(vg, lv), chunks = 0;
+	uint64_t X = vg->extent_size * MLVM_SECTOR_SIZE, size = mlvm_lv_size(vg, lv), chunks = 0;
 	bool *seen = NULL;
 	size_t i;
 	int rc = -ENOMEM;
@@ -1018,7 +1019,7 @@ int mlvm_prov_lv_bytes(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		return -ENOMEM;
 	for (j = 0; j < lv->n_segs; j++) {
 		const struct mlvm_segment *s = &lv->segs[j];
-		uint64_t seg_b, seg_e, C = mlvm_seg_stripe_size(s) * 512;
+		uint64_t seg_b, seg_e, C = mlvm_seg_stripe_size(s) * MLVM_SECTOR_SIZE;
 		bool whole = false;
 
 		if (!mlvm_mul_ok(s->start_extent, X, &seg_b)) {
@@ -1231,7 +1232,7 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 		size_t nr = 0;
 		bool ex = true;
 		char rw[200], pes[200], when[200], part[300], now[300];
-		uint64_t X = vg->extent_size * 512, off;
+		uint64_t X = vg->extent_size * MLVM_SECTOR_SIZE, off;
 		int64_t where = -1;
 
 		if (done[i])
@@ -1269,7 +1270,7 @@ int mlvm_prov_warn(const struct mlvm_prov *p, const struct mlvm_vg *vg, const st
 		else
 			snprintf(part, sizeof(part), "lv %s", grp[0].taker);
 		if (!pv->missing && pv->src && mlvm_mul_ok(grp[0].pe, X, &off) &&
-		    mlvm_add_ok(off, pv->offset + pv->pe_start * 512, &off) && off <= INT64_MAX)
+		    mlvm_add_ok(off, pv->offset + pv->pe_start * MLVM_SECTOR_SIZE, &off) && off <= INT64_MAX)
 			where = (int64_t)off;
 		if (grp[0].same_lv)
 			snprintf(now, sizeof(now), "they may hold other bytes of lv %s now", t->name);

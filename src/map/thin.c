@@ -45,6 +45,8 @@
  * by `what`.
  */
 #include "map/thin.h"
+#include "base/units.h"
+#include "disk/thin_layout.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -62,7 +64,7 @@
 #define TM_NEEDS_CHECK		1u
 #define TM_NODE_INTERNAL	1u
 #define TM_NODE_LEAF		2u
-#define TM_NODE_HDR		32u
+#define TM_NODE_HDR		MLVM_THIN_NODE_HEADER_SIZE
 #define TM_VALUE_SIZE		8u
 #define TM_MAX_DEPTH		32	/* per btree; real trees are < 10 deep */
 #define TM_CACHE_SLOTS		512	/* 2 MiB of nodes */
@@ -162,7 +164,7 @@ static uint32_t crc32c(const uint32_t t[256], uint32_t crc, const uint8_t *p, si
 /* the persistent-data block checksum */
 static uint32_t block_csum(const struct mlvm_thin_pool *p, const uint8_t *blk, uint32_t salt)
 {
-	return crc32c(p->crc_table, 0xffffffffu, blk + 4, TM_BLOCK - 4) ^ salt;
+	return crc32c(p->crc_table, 0xffffffffu, blk + MLVM_THIN_CSUM_START, TM_BLOCK - MLVM_THIN_CSUM_START) ^ salt;
 }
 
 /* ------------------------------------------------------------ sets */
@@ -307,51 +309,51 @@ static void node_load(struct mlvm_thin_pool *p, struct tnode *n, uint64_t blk)
 		      (unsigned long long)blk);
 		return;
 	}
-	csum = mlvm_le32(n->data);
+	csum = mlvm_le32(n->data + MLVM_THIN_NODE_CSUM_OFF);
 	want = block_csum(p, n->data, TM_BTREE_CSUM_XOR);
 	if (csum != want) {
-		blame(p, blk, 0, "thin_node_csum",
+		blame(p, blk, MLVM_THIN_NODE_CSUM_OFF, "thin_node_csum",
 		      "btree node %llu: bad checksum 0x%08x, computed 0x%08x",
 		      (unsigned long long)blk, csum, want);
 		return;
 	}
-	if (mlvm_le64(n->data + 8) != blk) {
-		blame(p, blk, 8, "thin_node_blocknr",
+	if (mlvm_le64(n->data + MLVM_THIN_NODE_BLOCKNR_OFF) != blk) {
+		blame(p, blk, MLVM_THIN_NODE_BLOCKNR_OFF, "thin_node_blocknr",
 		      "btree node %llu says it is block %llu", (unsigned long long)blk,
-		      (unsigned long long)mlvm_le64(n->data + 8));
+		      (unsigned long long)mlvm_le64(n->data + MLVM_THIN_NODE_BLOCKNR_OFF));
 		return;
 	}
-	n->flags = mlvm_le32(n->data + 4);
+	n->flags = mlvm_le32(n->data + MLVM_THIN_NODE_FLAGS_OFF);
 	kind = n->flags & (TM_NODE_INTERNAL | TM_NODE_LEAF);
 	if (kind != TM_NODE_INTERNAL && kind != TM_NODE_LEAF) {
-		blame(p, blk, 4, "thin_node_flags",
+		blame(p, blk, MLVM_THIN_NODE_FLAGS_OFF, "thin_node_flags",
 		      "btree node %llu: flags 0x%x are neither internal nor leaf",
 		      (unsigned long long)blk, n->flags);
 		return;
 	}
-	n->nr = mlvm_le32(n->data + 16);
-	n->max = mlvm_le32(n->data + 20);
-	vsize = mlvm_le32(n->data + 24);
+	n->nr = mlvm_le32(n->data + MLVM_THIN_NODE_NR_ENTRIES_OFF);
+	n->max = mlvm_le32(n->data + MLVM_THIN_NODE_MAX_ENTRIES_OFF);
+	vsize = mlvm_le32(n->data + MLVM_THIN_NODE_VALUE_SIZE_OFF);
 	if (vsize != TM_VALUE_SIZE) {
-		blame(p, blk, 24, "thin_node_value_size",
+		blame(p, blk, MLVM_THIN_NODE_VALUE_SIZE_OFF, "thin_node_value_size",
 		      "btree node %llu: value size %u, mapping trees hold %u",
 		      (unsigned long long)blk, vsize, TM_VALUE_SIZE);
 		return;
 	}
 	if (n->max > (TM_BLOCK - TM_NODE_HDR) / (8u + TM_VALUE_SIZE)) {
-		blame(p, blk, 20, "thin_node_entries",
+		blame(p, blk, MLVM_THIN_NODE_MAX_ENTRIES_OFF, "thin_node_entries",
 		      "btree node %llu: max_entries %u does not fit a block",
 		      (unsigned long long)blk, n->max);
 		return;
 	}
 	if (n->nr > n->max) {
-		blame(p, blk, 16, "thin_node_entries",
+		blame(p, blk, MLVM_THIN_NODE_NR_ENTRIES_OFF, "thin_node_entries",
 		      "btree node %llu: nr_entries %u > max_entries %u",
 		      (unsigned long long)blk, n->nr, n->max);
 		return;
 	}
 	if (kind == TM_NODE_INTERNAL && n->nr == 0) {
-		blame(p, blk, 16, "thin_node_entries", "btree node %llu: internal node without entries",
+		blame(p, blk, MLVM_THIN_NODE_NR_ENTRIES_OFF, "thin_node_entries", "btree node %llu: internal node without entries",
 		      (unsigned long long)blk);
 		return;
 	}
@@ -736,23 +738,23 @@ int mlvm_thin_open(mlvm_read_fn read, void *ctx, uint64_t meta_size,
 		mlvm_error(r, "thin_sb_read", what, 0, "cannot read the pool metadata superblock");
 		return rc < 0 ? rc : -EIO;
 	}
-	magic = mlvm_le64(sb + 32);
+	magic = mlvm_le64(sb + MLVM_THIN_SB_MAGIC_OFF);
 	if (magic != TM_SB_MAGIC) {
-		mlvm_error(r, "thin_sb_magic", what, 32,
+		mlvm_error(r, "thin_sb_magic", what, MLVM_THIN_SB_MAGIC_OFF,
 			   "not dm-thin metadata: superblock magic %llu, expected %u",
 			   (unsigned long long)magic, TM_SB_MAGIC);
 		return -EINVAL;
 	}
-	mbs = mlvm_le32(sb + 340);
-	if (mbs != TM_BLOCK / 512) {
-		mlvm_error(r, "thin_sb_block_size", what, 340,
+	mbs = mlvm_le32(sb + MLVM_THIN_SB_META_BLOCK_SIZE_OFF);
+	if (mbs != TM_BLOCK / MLVM_SECTOR_SIZE) {
+		mlvm_error(r, "thin_sb_block_size", what, MLVM_THIN_SB_META_BLOCK_SIZE_OFF,
 			   "metadata block size of %u sectors, only %u is supported", mbs,
-			   TM_BLOCK / 512);
+			   TM_BLOCK / MLVM_SECTOR_SIZE);
 		return -EINVAL;
 	}
-	dbs = mlvm_le32(sb + 336);
+	dbs = mlvm_le32(sb + MLVM_THIN_SB_DATA_BLOCK_SIZE_OFF);
 	if (dbs == 0) {
-		mlvm_error(r, "thin_sb_data_block_size", what, 336, "data block size is 0");
+		mlvm_error(r, "thin_sb_data_block_size", what, MLVM_THIN_SB_DATA_BLOCK_SIZE_OFF, "data block size is 0");
 		return -EINVAL;
 	}
 
@@ -782,49 +784,49 @@ int mlvm_thin_open(mlvm_read_fn read, void *ctx, uint64_t meta_size,
 		lru_push_front(p, i);
 	}
 
-	csum = mlvm_le32(sb);
+	csum = mlvm_le32(sb + MLVM_THIN_SB_CSUM_OFF);
 	want = block_csum(p, sb, TM_SB_CSUM_XOR);
 	if (csum != want)
-		mlvm_warn(r, "thin_sb_csum", what, 0,
+		mlvm_warn(r, "thin_sb_csum", what, MLVM_THIN_SB_CSUM_OFF,
 			  "superblock checksum 0x%08x, computed 0x%08x: reading on, every node is checked",
 			  csum, want);
-	if (mlvm_le64(sb + 8) != 0)
-		mlvm_warn(r, "thin_sb_blocknr", what, 8, "superblock says it is block %llu",
-			  (unsigned long long)mlvm_le64(sb + 8));
-	version = mlvm_le32(sb + 40);
+	if (mlvm_le64(sb + MLVM_THIN_SB_BLOCKNR_OFF) != 0)
+		mlvm_warn(r, "thin_sb_blocknr", what, MLVM_THIN_SB_BLOCKNR_OFF, "superblock says it is block %llu",
+			  (unsigned long long)mlvm_le64(sb + MLVM_THIN_SB_BLOCKNR_OFF));
+	version = mlvm_le32(sb + MLVM_THIN_SB_VERSION_OFF);
 	if (version < 1 || version > 2)
-		mlvm_warn(r, "thin_sb_version", what, 40,
+		mlvm_warn(r, "thin_sb_version", what, MLVM_THIN_SB_VERSION_OFF,
 			  "metadata version %u, this reader knows 1 and 2", version);
 	if (dbs % 128 || dbs > 2097152)
-		mlvm_warn(r, "thin_sb_data_block_size", what, 336,
+		mlvm_warn(r, "thin_sb_data_block_size", what, MLVM_THIN_SB_DATA_BLOCK_SIZE_OFF,
 			  "data block size of %u sectors is not a multiple of 64 KiB up to 1 GiB", dbs);
-	flags = mlvm_le32(sb + 4);
+	flags = mlvm_le32(sb + MLVM_THIN_SB_FLAGS_OFF);
 	if (flags & TM_NEEDS_CHECK)
-		mlvm_notice(r, "thin_sb_needs_check", what, 4,
+		mlvm_notice(r, "thin_sb_needs_check", what, MLVM_THIN_SB_FLAGS_OFF,
 			    "the pool metadata is flagged as needing a check");
-	if (mlvm_le64(sb + 56))
-		mlvm_notice(r, "thin_sb_held_root", what, 56,
+	if (mlvm_le64(sb + MLVM_THIN_SB_HELD_ROOT_OFF))
+		mlvm_notice(r, "thin_sb_held_root", what, MLVM_THIN_SB_HELD_ROOT_OFF,
 			    "a metadata snapshot is held at block %llu",
-			    (unsigned long long)mlvm_le64(sb + 56));
-	incompat = mlvm_le32(sb + 360);
+			    (unsigned long long)mlvm_le64(sb + MLVM_THIN_SB_HELD_ROOT_OFF));
+	incompat = mlvm_le32(sb + MLVM_THIN_SB_INCOMPAT_OFF);
 	if (incompat)
-		mlvm_warn(r, "thin_sb_incompat", what, 360,
+		mlvm_warn(r, "thin_sb_incompat", what, MLVM_THIN_SB_INCOMPAT_OFF,
 			  "unknown incompatible feature flags 0x%x", incompat);
 
 	have = meta_size / TM_BLOCK;
-	sb_blocks = mlvm_le64(sb + 344);
+	sb_blocks = mlvm_le64(sb + MLVM_THIN_SB_META_NR_BLOCKS_OFF);
 	p->nr_blocks = have;
 	if (sb_blocks > have)
-		mlvm_warn(r, "thin_sb_truncated", what, 344,
+		mlvm_warn(r, "thin_sb_truncated", what, MLVM_THIN_SB_META_NR_BLOCKS_OFF,
 			  "superblock says %llu metadata blocks, only %llu are present",
 			  (unsigned long long)sb_blocks, (unsigned long long)have);
 	else if (sb_blocks)
 		p->nr_blocks = sb_blocks;
-	p->data_nr_blocks = mlvm_le64(sb + 64);
+	p->data_nr_blocks = mlvm_le64(sb + MLVM_THIN_SB_DATA_NR_BLOCKS_OFF);
 
-	root = mlvm_le64(sb + 320);
+	root = mlvm_le64(sb + MLVM_THIN_SB_DATA_MAPPING_ROOT_OFF);
 	if (root == 0 || root >= p->nr_blocks)
-		mlvm_error(r, "thin_sb_root", what, 320,
+		mlvm_error(r, "thin_sb_root", what, MLVM_THIN_SB_DATA_MAPPING_ROOT_OFF,
 			   "data mapping root %llu lies outside the metadata (%llu blocks): no block can be mapped",
 			   (unsigned long long)root, (unsigned long long)p->nr_blocks);
 	else

@@ -18,6 +18,7 @@
  *    gone gets its uuid from the text (the PV section whose sizes fit).
  */
 #include "model/assemble.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -537,7 +538,7 @@ static void found_text(struct mlvm_set *set, size_t si, uint64_t off)
 			uint64_t e;
 
 			if (pv->type != CFG_SECTION || cfg_get_int(pv, "pe_start", &pe_start) ||
-			    pe_start <= 0 || !mlvm_mul_ok((uint64_t)pe_start, 512, &e) ||
+			    pe_start <= 0 || !mlvm_mul_ok((uint64_t)pe_start, MLVM_SECTOR_SIZE, &e) ||
 			    !mlvm_add_ok(e, base, &e))
 				continue;
 			if (e > off && (!end || e < end))
@@ -856,7 +857,8 @@ static bool dev_fits(const struct mlvm_pvdev *d, const struct mlvm_pv *pv, bool 
 	unsigned k;
 
 	*exact = false;
-	if (!mlvm_mul_ok(pv->dev_size, 512, &dev_bytes) || !mlvm_mul_ok(pv->pe_start, 512, &pe_bytes))
+	if (!mlvm_mul_ok(pv->dev_size, MLVM_SECTOR_SIZE, &dev_bytes) ||
+	    !mlvm_mul_ok(pv->pe_start, MLVM_SECTOR_SIZE, &pe_bytes))
 		return false;
 	for (k = 0; k < d->n_mda; k++) {
 		uint64_t rel = d->mda[k].abs - d->base;
@@ -938,7 +940,7 @@ static void use_dev(struct mlvm_set *set, const struct mlvm_vg *vg, struct mlvm_
 	}
 	/* LVM2 leaves the label's device_size as it was after pvresize: only
 	 * a PV bigger than what the image holds is worth a word */
-	if (pv->dev_size && (!mlvm_mul_ok(pv->dev_size, 512, &bytes) || bytes > dev_room(d) + MLVM_SECTOR_SIZE))
+	if (pv->dev_size && (!mlvm_mul_ok(pv->dev_size, MLVM_SECTOR_SIZE, &bytes) || bytes > dev_room(d) + MLVM_SECTOR_SIZE))
 		mlvm_warn(&set->report, "pv_size", d->src->name, (int64_t)d->base,
 			  "vg %s: pv %s is %llu sectors long in the metadata, but %s holds only %llu bytes from its start: the rest reads as missing",
 			  vg->name, pv->name, (unsigned long long)pv->dev_size, d->src->name,

@@ -7,6 +7,7 @@
  * nodes in the tree, so nothing here allocates more than the text implies.
  */
 #include "model/vg.h"
+#include "base/units.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -107,7 +108,7 @@ uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
 
 	extents -= lv->reshape_extents < extents ? lv->reshape_extents : extents;
 	if (!mlvm_mul_ok(extents, vg->extent_size, &sectors) ||
-	    !mlvm_mul_ok(sectors, 512, &bytes))
+	    !mlvm_mul_ok(sectors, MLVM_SECTOR_SIZE, &bytes))
 		return UINT64_MAX;
 	return bytes;
 }

@@ -2,7 +2,7 @@
  * carve.c - find every metadata generation in one metadata area.
  *
  * Positions: the text part of the area is a ring of T = area_size - 512
- * bytes. A "virtual" position v counts bytes from the ring's first byte
+ * bytes (from RING_START, after the header). A "virtual" position v counts bytes from the ring's first byte
  * (area offset 512) and may run up to 2T, so that a stretch crossing the
  * end of the area is one interval; its area offset is 512 + v % T.
  *
@@ -12,7 +12,9 @@
  * each complete copy. See carve.h for the rules.
  */
 #include "text/carve.h"
+#include "base/units.h"
 #include "text/config.h"
+#include "text/lex.h"
 #include "disk/crc.h"
 #include "base/util.h"
 
@@ -23,7 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECTOR 512u
+/* the ring starts after the area's header */
+#define RING_START MLVM_MDA_HEADER_SIZE
 #define PEEK 512u		/* bytes looked at to recognise a copy's start */
 #define HEAD_LINES 16		/* lines a fragment's head scan looks at */
 #define READ_CHUNK (1u << 20)
@@ -47,7 +50,7 @@ struct carver {
 
 static uint64_t ring_off(const struct carver *c, uint64_t v)
 {
-	return SECTOR + v % c->T;
+	return RING_START + v % c->T;
 }
 
 static const uint8_t *ring_ptr(const struct carver *c, uint64_t v)
@@ -157,39 +160,9 @@ static const char *ring_view(const struct carver *c, uint64_t v, uint64_t len, c
 
 /* ------------------------------------------------------------ light text scans */
 
-/* character classes, independent of the locale */
-#define K_SPACE 0x01	/* config.c's whitespace */
-#define K_NAME 0x02	/* [A-Za-z0-9._+-]: VG names and bare keys */
-#define K_WORD 0x04	/* bare words: K_NAME plus / : @ */
-#define K_DIGIT 0x08
-
-#define S K_SPACE
-#define W K_WORD
-#define D (K_DIGIT | K_NAME | K_WORD)
-#define N (K_NAME | K_WORD)
-static const uint8_t char_class[256] = {
-	[' '] = S, ['\t'] = S, ['\n'] = S, ['\r'] = S, ['\v'] = S, ['\f'] = S,
-	['/'] = W, [':'] = W, ['@'] = W, ['0'] = D, ['1'] = D, ['2'] = D,
-	['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D,
-	['9'] = D, ['a'] = N, ['b'] = N, ['c'] = N, ['d'] = N, ['e'] = N,
-	['f'] = N, ['g'] = N, ['h'] = N, ['i'] = N, ['j'] = N, ['k'] = N,
-	['l'] = N, ['m'] = N, ['n'] = N, ['o'] = N, ['p'] = N, ['q'] = N,
-	['r'] = N, ['s'] = N, ['t'] = N, ['u'] = N, ['v'] = N, ['w'] = N,
-	['x'] = N, ['y'] = N, ['z'] = N, ['A'] = N, ['B'] = N, ['C'] = N,
-	['D'] = N, ['E'] = N, ['F'] = N, ['G'] = N, ['H'] = N, ['I'] = N,
-	['J'] = N, ['K'] = N, ['L'] = N, ['M'] = N, ['N'] = N, ['O'] = N,
-	['P'] = N, ['Q'] = N, ['R'] = N, ['S'] = N, ['T'] = N, ['U'] = N,
-	['V'] = N, ['W'] = N, ['X'] = N, ['Y'] = N, ['Z'] = N, ['.'] = N,
-	['_'] = N, ['+'] = N, ['-'] = N,
-};
-#undef S
-#undef W
-#undef D
-#undef N
-
 static bool is_name_char(unsigned char ch)
 {
-	return char_class[ch] & K_NAME;
+	return mlvm_lex_is((char)ch, MLVM_LEX_KEY);
 }
 
 static size_t skip_blank(const char *p, size_t i, size_t n)
@@ -356,7 +329,7 @@ static void take_string(const char *p, size_t i, size_t n, char *out, size_t out
 	for (i++; i < n && p[i] != '"' && p[i] != '\n'; i++) {
 		char ch = p[i];
 
-		if (ch == '\\' && i + 1 < n && (p[i + 1] == '"' || p[i + 1] == '\\'))
+		if (mlvm_lex_escape(p, i, n))
 			ch = p[++i];
 		if (k + 1 < outsz)
 			out[k++] = ch;
@@ -443,9 +416,7 @@ static bool first_section_closes(const char *p, size_t n)
 		if (ch == '#') {
 			i = line_end(p, i, n);
 		} else if (ch == '"' || ch == '\'') {
-			for (i++; i < n && p[i] != ch; i++)
-				if (ch == '"' && p[i] == '\\' && i + 1 < n)
-					i++;
+			i = mlvm_lex_string_end(p, i + 1, n, ch);
 		} else if (ch == '{') {
 			depth++;
 			opened = true;
@@ -483,271 +454,88 @@ static bool looks_like_text(const char *p, size_t n)
  * `contents` whose value is the string "Text Format Volume Group".
  * tests/unit/test_carve.c compares it with cfg_parse on damaged texts.
  */
-enum { T_EOF, T_LBRACE, T_RBRACE, T_LBRACK, T_RBRACK, T_COMMA, T_EQ, T_RUN, T_STR, T_BAD };
-
-struct lexer {
-	const char *s;
-	size_t n, i;
-	size_t off, end;	/* token: [off, end); T_STR: quotes excluded */
-	char quote;
-	bool all_name;		/* T_RUN: every byte is a key character */
-};
-
-static bool lx_digit(char ch)
-{
-	return char_class[(unsigned char)ch] & K_DIGIT;
-}
-
-static inline int lx_next(struct lexer *l)
-{
-	const char *s = l->s;
-	size_t i = l->i, n = l->n;
-
-	for (;;) {
-		while (i < n && (char_class[(unsigned char)s[i]] & K_SPACE))
-			i++;
-		if (i < n && s[i] == '#') {
-			const char *nl = memchr(s + i, '\n', n - i);
-
-			i = nl ? (size_t)(nl - s) : n;
-			continue;
-		}
-		break;
-	}
-	l->off = i;
-	if (i >= n) {
-		l->i = l->end = i;
-		return T_EOF;
-	}
-	if (char_class[(unsigned char)s[i]] & K_WORD) {
-		uint8_t all = char_class[(unsigned char)s[i]];
-		size_t j = i + 1;
-
-		while (j < n && (char_class[(unsigned char)s[j]] & K_WORD))
-			all &= char_class[(unsigned char)s[j++]];
-		l->all_name = all & K_NAME;
-		l->end = l->i = j;
-		return T_RUN;
-	}
-	l->end = l->i = i + 1;
-	switch (s[i]) {
-	case '{': return T_LBRACE;
-	case '}': return T_RBRACE;
-	case '[': return T_LBRACK;
-	case ']': return T_RBRACK;
-	case ',': return T_COMMA;
-	case '=': return T_EQ;
-	case '"':
-	case '\'': {
-		char q = s[i];
-		size_t j = i + 1;
-
-		if (q == '\'') {
-			const char *e = j < n ? memchr(s + j, q, n - j) : NULL;
-
-			j = e ? (size_t)(e - s) : n;
-		} else {
-			for (; j < n && s[j] != q; j++)
-				if (s[j] == '\\' && j + 1 < n)
-					j++;
-		}
-		if (j >= n)
-			return T_BAD;
-		l->quote = q;
-		l->off = i + 1;
-		l->end = j;
-		l->i = j + 1;
-		return T_STR;
-	}
-	default:
-		return T_BAD;
-	}
-}
-
-/* the token's text (escapes removed for "strings") equals word */
-static bool lx_equals(const struct lexer *l, int type, const char *word)
-{
-	size_t i, k = 0, wl = strlen(word);
-
-	if (type == T_RUN || (type == T_STR && l->quote == '\''))
-		return l->end - l->off == wl && !memcmp(l->s + l->off, word, wl);
-	for (i = l->off; i < l->end; i++, k++) {
-		char ch = l->s[i];
-
-		if (ch == '\\' && i + 1 < l->end && (l->s[i + 1] == '"' || l->s[i + 1] == '\\'))
-			ch = l->s[++i];
-		if (k >= wl || word[k] != ch)
-			return false;
-	}
-	return k == wl;
-}
-
-static int digit_val(char ch)
-{
-	if (lx_digit(ch))
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return 99;
-}
-
 /* a bare run used as a value: a word, or a number config.c accepts */
-static bool lx_value_ok(const char *s, size_t n)
+static bool value_ok(const char *s, const struct mlvm_token *t)
 {
-	size_t i = 0, digits = 0;
-	uint64_t mag = 0, limit;
-	bool neg = false, is_int = true;
-	int base = 10;
-	char tmp[128];
-	double f;
-
-	if (n && n <= 18 && s[0] >= '1' && s[0] <= '9') {
-		/* the common case: a short decimal integer */
-		for (i = 1; i < n && lx_digit(s[i]); i++)
-			;
-		if (i == n)
-			return true;
-		i = 0;
-	}
-	if (n && (s[0] == '+' || s[0] == '-'))
-		i++;
-	if (i < n && s[i] == '.')
-		i++;
-	if (!(i < n && lx_digit(s[i])))
-		return true;		/* a word */
-	/* integer: strtoll base 0 takes all of it, no overflow */
-	i = 0;
-	if (s[i] == '+' || s[i] == '-')
-		neg = s[i++] == '-';
-	if (i < n && s[i] == '0') {
-		base = 8;
-		if (i + 2 < n && (s[i + 1] == 'x' || s[i + 1] == 'X') && digit_val(s[i + 2]) < 16) {
-			base = 16;
-			i += 2;
-		}
-	}
-	if (i >= n)
-		is_int = false;
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; is_int && i < n; i++) {
-		int d = digit_val(s[i]);
-
-		if (d >= base)
-			is_int = false;
-		else if (mag > (limit - (uint64_t)d) / (uint64_t)base)
-			return false;	/* integer out of range */
-		else
-			mag = mag * (uint64_t)base + (uint64_t)d;
-	}
-	if (is_int)
-		return true;
-	/* decimal float: [+-] digits [. digits] [e [+-] digits] */
-	i = 0;
-	if (s[i] == '+' || s[i] == '-')
-		i++;
-	for (; i < n && lx_digit(s[i]); i++)
-		digits++;
-	if (i < n && s[i] == '.')
-		for (i++; i < n && lx_digit(s[i]); i++)
-			digits++;
-	if (!digits)
-		return false;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || !lx_digit(s[i]))
-			return false;
-		while (i < n && lx_digit(s[i]))
-			i++;
-	}
-	if (i != n || n >= sizeof(tmp))
-		return false;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	f = strtod(tmp, NULL);
-	return !__builtin_isinf(f);
+	return mlvm_lex_number(s + t->off, t->end - t->off, NULL, NULL) <= MLVM_NUM_FLOAT;
 }
 
-static bool lx_key_ok(const struct lexer *l, int type)
+static bool key_ok(const struct mlvm_token *t)
 {
-	return type == T_STR ? l->end > l->off : l->all_name;
+	return t->type == MLVM_TOK_STR ? t->end > t->off : t->all_key;
 }
 
 static bool syntax_ok(const char *s, size_t n, const char *vg_name)
 {
-	struct lexer l = { .s = s, .n = n };
-	size_t nodes = 1;
+	struct mlvm_token key, v;
+	size_t pos = 0, nodes = 1;
 	int depth = 0;
 	bool vg = false, contents_seen = false, contents_ok = false;
 
 	if (n > MLVM_CFG_MAX_TEXT)
 		return false;
 	for (;;) {
-		int k = lx_next(&l), t;
+		int k = mlvm_lex_next(s, n, &pos, &key), t;
 		bool top_contents;
-		struct lexer key;
 
-		if (k == T_EOF)
+		if (k == MLVM_TOK_EOF)
 			return depth == 0 && vg && contents_ok;
-		if (k == T_RBRACE) {
+		if (k == MLVM_TOK_RBRACE) {
 			if (!depth--)
 				return false;
 			continue;
 		}
-		if ((k != T_RUN && k != T_STR) || !lx_key_ok(&l, k))
+		if ((k != MLVM_TOK_RUN && k != MLVM_TOK_STR) || !key_ok(&key))
 			return false;
-		key = l;
-		t = lx_next(&l);
-		if (t == T_LBRACE) {
+		t = mlvm_lex_next(s, n, &pos, &v);
+		if (t == MLVM_TOK_LBRACE) {
 			if (depth >= MLVM_CFG_MAX_DEPTH || nodes >= MLVM_CFG_MAX_NODES)
 				return false;
 			nodes++;
-			if (!depth && (!vg_name[0] || lx_equals(&key, k, vg_name)))
+			if (!depth && (!vg_name[0] || mlvm_lex_equals(s, &key, vg_name)))
 				vg = true;
-			if (!depth && !contents_seen && lx_equals(&key, k, "contents"))
+			if (!depth && !contents_seen && mlvm_lex_equals(s, &key, "contents"))
 				contents_seen = true;	/* a section: not a string */
 			depth++;
 			continue;
 		}
-		if (t != T_EQ)
+		if (t != MLVM_TOK_EQ)
 			return false;
-		top_contents = !depth && !contents_seen && lx_equals(&key, k, "contents");
-		t = lx_next(&l);
-		if (t != T_LBRACK && t != T_STR && t != T_RUN)
+		top_contents = !depth && !contents_seen && mlvm_lex_equals(s, &key, "contents");
+		t = mlvm_lex_next(s, n, &pos, &v);
+		if (t != MLVM_TOK_LBRACK && t != MLVM_TOK_STR && t != MLVM_TOK_RUN)
 			return false;
-		if (t == T_LBRACK && depth >= MLVM_CFG_MAX_DEPTH)
+		if (t == MLVM_TOK_LBRACK && depth >= MLVM_CFG_MAX_DEPTH)
 			return false;
 		if (nodes >= MLVM_CFG_MAX_NODES)
 			return false;
 		nodes++;
 		if (top_contents) {
 			contents_seen = true;
-			contents_ok = t == T_STR && lx_equals(&l, t, "Text Format Volume Group");
+			contents_ok = t == MLVM_TOK_STR &&
+				mlvm_lex_equals(s, &v, "Text Format Volume Group");
 		}
-		if (t == T_RUN && !lx_value_ok(s + l.off, l.end - l.off))
+		if (t == MLVM_TOK_RUN && !value_ok(s, &v))
 			return false;
-		if (t == T_LBRACK) {
+		if (t == MLVM_TOK_LBRACK) {
 			bool comma_ok = false;
 
 			for (;;) {
-				t = lx_next(&l);
-				if (t == T_RBRACK)
+				t = mlvm_lex_next(s, n, &pos, &v);
+				if (t == MLVM_TOK_RBRACK)
 					break;
-				if (t == T_COMMA) {
+				if (t == MLVM_TOK_COMMA) {
 					if (!comma_ok)
 						return false;
 					comma_ok = false;
 					continue;
 				}
-				if (t != T_STR && t != T_RUN)
+				if (t != MLVM_TOK_STR && t != MLVM_TOK_RUN)
 					return false;
 				if (nodes >= MLVM_CFG_MAX_NODES)
 					return false;
 				nodes++;
-				if (t == T_RUN && !lx_value_ok(s + l.off, l.end - l.off))
+				if (t == MLVM_TOK_RUN && !value_ok(s, &v))
 					return false;
 				comma_ok = true;
 			}
@@ -889,7 +677,7 @@ static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_s
 		nul = ring_find_nul(c, a, end - a, &q);
 		len = (nul ? q : end) - a;
 		v = nul ? q + 1 : end;
-		sector = (a % c->T) / SECTOR;
+		sector = (a % c->T) / MLVM_SECTOR_SIZE;
 		if (sector == last_sector)
 			continue;	/* one generation per sector */
 		p = ring_view(c, a, len, &tmp);
@@ -906,7 +694,7 @@ static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_s
 			g->nul_found = nul;
 			g->wrapped = g->size > c->area - g->offset;
 			g->fragment = true;
-			scan_head(p, (size_t)len, a % SECTOR == 0, g);
+			scan_head(p, (size_t)len, a % MLVM_SECTOR_SIZE == 0, g);
 			scan_trailer(p, (size_t)len, g);
 			last_sector = sector;
 		}
@@ -919,8 +707,8 @@ static int carve_gap(struct carver *c, uint64_t v, uint64_t end, uint64_t last_s
 
 static bool locn_usable(const struct carver *c, const struct mlvm_raw_locn *rl)
 {
-	return rl->size > 0 && rl->offset >= SECTOR && rl->offset < c->area &&
-	       rl->offset % SECTOR == 0;
+	return rl->size > 0 && rl->offset >= RING_START && rl->offset < c->area &&
+	       rl->offset % MLVM_SECTOR_SIZE == 0;
 }
 
 static void mark_slots(struct carver *c)
@@ -957,7 +745,7 @@ static void mark_slots(struct carver *c)
 				  s, (unsigned long long)rl->size);
 			continue;
 		}
-		g->checksum_ok = ring_crc(c, rl->offset - SECTOR, rl->size) == rl->checksum;
+		g->checksum_ok = ring_crc(c, rl->offset - RING_START, rl->size) == rl->checksum;
 		if (!g->checksum_ok)
 			mlvm_warn(c->r, "carve_checksum", c->image, c->area_abs + rl->offset,
 				  "metadata copy at area offset %llu does not match the checksum of raw_locn[%d]",
@@ -1053,7 +841,7 @@ static int find_starts(struct carver *c, bool **recognised)
 	bool *rec = NULL;
 
 	*recognised = NULL;
-	for (off = SECTOR; off < c->area; off += SECTOR) {
+	for (off = RING_START; off < c->area; off += MLVM_SECTOR_SIZE) {
 		struct mlvm_generation tmpg, *g;
 		uint8_t local[PEEK];
 		const char *p;
@@ -1063,12 +851,12 @@ static int find_starts(struct carver *c, bool **recognised)
 		if (avail > c->T)
 			avail = (size_t)c->T;
 		/* one byte per sector is looked at first: fetch ahead of the stride */
-		if (c->area - off > 32 * SECTOR)
-			__builtin_prefetch(c->buf + off + 32 * SECTOR);
+		if (c->area - off > 32 * MLVM_SECTOR_SIZE)
+			__builtin_prefetch(c->buf + off + 32 * MLVM_SECTOR_SIZE);
 		if (c->area - off >= avail) {
 			p = (const char *)c->buf + off;
 		} else {
-			ring_copy(c, off - SECTOR, avail, local);
+			ring_copy(c, off - RING_START, avail, local);
 			p = (const char *)local;
 		}
 		if (!is_name_char((unsigned char)p[0]) && !header_points_at(c, off))
@@ -1127,11 +915,11 @@ static void *precheck_run(void *arg)
 	size_t i;
 
 	for (i = j->first; i < j->k; i += j->step) {
-		uint64_t v = c->g[i].offset - SECTOR, q = 0, span;
+		uint64_t v = c->g[i].offset - RING_START, q = 0, span;
 		const char *p;
 		char *tmp;
 
-		span = (i + 1 < j->k ? c->g[i + 1].offset - SECTOR : c->g[0].offset - SECTOR + c->T) - v;
+		span = (i + 1 < j->k ? c->g[i + 1].offset - RING_START : c->g[0].offset - RING_START + c->T) - v;
 		j->ok[i] = -1;
 		if (!j->rec[i])
 			continue;
@@ -1196,7 +984,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		*n = 0;
 	if (!buf || !out || !n)
 		return -EINVAL;
-	if (area_size < 2 * SECTOR) {
+	if (area_size < RING_START + MLVM_SECTOR_SIZE) {
 		mlvm_warn(r, "carve_area_small", image, area_abs,
 			  "metadata area of %zu bytes is too small to hold text", area_size);
 		return -EINVAL;
@@ -1204,12 +992,12 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	memset(&c, 0, sizeof(c));
 	c.buf = buf;
 	c.area = area_size;
-	c.T = area_size - SECTOR;
+	c.T = area_size - RING_START;
 	c.hdr = hdr;
 	c.r = r;
 	c.image = image;
 	c.area_abs = area_abs;
-	c.max = (c.T + SECTOR - 1) / SECTOR;
+	c.max = (c.T + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE;
 
 	rc = find_starts(&c, &rec);
 	if (rc)
@@ -1228,9 +1016,9 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	}
 	pre_ok = precheck(&c, rec, k);
 	for (i = 0; i < k; i++) {
-		uint64_t v = c.g[i].offset - SECTOR;
-		uint64_t next = i + 1 < k ? c.g[i + 1].offset - SECTOR
-					  : c.g[0].offset - SECTOR + c.T;
+		uint64_t v = c.g[i].offset - RING_START;
+		uint64_t next = i + 1 < k ? c.g[i + 1].offset - RING_START
+					  : c.g[0].offset - RING_START + c.T;
 		uint64_t end;
 
 		end = fill_copy(&c, i, v, next - v, rec[i], pre_ok ? pre_ok[i] : -1, &err);
@@ -1238,7 +1026,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 			rc = err;
 			goto fail;
 		}
-		rc = carve_gap(&c, end, next, v / SECTOR);
+		rc = carve_gap(&c, end, next, v / MLVM_SECTOR_SIZE);
 		if (rc)
 			goto fail;
 	}
@@ -1275,17 +1063,17 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 	*text = NULL;
 	if (len)
 		*len = 0;
-	if (!buf || area_size < 2 * SECTOR || g->offset < SECTOR ||
-	    g->offset >= area_size || g->size > area_size - SECTOR)
+	if (!buf || area_size < RING_START + MLVM_SECTOR_SIZE || g->offset < RING_START ||
+	    g->offset >= area_size || g->size > area_size - RING_START)
 		return -ERANGE;
 	memset(&c, 0, sizeof(c));
 	c.buf = buf;
 	c.area = area_size;
-	c.T = area_size - SECTOR;
+	c.T = area_size - RING_START;
 	t = malloc((size_t)g->size + 1);
 	if (!t)
 		return -ENOMEM;
-	ring_copy(&c, g->offset - SECTOR, g->size, (uint8_t *)t);
+	ring_copy(&c, g->offset - RING_START, g->size, (uint8_t *)t);
 	t[g->size] = '\0';
 	z = memchr(t, '\0', (size_t)g->size + 1);
 	if (len)
@@ -1346,7 +1134,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 			  MLVM_CARVE_MAX_AREA);
 		size = MLVM_CARVE_MAX_AREA;
 	}
-	if (size < 2 * SECTOR) {
+	if (size < RING_START + MLVM_SECTOR_SIZE) {
 		mlvm_warn(r, "carve_area_small", s->name, area_abs,
 			  "metadata area of %llu bytes is too small to hold text",
 			  (unsigned long long)size);

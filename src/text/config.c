@@ -9,8 +9,12 @@
  *                        fix-up walk uses a stack of the same bound.
  *   MLVM_CFG_MAX_TEXT    bytes of text up to the first NUL.
  *   MLVM_CFG_MAX_NODES   nodes in the tree, the root included.
- * A float token longer than FLOAT_MAX_LEN bytes is an "invalid number"
- * (-EINVAL); integers of any length are read without copying.
+ * A float token longer than MLVM_LEX_FLOAT_MAX_LEN bytes is an "invalid
+ * number" (-EINVAL); integers of any length are read without copying.
+ *
+ * Tokens, character classes, escapes and the number rules are text/lex.h's
+ * (shared with the carver's syntax check). Nothing tracks lines while
+ * parsing: an error's line and column are counted from the text once.
  *
  * Two passes, so that a failed parse leaves the caller's text untouched:
  *  1. tokenize and build the tree without writing to the text; nodes point
@@ -24,11 +28,7 @@
  * a bare word value at the very end of a text without a NUL; that one is
  * copied into the arena in pass 1.
  *
- * Numbers: a value starting with a digit, or with [+-.] followed by a digit
- * (or "+." / "-." and a digit), is a number. It is an integer if strtoll
- * base 0 would take all of it (overflow is an error), else a float if it is
- * a decimal float ([+-]digits[.digits][e[+-]digits]), else an error. strtod
- * converts floats, so LC_NUMERIC must be "C" (the default).
+ * Numbers: see text/lex.h (mlvm_lex_number).
  *
  * Lenient parsing stops at the first error (a syntax error, or the depth or
  * node limit) and keeps every complete item before it: sections are linked
@@ -36,16 +36,15 @@
  * linked in only once its value (its ']') is complete, so a cut item goes.
  */
 #include "text/config.h"
+#include "text/lex.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FLOAT_MAX_LEN 127
 #define CHUNK_FIRST 4096u
 #define CHUNK_MAX (64u << 10)
 
@@ -109,102 +108,12 @@ static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
 	return ptr;
 }
 
-/* ------------------------------------------------------------ characters */
-
-/* character classes, independent of the locale; bytes >= 0x80 are none */
-#define C_SPACE 0x01
-#define C_DIGIT 0x02
-#define C_KEY 0x04	/* may appear in a bare key */
-#define C_WORD 0x08	/* may appear in a bare word (a superset of C_KEY) */
-#define SP C_SPACE
-#define KY (C_KEY | C_WORD)
-#define DG (C_DIGIT | C_KEY | C_WORD)
-#define WD C_WORD
-
-static const uint8_t char_class[256] = {
-	[' '] = SP, ['\t'] = SP, ['\n'] = SP, ['\r'] = SP, ['\v'] = SP,
-	['\f'] = SP,
-	['0'] = DG, ['1'] = DG, ['2'] = DG, ['3'] = DG, ['4'] = DG,
-	['5'] = DG, ['6'] = DG, ['7'] = DG, ['8'] = DG, ['9'] = DG,
-	['a'] = KY, ['b'] = KY, ['c'] = KY, ['d'] = KY, ['e'] = KY, ['f'] = KY,
-	['g'] = KY, ['h'] = KY, ['i'] = KY, ['j'] = KY, ['k'] = KY, ['l'] = KY,
-	['m'] = KY, ['n'] = KY, ['o'] = KY, ['p'] = KY, ['q'] = KY, ['r'] = KY,
-	['s'] = KY, ['t'] = KY, ['u'] = KY, ['v'] = KY, ['w'] = KY, ['x'] = KY,
-	['y'] = KY, ['z'] = KY,
-	['A'] = KY, ['B'] = KY, ['C'] = KY, ['D'] = KY, ['E'] = KY, ['F'] = KY,
-	['G'] = KY, ['H'] = KY, ['I'] = KY, ['J'] = KY, ['K'] = KY, ['L'] = KY,
-	['M'] = KY, ['N'] = KY, ['O'] = KY, ['P'] = KY, ['Q'] = KY, ['R'] = KY,
-	['S'] = KY, ['T'] = KY, ['U'] = KY, ['V'] = KY, ['W'] = KY, ['X'] = KY,
-	['Y'] = KY, ['Z'] = KY,
-	['_'] = KY, ['.'] = KY, ['+'] = KY, ['-'] = KY,
-	['/'] = WD, [':'] = WD, ['@'] = WD,
-};
-
-#undef SP
-#undef KY
-#undef DG
-#undef WD
-
-static bool is_space(char c)
-{
-	return char_class[(unsigned char)c] & C_SPACE;
-}
-
-static bool is_digit(char c)
-{
-	return char_class[(unsigned char)c] & C_DIGIT;
-}
-
-static bool is_key_char(char c)
-{
-	return char_class[(unsigned char)c] & C_KEY;
-}
-
-static bool is_word_char(char c)
-{
-	return char_class[(unsigned char)c] & C_WORD;
-}
-
-static int digit_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
-/* ------------------------------------------------------------ tokenizer */
-
-enum tok_type {
-	TK_EOF,
-	TK_LBRACE,
-	TK_RBRACE,
-	TK_LBRACK,
-	TK_RBRACK,
-	TK_COMMA,
-	TK_EQ,
-	TK_RUN,		/* word characters: a key, word or number */
-	TK_STR,		/* quoted string */
-};
-
-struct token {
-	enum tok_type type;
-	size_t off;	/* first byte (the opening quote for TK_STR) */
-	size_t end;	/* past the content (TK_STR: the closing quote) */
-	uint32_t line;
-	uint32_t col;
-	char quote;	/* TK_STR: '"' or '\'' */
-};
+/* ------------------------------------------------------------ tokens */
 
 struct frame {
 	struct cfg_node *node;
 	struct cfg_node *tail;
 	size_t off;	/* where its key token starts */
-	uint32_t line;
-	uint32_t col;
 };
 
 struct parser {
@@ -212,8 +121,6 @@ struct parser {
 	size_t len;		/* bytes the caller gave */
 	size_t end;		/* bytes to parse: up to the first NUL */
 	size_t pos;
-	uint32_t line;
-	size_t line_start;
 	struct chunk *arena;
 	size_t n_nodes;		/* allocated, the root included */
 	size_t pending;		/* nodes of an array not yet attached */
@@ -223,19 +130,13 @@ struct parser {
 	struct frame frames[MLVM_CFG_MAX_DEPTH + 1];
 };
 
-static uint32_t column_of(const struct parser *p, size_t off)
-{
-	return (uint32_t)(off - p->line_start + 1);
-}
-
-__attribute__((format(printf, 6, 7)))
-static int fail_at(struct parser *p, int rc, size_t off, uint32_t line,
-		   uint32_t col, const char *fmt, ...)
+/* the error at byte off; its line and column are worked out from the text */
+__attribute__((format(printf, 4, 5)))
+static int fail_at(struct parser *p, int rc, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
-	p->err->line = line;
-	p->err->column = col;
+	mlvm_lex_position(p->text, off, &p->err->line, &p->err->column);
 	p->err->offset = off;
 	va_start(ap, fmt);
 	vsnprintf(p->err->message, sizeof(p->err->message), fmt, ap);
@@ -244,214 +145,59 @@ static int fail_at(struct parser *p, int rc, size_t off, uint32_t line,
 	return rc;
 }
 
-#define fail_tok(p, rc, t, ...) \
-	fail_at((p), (rc), (t)->off, (t)->line, (t)->col, __VA_ARGS__)
+#define fail_tok(p, rc, t, ...) fail_at((p), (rc), (t)->start, __VA_ARGS__)
 
-static void new_line(struct parser *p, size_t nl)
+static int next_token(struct parser *p, struct mlvm_token *t)
 {
-	p->line++;
-	p->line_start = nl + 1;
-}
-
-static int next_token(struct parser *p, struct token *t)
-{
-	const char *s = p->text;
-	size_t i = p->pos, j;
 	char c;
 
-	for (;;) {
-		while (i < p->end && is_space(s[i])) {
-			if (s[i] == '\n')
-				new_line(p, i);
-			i++;
-		}
-		if (i < p->end && s[i] == '#') {
-			while (i < p->end && s[i] != '\n')
-				i++;
-			continue;
-		}
-		break;
-	}
-
-	t->off = i;
-	t->line = p->line;
-	t->col = column_of(p, i);
-	t->quote = 0;
-	if (i >= p->end) {
-		t->type = TK_EOF;
-		t->end = p->pos = i;
-		return 0;
-	}
-
-	c = s[i];
-	t->end = i + 1;
-	switch (c) {
-	case '{':
-		t->type = TK_LBRACE;
-		break;
-	case '}':
-		t->type = TK_RBRACE;
-		break;
-	case '[':
-		t->type = TK_LBRACK;
-		break;
-	case ']':
-		t->type = TK_RBRACK;
-		break;
-	case ',':
-		t->type = TK_COMMA;
-		break;
-	case '=':
-		t->type = TK_EQ;
-		break;
-	case '"':
-	case '\'':
-		t->type = TK_STR;
-		t->quote = c;
-		for (j = i + 1; j < p->end && s[j] != c; j++) {
-			if (c == '"' && s[j] == '\\' && j + 1 < p->end)
-				j++;
-			if (s[j] == '\n')
-				new_line(p, j);
-		}
-		if (j >= p->end)
-			return fail_tok(p, -EINVAL, t, "unterminated string");
-		t->end = j;
-		p->pos = j + 1;
-		return 0;
+	switch (mlvm_lex_next(p->text, p->end, &p->pos, t)) {
+	case MLVM_TOK_UNTERMINATED:
+		return fail_tok(p, -EINVAL, t, "unterminated string");
+	case MLVM_TOK_BAD:
+		c = p->text[t->start];
+		if (c >= 0x21 && c <= 0x7e)
+			return fail_tok(p, -EINVAL, t, "unexpected character '%c'", c);
+		return fail_tok(p, -EINVAL, t, "unexpected byte 0x%02x",
+				(unsigned)(unsigned char)c);
 	default:
-		if (!is_word_char(c)) {
-			if (c >= 0x21 && c <= 0x7e)
-				return fail_tok(p, -EINVAL, t,
-						"unexpected character '%c'", c);
-			return fail_tok(p, -EINVAL, t,
-					"unexpected byte 0x%02x",
-					(unsigned)(unsigned char)c);
-		}
-		for (j = i + 1; j < p->end && is_word_char(s[j]); j++)
-			;
-		t->type = TK_RUN;
-		t->end = j;
-		break;
+		return 0;
 	}
-	p->pos = t->end;
-	return 0;
 }
 
 /* ------------------------------------------------------------ values */
 
-static bool looks_numeric(const char *s, size_t n)
-{
-	size_t i = 0;
-
-	if (n && (s[0] == '+' || s[0] == '-'))
-		i++;
-	if (i < n && s[i] == '.')
-		i++;
-	return i < n && is_digit(s[i]);
-}
-
-/*
- * 1 and *out set when strtoll base 0 would take all of s[0..n); 0 when it
- * would not; -ERANGE when it would but the value does not fit.
- */
-static int parse_int(const char *s, size_t n, int64_t *out)
-{
-	uint64_t mag = 0, limit;
-	bool neg = false, over = false;
-	size_t i = 0;
-	int base = 10, d;
-
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		neg = s[i++] == '-';
-	if (i >= n)
-		return 0;
-	if (s[i] == '0') {
-		base = 8;
-		if (i + 2 < n && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
-		    digit_value(s[i + 2]) < 16) {
-			base = 16;
-			i += 2;
-		}
-	}
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < n; i++) {
-		d = digit_value(s[i]);
-		if (d >= base)
-			return 0;
-		if (mag > (limit - (uint64_t)d) / (uint64_t)base)
-			over = true;
-		else
-			mag = mag * (uint64_t)base + (uint64_t)d;
-	}
-	if (over)
-		return -ERANGE;
-	if (neg)
-		*out = mag ? -(int64_t)(mag - 1) - 1 : 0;
-	else
-		*out = (int64_t)mag;
-	return 1;
-}
-
-/* [+-] digits [. digits] [e [+-] digits], at least one mantissa digit */
-static bool is_decimal_float(const char *s, size_t n)
-{
-	size_t i = 0, digits = 0;
-
-	if (i < n && (s[i] == '+' || s[i] == '-'))
-		i++;
-	for (; i < n && is_digit(s[i]); i++)
-		digits++;
-	if (i < n && s[i] == '.')
-		for (i++; i < n && is_digit(s[i]); i++)
-			digits++;
-	if (!digits)
-		return false;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		if (i >= n || !is_digit(s[i]))
-			return false;
-		while (i < n && is_digit(s[i]))
-			i++;
-	}
-	return i == n;
-}
-
-static int parse_number(struct parser *p, const struct token *t,
-			struct cfg_node *n)
+/* a run that looks like a number (kind from mlvm_lex_number) into n */
+static int parse_number(struct parser *p, const struct mlvm_token *t,
+			struct cfg_node *n, enum mlvm_num kind, int64_t iv,
+			double fv)
 {
 	const char *s = p->text + t->off;
 	size_t len = t->end - t->off;
-	char buf[FLOAT_MAX_LEN + 1];
-	int64_t iv = 0;
-	int rc;
 
-	rc = parse_int(s, len, &iv);
-	if (rc == -ERANGE)
-		return fail_tok(p, -EINVAL, t, "integer out of range");
-	if (rc == 1) {
+	switch (kind) {
+	case MLVM_NUM_INT:
 		n->v.i = iv;
 		n->type = CFG_INT;
 		return 0;
-	}
-	if (!is_decimal_float(s, len) || len > FLOAT_MAX_LEN)
+	case MLVM_NUM_FLOAT:
+		n->v.f = fv;
+		n->type = CFG_FLOAT;
+		return 0;
+	case MLVM_NUM_INT_RANGE:
+		return fail_tok(p, -EINVAL, t, "integer out of range");
+	case MLVM_NUM_FLOAT_RANGE:
+		return fail_tok(p, -EINVAL, t, "number out of range");
+	default:
 		return fail_tok(p, -EINVAL, t, "invalid number '%.*s'",
 				(int)(len > 40 ? 40 : len), s);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	n->v.f = strtod(buf, NULL);
-	if (isinf(n->v.f))
-		return fail_tok(p, -EINVAL, t, "number out of range");
-	n->type = CFG_FLOAT;
-	return 0;
+	}
 }
 
 /* ------------------------------------------------------------ parser */
 
 /* A zeroed node at t's line, or NULL with the error in p->rc. */
-static struct cfg_node *new_node(struct parser *p, const struct token *t)
+static struct cfg_node *new_node(struct parser *p, const struct mlvm_token *t)
 {
 	struct cfg_node *n;
 
@@ -470,20 +216,24 @@ static struct cfg_node *new_node(struct parser *p, const struct token *t)
 }
 
 /* A scalar value (string, word or number) from token t into node n. */
-static int scalar(struct parser *p, const struct token *t, struct cfg_node *n)
+static int scalar(struct parser *p, const struct mlvm_token *t, struct cfg_node *n)
 {
+	enum mlvm_num kind;
+	int64_t iv = 0;
+	double fv = 0;
 	size_t len;
 	char *copy;
 
-	if (t->type == TK_STR) {
+	if (t->type == MLVM_TOK_STR) {
 		n->type = CFG_STRING;
-		n->v.s = p->text + t->off + 1;
+		n->v.s = p->text + t->off;
 		n->quote |= t->quote == '"' ? F_VAL_DQ : F_VAL_SQ;
 		return 0;
 	}
 	len = t->end - t->off;
-	if (looks_numeric(p->text + t->off, len))
-		return parse_number(p, t, n);
+	kind = mlvm_lex_number(p->text + t->off, len, &iv, &fv);
+	if (kind != MLVM_NUM_WORD)
+		return parse_number(p, t, n, kind, iv, fv);
 	n->type = CFG_WORD;
 	if (t->end < p->len) {
 		n->v.s = p->text + t->off;
@@ -499,29 +249,30 @@ static int scalar(struct parser *p, const struct token *t, struct cfg_node *n)
 	return 0;
 }
 
-static void set_key(struct parser *p, struct cfg_node *n, const struct token *k)
+static void set_key(struct parser *p, struct cfg_node *n, const struct mlvm_token *k)
 {
-	if (k->type == TK_STR) {
-		n->key = p->text + k->off + 1;
+	if (k->type == MLVM_TOK_STR) {
+		n->key = p->text + k->off;
 		n->quote |= k->quote == '"' ? F_KEY_DQ : F_KEY_SQ;
 	} else {
 		n->key = p->text + k->off;
 	}
 }
 
-static int check_key(struct parser *p, const struct token *k)
+static int check_key(struct parser *p, const struct mlvm_token *k)
 {
 	size_t i;
 
-	if (k->type == TK_STR) {
-		if (k->end == k->off + 1)
+	if (k->type == MLVM_TOK_STR) {
+		if (k->end == k->off)
 			return fail_tok(p, -EINVAL, k, "empty key");
 		return 0;
 	}
+	if (k->all_key)
+		return 0;
 	for (i = k->off; i < k->end; i++)
-		if (!is_key_char(p->text[i]))
-			return fail_at(p, -EINVAL, i, k->line,
-				       k->col + (uint32_t)(i - k->off),
+		if (!mlvm_lex_is(p->text[i], MLVM_LEX_KEY))
+			return fail_at(p, -EINVAL, i,
 				       "invalid character '%c' in key",
 				       p->text[i]);
 	return 0;
@@ -538,11 +289,11 @@ static void append(struct frame *f, struct cfg_node *n)
 
 /* After '[': elements up to ']', into array node a. */
 static int parse_array(struct parser *p, struct cfg_node *a,
-		       const struct token *open)
+		       const struct mlvm_token *open)
 {
 	struct cfg_node *tail = NULL, *n;
 	bool comma_ok = false;
-	struct token t;
+	struct mlvm_token t;
 	int rc;
 
 	for (;;) {
@@ -550,20 +301,20 @@ static int parse_array(struct parser *p, struct cfg_node *a,
 		if (rc)
 			return rc;
 		switch (t.type) {
-		case TK_RBRACK:
+		case MLVM_TOK_RBRACK:
 			return 0;
-		case TK_COMMA:
+		case MLVM_TOK_COMMA:
 			if (!comma_ok)
 				return fail_tok(p, -EINVAL, &t,
 						"unexpected ','");
 			comma_ok = false;
 			continue;
-		case TK_STR:
-		case TK_RUN:
+		case MLVM_TOK_STR:
+		case MLVM_TOK_RUN:
 			break;
-		case TK_EOF:
+		case MLVM_TOK_EOF:
 			return fail_tok(p, -EINVAL, open, "unterminated array");
-		case TK_LBRACK:
+		case MLVM_TOK_LBRACK:
 			return fail_tok(p, -EINVAL, &t,
 					"nested arrays are not allowed");
 		default:
@@ -596,10 +347,10 @@ static int unterminated_section(struct parser *p)
 		while (i < p->end && p->text[i] != p->text[start - 1])
 			i++;
 	} else {
-		while (i < p->end && is_word_char(p->text[i]))
+		while (i < p->end && mlvm_lex_is(p->text[i], MLVM_LEX_WORD))
 			i++;
 	}
-	return fail_at(p, -EINVAL, f->off, f->line, f->col,
+	return fail_at(p, -EINVAL, f->off,
 		       "unterminated section '%.*s'",
 		       (int)(i - start > 64 ? 64 : i - start), n->key);
 }
@@ -607,7 +358,7 @@ static int unterminated_section(struct parser *p)
 static int parse_items(struct parser *p)
 {
 	struct cfg_node *n;
-	struct token k, t;
+	struct mlvm_token k, t;
 	struct frame *f;
 	int rc;
 
@@ -617,18 +368,18 @@ static int parse_items(struct parser *p)
 		if (rc)
 			return rc;
 		switch (k.type) {
-		case TK_EOF:
+		case MLVM_TOK_EOF:
 			if (!p->depth)
 				return 0;
 			return unterminated_section(p);
-		case TK_RBRACE:
+		case MLVM_TOK_RBRACE:
 			if (!p->depth)
 				return fail_tok(p, -EINVAL, &k,
 						"unexpected '}'");
 			p->depth--;
 			continue;
-		case TK_RUN:
-		case TK_STR:
+		case MLVM_TOK_RUN:
+		case MLVM_TOK_STR:
 			rc = check_key(p, &k);
 			if (rc)
 				return rc;
@@ -640,7 +391,7 @@ static int parse_items(struct parser *p)
 		rc = next_token(p, &t);
 		if (rc)
 			return rc;
-		if (t.type == TK_LBRACE) {
+		if (t.type == MLVM_TOK_LBRACE) {
 			if (p->depth >= MLVM_CFG_MAX_DEPTH)
 				return fail_tok(p, -E2BIG, &t,
 						"nesting too deep (limit %d)",
@@ -653,21 +404,20 @@ static int parse_items(struct parser *p)
 			append(f, n);
 			p->depth++;
 			p->frames[p->depth] = (struct frame){
-				.node = n, .off = k.off, .line = k.line,
-				.col = k.col,
+				.node = n, .off = k.start,
 			};
 			continue;
 		}
-		if (t.type != TK_EQ)
+		if (t.type != MLVM_TOK_EQ)
 			return fail_tok(p, -EINVAL, &t,
 					"expected '=' or '{' after key");
 
 		rc = next_token(p, &t);
 		if (rc)
 			return rc;
-		if (t.type != TK_LBRACK && t.type != TK_STR && t.type != TK_RUN)
+		if (t.type != MLVM_TOK_LBRACK && t.type != MLVM_TOK_STR && t.type != MLVM_TOK_RUN)
 			return fail_tok(p, -EINVAL, &t, "expected a value");
-		if (t.type == TK_LBRACK && p->depth >= MLVM_CFG_MAX_DEPTH)
+		if (t.type == MLVM_TOK_LBRACK && p->depth >= MLVM_CFG_MAX_DEPTH)
 			return fail_tok(p, -E2BIG, &t,
 					"nesting too deep (limit %d)",
 					MLVM_CFG_MAX_DEPTH);
@@ -676,7 +426,7 @@ static int parse_items(struct parser *p)
 			return p->rc;
 		set_key(p, n, &k);
 		p->pending = 1;
-		if (t.type == TK_LBRACK) {
+		if (t.type == MLVM_TOK_LBRACK) {
 			n->type = CFG_ARRAY;
 			rc = parse_array(p, n, &t);
 		} else {
@@ -694,30 +444,10 @@ static int parse_items(struct parser *p)
 /* NUL-terminate the bare word starting at i (it is followed by a byte). */
 static void terminate_bare(const struct parser *p, size_t i)
 {
-	while (i < p->end && is_word_char(p->text[i]))
+	while (i < p->end && mlvm_lex_is(p->text[i], MLVM_LEX_WORD))
 		i++;
 	if (i < p->len)
 		p->text[i] = '\0';
-}
-
-/*
- * Unescape and NUL-terminate the quoted string whose content starts at i.
- * Pass 1 found its closing quote, with the same rules, before the end.
- */
-static void terminate_quoted(const struct parser *p, size_t i, char q)
-{
-	char *s = p->text;
-	size_t w = i;
-
-	while (s[i] != q) {
-		if (q == '"' && s[i] == '\\') {
-			if (s[i + 1] != '"' && s[i + 1] != '\\')
-				s[w++] = s[i];
-			i++;
-		}
-		s[w++] = s[i++];
-	}
-	s[w] = '\0';
 }
 
 static void fix_node(const struct parser *p, struct cfg_node *n)
@@ -728,16 +458,16 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 		size_t k = (size_t)(n->key - p->text);
 
 		if (f & F_KEY_DQ)
-			terminate_quoted(p, k, '"');
+			mlvm_lex_unquote(p->text + k, '"');
 		else if (f & F_KEY_SQ)
-			terminate_quoted(p, k, '\'');
+			mlvm_lex_unquote(p->text + k, '\'');
 		else
 			terminate_bare(p, k);
 	}
 	n->quote = 0;
 	if (n->type == CFG_STRING) {
 		n->quote = f & F_VAL_DQ ? '"' : '\'';
-		terminate_quoted(p, (size_t)(n->v.s - p->text), (char)n->quote);
+		mlvm_lex_unquote(p->text + (n->v.s - p->text), (char)n->quote);
 	} else if (n->type == CFG_WORD && !(f & F_VAL_COPIED)) {
 		terminate_bare(p, (size_t)(n->v.s - p->text));
 	}
@@ -766,20 +496,6 @@ static void fix_tree(const struct parser *p, struct cfg_node *root)
 
 /* ------------------------------------------------------------ API */
 
-static int text_too_large(struct parser *p)
-{
-	const char *s = p->text, *nl;
-	size_t off = 0;
-
-	while ((nl = memchr(s + off, '\n', MLVM_CFG_MAX_TEXT - off))) {
-		off = (size_t)(nl - s) + 1;
-		new_line(p, off - 1);
-	}
-	return fail_at(p, -E2BIG, MLVM_CFG_MAX_TEXT, p->line,
-		       column_of(p, MLVM_CFG_MAX_TEXT),
-		       "text too large (limit %u bytes)", MLVM_CFG_MAX_TEXT);
-}
-
 static int parse(char *text, size_t len, struct cfg_tree **out,
 		 struct cfg_error *err, bool lenient)
 {
@@ -788,7 +504,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	struct cfg_node *root;
 	struct parser p;
 	const char *nul;
-	struct token t0 = { .line = 1, .col = 1 };
+	struct mlvm_token t0 = { .start = 0 };
 	int rc;
 
 	if (!err)
@@ -807,10 +523,11 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	p.len = len;
 	nul = len ? memchr(text, '\0', len) : NULL;
 	p.end = nul ? (size_t)(nul - text) : len;
-	p.line = 1;
 	p.err = err;
 	if (p.end > MLVM_CFG_MAX_TEXT)
-		return text_too_large(&p);
+		return fail_at(&p, -E2BIG, MLVM_CFG_MAX_TEXT,
+			       "text too large (limit %u bytes)",
+			       MLVM_CFG_MAX_TEXT);
 
 	root = new_node(&p, &t0);
 	if (!root)
@@ -825,7 +542,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	tree = malloc(sizeof(*tree));
 	if (!tree) {
 		memset(err, 0, sizeof(*err));
-		rc = fail_at(&p, -ENOMEM, 0, 1, 1, "out of memory");
+		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
 		goto fail;
 	}
 	fix_tree(&p, root);

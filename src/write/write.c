@@ -14,6 +14,7 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "disk/layout.h"
 #include "disk/crc.h"
 #include "model/vg.h"
 
@@ -658,53 +659,56 @@ int mlvm_pv_layout_compute(uint64_t dev_size, uint64_t mda_size, uint64_t alignm
 
 void mlvm_label_build(uint8_t sector[512], const struct mlvm_pv_layout *l)
 {
-	uint8_t *p = sector + 32;
+	uint8_t *p = sector + MLVM_LABEL_PVH_AT;
 	unsigned i;
 
 	memset(sector, 0, 512);
-	memcpy(sector, "LABELONE", 8);
-	mlvm_put_le64(sector + 8, 1);
-	mlvm_put_le32(sector + 20, 32);
-	memcpy(sector + 24, "LVM2 001", 8);
-	memcpy(p, l->uuid, 32);
-	mlvm_put_le64(p + 32, l->dev_size);
-	p += 40;
+	memcpy(sector + MLVM_LABEL_ID_OFF, MLVM_LABEL_ID, MLVM_LABEL_ID_LEN);
+	mlvm_put_le64(sector + MLVM_LABEL_SECTOR_OFF, 1);
+	mlvm_put_le32(sector + MLVM_LABEL_PVH_OFFSET_OFF, MLVM_LABEL_PVH_AT);
+	memcpy(sector + MLVM_LABEL_TYPE_OFF, MLVM_LABEL_TYPE_LVM2, MLVM_LABEL_TYPE_LEN);
+	memcpy(p + MLVM_PVH_UUID_OFF, l->uuid, MLVM_PVH_UUID_LEN);
+	mlvm_put_le64(p + MLVM_PVH_DEVICE_SIZE_OFF, l->dev_size);
+	p += MLVM_PVH_LISTS_OFF;
 	/* data areas: one, from pe_start to the end */
-	mlvm_put_le64(p, l->pe_start);
-	mlvm_put_le64(p + 8, 0);
-	p += 32;			/* and the terminator */
-	for (i = 0; i < l->n_mda; i++, p += 16) {
-		mlvm_put_le64(p, l->mda[i].offset);
-		mlvm_put_le64(p + 8, l->mda[i].size);
+	mlvm_put_le64(p + MLVM_DISK_LOCN_OFFSET_OFF, l->pe_start);
+	mlvm_put_le64(p + MLVM_DISK_LOCN_SIZE_OFF, 0);
+	p += 2 * MLVM_DISK_LOCN_SIZE;	/* and the terminator */
+	for (i = 0; i < l->n_mda; i++, p += MLVM_DISK_LOCN_SIZE) {
+		mlvm_put_le64(p + MLVM_DISK_LOCN_OFFSET_OFF, l->mda[i].offset);
+		mlvm_put_le64(p + MLVM_DISK_LOCN_SIZE_OFF, l->mda[i].size);
 	}
-	p += 16;			/* terminator */
-	mlvm_put_le32(p, 2);		/* extension version */
-	mlvm_put_le32(p + 4, l->in_vg ? 1 : 0);
+	p += MLVM_DISK_LOCN_SIZE;	/* terminator */
+	mlvm_put_le32(p + MLVM_PVH_EXT_VERSION_OFF, MLVM_PVH_EXT_VERSION);
+	mlvm_put_le32(p + MLVM_PVH_EXT_FLAGS_OFF, l->in_vg ? MLVM_PVH_EXT_FLAG_IN_VG : 0);
 	/* then an empty bootloader-area list: its terminator is zero */
-	mlvm_put_le32(sector + 16, mlvm_crc(MLVM_CRC_INITIAL, sector + 20, 512 - 20));
+	mlvm_put_le32(sector + MLVM_LABEL_CRC_OFF,
+		      mlvm_crc(MLVM_CRC_INITIAL, sector + MLVM_LABEL_CRC_START,
+			       512 - MLVM_LABEL_CRC_START));
 }
 
 static void put_rlocn(uint8_t *p, const struct mlvm_raw_locn *rl)
 {
 	if (!rl)
 		return;
-	mlvm_put_le64(p, rl->offset);
-	mlvm_put_le64(p + 8, rl->size);
-	mlvm_put_le32(p + 16, rl->checksum);
-	mlvm_put_le32(p + 20, rl->flags);
+	mlvm_put_le64(p + MLVM_RAW_LOCN_OFFSET_OFF, rl->offset);
+	mlvm_put_le64(p + MLVM_RAW_LOCN_SIZE_OFF, rl->size);
+	mlvm_put_le32(p + MLVM_RAW_LOCN_CHECKSUM_OFF, rl->checksum);
+	mlvm_put_le32(p + MLVM_RAW_LOCN_FLAGS_OFF, rl->flags);
 }
 
 void mlvm_mda_header_build(uint8_t buf[512], uint64_t start, uint64_t size,
 			   const struct mlvm_raw_locn *rl0, const struct mlvm_raw_locn *rl1)
 {
 	memset(buf, 0, 512);
-	memcpy(buf + 4, MLVM_MDA_MAGIC, 16);
-	mlvm_put_le32(buf + 20, 1);
-	mlvm_put_le64(buf + 24, start);
-	mlvm_put_le64(buf + 32, size);
-	put_rlocn(buf + 40, rl0);
-	put_rlocn(buf + 64, rl1);
-	mlvm_put_le32(buf, mlvm_crc(MLVM_CRC_INITIAL, buf + 4, 512 - 4));
+	memcpy(buf + MLVM_MDA_MAGIC_OFF, MLVM_MDA_MAGIC, MLVM_MDA_MAGIC_LEN);
+	mlvm_put_le32(buf + MLVM_MDA_VERSION_OFF, MLVM_MDA_VERSION);
+	mlvm_put_le64(buf + MLVM_MDA_START_OFF, start);
+	mlvm_put_le64(buf + MLVM_MDA_SIZE_OFF, size);
+	put_rlocn(buf + MLVM_MDA_RAW_LOCN_OFF, rl0);
+	put_rlocn(buf + MLVM_MDA_RAW_LOCN_OFF + MLVM_RAW_LOCN_SIZE, rl1);
+	mlvm_put_le32(buf + MLVM_MDA_CRC_OFF,
+		      mlvm_crc(MLVM_CRC_INITIAL, buf + MLVM_MDA_CRC_START, 512 - MLVM_MDA_CRC_START));
 }
 
 /* ------------------------------------------------------------ ring */

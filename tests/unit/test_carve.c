@@ -546,6 +546,10 @@ static void carve_parse_ok_agrees_with_cfg_parse_on_odd_values(void **state)
 		"0x8000000000000000", "1.2.3", "12abc", "abc", "a/b:c@d", "-", "+", ".",
 		"\"\"", "''", "'a\\'", "[]", "[1 2,3]", "[,1]", "[1,,2]", "[1,]", "[[1]]",
 		"[\"a\" 'b' c]", "{", "= 1", "1 = 2",
+		/* an integer part too large for int64_t that turns out to be a
+		 * float: cfg_parse takes it, the carver's old check did not */
+		"99999999999999999999.5", "0777777777777777777777779",
+		"-99999999999999999999e2", "18446744073709551616x",
 	};
 	struct ring r;
 	struct mlvm_generation *g;

@@ -18,6 +18,7 @@
 #include "io/magic.h"
 #include "io/detect.h"
 #include "io/source.h"
+#include "io/source_error.h"
 
 static uint8_t head[MLVM_DETECT_HEAD];
 static uint8_t tail[MLVM_DETECT_TAIL];
