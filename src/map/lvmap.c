@@ -128,33 +128,48 @@ void lvmap_fill_missing(uint8_t *buf, uint64_t len, struct lvmap_miss *m, uint64
 
 /* ------------------------------------------------------------ segments */
 
+int lvmap_seg_read_runs(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+			struct lvmap_miss *m, uint64_t bpos, seg_run_fn run)
+{
+	while (len) {
+		uint64_t n = len;
+		int rc = run(g, buf, len, x, m, bpos, &n);
+
+		if (rc)
+			return rc;
+		buf += n;
+		bpos += n;
+		x += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* the run g->ops->map gives: area bytes, zeros or missing */
+static int mapped_run(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+		      struct lvmap_miss *m, uint64_t bpos, uint64_t *n)
+{
+	struct seg_loc loc;
+
+	g->ops->map(g, x, len, &loc);
+	*n = loc.run;
+	switch (loc.kind) {
+	case LOC_AREA:
+		return lvmap_area_read(loc.a, buf, loc.run, loc.off, m, bpos);
+	case LOC_ZERO:
+		memset(buf, 0, loc.run);
+		break;
+	case LOC_MISSING:
+		lvmap_fill_missing(buf, loc.run, m, bpos);
+		break;
+	}
+	return 0;
+}
+
 int lvmap_seg_read_mapped(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
 			  struct lvmap_miss *m, uint64_t bpos)
 {
-	while (len) {
-		struct seg_loc loc;
-		int rc = 0;
-
-		g->ops->map(g, x, len, &loc);
-		switch (loc.kind) {
-		case LOC_AREA:
-			rc = lvmap_area_read(loc.a, buf, loc.run, loc.off, m, bpos);
-			break;
-		case LOC_ZERO:
-			memset(buf, 0, loc.run);
-			break;
-		case LOC_MISSING:
-			lvmap_fill_missing(buf, loc.run, m, bpos);
-			break;
-		}
-		if (rc)
-			return rc;
-		buf += loc.run;
-		bpos += loc.run;
-		x += loc.run;
-		len -= loc.run;
-	}
-	return 0;
+	return lvmap_seg_read_runs(g, buf, len, x, m, bpos, mapped_run);
 }
 
 static int seg_read(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,

@@ -199,6 +199,15 @@ int lvmap_area_read(const struct area *a, uint8_t *buf, uint64_t len, uint64_t o
 /* read len at offs[0] of alts[0], retrying what is missing on alts[1..nalt) */
 int lvmap_read_alts(struct area **alts, const uint64_t *offs, unsigned nalt, uint8_t *buf,
 		    uint64_t len, struct lvmap_miss *m, uint64_t bpos);
+/*
+ * A read of the run of [x, x + len) that starts at x: fills buf with the
+ * first *n (1..len) bytes, recording what is missing in m at bpos.
+ */
+typedef int (*seg_run_fn)(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+			  struct lvmap_miss *m, uint64_t bpos, uint64_t *n);
+/* read [x, x + len) run after run with run() */
+int lvmap_seg_read_runs(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+			struct lvmap_miss *m, uint64_t bpos, seg_run_fn run);
 /* read by following g->ops->map run by run */
 int lvmap_seg_read_mapped(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
 			  struct lvmap_miss *m, uint64_t bpos);

@@ -58,32 +58,29 @@ static void raid10_map(const struct seg *g, uint64_t x, uint64_t len, struct seg
 	}
 }
 
-/* each chunk from its first copy, what that lacks from the next ones */
+/* a chunk from its first copy, what that lacks from the next ones */
+static int raid10_run(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+		      struct lvmap_miss *m, uint64_t bpos, uint64_t *n)
+{
+	uint64_t c, w;
+	unsigned k, na = 0, img;
+
+	*n = lvmap_chunk_run(g->chunk, x, len, &c, &w);
+	for (k = 0; k < g->copies; k++) {
+		if (!r10_copy(g, c, k, w, &img, &g->alt_o[na]))
+			continue;
+		g->alt_a[na++] = &g->a[img];
+	}
+	if (na)
+		return lvmap_read_alts(g->alt_a, g->alt_o, na, buf, *n, m, bpos);
+	lvmap_fill_missing(buf, *n, m, bpos);
+	return 0;
+}
+
 static int raid10_read(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
 		       struct lvmap_miss *m, uint64_t bpos)
 {
-	while (len) {
-		uint64_t c, w, n = lvmap_chunk_run(g->chunk, x, len, &c, &w);
-		unsigned k, na = 0, img;
-		int rc = 0;
-
-		for (k = 0; k < g->copies; k++) {
-			if (!r10_copy(g, c, k, w, &img, &g->alt_o[na]))
-				continue;
-			g->alt_a[na++] = &g->a[img];
-		}
-		if (na)
-			rc = lvmap_read_alts(g->alt_a, g->alt_o, na, buf, n, m, bpos);
-		else
-			lvmap_fill_missing(buf, n, m, bpos);
-		if (rc)
-			return rc;
-		buf += n;
-		bpos += n;
-		x += n;
-		len -= n;
-	}
-	return 0;
+	return lvmap_seg_read_runs(g, buf, len, x, m, bpos, raid10_run);
 }
 
 static int raid10_recovers(const struct seg *g, unsigned bad, unsigned gone)
@@ -342,61 +339,60 @@ out:
 	return rc;
 }
 
-/* each chunk from its data image; what that lacks rebuilt from the others */
+/* a chunk from its data image; what that lacks rebuilt from the others */
+static int raid456_run(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+		       struct lvmap_miss *m, uint64_t bpos, uint64_t *np)
+{
+	unsigned dev, pd, qd;
+	uint64_t io, n = r456_where(g, x, len, &dev, &pd, &qd, &io);
+	struct lvmap_miss probe;
+	int rc;
+
+	*np = n;
+	lvmap_miss_init(&probe);
+	rc = lvmap_area_read(&g->a[dev], buf, n, io, &probe, 0);
+	if (!rc && probe.n) {
+		/* rebuild the piece from the other images */
+		uint64_t done = 0;
+		uint8_t *tmp = malloc(n < RECON_PIECE ? (size_t)n : RECON_PIECE);
+
+		if (!tmp) {
+			lvmap_miss_free(&probe);
+			return -ENOMEM;
+		}
+		while (!rc && done < n) {
+			uint64_t l = n - done < RECON_PIECE ? n - done : RECON_PIECE;
+			bool ok;
+
+			rc = r456_rebuild(g, dev, pd, qd, io + done, tmp, l, &ok);
+			if (!rc && ok) {
+				memcpy(buf + done, tmp, l);
+			} else if (!rc) {
+				size_t i;
+
+				for (i = 0; i < probe.n; i++) {
+					uint64_t a = probe.v[i].start, b = a + probe.v[i].len;
+
+					if (a < done)
+						a = done;
+					if (b > done + l)
+						b = done + l;
+					if (a < b)
+						lvmap_miss_add(m, bpos + a, b - a);
+				}
+			}
+			done += l;
+		}
+		free(tmp);
+	}
+	lvmap_miss_free(&probe);
+	return rc;
+}
+
 static int raid456_read(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
 			struct lvmap_miss *m, uint64_t bpos)
 {
-	while (len) {
-		unsigned dev, pd, qd;
-		uint64_t io, n = r456_where(g, x, len, &dev, &pd, &qd, &io);
-		struct lvmap_miss probe;
-		int rc;
-
-		lvmap_miss_init(&probe);
-		rc = lvmap_area_read(&g->a[dev], buf, n, io, &probe, 0);
-		if (!rc && probe.n) {
-			/* rebuild the piece from the other images */
-			uint64_t done = 0;
-			uint8_t *tmp = malloc(n < RECON_PIECE ? (size_t)n : RECON_PIECE);
-
-			if (!tmp) {
-				lvmap_miss_free(&probe);
-				return -ENOMEM;
-			}
-			while (!rc && done < n) {
-				uint64_t l = n - done < RECON_PIECE ? n - done : RECON_PIECE;
-				bool ok;
-
-				rc = r456_rebuild(g, dev, pd, qd, io + done, tmp, l, &ok);
-				if (!rc && ok) {
-					memcpy(buf + done, tmp, l);
-				} else if (!rc) {
-					size_t i;
-
-					for (i = 0; i < probe.n; i++) {
-						uint64_t a = probe.v[i].start, b = a + probe.v[i].len;
-
-						if (a < done)
-							a = done;
-						if (b > done + l)
-							b = done + l;
-						if (a < b)
-							lvmap_miss_add(m, bpos + a, b - a);
-					}
-				}
-				done += l;
-			}
-			free(tmp);
-		}
-		lvmap_miss_free(&probe);
-		if (rc)
-			return rc;
-		buf += n;
-		bpos += n;
-		x += n;
-		len -= n;
-	}
-	return 0;
+	return lvmap_seg_read_runs(g, buf, len, x, m, bpos, raid456_run);
 }
 
 /* degraded when more images are than parity makes up for */
