@@ -1,5 +1,8 @@
 /*
- * lvmap.c - reading a logical volume's bytes through its segments.
+ * lvmap.c - reading a logical volume's bytes through its segments: the
+ * reader (build, read, holes, locate, missing ranges, the words about
+ * missing PVs). Everything that depends on a segment's type is in its
+ * family's file, reached through the ops table (seg.h).
  *
  * A reader is a tree: the LV asked for, and one shared reader per sub-LV it
  * reaches (raid images, mirror legs, thin pool metadata and data, snapshot
@@ -14,188 +17,20 @@
  *
  * What cannot be read is zero-filled and recorded in a "miss" list in the
  * coordinates of the buffer being filled; the top-level read turns it into
- * the reader's sorted, merged and bounded list of missing LV ranges.
- * Mirrors, raid1 and raid10 retry a missing range on the next copy; raid4/5/6
- * rebuild a missing data chunk from P (XOR) or, for raid6, from P and Q
- * (GF(2^8), polynomial 0x11d, as md computes them).
- *
- * Layout facts (from the kernel's drivers/md/raid5.c raid5_compute_sector()
- * and dm-raid.c's raid_types table):
- *   chunk c of the array lies in stripe s = c / data_disks, data index
- *   d = c % data_disks, at offset s * chunk in every image;
- *   raid4 is md level 5 with ALGORITHM_PARITY_0 (parity on image 0);
- *   raid5_n: parity on the last image; la/ra/ls/rs: parity rotating
- *   (left: n-1-s%n, right: s%n), asymmetric data skips the parity image,
- *   symmetric data starts after it; raid6_zr/nr/nc are the "ddf" layouts,
- *   whose Q syndrome weights each data image by g^(image index), while the
- *   *_6 layouts weight data images in order from image 0.
- *   raid10 (near): copy k of chunk c is on image (c*copies+k) % n at row
- *   (c*copies+k) / n.
+ * the reader's sorted, merged and bounded list of missing LV ranges
+ * (ranges.c). Mirrors, raid1 and raid10 retry a missing range on the next
+ * copy; raid4/5/6 rebuild a missing data chunk from P (XOR) or, for raid6,
+ * from P and Q (GF(2^8), gf256.c).
  */
 #include "map/lvmap.h"
-#include "map/cow.h"
-#include "io/source.h"
-#include "map/thin.h"
+#include "map/seg.h"
+#include "base/units.h"
 #include "base/util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define LVMAP_MAX_DEPTH 32
-#define LVMAP_MAX_MISSING 4096		/* ranges kept per reader */
-#define MISS_MAX 4096			/* ranges kept per request */
-#define MISS_INLINE 8
-#define RECON_PIECE (64u << 10)		/* raid rebuild works in pieces this big */
-#define MAX_RAID_IMAGES 256
-
-/* ------------------------------------------------------------ miss lists */
-
-struct miss {
-	struct mlvm_range in[MISS_INLINE];
-	struct mlvm_range *v;		/* in, or heap */
-	size_t n, cap;
-};
-
-static void miss_init(struct miss *m)
-{
-	m->v = m->in;
-	m->n = 0;
-	m->cap = MISS_INLINE;
-}
-
-static void miss_free(struct miss *m)
-{
-	if (m->v != m->in)
-		free(m->v);
-	miss_init(m);
-}
-
-static void hull(struct mlvm_range *r, uint64_t start, uint64_t len)
-{
-	uint64_t end = r->start + r->len, nend = start + len;
-
-	if (start < r->start)
-		r->start = start;
-	if (nend > end)
-		end = nend;
-	r->len = end - r->start;
-}
-
-/* ranges are mostly added in increasing order: merge with the last one */
-static void miss_add(struct miss *m, uint64_t start, uint64_t len)
-{
-	struct mlvm_range *last = m->n ? &m->v[m->n - 1] : NULL;
-
-	if (!len)
-		return;
-	if (last && start <= last->start + last->len && start >= last->start) {
-		hull(last, start, len);
-		return;
-	}
-	if (m->n == m->cap) {
-		size_t ncap = m->cap * 2;
-		struct mlvm_range *nv = NULL;
-
-		if (m->cap < MISS_MAX)
-			nv = malloc(ncap * sizeof(*nv));
-		if (!nv) {
-			hull(last, start, len);	/* bounded: over-report, never lose */
-			return;
-		}
-		memcpy(nv, m->v, m->n * sizeof(*nv));
-		if (m->v != m->in)
-			free(m->v);
-		m->v = nv;
-		m->cap = ncap;
-	}
-	m->v[m->n].start = start;
-	m->v[m->n].len = len;
-	m->n++;
-}
-
-/* copy src's ranges into dst, shifted by delta */
-static void miss_move(struct miss *dst, struct miss *src, uint64_t delta)
-{
-	size_t i;
-
-	for (i = 0; i < src->n; i++)
-		miss_add(dst, src->v[i].start + delta, src->v[i].len);
-	miss_free(src);
-}
-
-/* ------------------------------------------------------------ structures */
-
-enum seg_kind {
-	K_BROKEN,		/* cannot be mapped: zeros, missing */
-	K_ERROR,		/* the "error" target */
-	K_ZERO,
-	K_STRIPED,		/* striped, linear, raid0 */
-	K_MIRROR,		/* mirror, raid1 */
-	K_RAID10,
-	K_RAID456,
-	K_THIN,
-	K_THIN_POOL,
-	K_SNAPSHOT,
-	K_ORIGIN,		/* cache, writecache: read area 0 */
-};
-
-enum raid_algo {
-	A_LA, A_RA, A_LS, A_RS, A_P0, A_PN,		/* raid4/5 */
-	A_ZR, A_NR, A_NC, A_N6, A_LA6, A_RA6, A_LS6, A_RS6,	/* raid6 */
-};
-
-struct area {
-	struct mlvm_source *src;	/* a PV's image */
-	struct mlvm_lv_reader *lv;	/* or a sub-LV */
-	uint64_t base;			/* byte offset of the area in src or lv */
-	uint64_t len;			/* bytes readable from base (past: missing) */
-	bool bad;			/* nothing readable */
-	bool degraded;			/* some of it is missing */
-	uint32_t pv1;			/* on a missing PV: its index + 1 (0: not) */
-	const char *name;		/* the PV or LV named (for the words) */
-};
-
-struct tree;
-
-struct seg {
-	uint64_t start, len;		/* bytes of the LV */
-	enum seg_kind kind;
-	enum raid_algo algo;
-	unsigned n;			/* areas */
-	unsigned parity;
-	unsigned copies;
-	uint64_t chunk;			/* stripe bytes */
-	struct area *a;
-	struct area **alt_a;		/* mirror/raid10 scratch, n entries */
-	uint64_t *alt_o;
-	int leg;			/* mirror: -1 or the one image to read */
-	unsigned first;			/* mirror: first intact image */
-	/* thin */
-	struct seg *pool;		/* the pool's K_THIN_POOL segment */
-	uint64_t dev_id;
-	struct area ext;		/* thin external origin (lv != NULL when set) */
-	/* thin-pool: a[0] is _tdata */
-	struct mlvm_thin_pool *tp;
-	uint64_t block;			/* bytes */
-	/* snapshot: a[0] origin, a[1] COW store */
-	struct mlvm_cow *cow;
-	struct tree *t;
-	struct mlvm_lv_reader *rd;	/* the reader it belongs to */
-};
-
-struct mlvm_lv_reader {
-	struct tree *t;
-	const struct mlvm_lv *lv;
-	uint64_t size;
-	struct seg *segs;
-	uint32_t n_segs;
-	bool degraded;
-	bool top;
-	struct mlvm_range *missing;
-	size_t n_missing, cap_missing;
-};
 
 enum { ST_NONE, ST_BUILDING, ST_DONE, ST_FAILED };
 
@@ -218,94 +53,13 @@ struct pv_word {
 	const char *owner;		/* the LV with the area on the missing PV */
 };
 
-struct tree {
-	const struct mlvm_vg *vg;
-	struct mlvm_report *r;
-	uint64_t eb;			/* extent bytes */
-	struct mlvm_lv_reader **by_lv;
-	uint8_t *state;
-	int *err;
-	const char **pv_lv;		/* per missing PV: an LV with an area on it */
-	struct pv_word *pv_words;	/* per PV and mode: how its bytes are read */
-	uint8_t gexp[512];
-	uint8_t glog[256];
-	char image[8];			/* reports here name no image */
-};
-
 static int rd_read(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t len, uint64_t off,
-		   struct miss *m, uint64_t bpos);
-
-/* ------------------------------------------------------------ GF(2^8) */
-
-static void gf_init(struct tree *t)
-{
-	unsigned x = 1, i;
-
-	for (i = 0; i < 255; i++) {
-		t->gexp[i] = (uint8_t)x;
-		t->gexp[i + 255] = (uint8_t)x;
-		t->glog[x] = (uint8_t)i;
-		x <<= 1;
-		if (x & 0x100)
-			x ^= 0x11d;
-	}
-	t->gexp[510] = t->gexp[0];
-	t->gexp[511] = t->gexp[1];
-	t->glog[0] = 0;
-}
-
-static uint8_t gf_mul(const struct tree *t, uint8_t a, uint8_t b)
-{
-	if (!a || !b)
-		return 0;
-	return t->gexp[t->glog[a] + t->glog[b]];
-}
-
-static uint8_t gf_inv(const struct tree *t, uint8_t a)
-{
-	return a ? t->gexp[255 - t->glog[a]] : 0;
-}
-
-static uint8_t gf_pow2(const struct tree *t, unsigned e)
-{
-	return t->gexp[e % 255];
-}
-
-/* dst ^= src * c */
-static void gf_muladd(const struct tree *t, uint8_t *dst, const uint8_t *src, size_t len, uint8_t c)
-{
-	uint8_t row[256];
-	size_t i;
-
-	for (i = 0; i < 256; i++)
-		row[i] = gf_mul(t, (uint8_t)i, c);
-	for (i = 0; i < len; i++)
-		dst[i] ^= row[src[i]];
-}
-
-static void gf_scale(const struct tree *t, uint8_t *buf, size_t len, uint8_t c)
-{
-	uint8_t row[256];
-	size_t i;
-
-	for (i = 0; i < 256; i++)
-		row[i] = gf_mul(t, (uint8_t)i, c);
-	for (i = 0; i < len; i++)
-		buf[i] = row[buf[i]];
-}
-
-static void xor_into(uint8_t *dst, const uint8_t *src, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		dst[i] ^= src[i];
-}
+		   struct lvmap_miss *m, uint64_t bpos);
 
 /* ------------------------------------------------------------ areas */
 
-static int area_read(struct area *a, uint8_t *buf, uint64_t len, uint64_t off,
-		     struct miss *m, uint64_t bpos)
+int lvmap_area_read(const struct area *a, uint8_t *buf, uint64_t len, uint64_t off,
+		     struct lvmap_miss *m, uint64_t bpos)
 {
 	uint64_t n = 0;
 
@@ -315,7 +69,7 @@ static int area_read(struct area *a, uint8_t *buf, uint64_t len, uint64_t off,
 		n = a->len - off < len ? a->len - off : len;
 	if (n < len) {
 		memset(buf + n, 0, len - n);
-		miss_add(m, bpos + n, len - n);
+		lvmap_miss_add(m, bpos + n, len - n);
 	}
 	if (!n)
 		return 0;
@@ -327,7 +81,7 @@ static int area_read(struct area *a, uint8_t *buf, uint64_t len, uint64_t off,
 			k = a->src->size - pos < n ? a->src->size - pos : n;
 		if (k < n) {
 			memset(buf + k, 0, n - k);
-			miss_add(m, bpos + k, n - k);
+			lvmap_miss_add(m, bpos + k, n - k);
 		}
 		if (!k)
 			return 0;
@@ -338,46 +92,49 @@ static int area_read(struct area *a, uint8_t *buf, uint64_t len, uint64_t off,
 }
 
 /* read len at off of alts[0], retrying what is missing on alts[1..] */
-static int read_alts(struct area **alts, const uint64_t *offs, unsigned nalt, uint8_t *buf,
-		     uint64_t len, struct miss *m, uint64_t bpos)
+int lvmap_read_alts(struct area **alts, const uint64_t *offs, unsigned nalt, uint8_t *buf,
+		     uint64_t len, struct lvmap_miss *m, uint64_t bpos)
 {
-	struct miss todo, next, probe;
+	struct lvmap_miss todo, next, probe;
 	unsigned k;
 	size_t i;
 	int rc;
 
-	miss_init(&todo);
-	rc = area_read(alts[0], buf, len, offs[0], &todo, 0);
+	lvmap_miss_init(&todo);
+	rc = lvmap_area_read(alts[0], buf, len, offs[0], &todo, 0);
 	for (k = 1; !rc && k < nalt && todo.n; k++) {
-		miss_init(&next);
+		lvmap_miss_init(&next);
 		for (i = 0; !rc && i < todo.n; i++) {
 			uint64_t s = todo.v[i].start, l = todo.v[i].len;
 
-			miss_init(&probe);
-			rc = area_read(alts[k], buf + s, l, offs[k] + s, &probe, 0);
-			miss_move(&next, &probe, s);
+			lvmap_miss_init(&probe);
+			rc = lvmap_area_read(alts[k], buf + s, l, offs[k] + s, &probe, 0);
+			lvmap_miss_move(&next, &probe, s);
 		}
-		miss_free(&todo);
+		lvmap_miss_free(&todo);
 		todo = next;
 		if (todo.v == next.in)
 			todo.v = todo.in;
 	}
-	miss_move(m, &todo, bpos);
+	lvmap_miss_move(m, &todo, bpos);
 	return rc;
+}
+
+void lvmap_fill_missing(uint8_t *buf, uint64_t len, struct lvmap_miss *m, uint64_t bpos)
+{
+	memset(buf, 0, len);
+	lvmap_miss_add(m, bpos, len);
 }
 
 /* ------------------------------------------------------------ segments */
 
-static int seg_striped(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-		       struct miss *m, uint64_t bpos)
+int lvmap_seg_read_runs(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+			struct lvmap_miss *m, uint64_t bpos, seg_run_fn run)
 {
 	while (len) {
-		uint64_t c = x / g->chunk, w = x % g->chunk, n = g->chunk - w;
-		int rc;
+		uint64_t n = len;
+		int rc = run(g, buf, len, x, m, bpos, &n);
 
-		if (n > len)
-			n = len;
-		rc = area_read(&g->a[c % g->n], buf, n, (c / g->n) * g->chunk + w, m, bpos);
 		if (rc)
 			return rc;
 		buf += n;
@@ -388,418 +145,39 @@ static int seg_striped(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
 	return 0;
 }
 
-static int seg_mirror(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-		      struct miss *m, uint64_t bpos)
+/* the run g->ops->map gives: area bytes, zeros or missing */
+static int mapped_run(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+		      struct lvmap_miss *m, uint64_t bpos, uint64_t *n)
 {
-	unsigned k, na = 0;
+	struct seg_loc loc;
 
-	if (g->leg >= 0)
-		return area_read(&g->a[g->leg], buf, len, x, m, bpos);
-	for (k = 0; k < g->n; k++) {
-		g->alt_a[na] = &g->a[(g->first + k) % g->n];
-		g->alt_o[na++] = x;
-	}
-	return read_alts(g->alt_a, g->alt_o, na, buf, len, m, bpos);
-}
-
-static int seg_raid10(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-		      struct miss *m, uint64_t bpos)
-{
-	while (len) {
-		uint64_t c = x / g->chunk, w = x % g->chunk, n = g->chunk - w, p;
-		unsigned k, na = 0;
-		int rc;
-
-		if (n > len)
-			n = len;
-		for (k = 0; k < g->copies; k++) {
-			uint64_t row;
-
-			if (!mlvm_mul_ok(c, g->copies, &p) || !mlvm_add_ok(p, k, &p) ||
-			    !mlvm_mul_ok(p / g->n, g->chunk, &row) || !mlvm_add_ok(row, w, &row))
-				continue;
-			g->alt_a[na] = &g->a[p % g->n];
-			g->alt_o[na++] = row;
-		}
-		if (na)
-			rc = read_alts(g->alt_a, g->alt_o, na, buf, n, m, bpos);
-		else {
-			memset(buf, 0, n);
-			miss_add(m, bpos, n);
-			rc = 0;
-		}
-		if (rc)
-			return rc;
-		buf += n;
-		bpos += n;
-		x += n;
-		len -= n;
+	g->ops->map(g, x, len, &loc);
+	*n = loc.run;
+	switch (loc.kind) {
+	case LOC_AREA:
+		return lvmap_area_read(loc.a, buf, loc.run, loc.off, m, bpos);
+	case LOC_ZERO:
+		memset(buf, 0, loc.run);
+		break;
+	case LOC_MISSING:
+		lvmap_fill_missing(buf, loc.run, m, bpos);
+		break;
 	}
 	return 0;
 }
 
-/* where chunk c of a raid4/5/6 segment lives (md's raid5_compute_sector) */
-static void r456_map(const struct seg *g, uint64_t c, uint64_t *stripe, unsigned *dev,
-		     unsigned *pd, unsigned *qd)
+int lvmap_seg_read_mapped(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
+			  struct lvmap_miss *m, uint64_t bpos)
 {
-	unsigned n = g->n, dd = n - g->parity;
-	uint64_t s = c / dd;
-	unsigned d = (unsigned)(c % dd), p = 0, q = n;	/* q == n: none */
-
-	switch (g->algo) {
-	case A_LA:
-		p = dd - (unsigned)(s % n);
-		if (d >= p)
-			d++;
-		break;
-	case A_RA:
-		p = (unsigned)(s % n);
-		if (d >= p)
-			d++;
-		break;
-	case A_LS:
-		p = dd - (unsigned)(s % n);
-		d = (p + 1 + d) % n;
-		break;
-	case A_RS:
-		p = (unsigned)(s % n);
-		d = (p + 1 + d) % n;
-		break;
-	case A_P0:
-		p = 0;
-		d++;
-		break;
-	case A_PN:
-		p = dd;
-		break;
-	case A_ZR:
-	case A_NR:
-		p = g->algo == A_ZR ? (unsigned)(s % n) : n - 1 - (unsigned)((s + 1) % n);
-		q = p + 1;
-		if (p == n - 1) {
-			d++;
-			q = 0;
-		} else if (d >= p) {
-			d += 2;
-		}
-		break;
-	case A_NC:
-		p = n - 1 - (unsigned)(s % n);
-		q = (p + n - 1) % n;
-		d = (p + 1 + d) % n;
-		break;
-	case A_N6:
-		p = dd;
-		q = dd + 1;
-		break;
-	case A_LA6:
-	case A_RA6:
-		p = g->algo == A_LA6 ? dd - (unsigned)(s % (n - 1)) : (unsigned)(s % (n - 1));
-		if (d >= p)
-			d++;
-		q = n - 1;
-		break;
-	case A_LS6:
-	case A_RS6:
-		p = g->algo == A_LS6 ? dd - (unsigned)(s % (n - 1)) : (unsigned)(s % (n - 1));
-		d = (p + 1 + d) % (n - 1);
-		q = n - 1;
-		break;
-	}
-	*stripe = s;
-	*dev = d;
-	*pd = p;
-	*qd = q;
-}
-
-/* the Q syndrome weight index of data image dev */
-static unsigned q_slot(const struct seg *g, unsigned dev, unsigned pd, unsigned qd)
-{
-	unsigned i, slot = 0, d0;
-
-	if (g->algo == A_ZR || g->algo == A_NR || g->algo == A_NC)
-		return dev;	/* ddf layouts: every image keeps its index */
-	d0 = qd == g->n - 1 ? 0 : qd + 1;
-	for (i = d0;; i = (i + 1) % g->n) {
-		if (i == dev)
-			return slot;
-		if (i != pd && i != qd)
-			slot++;
-	}
-}
-
-/*
- * Rebuild len bytes at image offset io of data image tdev into out from the
- * other images. false when too many of them are missing too.
- */
-static int r456_rebuild(struct seg *g, unsigned tdev, unsigned pd, unsigned qd, uint64_t io,
-			uint8_t *out, uint64_t len, bool *ok)
-{
-	const struct tree *t = g->t;
-	uint8_t *pacc, *qacc, *tmp, *pbuf, *qbuf;
-	unsigned i, nmiss = 0, y = 0;
-	bool p_ok = true, q_ok = g->parity == 2;
-	int rc = 0;
-
-	*ok = false;
-	pacc = calloc(5, (size_t)len);
-	if (!pacc)
-		return -ENOMEM;
-	qacc = pacc + len;
-	tmp = qacc + len;
-	pbuf = tmp + len;
-	qbuf = pbuf + len;
-	for (i = 0; i < g->n && !rc; i++) {
-		struct miss probe;
-
-		if (i == tdev)
-			continue;
-		miss_init(&probe);
-		rc = area_read(&g->a[i], tmp, len, io, &probe, 0);
-		if (probe.n) {
-			if (i == pd)
-				p_ok = false;
-			else if (i == qd)
-				q_ok = false;
-			else {
-				nmiss++;
-				y = i;
-			}
-			miss_free(&probe);
-			continue;
-		}
-		if (i == pd)
-			memcpy(pbuf, tmp, len);
-		else if (i == qd)
-			memcpy(qbuf, tmp, len);
-		else {
-			xor_into(pacc, tmp, len);
-			if (g->parity == 2)
-				gf_muladd(t, qacc, tmp, len, gf_pow2(t, q_slot(g, i, pd, qd)));
-		}
-	}
-	if (rc)
-		goto out;
-	if (nmiss == 0 && p_ok) {
-		xor_into(pacc, pbuf, len);
-		memcpy(out, pacc, len);
-		*ok = true;
-	} else if (nmiss == 0 && q_ok) {
-		/* D = (Q + Qacc) / g^x */
-		xor_into(qacc, qbuf, len);
-		gf_scale(t, qacc, len, gf_inv(t, gf_pow2(t, q_slot(g, tdev, pd, qd))));
-		memcpy(out, qacc, len);
-		*ok = true;
-	} else if (nmiss == 1 && p_ok && q_ok) {
-		/* Dx = (Qxy + g^y Pxy) / (g^x + g^y) */
-		uint8_t gx = gf_pow2(t, q_slot(g, tdev, pd, qd));
-		uint8_t gy = gf_pow2(t, q_slot(g, y, pd, qd));
-
-		xor_into(pacc, pbuf, len);	/* Pxy */
-		xor_into(qacc, qbuf, len);	/* Qxy */
-		gf_muladd(t, qacc, pacc, len, gy);
-		gf_scale(t, qacc, len, gf_inv(t, (uint8_t)(gx ^ gy)));
-		memcpy(out, qacc, len);
-		*ok = true;
-	}
-out:
-	free(pacc);
-	return rc;
-}
-
-static int seg_raid456(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-		       struct miss *m, uint64_t bpos)
-{
-	while (len) {
-		uint64_t c = x / g->chunk, w = x % g->chunk, n = g->chunk - w, s, io;
-		unsigned dev, pd, qd;
-		struct miss probe;
-		int rc;
-
-		if (n > len)
-			n = len;
-		r456_map(g, c, &s, &dev, &pd, &qd);
-		io = s * g->chunk + w;	/* <= x: no overflow */
-		miss_init(&probe);
-		rc = area_read(&g->a[dev], buf, n, io, &probe, 0);
-		if (!rc && probe.n) {
-			/* rebuild the piece from the other images */
-			uint64_t done = 0;
-			uint8_t *tmp = malloc(n < RECON_PIECE ? (size_t)n : RECON_PIECE);
-
-			if (!tmp) {
-				miss_free(&probe);
-				return -ENOMEM;
-			}
-			while (!rc && done < n) {
-				uint64_t l = n - done < RECON_PIECE ? n - done : RECON_PIECE;
-				bool ok;
-
-				rc = r456_rebuild(g, dev, pd, qd, io + done, tmp, l, &ok);
-				if (!rc && ok) {
-					memcpy(buf + done, tmp, l);
-				} else if (!rc) {
-					size_t i;
-
-					for (i = 0; i < probe.n; i++) {
-						uint64_t a = probe.v[i].start, b = a + probe.v[i].len;
-
-						if (a < done)
-							a = done;
-						if (b > done + l)
-							b = done + l;
-						if (a < b)
-							miss_add(m, bpos + a, b - a);
-					}
-				}
-				done += l;
-			}
-			free(tmp);
-		}
-		miss_free(&probe);
-		if (rc)
-			return rc;
-		buf += n;
-		bpos += n;
-		x += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int seg_thin(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-		    struct miss *m, uint64_t bpos)
-{
-	struct seg *ps = g->pool;
-
-	if (!ps || !ps->tp) {
-		memset(buf, 0, len);
-		miss_add(m, bpos, len);
-		return 0;
-	}
-	while (len) {
-		uint64_t vb = x / ps->block, w = x % ps->block, n = ps->block - w, db, next, at;
-		int rc = mlvm_thin_lookup(ps->tp, g->dev_id, vb, &db);
-
-		if (rc == -ENOENT) {
-			/* unmapped up to the next mapped block */
-			uint64_t run = n < len ? n : len;
-			int nr = mlvm_thin_next_mapped(ps->tp, g->dev_id, vb + 1, &next);
-
-			if (nr == -ENOENT)
-				run = len;
-			else if (nr == 0 && next > vb && mlvm_mul_ok(next, ps->block, &at) && at > x)
-				run = at - x < len ? at - x : len;
-			if (g->ext.lv)
-				rc = area_read(&g->ext, buf, run, x, m, bpos);
-			else {
-				memset(buf, 0, run);
-				rc = 0;
-			}
-			if (rc)
-				return rc;
-			n = run;
-		} else if (rc == 0) {
-			uint64_t k, d2, pos;
-
-			if (n > len)
-				n = len;
-			/* extend over blocks mapped contiguously */
-			for (k = 1; n < len; k++) {
-				uint64_t step = len - n < ps->block ? len - n : ps->block;
-
-				if (mlvm_thin_lookup(ps->tp, g->dev_id, vb + k, &d2) || d2 != db + k)
-					break;
-				n += step;
-			}
-			if (!mlvm_mul_ok(db, ps->block, &pos) || !mlvm_add_ok(pos, w, &pos)) {
-				memset(buf, 0, n);
-				miss_add(m, bpos, n);
-			} else if ((rc = area_read(&ps->a[0], buf, n, pos, m, bpos))) {
-				return rc;
-			}
-		} else {
-			if (n > len)
-				n = len;
-			memset(buf, 0, n);
-			miss_add(m, bpos, n);
-		}
-		buf += n;
-		bpos += n;
-		x += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int seg_snapshot(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-			struct miss *m, uint64_t bpos)
-{
-	uint64_t cb = g->chunk;
-
-	while (len) {
-		uint64_t c = x / cb, w = x % cb, n = cb - w, nc, pos;
-		int rc;
-
-		if (n > len)
-			n = len;
-		if (mlvm_cow_lookup(g->cow, c, &nc) == 0) {
-			if (!mlvm_mul_ok(nc, cb, &pos) || !mlvm_add_ok(pos, w, &pos)) {
-				memset(buf, 0, n);
-				miss_add(m, bpos, n);
-				rc = 0;
-			} else {
-				rc = area_read(&g->a[1], buf, n, pos, m, bpos);
-			}
-		} else {
-			/* origin chunks without exceptions, as one run */
-			uint64_t k;
-
-			for (k = 1; n < len && mlvm_cow_lookup(g->cow, c + k, &nc) == -ENOENT; k++)
-				n += len - n < cb ? len - n : cb;
-			rc = area_read(&g->a[0], buf, n, x, m, bpos);
-		}
-		if (rc)
-			return rc;
-		buf += n;
-		bpos += n;
-		x += n;
-		len -= n;
-	}
-	return 0;
+	return lvmap_seg_read_runs(g, buf, len, x, m, bpos, mapped_run);
 }
 
 static int seg_read(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
-		    struct miss *m, uint64_t bpos)
+		    struct lvmap_miss *m, uint64_t bpos)
 {
-	switch (g->kind) {
-	case K_ZERO:
-		memset(buf, 0, len);
-		return 0;
-	case K_STRIPED:
-		if (g->n == 1)
-			return area_read(&g->a[0], buf, len, x, m, bpos);
-		return seg_striped(g, buf, len, x, m, bpos);
-	case K_MIRROR:
-		return seg_mirror(g, buf, len, x, m, bpos);
-	case K_RAID10:
-		return seg_raid10(g, buf, len, x, m, bpos);
-	case K_RAID456:
-		return seg_raid456(g, buf, len, x, m, bpos);
-	case K_THIN:
-		return seg_thin(g, buf, len, x, m, bpos);
-	case K_THIN_POOL:
-	case K_ORIGIN:
-		return area_read(&g->a[0], buf, len, x, m, bpos);
-	case K_SNAPSHOT:
-		return seg_snapshot(g, buf, len, x, m, bpos);
-	case K_BROKEN:
-	case K_ERROR:
-		break;
-	}
-	memset(buf, 0, len);
-	miss_add(m, bpos, len);
-	return 0;
+	if (g->ops->read)
+		return g->ops->read(g, buf, len, x, m, bpos);
+	return lvmap_seg_read_mapped(g, buf, len, x, m, bpos);
 }
 
 /* the segment holding byte off, or the first one after it (n_segs: none) */
@@ -820,7 +198,7 @@ static uint32_t seg_find(const struct mlvm_lv_reader *rd, uint64_t off)
 }
 
 static int rd_read(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t len, uint64_t off,
-		   struct miss *m, uint64_t bpos)
+		   struct lvmap_miss *m, uint64_t bpos)
 {
 	uint32_t i = seg_find(rd, off);
 
@@ -833,7 +211,7 @@ static int rd_read(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t len, uint64
 			/* a gap between segments, or past the last one */
 			n = g && g->start - off < len ? g->start - off : len;
 			memset(buf, 0, n);
-			miss_add(m, bpos, n);
+			lvmap_miss_add(m, bpos, n);
 		} else {
 			n = g->start + g->len - off;
 			if (n > len)
@@ -852,9 +230,6 @@ static int rd_read(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t len, uint64
 }
 
 /* ------------------------------------------------------------ building */
-
-static int get_reader(struct tree *t, int idx, int depth, struct mlvm_lv_reader **out,
-		      const char *from);
 
 /* remember the missing PV; the words come once the tree is built (words()) */
 static void pv_missing_seen(struct tree *t, uint32_t pi, const char *lvname)
@@ -891,7 +266,7 @@ static int area_build(struct tree *t, struct area *a, const struct mlvm_area *ma
 			a->pv1 = (uint32_t)ma->ref + 1;
 			return 0;
 		}
-		if (!mlvm_mul_ok(pv->pe_start, 512, &off) || !mlvm_add_ok(off, pv->offset, &off) ||
+		if (!mlvm_mul_ok(pv->pe_start, MLVM_SECTOR_SIZE, &off) || !mlvm_add_ok(off, pv->offset, &off) ||
 		    !mlvm_mul_ok(ma->start, t->eb, &a->base) || !mlvm_add_ok(a->base, off, &a->base) ||
 		    !mlvm_add_ok(a->base, extra, &a->base)) {
 			mlvm_warn(t->r, "lv_area_range", pv->src->name, -1,
@@ -914,7 +289,7 @@ static int area_build(struct tree *t, struct area *a, const struct mlvm_area *ma
 
 		if ((uint32_t)ma->ref >= vg->n_lvs)
 			return 0;
-		rc = get_reader(t, ma->ref, depth + 1, &sub, lvname);
+		rc = lvmap_get_reader(t, ma->ref, depth + 1, &sub, lvname);
 		if (rc)
 			return rc;
 		if (!mlvm_mul_ok(ma->start, t->eb, &off) || !mlvm_add_ok(off, extra, &off) ||
@@ -933,8 +308,8 @@ static int area_build(struct tree *t, struct area *a, const struct mlvm_area *ma
 }
 
 /* a sub-LV named by a segment key (thin_pool, origin, metadata, ...) as an area */
-static int named_area(struct tree *t, struct area *a, const struct mlvm_segment *s,
-		      const char *key, int depth, const char *lvname, bool required)
+int lvmap_named_area(struct tree *t, struct area *a, const struct mlvm_segment *s,
+		     const char *key, int depth, const char *lvname, bool required)
 {
 	const char *name;
 	struct mlvm_area ma;
@@ -954,65 +329,73 @@ static int named_area(struct tree *t, struct area *a, const struct mlvm_segment 
 	return area_build(t, a, &ma, 0, 0, depth, lvname);
 }
 
-static int lv_read_fn(void *ctx, void *buf, size_t len, uint64_t off)
+int lvmap_read_fn(void *ctx, void *buf, size_t len, uint64_t off)
 {
 	struct mlvm_lv_reader *rd = ctx;
-	struct miss m;
+	struct lvmap_miss m;
 	int rc;
 
 	if (!mlvm_range_ok(rd->size, off, len))
 		return -ERANGE;
-	miss_init(&m);
+	lvmap_miss_init(&m);
 	rc = rd_read(rd, buf, len, off, &m, 0);
 	if (!rc && m.n)
 		rc = -EIO;
-	miss_free(&m);
+	lvmap_miss_free(&m);
 	return rc;
 }
 
-struct type_map {
-	const char *name;
-	enum seg_kind kind;
-	enum raid_algo algo;
-	unsigned parity;
+bool lvmap_all_areas_bad(const struct seg *g, unsigned bad)
+{
+	return bad && bad == g->n;
+}
+
+void lvmap_map_first_area(const struct seg *g, uint64_t x, uint64_t len, struct seg_loc *loc)
+{
+	loc->kind = LOC_AREA;
+	loc->a = &g->a[0];
+	loc->off = x;
+	loc->run = len;
+}
+
+/* the segment types and their families (names without any "+FLAGS") */
+static const struct seg_type types[] = {
+	{ "striped", &lvmap_seg_striped, 0, 0 },
+	{ "linear", &lvmap_seg_striped, 0, 0 },
+	{ "raid0", &lvmap_seg_striped, 0, 0 },
+	{ "raid0_meta", &lvmap_seg_striped, 0, 0 },
+	{ "mirror", &lvmap_seg_mirror, 0, 0 },
+	{ "raid1", &lvmap_seg_mirror, 0, 0 },
+	{ "raid10", &lvmap_seg_raid10, 0, 0 },
+	{ "raid10_near", &lvmap_seg_raid10, 0, 0 },
+	{ "raid4", &lvmap_seg_raid456, A_P0, 1 },
+	{ "raid5_0", &lvmap_seg_raid456, A_P0, 1 },
+	{ "raid5_n", &lvmap_seg_raid456, A_PN, 1 },
+	{ "raid5_la", &lvmap_seg_raid456, A_LA, 1 },
+	{ "raid5_ra", &lvmap_seg_raid456, A_RA, 1 },
+	{ "raid5_ls", &lvmap_seg_raid456, A_LS, 1 },
+	{ "raid5", &lvmap_seg_raid456, A_LS, 1 },
+	{ "raid5_rs", &lvmap_seg_raid456, A_RS, 1 },
+	{ "raid6_zr", &lvmap_seg_raid456, A_ZR, 2 },
+	{ "raid6", &lvmap_seg_raid456, A_ZR, 2 },
+	{ "raid6_nr", &lvmap_seg_raid456, A_NR, 2 },
+	{ "raid6_nc", &lvmap_seg_raid456, A_NC, 2 },
+	{ "raid6_n_6", &lvmap_seg_raid456, A_N6, 2 },
+	{ "raid6_la_6", &lvmap_seg_raid456, A_LA6, 2 },
+	{ "raid6_ra_6", &lvmap_seg_raid456, A_RA6, 2 },
+	{ "raid6_ls_6", &lvmap_seg_raid456, A_LS6, 2 },
+	{ "raid6_rs_6", &lvmap_seg_raid456, A_RS6, 2 },
+	{ "thin", &lvmap_seg_thin, 0, 0 },
+	{ "thin-pool", &lvmap_seg_thin_pool, 0, 0 },
+	{ "snapshot", &lvmap_seg_snapshot, 0, 0 },
+	{ "cache", &lvmap_seg_cache, 0, 0 },
+	{ "writecache", &lvmap_seg_cache, 0, 0 },
+	{ "cache-pool", &lvmap_seg_cache, 0, 0 },
+	{ "error", &lvmap_seg_error, 0, 0 },
+	{ "zero", &lvmap_seg_zero, 0, 0 },
+	{ NULL, NULL, 0, 0 },
 };
 
-static const struct type_map types[] = {
-	{ "striped", K_STRIPED, 0, 0 },
-	{ "linear", K_STRIPED, 0, 0 },
-	{ "raid0", K_STRIPED, 0, 0 },
-	{ "raid0_meta", K_STRIPED, 0, 0 },
-	{ "mirror", K_MIRROR, 0, 0 },
-	{ "raid1", K_MIRROR, 0, 0 },
-	{ "raid10", K_RAID10, 0, 0 },
-	{ "raid10_near", K_RAID10, 0, 0 },
-	{ "raid4", K_RAID456, A_P0, 1 },
-	{ "raid5_0", K_RAID456, A_P0, 1 },
-	{ "raid5_n", K_RAID456, A_PN, 1 },
-	{ "raid5_la", K_RAID456, A_LA, 1 },
-	{ "raid5_ra", K_RAID456, A_RA, 1 },
-	{ "raid5_ls", K_RAID456, A_LS, 1 },
-	{ "raid5", K_RAID456, A_LS, 1 },
-	{ "raid5_rs", K_RAID456, A_RS, 1 },
-	{ "raid6_zr", K_RAID456, A_ZR, 2 },
-	{ "raid6", K_RAID456, A_ZR, 2 },
-	{ "raid6_nr", K_RAID456, A_NR, 2 },
-	{ "raid6_nc", K_RAID456, A_NC, 2 },
-	{ "raid6_n_6", K_RAID456, A_N6, 2 },
-	{ "raid6_la_6", K_RAID456, A_LA6, 2 },
-	{ "raid6_ra_6", K_RAID456, A_RA6, 2 },
-	{ "raid6_ls_6", K_RAID456, A_LS6, 2 },
-	{ "raid6_rs_6", K_RAID456, A_RS6, 2 },
-	{ "thin", K_THIN, 0, 0 },
-	{ "thin-pool", K_THIN_POOL, 0, 0 },
-	{ "snapshot", K_SNAPSHOT, 0, 0 },
-	{ "cache", K_ORIGIN, 0, 0 },
-	{ "writecache", K_ORIGIN, 0, 0 },
-	{ "cache-pool", K_ORIGIN, 0, 0 },
-	{ "error", K_ERROR, 0, 0 },
-	{ "zero", K_ZERO, 0, 0 },
-	{ NULL, K_BROKEN, 0, 0 },
-};
 
 /* reshape state LVM may leave in a raid segment: reported, not applied */
 static const char *const unsupported_keys[] = {
@@ -1038,29 +421,97 @@ static bool raids_paired(const struct mlvm_segment *s)
 	return true;
 }
 
-static uint64_t seg_u64(const struct mlvm_segment *s, const char *key, uint64_t dflt)
+uint64_t lvmap_seg_u64(const struct mlvm_segment *s, const char *key, uint64_t dflt)
 {
 	int64_t v;
 
 	return cfg_get_int(s->node, key, &v) == 0 && v >= 0 ? (uint64_t)v : dflt;
 }
 
+bool lvmap_seg_shape(struct tree *t, const struct mlvm_lv_reader *rd,
+		     const struct mlvm_segment *s, struct seg *g, const struct seg_type *ty,
+		     bool raid_offset, struct seg_shape *sh)
+{
+	const char *lvname = rd->lv->name;
+	unsigned i;
+
+	sh->first = 0;
+	sh->step = 1;
+	sh->extra = 0;
+	if (is_raid(ty->name) && raids_paired(s)) {
+		sh->first = 1;
+		sh->step = 2;
+	}
+	sh->nimg = (s->n_areas - sh->first + sh->step - 1) / sh->step;
+	if (!sh->nimg) {
+		mlvm_warn(t->r, "lv_segment_areas", NULL, -1,
+			  "lv %s: %s segment without areas: it reads as zeros", lvname, s->type);
+		return false;
+	}
+	if (raid_offset && is_raid(ty->name) && cfg_find(s->node, "data_offset")) {
+		sh->extra = lvmap_seg_u64(s, "data_offset", 0);
+		if (!mlvm_mul_ok(sh->extra, MLVM_SECTOR_SIZE, &sh->extra)) {
+			mlvm_warn(t->r, "lv_data_offset", NULL, -1, "lv %s: data_offset out of range", lvname);
+			return false;
+		}
+	}
+	for (i = 0; unsupported_keys[i]; i++) {
+		if (cfg_find(s->node, unsupported_keys[i]))
+			mlvm_warn(t->r, "lv_reshape", NULL, -1,
+				  "lv %s: segment key %s is not supported and ignored", lvname,
+				  unsupported_keys[i]);
+	}
+	g->chunk = mlvm_seg_stripe_size(s);
+	if (!mlvm_mul_ok(g->chunk, MLVM_SECTOR_SIZE, &g->chunk))
+		g->chunk = 0;
+	return true;
+}
+
+bool lvmap_seg_chunk_ok(struct tree *t, const struct mlvm_lv_reader *rd,
+			const struct mlvm_segment *s, const struct seg *g)
+{
+	if (!g->chunk)
+		mlvm_warn(t->r, "lv_stripe_size", NULL, -1,
+			  "lv %s: %s segment without a usable stripe_size: it reads as zeros",
+			  rd->lv->name, s->type);
+	return g->chunk != 0;
+}
+
+int lvmap_seg_areas(struct tree *t, struct mlvm_lv_reader *rd, const struct mlvm_segment *s,
+		    struct seg *g, const struct seg_shape *sh, uint64_t per, int depth)
+{
+	unsigned i;
+	int rc;
+
+	g->a = calloc(sh->nimg, sizeof(*g->a));
+	g->alt_a = calloc(sh->nimg, sizeof(*g->alt_a));
+	g->alt_o = calloc(sh->nimg, sizeof(*g->alt_o));
+	if (!g->a || !g->alt_a || !g->alt_o)
+		return -ENOMEM;
+	g->n = sh->nimg;
+	for (i = 0; i < sh->nimg; i++) {
+		rc = area_build(t, &g->a[i], &s->areas[sh->first + (size_t)i * sh->step], per, sh->extra,
+				depth, rd->lv->name);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* set up g from s through its family (g->start and g->len are set) */
 static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlvm_segment *s,
 		     struct seg *g, int depth, int leg)
 {
 	const char *lvname = rd->lv->name;
-	const struct type_map *tm;
+	const struct seg_type *ty;
 	char base[64];
 	const char *plus;
 	size_t bl;
-	unsigned i, first_img = 0, step = 1, nimg;
-	uint64_t extra = 0, per, chunk_sectors;
-	int rc;
 
 	g->t = t;
 	g->rd = rd;
 	g->leg = -1;
-	g->kind = K_BROKEN;
+	g->ops = &lvmap_seg_broken;
 	if (!s->type) {
 		mlvm_warn(t->r, "lv_segment_type", NULL, -1, "lv %s: a segment has no type: it reads as zeros", lvname);
 		return 0;
@@ -1071,9 +522,9 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 		bl = sizeof(base) - 1;
 	memcpy(base, s->type, bl);
 	base[bl] = 0;
-	for (tm = types; tm->name && strcmp(tm->name, base); tm++)
+	for (ty = types; ty->name && strcmp(ty->name, base); ty++)
 		;
-	if (!tm->name) {
+	if (!ty->name) {
 		mlvm_error(t->r, "lv_segment_type", NULL, -1,
 			   "lv %s: segment type %s cannot be mapped", lvname, s->type);
 		return -ENOTSUP;
@@ -1082,266 +533,9 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 		mlvm_warn(t->r, "lv_reshape", NULL, -1,
 			  "lv %s: segment type %s: a reshape was in progress; only data_offset is honoured, "
 			  "data may be read in the old or new layout", lvname, s->type);
-
-	g->algo = tm->algo;
-	g->parity = tm->parity;
-	if (tm->kind == K_ERROR || tm->kind == K_ZERO) {
-		g->kind = tm->kind;
-		if (tm->kind == K_ERROR)
-			mlvm_warn(t->r, "lv_error_segment", NULL, -1,
-				  "lv %s: an error segment cannot be read: it reads as zeros", lvname);
-		return 0;
-	}
-
-	if (tm->kind == K_THIN_POOL) {
-		struct area meta;
-		struct mlvm_thin_pool *tp = NULL;
-		char what[300];
-
-		g->a = calloc(1, sizeof(*g->a));
-		if (!g->a)
-			return -ENOMEM;
-		g->n = 1;
-		rc = named_area(t, &g->a[0], s, "pool", depth, lvname, true);
-		if (rc && rc != -ENOENT)
-			return rc;
-		rc = named_area(t, &meta, s, "metadata", depth, lvname, true);
-		if (rc && rc != -ENOENT)
-			return rc;
-		g->kind = K_THIN_POOL;
-		if (meta.bad || !meta.lv) {
-			mlvm_warn(t->r, "thin_meta", NULL, -1,
-				  "lv %s: thin pool metadata cannot be read: its thin volumes read as zeros", lvname);
-			return 0;
-		}
-		snprintf(what, sizeof(what), "lv %s/%s", t->vg->name ? t->vg->name : "?", meta.lv->lv->name);
-		rc = mlvm_thin_open(lv_read_fn, meta.lv, meta.lv->size, &tp, t->r, what);
-		if (rc == -ENOMEM)
-			return rc;
-		if (rc) {
-			mlvm_warn(t->r, "thin_meta", NULL, -1,
-				  "lv %s: thin pool metadata unusable: its thin volumes read as zeros", lvname);
-			return 0;
-		}
-		g->tp = tp;
-		chunk_sectors = seg_u64(s, "chunk_size", 0);
-		if (mlvm_thin_block_sectors(tp))
-			g->block = (uint64_t)mlvm_thin_block_sectors(tp) * 512;
-		else
-			g->block = chunk_sectors * 512;
-		if (chunk_sectors && chunk_sectors * 512 != g->block)
-			mlvm_warn(t->r, "thin_chunk_size", NULL, -1,
-				  "lv %s: chunk_size %llu sectors but the pool metadata says %llu: using the metadata",
-				  lvname, (unsigned long long)chunk_sectors, (unsigned long long)(g->block / 512));
-		if (!g->block) {
-			mlvm_thin_close(tp);
-			g->tp = NULL;
-			mlvm_warn(t->r, "thin_chunk_size", NULL, -1, "lv %s: thin pool without a block size", lvname);
-		}
-		return 0;
-	}
-
-	if (tm->kind == K_THIN) {
-		const char *pname;
-		int pi;
-		struct mlvm_lv_reader *pool;
-		uint32_t k;
-
-		g->kind = K_THIN;
-		g->dev_id = seg_u64(s, "device_id", UINT64_MAX);
-		if (cfg_get_str(s->node, "thin_pool", &pname) || (pi = mlvm_vg_lv_index(t->vg, pname)) < 0) {
-			mlvm_warn(t->r, "thin_pool", NULL, -1,
-				  "lv %s: thin volume without a usable thin_pool: it reads as zeros", lvname);
-			return 0;
-		}
-		rc = get_reader(t, pi, depth + 1, &pool, lvname);
-		if (rc)
-			return rc;
-		for (k = 0; k < pool->n_segs; k++)
-			if (pool->segs[k].kind == K_THIN_POOL)
-				g->pool = &pool->segs[k];
-		if (!g->pool)
-			mlvm_warn(t->r, "thin_pool", NULL, -1,
-				  "lv %s: thin_pool %s is not a thin pool: it reads as zeros", lvname, pname);
-		if (g->dev_id == UINT64_MAX)
-			mlvm_warn(t->r, "thin_device", NULL, -1, "lv %s: thin volume without device_id", lvname);
-		/*
-		 * Only an external origin is read through for unprovisioned
-		 * blocks; "origin" merely records which thin LV this one was
-		 * snapshotted from (its shared blocks are in the pool already).
-		 */
-		if (cfg_find(s->node, "external_origin")) {
-			const char *key = "external_origin";
-
-			rc = named_area(t, &g->ext, s, key, depth, lvname, false);
-			if (rc)
-				return rc;
-			mlvm_warn(t->r, "thin_external_origin", NULL, -1,
-				  "lv %s: thin volume with an external origin: unprovisioned blocks are read from it",
-				  lvname);
-			if (!g->ext.lv)
-				g->ext.bad = true;
-		}
-		if (!g->pool || !g->pool->tp)
-			g->kind = K_BROKEN;
-		return 0;
-	}
-
-	if (tm->kind == K_SNAPSHOT) {
-		struct mlvm_cow *cow = NULL;
-		char what[300];
-		uint64_t cs;
-
-		g->a = calloc(2, sizeof(*g->a));
-		if (!g->a)
-			return -ENOMEM;
-		g->n = 2;
-		rc = named_area(t, &g->a[0], s, "origin", depth, lvname, true);
-		if (rc && rc != -ENOENT)
-			return rc;
-		rc = named_area(t, &g->a[1], s, "cow_store", depth, lvname, true);
-		if (rc && rc != -ENOENT)
-			return rc;
-		if (g->a[1].bad || !g->a[1].lv || g->a[0].bad) {
-			mlvm_warn(t->r, "snapshot_parts", NULL, -1,
-				  "lv %s: snapshot origin or cow store cannot be read: it reads as zeros", lvname);
-			return 0;
-		}
-		snprintf(what, sizeof(what), "lv %s/%s", t->vg->name ? t->vg->name : "?", g->a[1].lv->lv->name);
-		rc = mlvm_cow_open(lv_read_fn, g->a[1].lv, g->a[1].lv->size, &cow, t->r, what);
-		if (rc == -ENOMEM)
-			return rc;
-		if (rc) {
-			mlvm_warn(t->r, "snapshot_cow", NULL, -1,
-				  "lv %s: the snapshot's exception store is unusable: it reads as zeros", lvname);
-			return 0;
-		}
-		cs = seg_u64(s, "chunk_size", 0);
-		if (mlvm_cow_is_empty(cow)) {
-			/* no exceptions: any chunk size reads the origin; the segment's, else 8 sectors */
-			mlvm_notice(t->r, "snapshot_cow_empty", NULL, -1,
-				    "lv %s: the exception store in %s has a zero header, a new and empty store "
-				    "as dm-snapshot takes it: the snapshot reads as its origin, lv %s",
-				    lvname, g->a[1].lv->lv->name, g->a[0].name ? g->a[0].name : "?");
-			g->cow = cow;
-			g->chunk = cs && cs <= (UINT64_MAX >> 9) ? cs * 512 : 4096;
-			g->kind = K_SNAPSHOT;
-			return 0;
-		}
-		if (cs && cs != mlvm_cow_chunk_sectors(cow))
-			mlvm_warn(t->r, "snapshot_chunk_size", NULL, -1,
-				  "lv %s: chunk_size %llu but the exception store says %u: using the store's",
-				  lvname, (unsigned long long)cs, mlvm_cow_chunk_sectors(cow));
-		g->cow = cow;
-		g->chunk = (uint64_t)mlvm_cow_chunk_sectors(cow) * 512;
-		g->kind = K_SNAPSHOT;
-		return 0;
-	}
-
-	if (tm->kind == K_ORIGIN) {
-		const char *key = !strcmp(base, "cache-pool") ? "data" : "origin";
-
-		g->a = calloc(1, sizeof(*g->a));
-		if (!g->a)
-			return -ENOMEM;
-		g->n = 1;
-		rc = named_area(t, &g->a[0], s, key, depth, lvname, true);
-		if (rc && rc != -ENOENT)
-			return rc;
-		g->kind = K_ORIGIN;
-		mlvm_warn(t->r, "lv_cache_dirty", NULL, -1,
-			  "lv %s: %s: read from its %s; the cache may hold dirty blocks not in the origin",
-			  lvname, base, key);
-		return 0;
-	}
-
-	/* striped, mirror and raid: areas */
-	if (is_raid(base) && raids_paired(s)) {
-		first_img = 1;
-		step = 2;
-	}
-	nimg = (s->n_areas - first_img + step - 1) / step;
-	if (!nimg) {
-		mlvm_warn(t->r, "lv_segment_areas", NULL, -1,
-			  "lv %s: %s segment without areas: it reads as zeros", lvname, s->type);
-		return 0;
-	}
-	if (is_raid(base) && tm->kind != K_STRIPED && cfg_find(s->node, "data_offset")) {
-		extra = seg_u64(s, "data_offset", 0);
-		if (!mlvm_mul_ok(extra, 512, &extra)) {
-			mlvm_warn(t->r, "lv_data_offset", NULL, -1, "lv %s: data_offset out of range", lvname);
-			return 0;
-		}
-	}
-	for (i = 0; unsupported_keys[i]; i++) {
-		if (cfg_find(s->node, unsupported_keys[i]))
-			mlvm_warn(t->r, "lv_reshape", NULL, -1,
-				  "lv %s: segment key %s is not supported and ignored", lvname,
-				  unsupported_keys[i]);
-	}
-
-	g->chunk = mlvm_seg_stripe_size(s);
-	if (!mlvm_mul_ok(g->chunk, 512, &g->chunk))
-		g->chunk = 0;
-	if (tm->kind == K_STRIPED && nimg == 1)
-		g->chunk = UINT64_MAX;	/* linear: one run per area */
-	if (tm->kind != K_MIRROR && !g->chunk) {
-		mlvm_warn(t->r, "lv_stripe_size", NULL, -1,
-			  "lv %s: %s segment without a usable stripe_size: it reads as zeros", lvname, s->type);
-		return 0;
-	}
-	if (tm->kind == K_RAID456 && (nimg > MAX_RAID_IMAGES || nimg < tm->parity + (tm->parity == 2 ? 1u : 2u))) {
-		mlvm_warn(t->r, "lv_segment_areas", NULL, -1,
-			  "lv %s: %s segment with %u %s cannot be mapped: it reads as zeros",
-			  lvname, s->type, nimg, mlvm_plural(nimg, "image", "images"));
-		return 0;
-	}
-	if (tm->kind == K_RAID10) {
-		g->copies = (unsigned)(seg_u64(s, "data_copies", 2) > 0 ? seg_u64(s, "data_copies", 2) : 2);
-		if (g->copies > nimg || seg_u64(s, "data_copies", 2) > UINT32_MAX) {
-			mlvm_warn(t->r, "lv_segment_areas", NULL, -1,
-				  "lv %s: raid10 with %llu %s over %u %s cannot be mapped",
-				  lvname, (unsigned long long)seg_u64(s, "data_copies", 2),
-				  mlvm_plural(seg_u64(s, "data_copies", 2), "copy", "copies"), nimg,
-				  mlvm_plural(nimg, "image", "images"));
-			return 0;
-		}
-	}
-	/* bytes each area should provide */
-	per = 0;
-	if (g->len) {
-		uint64_t data = g->len;
-
-		if (tm->kind == K_MIRROR)
-			per = data;
-		else if (tm->kind == K_RAID10)
-			per = data / nimg * g->copies;
-		else
-			per = data / (nimg - tm->parity);
-	}
-	g->a = calloc(nimg, sizeof(*g->a));
-	g->alt_a = calloc(nimg, sizeof(*g->alt_a));
-	g->alt_o = calloc(nimg, sizeof(*g->alt_o));
-	if (!g->a || !g->alt_a || !g->alt_o)
-		return -ENOMEM;
-	g->n = nimg;
-	for (i = 0; i < nimg; i++) {
-		rc = area_build(t, &g->a[i], &s->areas[first_img + (size_t)i * step], per, extra, depth, lvname);
-		if (rc)
-			return rc;
-	}
-	g->kind = tm->kind;
-	if (tm->kind == K_MIRROR) {
-		if (leg >= 0 && (unsigned)leg >= nimg) {
-			mlvm_error(t->r, "lv_leg", NULL, -1, "lv %s: no image %d (it has %u)", lvname, leg, nimg);
-			return -EINVAL;
-		}
-		g->leg = leg;
-		for (i = 0; i < nimg && g->a[i].degraded; i++)
-			;
-		g->first = i < nimg ? i : 0;
-	}
-	return 0;
+	g->algo = ty->algo;
+	g->parity = ty->parity;
+	return ty->ops->build(t, rd, s, g, ty, depth, leg);
 }
 
 static void reader_free_one(struct mlvm_lv_reader *rd)
@@ -1353,16 +547,14 @@ static void reader_free_one(struct mlvm_lv_reader *rd)
 	for (i = 0; i < rd->n_segs; i++) {
 		struct seg *g = &rd->segs[i];
 
-		if (g->tp)
-			mlvm_thin_close(g->tp);
-		if (g->cow)
-			mlvm_cow_close(g->cow);
+		if (g->ops->free)
+			g->ops->free(g);
 		free(g->a);
 		free(g->alt_a);
 		free(g->alt_o);
 	}
 	free(rd->segs);
-	free(rd->missing);
+	lvmap_ranges_free(&rd->missing);
 	free(rd);
 }
 
@@ -1416,19 +608,10 @@ static int reader_build(struct tree *t, const struct mlvm_lv *lv, int depth, int
 		struct seg *g = &rd->segs[i];
 		unsigned k, bad = 0;
 
-		if (g->kind == K_BROKEN || g->kind == K_ERROR)
-			rd->degraded = true;
 		for (k = 0; k < g->n; k++)
 			bad += g->a[k].degraded;
-		if (g->kind == K_MIRROR || g->kind == K_RAID10) {
-			if (bad && bad == g->n)
-				rd->degraded = true;
-		} else if (g->kind == K_RAID456) {
-			if (bad > g->parity)
-				rd->degraded = true;
-		} else if (bad) {
+		if (g->ops->degrades ? g->ops->degrades(g, bad) : bad > 0)
 			rd->degraded = true;
-		}
 	}
 	if (rc) {
 		reader_free_one(rd);
@@ -1438,8 +621,8 @@ static int reader_build(struct tree *t, const struct mlvm_lv *lv, int depth, int
 	return 0;
 }
 
-static int get_reader(struct tree *t, int idx, int depth, struct mlvm_lv_reader **out,
-		      const char *from)
+int lvmap_get_reader(struct tree *t, int idx, int depth, struct mlvm_lv_reader **out,
+		     const char *from)
 {
 	const struct mlvm_lv *lv;
 	int rc;
@@ -1514,33 +697,10 @@ static const struct mlvm_lv *snapshot_of_cow(const struct mlvm_vg *vg, const str
 }
 
 
-/* ------------------------------------------------------------ words */
-
-/* true when image k of a raid4/5/6 segment holds parity in every stripe */
-static bool parity_only(const struct seg *g, unsigned k)
-{
-	switch (g->algo) {
-	case A_P0:
-		return k == 0;
-	case A_PN:
-		return k == g->n - 1;
-	case A_N6:
-		return k + 2 >= g->n;
-	case A_LA6:
-	case A_RA6:
-	case A_LS6:
-	case A_RS6:
-		return k == g->n - 1;
-	default:
-		return false;
-	}
-}
-
 /* true when nothing of area a can be read (a linear sub-LV on missing PVs included) */
 static bool area_wholly_missing(const struct area *a)
 {
 	uint32_t i;
-	unsigned k;
 
 	if (a->bad)
 		return true;
@@ -1549,11 +709,8 @@ static bool area_wholly_missing(const struct area *a)
 	for (i = 0; i < a->lv->n_segs; i++) {
 		const struct seg *g = &a->lv->segs[i];
 
-		if (g->kind == K_ZERO || (g->kind != K_BROKEN && g->kind != K_ERROR && g->kind != K_STRIPED))
+		if (!g->ops->gone || !g->ops->gone(g))
 			return false;
-		for (k = 0; g->kind == K_STRIPED && k < g->n; k++)
-			if (!g->a[k].bad)
-				return false;
 	}
 	return true;
 }
@@ -1565,45 +722,15 @@ static bool area_wholly_missing(const struct area *a)
  */
 static int seg_recovers(const struct seg *g)
 {
-	unsigned k, bad = 0, c, gone = 0;
+	unsigned k, bad = 0, gone = 0;
 
 	for (k = 0; k < g->n; k++) {
 		bad += g->a[k].degraded;
 		gone += area_wholly_missing(&g->a[k]);
 	}
-	if (!bad)
+	if (!bad || !g->ops->recovers)
 		return 0;
-	switch (g->kind) {
-	case K_MIRROR:
-		if (g->leg >= 0)
-			return 0;
-		return bad < g->n ? 2 : gone < g->n ? 1 : 0;
-	case K_RAID456:
-		return bad <= g->parity ? 2 : gone <= g->parity ? 1 : 0;
-	case K_RAID10:
-		/*
-		 * copy k of chunk c is on image (c * copies + k) % n: the pattern
-		 * repeats every n chunks. Chunk c is lost when the `copies`
-		 * images from (c * copies) % n on are all degraded: the run of
-		 * degraded images from each image is counted once, walking back
-		 * twice around the ring (O(n) whatever the metadata says).
-		 */
-		{
-			unsigned run = 0, i;
-			bool lost = false;
-
-			for (i = 2 * g->n; i-- > 0;) {
-				run = g->a[i % g->n].degraded ? run + 1 : 0;
-				if (i < g->n)
-					g->alt_o[i] = run;	/* scratch: degraded run from image i */
-			}
-			for (c = 0; c < g->n && !lost; c++)
-				lost = g->alt_o[((uint64_t)c * g->copies) % g->n] >= g->copies;
-			return !lost ? 2 : gone < g->n ? 1 : 0;
-		}
-	default:
-		return 0;
-	}
+	return g->ops->recovers(g, bad, gone);
 }
 
 static void words_walk(struct tree *t, struct mlvm_lv_reader *rd, const struct pv_word *via,
@@ -1648,15 +775,15 @@ static void words_walk(struct tree *t, struct mlvm_lv_reader *rd, const struct p
 				cv.g = g;
 				cv.by = rd->lv->name;
 				cv.img = k;
-				if (g->kind == K_RAID456)
-					cm = parity_only(g, k) ? W_PARITY_ONLY : rec == 2 ? W_PARITY : W_SOME_PARITY;
+				if (g->ops->parity_only)
+					cm = g->ops->parity_only(g, k) ? W_PARITY_ONLY : rec == 2 ? W_PARITY : W_SOME_PARITY;
 				else
 					cm = rec == 2 ? W_LEG : W_SOME_LEG;
 			}
 			words_area(t, &g->a[k], rd->lv->name, &cv, cm, depth, visited);
 		}
-		if (g->kind == K_THIN && g->pool && g->pool->rd)
-			words_walk(t, g->pool->rd, via, mode, depth + 1, visited);
+		if (g->ops->via && g->ops->via(g))
+			words_walk(t, g->ops->via(g), via, mode, depth + 1, visited);
 		if (g->ext.lv)
 			words_area(t, &g->ext, rd->lv->name, via, mode, depth, visited);
 	}
@@ -1885,9 +1012,9 @@ int mlvm_lv_reader_new(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		tree_free(t);
 		return -ENOMEM;
 	}
-	if (!mlvm_mul_ok(vg->extent_size, 512, &t->eb))
+	if (!mlvm_mul_ok(vg->extent_size, MLVM_SECTOR_SIZE, &t->eb))
 		t->eb = 0;
-	gf_init(t);
+	mlvm_gf256_init(&t->gf);
 	t->state[idx] = ST_BUILDING;
 	rc = reader_build(t, lv, 0, opts ? opts->leg : -1, &rd);
 	if (rc) {
@@ -1911,60 +1038,9 @@ uint64_t mlvm_lv_reader_size(const struct mlvm_lv_reader *rd)
 	return rd->size;
 }
 
-/* add [start, start+len) to the sorted, merged, bounded missing list */
-static void missing_add(struct mlvm_lv_reader *rd, uint64_t start, uint64_t len)
-{
-	size_t lo = 0, hi = rd->n_missing, i, j;
-	struct mlvm_range *v;
-	uint64_t end = start + len;
-
-	if (!len)
-		return;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rd->missing[mid].start + rd->missing[mid].len < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	i = lo;	/* first range ending at or after start */
-	if (i == rd->n_missing || rd->missing[i].start > end) {
-		/* no overlap: insert */
-		if (rd->n_missing == rd->cap_missing) {
-			size_t ncap = rd->cap_missing ? rd->cap_missing * 2 : 16;
-
-			v = ncap <= LVMAP_MAX_MISSING ? realloc(rd->missing, ncap * sizeof(*v)) : NULL;
-			if (!v) {
-				/* full: widen a neighbour */
-				if (!rd->n_missing)
-					return;
-				i = i ? i - 1 : 0;
-				hull(&rd->missing[i], start, len);
-				goto merge;
-			}
-			rd->missing = v;
-			rd->cap_missing = ncap;
-		}
-		memmove(&rd->missing[i + 1], &rd->missing[i], (rd->n_missing - i) * sizeof(*rd->missing));
-		rd->missing[i].start = start;
-		rd->missing[i].len = len;
-		rd->n_missing++;
-		return;
-	}
-	hull(&rd->missing[i], start, len);
-merge:
-	/* swallow the following ranges that now touch it */
-	for (j = i + 1; j < rd->n_missing &&
-	     rd->missing[j].start <= rd->missing[i].start + rd->missing[i].len; j++)
-		hull(&rd->missing[i], rd->missing[j].start, rd->missing[j].len);
-	memmove(&rd->missing[i + 1], &rd->missing[j], (rd->n_missing - j) * sizeof(*rd->missing));
-	rd->n_missing -= j - i - 1;
-}
-
 int mlvm_lv_read(struct mlvm_lv_reader *rd, void *buf, size_t len, uint64_t off)
 {
-	struct miss m;
+	struct lvmap_miss m;
 	size_t i;
 	int rc;
 
@@ -1972,45 +1048,29 @@ int mlvm_lv_read(struct mlvm_lv_reader *rd, void *buf, size_t len, uint64_t off)
 		return -ERANGE;
 	if (!len)
 		return 0;
-	miss_init(&m);
+	lvmap_miss_init(&m);
 	rc = rd_read(rd, buf, len, off, &m, 0);
 	for (i = 0; i < m.n; i++)
-		missing_add(rd, off + m.v[i].start, m.v[i].len);
-	miss_free(&m);
+		lvmap_ranges_add(&rd->missing, off + m.v[i].start, m.v[i].len);
+	lvmap_miss_free(&m);
 	return rc;
 }
 
-static bool rd_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, int depth)
+bool lvmap_rd_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, int depth)
 {
 	uint32_t i = seg_find(rd, off);
 
 	while (len) {
 		struct seg *g = i < rd->n_segs ? &rd->segs[i] : NULL;
-		uint64_t n, x;
+		uint64_t n;
 
 		if (!g || off < g->start)
 			return false;
 		n = g->start + g->len - off;
 		if (n > len)
 			n = len;
-		x = off - g->start;
-		if (g->kind == K_THIN) {
-			uint64_t first, last, next;
-			int rc;
-
-			if (!g->pool || !g->pool->tp)	/* unusable pool: read, and recorded missing */
-				return false;
-			first = x / g->pool->block;
-			last = (x + n - 1) / g->pool->block;
-			rc = mlvm_thin_next_mapped(g->pool->tp, g->dev_id, first, &next);
-			if (g->ext.lv || (rc != -ENOENT && !(rc == 0 && next > last)))
-				return false;
-		} else if (g->kind == K_ORIGIN && g->a[0].lv && !g->a[0].bad && depth < LVMAP_MAX_DEPTH) {
-			if (!rd_is_hole(g->a[0].lv, g->a[0].base + x, n, depth + 1))
-				return false;
-		} else if (g->kind != K_ZERO) {
+		if (!g->ops->is_hole || !g->ops->is_hole(g, off - g->start, n, depth))
 			return false;
-		}
 		off += n;
 		len -= n;
 		i++;
@@ -2022,7 +1082,7 @@ bool mlvm_lv_is_hole(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len)
 {
 	if (!rd || !mlvm_range_ok(rd->size, off, len) || !len)
 		return false;
-	return rd_is_hole(rd, off, len, 0);
+	return lvmap_rd_is_hole(rd, off, len, 0);
 }
 
 /* ------------------------------------------------------------ locating */
@@ -2056,12 +1116,14 @@ static int area_locate(const struct area *a, uint64_t off, uint64_t len, int dep
 	return 0;
 }
 
+/* where the read path takes the bytes at off from, when they are plain image bytes */
 static int rd_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, int depth,
 		     struct mlvm_source **src, uint64_t *src_off, uint64_t *run)
 {
 	uint32_t i = seg_find(rd, off);
 	struct seg *g = i < rd->n_segs ? &rd->segs[i] : NULL;
-	uint64_t n, x, c, w;
+	struct seg_loc loc;
+	uint64_t n;
 
 	if (!g || off < g->start) {	/* a gap: missing */
 		*run = g && g->start - off < len ? g->start - off : len;
@@ -2070,68 +1132,14 @@ static int rd_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len, int 
 	n = g->start + g->len - off;
 	if (n > len)
 		n = len;
-	x = off - g->start;
 	*run = n;
-	switch (g->kind) {
-	case K_STRIPED:
-		if (g->n == 1)
-			return area_locate(&g->a[0], x, n, depth, src, src_off, run);
-		c = x / g->chunk;
-		w = x % g->chunk;
-		if (g->chunk - w < n)
-			n = g->chunk - w;
-		return area_locate(&g->a[c % g->n], (c / g->n) * g->chunk + w, n, depth,
-				   src, src_off, run);
-	case K_THIN_POOL:
-	case K_ORIGIN:
-		return area_locate(&g->a[0], x, n, depth, src, src_off, run);
-	case K_MIRROR:
-		/* the image read first; when it has a hole the read path tries the others */
-		return area_locate(&g->a[g->leg >= 0 ? (unsigned)g->leg : g->first], x, n, depth,
-				   src, src_off, run);
-	case K_RAID10: {
-		uint64_t p, row;
-
-		c = x / g->chunk;
-		w = x % g->chunk;
-		if (g->chunk - w < n)
-			n = g->chunk - w;
-		*run = n;
-		if (!mlvm_mul_ok(c, g->copies, &p) || !mlvm_mul_ok(p / g->n, g->chunk, &row) ||
-		    !mlvm_add_ok(row, w, &row))
-			return -ENOENT;
-		return area_locate(&g->a[p % g->n], row, n, depth, src, src_off, run);
-	}
-	case K_RAID456: {
-		uint64_t stripe;
-		unsigned dev, pd, qd;
-
-		c = x / g->chunk;
-		w = x % g->chunk;
-		if (g->chunk - w < n)
-			n = g->chunk - w;
-		*run = n;
-		r456_map(g, c, &stripe, &dev, &pd, &qd);
-		return area_locate(&g->a[dev], stripe * g->chunk + w, n, depth, src, src_off, run);
-	}
-	case K_THIN: {
-		struct seg *ps = g->pool;
-		uint64_t db, pos;
-
-		if (!ps || !ps->tp)
-			return -ENOENT;
-		w = x % ps->block;
-		if (ps->block - w < n)
-			n = ps->block - w;
-		*run = n;
-		if (mlvm_thin_lookup(ps->tp, g->dev_id, x / ps->block, &db) ||
-		    !mlvm_mul_ok(db, ps->block, &pos) || !mlvm_add_ok(pos, w, &pos))
-			return -ENOENT;
-		return area_locate(&ps->a[0], pos, n, depth, src, src_off, run);
-	}
-	default:	/* zeros, snapshots, error: computed by mlvm_lv_read */
+	if (!g->ops->locate)	/* computed by mlvm_lv_read */
 		return -ENOENT;
-	}
+	g->ops->map(g, off - g->start, n, &loc);
+	*run = loc.run;
+	if (loc.kind != LOC_AREA)	/* zeros, missing: made up by mlvm_lv_read */
+		return -ENOENT;
+	return area_locate(loc.a, loc.off, loc.run, depth, src, src_off, run);
 }
 
 int mlvm_lv_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len,
@@ -2152,8 +1160,8 @@ int mlvm_lv_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len,
 
 const struct mlvm_range *mlvm_lv_reader_missing(const struct mlvm_lv_reader *rd, size_t *n)
 {
-	*n = rd->n_missing;
-	return rd->missing;
+	*n = rd->missing.n;
+	return rd->missing.v;
 }
 
 void mlvm_lv_reader_free(struct mlvm_lv_reader *rd)

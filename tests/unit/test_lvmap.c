@@ -1141,6 +1141,19 @@ static void thin_volumes_map_through_the_pool(void **state)
 	all = read_all(rd, 100000);
 	assert_int_equal(last_direct, 10 * eb);	/* the mapped blocks inside _tdata */
 	assert_memory_equal(all, img[1] + 4096, 10 * eb);
+	{
+		/* locate answers in the read path's runs: blocks mapped
+		 * contiguously are one run, unmapped ones up to the next mapped */
+		struct mlvm_source *ls;
+		uint64_t soff, run;
+
+		assert_int_equal(mlvm_lv_locate(rd, 5, 10 * eb - 5, &ls, &soff, &run), 0);
+		assert_ptr_equal(ls, src[1]);
+		assert_int_equal(soff, 4096 + 5);
+		assert_int_equal(run, 10 * eb - 5);
+		assert_int_equal(mlvm_lv_locate(rd, 11 * eb + 3, 5 * eb - 3, &ls, &soff, &run), -ENOENT);
+		assert_int_equal(run, 5 * eb - 3);
+	}
 	for (b = 10; b < 16; b++)
 		assert_memory_equal(all + b * eb, zero, eb);
 	mr = mlvm_lv_reader_missing(rd, &n);
