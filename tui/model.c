@@ -1343,28 +1343,15 @@ void tm_details(const struct tm_model *m, int32_t node, const char *content, str
 
 /* ------------------------------------------------------------ generations */
 
-static const char *gen_state(const struct mlvm_generation *g)
-{
-	if (g->fragment)
-		return "fragment";
-	if (!g->complete)
-		return "incomplete";
-	if (g->checksum_ok == 0)
-		return "bad-checksum";
-	if (!g->parse_ok)
-		return "unparsable";
-	return "ok";
-}
-
+/* the rank of a state word (best first), past the states for an unknown one */
 static int state_rank(const char *s)
 {
-	static const char *const r[] = { "ok", "bad-checksum", "unparsable", "incomplete", "fragment" };
 	int i;
 
-	for (i = 0; i < 5; i++)
-		if (!strcmp(r[i], s))
+	for (i = 0; i < MLVM_GEN_N_STATES; i++)
+		if (!strcmp(mlvm_gen_state_name((enum mlvm_gen_state)i), s))
 			return i;
-	return 5;
+	return MLVM_GEN_N_STATES;
 }
 
 static int cmp_gen(const void *a, const void *b)
@@ -1391,7 +1378,7 @@ int tm_generations(const struct mlvm_set *set, const char *vg_id, uint64_t curre
 		for (d = 0; d < set->devs[i].n_mda; d++)
 			for (g = 0; g < set->devs[i].mda[d].n_gens; g++) {
 				const struct mlvm_generation *gen = &set->devs[i].mda[d].gens[g];
-				const char *st = gen_state(gen);
+				const char *st = mlvm_gen_state_name(mlvm_generation_state(gen));
 				bool usable = gen->complete && gen->parse_ok && gen->checksum_ok != 0;
 
 				if (vg_id && gen->vg_id[0] && strcmp(gen->vg_id, vg_id))
