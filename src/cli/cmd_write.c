@@ -485,7 +485,7 @@ static bool same_file(const char *a, const char *b)
 static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 {
 	struct wopts w;
-	uint64_t extent = (uint64_t)MLVM_DEFAULT_EXTENT_SECTORS * 512, mda = MLVM_DEFAULT_MDA_SIZE;
+	uint64_t extent = (uint64_t)MLVM_DEFAULT_EXTENT_SECTORS * MLVM_SECTOR_SIZE, mda = MLVM_DEFAULT_MDA_SIZE;
 	uint64_t align = MLVM_DEFAULT_ALIGNMENT, seqno = 0;
 	const char *vgname = c->vg ? c->vg : "volumegroup", *why;
 	struct mlvm_source *srcs[64] = { 0 };
@@ -510,8 +510,9 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 		return cli_usage(c, "format", "invalid VG name '%s': %s", vgname, why);
 	if (w.extent_size && parse_size_arg(c, "format", "--extent-size", w.extent_size, &extent))
 		return EXIT_USAGE;
-	if (extent < 1024 || extent % 512 ||
-	    ((extent & (extent - 1)) && extent % (128 * 1024)) || extent / 512 > UINT32_MAX)
+	if (extent < 1024 || extent % MLVM_SECTOR_SIZE ||
+	    ((extent & (extent - 1)) && extent % (128 * 1024)) ||
+	    extent / MLVM_SECTOR_SIZE > UINT32_MAX)
 		return cli_usage(c, "format", "the extent size must be at least 1 KiB and a power of two "
 				 "or a multiple of 128 KiB");
 	if (w.metadata_size && parse_size_arg(c, "format", "--metadata-size", w.metadata_size, &mda))
@@ -618,7 +619,7 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 		if (!(n = mlvm_wnode_array("flags")))
 			goto oom;
 		mlvm_wnode_append(vgsec, n);
-		if (mlvm_wnode_set_int(vgsec, "extent_size", (int64_t)(extent / 512)) ||
+		if (mlvm_wnode_set_int(vgsec, "extent_size", (int64_t)(extent / MLVM_SECTOR_SIZE)) ||
 		    mlvm_wnode_set_int(vgsec, "max_lv", 0) || mlvm_wnode_set_int(vgsec, "max_pv", 0) ||
 		    mlvm_wnode_set_int(vgsec, "metadata_copies", 0))
 			goto oom;
@@ -641,8 +642,8 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 			if (!(n = mlvm_wnode_array("flags")))
 				goto oom;
 			mlvm_wnode_append(pv, n);
-			if (mlvm_wnode_set_int(pv, "dev_size", (int64_t)(lay[k].dev_size / 512)) ||
-			    mlvm_wnode_set_int(pv, "pe_start", (int64_t)(lay[k].pe_start / 512)) ||
+			if (mlvm_wnode_set_int(pv, "dev_size", (int64_t)(lay[k].dev_size / MLVM_SECTOR_SIZE)) ||
+			    mlvm_wnode_set_int(pv, "pe_start", (int64_t)(lay[k].pe_start / MLVM_SECTOR_SIZE)) ||
 			    mlvm_wnode_set_int(pv, "pe_count", (int64_t)lay[k].pe_count))
 				goto oom;
 		}
@@ -654,7 +655,7 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 	/* 1: empty metadata area headers; 2: the text, committed; 3: the labels */
 	for (k = 0; k < n_img; k++)
 		for (i = 0; i < lay[k].n_mda; i++) {
-			uint8_t hdr[512];
+			uint8_t hdr[MLVM_MDA_HEADER_SIZE];
 
 			mlvm_mda_header_build(hdr, lay[k].mda[i].offset, lay[k].mda[i].size, NULL, NULL);
 			rc = mlvm_source_write(srcs[k], hdr, sizeof(hdr), lay[k].mda[i].offset);
@@ -679,9 +680,9 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 	if (st)
 		goto out;
 	for (k = 0; k < n_img; k++) {
-		uint8_t head[2048] = { 0 };
+		uint8_t head[MLVM_LABEL_SCAN_SECTORS * MLVM_SECTOR_SIZE] = { 0 };
 
-		mlvm_label_build(head + 512, &lay[k]);
+		mlvm_label_build(head + MLVM_SECTOR_SIZE, &lay[k]);	/* sector 1 */
 		rc = mlvm_source_write(srcs[k], head, sizeof(head), 0);
 		if (!rc)
 			rc = mlvm_source_sync(srcs[k]);
