@@ -15,6 +15,7 @@
 #include "text/carve.h"
 #include "text/config.h"
 #include "base/util.h"
+#include "model/usage.h"
 
 /* owner arrays are at most this long per PV: larger PVs share entries */
 #define TM_MAP_MAX (1u << 22)
@@ -142,12 +143,18 @@ static void fold_hidden(const struct mlvm_vg *vg, int32_t *parent)
 	}
 }
 
-/* the extents each LV holds on each PV */
+/*
+ * The extents each LV holds on each PV, from the extent usage model: a map
+ * unit holds the lowest-numbered LV with extents in it, or -2 (one extent
+ * per unit only) when two LVs claim it.
+ */
 static int build_owner(struct tm_vgview *w)
 {
 	const struct mlvm_vg *vg = w->vg;
-	uint32_t p, i, s, k;
+	struct mlvm_usage us;
 	uint64_t budget = TM_MAP_BUDGET;
+	uint32_t p;
+	size_t i;
 
 	w->owner = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*w->owner));
 	w->unit = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*w->unit));
@@ -169,42 +176,34 @@ static int build_owner(struct tm_vgview *w)
 		for (i = 0; i < len; i++)
 			w->owner[p][i] = -1;
 	}
-	for (i = 0; i < vg->n_lvs; i++) {
-		const struct mlvm_lv *lv = &vg->lvs[i];
-
-		for (s = 0; s < lv->n_segs; s++) {
-			const struct mlvm_segment *sg = &lv->segs[s];
-
-			for (k = 0; k < sg->n_areas; k++) {
-				const struct mlvm_area *a = &sg->areas[k];
-				uint64_t pe, end, e, first = UINT64_MAX;
-
-				if (a->kind != MLVM_AREA_PV || a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
-					continue;
-				p = (uint32_t)a->ref;
-				pe = vg->pvs[p].pe_count;
-				if (a->start >= pe)
-					continue;
-				end = sg->area_len > pe - a->start ? pe : a->start + sg->area_len;
-				w->used[p] += end - a->start;
-				for (e = a->start; e < end && budget; e += w->unit[p], budget--) {
-					uint64_t u = e / w->unit[p];
-					int32_t *o = &w->owner[p][u];
-
-					if (u == first)
-						continue;
-					first = u;
-					if (*o == -1 || *o == (int32_t)i)
-						*o = (int32_t)i;
-					else if (w->unit[p] == 1)
-						*o = -2;
-				}
-			}
-		}
+	if (mlvm_usage_build(vg, &us)) {
+		mlvm_usage_free(&us);
+		return -ENOMEM;
 	}
 	for (p = 0; p < vg->n_pvs; p++)
-		if (w->used[p] > vg->pvs[p].pe_count)
-			w->used[p] = vg->pvs[p].pe_count;
+		w->used[p] = us.pv_used[p];
+	for (i = 0; i < us.n_uses && budget; i++) {
+		const struct mlvm_extent_use *e = &us.uses[i];
+		uint64_t pe = vg->pvs[e->pv].pe_count, unit = w->unit[e->pv], end, u;
+		int32_t lv = (int32_t)e->lv;
+
+		if (e->start >= pe || !e->count)
+			continue;
+		end = mlvm_extent_use_end(e);
+		if (end > pe)
+			end = pe;
+		for (u = e->start / unit; u <= (end - 1) / unit && budget; u++, budget--) {
+			int32_t *o = &w->owner[e->pv][u];
+
+			if (*o == -1)
+				*o = lv;
+			else if (*o != lv && unit == 1)
+				*o = -2;
+			else if (*o > lv)
+				*o = lv;
+		}
+	}
+	mlvm_usage_free(&us);
 	return 0;
 }
 
@@ -1344,28 +1343,15 @@ void tm_details(const struct tm_model *m, int32_t node, const char *content, str
 
 /* ------------------------------------------------------------ generations */
 
-static const char *gen_state(const struct mlvm_generation *g)
-{
-	if (g->fragment)
-		return "fragment";
-	if (!g->complete)
-		return "incomplete";
-	if (g->checksum_ok == 0)
-		return "bad-checksum";
-	if (!g->parse_ok)
-		return "unparsable";
-	return "ok";
-}
-
+/* the rank of a state word (best first), past the states for an unknown one */
 static int state_rank(const char *s)
 {
-	static const char *const r[] = { "ok", "bad-checksum", "unparsable", "incomplete", "fragment" };
 	int i;
 
-	for (i = 0; i < 5; i++)
-		if (!strcmp(r[i], s))
+	for (i = 0; i < MLVM_GEN_N_STATES; i++)
+		if (!strcmp(mlvm_gen_state_name((enum mlvm_gen_state)i), s))
 			return i;
-	return 5;
+	return MLVM_GEN_N_STATES;
 }
 
 static int cmp_gen(const void *a, const void *b)
@@ -1392,7 +1378,7 @@ int tm_generations(const struct mlvm_set *set, const char *vg_id, uint64_t curre
 		for (d = 0; d < set->devs[i].n_mda; d++)
 			for (g = 0; g < set->devs[i].mda[d].n_gens; g++) {
 				const struct mlvm_generation *gen = &set->devs[i].mda[d].gens[g];
-				const char *st = gen_state(gen);
+				const char *st = mlvm_gen_state_name(mlvm_generation_state(gen));
 				bool usable = gen->complete && gen->parse_ok && gen->checksum_ok != 0;
 
 				if (vg_id && gen->vg_id[0] && strcmp(gen->vg_id, vg_id))

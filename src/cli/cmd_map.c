@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "map/provenance.h"
+#include "model/usage.h"
 #include "base/util.h"
 
 static const char map_help[] =
@@ -35,70 +36,15 @@ static const char map_help[] =
 
 /* ------------------------------------------------------------ the map */
 
-/* one area of one segment on a PV */
-struct use {
-	uint64_t start;		/* first PE */
-	uint64_t count;
-	uint32_t pv;
-	uint32_t lv;
-	uint32_t seg;
-	uint32_t area;
-};
-
-struct problem {
-	bool overlap;		/* else: past the PV's end */
-	uint32_t pv;
-	uint64_t start, count;
-	const struct use *a, *b;	/* b: the other user (overlap) */
-};
-
 struct vgmap {
 	const struct mlvm_vg *vg;
-	struct use *uses;
-	size_t n_uses;
-	size_t *pv_first;	/* index of a PV's first use in uses; n_pvs + 1 entries */
-	uint64_t *pv_used;	/* extents in use (within pe_count), per PV */
-	struct problem *probs;
-	size_t n_probs, cap_probs;
+	struct mlvm_usage u;	/* which extents are in use, by what */
 	bool *shown;		/* per LV: part of what was asked */
 };
 
-static int cmp_use(const void *x, const void *y)
-{
-	const struct use *a = x, *b = y;
-
-	if (a->pv != b->pv)
-		return a->pv < b->pv ? -1 : 1;
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	if (a->lv != b->lv)
-		return a->lv < b->lv ? -1 : 1;
-	if (a->seg != b->seg)
-		return a->seg < b->seg ? -1 : 1;
-	return a->area < b->area ? -1 : a->area > b->area;
-}
-
-static int add_problem(struct vgmap *m, const struct problem *p)
-{
-	if (m->n_probs == m->cap_probs) {
-		size_t cap = m->cap_probs ? m->cap_probs * 2 : 16;
-		struct problem *np = realloc(m->probs, cap * sizeof(*np));
-
-		if (!np)
-			return -1;
-		m->probs = np;
-		m->cap_probs = cap;
-	}
-	m->probs[m->n_probs++] = *p;
-	return 0;
-}
-
 static void vgmap_free(struct vgmap *m)
 {
-	free(m->uses);
-	free(m->pv_first);
-	free(m->pv_used);
-	free(m->probs);
+	mlvm_usage_free(&m->u);
 	free(m->shown);
 }
 
@@ -158,94 +104,27 @@ static void mark_shown(struct vgmap *m, uint32_t lvi)
 
 static int vgmap_build(struct vgmap *m, const struct mlvm_vg *vg, const struct mlvm_lv *only)
 {
-	size_t n = 0, i;
-	uint32_t l, j, k, p;
+	uint32_t l;
 
 	memset(m, 0, sizeof(*m));
 	m->vg = vg;
-	for (l = 0; l < vg->n_lvs; l++)
-		for (j = 0; j < vg->lvs[l].n_segs; j++)
-			for (k = 0; k < vg->lvs[l].segs[j].n_areas; k++)
-				if (vg->lvs[l].segs[j].areas[k].kind == MLVM_AREA_PV &&
-				    vg->lvs[l].segs[j].areas[k].ref >= 0)
-					n++;
-	m->uses = calloc(n ? n : 1, sizeof(*m->uses));
-	m->pv_first = calloc((size_t)vg->n_pvs + 1, sizeof(*m->pv_first));
-	m->pv_used = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*m->pv_used));
 	m->shown = calloc(vg->n_lvs ? vg->n_lvs : 1, sizeof(*m->shown));
-	if (!m->uses || !m->pv_first || !m->pv_used || !m->shown)
+	if (!m->shown || mlvm_usage_build(vg, &m->u))
 		return -1;
-	for (l = 0; l < vg->n_lvs; l++)
-		for (j = 0; j < vg->lvs[l].n_segs; j++) {
-			const struct mlvm_segment *s = &vg->lvs[l].segs[j];
-
-			for (k = 0; k < s->n_areas; k++) {
-				const struct mlvm_area *a = &s->areas[k];
-
-				if (a->kind != MLVM_AREA_PV || a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
-					continue;
-				m->uses[m->n_uses++] = (struct use){
-					.start = a->start, .count = s->area_len, .pv = (uint32_t)a->ref,
-					.lv = l, .seg = j, .area = k,
-				};
-			}
-		}
-	qsort(m->uses, m->n_uses, sizeof(*m->uses), cmp_use);
 	if (only)
 		mark_shown(m, (uint32_t)(only - vg->lvs));
 	else
 		for (l = 0; l < vg->n_lvs; l++)
 			m->shown[l] = true;
-
-	/* per PV: first use, extents used, overlaps, areas past the end */
-	for (p = 0, i = 0; p <= vg->n_pvs; p++) {
-		while (i < m->n_uses && m->uses[i].pv < p)
-			i++;
-		m->pv_first[p] = i;
-	}
-	for (p = 0; p < vg->n_pvs; p++) {
-		uint64_t pe_count = vg->pvs[p].pe_count, cover = 0;
-		const struct use *last = NULL;	/* the use reaching furthest so far */
-
-		for (i = m->pv_first[p]; i < m->pv_first[p + 1]; i++) {
-			const struct use *u = &m->uses[i];
-			uint64_t end = u->start + u->count < u->start ? UINT64_MAX : u->start + u->count;
-			uint64_t s = u->start > cover ? u->start : cover;
-			uint64_t e = end < pe_count ? end : pe_count;
-
-			if (last && u->start < cover) {
-				uint64_t oe = end < cover ? end : cover;
-				struct problem pr = { .overlap = true, .pv = p, .start = u->start,
-						      .count = oe - u->start, .a = last, .b = u };
-
-				if (add_problem(m, &pr))
-					return -1;
-			}
-			if (end > pe_count) {
-				uint64_t ps = u->start > pe_count ? u->start : pe_count;
-				struct problem pr = { .overlap = false, .pv = p, .start = ps,
-						      .count = end - ps, .a = u };
-
-				if (add_problem(m, &pr))
-					return -1;
-			}
-			if (e > s)
-				m->pv_used[p] += e - s;
-			if (end > cover) {
-				cover = end;
-				last = u;
-			}
-		}
-	}
 	return 0;
 }
 
-static const char *lv_name(const struct vgmap *m, const struct use *u)
+static const char *lv_name(const struct vgmap *m, const struct mlvm_extent_use *u)
 {
 	return m->vg->lvs[u->lv].name;
 }
 
-static const struct mlvm_segment *use_seg(const struct vgmap *m, const struct use *u)
+static const struct mlvm_segment *use_seg(const struct vgmap *m, const struct mlvm_extent_use *u)
 {
 	return &m->vg->lvs[u->lv].segs[u->seg];
 }
@@ -298,8 +177,8 @@ static void report_problems(struct vgmap *m, struct mlvm_report *r)
 {
 	size_t i;
 
-	for (i = 0; i < m->n_probs; i++) {
-		const struct problem *p = &m->probs[i];
+	for (i = 0; i < m->u.n_clashes; i++) {
+		const struct mlvm_extent_clash *p = &m->u.clashes[i];
 		const struct mlvm_pv *pv = &m->vg->pvs[p->pv];
 
 		if (p->overlap)
@@ -354,9 +233,9 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 
 		fprintf(f, "\n%s  %s  pe_count %llu  used %llu  free %llu\n", pv->name,
 			pv->missing ? "(missing)" : pv->src->name, (unsigned long long)pe,
-			(unsigned long long)m->pv_used[p], (unsigned long long)(pe - m->pv_used[p]));
-		for (i = m->pv_first[p]; i < m->pv_first[p + 1]; i++) {
-			const struct use *u = &m->uses[i];
+			(unsigned long long)m->u.pv_used[p], (unsigned long long)(pe - m->u.pv_used[p]));
+		for (i = m->u.pv_first[p]; i < m->u.pv_first[p + 1]; i++) {
+			const struct mlvm_extent_use *u = &m->u.uses[i];
 			const struct mlvm_segment *s = use_seg(m, u);
 			uint64_t end = u->start + u->count;
 
@@ -436,10 +315,10 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 			seg_refs(vg, s, text_ref, f);
 		}
 	}
-	if (m->n_probs)
+	if (m->u.n_clashes)
 		fputc('\n', f);
-	for (i = 0; i < m->n_probs; i++) {
-		const struct problem *pr = &m->probs[i];
+	for (i = 0; i < m->u.n_clashes; i++) {
+		const struct mlvm_extent_clash *pr = &m->u.clashes[i];
 
 		if (only && !m->shown[pr->a->lv] && !(pr->b && m->shown[pr->b->lv]))
 			continue;
@@ -459,7 +338,7 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 
 /* ------------------------------------------------------------ JSON */
 
-static void json_use(struct json *j, const struct vgmap *m, const struct use *u)
+static void json_use(struct json *j, const struct vgmap *m, const struct mlvm_extent_use *u)
 {
 	const struct mlvm_segment *s = use_seg(m, u);
 
@@ -512,11 +391,11 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 			json_string(j, "image", pv->src->name);
 		json_bool(j, "missing", pv->missing);
 		json_uint(j, "pe_count", pe);
-		json_uint(j, "used_extents", m->pv_used[p]);
-		json_uint(j, "free_extents", pe - m->pv_used[p]);
+		json_uint(j, "used_extents", m->u.pv_used[p]);
+		json_uint(j, "free_extents", pe - m->u.pv_used[p]);
 		json_begin_array(j, "extents");
-		for (i = m->pv_first[p]; i < m->pv_first[p + 1]; i++) {
-			const struct use *u = &m->uses[i];
+		for (i = m->u.pv_first[p]; i < m->u.pv_first[p + 1]; i++) {
+			const struct mlvm_extent_use *u = &m->u.uses[i];
 
 			if (!only && u->start > cover && cover < pe)
 				json_free(j, cover, u->start < pe ? u->start : pe);
@@ -582,8 +461,8 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 	json_end_array(j);
 
 	json_begin_array(j, "overlaps");
-	for (i = 0; i < m->n_probs; i++) {
-		const struct problem *pr = &m->probs[i];
+	for (i = 0; i < m->u.n_clashes; i++) {
+		const struct mlvm_extent_clash *pr = &m->u.clashes[i];
 
 		if (!pr->overlap || (only && !m->shown[pr->a->lv] && !m->shown[pr->b->lv]))
 			continue;
@@ -599,8 +478,8 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 	}
 	json_end_array(j);
 	json_begin_array(j, "past_end");
-	for (i = 0; i < m->n_probs; i++) {
-		const struct problem *pr = &m->probs[i];
+	for (i = 0; i < m->u.n_clashes; i++) {
+		const struct mlvm_extent_clash *pr = &m->u.clashes[i];
 
 		if (pr->overlap || (only && !m->shown[pr->a->lv]))
 			continue;

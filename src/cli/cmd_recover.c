@@ -64,19 +64,6 @@ static bool shared_names(const struct mlvm_gen_ref *rows, size_t n, bool *dup)
 	return true;
 }
 
-static const char *gen_state(const struct mlvm_generation *g)
-{
-	if (g->fragment)
-		return "fragment";
-	if (!g->complete)
-		return "incomplete";
-	if (g->checksum_ok == 0)
-		return "bad-checksum";
-	if (!g->parse_ok)
-		return "unparsable";
-	return "ok";
-}
-
 static const char *slot_name(int slot)
 {
 	return slot == 0 ? "committed" : slot == 1 ? "precommitted" : NULL;
@@ -196,7 +183,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			else
 				snprintf(label, sizeof(label), "%s", gen->vg_name[0] ? gen->vg_name : "?");
 			printf("%-16s %8s  %-12s mda%d %10llu %8llu  %-12s %-20s %s [%s]\n",
-			       label, seq, gen_state(gen),
+			       label, seq, mlvm_gen_state_name(mlvm_generation_state(gen)),
 			       rows[i].mda->index,
 			       (unsigned long long)(rows[i].mda->abs + gen->offset),
 			       (unsigned long long)gen->size,

@@ -21,6 +21,9 @@
 #include <time.h>
 
 #include "base/util.h"
+#include "base/units.h"
+#include "write/alloc.h"
+#include "write/edit.h"
 #include "write/write.h"
 
 static const char format_help[] =
@@ -428,356 +431,46 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 }
 
 /*
- * The new generation: seqno + 1, description, host and time; serialized,
- * read back, and committed. Returns an exit status.
+ * The new generation, committed by the library (write/edit.h): what went
+ * wrong is printed here. Returns an exit status.
  */
 static int commit_tree(struct cli *c, struct mlvm_wnode *root, struct mlvm_commit_area *areas,
 		       size_t n_areas, const char *cmdline, uint64_t *seqno_out, const char *expect_vg)
 {
-	struct mlvm_wnode *vgsec = mlvm_wnode_vg(root), *seq;
-	struct mlvm_buf text = { 0 }, desc = { 0 };
-	struct mlvm_text_style st = { 0 };
+	struct mlvm_commit_result res;
 	struct mlvm_report r;
-	struct mlvm_vg *check = NULL;
 	struct host h;
-	char err[512], *copy;
+	size_t i;
 	int rc;
 
 	host_get(&h);
-	st.uname = h.uname;
-	seq = mlvm_wnode_find(vgsec, "seqno");
-	if (!seq || seq->type != CFG_INT || seq->i < 0 || seq->i >= UINT32_MAX) {
-		cli_err(c, "the VG has no usable seqno");
-		return EXIT_FAILED;
-	}
-	seq->i++;
-	mlvm_buf_printf(&desc, "Write from %s.", cmdline);
-	if (!mlvm_wnode_find(root, "contents"))
-		mlvm_wnode_set_str(root, "contents", "Text Format Volume Group");
-	if (!mlvm_wnode_find(root, "version"))
-		mlvm_wnode_set_int(root, "version", 1);
-	if (mlvm_wnode_set_str(root, "description", desc.data ? desc.data : "") ||
-	    mlvm_wnode_set_str(root, "creation_host", h.node) ||
-	    mlvm_wnode_set_int(root, "creation_time", (int64_t)time(NULL))) {
-		mlvm_buf_free(&desc);
-		cli_err(c, "out of memory");
-		return EXIT_FAILED;
-	}
-	mlvm_buf_free(&desc);
-	rc = mlvm_text_serialize(root, &st, &text);
-	if (rc) {
-		mlvm_buf_free(&text);
-		cli_err(c, "cannot lay out the metadata text: %s", strerror(-rc));
-		return EXIT_FAILED;
-	}
-	/* the text must read back as the VG meant, without a single complaint */
 	mlvm_report_init(&r);
-	copy = malloc(text.len + 1);
-	if (!copy) {
-		mlvm_buf_free(&text);
-		cli_err(c, "out of memory");
-		return EXIT_FAILED;
-	}
-	memcpy(copy, text.data, text.len + 1);
-	rc = mlvm_vg_from_text(copy, text.len, &check, &r, NULL, -1);
-	if (rc || mlvm_report_count(&r, MLVM_SEV_WARNING) ||
-	    (unsigned long long)check->seqno != (unsigned long long)seq->i ||
-	    (expect_vg && strcmp(check->name, expect_vg))) {
-		size_t i;
-
+	rc = mlvm_commit_tree(root, areas, n_areas, cmdline, h.node, h.uname, expect_vg, &r, &res);
+	switch (rc ? res.failed : 0) {
+	case 0:
+		if (rc)
+			cli_err(c, "out of memory");
+		break;
+	case MLVM_COMMIT_SEQNO:
+		cli_err(c, "the VG has no usable seqno");
+		break;
+	case MLVM_COMMIT_LAYOUT:
+		cli_err(c, "cannot lay out the metadata text: %s", strerror(-rc));
+		break;
+	case MLVM_COMMIT_CHECK:
 		for (i = 0; i < r.n; i++)
 			cli_err(c, "internal check: %s [%s]", r.items[i].message, r.items[i].code);
 		cli_err(c, "the new metadata does not read back as intended: nothing written");
-		mlvm_report_free(&r);
-		if (!rc)
-			mlvm_vg_free(check);
-		mlvm_buf_free(&text);
-		return EXIT_FAILED;
+		break;
+	case MLVM_COMMIT_WRITE:
+		cli_err(c, "%s", res.err);
+		break;
 	}
-	mlvm_vg_free(check);
 	mlvm_report_free(&r);
-	rc = mlvm_commit(areas, n_areas, text.data, text.len, err, sizeof(err));
-	mlvm_buf_free(&text);
-	if (rc) {
-		cli_err(c, "%s", err);
+	if (rc)
 		return EXIT_FAILED;
-	}
-	*seqno_out = (uint64_t)seq->i;
+	*seqno_out = res.seqno;
 	return EXIT_DONE;
-}
-
-/* ------------------------------------------------------------ LVs in the tree */
-
-static struct mlvm_wnode *lvs_section(struct target *t, bool create)
-{
-	struct mlvm_wnode *l = mlvm_wnode_find(t->vgsec, "logical_volumes");
-
-	if (!l && create && (l = mlvm_wnode_section("logical_volumes")))
-		mlvm_wnode_append(t->vgsec, l);
-	return l;
-}
-
-static struct mlvm_wnode *find_lv(struct target *t, const char *name)
-{
-	struct mlvm_wnode *l = lvs_section(t, false), *lv = mlvm_wnode_find(l, name);
-
-	return lv && lv->type == CFG_SECTION ? lv : NULL;
-}
-
-static bool array_has(const struct mlvm_wnode *arr, const char *s)
-{
-	const struct mlvm_wnode *e;
-
-	for (e = arr ? arr->child : NULL; e; e = e->next)
-		if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->s, s))
-			return true;
-	return false;
-}
-
-/* does any string value under n equal name? */
-static bool mentions(const struct mlvm_wnode *n, const char *name)
-{
-	for (; n; n = n->next) {
-		if ((n->type == CFG_STRING || n->type == CFG_WORD) && n->s && !strcmp(n->s, name))
-			return true;
-		if ((n->type == CFG_SECTION || n->type == CFG_ARRAY) && mentions(n->child, name))
-			return true;
-	}
-	return false;
-}
-
-/*
- * An LV mlvm may change: visible, segments all "striped" over PVs, and no
- * other LV refers to it. NULL when fine, else why not.
- */
-static const char *lv_plain(struct target *t, struct mlvm_wnode *lv)
-{
-	struct mlvm_wnode *l = lvs_section(t, false), *o, *s;
-	static char why[256];
-
-	if (!array_has(mlvm_wnode_find(lv, "status"), "VISIBLE"))
-		return "it is a hidden sub-LV";
-	for (s = lv->child; s; s = s->next) {
-		struct mlvm_wnode *type, *stripes;
-
-		if (s->type != CFG_SECTION)
-			continue;
-		type = mlvm_wnode_find(s, "type");
-		stripes = mlvm_wnode_find(s, "stripes");
-		if (!type || type->type != CFG_STRING || strcmp(type->s, "striped") || !stripes) {
-			snprintf(why, sizeof(why), "it has a segment of type %s (mlvm changes linear and "
-				 "striped LVs only)", type && type->s ? type->s : "?");
-			return why;
-		}
-	}
-	for (o = l ? l->child : NULL; o; o = o->next)
-		if (o != lv && o->type == CFG_SECTION && mentions(o->child, lv->key)) {
-			snprintf(why, sizeof(why), "LV %s refers to it", o->key);
-			return why;
-		}
-	return NULL;
-}
-
-/* ------------------------------------------------------------ extent allocation */
-
-struct pvmap {
-	const char *name;
-	uint64_t pe_count;
-	uint8_t *used;
-};
-
-struct run {
-	uint32_t pv;
-	uint64_t pe, len;
-};
-
-static void maps_free(struct pvmap *m, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; m && i < n; i++)
-		free(m[i].used);
-	free(m);
-}
-
-/* which extents the model's segments use (other LVs of every type too) */
-static struct pvmap *maps_build(const struct mlvm_vg *vg)
-{
-	struct pvmap *m = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*m));
-	uint32_t i, j, k;
-
-	if (!m)
-		return NULL;
-	for (i = 0; i < vg->n_pvs; i++) {
-		m[i].name = vg->pvs[i].name;
-		m[i].pe_count = vg->pvs[i].pe_count;
-		if (m[i].pe_count > (1ull << 32) || !(m[i].used = calloc(m[i].pe_count + 1, 1))) {
-			maps_free(m, vg->n_pvs);
-			return NULL;
-		}
-	}
-	for (i = 0; i < vg->n_lvs; i++)
-		for (j = 0; j < vg->lvs[i].n_segs; j++) {
-			const struct mlvm_segment *s = &vg->lvs[i].segs[j];
-
-			for (k = 0; k < s->n_areas; k++) {
-				const struct mlvm_area *a = &s->areas[k];
-				uint64_t e;
-
-				if (a->kind != MLVM_AREA_PV || a->ref < 0)
-					continue;
-				for (e = a->start; e < a->start + s->area_len && e < m[a->ref].pe_count; e++)
-					m[a->ref].used[e] = 1;
-			}
-		}
-	return m;
-}
-
-static uint64_t maps_free_count(const struct pvmap *m, uint32_t n)
-{
-	uint64_t f = 0, e;
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		for (e = 0; e < m[i].pe_count; e++)
-			f += !m[i].used[e];
-	return f;
-}
-
-/*
- * Take need extents: first the free run starting at (pref_pv, pref_pe) when
- * there is one, then first fit over the PVs in order. Runs are appended to
- * *runs. 0 or -ENOSPC / -ENOMEM.
- */
-static int allocate(struct pvmap *m, uint32_t n, uint64_t need, int64_t pref_pv, uint64_t pref_pe,
-		    struct run **runs, size_t *n_runs)
-{
-	uint32_t i;
-	int pass;
-
-	if (maps_free_count(m, n) < need)
-		return -ENOSPC;
-	for (pass = 0; pass < 2 && need; pass++)
-		for (i = 0; i < n && need; i++) {
-			uint64_t e = pass == 0 ? pref_pe : 0, end = m[i].pe_count;
-
-			if (pass == 0 && (int64_t)i != pref_pv)
-				continue;
-			while (e < end && need) {
-				uint64_t s, len;
-				struct run *r;
-
-				if (m[i].used[e]) {
-					if (pass == 0)
-						break;
-					e++;
-					continue;
-				}
-				for (s = e; e < end && !m[i].used[e] && e - s < need; e++)
-					;
-				len = e - s;
-				memset(m[i].used + s, 1, len);
-				need -= len;
-				r = realloc(*runs, (*n_runs + 1) * sizeof(*r));
-				if (!r)
-					return -ENOMEM;
-				*runs = r;
-				r[*n_runs].pv = i;
-				r[*n_runs].pe = s;
-				r[(*n_runs)++].len = len;
-				if (pass == 0)
-					break;
-			}
-		}
-	return need ? -ENOSPC : 0;
-}
-
-static struct mlvm_wnode *make_segment(unsigned idx, uint64_t start, uint64_t count,
-				       const char *pv, uint64_t pe)
-{
-	char key[32];
-	struct mlvm_wnode *s, *arr, *e1, *e2;
-
-	snprintf(key, sizeof(key), "segment%u", idx);
-	s = mlvm_wnode_section(key);
-	arr = mlvm_wnode_array("stripes");
-	e1 = mlvm_wnode_str(NULL, pv);
-	e2 = mlvm_wnode_int(NULL, (int64_t)pe);
-	if (!s || !arr || !e1 || !e2 || mlvm_wnode_set_int(s, "start_extent", (int64_t)start) ||
-	    mlvm_wnode_set_int(s, "extent_count", (int64_t)count) ||
-	    mlvm_wnode_set_str(s, "type", "striped") || mlvm_wnode_set_int(s, "stripe_count", 1)) {
-		mlvm_wnode_free(s);
-		mlvm_wnode_free(arr);
-		mlvm_wnode_free(e1);
-		mlvm_wnode_free(e2);
-		return NULL;
-	}
-	mlvm_wnode_append(arr, e1);
-	mlvm_wnode_append(arr, e2);
-	mlvm_wnode_append(s, arr);
-	return s;
-}
-
-static uint64_t extents_for(const struct mlvm_vg *vg, uint64_t bytes)
-{
-	uint64_t ext = vg->extent_size * 512;
-
-	return bytes / ext + (bytes % ext ? 1 : 0);
-}
-
-/* the segments of an LV section, in order */
-static size_t lv_segments(struct mlvm_wnode *lv, struct mlvm_wnode **segs, size_t max)
-{
-	struct mlvm_wnode *s;
-	size_t n = 0;
-
-	for (s = lv->child; s; s = s->next)
-		if (s->type == CFG_SECTION && n < max)
-			segs[n++] = s;
-	return n;
-}
-
-static int64_t seg_int(struct mlvm_wnode *s, const char *key)
-{
-	struct mlvm_wnode *n = mlvm_wnode_find(s, key);
-
-	return n && n->type == CFG_INT ? n->i : -1;
-}
-
-/* append runs as segments to an LV, growing its last segment when a run
- * continues it on the same PV */
-static int add_runs(struct mlvm_wnode *lv, const struct pvmap *m, const struct run *runs,
-		    size_t n_runs)
-{
-	struct mlvm_wnode *segs[4096], *last;
-	size_t n = lv_segments(lv, segs, 4096), i;
-	uint64_t total = 0;
-
-	for (i = 0; i < n; i++)
-		total += (uint64_t)seg_int(segs[i], "extent_count");
-	last = n ? segs[n - 1] : NULL;
-	for (i = 0; i < n_runs; i++) {
-		struct mlvm_wnode *st = last ? mlvm_wnode_find(last, "stripes") : NULL;
-
-		if (last && seg_int(last, "stripe_count") == 1 && st && mlvm_wnode_count(st) == 2 &&
-		    st->child->type == CFG_STRING && !strcmp(st->child->s, m[runs[i].pv].name) &&
-		    st->child->next->type == CFG_INT &&
-		    (uint64_t)st->child->next->i + (uint64_t)seg_int(last, "extent_count") == runs[i].pe) {
-			mlvm_wnode_set_int(last, "extent_count", seg_int(last, "extent_count") +
-					   (int64_t)runs[i].len);
-		} else {
-			struct mlvm_wnode *s = make_segment((unsigned)n + 1, total, runs[i].len,
-							    m[runs[i].pv].name, runs[i].pe);
-
-			if (!s)
-				return -ENOMEM;
-			mlvm_wnode_append(lv, s);
-			last = s;
-			n++;
-		}
-		total += runs[i].len;
-	}
-	return mlvm_wnode_set_int(lv, "segment_count", (int64_t)n);
 }
 
 /* ------------------------------------------------------------ format */
@@ -792,7 +485,7 @@ static bool same_file(const char *a, const char *b)
 static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 {
 	struct wopts w;
-	uint64_t extent = (uint64_t)MLVM_DEFAULT_EXTENT_SECTORS * 512, mda = MLVM_DEFAULT_MDA_SIZE;
+	uint64_t extent = (uint64_t)MLVM_DEFAULT_EXTENT_SECTORS * MLVM_SECTOR_SIZE, mda = MLVM_DEFAULT_MDA_SIZE;
 	uint64_t align = MLVM_DEFAULT_ALIGNMENT, seqno = 0;
 	const char *vgname = c->vg ? c->vg : "volumegroup", *why;
 	struct mlvm_source *srcs[64] = { 0 };
@@ -817,8 +510,9 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 		return cli_usage(c, "format", "invalid VG name '%s': %s", vgname, why);
 	if (w.extent_size && parse_size_arg(c, "format", "--extent-size", w.extent_size, &extent))
 		return EXIT_USAGE;
-	if (extent < 1024 || extent % 512 ||
-	    ((extent & (extent - 1)) && extent % (128 * 1024)) || extent / 512 > UINT32_MAX)
+	if (extent < 1024 || extent % MLVM_SECTOR_SIZE ||
+	    ((extent & (extent - 1)) && extent % (128 * 1024)) ||
+	    extent / MLVM_SECTOR_SIZE > UINT32_MAX)
 		return cli_usage(c, "format", "the extent size must be at least 1 KiB and a power of two "
 				 "or a multiple of 128 KiB");
 	if (w.metadata_size && parse_size_arg(c, "format", "--metadata-size", w.metadata_size, &mda))
@@ -925,7 +619,7 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 		if (!(n = mlvm_wnode_array("flags")))
 			goto oom;
 		mlvm_wnode_append(vgsec, n);
-		if (mlvm_wnode_set_int(vgsec, "extent_size", (int64_t)(extent / 512)) ||
+		if (mlvm_wnode_set_int(vgsec, "extent_size", (int64_t)(extent / MLVM_SECTOR_SIZE)) ||
 		    mlvm_wnode_set_int(vgsec, "max_lv", 0) || mlvm_wnode_set_int(vgsec, "max_pv", 0) ||
 		    mlvm_wnode_set_int(vgsec, "metadata_copies", 0))
 			goto oom;
@@ -948,8 +642,8 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 			if (!(n = mlvm_wnode_array("flags")))
 				goto oom;
 			mlvm_wnode_append(pv, n);
-			if (mlvm_wnode_set_int(pv, "dev_size", (int64_t)(lay[k].dev_size / 512)) ||
-			    mlvm_wnode_set_int(pv, "pe_start", (int64_t)(lay[k].pe_start / 512)) ||
+			if (mlvm_wnode_set_int(pv, "dev_size", (int64_t)(lay[k].dev_size / MLVM_SECTOR_SIZE)) ||
+			    mlvm_wnode_set_int(pv, "pe_start", (int64_t)(lay[k].pe_start / MLVM_SECTOR_SIZE)) ||
 			    mlvm_wnode_set_int(pv, "pe_count", (int64_t)lay[k].pe_count))
 				goto oom;
 		}
@@ -961,7 +655,7 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 	/* 1: empty metadata area headers; 2: the text, committed; 3: the labels */
 	for (k = 0; k < n_img; k++)
 		for (i = 0; i < lay[k].n_mda; i++) {
-			uint8_t hdr[512];
+			uint8_t hdr[MLVM_MDA_HEADER_SIZE];
 
 			mlvm_mda_header_build(hdr, lay[k].mda[i].offset, lay[k].mda[i].size, NULL, NULL);
 			rc = mlvm_source_write(srcs[k], hdr, sizeof(hdr), lay[k].mda[i].offset);
@@ -986,9 +680,9 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 	if (st)
 		goto out;
 	for (k = 0; k < n_img; k++) {
-		uint8_t head[2048] = { 0 };
+		uint8_t head[MLVM_LABEL_SCAN_SECTORS * MLVM_SECTOR_SIZE] = { 0 };
 
-		mlvm_label_build(head + 512, &lay[k]);
+		mlvm_label_build(head + MLVM_SECTOR_SIZE, &lay[k]);	/* sector 1 */
 		rc = mlvm_source_write(srcs[k], head, sizeof(head), 0);
 		if (!rc)
 			rc = mlvm_source_sync(srcs[k]);
@@ -1056,14 +750,12 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 	const char *cmd = ops[op].name, *why, *lvname, *word = NULL;
 	struct wopts w;
 	struct target t;
-	struct pvmap *maps = NULL;
-	struct run *runs = NULL;
-	size_t n_runs = 0;
 	struct mlvm_wnode *lv = NULL;
+	struct mlvm_edit_result res = { 0 };
 	struct mlvm_buf msg = { 0 };
 	uint64_t size_bytes = 0, seqno = 0;
-	char *cmdline = NULL;
-	int n_img, st = EXIT_DONE, rc;
+	char *cmdline = NULL, size[32], reason[256];
+	int n_img, st = EXIT_DONE, rc = 0;
 
 	if (parse_opts(c, cmd, ops[op].help, argc, argv, wo, &st) < 0)
 		return st;
@@ -1093,258 +785,128 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 	if (st)
 		goto out;
 	if (op != OP_CREATE) {
-		lv = find_lv(&t, lvname);
+		lv = mlvm_edit_find_lv(t.vgsec, lvname);
 		if (!lv) {
 			cli_err(c, "no LV named %s in vg %s", lvname, t.vg->name);
 			st = EXIT_FAILED;
 			goto out;
 		}
 	}
+	if ((op == OP_REMOVE || op == OP_RENAME || op == OP_RESIZE) &&
+	    !mlvm_edit_lv_plain(t.vgsec, lv, reason, sizeof(reason))) {
+		cli_err(c, "mlvm does not %s LV %s: %s", cmd, lvname, reason);
+		st = EXIT_FAILED;
+		goto out;
+	}
 	switch (op) {
 	case OP_CREATE: {
-		struct mlvm_wnode *l, *after = NULL, *o, *arr, *e;
-		uint64_t need;
+		uint64_t need = mlvm_extents_for(t.vg, size_bytes);
 		char id[39];
 		struct host h;
-		char size[32];
 
-		if (find_lv(&t, lvname)) {
-			cli_err(c, "vg %s already has an LV named %s", t.vg->name, lvname);
-			st = EXIT_FAILED;
-			goto out;
+		if (mlvm_edit_find_lv(t.vgsec, lvname)) {
+			rc = -EEXIST;
+			break;
 		}
-		need = extents_for(t.vg, size_bytes);
 		if (need == 0) {
 			need = 1;
 			fprintf(stderr, "%s: note: LVM2 refuses an LV without extents: %s gets one extent\n",
 				c->prog, lvname);
 		}
-		if (!(maps = maps_build(t.vg)))
-			goto oom;
-		rc = allocate(maps, t.vg->n_pvs, need, -1, 0, &runs, &n_runs);
-		if (rc) {
-			cli_err(c, "vg %s has %llu free extents, %llu needed", t.vg->name,
-				(unsigned long long)maps_free_count(maps, t.vg->n_pvs) +
-				(rc == -ENOSPC ? 0 : 0), (unsigned long long)need);
-			st = EXIT_FAILED;
-			goto out;
-		}
 		host_get(&h);
 		new_id(id);
-		if (!(l = lvs_section(&t, true)) || !(lv = mlvm_wnode_section(lvname)))
-			goto oom;
-		/* LVM2 writes visible LVs first, then hidden ones */
-		for (o = l->child; o; o = o->next)
-			if (o->type == CFG_SECTION && array_has(mlvm_wnode_find(o, "status"), "VISIBLE"))
-				after = o;
-		if (!after) {
-			for (o = l->child; o && o->type != CFG_SECTION; o = o->next)
-				after = o;
-		}
-		mlvm_wnode_insert_after(l, after, lv);
-		if (mlvm_wnode_set_str(lv, "id", id) || !(arr = mlvm_wnode_array("status")))
-			goto oom;
-		mlvm_wnode_append(lv, arr);
-		if (!(e = mlvm_wnode_str(NULL, "READ")))
-			goto oom;
-		mlvm_wnode_append(arr, e);
-		if (!(e = mlvm_wnode_str(NULL, "WRITE")))
-			goto oom;
-		mlvm_wnode_append(arr, e);
-		if (!(e = mlvm_wnode_str(NULL, "VISIBLE")))
-			goto oom;
-		mlvm_wnode_append(arr, e);
-		if (!(arr = mlvm_wnode_array("flags")))
-			goto oom;
-		mlvm_wnode_append(lv, arr);
-		if (mlvm_wnode_set_int(lv, "creation_time", (int64_t)time(NULL)) ||
-		    mlvm_wnode_set_str(lv, "creation_host", h.node) ||
-		    mlvm_wnode_set_int(lv, "segment_count", 0) || add_runs(lv, maps, runs, n_runs))
-			goto oom;
-		mlvm_human_size(need * t.vg->extent_size * 512, size, sizeof(size));
+		rc = mlvm_edit_create(t.vg, t.vgsec, lvname, need, id, (int64_t)time(NULL), h.node, &res);
+		if (rc == -ENOSPC)
+			cli_err(c, "vg %s has %llu free extents, %llu needed", t.vg->name,
+				(unsigned long long)res.free_extents, (unsigned long long)need);
+		if (rc)
+			break;
+		mlvm_human_size(need * t.vg->extent_size * MLVM_SECTOR_SIZE, size, sizeof(size));
 		mlvm_buf_printf(&msg, "Logical volume \"%s\" created: %llu %s (%s) in %zu %s.",
 				lvname, (unsigned long long)need, mlvm_plural(need, "extent", "extents"), size,
-				n_runs, mlvm_plural(n_runs, "segment", "segments"));
+				res.n_segments, mlvm_plural(res.n_segments, "segment", "segments"));
 		break;
 	}
 	case OP_REMOVE:
+		mlvm_edit_remove(t.vgsec, lv);
+		lv = NULL;
+		mlvm_buf_printf(&msg, "Logical volume \"%s\" removed.", lvname);
+		break;
 	case OP_RENAME:
-	case OP_RESIZE:
-		if ((why = lv_plain(&t, lv))) {
-			cli_err(c, "mlvm does not %s LV %s: %s", cmd, lvname, why);
+		rc = mlvm_edit_rename(t.vgsec, lv, word);
+		if (!rc)
+			mlvm_buf_printf(&msg, "Renamed \"%s\" to \"%s\".", lvname, word);
+		break;
+	case OP_RESIZE: {
+		uint64_t cur, want, step = mlvm_extents_for(t.vg, size_bytes);
+
+		rc = mlvm_edit_lv_extents(lv, &cur);
+		if (rc == -E2BIG) {
+			cli_err(c, "LV %s has too many segments", lvname);
 			st = EXIT_FAILED;
 			goto out;
 		}
-		if (op == OP_REMOVE) {
-			mlvm_wnode_unlink(lvs_section(&t, false), lv);
-			mlvm_wnode_free(lv);
-			lv = NULL;
-			if (mlvm_wnode_count(lvs_section(&t, false)) == 0) {
-				struct mlvm_wnode *l = lvs_section(&t, false);
-
-				mlvm_wnode_unlink(t.vgsec, l);
-				mlvm_wnode_free(l);
-			}
-			mlvm_buf_printf(&msg, "Logical volume \"%s\" removed.", lvname);
-		} else if (op == OP_RENAME) {
-			char *k;
-
-			if (find_lv(&t, word)) {
-				cli_err(c, "vg %s already has an LV named %s", t.vg->name, word);
-				st = EXIT_FAILED;
-				goto out;
-			}
-			if (!(k = strdup(word)))
-				goto oom;
-			free(lv->key);
-			lv->key = k;
-			mlvm_buf_printf(&msg, "Renamed \"%s\" to \"%s\".", lvname, word);
-		} else {
-			struct mlvm_wnode *segs[4096];
-			size_t n = lv_segments(lv, segs, 4096), i;
-			uint64_t cur = 0, want, step = extents_for(t.vg, size_bytes);
-			char size[32];
-
-			if (n >= 4096) {
-				cli_err(c, "LV %s has too many segments", lvname);
-				st = EXIT_FAILED;
-				goto out;
-			}
-			for (i = 0; i < n; i++)
-				cur += (uint64_t)seg_int(segs[i], "extent_count");
-			want = word[0] == '+' ? cur + step : word[0] == '-' ? (step >= cur ? 0 : cur - step) : step;
-			if (want == 0) {
-				cli_err(c, "LVM2 refuses an LV without extents: use mlvm remove to remove %s", lvname);
-				st = EXIT_FAILED;
-				goto out;
-			}
-			if (want == cur) {
-				mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu %s: unchanged.",
-						lvname, (unsigned long long)cur,
-						mlvm_plural(cur, "extent", "extents"));
-				print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
-				goto out;
-			}
-			if (want > cur) {
-				struct mlvm_wnode *st_arr = mlvm_wnode_find(segs[n - 1], "stripes");
-				int64_t pref_pv = -1;
-				uint64_t pref_pe = 0;
-
-				if (!(maps = maps_build(t.vg)))
-					goto oom;
-				if (seg_int(segs[n - 1], "stripe_count") == 1 && st_arr && st_arr->child &&
-				    st_arr->child->type == CFG_STRING && st_arr->child->next &&
-				    st_arr->child->next->type == CFG_INT) {
-					pref_pv = mlvm_vg_pv_index(t.vg, st_arr->child->s);
-					pref_pe = (uint64_t)st_arr->child->next->i +
-						  (uint64_t)seg_int(segs[n - 1], "extent_count");
-				}
-				rc = allocate(maps, t.vg->n_pvs, want - cur, pref_pv, pref_pe, &runs, &n_runs);
-				if (rc) {
-					cli_err(c, "vg %s has %llu free extents, %llu more needed", t.vg->name,
-						(unsigned long long)(t.vg->free_extents),
-						(unsigned long long)(want - cur));
-					st = EXIT_FAILED;
-					goto out;
-				}
-				if (add_runs(lv, maps, runs, n_runs))
-					goto oom;
-			} else {
-				/* cut from the end */
-				for (i = n; i-- > 0;) {
-					int64_t se = seg_int(segs[i], "start_extent");
-					int64_t cnt = seg_int(segs[i], "extent_count");
-					int64_t sc = seg_int(segs[i], "stripe_count");
-
-					if ((uint64_t)se >= want) {
-						mlvm_wnode_unlink(lv, segs[i]);
-						mlvm_wnode_free(segs[i]);
-						n--;
-						continue;
-					}
-					if ((uint64_t)(se + cnt) > want) {
-						uint64_t keep = want - (uint64_t)se;
-
-						if (sc > 1 && keep % (uint64_t)sc) {
-							cli_err(c, "cannot cut LV %s inside a %lld-stripe segment to %llu "
-								"extents: use a multiple of %lld", lvname, (long long)sc,
-								(unsigned long long)keep, (long long)sc);
-							st = EXIT_FAILED;
-							goto out;
-						}
-						mlvm_wnode_set_int(segs[i], "extent_count", (int64_t)keep);
-					}
-					break;
-				}
-				if (mlvm_wnode_set_int(lv, "segment_count", (int64_t)n))
-					goto oom;
-			}
-			mlvm_human_size(want * t.vg->extent_size * 512, size, sizeof(size));
+		want = word[0] == '+' ? cur + step : word[0] == '-' ? (step >= cur ? 0 : cur - step) : step;
+		if (want == 0) {
+			cli_err(c, "LVM2 refuses an LV without extents: use mlvm remove to remove %s", lvname);
+			st = EXIT_FAILED;
+			goto out;
+		}
+		rc = mlvm_edit_resize(t.vg, lv, want, &res);
+		if (rc == -ENOSPC)
+			cli_err(c, "vg %s has %llu free extents, %llu more needed", t.vg->name,
+				(unsigned long long)res.free_extents, (unsigned long long)(want - cur));
+		else if (rc == -EINVAL)
+			cli_err(c, "cannot cut LV %s inside a %lld-stripe segment to %llu extents: use a "
+				"multiple of %lld", lvname, (long long)res.stripes,
+				(unsigned long long)res.keep, (long long)res.stripes);
+		if (rc)
+			break;
+		if (res.unchanged)
+			mlvm_buf_printf(&msg, "Logical volume \"%s\" already has %llu %s: unchanged.",
+					lvname, (unsigned long long)cur, mlvm_plural(cur, "extent", "extents"));
+		else {
+			mlvm_human_size(want * t.vg->extent_size * MLVM_SECTOR_SIZE, size, sizeof(size));
 			mlvm_buf_printf(&msg, "Logical volume \"%s\" resized from %llu to %llu %s (%s).",
 					lvname, (unsigned long long)cur, (unsigned long long)want,
 					mlvm_plural(want, "extent", "extents"), size);
 		}
 		break;
+	}
 	case OP_ADDTAG:
-	case OP_DELTAG: {
-		struct mlvm_wnode *tags = mlvm_wnode_find(lv, "tags"), *e;
-
-		if (tags && tags->type != CFG_ARRAY) {
+	case OP_DELTAG:
+		rc = mlvm_edit_tag(lv, word, op == OP_ADDTAG, &res);
+		if (rc == -ENOTDIR)
 			cli_err(c, "LV %s has a tags key that is not a list", lvname);
-			st = EXIT_FAILED;
-			goto out;
-		}
-		if ((op == OP_ADDTAG) == array_has(tags, word)) {
+		if (rc)
+			break;
+		if (res.unchanged)
 			mlvm_buf_printf(&msg, "Logical volume \"%s\" %s tag \"%s\": unchanged.", lvname,
 					op == OP_ADDTAG ? "already has" : "has no", word);
-			print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
-			goto out;
-		}
-		if (op == OP_ADDTAG) {
-			if (!tags) {
-				struct mlvm_wnode *after = mlvm_wnode_find(lv, "flags");
-
-				if (!after)
-					after = mlvm_wnode_find(lv, "status");
-				if (!(tags = mlvm_wnode_array("tags")))
-					goto oom;
-				mlvm_wnode_insert_after(lv, after, tags);
-			}
-			if (!(e = mlvm_wnode_str(NULL, word)))
-				goto oom;
-			mlvm_wnode_append(tags, e);
+		else if (op == OP_ADDTAG)
 			mlvm_buf_printf(&msg, "Logical volume \"%s\" tagged \"%s\".", lvname, word);
-		} else {
-			for (e = tags->child; e; e = e->next)
-				if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->s, word))
-					break;
-			mlvm_wnode_unlink(tags, e);
-			mlvm_wnode_free(e);
-			/* LVM2 writes no tags key for an empty list */
-			if (!tags->child) {
-				mlvm_wnode_unlink(lv, tags);
-				mlvm_wnode_free(tags);
-			}
+		else
 			mlvm_buf_printf(&msg, "Tag \"%s\" removed from logical volume \"%s\".", word, lvname);
-		}
 		break;
 	}
+	if (rc == -EEXIST)
+		cli_err(c, "vg %s already has an LV named %s", t.vg->name, op == OP_RENAME ? word : lvname);
+	if (rc == -ENOMEM)
+		cli_err(c, "out of memory");
+	if (rc) {
+		st = EXIT_FAILED;
+		goto out;
+	}
+	if (res.unchanged) {
+		print_result(c, NULL, cmd, t.vg->name, t.vg->seqno, lvname, msg.data);
+		goto out;
 	}
 	cmdline = command_line(argc, argv);
 	st = commit_tree(c, t.root, t.areas, t.n_areas, cmdline ? cmdline : "mlvm", &seqno, t.vg->name);
 	if (!st)
 		print_result(c, &t.set->report, cmd, t.vg->name, seqno, lvname, msg.data ? msg.data : "");
-	goto out;
-oom:
-	cli_err(c, "out of memory");
-	st = EXIT_FAILED;
 out:
 	free(cmdline);
-	free(runs);
-	if (t.vg)
-		maps_free(maps, t.vg->n_pvs);
-	else
-		free(maps);
 	mlvm_buf_free(&msg);
 	target_free(&t);
 	return st;

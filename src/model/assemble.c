@@ -1814,6 +1814,32 @@ static int cmp_gen_ref(const void *a, const void *b)
 	return x->g->offset < y->g->offset ? -1 : x->g->offset > y->g->offset;
 }
 
+enum mlvm_gen_state mlvm_generation_state(const struct mlvm_generation *g)
+{
+	if (g->fragment)
+		return MLVM_GEN_FRAGMENT;
+	if (!g->complete)
+		return MLVM_GEN_INCOMPLETE;
+	if (g->checksum_ok == 0)
+		return MLVM_GEN_BAD_CHECKSUM;
+	if (!g->parse_ok)
+		return MLVM_GEN_UNPARSABLE;
+	return MLVM_GEN_OK;
+}
+
+const char *mlvm_gen_state_name(enum mlvm_gen_state s)
+{
+	static const char *const names[MLVM_GEN_N_STATES] = {
+		[MLVM_GEN_OK] = "ok",
+		[MLVM_GEN_BAD_CHECKSUM] = "bad-checksum",
+		[MLVM_GEN_UNPARSABLE] = "unparsable",
+		[MLVM_GEN_INCOMPLETE] = "incomplete",
+		[MLVM_GEN_FRAGMENT] = "fragment",
+	};
+
+	return (unsigned)s < MLVM_GEN_N_STATES ? names[s] : NULL;
+}
+
 int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n)
 {
 	struct mlvm_gen_ref *r;

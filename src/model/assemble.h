@@ -167,6 +167,25 @@ int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
 			     const struct mlvm_mda_info *mda,
 			     const struct mlvm_generation *g, char **text, size_t *len);
 
+/*
+ * What state a carved generation is in, best first: ok (whole, checksum
+ * right or not recorded, parses), bad-checksum, unparsable, incomplete (cut
+ * short), fragment (a piece of text without its start). history and the
+ * browser show these words.
+ */
+enum mlvm_gen_state {
+	MLVM_GEN_OK,
+	MLVM_GEN_BAD_CHECKSUM,
+	MLVM_GEN_UNPARSABLE,
+	MLVM_GEN_INCOMPLETE,
+	MLVM_GEN_FRAGMENT,
+	MLVM_GEN_N_STATES
+};
+
+enum mlvm_gen_state mlvm_generation_state(const struct mlvm_generation *g);
+/* "ok", "bad-checksum", "unparsable", "incomplete", "fragment"; NULL past the end */
+const char *mlvm_gen_state_name(enum mlvm_gen_state s);
+
 /* one carved generation and where it was found */
 struct mlvm_gen_ref {
 	const struct mlvm_pvdev *dev;

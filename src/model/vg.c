@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/usage.h"
 
 struct ctx {
 	struct mlvm_vg *vg;
@@ -713,7 +714,6 @@ static void resolve_areas(struct ctx *c)
 		if (!mlvm_mul_ok(reshape, data, &lv->reshape_extents))
 			lv->reshape_extents = lv->extent_count;
 	}
-	vg->free_extents = used > vg->total_extents ? 0 : vg->total_extents - used;
 	if (used > vg->total_extents)
 		W(c, "text_areas", NULL, "vg %s: LVs use %llu %s but the PVs hold only %llu",
 		  vg->name, (unsigned long long)used, mlvm_plural(used, "extent", "extents"),
@@ -787,107 +787,35 @@ out:
 }
 
 /*
- * Physical extents claimed by two areas (LVM2 refuses such a text: data of
- * one LV would be read as another's). The PV areas are sorted by PV and
- * start, O(n log n); each entry is only the area's and its segment's index
- * (8 bytes), since this runs while the whole model is in memory.
+ * From the extent usage model (usage.h): the free extents, and physical
+ * extents claimed by two areas (LVM2 refuses such a text: data of one LV
+ * would be read as another's), one warning per area that starts inside an
+ * earlier one. 0 or -ENOMEM.
  */
-struct pe_use {
-	uint32_t area;		/* index in vg->area_pool */
-	uint32_t seg;		/* index in vg->seg_pool */
-};
-
-static int cmp_pe_use(const void *pa, const void *pb, void *arg)
-{
-	const struct mlvm_vg *vg = arg;
-	const struct mlvm_area *a = &vg->area_pool[((const struct pe_use *)pa)->area];
-	const struct mlvm_area *b = &vg->area_pool[((const struct pe_use *)pb)->area];
-
-	if (a->ref != b->ref)
-		return a->ref < b->ref ? -1 : 1;
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return 0;
-}
-
-/* the LV a segment of the pool belongs to (LVs hold their segments in order) */
-static uint32_t lv_of_seg(const struct mlvm_vg *vg, uint32_t seg)
-{
-	uint32_t lo = 0, hi = vg->n_lvs;
-
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if ((uint32_t)(vg->lvs[mid].segs - vg->seg_pool) <= seg)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static uint64_t pe_end(const struct mlvm_vg *vg, const struct pe_use *u)
-{
-	uint64_t end;
-
-	if (!mlvm_add_ok(vg->area_pool[u->area].start, vg->seg_pool[u->seg].area_len, &end))
-		end = UINT64_MAX;
-	return end;
-}
-
-static void check_pe_overlap(struct ctx *c)
+static int check_usage(struct ctx *c)
 {
 	struct mlvm_vg *vg = c->vg;
-	struct pe_use *u;
-	const struct pe_use *far = NULL;
-	uint64_t far_end = 0;
-	size_t n = 0, k;
-	uint32_t i, j, a;
+	struct mlvm_usage u;
+	size_t k;
 
-	for (i = 0; i < vg->n_lvs; i++)
-		for (j = 0; j < vg->lvs[i].n_segs; j++)
-			n += vg->lvs[i].segs[j].n_areas;
-	if (n < 2)
-		return;
-	u = malloc(n * sizeof(*u));
-	if (!u)
-		return;
-	n = 0;
-	for (i = 0; i < vg->n_lvs; i++)
-		for (j = 0; j < vg->lvs[i].n_segs; j++) {
-			const struct mlvm_segment *s = &vg->lvs[i].segs[j];
-
-			for (a = 0; a < s->n_areas; a++) {
-				const struct mlvm_area *ar = &s->areas[a];
-
-				if (ar->kind != MLVM_AREA_PV || ar->ref < 0 || !s->area_len)
-					continue;
-				u[n].area = (uint32_t)(ar - vg->area_pool);
-				u[n].seg = (uint32_t)(s - vg->seg_pool);
-				n++;
-			}
-		}
-	if (n > 1)
-		qsort_r(u, n, sizeof(*u), cmp_pe_use, vg);
-	for (k = 0; k < n; k++) {
-		const struct mlvm_area *ar = &vg->area_pool[u[k].area];
-		uint64_t end = pe_end(vg, &u[k]);
-
-		if (far && vg->area_pool[far->area].ref == ar->ref && ar->start < far_end) {
-			uint64_t last = end < far_end ? end : far_end;
-			uint32_t lk = lv_of_seg(vg, u[k].seg), lf = lv_of_seg(vg, far->seg);
-
-			W(c, "text_areas", vg->lvs[lk].node,
-			  "pv %s: extents %llu-%llu are used by both lv %s and lv %s",
-			  vg->pvs[ar->ref].name, (unsigned long long)ar->start,
-			  (unsigned long long)(last - 1), vg->lvs[lf].name, vg->lvs[lk].name);
-		}
-		if (!far || vg->area_pool[far->area].ref != ar->ref || end > far_end) {
-			far = &u[k];
-			far_end = end;
-		}
+	if (mlvm_usage_build(vg, &u)) {
+		mlvm_usage_free(&u);
+		return -ENOMEM;
 	}
-	free(u);
+	vg->free_extents = mlvm_usage_free_extents(&u);
+	for (k = 0; k < u.n_clashes; k++) {
+		const struct mlvm_extent_clash *x = &u.clashes[k];
+
+		if (!x->overlap)
+			continue;
+		W(c, "text_areas", vg->lvs[x->b->lv].node,
+		  "pv %s: extents %llu-%llu are used by both lv %s and lv %s",
+		  vg->pvs[x->pv].name, (unsigned long long)x->start,
+		  (unsigned long long)(x->start + x->count - 1), vg->lvs[x->a->lv].name,
+		  vg->lvs[x->b->lv].name);
+	}
+	mlvm_usage_free(&u);
+	return 0;
 }
 
 /* ------------------------------------------------------------ VG */
@@ -980,7 +908,11 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 	}
 	resolve_areas(&c);
 	check_cycles(&c);
-	check_pe_overlap(&c);
+	rc = check_usage(&c);
+	if (rc) {
+		mlvm_vg_free(vg);
+		return rc;
+	}
 	*out = vg;
 	return 0;
 }

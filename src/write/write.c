@@ -14,6 +14,7 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "base/units.h"
 #include "disk/layout.h"
 #include "disk/crc.h"
 #include "model/vg.h"
@@ -629,7 +630,7 @@ int mlvm_pv_layout_compute(uint64_t dev_size, uint64_t mda_size, uint64_t alignm
 	memset(out, 0, sizeof(*out));
 	if (!alignment || alignment % 4096 || !extent_bytes || copies < 1 || copies > 2)
 		return -EINVAL;
-	dev_size -= dev_size % 512;
+	dev_size -= dev_size % MLVM_SECTOR_SIZE;
 	req = (mda_size + 4095) / 4096 * 4096;
 	if (req > dev_size)
 		return -ENOSPC;
@@ -773,8 +774,8 @@ int mlvm_ring_next(uint64_t area_size, const struct mlvm_raw_locn *old, uint64_t
 
 static int write_padded(struct mlvm_source *s, uint64_t at, const char *data, size_t len)
 {
-	size_t padded = (len + 511) / 512 * 512;
-	char *buf = calloc(1, padded ? padded : 512);
+	size_t padded = (len + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE * MLVM_SECTOR_SIZE;
+	char *buf = calloc(1, padded ? padded : MLVM_SECTOR_SIZE);
 	int rc;
 
 	if (!buf)

@@ -1,0 +1,186 @@
+/*
+ * usage.c - the model of PV extent usage (usage.h).
+ */
+#include "model/usage.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t mlvm_extent_use_end(const struct mlvm_extent_use *e)
+{
+	return e->start + e->count < e->start ? UINT64_MAX : e->start + e->count;
+}
+
+static int cmp_use(const void *x, const void *y)
+{
+	const struct mlvm_extent_use *a = x, *b = y;
+
+	if (a->pv != b->pv)
+		return a->pv < b->pv ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->lv != b->lv)
+		return a->lv < b->lv ? -1 : 1;
+	if (a->seg != b->seg)
+		return a->seg < b->seg ? -1 : 1;
+	return a->area < b->area ? -1 : a->area > b->area;
+}
+
+static int add_clash(struct mlvm_usage *u, size_t *cap, const struct mlvm_extent_clash *c)
+{
+	if (u->n_clashes == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		struct mlvm_extent_clash *p = realloc(u->clashes, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		u->clashes = p;
+		*cap = n;
+	}
+	u->clashes[u->n_clashes++] = *c;
+	return 0;
+}
+
+void mlvm_usage_free(struct mlvm_usage *u)
+{
+	if (!u)
+		return;
+	free(u->uses);
+	free(u->pv_first);
+	free(u->pv_used);
+	free(u->clashes);
+	memset(u, 0, sizeof(*u));
+}
+
+/* the uses of every PV area of a known PV, sorted */
+static int collect(struct mlvm_usage *u)
+{
+	const struct mlvm_vg *vg = u->vg;
+	size_t n = 0;
+	uint32_t l, j, k;
+
+	for (l = 0; l < vg->n_lvs; l++)
+		for (j = 0; j < vg->lvs[l].n_segs; j++)
+			n += vg->lvs[l].segs[j].n_areas;
+	u->uses = malloc((n ? n : 1) * sizeof(*u->uses));
+	if (!u->uses)
+		return -ENOMEM;
+	for (l = 0; l < vg->n_lvs; l++)
+		for (j = 0; j < vg->lvs[l].n_segs; j++) {
+			const struct mlvm_segment *s = &vg->lvs[l].segs[j];
+
+			for (k = 0; k < s->n_areas; k++) {
+				const struct mlvm_area *a = &s->areas[k];
+
+				if (a->kind != MLVM_AREA_PV || a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
+					continue;
+				u->uses[u->n_uses++] = (struct mlvm_extent_use){
+					.start = a->start, .count = s->area_len, .pv = (uint32_t)a->ref,
+					.lv = l, .seg = j, .area = k,
+				};
+			}
+		}
+	if (u->n_uses > 1)
+		qsort(u->uses, u->n_uses, sizeof(*u->uses), cmp_use);
+	return 0;
+}
+
+int mlvm_usage_build(const struct mlvm_vg *vg, struct mlvm_usage *u)
+{
+	size_t i, cap = 0;
+	uint32_t p;
+
+	memset(u, 0, sizeof(*u));
+	u->vg = vg;
+	u->pv_first = calloc((size_t)vg->n_pvs + 1, sizeof(*u->pv_first));
+	u->pv_used = calloc(vg->n_pvs ? vg->n_pvs : 1, sizeof(*u->pv_used));
+	if (!u->pv_first || !u->pv_used || collect(u))
+		return -ENOMEM;
+	for (p = 0, i = 0; p <= vg->n_pvs; p++) {
+		while (i < u->n_uses && u->uses[i].pv < p)
+			i++;
+		u->pv_first[p] = i;
+	}
+	/* per PV: extents used, overlaps, areas past the end */
+	for (p = 0; p < vg->n_pvs; p++) {
+		uint64_t pe_count = vg->pvs[p].pe_count, cover = 0;
+		const struct mlvm_extent_use *far = NULL;	/* the use reaching furthest so far */
+
+		for (i = u->pv_first[p]; i < u->pv_first[p + 1]; i++) {
+			const struct mlvm_extent_use *e = &u->uses[i];
+			uint64_t end = mlvm_extent_use_end(e);
+			uint64_t s = e->start > cover ? e->start : cover;
+			uint64_t t = end < pe_count ? end : pe_count;
+
+			if (e->count && far && e->start < cover) {
+				struct mlvm_extent_clash c = {
+					.overlap = true, .pv = p, .start = e->start,
+					.count = (end < cover ? end : cover) - e->start, .a = far, .b = e,
+				};
+
+				if (add_clash(u, &cap, &c))
+					return -ENOMEM;
+			}
+			if (end > pe_count) {
+				uint64_t ps = e->start > pe_count ? e->start : pe_count;
+				struct mlvm_extent_clash c = {
+					.overlap = false, .pv = p, .start = ps, .count = end - ps, .a = e,
+				};
+
+				if (add_clash(u, &cap, &c))
+					return -ENOMEM;
+			}
+			if (!e->count)
+				continue;
+			if (t > s)
+				u->pv_used[p] += t - s;
+			if (end > cover) {
+				cover = end;
+				far = e;
+			}
+		}
+	}
+	return 0;
+}
+
+uint64_t mlvm_usage_pv_free(const struct mlvm_usage *u, uint32_t pv)
+{
+	uint64_t pe = u->vg->pvs[pv].pe_count;
+
+	return u->pv_used[pv] < pe ? pe - u->pv_used[pv] : 0;
+}
+
+uint64_t mlvm_usage_free_extents(const struct mlvm_usage *u)
+{
+	uint64_t f = 0;
+	uint32_t p;
+
+	for (p = 0; p < u->vg->n_pvs; p++)
+		f += mlvm_usage_pv_free(u, p);
+	return f;
+}
+
+bool mlvm_usage_free_run(const struct mlvm_usage *u, uint32_t pv, uint64_t from,
+			 uint64_t *start, uint64_t *count)
+{
+	uint64_t pe = u->vg->pvs[pv].pe_count, cover = from;
+	size_t i;
+
+	for (i = u->pv_first[pv]; i < u->pv_first[pv + 1] && cover < pe; i++) {
+		const struct mlvm_extent_use *e = &u->uses[i];
+		uint64_t end = mlvm_extent_use_end(e);
+
+		if (!e->count || end <= cover)
+			continue;
+		if (e->start > cover)
+			break;
+		cover = end;
+	}
+	if (cover >= pe)
+		return false;
+	/* stopped at the first use after the gap, or at the PV's last use */
+	*start = cover;
+	*count = (i < u->pv_first[pv + 1] && u->uses[i].start < pe ? u->uses[i].start : pe) - cover;
+	return true;
+}
