@@ -169,6 +169,12 @@ static void signals_catch(struct signals *s)
 	export_signal = 0;
 	sigaction(SIGINT, &sa, &s->old_int);
 	sigaction(SIGTERM, &sa, &s->old_term);
+	/* a signal ignored when mlvm started (nohup, a background job of a
+	 * shell without job control) stays ignored */
+	if (s->old_int.sa_handler == SIG_IGN)
+		sigaction(SIGINT, &s->old_int, NULL);
+	if (s->old_term.sa_handler == SIG_IGN)
+		sigaction(SIGTERM, &s->old_term, NULL);
 }
 
 static void signals_restore(const struct signals *s)

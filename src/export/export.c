@@ -62,20 +62,22 @@ static bool cancelled(const struct run *x)
 
 /*
  * Write len bytes to the output (at off when at is set, else at its file
- * position). A signal interrupting the write ends it with -ECANCELED when
- * the caller's flag is set (a write blocked on a full pipe would never end
- * otherwise); other errors are said.
+ * position). The caller's flag is checked before each write, so a write to
+ * a full pipe that a signal broke off ends with -ECANCELED instead of
+ * blocking again; other errors are said.
  */
 static int put(struct run *x, const unsigned char *p, size_t len, uint64_t off, bool at)
 {
 	while (len > 0) {
-		ssize_t n = at ? pwrite(x->o->fd, p, len, (off_t)off) : write(x->o->fd, p, len);
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR) {
-			if (cancelled(x))
-				return -ECANCELED;
+		/* a signal during a write to a pipe ends it early: EINTR, or
+		 * a short count when part of it went */
+		if (cancelled(x))
+			return -ECANCELED;
+		n = at ? pwrite(x->o->fd, p, len, (off_t)off) : write(x->o->fd, p, len);
+		if (n < 0 && errno == EINTR)
 			continue;
-		}
 		if (n <= 0) {
 			int rc = n < 0 ? -errno : -EIO;
 
@@ -407,15 +409,15 @@ static int direct_flush(struct run *x, struct direct *d, unsigned char *buf, uin
 	direct_advise(d, MADV_POPULATE_READ, false);
 #endif
 	while (nv > 0) {
-		ssize_t n = writev(x->o->fd, v, nv);
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR) {
-			if (cancelled(x)) {
-				rc = -ECANCELED;
-				break;
-			}
-			continue;
+		if (cancelled(x)) {	/* as in put() */
+			rc = -ECANCELED;
+			break;
 		}
+		n = writev(x->o->fd, v, nv);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0 && errno != EFAULT) {
 			rc = -errno;
 			fail(x, rc, "cannot write %s: %s", x->o->path, strerror(-rc));

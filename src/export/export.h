@@ -24,10 +24,11 @@
  *
  * Progress and cancellation: cb->progress is called from the caller's
  * thread after every chunk written; it returns nonzero to stop. *cb->cancel
- * (a flag a signal handler may set) is checked between chunks and when a
- * write is interrupted by a signal (EINTR), so a write blocked on a pipe
- * ends when the caller's handler sets the flag (install it without
- * SA_RESTART). Either way the export ends with -ECANCELED, res->written
+ * (a flag a signal handler may set) is checked between chunks and before
+ * every write, so a write blocked on a pipe that a signal breaks off (EINTR
+ * or a short count: install the handler without SA_RESTART) is not begun
+ * again; a signal that lands just before a write blocks is seen at the
+ * next signal. Either way the export ends with -ECANCELED, res->written
  * saying how many bytes from the LV's start were written, and cb->error is
  * not called.
  *
