@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "tui/export.h"
 #include "tui/model.h"
+#include "export/export.h"
 #include "map/provenance.h"
 #include "base/util.h"
 #include "model/vgspec.h"
@@ -101,9 +101,12 @@ struct browser {
 	char view_title[200];
 	size_t view_top;
 	enum mode view_back;		/* the mode Esc returns to */
-	struct tm_export *x;
+	struct mlvm_lv_reader *x_rd;	/* MODE_EXPORT_RUN: the export under way */
+	struct mlvm_export_out x_out;
+	uint64_t x_done, x_total;
+	double x_t0;
 	char x_path[1024];
-	char x_err[512];
+	char x_err[1280];
 	char x_hex[65];
 	uint64_t x_bytes;
 	size_t x_missing;
@@ -1426,13 +1429,12 @@ static void export_draw(struct browser *b)
 		move(y + 3, x + 3 + (int)b->le.pos - start);
 		return;
 	}
-	if (b->mode == MODE_EXPORT_RUN && b->x) {
-		uint64_t done, total;
-		double secs;
+	if (b->mode == MODE_EXPORT_RUN && b->x_rd) {
+		uint64_t done = b->x_done, total = b->x_total;
+		double secs = tui_now() - b->x_t0;
 		char rate[40], eta[24], hd[32], ht[32];
 		int bw = w - 6, fillw, i;
 
-		tm_export_progress(b->x, &done, &total, &secs);
 		tm_rate_eta(done, total, secs, rate, sizeof(rate), eta, sizeof(eta));
 		tm_human(done, hd, sizeof(hd));
 		tm_human(total, ht, sizeof(ht));
@@ -1704,6 +1706,8 @@ static void export_begin(struct browser *b)
 {
 	const struct mlvm_vg *vg;
 	const struct mlvm_lv *lv;
+	struct mlvm_report r;
+	int rc;
 
 	if (!tm_node_lv(b->m, b->m->sel, &vg, &lv))
 		return;
@@ -1714,7 +1718,6 @@ static void export_begin(struct browser *b)
 	b->x_reused_exact = true;
 	if (b->prov && b->m->vgs[b->m->nodes[b->m->sel].vg].base && !b->m->nodes[b->m->sel].ghost) {
 		/* an older generation's LV: its bytes on extents reused since */
-		struct mlvm_report r;
 		struct mlvm_range *rv = NULL;
 		size_t n = 0, i;
 
@@ -1727,52 +1730,125 @@ static void export_begin(struct browser *b)
 		free(rv);
 		mlvm_report_free(&r);
 	}
-	if (tm_export_start(vg, lv, b->x_path, &b->x, b->x_err, sizeof(b->x_err)))
+	if (!b->x_path[0]) {
+		snprintf(b->x_err, sizeof(b->x_err), "no file name given");
+		return;
+	}
+	mlvm_report_init(&r);
+	rc = mlvm_lv_reader_new(vg, lv, NULL, &b->x_rd, &r);
+	if (rc) {
+		const char *why = r.n ? r.items[r.n - 1].message : "";
+
+		if ((rc == -EISDIR || rc == -EBUSY) && r.n)	/* a thin pool or an ambiguous PV: the error says why */
+			snprintf(b->x_err, sizeof(b->x_err), "cannot export: %s", why);
+		else
+			snprintf(b->x_err, sizeof(b->x_err), "cannot read lv %s: %s%s%s", lv->name,
+				 strerror(-rc), r.n ? ": " : "", why);
+		b->x_rd = NULL;
+		mlvm_report_free(&r);
 		return;		/* the dialog shows x_err */
+	}
+	mlvm_report_free(&r);
+	b->x_total = mlvm_lv_reader_size(b->x_rd);
+	/* never overwrite: an existing file, input images included, is refused */
+	rc = mlvm_export_out_open(&b->x_out, b->x_path, 0, NULL, 0, b->x_total);
+	if (rc) {
+		snprintf(b->x_err, sizeof(b->x_err), "cannot create %s: %s", b->x_path, strerror(-rc));
+		mlvm_lv_reader_free(b->x_rd);
+		b->x_rd = NULL;
+		return;
+	}
+	b->x_done = 0;
 	b->x_drawn = 0;
-	b->mode = MODE_EXPORT_RUN;
+	b->x_t0 = tui_now();
+	b->mode = MODE_EXPORT_RUN;	/* the main loop runs it: export_run */
 }
 
-/* one chunk; true when the screen should be redrawn */
-static bool export_tick(struct browser *b)
+static void key(struct browser *b, int k);
+
+/* the exporter's words for a failure, for the status line */
+static void export_error(void *ud, int rc, const char *message)
 {
-	char err[512];
-	int rc = tm_export_step(b->x, err, sizeof(err));
-	uint64_t done, total;
-	double secs;
+	struct browser *b = ud;
 
-	if (rc > 0) {
-		double now = tui_now();
-
-		if (now - b->x_drawn < 0.1)
-			return false;
-		b->x_drawn = now;
-		return true;
-	}
-	tm_export_progress(b->x, &done, &total, &secs);
-	if (rc < 0) {
-		tm_export_free(b->x);
-		b->x = NULL;
-		b->mode = MODE_MAIN;
-		say(b, "export failed: %s (partial file removed)", err);
-		return true;
-	}
-	tm_export_result(b->x, b->x_hex, &b->x_missing, &b->x_missing_bytes);
-	b->x_bytes = done;
-	b->x_secs = secs;
-	tm_export_free(b->x);
-	b->x = NULL;
-	b->mode = MODE_EXPORT_DONE;
-	say(b, "exported %s to %s, sha256 %s", b->x_lv, b->x_path, b->x_hex);
-	return true;
+	(void)rc;
+	snprintf(b->x_err, sizeof(b->x_err), "%s", message);
 }
 
+/*
+ * After each chunk: keys are read (Esc cancels: export_cancel leaves
+ * MODE_EXPORT_RUN, which stops the exporter) and the dialog redrawn, at
+ * most every 0.1 s.
+ */
+static int export_progress(void *ud, uint64_t done, uint64_t total)
+{
+	struct browser *b = ud;
+	double now;
+	int k;
+
+	(void)total;
+	b->x_done = done;
+	while ((k = getch()) != ERR) {
+		key(b, k);
+		if (b->mode != MODE_EXPORT_RUN)
+			return 1;
+	}
+	now = tui_now();
+	if (now - b->x_drawn >= 0.1) {
+		b->x_drawn = now;
+		draw(b);
+		refresh();
+	}
+	return 0;
+}
+
+/* the export begun by export_begin, to its end: done, failed or cancelled */
+static void export_run(struct browser *b)
+{
+	struct mlvm_export_cb cb = { .progress = export_progress, .error = export_error, .ud = b };
+	struct mlvm_export_result res;
+	const struct mlvm_range *r;
+	size_t n = 0, i;
+	int rc, crc;
+
+	timeout(0);
+	rc = mlvm_export_out_reserve(&b->x_out, b->x_total, &cb);
+	if (!rc)
+		rc = mlvm_export_run(b->x_rd, &b->x_out, MLVM_EXPORT_SHA256 | MLVM_EXPORT_SYNC, &cb,
+				     &res);
+	crc = mlvm_export_out_close(&b->x_out, rc == 0);
+	if (crc && !rc) {
+		rc = crc;
+		snprintf(b->x_err, sizeof(b->x_err), "cannot write %s: %s", b->x_path,
+			 strerror(-crc));
+	}
+	if (rc == -ECANCELED) {
+		say(b, "export cancelled; %s removed", b->x_path);
+	} else if (rc) {
+		b->mode = MODE_MAIN;
+		say(b, "export failed: %s (partial file removed)", b->x_err);
+	} else {
+		memcpy(b->x_hex, res.sha256, sizeof(b->x_hex));
+		r = mlvm_lv_reader_missing(b->x_rd, &n);
+		b->x_missing = n;
+		b->x_missing_bytes = 0;
+		for (i = 0; i < n; i++)
+			b->x_missing_bytes += r[i].len;
+		b->x_bytes = res.written;
+		b->x_secs = tui_now() - b->x_t0;
+		b->mode = MODE_EXPORT_DONE;
+		say(b, "exported %s to %s, sha256 %s", b->x_lv, b->x_path, b->x_hex);
+	}
+	mlvm_lv_reader_free(b->x_rd);
+	b->x_rd = NULL;
+	b->x_err[0] = 0;
+}
+
+/* Esc during the export: export_progress stops the exporter on seeing
+ * the mode change; export_run removes the partial file and says so */
 static void export_cancel(struct browser *b)
 {
-	tm_export_free(b->x);
-	b->x = NULL;
 	b->mode = MODE_MAIN;
-	say(b, "export cancelled; %s removed", b->x_path);
 }
 
 /*
@@ -2221,17 +2297,7 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 			timing_log(&b, "first_draw_ms", (tui_now() - o->t0) * 1000.0, 0);
 		}
 		if (b.mode == MODE_EXPORT_RUN) {
-			timeout(0);
-			k = getch();
-			if (k != ERR) {
-				key(&b, k);
-				continue;
-			}
-			while (b.mode == MODE_EXPORT_RUN && !export_tick(&b))
-				if ((k = getch()) != ERR) {
-					key(&b, k);
-					break;
-				}
+			export_run(&b);		/* reads the keys as it goes */
 			continue;
 		}
 		timeout(content_pending(&b) ? (b.content_busy ? 0 : 150) : -1);
@@ -2257,8 +2323,10 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 	endwin();
 	delscreen(scr);
 out:
-	if (b.x)
-		tm_export_free(b.x);
+	if (b.x_rd) {
+		mlvm_export_out_close(&b.x_out, false);
+		mlvm_lv_reader_free(b.x_rd);
+	}
 	if (b.timing)
 		fclose(b.timing);
 	content_reset(&b, 0);
