@@ -281,6 +281,36 @@ static void target_free(struct target *t)
 }
 
 /*
+ * The evidence-safe default: an image whose mode gives no one write
+ * permission (chmod 444: root would write to it all the same) or a block
+ * device is not written to unless --force. EXIT_DONE, or EXIT_FAILED after
+ * a message naming the image. An image that cannot be looked at is left to
+ * the open that follows to report.
+ */
+static int evidence_guard(struct cli *c, const char *cmd, char **images, int n, bool force)
+{
+	struct stat st;
+	int k;
+
+	for (k = 0; k < n && !force; k++) {
+		if (stat(images[k], &st) != 0)
+			continue;
+		if (S_ISBLK(st.st_mode)) {
+			cli_err(c, "%s is a block device: not written to (mlvm %s --force writes to it)",
+				images[k], cmd);
+			return EXIT_FAILED;
+		}
+		if (S_ISREG(st.st_mode) && !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))) {
+			cli_err(c, "%s is read-only (mode %04o, no write permission for anyone): not "
+				"written to (chmod u+w it, or mlvm %s --force writes anyway)",
+				images[k], (unsigned)(st.st_mode & 07777), cmd);
+			return EXIT_FAILED;
+		}
+	}
+	return EXIT_DONE;
+}
+
+/*
  * Open the images read-write, assemble, pick the VG, and check it is fit to
  * be changed. Problems are listed; they refuse the operation unless force.
  * Returns EXIT_DONE with t filled, or an exit status.
@@ -295,6 +325,8 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 	int rc, k;
 
 	memset(t, 0, sizeof(*t));
+	if (evidence_guard(c, cmd, images, n, force))
+		return EXIT_FAILED;
 	t->set = mlvm_set_new(&oo);
 	if (!t->set) {
 		cli_err(c, "out of memory");
@@ -834,6 +866,8 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 			if (same_file(images[k], images[j]))
 				return cli_usage(c, "format", "%s is given twice", images[k]);
 
+	if (evidence_guard(c, "format", images, n_img, w.force))
+		return EXIT_FAILED;
 	/* what is there already */
 	set = cli_open_set(c, images, n_img, NULL, &st);
 	if (!set)
