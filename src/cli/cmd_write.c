@@ -23,6 +23,12 @@
 #include "base/util.h"
 #include "write/write.h"
 
+/* the last lines of every write command's --help */
+#define WRITE_HELP_TAIL \
+	"An image with no write bit for anyone (chmod 444) or a block device is\n" \
+	"refused unless --force (evidence is safe by default).\n" \
+	"Options may come before or after the images and words; -- ends them.\n"
+
 static const char format_help[] =
 	"Usage: mlvm format [--vg NAME] [--extent-size SIZE] [--metadata-size SIZE]\n"
 	"                   [--metadata-copies 1|2] [--data-alignment SIZE] [--force] IMAGE...\n"
@@ -34,7 +40,7 @@ static const char format_help[] =
 	"up to the data alignment (1 MiB by default). Extent size 4 MiB by default.\n"
 	"An image that already holds a PV, a VG or a partition table is refused\n"
 	"unless --force. SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB).\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char create_help[] =
 	"Usage: mlvm create [--size SIZE] [--force] IMAGE... NAME\n"
@@ -42,13 +48,13 @@ static const char create_help[] =
 	"Add a linear LV of SIZE (rounded up to whole extents; one extent when no\n"
 	"size is given, since LVM2 refuses an LV without extents), placed first fit\n"
 	"over the free extents of the PVs in order: one segment per free run.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char remove_help[] =
 	"Usage: mlvm remove [--force] IMAGE... LV\n"
 	"\n"
 	"Remove a linear or striped LV that no other LV uses.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char resize_help[] =
 	"Usage: mlvm resize [--force] IMAGE... LV [+|-]SIZE\n"
@@ -57,26 +63,26 @@ static const char resize_help[] =
 	"+/-), rounded up to whole extents. Growing extends the last segment when\n"
 	"the extents after it are free, then takes free runs first fit; shrinking\n"
 	"cuts segments from the end.\n"
-	"Options may come before or after the images and words; -- ends them. A\n"
-	"word of a dash and a digit (-4M) is a SIZE, never an option.\n";
+	"A word of a dash and a digit (-4M) is a SIZE, never an option.\n"
+	WRITE_HELP_TAIL;
 
 static const char rename_help[] =
 	"Usage: mlvm rename [--force] IMAGE... LV NEW\n"
 	"\n"
 	"Rename an LV (not a hidden sub-LV, nor an LV that other LVs refer to).\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char addtag_help[] =
 	"Usage: mlvm add-tag [--force] IMAGE... LV TAG\n"
 	"\n"
 	"Add a tag to an LV. Tags: 1 to 1024 characters of A-Z a-z 0-9 _ + . - / = ! : # &.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char removetag_help[] =
 	"Usage: mlvm remove-tag [--force] IMAGE... LV TAG\n"
 	"\n"
 	"Remove a tag from an LV.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 /* ------------------------------------------------------------ shared */
 

