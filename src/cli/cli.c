@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "model/vgspec.h"
+#include "text/carve.h"
 
 void cli_err(const struct cli *c, const char *fmt, ...)
 {
@@ -356,6 +357,116 @@ static bool near_name(const char *want, const char *have)
 	return lw >= 3 && strcasestr(have, want) != NULL;
 }
 
+/* seqno list (rising, distinct) as "3-5, 8" into b */
+static void seqno_ranges(const uint64_t *v, size_t n, struct mlvm_buf *b)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i; j + 1 < n && v[j + 1] == v[j] + 1; j++)
+			;
+		if (j > i)
+			mlvm_buf_printf(b, "%s%llu-%llu", b->len ? ", " : "", (unsigned long long)v[i],
+					(unsigned long long)v[j]);
+		else
+			mlvm_buf_printf(b, "%s%llu", b->len ? ", " : "", (unsigned long long)v[i]);
+		i = j + 1;
+	}
+}
+
+/*
+ * An LV not in vg as chosen may be in other generations of it still in the
+ * metadata rings: in words for the user (" (it exists in generations 3-5;
+ * removed at 6: use --generation 5)") into why, or "" when it is in none.
+ * The images are opened again with every metadata area carved; each intact
+ * generation (complete, parses, checksum not bad) is read once per seqno.
+ */
+static const char *lv_elsewhere(const struct mlvm_set *set, const struct mlvm_vg *vg,
+				const char *name, char *why, size_t len)
+{
+	struct mlvm_open_opts o = set->opts;
+	struct mlvm_set *all;
+	struct mlvm_gen_ref *refs = NULL;
+	struct mlvm_buf b = { 0 };
+	uint64_t *has = NULL, removed = 0, last = 0;
+	size_t n = 0, n_has = 0, i;
+	bool seen = false, after = false;
+	char id[64] = "", renamed[128] = "";
+
+	why[0] = '\0';
+	if (!vg->id)
+		return why;
+	o.carve = true;
+	o.want_generation = false;
+	all = mlvm_set_new(&o);
+	if (!all)
+		return why;
+	for (i = 0; i < set->n_srcs; i++)
+		if (mlvm_set_add_path(all, set->srcs[i]->name))
+			goto out;
+	if (mlvm_set_assemble(all) < 0 || mlvm_set_generations(all, &refs, &n) || !n)
+		goto out;
+	has = malloc(n * sizeof(*has));
+	if (!has)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct mlvm_generation *g = refs[i].g;
+		struct mlvm_report scratch;
+		struct mlvm_vg *old = NULL;
+		char *text = NULL;
+		size_t tlen = 0;
+		const struct mlvm_lv *lv;
+		bool there;
+
+		if (!g->seqno_known || strcmp(g->vg_id, vg->id) || !g->complete || !g->parse_ok ||
+		    g->checksum_ok == 0 || (seen && g->seqno == last))
+			continue;	/* not intact, another VG, or this seqno is in already */
+		if (mlvm_set_generation_text(all, refs[i].dev, refs[i].mda, g, &text, &tlen))
+			continue;
+		mlvm_report_init(&scratch);
+		if (mlvm_vg_from_text(text, tlen, &old, &scratch, NULL, -1) == 0) {
+			seen = true;
+			last = g->seqno;
+			lv = mlvm_vg_find_lv(old, name);
+			there = lv != NULL;
+			if (there) {
+				has[n_has++] = g->seqno;
+				removed = 0;
+				after = false;
+				snprintf(id, sizeof(id), "%s", lv->id ? lv->id : "");
+			} else if (n_has && !after) {
+				uint32_t k;
+
+				removed = g->seqno;	/* the first intact one after, without it */
+				after = true;
+				renamed[0] = '\0';
+				for (k = 0; id[0] && k < old->n_lvs; k++)
+					if (old->lvs[k].id && !strcmp(old->lvs[k].id, id))
+						snprintf(renamed, sizeof(renamed), "%s", old->lvs[k].name);
+			}
+			mlvm_vg_free(old);
+		}
+		mlvm_report_free(&scratch);
+	}
+	if (!n_has)
+		goto out;
+	seqno_ranges(has, n_has, &b);
+	if (removed)	/* "by" when the seqnos between are gone from the rings */
+		snprintf(why, len, " (it exists in generation%s %s; %s%s %s %llu: use --generation %llu)",
+			 n_has > 1 ? "s" : "", b.data, renamed[0] ? "renamed to " : "removed",
+			 renamed, removed == has[n_has - 1] + 1 ? "at" : "by",
+			 (unsigned long long)removed, (unsigned long long)has[n_has - 1]);
+	else
+		snprintf(why, len, " (it exists in generation%s %s: use --generation %llu)",
+			 n_has > 1 ? "s" : "", b.data, (unsigned long long)has[n_has - 1]);
+out:
+	mlvm_buf_free(&b);
+	free(has);
+	free(refs);
+	mlvm_set_free(all);
+	return why;
+}
+
 int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
 		  const struct mlvm_vg **vg_out, const struct mlvm_lv **lv_out)
 {
@@ -365,6 +476,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 	const struct mlvm_lv *found = NULL;
 	struct mlvm_buf near = { 0 }, vgs = { 0 };
 	size_t i, n_found = 0, n_near = 0, n_vgs = 0;
+	uint64_t last_seqno = 0;
 	uint32_t k;
 
 	if (slash) {
@@ -401,6 +513,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		if (!cli_vg_selected(c, vg) || (slash && !cli_vg_matches(vgname, vg)))
 			continue;
 		n_vgs++;
+		last_seqno = vg->seqno;
 		cli_vg_label(set, vg, label, sizeof(label));
 		mlvm_buf_printf(&vgs, "%s%s", vgs.len ? ", " : "", label);
 		lv = mlvm_vg_find_lv(vg, name);
@@ -437,7 +550,18 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 			cli_err(c, "no volume group found in the images given");
 		}
 	} else {
-		cli_err(c, "no lv %s in volume group %s%s%s", name, vgs.data ? vgs.data : "",
+		char elsewhere[1024] = "", at[40] = "";
+
+		/* one VG searched: the LV may be in another generation of it */
+		if (n_vgs == 1) {
+			snprintf(at, sizeof(at), " at seqno %llu", (unsigned long long)last_seqno);
+			for (i = 0; i < set->n_vgs; i++)
+				if (cli_vg_selected(c, set->vgs[i]) &&
+				    (!slash || cli_vg_matches(vgname, set->vgs[i])))
+					lv_elsewhere(set, set->vgs[i], name, elsewhere, sizeof(elsewhere));
+		}
+		cli_err(c, "no lv %s in volume group %s%s%s%s%s", name, vgs.data ? vgs.data : "", at,
+			elsewhere,
 			n_near ? "; near names: " : "", n_near ? near.data : "");
 	}
 	mlvm_buf_free(&near);

@@ -63,4 +63,21 @@ if [ "$(id -u)" -eq 0 ] && truncate -s 64M "$TMP/blk.img" && blk=$(losetup -f --
 	loop_release "$blk"
 fi
 
+# --- --lv of an LV that is not in the generation chosen but in others still in the rings
+if command -v xz >/dev/null; then
+	mapfile -t demo < <(fixture_images demo)
+	expect_status 1 "export --lv of a removed LV" export --lv scratch -o "$TMP/x.raw" "${demo[@]}" &&
+		grep -q "no lv scratch in volume group demo at seqno 10 (it exists in generations 4-6; removed at 7: use --generation 6)" "$TMP/err" ||
+		fail "removed LV: $(cat "$TMP/err")"
+	expect_status 1 "map --lv of a renamed LV" map --lv homes "${demo[@]}" &&
+		grep -q "no lv homes in volume group demo at seqno 10 (it exists in generations 5-7; renamed to home at 8: use --generation 7); near names: demo/home" "$TMP/err" ||
+		fail "renamed LV: $(cat "$TMP/err")"
+	expect_status 1 "export --lv of an LV created later" export --generation 3 --lv logs -o "$TMP/x.raw" "${demo[@]}" &&
+		grep -q "no lv logs in volume group demo at seqno 3 (it exists in generation 10: use --generation 10)" "$TMP/err" ||
+		fail "later LV: $(cat "$TMP/err")"
+	expect_status 0 "the generation it names" export --generation 6 --lv scratch -o "$TMP/x.raw" "${demo[@]}"
+	expect_status 1 "an LV in no generation" export --lv nothere -o "$TMP/x.raw" "${demo[@]}" &&
+		grep -q "no lv nothere in volume group demo at seqno 10$" "$TMP/err" || fail "nothere: $(cat "$TMP/err")"
+fi
+
 finish
