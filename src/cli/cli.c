@@ -88,6 +88,7 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		*status = EXIT_FAILED;
 		return NULL;
 	}
+	cli_report_selected(c, &set->report);
 	/* a --pv the images do not bear out: the user's word was not taken */
 	for (i = 0; i < (int)set->report.n; i++)
 		if (!strcmp(set->report.items[i].code, "pv_choice")) {
@@ -99,6 +100,19 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		}
 	*status = EXIT_DONE;
 	return set;
+}
+
+static bool tied_to_selected(const struct mlvm_anomaly *a, void *arg)
+{
+	const struct cli *c = arg;
+
+	return (!a->vg_name && !a->vg_id) || mlvm_vgspec_match(c->vg, a->vg_name, a->vg_id);
+}
+
+void cli_report_selected(const struct cli *c, struct mlvm_report *r)
+{
+	if (c->vg)
+		mlvm_report_filter(r, tied_to_selected, (void *)c);
 }
 
 bool cli_output_ok(const struct cli *c, bool write_failed)
@@ -153,6 +167,8 @@ void cli_json_report(struct json *j, const struct mlvm_report *r)
 			json_int(j, "offset", a->offset);
 		else
 			json_null(j, "offset");
+		json_string(j, "vg", a->vg_name);
+		json_string(j, "vg_id", a->vg_id);
 		json_end_object(j);
 	}
 	if (r->dropped) {
@@ -162,6 +178,8 @@ void cli_json_report(struct json *j, const struct mlvm_report *r)
 		json_null(j, "message");
 		json_null(j, "image");
 		json_null(j, "offset");
+		json_null(j, "vg");
+		json_null(j, "vg_id");
 		json_end_object(j);
 	}
 	json_end_array(j);

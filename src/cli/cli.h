@@ -75,6 +75,13 @@ const char *cli_did_you_mean(const char *word, const char *const *names, size_t 
 struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			      const struct mlvm_open_opts *opts, int *status);
 
+/*
+ * With --vg, drop from r the entries tied to a VG that does not answer to
+ * it (warnings about the other VGs of the images); entries tied to no VG
+ * (image-level damage) stay. cli_open_set does it for the set's report.
+ */
+void cli_report_selected(const struct cli *c, struct mlvm_report *r);
+
 /* a seqno as given to --generation/--from/--to: 0 or a usage error status */
 int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
 		    const char *arg, uint64_t *out);

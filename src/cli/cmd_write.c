@@ -354,6 +354,7 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
 		return EXIT_FAILED;
 	}
+	cli_report_selected(c, &t->set->report);
 	for (i = 0; i < t->set->n_vgs; i++) {
 		if (!cli_vg_selected(c, t->set->vgs[i]))
 			continue;

@@ -1554,7 +1554,22 @@ static int gone_reason(const struct cand *c, size_t n, char *buf, size_t len)
 	return 0;
 }
 
+static int load_group(struct mlvm_set *set, struct cand *c, size_t n);
+
+/*
+ * Assemble one VG from its candidate copies (one group: one VG id); what is
+ * reported meanwhile is about that VG and tied to it.
+ */
 static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
+{
+	size_t mark = set->report.n;
+	int rc = load_group(set, c, n);
+
+	mlvm_report_tie_vg(&set->report, mark, n ? c[0].vg_name : NULL, n ? c[0].vg_id : NULL);
+	return rc;
+}
+
+static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 {
 	struct mlvm_vg *vg = NULL;
 	size_t i, chosen = n;

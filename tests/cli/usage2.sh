@@ -80,4 +80,26 @@ if command -v xz >/dev/null; then
 		grep -q "no lv nothere in volume group demo at seqno 10$" "$TMP/err" || fail "nothere: $(cat "$TMP/err")"
 fi
 
+# --- --vg: warnings about the other VGs are not shown; image-level ones are
+if command -v xz >/dev/null; then
+	truncate -s 16M "$TMP/case42.img"
+	"$MLVM" format --vg case42 "$TMP/case42.img" >/dev/null 2>&1 || fail "format case42"
+	: >"$TMP/nothing.img"
+	expect_status 0 "read of two VGs, one missing a PV" read "${demo[0]}" "$TMP/case42.img" &&
+		grep -q "vg demo: pv pv1 .* is missing" "$TMP/err" || fail "demo's warning without --vg: $(cat "$TMP/err")"
+	expect_status 0 "read --vg case42" read --vg case42 "${demo[0]}" "$TMP/case42.img" "$TMP/nothing.img"
+	grep -q "demo" "$TMP/err" && fail "--vg case42 shows warnings about demo: $(cat "$TMP/err")"
+	grep -q "nothing.img: it is empty \[no_label\]" "$TMP/err" || fail "--vg case42 hides an image-level warning: $(cat "$TMP/err")"
+	expect_status 0 "read --json --vg case42" --json read --vg case42 "${demo[0]}" "$TMP/case42.img"
+	"$PYTHON3" -c 'import json,sys; w=json.load(open(sys.argv[1]))["warnings"]; assert not [x for x in w if "demo" in x["message"]], w' "$TMP/out" ||
+		fail "--json --vg case42 lists warnings about demo"
+	expect_status 0 "read --json --vg demo" --json read --vg demo "${demo[0]}" "$TMP/case42.img"
+	"$PYTHON3" -c '
+import json, sys
+w = [x for x in json.load(open(sys.argv[1]))["warnings"] if x["code"] == "pv_missing"]
+assert w and w[0]["vg"] == "demo" and w[0]["vg_id"], w' "$TMP/out" || fail "--vg demo: pv_missing tied to demo: $(cat "$TMP/out")"
+	expect_status 0 "history --vg case42" history --vg case42 "${demo[0]}" "$TMP/case42.img"
+	grep -q "vg demo" "$TMP/err" && fail "history --vg case42 shows warnings about demo: $(cat "$TMP/err")"
+fi
+
 finish
