@@ -16,28 +16,154 @@
 #include "model/vgspec.h"
 #include "text/carve.h"
 
+/*
+ * What the --json error object says (cli_json_error): the first error the
+ * command met, either said with cli_err/cli_usage (code "failed" or
+ * "usage") or recorded in a report it printed (that entry's code); a later
+ * report error gives a "failed" one its code, image and offset. And copies
+ * of the entries of the reports printed, for its "warnings".
+ */
+static struct {
+	bool set;
+	char code[64];
+	char message[2048];
+	char *image;
+	int64_t offset;
+	struct mlvm_report seen;
+	const struct mlvm_report *last;	/* the report copied last, and how far */
+	size_t last_n;
+} failure = { .offset = -1 };
+
+static void note_error(const char *code, const char *image, int64_t offset, const char *message)
+{
+	bool upgrade = failure.set && !strcmp(failure.code, "failed") && strcmp(code, "failed") &&
+		       strcmp(code, "usage");
+
+	if (failure.set && !upgrade)
+		return;
+	snprintf(failure.code, sizeof(failure.code), "%s", code);
+	if (!failure.set)
+		snprintf(failure.message, sizeof(failure.message), "%s", message);
+	free(failure.image);
+	failure.image = image ? strdup(image) : NULL;
+	failure.offset = offset;
+	failure.set = true;
+}
+
+static void say(const struct cli *c, const char *code, const char *image, const char *fmt,
+		va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s\n", c->prog, msg);
+	note_error(code, image, -1, msg);
+}
+
 void cli_err(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c, "failed", NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cli_fail(const struct cli *c, const char *code, const char *image, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(c, code, image, fmt, ap);
+	va_end(ap);
 }
 
 int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c, "usage", NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", c->prog,
+	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", c->prog,
 		cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+/* the entries of r not copied yet, for the error object's warnings */
+static void note_report(const struct mlvm_report *r)
+{
+	size_t i = failure.last == r ? failure.last_n : 0;
+
+	for (; i < r->n; i++) {
+		const struct mlvm_anomaly *a = &r->items[i];
+
+		mlvm_report_add(&failure.seen, a->severity, a->code, a->image, a->offset, "%s",
+				a->message);
+		mlvm_report_tie_vg(&failure.seen, failure.seen.n ? failure.seen.n - 1 : 0,
+				   a->vg_name, a->vg_id);
+		if (a->severity == MLVM_SEV_ERROR)
+			note_error(a->code, a->image, a->offset, a->message);
+	}
+	failure.seen.dropped += r->dropped;
+	failure.last = r;
+	failure.last_n = r->n;
+}
+
+/* the error object's members: code, message, image, offset, status */
+static void error_members(struct json *j, const char *code, const char *message,
+			  const char *image, int64_t offset, int status)
+{
+	json_string(j, "code", code);
+	json_string(j, "message", message);
+	json_string(j, "image", image);
+	if (offset >= 0)
+		json_int(j, "offset", offset);
+	else
+		json_null(j, "offset");
+	json_int(j, "status", status);
+}
+
+void cli_json_failed(struct json *j, const struct mlvm_report *r, int status)
+{
+	const struct mlvm_anomaly *last = NULL;
+	size_t i;
+
+	json_begin_object(j, "error");
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].severity == MLVM_SEV_ERROR)
+			last = &r->items[i];
+	if (failure.set)
+		error_members(j, failure.code, failure.message, failure.image, failure.offset, status);
+	else if (last)
+		error_members(j, last->code, last->message, last->image, last->offset, status);
+	else
+		error_members(j, "failed", NULL, NULL, -1, status);
+	json_end_object(j);
+}
+
+void cli_json_error(const struct cli *c, int status)
+{
+	struct json j;
+
+	if (!c->json || status == EXIT_DONE || json_stdout_begun()) {
+		mlvm_report_free(&failure.seen);
+		free(failure.image);
+		failure.image = NULL;
+		return;
+	}
+	json_init(&j, stdout, true);
+	json_begin_object(&j, NULL);
+	json_begin_object(&j, "error");
+	error_members(&j, failure.set ? failure.code : status == EXIT_USAGE ? "usage" : "failed",
+		      failure.set ? failure.message : NULL, failure.image, failure.offset, status);
+	json_end_object(&j);
+	cli_json_report(&j, &failure.seen);
+	json_end_object(&j);
+	json_finish(&j);
+	mlvm_report_free(&failure.seen);
+	free(failure.image);
+	failure.image = NULL;
 }
 
 int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
@@ -75,7 +201,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	for (i = 0; i < n; i++) {
 		rc = mlvm_set_add_path(set, images[i]);
 		if (rc) {
-			cli_err(c, "cannot open %s: %s", images[i], mlvm_source_strerror(rc));
+			cli_fail(c, "open", images[i], "cannot open %s: %s", images[i],
+				 mlvm_source_strerror(rc));
 			mlvm_set_free(set);
 			*status = EXIT_FAILED;
 			return NULL;
@@ -118,7 +245,7 @@ void cli_report_selected(const struct cli *c, struct mlvm_report *r)
 bool cli_output_ok(const struct cli *c, bool write_failed)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+		cli_fail(c, "output", NULL, "cannot write output");
 		return false;
 	}
 	return true;
@@ -133,6 +260,8 @@ void cli_print_report(const struct cli *c, const struct mlvm_report *r)
 {
 	size_t i;
 
+	if (c->json)
+		note_report(r);
 	for (i = 0; i < r->n; i++) {
 		const struct mlvm_anomaly *a = &r->items[i];
 
@@ -508,7 +637,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 	/* a VG part (or --vg) several VGs answer to picks none of them */
 	if (c->vg && cli_vgs_matching(c->vg, set) > 1) {
 		ambiguous_vg(set, c->vg, "--vg", why, sizeof(why));
-		cli_err(c, "%s", why);
+		cli_fail(c, "vg_ambiguous", NULL, "%s", why);
 		return EXIT_FAILED;
 	}
 	for (i = 0; slash && i < set->n_vgs; i++)
@@ -518,7 +647,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		struct mlvm_buf b = { 0 };
 
 		cli_vg_candidates(set, vgname, &b);
-		cli_err(c, "%zu volume groups answer to %s in %s: %s; say which as NAME@UUID/%s",
+		cli_fail(c, "vg_ambiguous", NULL, "%zu volume groups answer to %s in %s: %s; say which as NAME@UUID/%s",
 			n_vgs, vgname, spec, b.data ? b.data : "", name);
 		mlvm_buf_free(&b);
 		return EXIT_FAILED;
@@ -558,14 +687,14 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		return EXIT_DONE;
 	}
 	if (n_found > 1) {
-		cli_err(c, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
+		cli_fail(c, "lv_ambiguous", NULL, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
 			name, vgs.data ? vgs.data : "", name);
 	} else if (n_vgs == 0) {
 		if (slash || c->vg) {
 			unknown_vg(set, slash ? vgname : c->vg, why, sizeof(why));
-			cli_err(c, "%s", why);
+			cli_fail(c, "no_vg", NULL, "%s", why);
 		} else {
-			cli_err(c, "no volume group found in the images given");
+			cli_fail(c, "no_vg", NULL, "no volume group found in the images given");
 		}
 	} else {
 		char elsewhere[1024] = "", at[40] = "";
@@ -578,7 +707,8 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 				    (!slash || cli_vg_matches(vgname, set->vgs[i])))
 					lv_elsewhere(set, set->vgs[i], name, elsewhere, sizeof(elsewhere));
 		}
-		cli_err(c, "no lv %s in volume group %s%s%s%s%s", name, vgs.data ? vgs.data : "", at,
+		cli_fail(c, "no_lv", NULL, "no lv %s in volume group %s%s%s%s%s", name,
+			 vgs.data ? vgs.data : "", at,
 			elsewhere,
 			n_near ? "; near names: " : "", n_near ? near.data : "");
 	}

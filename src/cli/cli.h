@@ -27,8 +27,29 @@ struct cli {
 	size_t n_pv_choices;
 };
 
+/*
+ * With --json, a command that fails (status not EXIT_DONE) without having
+ * printed its JSON document leaves on stdout
+ *   {"error": {"code", "message", "image", "offset", "status"}, "warnings": [...]}
+ * (doc/interface.md): the first error it said (cli_err: code "failed",
+ * cli_usage: "usage") or that a report it printed holds (that entry's
+ * code), and the entries of the reports printed. main calls it once, at
+ * the end; without --json it only forgets.
+ */
+void cli_json_error(const struct cli *c, int status);
+/*
+ * The same "error" member, for a command that prints its own document and
+ * fails (read, history, map: their "vgs"/"generations" then empty): the
+ * error said with cli_err/cli_fail, else r's last error entry.
+ */
+void cli_json_failed(struct json *j, const struct mlvm_report *r, int status);
+
 /* "mlvm: " + message to stderr */
 void cli_err(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* the same, giving the --json error object its code (as the warnings'
+ * codes: "open", "no_lv", ...) and image (may be NULL) */
+void cli_fail(const struct cli *c, const char *code, const char *image, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* usage error: message, a hint to --help, and EXIT_USAGE */
 int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -302,14 +302,16 @@ static int evidence_guard(struct cli *c, const char *cmd, char **images, int n, 
 		if (stat(images[k], &st) != 0)
 			continue;
 		if (S_ISBLK(st.st_mode)) {
-			cli_err(c, "%s is a block device: not written to (mlvm %s --force writes to it)",
-				images[k], cmd);
+			cli_fail(c, "block_device", images[k],
+				 "%s is a block device: not written to (mlvm %s --force writes to it)",
+				 images[k], cmd);
 			return EXIT_FAILED;
 		}
 		if (S_ISREG(st.st_mode) && !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))) {
-			cli_err(c, "%s is read-only (mode %04o, no write permission for anyone): not "
-				"written to (chmod u+w it, or mlvm %s --force writes anyway)",
-				images[k], (unsigned)(st.st_mode & 07777), cmd);
+			cli_fail(c, "read_only", images[k],
+				 "%s is read-only (mode %04o, no write permission for anyone): not "
+				 "written to (chmod u+w it, or mlvm %s --force writes anyway)",
+				 images[k], (unsigned)(st.st_mode & 07777), cmd);
 			return EXIT_FAILED;
 		}
 	}

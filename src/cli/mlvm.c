@@ -57,7 +57,8 @@ static const char usage_text[] =
 	"  SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB); no suffix: bytes\n"
 	"\n"
 	"Global options:\n"
-	"  --json               machine-readable output on stdout\n"
+	"  --json               machine-readable output on stdout (a failure too: a\n"
+	"                       JSON error object, same exit status)\n"
 	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
 	"  --vg VG              pick one VG when the images hold several: its name,\n"
 	"                       its uuid (dashes or not) or NAME@UUID (two VGs of one\n"
@@ -232,6 +233,7 @@ int main(int argc, char **argv)
 		rc = cmd->run(&c, argc - 1, argv + 1);
 	}
 out:
+	cli_json_error(&c, rc);
 	free(c.pv_choices);
 	return rc;
 }

@@ -50,6 +50,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	expect_status 0 "create --force on a chmod 444 image (root)" create --force "$TMP/ro.img" lvx
 	"$MLVM" --json read "$TMP/ro.img" 2>/dev/null | grep -q '"lvx"' || fail "create --force did not write"
 fi
+truncate -s 64M "$TMP/ro444.img"
+chmod 444 "$TMP/ro444.img"
 chmod 640 "$TMP/ro.img"
 expect_status 0 "create on a mode 640 image" create "$TMP/ro.img" lvz
 # a block device of our own (never one another test may be using)
@@ -100,6 +102,53 @@ w = [x for x in json.load(open(sys.argv[1]))["warnings"] if x["code"] == "pv_mis
 assert w and w[0]["vg"] == "demo" and w[0]["vg_id"], w' "$TMP/out" || fail "--vg demo: pv_missing tied to demo: $(cat "$TMP/out")"
 	expect_status 0 "history --vg case42" history --vg case42 "${demo[0]}" "$TMP/case42.img"
 	grep -q "vg demo" "$TMP/err" && fail "history --vg case42 shows warnings about demo: $(cat "$TMP/err")"
+fi
+
+# --- --json: a failing command leaves a JSON error object on stdout, with the exit status of the text run
+json_error() {	# json_error WHAT STATUS CODE ARGS...: the error object's code and status
+	local what=$1 want=$2 code=$3
+	shift 3
+	"$MLVM" "$@" >/dev/null 2>&1
+	local plain=$?
+	expect_status "$want" "$what" --json "$@" || return
+	[ "$plain" -eq "$want" ] || fail "$what: exit $plain without --json, $want with it"
+	"$PYTHON3" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e = d["error"]
+assert e["code"] == sys.argv[2] and e["status"] == int(sys.argv[3]) and e["message"], e
+assert set(e) == {"code", "message", "image", "offset", "status"}, e
+assert isinstance(d["warnings"], list)' "$TMP/out" "$code" "$want" || fail "$what: error object: $(head -c 600 "$TMP/out")"
+}
+json_error "--json usage error" 2 usage read --bogus x.img
+json_error "--json unknown command" 2 usage raed x.img
+json_error "--json /dev/null" 1 open read /dev/null
+json_error "--json scan /dev/null" 1 open scan /dev/null
+json_error "--json read: no PV" 1 no_vg read "$TMP/zeros.img"
+json_error "--json history: no PV" 1 no_generation history "$TMP/zeros.img"
+json_error "--json map: no PV" 1 no_vg map "$TMP/zeros.img"
+json_error "--json map --history: no PV" 1 no_vg map --history "$TMP/zeros.img"
+json_error "--json dump: no PV" 1 no_vg dump "$TMP/zeros.img"
+json_error "--json diff: no PV" 1 no_generation diff --from 1 --to 2 "$TMP/zeros.img"
+json_error "--json export: no PV" 1 failed export --lv x -o "$TMP/o.raw" "$TMP/zeros.img"
+json_error "--json create on a chmod 444 image" 1 read_only create "$TMP/ro444.img" x 2>/dev/null
+if [ -n "${demo[0]:-}" ]; then
+	json_error "--json export of a removed LV" 1 no_lv export --lv scratch -o "$TMP/o.raw" "${demo[@]}"
+	grep -q '"message": "no lv scratch in volume group demo at seqno 10 (it exists in generations 4-6' "$TMP/out" ||
+		fail "export error message: $(cat "$TMP/out")"
+	json_error "--json map --lv of a removed LV" 1 no_lv map --lv scratch "${demo[@]}"
+	json_error "--json --vg nope" 1 no_vg read --vg nope "${demo[@]}"
+	# dump --json: the text and where it came from
+	expect_status 0 "dump --json" --json dump --generation 6 "${demo[@]}"
+	"$MLVM" dump --generation 6 "${demo[@]}" 2>/dev/null | tail -n +2 >"$TMP/dump.txt"
+	"$PYTHON3" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["vg"] == "demo" and d["seqno"] == 6 and d["mda"] == 1 and d["offset"] > 0 and d["size"] > 0, d
+assert d["from_ring"] is True and d["pv_id"] and d["image"] and d["vg_id"], d
+t = open(sys.argv[2]).read()
+assert d["text"].rstrip("\n") == t.rstrip("\n"), "text differs"
+assert "scratch" in d["text"]' "$TMP/out" "$TMP/dump.txt" || fail "dump --json: $(head -c 400 "$TMP/out")"
 fi
 
 finish
