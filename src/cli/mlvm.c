@@ -176,6 +176,13 @@ int main(int argc, char **argv)
 	bool help = false, version = false, via_help = false;
 	int rc;
 
+	/* for the shell completion (tools/mlvm-completion.bash): the commands */
+	if (argc == 2 && !strcmp(argv[1], "--list-commands")) {
+		for (cmd = commands; cmd->name; cmd++)
+			puts(cmd->name);
+		puts("help");
+		return EXIT_DONE;
+	}
 	rc = take_globals(&c, &argc, argv, &help, &version);
 	if (rc)
 		goto out;
