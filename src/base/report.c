@@ -13,17 +13,39 @@ void mlvm_report_init(struct mlvm_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void anomaly_free(struct mlvm_anomaly *a)
+{
+	free(a->code);
+	free(a->message);
+	free(a->image);
+	free(a->vg_name);
+	free(a->vg_id);
+}
+
 void mlvm_report_free(struct mlvm_report *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		free(r->items[i].code);
-		free(r->items[i].message);
-		free(r->items[i].image);
-	}
+	for (i = 0; i < r->n; i++)
+		anomaly_free(&r->items[i]);
 	free(r->items);
 	mlvm_report_init(r);
+}
+
+size_t mlvm_report_filter(struct mlvm_report *r,
+			  bool (*keep)(const struct mlvm_anomaly *a, void *arg), void *arg)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (keep(&r->items[i], arg))
+			r->items[o++] = r->items[i];
+		else
+			anomaly_free(&r->items[i]);
+	}
+	i = r->n - o;
+	r->n = o;
+	return i;
 }
 
 void mlvm_report_add(struct mlvm_report *r, enum mlvm_severity sev,
@@ -61,6 +83,8 @@ void mlvm_report_add(struct mlvm_report *r, enum mlvm_severity sev,
 	a->message = msg;
 	a->image = image ? strdup(image) : NULL;
 	a->offset = offset;
+	a->vg_name = NULL;
+	a->vg_id = NULL;
 	if (!a->code || !a->message || (image && !a->image)) {
 		free(a->code);
 		free(a->message);
@@ -69,6 +93,28 @@ void mlvm_report_add(struct mlvm_report *r, enum mlvm_severity sev,
 		return;
 	}
 	r->n++;
+}
+
+void mlvm_report_tie_vg(struct mlvm_report *r, size_t from, const char *vg_name,
+			const char *vg_id)
+{
+	size_t i;
+
+	if (!r || (!vg_name && !vg_id))
+		return;
+	for (i = from; i < r->n; i++) {
+		struct mlvm_anomaly *a = &r->items[i];
+
+		if (a->vg_name || a->vg_id)
+			continue;
+		a->vg_name = vg_name ? strdup(vg_name) : NULL;
+		a->vg_id = vg_id ? strdup(vg_id) : NULL;
+		if ((vg_name && !a->vg_name) || (vg_id && !a->vg_id)) {
+			free(a->vg_name);
+			free(a->vg_id);
+			a->vg_name = a->vg_id = NULL;
+		}
+	}
 }
 
 size_t mlvm_report_count(const struct mlvm_report *r, enum mlvm_severity min)

@@ -3,13 +3,15 @@
  *
  * Each entry has a short stable code ("label_crc", "mda_magic", ...), a
  * human message (lowercase, no full stop), the image it concerns and the
- * absolute byte offset inside that image (-1 when there is none).
+ * absolute byte offset inside that image (-1 when there is none), and the
+ * VG it is about when it is about one (mlvm_report_tie_vg).
  *
  * Layer: base (src/base). May include: nothing of mlvm's.
  */
 #ifndef MLVM_REPORT_H
 #define MLVM_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +27,8 @@ struct mlvm_anomaly {
 	char *message;
 	char *image;		/* may be NULL */
 	int64_t offset;		/* absolute byte offset in image, or -1 */
+	char *vg_name;		/* the VG the entry is about (name, uuid as */
+	char *vg_id;		/* written), NULL when not tied to one VG */
 };
 
 /* The list is bounded: past MLVM_REPORT_MAX entries only a count is kept. */
@@ -53,6 +57,23 @@ void mlvm_report_add(struct mlvm_report *r, enum mlvm_severity sev,
 	mlvm_report_add((r), MLVM_SEV_NOTICE, (code), (image), (int64_t)(off), __VA_ARGS__)
 #define mlvm_error(r, code, image, off, ...) \
 	mlvm_report_add((r), MLVM_SEV_ERROR, (code), (image), (int64_t)(off), __VA_ARGS__)
+
+/*
+ * Tie the entries from index `from` on that are tied to no VG yet to the
+ * VG name/id (copied; either may be NULL): what the library reports while
+ * it reads one VG's metadata is about that VG; image-level damage (labels,
+ * metadata area headers) is not tied. Entries that cannot be tied (no
+ * memory) stay untied.
+ */
+void mlvm_report_tie_vg(struct mlvm_report *r, size_t from, const char *vg_name,
+			const char *vg_id);
+
+/*
+ * Keep the entries keep(entry, arg) says true of, in order, and free the
+ * others; returns how many were removed.
+ */
+size_t mlvm_report_filter(struct mlvm_report *r,
+			  bool (*keep)(const struct mlvm_anomaly *a, void *arg), void *arg);
 
 /* Number of entries of at least the given severity. */
 size_t mlvm_report_count(const struct mlvm_report *r, enum mlvm_severity min);

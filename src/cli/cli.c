@@ -14,29 +14,156 @@
 
 #include "base/util.h"
 #include "model/vgspec.h"
+#include "text/carve.h"
+
+/*
+ * What the --json error object says (cli_json_error): the first error the
+ * command met, either said with cli_err/cli_usage (code "failed" or
+ * "usage") or recorded in a report it printed (that entry's code); a later
+ * report error gives a "failed" one its code, image and offset. And copies
+ * of the entries of the reports printed, for its "warnings".
+ */
+static struct {
+	bool set;
+	char code[64];
+	char message[2048];
+	char *image;
+	int64_t offset;
+	struct mlvm_report seen;
+	const struct mlvm_report *last;	/* the report copied last, and how far */
+	size_t last_n;
+} failure = { .offset = -1 };
+
+static void note_error(const char *code, const char *image, int64_t offset, const char *message)
+{
+	bool upgrade = failure.set && !strcmp(failure.code, "failed") && strcmp(code, "failed") &&
+		       strcmp(code, "usage");
+
+	if (failure.set && !upgrade)
+		return;
+	snprintf(failure.code, sizeof(failure.code), "%s", code);
+	if (!failure.set)
+		snprintf(failure.message, sizeof(failure.message), "%s", message);
+	free(failure.image);
+	failure.image = image ? strdup(image) : NULL;
+	failure.offset = offset;
+	failure.set = true;
+}
+
+static void say(const struct cli *c, const char *code, const char *image, const char *fmt,
+		va_list ap)
+{
+	char msg[2048];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s\n", c->prog, msg);
+	note_error(code, image, -1, msg);
+}
 
 void cli_err(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c, "failed", NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cli_fail(const struct cli *c, const char *code, const char *image, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(c, code, image, fmt, ap);
+	va_end(ap);
 }
 
 int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(c, "usage", NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s%s%s --help' for more information.\n", c->prog,
+	fprintf(stderr, "Try '%s%s%s --help' for more information.\n", c->prog,
 		cmd ? " " : "", cmd ? cmd : "");
 	return EXIT_USAGE;
+}
+
+/* the entries of r not copied yet, for the error object's warnings */
+static void note_report(const struct mlvm_report *r)
+{
+	size_t i = failure.last == r ? failure.last_n : 0;
+
+	for (; i < r->n; i++) {
+		const struct mlvm_anomaly *a = &r->items[i];
+
+		mlvm_report_add(&failure.seen, a->severity, a->code, a->image, a->offset, "%s",
+				a->message);
+		mlvm_report_tie_vg(&failure.seen, failure.seen.n ? failure.seen.n - 1 : 0,
+				   a->vg_name, a->vg_id);
+		if (a->severity == MLVM_SEV_ERROR)
+			note_error(a->code, a->image, a->offset, a->message);
+	}
+	failure.seen.dropped += r->dropped;
+	failure.last = r;
+	failure.last_n = r->n;
+}
+
+/* the error object's members: code, message, image, offset, status */
+static void error_members(struct json *j, const char *code, const char *message,
+			  const char *image, int64_t offset, int status)
+{
+	json_string(j, "code", code);
+	json_string(j, "message", message);
+	json_string(j, "image", image);
+	if (offset >= 0)
+		json_int(j, "offset", offset);
+	else
+		json_null(j, "offset");
+	json_int(j, "status", status);
+}
+
+void cli_json_failed(struct json *j, const struct mlvm_report *r, int status)
+{
+	const struct mlvm_anomaly *last = NULL;
+	size_t i;
+
+	json_begin_object(j, "error");
+	for (i = 0; i < r->n; i++)
+		if (r->items[i].severity == MLVM_SEV_ERROR)
+			last = &r->items[i];
+	if (failure.set)
+		error_members(j, failure.code, failure.message, failure.image, failure.offset, status);
+	else if (last)
+		error_members(j, last->code, last->message, last->image, last->offset, status);
+	else
+		error_members(j, "failed", NULL, NULL, -1, status);
+	json_end_object(j);
+}
+
+void cli_json_error(const struct cli *c, int status)
+{
+	struct json j;
+
+	if (!c->json || status == EXIT_DONE || json_stdout_begun()) {
+		mlvm_report_free(&failure.seen);
+		free(failure.image);
+		failure.image = NULL;
+		return;
+	}
+	json_init(&j, stdout, true);
+	json_begin_object(&j, NULL);
+	json_begin_object(&j, "error");
+	error_members(&j, failure.set ? failure.code : status == EXIT_USAGE ? "usage" : "failed",
+		      failure.set ? failure.message : NULL, failure.image, failure.offset, status);
+	json_end_object(&j);
+	cli_json_report(&j, &failure.seen);
+	json_end_object(&j);
+	json_finish(&j);
+	mlvm_report_free(&failure.seen);
+	free(failure.image);
+	failure.image = NULL;
 }
 
 int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
@@ -74,7 +201,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	for (i = 0; i < n; i++) {
 		rc = mlvm_set_add_path(set, images[i]);
 		if (rc) {
-			cli_err(c, "cannot open %s: %s", images[i], mlvm_source_strerror(rc));
+			cli_fail(c, "open", images[i], "cannot open %s: %s", images[i],
+				 mlvm_source_strerror(rc));
 			mlvm_set_free(set);
 			*status = EXIT_FAILED;
 			return NULL;
@@ -87,6 +215,7 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		*status = EXIT_FAILED;
 		return NULL;
 	}
+	cli_report_selected(c, &set->report);
 	/* a --pv the images do not bear out: the user's word was not taken */
 	for (i = 0; i < (int)set->report.n; i++)
 		if (!strcmp(set->report.items[i].code, "pv_choice")) {
@@ -100,10 +229,23 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	return set;
 }
 
+static bool tied_to_selected(const struct mlvm_anomaly *a, void *arg)
+{
+	const struct cli *c = arg;
+
+	return (!a->vg_name && !a->vg_id) || mlvm_vgspec_match(c->vg, a->vg_name, a->vg_id);
+}
+
+void cli_report_selected(const struct cli *c, struct mlvm_report *r)
+{
+	if (c->vg)
+		mlvm_report_filter(r, tied_to_selected, (void *)c);
+}
+
 bool cli_output_ok(const struct cli *c, bool write_failed)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || write_failed) {
-		cli_err(c, "cannot write output");
+		cli_fail(c, "output", NULL, "cannot write output");
 		return false;
 	}
 	return true;
@@ -118,6 +260,8 @@ void cli_print_report(const struct cli *c, const struct mlvm_report *r)
 {
 	size_t i;
 
+	if (c->json)
+		note_report(r);
 	for (i = 0; i < r->n; i++) {
 		const struct mlvm_anomaly *a = &r->items[i];
 
@@ -152,6 +296,8 @@ void cli_json_report(struct json *j, const struct mlvm_report *r)
 			json_int(j, "offset", a->offset);
 		else
 			json_null(j, "offset");
+		json_string(j, "vg", a->vg_name);
+		json_string(j, "vg_id", a->vg_id);
 		json_end_object(j);
 	}
 	if (r->dropped) {
@@ -161,6 +307,8 @@ void cli_json_report(struct json *j, const struct mlvm_report *r)
 		json_null(j, "message");
 		json_null(j, "image");
 		json_null(j, "offset");
+		json_null(j, "vg");
+		json_null(j, "vg_id");
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -356,6 +504,116 @@ static bool near_name(const char *want, const char *have)
 	return lw >= 3 && strcasestr(have, want) != NULL;
 }
 
+/* seqno list (rising, distinct) as "3-5, 8" into b */
+static void seqno_ranges(const uint64_t *v, size_t n, struct mlvm_buf *b)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		for (j = i; j + 1 < n && v[j + 1] == v[j] + 1; j++)
+			;
+		if (j > i)
+			mlvm_buf_printf(b, "%s%llu-%llu", b->len ? ", " : "", (unsigned long long)v[i],
+					(unsigned long long)v[j]);
+		else
+			mlvm_buf_printf(b, "%s%llu", b->len ? ", " : "", (unsigned long long)v[i]);
+		i = j + 1;
+	}
+}
+
+/*
+ * An LV not in vg as chosen may be in other generations of it still in the
+ * metadata rings: in words for the user (" (it exists in generations 3-5;
+ * removed at 6: use --generation 5)") into why, or "" when it is in none.
+ * The images are opened again with every metadata area carved; each intact
+ * generation (complete, parses, checksum not bad) is read once per seqno.
+ */
+static const char *lv_elsewhere(const struct mlvm_set *set, const struct mlvm_vg *vg,
+				const char *name, char *why, size_t len)
+{
+	struct mlvm_open_opts o = set->opts;
+	struct mlvm_set *all;
+	struct mlvm_gen_ref *refs = NULL;
+	struct mlvm_buf b = { 0 };
+	uint64_t *has = NULL, removed = 0, last = 0;
+	size_t n = 0, n_has = 0, i;
+	bool seen = false, after = false;
+	char id[64] = "", renamed[128] = "";
+
+	why[0] = '\0';
+	if (!vg->id)
+		return why;
+	o.carve = true;
+	o.want_generation = false;
+	all = mlvm_set_new(&o);
+	if (!all)
+		return why;
+	for (i = 0; i < set->n_srcs; i++)
+		if (mlvm_set_add_path(all, set->srcs[i]->name))
+			goto out;
+	if (mlvm_set_assemble(all) < 0 || mlvm_set_generations(all, &refs, &n) || !n)
+		goto out;
+	has = malloc(n * sizeof(*has));
+	if (!has)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct mlvm_generation *g = refs[i].g;
+		struct mlvm_report scratch;
+		struct mlvm_vg *old = NULL;
+		char *text = NULL;
+		size_t tlen = 0;
+		const struct mlvm_lv *lv;
+		bool there;
+
+		if (!g->seqno_known || strcmp(g->vg_id, vg->id) || !g->complete || !g->parse_ok ||
+		    g->checksum_ok == 0 || (seen && g->seqno == last))
+			continue;	/* not intact, another VG, or this seqno is in already */
+		if (mlvm_set_generation_text(all, refs[i].dev, refs[i].mda, g, &text, &tlen))
+			continue;
+		mlvm_report_init(&scratch);
+		if (mlvm_vg_from_text(text, tlen, &old, &scratch, NULL, -1) == 0) {
+			seen = true;
+			last = g->seqno;
+			lv = mlvm_vg_find_lv(old, name);
+			there = lv != NULL;
+			if (there) {
+				has[n_has++] = g->seqno;
+				removed = 0;
+				after = false;
+				snprintf(id, sizeof(id), "%s", lv->id ? lv->id : "");
+			} else if (n_has && !after) {
+				uint32_t k;
+
+				removed = g->seqno;	/* the first intact one after, without it */
+				after = true;
+				renamed[0] = '\0';
+				for (k = 0; id[0] && k < old->n_lvs; k++)
+					if (old->lvs[k].id && !strcmp(old->lvs[k].id, id))
+						snprintf(renamed, sizeof(renamed), "%s", old->lvs[k].name);
+			}
+			mlvm_vg_free(old);
+		}
+		mlvm_report_free(&scratch);
+	}
+	if (!n_has)
+		goto out;
+	seqno_ranges(has, n_has, &b);
+	if (removed)	/* "by" when the seqnos between are gone from the rings */
+		snprintf(why, len, " (it exists in generation%s %s; %s%s %s %llu: use --generation %llu)",
+			 n_has > 1 ? "s" : "", b.data, renamed[0] ? "renamed to " : "removed",
+			 renamed, removed == has[n_has - 1] + 1 ? "at" : "by",
+			 (unsigned long long)removed, (unsigned long long)has[n_has - 1]);
+	else
+		snprintf(why, len, " (it exists in generation%s %s: use --generation %llu)",
+			 n_has > 1 ? "s" : "", b.data, (unsigned long long)has[n_has - 1]);
+out:
+	mlvm_buf_free(&b);
+	free(has);
+	free(refs);
+	mlvm_set_free(all);
+	return why;
+}
+
 int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,
 		  const struct mlvm_vg **vg_out, const struct mlvm_lv **lv_out)
 {
@@ -365,6 +623,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 	const struct mlvm_lv *found = NULL;
 	struct mlvm_buf near = { 0 }, vgs = { 0 };
 	size_t i, n_found = 0, n_near = 0, n_vgs = 0;
+	uint64_t last_seqno = 0;
 	uint32_t k;
 
 	if (slash) {
@@ -378,7 +637,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 	/* a VG part (or --vg) several VGs answer to picks none of them */
 	if (c->vg && cli_vgs_matching(c->vg, set) > 1) {
 		ambiguous_vg(set, c->vg, "--vg", why, sizeof(why));
-		cli_err(c, "%s", why);
+		cli_fail(c, "vg_ambiguous", NULL, "%s", why);
 		return EXIT_FAILED;
 	}
 	for (i = 0; slash && i < set->n_vgs; i++)
@@ -388,7 +647,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		struct mlvm_buf b = { 0 };
 
 		cli_vg_candidates(set, vgname, &b);
-		cli_err(c, "%zu volume groups answer to %s in %s: %s; say which as NAME@UUID/%s",
+		cli_fail(c, "vg_ambiguous", NULL, "%zu volume groups answer to %s in %s: %s; say which as NAME@UUID/%s",
 			n_vgs, vgname, spec, b.data ? b.data : "", name);
 		mlvm_buf_free(&b);
 		return EXIT_FAILED;
@@ -401,6 +660,7 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		if (!cli_vg_selected(c, vg) || (slash && !cli_vg_matches(vgname, vg)))
 			continue;
 		n_vgs++;
+		last_seqno = vg->seqno;
 		cli_vg_label(set, vg, label, sizeof(label));
 		mlvm_buf_printf(&vgs, "%s%s", vgs.len ? ", " : "", label);
 		lv = mlvm_vg_find_lv(vg, name);
@@ -427,17 +687,29 @@ int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *s
 		return EXIT_DONE;
 	}
 	if (n_found > 1) {
-		cli_err(c, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
+		cli_fail(c, "lv_ambiguous", NULL, "lv %s is in several volume groups (%s): say VG/%s or use --vg",
 			name, vgs.data ? vgs.data : "", name);
 	} else if (n_vgs == 0) {
 		if (slash || c->vg) {
 			unknown_vg(set, slash ? vgname : c->vg, why, sizeof(why));
-			cli_err(c, "%s", why);
+			cli_fail(c, "no_vg", NULL, "%s", why);
 		} else {
-			cli_err(c, "no volume group found in the images given");
+			cli_fail(c, "no_vg", NULL, "no volume group found in the images given");
 		}
 	} else {
-		cli_err(c, "no lv %s in volume group %s%s%s", name, vgs.data ? vgs.data : "",
+		char elsewhere[1024] = "", at[40] = "";
+
+		/* one VG searched: the LV may be in another generation of it */
+		if (n_vgs == 1) {
+			snprintf(at, sizeof(at), " at seqno %llu", (unsigned long long)last_seqno);
+			for (i = 0; i < set->n_vgs; i++)
+				if (cli_vg_selected(c, set->vgs[i]) &&
+				    (!slash || cli_vg_matches(vgname, set->vgs[i])))
+					lv_elsewhere(set, set->vgs[i], name, elsewhere, sizeof(elsewhere));
+		}
+		cli_fail(c, "no_lv", NULL, "no lv %s in volume group %s%s%s%s%s", name,
+			 vgs.data ? vgs.data : "", at,
+			elsewhere,
 			n_near ? "; near names: " : "", n_near ? near.data : "");
 	}
 	mlvm_buf_free(&near);

@@ -29,8 +29,29 @@ struct cli {
 	size_t n_pv_choices;
 };
 
+/*
+ * With --json, a command that fails (status not EXIT_DONE) without having
+ * printed its JSON document leaves on stdout
+ *   {"error": {"code", "message", "image", "offset", "status"}, "warnings": [...]}
+ * (doc/interface.md): the first error it said (cli_err: code "failed",
+ * cli_usage: "usage") or that a report it printed holds (that entry's
+ * code), and the entries of the reports printed. main calls it once, at
+ * the end; without --json it only forgets.
+ */
+void cli_json_error(const struct cli *c, int status);
+/*
+ * The same "error" member, for a command that prints its own document and
+ * fails (read, history, map: their "vgs"/"generations" then empty): the
+ * error said with cli_err/cli_fail, else r's last error entry.
+ */
+void cli_json_failed(struct json *j, const struct mlvm_report *r, int status);
+
 /* "mlvm: " + message to stderr */
 void cli_err(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* the same, giving the --json error object its code (as the warnings'
+ * codes: "open", "no_lv", ...) and image (may be NULL) */
+void cli_fail(const struct cli *c, const char *code, const char *image, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* usage error: message, a hint to --help, and EXIT_USAGE */
 int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -76,6 +97,13 @@ const char *cli_did_you_mean(const char *word, const char *const *names, size_t 
  */
 struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			      const struct mlvm_open_opts *opts, int *status);
+
+/*
+ * With --vg, drop from r the entries tied to a VG that does not answer to
+ * it (warnings about the other VGs of the images); entries tied to no VG
+ * (image-level damage) stay. cli_open_set does it for the set's report.
+ */
+void cli_report_selected(const struct cli *c, struct mlvm_report *r);
 
 /* a seqno as given to --generation/--from/--to: 0 or a usage error status */
 int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,

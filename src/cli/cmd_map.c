@@ -699,6 +699,8 @@ static int cmd_map_history(struct cli *c, int argc, char **argv, int first)
 	}
 	if (c->json) {
 		json_end_array(&j);
+		if (status != EXIT_DONE)
+			cli_json_failed(&j, &set->report, status);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
@@ -781,6 +783,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 			json_begin_object(&j, NULL);
 			json_begin_array(&j, "vgs");
 			json_end_array(&j);
+			cli_json_failed(&j, &set->report, status);
 			cli_json_report(&j, &set->report);
 			json_end_object(&j);
 			json_finish(&j);

@@ -510,6 +510,8 @@ int cmd_read(struct cli *c, int argc, char **argv)
 			if (cli_vg_selected(c, set->vgs[i]))
 				json_vg(&j, set->vgs[i]);
 		json_end_array(&j);
+		if (!shown)
+			cli_json_failed(&j, &set->report, EXIT_FAILED);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;

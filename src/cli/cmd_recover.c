@@ -153,6 +153,8 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			json_end_object(&j);
 		}
 		json_end_array(&j);
+		if (n == 0)
+			cli_json_failed(&j, &set->report, EXIT_FAILED);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
@@ -211,6 +213,8 @@ static const char dump_help[] =
 	"Print the metadata text of the VG as LVM2 reads it (or as generation SEQNO\n"
 	"has it), as a file that `vgcfgrestore -f FILE VG` accepts. Damaged copies\n"
 	"are never dumped: the text is the one mlvm read uses.\n"
+	"With --json: the text and where it was read (vg, vg_id, seqno, image,\n"
+	"pv_id, mda, offset, size, from_ring, text, warnings).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
@@ -276,6 +280,29 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
+	if (c->json) {
+		/* the text and where it was read: its provenance */
+		struct json j;
+
+		json_init(&j, stdout, true);
+		json_begin_object(&j, NULL);
+		json_string(&j, "vg", vg->name);
+		json_string(&j, "vg_id", vg->id);
+		json_uint(&j, "seqno", vg->seqno);
+		json_string(&j, "image", vg->source.image);
+		json_string(&j, "pv_id", uuid);
+		json_int(&j, "mda", vg->source.mda);
+		json_uint(&j, "offset", vg->source.offset);
+		json_uint(&j, "size", vg->source.size);
+		json_bool(&j, "from_ring", vg->source.gen != NULL);
+		json_string_len(&j, "text", text, len);
+		cli_json_report(&j, &set->report);
+		json_end_object(&j);
+		free(text);
+		rc = json_finish(&j);
+		mlvm_set_free(set);
+		return cli_output_ok(c, rc != 0) ? EXIT_DONE : EXIT_FAILED;
+	}
 	printf("# vg %s seqno %llu, recovered by mlvm from %s (pv %s, mda%d, byte %llu, %llu bytes%s)\n",
 	       vg->name, (unsigned long long)vg->seqno, vg->source.image, uuid, vg->source.mda,
 	       (unsigned long long)vg->source.offset, (unsigned long long)vg->source.size,

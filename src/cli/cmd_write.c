@@ -26,6 +26,12 @@
 #include "write/edit.h"
 #include "write/write.h"
 
+/* the last lines of every write command's --help */
+#define WRITE_HELP_TAIL \
+	"An image with no write bit for anyone (chmod 444) or a block device is\n" \
+	"refused unless --force (evidence is safe by default).\n" \
+	"Options may come before or after the images and words; -- ends them.\n"
+
 static const char format_help[] =
 	"Usage: mlvm format [--vg NAME] [--extent-size SIZE] [--metadata-size SIZE]\n"
 	"                   [--metadata-copies 1|2] [--data-alignment SIZE] [--force] IMAGE...\n"
@@ -37,7 +43,7 @@ static const char format_help[] =
 	"up to the data alignment (1 MiB by default). Extent size 4 MiB by default.\n"
 	"An image that already holds a PV, a VG or a partition table is refused\n"
 	"unless --force. SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB).\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char create_help[] =
 	"Usage: mlvm create [--size SIZE] [--force] IMAGE... NAME\n"
@@ -45,13 +51,13 @@ static const char create_help[] =
 	"Add a linear LV of SIZE (rounded up to whole extents; one extent when no\n"
 	"size is given, since LVM2 refuses an LV without extents), placed first fit\n"
 	"over the free extents of the PVs in order: one segment per free run.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char remove_help[] =
 	"Usage: mlvm remove [--force] IMAGE... LV\n"
 	"\n"
 	"Remove a linear or striped LV that no other LV uses.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char resize_help[] =
 	"Usage: mlvm resize [--force] IMAGE... LV [+|-]SIZE\n"
@@ -60,26 +66,26 @@ static const char resize_help[] =
 	"+/-), rounded up to whole extents. Growing extends the last segment when\n"
 	"the extents after it are free, then takes free runs first fit; shrinking\n"
 	"cuts segments from the end.\n"
-	"Options may come before or after the images and words; -- ends them. A\n"
-	"word of a dash and a digit (-4M) is a SIZE, never an option.\n";
+	"A word of a dash and a digit (-4M) is a SIZE, never an option.\n"
+	WRITE_HELP_TAIL;
 
 static const char rename_help[] =
 	"Usage: mlvm rename [--force] IMAGE... LV NEW\n"
 	"\n"
 	"Rename an LV (not a hidden sub-LV, nor an LV that other LVs refer to).\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char addtag_help[] =
 	"Usage: mlvm add-tag [--force] IMAGE... LV TAG\n"
 	"\n"
 	"Add a tag to an LV. Tags: 1 to 1024 characters of A-Z a-z 0-9 _ + . - / = ! : # &.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 static const char removetag_help[] =
 	"Usage: mlvm remove-tag [--force] IMAGE... LV TAG\n"
 	"\n"
 	"Remove a tag from an LV.\n"
-	"Options may come before or after the images and words; -- ends them.\n";
+	WRITE_HELP_TAIL;
 
 /* ------------------------------------------------------------ shared */
 
@@ -284,6 +290,38 @@ static void target_free(struct target *t)
 }
 
 /*
+ * The evidence-safe default: an image whose mode gives no one write
+ * permission (chmod 444: root would write to it all the same) or a block
+ * device is not written to unless --force. EXIT_DONE, or EXIT_FAILED after
+ * a message naming the image. An image that cannot be looked at is left to
+ * the open that follows to report.
+ */
+static int evidence_guard(struct cli *c, const char *cmd, char **images, int n, bool force)
+{
+	struct stat st;
+	int k;
+
+	for (k = 0; k < n && !force; k++) {
+		if (stat(images[k], &st) != 0)
+			continue;
+		if (S_ISBLK(st.st_mode)) {
+			cli_fail(c, "block_device", images[k],
+				 "%s is a block device: not written to (mlvm %s --force writes to it)",
+				 images[k], cmd);
+			return EXIT_FAILED;
+		}
+		if (S_ISREG(st.st_mode) && !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH))) {
+			cli_fail(c, "read_only", images[k],
+				 "%s is read-only (mode %04o, no write permission for anyone): not "
+				 "written to (chmod u+w it, or mlvm %s --force writes anyway)",
+				 images[k], (unsigned)(st.st_mode & 07777), cmd);
+			return EXIT_FAILED;
+		}
+	}
+	return EXIT_DONE;
+}
+
+/*
  * Open the images read-write, assemble, pick the VG, and check it is fit to
  * be changed. Problems are listed; they refuse the operation unless force.
  * Returns EXIT_DONE with t filled, or an exit status.
@@ -298,6 +336,8 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 	int rc, k;
 
 	memset(t, 0, sizeof(*t));
+	if (evidence_guard(c, cmd, images, n, force))
+		return EXIT_FAILED;
 	t->set = mlvm_set_new(&oo);
 	if (!t->set) {
 		cli_err(c, "out of memory");
@@ -319,6 +359,7 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
 		return EXIT_FAILED;
 	}
+	cli_report_selected(c, &t->set->report);
 	for (i = 0; i < t->set->n_vgs; i++) {
 		if (!cli_vg_selected(c, t->set->vgs[i]))
 			continue;
@@ -528,6 +569,8 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 			if (same_file(images[k], images[j]))
 				return cli_usage(c, "format", "%s is given twice", images[k]);
 
+	if (evidence_guard(c, "format", images, n_img, w.force))
+		return EXIT_FAILED;
 	/* what is there already */
 	set = cli_open_set(c, images, n_img, NULL, &st);
 	if (!set)

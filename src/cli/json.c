@@ -6,8 +6,17 @@
 #include <math.h>
 #include <string.h>
 
+static bool stdout_begun;
+
+bool json_stdout_begun(void)
+{
+	return stdout_begun;
+}
+
 void json_init(struct json *j, FILE *f, bool pretty)
 {
+	if (f == stdout)
+		stdout_begun = true;
 	j->f = f;
 	j->len = 0;
 	j->error = false;

@@ -31,6 +31,9 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f, bool pretty);
+/* has a document to stdout been begun in this process (the --json error
+ * object is printed only when none was) */
+bool json_stdout_begun(void);
 void json_begin_object(struct json *j, const char *key);
 void json_end_object(struct json *j);
 void json_begin_array(struct json *j, const char *key);

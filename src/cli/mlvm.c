@@ -42,7 +42,8 @@ static const char usage_text[] =
 	"                       generations, damage, export\n"
 	"\n"
 	"Write commands (the only ones that open images for writing; a damaged or\n"
-	"inconsistent VG is refused unless --force):\n"
+	"inconsistent VG, an image with no write bit for anyone (chmod 444) and a\n"
+	"block device are refused unless --force):\n"
 	"  format [--vg NAME] [--extent-size SIZE] [--metadata-size SIZE]\n"
 	"         [--metadata-copies 1|2] [--data-alignment SIZE] [--force] IMAGE...\n"
 	"                       new PVs and one VG over them (default \"volumegroup\")\n"
@@ -56,12 +57,14 @@ static const char usage_text[] =
 	"  SIZE: a number with K, M, G, T (or KiB, MiB, GiB, TiB); no suffix: bytes\n"
 	"\n"
 	"Global options:\n"
-	"  --json               machine-readable output on stdout\n"
+	"  --json               machine-readable output on stdout (a failure too: a\n"
+	"                       JSON error object, same exit status)\n"
 	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
 	"  --vg VG              pick one VG when the images hold several: its name,\n"
 	"                       its uuid (dashes or not) or NAME@UUID (two VGs of one\n"
 	"                       name: --vg NAME is refused, naming them as NAME@UUID);\n"
-	"                       so does VG in --lv VG/LV\n"
+	"                       so does VG in --lv VG/LV; warnings about the other\n"
+	"                       VGs are not shown\n"
 	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
 	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
 	"                       evidence cannot tell apart (repeatable)\n"
@@ -173,6 +176,13 @@ int main(int argc, char **argv)
 	bool help = false, version = false, via_help = false;
 	int rc;
 
+	/* for the shell completion (tools/mlvm-completion.bash): the commands */
+	if (argc == 2 && !strcmp(argv[1], "--list-commands")) {
+		for (cmd = commands; cmd->name; cmd++)
+			puts(cmd->name);
+		puts("help");
+		return EXIT_DONE;
+	}
 	rc = take_globals(&c, &argc, argv, &help, &version);
 	if (rc)
 		goto out;
@@ -230,6 +240,7 @@ int main(int argc, char **argv)
 		rc = cmd->run(&c, argc - 1, argv + 1);
 	}
 out:
+	cli_json_error(&c, rc);
 	free(c.pv_choices);
 	return rc;
 }

@@ -114,6 +114,14 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
 		}
 	} else if (S_ISREG(st.st_mode)) {
 		size = (uint64_t)st.st_size;
+	} else if (S_ISCHR(st.st_mode)) {
+		char one;
+		ssize_t got = read(fd, &one, 1);
+
+		/* /dev/null: nothing to read; /dev/zero and the like: no size */
+		close(fd);
+		return mlvm_source_set_error(-EINVAL, got == 0 ? "is empty" :
+					     "a character device, not a file or a block device");
 	} else {
 		close(fd);
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;

@@ -29,12 +29,14 @@
 #include "text/carve.h"
 #include "text/config.h"
 #include "disk/scan.h"
+#include "io/magic.h"
 #include "base/util.h"
 
 #define PEEK_BYTES 4096u
 #define MAX_DEVS 4096u		/* PVs found in one set, at most */
 #define DEFAULT_MDA_OFFSET 4096u	/* where LVM2 puts the first metadata area */
 #define TEXT_PROBE_MAX (16u << 20)	/* bytes read to size a header-less area */
+#define DESCRIBE_BYTES (128u * 1024)	/* bytes libmagic names an image without a PV by */
 
 struct mlvm_set *mlvm_set_new(const struct mlvm_open_opts *opts)
 {
@@ -616,6 +618,38 @@ static int scan_source(struct mlvm_set *set, size_t si)
 	return 0;
 }
 
+/*
+ * What an image without a PV holds, as words to follow "no LVM2 physical
+ * volume found in IMAGE": ": it is empty", " (libmagic: ext4 filesystem
+ * data)", " (its first bytes are all zeros)", or "" when libmagic has
+ * nothing to say ("data") or cannot be asked.
+ */
+static const char *describe_source(struct mlvm_source *src, char *out, size_t len)
+{
+	size_t n = src->size < DESCRIBE_BYTES ? (size_t)src->size : DESCRIBE_BYTES;
+	char desc[256];
+	void *buf;
+	int rc;
+
+	out[0] = '\0';
+	if (src->size == 0) {
+		snprintf(out, len, ": it is empty");
+		return out;
+	}
+	buf = malloc(n);
+	if (!buf)
+		return out;
+	rc = mlvm_source_read(src, buf, n, 0);
+	if (rc == 0)
+		rc = mlvm_magic_describe(buf, n, desc, sizeof(desc));
+	free(buf);
+	if (rc == 0 && !strcmp(desc, "zeros"))
+		snprintf(out, len, " (its first %zu bytes are all zeros)", n);
+	else if (rc == 0 && strcmp(desc, "data"))
+		snprintf(out, len, " (libmagic: %s)", desc);
+	return out;
+}
+
 static int probe_source(struct mlvm_set *set, size_t si)
 {
 	struct mlvm_source *src = set->srcs[si];
@@ -633,9 +667,13 @@ static int probe_source(struct mlvm_set *set, size_t si)
 			try_label_at(set, si, t->parts[i].start);
 	if (set->opts.deep || set->n_devs == before)
 		scan_source(set, si);
-	if (set->n_devs == before)
+	if (set->n_devs == before) {
+		char what[300];
+
 		mlvm_warn(&set->report, "no_label", src->name, 0,
-			  "no LVM2 physical volume found in %s", src->name);
+			  "no LVM2 physical volume found in %s%s", src->name,
+			  describe_source(src, what, sizeof(what)));
+	}
 	return 0;
 }
 
@@ -1518,7 +1556,22 @@ static int gone_reason(const struct cand *c, size_t n, char *buf, size_t len)
 	return 0;
 }
 
+static int load_group(struct mlvm_set *set, struct cand *c, size_t n);
+
+/*
+ * Assemble one VG from its candidate copies (one group: one VG id); what is
+ * reported meanwhile is about that VG and tied to it.
+ */
 static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
+{
+	size_t mark = set->report.n;
+	int rc = load_group(set, c, n);
+
+	mlvm_report_tie_vg(&set->report, mark, n ? c[0].vg_name : NULL, n ? c[0].vg_id : NULL);
+	return rc;
+}
+
+static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 {
 	struct mlvm_vg *vg = NULL;
 	size_t i, chosen = n;

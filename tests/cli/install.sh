@@ -37,6 +37,14 @@ done
 [ "$(readlink "$libdir/libmlvm.so")" = libmlvm.so.0 ] || fail "libmlvm.so is not a link to libmlvm.so.0"
 find "$root" -name mlvm -type f -path '*/bin/*' | grep -q . || fail "bin/mlvm not installed"
 find "$root" -name mlvm.1 -path '*/man1/*' | grep -q . || fail "the man page not installed"
+comp=$(find "$root" -name mlvm -type f -path '*/bash-completion/completions/*' | head -1)
+if [ -z "$comp" ]; then
+	fail "the bash completion not installed (bash-completion/completions/mlvm)"
+else
+	cmp -s "$comp" "$top_srcdir/tools/mlvm-completion.bash" || fail "the installed bash completion differs from tools/mlvm-completion.bash"
+	bash -c '. "$1" && complete -p mlvm' _ "$comp" 2>/dev/null | grep -q -- '-F _mlvm' ||
+		fail "the installed bash completion does not register _mlvm"
+fi
 
 # the shared library: its soname, what it exports, what it needs
 so=$libdir/libmlvm.so.0.1.0

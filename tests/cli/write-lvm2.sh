@@ -45,10 +45,20 @@ rnd = random.Random(f"{seed}/{vg[-8:]}")
 L = ["--devices", ",".join(devs)]
 errors = []
 
+WRITES = ("format", "create", "remove", "resize", "rename", "add-tag", "remove-tag")
+# what a write command says of a VG it finds damaged (--force writes all the same)
+DAMAGE = re.compile(r"mlvm: (warning|error):|damaged|missing|disagree|left over|no intact|recovered from|does not know")
+
 def run(cmd, ok=True):
+    # the images are loop devices: block devices are written to only with --force
+    forced = cmd[0] == mlvm and cmd[1] in WRITES
+    if forced:
+        cmd = cmd[:2] + ["--force"] + cmd[2:]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if ok and p.returncode != 0:
         raise SystemExit(f"FAIL: {' '.join(cmd)} exit {p.returncode}\n{p.stdout}{p.stderr}")
+    if forced and DAMAGE.search(p.stderr):
+        raise SystemExit(f"FAIL: {' '.join(cmd)}: mlvm saw damage in an LVM2-made VG\n{p.stderr}")
     return p
 
 def mine():
@@ -96,6 +106,9 @@ def ring_offsets():
     out = run(["lvm", "pvck", "--devicesfile", "", "--driverloaded", "n", "--dump", "headers", devs[0]]).stdout
     return [int(x) for x in re.findall(r"mda_header_1\.raw_locn\[0\]\.offset (\d+)", out)]
 
+p = subprocess.run([mlvm, "format", "--vg", vg] + fmt.split() + devs, capture_output=True, text=True)
+if p.returncode != 1 or "is a block device: not written to" not in p.stderr:
+    raise SystemExit(f"FAIL: format of block devices without --force: exit {p.returncode}\n{p.stderr}")
 run([mlvm, "format", "--vg", vg] + fmt.split() + devs)
 m = compare("format")
 ext = m["extent_size"] * 512
