@@ -504,7 +504,9 @@ static int commit_tree(struct cli *c, struct mlvm_wnode *root, struct mlvm_commi
 		cli_err(c, "the new metadata does not read back as intended: nothing written");
 		break;
 	case MLVM_COMMIT_WRITE:
-		cli_err(c, "%s", res.err);
+		for (i = 0; i < r.n; i++)
+			if (r.items[i].severity == MLVM_SEV_ERROR)
+				cli_err(c, "%s", r.items[i].message);
 		break;
 	}
 	mlvm_report_free(&r);
@@ -515,6 +517,15 @@ static int commit_tree(struct cli *c, struct mlvm_wnode *root, struct mlvm_commi
 }
 
 /* ------------------------------------------------------------ format */
+
+/* a name or tag the library refused (names: its one error): usage error */
+static int bad_name(struct cli *c, const char *cmd, struct mlvm_report *names)
+{
+	int st = cli_usage(c, cmd, "%s", names->n ? names->items[0].message : "invalid name");
+
+	mlvm_report_free(names);
+	return st;
+}
 
 static bool same_file(const char *a, const char *b)
 {
@@ -528,7 +539,8 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 	struct wopts w;
 	uint64_t extent = (uint64_t)MLVM_DEFAULT_EXTENT_SECTORS * MLVM_SECTOR_SIZE, mda = MLVM_DEFAULT_MDA_SIZE;
 	uint64_t align = MLVM_DEFAULT_ALIGNMENT, seqno = 0;
-	const char *vgname = c->vg ? c->vg : "volumegroup", *why;
+	const char *vgname = c->vg ? c->vg : "volumegroup";
+	struct mlvm_report names = { 0 };	/* empty unless a name is refused */
 	struct mlvm_source *srcs[64] = { 0 };
 	struct mlvm_pv_layout lay[64];
 	struct mlvm_commit_area areas[128];
@@ -547,8 +559,8 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 		return cli_usage(c, "format", "no image given");
 	if (n_img > 64)
 		return cli_usage(c, "format", "at most 64 images");
-	if (!mlvm_vg_name_ok(vgname, &why))
-		return cli_usage(c, "format", "invalid VG name '%s': %s", vgname, why);
+	if (mlvm_vg_name_check(vgname, &names))
+		return bad_name(c, "format", &names);
 	if (w.extent_size && parse_size_arg(c, "format", "--extent-size", w.extent_size, &extent))
 		return EXIT_USAGE;
 	if (extent < 1024 || extent % MLVM_SECTOR_SIZE ||
@@ -790,7 +802,8 @@ static const struct {
 
 static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struct wopts *wo)
 {
-	const char *cmd = ops[op].name, *why, *lvname, *word = NULL;
+	const char *cmd = ops[op].name, *lvname, *word = NULL;
+	struct mlvm_report names = { 0 };	/* empty unless a name is refused */
 	struct wopts w;
 	struct target t;
 	struct mlvm_wnode *lv = NULL;
@@ -812,12 +825,10 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 	if (ops[op].words == 2)
 		word = w.operands[w.n_operands - 1];
 	/* check the words before touching anything */
-	if (op == OP_CREATE && !mlvm_lv_name_ok(lvname, &why))
-		return cli_usage(c, cmd, "invalid LV name '%s': %s", lvname, why);
-	if (op == OP_RENAME && !mlvm_lv_name_ok(word, &why))
-		return cli_usage(c, cmd, "invalid LV name '%s': %s", word, why);
-	if ((op == OP_ADDTAG || op == OP_DELTAG) && !mlvm_tag_ok(word, &why))
-		return cli_usage(c, cmd, "invalid tag '%s': %s", word, why);
+	if ((op == OP_CREATE && mlvm_lv_name_check(lvname, &names)) ||
+	    (op == OP_RENAME && mlvm_lv_name_check(word, &names)) ||
+	    ((op == OP_ADDTAG || op == OP_DELTAG) && mlvm_tag_check(word, &names)))
+		return bad_name(c, cmd, &names);
 	if (op == OP_CREATE && w.size && parse_size_arg(c, cmd, "--size", w.size, &size_bytes))
 		return EXIT_USAGE;
 	if (op == OP_RESIZE &&

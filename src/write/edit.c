@@ -475,7 +475,7 @@ int mlvm_commit_tree(struct mlvm_wnode *root, struct mlvm_commit_area *areas, si
 			res->failed = MLVM_COMMIT_CHECK;
 		goto out;
 	}
-	rc = mlvm_commit(areas, n_areas, text.data, text.len, res->err, sizeof(res->err));
+	rc = mlvm_commit(areas, n_areas, text.data, text.len, check);
 	if (rc)
 		res->failed = MLVM_COMMIT_WRITE;
 	else

@@ -102,20 +102,20 @@ enum mlvm_commit_step {
 	MLVM_COMMIT_SEQNO = 1,	/* the VG has no usable seqno */
 	MLVM_COMMIT_LAYOUT,	/* the text could not be laid out (rc) */
 	MLVM_COMMIT_CHECK,	/* the text does not read back as meant (the report) */
-	MLVM_COMMIT_WRITE,	/* mlvm_commit failed (err) */
+	MLVM_COMMIT_WRITE,	/* mlvm_commit failed (its errors in the report) */
 };
 
 struct mlvm_commit_result {
 	uint64_t seqno;			/* the seqno committed */
 	enum mlvm_commit_step failed;	/* 0, or the step that failed */
-	char err[512];			/* MLVM_COMMIT_WRITE: what failed */
 };
 
 /*
  * Commit root (a whole metadata tree) to areas as described above;
  * cmdline goes into description ("Write from CMDLINE."), host into
  * creation_host, uname into the creation_host comment (NULL: none). The
- * read-back's complaints are added to check (the caller's list). 0 with
+ * read-back's complaints, and what failed in the write, are added to check
+ * (the caller's list). 0 with
  * res->seqno, or a negative errno with res->failed.
  */
 int mlvm_commit_tree(struct mlvm_wnode *root, struct mlvm_commit_area *areas, size_t n_areas,

@@ -489,7 +489,10 @@ int mlvm_text_serialize(const struct mlvm_wnode *root, const struct mlvm_text_st
 
 /* ------------------------------------------------------------ names, ids, sizes */
 
-bool mlvm_lv_name_ok(const char *name, const char **why)
+#define NAME_RULE "names take 1 to 127 characters of A-Z a-z 0-9 . _ + -, not a leading '-', " \
+		  "and are not \".\" or \"..\""
+
+int mlvm_lv_name_check(const char *name, struct mlvm_report *r)
 {
 	static const char *const prefixes[] = { "pvmove", "snapshot", NULL };
 	static const char *const parts[] = {
@@ -497,56 +500,54 @@ bool mlvm_lv_name_ok(const char *name, const char **why)
 		"_mimage", "_mlog", "_pmspare", "_rimage", "_rmeta", "_tdata", "_tmeta",
 		"_vdata", "_vorigin", "_wcorig", NULL
 	};
-	static char buf[96];
 	const char *const *p;
 
 	if (!mlvm_name_valid(name)) {
-		*why = "names take 1 to 127 characters of A-Z a-z 0-9 . _ + -, not a leading '-', "
-		       "and are not \".\" or \"..\"";
-		return false;
+		mlvm_error(r, "lv_name", NULL, -1, "invalid LV name '%s': " NAME_RULE, name);
+		return -EINVAL;
 	}
 	for (p = prefixes; *p; p++)
 		if (!strncmp(name, *p, strlen(*p))) {
-			snprintf(buf, sizeof(buf), "names starting \"%s\" are reserved by LVM2", *p);
-			*why = buf;
-			return false;
+			mlvm_error(r, "lv_name", NULL, -1,
+				   "invalid LV name '%s': names starting \"%s\" are reserved by LVM2", name, *p);
+			return -EINVAL;
 		}
 	for (p = parts; *p; p++)
 		if (strstr(name, *p)) {
-			snprintf(buf, sizeof(buf), "names including \"%s\" are reserved by LVM2", *p);
-			*why = buf;
-			return false;
+			mlvm_error(r, "lv_name", NULL, -1,
+				   "invalid LV name '%s': names including \"%s\" are reserved by LVM2", name, *p);
+			return -EINVAL;
 		}
-	return true;
+	return 0;
 }
 
-bool mlvm_vg_name_ok(const char *name, const char **why)
+int mlvm_vg_name_check(const char *name, struct mlvm_report *r)
 {
 	if (!mlvm_name_valid(name)) {
-		*why = "names take 1 to 127 characters of A-Z a-z 0-9 . _ + -, not a leading '-', "
-		       "and are not \".\" or \"..\"";
-		return false;
+		mlvm_error(r, "vg_name", NULL, -1, "invalid VG name '%s': " NAME_RULE, name);
+		return -EINVAL;
 	}
-	return true;
+	return 0;
 }
 
-bool mlvm_tag_ok(const char *tag, const char **why)
+int mlvm_tag_check(const char *tag, struct mlvm_report *r)
 {
 	size_t n = strlen(tag), i;
 
 	if (n == 0 || n > 1024) {
-		*why = "tags take 1 to 1024 characters";
-		return false;
+		mlvm_error(r, "tag", NULL, -1, "invalid tag '%s': tags take 1 to 1024 characters", tag);
+		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)tag[i];
 
 		if (!(isascii(c) && isalnum(c)) && !strchr("_+.-/=!:#&", c)) {
-			*why = "tags take only the characters A-Z a-z 0-9 _ + . - / = ! : # &";
-			return false;
+			mlvm_error(r, "tag", NULL, -1, "invalid tag '%s': tags take only the characters "
+				   "A-Z a-z 0-9 _ + . - / = ! : # &", tag);
+			return -EINVAL;
 		}
 	}
-	return true;
+	return 0;
 }
 
 void mlvm_id_from_bytes(const uint8_t bytes[32], char out[33])
@@ -658,12 +659,12 @@ int mlvm_pv_layout_compute(uint64_t dev_size, uint64_t mda_size, uint64_t alignm
 	return 0;
 }
 
-void mlvm_label_build(uint8_t sector[512], const struct mlvm_pv_layout *l)
+void mlvm_label_build(uint8_t sector[MLVM_SECTOR_SIZE], const struct mlvm_pv_layout *l)
 {
 	uint8_t *p = sector + MLVM_LABEL_PVH_AT;
 	unsigned i;
 
-	memset(sector, 0, 512);
+	memset(sector, 0, MLVM_SECTOR_SIZE);
 	memcpy(sector + MLVM_LABEL_ID_OFF, MLVM_LABEL_ID, MLVM_LABEL_ID_LEN);
 	mlvm_put_le64(sector + MLVM_LABEL_SECTOR_OFF, 1);
 	mlvm_put_le32(sector + MLVM_LABEL_PVH_OFFSET_OFF, MLVM_LABEL_PVH_AT);
@@ -685,7 +686,7 @@ void mlvm_label_build(uint8_t sector[512], const struct mlvm_pv_layout *l)
 	/* then an empty bootloader-area list: its terminator is zero */
 	mlvm_put_le32(sector + MLVM_LABEL_CRC_OFF,
 		      mlvm_crc(MLVM_CRC_INITIAL, sector + MLVM_LABEL_CRC_START,
-			       512 - MLVM_LABEL_CRC_START));
+			       MLVM_SECTOR_SIZE - MLVM_LABEL_CRC_START));
 }
 
 static void put_rlocn(uint8_t *p, const struct mlvm_raw_locn *rl)
@@ -698,10 +699,10 @@ static void put_rlocn(uint8_t *p, const struct mlvm_raw_locn *rl)
 	mlvm_put_le32(p + MLVM_RAW_LOCN_FLAGS_OFF, rl->flags);
 }
 
-void mlvm_mda_header_build(uint8_t buf[512], uint64_t start, uint64_t size,
+void mlvm_mda_header_build(uint8_t buf[MLVM_MDA_HEADER_SIZE], uint64_t start, uint64_t size,
 			   const struct mlvm_raw_locn *rl0, const struct mlvm_raw_locn *rl1)
 {
-	memset(buf, 0, 512);
+	memset(buf, 0, MLVM_MDA_HEADER_SIZE);
 	memcpy(buf + MLVM_MDA_MAGIC_OFF, MLVM_MDA_MAGIC, MLVM_MDA_MAGIC_LEN);
 	mlvm_put_le32(buf + MLVM_MDA_VERSION_OFF, MLVM_MDA_VERSION);
 	mlvm_put_le64(buf + MLVM_MDA_START_OFF, start);
@@ -709,7 +710,7 @@ void mlvm_mda_header_build(uint8_t buf[512], uint64_t start, uint64_t size,
 	put_rlocn(buf + MLVM_MDA_RAW_LOCN_OFF, rl0);
 	put_rlocn(buf + MLVM_MDA_RAW_LOCN_OFF + MLVM_RAW_LOCN_SIZE, rl1);
 	mlvm_put_le32(buf + MLVM_MDA_CRC_OFF,
-		      mlvm_crc(MLVM_CRC_INITIAL, buf + MLVM_MDA_CRC_START, 512 - MLVM_MDA_CRC_START));
+		      mlvm_crc(MLVM_CRC_INITIAL, buf + MLVM_MDA_CRC_START, MLVM_MDA_HEADER_SIZE - MLVM_MDA_CRC_START));
 }
 
 /* ------------------------------------------------------------ ring */
@@ -717,40 +718,41 @@ void mlvm_mda_header_build(uint8_t buf[512], uint64_t start, uint64_t size,
 int mlvm_ring_next(uint64_t area_size, const struct mlvm_raw_locn *old, uint64_t new_size,
 		   uint64_t *off, uint64_t *max)
 {
+	const uint64_t H = MLVM_MDA_HEADER_SIZE;	/* the ring starts after the header */
 	uint64_t old_start = 0, old_last = 0, new_start, new_last;
 	bool have_old, old_wrap = false, new_wrap = false, overlap;
 
-	if (area_size < 2048 || area_size % 512)
+	if (area_size < 2048 || area_size % MLVM_SECTOR_SIZE)
 		return -EINVAL;
-	*max = (area_size - 512) / 2 - 512;
+	*max = (area_size - H) / 2 - H;
 	if (new_size == 0 || new_size > *max)
 		return -E2BIG;
 	have_old = old && !(old->flags & MLVM_RAW_LOCN_IGNORED) && (old->offset || old->size);
 	if (have_old) {
-		if (old->offset < 512 || old->offset >= area_size || old->size > area_size - 512)
+		if (old->offset < H || old->offset >= area_size || old->size > area_size - H)
 			have_old = false;	/* nonsense: start afresh */
 	}
 	if (!have_old) {
-		*off = 512;
+		*off = H;
 		return 0;
 	}
 	old_start = old->offset;
 	if (old->offset + old->size > area_size) {
 		old_wrap = true;
-		old_last = old->offset + old->size - area_size + 512 - 1;
+		old_last = old->offset + old->size - area_size + H - 1;
 	} else {
 		old_last = old->offset + old->size - 1;
 	}
-	if (area_size - old_last < 512) {
-		new_start = 512;
+	if (area_size - old_last < H) {
+		new_start = H;
 	} else {
-		new_start = (old_last + 1 + 511) / 512 * 512;
-		if (new_start > area_size - 512)
-			new_start = 512;
+		new_start = (old_last + MLVM_SECTOR_SIZE) / MLVM_SECTOR_SIZE * MLVM_SECTOR_SIZE;
+		if (new_start > area_size - H)
+			new_start = H;
 	}
 	if (new_start + new_size > area_size) {
 		new_wrap = true;
-		new_last = new_start + new_size - area_size + 512 - 1;
+		new_last = new_start + new_size - area_size + H - 1;
 	} else {
 		new_last = new_start + new_size - 1;
 	}
@@ -805,12 +807,12 @@ static int sync_all(struct mlvm_commit_area *a, size_t n)
 }
 
 int mlvm_commit(struct mlvm_commit_area *areas, size_t n, const char *text, size_t len,
-		char *err, size_t errlen)
+		struct mlvm_report *r)
 {
 	char *copy;
 	size_t i, size = len + 1;
 	uint32_t crc;
-	uint8_t hdr[512];
+	uint8_t hdr[MLVM_MDA_HEADER_SIZE];
 	int rc = 0;
 
 	copy = malloc(size);
@@ -825,15 +827,17 @@ int mlvm_commit(struct mlvm_commit_area *areas, size_t n, const char *text, size
 
 		rc = mlvm_ring_next(a->size, &a->old, size, &off, &max);
 		if (rc == -E2BIG) {
-			snprintf(err, errlen, "the metadata text (%zu bytes) is larger than a metadata "
-				 "area of %llu bytes on %s takes (%llu bytes at most)", size,
-				 (unsigned long long)a->size, a->src->name, (unsigned long long)max);
+			mlvm_error(r, "commit_too_big", a->src->name, (int64_t)a->abs,
+				   "the metadata text (%zu bytes) is larger than a metadata "
+				   "area of %llu bytes on %s takes (%llu bytes at most)", size,
+				   (unsigned long long)a->size, a->src->name, (unsigned long long)max);
 			goto out;
 		}
 		if (rc) {
-			snprintf(err, errlen, "the metadata area at byte %llu of %s has no room for "
-				 "%zu bytes without overwriting the committed copy",
-				 (unsigned long long)a->abs, a->src->name, size);
+			mlvm_error(r, "commit_no_room", a->src->name, (int64_t)a->abs,
+				   "the metadata area at byte %llu of %s has no room for "
+				   "%zu bytes without overwriting the committed copy",
+				   (unsigned long long)a->abs, a->src->name, size);
 			goto out;
 		}
 		a->new_rl.offset = off;
@@ -848,13 +852,13 @@ int mlvm_commit(struct mlvm_commit_area *areas, size_t n, const char *text, size
 
 		rc = write_padded(a->src, a->abs + a->new_rl.offset, copy, first);
 		if (!rc && first < size)
-			rc = write_padded(a->src, a->abs + 512, copy + first, size - first);
+			rc = write_padded(a->src, a->abs + MLVM_MDA_HEADER_SIZE, copy + first, size - first);
 		if (rc)
-			snprintf(err, errlen, "cannot write metadata text to %s: %s", a->src->name,
-				 strerror(-rc));
+			mlvm_error(r, "commit_write", a->src->name, (int64_t)(a->abs + a->new_rl.offset),
+				   "cannot write metadata text to %s: %s", a->src->name, strerror(-rc));
 	}
 	if (!rc && (rc = sync_all(areas, n)))
-		snprintf(err, errlen, "cannot sync: %s", strerror(-rc));
+		mlvm_error(r, "commit_sync", NULL, -1, "cannot sync: %s", strerror(-rc));
 	/* 2: precommit */
 	for (i = 0; i < n && !rc; i++) {
 		struct mlvm_commit_area *a = &areas[i];
@@ -862,11 +866,12 @@ int mlvm_commit(struct mlvm_commit_area *areas, size_t n, const char *text, size
 		mlvm_mda_header_build(hdr, a->abs - a->pv_base, a->size, &a->old, &a->new_rl);
 		rc = mlvm_source_write(a->src, hdr, sizeof(hdr), a->abs);
 		if (rc)
-			snprintf(err, errlen, "cannot write a metadata area header to %s: %s",
-				 a->src->name, strerror(-rc));
+			mlvm_error(r, "commit_write", a->src->name, (int64_t)a->abs,
+				   "cannot write a metadata area header to %s: %s", a->src->name,
+				   strerror(-rc));
 	}
 	if (!rc && (rc = sync_all(areas, n)))
-		snprintf(err, errlen, "cannot sync: %s", strerror(-rc));
+		mlvm_error(r, "commit_sync", NULL, -1, "cannot sync: %s", strerror(-rc));
 	/* 3: commit */
 	for (i = 0; i < n && !rc; i++) {
 		struct mlvm_commit_area *a = &areas[i];
@@ -874,11 +879,12 @@ int mlvm_commit(struct mlvm_commit_area *areas, size_t n, const char *text, size
 		mlvm_mda_header_build(hdr, a->abs - a->pv_base, a->size, &a->new_rl, NULL);
 		rc = mlvm_source_write(a->src, hdr, sizeof(hdr), a->abs);
 		if (rc)
-			snprintf(err, errlen, "cannot write a metadata area header to %s: %s",
-				 a->src->name, strerror(-rc));
+			mlvm_error(r, "commit_write", a->src->name, (int64_t)a->abs,
+				   "cannot write a metadata area header to %s: %s", a->src->name,
+				   strerror(-rc));
 	}
 	if (!rc && (rc = sync_all(areas, n)))
-		snprintf(err, errlen, "cannot sync: %s", strerror(-rc));
+		mlvm_error(r, "commit_sync", NULL, -1, "cannot sync: %s", strerror(-rc));
 out:
 	free(copy);
 	return rc;

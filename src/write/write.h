@@ -97,14 +97,16 @@ int mlvm_text_serialize(const struct mlvm_wnode *root, const struct mlvm_text_st
 
 /* ------------------------------------------------------------ names, ids, sizes */
 
-/* LVM2's LV name rules: mlvm_name_valid() and none of the reserved prefixes
- * ("pvmove", "snapshot") or reserved substrings ("_mlog", "_rimage", ...).
- * false with the reason in *why. */
-bool mlvm_lv_name_ok(const char *name, const char **why);
-/* VG names: mlvm_name_valid() */
-bool mlvm_vg_name_ok(const char *name, const char **why);
-/* Tags: 1..1024 characters of [A-Za-z0-9_+.-/=!:#&] */
-bool mlvm_tag_ok(const char *tag, const char **why);
+/*
+ * LVM2's name rules. LV names: mlvm_name_valid() and none of the reserved
+ * prefixes ("pvmove", "snapshot") or reserved substrings ("_mlog",
+ * "_rimage", ...); VG names: mlvm_name_valid(); tags: 1..1024 characters of
+ * [A-Za-z0-9_+.-/=!:#&]. 0, or -EINVAL with an error (code lv_name,
+ * vg_name or tag; "invalid LV name 'x': why") added to r (NULL: none).
+ */
+int mlvm_lv_name_check(const char *name, struct mlvm_report *r);
+int mlvm_vg_name_check(const char *name, struct mlvm_report *r);
+int mlvm_tag_check(const char *tag, struct mlvm_report *r);
 
 #define MLVM_ID_ALPHABET "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 /* Map 32 random bytes onto LVM's 62-character id alphabet (byte mod 62). */
@@ -148,10 +150,10 @@ int mlvm_pv_layout_compute(uint64_t dev_size, uint64_t mda_size, uint64_t alignm
 			   int copies, uint64_t extent_bytes, struct mlvm_pv_layout *out);
 
 /* The label sector (sector 1) for a layout: LABELONE, pv_header, extension. */
-void mlvm_label_build(uint8_t sector[512], const struct mlvm_pv_layout *l);
+void mlvm_label_build(uint8_t sector[MLVM_SECTOR_SIZE], const struct mlvm_pv_layout *l);
 
 /* A metadata area header: magic, version 1, start (on the PV), size, slots, CRC. */
-void mlvm_mda_header_build(uint8_t buf[512], uint64_t start, uint64_t size,
+void mlvm_mda_header_build(uint8_t buf[MLVM_MDA_HEADER_SIZE], uint64_t start, uint64_t size,
 			   const struct mlvm_raw_locn *rl0, const struct mlvm_raw_locn *rl1);
 
 /* ------------------------------------------------------------ ring and commit */
@@ -178,10 +180,12 @@ struct mlvm_commit_area {
 /*
  * Write text (len bytes, the NUL not included) as the next copy in every
  * area, then precommit, then commit, with fsync between the steps. Every
- * placement is checked before anything is written. 0 or a negative errno
- * with a message in err.
+ * placement is checked before anything is written. 0, or a negative errno
+ * with what failed added to r as an error (commit_too_big, commit_no_room:
+ * nothing was written; commit_write, commit_sync: image and offset of the
+ * write that failed).
  */
 int mlvm_commit(struct mlvm_commit_area *areas, size_t n, const char *text, size_t len,
-		char *err, size_t errlen);
+		struct mlvm_report *r);
 
 #endif

@@ -255,8 +255,9 @@ static void commit_writes_text_then_slots(void **state)
 	struct mlvm_source *s;
 	struct mlvm_commit_area a = { 0 };
 	struct mlvm_mda_header h;
-	char err[256];
+	struct mlvm_report r;
 	const char *text = "v {\nid = \"x\"\nseqno = 1\n}\n";
+	char big[2048];
 	int round;
 
 	(void)state;
@@ -266,8 +267,9 @@ static void commit_writes_text_then_slots(void **state)
 	a.src = s;
 	a.abs = 4096;
 	a.size = 8192;
+	mlvm_report_init(&r);
 	for (round = 0; round < 40; round++) {
-		assert_int_equal(mlvm_commit(&a, 1, text, strlen(text), err, sizeof(err)), 0);
+		assert_int_equal(mlvm_commit(&a, 1, text, strlen(text), &r), 0);
 		mlvm_mda_header_parse(img + 4096, 4096, &h);
 		assert_true(h.crc_ok && h.magic_ok && h.version_ok && h.start_ok);
 		assert_int_equal(h.rl[0].offset, a.new_rl.offset);
@@ -280,6 +282,20 @@ static void commit_writes_text_then_slots(void **state)
 		assert_int_equal(img[4096 + h.rl[0].offset + 511], 0);
 		a.old = h.rl[0];
 	}
+	assert_int_equal(r.n, 0);
+	/* a text the area cannot hold: an error naming the area, nothing written */
+	memset(big, 'x', sizeof(big));
+	memcpy(img + 8192, "untouched", 9);
+	a.size = 4096;
+	memset(&a.old, 0, sizeof(a.old));
+	assert_int_equal(mlvm_commit(&a, 1, big, sizeof(big), &r), -E2BIG);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.items[0].code, "commit_too_big");
+	assert_int_equal(r.items[0].severity, MLVM_SEV_ERROR);
+	assert_string_equal(r.items[0].image, "mem");
+	assert_int_equal(r.items[0].offset, 4096);
+	assert_memory_equal(img + 8192, "untouched", 9);
+	mlvm_report_free(&r);
 	mlvm_source_close(s);
 }
 
@@ -455,56 +471,61 @@ static void size_parsing(void **state)
 
 static void lv_names_follow_lvm2(void **state)
 {
-	const char *why = NULL;
+	struct mlvm_report r;
 	char n[200];
 
 	(void)state;
-	assert_true(mlvm_lv_name_ok("myfirstvolume", &why));
-	assert_true(mlvm_lv_name_ok("a.b_c+d-e", &why));
-	assert_true(mlvm_lv_name_ok("lvsnapshot", &why));	/* only the prefix is reserved */
-	assert_false(mlvm_lv_name_ok("snapshot0", &why));
-	assert_non_null(strstr(why, "snapshot"));
-	assert_false(mlvm_lv_name_ok("pvmove1", &why));
-	assert_false(mlvm_lv_name_ok("data_mlog", &why));
-	assert_false(mlvm_lv_name_ok("x_rimage_0", &why));
-	assert_false(mlvm_lv_name_ok("x_rmeta_0", &why));
-	assert_false(mlvm_lv_name_ok("pool_tmeta", &why));
-	assert_false(mlvm_lv_name_ok("a_vorigin", &why));
-	assert_false(mlvm_lv_name_ok("-a", &why));
-	assert_false(mlvm_lv_name_ok(".", &why));
-	assert_false(mlvm_lv_name_ok("..", &why));
-	assert_false(mlvm_lv_name_ok("", &why));
-	assert_false(mlvm_lv_name_ok("a b", &why));
-	assert_false(mlvm_lv_name_ok("a/b", &why));
+	assert_int_equal(mlvm_lv_name_check("myfirstvolume", NULL), 0);
+	assert_int_equal(mlvm_lv_name_check("a.b_c+d-e", NULL), 0);
+	assert_int_equal(mlvm_lv_name_check("lvsnapshot", NULL), 0);	/* only the prefix is reserved */
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_lv_name_check("snapshot0", &r), -EINVAL);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.items[0].code, "lv_name");
+	assert_int_equal(r.items[0].severity, MLVM_SEV_ERROR);
+	assert_string_equal(r.items[0].message,
+			    "invalid LV name 'snapshot0': names starting \"snapshot\" are reserved by LVM2");
+	mlvm_report_free(&r);
+	assert_int_equal(mlvm_lv_name_check("pvmove1", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("data_mlog", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("x_rimage_0", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("x_rmeta_0", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("pool_tmeta", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("a_vorigin", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("-a", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check(".", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("..", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("a b", NULL), -EINVAL);
+	assert_int_equal(mlvm_lv_name_check("a/b", NULL), -EINVAL);
 	memset(n, 'a', 127);
 	n[127] = '\0';
-	assert_true(mlvm_lv_name_ok(n, &why));
+	assert_int_equal(mlvm_lv_name_check(n, NULL), 0);
 	n[127] = 'a';
 	n[128] = '\0';
-	assert_false(mlvm_lv_name_ok(n, &why));
-	assert_true(mlvm_vg_name_ok("volumegroup", &why));
-	assert_false(mlvm_vg_name_ok("vg/0", &why));
+	assert_int_equal(mlvm_lv_name_check(n, NULL), -EINVAL);
+	assert_int_equal(mlvm_vg_name_check("volumegroup", NULL), 0);
+	assert_int_equal(mlvm_vg_name_check("vg/0", NULL), -EINVAL);
 }
 
 static void tags_follow_lvm2(void **state)
 {
-	const char *why = NULL;
 	char t[1100];
 
 	(void)state;
-	assert_true(mlvm_tag_ok("team=storage", &why));
-	assert_true(mlvm_tag_ok("a/b:c#d&e!f+g.h-i_j", &why));
-	assert_false(mlvm_tag_ok("", &why));
-	assert_false(mlvm_tag_ok("a b", &why));
-	assert_false(mlvm_tag_ok("a,b", &why));
-	assert_false(mlvm_tag_ok("a\"b", &why));
-	assert_false(mlvm_tag_ok("\xc3\xa4", &why));
+	assert_int_equal(mlvm_tag_check("team=storage", NULL), 0);
+	assert_int_equal(mlvm_tag_check("a/b:c#d&e!f+g.h-i_j", NULL), 0);
+	assert_int_equal(mlvm_tag_check("", NULL), -EINVAL);
+	assert_int_equal(mlvm_tag_check("a b", NULL), -EINVAL);
+	assert_int_equal(mlvm_tag_check("a,b", NULL), -EINVAL);
+	assert_int_equal(mlvm_tag_check("a\"b", NULL), -EINVAL);
+	assert_int_equal(mlvm_tag_check("\xc3\xa4", NULL), -EINVAL);
 	memset(t, 'x', 1024);
 	t[1024] = '\0';
-	assert_true(mlvm_tag_ok(t, &why));
+	assert_int_equal(mlvm_tag_check(t, NULL), 0);
 	t[1024] = 'x';
 	t[1025] = '\0';
-	assert_false(mlvm_tag_ok(t, &why));
+	assert_int_equal(mlvm_tag_check(t, NULL), -EINVAL);
 }
 
 int main(void)
