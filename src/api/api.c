@@ -445,24 +445,14 @@ const char *libmlvm_generation_state(const struct libmlvm_handle *h, size_t gen)
 {
 	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
-	if (!g)
-		return NULL;
-	if (g->g->fragment)
-		return "fragment";
-	if (!g->g->complete)
-		return "incomplete";
-	if (g->g->checksum_ok == 0)
-		return "bad-checksum";
-	if (!g->g->parse_ok)
-		return "unparsable";
-	return "ok";
+	return g ? mlvm_gen_state_name(mlvm_generation_state(g->g)) : NULL;
 }
 
 int libmlvm_generation_intact(const struct libmlvm_handle *h, size_t gen)
 {
-	const char *s = libmlvm_generation_state(h, gen);
+	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
-	return s && !strcmp(s, "ok");
+	return g && mlvm_generation_state(g->g) == MLVM_GEN_OK;
 }
 
 int libmlvm_generation_committed(const struct libmlvm_handle *h, size_t gen)
