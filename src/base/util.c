@@ -155,3 +155,45 @@ const char *mlvm_plural(unsigned long long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
+
+static void swap_bytes(unsigned char *a, unsigned char *b, size_t size)
+{
+	while (size--) {
+		unsigned char t = *a;
+
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+static void sift_down(unsigned char *base, size_t root, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *))
+{
+	for (;;) {
+		size_t child = 2 * root + 1, top = root;
+
+		if (child < n && cmp(base + child * size, base + top * size) > 0)
+			top = child;
+		if (child + 1 < n && cmp(base + (child + 1) * size, base + top * size) > 0)
+			top = child + 1;
+		if (top == root)
+			return;
+		swap_bytes(base + root * size, base + top * size, size);
+		root = top;
+	}
+}
+
+void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	unsigned char *b = base;
+	size_t i;
+
+	if (n < 2 || !size)
+		return;
+	for (i = n / 2; i-- > 0;)
+		sift_down(b, i, n, size, cmp);
+	for (i = n - 1; i > 0; i--) {
+		swap_bytes(b, b + i * size, size);
+		sift_down(b, 0, i, size, cmp);
+	}
+}

@@ -89,6 +89,14 @@ void mlvm_human_size(uint64_t bytes, char *out, size_t outlen);
  * 0, a negative errno, or -EIO when a read meets the end of the file (it
  * shrank under us) or a write moves nothing.
  */
+/*
+ * Sort n elements of size bytes in place, as qsort does, without
+ * allocating: glibc's qsort (before 2.37) merge-sorts through a copy of the
+ * whole array, doubling the peak memory of a large sort. Heapsort: not
+ * stable (give cmp a total order), O(n log n) whatever the input.
+ */
+void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 int mlvm_pread_all(int fd, void *buf, size_t len, uint64_t off);
 int mlvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 int mlvm_write_all(int fd, const void *buf, size_t len);	/* at the file position */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
+
 uint64_t mlvm_extent_use_end(const struct mlvm_extent_use *e)
 {
 	return e->start + e->count < e->start ? UINT64_MAX : e->start + e->count;
@@ -82,7 +84,7 @@ static int collect(struct mlvm_usage *u)
 			}
 		}
 	if (u->n_uses > 1)
-		qsort(u->uses, u->n_uses, sizeof(*u->uses), cmp_use);
+		mlvm_sort(u->uses, u->n_uses, sizeof(*u->uses), cmp_use);
 	return 0;
 }
 
