@@ -497,12 +497,9 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	ui.pr.total = size;
 	clock_gettime(CLOCK_MONOTONIC, &ui.pr.t0);
 	rc = mlvm_export_run(rd, &o, flags, &cb, &res);
-	if (!rc) {
+	if (!rc)
 		progress_draw(&ui.pr, size, true);	/* 100%, however short the run */
-		progress_end(&ui.pr, false);
-	} else if (rc == -ECANCELED) {
-		progress_end(&ui.pr, true);	/* where it stopped stays on screen */
-	}
+	progress_end(&ui.pr, rc == -ECANCELED);	/* where it stopped stays on screen */
 	crc = mlvm_export_out_close(&o, rc == 0);
 	if (!rc && crc) {
 		rc = crc;

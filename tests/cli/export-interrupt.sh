@@ -21,7 +21,7 @@ expect_status 0 "create a 2.5 GiB LV" create --size 2560M "$img" big || finish
 size=$((2560 * 1024 * 1024))
 
 "$PYTHON3" - "$MLVM" "$TMP" "$img" "$size" <<'PY' || fail "see above"
-import json, os, pty, re, signal, stat, subprocess, sys, time
+import json, os, pty, re, select, signal, stat, subprocess, sys, time
 
 mlvm, tmp, img, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 bad = 0
@@ -40,22 +40,27 @@ def dfl():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def wait_exists(path, p, secs=30):
+def wait_until(ready, p, secs=60):
     end = time.time() + secs
     while time.time() < end and p.poll() is None:
-        if os.path.exists(path):
+        if ready():
             return True
         time.sleep(0.01)
     return False
 
 
-def export(args, out, sig=signal.SIGINT, stdout=subprocess.PIPE, wait_for=None, delay=0.3):
-    """start an export, send sig once wait_for (default: out) exists plus
-    delay, return (status, stdout, stderr)"""
+def readable(fd):
+    return bool(select.select([fd], [], [], 0)[0])
+
+
+def export(args, out, sig=signal.SIGINT, stdout=subprocess.PIPE, ready=None, delay=0.3):
+    """start an export, send sig delay seconds after ready() (default: out
+    exists, which mlvm creates after its handlers are in place) says it
+    started, return (status, stdout, stderr)"""
     p = subprocess.Popen([mlvm, 'export'] + args + ['--lv', 'big', '-o', out, img],
                          stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
                          preexec_fn=dfl)
-    started = wait_exists(wait_for or out, p)
+    started = wait_until(ready or (lambda: os.path.exists(out)), p)
     time.sleep(delay)
     if p.poll() is not None:
         o, e = p.communicate()
@@ -112,7 +117,7 @@ check(not os.path.exists(out), 'SIGTERM: the partial file is gone')
 # an existing file overwritten with --force: not removed, said
 with open(out, 'w') as f:
     f.write('before')
-rc, o, e = export(['--force'], out, wait_for=out, delay=0.5)
+rc, o, e = export(['--force'], out, ready=lambda: os.path.getsize(out) != 6)  # truncated
 e = e.decode()
 check(rc == 130 and 'is incomplete (not removed: it existed before)' in e and os.path.exists(out),
       '--force onto an existing file: kept and said', '%r %s' % (rc, e))
@@ -123,7 +128,7 @@ fifo = os.path.join(tmp, 'fifo')
 os.mkfifo(fifo)
 hold = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)   # a reader that never reads
 for extra in ([], ['--no-sha256']):
-    rc, o, e = export(['--force'] + extra, fifo, delay=0.5)
+    rc, o, e = export(['--force'] + extra, fifo, ready=lambda: readable(hold))
     e = e.decode()
     check(rc == 130 and re.search(r'^mlvm: export interrupted at \d+ of %d bytes; the first \d+ '
                                   r'bytes went to %s$' % (size, re.escape(fifo)), e, re.M)
@@ -137,7 +142,7 @@ for extra in ([], ['--no-sha256']):
 
 # -o - into that FIFO: "went to stdout"
 with open(fifo, 'wb', buffering=0) as w:
-    rc, o, e = export([], '-', stdout=w, wait_for=img, delay=0.5)
+    rc, o, e = export([], '-', stdout=w, ready=lambda: readable(hold))
 e = e.decode()
 check(rc == 130 and re.search(r'^mlvm: export interrupted at \d+ of %d bytes; the first \d+ bytes '
                               r'went to stdout$' % size, e, re.M) is not None,
@@ -149,10 +154,12 @@ m_, s_ = pty.openpty()
 p = subprocess.Popen([mlvm, 'export', '--lv', 'big', '-o', out, img], stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=s_, preexec_fn=dfl)
 os.close(s_)
-wait_exists(out, p)
-time.sleep(0.6)
-p.send_signal(signal.SIGINT)
 got = b''
+end = time.time() + 60
+while b'MiB/s' not in got and time.time() < end and p.poll() is None:
+    if select.select([m_], [], [], 0.1)[0]:
+        got += os.read(m_, 4096)
+p.send_signal(signal.SIGINT)
 while True:
     try:
         b = os.read(m_, 4096)
