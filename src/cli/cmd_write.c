@@ -1123,9 +1123,11 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 			goto oom;
 		rc = allocate(maps, t.vg->n_pvs, need, -1, 0, &runs, &n_runs);
 		if (rc) {
-			cli_err(c, "vg %s has %llu free extents, %llu needed", t.vg->name,
-				(unsigned long long)maps_free_count(maps, t.vg->n_pvs) +
-				(rc == -ENOSPC ? 0 : 0), (unsigned long long)need);
+			uint64_t nfree = maps_free_count(maps, t.vg->n_pvs);
+
+			cli_err(c, "vg %s has %llu free %s, %llu needed", t.vg->name,
+				(unsigned long long)nfree, mlvm_plural(nfree, "extent", "extents"),
+				(unsigned long long)need);
 			st = EXIT_FAILED;
 			goto out;
 		}
@@ -1241,8 +1243,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 				}
 				rc = allocate(maps, t.vg->n_pvs, want - cur, pref_pv, pref_pe, &runs, &n_runs);
 				if (rc) {
-					cli_err(c, "vg %s has %llu free extents, %llu more needed", t.vg->name,
+					cli_err(c, "vg %s has %llu free %s, %llu more needed", t.vg->name,
 						(unsigned long long)(t.vg->free_extents),
+						mlvm_plural(t.vg->free_extents, "extent", "extents"),
 						(unsigned long long)(want - cur));
 					st = EXIT_FAILED;
 					goto out;
