@@ -1149,8 +1149,10 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 	strings_line(t, "status", vg->status);
 	strings_line(t, "flags", vg->flags);
 	strings_line(t, "tags", vg->tags);
-	tm_text_add(t, "extent_size\t%llu sectors (%llu bytes)", (unsigned long long)vg->extent_size,
-		    (unsigned long long)sat_mul(vg->extent_size, 512));
+	tm_text_add(t, "extent_size\t%llu %s (%llu %s)", (unsigned long long)vg->extent_size,
+		    mlvm_plural(vg->extent_size, "sector", "sectors"),
+		    (unsigned long long)sat_mul(vg->extent_size, 512),
+		    mlvm_plural(sat_mul(vg->extent_size, 512), "byte", "bytes"));
 	tm_text_add(t, "max_lv\t%lld", (long long)vg->max_lv);
 	tm_text_add(t, "max_pv\t%lld", (long long)vg->max_pv);
 	tm_text_add(t, "PVs\t%u", vg->n_pvs);
@@ -1190,8 +1192,10 @@ static void pv_details(const struct tm_vgview *w, uint32_t p, struct tm_text *t)
 	strings_line(t, "flags", pv->flags);
 	strings_line(t, "tags", pv->tags);
 	tm_human(sat_mul(pv->dev_size, 512), h, sizeof(h));
-	tm_text_add(t, "dev_size\t%s (%llu bytes, %llu sectors)", h,
-		    (unsigned long long)sat_mul(pv->dev_size, 512), (unsigned long long)pv->dev_size);
+	tm_text_add(t, "dev_size\t%s (%llu %s, %llu %s)", h,
+		    (unsigned long long)sat_mul(pv->dev_size, 512),
+		    mlvm_plural(sat_mul(pv->dev_size, 512), "byte", "bytes"),
+		    (unsigned long long)pv->dev_size, mlvm_plural(pv->dev_size, "sector", "sectors"));
 	tm_text_add(t, "pe_start\tsector %llu (byte %llu)", (unsigned long long)pv->pe_start,
 		    (unsigned long long)sat_mul(pv->pe_start, 512));
 	size_line(t, "extents", pv->pe_count, vg->extent_size);
@@ -1216,8 +1220,9 @@ static void seg_details(const struct mlvm_vg *vg, const struct mlvm_segment *sg,
 		    (unsigned long long)(sg->start_extent + sg->extent_count - (sg->extent_count ? 1 : 0)),
 		    (unsigned long long)sg->extent_count);
 	if (ss)
-		tm_text_add(t, "stripe_size\t%llu sectors (%llu bytes)", (unsigned long long)ss,
-			    (unsigned long long)sat_mul(ss, 512));
+		tm_text_add(t, "stripe_size\t%llu %s (%llu %s)", (unsigned long long)ss,
+			    mlvm_plural(ss, "sector", "sectors"), (unsigned long long)sat_mul(ss, 512),
+			    mlvm_plural(sat_mul(ss, 512), "byte", "bytes"));
 	for (k = 0; k < sg->n_areas; k++) {
 		const struct mlvm_area *a = &sg->areas[k];
 

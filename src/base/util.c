@@ -96,20 +96,33 @@ void mlvm_uuid_format(const char *raw, size_t len, char out[39])
 	out[o] = '\0';
 }
 
-void mlvm_human_size(uint64_t bytes, char *out, size_t outlen)
+static void human(uint64_t bytes, double base, const char *const *units, char *out, size_t outlen)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	unsigned u = 0;
 	double v = (double)bytes;
 
-	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024.0;
+	while (v >= base && u < 6) {
+		v /= base;
 		u++;
 	}
 	if (u == 0)
 		snprintf(out, outlen, "%llu B", (unsigned long long)bytes);
 	else
 		snprintf(out, outlen, "%.2f %s", v, units[u]);
+}
+
+void mlvm_human_size(uint64_t bytes, char *out, size_t outlen)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+
+	human(bytes, 1024.0, units, out, outlen);
+}
+
+void mlvm_human_size_si(uint64_t bytes, char *out, size_t outlen)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB" };
+
+	human(bytes, 1000.0, units, out, outlen);
 }
 
 enum io_op { IO_PREAD, IO_PWRITE, IO_WRITE };

@@ -83,6 +83,8 @@ const char *mlvm_plural(unsigned long long n, const char *one, const char *many)
 
 /* Format bytes as a human size with binary units ("4.00 MiB"). */
 void mlvm_human_size(uint64_t bytes, char *out, size_t outlen);
+/* The same in powers of 1000 ("4.19 MB"), as lvm2's --units H. */
+void mlvm_human_size_si(uint64_t bytes, char *out, size_t outlen);
 
 /*
  * All len bytes, however many calls it takes (short transfers, EINTR):

@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/util.h"
@@ -249,6 +251,43 @@ bool cli_output_ok(const struct cli *c, bool write_failed)
 		return false;
 	}
 	return true;
+}
+
+size_t cli_text_width(void)
+{
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_col >= CLI_MIN_WIDTH)
+		return ws.ws_col;
+	return CLI_DEFAULT_WIDTH;
+}
+
+const char *cli_ellipsize(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (n <= max || max < 4 || len == 0)
+		return s;
+	if (max >= len)
+		max = len - 1;
+	/* cut at a character boundary: never in the middle of a UTF-8 sequence */
+	n = max - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	snprintf(buf, len, "%.*s...", (int)n, s);
+	return buf;
+}
+
+const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t > (uint64_t)INT64_MAX || (uint64_t)tt != t || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%s", "");
+	return buf;
 }
 
 static const char *sev_name(enum mlvm_severity s)

@@ -113,6 +113,21 @@ int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
  * reached it, else says "cannot write output" and returns false. */
 bool cli_output_ok(const struct cli *c, bool write_failed);
 
+/*
+ * Text output that fits: the terminal's width when stdout is a terminal of
+ * at least CLI_MIN_WIDTH columns, else CLI_DEFAULT_WIDTH. cli_ellipsize:
+ * s itself when it has at most max bytes, else its first max - 3 bytes
+ * (cut at a UTF-8 character boundary) and "..." in buf (returned).
+ */
+#define CLI_DEFAULT_WIDTH 100
+#define CLI_MIN_WIDTH 60
+size_t cli_text_width(void);
+const char *cli_ellipsize(const char *s, size_t max, char *buf, size_t len);
+
+/* t (seconds since the epoch) in UTC: "2026-01-02 03:04:05", or with iso
+ * "2026-01-02T03:04:05Z"; "" when it is not a time gmtime can show (in buf) */
+const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len);
+
 /* the anomalies: to stderr as text, or as a "warnings" array in JSON */
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
 void cli_json_report(struct json *j, const struct mlvm_report *r);

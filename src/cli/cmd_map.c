@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "map/provenance.h"
+#include "base/units.h"
 #include "model/usage.h"
 #include "base/util.h"
 
@@ -18,12 +19,14 @@ static const char map_help[] =
 	"Usage: mlvm map [--lv [VG/]LV] [--generation SEQNO] [--json] [--vg NAME] IMAGE...\n"
 	"       mlvm map --history [--json] [--vg NAME] IMAGE...\n"
 	"\n"
-	"The extent map of the volume group(s): for each PV, its physical extents\n"
-	"in order and what each range belongs to (LV, segment, area and the\n"
-	"segment's logical extents) or that it is free; for each LV (hidden\n"
-	"sub-LVs too), its logical extents mapped to PV extents or to a sub-LV's\n"
-	"logical extents, segment by segment and area by area. Extents used by two\n"
-	"LVs and areas past the end of their PV are reported.\n"
+	"The extent map of the volume group(s): for each PV, where it starts in\n"
+	"its image, its pe_start, and its physical extents in order: what each\n"
+	"range belongs to (LV, segment, area and the segment's logical extents) or\n"
+	"that it is free, and the bytes it occupies in the PV's image (first and\n"
+	"last, from the image's start); for each LV (hidden sub-LVs too), its\n"
+	"logical extents mapped to PV extents (with their bytes in the image) or\n"
+	"to a sub-LV's logical extents, segment by segment and area by area.\n"
+	"Extents used by two LVs and areas past the end of their PV are reported.\n"
 	"--lv [VG/]LV shows only that LV (and the sub-LVs it is built on).\n"
 	"--generation SEQNO maps the VG as that generation describes it, and warns\n"
 	"(extents_reused) where a later generation gave its extents to another LV.\n"
@@ -215,6 +218,34 @@ static void json_ref(void *ctx, const char *key, int lvi)
 	json_end_object(j);
 }
 
+/* "bytes A-B": where PV extents [start, start + count) lie in the PV's
+ * image; "bytes ?" when that overflows; "(no image)" for a missing PV */
+static const char *pe_bytes(const struct mlvm_vg *vg, const struct mlvm_pv *pv, uint64_t start,
+			    uint64_t count, char *buf, size_t len)
+{
+	uint64_t off, n, last;
+
+	if (pv->missing)
+		snprintf(buf, len, "(no image)");
+	else if (!count || !mlvm_pv_extent_bytes(vg, pv, start, count, &off, &n) || !n ||
+		 !mlvm_add_ok(off, n - 1, &last))
+		snprintf(buf, len, "bytes ?");
+	else
+		snprintf(buf, len, "bytes %llu-%llu", (unsigned long long)off, (unsigned long long)last);
+	return buf;
+}
+
+/* the start of a line for PV extents [start, start + count): "  PE A-B  bytes C-D  " */
+static void pe_line(FILE *f, const struct mlvm_vg *vg, const struct mlvm_pv *pv, uint64_t start,
+		    uint64_t count)
+{
+	char range[64], bytes[64];
+
+	snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)start,
+		 (unsigned long long)last_of(start, count));
+	fprintf(f, "  PE %-15s %-29s ", range, pe_bytes(vg, pv, start, count, bytes, sizeof(bytes)));
+}
+
 static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 {
 	const struct mlvm_vg *vg = m->vg;
@@ -234,6 +265,21 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 		fprintf(f, "\n%s  %s  pe_count %llu  used %llu  free %llu\n", pv->name,
 			pv->missing ? "(missing)" : pv->src->name, (unsigned long long)pe,
 			(unsigned long long)m->u.pv_used[p], (unsigned long long)(pe - m->u.pv_used[p]));
+		if (!pv->missing) {
+			uint64_t pe0, n;
+
+			if (mlvm_mul_ok(pv->pe_start, MLVM_SECTOR_SIZE, &n))
+				mlvm_human_size(n, size, sizeof(size));
+			else
+				snprintf(size, sizeof(size), "beyond 16 EiB");
+			fprintf(f, "  pv at byte %llu of %s, pe_start %llu %s (%s)", (unsigned long long)pv->offset,
+				pv->src->name, (unsigned long long)pv->pe_start,
+				mlvm_plural(pv->pe_start, "sector", "sectors"), size);
+			if (mlvm_pv_extent_bytes(vg, pv, 0, 1, &pe0, &n))
+				fprintf(f, ": PE 0 at byte %llu\n", (unsigned long long)pe0);
+			else
+				fputs(": PE 0 beyond any image\n", f);
+		}
 		for (i = m->u.pv_first[p]; i < m->u.pv_first[p + 1]; i++) {
 			const struct mlvm_extent_use *u = &m->u.uses[i];
 			const struct mlvm_segment *s = use_seg(m, u);
@@ -242,18 +288,16 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 			if (!only && u->start > cover && cover < pe) {
 				uint64_t fe = u->start < pe ? u->start : pe;
 
-				snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)cover,
-					 (unsigned long long)(fe - 1));
-				fprintf(f, "  PE %-15s free\n", range);
+				pe_line(f, vg, pv, cover, fe - cover);
+				fputs("free\n", f);
 			}
 			if (end > cover)
 				cover = end;
 			if (!m->shown[u->lv])
 				continue;
 			any = true;
-			snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)u->start,
-				 (unsigned long long)last_of(u->start, u->count));
-			fprintf(f, "  PE %-15s %s segment%u area%u  LE %llu-%llu", range,
+			pe_line(f, vg, pv, u->start, u->count);
+			fprintf(f, "%s segment%u area%u  LE %llu-%llu",
 				lv_name(m, u), u->seg + 1, u->area, (unsigned long long)s->start_extent,
 				(unsigned long long)last_of(s->start_extent, s->extent_count));
 			if (seg_striped(s))
@@ -265,9 +309,8 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 			fputc('\n', f);
 		}
 		if (!only && cover < pe) {
-			snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)cover,
-				 (unsigned long long)(pe - 1));
-			fprintf(f, "  PE %-15s free\n", range);
+			pe_line(f, vg, pv, cover, pe - cover);
+			fputs("free\n", f);
 		} else if (only && !any) {
 			fputs("  (nothing of this lv)\n", f);
 		}
@@ -298,12 +341,22 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 			for (k = 0; k < s->n_areas; k++) {
 				const struct mlvm_area *a = &s->areas[k];
 
-				if (a->kind == MLVM_AREA_PV)
-					fprintf(f, "    area%u -> %s PE %llu-%llu%s\n", k, a->name,
+				if (a->kind == MLVM_AREA_PV) {
+					const struct mlvm_pv *apv = a->ref >= 0 ? &vg->pvs[a->ref] : NULL;
+					char bytes[64];
+
+					fprintf(f, "    area%u -> %s PE %llu-%llu%s", k, a->name,
 						(unsigned long long)a->start,
 						(unsigned long long)last_of(a->start, s->area_len),
 						a->ref < 0 ? " (unknown pv)" : "");
-				else {
+					if (apv && !apv->missing)
+						fprintf(f, "  %s of %s", pe_bytes(vg, apv, a->start, s->area_len,
+									   bytes, sizeof(bytes)),
+							apv->src->name);
+					else if (apv)
+						fputs("  (pv missing)", f);
+					fputc('\n', f);
+				} else {
 					uint64_t cnt = lv_area_count(vg, s, k);
 
 					fprintf(f, "    area%u -> lv %s LE %llu-%llu%s\n", k, a->name,
@@ -338,6 +391,22 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 
 /* ------------------------------------------------------------ JSON */
 
+/* "offset" and "size": where PV extents [start, start + count) lie in the
+ * PV's image, in bytes; null when the PV is missing or that overflows */
+static void json_pe_bytes(struct json *j, const struct mlvm_vg *vg, const struct mlvm_pv *pv,
+			  uint64_t start, uint64_t count)
+{
+	uint64_t off, n;
+
+	if (mlvm_pv_extent_bytes(vg, pv, start, count, &off, &n)) {
+		json_uint(j, "offset", off);
+		json_uint(j, "size", n);
+	} else {
+		json_null(j, "offset");
+		json_null(j, "size");
+	}
+}
+
 static void json_use(struct json *j, const struct vgmap *m, const struct mlvm_extent_use *u)
 {
 	const struct mlvm_segment *s = use_seg(m, u);
@@ -352,16 +421,19 @@ static void json_use(struct json *j, const struct vgmap *m, const struct mlvm_ex
 	json_uint(j, "le_count", s->extent_count);
 	json_bool(j, "striped", seg_striped(s));
 	json_bool(j, "past_end", u->start + u->count > m->vg->pvs[u->pv].pe_count);
+	json_pe_bytes(j, m->vg, &m->vg->pvs[u->pv], u->start, u->count);
 	json_end_object(j);
 }
 
-static void json_free(struct json *j, uint64_t start, uint64_t end)
+static void json_free(struct json *j, const struct mlvm_vg *vg, const struct mlvm_pv *pv,
+		      uint64_t start, uint64_t end)
 {
 	json_begin_object_inline(j, NULL);
 	json_uint(j, "start", start);
 	json_uint(j, "count", end - start);
 	json_null(j, "lv");
 	json_bool(j, "free", true);
+	json_pe_bytes(j, vg, pv, start, end - start);
 	json_end_object(j);
 }
 
@@ -390,6 +462,11 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 		else
 			json_string(j, "image", pv->src->name);
 		json_bool(j, "missing", pv->missing);
+		if (pv->missing)
+			json_null(j, "offset");
+		else
+			json_uint(j, "offset", pv->offset);
+		json_uint(j, "pe_start", pv->pe_start);
 		json_uint(j, "pe_count", pe);
 		json_uint(j, "used_extents", m->u.pv_used[p]);
 		json_uint(j, "free_extents", pe - m->u.pv_used[p]);
@@ -398,14 +475,14 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 			const struct mlvm_extent_use *u = &m->u.uses[i];
 
 			if (!only && u->start > cover && cover < pe)
-				json_free(j, cover, u->start < pe ? u->start : pe);
+				json_free(j, vg, pv, cover, u->start < pe ? u->start : pe);
 			if (u->start + u->count > cover)
 				cover = u->start + u->count;
 			if (m->shown[u->lv])
 				json_use(j, m, u);
 		}
 		if (!only && cover < pe)
-			json_free(j, cover, pe);
+			json_free(j, vg, pv, cover, pe);
 		json_end_array(j);
 		json_end_object(j);
 	}
@@ -441,6 +518,14 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 					json_string(j, "pv", a->name);
 					json_uint(j, "pe_start", a->start);
 					json_uint(j, "pe_count", s->area_len);
+					if (a->ref >= 0 && !vg->pvs[a->ref].missing)
+						json_string(j, "image", vg->pvs[a->ref].src->name);
+					else
+						json_null(j, "image");
+					if (a->ref >= 0)
+						json_pe_bytes(j, vg, &vg->pvs[a->ref], a->start, s->area_len);
+					else
+						json_pe_bytes(j, vg, &(struct mlvm_pv){ .missing = true }, 0, 0);
 				} else {
 					json_string(j, "lv", a->name);
 					json_uint(j, "le_start", a->start);

@@ -10,16 +10,28 @@
 #include <string.h>
 
 #include "map/content.h"
+#include "base/units.h"
 #include "base/util.h"
 
 static const char read_help[] =
-	"Usage: mlvm read [--generation SEQNO] [--json] [--strict] [--vg VG] IMAGE...\n"
+	"Usage: mlvm read [--generation SEQNO] [--units UNIT] [--verbose] [--json] [--strict]\n"
+	"                 [--vg VG] IMAGE...\n"
 	"\n"
 	"Print the volume group(s) held by the images: VG, PVs, every LV (hidden\n"
 	"sub-LVs too) with its segments and their areas, and the free extents.\n"
 	"Without --json: the key/value table of the original mlvm quickstart,\n"
 	"extended with seqno, sizes, segment types and areas.\n"
-	"With --json: the full model (see mlvm(1) and interface.md).\n"
+	"Sizes in the table carry their unit: by default the count LVM2 records\n"
+	"(sectors of 512 bytes, bytes or extents) and the size in binary units\n"
+	"(\"8192 sectors, 4.00 MiB\"). --units UNIT shows them in one unit, as\n"
+	"lvm2's reports do: b bytes, s sectors, k m g t KiB to TiB, K M G T kB to TB\n"
+	"(powers of 1000), h (the default) or H (the count and a size in powers of\n"
+	"1000). The VG's creation time (UTC), host and description and each LV's\n"
+	"creation time and host are rows of their own. Long free text (the\n"
+	"description, the content) is cut to 60 characters with \"...\";\n"
+	"-v, --verbose shows it in full.\n"
+	"With --json: the full model (see mlvm(1) and interface.md); sizes there\n"
+	"stay plain numbers in the units interface.md gives.\n"
 	"--generation SEQNO shows the VG as that generation of its metadata (as\n"
 	"listed by mlvm history) describes it, removed LVs included.\n"
 	"Damage is reported on stderr (or under \"warnings\" with --json).\n"
@@ -46,7 +58,12 @@ struct table {
 	char **vals;
 	size_t n, cap;
 	size_t kw, vw;
+	bool full;		/* --verbose: long text in full */
+	char units;		/* --units: 'h' (default), 'H', 'b', 's', 'k'...'t', 'K'...'T' */
 };
+
+/* free text longer than this is cut in the table (not with --verbose) */
+#define TEXT_MAX 60
 
 static void row(struct table *t, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -89,6 +106,111 @@ static void row(struct table *t, const char *key, const char *fmt, ...)
 		t->kw = kl;
 	if (vl > t->vw)
 		t->vw = vl;
+}
+
+/* a row of free text: cut to TEXT_MAX with "..." unless --verbose */
+static void row_text(struct table *t, const char *key, const char *text)
+{
+	char cut[TEXT_MAX + 8];
+
+	row(t, key, "%s", t->full ? text : cli_ellipsize(text, TEXT_MAX, cut, sizeof(cut)));
+}
+
+/* bytes in one unit of --units: "4194304 bytes", "4.00 MiB", "4.19 MB" */
+static void size_in(char units, uint64_t bytes, char *out, size_t len)
+{
+	static const char bin[] = "kmgt", si[] = "KMGT";
+	static const char *const bin_name[] = { "KiB", "MiB", "GiB", "TiB" };
+	static const char *const si_name[] = { "kB", "MB", "GB", "TB" };
+	const char *p;
+	double v = (double)bytes;
+	unsigned u = 0;
+
+	if ((p = strchr(bin, units)) && units) {
+		v /= (double)(1ull << (10 * (p - bin + 1)));
+		snprintf(out, len, "%.2f %s", v, bin_name[p - bin]);
+	} else if ((p = strchr(si, units)) && units) {
+		for (u = 0; u <= (unsigned)(p - si); u++)
+			v /= 1000.0;
+		snprintf(out, len, "%.2f %s", v, si_name[p - si]);
+	} else if (units == 'H') {
+		mlvm_human_size_si(bytes, out, len);
+	} else {
+		mlvm_human_size(bytes, out, len);
+	}
+}
+
+/*
+ * A size row's value, unit always shown. count is in what LVM2 records it
+ * in (unit/units: "sector"/"sectors", "byte"/"bytes", "extent"/"extents"),
+ * bytes the same in bytes (ok false: it overflows). h/H: "COUNT UNITS,
+ * SIZE"; b: "N bytes"; s: "N sectors"; k...T: the size; an extent count
+ * keeps its count first ("14 extents, 917504 bytes").
+ */
+static void size_row(struct table *t, const char *key, uint64_t count, const char *unit,
+		     const char *units, uint64_t bytes, bool ok)
+{
+	char sz[64];
+	bool extents = !strcmp(units, "extents");
+
+	if (!ok) {
+		row(t, key, "%llu %s (beyond 16 EiB)", (unsigned long long)count, mlvm_plural(count, unit, units));
+		return;
+	}
+	switch (t->units) {
+	case 'b':
+	case 'B':
+		snprintf(sz, sizeof(sz), "%llu %s", (unsigned long long)bytes, mlvm_plural(bytes, "byte", "bytes"));
+		break;
+	case 's':
+	case 'S':
+		if (bytes % MLVM_SECTOR_SIZE)
+			snprintf(sz, sizeof(sz), "%llu.%03llu sectors", (unsigned long long)(bytes / MLVM_SECTOR_SIZE),
+				 (unsigned long long)(bytes % MLVM_SECTOR_SIZE * 1000 / MLVM_SECTOR_SIZE));
+		else
+			snprintf(sz, sizeof(sz), "%llu %s", (unsigned long long)(bytes / MLVM_SECTOR_SIZE),
+				 mlvm_plural(bytes / MLVM_SECTOR_SIZE, "sector", "sectors"));
+		break;
+	default:
+		size_in(t->units, bytes, sz, sizeof(sz));
+		if (t->units == 'h' || t->units == 'H' || !t->units) {
+			row(t, key, "%llu %s, %s", (unsigned long long)count, mlvm_plural(count, unit, units), sz);
+			return;
+		}
+	}
+	if (extents)
+		row(t, key, "%llu %s, %s", (unsigned long long)count, mlvm_plural(count, unit, units), sz);
+	else
+		row(t, key, "%s", sz);
+}
+
+static void sectors_row(struct table *t, const char *key, uint64_t sectors)
+{
+	uint64_t b;
+	bool ok = mlvm_mul_ok(sectors, MLVM_SECTOR_SIZE, &b);
+
+	size_row(t, key, sectors, "sector", "sectors", b, ok);
+}
+
+static void bytes_row(struct table *t, const char *key, uint64_t bytes)
+{
+	size_row(t, key, bytes, "byte", "bytes", bytes, true);
+}
+
+static void extents_row(struct table *t, const char *key, uint64_t extents, uint64_t bytes, bool ok)
+{
+	size_row(t, key, extents, "extent", "extents", bytes, ok);
+}
+
+/* a creation_time row: "2026-01-02 03:04:05 UTC" (the number when gmtime cannot show it) */
+static void time_row(struct table *t, const char *key, int64_t when)
+{
+	char buf[40];
+
+	if (when > 0 && cli_utc_time((uint64_t)when, false, buf, sizeof(buf))[0])
+		row(t, key, "%s UTC", buf);
+	else
+		row(t, key, "%lld (not a time)", (long long)when);
 }
 
 static void put_cell(FILE *f, const char *s, size_t w)
@@ -187,10 +309,12 @@ static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct 
 	return NULL;
 }
 
-static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE *f)
+static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
+		     FILE *f)
 {
-	struct table t = { 0 };
-	char k[512], size[32], what[256], *s;
+	struct table t = { .full = full, .units = units };
+	char k[512], what[256], *s;
+	const struct cfg_node *n;
 	uint32_t i, j;
 
 	row(&t, "name", "%s", vg->name);
@@ -202,9 +326,15 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 	s = join(vg->tags);
 	row(&t, "tags", "%s", s ? s : "");
 	free(s);
-	row(&t, "extent_size", "%llu", (unsigned long long)vg->extent_size);
+	sectors_row(&t, "extent_size", vg->extent_size);
 	row(&t, "max_lv", "%lld", (long long)vg->max_lv);
 	row(&t, "max_pv", "%lld", (long long)vg->max_pv);
+	if (vg->creation_time)
+		time_row(&t, "creation_time", vg->creation_time);
+	if (vg->creation_host)
+		row_text(&t, "creation_host", vg->creation_host);
+	if (vg->description)
+		row_text(&t, "description", vg->description);
 	for (i = 0; i < vg->n_pvs; i++) {
 		const struct mlvm_pv *pv = &vg->pvs[i];
 		const struct mlvm_pvdev *d = pv->missing ? NULL : dev_of(set, pv);
@@ -216,7 +346,7 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		row(&t, PK("real_device"), "%s", pv->ambiguous ? "(ambiguous: see --pv)" :
 		    pv->missing ? "(missing)" : pv->src->name);
 		if (!pv->missing && pv->offset)
-			row(&t, PK("offset"), "%llu", (unsigned long long)pv->offset);
+			bytes_row(&t, PK("offset"), pv->offset);
 		if (!pv->missing && pv->found_by != MLVM_PV_BY_LABEL)
 			row(&t, PK("found_by"), "%s", mlvm_pv_evidence_name(pv->found_by));
 		for (j = 0; j < pv->n_others; j++) {
@@ -232,15 +362,15 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		if (s && *s)
 			row(&t, PK("tags"), "%s", s);
 		free(s);
-		row(&t, PK("size_in_sectors"), "%llu", (unsigned long long)pv->dev_size);
-		row(&t, PK("pe_start"), "%llu", (unsigned long long)pv->pe_start);
+		sectors_row(&t, PK("size_in_sectors"), pv->dev_size);
+		sectors_row(&t, PK("pe_start"), pv->pe_start);
 		row(&t, PK("pe_count"), "%llu", (unsigned long long)pv->pe_count);
 		if (d) {
 			char uuid[39];
 
 			mlvm_uuid_format(d->label.pv_uuid, strlen(d->label.pv_uuid), uuid);
 			row(&t, PK("label/id"), "%s", uuid);
-			row(&t, PK("label/device_size"), "%llu", (unsigned long long)d->label.device_size);
+			bytes_row(&t, PK("label/device_size"), d->label.device_size);
 			row(&t, PK("label/extents"), "%u", d->label.n_data);
 			row(&t, PK("label/metadata_areas"), "%u", d->label.n_mda);
 		}
@@ -259,11 +389,16 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		row(&t, LK("status"), "%s", s ? s : "");
 		free(s);
 		row(&t, LK("segments"), "%u", lv->n_segs);
-		mlvm_human_size(mlvm_lv_size(vg, lv), size, sizeof(size));
-		row(&t, LK("size"), "%llu %s, %s", (unsigned long long)lv->extent_count,
-		    mlvm_plural(lv->extent_count, "extent", "extents"), size);
+		extents_row(&t, LK("size"), lv->extent_count, mlvm_lv_size(vg, lv),
+			    mlvm_lv_size(vg, lv) != UINT64_MAX);
+		n = cfg_find(lv->node, "creation_time");
+		if (n && n->type == CFG_INT)
+			time_row(&t, LK("creation_time"), n->v.i);
+		n = cfg_find(lv->node, "creation_host");
+		if (n && (n->type == CFG_STRING || n->type == CFG_WORD))
+			row_text(&t, LK("creation_host"), n->v.s);
 		if (lv_content(vg, lv, what, sizeof(what)))
-			row(&t, LK("content"), "%s", what);
+			row_text(&t, LK("content"), what);
 		for (j = 0; j < lv->n_segs; j++) {
 			const struct mlvm_segment *sg = &lv->segs[j];
 			char sk[600], kind[160];
@@ -279,7 +414,13 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, FILE 
 		}
 #undef LK
 	}
-	row(&t, "free_space", "%llu", (unsigned long long)vg->free_extents);
+	{
+		uint64_t fb;
+		bool ok = mlvm_mul_ok(vg->free_extents, vg->extent_size, &fb) &&
+			  mlvm_mul_ok(fb, MLVM_SECTOR_SIZE, &fb);
+
+		extents_row(&t, "free_space", vg->free_extents, fb, ok);
+	}
 	table_print(&t, f);
 	table_free(&t);
 }
@@ -313,6 +454,17 @@ static void json_pv_others(struct json *j, const char *key, const struct mlvm_pv
 	json_end_array(j);
 }
 
+/* an epoch time as ISO 8601 in UTC ("2026-01-02T03:04:05Z"), null when none */
+static void json_utc(struct json *j, const char *key, int64_t when)
+{
+	char buf[40];
+
+	if (when > 0 && cli_utc_time((uint64_t)when, true, buf, sizeof(buf))[0])
+		json_string(j, key, buf);
+	else
+		json_null(j, key);
+}
+
 static void json_vg(struct json *j, const struct mlvm_vg *vg)
 {
 	char uuid[39], what[256];
@@ -338,6 +490,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 	json_string(j, "description", vg->description);
 	json_string(j, "creation_host", vg->creation_host);
 	json_int(j, "creation_time", vg->creation_time);
+	json_utc(j, "creation_time_utc", vg->creation_time);
 	json_begin_object(j, "source");
 	json_string(j, "image", vg->source.image);
 	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
@@ -401,8 +554,10 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 		else
 			json_null(j, "content");
 		n = cfg_find(lv->node, "creation_time");
-		if (n)
+		if (n) {
 			json_cfg_value(j, "creation_time", n);
+			json_utc(j, "creation_time_utc", n->type == CFG_INT ? n->v.i : 0);
+		}
 		n = cfg_find(lv->node, "creation_host");
 		if (n)
 			json_cfg_value(j, "creation_host", n);
@@ -454,8 +609,12 @@ int cmd_read(struct cli *c, int argc, char **argv)
 		{ "generation", required_argument, NULL, 'g' },
 		{ "content", no_argument, NULL, 'c' },
 		{ "no-content", no_argument, NULL, 'C' },
+		{ "units", required_argument, NULL, 'u' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool verbose = false;
+	char units = 'h';
 	struct mlvm_open_opts oo = { 0 };
 	struct mlvm_set *set;
 	size_t i, shown = 0;
@@ -466,12 +625,21 @@ int cmd_read(struct cli *c, int argc, char **argv)
 
 	struct cli_getopt gopt;
 
-	cli_getopt_init(&gopt, c, "read", argc, argv, "h", opts);
+	cli_getopt_init(&gopt, c, "read", argc, argv, "hv", opts);
 	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(read_help, stdout);
 			return EXIT_DONE;
+		case 'v':
+			verbose = true;
+			break;
+		case 'u':
+			if (strlen(optarg) != 1 || !strchr("hHbBsSkKmMgGtT", optarg[0]))
+				return cli_usage(c, "read", "--units takes one of h H b s k m g t K M G T, not '%s'",
+						 optarg);
+			units = optarg[0];
+			break;
 		case 'c':
 		case 'C':
 			content = opt == 'c' ? 1 : 0;
@@ -524,7 +692,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 			if (!first)
 				fputc('\n', stdout);
 			first = false;
-			vg_table(set, set->vgs[i], stdout);
+			vg_table(set, set->vgs[i], verbose, units, stdout);
 		}
 	}
 	if (!cli_output_ok(c, write_failed)) {

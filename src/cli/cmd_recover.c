@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,20 @@
 /* ------------------------------------------------------------ history */
 
 static const char history_help[] =
-	"Usage: mlvm history [--json] [--vg VG] IMAGE...\n"
+	"Usage: mlvm history [--verbose] [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"List every metadata generation still present in every metadata area of\n"
 	"every PV: the committed copy, older copies the ring still holds, and\n"
 	"fragments of copies whose beginning a newer one overwrote (marked\n"
 	"incomplete). Copies of another VG in the same area are listed under their\n"
 	"own VG. Any listed seqno can be given to read/dump --generation.\n"
+	"One line per generation: its state (committed, precommitted, ok for an\n"
+	"intact older copy, or the damage), its time (UTC), the images and\n"
+	"metadata areas holding a copy of it, and its description, cut to fit\n"
+	"the terminal (100 columns when not on one). Copies of one seqno whose\n"
+	"text or state differ are listed on lines of their own.\n"
+	"-v, --verbose: descriptions in full, and under each generation one line\n"
+	"per copy: image, metadata area, byte offset in the image, size.\n"
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
@@ -69,10 +77,245 @@ static const char *slot_name(int slot)
 	return slot == 0 ? "committed" : slot == 1 ? "precommitted" : NULL;
 }
 
+/* "committed", "precommitted", "ok" (an intact older copy) or the damage,
+ * with the slot that points at a damaged copy: "committed, bad-checksum" */
+static const char *gen_state_text(const struct mlvm_generation *g, char *buf, size_t len)
+{
+	const char *st = mlvm_gen_state_name(mlvm_generation_state(g)), *slot = slot_name(g->slot);
+
+	if (!slot)
+		return st;
+	if (!strcmp(st, "ok"))
+		return slot;
+	snprintf(buf, len, "%s, %s", slot, st);
+	return buf;
+}
+
+/* ------------------------------------------------------------ history: one line per generation */
+
+#define HIST_LEADERS 16		/* texts compared per seqno: more copies get lines of their own */
+#define HIST_FOUND_MAX 40	/* the FOUND IN column, listed in full up to this wide */
+#define HIST_DESC_MIN 24	/* the description gets at least this, FOUND IN giving way */
+
+/*
+ * The copies of one generation: rows that share VG name and id, a known
+ * seqno, state, slot and text. Rows are in the library's order (VG id,
+ * seqno, image, offset), so copies of one seqno are neighbours; group[i]
+ * is the index of the first row of row i's group.
+ */
+static bool same_generation(struct mlvm_set *set, const struct mlvm_gen_ref *a, char *a_text,
+			    size_t a_len, const struct mlvm_gen_ref *b)
+{
+	const struct mlvm_generation *x = a->g, *y = b->g;
+	char *t = NULL;
+	size_t len = 0;
+	bool same;
+
+	if (!x->seqno_known || !y->seqno_known || x->seqno != y->seqno || strcmp(x->vg_id, y->vg_id) ||
+	    strcmp(x->vg_name, y->vg_name) || x->size != y->size || x->slot != y->slot ||
+	    mlvm_generation_state(x) != mlvm_generation_state(y) || x->checksum_ok != y->checksum_ok || !a_text ||
+	    mlvm_set_generation_text(set, b->dev, b->mda, y, &t, &len))
+		return false;
+	same = len == a_len && !memcmp(t, a_text, len);
+	free(t);
+	return same;
+}
+
+static int group_generations(struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
+			     size_t *group)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct mlvm_generation *g = rows[i].g;
+		size_t k, tried = 0;
+
+		group[i] = i;
+		if (i && (!g->seqno_known || !rows[run].g->seqno_known || g->seqno != rows[run].g->seqno ||
+			  strcmp(g->vg_id, rows[run].g->vg_id)))
+			run = i;
+		for (k = run; k < i && tried < HIST_LEADERS; k++) {
+			char *t = NULL;
+			size_t len = 0;
+			bool same;
+
+			if (group[k] != k)
+				continue;
+			tried++;
+			if (mlvm_set_generation_text(set, rows[k].dev, rows[k].mda, rows[k].g, &t, &len))
+				t = NULL;
+			same = same_generation(set, &rows[k], t, len, &rows[i]);
+			free(t);
+			if (same) {
+				group[i] = k;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* an image as the history shows it: its base name when no two images of the set share one */
+static const char *image_label(const struct mlvm_set *set, const char *name, bool short_names)
+{
+	const char *b = strrchr(name, '/');
+
+	(void)set;
+	return short_names && b && b[1] ? b + 1 : name;
+}
+
+static bool base_names_unique(const struct mlvm_set *set)
+{
+	size_t i, k;
+
+	for (i = 0; i < set->n_devs; i++)
+		for (k = i + 1; k < set->n_devs; k++) {
+			const char *a = set->devs[i].src->name, *b = set->devs[k].src->name;
+			const char *x = strrchr(a, '/'), *y = strrchr(b, '/');
+
+			if (set->devs[i].src != set->devs[k].src &&
+			    !strcmp(x ? x + 1 : a, y ? y + 1 : b))
+				return false;
+		}
+	return true;
+}
+
+/*
+ * Where the copies of the generation whose first row is lead are: "pv0.img,
+ * pv1.img" (with "mdaN" after each when mdas says any PV holds a copy in its
+ * second area: "pv0.img mda1+2"); "N copies in M images" when the list is
+ * wider than max.
+ */
+static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
+		     const size_t *group, size_t lead, bool mdas, bool short_names, size_t max,
+		     struct mlvm_buf *out)
+{
+	size_t i, copies = 0, images = 0;
+	const struct mlvm_source *last = NULL;
+
+	for (i = lead; i < n; i++) {
+		if (group[i] != lead)
+			continue;
+		copies++;
+		if (rows[i].dev->src != last) {
+			images++;
+			mlvm_buf_printf(out, "%s%s", last ? ", " : "",
+					image_label(set, rows[i].dev->src->name, short_names));
+			if (mdas)
+				mlvm_buf_printf(out, " mda%d", rows[i].mda->index);
+			last = rows[i].dev->src;
+		} else if (mdas) {
+			mlvm_buf_printf(out, "+%d", rows[i].mda->index);
+		}
+	}
+	if (out->len > max) {
+		out->len = 0;
+		mlvm_buf_printf(out, "%zu %s in %zu %s", copies, mlvm_plural(copies, "copy", "copies"),
+				images, mlvm_plural(images, "image", "images"));
+	}
+}
+
+static size_t max_sz(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
+			const bool *dup, bool verbose)
+{
+	size_t *group = calloc(n, sizeof(*group));
+	char **vgl = calloc(n, sizeof(*vgl)), **found = calloc(n, sizeof(*found));
+	size_t i, w_vg = 2, w_seq = 5, w_state = 5, w_found = 8, width = cli_text_width(), used, cap;
+	bool mdas = false, short_names = base_names_unique(set);
+	int rc = -ENOMEM;
+
+	if (!group || !vgl || !found)
+		goto out;
+	group_generations(set, rows, n, group);
+	for (i = 0; i < n; i++)
+		if (rows[i].mda->index > 1)
+			mdas = true;
+	for (i = 0; i < n; i++) {
+		const struct mlvm_generation *g = rows[i].g;
+		char label[200], sb[64], seq[24];
+
+		if (group[i] != i)
+			continue;
+		if (dup[i])
+			mlvm_vgspec_format(g->vg_name, g->vg_id, label, sizeof(label));
+		else
+			snprintf(label, sizeof(label), "%s", g->vg_name[0] ? g->vg_name : "?");
+		vgl[i] = strdup(label);
+		if (!vgl[i])
+			goto out;
+		snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
+		w_vg = max_sz(w_vg, strlen(label));
+		w_seq = max_sz(w_seq, g->seqno_known ? strlen(seq) : 1);
+		w_state = max_sz(w_state, strlen(gen_state_text(g, sb, sizeof(sb))));
+	}
+	/* FOUND IN lists the copies when that leaves the description room */
+	used = w_vg + 2 + w_seq + 2 + w_state + 2 + 19 + 2;
+	cap = width > used + 2 + HIST_DESC_MIN ? width - used - 2 - HIST_DESC_MIN : 0;
+	cap = cap < HIST_FOUND_MAX ? cap : HIST_FOUND_MAX;
+	for (i = 0; i < n; i++) {
+		struct mlvm_buf b = { 0 };
+
+		if (group[i] != i)
+			continue;
+		found_in(set, rows, n, group, i, mdas, short_names, cap, &b);
+		found[i] = b.data ? b.data : strdup("");
+		if (!found[i])
+			goto out;
+		w_found = max_sz(w_found, strlen(found[i]));
+	}
+	/* VG, SEQNO, STATE, TIME (UTC), FOUND IN, two spaces between */
+	used += w_found + 2;
+	printf("%-*s  %*s  %-*s  %-19s  %-*s  %s\n", (int)w_vg, "VG", (int)w_seq, "SEQNO", (int)w_state,
+	       "STATE", "TIME (UTC)", (int)w_found, "FOUND IN", "DESCRIPTION");
+	for (i = 0; i < n; i++) {
+		const struct mlvm_generation *g = rows[i].g;
+		char when[32], seq[24] = "?", sb[64], cut[512];
+		const char *desc = g->description[0] ? g->description : "-";
+		size_t room = width > used + HIST_DESC_MIN ? width - used : HIST_DESC_MIN, k;
+
+		if (group[i] != i)
+			continue;
+		if (!g->creation_time || !cli_utc_time(g->creation_time, false, when, sizeof(when))[0])
+			snprintf(when, sizeof(when), "-");
+		if (g->seqno_known)
+			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
+		printf("%-*s  %*s  %-*s  %-19s  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
+		       (int)w_state, gen_state_text(g, sb, sizeof(sb)), when, (int)w_found, found[i],
+		       verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)));
+		for (k = i; verbose && k < n; k++) {
+			const struct mlvm_generation *c = rows[k].g;
+
+			if (group[k] != i)
+				continue;
+			printf("    %s mda%d at byte %llu, %llu %s%s%s\n", rows[k].dev->src->name,
+			       rows[k].mda->index, (unsigned long long)(rows[k].mda->abs + c->offset),
+			       (unsigned long long)c->size, mlvm_plural(c->size, "byte", "bytes"),
+			       c->wrapped ? ", wraps to the start of the ring" : "",
+			       c->checksum_ok == 1 ? ", checksum ok" : "");
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; vgl && found && i < n; i++) {
+		free(vgl[i]);
+		free(found[i]);
+	}
+	free(vgl);
+	free(found);
+	free(group);
+	return rc;
+}
+
 int cmd_history(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .carve = true };
@@ -80,16 +323,19 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	struct mlvm_gen_ref *rows = NULL;
 	size_t n = 0, i, g;
 	int opt, status;
-	bool write_failed = false;
+	bool write_failed = false, verbose = false;
 
 	struct cli_getopt gopt;
 
-	cli_getopt_init(&gopt, c, "history", argc, argv, "h", opts);
+	cli_getopt_init(&gopt, c, "history", argc, argv, "hv", opts);
 	while ((opt = cli_getopt(&gopt)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(history_help, stdout);
 			return EXIT_DONE;
+		case 'v':
+			verbose = true;
+			break;
 		default:
 			return cli_bad_option(&gopt, opt);
 		}
@@ -120,7 +366,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		json_begin_array(&j, "generations");
 		for (i = 0; i < n; i++) {
 			const struct mlvm_generation *gen = rows[i].g;
-			char uuid[39];
+			char uuid[39], when[32];
 
 			json_begin_object_inline(&j, NULL);
 			json_string(&j, "vg", gen->vg_name[0] ? gen->vg_name : NULL);
@@ -149,6 +395,9 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				json_uint(&j, "creation_time", gen->creation_time);
 			else
 				json_null(&j, "creation_time");
+			json_string(&j, "creation_time_utc",
+				    gen->creation_time && cli_utc_time(gen->creation_time, true, when, sizeof(when))[0]
+				    ? when : NULL);
 			json_string(&j, "creation_host", gen->creation_host[0] ? gen->creation_host : NULL);
 			json_end_object(&j);
 		}
@@ -168,30 +417,12 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			mlvm_set_free(set);
 			return EXIT_FAILED;
 		}
-		printf("%-16s %8s  %-12s %-4s %10s %8s  %-12s %-20s %s\n", "VG", "SEQNO", "STATE",
-		       "MDA", "OFFSET", "SIZE", "SLOT", "TIME", "DESCRIPTION / IMAGE");
-		for (i = 0; i < n; i++) {
-			const struct mlvm_generation *gen = rows[i].g;
-			char when[32] = "-", seq[24] = "?", label[200];
-			time_t t = (time_t)gen->creation_time;
-			struct tm tm;
-
-			if (gen->creation_time && gmtime_r(&t, &tm))
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-			if (gen->seqno_known)
-				snprintf(seq, sizeof(seq), "%llu", (unsigned long long)gen->seqno);
-			if (dup[i])
-				mlvm_vgspec_format(gen->vg_name, gen->vg_id, label, sizeof(label));
-			else
-				snprintf(label, sizeof(label), "%s", gen->vg_name[0] ? gen->vg_name : "?");
-			printf("%-16s %8s  %-12s mda%d %10llu %8llu  %-12s %-20s %s [%s]\n",
-			       label, seq, mlvm_gen_state_name(mlvm_generation_state(gen)),
-			       rows[i].mda->index,
-			       (unsigned long long)(rows[i].mda->abs + gen->offset),
-			       (unsigned long long)gen->size,
-			       slot_name(gen->slot) ? slot_name(gen->slot) : "-", when,
-			       gen->description[0] ? gen->description : "-",
-			       rows[i].dev->src->name);
+		if (history_text(set, rows, n, dup, verbose)) {
+			cli_err(c, "out of memory");
+			free(dup);
+			free(rows);
+			mlvm_set_free(set);
+			return EXIT_FAILED;
 		}
 		free(dup);
 	}
@@ -327,8 +558,9 @@ static const char diff_help[] =
 	"\n"
 	"What changed in a VG between two generations of its metadata: LVs added,\n"
 	"removed, renamed (matched by id), resized, moved, retagged or with another\n"
-	"status; PVs added, removed or changed; VG settings changed, its name and\n"
-	"its uuid too (vg_changed).\n"
+	"status; PVs added, removed or changed (pv_changed says what: size, status\n"
+	"or tags); VG settings changed, its name and its uuid too (vg_changed).\n"
+	"One line per change: its kind, the LV, PV or VG setting, before -> after.\n"
 	"A VG is a name, a VG uuid or NAME@UUID. The two generations may belong to\n"
 	"VGs of different names or uuids (vgrename, vgchange --uuid): they are\n"
 	"compared when they share a PV and their seqnos follow on across the\n"
@@ -343,24 +575,39 @@ struct differ {
 	size_t n;
 };
 
-/* field: for vg_changed, what changed ("name", "id", ...); NULL otherwise */
+/*
+ * One change. field: for vg_changed and pv_changed, what changed ("name",
+ * "id", "size", ...), NULL otherwise; lv: the LV's name (lv_* kinds); pv:
+ * the PV's name (pv_* kinds). In the text, each row names its LV, PV or VG
+ * field once: an LV or PV added or removed is not named again as its
+ * before or after.
+ */
 static void change(struct differ *d, const char *kind, const char *field, const char *lv,
-		   const char *id, const char *before, const char *after)
+		   const char *pv, const char *id, const char *before, const char *after)
 {
+	const char *who = lv ? lv : pv ? pv : field ? field : "";
+	bool named_only = !strcmp(kind, "lv_added") || !strcmp(kind, "lv_removed") ||
+			  !strcmp(kind, "pv_added") || !strcmp(kind, "pv_removed");
+
 	d->n++;
 	if (d->j) {
 		json_begin_object_inline(d->j, NULL);
 		json_string(d->j, "kind", kind);
 		json_string(d->j, "field", field);
 		json_string(d->j, "lv", lv);
+		json_string(d->j, "pv", pv);
 		json_string(d->j, "id", id);
 		json_string(d->j, "before", before);
 		json_string(d->j, "after", after);
 		json_end_object(d->j);
 		return;
 	}
-	printf("%-12s %-24s %s%s%s\n", kind, lv ? lv : field ? field : "", before ? before : "",
-	       before && after ? " -> " : "", after ? after : "");
+	if (named_only) {
+		printf("%-12s %s\n", kind, who);
+		return;
+	}
+	printf("%-12s %-24s %s%s%s%s%s\n", kind, who, pv && field ? field : "", pv && field ? ": " : "",
+	       before ? before : "", before && after ? " -> " : "", after ? after : "");
 }
 
 static char *strings_of(const struct cfg_node *arr)
@@ -395,13 +642,15 @@ static char *mapping_of(const struct mlvm_lv *lv)
 	return b.data;
 }
 
+/* name: the LV's (lv_* kinds) or the PV's (pv_* kinds) */
 static void diff_strs(struct differ *d, const char *kind, const char *field, const char *name,
 		      const char *id, const struct cfg_node *a, const struct cfg_node *b)
 {
 	char *x = strings_of(a), *y = strings_of(b);
+	bool pv = !strncmp(kind, "pv_", 3);
 
 	if (x && y && strcmp(x, y))
-		change(d, kind, field, name, id, x, y);
+		change(d, kind, field, pv ? NULL : name, pv ? name : NULL, id, x, y);
 	free(x);
 	free(y);
 }
@@ -426,24 +675,38 @@ static const struct mlvm_pv *pv_by_id(const struct mlvm_vg *vg, const char *id)
 	return NULL;
 }
 
+/* "N extents", and the dev_size and pe_start (sectors) where they differ from other's */
+static void pv_size_text(const struct mlvm_pv *p, const struct mlvm_pv *other, char *buf, size_t len)
+{
+	int o = snprintf(buf, len, "%llu %s", (unsigned long long)p->pe_count,
+			 mlvm_plural(p->pe_count, "extent", "extents"));
+
+	if (o > 0 && (size_t)o < len && p->dev_size != other->dev_size)
+		o += snprintf(buf + o, len - (size_t)o, ", dev_size %llu %s", (unsigned long long)p->dev_size,
+			      mlvm_plural(p->dev_size, "sector", "sectors"));
+	if (o > 0 && (size_t)o < len && p->pe_start != other->pe_start)
+		snprintf(buf + o, len - (size_t)o, ", pe_start %llu %s", (unsigned long long)p->pe_start,
+			 mlvm_plural(p->pe_start, "sector", "sectors"));
+}
+
 static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlvm_vg *b)
 {
-	char x[64], y[64];
+	char x[160], y[160];
 	uint32_t i;
 
 	if (!a->name != !b->name || (a->name && strcmp(a->name, b->name)))
-		change(d, "vg_changed", "name", NULL, a->id, a->name, b->name);
+		change(d, "vg_changed", "name", NULL, NULL, a->id, a->name, b->name);
 	if (!a->id != !b->id || (a->id && strcmp(a->id, b->id)))
-		change(d, "vg_changed", "id", NULL, a->id, a->id, b->id);
+		change(d, "vg_changed", "id", NULL, NULL, a->id, a->id, b->id);
 	if (a->extent_size != b->extent_size) {
 		snprintf(x, sizeof(x), "extent_size %llu", (unsigned long long)a->extent_size);
 		snprintf(y, sizeof(y), "extent_size %llu", (unsigned long long)b->extent_size);
-		change(d, "vg_changed", "extent_size", NULL, a->id, x, y);
+		change(d, "vg_changed", "extent_size", NULL, NULL, a->id, x, y);
 	}
 	if (a->max_lv != b->max_lv || a->max_pv != b->max_pv) {
 		snprintf(x, sizeof(x), "max_lv %lld max_pv %lld", (long long)a->max_lv, (long long)a->max_pv);
 		snprintf(y, sizeof(y), "max_lv %lld max_pv %lld", (long long)b->max_lv, (long long)b->max_pv);
-		change(d, "vg_changed", "limits", NULL, a->id, x, y);
+		change(d, "vg_changed", "limits", NULL, NULL, a->id, x, y);
 	}
 	diff_strs(d, "vg_changed", "status", NULL, a->id, a->status, b->status);
 	diff_strs(d, "vg_changed", "tags", NULL, a->id, a->tags, b->tags);
@@ -452,45 +715,43 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 		const struct mlvm_pv *p = &a->pvs[i], *q = pv_by_id(b, p->id);
 
 		if (!q) {
-			change(d, "pv_removed", NULL, NULL, p->id, p->name, NULL);
+			change(d, "pv_removed", NULL, NULL, p->name, p->id, p->name, NULL);
 			continue;
 		}
 		if (p->pe_count != q->pe_count || p->dev_size != q->dev_size || p->pe_start != q->pe_start) {
-			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->pe_count,
-				 mlvm_plural(p->pe_count, "extent", "extents"));
-			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->pe_count,
-				 mlvm_plural(q->pe_count, "extent", "extents"));
-			change(d, "pv_changed", NULL, NULL, p->id, x, y);
+			pv_size_text(p, q, x, sizeof(x));
+			pv_size_text(q, p, y, sizeof(y));
+			change(d, "pv_changed", "size", NULL, q->name, p->id, x, y);
 		}
-		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->status, q->status);
-		diff_strs(d, "pv_changed", NULL, NULL, p->id, p->tags, q->tags);
+		diff_strs(d, "pv_changed", "status", q->name, p->id, p->status, q->status);
+		diff_strs(d, "pv_changed", "tags", q->name, p->id, p->tags, q->tags);
 	}
 	for (i = 0; i < b->n_pvs; i++)
 		if (!pv_by_id(a, b->pvs[i].id))
-			change(d, "pv_added", NULL, NULL, b->pvs[i].id, NULL, b->pvs[i].name);
+			change(d, "pv_added", NULL, NULL, b->pvs[i].name, b->pvs[i].id, NULL, b->pvs[i].name);
 
 	for (i = 0; i < a->n_lvs; i++) {
 		const struct mlvm_lv *p = &a->lvs[i], *q = lv_by_id(b, p->id);
 		char *m1, *m2;
 
 		if (!q) {
-			change(d, "lv_removed", NULL, p->name, p->id, p->name, NULL);
+			change(d, "lv_removed", NULL, p->name, NULL, p->id, p->name, NULL);
 			continue;
 		}
 		if (strcmp(p->name, q->name))
-			change(d, "lv_renamed", NULL, q->name, p->id, p->name, q->name);
+			change(d, "lv_renamed", NULL, q->name, NULL, p->id, p->name, q->name);
 		if (p->extent_count != q->extent_count) {
 			snprintf(x, sizeof(x), "%llu %s", (unsigned long long)p->extent_count,
 				 mlvm_plural(p->extent_count, "extent", "extents"));
 			snprintf(y, sizeof(y), "%llu %s", (unsigned long long)q->extent_count,
 				 mlvm_plural(q->extent_count, "extent", "extents"));
-			change(d, "lv_resized", NULL, q->name, p->id, x, y);
+			change(d, "lv_resized", NULL, q->name, NULL, p->id, x, y);
 		}
 		m1 = mapping_of(p);
 		m2 = mapping_of(q);
 		/* moved: the extents they share lie elsewhere (not just grown or shrunk) */
 		if (m1 && m2 && strcmp(m1, m2) && strncmp(m1, m2, strlen(m1) < strlen(m2) ? strlen(m1) : strlen(m2)))
-			change(d, "lv_moved", NULL, q->name, p->id, m1, m2);
+			change(d, "lv_moved", NULL, q->name, NULL, p->id, m1, m2);
 		free(m1);
 		free(m2);
 		diff_strs(d, "lv_tags", NULL, q->name, p->id, mlvm_node_array(p->node, "tags"),
@@ -500,7 +761,7 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 	}
 	for (i = 0; i < b->n_lvs; i++)
 		if (!lv_by_id(a, b->lvs[i].id))
-			change(d, "lv_added", NULL, b->lvs[i].name, b->lvs[i].id, NULL, b->lvs[i].name);
+			change(d, "lv_added", NULL, b->lvs[i].name, NULL, b->lvs[i].id, NULL, b->lvs[i].name);
 }
 
 /* ------------------------------------------------------------ diff: which VGs */

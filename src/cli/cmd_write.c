@@ -871,8 +871,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 		new_id(id);
 		rc = mlvm_edit_create(t.vg, t.vgsec, lvname, need, id, (int64_t)time(NULL), h.node, &res);
 		if (rc == -ENOSPC)
-			cli_err(c, "vg %s has %llu free extents, %llu needed", t.vg->name,
-				(unsigned long long)res.free_extents, (unsigned long long)need);
+			cli_err(c, "vg %s has %llu free %s, %llu needed", t.vg->name,
+				(unsigned long long)res.free_extents,
+				mlvm_plural(res.free_extents, "extent", "extents"), (unsigned long long)need);
 		if (rc)
 			break;
 		mlvm_human_size(need * t.vg->extent_size * MLVM_SECTOR_SIZE, size, sizeof(size));
@@ -908,8 +909,9 @@ static int lv_command(struct cli *c, enum lv_op op, int argc, char **argv, struc
 		}
 		rc = mlvm_edit_resize(t.vg, lv, want, &res);
 		if (rc == -ENOSPC)
-			cli_err(c, "vg %s has %llu free extents, %llu more needed", t.vg->name,
-				(unsigned long long)res.free_extents, (unsigned long long)(want - cur));
+			cli_err(c, "vg %s has %llu free %s, %llu more needed", t.vg->name,
+				(unsigned long long)res.free_extents,
+				mlvm_plural(res.free_extents, "extent", "extents"), (unsigned long long)(want - cur));
 		else if (rc == -EINVAL)
 			cli_err(c, "cannot cut LV %s inside a %lld-stripe segment to %llu extents: use a "
 				"multiple of %lld", lvname, (long long)res.stripes,

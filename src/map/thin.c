@@ -300,8 +300,9 @@ static void node_load(struct mlvm_thin_pool *p, struct tnode *n, uint64_t blk)
 	n->flags = n->nr = n->max = 0;
 	if (blk >= p->nr_blocks || !mlvm_range_ok(p->meta_size, blk * TM_BLOCK, TM_BLOCK)) {
 		blame(p, blk, 0, "thin_node_read",
-		      "btree node %llu lies past the end of the metadata (%llu blocks)",
-		      (unsigned long long)blk, (unsigned long long)p->nr_blocks);
+		      "btree node %llu lies past the end of the metadata (%llu %s)",
+		      (unsigned long long)blk, (unsigned long long)p->nr_blocks,
+		      mlvm_plural(p->nr_blocks, "block", "blocks"));
 		return;
 	}
 	if (p->read(p->ctx, n->data, TM_BLOCK, blk * TM_BLOCK) != 0) {
@@ -560,9 +561,9 @@ static int dev_root(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t *root)
 	if (rc == 0 && (v == 0 || v >= p->nr_blocks)) {
 		if (u64set_add(&p->devs_reported, dev_id))
 			mlvm_warn(p->r, "thin_dev_root", p->what, -1,
-				  "thin device %llu: mapping root %llu lies outside the metadata (%llu blocks)",
+				  "thin device %llu: mapping root %llu lies outside the metadata (%llu %s)",
 				  (unsigned long long)dev_id, (unsigned long long)v,
-				  (unsigned long long)p->nr_blocks);
+				  (unsigned long long)p->nr_blocks, mlvm_plural(p->nr_blocks, "block", "blocks"));
 		rc = -EIO;
 	}
 	if (rc != -ENOMEM) {
@@ -827,8 +828,9 @@ int mlvm_thin_open(mlvm_read_fn read, void *ctx, uint64_t meta_size,
 	root = mlvm_le64(sb + MLVM_THIN_SB_DATA_MAPPING_ROOT_OFF);
 	if (root == 0 || root >= p->nr_blocks)
 		mlvm_error(r, "thin_sb_root", what, MLVM_THIN_SB_DATA_MAPPING_ROOT_OFF,
-			   "data mapping root %llu lies outside the metadata (%llu blocks): no block can be mapped",
-			   (unsigned long long)root, (unsigned long long)p->nr_blocks);
+			   "data mapping root %llu lies outside the metadata (%llu %s): no block can be mapped",
+			   (unsigned long long)root, (unsigned long long)p->nr_blocks,
+			   mlvm_plural(p->nr_blocks, "block", "blocks"));
 	else
 		p->mapping_root = root;
 	*out = p;

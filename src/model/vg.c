@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/units.h"
 #include "base/util.h"
 #include "model/usage.h"
 
@@ -112,6 +113,19 @@ uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv)
 	    !mlvm_mul_ok(sectors, MLVM_SECTOR_SIZE, &bytes))
 		return UINT64_MAX;
 	return bytes;
+}
+
+bool mlvm_pv_extent_bytes(const struct mlvm_vg *vg, const struct mlvm_pv *pv, uint64_t pe,
+			  uint64_t count, uint64_t *off, uint64_t *len)
+{
+	uint64_t ext, start;
+
+	return !pv->missing && pv->src &&
+	       mlvm_mul_ok(vg->extent_size, MLVM_SECTOR_SIZE, &ext) &&
+	       mlvm_mul_ok(pv->pe_start, MLVM_SECTOR_SIZE, &start) &&
+	       mlvm_add_ok(start, pv->offset, &start) &&
+	       mlvm_mul_ok(pe, ext, off) && mlvm_add_ok(*off, start, off) &&
+	       mlvm_mul_ok(count, ext, len);
 }
 
 static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *sec,

@@ -198,6 +198,15 @@ bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s);
 uint64_t mlvm_lv_size(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
 
 /*
+ * Where PV extents [pe, pe + count) lie in the PV's image: *off, the byte
+ * of PE pe from the image's start (the PV's offset in its image + pe_start
+ * + pe * extent_size, in bytes), and *len, count extents in bytes. False
+ * when the PV is missing (no image) or a value overflows 64 bits.
+ */
+bool mlvm_pv_extent_bytes(const struct mlvm_vg *vg, const struct mlvm_pv *pv, uint64_t pe,
+			  uint64_t count, uint64_t *off, uint64_t *len);
+
+/*
  * The first PV of the VG that lv's bytes lie on, through its segments, its
  * sub-LVs and the LVs its segments name (mlvm_seg_lv_refs), that is ambiguous (several images fit it
  * and none is used); NULL when there is none. Its bytes depend on which

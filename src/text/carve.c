@@ -33,6 +33,13 @@
 
 static const char contents_value[] = "\"Text Format Volume Group\"";
 
+/* why the buffer carved holds less than the area */
+enum carve_cut {
+	CARVE_CUT_NONE,
+	CARVE_CUT_IMAGE,	/* the image ends inside the area */
+	CARVE_CUT_LIMIT,	/* larger than MLVM_CARVE_MAX_AREA */
+};
+
 struct carver {
 	const uint8_t *buf;
 	uint64_t area;		/* area_size */
@@ -44,7 +51,20 @@ struct carver {
 	struct mlvm_generation *g;
 	size_t n, cap;
 	uint64_t max;		/* at most this many generations: sectors in the ring */
+	enum carve_cut cut;	/* the buffer ends before the area does: no wrap */
 };
+
+/*
+ * Where copy i of the k recognised starts owns the ring to (virtual
+ * offset): the next start, the first start again after the wrap, or, in an
+ * area cut short, the cut (the real ring goes on past the bytes we have).
+ */
+static uint64_t copy_stretch_end(const struct carver *c, size_t i, size_t k)
+{
+	if (i + 1 < k)
+		return c->g[i + 1].offset - RING_START;
+	return c->cut != CARVE_CUT_NONE ? c->T : c->g[0].offset - RING_START + c->T;
+}
 
 /* ------------------------------------------------------------ the ring */
 
@@ -616,6 +636,32 @@ static struct mlvm_generation *add_gen(struct carver *c)
 	return g;
 }
 
+/* Say why a copy whose NUL was not found stops where it does (virtual end) */
+static void truncated_notice(const struct carver *c, const struct mlvm_generation *g, uint64_t end)
+{
+	unsigned long long off = g->offset, size = g->size;
+
+	if (c->cut == CARVE_CUT_IMAGE && end == c->T)
+		mlvm_notice(c->r, "carve_truncated", c->image, c->area_abs + g->offset,
+			    "metadata copy at area offset %llu runs past the end of the image after %llu %s, "
+			    "without its end: the image ends inside the metadata area",
+			    off, size, mlvm_plural(size, "byte", "bytes"));
+	else if (c->cut == CARVE_CUT_LIMIT && end == c->T)
+		mlvm_notice(c->r, "carve_truncated", c->image, c->area_abs + g->offset,
+			    "metadata copy at area offset %llu runs past the first %llu bytes of the area, "
+			    "the most that is carved, after %llu %s without its end",
+			    off, (unsigned long long)c->area, size, mlvm_plural(size, "byte", "bytes"));
+	else if (g->size >= c->T)
+		mlvm_notice(c->r, "carve_truncated", c->image, c->area_abs + g->offset,
+			    "metadata copy at area offset %llu fills the whole ring (%llu %s) without its end",
+			    off, size, mlvm_plural(size, "byte", "bytes"));
+	else
+		mlvm_notice(c->r, "carve_truncated", c->image, c->area_abs + g->offset,
+			    "metadata copy at area offset %llu runs into the start of the next copy "
+			    "(area offset %llu) after %llu %s without its end",
+			    off, (unsigned long long)ring_off(c, end), size, mlvm_plural(size, "byte", "bytes"));
+}
+
 /* Fill a copy that starts at virtual v (a recognised or header start) and
  * owns the ring up to v + span. Returns the end of its text (after the
  * NUL) or v + span when truncated; negative on ENOMEM via *err. */
@@ -651,9 +697,7 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	}
 	free(tmp);
 	if (!g->nul_found)
-		mlvm_notice(c->r, "carve_truncated", c->image, c->area_abs + g->offset,
-			    "metadata copy at area offset %llu runs into another copy after %llu bytes without its end",
-			    (unsigned long long)g->offset, (unsigned long long)g->size);
+		truncated_notice(c, g, v + span);
 	else if (!g->parse_ok)
 		mlvm_notice(c->r, "carve_unparsable", c->image, c->area_abs + g->offset,
 			    "metadata copy at area offset %llu (seqno %llu) does not parse",
@@ -919,7 +963,7 @@ static void *precheck_run(void *arg)
 		const char *p;
 		char *tmp;
 
-		span = (i + 1 < j->k ? c->g[i + 1].offset - RING_START : c->g[0].offset - RING_START + c->T) - v;
+		span = copy_stretch_end(c, i, j->k) - v;
 		j->ok[i] = -1;
 		if (!j->rec[i])
 			continue;
@@ -967,12 +1011,13 @@ static int8_t *precheck(const struct carver *c, const bool *rec, size_t k)
 	return ok;
 }
 
-int mlvm_carve_area(const uint8_t *buf, size_t area_size,
-		    const struct mlvm_mda_header *hdr,
-		    struct mlvm_generation **out, size_t *n,
-		    struct mlvm_report *r, const char *image, uint64_t area_abs)
+static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
+		 const struct mlvm_mda_header *hdr,
+		 struct mlvm_generation **out, size_t *n,
+		 struct mlvm_report *r, const char *image, uint64_t area_abs)
 {
 	struct carver c;
+	uint64_t first_v = 0;
 	bool *rec = NULL;
 	int8_t *pre_ok = NULL;
 	size_t k, i;
@@ -998,6 +1043,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	c.image = image;
 	c.area_abs = area_abs;
 	c.max = (c.T + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE;
+	c.cut = cut;
 
 	rc = find_starts(&c, &rec);
 	if (rc)
@@ -1007,7 +1053,9 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		/* no start: fragments only, scanning the ring from after a NUL */
 		uint64_t q = 0;
 
-		if (ring_find_nul(&c, 0, c.T, &q))
+		if (cut != CARVE_CUT_NONE)
+			rc = carve_gap(&c, 0, c.T, UINT64_MAX);	/* no wrap at a cut */
+		else if (ring_find_nul(&c, 0, c.T, &q))
 			rc = carve_gap(&c, q + 1, q + 1 + c.T, UINT64_MAX);
 		else
 			rc = carve_gap(&c, 0, c.T, UINT64_MAX);
@@ -1015,10 +1063,11 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 			goto fail;
 	}
 	pre_ok = precheck(&c, rec, k);
+	if (k)
+		first_v = c.g[0].offset - RING_START;
 	for (i = 0; i < k; i++) {
 		uint64_t v = c.g[i].offset - RING_START;
-		uint64_t next = i + 1 < k ? c.g[i + 1].offset - RING_START
-					  : c.g[0].offset - RING_START + c.T;
+		uint64_t next = copy_stretch_end(&c, i, k);
 		uint64_t end;
 
 		end = fill_copy(&c, i, v, next - v, rec[i], pre_ok ? pre_ok[i] : -1, &err);
@@ -1027,6 +1076,13 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 			goto fail;
 		}
 		rc = carve_gap(&c, end, next, v / MLVM_SECTOR_SIZE);
+		if (rc)
+			goto fail;
+	}
+	/* at a cut, the bytes before the first start are the tail of the
+	 * ring past the cut (it wrapped beyond what we have): fragments */
+	if (k && cut != CARVE_CUT_NONE && first_v) {
+		rc = carve_gap(&c, c.T, c.T + first_v, UINT64_MAX);
 		if (rc)
 			goto fail;
 	}
@@ -1052,6 +1108,14 @@ fail:
 	free(pre_ok);
 	free(c.g);
 	return rc;
+}
+
+int mlvm_carve_area(const uint8_t *buf, size_t area_size,
+		    const struct mlvm_mda_header *hdr,
+		    struct mlvm_generation **out, size_t *n,
+		    struct mlvm_report *r, const char *image, uint64_t area_abs)
+{
+	return carve(buf, area_size, CARVE_CUT_NONE, hdr, out, n, r, image, area_abs);
 }
 
 int mlvm_carve_text(const uint8_t *buf, size_t area_size,
@@ -1106,6 +1170,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		      struct mlvm_report *r)
 {
 	uint64_t size = area_size, done;
+	enum carve_cut cut = CARVE_CUT_NONE;
 	uint8_t *buf;
 	int rc;
 
@@ -1126,6 +1191,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 			  (unsigned long long)area_size,
 			  (unsigned long long)(s->size - area_abs));
 		size = s->size - area_abs;
+		cut = CARVE_CUT_IMAGE;
 	}
 	if (size > MLVM_CARVE_MAX_AREA) {
 		mlvm_warn(r, "carve_area_cut", s->name, area_abs,
@@ -1133,6 +1199,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 			  (unsigned long long)area_size, MLVM_CARVE_MAX_AREA,
 			  MLVM_CARVE_MAX_AREA);
 		size = MLVM_CARVE_MAX_AREA;
+		cut = CARVE_CUT_LIMIT;
 	}
 	if (size < RING_START + MLVM_SECTOR_SIZE) {
 		mlvm_warn(r, "carve_area_small", s->name, area_abs,
@@ -1146,7 +1213,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		void *cookie;
 
 		if (!mlvm_source_map(s, area_abs, (size_t)size, &map, &cookie)) {
-			rc = mlvm_carve_area(map, (size_t)size, hdr, out, n, r, s->name, area_abs);
+			rc = carve(map, (size_t)size, cut, hdr, out, n, r, s->name, area_abs);
 			mlvm_source_unmap(cookie);
 			return rc;
 		}
@@ -1166,7 +1233,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		}
 		done += chunk;
 	}
-	rc = mlvm_carve_area(buf, (size_t)size, hdr, out, n, r, s->name, area_abs);
+	rc = carve(buf, (size_t)size, cut, hdr, out, n, r, s->name, area_abs);
 	free(buf);
 	return rc;
 }

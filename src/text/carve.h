@@ -116,8 +116,11 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 /*
  * Read the area [area_abs, area_abs + area_size) of s in 1 MiB chunks and
  * carve it. An area larger than MLVM_CARVE_MAX_AREA or running past the
- * end of the source is cut to what fits (reported as a warning; the ring
- * then wraps at the cut, so a copy crossing it is truncated). Same results
+ * end of the source is cut to what fits (reported as a warning). The ring
+ * does not wrap at the cut (the real one goes on past it): a copy crossing
+ * the cut is truncated there and says so (carve_truncated: past the end of
+ * the image, or past the bytes carved), and the bytes before the first copy
+ * are carved as fragments of the ring's tail. Same results
  * and errors as mlvm_carve_area, plus -ERANGE when the area starts outside
  * the source and read errors.
  */

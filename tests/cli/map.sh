@@ -117,9 +117,11 @@ mapfile -t imgs < <(fixture_images demo)
 # the text form
 if expect_status 0 "map demo (text)" map "${imgs[@]}"; then
 	grep -Eq '^pv0 .* pe_count 32 +used 28 +free 4$' "$TMP/out" || fail "text: pv0 header: $(grep '^pv0' "$TMP/out")"
-	grep -Eq '^  PE 16-23 +data segment1 area0 +LE 0-15 \(stripe 1 of 2\)$' "$TMP/out" || fail "text: data stripe row"
-	grep -Eq '^  PE 28-31 +free$' "$TMP/out" || fail "text: free row"
-	grep -Eq '^    area1 -> pv1 PE 14-21$' "$TMP/out" || fail "text: lv map row"
+	# bytes in the image: pe_start 1048576 + PE * 65536 (LVM2's pvs pe_start, vgs vg_extent_size)
+	grep -Eq '^  PE 16-23 +bytes 2097152-2621439 +data segment1 area0 +LE 0-15 \(stripe 1 of 2\)$' "$TMP/out" ||
+		fail "text: data stripe row: $(grep '^  PE 16-23' "$TMP/out")"
+	grep -Eq '^  PE 28-31 +bytes 2883584-3145727 +free$' "$TMP/out" || fail "text: free row"
+	grep -Eq '^    area1 -> pv1 PE 14-21  bytes 1966080-2490367 of .*/pv1\.img$' "$TMP/out" || fail "text: lv map row"
 	[ ! -s "$TMP/err" ] || fail "map demo: stderr: $(cat "$TMP/err")"
 fi
 # --lv: that LV only; VG/LV works too

@@ -26,7 +26,7 @@ for f in read1.out read2.out; do
 	check_row $f name volumegroup
 	check_row $f id "$id_re"
 	check_row $f status "RESIZEABLE, READ, WRITE"
-	check_row $f extent_size 8192
+	check_row $f extent_size '8192 sectors, 4.00 MiB'
 	check_row $f max_lv 0
 	check_row $f max_pv 0
 	check_row $f pv0/name pv0
@@ -34,19 +34,19 @@ for f in read1.out read2.out; do
 	check_row $f pv0/stored_device disk.raw
 	check_row $f pv0/real_device disk.raw
 	check_row $f pv0/status ALLOCATABLE
-	check_row $f pv0/size_in_sectors 264192
-	check_row $f pv0/pe_start 2048
+	check_row $f pv0/size_in_sectors '264192 sectors, 129.00 MiB'
+	check_row $f pv0/pe_start '2048 sectors, 1.00 MiB'
 	check_row $f pv0/pe_count 32
-	check_row $f pv0/label/device_size 135266304
+	check_row $f pv0/label/device_size '135266304 bytes, 129.00 MiB'
 done
 check_row read1.out seqno 1
-check_row read1.out free_space 32
+check_row read1.out free_space '32 extents, 128.00 MiB'
 check_row read2.out seqno 2
 check_row read2.out myfirstvolume/name myfirstvolume
 check_row read2.out myfirstvolume/id "$id_re"
 check_row read2.out myfirstvolume/status "READ, WRITE, VISIBLE"
 check_row read2.out myfirstvolume/segment1 "linear, extents 0-0, on pv0:0"
-check_row read2.out free_space 31
+check_row read2.out free_space '31 extents, 124.00 MiB'
 grep -q 'gets one extent' create.out && pass "create says the LV gets one extent" ||
 	fail "create does not say that the LV without a size gets one extent"
 

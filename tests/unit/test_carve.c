@@ -742,6 +742,59 @@ static void carve_source_reads_the_area_and_cuts_one_past_the_image(void **state
 	mlvm_report_free(&rep);
 }
 
+/* the image ends inside the area: a copy crossing the end is cut there (it
+ * does not wrap to the ring's start, which the real ring does not do at
+ * that point) and the notice says the image ended, not another copy */
+static void carve_source_cuts_a_copy_at_the_image_end_without_wrapping(void **state)
+{
+	struct ring r;
+	struct mlvm_report rep;
+	struct mlvm_generation *g;
+	const struct mlvm_generation *b;
+	struct mlvm_source *s;
+	uint8_t *img;
+	char *ta, *tb;
+	size_t n, i, cut = 8192, notices = 0;
+
+	(void)state;
+	mlvm_report_init(&rep);
+	ring_init(&r, 16384);
+	ta = vg_text("vgcut", ID_A, 5, 1, "Write a.", 6);
+	tb = vg_text("vgcut", ID_A, 6, 3, "Write b.", 7);
+	assert_true(strlen(tb) + 1 > cut - 7680);
+	ring_put(&r, 512, ta, strlen(ta) + 1);
+	ring_put(&r, 7680, tb, strlen(tb) + 1);
+	img = calloc(1, 4096 + cut);
+	assert_non_null(img);
+	memcpy(img + 4096, r.buf, cut);
+	s = mlvm_source_memory("cut.img", img, 4096 + cut, 0);
+	assert_non_null(s);
+	assert_int_equal(mlvm_carve_source(s, 4096, r.size, NULL, &g, &n, &rep), 0);
+	b = find_seqno(g, n, 6);
+	assert_non_null(b);
+	assert_int_equal(b->offset, 7680);
+	assert_int_equal(b->size, cut - 7680);
+	assert_false(b->nul_found);
+	assert_false(b->complete);
+	assert_false(b->wrapped);
+	assert_non_null(find_seqno(g, n, 5));
+	assert_true(find_seqno(g, n, 5)->parse_ok);
+	for (i = 0; i < rep.n; i++)
+		if (!strcmp(rep.items[i].code, "carve_truncated")) {
+			notices++;
+			assert_non_null(strstr(rep.items[i].message, "past the end of the image"));
+			assert_null(strstr(rep.items[i].message, "another copy"));
+		}
+	assert_int_equal(notices, 1);
+	free(g);
+	mlvm_source_close(s);
+	free(img);
+	free(ta);
+	free(tb);
+	free(r.buf);
+	mlvm_report_free(&rep);
+}
+
 /* ------------------------------------------------------------ real fixture */
 
 struct pvck_copy {
@@ -860,6 +913,7 @@ int main(void)
 		cmocka_unit_test(carve_parse_ok_agrees_with_cfg_parse_on_odd_values),
 		cmocka_unit_test(carve_survives_hostile_areas),
 		cmocka_unit_test(carve_source_reads_the_area_and_cuts_one_past_the_image),
+		cmocka_unit_test(carve_source_cuts_a_copy_at_the_image_end_without_wrapping),
 		cmocka_unit_test(carve_finds_every_copy_pvck_found_in_wrapped_fixture),
 	};
 
