@@ -14,6 +14,7 @@
 #include <errno.h>
 
 #include "base/util.h"
+#include "model/diff.h"
 #include "model/vg.h"
 
 static const char base_text[] =
@@ -504,6 +505,74 @@ static void vg_ambiguity_follows_lvs_named_by_keys(void **state)
 	done(&b);
 }
 
+/* the diff engine: a rename keeps its id, a tag change names the LV once,
+ * an LV only in the newer generation is added, the other way removed */
+static void vg_diff_matches_by_id(void **state)
+{
+	static const char extra[] =
+		"extra {\n"
+		"id = \"HHHHHH-HHHH-HHHH-HHHH-HHHH-HHHH-HHHHHH\"\n"
+		"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+		"segment_count = 1\n"
+		"segment1 {\nstart_extent = 0\nextent_count = 1\ntype = \"striped\"\n"
+		"stripe_count = 1\nstripes = [\"pv0\", 30]\n}\n"
+		"}\n";
+	struct mlvm_vg_change *ch = NULL;
+	struct built a, b;
+	char *renamed, *p;
+	size_t n, i;
+	bool saw_rename = false, saw_tags = false, saw_added = false;
+
+	(void)state;
+	renamed = malloc(strlen(good_lvs) + sizeof(extra) + 8);
+	assert_non_null(renamed);
+	/* "lin {" becomes "lin2 {", its tag "os" becomes "boot", plus an LV */
+	p = renamed;
+	p += sprintf(p, "lin2%s", good_lvs + 3);
+	strcpy(p, extra);
+	p = strstr(renamed, "tags = [\"os\"]");
+	assert_non_null(p);
+	memcpy(p, "tags = [\"bo\"]", 13);
+	build(&a, "5", "8192", "31", good_lvs);
+	build(&b, "6", "8192", "31", renamed);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(mlvm_vg_diff(a.vg, b.vg, &ch, &n), 0);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(ch[i].kind, "lv_renamed")) {
+			saw_rename = true;
+			assert_string_equal(ch[i].before, "lin");
+			assert_string_equal(ch[i].after, "lin2");
+			assert_string_equal(ch[i].lv, "lin2");
+		} else if (!strcmp(ch[i].kind, "lv_tags")) {
+			saw_tags = true;
+			assert_string_equal(ch[i].before, "os");
+			assert_string_equal(ch[i].after, "bo");
+		} else if (!strcmp(ch[i].kind, "lv_added")) {
+			saw_added = true;
+			assert_string_equal(ch[i].lv, "extra");
+			assert_null(ch[i].before);
+		} else {
+			fail_msg("unexpected change %s", ch[i].kind);
+		}
+	}
+	assert_true(saw_rename && saw_tags && saw_added);
+	mlvm_vg_changes_free(ch, n);
+	/* and back: the LV is removed */
+	assert_int_equal(mlvm_vg_diff(b.vg, a.vg, &ch, &n), 0);
+	for (i = 0; i < n && strcmp(ch[i].kind, "lv_removed"); i++)
+		;
+	assert_true(i < n);
+	assert_string_equal(ch[i].lv, "extra");
+	mlvm_vg_changes_free(ch, n);
+	assert_int_equal(mlvm_vg_diff(a.vg, a.vg, &ch, &n), 0);
+	assert_int_equal(n, 0);
+	mlvm_vg_changes_free(ch, n);
+	done(&a);
+	done(&b);
+	free(renamed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +590,7 @@ int main(void)
 		cmocka_unit_test(vg_handles_many_lvs_with_hash_lookup),
 		cmocka_unit_test(name_rules_follow_lvm2),
 		cmocka_unit_test(vg_ambiguity_follows_lvs_named_by_keys),
+		cmocka_unit_test(vg_diff_matches_by_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
