@@ -187,9 +187,9 @@ static int build_owner(struct tm_vgview *w)
 		uint64_t pe = vg->pvs[e->pv].pe_count, unit = w->unit[e->pv], end, u;
 		int32_t lv = (int32_t)e->lv;
 
-		if (e->start >= pe || !e->count)
+		if (e->start >= pe || !mlvm_extent_use_count(&us, e))
 			continue;
-		end = mlvm_extent_use_end(e);
+		end = mlvm_extent_use_end(&us, e);
 		if (end > pe)
 			end = pe;
 		for (u = e->start / unit; u <= (end - 1) / unit && budget; u++, budget--) {

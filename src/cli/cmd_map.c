@@ -283,7 +283,7 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 		for (i = m->u.pv_first[p]; i < m->u.pv_first[p + 1]; i++) {
 			const struct mlvm_extent_use *u = &m->u.uses[i];
 			const struct mlvm_segment *s = use_seg(m, u);
-			uint64_t end = u->start + u->count;
+			uint64_t end = u->start + mlvm_extent_use_count(&m->u, u);
 
 			if (!only && u->start > cover && cover < pe) {
 				uint64_t fe = u->start < pe ? u->start : pe;
@@ -296,7 +296,7 @@ static void text_vg(const struct vgmap *m, const struct mlvm_lv *only, FILE *f)
 			if (!m->shown[u->lv])
 				continue;
 			any = true;
-			pe_line(f, vg, pv, u->start, u->count);
+			pe_line(f, vg, pv, u->start, mlvm_extent_use_count(&m->u, u));
 			fprintf(f, "%s segment%u area%u  LE %llu-%llu",
 				lv_name(m, u), u->seg + 1, u->area, (unsigned long long)s->start_extent,
 				(unsigned long long)last_of(s->start_extent, s->extent_count));
@@ -413,15 +413,15 @@ static void json_use(struct json *j, const struct vgmap *m, const struct mlvm_ex
 
 	json_begin_object_inline(j, NULL);
 	json_uint(j, "start", u->start);
-	json_uint(j, "count", u->count);
+	json_uint(j, "count", mlvm_extent_use_count(&m->u, u));
 	json_string(j, "lv", lv_name(m, u));
 	json_uint(j, "segment", u->seg + 1);
 	json_uint(j, "area", u->area);
 	json_uint(j, "le_start", s->start_extent);
 	json_uint(j, "le_count", s->extent_count);
 	json_bool(j, "striped", seg_striped(s));
-	json_bool(j, "past_end", u->start + u->count > m->vg->pvs[u->pv].pe_count);
-	json_pe_bytes(j, m->vg, &m->vg->pvs[u->pv], u->start, u->count);
+	json_bool(j, "past_end", u->start + mlvm_extent_use_count(&m->u, u) > m->vg->pvs[u->pv].pe_count);
+	json_pe_bytes(j, m->vg, &m->vg->pvs[u->pv], u->start, mlvm_extent_use_count(&m->u, u));
 	json_end_object(j);
 }
 
@@ -476,8 +476,8 @@ static void json_vg(struct json *j, const struct vgmap *m, const struct mlvm_lv 
 
 			if (!only && u->start > cover && cover < pe)
 				json_free(j, vg, pv, cover, u->start < pe ? u->start : pe);
-			if (u->start + u->count > cover)
-				cover = u->start + u->count;
+			if (u->start + mlvm_extent_use_count(&m->u, u) > cover)
+				cover = u->start + mlvm_extent_use_count(&m->u, u);
 			if (m->shown[u->lv])
 				json_use(j, m, u);
 		}

@@ -9,9 +9,11 @@
 
 #include "base/util.h"
 
-uint64_t mlvm_extent_use_end(const struct mlvm_extent_use *e)
+uint64_t mlvm_extent_use_end(const struct mlvm_usage *u, const struct mlvm_extent_use *e)
 {
-	return e->start + e->count < e->start ? UINT64_MAX : e->start + e->count;
+	uint64_t count = mlvm_extent_use_count(u, e);
+
+	return e->start + count < e->start ? UINT64_MAX : e->start + count;
 }
 
 static int cmp_use(const void *x, const void *y)
@@ -78,7 +80,7 @@ static int collect(struct mlvm_usage *u)
 				if (a->kind != MLVM_AREA_PV || a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
 					continue;
 				u->uses[u->n_uses++] = (struct mlvm_extent_use){
-					.start = a->start, .count = s->area_len, .pv = (uint32_t)a->ref,
+					.start = a->start, .pv = (uint32_t)a->ref,
 					.lv = l, .seg = j, .area = k,
 				};
 			}
@@ -111,11 +113,11 @@ int mlvm_usage_build(const struct mlvm_vg *vg, struct mlvm_usage *u)
 
 		for (i = u->pv_first[p]; i < u->pv_first[p + 1]; i++) {
 			const struct mlvm_extent_use *e = &u->uses[i];
-			uint64_t end = mlvm_extent_use_end(e);
+			uint64_t end = mlvm_extent_use_end(u, e);
 			uint64_t s = e->start > cover ? e->start : cover;
 			uint64_t t = end < pe_count ? end : pe_count;
 
-			if (e->count && far && e->start < cover) {
+			if (mlvm_extent_use_count(u, e) && far && e->start < cover) {
 				struct mlvm_extent_clash c = {
 					.overlap = true, .pv = p, .start = e->start,
 					.count = (end < cover ? end : cover) - e->start, .a = far, .b = e,
@@ -133,7 +135,7 @@ int mlvm_usage_build(const struct mlvm_vg *vg, struct mlvm_usage *u)
 				if (add_clash(u, &cap, &c))
 					return -ENOMEM;
 			}
-			if (!e->count)
+			if (!mlvm_extent_use_count(u, e))
 				continue;
 			if (t > s)
 				u->pv_used[p] += t - s;
@@ -171,9 +173,9 @@ bool mlvm_usage_free_run(const struct mlvm_usage *u, uint32_t pv, uint64_t from,
 
 	for (i = u->pv_first[pv]; i < u->pv_first[pv + 1] && cover < pe; i++) {
 		const struct mlvm_extent_use *e = &u->uses[i];
-		uint64_t end = mlvm_extent_use_end(e);
+		uint64_t end = mlvm_extent_use_end(u, e);
 
-		if (!e->count || end <= cover)
+		if (!mlvm_extent_use_count(u, e) || end <= cover)
 			continue;
 		if (e->start > cover)
 			break;

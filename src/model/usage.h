@@ -25,10 +25,11 @@
 
 #include "model/vg.h"
 
-/* one area of one segment on a PV */
+/* one area of one segment on a PV (24 bytes: a VG of 100,000 LVs has
+ * hundreds of thousands; how many extents it spans is its segment's
+ * area_len, mlvm_extent_use_count) */
 struct mlvm_extent_use {
 	uint64_t start;		/* first PE */
-	uint64_t count;		/* the segment's area_len: may run past pe_count */
 	uint32_t pv;		/* index in vg->pvs */
 	uint32_t lv;		/* index in vg->lvs */
 	uint32_t seg;		/* index in the LV's segs */
@@ -76,7 +77,15 @@ uint64_t mlvm_usage_free_extents(const struct mlvm_usage *u);
 bool mlvm_usage_free_run(const struct mlvm_usage *u, uint32_t pv, uint64_t from,
 			 uint64_t *start, uint64_t *count);
 
+/* How many extents a use spans: its segment's area_len (may run past the
+ * PV's pe_count) */
+static inline uint64_t mlvm_extent_use_count(const struct mlvm_usage *u,
+					     const struct mlvm_extent_use *e)
+{
+	return u->vg->lvs[e->lv].segs[e->seg].area_len;
+}
+
 /* The end (first extent after) of a use, UINT64_MAX when it overflows */
-uint64_t mlvm_extent_use_end(const struct mlvm_extent_use *e);
+uint64_t mlvm_extent_use_end(const struct mlvm_usage *u, const struct mlvm_extent_use *e);
 
 #endif
