@@ -335,7 +335,7 @@ int tui_browse(const struct tui_opts *o, struct mlvm_set *cur, struct mlvm_set *
 	ui_old_provenance(&b);
 	if (old)
 		ui_say(&b, "generation %llu shown: g lists every generation",
-		    (unsigned long long)o->generation);
+		       (unsigned long long)o->generation);
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		fprintf(stderr, "%s: cannot use the terminal (TERM=%s)\n", o->prog,

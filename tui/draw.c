@@ -171,6 +171,38 @@ int ui_key_width(const struct tm_text *t, int width)
 
 #define MAX_WRAPPED 4000
 
+/*
+ * One line of ui_wrap_text at y, x, inner_w wide: a heading bold and
+ * underlined, a key bold in its column kw wide, the value after it;
+ * values starting REMOVED or REUSED in red when mark_removed.
+ */
+void ui_wrapped_draw(const struct browser *b, int y, int x, int inner_w, int kw, const struct wrapped *e,
+		     bool mark_removed)
+{
+	char buf[512];
+
+	if (e->heading) {
+		snprintf(buf, sizeof(buf), "%.*s", e->len, e->s);
+		attron(A_BOLD | A_UNDERLINE);
+		ui_put(y, x, buf, inner_w);
+		attroff(A_BOLD | A_UNDERLINE);
+		return;
+	}
+	if (e->key) {
+		snprintf(buf, sizeof(buf), "%.*s", e->klen, e->key);
+		attron(A_BOLD);
+		ui_put(y, x, buf, e->indent < 0 ? inner_w : kw);
+		attroff(A_BOLD);
+	}
+	snprintf(buf, sizeof(buf), "%.*s", e->len, e->s);
+	if (mark_removed && (!strncmp(buf, "REMOVED", 7) || !strncmp(buf, "REUSED", 6)) && b->colour)
+		attron(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
+	if (e->indent >= 0)
+		ui_put(y, x + e->indent, buf, inner_w - e->indent);
+	if (mark_removed)
+		attroff(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
+}
+
 /* dialogs use the terminal's width (htop's and ncdu's full-screen lists) */
 int ui_dialog_width(void)
 {
@@ -195,32 +227,11 @@ void ui_text_dialog(struct browser *b, const char *title, const struct tm_text *
 	inner_w = w - 4;
 	if (*top + (size_t)(h - 2) > n)
 		*top = n > (size_t)(h - 2) ? n - (size_t)(h - 2) : 0;
-	for (i = 0; i < h - 2 && *top + (size_t)i < n; i++) {
-		const struct wrapped *e = &wl[*top + (size_t)i];
-		char buf[512];
-		int yy = y + 1 + i, xx = x + 2;
-
-		if (e->heading) {
-			snprintf(buf, sizeof(buf), "%.*s", e->len, e->s);
-			attron(A_BOLD | A_UNDERLINE);
-			ui_put(yy, xx, buf, inner_w);
-			attroff(A_BOLD | A_UNDERLINE);
-			continue;
-		}
-		if (e->key) {
-			snprintf(buf, sizeof(buf), "%.*s", e->klen, e->key);
-			attron(A_BOLD);
-			ui_put(yy, xx, buf, e->indent < 0 ? inner_w : kw);
-			attroff(A_BOLD);
-		}
-		if (e->indent >= 0) {
-			snprintf(buf, sizeof(buf), "%.*s", e->len, e->s);
-			ui_put(yy, xx + e->indent, buf, inner_w - e->indent);
-		}
-	}
+	for (i = 0; i < h - 2 && *top + (size_t)i < n; i++)
+		ui_wrapped_draw(b, y + 1 + i, x + 2, inner_w, kw, &wl[*top + (size_t)i], false);
 	if (n > (size_t)(h - 2))
 		ui_putf(y + h - 1, x + 2, w - 4, " %zu-%zu/%zu %s", *top + 1,
-		     *top + (size_t)(h - 2) < n ? *top + (size_t)(h - 2) : n, n, footer ? footer : "");
+			*top + (size_t)(h - 2) < n ? *top + (size_t)(h - 2) : n, n, footer ? footer : "");
 	else if (footer)
 		ui_putf(y + h - 1, x + 2, w - 4, " %s", footer);
 }

@@ -59,7 +59,7 @@ static void export_draw(struct browser *b)
 			mvaddch(y + 3, x + 3 + i, i < fillw ? (b->ascii ? '#' : ACS_CKBOARD) : ' ');
 		mvaddch(y + 3, x + 3 + bw, ']');
 		ui_putf(y + 4, x + 2, w - 4, "%3d%%  %s of %s  %s  %s left",
-		     total ? (int)(100.0 * (double)done / (double)total) : 100, hd, ht, rate, eta);
+			total ? (int)(100.0 * (double)done / (double)total) : 100, hd, ht, rate, eta);
 		ui_put(y + h - 2, x + 2, "Esc: cancel (the partial file is removed)", w - 4);
 		return;
 	}
@@ -71,15 +71,15 @@ static void export_draw(struct browser *b)
 	attroff(A_BOLD);
 	if (b->x_missing)
 		ui_putf(y + 5, x + 2, w - 4, "%zu range%s (%llu bytes) could not be read: zero-filled",
-		     b->x_missing, mlvm_plural(b->x_missing, "", "s"), (unsigned long long)b->x_missing_bytes);
+			b->x_missing, mlvm_plural(b->x_missing, "", "s"), (unsigned long long)b->x_missing_bytes);
 	else
 		ui_put(y + 5, x + 2, "every byte was read", w - 4);
 	if (b->x_reused) {
 		if (b->colour)
 			attron(COLOR_PAIR(PAIR_REMOVED));
 		ui_putf(y + 6, x + 2, w - 4, "%s%llu bytes in %zu range%s lie on extents a later generation reused (d)",
-		     b->x_reused_exact ? "" : "at most ", (unsigned long long)b->x_reused_bytes,
-		     b->x_reused, mlvm_plural(b->x_reused, "", "s"));
+			b->x_reused_exact ? "" : "at most ", (unsigned long long)b->x_reused_bytes,
+			b->x_reused, mlvm_plural(b->x_reused, "", "s"));
 		attroff(COLOR_PAIR(PAIR_REMOVED));
 	}
 	ui_putf(y + 7, x + 2, w - 4, "in %.2f s", b->x_secs);

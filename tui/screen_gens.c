@@ -43,7 +43,7 @@ static void gens_draw(struct browser *b)
 		inner = 1;
 	attron(A_BOLD);
 	ui_putf(y + 1, x + 2, w - 4, "  %-7s %-19s %-12s %-6s %s", "SEQNO", "TIME (UTC)", "STATE", "COPIES",
-	     "DESCRIPTION");
+		"DESCRIPTION");
 	attroff(A_BOLD);
 	if (b->gen_sel < b->gen_top)
 		b->gen_top = b->gen_sel;
@@ -66,8 +66,8 @@ static void gens_draw(struct browser *b)
 			attron(A_DIM);
 		ui_fill(y + 2 + i, x + 1, w - 2);
 		ui_putf(y + 2 + i, x + 2, w - 4, "%c%c%-7s %-19s %-12s %-6u %s", shown ? '>' : ' ',
-		     g->current ? '*' : ' ', seq, when, g->state, g->copies,
-		     g->description[0] ? g->description : "-");
+			g->current ? '*' : ' ', seq, when, g->state, g->copies,
+			g->description[0] ? g->description : "-");
 		attroff(A_REVERSE | A_DIM);
 	}
 	for (i = 0; i < dl && i < 64; i++) {
@@ -77,7 +77,7 @@ static void gens_draw(struct browser *b)
 		ui_put(y + h - 1 - dl + i, x + 2, buf, w - 4);
 	}
 	ui_putf(y + h - 1, x + 2, w - 4, " * %s  > shown  %zu generation%s ", gens_star(b), b->n_gens,
-	     mlvm_plural(b->n_gens, "", "s"));
+		mlvm_plural(b->n_gens, "", "s"));
 }
 
 /* open the selected generation's row in full */
@@ -168,7 +168,7 @@ static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno
 		ui_old_provenance(b);
 		mlvm_set_free(was);
 		ui_say(b, "showing the generation assembled now (seqno %llu, %s)", (unsigned long long)seqno,
-		    tm_vg_standing(ui_sel_current_vg(b), false));
+		       tm_vg_standing(ui_sel_current_vg(b), false));
 		return;
 	}
 	ui_say(b, "assembling generation %llu...", (unsigned long long)seqno);
@@ -202,7 +202,7 @@ static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno
 		const struct tm_vgview *w = &b->m->vgs[tm_node_vg(b->m, b->m->sel)];
 
 		ui_say(b, "generation %llu: since then %u removed, %u created, %u renamed, %u resized",
-		    (unsigned long long)seqno, w->n_removed, w->n_added, w->n_renamed, w->n_resized);
+		       (unsigned long long)seqno, w->n_removed, w->n_added, w->n_renamed, w->n_resized);
 	}
 }
 static void gens_key(struct browser *b, int k)

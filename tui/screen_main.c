@@ -13,8 +13,6 @@
 
 #include "base/util.h"
 
-/* ------------------------------------------------------------ layout */
-
 /* the reuse warnings of an LV node of the older generation (cached) */
 static const struct tm_text *node_reuse(struct browser *b, int32_t node)
 {
@@ -38,6 +36,8 @@ static const struct tm_text *node_reuse(struct browser *b, int32_t node)
 	mlvm_report_free(&r);
 	return &b->reuse_lines;
 }
+
+/* ------------------------------------------------------------ layout */
 
 #define LEGEND_MAX 8192
 static char legend_buf[LEGEND_MAX];
@@ -292,7 +292,7 @@ static void tree_draw(struct browser *b, const struct layout *l)
 	/* a scroll indicator */
 	if (m->n_rows > (size_t)inner_h && inner_h > 0)
 		ui_putf(l->tree_y + l->tree_h - 1, l->tree_x + 2, l->tree_w - 4, " %zu/%zu ",
-		     tm_sel_row(m) + 1, m->n_rows);
+			tm_sel_row(m) + 1, m->n_rows);
 }
 
 /* ------------------------------------------------------------ details pane */
@@ -323,34 +323,12 @@ static void details_draw(struct browser *b, const struct layout *l)
 	n = ui_wrap_text(&t, inner_w, kw, wl, MAX_WRAPPED);
 	if (inner_h > 0 && b->det_top + (size_t)inner_h > n)
 		b->det_top = n > (size_t)inner_h ? n - (size_t)inner_h : 0;
-	for (i = 0; i < inner_h && b->det_top + (size_t)i < n; i++) {
-		const struct wrapped *w = &wl[b->det_top + (size_t)i];
-		int y = l->det_y + 1 + i, x = l->det_x + 1;
-		char buf[512];
-
-		if (w->heading) {
-			snprintf(buf, sizeof(buf), "%.*s", w->len, w->s);
-			attron(A_BOLD | A_UNDERLINE);
-			ui_put(y, x, buf, inner_w);
-			attroff(A_BOLD | A_UNDERLINE);
-			continue;
-		}
-		if (w->key) {
-			snprintf(buf, sizeof(buf), "%.*s", w->klen, w->key);
-			attron(A_BOLD);
-			ui_put(y, x, buf, w->indent < 0 ? inner_w : kw);
-			attroff(A_BOLD);
-		}
-		snprintf(buf, sizeof(buf), "%.*s", w->len, w->s);
-		if ((!strncmp(buf, "REMOVED", 7) || !strncmp(buf, "REUSED", 6)) && b->colour)
-			attron(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
-		if (w->indent >= 0)
-			ui_put(y, x + w->indent, buf, inner_w - w->indent);
-		attroff(COLOR_PAIR(PAIR_REMOVED) | A_BOLD);
-	}
+	for (i = 0; i < inner_h && b->det_top + (size_t)i < n; i++)
+		ui_wrapped_draw(b, l->det_y + 1 + i, l->det_x + 1, inner_w, kw, &wl[b->det_top + (size_t)i],
+				true);
 	if (n > (size_t)inner_h && inner_h > 0)
 		ui_putf(l->det_y + l->det_h - 1, l->det_x + 2, l->det_w - 4, " %zu-%zu/%zu ",
-		     b->det_top + 1, b->det_top + (size_t)inner_h < n ? b->det_top + (size_t)inner_h : n, n);
+			b->det_top + 1, b->det_top + (size_t)inner_h < n ? b->det_top + (size_t)inner_h : n, n);
 	tm_text_free(&t);
 }
 
@@ -563,8 +541,8 @@ static void status_draw(struct browser *b)
 		ui_putf(y, (int)strlen(left), COLS - (int)strlen(left), "  %s", b->msg);
 	else
 		ui_putf(y, (int)strlen(left), COLS - (int)strlen(left), "%s  %s",
-		     b->m->filter[0] ? "  [filtered]" : "",
-		     "?:help /:search g:generations e:export d:damage q:quit");
+			b->m->filter[0] ? "  [filtered]" : "",
+			"?:help /:search g:generations e:export d:damage q:quit");
 }
 
 /* ------------------------------------------------------------ the screen */

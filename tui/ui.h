@@ -196,6 +196,9 @@ void ui_dialog_box(const struct browser *b, int want_h, int want_w, const char *
 int ui_dialog_width(void);
 /* key/value lines (tm_text) wrapped to width with keys in a column kw wide; returns the lines */
 size_t ui_wrap_text(const struct tm_text *t, int width, int kw, struct wrapped *out, size_t max);
+/* one line of ui_wrap_text at y, x (values starting REMOVED or REUSED in red when mark_removed) */
+void ui_wrapped_draw(const struct browser *b, int y, int x, int inner_w, int kw, const struct wrapped *e,
+		     bool mark_removed);
 /* the key column for t: the longest key, at most a third of width (and 22) */
 int ui_key_width(const struct tm_text *t, int width);
 /* a dialog of key/value lines, scrolled by *top (clamped), footer in its bottom border */
