@@ -4,7 +4,8 @@
  * The browser draws what tui/model.c computes: a tree of VGs, PVs and LVs,
  * the details of the selection, an extent map per PV and a status line;
  * dialogs for the generations timeline, the damage list, help, search and
- * export. Each screen is a *_draw() and a *_key() (ncdu's way).
+ * export. Each screen is a file tui/screen_*.c with a draw and a key
+ * function (ncdu's way); tui/ui.h is the private interface between them.
  *
  * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
  */
