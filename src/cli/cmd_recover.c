@@ -122,18 +122,26 @@ static bool same_generation(struct mlvm_set *set, const struct mlvm_gen_ref *a, 
 	return same;
 }
 
+/* rows i and k hold the same seqno of the same VG: the run in which the
+ * copies of one generation are neighbours (rows without a seqno are alone) */
+static bool same_run(const struct mlvm_gen_ref *rows, size_t i, size_t k)
+{
+	const struct mlvm_generation *a = rows[i].g, *b = rows[k].g;
+
+	return i == k || (a->seqno_known && b->seqno_known && a->seqno == b->seqno &&
+			  !strcmp(a->vg_id, b->vg_id));
+}
+
 static int group_generations(struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
 			     size_t *group)
 {
 	size_t i, run = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct mlvm_generation *g = rows[i].g;
 		size_t k, tried = 0;
 
 		group[i] = i;
-		if (i && (!g->seqno_known || !rows[run].g->seqno_known || g->seqno != rows[run].g->seqno ||
-			  strcmp(g->vg_id, rows[run].g->vg_id)))
+		if (!same_run(rows, run, i))
 			run = i;
 		for (k = run; k < i && tried < HIST_LEADERS; k++) {
 			char *t = NULL;
@@ -194,7 +202,7 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 	size_t i, copies = 0, images = 0;
 	const struct mlvm_source *last = NULL;
 
-	for (i = lead; i < n; i++) {
+	for (i = lead; i < n && same_run(rows, lead, i); i++) {
 		if (group[i] != lead)
 			continue;
 		copies++;
@@ -288,7 +296,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		printf("%-*s  %*s  %-*s  %-19s  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
 		       (int)w_state, gen_state_text(g, sb, sizeof(sb)), when, (int)w_found, found[i],
 		       verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)));
-		for (k = i; verbose && k < n; k++) {
+		for (k = i; verbose && k < n && same_run(rows, i, k); k++) {
 			const struct mlvm_generation *c = rows[k].g;
 
 			if (group[k] != i)
