@@ -26,11 +26,10 @@ static void carve(const uint8_t *data, size_t size, const struct mlvm_mda_header
 			char *text;
 			size_t len;
 			struct cfg_tree *t;
-			struct cfg_error err;
 
 			if (mlvm_carve_text(data, size, &gens[i], &text, &len) == 0)
 				free(text);
-			if (i < FUZZ_MAX_PARSES && mlvm_carve_parse(data, size, &gens[i], &t, &err) == 0)
+			if (i < FUZZ_MAX_PARSES && mlvm_carve_parse(data, size, &gens[i], &t, &r, "fuzz.img", 4096) == 0)
 				cfg_free(t);
 		}
 		free(gens);

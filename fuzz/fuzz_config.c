@@ -80,14 +80,13 @@ static void build(struct cfg_tree *t)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cfg_tree *t = NULL;
-	struct cfg_error err;
 	char *text;
 	int rc;
 
 	text = copy(data, size);
 	if (!text)
 		return 0;
-	if (cfg_parse(text, size, &t, &err) == 0)
+	if (cfg_parse(text, size, &t, NULL, NULL, -1) == 0)
 		build(t);
 	else
 		free(text);
@@ -96,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	t = NULL;
-	rc = cfg_parse_lenient(text, size, &t, &err);
+	rc = cfg_parse_lenient(text, size, &t, NULL, NULL, -1);
 	if (rc == 0 || rc == 1)
 		build(t);
 	else

@@ -229,7 +229,6 @@ static void peek_text(struct mlvm_source *s, const struct mlvm_ring_span *sp,
 {
 	struct mlvm_ring_span head = *sp;
 	struct cfg_tree *tree = NULL;
-	struct cfg_error err;
 	const struct cfg_node *n;
 	const char *id;
 	int64_t seq;
@@ -239,7 +238,7 @@ static void peek_text(struct mlvm_source *s, const struct mlvm_ring_span *sp,
 		head.size = PEEK_BYTES;
 	if (mlvm_ring_read(s, &head, &buf))
 		return;
-	if (cfg_parse_lenient(buf, (size_t)head.size, &tree, &err) < 0) {
+	if (cfg_parse_lenient(buf, (size_t)head.size, &tree, NULL, NULL, -1) < 0) {
 		free(buf);
 		return;
 	}
@@ -511,7 +510,6 @@ static void found_text(struct mlvm_set *set, size_t si, uint64_t off)
 	const struct mlvm_partition *part = partition_of(set, si, off);
 	uint64_t base = part ? part->start : 0, end = 0, len;
 	struct cfg_tree *tree = NULL;
-	struct cfg_error err;
 	const struct cfg_node *n, *pvs, *pv;
 	struct mlvm_pvdev *d;
 	struct mlvm_mda_info *m;
@@ -528,7 +526,7 @@ static void found_text(struct mlvm_set *set, size_t si, uint64_t off)
 		return;
 	}
 	buf[len] = '\0';
-	if (cfg_parse_lenient(buf, (size_t)len, &tree, &err) < 0) {
+	if (cfg_parse_lenient(buf, (size_t)len, &tree, NULL, NULL, -1) < 0) {
 		free(buf);
 		return;
 	}
@@ -1185,7 +1183,6 @@ static size_t membership(struct mlvm_set *set, const struct mlvm_vg *vg, struct 
 			const struct mlvm_generation *gen = &m->gens[g];
 			const struct cfg_node *n, *pvsec, *pv;
 			struct cfg_tree *tree = NULL;
-			struct cfg_error err;
 			char *text = NULL;
 			size_t len;
 			bool *listed;
@@ -1194,7 +1191,7 @@ static size_t membership(struct mlvm_set *set, const struct mlvm_vg *vg, struct 
 				continue;
 			if (mlvm_set_generation_text(set, d, m, gen, &text, &len))
 				continue;
-			if (cfg_parse_lenient(text, len, &tree, &err) < 0) {
+			if (cfg_parse_lenient(text, len, &tree, NULL, NULL, -1) < 0) {
 				free(text);
 				continue;
 			}

@@ -935,14 +935,11 @@ int mlvm_vg_from_text(char *text, size_t len, struct mlvm_vg **out,
 		      struct mlvm_report *r, const char *image, int64_t where)
 {
 	struct cfg_tree *tree = NULL;
-	struct cfg_error err;
 	int rc;
 
 	*out = NULL;
-	rc = cfg_parse(text, len, &tree, &err);
+	rc = cfg_parse(text, len, &tree, r, image, where);
 	if (rc) {
-		mlvm_warn(r, "text_parse", image, where, "metadata text does not parse: line %u column %u: %s",
-			  err.line, err.column, err.message);
 		free(text);
 		return rc;
 	}

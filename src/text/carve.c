@@ -599,7 +599,7 @@ static int lenient_fill(const char *p, size_t n, struct mlvm_generation *g)
 		return -ENOMEM;
 	memcpy(text, p, n);
 	text[n] = '\0';
-	rc = cfg_parse_lenient(text, n, &t, NULL);
+	rc = cfg_parse_lenient(text, n, &t, NULL, NULL, -1);
 	if (rc < 0) {
 		free(text);
 		return rc == -ENOMEM ? -ENOMEM : 0;
@@ -1148,7 +1148,7 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 
 int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
 		     const struct mlvm_generation *g, struct cfg_tree **tree,
-		     struct cfg_error *err)
+		     struct mlvm_report *r, const char *image, int64_t where)
 {
 	char *text;
 	size_t len;
@@ -1158,7 +1158,7 @@ int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
 	rc = mlvm_carve_text(buf, area_size, g, &text, &len);
 	if (rc)
 		return rc;
-	rc = cfg_parse(text, len, tree, err);
+	rc = cfg_parse(text, len, tree, r, image, where);
 	if (rc)
 		free(text);
 	return rc;

@@ -141,12 +141,12 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 
 /*
  * Parse one generation with cfg_parse (strict): 0 and *tree (free with
- * cfg_free), or a negative errno with err filled (err may be NULL).
+ * cfg_free), or a negative errno with the syntax error added to r as
+ * cfg_parse does (r may be NULL; image and where as cfg_parse takes them).
  */
 struct cfg_tree;
-struct cfg_error;
 int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
 		     const struct mlvm_generation *g, struct cfg_tree **tree,
-		     struct cfg_error *err);
+		     struct mlvm_report *r, const char *image, int64_t where);
 
 #endif

@@ -36,6 +36,7 @@
  * linked in only once its value (its ']') is complete, so a cut item goes.
  */
 #include "text/config.h"
+#include "base/report.h"
 #include "text/lex.h"
 
 #include <errno.h>
@@ -124,8 +125,10 @@ struct parser {
 	struct chunk *arena;
 	size_t n_nodes;		/* allocated, the root included */
 	size_t pending;		/* nodes of an array not yet attached */
-	struct cfg_error *err;
-	int rc;			/* the error fail_at() last reported */
+	int rc;			/* the error fail_at() last recorded */
+	uint32_t err_line;	/* where it is and what it says; parse() */
+	uint32_t err_column;	/* adds it to the caller's report once */
+	char err_message[128];
 	int depth;
 	struct frame frames[MLVM_CFG_MAX_DEPTH + 1];
 };
@@ -136,10 +139,9 @@ static int fail_at(struct parser *p, int rc, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
-	mlvm_lex_position(p->text, off, &p->err->line, &p->err->column);
-	p->err->offset = off;
+	mlvm_lex_position(p->text, off, &p->err_line, &p->err_column);
 	va_start(ap, fmt);
-	vsnprintf(p->err->message, sizeof(p->err->message), fmt, ap);
+	vsnprintf(p->err_message, sizeof(p->err_message), fmt, ap);
 	va_end(ap);
 	p->rc = rc;
 	return rc;
@@ -496,10 +498,19 @@ static void fix_tree(const struct parser *p, struct cfg_node *root)
 
 /* ------------------------------------------------------------ API */
 
-static int parse(char *text, size_t len, struct cfg_tree **out,
-		 struct cfg_error *err, bool lenient)
+/* the one report entry of a parse that failed or (lenient) met an error */
+static void report_error(const struct parser *p, struct mlvm_report *r,
+			 const char *image, int64_t where)
 {
-	struct cfg_error dummy;
+	mlvm_warn(r, "text_parse", image, where,
+		  "metadata text does not parse: line %u column %u: %s",
+		  p->err_line, p->err_column, p->err_message);
+}
+
+static int parse(char *text, size_t len, struct cfg_tree **out,
+		 struct mlvm_report *r, const char *image, int64_t where,
+		 bool lenient)
+{
 	struct cfg_tree *tree;
 	struct cfg_node *root;
 	struct parser p;
@@ -507,31 +518,32 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	struct mlvm_token t0 = { .start = 0 };
 	int rc;
 
-	if (!err)
-		err = &dummy;
-	memset(err, 0, sizeof(*err));
+	memset(&p, 0, sizeof(p));
 	if (out)
 		*out = NULL;
 	if (!out || (!text && len)) {
-		snprintf(err->message, sizeof(err->message),
+		snprintf(p.err_message, sizeof(p.err_message),
 			 "invalid argument");
-		return -EINVAL;
+		rc = -EINVAL;
+		goto report;
 	}
 
-	memset(&p, 0, sizeof(p));
 	p.text = text;
 	p.len = len;
 	nul = len ? memchr(text, '\0', len) : NULL;
 	p.end = nul ? (size_t)(nul - text) : len;
-	p.err = err;
-	if (p.end > MLVM_CFG_MAX_TEXT)
-		return fail_at(&p, -E2BIG, MLVM_CFG_MAX_TEXT,
-			       "text too large (limit %u bytes)",
-			       MLVM_CFG_MAX_TEXT);
+	if (p.end > MLVM_CFG_MAX_TEXT) {
+		rc = fail_at(&p, -E2BIG, MLVM_CFG_MAX_TEXT,
+			     "text too large (limit %u bytes)",
+			     MLVM_CFG_MAX_TEXT);
+		goto report;
+	}
 
 	root = new_node(&p, &t0);
-	if (!root)
-		return p.rc;
+	if (!root) {
+		rc = p.rc;
+		goto report;
+	}
 	root->type = CFG_SECTION;
 	p.frames[0].node = root;
 
@@ -541,7 +553,6 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 
 	tree = malloc(sizeof(*tree));
 	if (!tree) {
-		memset(err, 0, sizeof(*err));
 		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
 		goto fail;
 	}
@@ -554,23 +565,28 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	tree->n_nodes = p.n_nodes - p.pending;
 	tree->arena = p.arena;
 	*out = tree;
-	return rc ? 1 : 0;
+	if (!rc)
+		return 0;
+	report_error(&p, r, image, where);
+	return 1;
 
 fail:
 	arena_free(p.arena);
+report:
+	report_error(&p, r, image, where);
 	return rc;
 }
 
 int cfg_parse(char *text, size_t len, struct cfg_tree **out,
-	      struct cfg_error *err)
+	      struct mlvm_report *r, const char *image, int64_t where)
 {
-	return parse(text, len, out, err, false);
+	return parse(text, len, out, r, image, where, false);
 }
 
 int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out,
-		      struct cfg_error *err)
+		      struct mlvm_report *r, const char *image, int64_t where)
 {
-	return parse(text, len, out, err, true);
+	return parse(text, len, out, r, image, where, true);
 }
 
 uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n)

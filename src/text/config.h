@@ -73,31 +73,35 @@ struct cfg_tree {
 	size_t n_lines;
 };
 
-struct cfg_error {
-	uint32_t line;
-	uint32_t column;
-	size_t offset;		/* byte offset in the text */
-	char message[128];
-};
+struct mlvm_report;
 
 /*
  * Parse len bytes of text (stops at the first NUL). text must come from
  * malloc. On success the tree owns text (it is freed by cfg_free) and 0 is
  * returned. On failure returns a negative errno (-EINVAL syntax, -E2BIG a
- * limit, -ENOMEM), fills err, and text still belongs to the caller,
- * unchanged (it can be handed to cfg_parse_lenient next).
+ * limit, -ENOMEM), and text still belongs to the caller, unchanged (it can
+ * be handed to cfg_parse_lenient next).
+ *
+ * What went wrong is added to r (NULL: no words wanted) as one warning,
+ * code "text_parse", image and offset `where` as given (the metadata
+ * text's own place; -1 for none), message
+ *   metadata text does not parse: line L column C: WHAT
+ * with L and C 1-based in the text (0 when no position applies).
  */
-int cfg_parse(char *text, size_t len, struct cfg_tree **out, struct cfg_error *err);
+int cfg_parse(char *text, size_t len, struct cfg_tree **out,
+	      struct mlvm_report *r, const char *image, int64_t where);
 
 /*
  * Lenient parse for damaged or truncated text: on a syntax error the items
  * parsed so far are kept (open sections are closed where the text stops),
- * err describes the first error and 1 is returned; 0 when the text was
- * clean; negative errno when nothing usable was built (out is then NULL).
- * Hitting the depth or node limit counts as an error here, not a failure.
- * When 0 or 1 is returned the tree owns text.
+ * the first error is added to r as cfg_parse does and 1 is returned; 0 when
+ * the text was clean; negative errno when nothing usable was built (out is
+ * then NULL; the error is added to r too). Hitting the depth or node limit
+ * counts as an error here, not a failure. When 0 or 1 is returned the tree
+ * owns text.
  */
-int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out, struct cfg_error *err);
+int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out,
+		      struct mlvm_report *r, const char *image, int64_t where);
 
 void cfg_free(struct cfg_tree *t);
 

@@ -481,7 +481,7 @@ static bool real_parse_ok(const uint8_t *buf, size_t size, const struct mlvm_gen
 
 	if (!g->nul_found || g->fragment)
 		return false;
-	if (mlvm_carve_parse(buf, size, g, &t, NULL))
+	if (mlvm_carve_parse(buf, size, g, &t, NULL, NULL, -1))
 		return false;
 	for (n = t->root->v.child; n; n = n->next)
 		if (n->type == CFG_SECTION && (!g->vg_name[0] || !strcmp(n->key, g->vg_name)))

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "text/config.h"
+#include "base/report.h"
+#include "cfgerr.h"
 
 static const char real_vg[] =
 	"tvg {\n"
@@ -70,23 +72,47 @@ static char *dup_exact(const char *s, size_t n)
 	return p;
 }
 
+/* cfg_parse (or cfg_parse_lenient) with a report: e gets the error it
+ * added; anything but 0 adds exactly one entry, 0 none; e NULL passes a
+ * NULL report */
+static int parse_with(char *text, size_t n, struct cfg_tree **t,
+		      struct cfgerr *e, bool lenient)
+{
+	int (*parse)(char *, size_t, struct cfg_tree **, struct mlvm_report *,
+		     const char *, int64_t) =
+		lenient ? cfg_parse_lenient : cfg_parse;
+	struct mlvm_report r;
+	int rc;
+
+	if (!e)	/* no words wanted */
+		return parse(text, n, t, NULL, NULL, -1);
+	mlvm_report_init(&r);
+	rc = parse(text, n, t, &r, "t.img", -1);
+	cfgerr_take(&r, e);
+	assert_int_equal(e->entries, rc ? 1 : 0);
+	return rc;
+}
+
+#define parse_rep(text, n, t, e) parse_with((text), (n), (t), (e), false)
+#define lenient_rep(text, n, t, e) parse_with((text), (n), (t), (e), true)
+
 /* Parse a C string (without its NUL); on failure the copy is freed. */
-static int parse_str(const char *s, struct cfg_tree **t, struct cfg_error *e)
+static int parse_str(const char *s, struct cfg_tree **t, struct cfgerr *e)
 {
 	size_t n = strlen(s);
 	char *text = dup_exact(s, n);
-	int rc = cfg_parse(text, n, t, e);
+	int rc = parse_rep(text, n, t, e);
 
 	if (rc)
 		free(text);
 	return rc;
 }
 
-static int lenient_str(const char *s, struct cfg_tree **t, struct cfg_error *e)
+static int lenient_str(const char *s, struct cfg_tree **t, struct cfgerr *e)
 {
 	size_t n = strlen(s);
 	char *text = dup_exact(s, n);
-	int rc = cfg_parse_lenient(text, n, t, e);
+	int rc = lenient_rep(text, n, t, e);
 
 	if (rc < 0)
 		free(text);
@@ -96,7 +122,7 @@ static int lenient_str(const char *s, struct cfg_tree **t, struct cfg_error *e)
 static struct cfg_tree *must_parse(const char *s)
 {
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 	int rc = parse_str(s, &t, &e);
 
 	if (rc)
@@ -111,7 +137,7 @@ static void expect_error(const char *s, int rc, uint32_t line, uint32_t col,
 			 const char *msg)
 {
 	struct cfg_tree *t = (struct cfg_tree *)1;
-	struct cfg_error e;
+	struct cfgerr e;
 	int got = parse_str(s, &t, &e);
 
 	if (got != rc || e.line != line || e.column != col ||
@@ -534,10 +560,10 @@ static void stops_at_nul_in_the_middle(void **state)
 	static const char s[] = "a = 1\nb = w\0garbage {{{ \"";
 	char *text = dup_exact(s, sizeof(s) - 1);
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 
 	(void)state;
-	assert_int_equal(cfg_parse(text, sizeof(s) - 1, &t, &e), 0);
+	assert_int_equal(parse_rep(text, sizeof(s) - 1, &t, &e), 0);
 	assert_int_equal(t->text_len, 11);
 	assert_int_equal(cfg_count(t->root), 2);
 	assert_str(t->root, "b", "w");
@@ -556,7 +582,7 @@ static void never_reads_past_len(void **state)
 		"word", NULL, NULL, "s", "s", NULL, NULL, "w", "w", "x/y:z@w",
 	};
 	struct cfg_tree *t;
-	struct cfg_error e;
+	struct cfgerr e;
 	size_t i;
 
 	(void)state;
@@ -574,7 +600,7 @@ static void never_reads_past_len(void **state)
 		char *text = dup_exact(buf, sizeof(buf));
 
 		t = NULL;
-		assert_int_equal(cfg_parse(text, 5, &t, &e), 0);
+		assert_int_equal(parse_rep(text, 5, &t, &e), 0);
 		assert_int_equal(cfg_count(t->root), 1);
 		assert_int_equal(t->text_len, 5);
 		cfg_free(t);
@@ -587,7 +613,7 @@ static void parses_empty_text(void **state)
 		"", "   \n\t", "# only\n# comments",
 	};
 	struct cfg_tree *t;
-	struct cfg_error e;
+	struct cfgerr e;
 	size_t i;
 
 	(void)state;
@@ -661,7 +687,6 @@ static void getters_check_presence_and_type(void **state)
 static void reports_error_line_and_column(void **state)
 {
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
 
 	(void)state;
 	expect_error("a = 1\n\tb = }\n", -EINVAL, 2, 6, "expected a value");
@@ -678,10 +703,30 @@ static void reports_error_line_and_column(void **state)
 	expect_error("a = ", -EINVAL, 1, 5, "expected a value");
 	expect_error("s {\n\ta = 1 = 2\n}", -EINVAL, 2, 8, "expected a key");
 
-	/* offset is the byte offset of the same place */
-	assert_int_equal(parse_str("a = 1\n\tb = }\n", &t, &e), -EINVAL);
-	assert_int_equal(e.offset, 11);
-	assert_null(t);
+	/* one warning, with the image and offset the caller gave */
+	{
+		static const char src[] = "a = 1\n\tb = }\n";
+		char *text = dup_exact(src, sizeof(src) - 1);
+		struct mlvm_report r;
+
+		mlvm_report_init(&r);
+		assert_int_equal(cfg_parse(text, sizeof(src) - 1, &t, &r,
+					   "disk.img", 4608), -EINVAL);
+		assert_null(t);
+		assert_int_equal(r.n, 1);
+		assert_int_equal(r.items[0].severity, MLVM_SEV_WARNING);
+		assert_string_equal(r.items[0].code, "text_parse");
+		assert_string_equal(r.items[0].image, "disk.img");
+		assert_int_equal(r.items[0].offset, 4608);
+		assert_string_equal(r.items[0].message,
+				    "metadata text does not parse: line 2 column 6: expected a value");
+		/* and none at all with a NULL report */
+		assert_int_equal(cfg_parse(text, sizeof(src) - 1, &t, NULL,
+					   NULL, -1), -EINVAL);
+		assert_int_equal(r.n, 1);
+		mlvm_report_free(&r);
+		free(text);
+	}
 }
 
 static void rejects_unterminated_string_section_and_array(void **state)
@@ -703,7 +748,7 @@ static void rejects_nesting_too_deep(void **state)
 	const size_t depth = 10000;
 	struct cfg_tree *t = NULL;
 	const struct cfg_node *n;
-	struct cfg_error e;
+	struct cfgerr e;
 	clock_t start;
 	size_t i, levels;
 	char *s = malloc(depth * 2 + depth + 1);
@@ -723,13 +768,13 @@ static void rejects_nesting_too_deep(void **state)
 	assert_null(t);
 	assert_int_equal(e.line, 1);
 	assert_int_equal(e.column, 2 * MLVM_CFG_MAX_DEPTH + 2);
-	assert_int_equal(e.offset, 2 * MLVM_CFG_MAX_DEPTH + 1);
 	assert_non_null(strstr(e.message, "nesting too deep"));
 
 	/* lenient keeps the levels that fit */
 	rc = lenient_str(s, &t, &e);
 	assert_int_equal(rc, 1);
-	assert_int_equal(e.offset, 2 * MLVM_CFG_MAX_DEPTH + 1);
+	assert_int_equal(e.line, 1);
+	assert_int_equal(e.column, 2 * MLVM_CFG_MAX_DEPTH + 2);
 	for (levels = 0, n = t->root; cfg_find(n, "a"); n = cfg_find(n, "a"))
 		levels++;
 	assert_int_equal(levels, MLVM_CFG_MAX_DEPTH);
@@ -764,23 +809,22 @@ static void rejects_text_over_the_size_limit(void **state)
 {
 	size_t len = (size_t)MLVM_CFG_MAX_TEXT + 1;
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 	char *text = malloc(len);
 
 	(void)state;
 	assert_non_null(text);
 	memset(text, ' ', len);
 	text[10] = '\n';
-	assert_int_equal(cfg_parse(text, len, &t, &e), -E2BIG);
+	assert_int_equal(parse_rep(text, len, &t, &e), -E2BIG);
 	assert_null(t);
 	assert_int_equal(e.line, 2);
-	assert_int_equal(e.offset, MLVM_CFG_MAX_TEXT);
 	assert_int_equal(e.column, MLVM_CFG_MAX_TEXT - 10);
-	assert_int_equal(cfg_parse_lenient(text, len, &t, &e), -E2BIG);
+	assert_int_equal(lenient_rep(text, len, &t, &e), -E2BIG);
 	assert_null(t);
 	/* a NUL within the limit makes it fine */
 	text[100] = '\0';
-	assert_int_equal(cfg_parse(text, len, &t, &e), 0);
+	assert_int_equal(parse_rep(text, len, &t, &e), 0);
 	assert_int_equal(t->text_len, 100);
 	cfg_free(t);
 }
@@ -790,14 +834,14 @@ static void leaves_text_untouched_on_failure(void **state)
 	static const char s[] = "a = \"x\\\"y\"\nb{c=1 d=w e=[\"f\"]\n";
 	char *text = dup_exact(s, sizeof(s) - 1);
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 
 	(void)state;
-	assert_int_equal(cfg_parse(text, sizeof(s) - 1, &t, &e), -EINVAL);
+	assert_int_equal(parse_rep(text, sizeof(s) - 1, &t, &e), -EINVAL);
 	assert_null(t);
 	assert_memory_equal(text, s, sizeof(s) - 1);
 	/* so the same buffer can be given to the lenient parser */
-	assert_int_equal(cfg_parse_lenient(text, sizeof(s) - 1, &t, &e), 1);
+	assert_int_equal(lenient_rep(text, sizeof(s) - 1, &t, &e), 1);
 	assert_non_null(strstr(e.message, "unterminated section 'b'"));
 	assert_str(t->root, "a", "x\"y");
 	assert_int(cfg_find(t->root, "b"), "c", 1);
@@ -814,14 +858,14 @@ static void lenient_keeps_items_before_truncation(void **state)
 	const char *cut = strstr(real_vg, "type = \"str");
 	const struct cfg_node *vg, *seg;
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 	size_t len = (size_t)(cut - real_vg) + 11;
 	char *text = dup_exact(real_vg, len);
 
 	(void)state;
-	assert_int_equal(cfg_parse(text, len, &t, &e), -EINVAL);
+	assert_int_equal(parse_rep(text, len, &t, &e), -EINVAL);
 	assert_null(t);
-	assert_int_equal(cfg_parse_lenient(text, len, &t, &e), 1);
+	assert_int_equal(lenient_rep(text, len, &t, &e), 1);
 	assert_non_null(t);
 	assert_int_equal(e.line, 28);
 	assert_int_equal(e.column, 12);
@@ -846,7 +890,7 @@ static void lenient_keeps_items_before_truncation(void **state)
 static void lenient_drops_partial_items(void **state)
 {
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 
 	(void)state;
 	assert_int_equal(lenient_str("a = 1\nb = \"abc", &t, &e), 1);
@@ -880,7 +924,7 @@ static void lenient_drops_partial_items(void **state)
 static void lenient_fails_when_nothing_is_usable(void **state)
 {
 	struct cfg_tree *t = (struct cfg_tree *)1;
-	struct cfg_error e;
+	struct cfgerr e;
 
 	(void)state;
 	assert_int_equal(lenient_str("}}}", &t, &e), -EINVAL);
@@ -898,7 +942,7 @@ static void lenient_fails_when_nothing_is_usable(void **state)
 static void lenient_returns_zero_on_clean_text(void **state)
 {
 	struct cfg_tree *t = NULL;
-	struct cfg_error e;
+	struct cfgerr e;
 
 	(void)state;
 	assert_int_equal(lenient_str(real_vg, &t, &e), 0);
@@ -911,21 +955,21 @@ static void lenient_returns_zero_on_clean_text(void **state)
 static void rejects_bad_arguments(void **state)
 {
 	struct cfg_tree *t = (struct cfg_tree *)1;
-	struct cfg_error e;
+	struct cfgerr e;
 	char buf[] = "a = 1";
 
 	(void)state;
-	assert_int_equal(cfg_parse(buf, sizeof(buf), NULL, &e), -EINVAL);
-	assert_int_equal(cfg_parse(NULL, 5, &t, &e), -EINVAL);
+	assert_int_equal(parse_rep(buf, sizeof(buf), NULL, &e), -EINVAL);
+	assert_int_equal(parse_rep(NULL, 5, &t, &e), -EINVAL);
 	assert_null(t);
-	assert_int_equal(cfg_parse_lenient(buf, sizeof(buf), NULL, &e),
+	assert_int_equal(lenient_rep(buf, sizeof(buf), NULL, &e),
 			 -EINVAL);
 	assert_memory_equal(buf, "a = 1", sizeof(buf));
 	/* no text at all is an empty file */
-	assert_int_equal(cfg_parse(NULL, 0, &t, &e), 0);
+	assert_int_equal(parse_rep(NULL, 0, &t, &e), 0);
 	assert_int_equal(cfg_count(t->root), 0);
 	cfg_free(t);
-	/* err may be NULL */
+	/* the report may be NULL */
 	assert_int_equal(parse_str("}", &t, NULL), -EINVAL);
 	assert_null(t);
 	t = NULL;
@@ -936,8 +980,19 @@ static void rejects_bad_arguments(void **state)
 
 /* ------------------------------------------------------------ fuzz-ish */
 
+/* lines in the first len bytes of s: an error is on one of them */
+static unsigned lines_in(const char *s, size_t len)
+{
+	unsigned n = 1;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
 static void check_result(int rc, bool lenient, struct cfg_tree *t,
-			 const struct cfg_error *e, const char *orig,
+			 const struct cfgerr *e, const char *orig,
 			 char *text, size_t len)
 {
 	if (rc == 0 || (lenient && rc == 1)) {
@@ -947,7 +1002,7 @@ static void check_result(int rc, bool lenient, struct cfg_tree *t,
 		assert_int_equal(t->root->type, CFG_SECTION);
 		if (rc == 1) {
 			assert_true(e->line >= 1 && e->column >= 1);
-			assert_true(e->offset <= len);
+			assert_true(e->line <= lines_in(orig, len));
 			assert_true(e->message[0] != '\0');
 		}
 		cfg_free(t);
@@ -956,7 +1011,7 @@ static void check_result(int rc, bool lenient, struct cfg_tree *t,
 	assert_true(rc == -EINVAL || rc == -E2BIG);
 	assert_null(t);
 	assert_true(e->line >= 1 && e->column >= 1);
-	assert_true(e->offset <= len);
+	assert_true(e->line <= lines_in(orig, len));
 	assert_true(e->message[0] != '\0');
 	/* a failed parse does not touch the text */
 	assert_memory_equal(text, orig, len);
@@ -967,7 +1022,7 @@ static void survives_every_prefix_of_real_text(void **state)
 {
 	size_t n = strlen(real_vg), len, first_item = strlen("tvg {");
 	struct cfg_tree *t;
-	struct cfg_error e;
+	struct cfgerr e;
 	char *text;
 	int rc;
 
@@ -975,14 +1030,14 @@ static void survives_every_prefix_of_real_text(void **state)
 	for (len = 0; len <= n; len++) {
 		text = dup_exact(real_vg, len);
 		t = NULL;
-		rc = cfg_parse(text, len, &t, &e);
+		rc = parse_rep(text, len, &t, &e);
 		if (len == n)
 			assert_int_equal(rc, 0);
 		check_result(rc, false, t, &e, real_vg, text, len);
 
 		text = dup_exact(real_vg, len);
 		t = NULL;
-		rc = cfg_parse_lenient(text, len, &t, &e);
+		rc = lenient_rep(text, len, &t, &e);
 		if (len >= first_item) {
 			/* the open "tvg" section is always kept */
 			assert_true(rc == 0 || rc == 1);
@@ -999,7 +1054,7 @@ static void survives_single_byte_corruptions(void **state)
 				      '-', (char)0xff };
 	size_t n = strlen(real_vg), i, b;
 	struct cfg_tree *t;
-	struct cfg_error e;
+	struct cfgerr e;
 	char *orig = dup_exact(real_vg, n);
 	char *text;
 	int rc, parsed = 0;
@@ -1012,13 +1067,13 @@ static void survives_single_byte_corruptions(void **state)
 
 			text = dup_exact(orig, n);
 			t = NULL;
-			rc = cfg_parse(text, n, &t, &e);
+			rc = parse_rep(text, n, &t, &e);
 			parsed += rc == 0;
 			check_result(rc, false, t, &e, orig, text, n);
 
 			text = dup_exact(orig, n);
 			t = NULL;
-			rc = cfg_parse_lenient(text, n, &t, &e);
+			rc = lenient_rep(text, n, &t, &e);
 			check_result(rc, true, t, &e, orig, text, n);
 		}
 	}

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "text/config.h"
+#include "base/report.h"
+#include "cfgerr.h"
 #include "text/lex.h"
 
 /* the token types of s[0..n), up to and including the first EOF/BAD */
@@ -136,7 +138,6 @@ static void lex_nul_byte_is_no_token_and_no_space(void **state)
 	struct mlvm_token t;
 	size_t pos = 0;
 	struct cfg_tree *tree;
-	struct cfg_error err;
 	char *text;
 
 	(void)state;
@@ -152,7 +153,7 @@ static void lex_nul_byte_is_no_token_and_no_space(void **state)
 	text = malloc(16);
 	assert_non_null(text);
 	memcpy(text, "a = 1\0garbage{", 14);
-	assert_int_equal(cfg_parse(text, 14, &tree, &err), 0);
+	assert_int_equal(cfg_parse(text, 14, &tree, NULL, NULL, -1), 0);
 	assert_int_equal(tree->text_len, 5);
 	assert_int_equal(cfg_count(tree->root), 1);
 	cfg_free(tree);
@@ -257,15 +258,18 @@ static void lex_parser_error_positions_count_newlines_in_strings(void **state)
 {
 	static const char src[] = "a = \"x\ny\" # c\n  b = 1.2.3\n";
 	struct cfg_tree *tree;
-	struct cfg_error err;
+	struct mlvm_report r;
+	struct cfgerr err;
 	char *text = strdup(src);
 
 	(void)state;
 	assert_non_null(text);
-	assert_int_equal(cfg_parse(text, strlen(text), &tree, &err), -EINVAL);
+	mlvm_report_init(&r);
+	assert_int_equal(cfg_parse(text, strlen(text), &tree, &r, NULL, -1), -EINVAL);
+	cfgerr_take(&r, &err);
+	assert_int_equal(err.entries, 1);
 	assert_int_equal(err.line, 3);
 	assert_int_equal(err.column, 7);
-	assert_int_equal(err.offset, 20);
 	assert_string_equal(err.message, "invalid number '1.2.3'");
 	assert_string_equal(text, src);
 	free(text);
@@ -277,7 +281,8 @@ static void lex_nesting_is_flat_and_the_parser_limits_it(void **state)
 	size_t depth, i, len, pos;
 	struct mlvm_token t;
 	struct cfg_tree *tree;
-	struct cfg_error err;
+	struct mlvm_report r;
+	struct cfgerr err;
 	char *text;
 	int rc, opened;
 
@@ -296,7 +301,9 @@ static void lex_nesting_is_flat_and_the_parser_limits_it(void **state)
 		while (mlvm_lex_next(text, len, &pos, &t) != MLVM_TOK_EOF)
 			opened += t.type == MLVM_TOK_LBRACE;
 		assert_int_equal(opened, (int)depth);
-		rc = cfg_parse(text, len, &tree, &err);
+		mlvm_report_init(&r);
+		rc = cfg_parse(text, len, &tree, &r, NULL, -1);
+		cfgerr_take(&r, &err);
 		if (depth == MLVM_CFG_MAX_DEPTH) {
 			assert_int_equal(rc, 0);
 			cfg_free(tree);
