@@ -477,7 +477,8 @@ static bool looks_like_text(const char *p, size_t n)
 /* a bare run used as a value: a word, or a number config.c accepts */
 static bool value_ok(const char *s, const struct mlvm_token *t)
 {
-	return mlvm_lex_number(s + t->off, t->end - t->off, NULL, NULL) <= MLVM_NUM_FLOAT;
+	return mlvm_lex_short_int(s + t->off, t->end - t->off) ||
+	       mlvm_lex_number(s + t->off, t->end - t->off, NULL, NULL) <= MLVM_NUM_FLOAT;
 }
 
 static bool key_ok(const struct mlvm_token *t)
