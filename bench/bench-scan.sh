@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "source")) {
 		struct mlvm_source *s;
 
-		rc = mlvm_source_open(path, 0, &s);
+		rc = mlvm_source_open(path, 0, &s, NULL);
 		if (rc < 0)
 			return fail(path, -rc);
 		rc = mlvm_scan_source(s, &o, &hits, &n, &trunc);

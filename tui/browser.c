@@ -183,7 +183,10 @@ struct mlvm_set *ui_open_set(struct browser *b, const struct mlvm_open_opts *oo,
 	for (i = 0; i < b->o->n_images; i++) {
 		rc = mlvm_set_add_path(set, b->o->images[i]);
 		if (rc) {
-			snprintf(err, len, "cannot open %s: %s", b->o->images[i], mlvm_source_strerror(rc));
+			char buf[512];
+
+			snprintf(err, len, "%s",
+				 mlvm_set_open_message(set, b->o->images[i], rc, buf, sizeof(buf)));
 			mlvm_set_free(set);
 			return NULL;
 		}

@@ -116,7 +116,9 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 	for (i = 0; i < n; i++) {
 		rc = mlvm_set_add_path(h->set, paths[i]);
 		if (rc) {
-			fail(rc, "cannot open %s: %s", paths[i], mlvm_source_strerror(rc));
+			char buf[512];
+
+			fail(rc, "%s", mlvm_set_open_message(h->set, paths[i], rc, buf, sizeof(buf)));
 			libmlvm_close(h);
 			return rc;
 		}

@@ -126,3 +126,15 @@ size_t mlvm_report_count(const struct mlvm_report *r, enum mlvm_severity min)
 			n++;
 	return n;
 }
+
+const char *mlvm_report_last_message(const struct mlvm_report *r, const char *code)
+{
+	const struct mlvm_anomaly *a;
+
+	if (!r || !r->n)
+		return NULL;
+	a = &r->items[r->n - 1];
+	if (code && (!a->code || strcmp(a->code, code)))
+		return NULL;
+	return a->message;
+}

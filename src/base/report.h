@@ -78,4 +78,11 @@ size_t mlvm_report_filter(struct mlvm_report *r,
 /* Number of entries of at least the given severity. */
 size_t mlvm_report_count(const struct mlvm_report *r, enum mlvm_severity min);
 
+/*
+ * The message of r's last entry when its code is code (any code when code
+ * is NULL); NULL when r is NULL or empty, or its last entry has another
+ * code. How a caller takes the words of the call that just failed.
+ */
+const char *mlvm_report_last_message(const struct mlvm_report *r, const char *code);
+
 #endif

@@ -203,8 +203,10 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	for (i = 0; i < n; i++) {
 		rc = mlvm_set_add_path(set, images[i]);
 		if (rc) {
-			cli_fail(c, "open", images[i], "cannot open %s: %s", images[i],
-				 mlvm_source_strerror(rc));
+			char buf[512];
+
+			cli_fail(c, "open", images[i], "%s",
+				 mlvm_set_open_message(set, images[i], rc, buf, sizeof(buf)));
 			mlvm_set_free(set);
 			*status = EXIT_FAILED;
 			return NULL;

@@ -384,9 +384,12 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 	}
 	for (k = 0; k < m->n_images && !rc; k++) {
 		rc = mlvm_set_add_path(e->set, m->images[k]);
-		if (rc)
-			mlog(m, true, "generation %llu: cannot open %s: %s",
-			     (unsigned long long)seqno, m->images[k], mlvm_source_strerror(rc));
+		if (rc) {
+			char buf[512];
+
+			mlog(m, true, "generation %llu: %s", (unsigned long long)seqno,
+			     mlvm_set_open_message(e->set, m->images[k], rc, buf, sizeof(buf)));
+		}
 	}
 	if (!rc) {
 		rc = mlvm_set_assemble(e->set);

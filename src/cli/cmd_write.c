@@ -321,6 +321,20 @@ static int evidence_guard(struct cli *c, const char *cmd, char **images, int n, 
 	return EXIT_DONE;
 }
 
+/* Open image read-write: 0, or rc with "cannot open IMAGE for writing: REASON" said */
+static int open_for_writing(struct cli *c, const char *image, struct mlvm_source **out)
+{
+	struct mlvm_report why;
+	int rc;
+
+	mlvm_report_init(&why);
+	rc = mlvm_source_open(image, MLVM_SOURCE_WRITE, out, &why);
+	if (rc)
+		cli_err(c, "cannot open %s for writing: %s", image, mlvm_source_open_error(&why, rc));
+	mlvm_report_free(&why);
+	return rc;
+}
+
 /*
  * Open the images read-write, assemble, pick the VG, and check it is fit to
  * be changed. Problems are listed; they refuse the operation unless force.
@@ -346,11 +360,11 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 	for (k = 0; k < n; k++) {
 		struct mlvm_source *s;
 
-		rc = mlvm_source_open(images[k], MLVM_SOURCE_WRITE, &s);
-		if (!rc)
-			rc = mlvm_set_add_source(t->set, s);
+		if (open_for_writing(c, images[k], &s))
+			return EXIT_FAILED;
+		rc = mlvm_set_add_source(t->set, s);
 		if (rc) {
-			cli_err(c, "cannot open %s for writing: %s", images[k], mlvm_source_strerror(rc));
+			cli_err(c, "cannot open %s for writing: %s", images[k], strerror(-rc));
 			return EXIT_FAILED;
 		}
 	}
@@ -623,9 +637,7 @@ static int do_format(struct cli *c, int argc, char **argv, struct wopts *wo)
 
 	/* layout of every PV */
 	for (k = 0; k < n_img; k++) {
-		rc = mlvm_source_open(images[k], MLVM_SOURCE_WRITE, &srcs[k]);
-		if (rc) {
-			cli_err(c, "cannot open %s for writing: %s", images[k], mlvm_source_strerror(rc));
+		if (open_for_writing(c, images[k], &srcs[k])) {
 			st = EXIT_FAILED;
 			goto out;
 		}

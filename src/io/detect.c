@@ -150,47 +150,48 @@ static const char *article(enum mlvm_format f)
 /* ------------------------------------------------------------ dispatch */
 
 #if !defined(HAVE_LIBEWF) || !defined(HAVE_LIBQCOW) || !defined(HAVE_LIBVHDI)
-static int built_without(enum mlvm_format f, const char *lib, const char *pkg)
+static int built_without(struct mlvm_report *r, const char *path, enum mlvm_format f,
+			 const char *lib, const char *pkg)
 {
-	return mlvm_source_set_error(-EMEDIUMTYPE,
+	return mlvm_source_fail(r, path, -EMEDIUMTYPE,
 		"it is %s %s image, but this mlvm was built without %s: install %s and rebuild",
 		article(f), mlvm_format_name(f), lib, pkg);
 }
 #endif
 
 int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
-			struct mlvm_source **out)
+			struct mlvm_source **out, struct mlvm_report *r)
 {
 	*out = NULL;
 	if (flags & MLVM_SOURCE_WRITE)
-		return mlvm_source_set_error(-EROFS,
+		return mlvm_source_fail(r, path, -EROFS,
 			"it is %s %s image: mlvm writes only to raw images",
 			article(f), mlvm_format_name(f));
 	switch (f) {
 	case MLVM_FORMAT_RAW:
-		return -EINVAL;
+		return mlvm_source_fail(r, path, -EINVAL, "%s", strerror(EINVAL));
 	case MLVM_FORMAT_EWF:
 	case MLVM_FORMAT_EWF2:
 #ifdef HAVE_LIBEWF
-		return mlvm_source_open_ewf(path, out);
+		return mlvm_source_open_ewf(path, out, r);
 #else
-		return built_without(f, "libewf", "libewf-dev");
+		return built_without(r, path, f, "libewf", "libewf-dev");
 #endif
 	case MLVM_FORMAT_QCOW:
 #ifdef HAVE_LIBQCOW
-		return mlvm_source_open_qcow(path, out);
+		return mlvm_source_open_qcow(path, out, r);
 #else
-		return built_without(f, "libqcow", "libqcow-dev");
+		return built_without(r, path, f, "libqcow", "libqcow-dev");
 #endif
 	case MLVM_FORMAT_VHD:
 	case MLVM_FORMAT_VHDX:
 #ifdef HAVE_LIBVHDI
-		return mlvm_source_open_vhdi(path, mlvm_format_name(f), out);
+		return mlvm_source_open_vhdi(path, mlvm_format_name(f), out, r);
 #else
-		return built_without(f, "libvhdi", "libvhdi-dev");
+		return built_without(r, path, f, "libvhdi", "libvhdi-dev");
 #endif
 	case MLVM_FORMAT_L01:
-		return mlvm_source_set_error(-EMEDIUMTYPE,
+		return mlvm_source_fail(r, path, -EMEDIUMTYPE,
 			"it is %s %s image, which holds files, not a disk: mlvm cannot read it",
 			article(f), mlvm_format_name(f));
 	case MLVM_FORMAT_VMDK:
@@ -199,7 +200,7 @@ int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
 	case MLVM_FORMAT_PARALLELS:
 		break;
 	}
-	return mlvm_source_set_error(-EMEDIUMTYPE,
+	return mlvm_source_fail(r, path, -EMEDIUMTYPE,
 		"it is %s %s image, which mlvm cannot read: convert it to raw first "
 		"(qemu-img convert -O raw %s OUT.raw)", article(f), mlvm_format_name(f), path);
 }

@@ -34,6 +34,7 @@
 #include "io/layout.h"
 
 struct mlvm_source;
+struct mlvm_report;
 
 enum mlvm_format {
 	MLVM_FORMAT_RAW = 0,	/* none recognised: read the bytes as they are */
@@ -88,12 +89,12 @@ const char *mlvm_format_name(enum mlvm_format f);
  * Open path, known to be of format f (not raw), as a read-only source.
  * flags as mlvm_source_open(): MLVM_SOURCE_WRITE is refused (-EROFS).
  * A format this build cannot read fails with -EMEDIUMTYPE, and the words
- * for it (which library, which Debian package) go to
- * mlvm_source_strerror(). Library errors fail with -EIO and the library's
- * message, a differencing image or a backing file with -ENOTSUP (the
- * openers are io/source_libyal.h's; their words io/source_error.h's).
+ * for it (which library, which Debian package) go to r as ONE "open"
+ * entry, as mlvm_source_open() words them (io/source_error.h). Library
+ * errors fail with -EIO and the library's message, a differencing image
+ * or a backing file with -ENOTSUP (the openers are io/source_libyal.h's).
  */
 int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
-			struct mlvm_source **out);
+			struct mlvm_source **out, struct mlvm_report *r);
 
 #endif

@@ -87,7 +87,14 @@ static const struct mlvm_source_ops fd_ops = {
 	.map = fd_map,
 };
 
-int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
+/* rc, with strerror's words for it as path's "open" entry */
+static int open_errno(struct mlvm_report *r, const char *path, int rc)
+{
+	return mlvm_source_fail(r, path, rc, "%s", strerror(-rc));
+}
+
+int mlvm_source_open(const char *path, int flags, struct mlvm_source **out,
+		     struct mlvm_report *r)
 {
 	struct mlvm_source *s;
 	struct fd_priv *p;
@@ -97,20 +104,19 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
 	int fd, err;
 
 	*out = NULL;
-	mlvm_source_error_clear();
 	fd = open(path, ((flags & MLVM_SOURCE_WRITE) ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return open_errno(r, path, -errno);
 	if (fstat(fd, &st) < 0) {
 		err = -errno;
 		close(fd);
-		return err;
+		return open_errno(r, path, err);
 	}
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
 			err = -errno;
 			close(fd);
-			return err;
+			return open_errno(r, path, err);
 		}
 	} else if (S_ISREG(st.st_mode)) {
 		size = (uint64_t)st.st_size;
@@ -120,17 +126,18 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
 
 		/* /dev/null: nothing to read; /dev/zero and the like: no size */
 		close(fd);
-		return mlvm_source_set_error(-EINVAL, got == 0 ? "is empty" :
-					     "a character device, not a file or a block device");
+		return mlvm_source_fail(r, path, -EINVAL, "%s", got == 0 ? "is empty" :
+					"a character device, not a file or a block device");
 	} else {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		return open_errno(r, path, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL);
 	}
 	/* by content: E01, qcow, VHD(X) are read through their library */
 	err = mlvm_detect_fd(fd, size, &fmt);
 	if (err || fmt != MLVM_FORMAT_RAW) {
 		close(fd);
-		return err ? err : mlvm_container_open(path, fmt, flags, out);
+		/* mlvm_container_open words its own failures */
+		return err ? open_errno(r, path, err) : mlvm_container_open(path, fmt, flags, out, r);
 	}
 	s = calloc(1, sizeof(*s));
 	p = calloc(1, sizeof(*p));
@@ -138,7 +145,7 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out)
 		free(s);
 		free(p);
 		close(fd);
-		return -ENOMEM;
+		return open_errno(r, path, -ENOMEM);
 	}
 	p->fd = fd;
 	s->size = size;

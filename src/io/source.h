@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct mlvm_source;
+struct mlvm_report;
 
 struct mlvm_source_ops {
 	/* read exactly len bytes at off (the caller has checked the range);
@@ -42,16 +43,20 @@ enum { MLVM_SOURCE_WRITE = 1 };
  * is recognised by content (detect.h): EWF (E01), qcow and VHD/VHDX images
  * are opened read-only through libewf, libqcow and libvhdi, their size
  * being the media size; MLVM_SOURCE_WRITE on them fails with -EROFS.
+ * On failure ONE entry goes to r (NULL: no words): severity error, code
+ * "open", image path, offset -1, and as message the reason alone: what
+ * the image is and why it cannot be opened (a format this build cannot
+ * read and which package adds it, the library's own message), or
+ * strerror(-rc) when there is nothing more to say.
  */
-int mlvm_source_open(const char *path, int flags, struct mlvm_source **out);
+int mlvm_source_open(const char *path, int flags, struct mlvm_source **out,
+		     struct mlvm_report *r);
 
 /*
- * Words for rc, the failure of the last mlvm_source_open() or container
- * read in this thread: what the image is and why it cannot be opened (a
- * format this build cannot read and which package adds it, the library's
- * own message); strerror(-rc) when there is nothing more to say.
+ * The reason of a failed mlvm_source_open() whose report is r: the message
+ * of r's last entry when it is an "open" one, else strerror(-rc).
  */
-const char *mlvm_source_strerror(int rc);
+const char *mlvm_source_open_error(const struct mlvm_report *r, int rc);
 
 /* A source over memory the caller keeps alive (not copied); NULL on ENOMEM.
  * writable memory sources accept pwrite within their size. */

@@ -1,57 +1,50 @@
 /*
- * source_error.c - the words for a failed open or container read (see
- * source_error.h); mlvm_source_strerror() of source.h.
+ * source_error.c - the words for a failed open (see source_error.h);
+ * mlvm_source_open_error() of source.h.
  */
 #include "io/source_error.h"
 #include "io/source.h"
+#include "base/report.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local int err_rc;
-static _Thread_local char err_msg[512];
-
-int mlvm_source_set_error(int rc, const char *fmt, ...)
+int mlvm_source_fail(struct mlvm_report *r, const char *path, int rc, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 	char *p;
 
+	if (!r)
+		return rc;
 	va_start(ap, fmt);
-	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	/* library messages come with newlines and tabs: one line */
-	for (p = err_msg; *p; p++)
+	for (p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
-	err_rc = rc;
+	mlvm_error(r, "open", path, -1, "%s", msg);
 	return rc;
 }
 
-void mlvm_source_error_clear(void)
+const char *mlvm_source_lib_message(char *bt, size_t size, const char *lib)
 {
-	err_rc = 0;
-	err_msg[0] = '\0';
-}
-
-const char *mlvm_source_lib_message(char *bt, const char *lib)
-{
-	static _Thread_local char unknown[64];
 	size_t n;
 
 	bt[strcspn(bt, "\r\n")] = '\0';
 	n = strlen(bt);
 	while (n > 0 && (bt[n - 1] == '.' || bt[n - 1] == ' '))
 		bt[--n] = '\0';
-	if (n)
-		return bt;
-	snprintf(unknown, sizeof(unknown), "%s: unknown error", lib);
-	return unknown;
+	if (!n)
+		snprintf(bt, size, "%s: unknown error", lib);
+	return bt;
 }
 
-const char *mlvm_source_strerror(int rc)
+const char *mlvm_source_open_error(const struct mlvm_report *r, int rc)
 {
-	if (rc < 0 && rc == err_rc && err_msg[0])
-		return err_msg;
-	return strerror(rc < 0 ? -rc : rc);
+	const char *msg = mlvm_report_last_message(r, "open");
+
+	return msg ? msg : strerror(rc < 0 ? -rc : rc);
 }

@@ -30,7 +30,7 @@ struct ewf_glob {
  * recorded, once, in its list of checksum errors): a read that touches
  * one fails instead, so that damage is reported, never passed on as data.
  * aux is the image's bytes per sector (0: unknown, 512 assumed).
- * 0, or -EIO with the sectors named.
+ * 0, or -EIO.
  */
 static int ewf_check(struct mlvm_source *s, void *h, uint64_t aux, uint64_t off, uint64_t len)
 {
@@ -46,10 +46,7 @@ static int ewf_check(struct mlvm_source *s, void *h, uint64_t aux, uint64_t off,
 		if (start > UINT64_MAX / bps || count > UINT64_MAX / bps)
 			continue;
 		if (start * bps < off + len && off < start * bps + count * bps)
-			return mlvm_source_set_error(-EIO,
-				"cannot read %s: checksum error in EWF sectors %llu-%llu",
-				s->name, (unsigned long long)start,
-				(unsigned long long)(start + count - 1));
+			return -EIO;
 	}
 	return 0;
 }
@@ -90,7 +87,7 @@ static int ewf_media_size(void *h, uint64_t *size, void **e)
 
 /* a missing or cut segment file; the bytes per sector for ewf_check */
 static int ewf_examine(const struct mlvm_libyal *lib, void *h, const char *path,
-		       const char *format, void *ctx, uint64_t *aux)
+		       const char *format, void *ctx, uint64_t *aux, struct mlvm_report *r)
 {
 	const struct ewf_glob *g = ctx;
 	libewf_error_t *e = NULL;
@@ -100,7 +97,7 @@ static int ewf_examine(const struct mlvm_libyal *lib, void *h, const char *path,
 	if (libewf_handle_segment_files_corrupted(h, &e) != 0) {
 		if (e)
 			libewf_error_free(&e);
-		return mlvm_source_set_error(-EIO,
+		return mlvm_source_fail(r, path, -EIO,
 			"it is an EWF image whose segment files are incomplete or damaged "
 			"(libewf found %d: %s%s; is a later segment missing?)",
 			g->globbed ? g->n : 1, g->globbed ? g->names[0] : path,
@@ -160,7 +157,7 @@ static const struct mlvm_libyal ewf_lib = {
 	.error_text = ewf_error_text,
 };
 
-int mlvm_source_open_ewf(const char *path, struct mlvm_source **out)
+int mlvm_source_open_ewf(const char *path, struct mlvm_source **out, struct mlvm_report *r)
 {
 	libewf_error_t *e = NULL;
 	struct ewf_glob g = { NULL, 0, 0 };
@@ -171,7 +168,7 @@ int mlvm_source_open_ewf(const char *path, struct mlvm_source **out)
 		    g.n > 0;
 	if (e)
 		libewf_error_free(&e);
-	rc = mlvm_libyal_open(&ewf_lib, path, "EWF", &g, out);
+	rc = mlvm_libyal_open(&ewf_lib, path, "EWF", &g, out, r);
 	if (g.globbed)
 		libewf_glob_free(g.names, g.n, NULL);
 	return rc;

@@ -23,14 +23,14 @@ struct libyal_priv {
 };
 
 int mlvm_libyal_error(const struct mlvm_libyal *lib, int rc, void *e, const char *what,
-		      const char *path)
+		      const char *name, struct mlvm_report *r, const char *path)
 {
 	char msg[2048] = "";
 
 	if (e)
 		lib->error_text(e, msg, sizeof(msg));
-	return mlvm_source_set_error(rc, "%s%s%s: %s", what, path ? " " : "",
-				     path ? path : "", mlvm_source_lib_message(msg, lib->lib));
+	return mlvm_source_fail(r, path, rc, "%s%s%s: %s", what, name ? " " : "",
+				name ? name : "", mlvm_source_lib_message(msg, sizeof(msg), lib->lib));
 }
 
 static void drop_error(const struct mlvm_libyal *lib, void *e)
@@ -55,14 +55,10 @@ static int libyal_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t o
 		size_t want = len < LIBYAL_READ_MAX ? len : LIBYAL_READ_MAX;
 		ssize_t n = lib->read(p->h, b, want, off, &e);
 
-		if (n < 0) {
-			rc = mlvm_libyal_error(lib, -EIO, e, "cannot read", s->name);
-			break;
-		}
 		drop_error(lib, e);
-		if (n == 0) {
-			rc = mlvm_source_set_error(-EIO, "cannot read %s: %s returned no data at byte %llu",
-						   s->name, lib->lib, (unsigned long long)off);
+		/* an error, or no data before the end of the media */
+		if (n <= 0) {
+			rc = -EIO;
 			break;
 		}
 		b += n;
@@ -102,7 +98,7 @@ static const struct mlvm_source_ops libyal_ops = {
 };
 
 int mlvm_libyal_open(const struct mlvm_libyal *lib, const char *path, const char *format,
-		     void *ctx, struct mlvm_source **out)
+		     void *ctx, struct mlvm_source **out, struct mlvm_report *r)
 {
 	struct mlvm_source *s = NULL;
 	struct libyal_priv *p = NULL;
@@ -115,30 +111,30 @@ int mlvm_libyal_open(const struct mlvm_libyal *lib, const char *path, const char
 	s = calloc(1, sizeof(*s));
 	p = calloc(1, sizeof(*p));
 	if (!s || !p || !(s->name = strdup(path))) {
-		rc = -ENOMEM;
+		rc = mlvm_source_fail(r, path, -ENOMEM, "%s", strerror(ENOMEM));
 		goto fail;
 	}
 	p->lib = lib;
 	if (lib->initialize(&p->h, &e) != 1) {
 		p->h = NULL;
-		rc = mlvm_libyal_error(lib, -ENOMEM, e, "cannot open", path);
+		rc = mlvm_libyal_error(lib, -ENOMEM, e, "cannot open", path, r, path);
 		goto fail;
 	}
 	if (lib->open(p->h, path, ctx, &e) != 1) {
 		snprintf(what, sizeof(what), "it is %s %s image that %s cannot open",
 			 lib->article, format, lib->lib);
-		rc = mlvm_libyal_error(lib, -EIO, e, what, NULL);
+		rc = mlvm_libyal_error(lib, -EIO, e, what, NULL, r, path);
 		goto fail;
 	}
 	opened = 1;
 	if (lib->media_size(p->h, &size, &e) != 1) {
 		snprintf(what, sizeof(what), "it is %s %s image whose %s %s cannot read",
 			 lib->article, format, lib->header, lib->lib);
-		rc = mlvm_libyal_error(lib, -EIO, e, what, NULL);
+		rc = mlvm_libyal_error(lib, -EIO, e, what, NULL, r, path);
 		goto fail;
 	}
 	if (lib->examine) {
-		rc = lib->examine(lib, p->h, path, format, ctx, &p->aux);
+		rc = lib->examine(lib, p->h, path, format, ctx, &p->aux, r);
 		if (rc)
 			goto fail;
 	}

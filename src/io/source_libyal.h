@@ -14,13 +14,14 @@
  * keep a cache and, libewf 20140813, a current offset per handle: one
  * reader at a time); writes fail with -EROFS.
  *
- * Errors: a negative errno, and words in mlvm_source_strerror()
- * (io/source_error.h): "cannot open PATH: <library message>" (-ENOMEM)
- * when no handle can be made, "it is A FORMAT image that LIB cannot open:
- * ..." (-EIO), "it is A FORMAT image whose HEADER LIB cannot read: ..."
- * (-EIO), what the table's examine hook refuses (a backing file, a parent,
- * encryption, missing segments: its own words), and on a read "cannot
- * read NAME: ..." or "cannot read NAME: LIB returned no data at byte N".
+ * Errors: opening fails with a negative errno and ONE "open" entry for
+ * the path in the caller's report (io/source_error.h): "cannot open PATH:
+ * <library message>" (-ENOMEM) when no handle can be made, "it is A FORMAT
+ * image that LIB cannot open: ..." (-EIO), "it is A FORMAT image whose
+ * HEADER LIB cannot read: ..." (-EIO), what the table's examine hook
+ * refuses (a backing file, a parent, encryption, missing segments: its own
+ * words). A read fails with -EIO alone: the library's message is dropped
+ * (a read has no report to word it in, and no caller asked for it).
  *
  * Layer: io (src/io). May include: base.
  */
@@ -31,6 +32,7 @@
 #include <sys/types.h>
 
 struct mlvm_source;
+struct mlvm_report;
 
 /*
  * One library. h is the library's handle (libqcow_file_t * ...), e its
@@ -47,14 +49,14 @@ struct mlvm_libyal {
 	int (*open)(void *h, const char *path, void *ctx, void **e);
 	/* 1 and *size, or not 1 with *e */
 	int (*media_size)(void *h, uint64_t *size, void **e);
-	/* optional, after media_size: 0, or a negative errno with its words
-	 * set (mlvm_libyal_error or mlvm_source_set_error); *aux is kept for
-	 * check */
+	/* optional, after media_size: 0, or a negative errno with its ONE
+	 * "open" entry added to r (mlvm_libyal_error or mlvm_source_fail);
+	 * *aux is kept for check */
 	int (*examine)(const struct mlvm_libyal *lib, void *h, const char *path,
-		       const char *format, void *ctx, uint64_t *aux);
+		       const char *format, void *ctx, uint64_t *aux, struct mlvm_report *r);
 	/* bytes read (> 0), 0 at the end, or < 0 with *e */
 	ssize_t (*read)(void *h, void *buf, size_t len, uint64_t off, void **e);
-	/* optional, after every read: 0 or a negative errno with its words */
+	/* optional, after every read: 0 or a negative errno */
 	int (*check)(struct mlvm_source *s, void *h, uint64_t aux, uint64_t off, uint64_t len);
 	/* close (when opened) and free the handle */
 	void (*close)(void *h, int opened);
@@ -127,22 +129,24 @@ static void PFX##_error_text(void *e, char *msg, size_t size)				\
 /*
  * Open path, an image of the library's format (format: its name in
  * messages, "qcow", "VHDX"), with the opener's ctx for open and examine.
- * 0 and *out, or a negative errno with its words (see above).
+ * 0 and *out, or a negative errno with its one entry in r (see above).
  */
 int mlvm_libyal_open(const struct mlvm_libyal *lib, const char *path, const char *format,
-		     void *ctx, struct mlvm_source **out);
+		     void *ctx, struct mlvm_source **out, struct mlvm_report *r);
 
 /*
- * rc with "WHAT[ PATH]: <the library's message>" in mlvm_source_strerror()
- * (PATH left out when NULL); frees e (may be NULL). Returns rc.
+ * Add path's "open" entry to r: "WHAT[ NAME]: <the library's message>"
+ * (NAME left out when NULL); frees e (may be NULL). Returns rc.
  */
 int mlvm_libyal_error(const struct mlvm_libyal *lib, int rc, void *e, const char *what,
-		      const char *path);
+		      const char *name, struct mlvm_report *r, const char *path);
 
-/* the container openers, each built only with its library */
-int mlvm_source_open_ewf(const char *path, struct mlvm_source **out);
-int mlvm_source_open_qcow(const char *path, struct mlvm_source **out);
+/* the container openers, each built only with its library; failures as
+ * mlvm_libyal_open's */
+int mlvm_source_open_ewf(const char *path, struct mlvm_source **out, struct mlvm_report *r);
+int mlvm_source_open_qcow(const char *path, struct mlvm_source **out, struct mlvm_report *r);
 /* format: "VHD" or "VHDX" (mlvm_format_name), in messages */
-int mlvm_source_open_vhdi(const char *path, const char *format, struct mlvm_source **out);
+int mlvm_source_open_vhdi(const char *path, const char *format, struct mlvm_source **out,
+			  struct mlvm_report *r);
 
 #endif

@@ -21,7 +21,8 @@ MLVM_LIBYAL_FILE_FUNCTIONS(qcow, libqcow, LIBQCOW_OPEN_READ)
 
 /* encryption and a backing file: refused with their words */
 static int qcow_examine(const struct mlvm_libyal *lib, void *h, const char *path,
-			const char *format, void *ctx, uint64_t *aux)
+			const char *format, void *ctx, uint64_t *aux,
+			struct mlvm_report *r)
 {
 	libqcow_error_t *e = NULL;
 	uint32_t version = 0, method = 0;
@@ -32,9 +33,9 @@ static int qcow_examine(const struct mlvm_libyal *lib, void *h, const char *path
 	if (libqcow_file_get_format_version(h, &version, &e) != 1 ||
 	    libqcow_file_get_encryption_method(h, &method, &e) != 1)
 		return mlvm_libyal_error(lib, -EIO, e,
-			"it is a qcow image whose header libqcow cannot read", NULL);
+			"it is a qcow image whose header libqcow cannot read", NULL, r, path);
 	if (method != LIBQCOW_ENCRYPTION_METHOD_NONE)
-		return mlvm_source_set_error(-ENOTSUP,
+		return mlvm_source_fail(r, path, -ENOTSUP,
 			"it is an encrypted qcow%s image (method %u): mlvm does not decrypt it "
 			"(qemu-img convert -O raw with the key does)",
 			version >= 2 ? "2" : "", (unsigned)method);
@@ -45,7 +46,7 @@ static int qcow_examine(const struct mlvm_libyal *lib, void *h, const char *path
 			snprintf((char *)backing, sizeof(backing), "name unreadable");
 		if (e)
 			libqcow_error_free(&e);
-		return mlvm_source_set_error(-ENOTSUP,
+		return mlvm_source_fail(r, path, -ENOTSUP,
 			"it is a qcow%s image over a backing file (%s), which libqcow does not open "
 			"by itself: mlvm cannot read it alone; flatten it first "
 			"(qemu-img convert -O raw %s OUT.raw)",
@@ -69,7 +70,7 @@ static const struct mlvm_libyal qcow_lib = {
 	.error_text = qcow_error_text,
 };
 
-int mlvm_source_open_qcow(const char *path, struct mlvm_source **out)
+int mlvm_source_open_qcow(const char *path, struct mlvm_source **out, struct mlvm_report *r)
 {
-	return mlvm_libyal_open(&qcow_lib, path, "qcow", NULL, out);
+	return mlvm_libyal_open(&qcow_lib, path, "qcow", NULL, out, r);
 }

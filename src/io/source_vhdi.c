@@ -21,7 +21,8 @@ MLVM_LIBYAL_FILE_FUNCTIONS(vhdi, libvhdi, LIBVHDI_OPEN_READ)
 
 /* a differencing image: refused with its parent's name */
 static int vhdi_examine(const struct mlvm_libyal *lib, void *h, const char *path,
-			const char *format, void *ctx, uint64_t *aux)
+			const char *format, void *ctx, uint64_t *aux,
+			struct mlvm_report *r)
 {
 	libvhdi_error_t *e = NULL;
 	uint32_t disk_type = 0;
@@ -33,7 +34,7 @@ static int vhdi_examine(const struct mlvm_libyal *lib, void *h, const char *path
 	if (libvhdi_file_get_disk_type(h, &disk_type, &e) != 1) {
 		snprintf(what, sizeof(what), "it is a %s image whose header libvhdi cannot read",
 			 format);
-		return mlvm_libyal_error(lib, -EIO, e, what, NULL);
+		return mlvm_libyal_error(lib, -EIO, e, what, NULL, r, path);
 	}
 	if (disk_type != LIBVHDI_DISK_TYPE_DIFFERENTIAL)
 		return 0;
@@ -43,7 +44,7 @@ static int vhdi_examine(const struct mlvm_libyal *lib, void *h, const char *path
 		snprintf((char *)parent, sizeof(parent), "name unreadable");
 	if (e)
 		libvhdi_error_free(&e);
-	return mlvm_source_set_error(-ENOTSUP,
+	return mlvm_source_fail(r, path, -ENOTSUP,
 		"it is a differencing %s image over a parent (%s), which libvhdi does not "
 		"open by itself: mlvm cannot read it alone; merge it first "
 		"(qemu-img convert -O raw %s OUT.raw)", format, (const char *)parent, path);
@@ -62,7 +63,8 @@ static const struct mlvm_libyal vhdi_lib = {
 	.error_text = vhdi_error_text,
 };
 
-int mlvm_source_open_vhdi(const char *path, const char *format, struct mlvm_source **out)
+int mlvm_source_open_vhdi(const char *path, const char *format, struct mlvm_source **out,
+			  struct mlvm_report *r)
 {
-	return mlvm_libyal_open(&vhdi_lib, path, format, NULL, out);
+	return mlvm_libyal_open(&vhdi_lib, path, format, NULL, out, r);
 }

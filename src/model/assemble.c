@@ -68,13 +68,27 @@ int mlvm_set_add_source(struct mlvm_set *set, struct mlvm_source *src)
 int mlvm_set_add_path(struct mlvm_set *set, const char *path)
 {
 	struct mlvm_source *src;
-	int rc = mlvm_source_open(path, 0, &src);
+	struct mlvm_report why;
+	int rc;
 
-	if (rc) {
-		mlvm_error(&set->report, "open", path, -1, "cannot open %s: %s", path, mlvm_source_strerror(rc));
-		return rc;
-	}
-	return mlvm_set_add_source(set, src);
+	mlvm_report_init(&why);
+	rc = mlvm_source_open(path, 0, &src, &why);
+	if (rc)
+		mlvm_error(&set->report, "open", path, -1, "cannot open %s: %s", path,
+			   mlvm_source_open_error(&why, rc));
+	mlvm_report_free(&why);
+	return rc ? rc : mlvm_set_add_source(set, src);
+}
+
+const char *mlvm_set_open_message(const struct mlvm_set *set, const char *path, int rc,
+				  char *buf, size_t len)
+{
+	const char *msg = mlvm_report_last_message(&set->report, "open");
+
+	if (msg)
+		return msg;
+	snprintf(buf, len, "cannot open %s: %s", path, strerror(rc < 0 ? -rc : rc));
+	return buf;
 }
 
 void mlvm_set_free(struct mlvm_set *set)

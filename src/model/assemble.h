@@ -127,8 +127,20 @@ struct mlvm_set {
 /* An empty set. */
 struct mlvm_set *mlvm_set_new(const struct mlvm_open_opts *opts);
 
-/* Open an image read-only and add it; 0 or a negative errno (reported). */
+/*
+ * Open an image read-only and add it; 0 or a negative errno, reported in
+ * set->report as an "open" error "cannot open PATH: REASON" (REASON:
+ * mlvm_source_open()'s words) unless adding failed for want of memory.
+ */
 int mlvm_set_add_path(struct mlvm_set *set, const char *path);
+
+/*
+ * The words of the mlvm_set_add_path(set, path) that just failed with rc:
+ * its "open" entry's message, else "cannot open PATH: strerror(-rc)"
+ * written into buf (len bytes).
+ */
+const char *mlvm_set_open_message(const struct mlvm_set *set, const char *path, int rc,
+				  char *buf, size_t len);
 
 /* Add a source the set then owns. */
 int mlvm_set_add_source(struct mlvm_set *set, struct mlvm_source *src);

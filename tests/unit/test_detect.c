@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "base/report.h"
 #include "io/magic.h"
 #include "io/detect.h"
 #include "io/source.h"
@@ -205,13 +206,25 @@ static char *temp_image(const void *data, size_t len, size_t size)
 static void expect_open_error(const char *path, int flags, const char *words)
 {
 	struct mlvm_source *s = (struct mlvm_source *)1;
-	int rc = mlvm_source_open(path, flags, &s);
-	const char *msg = mlvm_source_strerror(rc);
+	struct mlvm_report r;
+	const struct mlvm_anomaly *a;
+	int rc;
 
+	mlvm_report_init(&r);
+	rc = mlvm_source_open(path, flags, &s, &r);
 	assert_true(rc < 0);
 	assert_null(s);
-	if (!strstr(msg, words))
-		fail_msg("'%s' does not say '%s'", msg, words);
+	/* one entry: an "open" error for the image, the reason alone */
+	assert_int_equal(r.n, 1);
+	a = &r.items[0];
+	assert_int_equal(a->severity, MLVM_SEV_ERROR);
+	assert_string_equal(a->code, "open");
+	assert_string_equal(a->image, path);
+	assert_true(a->offset == -1);
+	assert_string_equal(mlvm_source_open_error(&r, rc), a->message);
+	if (!strstr(a->message, words))
+		fail_msg("'%s' does not say '%s'", a->message, words);
+	mlvm_report_free(&r);
 }
 
 static void open_garbage_ewf_fails_clearly(void **state)
@@ -281,7 +294,7 @@ static void open_container_for_writing_is_refused(void **state)
 
 	(void)state;
 	expect_open_error(p, MLVM_SOURCE_WRITE, "mlvm writes only to raw images");
-	assert_int_equal(mlvm_source_open(p, MLVM_SOURCE_WRITE, &(struct mlvm_source *){ NULL }),
+	assert_int_equal(mlvm_source_open(p, MLVM_SOURCE_WRITE, &(struct mlvm_source *){ NULL }, NULL),
 			 -EROFS);
 	unlink(p);
 	free(p);
@@ -306,24 +319,32 @@ static void open_raw_still_opens_raw(void **state)
 	(void)state;
 	memcpy(img + 512, "LABELONE", 8);
 	p = temp_image(img, sizeof(img), sizeof(img));
-	assert_int_equal(mlvm_source_open(p, 0, &s), 0);
+	assert_int_equal(mlvm_source_open(p, 0, &s, NULL), 0);
 	assert_non_null(s);
 	assert_int_equal(s->size, sizeof(img));
 	mlvm_source_close(s);
 	/* and the words of an errno with nothing more to say are strerror's */
-	assert_string_equal(mlvm_source_strerror(-ENOENT), strerror(ENOENT));
+	assert_string_equal(mlvm_source_open_error(NULL, -ENOENT), strerror(ENOENT));
 	unlink(p);
 	free(p);
+}
+
+static void open_missing_file_says_strerror(void **state)
+{
+	(void)state;
+	expect_open_error("/nonexistent-mlvm-dir/image.raw", 0, strerror(ENOENT));
 }
 
 static void lib_message_keeps_the_innermost_line(void **state)
 {
 	char bt[] = "libqcow_x: unable to read header.\nlibqcow_file_open: unable to open file: a.\n";
-	char empty[] = "";
+	char empty[64] = "";
 
 	(void)state;
-	assert_string_equal(mlvm_source_lib_message(bt, "libqcow"), "libqcow_x: unable to read header");
-	assert_string_equal(mlvm_source_lib_message(empty, "libqcow"), "libqcow: unknown error");
+	assert_string_equal(mlvm_source_lib_message(bt, sizeof(bt), "libqcow"),
+			    "libqcow_x: unable to read header");
+	assert_string_equal(mlvm_source_lib_message(empty, sizeof(empty), "libqcow"),
+			    "libqcow: unknown error");
 }
 
 int main(void)
@@ -350,6 +371,7 @@ int main(void)
 		cmocka_unit_test(open_container_for_writing_is_refused),
 		cmocka_unit_test(open_unreadable_format_names_it),
 		cmocka_unit_test(open_raw_still_opens_raw),
+		cmocka_unit_test(open_missing_file_says_strerror),
 		cmocka_unit_test(lib_message_keeps_the_innermost_line),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
