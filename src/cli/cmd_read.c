@@ -255,20 +255,6 @@ static void table_free(struct table *t)
 	free(t->vals);
 }
 
-/* "A, B, C" from a string array */
-static char *join(const struct cfg_node *arr)
-{
-	struct mlvm_buf b = { 0 };
-	const struct cfg_node *e;
-
-	mlvm_buf_append(&b, "", 0);
-	if (arr)
-		for (e = arr->v.child; e; e = e->next)
-			if (e->type == CFG_STRING || e->type == CFG_WORD)
-				mlvm_buf_printf(&b, "%s%s", b.len ? ", " : "", e->v.s);
-	return b.data;
-}
-
 static char *areas_text(const struct mlvm_segment *s)
 {
 	struct mlvm_buf b = { 0 };
@@ -320,10 +306,10 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 	row(&t, "name", "%s", vg->name);
 	row(&t, "id", "%s", vg->id ? vg->id : "");
 	row(&t, "seqno", "%llu", (unsigned long long)vg->seqno);
-	s = join(vg->status);
+	s = cfg_join_strings(vg->status, ", ");
 	row(&t, "status", "%s", s ? s : "");
 	free(s);
-	s = join(vg->tags);
+	s = cfg_join_strings(vg->tags, ", ");
 	row(&t, "tags", "%s", s ? s : "");
 	free(s);
 	sectors_row(&t, "extent_size", vg->extent_size);
@@ -355,10 +341,10 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 			row(&t, what, "%s at byte %llu", pv->others[j]->src->name,
 			    (unsigned long long)pv->others[j]->base);
 		}
-		s = join(pv->status);
+		s = cfg_join_strings(pv->status, ", ");
 		row(&t, PK("status"), "%s", s ? s : "");
 		free(s);
-		s = join(pv->tags);
+		s = cfg_join_strings(pv->tags, ", ");
 		if (s && *s)
 			row(&t, PK("tags"), "%s", s);
 		free(s);
@@ -382,10 +368,10 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 #define LK(suffix) (snprintf(k, sizeof(k), "%s/%s", lv->name, suffix), k)
 		row(&t, LK("name"), "%s", lv->name);
 		row(&t, LK("id"), "%s", lv->id ? lv->id : "");
-		s = join(mlvm_node_array(lv->node, "tags"));
+		s = cfg_join_strings(mlvm_node_array(lv->node, "tags"), ", ");
 		row(&t, LK("tags"), "%s", s ? s : "");
 		free(s);
-		s = join(mlvm_node_array(lv->node, "status"));
+		s = cfg_join_strings(mlvm_node_array(lv->node, "status"), ", ");
 		row(&t, LK("status"), "%s", s ? s : "");
 		free(s);
 		row(&t, LK("segments"), "%u", lv->n_segs);

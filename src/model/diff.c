@@ -57,19 +57,6 @@ static void change(struct differ *d, const char *kind, const char *field, const 
 	c->after = dup_or_null(d, after);
 }
 
-static char *strings_of(const struct cfg_node *arr)
-{
-	struct mlvm_buf b = { 0 };
-	const struct cfg_node *e;
-
-	mlvm_buf_append(&b, "", 0);
-	if (arr)
-		for (e = arr->v.child; e; e = e->next)
-			if (e->type == CFG_STRING || e->type == CFG_WORD)
-				mlvm_buf_printf(&b, "%s%s", b.len ? "," : "", e->v.s);
-	return b.data;
-}
-
 /* where an LV's extents lie, as text, to compare mappings */
 static char *mapping_of(const struct mlvm_lv *lv)
 {
@@ -93,7 +80,7 @@ static char *mapping_of(const struct mlvm_lv *lv)
 static void diff_strs(struct differ *d, const char *kind, const char *field, const char *name,
 		      const char *id, const struct cfg_node *a, const struct cfg_node *b)
 {
-	char *x = strings_of(a), *y = strings_of(b);
+	char *x = cfg_join_strings(a, ","), *y = cfg_join_strings(b, ",");
 	bool pv = !strncmp(kind, "pv_", 3);
 
 	if (x && y && strcmp(x, y))

@@ -38,6 +38,7 @@
 #include "text/config.h"
 #include "base/report.h"
 #include "text/lex.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -696,4 +697,21 @@ size_t cfg_count(const struct cfg_node *n)
 	for (c = n->v.child; c; c = c->next)
 		count++;
 	return count;
+}
+
+char *cfg_join_strings(const struct cfg_node *arr, const char *sep)
+{
+	struct mlvm_buf b = { 0 };
+	const struct cfg_node *e;
+
+	if (mlvm_buf_append(&b, "", 0))
+		return NULL;
+	if (arr)
+		for (e = arr->v.child; e; e = e->next)
+			if ((e->type == CFG_STRING || e->type == CFG_WORD) &&
+			    mlvm_buf_printf(&b, "%s%s", b.len ? sep : "", e->v.s)) {
+				mlvm_buf_free(&b);
+				return NULL;
+			}
+	return b.data;
 }

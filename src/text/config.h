@@ -115,6 +115,12 @@ int cfg_get_int(const struct cfg_node *section, const char *key, int64_t *out);
 int cfg_get_str(const struct cfg_node *section, const char *key, const char **out);
 
 /*
+ * The strings (and bare words) of an array joined with sep ("READ, WRITE"),
+ * malloc'd; "" for NULL or an empty array; NULL when out of memory.
+ */
+char *cfg_join_strings(const struct cfg_node *arr, const char *sep);
+
+/*
  * The 1-based line of a node in the text: of its key, or of its string
  * value; 0 when it cannot be told (a number in an array, the root). The
  * first call builds an index of the text's newlines (4 bytes a line).
