@@ -22,7 +22,7 @@
 /*
  * Read the LV's first bytes through rd and describe them. When none of
  * them could be read (a missing PV...) out is "unreadable". 0 or a negative
- * errno (the read failed, or as mlvm_content_buffer).
+ * errno (the read failed, or as mlvm_magic_describe).
  */
 int mlvm_lv_content(struct mlvm_lv_reader *rd, char *out, size_t outlen);
 
