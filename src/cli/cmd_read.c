@@ -285,16 +285,6 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 	}
 }
 
-static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct mlvm_pv *pv)
-{
-	size_t i;
-
-	for (i = 0; i < set->n_devs; i++)
-		if (set->devs[i].src == pv->src && set->devs[i].base == pv->offset)
-			return &set->devs[i];
-	return NULL;
-}
-
 static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
 		     FILE *f)
 {
@@ -323,7 +313,7 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 		row_text(&t, "description", vg->description);
 	for (i = 0; i < vg->n_pvs; i++) {
 		const struct mlvm_pv *pv = &vg->pvs[i];
-		const struct mlvm_pvdev *d = pv->missing ? NULL : dev_of(set, pv);
+		const struct mlvm_pvdev *d = pv->missing ? NULL : mlvm_set_pv_dev(set, pv);
 
 #define PK(suffix) (snprintf(k, sizeof(k), "%s/%s", pv->name, suffix), k)
 		row(&t, PK("name"), "%s", pv->name);

@@ -273,16 +273,6 @@ struct target {
 	size_t n_areas;
 };
 
-static const struct mlvm_pvdev *dev_of(const struct mlvm_set *set, const struct mlvm_pv *pv)
-{
-	size_t i;
-
-	for (i = 0; i < set->n_devs; i++)
-		if (set->devs[i].src == pv->src && set->devs[i].base == pv->offset)
-			return &set->devs[i];
-	return NULL;
-}
-
 static void target_free(struct target *t)
 {
 	mlvm_wnode_free(t->root);
@@ -417,7 +407,7 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 			problems++;
 			continue;
 		}
-		d = dev_of(t->set, pv);
+		d = mlvm_set_pv_dev(t->set, pv);
 		if (!d) {
 			problems++;
 			continue;

@@ -2008,3 +2008,13 @@ int mlvm_set_vg_text(struct mlvm_set *set, const struct mlvm_vg *vg, char **text
 	}
 	return 0;
 }
+
+const struct mlvm_pvdev *mlvm_set_pv_dev(const struct mlvm_set *set, const struct mlvm_pv *pv)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_devs; i++)
+		if (set->devs[i].src == pv->src && set->devs[i].base == pv->offset)
+			return &set->devs[i];
+	return NULL;
+}

@@ -153,6 +153,10 @@ int mlvm_set_assemble(struct mlvm_set *set);
 
 void mlvm_set_free(struct mlvm_set *set);
 
+/* The device of the set that PV pv of one of its VGs was found on (same
+ * image, same offset in it), or NULL (a missing PV). */
+const struct mlvm_pvdev *mlvm_set_pv_dev(const struct mlvm_set *set, const struct mlvm_pv *pv);
+
 /*
  * A metadata area's bytes held in memory: mapped when the source can map,
  * read otherwise; at most MLVM_CARVE_MAX_AREA bytes, and never past the end
