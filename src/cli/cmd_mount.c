@@ -83,6 +83,8 @@ static const char mount_help[] =
 	"  --nonempty           mount even on a directory that is not empty (what it\n"
 	"                       holds is hidden until the unmount); without it, a\n"
 	"                       non-empty MOUNTPOINT is refused\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation, in --all-generations too (mlvm --help).\n"
 	"Options may follow the images and MOUNTPOINT; -- ends them.\n"
 	"\n"
 	"Parts of an LV that cannot be read (a missing PV) read as zeros and are\n"

@@ -40,6 +40,8 @@ static const char read_help[] =
 	"the VGs shown hold at most 256 visible LVs; --content names it however many\n"
 	"there are, --no-content never.\n"
 	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* name what each visible LV holds (libmagic), see read_help */

@@ -34,6 +34,8 @@ static const char history_help[] =
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* rows of history by VG name, then VG id (for names two VG ids share) */
@@ -490,6 +492,8 @@ static const char dump_help[] =
 	"are never dumped: the text is the one mlvm read uses.\n"
 	"With --json: the text and where it was read (vg, vg_id, seqno, image,\n"
 	"pv_id, mda, offset, size, from_ring, text, warnings).\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
@@ -618,6 +622,8 @@ static const char diff_help[] =
 	"change, or when both are named (--from VG:SEQNO --to VG:SEQNO) and share\n"
 	"a PV. Generations of VGs that share no PV are not compared.\n"
 	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /*
