@@ -206,7 +206,7 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 		     const size_t *group, size_t lead, bool mdas, bool short_names, size_t max,
 		     struct mlvm_buf *out)
 {
-	size_t i, copies = 0, images = 0;
+	size_t i, copies = 0, images = 0, files = 0;
 	const struct mlvm_source *last = NULL;
 
 	for (i = lead; i < n && same_run(rows, lead, i); i++) {
@@ -217,7 +217,10 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 		copies++;
 		if (l) {
 			/* a file by its name, a copy elsewhere in an image as IMAGE@BYTE */
-			images++;
+			if (l->origin == MLVM_ORIGIN_FILE)
+				files++;
+			else
+				images++;
 			if (l->origin == MLVM_ORIGIN_FILE)
 				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
 						image_label(set, l->path, true));
@@ -239,8 +242,12 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 	}
 	if (out->len > max) {
 		out->len = 0;
-		mlvm_buf_printf(out, "%zu %s in %zu %s", copies, mlvm_plural(copies, "copy", "copies"),
-				images, mlvm_plural(images, "image", "images"));
+		mlvm_buf_printf(out, "%zu %s in ", copies, mlvm_plural(copies, "copy", "copies"));
+		if (images || !files)
+			mlvm_buf_printf(out, "%zu %s%s", images, mlvm_plural(images, "image", "images"),
+					files ? " and " : "");
+		if (files)
+			mlvm_buf_printf(out, "%zu %s", files, mlvm_plural(files, "file", "files"));
 	}
 }
 

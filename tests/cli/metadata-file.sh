@@ -22,7 +22,9 @@
 #    says it was made before 'lvremove';
 #  - a file that is not metadata text: exit 1, "FILE: not LVM2 metadata
 #    text (line N ..."; the files are never opened for writing (chmod 444
-#    and their bytes unchanged).
+#    and their bytes unchanged);
+#  - mount --all-generations (when FUSE can mount here) lists S1..S5 under
+#    VG/@generations and serves a at S4 with the bytes export gave.
 # Needs root, loop devices and lvm2 (skips with 77 otherwise).
 . "$(dirname "$0")/common.sh"
 
@@ -213,6 +215,39 @@ sys.exit(0 if v["source"]["origin"] == "ring" and v["seqno"] == int(sys.argv[2])
 	pass "with the rings intact the VG is the ring's, not the file's"
 else
 	fail "ring and file: exit $status $(head -c 300 "$TMP/err")"
+fi
+
+# --- mount --all-generations sees the generations only the files hold
+if [ -c /dev/fuse ] && command -v fusermount3 >/dev/null && "$MLVM" mount --help 2>/dev/null | grep -q all-generations; then
+	# mount needs the VG's current state: a PV whose ring keeps only the
+	# committed copy (S5), the older generations only in the files
+	"$PYTHON3" - "$TMP/before-wipe.img" "$TMP/committed.img" <<'PY' || { echo "cannot make committed.img"; exit 99; }
+import struct, sys
+img = bytearray(open(sys.argv[1], "rb").read())
+A = 4096
+size, = struct.unpack_from("<Q", img, A + 32)
+off, ln = struct.unpack_from("<QQ", img, A + 40)
+keep = bytes(img[A + off:A + off + ln])
+img[A + 512:A + size] = bytes(size - 512)
+img[A + off:A + off + ln] = keep
+open(sys.argv[2], "wb").write(img)
+PY
+	mkdir -p "$TMP/mnt"
+	if "$MLVM" "${META[@]}" mount --all-generations "$TMP/committed.img" "$TMP/mnt" >"$TMP/mount.out" 2>"$TMP/mount.err"; then
+		g=$(ls "$TMP/mnt/$vg/@generations" 2>/dev/null | tr '\n' ' ')
+		if [ "$g" = "$(seq -s ' ' "$S1" "$S5") " ] && cmp -s "$TMP/mnt/$vg/@generations/$S4/a" "$TMP/a.raw"; then
+			pass "mount --all-generations: generations $g from the files, a at $S4 as exported"
+		else
+			fail "mount --all-generations: @generations is '$g' ($(tail -3 "$TMP/mnt/@mlvm.log" 2>/dev/null))"
+		fi
+		fusermount3 -u "$TMP/mnt" || umount -l "$TMP/mnt"
+	elif grep -qi "fuse\|permission\|not permitted" "$TMP/mount.err"; then
+		echo "SKIP (mount): $(head -c 200 "$TMP/mount.err")"
+	else
+		fail "mount --all-generations: $(head -c 300 "$TMP/mount.err")"
+	fi
+else
+	echo "SKIP (mount): no FUSE here"
 fi
 
 sha256sum -c --quiet "$TMP/files.sha" && pass "the files are unchanged" || fail "a --metadata file changed"
