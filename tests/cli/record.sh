@@ -120,7 +120,21 @@ wait
 n=$("$PYTHON3" "$TMP/check.py" "$TMP/par.jsonl" 2>&1)
 [ "$n" = 6 ] && pass "six runs at once: six whole records" || fail "runs at once: $n"
 
-# 7. E01: the acquisition hashes, verified; and a flipped byte
+# 7. hashing never opens an image for writing (strace, when it can trace)
+if command -v strace >/dev/null && strace -f -o /dev/null true 2>/dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq \
+		-e trace=open,openat,openat2,creat,truncate -o "$TMP/strace.log" \
+		"$MLVM" --record "$TMP/st.jsonl" read "${demo[@]}" >/dev/null 2>&1
+	opened=$(grep -cF -e "${demo[0]}" -e "${demo[1]}" "$TMP/strace.log")
+	bad=$(grep -F -e "${demo[0]}" -e "${demo[1]}" "$TMP/strace.log" | grep -E "O_RDWR|O_WRONLY|O_CREAT|O_TRUNC|O_APPEND|creat\(|truncate\(")
+	if [ "$opened" -gt 0 ] && [ -z "$bad" ] && grep -q 'st.jsonl.*O_APPEND' "$TMP/strace.log"; then
+		pass "--record: images opened read-only ($opened opens), the record O_APPEND"
+	else
+		fail "--record: opens: $opened; for writing: $bad"
+	fi
+fi
+
+# 8. E01: the acquisition hashes, verified; and a flipped byte
 if command -v ewfacquire >/dev/null && "$MLVM" read "${demo[0]}" >/dev/null 2>&1 &&
    ewfacquire -u -q -C case -D "mlvm test" -e mlvm -E pv0 -N none -c none -d sha1 \
 	-t "$TMP/e01pv0" "${demo[0]}" >/dev/null 2>&1 &&
