@@ -122,6 +122,7 @@ int cli_record_open(struct cli *c, struct cli_record *r, const char *path, bool 
 {
 	struct stat st;
 	const char *input = NULL;
+	bool created = false;
 
 	r->hash = hash;
 	r->path = strdup(path);
@@ -134,7 +135,12 @@ int cli_record_open(struct cli *c, struct cli_record *r, const char *path, bool 
 	if (stat(path, &st) == 0)
 		input = pv_image_named(c, &st, named_by(&st, n_words, words));
 	if (!input) {
-		r->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+		int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY;
+
+		r->fd = open(path, flags | O_CREAT | O_EXCL, 0644);
+		created = r->fd >= 0;
+		if (r->fd < 0 && errno == EEXIST)
+			r->fd = open(path, flags);
 		if (r->fd < 0) {
 			cli_fail(c, "record", path, "cannot open the record file %s: %s", path,
 				 strerror(errno));
@@ -146,6 +152,8 @@ int cli_record_open(struct cli *c, struct cli_record *r, const char *path, bool 
 			input = pv_image_named(c, &st, named_by(&st, n_words, words));
 	}
 	if (input) {
+		if (created)	/* the file made just now is an output named too (-o) */
+			unlink(path);
 		cli_fail(c, "record", path,
 			 "--record %s is the same file as %s, given on the command line: the "
 			 "record is never written to an input", path, input);

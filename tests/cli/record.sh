@@ -99,6 +99,9 @@ for target in "${demo[0]}" "$TMP/hardlink.img"; do
 	expect_status 1 "--record $(basename "$target") (an input) refused" read "${demo[@]}" --record "$target"
 	grep -q "never written to an input" "$TMP/err" || fail "no reason given: $(cat "$TMP/err")"
 done
+# the -o of an export, named as the record too: refused, nothing left behind
+expect_status 1 "--record FILE that is export's -o refused" export --lv demo/root -o "$TMP/same.out" "${demo[@]}" --record "$TMP/same.out"
+[ -e "$TMP/same.out" ] && fail "a file was left at $TMP/same.out" || pass "nothing left at the -o path"
 expect_status 1 "--record IMAGE of --pv refused" read "${demo[1]}" --pv "pv0=${demo[0]}" --record "$TMP/hardlink.img"
 [ "$(sha256sum <"${demo[0]}")" = "$before" ] && pass "the input is unchanged" || fail "the input changed"
 
