@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "cli/record.h"
 #include "model/vgspec.h"
 #include "text/carve.h"
 
@@ -92,24 +93,70 @@ int cli_usage(const struct cli *c, const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* the entries of r not copied yet, for the error object's warnings */
-static void note_report(const struct mlvm_report *r)
+/*
+ * Copy the entries of r that into has not had yet: r is the report copied
+ * last (*last), up to *last_n, or another one, copied whole.
+ */
+static void copy_new(struct mlvm_report *into, const struct mlvm_report **last, size_t *last_n,
+		     const struct mlvm_report *r, bool errors)
 {
-	size_t i = failure.last == r ? failure.last_n : 0;
+	size_t i = *last == r ? *last_n : 0;
 
 	for (; i < r->n; i++) {
 		const struct mlvm_anomaly *a = &r->items[i];
 
-		mlvm_report_add(&failure.seen, a->severity, a->code, a->image, a->offset, "%s",
-				a->message);
-		mlvm_report_tie_vg(&failure.seen, failure.seen.n ? failure.seen.n - 1 : 0,
-				   a->vg_name, a->vg_id);
-		if (a->severity == MLVM_SEV_ERROR)
+		mlvm_report_add(into, a->severity, a->code, a->image, a->offset, "%s", a->message);
+		mlvm_report_tie_vg(into, into->n ? into->n - 1 : 0, a->vg_name, a->vg_id);
+		if (errors && a->severity == MLVM_SEV_ERROR)
 			note_error(a->code, a->image, a->offset, a->message);
 	}
-	failure.seen.dropped += r->dropped;
-	failure.last = r;
-	failure.last_n = r->n;
+	into->dropped += r->dropped;
+	*last = r;
+	*last_n = r->n;
+}
+
+/* the entries of r not copied yet, for the error object's warnings */
+static void note_report(const struct mlvm_report *r)
+{
+	copy_new(&failure.seen, &failure.last, &failure.last_n, r, true);
+}
+
+/* the entries printed in this run, for the case record (cli_reports_keep) */
+static struct {
+	bool on;
+	struct mlvm_report seen;
+	const struct mlvm_report *last;
+	size_t last_n;
+} kept;
+
+static void keep_report(const struct mlvm_report *r)
+{
+	if (kept.on && r != &kept.seen && r != &failure.seen)
+		copy_new(&kept.seen, &kept.last, &kept.last_n, r, false);
+}
+
+void cli_reports_keep(void)
+{
+	kept.on = true;
+}
+
+const struct mlvm_report *cli_reports_kept(void)
+{
+	return &kept.seen;
+}
+
+void cli_reports_kept_free(void)
+{
+	mlvm_report_free(&kept.seen);
+	kept.on = false;
+	kept.last = NULL;
+}
+
+bool cli_failure(const char **code, const char **message)
+{
+	*code = failure.set ? failure.code : NULL;
+	*message = failure.set ? failure.message : NULL;
+	return failure.set;
 }
 
 /* the error object's members: code, message, image, offset, status */
@@ -189,6 +236,7 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	struct mlvm_set *set;
 	int i, rc;
 
+	cli_record_images(c, images, n);
 	if (opts)
 		o = *opts;
 	o.strict = c->strict;
@@ -304,6 +352,62 @@ const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len)
 	return buf;
 }
 
+/* ------------------------------------------------------------ progress */
+
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+void cli_progress_start(struct cli_progress *p, uint64_t total, const char *label)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = isatty(STDERR_FILENO) != 0;
+	p->total = total;
+	p->label = label;
+	clock_gettime(CLOCK_MONOTONIC, &p->t0);
+}
+
+void cli_progress_draw(struct cli_progress *p, uint64_t done, bool force)
+{
+	struct timespec now;
+	double el, rate, left, frac;
+	char bar[31];
+	int i, fill;
+
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && p->drawn && secs(&p->last, &now) < 0.1)
+		return;
+	if (!force && !p->drawn && secs(&p->t0, &now) < 0.1)
+		return;
+	p->last = now;
+	p->drawn = true;
+	el = secs(&p->t0, &now);
+	frac = p->total ? (double)done / (double)p->total : 1.0;
+	rate = el > 0 ? (double)done / el / (1024.0 * 1024.0) : 0;
+	left = rate > 0 ? (double)(p->total - done) / (rate * 1024.0 * 1024.0) : 0;
+	fill = (int)(frac * 30);
+	for (i = 0; i < 30; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[30] = '\0';
+	fprintf(stderr, "\r%s%s[%s] %3d%%  %7.1f MiB/s  %d:%02d left ", p->label ? p->label : "",
+		p->label ? " " : "", bar, (int)(frac * 100), rate, (int)left / 60, (int)left % 60);
+	fflush(stderr);
+}
+
+void cli_progress_end(struct cli_progress *p, bool keep)
+{
+	if (p->on && p->drawn) {
+		fputs(keep ? "\n" : "\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->drawn = false;
+}
+
+/* ------------------------------------------------------------ the report */
+
 static const char *sev_name(enum mlvm_severity s)
 {
 	return s == MLVM_SEV_ERROR ? "error" : s == MLVM_SEV_WARNING ? "warning" : "notice";
@@ -315,6 +419,7 @@ void cli_print_report(const struct cli *c, const struct mlvm_report *r)
 
 	if (c->json)
 		note_report(r);
+	keep_report(r);
 	for (i = 0; i < r->n; i++) {
 		const struct mlvm_anomaly *a = &r->items[i];
 
@@ -336,6 +441,7 @@ void cli_json_report(struct json *j, const struct mlvm_report *r)
 {
 	size_t i;
 
+	keep_report(r);
 	json_begin_array(j, "warnings");
 	for (i = 0; i < r->n; i++) {
 		const struct mlvm_anomaly *a = &r->items[i];

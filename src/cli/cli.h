@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "model/assemble.h"
 #include "cli/json.h"
@@ -29,6 +30,7 @@ struct cli {
 	size_t n_pv_choices;
 	const char **metadata;	/* --metadata FILE, repeatable: files of metadata text */
 	size_t n_metadata;
+	struct cli_record *record;	/* --record FILE (cli/record.h), or NULL */
 };
 
 /*
@@ -141,6 +143,35 @@ const char *cli_ellipsize(const char *s, size_t max, char *buf, size_t len);
 /* t (seconds since the epoch) in UTC: "2026-01-02 03:04:05", or with iso
  * "2026-01-02T03:04:05Z"; "" when it is not a time gmtime can show (in buf) */
 const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len);
+
+/*
+ * A progress bar on stderr, drawn only when stderr is a terminal:
+ * "[LABEL ][######......]  40%   123.4 MiB/s  0:12 left", at most ten
+ * times a second (force: now). cli_progress_start sets it up (label may
+ * be NULL; not copied); cli_progress_end erases it (keep: ends its line
+ * instead, leaving it to be seen).
+ */
+struct cli_progress {
+	bool on;
+	bool drawn;
+	struct timespec t0, last;
+	uint64_t total;
+	const char *label;
+};
+void cli_progress_start(struct cli_progress *p, uint64_t total, const char *label);
+void cli_progress_draw(struct cli_progress *p, uint64_t done, bool force);
+void cli_progress_end(struct cli_progress *p, bool keep);
+
+/*
+ * The entries of every report printed (cli_print_report, cli_json_report)
+ * in this run, each once, for the case record: collected from the call of
+ * cli_reports_keep on. cli_failure: the first error said with
+ * cli_err/cli_fail/cli_usage (false when none).
+ */
+void cli_reports_keep(void);
+const struct mlvm_report *cli_reports_kept(void);
+void cli_reports_kept_free(void);
+bool cli_failure(const char **code, const char **message);
 
 /* the anomalies: to stderr as text, or as a "warnings" array in JSON */
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);

@@ -9,6 +9,7 @@
  * says what happened (text on stderr, or the --json summary).
  */
 #include "cli/cli.h"
+#include "cli/record.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -65,64 +66,11 @@ static const char export_help[] =
 	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
-/* ------------------------------------------------------------ progress */
-
-struct progress {
-	bool on;
-	bool drawn;
-	struct timespec t0, last;
-	uint64_t total;
-};
-
-static double secs(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void progress_draw(struct progress *p, uint64_t done, bool force)
-{
-	struct timespec now;
-	double el, rate, left, frac;
-	char bar[31];
-	int i, fill;
-
-	if (!p->on)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!force && p->drawn && secs(&p->last, &now) < 0.1)
-		return;
-	if (!force && !p->drawn && secs(&p->t0, &now) < 0.1)
-		return;
-	p->last = now;
-	p->drawn = true;
-	el = secs(&p->t0, &now);
-	frac = p->total ? (double)done / (double)p->total : 1.0;
-	rate = el > 0 ? (double)done / el / (1024.0 * 1024.0) : 0;
-	left = rate > 0 ? (double)(p->total - done) / (rate * 1024.0 * 1024.0) : 0;
-	fill = (int)(frac * 30);
-	for (i = 0; i < 30; i++)
-		bar[i] = i < fill ? '#' : '.';
-	bar[30] = '\0';
-	fprintf(stderr, "\r[%s] %3d%%  %7.1f MiB/s  %d:%02d left ", bar, (int)(frac * 100),
-		rate, (int)left / 60, (int)left % 60);
-	fflush(stderr);
-}
-
-/* erase the bar (keep: end its line instead, leaving it to be seen) */
-static void progress_end(struct progress *p, bool keep)
-{
-	if (p->on && p->drawn) {
-		fputs(keep ? "\n" : "\r\033[K", stderr);
-		fflush(stderr);
-	}
-	p->drawn = false;
-}
-
 /* ------------------------------------------------------------ the engine's callbacks */
 
 struct run_ui {
 	const struct cli *c;
-	struct progress pr;
+	struct cli_progress pr;
 };
 
 static int on_progress(void *ud, uint64_t done, uint64_t total)
@@ -130,7 +78,7 @@ static int on_progress(void *ud, uint64_t done, uint64_t total)
 	struct run_ui *u = ud;
 
 	(void)total;
-	progress_draw(&u->pr, done, false);
+	cli_progress_draw(&u->pr, done, false);
 	return 0;
 }
 
@@ -139,7 +87,7 @@ static void on_error(void *ud, int rc, const char *message)
 	struct run_ui *u = ud;
 
 	(void)rc;
-	progress_end(&u->pr, false);
+	cli_progress_end(&u->pr, false);
 	cli_err(u->c, "%s", message);
 }
 
@@ -495,13 +443,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		status = EXIT_FAILED;
 		goto done;
 	}
-	ui.pr.on = isatty(STDERR_FILENO) != 0;
-	ui.pr.total = size;
-	clock_gettime(CLOCK_MONOTONIC, &ui.pr.t0);
+	cli_progress_start(&ui.pr, size, NULL);
 	rc = mlvm_export_run(rd, &o, flags, &cb, &res);
 	if (!rc)
-		progress_draw(&ui.pr, size, true);	/* 100%, however short the run */
-	progress_end(&ui.pr, rc == -ECANCELED);	/* where it stopped stays on screen */
+		cli_progress_draw(&ui.pr, size, true);	/* 100%, however short the run */
+	cli_progress_end(&ui.pr, rc == -ECANCELED);	/* where it stopped stays on screen */
 	crc = mlvm_export_out_close(&o, rc == 0);
 	if (!rc && crc) {
 		rc = crc;
@@ -518,6 +464,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 
+	cli_record_output(c, o.path, res.written, hash ? res.sha256 : NULL);
 	miss = mlvm_lv_reader_missing(rd, &n_miss);
 	if (n_miss && !allow_missing)
 		status = EXIT_FAILED;

@@ -11,6 +11,7 @@
  * these commands open images for writing.
  */
 #include "cli/cli.h"
+#include "cli/record.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -340,6 +341,7 @@ static int target_open(struct cli *c, const char *cmd, char **images, int n, boo
 	int rc, k;
 
 	memset(t, 0, sizeof(*t));
+	cli_record_images(c, images, n);
 	if (evidence_guard(c, cmd, images, n, force))
 		return EXIT_FAILED;
 	t->set = mlvm_set_new(&oo);

@@ -2,6 +2,7 @@
  * mlvm.c - the command line: global options and dispatch.
  */
 #include "cli/cli.h"
+#include "cli/record.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,13 @@ static const char usage_text[] =
 	"                       more copy of its generation: read, export, map, diff,\n"
 	"                       dump, browse and mount --generation use it as one\n"
 	"                       from a ring, never as the current state (repeatable)\n"
+	"  --record FILE        append to FILE (JSON Lines) a record of this run: the\n"
+	"                       version, command line, start and end times (UTC),\n"
+	"                       exit status, each image's path, size and SHA-256\n"
+	"                       (a container's file and media bytes, an E01's stored\n"
+	"                       MD5/SHA-1 verified), every warning, export's output\n"
+	"                       and its SHA-256; FILE is never one of the files given\n"
+	"  --record-no-hash     with --record: do not hash the images\n"
 	"  -h, --help           this help (mlvm help COMMAND or mlvm COMMAND --help\n"
 	"                       for a command's)\n"
 	"  -V, --version        the version\n"
@@ -149,7 +157,13 @@ static int add_metadata(struct cli *c, const char *arg)
  * Take the global options out of argv wherever they stand (before "--"),
  * leaving the command and its own arguments in order.
  */
-static int take_globals(struct cli *c, int *argc, char **argv, bool *help, bool *version)
+struct globals {
+	bool help, version;
+	const char *record;	/* --record FILE */
+	bool record_no_hash;
+};
+
+static int take_globals(struct cli *c, int *argc, char **argv, struct globals *g)
 {
 	int i, o = 1;
 
@@ -189,10 +203,20 @@ static int take_globals(struct cli *c, int *argc, char **argv, bool *help, bool 
 			rc = add_metadata(c, a[10] ? a + 11 : argv[++i]);
 			if (rc)
 				return rc;
+		} else if (!strcmp(a, "--record")) {
+			if (i + 1 >= *argc || !argv[i + 1][0])
+				return cli_usage(c, NULL, "option '--record' requires a file name");
+			g->record = argv[++i];
+		} else if (!strncmp(a, "--record=", 9)) {
+			if (!a[9])
+				return cli_usage(c, NULL, "option '--record' requires a file name");
+			g->record = a + 9;
+		} else if (!strcmp(a, "--record-no-hash")) {
+			g->record_no_hash = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			*help = true;
+			g->help = true;
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
-			*version = true;
+			g->version = true;
 		} else {
 			argv[o++] = argv[i];
 		}
@@ -206,7 +230,9 @@ int main(int argc, char **argv)
 {
 	struct cli c = { .prog = "mlvm" };
 	const struct command *cmd;
-	bool help = false, version = false, via_help = false;
+	struct globals g = { 0 };
+	struct cli_record *rec;
+	bool help = false, via_help = false;
 	int rc;
 
 	/* for the shell completion (tools/mlvm-completion.bash): the commands */
@@ -216,10 +242,25 @@ int main(int argc, char **argv)
 		puts("help");
 		return EXIT_DONE;
 	}
-	rc = take_globals(&c, &argc, argv, &help, &version);
+	/* the command line as given and the time, before anything else */
+	rec = cli_record_snapshot(argc, argv);
+	rc = take_globals(&c, &argc, argv, &g);
+	if (!rc && g.record_no_hash && !g.record)
+		rc = cli_usage(&c, NULL, "--record-no-hash goes with --record FILE");
+	if (!rc && g.record) {
+		if (!rec) {
+			cli_err(&c, "out of memory");
+			rc = EXIT_FAILED;
+		} else {
+			rc = cli_record_open(&c, rec, g.record, !g.record_no_hash, argc - 1, argv + 1);
+			rec = NULL;	/* c's now, or freed */
+		}
+	}
+	cli_record_free(rec);
 	if (rc)
 		goto out;
-	if (version) {
+	help = g.help;
+	if (g.version) {
 		printf("mlvm %s\n", PACKAGE_VERSION);
 		rc = EXIT_DONE;
 		goto out;
@@ -273,6 +314,7 @@ int main(int argc, char **argv)
 		rc = cmd->run(&c, argc - 1, argv + 1);
 	}
 out:
+	rc = cli_record_finish(&c, rc);
 	cli_json_error(&c, rc);
 	free(c.pv_choices);
 	free(c.metadata);

@@ -133,7 +133,10 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out,
 		return open_errno(r, path, S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL);
 	}
 	/* by content: E01, qcow, VHD(X) are read through their library */
-	err = mlvm_detect_fd(fd, size, &fmt);
+	if (flags & MLVM_SOURCE_RAW)
+		fmt = MLVM_FORMAT_RAW, err = 0;
+	else
+		err = mlvm_detect_fd(fd, size, &fmt);
 	if (err || fmt != MLVM_FORMAT_RAW) {
 		close(fd);
 		/* mlvm_container_open words its own failures */
@@ -319,6 +322,14 @@ void mlvm_source_unmap(void *cookie)
 		return;
 	munmap(c->base, c->len);
 	free(c);
+}
+
+int mlvm_source_stored_hash(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex)
+{
+	hex[0] = '\0';
+	if (!s->ops->stored_hash)
+		return 0;
+	return s->ops->stored_hash(s, alg, hex);
 }
 
 void mlvm_source_close(struct mlvm_source *s)

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/sha256.h"
+
 struct mlvm_source;
 struct mlvm_report;
 
@@ -26,6 +28,9 @@ struct mlvm_source_ops {
 	/* optional: map [off, off+len) read-only (see mlvm_source_map_ex) */
 	int (*map)(struct mlvm_source *s, uint64_t off, size_t len, unsigned flags,
 		   const void **ptr, void **cookie);
+	/* optional: the digest of its media the container stores (see
+	 * mlvm_source_stored_hash) */
+	int (*stored_hash)(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
 };
 
 struct mlvm_source {
@@ -36,13 +41,18 @@ struct mlvm_source {
 	int writable;
 };
 
-enum { MLVM_SOURCE_WRITE = 1 };
+enum {
+	MLVM_SOURCE_WRITE = 1,
+	MLVM_SOURCE_RAW = 2,	/* the file's own bytes: no container is recognised */
+};
 
 /*
  * Open a regular file or block device; 0 or a negative errno. Its format
  * is recognised by content (detect.h): EWF (E01), qcow and VHD/VHDX images
  * are opened read-only through libewf, libqcow and libvhdi, their size
  * being the media size; MLVM_SOURCE_WRITE on them fails with -EROFS.
+ * With MLVM_SOURCE_RAW the file is read as it is, container or not (what
+ * sha256sum reads).
  * On failure ONE entry goes to r (NULL: no words): severity error, code
  * "open", image path, offset -1, and as message the reason alone: what
  * the image is and why it cannot be opened (a format this build cannot
@@ -68,6 +78,14 @@ struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size
  * is read. The parent must outlive the view. NULL on ENOMEM.
  */
 struct mlvm_source *mlvm_source_shifted(struct mlvm_source *parent);
+
+/*
+ * The digest of its media bytes that the source's container stores (an
+ * E01's acquisition MD5 or SHA-1, read through libewf): 1 with hex (lowercase,
+ * MLVM_DIGEST_HEX_MAX bytes), 0 when it stores none of alg (and for files,
+ * block devices and other formats), or a negative errno.
+ */
+int mlvm_source_stored_hash(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
 
 /* Read len bytes at off: 0, -ERANGE when the range is outside the source,
  * or another negative errno. */

@@ -123,6 +123,22 @@ static ssize_t ewf_read(void *h, void *buf, size_t len, uint64_t off, void **e)
 	return n;
 }
 
+/* the acquisition MD5 or SHA-1 the image stores (libewf's own API) */
+static int ewf_stored_hash(void *h, enum mlvm_digest_alg alg, unsigned char *md, size_t size)
+{
+	libewf_error_t *e = NULL;
+	size_t want = alg == MLVM_DIGEST_MD5 ? 16 : alg == MLVM_DIGEST_SHA1 ? 20 : 0;
+	int rc;
+
+	if (!want || size < want)
+		return 0;	/* EWF stores no SHA-256 */
+	rc = alg == MLVM_DIGEST_MD5 ? libewf_handle_get_md5_hash(h, md, want, &e) :
+				      libewf_handle_get_sha1_hash(h, md, want, &e);
+	if (e)
+		libewf_error_free(&e);
+	return rc == 1 ? (int)want : rc == 0 ? 0 : -1;
+}
+
 static void ewf_close(void *h, int opened)
 {
 	libewf_handle_t *hd = h;
@@ -153,6 +169,7 @@ static const struct mlvm_libyal ewf_lib = {
 	.examine = ewf_examine,
 	.read = ewf_read,
 	.check = ewf_check,
+	.stored_hash = ewf_stored_hash,
 	.close = ewf_close,
 	.error_text = ewf_error_text,
 };

@@ -90,7 +90,25 @@ static void libyal_close(struct mlvm_source *s)
 	free(p);
 }
 
+static int libyal_stored_hash(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex)
+{
+	struct libyal_priv *p = s->priv;
+	unsigned char md[64];
+	int n;
+
+	if (!p->lib->stored_hash)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	n = p->lib->stored_hash(p->h, alg, md, sizeof(md));
+	pthread_mutex_unlock(&p->lock);
+	if (n <= 0)
+		return n < 0 ? -EIO : 0;
+	mlvm_hex(md, (size_t)n, hex);
+	return 1;
+}
+
 static const struct mlvm_source_ops libyal_ops = {
+	.stored_hash = libyal_stored_hash,
 	.pread = libyal_pread,
 	.pwrite = libyal_pwrite,
 	.sync = libyal_sync,

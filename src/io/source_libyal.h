@@ -28,8 +28,11 @@
 #ifndef MLVM_SOURCE_LIBYAL_H
 #define MLVM_SOURCE_LIBYAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "base/sha256.h"
 
 struct mlvm_source;
 struct mlvm_report;
@@ -58,6 +61,9 @@ struct mlvm_libyal {
 	ssize_t (*read)(void *h, void *buf, size_t len, uint64_t off, void **e);
 	/* optional, after every read: 0 or a negative errno */
 	int (*check)(struct mlvm_source *s, void *h, uint64_t aux, uint64_t off, uint64_t len);
+	/* optional: the digest of the media the image stores: its size in
+	 * bytes into md (at most 64), 0 when none is stored, or < 0 */
+	int (*stored_hash)(void *h, enum mlvm_digest_alg alg, unsigned char *md, size_t size);
 	/* close (when opened) and free the handle */
 	void (*close)(void *h, int opened);
 	/* the error's backtrace into msg (or ""), then free the error */

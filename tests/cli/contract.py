@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ def shapes(path):
             while j < len(lines) and not lines[j].startswith("```"):
                 j += 1
             before = next((lines[k] for k in range(i - 1, -1, -1) if lines[k].strip()), "")
-            names = re.findall(r"`([^`]*--json)`", before)
+            names = re.findall(r"`([^`]*--json)`", before) or re.findall(r"`(--record FILE)`", before)
             if names:
                 out[names[-1]] = "\n".join(lines[i + 1:j])
             i = j + 1
@@ -107,7 +108,7 @@ def main():
     fixtures = [f for f in fixtures if f]
     documented = shapes(doc)
     want = {"read --json", "history --json", "scan --json", "diff --json", "dump --json",
-            "export --json", "map --history --json", "--json"}
+            "export --json", "map --history --json", "--json", "--record FILE"}
     failed = False
     missing_shapes = want - set(documented)
     if missing_shapes:
@@ -115,6 +116,7 @@ def main():
         failed = True
     found = {k: set() for k in documented}
     tmp = tempfile.mkdtemp()
+    record = os.path.join(tmp, "case.jsonl")
     for imgs in fixtures:
         r = run(mlvm, ["read"] + imgs, 0)
         if r:
@@ -145,7 +147,7 @@ def main():
                 gen = ["--generation", str(seqnos[0])] if seqnos else []
                 ok = False
                 for extra in ([], gen):
-                    d = run(mlvm, ["export", "--vg", vg["id"], "--lv", lv["name"], "--force",
+                    d = run(mlvm, ["--record", record, "export", "--vg", vg["id"], "--lv", lv["name"], "--force",
                                    "--allow-missing", "-o", os.path.join(tmp, "lv.raw")] + extra + imgs, 0)
                     if d:
                         walk(d, found["export --json"])
@@ -159,6 +161,22 @@ def main():
         d = run(mlvm, args)
         if d:
             walk(d, found["--json"])
+    # the case record (JSON Lines): read, export (above), a failure, an E01
+    for imgs in fixtures:
+        subprocess.run([mlvm, "--record", record, "read"] + imgs, capture_output=True)
+    subprocess.run([mlvm, "--record", record, "read", "/dev/null"], capture_output=True)
+    if fixtures and shutil.which("ewfacquire"):
+        e01 = os.path.join(tmp, "e01")
+        subprocess.run(["ewfacquire", "-u", "-q", "-C", "case", "-D", "contract", "-e", "mlvm",
+                        "-E", "pv0", "-N", "none", "-c", "none", "-t", e01, fixtures[0][0]],
+                       capture_output=True)
+        subprocess.run([mlvm, "--record", record, "read", e01 + ".E01"], capture_output=True)
+    else:
+        print("note: no ewfacquire: the E01 keys of --record FILE are not checked")
+        OPTIONAL.update({"acquisition", "md5", "sha1", "computed_md5", "computed_sha1", "verified"})
+    if os.path.exists(record) and "--record FILE" in found:
+        for line in open(record, encoding="utf-8"):
+            walk(json.loads(line), found["--record FILE"])
     for shape in sorted(documented):
         keys, seen = documented[shape], found.get(shape, set())
         if shape not in want:
