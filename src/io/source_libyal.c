@@ -343,7 +343,8 @@ static struct slot *slot_want(struct mlvm_source *s, uint64_t off)
 
 /*
  * Read [off, off + len) piece by piece through the workers, keeping the
- * next few pieces of the same read queued. A piece that cannot be queued
+ * next few pieces of the same read queued; a piece no worker has begun
+ * when it is wanted is read by the caller (with the source's own handle). A piece that cannot be queued
  * or that failed is read again with the one handle, as exactly the bytes
  * asked for: the answer (data or error) is the serial path's.
  */
@@ -366,8 +367,25 @@ static int pool_read(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t o
 		sl = slot_want(s, pa);
 		if (sl) {
 			sl->pins++;
-			while (sl->state != SLOT_DONE)
-				pthread_cond_wait(&pl->done, &pl->lock);
+			while (sl->state != SLOT_DONE) {
+				if (sl->state == SLOT_QUEUED) {
+					/* no worker has begun it: read it here rather
+					 * than sleep (a hand-off costs a time slice on
+					 * a busy machine) */
+					sl->state = SLOT_BUSY;
+					pthread_mutex_unlock(&pl->lock);
+					pthread_mutex_lock(&p->lock);
+					rc = read_at(s, p->h, sl->buf, sl->len, sl->off);
+					pthread_mutex_unlock(&p->lock);
+					pthread_mutex_lock(&pl->lock);
+					sl->rc = rc;
+					rc = 0;
+					sl->state = SLOT_DONE;
+					pthread_cond_broadcast(&pl->done);
+				} else {
+					pthread_cond_wait(&pl->done, &pl->lock);
+				}
+			}
 			if (!sl->rc) {
 				memcpy(buf + (pos - off), sl->buf + (pos - pa), (size_t)(stop - pos));
 				sl->used = true;
