@@ -65,15 +65,7 @@ cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then say "kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
-export LVM_SUPPRESS_FD_WARNINGS=1
-mkdir -p "$dir/etc"
-cat >"$dir/etc/lvm.conf" <<'CONF'
-backup { backup = 0 archive = 0 }
-devices { use_devicesfile = 0 obtain_device_list_from_udev = 0 }
-global { use_lvmlockd = 0 }
-activation { udev_sync = 0 udev_rules = 0 }
-CONF
-export LVM_SYSTEM_DIR=$dir/etc
+bench_lvm_env "$dir"
 
 # ------------------------------------------------------------------ the PV
 img=$dir/pv.img

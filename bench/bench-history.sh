@@ -43,15 +43,7 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-export LVM_SUPPRESS_FD_WARNINGS=1
-mkdir -p "$dir/etc"
-cat >"$dir/etc/lvm.conf" <<'CONF'
-backup { backup = 0 archive = 0 }
-devices { use_devicesfile = 0 obtain_device_list_from_udev = 0 }
-global { use_lvmlockd = 0 }
-activation { udev_sync = 0 udev_rules = 0 }
-CONF
-export LVM_SYSTEM_DIR=$dir/etc
+bench_lvm_env "$dir"
 img=$dir/pv.img
 truncate -s 256M "$img"
 loop=$(losetup -f --show "$img")

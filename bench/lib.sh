@@ -1,6 +1,6 @@
 # bench/lib.sh -- shared by the bench scripts (sourced): the machine-readable
 # result line that bench/summary.py collects into the one table of
-# `make bench-all`, and a peak-RSS probe.
+# `make bench-all`, a peak-RSS probe, and the LVM2 environment of a run.
 #
 # bench_result NAME MLVM PEER PEER_TOOL RATIO TARGET RSS_KIB
 #   prints (stdout) one line
@@ -36,4 +36,18 @@ if pid == 0:
 _, status, ru = os.wait4(pid, 0)
 print(ru.ru_maxrss)
 PY
+}
+
+# bench_lvm_env DIR: LVM2 commands run with DIR/etc/lvm.conf (made here): no
+# backup or archive written under /etc/lvm, no devices file, no udev, no
+# lvmlockd; fd warnings off. Exported for the rest of the script.
+bench_lvm_env() {
+	mkdir -p "$1/etc"
+	cat >"$1/etc/lvm.conf" <<'CONF'
+backup { backup = 0 archive = 0 }
+devices { use_devicesfile = 0 obtain_device_list_from_udev = 0 }
+global { use_lvmlockd = 0 }
+activation { udev_sync = 0 udev_rules = 0 }
+CONF
+	export LVM_SYSTEM_DIR=$1/etc LVM_SUPPRESS_FD_WARNINGS=1
 }
