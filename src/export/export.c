@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
+#include "base/util.h"
 
 #define CHUNK MLVM_EXPORT_CHUNK
 #define NBUF MLVM_EXPORT_NBUF
@@ -181,14 +182,7 @@ static void slot_post(struct hasher *h, struct slot *s, size_t len, bool zeros)
  */
 static unsigned char *chunk_alloc(void)
 {
-	void *p = NULL;
-
-	if (posix_memalign(&p, 2u << 20, CHUNK) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, CHUNK, MADV_HUGEPAGE);	/* a hint: failure costs nothing */
-#endif
-	return p;
+	return mlvm_alloc_huge(CHUNK);
 }
 
 /* ------------------------------------------------------------ sparse output */

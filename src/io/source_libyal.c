@@ -5,6 +5,7 @@
 #include "io/source_libyal.h"
 #include "io/source_error.h"
 #include "io/source.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 /* at most this much per library call */
@@ -133,7 +133,7 @@ static void *worker_main(void *arg)
 	for (me = 0; me < pl->n && !pthread_equal(pl->th[me], pthread_self()); me++)
 		;
 	h = pl->h[me];
-	for (;;) {
+	while (!pl->stop) {
 		struct slot *best = NULL;
 		int i, rc;
 
@@ -147,8 +147,6 @@ static void *worker_main(void *arg)
 				best = sl;
 		}
 		if (!best) {
-			if (pl->stop)
-				break;
 			pthread_cond_wait(&pl->work, &pl->lock);
 			continue;
 		}
@@ -196,11 +194,8 @@ static int pool_start(struct mlvm_source *s)
 
 	/* huge pages where the system gives them: a page fault costs more
 	 * than copying the page (the cache is touched once, then reused) */
-	if (!want || posix_memalign(&mem, 2u << 20, (size_t)NSLOT * PIECE) != 0)
+	if (!want || !(mem = mlvm_alloc_huge((size_t)NSLOT * PIECE)))
 		return -1;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(mem, (size_t)NSLOT * PIECE, MADV_HUGEPAGE);
-#endif
 	pl->mem = mem;
 	for (i = 0; i < NSLOT; i++)
 		pl->slot[i].buf = pl->mem + (size_t)i * PIECE;
