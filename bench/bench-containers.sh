@@ -152,14 +152,14 @@ if [ $have_qemu = 1 ]; then
 	t0=$(now)
 	qemu-img convert -c -f raw -O qcow2 "$img" "$dir/pv-zlib.qcow2" || die "qemu-img convert -c failed"
 	acq_notes+=("qemu-img convert -c (zlib): $(python3 -c "print('%.1f' % ($(now) - $t0))") s, $(stat -c %s "$dir/pv-zlib.qcow2") bytes")
-	containers+=("qcow2-zlib|$dir/pv-zlib.qcow2|qemu-img_convert")
+	containers+=("qcow2-zlib|$dir/pv-zlib.qcow2|qemu-img+convert")
 	if qemu-img create -f qcow2 -o help 2>/dev/null | grep -q compression_type; then
 		say "qemu-img convert -c -O qcow2 -o compression_type=zstd"
 		t0=$(now)
 		if qemu-img convert -c -f raw -O qcow2 -o compression_type=zstd "$img" "$dir/pv-zstd.qcow2" \
 			2>"$dir/zstd.err"; then
 			acq_notes+=("qemu-img convert -c (zstd): $(python3 -c "print('%.1f' % ($(now) - $t0))") s, $(stat -c %s "$dir/pv-zstd.qcow2") bytes")
-			containers+=("qcow2-zstd|$dir/pv-zstd.qcow2|qemu-img_convert")
+			containers+=("qcow2-zstd|$dir/pv-zstd.qcow2|qemu-img+convert")
 		else
 			acq_notes+=("qcow2 zstd: not made ($(head -1 "$dir/zstd.err"))")
 		fi
@@ -240,7 +240,7 @@ print('%.1f %.1f %.1f %.2f %.2f' % (p, m, s, m / p, m / s))")
 	printf '  %-11s %-17s %8.1f MB/s  runs %s   workers/one handle = %s\n' \
 		"$name" "MLVM_IO_THREADS=0" "$mb_serial" "${t_serial[*]}" "$ratio_s"
 	bench_result "export-$name" "${mb_mlvm}MB/s" "${mb_peer}MB/s" "$peer" "$ratio" ">=$TARGET" "$rss"
-	bench_result "export-$name-1handle" "${mb_serial}MB/s" "${mb_mlvm}MB/s" "mlvm_(workers)" \
+	bench_result "export-$name-1handle" "${mb_serial}MB/s" "${mb_mlvm}MB/s" "mlvm+(workers)" \
 		"$(python3 -c "print('%.2f' % ($mb_serial / $mb_mlvm))")" - -
 done
 for u in "${unreadable[@]}"; do

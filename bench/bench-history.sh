@@ -123,5 +123,5 @@ echo "mlvm history benchmark: metadata area $MDA_SIZE, $found_pvck generations, 
 printf '  pvck --dump metadata_search   %8.3f s\n' "$t_pvck"
 printf '  mlvm history                  %8.3f s   pvck/mlvm = %s   target >= 20   %s   peak RSS %s KiB\n' "$t_mlvm" "$ratio" "$verdict" "$rss"
 printf '  mlvm --json history           %8.3f s   pvck/mlvm = %s\n' "$t_mlvm_json" "$ratio_json"
-bench_result history "${t_mlvm}s" "${t_pvck}s" pvck_--dump_metadata_search "$ratio" ">=20" "$rss"
-bench_result history-json "${t_mlvm_json}s" "${t_pvck}s" pvck_--dump_metadata_search "$ratio_json" - -
+bench_result history "${t_mlvm}s" "${t_pvck}s" pvck+--dump+metadata_search "$ratio" ">=20" "$rss"
+bench_result history-json "${t_mlvm_json}s" "${t_pvck}s" pvck+--dump+metadata_search "$ratio_json" - -

@@ -206,11 +206,11 @@ print("  memory  RSS/text     = %7.2f   target <  3    %s" % (mem, verdict(mem <
 print("  table   json/table   = %7.2f   target >= 1    %s  (the table no slower than the JSON)"
       % (tab, verdict(tab >= 1)))
 # the lines bench-all collects (bench/lib.sh's format)
-print("BENCH-RESULT bench=read-json mlvm=%.3fs peer=%.3fs peer_tool=lvs_--segments_--reportformat_json "
+print("BENCH-RESULT bench=read-json mlvm=%.3fs peer=%.3fs peer_tool=lvs+--segments+--reportformat+json "
       "ratio=%.2f target=>=20 rss_kib=%d" % (m_med, lvs_med, ratio, m_rss // 1024))
-print("BENCH-RESULT bench=read-json-memory mlvm=%.1fMiB peer=%.1fMiB peer_tool=metadata_text "
+print("BENCH-RESULT bench=read-json-memory mlvm=%.1fMiB peer=%.1fMiB peer_tool=metadata+text "
       "ratio=%.2f target=<3 rss_kib=%d" % (m_rss / MiB, text / MiB, mem, m_rss // 1024))
-print("BENCH-RESULT bench=read-table mlvm=%.3fs peer=%.3fs peer_tool=mlvm_read_--json "
+print("BENCH-RESULT bench=read-table mlvm=%.3fs peer=%.3fs peer_tool=mlvm+read+--json "
       "ratio=%.2f target=>=1 rss_kib=%s" % (t_med, m_med, tab, t_rss))
 PY
 say "done (scratch image and $LOOP are being removed)"

@@ -8,7 +8,8 @@
 #   MLVM and PEER are figures with their unit (0.107s, 812MB/s, 145ms);
 #   RATIO is the figure the target is about (peer time / mlvm time, mlvm
 #   throughput / peer throughput, ...); TARGET is >=X or <X on RATIO; a
-#   field that does not apply is "-". Words must not hold spaces (use _).
+#   field that does not apply is "-". No field holds a space: in PEER_TOOL
+#   a + stands for one (summary.py shows "lvs --segments" for lvs+--segments).
 bench_result() {
 	[ $# -eq 7 ] || { echo "bench_result: 7 fields expected, got $#: $*" >&2; return 1; }
 	local f

@@ -9,7 +9,7 @@ through bench_result (bench/lib.sh):
 and lines BENCH-STATUS bench=NAME status=SKIP|FAIL reason=WORDS that
 bench-all.sh writes for a script that did not run to its end. Prints one
 row a result: benchmark, mlvm figure, peer figure, ratio, target, mlvm
-peak RSS, and PASS/MISS (computed here from ratio and target: >=X or <X;
+peak RSS, and PASS/MISS (a + in peer_tool shows as a space; computed here from ratio and target: >=X or <X;
 "-" when there is no target). Exit 0 (a benchmark is not a test); 2 when a
 line is malformed or nothing was found.
 """
@@ -84,7 +84,7 @@ def main(argv):
         if "status" in f:
             table.append((f["bench"], "-", "-", "-", "-", "-", "-", f["status"] + ": " + f["reason"]))
         else:
-            table.append((f["bench"], f["mlvm"], f["peer"], f["peer_tool"].replace("_", " "),
+            table.append((f["bench"], f["mlvm"], f["peer"], f["peer_tool"].replace("+", " "),
                           f["ratio"], f["target"], rss(f["rss_kib"]),
                           verdict(f["ratio"], f["target"])))
     w = [max(len(r[i]) for r in table + [head]) for i in range(len(head))]

@@ -9,9 +9,9 @@ bench=$(cd "$(dirname "$0")/../../bench" && pwd)
 . "$bench/lib.sh"
 
 {
-	bench_result read-json 0.051s 1.026s lvs_--segments 20.12 '>=20' 20480
+	bench_result read-json 0.051s 1.026s lvs+--segments 20.12 '>=20' 20480
 	bench_result history 0.300s 3.120s pvck 10.40 '>=20' 9000
-	bench_result read-json-memory 9.0MiB 3.8MiB metadata_text 2.37 '<3' 9216
+	bench_result read-json-memory 9.0MiB 3.8MiB metadata+text 2.37 '<3' 9216
 	bench_result export-e01-1handle 80MB/s 150MB/s mlvm - - -
 	echo "BENCH-STATUS bench=mount status=SKIP reason=fusermount3 not found"
 	echo "some human output that is not a result"
