@@ -201,12 +201,11 @@ run_mlvm() {	# run_mlvm THREADS PATH
 	[ "$1" = default ] || env=(MLVM_IO_THREADS="$1")
 	env "${env[@]}" "$MLVM" export --lv "$vg/data" -o "$dir/out-mlvm.raw" "$2" >/dev/null 2>&1
 }
-elapsed() {	# elapsed CMD...: wall seconds of CMD
-	local t0 t1
-	t0=$(date +%s.%N)
-	"$@" || return 1
-	t1=$(date +%s.%N)
-	python3 -c "print('%.4f' % ($t1 - $t0))"
+elapsed() {	# elapsed CMD...: "WALL CPU" seconds of CMD (CPU: user+sys of all its processes)
+	local TIMEFORMAT='%R %U %S' w u sy
+	{ time "$@" 2>/dev/null; } 2>"$dir/time.out" || return 1
+	read -r w u sy <"$dir/time.out"
+	python3 -c "print('%s %.2f' % ('$w', $u + $sy))"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
@@ -217,13 +216,16 @@ for c in "${readable[@]}"; do
 	IFS='|' read -r name path peer <<<"$c"
 	run_peer "$name" "$path" || die "$peer failed on $name"	# warm-up: page cache
 	rm -f "$dir"/out-peer*
-	t_peer=() t_mlvm=() t_serial=()
+	t_peer=() t_mlvm=() t_serial=() c_peer=() c_mlvm=() c_serial=()
 	for ((i = 0; i < REPS; i++)); do
-		t_peer+=("$(elapsed run_peer "$name" "$path")") || die "$peer failed on $name"
+		read -r w c < <(elapsed run_peer "$name" "$path") || die "$peer failed on $name"
+		t_peer+=("$w") c_peer+=("$c")
 		rm -f "$dir"/out-peer*
-		t_mlvm+=("$(elapsed run_mlvm default "$path")") || die "mlvm export failed on $name"
+		read -r w c < <(elapsed run_mlvm default "$path") || die "mlvm export failed on $name"
+		t_mlvm+=("$w") c_mlvm+=("$c")
 		rm -f "$dir/out-mlvm.raw"
-		t_serial+=("$(elapsed run_mlvm 0 "$path")") || die "mlvm export (MLVM_IO_THREADS=0) failed on $name"
+		read -r w c < <(elapsed run_mlvm 0 "$path") || die "mlvm export (MLVM_IO_THREADS=0) failed on $name"
+		t_serial+=("$w") c_serial+=("$c")
 		rm -f "$dir/out-mlvm.raw"
 	done
 	rss=$(bench_rss env "$MLVM" export --lv "$vg/data" -o "$dir/out-mlvm.raw" "$path")
@@ -234,11 +236,12 @@ pb, lb = $(peer_bytes "$name"), $lv_size
 p, m, s = pb / $tp / 1e6, lb / $tm / 1e6, lb / $ts / 1e6
 print('%.1f %.1f %.1f %.2f %.2f' % (p, m, s, m / p, m / s))")
 	v=$(python3 -c "print('PASS' if $ratio >= $TARGET else 'MISS')")
-	printf '  %-11s %-17s %8.1f MB/s  runs %s\n' "$name" "${peer//_/ }" "$mb_peer" "${t_peer[*]}"
-	printf '  %-11s %-17s %8.1f MB/s  runs %s   mlvm/peer = %s  target >= %s  %s   peak RSS %s KiB\n' \
-		"$name" "mlvm export" "$mb_mlvm" "${t_mlvm[*]}" "$ratio" "$TARGET" "$v" "$rss"
-	printf '  %-11s %-17s %8.1f MB/s  runs %s   workers/one handle = %s\n' \
-		"$name" "MLVM_IO_THREADS=0" "$mb_serial" "${t_serial[*]}" "$ratio_s"
+	printf '  %-11s %-17s %8.1f MB/s  runs %s s, CPU %s s\n' "$name" "${peer//+/ }" "$mb_peer" \
+		"${t_peer[*]}" "${c_peer[*]}"
+	printf '  %-11s %-17s %8.1f MB/s  runs %s s, CPU %s s   mlvm/peer = %s  target >= %s  %s   peak RSS %s KiB\n' \
+		"$name" "mlvm export" "$mb_mlvm" "${t_mlvm[*]}" "${c_mlvm[*]}" "$ratio" "$TARGET" "$v" "$rss"
+	printf '  %-11s %-17s %8.1f MB/s  runs %s s, CPU %s s   workers/one handle = %s\n' \
+		"$name" "MLVM_IO_THREADS=0" "$mb_serial" "${t_serial[*]}" "${c_serial[*]}" "$ratio_s"
 	bench_result "export-$name" "${mb_mlvm}MB/s" "${mb_peer}MB/s" "$peer" "$ratio" ">=$TARGET" "$rss"
 	bench_result "export-$name-1handle" "${mb_serial}MB/s" "${mb_mlvm}MB/s" "mlvm+(workers)" \
 		"$(python3 -c "print('%.2f' % ($mb_serial / $mb_mlvm))")" - -
@@ -247,5 +250,6 @@ for u in "${unreadable[@]}"; do
 	echo "  ${u%%|*}: mlvm cannot open it: ${u#*|}"
 	bench_result "export-${u%%|*}" cannot_open - - - - -
 done
-echo "  MB/s: 10^6 bytes written per second (mlvm and ewfexport: the LV's bytes; qemu-img: the whole PV)"
+echo "  MB/s: 10^6 bytes written per second (mlvm and ewfexport: the LV's bytes; qemu-img: the whole PV);"
+echo "  CPU: user+sys seconds of each run (steadier than wall time on a busy machine)"
 say "done"
