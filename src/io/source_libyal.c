@@ -339,9 +339,10 @@ static struct slot *slot_want(struct mlvm_source *s, uint64_t off)
 /*
  * Read [off, off + len) piece by piece through the workers, keeping the
  * next few pieces of the same read queued; a piece no worker has begun
- * when it is wanted is read by the caller (with the source's own handle). A piece that cannot be queued
- * or that failed is read again with the one handle, as exactly the bytes
- * asked for: the answer (data or error) is the serial path's.
+ * when it is wanted is read by the caller (with the source's own handle).
+ * A piece that cannot be queued or that failed is read again with the one
+ * handle, as exactly the bytes asked for: the answer (data or error) is
+ * the serial path's.
  */
 static int pool_read(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t off)
 {
