@@ -131,5 +131,10 @@ print("  first screen (command start to drawn): median %7.1f ms   max %7.1f ms  
       % (statistics.median(first), max(first), verdict(max(first) < 200)))
 print("  keypress redraw:                        median %7.2f ms   p95 %6.2f ms   max %6.2f ms   target < 20 ms   %s"
       % (statistics.median(keys), p95, max(keys), verdict(max(keys) < 20)))
+# the lines bench-all collects (bench/lib.sh's format): no peer, the figure is the ratio
+print("BENCH-RESULT bench=browse-first-screen mlvm=%.1fms peer=- peer_tool=- ratio=%.1f target=<200 rss_kib=-"
+      % (max(first), max(first)))
+print("BENCH-RESULT bench=browse-keypress mlvm=%.2fms peer=- peer_tool=- ratio=%.2f target=<20 rss_kib=-"
+      % (max(keys), max(keys)))
 PY
 say "done"

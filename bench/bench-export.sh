@@ -270,6 +270,12 @@ s_copy, s_hash = ratio('empty-copy', 'empty-dd'), ratio('empty-mlvm', 'empty-dd'
 print('  sparse  --sparse --no-sha256 / dd = %5.3f  target < 1     %s  (%d KiB vs %d KiB on disk: %s)'
       % (s_copy, v(s_copy < 1), sparse_kib, dd_kib, v(sparse_kib < dd_kib)))
 print('  sparse  --sparse / dd            = %5.3f  target < 1     %s' % (s_hash, v(s_hash < 1)))
+# the lines bench-all collects (bench/lib.sh's format): throughput ratio = dd time / export time
+def result(name, k, r):
+    print('BENCH-RESULT bench=%s mlvm=%.1fMiB/s peer=%.1fMiB/s peer_tool=dd ratio=%.3f target=>=0.95 rss_kib=%d'
+          % (name, lv_mib / med(k), lv_mib / med('big-dd'), 1 / r, runs[k][1]))
+result('export-raw', 'big-mlvm', r_hash)
+result('export-raw-nosha', 'big-copy', r_copy)
 try:
     load1 = open('/proc/loadavg').read().split()[0]
     print('  (load average %s on %d CPUs after the run: figures from a busy machine are noisy)' % (load1, os.cpu_count()))

@@ -7,7 +7,8 @@
 #                    make bench-history
 #
 # Knobs: MLVM (default ./src/mlvm), MDA_SIZE (pvcreate --metadatasize,
-# default 64m), REPS (default 5, the median is reported).
+# default 64m), REPS (default 5, the median is reported). Target (issue 18):
+# pvck/mlvm >= 20. Prints a BENCH-RESULT line for bench-all (bench/lib.sh).
 #
 # The PV, its label, its metadata area header and the VG are made by LVM2
 # (pvcreate, vgcreate, lvcreate on a loop device). The ring is then filled
@@ -25,6 +26,7 @@ REPS=${REPS:-5}
 say() { printf 'bench: %s\n' "$*" >&2; }
 skip() { say "SKIP: $*"; exit 77; }
 die() { say "ERROR: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "must be run as root (losetup and the LVM2 tools)"
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -41,15 +43,7 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-export LVM_SUPPRESS_FD_WARNINGS=1
-mkdir -p "$dir/etc"
-cat >"$dir/etc/lvm.conf" <<'CONF'
-backup { backup = 0 archive = 0 }
-devices { use_devicesfile = 0 obtain_device_list_from_udev = 0 }
-global { use_lvmlockd = 0 }
-activation { udev_sync = 0 udev_rules = 0 }
-CONF
-export LVM_SYSTEM_DIR=$dir/etc
+bench_lvm_env "$dir"
 img=$dir/pv.img
 truncate -s 256M "$img"
 loop=$(losetup -f --show "$img")
@@ -122,9 +116,12 @@ t_mlvm=$(times "$MLVM" history "$img")
 t_mlvm_json=$(times "$MLVM" --json history "$img")
 ratio=$(python3 -c "print('%.2f' % ($t_pvck / $t_mlvm))")
 ratio_json=$(python3 -c "print('%.2f' % ($t_pvck / $t_mlvm_json))")
-verdict=$(python3 -c "print('PASS' if $t_pvck / $t_mlvm >= 10 else 'MISS')")
+verdict=$(python3 -c "print('PASS' if $t_pvck / $t_mlvm >= 20 else 'MISS')")
+rss=$(bench_rss "$MLVM" history "$img")
 echo
 echo "mlvm history benchmark: metadata area $MDA_SIZE, $found_pvck generations, $REPS runs each (median)"
 printf '  pvck --dump metadata_search   %8.3f s\n' "$t_pvck"
-printf '  mlvm history                  %8.3f s   pvck/mlvm = %s   target >= 10   %s\n' "$t_mlvm" "$ratio" "$verdict"
+printf '  mlvm history                  %8.3f s   pvck/mlvm = %s   target >= 20   %s   peak RSS %s KiB\n' "$t_mlvm" "$ratio" "$verdict" "$rss"
 printf '  mlvm --json history           %8.3f s   pvck/mlvm = %s\n' "$t_mlvm_json" "$ratio_json"
+bench_result history "${t_mlvm}s" "${t_pvck}s" pvck+--dump+metadata_search "$ratio" ">=20" "$rss"
+bench_result history-json "${t_mlvm_json}s" "${t_pvck}s" pvck+--dump+metadata_search "$ratio_json" - -

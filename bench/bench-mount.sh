@@ -181,6 +181,9 @@ print('  speed  mount/export throughput             = %5.3f   target >= 0.8   %s
       % (ratio, 'PASS' if ratio >= 0.8 else 'MISS', ratio_s))
 print('  speed  mount/export --no-sha256 throughput = %5.3f   target >= 0.8   %s  (--single-threaded: %5.3f)'
       % (ratio_c, 'PASS' if ratio_c >= 0.8 else 'MISS', ratio_cs))
+# the lines bench-all collects (bench/lib.sh's format)
+print('BENCH-RESULT bench=mount mlvm=%.1fMiB/s peer=%.1fMiB/s peer_tool=mlvm+export ratio=%.3f target=>=0.8 rss_kib=-'
+      % (mib / mm, mib / me, ratio))
 try:
     print('  (load average %s on %d CPUs during the run)' % (open('/proc/loadavg').read().split()[0], os.cpu_count()))
 except OSError:

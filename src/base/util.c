@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static int buf_reserve(struct mlvm_buf *b, size_t extra)
@@ -209,4 +210,20 @@ void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const
 		swap_bytes(b, b + i * size, size);
 		sift_down(b, 0, i, size, cmp);
 	}
+}
+
+#define HUGE_PAGE (2u << 20)
+
+void *mlvm_alloc_huge(size_t n)
+{
+	void *p = NULL;
+
+	if (n < HUGE_PAGE)
+		return malloc(n ? n : 1);
+	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);	/* a hint */
+#endif
+	return p;
 }

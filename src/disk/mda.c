@@ -128,7 +128,7 @@ int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char 
 		return rc;
 	if (sp->size >= SIZE_MAX)
 		return -E2BIG;
-	c.buf = malloc((size_t)sp->size + 1);
+	c.buf = mlvm_alloc_huge((size_t)sp->size + 1);
 	if (!c.buf)
 		return -ENOMEM;
 	rc = ring_pieces(sp, read_piece, &c);

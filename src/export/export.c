@@ -24,10 +24,12 @@
 #include <unistd.h>
 
 #include "base/sha256.h"
+#include "base/util.h"
 
 #define CHUNK MLVM_EXPORT_CHUNK
 #define NBUF MLVM_EXPORT_NBUF
 #define BLOCK 4096		/* sparse output looks for zeros block by block */
+#define AHEAD 2			/* chunks announced before they are read */
 
 /* ------------------------------------------------------------ one run */
 
@@ -180,14 +182,7 @@ static void slot_post(struct hasher *h, struct slot *s, size_t len, bool zeros)
  */
 static unsigned char *chunk_alloc(void)
 {
-	void *p = NULL;
-
-	if (posix_memalign(&p, 2u << 20, CHUNK) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	(void)madvise(p, CHUNK, MADV_HUGEPAGE);	/* a hint: failure costs nothing */
-#endif
-	return p;
+	return mlvm_alloc_huge(CHUNK);
 }
 
 /* ------------------------------------------------------------ sparse output */
@@ -285,6 +280,28 @@ static int get(struct run *x, unsigned char *buf, size_t len, uint64_t off)
 	int rc = mlvm_lv_read(x->rd, buf, len, off);
 
 	return rc ? read_failed(x, buf, off, len, rc) : 0;
+}
+
+/*
+ * The chunk at off will be read soon: its plain image bytes are announced
+ * to their sources (mlvm_source_willneed), so that a container that
+ * decompresses (E01, qcow) reads them on its worker threads while this
+ * thread writes the chunks before. Computed parts are not announced.
+ */
+static void announce(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size)
+{
+	uint64_t end = size - off < CHUNK ? size : off + CHUNK, soff, run;
+	struct mlvm_source *src;
+
+	while (off < end) {
+		int rc = mlvm_lv_locate(rd, off, end - off, &src, &soff, &run);
+
+		if (rc == 0)
+			mlvm_source_willneed(src, soff, run);
+		else if (rc != -ENOENT)
+			break;
+		off += run;
+	}
 }
 
 /* ------------------------------------------------------------ direct copy */
@@ -562,6 +579,8 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 			break;
 		}
 		slot_wait_free(&h, s);
+		for (k = i ? AHEAD : 1; k <= AHEAD && i + (uint64_t)k < h.n_chunks; k++)
+			announce(rd, off + (uint64_t)k * CHUNK, size);
 		if (direct) {
 			rc = direct_chunk(&x, &d, s->buf, off, len);
 		} else if (sparse && mlvm_lv_is_hole(rd, off, len)) {

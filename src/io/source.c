@@ -291,6 +291,12 @@ int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64
 	return s->ops->pwrite(s, buf, len, off);
 }
 
+void mlvm_source_willneed(struct mlvm_source *s, uint64_t off, uint64_t len)
+{
+	if (s->ops->willneed && len > 0 && mlvm_range_ok(s->size, off, len))
+		s->ops->willneed(s, off, len);
+}
+
 int mlvm_source_sync(struct mlvm_source *s)
 {
 	return s->writable ? s->ops->sync(s) : 0;

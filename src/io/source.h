@@ -31,6 +31,8 @@ struct mlvm_source_ops {
 	/* optional: the digest of its media the container stores (see
 	 * mlvm_source_stored_hash) */
 	int (*stored_hash)(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
+	/* optional: [off, off+len) (in the source) will be read soon */
+	void (*willneed)(struct mlvm_source *s, uint64_t off, uint64_t len);
 };
 
 struct mlvm_source {
@@ -93,6 +95,15 @@ int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
 int mlvm_source_sync(struct mlvm_source *s);
 void mlvm_source_close(struct mlvm_source *s);
+
+/*
+ * A hint: [off, off + len) will be read soon (a copy that goes in order
+ * says so a few chunks ahead). Sources that decompress (E01, qcow) start
+ * reading it on worker threads into their bounded read-ahead cache
+ * (source_libyal.h); the others ignore it. Never fails, never changes
+ * what a read returns; a range outside the source is ignored.
+ */
+void mlvm_source_willneed(struct mlvm_source *s, uint64_t off, uint64_t len);
 
 /*
  * Map len bytes at off read-only, without copying, when the source allows

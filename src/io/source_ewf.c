@@ -6,14 +6,17 @@
  * goes by the extension) is opened alone, as a single segment. libewf is
  * not thread-safe (the Debian 12 build, 20140813, has no multi-thread
  * support and keeps a current offset per handle): reads are serialised per
- * source (the libyal adapter's mutex, source_libyal.h; this is libewf's
- * table for it).
+ * handle (the libyal adapter's mutex, source_libyal.h; this is libewf's
+ * table for it), and large reads are spread over worker threads that each
+ * open their own handle on the same segment files (the glob is kept for
+ * them).
  */
 #include "io/source_libyal.h"
 #include "io/source_error.h"
 #include "io/source.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libewf.h>
@@ -159,6 +162,15 @@ static void ewf_error_text(void *e, char *msg, size_t size)
 	libewf_error_free(&err);
 }
 
+static void ewf_glob_free(void *ctx)
+{
+	struct ewf_glob *g = ctx;
+
+	if (g && g->globbed)
+		libewf_glob_free(g->names, g->n, NULL);
+	free(g);
+}
+
 static const struct mlvm_libyal ewf_lib = {
 	.lib = "libewf",
 	.article = "an",
@@ -172,21 +184,22 @@ static const struct mlvm_libyal ewf_lib = {
 	.stored_hash = ewf_stored_hash,
 	.close = ewf_close,
 	.error_text = ewf_error_text,
+	.ctx_free = ewf_glob_free,
+	.parallel = 1,
 };
 
 int mlvm_source_open_ewf(const char *path, struct mlvm_source **out, struct mlvm_report *r)
 {
 	libewf_error_t *e = NULL;
-	struct ewf_glob g = { NULL, 0, 0 };
-	int rc;
+	struct ewf_glob *g = calloc(1, sizeof(*g));
 
 	*out = NULL;
-	g.globbed = libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &g.names, &g.n, &e) == 1 &&
-		    g.n > 0;
+	if (!g)
+		return mlvm_source_fail(r, path, -ENOMEM, "%s", strerror(ENOMEM));
+	g->globbed = libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &g->names, &g->n,
+				 &e) == 1 && g->n > 0;
 	if (e)
 		libewf_error_free(&e);
-	rc = mlvm_libyal_open(&ewf_lib, path, "EWF", &g, out, r);
-	if (g.globbed)
-		libewf_glob_free(g.names, g.n, NULL);
-	return rc;
+	/* g is the adapter's from here on */
+	return mlvm_libyal_open(&ewf_lib, path, "EWF", g, out, r);
 }

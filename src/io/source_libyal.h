@@ -10,9 +10,22 @@
  * source_{ewf,qcow,vhdi}.c, built only with its library: configure's
  * HAVE_LIBEWF, HAVE_LIBQCOW, HAVE_LIBVHDI) and this adapter does the rest:
  * the source's size is the media size; pread maps to the library's read,
- * at most 16 MiB a call, serialised per source with a mutex (the libraries
+ * at most 16 MiB a call, serialised per handle with a mutex (the libraries
  * keep a cache and, libewf 20140813, a current offset per handle: one
  * reader at a time); writes fail with -EROFS.
+ *
+ * Parallel reads (tables with .parallel: libewf, libqcow). Decompressing
+ * is what makes a container slow, and one handle decompresses on one core,
+ * so a large read (1 MiB or more) and a willneed hint (mlvm_source_
+ * willneed: the exporter's read-ahead) go to a pool of worker threads, one
+ * per core (MLVM_IO_THREADS in the environment overrides: 0 turns the pool
+ * off), each with its OWN handle on the same files (opened with the
+ * opener's ctx on first use), each reading whole 1 MiB-aligned pieces
+ * into a cache of at most 24 pieces per source (memory bounded). A read
+ * copies its bytes out of the pieces; a piece the cache has no room for,
+ * or whose read (or check) failed, is read again the serial way, exactly
+ * the bytes asked for, so what a read returns (the bytes, or -EIO) is the
+ * serial path's. Smaller reads (labels, metadata) stay on the one handle.
  *
  * Errors: opening fails with a negative errno and ONE "open" entry for
  * the path in the caller's report (io/source_error.h): "cannot open PATH:
@@ -68,6 +81,12 @@ struct mlvm_libyal {
 	void (*close)(void *h, int opened);
 	/* the error's backtrace into msg (or ""), then free the error */
 	void (*error_text)(void *e, char *msg, size_t size);
+	/* optional: frees the opener's ctx; with it, mlvm_libyal_open owns
+	 * ctx from the call on (kept to open the workers' handles) */
+	void (*ctx_free)(void *ctx);
+	/* handles of the library may be read on different threads at once,
+	 * one handle per thread: the parallel reader is used */
+	int parallel;
 };
 
 /*
@@ -134,7 +153,9 @@ static void PFX##_error_text(void *e, char *msg, size_t size)				\
 
 /*
  * Open path, an image of the library's format (format: its name in
- * messages, "qcow", "VHDX"), with the opener's ctx for open and examine.
+ * messages, "qcow", "VHDX"), with the opener's ctx for open and examine
+ * (and for the workers' handles: freed with lib->ctx_free, if any, on
+ * failure or when the source is closed).
  * 0 and *out, or a negative errno with its one entry in r (see above).
  */
 int mlvm_libyal_open(const struct mlvm_libyal *lib, const char *path, const char *format,

@@ -6,8 +6,10 @@
  * have to open it and hand it over with libqcow_file_set_parent_file, and
  * only a qcow one), so an image with a backing file is refused with its
  * name rather than read with holes; so is an encrypted one. libqcow
- * (20201213) is built with multi-thread support, but reads are still
- * serialised per source (the adapter's mutex).
+ * (20201213) is built with multi-thread support, but a handle keeps one
+ * current offset under one lock: reads are serialised per handle (the
+ * adapter's mutex) and large ones spread over worker threads with a
+ * handle each (the adapter's parallel reader).
  */
 #include "io/source_libyal.h"
 #include "io/source_error.h"
@@ -68,6 +70,7 @@ static const struct mlvm_libyal qcow_lib = {
 	.read = qcow_read,
 	.close = qcow_close,
 	.error_text = qcow_error_text,
+	.parallel = 1,
 };
 
 int mlvm_source_open_qcow(const char *path, struct mlvm_source **out, struct mlvm_report *r)

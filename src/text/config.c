@@ -48,7 +48,7 @@
 #include <string.h>
 
 #define CHUNK_FIRST 4096u
-#define CHUNK_MAX (64u << 10)
+#define CHUNK_MAX (2u << 20)	/* doubling up to a huge page (mlvm_alloc_huge) */
 
 /* pass-1 flags kept in cfg_node.quote until the fix-up pass */
 #define F_KEY_DQ 0x01	/* key was "double-quoted" */
@@ -96,7 +96,7 @@ static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
 			cap = n;
 			total = n + sizeof(*c);
 		}
-		c = malloc(total);
+		c = mlvm_alloc_huge(total);
 		if (!c)
 			return NULL;
 		c->next = *arena;

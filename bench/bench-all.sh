@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench/bench-all.sh -- every benchmark in bench/, then one summary table.
+#
+# Usage (as root):   make bench-all
+#                    MLVM=src/mlvm bash bench/bench-all.sh [NAME...]
+#
+# Runs bench-read, bench-history, bench-scan, bench-export, bench-mount,
+# bench-browse and bench-containers (or the NAMEs given: read, scan, ...)
+# one after the other, each one's own output shown as it comes and kept in
+# BENCH_LOGS (default: a new /var/tmp/mlvm-bench-logs.XXXXXX), then prints
+# the table bench/summary.py makes of their BENCH-RESULT lines: benchmark,
+# mlvm figure, peer figure (lvs, pvck, dd, ewfexport, qemu-img), ratio,
+# target (issue 18), mlvm peak RSS, PASS/MISS. A script that skips (exit
+# 77: not root, a tool missing) or fails gets a SKIP or FAIL row.
+#
+# BENCH_QUICK=1: small sizes for a quick run (minutes, not the better part
+# of an hour): NLV=2000, REPS=3, SIZE_MIB=512 for scan, 256 for containers,
+# unless those are set. Each script's own knobs (NLV, REPS, SIZE_MIB,
+# MDA_SIZE...) pass through the environment. Exit 0 when the table could
+# be made (a MISS is not a failure), 1 otherwise.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+MLVM=${MLVM:-./src/mlvm}
+export MLVM
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	export NLV=${NLV:-2000} REPS=${REPS:-3}
+	quick_scan=${SIZE_MIB:-512} quick_cont=${SIZE_MIB:-256}
+fi
+logs=${BENCH_LOGS:-$(mktemp -d /var/tmp/mlvm-bench-logs.XXXXXX)}
+mkdir -p "$logs"
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(read history scan export mount browse containers)
+
+for n in "${names[@]}"; do
+	script=$here/bench-$n.sh
+	log=$logs/$n.log
+	if [ ! -f "$script" ]; then
+		echo "BENCH-STATUS bench=$n status=FAIL reason=no_$script" >"$log"
+		continue
+	fi
+	echo "=== bench-$n ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	extra=()
+	if [ "${BENCH_QUICK:-0}" = 1 ]; then
+		case $n in
+		scan) extra=(SIZE_MIB="$quick_scan") ;;
+		containers) extra=(SIZE_MIB="$quick_cont") ;;
+		esac
+	fi
+	env "${extra[@]}" bash "$script" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0) grep -q '^BENCH-RESULT ' "$log" ||
+		echo "BENCH-STATUS bench=$n status=FAIL reason=no_result_line" >>"$log" ;;
+	77) echo "BENCH-STATUS bench=$n status=SKIP reason=$(grep -m1 'SKIP' "$log" | sed 's/.*SKIP: *//')" >>"$log" ;;
+	*) echo "BENCH-STATUS bench=$n status=FAIL reason=exit_$rc:_$(grep -m1 'ERROR' "$log" | sed 's/.*ERROR: *//')" >>"$log" ;;
+	esac
+done
+echo
+echo "=== summary ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); logs in $logs)"
+files=()
+for n in "${names[@]}"; do files+=("$logs/$n.log"); done
+python3 "$here/summary.py" "${files[@]}" || exit 1

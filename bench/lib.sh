@@ -1,0 +1,54 @@
+# bench/lib.sh -- shared by the bench scripts (sourced): the machine-readable
+# result line that bench/summary.py collects into the one table of
+# `make bench-all`, a peak-RSS probe, and the LVM2 environment of a run.
+#
+# bench_result NAME MLVM PEER PEER_TOOL RATIO TARGET RSS_KIB
+#   prints (stdout) one line
+#     BENCH-RESULT bench=NAME mlvm=MLVM peer=PEER peer_tool=PEER_TOOL ratio=RATIO target=TARGET rss_kib=RSS_KIB
+#   MLVM and PEER are figures with their unit (0.107s, 812MB/s, 145ms);
+#   RATIO is the figure the target is about (peer time / mlvm time, mlvm
+#   throughput / peer throughput, ...); TARGET is >=X or <X on RATIO; a
+#   field that does not apply is "-". No field holds a space: in PEER_TOOL
+#   a + stands for one (summary.py shows "lvs --segments" for lvs+--segments).
+bench_result() {
+	[ $# -eq 7 ] || { echo "bench_result: 7 fields expected, got $#: $*" >&2; return 1; }
+	local f
+	for f in "$@"; do
+		case $f in
+		*[[:space:]]* | '') echo "bench_result: empty field or one with a space: '$f'" >&2; return 1 ;;
+		esac
+	done
+	printf 'BENCH-RESULT bench=%s mlvm=%s peer=%s peer_tool=%s ratio=%s target=%s rss_kib=%s\n' "$@"
+}
+
+# bench_rss CMD...: run CMD once (stdout and stderr dropped) and print its
+# peak RSS in KiB (wait4's ru_maxrss: the figure /usr/bin/time -f %M gives)
+bench_rss() {
+	python3 - "$@" <<'PY'
+import os, sys
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1); os.dup2(fd, 2)
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, ru = os.wait4(pid, 0)
+print(ru.ru_maxrss)
+PY
+}
+
+# bench_lvm_env DIR: LVM2 commands run with DIR/etc/lvm.conf (made here): no
+# backup or archive written under /etc/lvm, no devices file, no udev, no
+# lvmlockd; fd warnings off. Exported for the rest of the script.
+bench_lvm_env() {
+	mkdir -p "$1/etc"
+	cat >"$1/etc/lvm.conf" <<'CONF'
+backup { backup = 0 archive = 0 }
+devices { use_devicesfile = 0 obtain_device_list_from_udev = 0 }
+global { use_lvmlockd = 0 }
+activation { udev_sync = 0 udev_rules = 0 }
+CONF
+	export LVM_SYSTEM_DIR=$1/etc LVM_SUPPRESS_FD_WARNINGS=1
+}
