@@ -1122,6 +1122,46 @@ static void when_text(int64_t when, char *out, size_t len)
 		snprintf(out, len, "-");
 }
 
+/* the names of a lineage, "a, -b" ("-" when none) */
+static void lineage_line(struct tm_text *t, const struct mlvm_vg *vg, uint32_t h, bool descendants)
+{
+	struct mlvm_lineage who = { h, true }, *m = NULL;
+	struct mlvm_buf b = { 0 };
+	char name[160];
+	uint32_t n = 0, i;
+
+	if (mlvm_lineage_walk(vg, who, descendants, &m, &n) == 0)
+		for (i = 0; i < n; i++)
+			mlvm_buf_printf(&b, "%s%s", i ? ", " : "", mlvm_lineage_name(vg, m[i], name, sizeof(name)));
+	free(m);
+	tm_text_add(t, "  %s\t%s", descendants ? "descendants" : "ancestors",
+		    b.data && *b.data ? b.data : "-");
+	mlvm_buf_free(&b);
+}
+
+/* the historical LVs (removed LVs LVM2 keeps a record of: record_lvs_history) */
+static void hlv_lines(const struct mlvm_vg *vg, struct tm_text *t)
+{
+	char when[40];
+	uint32_t i;
+
+	if (!vg->n_hlvs)
+		return;
+	tm_text_add(t, "Historical LVs (removed; LVM2 keeps their record)");
+	for (i = 0; i < vg->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &vg->hlvs[i];
+
+		when_text(h->removal_time, when, sizeof(when));
+		tm_text_add(t, "%c%s\tremoved %s, id %s", MLVM_HLV_PREFIX, h->name, when,
+			    h->id ? h->id : "-");
+		when_text(h->creation_time, when, sizeof(when));
+		tm_text_add(t, "  created\t%s", when);
+		tm_text_add(t, "  origin\t%s", h->origin ? h->origin : "-");
+		lineage_line(t, vg, i, false);
+		lineage_line(t, vg, i, true);
+	}
+}
+
 static void vg_details(const struct tm_model *m, const struct tm_vgview *w, struct tm_text *t)
 {
 	const struct mlvm_vg *vg = w->vg;
@@ -1163,6 +1203,7 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 	tm_text_add(t, "creation_host\t%s", vg->creation_host ? vg->creation_host : "-");
 	when_text(vg->creation_time, when, sizeof(when));
 	tm_text_add(t, "creation_time\t%s (%lld)", when, (long long)vg->creation_time);
+	hlv_lines(vg, t);
 	tm_text_add(t, "Read from");
 	tm_text_add(t, "image\t%s", vg->source.image ? vg->source.image : "-");
 	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
@@ -1198,6 +1239,13 @@ static void pv_details(const struct tm_vgview *w, uint32_t p, struct tm_text *t)
 		    (unsigned long long)pv->dev_size, mlvm_plural(pv->dev_size, "sector", "sectors"));
 	tm_text_add(t, "pe_start\tsector %llu (byte %llu)", (unsigned long long)pv->pe_start,
 		    (unsigned long long)sat_mul(pv->pe_start, 512));
+	if (pv->ba_size)
+		tm_text_add(t, "bootloader area\tsectors %llu-%llu (%llu %s from byte %llu)",
+			    (unsigned long long)pv->ba_start,
+			    (unsigned long long)(pv->ba_start + pv->ba_size - 1),
+			    (unsigned long long)sat_mul(pv->ba_size, 512),
+			    mlvm_plural(sat_mul(pv->ba_size, 512), "byte", "bytes"),
+			    (unsigned long long)sat_mul(pv->ba_start, 512));
 	size_line(t, "extents", pv->pe_count, vg->extent_size);
 	size_line(t, "used", pv->pe_count - free_pe, vg->extent_size);
 	size_line(t, "free", free_pe, vg->extent_size);
