@@ -1125,18 +1125,10 @@ static void when_text(int64_t when, char *out, size_t len)
 /* the names of a lineage, "a, -b" ("-" when none) */
 static void lineage_line(struct tm_text *t, const struct mlvm_vg *vg, uint32_t h, bool descendants)
 {
-	struct mlvm_lineage who = { h, true }, *m = NULL;
-	struct mlvm_buf b = { 0 };
-	char name[160];
-	uint32_t n = 0, i;
+	char *s = mlvm_hlv_lineage_text(vg, h, descendants, ", ");
 
-	if (mlvm_lineage_walk(vg, who, descendants, &m, &n) == 0)
-		for (i = 0; i < n; i++)
-			mlvm_buf_printf(&b, "%s%s", i ? ", " : "", mlvm_lineage_name(vg, m[i], name, sizeof(name)));
-	free(m);
-	tm_text_add(t, "  %s\t%s", descendants ? "descendants" : "ancestors",
-		    b.data && *b.data ? b.data : "-");
-	mlvm_buf_free(&b);
+	tm_text_add(t, "  %s\t%s", descendants ? "descendants" : "ancestors", s && *s ? s : "-");
+	free(s);
 }
 
 /* the historical LVs (removed LVs LVM2 keeps a record of: record_lvs_history) */

@@ -285,23 +285,6 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 	}
 }
 
-/* the lineage of historical LV h as "a, -b, c" (malloc'ed, NULL when out of memory) */
-static char *lineage_text(const struct mlvm_vg *vg, uint32_t h, bool descendants)
-{
-	struct mlvm_lineage who = { h, true }, *m;
-	struct mlvm_buf b = { 0 };
-	char name[160];
-	uint32_t n, i;
-
-	if (mlvm_lineage_walk(vg, who, descendants, &m, &n))
-		return NULL;
-	mlvm_buf_append(&b, "", 0);
-	for (i = 0; i < n; i++)
-		mlvm_buf_printf(&b, "%s%s", i ? ", " : "", mlvm_lineage_name(vg, m[i], name, sizeof(name)));
-	free(m);
-	return b.data;
-}
-
 /* the historical LVs (record_lvs_history), named as lvs -H does: "-name" */
 static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
 {
@@ -321,10 +304,10 @@ static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
 			time_row(t, HK("removal_time"), h->removal_time);
 		if (h->origin)
 			row(t, HK("origin"), "%s", h->origin);
-		s = lineage_text(vg, i, false);
+		s = mlvm_hlv_lineage_text(vg, i, false, ", ");
 		row(t, HK("ancestors"), "%s", s ? s : "(out of memory)");
 		free(s);
-		s = lineage_text(vg, i, true);
+		s = mlvm_hlv_lineage_text(vg, i, true, ", ");
 		row(t, HK("descendants"), "%s", s ? s : "(out of memory)");
 		free(s);
 #undef HK

@@ -1105,6 +1105,22 @@ const char *mlvm_lineage_name(const struct mlvm_vg *vg, struct mlvm_lineage m, c
 	return buf;
 }
 
+char *mlvm_hlv_lineage_text(const struct mlvm_vg *vg, uint32_t h, bool descendants, const char *sep)
+{
+	struct mlvm_lineage who = { h, true }, *m;
+	struct mlvm_buf b = { 0 };
+	char name[160];
+	uint32_t n, i;
+
+	if (mlvm_lineage_walk(vg, who, descendants, &m, &n))
+		return NULL;
+	mlvm_buf_append(&b, "", 0);
+	for (i = 0; i < n; i++)
+		mlvm_buf_printf(&b, "%s%s", i ? sep : "", mlvm_lineage_name(vg, m[i], name, sizeof(name)));
+	free(m);
+	return b.data;
+}
+
 /* ------------------------------------------------------------ the VG */
 
 static const struct cfg_node *find_vg_section(const struct cfg_node *root)

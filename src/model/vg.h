@@ -263,6 +263,11 @@ struct mlvm_lineage {
 int mlvm_lineage_walk(const struct mlvm_vg *vg, struct mlvm_lineage who, bool descendants,
 		      struct mlvm_lineage **out, uint32_t *n);
 
+/* the lineage of historical LV h (ancestors, or with descendants its
+ * descendants) as names joined by sep ("thin1, -snap1"), "" when none;
+ * malloc'ed, NULL when out of memory */
+char *mlvm_hlv_lineage_text(const struct mlvm_vg *vg, uint32_t h, bool descendants, const char *sep);
+
 /* the name of a lineage member as lvs -H shows it: "lv", or "-name" for a
  * historical LV (into buf, which it returns) */
 const char *mlvm_lineage_name(const struct mlvm_vg *vg, struct mlvm_lineage m, char *buf, size_t len);

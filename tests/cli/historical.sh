@@ -13,37 +13,12 @@
 command -v lvm >/dev/null || skip "lvm2 not installed"
 losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
-export LVM_SUPPRESS_FD_WARNINGS=1
-export LVM_SYSTEM_DIR=$TMP/lvm
-mkdir -p "$LVM_SYSTEM_DIR"
-cat >"$LVM_SYSTEM_DIR/lvm.conf" <<'EOF'
-backup {
-	backup = 0
-	archive = 0
-}
-devices {
-	use_devicesfile = 0
-	obtain_device_list_from_udev = 0
-}
-global {
-	use_lvmlockd = 0
-}
-metadata {
-	record_lvs_history = 1
-}
-EOF
-loop=
-cleanup() {
-	[ -n "$loop" ] && loop_release "$loop"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { fail "lvm: $* (see below)"; tail -5 "$TMP/lvm.log"; return 1; }; }
+lvm_private_conf 'metadata { record_lvs_history = 1 }'
 
 cd "$TMP" || exit 99
 vg=hist$$
 "$PYTHON3" -c 'import random,sys; open(sys.argv[1],"wb").write(random.Random(7).randbytes(64 << 20))' a.img
-loop=$(losetup -f --show a.img) || { fail "losetup"; finish; }
+loop_attach a.img || { fail "losetup"; finish; }
 D=(--devices "$loop")
 lvmq pvcreate -q "${D[@]}" --bootloaderareasize 1m "$loop" &&
 	lvmq vgcreate -q "${D[@]}" -s 1m "$vg" "$loop" &&
@@ -100,7 +75,6 @@ pvs "${D[@]}" --reportformat json --units b --nosuffix -o pv_name,pv_ba_start,pv
 lvremove "${D[@]}" --driverloaded n -f "$vg/-snap2" >>"$TMP/lvm.log" 2>&1
 last=$(vgs "${D[@]}" --noheadings -o vg_seqno "$vg" | tr -d ' ')
 losetup -d "$loop"
-loop=
 
 grep -q '"-snap1"' lvs.json && grep -q '"-snap2"' lvs.json ||
 	{ fail "lvm2 recorded no historical LVs: $(tail -5 "$TMP/lvm.log")"; finish; }

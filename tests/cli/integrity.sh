@@ -14,35 +14,13 @@
 command -v lvm >/dev/null || skip "lvm2 not installed"
 losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
-export LVM_SUPPRESS_FD_WARNINGS=1
-export LVM_SYSTEM_DIR=$TMP/lvm
-mkdir -p "$LVM_SYSTEM_DIR"
-cat >"$LVM_SYSTEM_DIR/lvm.conf" <<'EOF'
-backup {
-	backup = 0
-	archive = 0
-}
-devices {
-	use_devicesfile = 0
-	obtain_device_list_from_udev = 0
-}
-global {
-	use_lvmlockd = 0
-}
-EOF
-loop=
-cleanup() {
-	[ -n "$loop" ] && loop_release "$loop"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { fail "lvm: $* (see below)"; tail -5 "$TMP/lvm.log"; return 1; }; }
+lvm_private_conf
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 cd "$TMP" || exit 99
 vg=integ$$
 "$PYTHON3" -c 'import random,sys; open(sys.argv[1],"wb").write(random.Random(17).randbytes(64 << 20))' a.img
-loop=$(losetup -f --show a.img) || { fail "losetup"; finish; }
+loop_attach a.img || { fail "losetup"; finish; }
 D=(--devices "$loop")
 lvmq pvcreate -q "${D[@]}" "$loop" &&
 	lvmq vgcreate -q "${D[@]}" -s 1m "$vg" "$loop" &&
@@ -115,7 +93,6 @@ if vgcfgrestore "${D[@]}" --force -f vdo.vg "$vg" >>"$TMP/lvm.log" 2>&1 &&
 	cp a.img vdo.img
 fi
 losetup -d "$loop"
-loop=
 
 # the truth: each leg's _iorig as LVM2 places it; both legs hold the same
 # data (a clean mirror), written from leg 0
