@@ -1022,7 +1022,7 @@ int mlvm_lineage_walk(const struct mlvm_vg *vg, struct mlvm_lineage who, bool de
 
 	*out = NULL;
 	*n = 0;
-	if (member_id(vg, who) >= total)
+	if (who.index >= (who.historical ? vg->n_hlvs : vg->n_lvs))
 		return 0;
 	parent = lineage_parents(vg);
 	seen = calloc(total, 1);
