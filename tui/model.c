@@ -1122,6 +1122,38 @@ static void when_text(int64_t when, char *out, size_t len)
 		snprintf(out, len, "-");
 }
 
+/* the names of a lineage, "a, -b" ("-" when none) */
+static void lineage_line(struct tm_text *t, const struct mlvm_vg *vg, uint32_t h, bool descendants)
+{
+	char *s = mlvm_hlv_lineage_text(vg, h, descendants, ", ");
+
+	tm_text_add(t, "  %s\t%s", descendants ? "descendants" : "ancestors", s && *s ? s : "-");
+	free(s);
+}
+
+/* the historical LVs (removed LVs LVM2 keeps a record of: record_lvs_history) */
+static void hlv_lines(const struct mlvm_vg *vg, struct tm_text *t)
+{
+	char when[40];
+	uint32_t i;
+
+	if (!vg->n_hlvs)
+		return;
+	tm_text_add(t, "Historical LVs (removed; LVM2 keeps their record)");
+	for (i = 0; i < vg->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &vg->hlvs[i];
+
+		when_text(h->removal_time, when, sizeof(when));
+		tm_text_add(t, "%c%s\tremoved %s, id %s", MLVM_HLV_PREFIX, h->name, when,
+			    h->id ? h->id : "-");
+		when_text(h->creation_time, when, sizeof(when));
+		tm_text_add(t, "  created\t%s", when);
+		tm_text_add(t, "  origin\t%s", h->origin ? h->origin : "-");
+		lineage_line(t, vg, i, false);
+		lineage_line(t, vg, i, true);
+	}
+}
+
 static void vg_details(const struct tm_model *m, const struct tm_vgview *w, struct tm_text *t)
 {
 	const struct mlvm_vg *vg = w->vg;
@@ -1163,6 +1195,7 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 	tm_text_add(t, "creation_host\t%s", vg->creation_host ? vg->creation_host : "-");
 	when_text(vg->creation_time, when, sizeof(when));
 	tm_text_add(t, "creation_time\t%s (%lld)", when, (long long)vg->creation_time);
+	hlv_lines(vg, t);
 	tm_text_add(t, "Read from");
 	tm_text_add(t, "image\t%s", vg->source.image ? vg->source.image : "-");
 	if (vg->source.loose) {
@@ -1210,6 +1243,13 @@ static void pv_details(const struct tm_vgview *w, uint32_t p, struct tm_text *t)
 		    (unsigned long long)pv->dev_size, mlvm_plural(pv->dev_size, "sector", "sectors"));
 	tm_text_add(t, "pe_start\tsector %llu (byte %llu)", (unsigned long long)pv->pe_start,
 		    (unsigned long long)sat_mul(pv->pe_start, 512));
+	if (pv->ba_size)
+		tm_text_add(t, "bootloader area\tsectors %llu-%llu (%llu %s from byte %llu)",
+			    (unsigned long long)pv->ba_start,
+			    (unsigned long long)(pv->ba_start + pv->ba_size - 1),
+			    (unsigned long long)sat_mul(pv->ba_size, 512),
+			    mlvm_plural(sat_mul(pv->ba_size, 512), "byte", "bytes"),
+			    (unsigned long long)sat_mul(pv->ba_start, 512));
 	size_line(t, "extents", pv->pe_count, vg->extent_size);
 	size_line(t, "used", pv->pe_count - free_pe, vg->extent_size);
 	size_line(t, "free", free_pe, vg->extent_size);

@@ -244,6 +244,17 @@ static void seg_types(const struct mlvm_lv *lv, char *out, size_t len)
 	}
 }
 
+/* the message of the last error entry of r from index `from` on, NULL when none */
+static const char *last_error(const struct mlvm_report *r, size_t from)
+{
+	size_t i;
+
+	for (i = r->n; i-- > from;)
+		if (r->items[i].severity == MLVM_SEV_ERROR)
+			return r->items[i].message;
+	return NULL;
+}
+
 /* the ranges that could not be read, on stderr (all of them are in the JSON) */
 static void print_missing(const struct cli *c, const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 			  const struct mlvm_range *miss, size_t n, bool allowed)
@@ -305,6 +316,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	bool sparse = false, allow_missing = false, force = false, write_failed = false, hash = true;
 	bool to_stdout, caught = false;
 	char types[256], why[512];
+	const char *unmapped;
+	size_t first_entry;
 	unsigned flags = 0;
 	uint64_t size;
 	size_t n_miss = 0, i;
@@ -398,10 +411,15 @@ int cmd_export(struct cli *c, int argc, char **argv)
 			goto done;
 		}
 	}
+	first_entry = set->report.n;
 	rc = mlvm_lv_reader_new(vg, lv, &ro, &rd, &set->report);
 	if (rc) {
 		seg_types(lv, types, sizeof(types));
-		if (rc == -ENOTSUP)
+		/* the reader's error says which segment, of which (sub-)LV, and why */
+		unmapped = last_error(&set->report, first_entry);
+		if (rc == -ENOTSUP && unmapped)
+			cli_err(c, "cannot export lv %s of vg %s: %s", lv->name, vg->name, unmapped);
+		else if (rc == -ENOTSUP)
 			cli_err(c, "cannot export lv %s of vg %s: its segment type (%s) cannot be mapped",
 				lv->name, vg->name, types);
 		else if (rc == -ELOOP)

@@ -287,6 +287,35 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 	}
 }
 
+/* the historical LVs (record_lvs_history), named as lvs -H does: "-name" */
+static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
+{
+	char k[512], *s;
+	uint32_t i;
+
+	for (i = 0; i < vg->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &vg->hlvs[i];
+
+#define HK(suffix) (snprintf(k, sizeof(k), "%c%s/%s", MLVM_HLV_PREFIX, h->name, suffix), k)
+		row(t, HK("name"), "%c%s (historical: removed, recorded by record_lvs_history)",
+		    MLVM_HLV_PREFIX, h->name);
+		row(t, HK("id"), "%s", h->id ? h->id : "");
+		if (h->creation_time)
+			time_row(t, HK("creation_time"), h->creation_time);
+		if (h->removal_time)
+			time_row(t, HK("removal_time"), h->removal_time);
+		if (h->origin)
+			row(t, HK("origin"), "%s", h->origin);
+		s = mlvm_hlv_lineage_text(vg, i, false, ", ");
+		row(t, HK("ancestors"), "%s", s ? s : "(out of memory)");
+		free(s);
+		s = mlvm_hlv_lineage_text(vg, i, true, ", ");
+		row(t, HK("descendants"), "%s", s ? s : "(out of memory)");
+		free(s);
+#undef HK
+	}
+}
+
 static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
 		     FILE *f)
 {
@@ -316,6 +345,7 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 	for (i = 0; i < vg->n_pvs; i++) {
 		const struct mlvm_pv *pv = &vg->pvs[i];
 		const struct mlvm_pvdev *d = pv->missing ? NULL : mlvm_set_pv_dev(set, pv);
+		uint64_t ba;
 
 #define PK(suffix) (snprintf(k, sizeof(k), "%s/%s", pv->name, suffix), k)
 		row(&t, PK("name"), "%s", pv->name);
@@ -343,6 +373,14 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 		sectors_row(&t, PK("size_in_sectors"), pv->dev_size);
 		sectors_row(&t, PK("pe_start"), pv->pe_start);
 		row(&t, PK("pe_count"), "%llu", (unsigned long long)pv->pe_count);
+		if (pv->ba_size) {
+			sectors_row(&t, PK("bootloader_area/start"), pv->ba_start);
+			sectors_row(&t, PK("bootloader_area/size"), pv->ba_size);
+			if (!pv->missing && mlvm_mul_ok(pv->ba_start, MLVM_SECTOR_SIZE, &ba) &&
+			    mlvm_add_ok(ba, pv->offset, &ba))
+				row(&t, PK("bootloader_area/offset"), "byte %llu of %s",
+				    (unsigned long long)ba, pv->src->name);
+		}
 		if (d) {
 			char uuid[39];
 
@@ -392,6 +430,7 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 		}
 #undef LK
 	}
+	hlv_rows(&t, vg);
 	{
 		uint64_t fb;
 		bool ok = mlvm_mul_ok(vg->free_extents, vg->extent_size, &fb) &&
@@ -443,6 +482,72 @@ static void json_utc(struct json *j, const char *key, int64_t when)
 		json_null(j, key);
 }
 
+/* a PV's bootloader area as its text records it: bytes from the PV's start,
+ * and where that is in its image (null when the PV is missing); null when none */
+static void json_bootloader_area(struct json *j, const struct mlvm_pv *pv)
+{
+	uint64_t start, size, off;
+
+	if (!pv->ba_size || !mlvm_mul_ok(pv->ba_start, MLVM_SECTOR_SIZE, &start) ||
+	    !mlvm_mul_ok(pv->ba_size, MLVM_SECTOR_SIZE, &size)) {
+		json_null(j, "bootloader_area");
+		return;
+	}
+	json_begin_object_inline(j, "bootloader_area");
+	json_uint(j, "start", start);
+	json_uint(j, "size", size);
+	if (!pv->missing && mlvm_add_ok(start, pv->offset, &off))
+		json_uint(j, "offset", off);
+	else
+		json_null(j, "offset");
+	json_end_object(j);
+}
+
+/* the lineage of historical LV h as an array of names ("-name" when historical) */
+static void json_lineage(struct json *j, const char *key, const struct mlvm_vg *vg, uint32_t h,
+			 bool descendants)
+{
+	struct mlvm_lineage who = { h, true }, *m = NULL;
+	char name[160];
+	uint32_t n = 0, i;
+
+	json_begin_array(j, key);
+	if (!mlvm_lineage_walk(vg, who, descendants, &m, &n))
+		for (i = 0; i < n; i++)
+			json_string(j, NULL, mlvm_lineage_name(vg, m[i], name, sizeof(name)));
+	free(m);
+	json_end_array(j);
+}
+
+static void json_hlvs(struct json *j, const struct mlvm_vg *vg)
+{
+	uint32_t i;
+
+	json_begin_array(j, "historical_lvs");
+	for (i = 0; i < vg->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &vg->hlvs[i];
+
+		json_begin_object(j, NULL);
+		json_string(j, "name", h->name);
+		json_string(j, "id", h->id);
+		if (h->creation_time)
+			json_int(j, "creation_time", h->creation_time);
+		else
+			json_null(j, "creation_time");
+		json_utc(j, "creation_time_utc", h->creation_time);
+		if (h->removal_time)
+			json_int(j, "removal_time", h->removal_time);
+		else
+			json_null(j, "removal_time");
+		json_utc(j, "removal_time_utc", h->removal_time);
+		json_string(j, "origin", h->origin);
+		json_lineage(j, "ancestors", vg, i, false);
+		json_lineage(j, "descendants", vg, i, true);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 static void json_vg(struct json *j, const struct mlvm_vg *vg)
 {
 	char what[256];
@@ -491,6 +596,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 		json_uint(j, "dev_size", pv->dev_size);
 		json_uint(j, "pe_start", pv->pe_start);
 		json_uint(j, "pe_count", pv->pe_count);
+		json_bootloader_area(j, pv);
 		if (pv->missing) {
 			json_null(j, "image");
 			json_null(j, "offset");
@@ -571,6 +677,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 		json_end_object(j);
 	}
 	json_end_array(j);
+	json_hlvs(j, vg);
 	json_uint(j, "extent_count", vg->total_extents);
 	json_uint(j, "free_extents", vg->free_extents);
 	json_end_object(j);

@@ -644,6 +644,7 @@ static void render_change(struct json *j, const struct mlvm_vg_change *ch)
 	const char *before = ch->before, *after = ch->after;
 	const char *who = lv ? lv : pv ? pv : field ? field : "";
 	bool named_only = !strcmp(kind, "lv_added") || !strcmp(kind, "lv_removed") ||
+			  !strcmp(kind, "hlv_added") || !strcmp(kind, "hlv_removed") ||
 			  !strcmp(kind, "pv_added") || !strcmp(kind, "pv_removed");
 
 	if (j) {

@@ -17,7 +17,8 @@ static const char scan_help[] =
 	"\n"
 	"Look at every sector of every image for LVM2 labels, metadata area headers\n"
 	"and metadata text, and list each PV found: where (image, byte offset,\n"
-	"partition), its label's health (magic, sector field, crc, type), each\n"
+	"partition), its label's health (magic, sector field, crc, type), its\n"
+	"bootloader area (pvcreate --bootloaderareasize) when its header lists one, each\n"
 	"metadata area with its problems, and the VG it belongs to (NAME@UUID when\n"
 	"two VGs of the images share the name). Finds PVs at\n"
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
@@ -153,8 +154,18 @@ static bool vg_name_shared(const struct mlvm_set *set, const struct mlvm_pvdev *
 	return false;
 }
 
+/* the bootloader area the PV header's extension lists (pvcreate
+ * --bootloaderareasize; LVM2 writes at most one), NULL when none */
+static const struct mlvm_disk_locn *dev_bootloader_area(const struct mlvm_pvdev *d)
+{
+	return d->has_label && d->label.has_ext && d->label.n_ba && d->label.ba[0].size ?
+	       &d->label.ba[0] : NULL;
+}
+
 static void scan_json(const struct mlvm_set *set, struct json *j)
 {
+	const struct mlvm_disk_locn *ba;
+	uint64_t off;
 	size_t i;
 	unsigned k;
 
@@ -203,6 +214,19 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 			json_null(j, "device_size");
 			json_null(j, "label");
 		}
+		ba = dev_bootloader_area(d);
+		if (ba) {
+			json_begin_object_inline(j, "bootloader_area");
+			json_uint(j, "start", ba->offset);
+			json_uint(j, "size", ba->size);
+			if (mlvm_add_ok(d->base, ba->offset, &off))
+				json_uint(j, "offset", off);
+			else
+				json_null(j, "offset");
+			json_end_object(j);
+		} else {
+			json_null(j, "bootloader_area");
+		}
 		json_begin_array(j, "mdas");
 		for (k = 0; k < d->n_mda; k++) {
 			const struct mlvm_mda_info *m = &d->mda[k];
@@ -241,6 +265,8 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 
 static void scan_text(const struct mlvm_set *set)
 {
+	const struct mlvm_disk_locn *ba;
+	uint64_t off;
 	size_t i;
 	unsigned k, p;
 
@@ -266,6 +292,14 @@ static void scan_text(const struct mlvm_set *set)
 			       lp.n ? "damaged" : "ok");
 		for (p = 0; p < lp.n; p++)
 			printf("            %s\n", lp.v[p]);
+		ba = dev_bootloader_area(d);
+		if (ba && mlvm_add_ok(d->base, ba->offset, &off))
+			printf("  bootarea  byte %llu, %llu bytes (bootloader area, byte %llu of the PV)\n",
+			       (unsigned long long)off, (unsigned long long)ba->size,
+			       (unsigned long long)ba->offset);
+		else if (ba)
+			printf("  bootarea  byte %llu of the PV, %llu bytes (bootloader area, beyond the image)\n",
+			       (unsigned long long)ba->offset, (unsigned long long)ba->size);
 		for (k = 0; k < d->n_mda; k++) {
 			const struct mlvm_mda_info *m = &d->mda[k];
 			struct problems mp = { .n = 0 };

@@ -350,6 +350,12 @@ bool lvmap_all_areas_bad(const struct seg *g, unsigned bad)
 	return bad && bad == g->n;
 }
 
+bool lvmap_first_area_is_hole(const struct seg *g, uint64_t x, uint64_t len, int depth)
+{
+	return g->a[0].lv && !g->a[0].bad && depth < LVMAP_MAX_DEPTH &&
+	       lvmap_rd_is_hole(g->a[0].lv, g->a[0].base + x, len, depth + 1);
+}
+
 void lvmap_map_first_area(const struct seg *g, uint64_t x, uint64_t len, struct seg_loc *loc)
 {
 	loc->kind = LOC_AREA;
@@ -391,6 +397,7 @@ static const struct seg_type types[] = {
 	{ "cache", &lvmap_seg_cache, 0, 0 },
 	{ "writecache", &lvmap_seg_cache, 0, 0 },
 	{ "cache-pool", &lvmap_seg_cache, 0, 0 },
+	{ "integrity", &lvmap_seg_integrity, 0, 0 },
 	{ "error", &lvmap_seg_error, 0, 0 },
 	{ "zero", &lvmap_seg_zero, 0, 0 },
 	{ NULL, NULL, 0, 0 },
@@ -524,6 +531,13 @@ static int seg_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlv
 	base[bl] = 0;
 	for (ty = types; ty->name && strcmp(ty->name, base); ty++)
 		;
+	if (!ty->name && (!strcmp(base, "vdo") || !strcmp(base, "vdo-pool"))) {
+		mlvm_error(t->r, "lv_vdo", NULL, -1,
+			   "lv %s: segment type %s is VDO, which cannot be read: VDO stores "
+			   "blocks deduplicated and compressed, found through its block map and "
+			   "slab depot, which mlvm does not map", lvname, s->type);
+		return -ENOTSUP;
+	}
 	if (!ty->name) {
 		mlvm_error(t->r, "lv_segment_type", NULL, -1,
 			   "lv %s: segment type %s cannot be mapped", lvname, s->type);

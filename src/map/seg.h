@@ -13,6 +13,7 @@
  *   seg_thin.c      thin and thin-pool (the pool's metadata: thin.c)
  *   seg_snapshot.c  old-style snapshots (the COW store: cow.c)
  *   seg_cache.c     cache, writecache, cache-pool: the origin
+ *   seg_integrity.c integrity: the data sub-LV (_iorig)
  *
  * Adding a segment type is one family file (or one more row for an
  * existing family) plus one row in lvmap.c's type table.
@@ -182,6 +183,7 @@ struct tree {
 extern const struct seg_ops lvmap_seg_broken, lvmap_seg_error, lvmap_seg_zero;
 extern const struct seg_ops lvmap_seg_striped, lvmap_seg_mirror, lvmap_seg_raid10, lvmap_seg_raid456;
 extern const struct seg_ops lvmap_seg_thin, lvmap_seg_thin_pool, lvmap_seg_snapshot, lvmap_seg_cache;
+extern const struct seg_ops lvmap_seg_integrity;
 /* the raid4/5/6 layouts (seg_type.algo) */
 enum raid_algo {
 	A_LA, A_RA, A_LS, A_RS, A_P0, A_PN,		/* raid4/5 */
@@ -213,6 +215,8 @@ int lvmap_seg_read_mapped(struct seg *g, uint8_t *buf, uint64_t len, uint64_t x,
 			  struct lvmap_miss *m, uint64_t bpos);
 /* map to area 0 at the same offset, the whole range (an LV read through one sub-LV) */
 void lvmap_map_first_area(const struct seg *g, uint64_t x, uint64_t len, struct seg_loc *loc);
+/* an is_hole hook for a segment read through area 0 (a sub-LV) at the same offset */
+bool lvmap_first_area_is_hole(const struct seg *g, uint64_t x, uint64_t len, int depth);
 /* a degrades hook: only when every area is degraded (one intact copy reads it all) */
 bool lvmap_all_areas_bad(const struct seg *g, unsigned bad);
 /* zeros recorded missing */

@@ -10,12 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool cache_is_hole(const struct seg *g, uint64_t x, uint64_t len, int depth)
-{
-	return g->a[0].lv && !g->a[0].bad && depth < LVMAP_MAX_DEPTH &&
-	       lvmap_rd_is_hole(g->a[0].lv, g->a[0].base + x, len, depth + 1);
-}
-
 static int cache_build(struct tree *t, struct mlvm_lv_reader *rd, const struct mlvm_segment *s,
 		       struct seg *g, const struct seg_type *ty, int depth, int leg)
 {
@@ -41,6 +35,6 @@ const struct seg_ops lvmap_seg_cache = {
 	.family = "cache",
 	.build = cache_build,
 	.map = lvmap_map_first_area,
-	.is_hole = cache_is_hole,
+	.is_hole = lvmap_first_area_is_hole,
 	.locate = true,
 };

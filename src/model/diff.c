@@ -123,6 +123,36 @@ static void pv_size_text(const struct mlvm_pv *p, const struct mlvm_pv *other, c
 			 mlvm_plural(p->pe_start, "sector", "sectors"));
 }
 
+static const struct mlvm_hlv *hlv_by_id(const struct mlvm_vg *vg, const char *id)
+{
+	uint32_t i;
+
+	for (i = 0; i < vg->n_hlvs; i++)
+		if (vg->hlvs[i].id && id && !strcmp(vg->hlvs[i].id, id))
+			return &vg->hlvs[i];
+	return NULL;
+}
+
+/* the historical LVs (record_lvs_history) of x that y lacks, as changes of
+ * kind (hlv_removed: x is the older generation; hlv_added: the newer),
+ * named "-name" as LVM2 names them */
+static void diff_hlvs(struct differ *d, const struct mlvm_vg *x, const struct mlvm_vg *y,
+		      const char *kind)
+{
+	bool added = !strcmp(kind, "hlv_added");
+	char name[160];
+	uint32_t i;
+
+	for (i = 0; i < x->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &x->hlvs[i];
+
+		if (hlv_by_id(y, h->id))
+			continue;
+		snprintf(name, sizeof(name), "%c%s", MLVM_HLV_PREFIX, h->name ? h->name : "?");
+		change(d, kind, NULL, name, NULL, h->id, added ? NULL : name, added ? name : NULL);
+	}
+}
+
 static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlvm_vg *b)
 {
 	char x[160], y[160];
@@ -196,6 +226,8 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 	for (i = 0; i < b->n_lvs; i++)
 		if (!lv_by_id(a, b->lvs[i].id))
 			change(d, "lv_added", NULL, b->lvs[i].name, NULL, b->lvs[i].id, NULL, b->lvs[i].name);
+	diff_hlvs(d, a, b, "hlv_removed");
+	diff_hlvs(d, b, a, "hlv_added");
 }
 
 int mlvm_vg_diff(const struct mlvm_vg *a, const struct mlvm_vg *b, struct mlvm_vg_change **out,

@@ -5,8 +5,10 @@
  * Changes come in a fixed order: the VG's own fields (name, id,
  * extent_size, limits, status, tags), then per PV of a (removed, size,
  * status, tags), PVs added, then per LV of a (removed, renamed, resized,
- * moved, tags, status) and LVs added. LVs and PVs are matched by id, so a
- * rename is a rename, not a removal and an addition.
+ * moved, tags, status) and LVs added, then historical LVs
+ * (record_lvs_history) whose record was dropped, then those recorded anew.
+ * LVs, historical LVs and PVs are matched by id, so a rename is a rename,
+ * not a removal and an addition.
  *
  * Layer: model (src/model). May include: base, io, disk, text.
  */
@@ -19,11 +21,12 @@
 
 struct mlvm_vg_change {
 	const char *kind;	/* lv_added, lv_removed, lv_renamed, lv_resized, lv_moved,
-				 * lv_tags, lv_status, pv_added, pv_removed, pv_changed,
-				 * vg_changed (static strings) */
+				 * lv_tags, lv_status, hlv_added, hlv_removed, pv_added,
+				 * pv_removed, pv_changed, vg_changed (static strings) */
 	const char *field;	/* vg_changed: name, id, extent_size, limits, status, tags;
 				 * pv_changed: size, status, tags; NULL otherwise */
-	char *lv;		/* the LV's name (lv_* kinds; the newer name), else NULL */
+	char *lv;		/* the LV's name (lv_* kinds; the newer name), "-name"
+				 * (hlv_* kinds: a historical LV), else NULL */
 	char *pv;		/* the PV's name (pv_* kinds, as the newer generation names it) */
 	char *id;		/* the LV's, PV's or (vg_changed) the older VG's uuid */
 	char *before, *after;	/* as text; NULL where there is none (added, removed) */

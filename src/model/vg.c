@@ -355,6 +355,16 @@ static int read_pvs(struct ctx *c, const struct cfg_node *sec)
 		get_u64(c, n, "dev_size", what, false, &pv->dev_size);
 		get_u64(c, n, "pe_start", what, true, &pv->pe_start);
 		get_u64(c, n, "pe_count", what, true, &pv->pe_count);
+		get_u64(c, n, "ba_start", what, false, &pv->ba_start);
+		get_u64(c, n, "ba_size", what, false, &pv->ba_size);
+		if (!pv->ba_start != !pv->ba_size) {
+			/* LVM2 refuses the text: take neither */
+			W(c, "text_bootloader_area", n,
+			  "%s: ba_start %llu and ba_size %llu: a bootloader area needs both (line %u)",
+			  what, (unsigned long long)pv->ba_start, (unsigned long long)pv->ba_size,
+			  LINE(c, n));
+			pv->ba_start = pv->ba_size = 0;
+		}
 		pv->missing = true;	/* until the assembler finds it */
 		if (!mlvm_add_ok(vg->total_extents, pv->pe_count, &vg->total_extents))
 			vg->total_extents = UINT64_MAX;
@@ -834,6 +844,285 @@ static int check_usage(struct ctx *c)
 
 /* ------------------------------------------------------------ VG */
 
+/* ------------------------------------------------------------ historical LVs */
+
+static bool get_time(struct ctx *c, const struct cfg_node *sec, const char *key,
+		     const char *what, int64_t *out)
+{
+	uint64_t v;
+
+	*out = 0;
+	if (!get_u64(c, sec, key, what, false, &v))
+		return false;
+	*out = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+	return true;
+}
+
+int mlvm_vg_hlv_index(const struct mlvm_vg *vg, const char *name)
+{
+	for (uint32_t i = 0; name && i < vg->n_hlvs; i++)
+		if (vg->hlvs[i].name && !strcmp(vg->hlvs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* the member an origin string names ("lv" or "-historical"), false when none */
+static bool origin_member(const struct mlvm_vg *vg, const char *origin, struct mlvm_lineage *m)
+{
+	int i;
+
+	if (!origin)
+		return false;
+	if (origin[0] == MLVM_HLV_PREFIX) {
+		i = mlvm_vg_hlv_index(vg, origin + 1);
+		m->historical = true;
+	} else {
+		i = mlvm_vg_lv_index(vg, origin);
+		m->historical = false;
+	}
+	if (i < 0)
+		return false;
+	m->index = (uint32_t)i;
+	return true;
+}
+
+static int read_hlvs(struct ctx *c, const struct cfg_node *sec)
+{
+	struct mlvm_vg *vg = c->vg;
+	const struct cfg_node *n, *e;
+	size_t count = sec ? cfg_count(sec) : 0;
+	uint32_t i;
+
+	if (!sec)
+		return 0;
+	if (count > UINT32_MAX)
+		return -E2BIG;
+	vg->hlvs = calloc(count ? count : 1, sizeof(*vg->hlvs));
+	if (!vg->hlvs)
+		return -ENOMEM;
+	for (n = sec->v.child; n; n = n->next) {
+		struct mlvm_hlv *h = &vg->hlvs[vg->n_hlvs];
+		char what[160];
+		const char *s;
+
+		if (n->type != CFG_SECTION) {
+			W(c, "text_type", n, "historical_logical_volumes: %s is not a section (line %u)",
+			  n->key ? n->key : "?", LINE(c, n));
+			continue;
+		}
+		snprintf(what, sizeof(what), "historical lv %s", n->key);
+		h->node = n;
+		h->name = n->key;
+		s = get_str(c, n, "name", what, false);
+		if (s)
+			h->name = s;
+		h->id = get_str(c, n, "id", what, true);
+		get_time(c, n, "creation_time", what, &h->creation_time);
+		get_time(c, n, "removal_time", what, &h->removal_time);
+		h->origin = get_str(c, n, "origin", what, false);
+		h->descendants = get_array(c, n, "descendants", what);
+		vg->n_hlvs++;
+	}
+	/* every name they give must be a member of the VG, as LVM2 requires */
+	for (i = 0; i < vg->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &vg->hlvs[i];
+		struct mlvm_lineage m;
+
+		if (h->origin && !origin_member(vg, h->origin, &m))
+			W(c, "text_history", h->node,
+			  "historical lv %s: origin %s is neither an LV nor a historical LV (line %u)",
+			  h->name, h->origin, LINE(c, h->node));
+		for (e = h->descendants ? h->descendants->v.child : NULL; e; e = e->next)
+			if ((e->type != CFG_STRING && e->type != CFG_WORD) ||
+			    mlvm_vg_lv_index(vg, e->v.s) < 0)
+				W(c, "text_history", h->node,
+				  "historical lv %s: descendant %s is not an LV of the VG (line %u)",
+				  h->name, e->type == CFG_STRING || e->type == CFG_WORD ? e->v.s : "?",
+				  LINE(c, h->node));
+	}
+	return 0;
+}
+
+/* a member as one number: LVs first, then historical LVs */
+static uint32_t member_id(const struct mlvm_vg *vg, struct mlvm_lineage m)
+{
+	return m.historical ? vg->n_lvs + m.index : m.index;
+}
+
+static struct mlvm_lineage member_of(const struct mlvm_vg *vg, uint32_t id)
+{
+	struct mlvm_lineage m = { id, false };
+
+	if (id >= vg->n_lvs) {
+		m.index = id - vg->n_lvs;
+		m.historical = true;
+	}
+	return m;
+}
+
+/* the parent of every member (UINT32_MAX: none), see mlvm_lineage_walk */
+static uint32_t *lineage_parents(const struct mlvm_vg *vg)
+{
+	uint32_t total = vg->n_lvs + vg->n_hlvs, i;
+	uint32_t *parent = malloc((total ? total : 1) * sizeof(*parent));
+	struct mlvm_lineage m;
+
+	if (!parent)
+		return NULL;
+	for (i = 0; i < total; i++)
+		parent[i] = UINT32_MAX;
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+		const char *origin;
+
+		if (lv->n_segs && lv->segs[0].type && !strcmp(lv->segs[0].type, "thin") &&
+		    !cfg_get_str(lv->segs[0].node, "origin", &origin) &&
+		    origin_member(vg, origin, &m) && !m.historical)
+			parent[i] = m.index;
+	}
+	/* an LV whose origin was removed: the historical LV that names it */
+	for (i = 0; i < vg->n_hlvs; i++) {
+		const struct mlvm_hlv *h = &vg->hlvs[i];
+		const struct cfg_node *e;
+		int l;
+
+		if (origin_member(vg, h->origin, &m))
+			parent[vg->n_lvs + i] = member_id(vg, m);
+		for (e = h->descendants ? h->descendants->v.child : NULL; e; e = e->next)
+			if ((e->type == CFG_STRING || e->type == CFG_WORD) &&
+			    (l = mlvm_vg_lv_index(vg, e->v.s)) >= 0 && parent[l] == UINT32_MAX)
+				parent[l] = vg->n_lvs + i;
+	}
+	return parent;
+}
+
+static int lineage_push(struct mlvm_lineage **out, uint32_t *n, uint32_t *cap,
+			struct mlvm_lineage m)
+{
+	if (*n == *cap) {
+		uint32_t nc = *cap ? *cap * 2 : 8;
+		struct mlvm_lineage *p = realloc(*out, nc * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*out = p;
+		*cap = nc;
+	}
+	(*out)[(*n)++] = m;
+	return 0;
+}
+
+int mlvm_lineage_walk(const struct mlvm_vg *vg, struct mlvm_lineage who, bool descendants,
+		      struct mlvm_lineage **out, uint32_t *n)
+{
+	uint32_t total = vg->n_lvs + vg->n_hlvs, cap = 0, i, top, id;
+	uint32_t *parent, *first = NULL, *next = NULL, *stack = NULL;
+	uint8_t *seen = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (who.index >= (who.historical ? vg->n_hlvs : vg->n_lvs))
+		return 0;
+	parent = lineage_parents(vg);
+	seen = calloc(total, 1);
+	if (!parent || !seen) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	id = member_id(vg, who);
+	seen[id] = 1;
+	if (!descendants) {
+		for (id = parent[id]; id != UINT32_MAX && !seen[id] && !rc; id = parent[id]) {
+			seen[id] = 1;
+			rc = lineage_push(out, n, &cap, member_of(vg, id));
+		}
+		goto done;
+	}
+	/* children lists in text order (LVs first), then depth first */
+	first = malloc(total * sizeof(*first));
+	next = malloc(total * sizeof(*next));
+	stack = malloc(total * sizeof(*stack));
+	if (!first || !next || !stack) {
+		rc = -ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < total; i++)
+		first[i] = UINT32_MAX;
+	for (i = total; i-- > 0;)
+		if (parent[i] != UINT32_MAX) {
+			next[i] = first[parent[i]];
+			first[parent[i]] = i;
+		}
+	top = 0;
+	for (i = first[id]; i != UINT32_MAX; i = next[i])
+		top++;
+	/* push the children so that the first is on top */
+	{
+		uint32_t k = top;
+
+		for (i = first[id]; i != UINT32_MAX; i = next[i])
+			stack[--k] = i;
+	}
+	while (top && !rc) {
+		uint32_t c = stack[--top], k, cnt = 0;
+
+		if (seen[c])
+			continue;
+		seen[c] = 1;
+		rc = lineage_push(out, n, &cap, member_of(vg, c));
+		for (i = first[c]; i != UINT32_MAX; i = next[i])
+			if (!seen[i])
+				cnt++;
+		/* each member is pushed at most once: its one parent is seen once */
+		k = top + cnt;
+		for (i = first[c]; i != UINT32_MAX; i = next[i])
+			if (!seen[i])
+				stack[--k] = i;
+		top += cnt;
+	}
+done:
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	free(parent);
+	free(seen);
+	free(first);
+	free(next);
+	free(stack);
+	return rc;
+}
+
+const char *mlvm_lineage_name(const struct mlvm_vg *vg, struct mlvm_lineage m, char *buf, size_t len)
+{
+	if (m.historical)
+		snprintf(buf, len, "%c%s", MLVM_HLV_PREFIX,
+			 m.index < vg->n_hlvs && vg->hlvs[m.index].name ? vg->hlvs[m.index].name : "?");
+	else
+		snprintf(buf, len, "%s", m.index < vg->n_lvs ? vg->lvs[m.index].name : "?");
+	return buf;
+}
+
+char *mlvm_hlv_lineage_text(const struct mlvm_vg *vg, uint32_t h, bool descendants, const char *sep)
+{
+	struct mlvm_lineage who = { h, true }, *m;
+	struct mlvm_buf b = { 0 };
+	char name[160];
+	uint32_t n, i;
+
+	if (mlvm_lineage_walk(vg, who, descendants, &m, &n))
+		return NULL;
+	mlvm_buf_append(&b, "", 0);
+	for (i = 0; i < n; i++)
+		mlvm_buf_printf(&b, "%s%s", i ? sep : "", mlvm_lineage_name(vg, m[i], name, sizeof(name)));
+	free(m);
+	return b.data;
+}
+
+/* ------------------------------------------------------------ the VG */
+
 static const struct cfg_node *find_vg_section(const struct cfg_node *root)
 {
 	const struct cfg_node *n;
@@ -916,6 +1205,8 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 	rc = read_pvs(&c, cfg_find_type(n, "physical_volumes", CFG_SECTION));
 	if (!rc)
 		rc = read_lvs(&c, cfg_find_type(n, "logical_volumes", CFG_SECTION));
+	if (!rc)
+		rc = read_hlvs(&c, cfg_find_type(n, "historical_logical_volumes", CFG_SECTION));
 	if (rc) {
 		mlvm_vg_free(vg);
 		return rc;
@@ -1038,6 +1329,7 @@ void mlvm_vg_free(struct mlvm_vg *vg)
 			free(vg->pvs[i].others);
 	free(vg->pvs);
 	free(vg->lvs);
+	free(vg->hlvs);
 	free(vg->seg_pool);
 	free(vg->area_pool);
 	free(vg->lv_hash);

@@ -68,6 +68,8 @@ struct mlvm_pv {
 	uint64_t dev_size;		/* sectors */
 	uint64_t pe_start;		/* sectors */
 	uint64_t pe_count;
+	uint64_t ba_start;		/* bootloader area (pvcreate --bootloaderareasize), */
+	uint64_t ba_size;		/* sectors from the PV start; 0 and 0 when none */
 	/* where it was found (filled by the assembler) */
 	struct mlvm_source *src;	/* NULL when missing */
 	uint64_t offset;		/* bytes from image start to PV start */
@@ -81,6 +83,26 @@ struct mlvm_pv {
 	const struct mlvm_pvdev **others;
 	uint32_t n_others;
 };
+
+/*
+ * A historical LV (LVM2's metadata/record_lvs_history = 1): a removed LV
+ * that LVM2 keeps a record of in the VG's historical_logical_volumes section
+ * because it is part of the lineage of an LV still present (thin
+ * snapshots). Nothing of its data is described; only who it was.
+ */
+struct mlvm_hlv {
+	const struct cfg_node *node;
+	const char *name;		/* the section's key, or its "name" key */
+	const char *id;			/* with dashes, NULL when not given */
+	int64_t creation_time;		/* seconds since the epoch, 0 when not given */
+	int64_t removal_time;		/* seconds since the epoch, 0 when not given */
+	const char *origin;		/* as written: "lv" (live) or "-name" (historical), or NULL */
+	const struct cfg_node *descendants;	/* string array as written (live LVs), or NULL */
+};
+
+/* LVM2 writes a historical LV's name with this prefix where it stands for
+ * an LV (origin, lvs -H) */
+#define MLVM_HLV_PREFIX '-'
 
 /* how the assembler tied an image's PV to a PV of the text */
 enum mlvm_pv_evidence {
@@ -130,6 +152,8 @@ struct mlvm_vg {
 	uint32_t n_pvs;
 	struct mlvm_lv *lvs;
 	uint32_t n_lvs;
+	struct mlvm_hlv *hlvs;		/* historical_logical_volumes, in text order */
+	uint32_t n_hlvs;
 	struct mlvm_area *area_pool;	/* every segment's areas, one allocation */
 	struct mlvm_segment *seg_pool;	/* every LV's segments, one allocation */
 	uint64_t total_extents;
@@ -216,6 +240,40 @@ bool mlvm_pv_extent_bytes(const struct mlvm_vg *vg, const struct mlvm_pv *pv, ui
  * image is that PV: export and mount refuse them until the user says.
  */
 const struct mlvm_pv *mlvm_lv_ambiguous_pv(const struct mlvm_vg *vg, const struct mlvm_lv *lv);
+
+/* historical LV by name (without the '-' prefix); -1 when absent */
+int mlvm_vg_hlv_index(const struct mlvm_vg *vg, const char *name);
+
+/*
+ * The lineage of LVM2's thin snapshots, live and historical LVs together (what
+ * lvs -H reports as lv_full_ancestors / lv_full_descendants). A member is
+ * an LV (historical false: index in vg->lvs) or a historical LV (index in
+ * vg->hlvs). The parent of a historical LV is its "origin"; the parent of
+ * an LV is the origin of its thin segment, else the historical LV that lists
+ * it among its descendants.
+ */
+struct mlvm_lineage {
+	uint32_t index;
+	bool historical;
+};
+
+/*
+ * The ancestors (parent first, then its parent...) or, with descendants,
+ * every member whose ancestors hold it (depth first, in text order) of the
+ * member who. *out is malloc'ed (NULL when *n is 0). A cycle in hostile
+ * metadata ends the walk. Returns 0 or -ENOMEM.
+ */
+int mlvm_lineage_walk(const struct mlvm_vg *vg, struct mlvm_lineage who, bool descendants,
+		      struct mlvm_lineage **out, uint32_t *n);
+
+/* the lineage of historical LV h (ancestors, or with descendants its
+ * descendants) as names joined by sep ("thin1, -snap1"), "" when none;
+ * malloc'ed, NULL when out of memory */
+char *mlvm_hlv_lineage_text(const struct mlvm_vg *vg, uint32_t h, bool descendants, const char *sep);
+
+/* the name of a lineage member as lvs -H shows it: "lv", or "-name" for a
+ * historical LV (into buf, which it returns) */
+const char *mlvm_lineage_name(const struct mlvm_vg *vg, struct mlvm_lineage m, char *buf, size_t len);
 
 /* Valid LVM object name: [A-Za-z0-9._+-], no leading '-', not "." or "..",
  * shorter than 128 characters. */

@@ -22,6 +22,32 @@ loop_release() {
 	return 0
 }
 
+# lvm_private_conf [SECTION...]: point LVM2 at an lvm.conf of its own under
+# $TMP (no backups, no devices file, no udev, no lvmlockd), with the extra
+# config sections given appended
+lvm_private_conf() {
+	export LVM_SUPPRESS_FD_WARNINGS=1
+	export LVM_SYSTEM_DIR=$TMP/lvm
+	mkdir -p "$LVM_SYSTEM_DIR"
+	{
+		printf 'backup {\n\tbackup = 0\n\tarchive = 0\n}\n'
+		printf 'devices {\n\tuse_devicesfile = 0\n\tobtain_device_list_from_udev = 0\n}\n'
+		printf 'global {\n\tuse_lvmlockd = 0\n}\n'
+		printf '%s\n' "$@"
+	} >"$LVM_SYSTEM_DIR/lvm.conf"
+}
+
+# lvmq CMD...: run an lvm2 command, its output into $TMP/lvm.log; a failure
+# is a test failure naming the command
+lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { fail "lvm: $* (see below)"; tail -5 "$TMP/lvm.log"; return 1; }; }
+
+# loop_attach IMAGE: attach IMAGE to a free loop device as $loop, released
+# (loop_release) when the test exits
+loop_attach() {
+	loop=$(losetup -f --show "$1") || return 1
+	trap 'loop_release "$loop"; rm -rf "$TMP"' EXIT
+}
+
 fail() { echo "FAIL: $*"; failed=1; }
 pass() { echo "ok: $*"; }
 skip() { echo "SKIP: $*"; exit 77; }

@@ -415,6 +415,39 @@ static void details_give_exact_sizes_and_areas(void **state)
 	tm_text_free(&t);
 }
 
+/* the VG's details list its historical LVs (record_lvs_history) with their
+ * times and lineage, named "-NAME" as lvs -H names them */
+static void details_list_historical_lvs(void **state)
+{
+	static const char lvs[] =
+		LV("thin1", "THTHTH-THTH-THTH-THTH-THTH-THTH-THTHTH", VIS,
+		   SEG(0, 10, "type = \"thin\"\nthin_pool = \"pool\"\ntransaction_id = 0\ndevice_id = 1\n"))
+		LV("snap2", "S2S2S2-S2S2-S2S2-S2S2-S2S2-S2S2-S2S2S2", VIS,
+		   SEG(0, 10, "type = \"thin\"\nthin_pool = \"pool\"\ntransaction_id = 2\ndevice_id = 3\n"))
+		"}\n"
+		"historical_logical_volumes {\n"
+		"snap1 {\nid = \"H1H1H1-H1H1-H1H1-H1H1-H1H1-H1H1-H1H1H1\"\n"
+		"creation_time = 1700000200\nremoval_time = 1700000500\n"
+		"origin = \"thin1\"\ndescendants = [\"snap2\"]\n}\n";
+	struct mlvm_vg *vg = make_vg(12, lvs);
+	const struct mlvm_vg *vgs[1] = { vg };
+	struct tm_model *m = tm_model_new(vgs, NULL, 1);
+	struct tm_text t = { 0 };
+
+	(void)state;
+	assert_non_null(m);
+	tm_details(m, m->vgs[0].node, NULL, &t);
+	assert_true(has_line(&t, "Historical LVs"));
+	assert_true(has_line(&t, "-snap1\tremoved 2023-11-14 22:21:40 UTC, id H1H1H1"));
+	assert_true(has_line(&t, "  created\t2023-11-14 22:16:40 UTC"));
+	assert_true(has_line(&t, "  origin\tthin1"));
+	assert_true(has_line(&t, "  ancestors\tthin1"));
+	assert_true(has_line(&t, "  descendants\tsnap2"));
+	tm_text_free(&t);
+	tm_model_free(m);
+	mlvm_vg_free(vg);
+}
+
 static void generations_one_row_per_seqno_newest_first(void **state)
 {
 	struct mlvm_generation g[4];
@@ -792,6 +825,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(older_generation_marks_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_cells_one_per_extent_with_selection, setup, teardown),
 		cmocka_unit_test_setup_teardown(details_give_exact_sizes_and_areas, setup, teardown),
+		cmocka_unit_test(details_list_historical_lvs),
 		cmocka_unit_test(generations_one_row_per_seqno_newest_first),
 		cmocka_unit_test(rate_and_time_left),
 		cmocka_unit_test(empty_model_is_harmless),

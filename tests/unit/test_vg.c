@@ -573,6 +573,152 @@ static void vg_diff_matches_by_id(void **state)
 	free(renamed);
 }
 
+/* historical LVs (record_lvs_history): thin1 <- -s1 <- -s2 <- s3 <- s4, as
+ * LVM2 writes them after lvremove of s1 and s2 (s3's origin is gone from its
+ * segment; -s2 names it among its descendants), plus a hostile cycle */
+static const char hist_lvs[] =
+	"s3 {\n"
+	"id = \"HHHHHH-HHHH-HHHH-HHHH-HHHH-HHHH-HHHHHH\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\nstart_extent = 0\nextent_count = 8\ntype = \"thin\"\n"
+	"thin_pool = \"pool\"\ntransaction_id = 3\ndevice_id = 4\n}\n"
+	"}\n"
+	"s4 {\n"
+	"id = \"IIIIII-IIII-IIII-IIII-IIII-IIII-IIIIII\"\n"
+	"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+	"segment_count = 1\n"
+	"segment1 {\nstart_extent = 0\nextent_count = 8\ntype = \"thin\"\n"
+	"thin_pool = \"pool\"\ntransaction_id = 4\ndevice_id = 5\norigin = \"s3\"\n}\n"
+	"}\n"
+	"}\n"
+	"historical_logical_volumes {\n"
+	"s2 {\n"
+	"id = \"JJJJJJ-JJJJ-JJJJ-JJJJ-JJJJ-JJJJ-JJJJJJ\"\n"
+	"creation_time = 1700000300\nremoval_time = 1700000500\n"
+	"origin = \"-s1\"\ndescendants = [\"s3\"]\n"
+	"}\n"
+	"s1 {\n"
+	"id = \"KKKKKK-KKKK-KKKK-KKKK-KKKK-KKKK-KKKKKK\"\n"
+	"creation_time = 1700000200\nremoval_time = 1700000500\n"
+	"origin = \"thin1\"\n"
+	"}\n"
+	"c1 {\nid = \"LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL\"\norigin = \"-c2\"\n}\n"
+	"c2 {\nid = \"MMMMMM-MMMM-MMMM-MMMM-MMMM-MMMM-MMMMMM\"\norigin = \"-c1\"\n}\n"
+	"lost {\nid = \"NNNNNN-NNNN-NNNN-NNNN-NNNN-NNNN-NNNNNN\"\norigin = \"nothere\"\n}\n";
+
+/* the names of a lineage walk, joined by "," */
+static void lineage_is(const struct mlvm_vg *vg, const char *hlv, bool descendants, const char *want)
+{
+	struct mlvm_lineage who, *m;
+	char got[256] = "", name[64];
+	uint32_t n, i;
+	int h = mlvm_vg_hlv_index(vg, hlv);
+
+	assert_true(h >= 0);
+	who.index = (uint32_t)h;
+	who.historical = true;
+	assert_int_equal(mlvm_lineage_walk(vg, who, descendants, &m, &n), 0);
+	for (i = 0; i < n; i++) {
+		strcat(got, i ? "," : "");
+		strcat(got, mlvm_lineage_name(vg, m[i], name, sizeof(name)));
+	}
+	free(m);
+	assert_string_equal(got, want);
+}
+
+static void vg_reads_historical_lvs_and_their_lineage(void **state)
+{
+	char *lvs = malloc(sizeof(thin_lvs) + sizeof(hist_lvs));
+	struct mlvm_vg_change *ch = NULL;
+	struct built a, b;
+	size_t n, i, added = 0;
+
+	(void)state;
+	assert_non_null(lvs);
+	strcpy(lvs, thin_lvs);
+	strcat(lvs, hist_lvs);
+	build(&b, "9", "8192", "31", lvs);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(b.vg->n_hlvs, 5);
+	assert_string_equal(b.vg->hlvs[1].name, "s1");
+	assert_string_equal(b.vg->hlvs[1].id, "KKKKKK-KKKK-KKKK-KKKK-KKKK-KKKK-KKKKKK");
+	assert_int_equal(b.vg->hlvs[1].creation_time, 1700000200);
+	assert_int_equal(b.vg->hlvs[1].removal_time, 1700000500);
+	assert_string_equal(b.vg->hlvs[0].origin, "-s1");
+	/* what lvs -H says: lv_full_ancestors, lv_full_descendants */
+	lineage_is(b.vg, "s2", false, "-s1,thin1");
+	lineage_is(b.vg, "s2", true, "s3,s4");
+	lineage_is(b.vg, "s1", false, "thin1");
+	lineage_is(b.vg, "s1", true, "-s2,s3,s4");
+	/* a cycle ends, an unknown origin is no ancestor and is reported */
+	lineage_is(b.vg, "c1", false, "-c2");
+	lineage_is(b.vg, "c2", true, "-c1");
+	lineage_is(b.vg, "lost", false, "");
+	assert_true(has_code(&b.r, "text_history"));
+	assert_int_equal(mlvm_vg_hlv_index(b.vg, "nothere"), -1);
+
+	/* diff: from a generation without the record to one with it */
+	build(&a, "8", "8192", "31", thin_lvs);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(mlvm_vg_diff(a.vg, b.vg, &ch, &n), 0);
+	for (i = 0; i < n; i++)
+		if (!strcmp(ch[i].kind, "hlv_added")) {
+			added++;
+			assert_null(ch[i].before);
+			if (!strcmp(ch[i].lv, "-s1"))
+				assert_string_equal(ch[i].id, "KKKKKK-KKKK-KKKK-KKKK-KKKK-KKKK-KKKKKK");
+		}
+	assert_int_equal(added, 5);
+	mlvm_vg_changes_free(ch, n);
+	assert_int_equal(mlvm_vg_diff(b.vg, a.vg, &ch, &n), 0);
+	for (i = 0; i < n && strcmp(ch[i].kind, "hlv_removed"); i++)
+		;
+	assert_true(i < n);
+	assert_string_equal(ch[i].before, "-s2");
+	mlvm_vg_changes_free(ch, n);
+	done(&a);
+	done(&b);
+	free(lvs);
+}
+
+/* a bootloader area needs both ba_start and ba_size (LVM2 refuses one alone) */
+static void vg_reads_bootloader_area(void **state)
+{
+	static const char *const texts[] = { "pe_count = 31\nba_start = 2048\nba_size = 2048\n",
+					     "pe_count = 31\nba_size = 2048\n" };
+	struct built b;
+	char *t;
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		char *text = NULL;
+		int n;
+
+		/* pv1's pe_count line carries the bootloader keys */
+		n = asprintf(&text, base_text, "7", "8192", "31", good_lvs);
+		assert_true(n > 0);
+		t = strstr(text, "pe_count = 31\n}\n}\n");
+		assert_non_null(t);
+		{
+			char *full = NULL;
+			int m = asprintf(&full, "%.*s%s%s", (int)(t - text), text, texts[k],
+					 t + strlen("pe_count = 31\n"));
+
+			assert_true(m > 0);
+			free(text);
+			mlvm_report_init(&b.r);
+			b.rc = mlvm_vg_from_text(full, (size_t)m, &b.vg, &b.r, "test.img", 0);
+		}
+		assert_int_equal(b.rc, 0);
+		assert_int_equal(b.vg->pvs[0].ba_size, 0);
+		assert_int_equal(b.vg->pvs[1].ba_start, k ? 0 : 2048);
+		assert_int_equal(b.vg->pvs[1].ba_size, k ? 0 : 2048);
+		assert_int_equal(has_code(&b.r, "text_bootloader_area"), k == 1);
+		done(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +737,8 @@ int main(void)
 		cmocka_unit_test(name_rules_follow_lvm2),
 		cmocka_unit_test(vg_ambiguity_follows_lvs_named_by_keys),
 		cmocka_unit_test(vg_diff_matches_by_id),
+		cmocka_unit_test(vg_reads_historical_lvs_and_their_lineage),
+		cmocka_unit_test(vg_reads_bootloader_area),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
