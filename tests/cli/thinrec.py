@@ -21,6 +21,8 @@ Variants:
             and mapping root): the current LVs read through recovered trees
 
 usage: thinrec.py MLVM LVMIMG_DIR TMPDIR   (prints ok:/FAIL: lines)
+       thinrec.py MLVM LVMIMG_DIR TMPDIR --image FILE
+           writes the "removed" variant's image only (for contract.sh)
 """
 import hashlib
 import json
@@ -31,6 +33,7 @@ import subprocess
 import sys
 
 mlvm, lvmimg_dir, tmp = sys.argv[1:4]
+image_only = sys.argv[5] if len(sys.argv) == 6 and sys.argv[4] == '--image' else None
 sys.path.insert(0, lvmimg_dir)
 import lvmimg as L  # noqa: E402
 
@@ -243,9 +246,11 @@ def main():
                 data[db] = block_bytes('v2', db)
         tx_new = 5 if reused else 4
         texts = [vg_text(1, True, False, 3), vg_text(2, False, reused, tx_new)]
-        img = os.path.join(tmp, variant + '.img')
+        img = image_only or os.path.join(tmp, variant + '.img')
         with open(img, 'wb') as f:
             f.write(build_image(texts, meta, data))
+        if image_only:
+            return
 
         # the current generation: keep reads as it always did, nothing recovered
         rc, js, got, err = export(img, 'keep')
