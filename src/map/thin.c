@@ -1283,17 +1283,19 @@ int mlvm_thin_block_reused(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t v
 	for (; lo < p->n_owners && p->owners[lo].db == db; lo++) {
 		const struct owner *o = &p->owners[lo];
 
-		if (o->vb == vblock && o->time == t)
-			continue;	/* the same mapping, shared (a snapshot's) */
+		if (o->dev == dev_id && o->vb == vblock)
+			continue;	/* its own mapping, where the current trees still hold it */
 		*other = o->dev;
 		if (u64set_add(&p->reuse_reported, o->dev))
 			mlvm_warn(p->r, "thin_block_reused", p->what, -1,
 				  "recovered thin device %llu: data block %llu (virtual block %llu) "
-				  "is now mapped by thin device %llu at virtual block %llu: the "
-				  "bytes read may be that device's (listed as reused)",
+				  "is now mapped by thin device %llu at virtual block %llu%s: "
+				  "shared with it or given to it since, the bytes read may be that "
+				  "device's (listed as reused)",
 				  (unsigned long long)dev_id, (unsigned long long)db,
 				  (unsigned long long)vblock, (unsigned long long)o->dev,
-				  (unsigned long long)o->vb);
+				  (unsigned long long)o->vb,
+				  o->vb == vblock && o->time == t ? " with the same time stamp" : "");
 		return 1;
 	}
 	return 0;

@@ -75,10 +75,11 @@ int mlvm_thin_recovery(struct mlvm_thin_pool *p, uint64_t dev_id,
 
 /*
  * For a recovered dev_id whose virtual block vblock maps to data block db:
- * 1 and *other when the current metadata gives db to another device (or to
- * the same device at another virtual block) other than as the very same
- * shared mapping (same virtual block and time stamp, as a snapshot
- * shares), 0 when it does not, -ENOENT when dev_id is not recovered.
+ * 1 and *other when the current metadata gives db to a device (another, or
+ * dev_id itself at another virtual block), 0 when it does not, -ENOENT when
+ * dev_id is not recovered. A block a live snapshot still shares with the
+ * removed device is said too: the metadata cannot tell sharing from reuse
+ * for sure, and a reused block said to be intact would be the worse error.
  * The first time a device is met a warning "thin_block_reused" says so.
  */
 int mlvm_thin_block_reused(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t vblock,
