@@ -35,6 +35,9 @@ static const char history_help[] =
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"After the generations, \"removed thin LVs:\" lists the thin LVs an older\n"
+	"generation has and the newest does not, with whether their mapping was\n"
+	"found in the pool's stale metadata (JSON: removed_thin_lvs).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* rows of history by VG name, then VG id (for names two VG ids share) */

@@ -43,6 +43,36 @@
  * last leaf used is remembered, so a sequential export reads every node
  * once. Report offsets are byte offsets inside the metadata device named
  * by `what`.
+ *
+ * Recovery from stale blocks. dm-thin shadows (copies on write) every node
+ * it changes and never zeroes a freed block, so a removed device's old
+ * top-level leaf and its mapping tree stay until their blocks are reused.
+ * When dev_root finds no device (or a damaged way to it), the whole
+ * metadata is read once (scan_once): every block that passes the node
+ * checks with value size 8 or 24 is a candidate; a leaf with 8-byte values
+ * that all point inside the metadata may be a top-level leaf (a per-device
+ * leaf's values are data block << 24 | time, past any metadata block but
+ * for data block 0), one with 24-byte values is a device details leaf.
+ * Each top-level candidate naming the device gives a root; each distinct
+ * root's tree is walked whole (walk_tree: every node checked, each block at
+ * most once per walk, key ranges, depth TM_MAX_DEPTH, TM_EVAL_BUDGET nodes a
+ * tree and TM_RECOVER_BUDGET a device), with the checks' reports held back
+ * (trial walks, p->quiet). The tree preferred (cand_better) is, in order:
+ * one without a bad node or a mapping past the data device; one whose
+ * mapping count a device details entry for the device agrees with (the
+ * details of that same transaction survive); the highest mapping time
+ * stamp (the pool's time advances with each snapshot, and a later version
+ * of a device's tree holds its earlier mappings); the most mappings
+ * (later transactions within one time only add blocks, discards aside);
+ * the higher root block (only to be deterministic). The device then reads
+ * through that root like any other ("thin_mapping_recovered" names it);
+ * what lies under a damaged node of it reads as -EIO (missing).
+ * Reuse: the current trees are walked once (owners_build) into a table of
+ * (data block, device, virtual block) sorted by data block; a recovered
+ * mapping whose data block the table holds (another device's, or a live
+ * snapshot still sharing it: the two cannot be told apart for sure) is
+ * reused ("thin_block_reused", once per device named). The table is
+ * bounded (TM_MAX_OWNERS, else "thin_reuse_partial").
  */
 #include "map/thin.h"
 #include "base/units.h"
