@@ -826,17 +826,28 @@ int mlvm_thin_next_mapped(struct mlvm_thin_pool *p, uint64_t dev_id, uint64_t vb
 
 /* ------------------------------------------------------------ recovery */
 
+/* v with room for one more element (n used of *cap), or NULL (v is kept) */
+static void *grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap ? 2 * *cap : 64;
+	nv = realloc(v, ncap * elem);
+	if (nv)
+		*cap = ncap;
+	return nv;
+}
+
 static bool u64vec_push(struct u64vec *a, uint64_t v)
 {
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? 2 * a->cap : 64;
-		uint64_t *nv = realloc(a->v, ncap * sizeof(*nv));
+	uint64_t *nv = grow(a->v, &a->cap, a->n, sizeof(*a->v));
 
-		if (!nv)
-			return false;
-		a->v = nv;
-		a->cap = ncap;
-	}
+	if (!nv)
+		return false;
+	a->v = nv;
 	a->v[a->n++] = v;
 	return true;
 }
@@ -1114,7 +1125,7 @@ static int recover_search(struct mlvm_thin_pool *p, uint64_t dev_id, struct mlvm
 static int recover(struct mlvm_thin_pool *p, uint64_t dev_id, int why, uint64_t *root)
 {
 	struct mlvm_thin_recovered best = { 0 };
-	struct rec *rc_slot;
+	struct rec *rc_slot, *nrecs;
 	uint64_t bad = 0;
 	bool quiet = p->quiet;
 	int rc;
@@ -1126,15 +1137,10 @@ static int recover(struct mlvm_thin_pool *p, uint64_t dev_id, int why, uint64_t 
 	}
 	if (p->n_recs >= TM_MAX_RECS)
 		return -ENOENT;
-	if (p->n_recs == p->cap_recs) {
-		size_t ncap = p->cap_recs ? 2 * p->cap_recs : 8;
-		struct rec *nr = realloc(p->recs, ncap * sizeof(*nr));
-
-		if (!nr)
-			return -ENOMEM;
-		p->recs = nr;
-		p->cap_recs = ncap;
-	}
+	nrecs = grow(p->recs, &p->cap_recs, p->n_recs, sizeof(*p->recs));
+	if (!nrecs)
+		return -ENOMEM;
+	p->recs = nrecs;
 	rc = scan_once(p);
 	if (!rc) {
 		p->quiet = true;	/* trial walks: rejected trees are not reported */
@@ -1210,20 +1216,16 @@ static int owner_leaf(struct mlvm_thin_pool *p, const struct tnode *n, void *ud)
 
 	for (i = 0; i < n->nr; i++) {
 		uint64_t v = node_value(n, i);
+		struct owner *no;
 
 		if (p->n_owners >= TM_MAX_OWNERS) {
 			p->owners_partial = true;
 			return 0;
 		}
-		if (p->n_owners == p->cap_owners) {
-			size_t ncap = p->cap_owners ? 2 * p->cap_owners : 1024;
-			struct owner *no = realloc(p->owners, ncap * sizeof(*no));
-
-			if (!no)
-				return -ENOMEM;
-			p->owners = no;
-			p->cap_owners = ncap;
-		}
+		no = grow(p->owners, &p->cap_owners, p->n_owners, sizeof(*no));
+		if (!no)
+			return -ENOMEM;
+		p->owners = no;
 		p->owners[p->n_owners].db = v >> MLVM_THIN_TIME_BITS;
 		p->owners[p->n_owners].vb = node_key(n, i);
 		p->owners[p->n_owners].dev = oc->dev;
