@@ -327,4 +327,74 @@ bad = bytearray(disk)
 bad[512 + 20] ^= 1  # primary header CRC broken: the backup is used
 put("partition", "gpt-bad-primary", bad)
 
+# ---- dm-thin pool metadata (fuzz_thin): the unit tests' thin_restore image
+# cut to 16 blocks, and variants with stale nodes a removed device left
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))
+    return crc
+
+
+def thin_fix(img, blk, salt=121107):
+    struct.pack_into("<I", img, blk * 4096, crc32c(bytes(img[blk * 4096 + 4:(blk + 1) * 4096])) ^ salt)
+
+
+def thin_leaf_of(img, key):
+    """the leaf a lookup of key ends in, from the superblock's mapping root"""
+    blk = struct.unpack_from("<Q", img, 320)[0]
+    for _ in range(8):
+        o = blk * 4096
+        flags, _bn, nr, mx = struct.unpack_from("<IQII", img, o + 4)
+        if flags & 2:
+            return blk
+        i = 0
+        while i + 1 < nr and struct.unpack_from("<Q", img, o + 32 + 8 * (i + 1))[0] <= key:
+            i += 1
+        blk = struct.unpack_from("<Q", img, o + 32 + 8 * mx + 8 * i)[0]
+    return blk
+
+
+meta_path = os.path.join(TOP, "tests", "unit", "data", "thin", "pool.meta.xz")
+if os.path.exists(meta_path):
+    with lzma.open(meta_path) as f:
+        meta = bytearray(f.read(16 * 4096))
+    put("thin", "pool16", meta)
+    # device 2 removed: its top-level leaf shadowed to block 15, stale
+    stale = bytearray(meta)
+    top = thin_leaf_of(stale, 2)
+    if top < 15:
+        o = top * 4096
+        stale[15 * 4096:16 * 4096] = stale[o:o + 4096]
+        struct.pack_into("<Q", stale, 15 * 4096 + 8, 15)
+        thin_fix(stale, 15)
+        _f, _b, nr, mx = struct.unpack_from("<IQII", stale, o + 4)
+        keys = [struct.unpack_from("<Q", stale, o + 32 + 8 * i)[0] for i in range(nr)]
+        vals = [struct.unpack_from("<Q", stale, o + 32 + 8 * mx + 8 * i)[0] for i in range(nr)]
+        if 2 in keys:
+            k = keys.index(2)
+            del keys[k], vals[k]
+            for i, (kk, vv) in enumerate(zip(keys + [0], vals + [0])):
+                struct.pack_into("<Q", stale, o + 32 + 8 * i, kk)
+                struct.pack_into("<Q", stale, o + 32 + 8 * mx + 8 * i, vv)
+            struct.pack_into("<I", stale, o + 16, nr - 1)
+            thin_fix(stale, top)
+        put("thin", "stale-top", stale)
+        # the stale entry names the leaf itself: a cycle for the scanner
+        cyc = bytearray(stale)
+        o = 15 * 4096
+        _f, _b, nr, mx = struct.unpack_from("<IQII", cyc, o + 4)
+        for i in range(nr):
+            struct.pack_into("<Q", cyc, o + 32 + 8 * mx + 8 * i, 15)
+        thin_fix(cyc, 15)
+        put("thin", "stale-cycle", cyc)
+        # no mapping root, bad superblock checksum: every device recovered
+        nor = bytearray(stale)
+        struct.pack_into("<Q", nor, 320, 0)
+        put("thin", "no-root", nor)
+
 print("seeds written to", CORPUS)

@@ -45,7 +45,11 @@ static const char export_help[] =
 	"                       removed since comes back); its bytes on extents a\n"
 	"                       later generation gave to another LV are written all\n"
 	"                       the same, warned about (extents_reused) and listed\n"
-	"                       in the --json summary (reused_ranges)\n"
+	"                       in the --json summary (reused_ranges); a removed\n"
+	"                       thin LV reads through its mapping recovered from\n"
+	"                       stale pool metadata (thin_mapping_recovered), blocks\n"
+	"                       another thin device has since being reused too\n"
+	"                       (thin_block_reused)\n"
 	"  --sparse             leave holes for all-zero blocks (regular files only)\n"
 	"  --leg N              read mirror/raid1 image N (from 0), not the first intact\n"
 	"  --no-sha256          do not hash what is written (hashing runs beside the\n"
@@ -282,6 +286,47 @@ static void print_missing(const struct cli *c, const struct mlvm_vg *vg, const s
 
 /* ------------------------------------------------------------ command */
 
+static int range_cmp(const void *a, const void *b)
+{
+	const struct mlvm_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * Add the reader's recovered-thin reused ranges (known once the LV was
+ * read) to *v (the extents reused, from provenance): sorted and merged.
+ */
+static int add_thin_reused(const struct mlvm_lv_reader *rd, struct mlvm_range **v, size_t *n)
+{
+	const struct mlvm_range *t;
+	struct mlvm_range *all;
+	size_t nt, i, k;
+
+	t = mlvm_lv_reader_reused(rd, &nt);
+	if (!nt)
+		return 0;
+	all = realloc(*v, (*n + nt) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	memcpy(all + *n, t, nt * sizeof(*all));
+	nt += *n;
+	qsort(all, nt, sizeof(*all), range_cmp);
+	for (i = 1, k = 0; i < nt; i++) {
+		if (all[i].start <= all[k].start + all[k].len) {
+			uint64_t end = all[i].start + all[i].len;
+
+			if (end > all[k].start + all[k].len)
+				all[k].len = end - all[k].start;
+		} else {
+			all[++k] = all[i];
+		}
+	}
+	*v = all;
+	*n = k + 1;
+	return 0;
+}
+
 int cmd_export(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -483,6 +528,12 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 
 	cli_record_output(c, o.path, res.written, hash ? res.sha256 : NULL);
+	rc = add_thin_reused(rd, &reused, &n_reused);
+	if (rc) {
+		cli_err(c, "cannot list the reused ranges: %s", strerror(-rc));
+		status = EXIT_FAILED;
+		goto done;
+	}
 	miss = mlvm_lv_reader_missing(rd, &n_miss);
 	if (n_miss && !allow_missing)
 		status = EXIT_FAILED;

@@ -13,6 +13,7 @@
 #include "text/carve.h"
 #include "base/util.h"
 #include "model/vgspec.h"
+#include "map/thin_removed.h"
 
 /* ------------------------------------------------------------ history */
 
@@ -36,6 +37,9 @@ static const char history_help[] =
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
+	"After the generations, \"removed thin LVs:\" lists the thin LVs an older\n"
+	"generation has and the newest does not, with whether their mapping was\n"
+	"found in the pool's stale metadata (JSON: removed_thin_lvs).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* rows of history by VG name, then VG id (for names two VG ids share) */
@@ -355,6 +359,71 @@ out:
 	return rc;
 }
 
+/* ------------------------------------------------------------ history: removed thin LVs */
+
+/*
+ * The thin LVs older generations have and the newest does not, for each VG
+ * --vg selects: a JSON array "removed_thin_lvs" (j given) or a section
+ * "removed thin LVs:" on stdout (only when there is one). 0 or -ENOMEM.
+ */
+static int history_removed_thin(struct cli *c, struct mlvm_set *set, struct json *j)
+{
+	bool head = false;
+	size_t i, k;
+	int rc = 0;
+
+	if (j)
+		json_begin_array(j, "removed_thin_lvs");
+	for (i = 0; i < set->n_vgs && !rc; i++) {
+		const struct mlvm_vg *vg = set->vgs[i];
+		struct mlvm_thin_removed *v = NULL;
+		size_t n = 0;
+
+		if (!vg->name || !mlvm_vgspec_match(c->vg, vg->name, vg->id))
+			continue;
+		rc = mlvm_thin_removed_list(set, vg, &v, &n);
+		for (k = 0; k < n && !rc; k++) {
+			const struct mlvm_thin_removed *e = &v[k];
+
+			if (j) {
+				json_begin_object_inline(j, NULL);
+				json_string(j, "vg", vg->name);
+				json_string(j, "vg_id", vg->id);
+				json_string(j, "lv", e->lv);
+				json_string(j, "lv_id", e->lv_id);
+				json_string(j, "pool", e->pool);
+				json_uint(j, "device_id", e->device_id);
+				json_uint(j, "generation", e->seqno);
+				json_string(j, "mapping", mlvm_thin_mapping_name(e->mapping));
+				if (e->mapping == MLVM_THIN_MAPPING_FOUND ||
+				    e->mapping == MLVM_THIN_MAPPING_NOT_FOUND)
+					json_bool(j, "mapping_found", e->mapping == MLVM_THIN_MAPPING_FOUND);
+				else
+					json_null(j, "mapping_found");
+				json_end_object(j);
+				continue;
+			}
+			if (!head)
+				printf("\nremoved thin LVs:\n");
+			head = true;
+			printf("  %s/%s  device %llu of pool %s, last in generation %llu: %s\n",
+			       vg->name, e->lv, (unsigned long long)e->device_id, e->pool,
+			       (unsigned long long)e->seqno,
+			       e->mapping == MLVM_THIN_MAPPING_FOUND ?
+			       "mapping found in stale pool metadata (export --generation reads it)" :
+			       e->mapping == MLVM_THIN_MAPPING_NOT_FOUND ?
+			       "no mapping found (its blocks read as zeros)" :
+			       e->mapping == MLVM_THIN_MAPPING_LIVE ?
+			       "its device id is still in the pool's metadata (reused by a newer thin LV?)" :
+			       "the pool's metadata cannot be read");
+		}
+		mlvm_thin_removed_free(v, n);
+	}
+	if (j)
+		json_end_array(j);
+	return rc;
+}
+
 int cmd_history(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -455,6 +524,9 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			json_end_object(&j);
 		}
 		json_end_array(&j);
+		if (history_removed_thin(c, set, &j))
+			mlvm_error(&set->report, "out_of_memory", NULL, -1,
+				   "out of memory listing the removed thin LVs");
 		if (n == 0)
 			cli_json_failed(&j, &set->report, EXIT_FAILED);
 		cli_json_report(&j, &set->report);
@@ -470,7 +542,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			mlvm_set_free(set);
 			return EXIT_FAILED;
 		}
-		if (history_text(set, rows, n, dup, verbose)) {
+		if (history_text(set, rows, n, dup, verbose) || history_removed_thin(c, set, NULL)) {
 			cli_err(c, "out of memory");
 			free(dup);
 			free(rows);

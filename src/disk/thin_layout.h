@@ -59,6 +59,19 @@
 #define MLVM_THIN_NODE_HEADER_SIZE 32u		/* the keys start here */
 #define MLVM_THIN_NODE_KEY_SIZE 8u
 
+/*
+ * device details tree leaf value (key: device id): mapped_blocks le64,
+ * transaction_id le64, creation_time le32, snapshotted_time le32
+ */
+#define MLVM_THIN_DETAILS_VALUE_SIZE 24u
+#define MLVM_THIN_DETAILS_MAPPED_OFF 0
+#define MLVM_THIN_DETAILS_TRANS_ID_OFF 8
+#define MLVM_THIN_DETAILS_CTIME_OFF 16
+#define MLVM_THIN_DETAILS_STIME_OFF 20
+
+/* a per-device mapping value: data block << 24 | time (24 bits) */
+#define MLVM_THIN_TIME_BITS 24u
+
 /* both: the checksum covers the block from here to its end */
 #define MLVM_THIN_CSUM_START 4
 

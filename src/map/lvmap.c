@@ -569,6 +569,7 @@ static void reader_free_one(struct mlvm_lv_reader *rd)
 	}
 	free(rd->segs);
 	lvmap_ranges_free(&rd->missing);
+	lvmap_ranges_free(&rd->reused);
 	free(rd);
 }
 
@@ -1176,6 +1177,12 @@ const struct mlvm_range *mlvm_lv_reader_missing(const struct mlvm_lv_reader *rd,
 {
 	*n = rd->missing.n;
 	return rd->missing.v;
+}
+
+const struct mlvm_range *mlvm_lv_reader_reused(const struct mlvm_lv_reader *rd, size_t *n)
+{
+	*n = rd->reused.n;
+	return rd->reused.v;
 }
 
 void mlvm_lv_reader_free(struct mlvm_lv_reader *rd)

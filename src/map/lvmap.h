@@ -100,6 +100,14 @@ int mlvm_lv_locate(struct mlvm_lv_reader *rd, uint64_t off, uint64_t len,
 /* the ranges that could not be read so far, sorted and merged */
 const struct mlvm_range *mlvm_lv_reader_missing(const struct mlvm_lv_reader *rd, size_t *n);
 
+/*
+ * The ranges read so far, sorted and merged, that a removed thin LV's
+ * recovered mapping (thin.h) puts on data blocks the pool's current
+ * metadata has since given to another thin device: read all the same,
+ * their bytes may be that device's ("thin_block_reused").
+ */
+const struct mlvm_range *mlvm_lv_reader_reused(const struct mlvm_lv_reader *rd, size_t *n);
+
 void mlvm_lv_reader_free(struct mlvm_lv_reader *rd);
 
 #endif

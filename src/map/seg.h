@@ -161,6 +161,7 @@ struct mlvm_lv_reader {
 	bool degraded;
 	bool top;
 	struct lvmap_ranges missing;
+	struct lvmap_ranges reused;	/* recovered thin blocks given away since */
 };
 
 struct pv_word;

@@ -33,7 +33,7 @@ static int pool_build(struct tree *t, struct mlvm_lv_reader *rd, const struct ml
 	const char *lvname = rd->lv->name;
 	struct area meta;
 	struct mlvm_thin_pool *tp = NULL;
-	uint64_t chunk_sectors;
+	uint64_t chunk_sectors, tid;
 	char what[300];
 	int rc;
 
@@ -65,6 +65,18 @@ static int pool_build(struct tree *t, struct mlvm_lv_reader *rd, const struct ml
 		return 0;
 	}
 	g->tp = tp;
+	tid = lvmap_seg_u64(s, "transaction_id", UINT64_MAX);
+	if (tid != UINT64_MAX && tid != mlvm_thin_transaction_id(tp))
+		mlvm_warn(t->r, "thin_transaction_mismatch", NULL, -1,
+			  "lv %s: LVM's text (seqno %llu) says transaction_id %llu, the pool metadata "
+			  "says %llu: %s",
+			  lvname, (unsigned long long)t->vg->seqno, (unsigned long long)tid,
+			  (unsigned long long)mlvm_thin_transaction_id(tp),
+			  tid < mlvm_thin_transaction_id(tp) ?
+			  "the metadata is newer than this text, thin devices removed since are "
+			  "looked for in stale metadata blocks" :
+			  "the metadata is older than this text, a thin device the text names may "
+			  "be missing from it");
 	chunk_sectors = lvmap_seg_u64(s, "chunk_size", 0);
 	if (mlvm_thin_block_sectors(tp))
 		g->block = (uint64_t)mlvm_thin_block_sectors(tp) * MLVM_SECTOR_SIZE;
@@ -92,6 +104,15 @@ const struct seg_ops lvmap_seg_thin_pool = {
 };
 
 /* ------------------------------------------------------------ thin */
+
+/*
+ * 1 when vb of a recovered (removed) thin device maps to a data block the
+ * current metadata gave to another device since, else 0 (thin.h)
+ */
+static int reused_block(const struct seg *g, uint64_t vb, uint64_t db, uint64_t *other)
+{
+	return mlvm_thin_block_reused(g->pool->tp, g->dev_id, vb, db, other) == 1;
+}
 
 /*
  * A mapped block: the run of blocks mapped contiguously from block vb; an
@@ -129,16 +150,20 @@ static void thin_map(const struct seg *g, uint64_t x, uint64_t len, struct seg_l
 			loc->kind = LOC_ZERO;
 		}
 	} else if (rc == 0) {
-		uint64_t k, d2;
+		uint64_t k, d2, other;
+		int reused = reused_block(g, vb, db, &other);
 
-		/* extend over blocks mapped contiguously */
+		/* extend over blocks mapped contiguously (and reused alike) */
 		for (k = 1; n < len; k++) {
 			uint64_t step = len - n < ps->block ? len - n : ps->block;
 
-			if (mlvm_thin_lookup(ps->tp, g->dev_id, vb + k, &d2) || d2 != db + k)
+			if (mlvm_thin_lookup(ps->tp, g->dev_id, vb + k, &d2) || d2 != db + k ||
+			    reused_block(g, vb + k, d2, &other) != reused)
 				break;
 			n += step;
 		}
+		if (reused == 1 && g->rd && g->rd->top)
+			lvmap_ranges_add(&g->rd->reused, g->start + x, n);
 		loc->run = n;
 		loc->kind = LOC_MISSING;
 		if (mlvm_mul_ok(db, ps->block, &loc->off) && mlvm_add_ok(loc->off, w, &loc->off)) {

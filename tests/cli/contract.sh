@@ -2,7 +2,7 @@
 # The contract (doc/interface.md) against real output: every JSON key the
 # document names appears in the output of the commands on the fixtures
 # (thin, raid, snapshots, mirror, cache, a wrapped ring, a degraded VG, a PV
-# missing, a partition table, an image without a PV), and the output has no
+# missing, a partition table, an image without a PV, a removed thin LV), and the output has no
 # key the document does not name (tests/cli/contract.py).
 . "$(dirname "$0")/common.sh"
 
@@ -30,6 +30,14 @@ mbr[510:512] = b"\x55\xaa"
 with open(sys.argv[2], "wb") as f:
     f.write(bytes(mbr) + bytes(2047 * 512) + pv)' "${lin[0]}" "$TMP/mbr/pv0.img" || fail "making an MBR image"
 sets+=("$TMP/mbr")
+# a removed thin LV whose mapping survives in stale pool metadata (history's
+# removed_thin_lvs): needs thin_restore
+if command -v thin_restore >/dev/null; then
+	mkdir -p "$TMP/thinrec"
+	"$PYTHON3" "$top_srcdir/tests/cli/thinrec.py" "$MLVM" "$top_srcdir/fuzz" "$TMP" \
+		--image "$TMP/thinrec/pv0.img" >/dev/null || fail "making the thinrec image"
+	sets+=("$TMP/thinrec")
+fi
 
 if "$PYTHON3" "$top_srcdir/tests/cli/contract.py" "$MLVM" "$top_srcdir/doc/interface.md" "${sets[@]}" >"$TMP/contract.log" 2>&1; then
 	cat "$TMP/contract.log"
