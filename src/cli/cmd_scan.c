@@ -21,7 +21,8 @@ static const char scan_help[] =
 	"metadata area with its problems, and the VG it belongs to (NAME@UUID when\n"
 	"two VGs of the images share the name). Finds PVs at\n"
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
-	"sector offset, and PVs whose label is gone.\n"
+	"sector offset, and PVs whose label is gone; and PVs inside LVs (guest disks,\n"
+	"unless --no-nested), as \"inside LV VG/LV at byte N\".\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 #define MAX_PROBLEMS 16
@@ -178,6 +179,16 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 		} else {
 			json_null(j, "partition");
 		}
+		if (d->src->inside) {
+			/* found in an LV's bytes (nested): which LV, where in it */
+			json_begin_object_inline(j, "inside");
+			json_string(j, "vg", d->src->inside->vg);
+			json_string(j, "lv", d->src->inside->lv);
+			json_uint(j, "offset", d->base);
+			json_end_object(j);
+		} else {
+			json_null(j, "inside");
+		}
 		json_string(j, "found_by", d->found_by == MLVM_FOUND_LABEL ? "label" :
 			    d->found_by == MLVM_FOUND_MDA ? "mda_header" : "metadata_text");
 		if (d->has_label)
@@ -253,7 +264,8 @@ static void scan_text(const struct mlvm_set *set)
 		label_problems(d, &lp);
 		if (d->uuid[0])
 			mlvm_uuid_format(d->uuid, strlen(d->uuid), uuid);
-		printf("%s at byte %llu", d->src->name, (unsigned long long)d->base);
+		printf("%s%s at byte %llu", d->src->inside ? "inside LV " : "", d->src->name,
+		       (unsigned long long)d->base);
 		if (d->in_partition)
 			printf(" (%s partition %u%s%s)", d->part.scheme == MLVM_PART_GPT ? "gpt" : "mbr",
 			       d->part.index, d->part.name[0] ? " " : "", d->part.name);

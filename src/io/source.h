@@ -26,6 +26,26 @@ struct mlvm_source_ops {
 	/* optional: map [off, off+len) read-only (see mlvm_source_map_ex) */
 	int (*map)(struct mlvm_source *s, uint64_t off, size_t len, unsigned flags,
 		   const void **ptr, void **cookie);
+	/* optional, for a source over other bytes (a logical volume's): call
+	 * add(ctx, start, len) for each part of [off, off + len), in order,
+	 * that its reads gave as zeros because the bytes behind it are missing */
+	void (*missing)(struct mlvm_source *s, uint64_t off, uint64_t len,
+			void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx);
+};
+
+/*
+ * What a source is when it is not an image given by the user but the bytes
+ * of a logical volume found in the images (nested discovery, map/nested.h):
+ * the VG (name, uuid) and LV (name, uuid) whose bytes it reads, and how deep
+ * it lies (1: an LV of a VG on the images themselves, 2: an LV of a VG
+ * found inside such an LV, ...).
+ */
+struct mlvm_source_inside {
+	const char *vg;
+	const char *vg_id;
+	const char *lv;
+	const char *lv_id;
+	unsigned depth;
 };
 
 struct mlvm_source {
@@ -34,6 +54,7 @@ struct mlvm_source {
 	const struct mlvm_source_ops *ops;
 	void *priv;
 	int writable;
+	const struct mlvm_source_inside *inside;	/* NULL: an image */
 };
 
 enum { MLVM_SOURCE_WRITE = 1 };
@@ -75,6 +96,14 @@ int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 int mlvm_source_write(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
 int mlvm_source_sync(struct mlvm_source *s);
 void mlvm_source_close(struct mlvm_source *s);
+
+/*
+ * The parts of [off, off + len) of s that its reads gave as zeros because
+ * the bytes behind them are missing (ops->missing; nothing for an image),
+ * each passed to add in order.
+ */
+void mlvm_source_missing(struct mlvm_source *s, uint64_t off, uint64_t len,
+			 void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx);
 
 /*
  * Map len bytes at off read-only, without copying, when the source allows

@@ -1,0 +1,164 @@
+/*
+ * nested.c - volumes inside volumes (nested.h): probe every LV that could
+ * hold a disk, add those that hold a PV to the set, assemble again.
+ */
+#include "map/nested.h"
+#include "map/lvmap.h"
+#include "map/lvsource.h"
+#include "disk/label.h"
+#include "io/layout.h"
+#include "io/partition.h"
+#include "base/units.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* a PV label in one of the first four sectors of buf */
+static bool label_in(const uint8_t *buf, size_t len)
+{
+	struct mlvm_label lab;
+	uint64_t k;
+
+	for (k = 0; k < MLVM_LABEL_SCAN_SECTORS && (k + 1) * MLVM_SECTOR_SIZE <= len; k++)
+		if (mlvm_label_parse(buf + k * MLVM_SECTOR_SIZE, k, &lab, NULL, NULL, 0) == 0)
+			return true;
+	return false;
+}
+
+enum mlvm_nested_probe mlvm_nested_probe_buffer(const uint8_t *buf, size_t len)
+{
+	struct mlvm_mbr mbr;
+	unsigned i;
+
+	if (label_in(buf, len))
+		return MLVM_NESTED_LABEL;
+	if (len >= 2 * MLVM_PART_SECTOR &&
+	    !memcmp(buf + MLVM_PART_SECTOR + MLVM_GPT_SIGNATURE_OFF, MLVM_GPT_SIGNATURE,
+		    MLVM_GPT_SIGNATURE_LEN))
+		return MLVM_NESTED_PARTITIONS;
+	if (len < MLVM_PART_SECTOR || mlvm_mbr_parse(buf, &mbr) || !mbr.status_ok)
+		return MLVM_NESTED_NONE;
+	for (i = 0; i < 4; i++)
+		if (mbr.e[i].type && mbr.e[i].start_lba && mbr.e[i].n_sectors)
+			return MLVM_NESTED_PARTITIONS;
+	return MLVM_NESTED_NONE;
+}
+
+/* a PV label at the start of one of the partitions of s */
+static bool label_in_partition(struct mlvm_source *s)
+{
+	struct mlvm_partition_table t;
+	uint8_t buf[MLVM_LABEL_SCAN_SECTORS * MLVM_SECTOR_SIZE];
+	bool found = false;
+	size_t i;
+
+	if (mlvm_partitions_read(s, &t, NULL))
+		return false;
+	for (i = 0; i < t.n && !found; i++) {
+		const struct mlvm_partition *p = &t.parts[i];
+
+		if (p->extended || !p->start || p->size < sizeof(buf) || p->start >= s->size ||
+		    s->size - p->start < sizeof(buf))
+			continue;
+		found = !mlvm_source_read(s, buf, sizeof(buf), p->start) && label_in(buf, sizeof(buf));
+	}
+	mlvm_partitions_free(&t);
+	return found;
+}
+
+/* how deep vg lies: the deepest of the sources its PVs were found on */
+static unsigned vg_depth(const struct mlvm_vg *vg)
+{
+	unsigned d = 0;
+	uint32_t i;
+
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].src && vg->pvs[i].src->inside && vg->pvs[i].src->inside->depth > d)
+			d = vg->pvs[i].src->inside->depth;
+	return d;
+}
+
+/* "VG/LV", or "VG@UUID/LV" when another VG of the set has the name */
+static void lv_path(const struct mlvm_set *set, const struct mlvm_vg *vg,
+		    const struct mlvm_lv *lv, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (set->vgs[i] != vg && !strcmp(set->vgs[i]->name, vg->name) && vg->id) {
+			snprintf(buf, len, "%s@%s/%s", vg->name, vg->id, lv->name);
+			return;
+		}
+	snprintf(buf, len, "%s/%s", vg->name, lv->name);
+}
+
+/*
+ * Probe lv of vg; add it to the set when it holds a PV (in itself or a
+ * partition). 1 when added, 0 when not, or a negative errno (-ENOMEM).
+ */
+static int probe_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+		    unsigned depth)
+{
+	uint8_t buf[MLVM_NESTED_PROBE];
+	struct mlvm_source *s;
+	enum mlvm_nested_probe what;
+	char name[512];
+	size_t len;
+	bool holds;
+	int rc;
+
+	if (!lv->visible || mlvm_lv_is_thin_pool(lv) || !lv->extent_count)
+		return 0;
+	lv_path(set, vg, lv, name, sizeof(name));
+	rc = mlvm_lv_source_new(vg, lv, name, depth + 1, &s);
+	if (rc)
+		return rc == -ENOMEM ? rc : 0;	/* not readable as a whole: not probed */
+	len = s->size < sizeof(buf) ? (size_t)s->size : sizeof(buf);
+	what = mlvm_source_read(s, buf, len, 0) ? MLVM_NESTED_NONE : mlvm_nested_probe_buffer(buf, len);
+	holds = what == MLVM_NESTED_LABEL || (what == MLVM_NESTED_PARTITIONS && label_in_partition(s));
+	if (!holds) {
+		mlvm_source_close(s);
+		return 0;
+	}
+	if (depth >= MLVM_NESTED_MAX_DEPTH) {
+		mlvm_notice(&set->report, "nested_depth", name, 0,
+			    "LV %s holds an LVM2 physical volume, %u levels deep: volumes inside volumes are followed %d levels deep, so it is not opened",
+			    name, depth + 1, MLVM_NESTED_MAX_DEPTH);
+		mlvm_source_close(s);
+		return 0;
+	}
+	rc = mlvm_set_add_source(set, s);	/* closes s on failure */
+	return rc ? rc : 1;
+}
+
+int mlvm_set_assemble_nested(struct mlvm_set *set)
+{
+	size_t from = 0, to, v;
+	uint32_t l;
+	int rc, added;
+
+	rc = mlvm_set_assemble_more(set);
+	while (!rc) {
+		added = 0;
+		to = set->n_vgs;
+		for (v = from; v < to && !rc; v++) {
+			const struct mlvm_vg *vg = set->vgs[v];
+			unsigned depth = vg_depth(vg);
+
+			if (vg->gone)
+				continue;
+			for (l = 0; l < vg->n_lvs && rc >= 0; l++) {
+				rc = probe_lv(set, vg, &vg->lvs[l], depth);
+				added += rc > 0;
+			}
+			rc = rc < 0 ? rc : 0;
+		}
+		from = to;
+		if (rc || !added)
+			break;
+		rc = mlvm_set_assemble_more(set);
+	}
+	return rc ? rc : mlvm_set_assemble_finish(set);
+}
