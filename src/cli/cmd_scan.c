@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "map/nested.h"
 
 static const char scan_help[] =
 	"Usage: mlvm scan [--json] [--strict] IMAGE...\n"
@@ -154,6 +155,29 @@ static bool vg_name_shared(const struct mlvm_set *set, const struct mlvm_pvdev *
 	return false;
 }
 
+/* the LV a PV lies in: the LV source it was found on, or an LV of the
+ * images whose bytes hold it (a deep scan finds a guest PV in the image) */
+struct inside {
+	const char *vg, *lv;
+	uint64_t offset;
+};
+
+static bool inside_lv(const struct mlvm_set *set, const struct mlvm_pvdev *d, struct inside *in)
+{
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+
+	if (d->src->inside) {
+		*in = (struct inside){ d->src->inside->vg, d->src->inside->lv, d->base };
+		return true;
+	}
+	if (mlvm_nested_lv_at(set, d->src, d->base, &vg, &lv, &in->offset))
+		return false;
+	in->vg = vg->name;
+	in->lv = lv->name;
+	return true;
+}
+
 static void scan_json(const struct mlvm_set *set, struct json *j)
 {
 	size_t i;
@@ -163,6 +187,7 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 	for (i = 0; i < set->n_devs; i++) {
 		const struct mlvm_pvdev *d = &set->devs[i];
 		struct problems lp = { .n = 0 };
+		struct inside in;
 		char uuid[39];
 
 		label_problems(d, &lp);
@@ -179,12 +204,11 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 		} else {
 			json_null(j, "partition");
 		}
-		if (d->src->inside) {
-			/* found in an LV's bytes (nested): which LV, where in it */
+		if (inside_lv(set, d, &in)) {
 			json_begin_object_inline(j, "inside");
-			json_string(j, "vg", d->src->inside->vg);
-			json_string(j, "lv", d->src->inside->lv);
-			json_uint(j, "offset", d->base);
+			json_string(j, "vg", in.vg);
+			json_string(j, "lv", in.lv);
+			json_uint(j, "offset", in.offset);
 			json_end_object(j);
 		} else {
 			json_null(j, "inside");
@@ -259,13 +283,19 @@ static void scan_text(const struct mlvm_set *set)
 		const struct mlvm_pvdev *d = &set->devs[i];
 		struct problems lp = { .n = 0 };
 		const char *vg = dev_vg(set, d);
+		struct inside in;
 		char uuid[39] = "?";
 
 		label_problems(d, &lp);
 		if (d->uuid[0])
 			mlvm_uuid_format(d->uuid, strlen(d->uuid), uuid);
-		printf("%s%s at byte %llu", d->src->inside ? "inside LV " : "", d->src->name,
-		       (unsigned long long)d->base);
+		if (d->src->inside)
+			printf("inside LV %s at byte %llu", d->src->name, (unsigned long long)d->base);
+		else
+			printf("%s at byte %llu", d->src->name, (unsigned long long)d->base);
+		if (!d->src->inside && inside_lv(set, d, &in))
+			printf(" (inside LV %s/%s at byte %llu)", in.vg, in.lv,
+			       (unsigned long long)in.offset);
 		if (d->in_partition)
 			printf(" (%s partition %u%s%s)", d->part.scheme == MLVM_PART_GPT ? "gpt" : "mbr",
 			       d->part.index, d->part.name[0] ? " " : "", d->part.name);

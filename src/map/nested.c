@@ -94,6 +94,68 @@ static void lv_path(const struct mlvm_set *set, const struct mlvm_vg *vg,
 	snprintf(buf, len, "%s/%s", vg->name, lv->name);
 }
 
+/* byte off of image src lies in lv of vg, at *lv_off, through a linear segment */
+static bool lv_holds(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+		     const struct mlvm_source *src, uint64_t off, uint64_t *lv_off)
+{
+	uint64_t es = vg->extent_size * MLVM_SECTOR_SIZE;
+	uint32_t i;
+
+	for (i = 0; i < lv->n_segs; i++) {
+		const struct mlvm_segment *g = &lv->segs[i];
+		const struct mlvm_area *a = g->areas;
+		const struct mlvm_pv *pv;
+		uint64_t at, len;
+
+		if (g->n_areas != 1 || strcmp(g->type, "striped") || a->kind != MLVM_AREA_PV ||
+		    a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
+			continue;
+		pv = &vg->pvs[a->ref];
+		if (pv->src != src || !mlvm_pv_extent_bytes(vg, pv, a->start, g->area_len, &at, &len))
+			continue;
+		if (off >= at && off - at < len) {
+			*lv_off = g->start_extent * es + (off - at);
+			return true;
+		}
+	}
+	return false;
+}
+
+int mlvm_nested_lv_at(const struct mlvm_set *set, const struct mlvm_source *src, uint64_t off,
+		      const struct mlvm_vg **vg, const struct mlvm_lv **lv, uint64_t *lv_off)
+{
+	size_t v;
+	uint32_t l;
+
+	for (v = 0; v < set->n_vgs; v++) {
+		if (set->vgs[v]->gone)
+			continue;
+		for (l = 0; l < set->vgs[v]->n_lvs; l++) {
+			const struct mlvm_lv *x = &set->vgs[v]->lvs[l];
+
+			if (x->visible && lv_holds(set->vgs[v], x, src, off, lv_off)) {
+				*vg = set->vgs[v];
+				*lv = x;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+/* a PV found in the images lies in lv's bytes (a deep scan found it there) */
+static bool lv_holds_known(const struct mlvm_set *set, const struct mlvm_vg *vg,
+			   const struct mlvm_lv *lv)
+{
+	uint64_t at;
+	size_t i;
+
+	for (i = 0; i < set->n_devs; i++)
+		if (lv_holds(vg, lv, set->devs[i].src, set->devs[i].base, &at))
+			return true;
+	return false;
+}
+
 /*
  * Probe lv of vg; add it to the set when it holds a PV (in itself or a
  * partition). 1 when added, 0 when not, or a negative errno (-ENOMEM).
@@ -109,7 +171,8 @@ static int probe_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct
 	bool holds;
 	int rc;
 
-	if (!lv->visible || mlvm_lv_is_thin_pool(lv) || !lv->extent_count)
+	if (!lv->visible || mlvm_lv_is_thin_pool(lv) || !lv->extent_count ||
+	    lv_holds_known(set, vg, lv))
 		return 0;
 	lv_path(set, vg, lv, name, sizeof(name));
 	rc = mlvm_lv_source_new(vg, lv, name, depth + 1, &s);

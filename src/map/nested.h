@@ -14,7 +14,9 @@
  * VGs share the name; its `inside` says whose bytes it is) and the set is
  * assembled again, so the guest VG is a VG of the set like any other; and
  * so on, at most MLVM_NESTED_MAX_DEPTH levels deep (a label found deeper is
- * reported, "nested_depth", and not followed). It never loops: each VG is
+ * reported, "nested_depth", and not followed). An LV that holds a PV the
+ * images already gave (found by a deep scan, as `scan` does) is not opened
+ * again. It never loops: each VG is
  * probed once, a guest VG whose uuid is one already assembled is not
  * assembled again (its PVs are reported as copies, "nested_duplicate_pv"),
  * and the depth bounds the rest. The result does not depend on the order
@@ -34,6 +36,15 @@
 /* mlvm_set_assemble() with nested discovery: the number of VGs or a
  * negative errno. */
 int mlvm_set_assemble_nested(struct mlvm_set *set);
+
+/*
+ * The visible LV of the set whose bytes hold byte off of src (through a
+ * linear segment): 0 with *vg, *lv and the byte in the LV *lv_off, or
+ * -ENOENT. scan says so of a PV a deep scan finds in an image; discovery
+ * does not open an LV again whose PVs the images already gave.
+ */
+int mlvm_nested_lv_at(const struct mlvm_set *set, const struct mlvm_source *src, uint64_t off,
+		      const struct mlvm_vg **vg, const struct mlvm_lv **lv, uint64_t *lv_off);
 
 /*
  * What a probe of the first bytes of an LV (or any disk) says: whether buf

@@ -27,7 +27,7 @@ losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
 export LVM_SUPPRESS_FD_WARNINGS=1
 LOOPS=()
-trap 'for l in "${LOOPS[@]}"; do loop_release "$l"; done; rm -rf "$TMP"' EXIT
+trap 'for l in "${LOOPS[@]}"; do loop_release "$l"; done; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 NO=(--driverloaded n)
 MiB=$((1 << 20))
 
@@ -126,14 +126,14 @@ lvmq vgcreate "${D[@]}" -s 1m "$hvg" "$h"
 lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 2 -n before "$hvg"
 lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 41 -n guestdisk "$hvg"
 lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 4 -n clone "$hvg"
-lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 4 -n badgpt "$hvg"
-lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 4 -n selfmbr "$hvg"
-HOST_PV=$(pvs "${D[@]}" --noheadings -o pv_uuid "$h" | tr -d ' ')
 HPS=$(pe_start "$h")
 copy_into_lv "$G" guestdisk "$hvg" $MiB "$H" "$h"
-# clone: the host PV's own first MiB (label, metadata area)
+# clone: the host PV's own first MiB (label, metadata area), an older
+# generation than the host's last (so a deep scan prefers the real one)
 head -c $MiB "$H" >"$TMP/clone.bin"
 copy_into_lv "$TMP/clone.bin" clone "$hvg" $MiB "$H" "$h"
+lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 4 -n badgpt "$hvg"
+lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 4 -n selfmbr "$hvg"
 # badgpt: the first MiB of a 64 MiB GPT disk whose partitions start at 8 MiB
 truncate -s $((64 * MiB)) "$TMP/gpt64.img"
 printf 'label: gpt\nstart=16384, size=8192, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\nstart=65536, size=8192\n' |
