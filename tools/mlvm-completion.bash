@@ -88,7 +88,7 @@ _mlvm()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --strict --vg --pv --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --strict --no-nested --vg --pv --help --version" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$("$prog" --list-commands 2>/dev/null)" -- "$cur"))
 		fi

@@ -2,8 +2,8 @@
 # The contract (doc/interface.md) against real output: every JSON key the
 # document names appears in the output of the commands on the fixtures
 # (thin, raid, snapshots, mirror, cache, a wrapped ring, a degraded VG, a PV
-# missing, a partition table, an image without a PV), and the output has no
-# key the document does not name (tests/cli/contract.py).
+# missing, a partition table, an image without a PV, a guest disk in an
+# LV), and the output has no key the document does not name (tests/cli/contract.py).
 . "$(dirname "$0")/common.sh"
 
 command -v xz >/dev/null || skip "xz not installed"
@@ -30,6 +30,17 @@ mbr[510:512] = b"\x55\xaa"
 with open(sys.argv[2], "wb") as f:
     f.write(bytes(mbr) + bytes(2047 * 512) + pv)' "${lin[0]}" "$TMP/mbr/pv0.img" || fail "making an MBR image"
 sets+=("$TMP/mbr")
+# a guest disk inside an LV (nested): the linear fixture's PV copied into the
+# first LV of a VG mlvm itself writes (extents from byte 1 MiB)
+mkdir -p "$TMP/nested"
+truncate -s 8M "$TMP/nested/pv0.img"
+if "$MLVM" format --vg hostvg --extent-size 1M "$TMP/nested/pv0.img" >/dev/null &&
+	"$MLVM" create --size 3M "$TMP/nested/pv0.img" guestdisk >/dev/null &&
+	dd if="${lin[0]}" of="$TMP/nested/pv0.img" bs=1M seek=1 conv=notrunc status=none; then
+	sets+=("$TMP/nested")
+else
+	fail "making a nested image"
+fi
 
 if "$PYTHON3" "$top_srcdir/tests/cli/contract.py" "$MLVM" "$top_srcdir/doc/interface.md" "${sets[@]}" >"$TMP/contract.log" 2>&1; then
 	cat "$TMP/contract.log"
