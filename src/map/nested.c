@@ -21,9 +21,16 @@ static bool label_in(const uint8_t *buf, size_t len)
 	struct mlvm_label lab;
 	uint64_t k;
 
-	for (k = 0; k < MLVM_LABEL_SCAN_SECTORS && (k + 1) * MLVM_SECTOR_SIZE <= len; k++)
-		if (mlvm_label_parse(buf + k * MLVM_SECTOR_SIZE, k, &lab, NULL, NULL, 0) == 0)
+	for (k = 0; k < MLVM_LABEL_SCAN_SECTORS && (k + 1) * MLVM_SECTOR_SIZE <= len; k++) {
+		const uint8_t *sec = buf + k * MLVM_SECTOR_SIZE;
+
+		/* what a label can start with (scan.h's rule), before parsing */
+		if (memcmp(sec, "LABELONE", 8) && memcmp(sec, "MBCFMPOF", 8) &&
+		    memcmp(sec + 24, "LVM2 001", 8) && memcmp(sec + 24, "JOUR 001", 8))
+			continue;
+		if (mlvm_label_parse(sec, k, &lab, NULL, NULL, 0) == 0)
 			return true;
+	}
 	return false;
 }
 
@@ -143,6 +150,29 @@ int mlvm_nested_lv_at(const struct mlvm_set *set, const struct mlvm_source *src,
 	return -ENOENT;
 }
 
+/*
+ * The first MLVM_NESTED_PROBE bytes of lv lie in one image, at *at of
+ * *img, through a linear first segment on a PV that is there.
+ */
+static bool linear_start(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+			 struct mlvm_source **img, uint64_t *at)
+{
+	const struct mlvm_segment *g = lv->n_segs ? &lv->segs[0] : NULL;
+	const struct mlvm_pv *pv;
+	uint64_t len;
+
+	if (!g || g->start_extent || g->n_areas != 1 || strcmp(g->type, "striped") ||
+	    g->areas[0].kind != MLVM_AREA_PV || g->areas[0].ref < 0 ||
+	    (uint32_t)g->areas[0].ref >= vg->n_pvs)
+		return false;
+	pv = &vg->pvs[g->areas[0].ref];
+	if (pv->ambiguous || !mlvm_pv_extent_bytes(vg, pv, g->areas[0].start, g->area_len, at, &len) ||
+	    len < MLVM_NESTED_PROBE || *at >= pv->src->size || pv->src->size - *at < MLVM_NESTED_PROBE)
+		return false;
+	*img = pv->src;
+	return true;
+}
+
 /* a PV found in the images lies in lv's bytes (a deep scan found it there) */
 static bool lv_holds_known(const struct mlvm_set *set, const struct mlvm_vg *vg,
 			   const struct mlvm_lv *lv)
@@ -164,7 +194,8 @@ static int probe_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct
 		    unsigned depth)
 {
 	uint8_t buf[MLVM_NESTED_PROBE];
-	struct mlvm_source *s;
+	struct mlvm_source *s, *img;
+	uint64_t at;
 	enum mlvm_nested_probe what;
 	char name[512];
 	size_t len;
@@ -174,6 +205,14 @@ static int probe_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct
 	if (!lv->visible || mlvm_lv_is_thin_pool(lv) || !lv->extent_count ||
 	    lv_holds_known(set, vg, lv))
 		return 0;
+	/* the common case, a linear start, read straight from its image: no
+	 * reader is built for the thousands of LVs that hold no disk */
+	if (linear_start(vg, lv, &img, &at)) {
+		len = (size_t)MLVM_NESTED_PROBE;
+		if (mlvm_source_read(img, buf, len, at) ||
+		    mlvm_nested_probe_buffer(buf, len) == MLVM_NESTED_NONE)
+			return 0;
+	}
 	lv_path(set, vg, lv, name, sizeof(name));
 	rc = mlvm_lv_source_new(vg, lv, name, depth + 1, &s);
 	if (rc)

@@ -31,7 +31,9 @@
 #include "model/assemble.h"
 
 #define MLVM_NESTED_MAX_DEPTH 4
-#define MLVM_NESTED_PROBE 4096u	/* bytes read at the start of an LV */
+/* bytes read at the start of an LV: sectors 0-3, which hold a PV label,
+ * the MBR (sector 0) and the GPT header (sector 1) */
+#define MLVM_NESTED_PROBE 2048u
 
 /* mlvm_set_assemble() with nested discovery: the number of VGs or a
  * negative errno. */
