@@ -23,24 +23,17 @@ static void count(void *ctx, uint64_t start, uint64_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mlvm_open_opts o = { 0 };
-	struct fuzz_part parts[FUZZ_MAX_PARTS];
 	struct mlvm_set *set;
 	uint8_t buf[MLVM_NESTED_PROBE];
 	uint64_t missing = 0;
-	size_t n, i;
+	size_t i;
 
 	(void)mlvm_nested_probe_buffer(data, size < sizeof(buf) ? size : sizeof(buf));
-	n = fuzz_split(data, size, parts);
 	set = mlvm_set_new(&o);
 	if (!set)
 		return 0;
-	for (i = 0; i < n; i++) {
-		static const char *const names[FUZZ_MAX_PARTS] = { "pv0.img", "pv1.img", "pv2.img", "pv3.img" };
-		struct mlvm_source *s = mlvm_source_memory(names[i], (void *)parts[i].data, parts[i].size, 0);
-
-		if (!s || mlvm_set_add_source(set, s) != 0)
-			goto out;
-	}
+	if (fuzz_add_images(set, data, size))
+		goto out;
 	if (mlvm_set_assemble_nested(set) < 0)
 		goto out;
 	for (i = 0; i < set->n_srcs; i++) {

@@ -205,10 +205,11 @@ cut=$((HPS + 2 * MiB + 40960 * 512 + 4 * MiB))
 head -c "$cut" "$H" >"$TMP/cut.img"
 expect_status 1 "export of a guest LV whose host bytes are cut off" export --lv "$gvg/str" -o "$TMP/cut-str-$RANDOM.img" "$TMP/cut.img"
 expect_status 0 "the same with --allow-missing" --json export --allow-missing --lv "$gvg/str" -o "$TMP/cut-str-$RANDOM.img" "$TMP/cut.img"
-"$PYTHON3" - "$TMP/out" <<'PY' && pass "the guest LV lists its missing ranges" || fail "no missing ranges: $(head -c 600 "$TMP/out")"
+"$PYTHON3" - "$TMP/out" <<'PY' && pass "the guest LV lists its missing ranges, naming the host LV (nested_missing)" || fail "no missing ranges: $(head -c 600 "$TMP/out")"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["missing_ranges"], d
+assert any(w["code"] == "nested_missing" and "guestdisk" in w["message"] for w in d["warnings"]), d["warnings"]
 PY
 
 # ---------------------------------------------------------------- depth
