@@ -164,13 +164,13 @@ static int group_generations(struct mlvm_set *set, const struct mlvm_gen_ref *ro
 	return 0;
 }
 
-/* an image as the history shows it: its base name when no two images of the set share one */
-static const char *image_label(const struct mlvm_set *set, const char *name, bool short_names)
+/* an image as the history shows it: its base name when no two images of the
+ * set share one (an LV's bytes, nested, keep their VG/LV path) */
+static const char *image_label(const struct mlvm_source *src, bool short_names)
 {
-	const char *b = strrchr(name, '/');
+	const char *b = strrchr(src->name, '/');
 
-	(void)set;
-	return short_names && b && b[1] ? b + 1 : name;
+	return short_names && b && b[1] && !src->inside ? b + 1 : src->name;
 }
 
 static bool base_names_unique(const struct mlvm_set *set)
@@ -179,11 +179,8 @@ static bool base_names_unique(const struct mlvm_set *set)
 
 	for (i = 0; i < set->n_devs; i++)
 		for (k = i + 1; k < set->n_devs; k++) {
-			const char *a = set->devs[i].src->name, *b = set->devs[k].src->name;
-			const char *x = strrchr(a, '/'), *y = strrchr(b, '/');
-
 			if (set->devs[i].src != set->devs[k].src &&
-			    !strcmp(x ? x + 1 : a, y ? y + 1 : b))
+			    !strcmp(image_label(set->devs[i].src, true), image_label(set->devs[k].src, true)))
 				return false;
 		}
 	return true;
@@ -209,7 +206,7 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 		if (rows[i].dev->src != last) {
 			images++;
 			mlvm_buf_printf(out, "%s%s", last ? ", " : "",
-					image_label(set, rows[i].dev->src->name, short_names));
+					image_label(rows[i].dev->src, short_names));
 			if (mdas)
 				mlvm_buf_printf(out, " mda%d", rows[i].mda->index);
 			last = rows[i].dev->src;
