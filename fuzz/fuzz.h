@@ -53,4 +53,24 @@ static inline size_t fuzz_split(const uint8_t *data, size_t size, struct fuzz_pa
 	return n + 1;
 }
 
+#ifdef MLVM_ASSEMBLE_H
+/* add the images of one input to set as memory sources pv0.img...: 0, or
+ * -1 (out of memory) */
+static inline int fuzz_add_images(struct mlvm_set *set, const uint8_t *data, size_t size)
+{
+	static const char *const names[FUZZ_MAX_PARTS] = { "pv0.img", "pv1.img", "pv2.img", "pv3.img" };
+	struct fuzz_part parts[FUZZ_MAX_PARTS];
+	size_t n = fuzz_split(data, size, parts), i;
+
+	for (i = 0; i < n; i++) {
+		struct mlvm_source *s = mlvm_source_memory(names[i], (void *)parts[i].data,
+							   parts[i].size, 0);
+
+		if (!s || mlvm_set_add_source(set, s) != 0)
+			return -1;
+	}
+	return 0;
+}
+#endif
+
 #endif

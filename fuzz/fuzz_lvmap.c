@@ -91,9 +91,8 @@ static void read_lv(const struct mlvm_vg *vg, const struct mlvm_lv *lv, int leg,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_part parts[FUZZ_MAX_PARTS];
 	struct mlvm_set *set;
-	size_t n, i, readers = 0;
+	size_t i, readers = 0;
 	uint32_t l;
 	uint8_t *buf;
 
@@ -101,19 +100,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		return 0;
 	budget = FUZZ_READ_BUDGET;
-	n = fuzz_split(data, size, parts);
 	set = mlvm_set_new(NULL);
 	if (!set) {
 		free(buf);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		static const char *const names[FUZZ_MAX_PARTS] = { "pv0.img", "pv1.img", "pv2.img", "pv3.img" };
-		struct mlvm_source *s = mlvm_source_memory(names[i], (void *)parts[i].data, parts[i].size, 0);
-
-		if (!s || mlvm_set_add_source(set, s) != 0)
-			goto out;
-	}
+	if (fuzz_add_images(set, data, size))
+		goto out;
 	if (mlvm_set_assemble(set) <= 0)
 		goto out;
 	for (i = 0; i < set->n_vgs; i++) {

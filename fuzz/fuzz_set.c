@@ -18,23 +18,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mlvm_open_opts o = { .deep = true, .carve = true };
-	struct fuzz_part parts[FUZZ_MAX_PARTS];
 	struct mlvm_set *set;
-	size_t n, i, d, g, texts = 0;
+	size_t i, d, g, texts = 0;
 	char *text;
 	size_t len;
 
-	n = fuzz_split(data, size, parts);
 	set = mlvm_set_new(&o);
 	if (!set)
 		return 0;
-	for (i = 0; i < n; i++) {
-		static const char *const names[FUZZ_MAX_PARTS] = { "pv0.img", "pv1.img", "pv2.img", "pv3.img" };
-		struct mlvm_source *s = mlvm_source_memory(names[i], (void *)parts[i].data, parts[i].size, 0);
-
-		if (!s || mlvm_set_add_source(set, s) != 0)
-			goto out;
-	}
+	if (fuzz_add_images(set, data, size))
+		goto out;
 	if (mlvm_set_assemble(set) < 0)
 		goto out;
 	for (i = 0; i < set->n_vgs; i++)

@@ -1154,6 +1154,29 @@ static void hlv_lines(const struct mlvm_vg *vg, struct tm_text *t)
 	}
 }
 
+/* the VGs whose PVs lie in lv's bytes (a guest disk, found by nested discovery) */
+static void guest_lines(const struct tm_model *m, const struct mlvm_vg *vg,
+			const struct mlvm_lv *lv, struct tm_text *t)
+{
+	size_t v;
+	uint32_t i;
+
+	if (!vg->id || !lv->id)
+		return;
+	for (v = 0; v < m->n_vgs; v++) {
+		const struct mlvm_vg *g = m->vgs[v].vg;
+
+		for (i = 0; i < g->n_pvs; i++) {
+			const struct mlvm_source_inside *in = g->pvs[i].src ? g->pvs[i].src->inside : NULL;
+
+			if (in && !strcmp(in->vg_id, vg->id) && !strcmp(in->lv_id, lv->id)) {
+				tm_text_add(t, "guest disk\tholds VG %s", g->name);
+				break;
+			}
+		}
+	}
+}
+
 static void vg_details(const struct tm_model *m, const struct tm_vgview *w, struct tm_text *t)
 {
 	const struct mlvm_vg *vg = w->vg;
@@ -1163,6 +1186,12 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 	for (i = 0; i < vg->n_lvs; i++)
 		hidden += !vg->lvs[i].visible;
 	tm_text_add(t, "Volume group %s", vg->name);
+	for (i = 0; i < vg->n_pvs; i++)
+		if (vg->pvs[i].src && vg->pvs[i].src->inside) {
+			tm_text_add(t, "inside LV\t%s (a guest disk: its PVs are in that LV's bytes)",
+				    vg->pvs[i].src->name);
+			break;
+		}
 	tm_text_add(t, "id\t%s", vg->id ? vg->id : "-");
 	{
 		const char *st = tm_vg_standing(vg, w->base != NULL);
@@ -1328,6 +1357,7 @@ static void lv_details(const struct tm_model *m, const struct tm_node *n, const 
 			    mlvm_plural(w->base->lvs[n->base_idx].extent_count, "extent", "extents"),
 			    (unsigned long long)lv->extent_count);
 	tm_text_add(t, "id\t%s", lv->id ? lv->id : "-");
+	guest_lines(m, vg, lv, t);
 	tm_text_add(t, "visible\t%s", lv->visible ? "yes" : "no (a hidden sub-LV)");
 	size_line(t, "size", lv->extent_count, vg->extent_size);
 	tm_text_add(t, "segments\t%u", lv->n_segs);

@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "cli/record.h"
 #include "model/vgspec.h"
+#include "map/nested.h"
 #include "text/carve.h"
 
 /*
@@ -229,6 +230,11 @@ int cli_parse_seqno(const struct cli *c, const char *cmd, const char *opt,
 	return 0;
 }
 
+int cli_assemble(const struct cli *c, struct mlvm_set *set)
+{
+	return c->no_nested ? mlvm_set_assemble(set) : mlvm_set_assemble_nested(set);
+}
+
 struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			      const struct mlvm_open_opts *opts, int *status)
 {
@@ -272,7 +278,7 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			return NULL;
 		}
 	}
-	rc = mlvm_set_assemble(set);
+	rc = cli_assemble(c, set);
 	if (rc < 0) {
 		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
 		mlvm_set_free(set);
@@ -698,21 +704,25 @@ static const char *lv_elsewhere(const struct mlvm_set *set, const struct mlvm_vg
 	size_t n = 0, n_has = 0, i;
 	bool seen = false, after = false;
 	char id[64] = "", renamed[128] = "";
+	bool nested = false;
 
 	why[0] = '\0';
 	if (!vg->id)
 		return why;
+	for (i = 0; i < set->n_srcs; i++)
+		nested |= set->srcs[i]->inside != NULL;
 	o.carve = true;
 	o.want_generation = false;
 	all = mlvm_set_new(&o);
 	if (!all)
 		return why;
 	for (i = 0; i < set->n_srcs; i++)
-		if (mlvm_set_add_path(all, set->srcs[i]->name))
-			goto out;
+		if (!set->srcs[i]->inside && mlvm_set_add_path(all, set->srcs[i]->name))
+			goto out;	/* an LV's bytes (nested) are found again */
 	if (mlvm_set_copy_loose(all, set))
 		goto out;
-	if (mlvm_set_assemble(all) < 0 || mlvm_set_generations(all, &refs, &n) || !n)
+	if ((nested ? mlvm_set_assemble_nested(all) : mlvm_set_assemble(all)) < 0 ||
+	    mlvm_set_generations(all, &refs, &n) || !n)
 		goto out;
 	has = malloc(n * sizeof(*has));
 	if (!has)

@@ -25,6 +25,7 @@ struct cli {
 	const char *prog;	/* "mlvm" */
 	bool json;
 	bool strict;
+	bool no_nested;		/* --no-nested: no looking inside LVs for guest disks */
 	const char *vg;		/* --vg NAME, UUID or NAME@UUID */
 	struct mlvm_pv_choice *pv_choices;	/* --pv PV=IMAGE, repeatable */
 	size_t n_pv_choices;
@@ -111,6 +112,10 @@ const char *cli_did_you_mean(const char *word, const char *const *names, size_t 
  * Open the images and assemble: NULL after printing why when an image cannot
  * be opened (and *status is set).
  */
+/* assemble set as the command line asks: with nested discovery
+ * (map/nested.h) unless --no-nested */
+int cli_assemble(const struct cli *c, struct mlvm_set *set);
+
 struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			      const struct mlvm_open_opts *opts, int *status);
 

@@ -284,6 +284,26 @@ static void print_missing(const struct cli *c, const struct mlvm_vg *vg, const s
 			allowed ? " (allowed)" : "; --allow-missing accepts that");
 }
 
+/*
+ * Missing ranges of a guest LV (its VG found inside an LV of the images):
+ * name the host LV, whose own missing bytes read as missing here.
+ */
+static void say_host_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	uint32_t i;
+
+	for (i = 0; i < vg->n_pvs; i++) {
+		const struct mlvm_source *s = vg->pvs[i].src;
+
+		if (s && s->inside) {
+			mlvm_warn(&set->report, "nested_missing", s->name, -1,
+				  "lv %s/%s lies on LV %s (a guest disk): bytes of that LV that could not be read (its own missing extents) are missing here too",
+				  vg->name, lv->name, s->name);
+			return;
+		}
+	}
+}
+
 /* ------------------------------------------------------------ command */
 
 static int range_cmp(const void *a, const void *b)
@@ -537,6 +557,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	miss = mlvm_lv_reader_missing(rd, &n_miss);
 	if (n_miss && !allow_missing)
 		status = EXIT_FAILED;
+	if (n_miss)
+		say_host_lv(set, vg, lv);
 
 	if (c->json) {
 		struct json j;

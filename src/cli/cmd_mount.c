@@ -393,7 +393,7 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 			mlog(m, true, "generation %llu: out of memory", (unsigned long long)seqno);
 	}
 	if (!rc) {
-		rc = mlvm_set_assemble(e->set);
+		rc = cli_assemble(m->c, e->set);
 		if (rc < 0)
 			mlog(m, true, "generation %llu: cannot assemble the images: %s",
 			     (unsigned long long)seqno, strerror(-rc));

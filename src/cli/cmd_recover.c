@@ -175,13 +175,20 @@ static int group_generations(struct mlvm_set *set, const struct mlvm_gen_ref *ro
 	return 0;
 }
 
-/* an image as the history shows it: its base name when no two images of the set share one */
-static const char *image_label(const struct mlvm_set *set, const char *name, bool short_names)
+/* an image as the history shows it: its base name when no two images of the
+ * set share one (an LV's bytes, nested, keep their VG/LV path) */
+/* a file or image path as FOUND IN shows it: its base name when short */
+static const char *name_label(const char *name, bool short_names)
 {
 	const char *b = strrchr(name, '/');
 
-	(void)set;
 	return short_names && b && b[1] ? b + 1 : name;
+}
+
+/* an image as FOUND IN shows it: an LV's bytes (nested) by its whole VG/LV name */
+static const char *image_label(const struct mlvm_source *src, bool short_names)
+{
+	return src->inside ? src->name : name_label(src->name, short_names);
 }
 
 static bool base_names_unique(const struct mlvm_set *set)
@@ -190,11 +197,8 @@ static bool base_names_unique(const struct mlvm_set *set)
 
 	for (i = 0; i < set->n_devs; i++)
 		for (k = i + 1; k < set->n_devs; k++) {
-			const char *a = set->devs[i].src->name, *b = set->devs[k].src->name;
-			const char *x = strrchr(a, '/'), *y = strrchr(b, '/');
-
 			if (set->devs[i].src != set->devs[k].src &&
-			    !strcmp(x ? x + 1 : a, y ? y + 1 : b))
+			    !strcmp(image_label(set->devs[i].src, true), image_label(set->devs[k].src, true)))
 				return false;
 		}
 	return true;
@@ -227,16 +231,16 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 				images++;
 			if (l->origin == MLVM_ORIGIN_FILE)
 				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
-						image_label(set, l->path, true));
+						name_label(l->path, true));
 			else
 				mlvm_buf_printf(out, "%s%s@%llu", out->len ? ", " : "",
-						image_label(set, mlvm_gen_ref_image(&rows[i]), short_names),
+						name_label(mlvm_gen_ref_image(&rows[i]), short_names),
 						(unsigned long long)mlvm_gen_ref_offset(&rows[i]));
 			last = NULL;
 		} else if (rows[i].dev->src != last) {
 			images++;
 			mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
-					image_label(set, rows[i].dev->src->name, short_names));
+					image_label(rows[i].dev->src, short_names));
 			if (mdas)
 				mlvm_buf_printf(out, " mda%d", rows[i].mda->index);
 			last = rows[i].dev->src;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "map/nested.h"
 
 static const char scan_help[] =
 	"Usage: mlvm scan [--json] [--strict] IMAGE...\n"
@@ -22,7 +23,8 @@ static const char scan_help[] =
 	"metadata area with its problems, and the VG it belongs to (NAME@UUID when\n"
 	"two VGs of the images share the name). Finds PVs at\n"
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
-	"sector offset, and PVs whose label is gone.\n"
+	"sector offset, and PVs whose label is gone; and PVs inside LVs (guest disks,\n"
+	"unless --no-nested), as \"inside LV VG/LV at byte N\".\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 #define MAX_PROBLEMS 16
@@ -162,6 +164,29 @@ static const struct mlvm_disk_locn *dev_bootloader_area(const struct mlvm_pvdev 
 	       &d->label.ba[0] : NULL;
 }
 
+/* the LV a PV lies in: the LV source it was found on, or an LV of the
+ * images whose bytes hold it (a deep scan finds a guest PV in the image) */
+struct inside {
+	const char *vg, *lv;
+	uint64_t offset;
+};
+
+static bool inside_lv(const struct mlvm_set *set, const struct mlvm_pvdev *d, struct inside *in)
+{
+	const struct mlvm_vg *vg;
+	const struct mlvm_lv *lv;
+
+	if (d->src->inside) {
+		*in = (struct inside){ d->src->inside->vg, d->src->inside->lv, d->base };
+		return true;
+	}
+	if (mlvm_nested_lv_at(set, d->src, d->base, &vg, &lv, &in->offset))
+		return false;
+	in->vg = vg->name;
+	in->lv = lv->name;
+	return true;
+}
+
 static void scan_json(const struct mlvm_set *set, struct json *j)
 {
 	const struct mlvm_disk_locn *ba;
@@ -173,6 +198,7 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 	for (i = 0; i < set->n_devs; i++) {
 		const struct mlvm_pvdev *d = &set->devs[i];
 		struct problems lp = { .n = 0 };
+		struct inside in;
 		char uuid[39];
 
 		label_problems(d, &lp);
@@ -188,6 +214,15 @@ static void scan_json(const struct mlvm_set *set, struct json *j)
 			json_end_object(j);
 		} else {
 			json_null(j, "partition");
+		}
+		if (inside_lv(set, d, &in)) {
+			json_begin_object_inline(j, "inside");
+			json_string(j, "vg", in.vg);
+			json_string(j, "lv", in.lv);
+			json_uint(j, "offset", in.offset);
+			json_end_object(j);
+		} else {
+			json_null(j, "inside");
 		}
 		json_string(j, "found_by", d->found_by == MLVM_FOUND_LABEL ? "label" :
 			    d->found_by == MLVM_FOUND_MDA ? "mda_header" : "metadata_text");
@@ -274,12 +309,19 @@ static void scan_text(const struct mlvm_set *set)
 		const struct mlvm_pvdev *d = &set->devs[i];
 		struct problems lp = { .n = 0 };
 		const char *vg = dev_vg(set, d);
+		struct inside in;
 		char uuid[39] = "?";
 
 		label_problems(d, &lp);
 		if (d->uuid[0])
 			mlvm_uuid_format(d->uuid, strlen(d->uuid), uuid);
-		printf("%s at byte %llu", d->src->name, (unsigned long long)d->base);
+		if (d->src->inside)
+			printf("inside LV %s at byte %llu", d->src->name, (unsigned long long)d->base);
+		else
+			printf("%s at byte %llu", d->src->name, (unsigned long long)d->base);
+		if (!d->src->inside && inside_lv(set, d, &in))
+			printf(" (inside LV %s/%s at byte %llu)", in.vg, in.lv,
+			       (unsigned long long)in.offset);
 		if (d->in_partition)
 			printf(" (%s partition %u%s%s)", d->part.scheme == MLVM_PART_GPT ? "gpt" : "mbr",
 			       d->part.index, d->part.name[0] ? " " : "", d->part.name);

@@ -65,6 +65,9 @@ static const char usage_text[] =
 	"  --json               machine-readable output on stdout (a failure too: a\n"
 	"                       JSON error object, same exit status)\n"
 	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
+	"  --no-nested          do not look inside LVs for guest disks (a partition\n"
+	"                       table or a PV label in an LV's first sectors, whose\n"
+	"                       VGs are otherwise read as any other, 4 levels deep)\n"
 	"  --vg VG              pick one VG when the images hold several: its name,\n"
 	"                       its uuid (dashes or not) or NAME@UUID (two VGs of one\n"
 	"                       name: --vg NAME is refused, naming them as NAME@UUID);\n"
@@ -179,6 +182,8 @@ static int take_globals(struct cli *c, int *argc, char **argv, struct globals *g
 			c->json = true;
 		} else if (!strcmp(a, "--strict")) {
 			c->strict = true;
+		} else if (!strcmp(a, "--no-nested")) {
+			c->no_nested = true;
 		} else if (!strcmp(a, "--vg")) {
 			if (i + 1 >= *argc)
 				return cli_usage(c, NULL, "option '--vg' requires a volume group name");

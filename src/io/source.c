@@ -346,3 +346,10 @@ void mlvm_source_close(struct mlvm_source *s)
 	free(s->name);
 	free(s);
 }
+
+void mlvm_source_missing(struct mlvm_source *s, uint64_t off, uint64_t len,
+			 void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx)
+{
+	if (s && s->ops->missing && len)
+		s->ops->missing(s, off, len, add, ctx);
+}

@@ -33,6 +33,26 @@ struct mlvm_source_ops {
 	int (*stored_hash)(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
 	/* optional: [off, off+len) (in the source) will be read soon */
 	void (*willneed)(struct mlvm_source *s, uint64_t off, uint64_t len);
+	/* optional, for a source over other bytes (a logical volume's): call
+	 * add(ctx, start, len) for each part of [off, off + len), in order,
+	 * that its reads gave as zeros because the bytes behind it are missing */
+	void (*missing)(struct mlvm_source *s, uint64_t off, uint64_t len,
+			void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx);
+};
+
+/*
+ * What a source is when it is not an image given by the user but the bytes
+ * of a logical volume found in the images (nested discovery, map/nested.h):
+ * the VG (name, uuid) and LV (name, uuid) whose bytes it reads, and how deep
+ * it lies (1: an LV of a VG on the images themselves, 2: an LV of a VG
+ * found inside such an LV, ...).
+ */
+struct mlvm_source_inside {
+	const char *vg;
+	const char *vg_id;
+	const char *lv;
+	const char *lv_id;
+	unsigned depth;
 };
 
 struct mlvm_source {
@@ -41,6 +61,7 @@ struct mlvm_source {
 	const struct mlvm_source_ops *ops;
 	void *priv;
 	int writable;
+	const struct mlvm_source_inside *inside;	/* NULL: an image */
 };
 
 enum {
@@ -104,6 +125,14 @@ void mlvm_source_close(struct mlvm_source *s);
  * what a read returns; a range outside the source is ignored.
  */
 void mlvm_source_willneed(struct mlvm_source *s, uint64_t off, uint64_t len);
+
+/*
+ * The parts of [off, off + len) of s that its reads gave as zeros because
+ * the bytes behind them are missing (ops->missing; nothing for an image),
+ * each passed to add in order.
+ */
+void mlvm_source_missing(struct mlvm_source *s, uint64_t off, uint64_t len,
+			 void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx);
 
 /*
  * Map len bytes at off read-only, without copying, when the source allows

@@ -58,6 +58,20 @@ static int rd_read(struct mlvm_lv_reader *rd, uint8_t *buf, uint64_t len, uint64
 
 /* ------------------------------------------------------------ areas */
 
+/* the missing parts a source (an LV's bytes) reports, in buffer coordinates */
+struct src_miss {
+	struct lvmap_miss *m;
+	uint64_t pos;		/* source offset of the buffer's bpos */
+	uint64_t bpos;
+};
+
+static void src_miss_add(void *ctx, uint64_t start, uint64_t len)
+{
+	struct src_miss *sm = ctx;
+
+	lvmap_miss_add(sm->m, sm->bpos + (start - sm->pos), len);
+}
+
 int lvmap_area_read(const struct area *a, uint8_t *buf, uint64_t len, uint64_t off,
 		     struct lvmap_miss *m, uint64_t bpos)
 {
@@ -86,6 +100,12 @@ int lvmap_area_read(const struct area *a, uint8_t *buf, uint64_t len, uint64_t o
 		if (!k)
 			return 0;
 		rc = mlvm_source_read(a->src, buf, k, pos);
+		if (!rc && a->src->ops->missing) {
+			/* an LV's bytes (nested): what its host could not give */
+			struct src_miss sm = { .m = m, .pos = pos, .bpos = bpos };
+
+			mlvm_source_missing(a->src, pos, k, src_miss_add, &sm);
+		}
 		return rc == -ERANGE ? -EIO : rc;
 	}
 	return rd_read(a->lv, buf, n, a->base + off, m, bpos);
@@ -1121,7 +1141,8 @@ static int area_locate(const struct area *a, uint64_t off, uint64_t len, int dep
 		return rd_locate(a->lv, a->base + off, n, depth + 1, src, src_off, run);
 	}
 	pos = a->base + off;
-	if (!a->src || pos >= a->src->size) {
+	if (!a->src || pos >= a->src->size || a->src->ops->missing) {
+		/* an LV's bytes (nested) are read, so their missing parts are known */
 		*run = n;
 		return -ENOENT;
 	}

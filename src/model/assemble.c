@@ -98,6 +98,14 @@ void mlvm_set_free(struct mlvm_set *set)
 
 	if (!set)
 		return;
+	for (i = 0; i < set->n_views; i++)
+		mlvm_source_close(set->views[i]);
+	free(set->views);
+	/* last first: a source over an LV (nested) reads through the VGs
+	 * and sources before it */
+	for (i = set->n_srcs; i-- > 0;)
+		mlvm_source_close(set->srcs[i]);
+	free(set->srcs);
 	for (i = 0; i < set->n_vgs; i++)
 		mlvm_vg_free(set->vgs[i]);
 	free(set->vgs);
@@ -111,15 +119,9 @@ void mlvm_set_free(struct mlvm_set *set)
 	}
 	free(set->loose);
 	if (set->tables)
-		for (i = 0; i < set->n_srcs; i++)
+		for (i = 0; i < set->n_probed; i++)
 			mlvm_partitions_free(&set->tables[i]);
 	free(set->tables);
-	for (i = 0; i < set->n_views; i++)
-		mlvm_source_close(set->views[i]);
-	free(set->views);
-	for (i = 0; i < set->n_srcs; i++)
-		mlvm_source_close(set->srcs[i]);
-	free(set->srcs);
 	mlvm_report_free(&set->report);
 	free(set);
 }
@@ -203,19 +205,53 @@ static bool inside_known(const struct mlvm_set *set, const struct mlvm_source *s
 	return false;
 }
 
+/* one pointer into the devs array that was at old, moved to where it is now */
+static const struct mlvm_pvdev *rebased(const struct mlvm_set *set, const struct mlvm_pvdev *d,
+					uintptr_t old)
+{
+	uintptr_t u = (uintptr_t)d, end = old + set->n_devs * sizeof(*set->devs);
+
+	if (!d || u < old || u >= end)
+		return d;
+	return &set->devs[(u - old) / sizeof(*set->devs)];
+}
+
+/*
+ * The devs array moved (a later round of assembly found more PVs, inside
+ * LVs): the VGs assembled so far point into it.
+ */
+static void rebase_devs(struct mlvm_set *set, uintptr_t old)
+{
+	size_t v;
+	uint32_t i, k;
+
+	for (v = 0; v < set->n_vgs; v++)
+		for (i = 0; i < set->vgs[v]->n_pvs; i++) {
+			struct mlvm_pv *pv = &set->vgs[v]->pvs[i];
+
+			pv->dev = rebased(set, pv->dev, old);
+			for (k = 0; k < pv->n_others; k++)
+				pv->others[k] = rebased(set, pv->others[k], old);
+		}
+}
+
 static struct mlvm_pvdev *new_dev(struct mlvm_set *set, struct mlvm_source *src, uint64_t base)
 {
 	struct mlvm_pvdev *p, *d;
+	uintptr_t old;
 
 	if (set->n_devs >= MAX_DEVS) {
 		mlvm_warn(&set->report, "too_many_pvs", src->name, (int64_t)base,
 			  "more than %u PVs found; the rest are not read", MAX_DEVS);
 		return NULL;
 	}
+	old = (uintptr_t)set->devs;
 	p = realloc(set->devs, (set->n_devs + 1) * sizeof(*p));
 	if (!p)
 		return NULL;
 	set->devs = p;
+	if (old && old != (uintptr_t)p)
+		rebase_devs(set, old);
 	d = &set->devs[set->n_devs++];
 	memset(d, 0, sizeof(*d));
 	d->src = src;
@@ -682,9 +718,11 @@ static int probe_source(struct mlvm_set *set, size_t si)
 	for (i = 0; i < t->n; i++)
 		if (!t->parts[i].extended && t->parts[i].start && t->parts[i].size)
 			try_label_at(set, si, t->parts[i].start);
-	if (set->opts.deep || set->n_devs == before)
+	/* an LV's bytes (nested discovery found a label there): never scanned
+	 * whole unless asked, as a guest disk may be large */
+	if (set->opts.deep || (set->n_devs == before && !src->inside))
 		scan_source(set, si);
-	if (set->n_devs == before) {
+	if (set->n_devs == before && !src->inside) {
 		char what[300];
 
 		mlvm_warn(&set->report, "no_label", src->name, 0,
@@ -927,7 +965,11 @@ static bool same_file(const struct mlvm_source *a, const struct mlvm_source *b)
 {
 	struct stat sa, sb;
 
-	if (a == b || !strcmp(a->name, b->name))
+	if (a == b)
+		return true;
+	if (a->inside || b->inside)	/* an LV's bytes: its name is no path */
+		return false;
+	if (!strcmp(a->name, b->name))
 		return true;
 	return stat(a->name, &sa) == 0 && stat(b->name, &sb) == 0 &&
 	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
@@ -1808,11 +1850,24 @@ static bool vg_assembled(const struct mlvm_set *set, const char *id)
 	return false;
 }
 
+/* some copy of the group c[0..n) was found on a PV from index first on */
+static bool group_has_new(const struct mlvm_set *set, const struct cand *c, size_t n, size_t first)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((size_t)(c[i].dev - set->devs) >= first)
+			return true;
+	return false;
+}
+
 /*
  * Assemble every VG the copies found so far describe and that is not
- * assembled yet. With final, say which VGs could not be read at all.
+ * assembled yet, considering only VGs with a copy on a PV found in this
+ * round (index first on; earlier rounds said all there was to say about
+ * the others). With final, say which VGs could not be read at all.
  */
-static int assemble_pending(struct mlvm_set *set, bool final)
+static int assemble_pending(struct mlvm_set *set, bool final, size_t first)
 {
 	struct cand *c = NULL;
 	size_t n = 0, start, j;
@@ -1824,7 +1879,7 @@ static int assemble_pending(struct mlvm_set *set, bool final)
 	for (start = 0; start < n && !rc; start = j) {
 		for (j = start + 1; j < n && !strcmp(c[j].vg_id, c[start].vg_id); j++)
 			;
-		if (vg_assembled(set, c[start].vg_id))
+		if (vg_assembled(set, c[start].vg_id) || !group_has_new(set, c + start, j - start, first))
 			continue;
 		rc = assemble_group(set, c + start, j - start);
 		if (!rc && final && !set->opts.want_generation && !vg_assembled(set, c[start].vg_id))
@@ -1837,6 +1892,7 @@ static int assemble_pending(struct mlvm_set *set, bool final)
 }
 
 /*
+<<<<<<< HEAD
  * VGs that no metadata area holds but copies outside the rings do: not
  * assembled (an archive file or a stray copy is not what the PVs commit),
  * a notice each naming the newest such copy and --generation.
@@ -1875,16 +1931,72 @@ static int loose_only_notices(struct mlvm_set *set)
 }
 
 int mlvm_set_assemble(struct mlvm_set *set)
+=======
+ * PVs found inside LVs (a later round) that are copies of a PV, or hold the
+ * metadata of a VG, assembled in an earlier round: the copy found first (the
+ * outer one) is the one used; say so and never merge them.
+ */
+static void nested_copies(struct mlvm_set *set, size_t first)
+>>>>>>> nested
 {
-	size_t i;
+	size_t i, v;
+	uint32_t p;
+
+	for (i = first; i < set->n_devs; i++) {
+		struct mlvm_pvdev *d = &set->devs[i];
+		char where[300], uuid[39];
+
+		if (d->vg_index >= 0)
+			continue;
+		for (v = 0; v < set->n_vgs; v++) {
+			const struct mlvm_vg *vg = set->vgs[v];
+			const struct mlvm_pv *same = NULL;
+
+			for (p = 0; p < vg->n_pvs && !same && d->uuid[0]; p++) {
+				char raw[33];
+
+				if (!vg->pvs[p].id)
+					continue;
+				raw_uuid_strip(vg->pvs[p].id, raw);
+				if (!strcmp(raw, d->uuid))
+					same = &vg->pvs[p];
+			}
+			if (!same && !(vg->id && dev_holds_vg(d, vg->id)))
+				continue;
+			d->vg_index = (int)v;
+			d->used = false;
+			mlvm_uuid_format(d->uuid, strlen(d->uuid), uuid);
+			if (same)
+				mlvm_warn(&set->report, "nested_duplicate_pv", d->src->name, (int64_t)d->base,
+					  "%s is a copy of pv %s (%s) of vg %s, which was found outside it (%s at byte %llu): the outer one is used, this copy is not",
+					  dev_where(d, where, sizeof(where)), same->name, uuid, vg->name,
+					  same->src ? same->src->name : "missing",
+					  (unsigned long long)same->offset);
+			else
+				mlvm_warn(&set->report, "nested_duplicate_pv", d->src->name, (int64_t)d->base,
+					  "%s holds metadata of vg %s (%s), which was assembled from the PVs found outside it: not merged, not used",
+					  dev_where(d, where, sizeof(where)), vg->name, vg->id);
+			break;
+		}
+	}
+}
+
+int mlvm_set_assemble_more(struct mlvm_set *set)
+{
+	struct mlvm_partition_table *t;
+	size_t i, first = set->n_devs, probed = set->n_probed;
 	unsigned k;
 	bool more;
 	int rc = 0;
 
-	set->tables = calloc(set->n_srcs ? set->n_srcs : 1, sizeof(*set->tables));
-	if (!set->tables)
+	t = realloc(set->tables, (set->n_srcs ? set->n_srcs : 1) * sizeof(*t));
+	if (!t)
 		return -ENOMEM;
-	for (i = 0; i < set->n_srcs; i++) {
+	set->tables = t;
+	if (set->n_srcs > probed)
+		memset(t + probed, 0, (set->n_srcs - probed) * sizeof(*t));
+	set->n_probed = set->n_srcs;
+	for (i = probed; i < set->n_srcs; i++) {
 		rc = probe_source(set, i);
 		if (rc)
 			return rc;
@@ -1894,7 +2006,7 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	 * --strict, the areas whose header is damaged or whose committed copy
 	 * cannot be used.
 	 */
-	for (i = 0; i < set->n_devs; i++)
+	for (i = first; i < set->n_devs; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++) {
 			struct mlvm_mda_info *m = &set->devs[i].mda[k];
 
@@ -1903,24 +2015,25 @@ int mlvm_set_assemble(struct mlvm_set *set)
 			     (mda_has_slot(m) || !m->header_ok)))
 				carve_mda(set, &set->devs[i], m);
 		}
-	rc = assemble_pending(set, false);
+	rc = assemble_pending(set, false, first);
 	/* committed copies with a good crc that did not load: their rings next */
 	more = false;
-	for (i = 0; i < set->n_devs && !rc && !set->opts.strict; i++)
+	for (i = first; i < set->n_devs && !rc && !set->opts.strict; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++)
 			if (set->devs[i].mda[k].load_failed && !set->devs[i].mda[k].carved) {
 				carve_mda(set, &set->devs[i], &set->devs[i].mda[k]);
 				more = true;
 			}
 	if (more && !rc)
-		rc = assemble_pending(set, false);
+		rc = assemble_pending(set, false, first);
 	/* last resort: the ignored areas of PVs still without a VG */
-	for (i = 0; i < set->n_devs && !rc && !set->opts.strict; i++)
+	for (i = first; i < set->n_devs && !rc && !set->opts.strict; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++)
 			if (set->devs[i].vg_index < 0 && set->devs[i].mda[k].ignored &&
 			    !set->devs[i].mda[k].carved)
 				carve_mda(set, &set->devs[i], &set->devs[i].mda[k]);
 	if (!rc)
+<<<<<<< HEAD
 		rc = assemble_pending(set, true);
 	if (rc)
 		return rc;
@@ -1929,6 +2042,18 @@ int mlvm_set_assemble(struct mlvm_set *set)
 		rc = loose_only_notices(set);
 	if (rc)
 		return rc;
+=======
+		rc = assemble_pending(set, true, first);
+	if (!rc && first)
+		nested_copies(set, first);
+	return rc;
+}
+
+int mlvm_set_assemble_finish(struct mlvm_set *set)
+{
+	size_t i;
+
+>>>>>>> nested
 	/* --pv choices that name no PV of any VG found */
 	for (i = 0; i < set->opts.n_pv_choices; i++) {
 		const struct mlvm_pv_choice *ch = &set->opts.pv_choices[i];
@@ -1984,6 +2109,13 @@ int mlvm_set_assemble(struct mlvm_set *set)
 				    "%s belongs to no volume group found", dev_where(d, where, sizeof(where)));
 	}
 	return (int)set->n_vgs;
+}
+
+int mlvm_set_assemble(struct mlvm_set *set)
+{
+	int rc = mlvm_set_assemble_more(set);
+
+	return rc ? rc : mlvm_set_assemble_finish(set);
 }
 
 static int cmp_gen_ref(const void *a, const void *b)

@@ -122,7 +122,8 @@ struct mlvm_set {
 	size_t n_vgs;
 	struct mlvm_loose **loose;	/* copies found outside the metadata areas, owned */
 	size_t n_loose;
-	struct mlvm_partition_table *tables;	/* one per source */
+	struct mlvm_partition_table *tables;	/* one per source probed */
+	size_t n_probed;		/* sources probed by the rounds so far */
 	struct mlvm_report report;
 	struct mlvm_open_opts opts;
 };
@@ -153,6 +154,23 @@ int mlvm_set_add_source(struct mlvm_set *set, struct mlvm_source *src);
  * VGs assembled (0 when none was found) or a negative errno.
  */
 int mlvm_set_assemble(struct mlvm_set *set);
+
+/*
+ * mlvm_set_assemble() in two steps, so that sources found by assembling
+ * (LVs that hold PVs, map/nested.h) can be added between rounds:
+ * mlvm_set_assemble_more() probes the sources added since its last call
+ * and assembles the VGs of the PVs found there (0 or a negative errno);
+ * VGs assembled in earlier rounds stay as they are (pointers to them and to
+ * set->devs entries stay valid: the VGs' are kept up to date), and nothing
+ * said about them is said again. A PV found in a later round that is a copy
+ * of a PV of a VG already assembled (or holds its metadata) is not merged
+ * into it: a warning "nested_duplicate_pv" says so. Once no more sources
+ * will be added, mlvm_set_assemble_finish() says what is left to say about
+ * the whole set (--pv choices that fit nothing, VG names used twice, PVs
+ * of no VG) and returns the number of VGs.
+ */
+int mlvm_set_assemble_more(struct mlvm_set *set);
+int mlvm_set_assemble_finish(struct mlvm_set *set);
 
 void mlvm_set_free(struct mlvm_set *set);
 

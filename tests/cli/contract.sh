@@ -2,8 +2,9 @@
 # The contract (doc/interface.md) against real output: every JSON key the
 # document names appears in the output of the commands on the fixtures
 # (thin, raid, snapshots, mirror, cache, a wrapped ring, a degraded VG, a PV
-# missing, a partition table, an image without a PV, a removed thin LV), and the output has no
-# key the document does not name (tests/cli/contract.py).
+# missing, a partition table, an image without a PV, a removed thin LV, a guest
+# disk in an LV), and the output has no key the document does not name
+# (tests/cli/contract.py).
 . "$(dirname "$0")/common.sh"
 
 command -v xz >/dev/null || skip "xz not installed"
@@ -37,6 +38,17 @@ if command -v thin_restore >/dev/null; then
 	"$PYTHON3" "$top_srcdir/tests/cli/thinrec.py" "$MLVM" "$top_srcdir/fuzz" "$TMP" \
 		--image "$TMP/thinrec/pv0.img" >/dev/null || fail "making the thinrec image"
 	sets+=("$TMP/thinrec")
+fi
+# a guest disk inside an LV (nested): the linear fixture's PV copied into the
+# first LV of a VG mlvm itself writes (extents from byte 1 MiB)
+mkdir -p "$TMP/nested"
+truncate -s 8M "$TMP/nested/pv0.img"
+if "$MLVM" format --vg hostvg --extent-size 1M "$TMP/nested/pv0.img" >/dev/null &&
+	"$MLVM" create --size 3M "$TMP/nested/pv0.img" guestdisk >/dev/null &&
+	dd if="${lin[0]}" of="$TMP/nested/pv0.img" bs=1M seek=1 conv=notrunc status=none; then
+	sets+=("$TMP/nested")
+else
+	fail "making a nested image"
 fi
 
 if "$PYTHON3" "$top_srcdir/tests/cli/contract.py" "$MLVM" "$top_srcdir/doc/interface.md" "${sets[@]}" >"$TMP/contract.log" 2>&1; then

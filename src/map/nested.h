@@ -1,0 +1,60 @@
+/*
+ * nested.h - volumes inside volumes: guest disks that hypervisors keep in
+ * LVs (Proxmox, oVirt, libvirt LVM pools, OpenStack Cinder), with their own
+ * partition table and LVM2 inside.
+ *
+ * mlvm_set_assemble_nested() assembles a set as mlvm_set_assemble() does,
+ * then looks at the first MLVM_NESTED_PROBE bytes of every LV that could
+ * hold a disk (visible, not a thin pool; hidden sub-LVs such as _tdata,
+ * _tmeta, raid images are never probed; LVs that cannot be read as a whole,
+ * e.g. whose PV is ambiguous, are skipped) with one read: a PV label in
+ * sectors 0-3, or an MBR/GPT whose partitions (their first sectors read
+ * once more) hold one. Each such LV is added to the set as an image of its
+ * own (an LV source, lvsource.h, named "VG/LV", or "VG@UUID/LV" when two
+ * VGs share the name; its `inside` says whose bytes it is) and the set is
+ * assembled again, so the guest VG is a VG of the set like any other; and
+ * so on, at most MLVM_NESTED_MAX_DEPTH levels deep (a label found deeper is
+ * reported, "nested_depth", and not followed). An LV that holds a PV the
+ * images already gave (found by a deep scan, as `scan` does) is not opened
+ * again. It never loops: each VG is
+ * probed once, a guest VG whose uuid is one already assembled is not
+ * assembled again (its PVs are reported as copies, "nested_duplicate_pv"),
+ * and the depth bounds the rest. The result does not depend on the order
+ * of the images: LVs are probed VG by VG in the set's order, which the
+ * assembler makes independent of it.
+ *
+ * Layer: map (src/map). May include: base, io, disk, text, model.
+ */
+#ifndef MLVM_NESTED_H
+#define MLVM_NESTED_H
+
+#include "model/assemble.h"
+
+#define MLVM_NESTED_MAX_DEPTH 4
+/* bytes read at the start of an LV: sectors 0-3, which hold a PV label,
+ * the MBR (sector 0) and the GPT header (sector 1) */
+#define MLVM_NESTED_PROBE 2048u
+
+/* mlvm_set_assemble() with nested discovery: the number of VGs or a
+ * negative errno. */
+int mlvm_set_assemble_nested(struct mlvm_set *set);
+
+/*
+ * The visible LV of the set whose bytes hold byte off of src (through a
+ * linear segment): 0 with *vg, *lv and the byte in the LV *lv_off, or
+ * -ENOENT. scan says so of a PV a deep scan finds in an image; discovery
+ * does not open an LV again whose PVs the images already gave.
+ */
+int mlvm_nested_lv_at(const struct mlvm_set *set, const struct mlvm_source *src, uint64_t off,
+		      const struct mlvm_vg **vg, const struct mlvm_lv **lv, uint64_t *lv_off);
+
+/*
+ * What a probe of the first bytes of an LV (or any disk) says: whether buf
+ * (len bytes from its start) holds a PV label in sectors 0-3 or the start
+ * of a partition table (an MBR signature with a sound entry, or "EFI PART"
+ * at byte 512). Pure, for tests and fuzzers.
+ */
+enum mlvm_nested_probe { MLVM_NESTED_NONE, MLVM_NESTED_LABEL, MLVM_NESTED_PARTITIONS };
+enum mlvm_nested_probe mlvm_nested_probe_buffer(const uint8_t *buf, size_t len);
+
+#endif
