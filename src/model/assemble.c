@@ -1892,7 +1892,6 @@ static int assemble_pending(struct mlvm_set *set, bool final, size_t first)
 }
 
 /*
-<<<<<<< HEAD
  * VGs that no metadata area holds but copies outside the rings do: not
  * assembled (an archive file or a stray copy is not what the PVs commit),
  * a notice each naming the newest such copy and --generation.
@@ -1930,14 +1929,12 @@ static int loose_only_notices(struct mlvm_set *set)
 	return 0;
 }
 
-int mlvm_set_assemble(struct mlvm_set *set)
-=======
+/*
  * PVs found inside LVs (a later round) that are copies of a PV, or hold the
  * metadata of a VG, assembled in an earlier round: the copy found first (the
  * outer one) is the one used; say so and never merge them.
  */
 static void nested_copies(struct mlvm_set *set, size_t first)
->>>>>>> nested
 {
 	size_t i, v;
 	uint32_t p;
@@ -2033,16 +2030,6 @@ int mlvm_set_assemble_more(struct mlvm_set *set)
 			    !set->devs[i].mda[k].carved)
 				carve_mda(set, &set->devs[i], &set->devs[i].mda[k]);
 	if (!rc)
-<<<<<<< HEAD
-		rc = assemble_pending(set, true);
-	if (rc)
-		return rc;
-	rc = mlvm_set_mark_duplicates(set);	/* against the rings carved since */
-	if (!rc && !set->opts.want_generation)
-		rc = loose_only_notices(set);
-	if (rc)
-		return rc;
-=======
 		rc = assemble_pending(set, true, first);
 	if (!rc && first)
 		nested_copies(set, first);
@@ -2052,8 +2039,13 @@ int mlvm_set_assemble_more(struct mlvm_set *set)
 int mlvm_set_assemble_finish(struct mlvm_set *set)
 {
 	size_t i;
+	int rc;
 
->>>>>>> nested
+	rc = mlvm_set_mark_duplicates(set);	/* against the rings carved since */
+	if (!rc && !set->opts.want_generation)
+		rc = loose_only_notices(set);
+	if (rc)
+		return rc;
 	/* --pv choices that name no PV of any VG found */
 	for (i = 0; i < set->opts.n_pv_choices; i++) {
 		const struct mlvm_pv_choice *ch = &set->opts.pv_choices[i];
