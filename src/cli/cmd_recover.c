@@ -613,29 +613,6 @@ static void render_change(struct json *j, const struct mlvm_vg_change *ch)
 
 /* ------------------------------------------------------------ diff: which VGs */
 
-/* two VG uuids are the same (dashes or not) */
-static bool same_id(const char *a, const char *b)
-{
-	char x[33], y[33];
-
-	if (!a || !b)
-		return false;
-	if (!mlvm_vgspec_uuid(a, strlen(a), x) || !mlvm_vgspec_uuid(b, strlen(b), y))
-		return !strcmp(a, b);
-	return !strcmp(x, y);
-}
-
-static bool share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b)
-{
-	uint32_t i, k;
-
-	for (i = 0; i < a->n_pvs; i++)
-		for (k = 0; k < b->n_pvs; k++)
-			if (a->pvs[i].id && same_id(a->pvs[i].id, b->pvs[k].id))
-				return true;
-	return false;
-}
-
 /* the seqnos of VG id found in the metadata areas of the set, committed or carved */
 static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo, uint64_t *hi)
 {
@@ -647,7 +624,7 @@ static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo
 		for (k = 0; k < set->devs[i].n_mda; k++) {
 			const struct mlvm_mda_info *m = &set->devs[i].mda[k];
 
-			if (m->peek_ok && same_id(m->vg_id, id)) {
+			if (m->peek_ok && mlvm_vg_same_id(m->vg_id, id)) {
 				*lo = any && *lo < m->seqno ? *lo : m->seqno;
 				*hi = any && *hi > m->seqno ? *hi : m->seqno;
 				any = true;
@@ -655,7 +632,7 @@ static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo
 			for (g = 0; g < m->n_gens; g++) {
 				const struct mlvm_generation *gen = &m->gens[g];
 
-				if (!gen->seqno_known || !same_id(gen->vg_id, id))
+				if (!gen->seqno_known || !mlvm_vg_same_id(gen->vg_id, id))
 					continue;
 				*lo = any && *lo < gen->seqno ? *lo : gen->seqno;
 				*hi = any && *hi > gen->seqno ? *hi : gen->seqno;
@@ -677,12 +654,12 @@ static enum link vg_link(const struct mlvm_set *set, const struct mlvm_vg *a, co
 {
 	uint64_t alo = 0, ahi = 0, blo = 0, bhi = 0;
 
-	if (a->id && b->id && same_id(a->id, b->id))
+	if (a->id && b->id && mlvm_vg_same_id(a->id, b->id))
 		return LINK_SAME;
-	if (!share_pv(a, b))
+	if (!mlvm_vg_share_pv(a, b))
 		return LINK_NONE;
 	if (a->id && b->id && seqno_range(set, a->id, &alo, &ahi) &&
-	    seqno_range(set, b->id, &blo, &bhi) && (ahi < blo || bhi < alo))
+	    seqno_range(set, b->id, &blo, &bhi) && mlvm_vg_follows(a, alo, ahi, b, blo, bhi))
 		return LINK_FOLLOWS;
 	return LINK_SHARED;
 }
@@ -915,7 +892,7 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 		json_vg_ident(&j, "to_vg", vb);
 		json_begin_array(&j, "changes");
 		jp = &j;
-	} else if (same_id(va->id, vb->id) && va->name && vb->name && !strcmp(va->name, vb->name)) {
+	} else if (mlvm_vg_same_id(va->id, vb->id) && va->name && vb->name && !strcmp(va->name, vb->name)) {
 		printf("vg %s: generation %llu -> %llu\n", vb->name, (unsigned long long)va->seqno,
 		       (unsigned long long)vb->seqno);
 	} else {
