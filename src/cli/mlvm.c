@@ -31,6 +31,10 @@ static const char usage_text[] =
 	"  diff --from [VG:]SEQNO --to [VG:]SEQNO IMAGE...\n"
 	"                       what changed between two generations (across a\n"
 	"                       vgrename or vgchange --uuid too)\n"
+	"  timeline [--csv | --bodyfile] IMAGE...\n"
+	"                       every VG's history as events (created, renamed,\n"
+	"                       resized, removed, ...) with their UTC times, from\n"
+	"                       every generation found\n"
 	"  dump [--generation SEQNO] IMAGE...\n"
 	"                       a generation's metadata text, for vgcfgrestore -f\n"
 	"  map [--lv [VG/]LV] [--generation SEQNO] IMAGE...\n"
@@ -90,6 +94,7 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan },
 	{ "history", cmd_history },
 	{ "diff", cmd_diff },
+	{ "timeline", cmd_timeline },
 	{ "dump", cmd_dump },
 	{ "map", cmd_map },
 	{ "export", cmd_export },

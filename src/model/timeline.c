@@ -42,6 +42,7 @@ struct builder {
 	const struct mlvm_tl_gen *gens;
 	struct mlvm_tl_event *v;
 	size_t n, cap;
+	unsigned lineage;		/* of the events being made */
 	int err;
 };
 
@@ -79,6 +80,7 @@ static struct mlvm_tl_event *event(struct builder *b, enum mlvm_tl_kind kind, lo
 	e = &b->v[b->n++];
 	memset(e, 0, sizeof(*e));
 	e->kind = kind;
+	e->lineage = b->lineage;
 	e->from = from;
 	e->to = to;
 	e->to_seqno = t->seqno;
@@ -90,7 +92,9 @@ static struct mlvm_tl_event *event(struct builder *b, enum mlvm_tl_kind kind, lo
 	e->vg = dup_or_null(b, t->name);
 	e->vg_id = dup_or_null(b, t->id);
 	e->time = t->creation_time;
-	e->host = dup_or_null(b, t->creation_host);
+	/* a gap or a conflict is no change made on a host */
+	if (kind != MLVM_TL_GAP && kind != MLVM_TL_CONFLICT)
+		e->host = dup_or_null(b, t->creation_host);
 	return e;
 }
 
@@ -402,8 +406,10 @@ int mlvm_timeline(const struct mlvm_tl_gen *gens, size_t n, struct mlvm_tl_event
 		heads[n_heads++] = &runs[i];
 	}
 	mlvm_sort(heads, n_heads, sizeof(*heads), cmp_lineage);
-	for (i = 0; i < n_heads && !b.err; i++)
+	for (i = 0; i < n_heads && !b.err; i++) {
+		b.lineage = (unsigned)i;
 		lineage(&b, s, runs, (long)(heads[i] - runs));
+	}
 done:
 	free(s);
 	free(runs);

@@ -83,6 +83,7 @@ struct mlvm_tl_event {
 	 * state), indexes into the caller's array; for a gap, the seqnos
 	 * missing are from_seqno+1 .. to_seqno-1 */
 	long from, to;
+	unsigned lineage;		/* which VG lineage (0, 1, ... in the order of the events) */
 	uint64_t from_seqno, to_seqno;
 	int64_t from_time, to_time;	/* their creation_times, 0 unknown */
 };
