@@ -52,29 +52,25 @@ struct tgen {
 	char **copies;			/* where each copy is, in words */
 	size_t n_copies;
 	char *joined;			/* the same, "; " between */
+	const char *command;		/* what LVM2 was about to run on it (an archive
+					 * copy's), NULL when no copy says; the set's */
 };
 
-/* a copy's place in words: "pv0.img mda1 at byte 4608" */
-static char *copy_words(const struct mlvm_gen_ref *r)
-{
-	struct mlvm_buf b = { 0 };
-
-	mlvm_buf_printf(&b, "%s mda%d at byte %llu", r->dev->src->name, r->mda->index,
-			(unsigned long long)(r->mda->abs + r->g->offset));
-	return b.data;
-}
-
+/* one more copy of t: where it is in words ("pv0.img mda1 at byte 4608",
+ * "--metadata vg.backup", ...), and the command an archive copy names */
 static int add_copy(struct tgen *t, const struct mlvm_gen_ref *r)
 {
-	char **v = realloc(t->copies, (t->n_copies + 1) * sizeof(*v));
+	char **v = realloc(t->copies, (t->n_copies + 1) * sizeof(*v)), where[1024];
 
 	if (!v)
 		return -ENOMEM;
 	t->copies = v;
-	v[t->n_copies] = copy_words(r);
+	v[t->n_copies] = strdup(mlvm_gen_ref_origin(r, where, sizeof(where)));
 	if (!v[t->n_copies])
 		return -ENOMEM;
 	t->n_copies++;
+	if (!t->command && r->loose && r->loose->command)
+		t->command = r->loose->command;
 	return 0;
 }
 
@@ -121,7 +117,7 @@ static int gather(struct mlvm_set *set, struct tgen **out, size_t *n_out)
 		size_t len = 0;
 
 		if (mlvm_generation_state(g) != MLVM_GEN_OK || !g->seqno_known || !g->vg_id[0] ||
-		    mlvm_set_generation_text(set, rows[i].dev, rows[i].mda, g, &text, &len))
+		    mlvm_gen_ref_text(set, &rows[i], &text, &len))
 			continue;
 		/* the first generation of this VG id and seqno whose text is this */
 		if (!nt || strcmp(t[run].vg->id ? t[run].vg->id : "", g->vg_id) || t[run].vg->seqno != g->seqno)
@@ -139,7 +135,7 @@ static int gather(struct mlvm_set *set, struct tgen **out, size_t *n_out)
 			}
 			memcpy(copy, text, len + 1);
 			/* the VG model takes copy; problems of old copies are not this command's */
-			if (mlvm_vg_from_text(copy, len, &t[nt].vg, NULL, rows[i].dev->src->name, -1) ||
+			if (mlvm_vg_from_text(copy, len, &t[nt].vg, NULL, mlvm_gen_ref_image(&rows[i]), -1) ||
 			    !t[nt].vg->id || t[nt].vg->seqno != g->seqno) {
 				mlvm_vg_free(t[nt].vg);
 				t[nt].vg = NULL;
@@ -432,6 +428,8 @@ static void json_gen(struct json *j, const char *key, const struct tgen *t, long
 	else
 		json_null(j, "time");
 	json_string(j, "time_utc", time > 0 ? utc(time, tu, sizeof(tu)) : NULL);
+	json_string(j, "description", t[i].vg->description);
+	json_string(j, "command", t[i].command);
 	json_begin_array_inline(j, "copies");
 	for (k = 0; k < t[i].n_copies; k++)
 		json_string(j, NULL, t[i].copies[k]);
