@@ -156,13 +156,12 @@ static const char script_events[] =
 	"vg_renamed vg1 vg0>vg1 6..7 t7000\n"
 	"pv_added pv1 >pv1 7..8 t8000\n";
 
-static void timeline_scripted_history(void **state)
+/* the script's events, from its generations given in this order */
+static void check_script(const int *order)
 {
-	static const int order[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
 	struct history h = { 0 };
 	char *s;
 
-	(void)state;
 	build_script(&h, order);
 	s = run(&h);
 	assert_string_equal(s, script_events);
@@ -170,18 +169,20 @@ static void timeline_scripted_history(void **state)
 	history_free(&h);
 }
 
+static void timeline_scripted_history(void **state)
+{
+	static const int order[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+
+	(void)state;
+	check_script(order);
+}
+
 static void timeline_does_not_depend_on_input_order(void **state)
 {
 	static const int order[8] = { 7, 3, 5, 0, 6, 2, 4, 1 };
-	struct history h = { 0 };
-	char *s;
 
 	(void)state;
-	build_script(&h, order);
-	s = run(&h);
-	assert_string_equal(s, script_events);
-	free(s);
-	history_free(&h);
+	check_script(order);
 }
 
 static void timeline_gap_and_removal_bounds(void **state)
@@ -294,6 +295,30 @@ static void timeline_conflicting_texts_are_named(void **state)
 	history_free(&h);
 }
 
+static void timeline_move_is_not_an_extend(void **state)
+{
+	struct history h = { 0 };
+	char *a = lvs("one", 4, "", false), *b = lvs("one", 8, "", false), *c = lvs("one", 8, "", false), *s, *p;
+
+	(void)state;
+	/* seqno 2 extends in place (not a move); seqno 3 puts the extents elsewhere */
+	p = strstr(c, "\"pv0\", 0]");
+	assert_non_null(p);
+	memcpy(p, "\"pv0\", 9]", 9);
+	push(&h, make_vg("vg0", VGID, 1, 1000, false, a));
+	push(&h, make_vg("vg0", VGID, 2, 2000, false, b));
+	push(&h, make_vg("vg0", VGID, 3, 3000, false, c));
+	free(a);
+	free(b);
+	free(c);
+	s = run(&h);
+	assert_non_null(strstr(s, "lv_resized one 4 extents>8 extents 1..2 t2000\n"));
+	assert_null(strstr(s, "lv_moved one striped@0+4"));
+	assert_non_null(strstr(s, "lv_moved one striped@0+8:pv0:0>striped@0+8:pv0:9 2..3 t3000\n"));
+	free(s);
+	history_free(&h);
+}
+
 static void timeline_untag_and_kind_names(void **state)
 {
 	struct history h = { 0 };
@@ -325,6 +350,7 @@ int main(void)
 		cmocka_unit_test(timeline_follows_a_new_uuid),
 		cmocka_unit_test(timeline_unrelated_uuid_is_its_own_vg),
 		cmocka_unit_test(timeline_conflicting_texts_are_named),
+		cmocka_unit_test(timeline_move_is_not_an_extend),
 		cmocka_unit_test(timeline_untag_and_kind_names),
 	};
 
