@@ -25,11 +25,12 @@ static const char history_help[] =
 	"incomplete). Copies of another VG in the same area are listed under their\n"
 	"own VG. Any listed seqno can be given to read/dump --generation.\n"
 	"One line per generation: its state (committed, precommitted, ok for an\n"
-	"intact older copy, or the damage), its creation_time (TIME (UTC)), its\n"
-	"creation_host (HOST), how many copies of it were found (COPIES), the\n"
-	"images and metadata areas holding them (FOUND IN), and its description,\n"
-	"cut to fit the terminal (100 columns when not on one). Copies of one\n"
-	"seqno whose text or state differ are listed on lines of their own.\n"
+	"intact older copy, or the damage), its creation_time (TIME (UTC), ISO\n"
+	"8601: 2026-01-02T03:04:05Z), its creation_host (HOST), how many copies\n"
+	"of it were found (COPIES), the images and metadata areas holding them\n"
+	"(FOUND IN), and its description, cut to fit the terminal (100 columns\n"
+	"when not on one). Copies of one seqno whose text or state differ are\n"
+	"listed on lines of their own.\n"
 	"--copies: under each generation one line per copy: image, metadata area,\n"
 	"byte offset in the image, size (for an archive copy, the command LVM2\n"
 	"was about to run).\n"
@@ -315,7 +316,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	}
 	w_host = w_host < HIST_HOST_MAX ? w_host : HIST_HOST_MAX;
 	/* FOUND IN lists the copies when that leaves the description room */
-	used = w_vg + 2 + w_seq + 2 + w_state + 2 + 19 + 2 + w_host + 2 + 6 + 2;
+	used = w_vg + 2 + w_seq + 2 + w_state + 2 + 20 + 2 + w_host + 2 + 6 + 2;
 	cap = width > used + 2 + HIST_DESC_MIN ? width - used - 2 - HIST_DESC_MIN : 0;
 	cap = cap < HIST_FOUND_MAX ? cap : HIST_FOUND_MAX;
 	for (i = 0; i < n; i++) {
@@ -331,7 +332,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	}
 	/* VG, SEQNO, STATE, TIME (UTC), HOST, COPIES, FOUND IN, two spaces between */
 	used += w_found + 2;
-	printf("%-*s  %*s  %-*s  %-19s  %-*s  %6s  %-*s  %s\n", (int)w_vg, "VG", (int)w_seq, "SEQNO",
+	printf("%-*s  %*s  %-*s  %-20s  %-*s  %6s  %-*s  %s\n", (int)w_vg, "VG", (int)w_seq, "SEQNO",
 	       (int)w_state, "STATE", "TIME (UTC)", (int)w_host, "HOST", "COPIES", (int)w_found, "FOUND IN",
 	       "DESCRIPTION");
 	for (i = 0; i < n; i++) {
@@ -342,11 +343,11 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 
 		if (group[i] != i)
 			continue;
-		if (!g->creation_time || !cli_utc_time(g->creation_time, false, when, sizeof(when))[0])
+		if (!g->creation_time || !cli_utc_time(g->creation_time, true, when, sizeof(when))[0])
 			snprintf(when, sizeof(when), "-");
 		if (g->seqno_known)
 			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
-		printf("%-*s  %*s  %-*s  %-19s  %-*s  %6zu  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
+		printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
 		       (int)w_state, gen_state_text(g, sb, sizeof(sb)), when, (int)w_host,
 		       g->creation_host[0] ? cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
 		       n_copies[i], (int)w_found, found[i],

@@ -231,8 +231,7 @@ for g in js:
         bad.append('--verbose has no line %r' % line)
     if line not in cp:
         bad.append('--copies has no line %r' % line)
-    if g['creation_time'] and g['seqno'] is not None and g['creation_time_utc'][:10] + ' ' + \
-            g['creation_time_utc'][11:19] not in v:
+    if g['creation_time'] and g['seqno'] is not None and g['creation_time_utc'] not in v:
         bad.append('time %s of seqno %s not in the text' % (g['creation_time_utc'], g['seqno']))
 for x in bad:
     print(x)
