@@ -20,8 +20,8 @@ static const char timeline_help[] =
 	"Usage: mlvm timeline [--csv | --bodyfile | --copies] [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"The history of every VG as events, from every intact generation of its\n"
-	"metadata found in the images (committed copies and older copies still in\n"
-	"the rings), in seqno order: VG created (or first seen), renamed, uuid\n"
+	"metadata found (committed copies and older copies still in the rings,\n"
+	"--metadata files), in seqno order: VG created (or first seen), renamed, uuid\n"
 	"changed; PV added, removed, resized; LV created (at the LV's own\n"
 	"creation_time, on its creation_host), resized, moved, renamed, tagged,\n"
 	"untagged, status changed, removed (between the last generation that has\n"
@@ -41,6 +41,9 @@ static const char timeline_help[] =
 	"for mactime -b and other timeline tools.\n"
 	"--vg VG (a name, a VG uuid or NAME@UUID) keeps the history of the VG that\n"
 	"answers to it under any of its names.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help); an archive copy also says\n"
+	"the command LVM2 was about to run (JSON: command).\n"
 	"Exit status: 0 done, 1 no intact generation found, 2 usage error.\n"
 	"Options may come before or after the images; -- ends them.\n";
 
@@ -54,7 +57,17 @@ struct tgen {
 	char *joined;			/* the same, "; " between */
 	const char *command;		/* what LVM2 was about to run on it (an archive
 					 * copy's), NULL when no copy says; the set's */
+	bool archived_before;		/* text is an LVM2 archive's (its time: the next
+					 * command's) */
 };
+
+/* a copy LVM2 archived just before changing it: its time and host are the next command's */
+static bool archived_before(const struct mlvm_gen_ref *r)
+{
+	static const char mark[] = "Created *before* executing";
+
+	return r->loose && r->loose->archive_format && !strncmp(r->g->description, mark, sizeof(mark) - 1);
+}
 
 /* one more copy of t: where it is in words ("pv0.img mda1 at byte 4608",
  * "--metadata vg.backup", ...), and the command an archive copy names */
@@ -69,7 +82,7 @@ static int add_copy(struct tgen *t, const struct mlvm_gen_ref *r)
 	if (!v[t->n_copies])
 		return -ENOMEM;
 	t->n_copies++;
-	if (!t->command && r->loose && r->loose->command)
+	if (!t->command && archived_before(r))
 		t->command = r->loose->command;
 	return 0;
 }
@@ -89,11 +102,38 @@ static void tgens_free(struct tgen *t, size_t n)
 	free(t);
 }
 
+/* parse text as t's generation (t takes text); false when it holds no VG of that seqno */
+static bool take_text(struct tgen *t, char *text, size_t len, const struct mlvm_gen_ref *r)
+{
+	char *copy = malloc(len + 1);
+	struct mlvm_vg *vg = NULL;
+
+	if (!copy)
+		return false;
+	memcpy(copy, text, len + 1);
+	/* the VG model takes copy; problems of old copies are not this command's */
+	if (mlvm_vg_from_text(copy, len, &vg, NULL, mlvm_gen_ref_image(r), -1) || !vg->id ||
+	    vg->seqno != r->g->seqno) {
+		mlvm_vg_free(vg);
+		return false;
+	}
+	mlvm_vg_free(t->vg);
+	free(t->text);
+	t->vg = vg;
+	t->text = text;
+	t->len = len;
+	t->archived_before = archived_before(r);
+	return true;
+}
+
 /*
- * The intact generations of the set, one per distinct text of a VG id and
- * seqno, with the copies that hold that text. Rows come in the library's
- * order (VG id, seqno, ...), so the copies of one seqno are neighbours.
- * 0 or -ENOMEM.
+ * The intact generations of the set: one per VG section of a VG id and
+ * seqno (a ring copy and the archive file of one generation differ in
+ * their trailer only: mlvm_carve_same_vg), with the copies that hold it.
+ * The text used is a copy that says when the generation was written (a
+ * ring's, a backup's) rather than an archive's, when there is one. Rows
+ * come in the library's order (VG id, seqno, ...), so the copies of one
+ * seqno are neighbours. 0 or -ENOMEM.
  */
 static int gather(struct mlvm_set *set, struct tgen **out, size_t *n_out)
 {
@@ -119,35 +159,25 @@ static int gather(struct mlvm_set *set, struct tgen **out, size_t *n_out)
 		if (mlvm_generation_state(g) != MLVM_GEN_OK || !g->seqno_known || !g->vg_id[0] ||
 		    mlvm_gen_ref_text(set, &rows[i], &text, &len))
 			continue;
-		/* the first generation of this VG id and seqno whose text is this */
+		/* the generation of this VG id and seqno whose VG section is this one's */
 		if (!nt || strcmp(t[run].vg->id ? t[run].vg->id : "", g->vg_id) || t[run].vg->seqno != g->seqno)
 			run = nt;
 		for (k = run; k < nt; k++)
-			if (t[k].len == len && !memcmp(t[k].text, text, len))
+			if (mlvm_carve_same_vg(t[k].text, t[k].len, text, len))
 				break;
 		if (k == nt) {
-			char *copy = malloc(len + 1);
-
-			if (!copy) {
-				free(text);
-				rc = -ENOMEM;
-				break;
-			}
-			memcpy(copy, text, len + 1);
-			/* the VG model takes copy; problems of old copies are not this command's */
-			if (mlvm_vg_from_text(copy, len, &t[nt].vg, NULL, mlvm_gen_ref_image(&rows[i]), -1) ||
-			    !t[nt].vg->id || t[nt].vg->seqno != g->seqno) {
-				mlvm_vg_free(t[nt].vg);
-				t[nt].vg = NULL;
+			if (!take_text(&t[nt], text, len, &rows[i])) {
 				free(text);
 				continue;
 			}
-			t[nt].text = text;
-			t[nt].len = len;
-			text = NULL;
 			nt++;
+		} else if (t[k].archived_before && !archived_before(&rows[i])) {
+			/* a copy that says when it was written: its text leads */
+			if (!take_text(&t[k], text, len, &rows[i]))
+				free(text);
+		} else {
+			free(text);
 		}
-		free(text);
 		rc = add_copy(&t[k], &rows[i]);
 	}
 	for (i = 0; i < nt && !rc; i++) {
@@ -548,6 +578,7 @@ int cmd_timeline(struct cli *c, int argc, char **argv)
 		in[i].vg = t[i].vg;
 		in[i].copies = t[i].joined;
 		in[i].n_copies = t[i].n_copies;
+		in[i].archived_before = t[i].archived_before;
 	}
 	if (mlvm_timeline(in, nt, &ev, &n_ev)) {
 		oom = true;

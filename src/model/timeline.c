@@ -58,10 +58,36 @@ static char *dup_or_null(struct builder *b, const char *s)
 	return c;
 }
 
+/*
+ * When generation g was written (0 unknown) and on which host (*host, if
+ * host): its own creation_time, unless only archive copies hold it; then,
+ * when prev is the seqno just before it and is known from an archive copy,
+ * that copy's time (LVM2 archived prev just before the change to g).
+ */
+static int64_t gen_time(const struct builder *b, long g, long prev, const char **host)
+{
+	const struct mlvm_tl_gen *x = &b->gens[g], *p = prev >= 0 ? &b->gens[prev] : NULL;
+
+	if (host)
+		*host = NULL;
+	if (!x->archived_before) {
+		if (host)
+			*host = x->vg->creation_host;
+		return x->vg->creation_time;
+	}
+	if (p && p->archived_before && p->vg->seqno + 1 == x->vg->seqno) {
+		if (host)
+			*host = p->vg->creation_host;
+		return p->vg->creation_time;
+	}
+	return 0;
+}
+
 /* a new event bounded by generations from (-1: none) and to */
 static struct mlvm_tl_event *event(struct builder *b, enum mlvm_tl_kind kind, long from, long to)
 {
 	const struct mlvm_vg *t = b->gens[to].vg;
+	const char *host = NULL;
 	struct mlvm_tl_event *e;
 
 	if (b->err)
@@ -84,17 +110,17 @@ static struct mlvm_tl_event *event(struct builder *b, enum mlvm_tl_kind kind, lo
 	e->from = from;
 	e->to = to;
 	e->to_seqno = t->seqno;
-	e->to_time = t->creation_time;
+	e->to_time = gen_time(b, to, from, &host);
 	if (from >= 0) {
 		e->from_seqno = b->gens[from].vg->seqno;
-		e->from_time = b->gens[from].vg->creation_time;
+		e->from_time = gen_time(b, from, -1, NULL);
 	}
 	e->vg = dup_or_null(b, t->name);
 	e->vg_id = dup_or_null(b, t->id);
-	e->time = t->creation_time;
+	e->time = e->to_time;
 	/* a gap or a conflict is no change made on a host */
 	if (kind != MLVM_TL_GAP && kind != MLVM_TL_CONFLICT)
-		e->host = dup_or_null(b, t->creation_host);
+		e->host = dup_or_null(b, host);
 	return e;
 }
 

@@ -22,6 +22,11 @@
  * - gap: seqnos from..to (exclusive) missing: changes between them unknown;
  * - conflict: two different texts carry one seqno of one VG id (the first
  *   by the sort is used, the other named).
+ * Times: a generation's own creation_time is when it was written; of a
+ * generation known only from archive copies (archived_before) it is
+ * unknown, and its creation_time is the time of the step to the next
+ * seqno instead (LVM2 archives the old metadata just before it changes
+ * it). An event's time is its newer generation's, else that.
  *
  * Layer: model (src/model). May include: base, io, disk, text.
  */
@@ -40,6 +45,10 @@ struct mlvm_tl_gen {
 	const char *copies;		/* where its copies were found, in words ("pv0.img mda1 at
 					 * byte 4608; ..."); may be NULL */
 	size_t n_copies;		/* how many copies carry this text */
+	bool archived_before;		/* every copy is an LVM2 archive ("Created *before*
+					 * executing"): vg's creation_time and creation_host
+					 * are when and where the next command began, not
+					 * when this generation was written */
 	const void *cookie;		/* the caller's, untouched */
 };
 

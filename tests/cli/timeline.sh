@@ -17,7 +17,10 @@
 #    every event at its time;
 #  - the text: one line per event, ISO 8601 UTC times; --copies lists the
 #    copies; --vg NEW keeps the VG's events from before its rename;
-#    --vg of no VG exits 1.
+#    --vg of no VG exits 1;
+#  - with the rings zeroed, LVM2's own archive and backup files (--metadata)
+#    give the same events, and the removal's older bound names the lvremove
+#    LVM2 archived it before.
 # Needs root, loop devices, lvm2 and faketime (skips with 77 otherwise).
 . "$(dirname "$0")/common.sh"
 
@@ -38,9 +41,12 @@ trap 'loop_release "$l0"; loop_release "$l1"; rm -rf "$TMP"' EXIT
 D=(--devices "$l0" --devices "$l1")
 NO=(--driverloaded n)
 
+# LVM2 keeps its archive (a copy before every change) and backup files here
+mkdir -p "$TMP/archive" "$TMP/backup"
+CONF=(--config "backup { backup = 1 archive = 1 backup_dir = \"$TMP/backup\" archive_dir = \"$TMP/archive\" }")
 lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { echo "FAILED: $*"; tail -20 "$TMP/lvm.log"; exit 99; }; }
 # at TIME CMD...: run an lvm2 command with the clock stopped at TIME (UTC)
-at() { local t=$1; shift; lvmq faketime -f "$t" "$@"; }
+at() { local t=$1 cmd=$2; shift 2; lvmq faketime -f "$t" "$cmd" "${CONF[@]}" "$@"; }
 seqno() { vgs "${D[@]}" --noheadings -o seqno "$1" 2>/dev/null | tr -d ' '; }
 # STEP TIME SEQNO: the script's record, for the checker
 step() { echo "$1 $2 $(seqno "$3")" >>"$TMP/steps"; }
@@ -67,6 +73,7 @@ at '2026-01-10 11:12:13' vgextend "${D[@]}" "$vg2" "$l1"
 step vgextend '2026-01-10 11:12:13' "$vg2"
 vgs "${D[@]}" --noheadings -o vg_uuid "$vg2" 2>/dev/null | tr -d ' ' >"$TMP/vgid"
 pvs "${D[@]}" --noheadings -o pv_uuid "$l1" 2>/dev/null | tr -d ' ' >"$TMP/pv1id"
+PE_START=$(pvs "${D[@]}" --noheadings --units b --nosuffix -o pe_start "$l0" | tr -d ' ')
 losetup -d "$l1"
 losetup -d "$l0"
 trap 'rm -rf "$TMP"' EXIT
@@ -238,5 +245,43 @@ run_mlvm --vg "$vg2" timeline "$P0" "$P1"
 grep -q " vg_created .*$vg: created (seqno 1)" "$TMP/out" && [ "$status" -eq 0 ] &&
 	pass "--vg NEW: the VG's events from before its rename too" || fail "--vg $vg2: $(cat "$TMP/out" "$TMP/err")"
 expect_status 1 "--vg of no VG: exit 1" --vg nosuchvg timeline "$P0" "$P1"
+
+# ------------------------------------------------------------------ every origin: LVM2's archive files
+# the rings zeroed: the generations live on only in LVM2's archive and
+# backup files, given with --metadata; the events must be the same, the
+# removal's older bound naming the command LVM2 archived it before
+ls "$TMP/archive" "$TMP/backup"
+for p in 0 1; do
+	cp "$TMP/pv$p.img" "$TMP/wiped$p.img"
+	dd if=/dev/zero of="$TMP/wiped$p.img" bs=512 seek=8 count=$(((PE_START - 4096) / 512)) conv=notrunc status=none
+done
+META=()
+for f in "$TMP"/archive/*.vg "$TMP"/backup/*; do META+=(--metadata "$f"); done
+run_mlvm --json timeline "${META[@]}" "$TMP/wiped0.img" "$TMP/wiped1.img"
+cp "$TMP/out" "$TMP/tl-files.json"
+"$PYTHON3" - "$TMP/tl.json" "$TMP/tl-files.json" <<'PY' >"$TMP/check" 2>&1 && pass "--metadata with LVM2's archive files, rings zeroed: the same events; the removal's bound names LVM2's lvremove" || { fail "timeline from the archive files (exit $status):"; cat "$TMP/check"; }
+import json, sys
+ring = json.load(open(sys.argv[1]))['events']
+files = json.load(open(sys.argv[2]))['events']
+def key(e, archived):
+    # an archive file's time is when LVM2 began the next command: seqno 1,
+    # archived before the first lvcreate, tells no time of its own
+    t = None if archived and e['to']['seqno'] == 1 and e['time_source'] == 'generation' else e['time']
+    return (e['event'], e['vg'], e['lv'], e['pv'], e['before'], e['after'], t,
+            e['from']['seqno'] if e['from'] else None, e['to']['seqno'])
+bad = []
+if [key(e, True) for e in ring] != [key(e, False) for e in files]:
+    bad.append('ring %s\nfiles %s' % ([key(e, True) for e in ring], [key(e, False) for e in files]))
+for e in files:
+    for side in ('from', 'to'):
+        if e[side] and not all(c.startswith('--metadata ') for c in e[side]['copies']):
+            bad.append('%s: copies %s' % (e['event'], e[side]['copies']))
+rm = [e for e in files if e['event'] == 'lv_removed']
+if not rm or 'lvremove' not in (rm[0]['from']['command'] or '') or 'scratch' not in rm[0]['from']['command']:
+    bad.append('lv_removed: from %s' % (rm[0]['from'] if rm else None))
+for b in bad:
+    print(b)
+sys.exit(1 if bad else 0)
+PY
 expect_status 2 "--csv with --bodyfile: a usage error" timeline --csv --bodyfile "$P0"
 finish

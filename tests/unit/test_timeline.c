@@ -319,6 +319,29 @@ static void timeline_move_is_not_an_extend(void **state)
 	history_free(&h);
 }
 
+static void timeline_archive_times_are_the_next_step(void **state)
+{
+	struct history h = { 0 };
+	char *l = lvs("one", 4, "", false), *s;
+
+	(void)state;
+	/* archive copies of 1 and 2 (their times: when the commands after them
+	 * began), a ring copy of 3 */
+	push(&h, make_vg("vg0", VGID, 1, 2000, false, ""));
+	push(&h, make_vg("vg0", VGID, 2, 3000, false, l));
+	push(&h, make_vg("vg0", VGID, 3, 3000, false, ""));
+	free(l);
+	h.g[0].archived_before = true;
+	h.g[1].archived_before = true;
+	s = run(&h);
+	assert_string_equal(s, "vg_created vg0 > -1..1 t0\n"
+			       "pv_added pv0 >pv0 -1..1 t0\n"
+			       "lv_created one >one 1..2 t1700000100 lv\n"
+			       "lv_removed one one> 2..3 t3000\n");
+	free(s);
+	history_free(&h);
+}
+
 static void timeline_untag_and_kind_names(void **state)
 {
 	struct history h = { 0 };
@@ -351,6 +374,7 @@ int main(void)
 		cmocka_unit_test(timeline_unrelated_uuid_is_its_own_vg),
 		cmocka_unit_test(timeline_conflicting_texts_are_named),
 		cmocka_unit_test(timeline_move_is_not_an_extend),
+		cmocka_unit_test(timeline_archive_times_are_the_next_step),
 		cmocka_unit_test(timeline_untag_and_kind_names),
 	};
 
