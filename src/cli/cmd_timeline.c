@@ -340,6 +340,12 @@ static char *event_copies(const struct mlvm_tl_event *e, const struct tgen *t)
 
 /* ------------------------------------------------------------ renderers */
 
+/* where an event's time comes from: "lv", "archive" or "generation" */
+static const char *time_source(const struct mlvm_tl_event *e)
+{
+	return e->time_is_lv ? "lv" : e->time_is_archive ? "archive" : "generation";
+}
+
 #define HOST_MAX 24		/* the text's HOST column, cut to this */
 
 /* --copies: under an event, one line per generation behind it and one per copy */
@@ -389,8 +395,7 @@ static const char *const csv_columns[] = {
 
 #define N_CSV (sizeof(csv_columns) / sizeof(csv_columns[0]))
 
-static void render_csv(const struct mlvm_tl_event *e, const struct tgen *t, const char *line,
-		       const char *copies)
+static void render_csv(const struct mlvm_tl_event *e, const char *line, const char *copies)
 {
 	char tu[32], ft[32], tt[32], ts[24], fs[24], tos[24];
 	const char *f[N_CSV];
@@ -399,7 +404,6 @@ static void render_csv(const struct mlvm_tl_event *e, const struct tgen *t, cons
 	snprintf(ts, sizeof(ts), "%lld", (long long)e->time);
 	snprintf(fs, sizeof(fs), "%llu", (unsigned long long)e->from_seqno);
 	snprintf(tos, sizeof(tos), "%llu", (unsigned long long)e->to_seqno);
-	(void)t;
 	f[0] = e->time > 0 ? utc(e->time, tu, sizeof(tu)) : "";
 	f[1] = e->time > 0 ? ts : "";
 	f[2] = mlvm_tl_kind_name(e->kind);
@@ -412,7 +416,7 @@ static void render_csv(const struct mlvm_tl_event *e, const struct tgen *t, cons
 	f[9] = e->before;
 	f[10] = e->after;
 	f[11] = e->host;
-	f[12] = e->time_is_lv ? "lv" : "generation";
+	f[12] = time_source(e);
 	f[13] = e->from >= 0 ? fs : "";
 	f[14] = e->from >= 0 && e->from_time > 0 ? utc(e->from_time, ft, sizeof(ft)) : "";
 	f[15] = tos;
@@ -479,7 +483,7 @@ static void render_json(struct json *j, const struct mlvm_tl_event *e, const str
 	else
 		json_null(j, "time");
 	json_string(j, "time_utc", e->time > 0 ? utc(e->time, tu, sizeof(tu)) : NULL);
-	json_string(j, "time_source", e->time_is_lv ? "lv" : "generation");
+	json_string(j, "time_source", time_source(e));
 	json_string(j, "host", e->host);
 	json_string(j, "vg", e->vg);
 	json_string(j, "vg_id", e->vg_id);
@@ -621,7 +625,7 @@ int cmd_timeline(struct cli *c, int argc, char **argv)
 		} else if (c->json) {
 			render_json(&j, &ev[i], t, line);
 		} else if (fmt == TL_CSV) {
-			render_csv(&ev[i], t, line, copies);
+			render_csv(&ev[i], line, copies);
 		} else if (fmt == TL_BODY) {
 			if (ev[i].time > 0)
 				render_body(&ev[i], line);

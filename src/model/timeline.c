@@ -118,6 +118,7 @@ static struct mlvm_tl_event *event(struct builder *b, enum mlvm_tl_kind kind, lo
 	e->vg = dup_or_null(b, t->name);
 	e->vg_id = dup_or_null(b, t->id);
 	e->time = e->to_time;
+	e->time_is_archive = b->gens[to].archived_before && e->time;
 	/* a gap or a conflict is no change made on a host */
 	if (kind != MLVM_TL_GAP && kind != MLVM_TL_CONFLICT)
 		e->host = dup_or_null(b, host);
@@ -148,6 +149,7 @@ static void lv_created(struct builder *b, long from, long to, const struct mlvm_
 		return;
 	e->time = t;
 	e->time_is_lv = true;
+	e->time_is_archive = false;
 	free(e->host);
 	e->host = NULL;
 	if (!cfg_get_str(lv->node, "creation_host", &host))

@@ -87,6 +87,8 @@ struct mlvm_tl_event {
 	int64_t time;			/* seconds since the epoch (UTC), 0 unknown */
 	char *host;			/* the host that made the change, NULL unknown */
 	bool time_is_lv;		/* time and host are the LV's own (lv_created) */
+	bool time_is_archive;		/* time and host are an archive's of the seqno
+					 * before (when LVM2 began the change) */
 	/* the generations that bound it: from (the last with the old state;
 	 * -1 for an event of one generation) and to (the first with the new
 	 * state), indexes into the caller's array; for a gap, the seqnos

@@ -263,13 +263,21 @@ cp "$TMP/out" "$TMP/tl-files.json"
 import json, sys
 ring = json.load(open(sys.argv[1]))['events']
 files = json.load(open(sys.argv[2]))['events']
+bad = []
 def key(e, archived):
     # an archive file's time is when LVM2 began the next command: seqno 1,
     # archived before the first lvcreate, tells no time of its own
     t = None if archived and e['to']['seqno'] == 1 and e['time_source'] == 'generation' else e['time']
     return (e['event'], e['vg'], e['lv'], e['pv'], e['before'], e['after'], t,
             e['from']['seqno'] if e['from'] else None, e['to']['seqno'])
-bad = []
+def source(e, archived):
+    # seqnos 2..8 live only in archive files, 9 in the backup file
+    if e['time_source'] == 'lv' or e['time'] is None:
+        return e['time_source']
+    return 'archive' if archived and 2 <= e['to']['seqno'] <= 8 else 'generation'
+for r, f in zip(ring, files):
+    if f['time_source'] != source(r, True):
+        bad.append('%s seqno %d: time_source %s' % (f['event'], f['to']['seqno'], f['time_source']))
 if [key(e, True) for e in ring] != [key(e, False) for e in files]:
     bad.append('ring %s\nfiles %s' % ([key(e, True) for e in ring], [key(e, False) for e in files]))
 for e in files:
