@@ -239,6 +239,8 @@ int cmd_scan(struct cli *c, int argc, char **argv);
 int cmd_history(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);
+/* the events of every VG's history (cmd_timeline.c) */
+int cmd_timeline(struct cli *c, int argc, char **argv);
 int cmd_map(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 /* a read-only FUSE filesystem of the LVs (cmd_mount.c) */

@@ -18,7 +18,7 @@
 /* ------------------------------------------------------------ history */
 
 static const char history_help[] =
-	"Usage: mlvm history [--verbose] [--json] [--vg VG] IMAGE...\n"
+	"Usage: mlvm history [--copies] [--verbose] [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"List every metadata generation still present in every metadata area of\n"
 	"every PV: the committed copy, older copies the ring still holds, and\n"
@@ -26,12 +26,16 @@ static const char history_help[] =
 	"incomplete). Copies of another VG in the same area are listed under their\n"
 	"own VG. Any listed seqno can be given to read/dump --generation.\n"
 	"One line per generation: its state (committed, precommitted, ok for an\n"
-	"intact older copy, or the damage), its time (UTC), the images and\n"
-	"metadata areas holding a copy of it, and its description, cut to fit\n"
-	"the terminal (100 columns when not on one). Copies of one seqno whose\n"
-	"text or state differ are listed on lines of their own.\n"
-	"-v, --verbose: descriptions in full, and under each generation one line\n"
-	"per copy: image, metadata area, byte offset in the image, size.\n"
+	"intact older copy, or the damage), its creation_time (TIME (UTC), ISO\n"
+	"8601: 2026-01-02T03:04:05Z), its creation_host (HOST), how many copies\n"
+	"of it were found (COPIES), the images and metadata areas holding them\n"
+	"(FOUND IN), and its description, cut to fit the terminal (100 columns\n"
+	"when not on one). Copies of one seqno whose text or state differ are\n"
+	"listed on lines of their own.\n"
+	"--copies: under each generation one line per copy: image, metadata area,\n"
+	"byte offset in the image, size (for an archive copy, the command LVM2\n"
+	"was about to run).\n"
+	"-v, --verbose: descriptions in full, and the copies as with --copies.\n"
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
@@ -102,7 +106,8 @@ static const char *gen_state_text(const struct mlvm_generation *g, char *buf, si
 
 #define HIST_LEADERS 16		/* texts compared per seqno: more copies get lines of their own */
 #define HIST_FOUND_MAX 40	/* the FOUND IN column, listed in full up to this wide */
-#define HIST_DESC_MIN 24	/* the description gets at least this, FOUND IN giving way */
+#define HIST_DESC_MIN 20	/* the description gets at least this, FOUND IN giving way */
+#define HIST_HOST_MAX 12	/* the HOST column, cut to this */
 
 /*
  * The copies of one generation: rows that share VG name and id, a known
@@ -207,12 +212,12 @@ static bool base_names_unique(const struct mlvm_set *set)
 /*
  * Where the copies of the generation whose first row is lead are: "pv0.img,
  * pv1.img" (with "mdaN" after each when mdas says any PV holds a copy in its
- * second area: "pv0.img mda1+2"); "N copies in M images" when the list is
- * wider than max.
+ * second area: "pv0.img mda1+2"); "M images" when the list is wider than
+ * max (COPIES counts them). *n_copies: how many copies.
  */
 static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
 		     const size_t *group, size_t lead, bool mdas, bool short_names, size_t max,
-		     struct mlvm_buf *out)
+		     struct mlvm_buf *out, size_t *n_copies)
 {
 	size_t i, copies = 0, images = 0, files = 0;
 	const struct mlvm_source *last = NULL;
@@ -250,13 +255,13 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 	}
 	if (out->len > max) {
 		out->len = 0;
-		mlvm_buf_printf(out, "%zu %s in ", copies, mlvm_plural(copies, "copy", "copies"));
 		if (images || !files)
 			mlvm_buf_printf(out, "%zu %s%s", images, mlvm_plural(images, "image", "images"),
 					files ? " and " : "");
 		if (files)
 			mlvm_buf_printf(out, "%zu %s", files, mlvm_plural(files, "file", "files"));
 	}
+	*n_copies = copies;
 }
 
 static size_t max_sz(size_t a, size_t b)
@@ -264,16 +269,44 @@ static size_t max_sz(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
-			const bool *dup, bool verbose)
+/* under a generation, one line per copy (--copies, --verbose) */
+static void history_copies(const struct mlvm_gen_ref *rows, size_t n, const size_t *group, size_t lead)
 {
-	size_t *group = calloc(n, sizeof(*group));
+	size_t k;
+
+	for (k = lead; k < n && same_run(rows, lead, k); k++) {
+		const struct mlvm_generation *c = rows[k].g;
+
+		if (group[k] != lead)
+			continue;
+		if (rows[k].loose) {
+			const char *cmd = rows[k].loose->command;
+			char where[600];
+
+			printf("    %s, %llu %s%s%s%s\n", mlvm_gen_ref_origin(&rows[k], where, sizeof(where)),
+			       (unsigned long long)rows[k].loose->len,
+			       mlvm_plural(rows[k].loose->len, "byte", "bytes"),
+			       cmd ? ", written before running '" : "", cmd ? cmd : "", cmd ? "'" : "");
+			continue;
+		}
+		printf("    %s mda%d at byte %llu, %llu %s%s%s\n", rows[k].dev->src->name,
+		       rows[k].mda->index, (unsigned long long)(rows[k].mda->abs + c->offset),
+		       (unsigned long long)c->size, mlvm_plural(c->size, "byte", "bytes"),
+		       c->wrapped ? ", wraps to the start of the ring" : "",
+		       c->checksum_ok == 1 ? ", checksum ok" : "");
+	}
+}
+
+static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, size_t n,
+			const bool *dup, bool verbose, bool copies)
+{
+	size_t *group = calloc(n, sizeof(*group)), *n_copies = calloc(n, sizeof(*n_copies));
 	char **vgl = calloc(n, sizeof(*vgl)), **found = calloc(n, sizeof(*found));
-	size_t i, w_vg = 2, w_seq = 5, w_state = 5, w_found = 8, width = cli_text_width(), used, cap;
+	size_t i, w_vg = 2, w_seq = 5, w_state = 5, w_found = 8, w_host = 4, width = cli_text_width(), used, cap;
 	bool mdas = false, short_names = base_names_unique(set);
 	int rc = -ENOMEM;
 
-	if (!group || !vgl || !found)
+	if (!group || !vgl || !found || !n_copies)
 		goto out;
 	group_generations(set, rows, n, group);
 	for (i = 0; i < n; i++)
@@ -296,9 +329,11 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		w_vg = max_sz(w_vg, strlen(label));
 		w_seq = max_sz(w_seq, g->seqno_known ? strlen(seq) : 1);
 		w_state = max_sz(w_state, strlen(gen_state_text(g, sb, sizeof(sb))));
+		w_host = max_sz(w_host, strlen(g->creation_host));
 	}
+	w_host = w_host < HIST_HOST_MAX ? w_host : HIST_HOST_MAX;
 	/* FOUND IN lists the copies when that leaves the description room */
-	used = w_vg + 2 + w_seq + 2 + w_state + 2 + 19 + 2;
+	used = w_vg + 2 + w_seq + 2 + w_state + 2 + 20 + 2 + w_host + 2 + 6 + 2;
 	cap = width > used + 2 + HIST_DESC_MIN ? width - used - 2 - HIST_DESC_MIN : 0;
 	cap = cap < HIST_FOUND_MAX ? cap : HIST_FOUND_MAX;
 	for (i = 0; i < n; i++) {
@@ -306,50 +341,36 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 
 		if (group[i] != i)
 			continue;
-		found_in(set, rows, n, group, i, mdas, short_names, cap, &b);
+		found_in(set, rows, n, group, i, mdas, short_names, cap, &b, &n_copies[i]);
 		found[i] = b.data ? b.data : strdup("");
 		if (!found[i])
 			goto out;
 		w_found = max_sz(w_found, strlen(found[i]));
 	}
-	/* VG, SEQNO, STATE, TIME (UTC), FOUND IN, two spaces between */
+	/* VG, SEQNO, STATE, TIME (UTC), HOST, COPIES, FOUND IN, two spaces between */
 	used += w_found + 2;
-	printf("%-*s  %*s  %-*s  %-19s  %-*s  %s\n", (int)w_vg, "VG", (int)w_seq, "SEQNO", (int)w_state,
-	       "STATE", "TIME (UTC)", (int)w_found, "FOUND IN", "DESCRIPTION");
+	printf("%-*s  %*s  %-*s  %-20s  %-*s  %6s  %-*s  %s\n", (int)w_vg, "VG", (int)w_seq, "SEQNO",
+	       (int)w_state, "STATE", "TIME (UTC)", (int)w_host, "HOST", "COPIES", (int)w_found, "FOUND IN",
+	       "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		const struct mlvm_generation *g = rows[i].g;
-		char when[32], seq[24] = "?", sb[64], cut[512];
+		char when[32], seq[24] = "?", sb[64], cut[512], host[HIST_HOST_MAX * 4 + 8];
 		const char *desc = g->description[0] ? g->description : "-";
-		size_t room = width > used + HIST_DESC_MIN ? width - used : HIST_DESC_MIN, k;
+		size_t room = width > used + HIST_DESC_MIN ? width - used : HIST_DESC_MIN;
 
 		if (group[i] != i)
 			continue;
-		if (!g->creation_time || !cli_utc_time(g->creation_time, false, when, sizeof(when))[0])
+		if (!g->creation_time || !cli_utc_time(g->creation_time, true, when, sizeof(when))[0])
 			snprintf(when, sizeof(when), "-");
 		if (g->seqno_known)
 			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
-		printf("%-*s  %*s  %-*s  %-19s  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
-		       (int)w_state, gen_state_text(g, sb, sizeof(sb)), when, (int)w_found, found[i],
+		printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
+		       (int)w_state, gen_state_text(g, sb, sizeof(sb)), when, (int)w_host,
+		       g->creation_host[0] ? cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
+		       n_copies[i], (int)w_found, found[i],
 		       verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)));
-		for (k = i; verbose && k < n && same_run(rows, i, k); k++) {
-			const struct mlvm_generation *c = rows[k].g;
-
-			if (group[k] != i)
-				continue;
-			if (rows[k].loose) {
-				char where[600];
-
-				printf("    %s, %llu %s\n", mlvm_gen_ref_origin(&rows[k], where, sizeof(where)),
-				       (unsigned long long)rows[k].loose->len,
-				       mlvm_plural(rows[k].loose->len, "byte", "bytes"));
-				continue;
-			}
-			printf("    %s mda%d at byte %llu, %llu %s%s%s\n", rows[k].dev->src->name,
-			       rows[k].mda->index, (unsigned long long)(rows[k].mda->abs + c->offset),
-			       (unsigned long long)c->size, mlvm_plural(c->size, "byte", "bytes"),
-			       c->wrapped ? ", wraps to the start of the ring" : "",
-			       c->checksum_ok == 1 ? ", checksum ok" : "");
-		}
+		if (verbose || copies)
+			history_copies(rows, n, group, i);
 	}
 	rc = 0;
 out:
@@ -360,6 +381,7 @@ out:
 	free(vgl);
 	free(found);
 	free(group);
+	free(n_copies);
 	return rc;
 }
 
@@ -433,6 +455,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "copies", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .carve = true };
@@ -440,7 +463,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	struct mlvm_gen_ref *rows = NULL;
 	size_t n = 0, i, g;
 	int opt, status;
-	bool write_failed = false, verbose = false;
+	bool write_failed = false, verbose = false, copies = false;
 
 	struct cli_getopt gopt;
 
@@ -452,6 +475,9 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			return EXIT_DONE;
 		case 'v':
 			verbose = true;
+			break;
+		case 'C':
+			copies = true;
 			break;
 		default:
 			return cli_bad_option(&gopt, opt);
@@ -476,8 +502,21 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		mlvm_error(&set->report, "no_generation", NULL, -1,
 			   "no metadata generation found in the images given");
 	if (c->json) {
+		size_t *group = calloc(n ? n : 1, sizeof(*group)), *count = calloc(n ? n : 1, sizeof(*count));
 		struct json j;
 
+		if (!group || !count) {
+			cli_err(c, "out of memory");
+			free(group);
+			free(count);
+			free(rows);
+			mlvm_set_free(set);
+			return EXIT_FAILED;
+		}
+		/* how many copies each row's generation has, as the text counts them */
+		group_generations(set, rows, n, group);
+		for (i = 0; i < n; i++)
+			count[group[i]]++;
 		json_init(&j, stdout, true);
 		json_begin_object(&j, NULL);
 		json_begin_array(&j, "generations");
@@ -525,12 +564,16 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				    gen->creation_time && cli_utc_time(gen->creation_time, true, when, sizeof(when))[0]
 				    ? when : NULL);
 			json_string(&j, "creation_host", gen->creation_host[0] ? gen->creation_host : NULL);
+			json_uint(&j, "copies", count[group[i]]);
+			json_string(&j, "command", rows[i].loose ? rows[i].loose->command : NULL);
 			json_end_object(&j);
 		}
 		json_end_array(&j);
 		if (history_removed_thin(c, set, &j))
 			mlvm_error(&set->report, "out_of_memory", NULL, -1,
 				   "out of memory listing the removed thin LVs");
+		free(group);
+		free(count);
 		if (n == 0)
 			cli_json_failed(&j, &set->report, EXIT_FAILED);
 		cli_json_report(&j, &set->report);
@@ -546,7 +589,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			mlvm_set_free(set);
 			return EXIT_FAILED;
 		}
-		if (history_text(set, rows, n, dup, verbose) || history_removed_thin(c, set, NULL)) {
+		if (history_text(set, rows, n, dup, verbose, copies) || history_removed_thin(c, set, NULL)) {
 			cli_err(c, "out of memory");
 			free(dup);
 			free(rows);
@@ -745,29 +788,6 @@ static void render_change(struct json *j, const struct mlvm_vg_change *ch)
 
 /* ------------------------------------------------------------ diff: which VGs */
 
-/* two VG uuids are the same (dashes or not) */
-static bool same_id(const char *a, const char *b)
-{
-	char x[33], y[33];
-
-	if (!a || !b)
-		return false;
-	if (!mlvm_vgspec_uuid(a, strlen(a), x) || !mlvm_vgspec_uuid(b, strlen(b), y))
-		return !strcmp(a, b);
-	return !strcmp(x, y);
-}
-
-static bool share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b)
-{
-	uint32_t i, k;
-
-	for (i = 0; i < a->n_pvs; i++)
-		for (k = 0; k < b->n_pvs; k++)
-			if (a->pvs[i].id && same_id(a->pvs[i].id, b->pvs[k].id))
-				return true;
-	return false;
-}
-
 /* the seqnos of VG id found in the metadata areas of the set, committed or carved */
 static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo, uint64_t *hi)
 {
@@ -780,7 +800,7 @@ static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo
 		for (k = 0; k < set->devs[i].n_mda; k++) {
 			const struct mlvm_mda_info *m = &set->devs[i].mda[k];
 
-			if (m->peek_ok && same_id(m->vg_id, id)) {
+			if (m->peek_ok && mlvm_vg_same_id(m->vg_id, id)) {
 				*lo = any && *lo < m->seqno ? *lo : m->seqno;
 				*hi = any && *hi > m->seqno ? *hi : m->seqno;
 				any = true;
@@ -792,7 +812,7 @@ static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo
 	for (i = 0; i < n; i++) {
 		const struct mlvm_generation *gen = refs[i].g;
 
-		if (!gen->seqno_known || !same_id(gen->vg_id, id))
+		if (!gen->seqno_known || !mlvm_vg_same_id(gen->vg_id, id))
 			continue;
 		*lo = any && *lo < gen->seqno ? *lo : gen->seqno;
 		*hi = any && *hi > gen->seqno ? *hi : gen->seqno;
@@ -814,12 +834,12 @@ static enum link vg_link(const struct mlvm_set *set, const struct mlvm_vg *a, co
 {
 	uint64_t alo = 0, ahi = 0, blo = 0, bhi = 0;
 
-	if (a->id && b->id && same_id(a->id, b->id))
+	if (a->id && b->id && mlvm_vg_same_id(a->id, b->id))
 		return LINK_SAME;
-	if (!share_pv(a, b))
+	if (!mlvm_vg_share_pv(a, b))
 		return LINK_NONE;
 	if (a->id && b->id && seqno_range(set, a->id, &alo, &ahi) &&
-	    seqno_range(set, b->id, &blo, &bhi) && (ahi < blo || bhi < alo))
+	    seqno_range(set, b->id, &blo, &bhi) && mlvm_vg_follows(a, alo, ahi, b, blo, bhi))
 		return LINK_FOLLOWS;
 	return LINK_SHARED;
 }
@@ -1052,7 +1072,7 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 		json_vg_ident(&j, "to_vg", vb);
 		json_begin_array(&j, "changes");
 		jp = &j;
-	} else if (same_id(va->id, vb->id) && va->name && vb->name && !strcmp(va->name, vb->name)) {
+	} else if (mlvm_vg_same_id(va->id, vb->id) && va->name && vb->name && !strcmp(va->name, vb->name)) {
 		printf("vg %s: generation %llu -> %llu\n", vb->name, (unsigned long long)va->seqno,
 		       (unsigned long long)vb->seqno);
 	} else {

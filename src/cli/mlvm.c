@@ -26,12 +26,17 @@ static const char usage_text[] =
 	"                       their units), or the full model with --json; as of\n"
 	"                       an older generation\n"
 	"  scan IMAGE...        every PV label and metadata area found, with its health\n"
-	"  history [--verbose] IMAGE...\n"
+	"  history [--copies] [--verbose] IMAGE...\n"
 	"                       every metadata generation still present in the rings,\n"
-	"                       one line each (--verbose: every copy)\n"
+	"                       one line each with its time, host and copies counted\n"
+	"                       (--copies: every copy; --verbose: and in full)\n"
 	"  diff --from [VG:]SEQNO --to [VG:]SEQNO IMAGE...\n"
 	"                       what changed between two generations (across a\n"
 	"                       vgrename or vgchange --uuid too)\n"
+	"  timeline [--csv | --bodyfile] IMAGE...\n"
+	"                       every VG's history as events (created, renamed,\n"
+	"                       resized, removed, ...) with their UTC times, from\n"
+	"                       every generation found\n"
 	"  dump [--generation SEQNO] IMAGE...\n"
 	"                       a generation's metadata text, for vgcfgrestore -f\n"
 	"  map [--lv [VG/]LV] [--generation SEQNO] IMAGE...\n"
@@ -106,6 +111,7 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan },
 	{ "history", cmd_history },
 	{ "diff", cmd_diff },
+	{ "timeline", cmd_timeline },
 	{ "dump", cmd_dump },
 	{ "map", cmd_map },
 	{ "export", cmd_export },

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/vgspec.h"
 
 struct differ {
 	struct mlvm_vg_change *v;
@@ -57,7 +58,7 @@ static void change(struct differ *d, const char *kind, const char *field, const 
 	c->after = dup_or_null(d, after);
 }
 
-/* where an LV's extents lie, as text, to compare mappings */
+/* where an LV's extents lie, as text, to show a move */
 static char *mapping_of(const struct mlvm_lv *lv)
 {
 	struct mlvm_buf b = { 0 };
@@ -74,6 +75,43 @@ static char *mapping_of(const struct mlvm_lv *lv)
 					(unsigned long long)s->areas[k].start);
 	}
 	return b.data;
+}
+
+/*
+ * The extents both generations of an LV have lie elsewhere: a segment they
+ * share differs in start, type or areas, or in length where it is not the
+ * last they share (an lvextend or lvreduce changes the last segment's
+ * length in place, or adds or drops segments after it: not a move).
+ */
+/* an area's PV by uuid (the pvN names are local to each text), else its name */
+static const char *area_key(const struct mlvm_vg *vg, const struct mlvm_area *a)
+{
+	if (a->kind == MLVM_AREA_PV && a->ref >= 0 && (uint32_t)a->ref < vg->n_pvs && vg->pvs[a->ref].id)
+		return vg->pvs[a->ref].id;
+	if (a->kind == MLVM_AREA_LV && a->ref >= 0 && (uint32_t)a->ref < vg->n_lvs && vg->lvs[a->ref].id)
+		return vg->lvs[a->ref].id;
+	return a->name ? a->name : "";
+}
+
+static bool lv_moved(const struct mlvm_vg *x, const struct mlvm_lv *p, const struct mlvm_vg *y,
+		     const struct mlvm_lv *q)
+{
+	uint32_t i, k, m = p->n_segs < q->n_segs ? p->n_segs : q->n_segs;
+
+	for (i = 0; i < m; i++) {
+		const struct mlvm_segment *a = &p->segs[i], *b = &q->segs[i];
+
+		if (a->start_extent != b->start_extent || a->n_areas != b->n_areas ||
+		    strcmp(a->type ? a->type : "", b->type ? b->type : "") ||
+		    (i + 1 < m && a->extent_count != b->extent_count))
+			return true;
+		for (k = 0; k < a->n_areas; k++)
+			if (a->areas[k].start != b->areas[k].start ||
+			    a->areas[k].kind != b->areas[k].kind ||
+			    strcmp(area_key(x, &a->areas[k]), area_key(y, &b->areas[k])))
+				return true;
+	}
+	return false;
 }
 
 /* name: the LV's (lv_* kinds) or the PV's (pv_* kinds) */
@@ -211,13 +249,17 @@ static void diff_vgs(struct differ *d, const struct mlvm_vg *a, const struct mlv
 				 mlvm_plural(q->extent_count, "extent", "extents"));
 			change(d, "lv_resized", NULL, q->name, NULL, p->id, x, y);
 		}
-		m1 = mapping_of(p);
-		m2 = mapping_of(q);
 		/* moved: the extents they share lie elsewhere (not just grown or shrunk) */
-		if (m1 && m2 && strcmp(m1, m2) && strncmp(m1, m2, strlen(m1) < strlen(m2) ? strlen(m1) : strlen(m2)))
-			change(d, "lv_moved", NULL, q->name, NULL, p->id, m1, m2);
-		free(m1);
-		free(m2);
+		if (lv_moved(a, p, b, q)) {
+			m1 = mapping_of(p);
+			m2 = mapping_of(q);
+			if (m1 && m2)
+				change(d, "lv_moved", NULL, q->name, NULL, p->id, m1, m2);
+			else
+				d->err = -ENOMEM;
+			free(m1);
+			free(m2);
+		}
 		diff_strs(d, "lv_tags", NULL, q->name, p->id, mlvm_node_array(p->node, "tags"),
 			  mlvm_node_array(q->node, "tags"));
 		diff_strs(d, "lv_status", NULL, q->name, p->id, mlvm_node_array(p->node, "status"),
@@ -259,4 +301,32 @@ void mlvm_vg_changes_free(struct mlvm_vg_change *v, size_t n)
 		free(v[i].after);
 	}
 	free(v);
+}
+
+bool mlvm_vg_same_id(const char *a, const char *b)
+{
+	char x[33], y[33];
+
+	if (!a || !b)
+		return false;
+	if (!mlvm_vgspec_uuid(a, strlen(a), x) || !mlvm_vgspec_uuid(b, strlen(b), y))
+		return !strcmp(a, b);
+	return !strcmp(x, y);
+}
+
+bool mlvm_vg_share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < a->n_pvs; i++)
+		for (k = 0; k < b->n_pvs; k++)
+			if (a->pvs[i].id && mlvm_vg_same_id(a->pvs[i].id, b->pvs[k].id))
+				return true;
+	return false;
+}
+
+bool mlvm_vg_follows(const struct mlvm_vg *a, uint64_t a_lo, uint64_t a_hi, const struct mlvm_vg *b,
+		     uint64_t b_lo, uint64_t b_hi)
+{
+	return mlvm_vg_share_pv(a, b) && (a_hi < b_lo || b_hi < a_lo);
 }

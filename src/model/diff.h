@@ -15,7 +15,9 @@
 #ifndef MLVM_DIFF_H
 #define MLVM_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model/vg.h"
 
@@ -39,5 +41,18 @@ struct mlvm_vg_change {
 int mlvm_vg_diff(const struct mlvm_vg *a, const struct mlvm_vg *b, struct mlvm_vg_change **out,
 		 size_t *n);
 void mlvm_vg_changes_free(struct mlvm_vg_change *v, size_t n);
+
+/*
+ * The rules that tie generations of two VG uuids into one VG (vgchange
+ * --uuid), the one definition for diff and the timeline:
+ * mlvm_vg_same_id: two uuids are equal, with or without dashes;
+ * mlvm_vg_share_pv: a and b name a PV of the same uuid;
+ * mlvm_vg_follows: a PV shared and every seqno of one side
+ * ([a_lo, a_hi], [b_lo, b_hi]) older than every seqno of the other.
+ */
+bool mlvm_vg_same_id(const char *a, const char *b);
+bool mlvm_vg_share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b);
+bool mlvm_vg_follows(const struct mlvm_vg *a, uint64_t a_lo, uint64_t a_hi, const struct mlvm_vg *b,
+		     uint64_t b_lo, uint64_t b_hi);
 
 #endif

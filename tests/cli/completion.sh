@@ -26,7 +26,7 @@ lacks() { ! grep -qx -- "$1" "$TMP/reply"; }
 mapfile -t demo < <(fixture_images demo)
 
 complete_words ""
-for cmd in read scan history diff dump map export mount browse format create remove resize rename add-tag remove-tag help; do
+for cmd in read scan history timeline diff dump map export mount browse format create remove resize rename add-tag remove-tag help; do
 	has "$cmd" || fail "commands: $cmd missing ($(tr '\n' ' ' <"$TMP/reply"))"
 done
 complete_words "re"

@@ -108,7 +108,7 @@ def main():
     fixtures = [f for f in fixtures if f]
     documented = shapes(doc)
     want = {"read --json", "history --json", "scan --json", "diff --json", "dump --json",
-            "export --json", "map --history --json", "--json", "--record FILE"}
+            "export --json", "map --history --json", "timeline --json", "--json", "--record FILE"}
     failed = False
     missing_shapes = want - set(documented)
     if missing_shapes:
@@ -121,7 +121,7 @@ def main():
         r = run(mlvm, ["read"] + imgs, 0)
         if r:
             walk(r, found["read --json"])
-        for cmd in (["history"], ["scan"], ["map", "--history"], ["dump"]):
+        for cmd in (["history"], ["scan"], ["map", "--history"], ["dump"], ["timeline"]):
             d = run(mlvm, cmd + imgs, 0)
             if d:
                 walk(d, found[" ".join(cmd) + " --json"])

@@ -154,6 +154,8 @@ check_history_text() { # FIXTURE
 	cp "$TMP/out" "$TMP/hist.txt"
 	run_mlvm history --verbose "${imgs[@]}"
 	cp "$TMP/out" "$TMP/hist.v"
+	run_mlvm history --copies "${imgs[@]}"
+	cp "$TMP/out" "$TMP/hist.c"
 	run_mlvm --json history "${imgs[@]}"
 	cp "$TMP/out" "$TMP/hist.json"
 	"$PYTHON3" - "$FIXTURES/$fx" "$TMP" "${imgs[@]}" <<'PY'
@@ -162,8 +164,9 @@ d, tmp, imgs = sys.argv[1], sys.argv[2], sys.argv[3:]
 lines = open(os.path.join(tmp, 'hist.txt')).read().splitlines()
 bad = []
 head = lines[0]
-if 'TIME (UTC)' not in head or 'FOUND IN' not in head:
-    bad.append('header: %r' % head)
+for col in ('TIME (UTC)', 'HOST', 'COPIES', 'FOUND IN'):
+    if col not in head:
+        bad.append('header: no %s: %r' % (col, head))
 long = [l for l in lines if len(l) > 100]
 if long:
     bad.append('%d lines over 100 columns: %r' % (len(long), long[0]))
@@ -174,6 +177,12 @@ for f in glob.glob(os.path.join(d, 'pv*.mda*.pvck-metadata_search.txt')):
     for m in re.finditer(r'metadata at (\d+) length (\d+) crc \w+ vg (\S+) seqno (\d+)', open(f).read()):
         copies.setdefault((m.group(3), int(m.group(4))), set()).add((pv + '.img', int(mda)))
 pos = head.index('STATE'), head.index('TIME (UTC)'), head.index('FOUND IN'), head.index('DESCRIPTION')
+host_at, copies_at = head.index('HOST'), head.index('COPIES')
+hosts = {}
+for g in json.load(open(os.path.join(tmp, 'hist.json')))['generations']:
+    if g['seqno'] is not None:
+        hosts[(g['vg'], g['seqno'])] = g['creation_host'] or '-'
+counted_copies = {}
 mdas = any(m > 1 for w in copies.values() for _, m in w)
 seen, states = {}, {}
 for l in lines[1:]:
@@ -185,7 +194,11 @@ for l in lines[1:]:
     if (key, state) in states:
         bad.append('generation %s seqno %d: two lines of state %s' % (key + (state,)))
     states[(key, state)] = True
-    m = re.fullmatch(r'(\d+) cop(y|ies) in (\d+) images?', where)
+    host = l[host_at:copies_at].strip()
+    if key in hosts and host != hosts[key][:12] and not (len(hosts[key]) > 12 and host.endswith('...')):
+        bad.append('seqno %d: HOST %r, JSON %r' % (key[1], host, hosts[key]))
+    counted_copies[key] = counted_copies.get(key, 0) + int(l[copies_at:pos[2]].strip())
+    m = re.fullmatch(r'(\d+) images?', where)
     got = seen.setdefault(key, set())
     if m:
         got.add(('*', int(m.group(1))))
@@ -201,19 +214,24 @@ for key, where in copies.items():
         bad.append('seqno %d of %s (pvck) not listed' % (key[1], key[0]))
         continue
     got = seen[key]
-    counted = sum(n for i, n in got if i == '*')
+    images = sum(n for i, n in got if i == '*')
     listed = {x for x in got if x[0] != '*'}
-    if not listed <= where or len(listed) + counted != len(where):
+    if not listed <= where or (not images and len(listed) != len(where)) or \
+            (images and images != len({i for i, _ in where})):
         bad.append('seqno %d: found in %s, pvck %s' % (key[1], sorted(got), sorted(where)))
-# --verbose: one line per copy, at the offsets pvck gives (area start + offset)
+    if counted_copies.get(key) != len(where):
+        bad.append('seqno %d: COPIES %s, pvck %d copies' % (key[1], counted_copies.get(key), len(where)))
+# --verbose and --copies: one line per copy, at the offsets pvck gives (area start + offset)
 v = open(os.path.join(tmp, 'hist.v')).read()
+cp = open(os.path.join(tmp, 'hist.c')).read()
 js = json.load(open(os.path.join(tmp, 'hist.json')))['generations']
 for g in js:
     line = '    %s mda%d at byte %d, %d bytes' % (g['image'], g['mda'], g['offset'], g['size'])
     if line not in v:
         bad.append('--verbose has no line %r' % line)
-    if g['creation_time'] and g['seqno'] is not None and g['creation_time_utc'][:10] + ' ' + \
-            g['creation_time_utc'][11:19] not in v:
+    if line not in cp:
+        bad.append('--copies has no line %r' % line)
+    if g['creation_time'] and g['seqno'] is not None and g['creation_time_utc'] not in v:
         bad.append('time %s of seqno %s not in the text' % (g['creation_time_utc'], g['seqno']))
 for x in bad:
     print(x)
@@ -222,7 +240,7 @@ PY
 }
 for fx in demo twomda ignoredmda wrapped; do
 	[ -d "$FIXTURES/$fx" ] || continue
-	check_history_text "$fx" >"$TMP/hc" 2>&1 && pass "history $fx: one line per generation, as pvck finds them, TIME (UTC), within 100 columns" ||
+	check_history_text "$fx" >"$TMP/hc" 2>&1 && pass "history $fx: one line per generation, as pvck finds them, TIME (UTC), HOST, COPIES as pvck counts them, --copies, within 100 columns" ||
 		{ fail "history $fx:"; cat "$TMP/hc"; }
 done
 
