@@ -1,7 +1,7 @@
 /*
  * cli.h - shared pieces of the mlvm command line.
  *
- * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, tui.
+ * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, fs, tui.
  */
 #ifndef MLVM_CLI_H
 #define MLVM_CLI_H
