@@ -160,7 +160,8 @@ const char *libmlvm_generation_vg_name(const struct libmlvm_handle *h, size_t ge
 const char *libmlvm_generation_vg_uuid(const struct libmlvm_handle *h, size_t gen);
 /* 0 and *seqno, or -ENOENT when the seqno was not recovered */
 int libmlvm_generation_seqno(const struct libmlvm_handle *h, size_t gen, uint64_t *seqno);
-/* the image, and the absolute byte offset of the copy's first byte in it */
+/* the image, and the absolute byte offset of the copy's first byte in it
+ * (a --metadata file: its path and 0) */
 const char *libmlvm_generation_image(const struct libmlvm_handle *h, size_t gen);
 uint64_t libmlvm_generation_offset(const struct libmlvm_handle *h, size_t gen);
 /* bytes recovered */

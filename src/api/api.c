@@ -417,7 +417,7 @@ int libmlvm_generation_seqno(const struct libmlvm_handle *h, size_t gen, uint64_
 		return fail(-EINVAL, "no such generation");
 	if (!g->g->seqno_known)
 		return fail(-ENOENT, "the seqno of the copy at byte %llu of %s was not recovered",
-			    (unsigned long long)(g->mda->abs + g->g->offset), g->dev->src->name);
+			    (unsigned long long)mlvm_gen_ref_offset(g), mlvm_gen_ref_image(g));
 	*seqno = g->g->seqno;
 	return 0;
 }
@@ -426,14 +426,14 @@ const char *libmlvm_generation_image(const struct libmlvm_handle *h, size_t gen)
 {
 	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
-	return g ? g->dev->src->name : NULL;
+	return g ? mlvm_gen_ref_image(g) : NULL;
 }
 
 uint64_t libmlvm_generation_offset(const struct libmlvm_handle *h, size_t gen)
 {
 	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
-	return g ? g->mda->abs + g->g->offset : 0;
+	return g ? mlvm_gen_ref_offset(g) : 0;
 }
 
 uint64_t libmlvm_generation_size(const struct libmlvm_handle *h, size_t gen)

@@ -609,7 +609,7 @@ static const char *lv_elsewhere(const struct mlvm_set *set, const struct mlvm_vg
 		if (!g->seqno_known || strcmp(g->vg_id, vg->id) || !g->complete || !g->parse_ok ||
 		    g->checksum_ok == 0 || (seen && g->seqno == last))
 			continue;	/* not intact, another VG, or this seqno is in already */
-		if (mlvm_set_generation_text(all, refs[i].dev, refs[i].mda, g, &text, &tlen))
+		if (mlvm_gen_ref_text(all, &refs[i], &text, &tlen))
 			continue;
 		mlvm_report_init(&scratch);
 		if (mlvm_vg_from_text(text, tlen, &old, &scratch, NULL, -1) == 0) {

@@ -112,10 +112,15 @@ static bool same_generation(struct mlvm_set *set, const struct mlvm_gen_ref *a, 
 	size_t len = 0;
 	bool same;
 
+	/* a copy outside the rings (no slot, no checksum, no NUL) is a copy of
+	 * a ring's generation when its text is the same */
+	bool loose = a->loose || b->loose;
+
 	if (!x->seqno_known || !y->seqno_known || x->seqno != y->seqno || strcmp(x->vg_id, y->vg_id) ||
-	    strcmp(x->vg_name, y->vg_name) || x->size != y->size || x->slot != y->slot ||
-	    mlvm_generation_state(x) != mlvm_generation_state(y) || x->checksum_ok != y->checksum_ok || !a_text ||
-	    mlvm_set_generation_text(set, b->dev, b->mda, y, &t, &len))
+	    strcmp(x->vg_name, y->vg_name) ||
+	    (!loose && (x->size != y->size || x->slot != y->slot || x->checksum_ok != y->checksum_ok)) ||
+	    mlvm_generation_state(x) != mlvm_generation_state(y) || !a_text ||
+	    mlvm_gen_ref_text(set, b, &t, &len))
 		return false;
 	same = len == a_len && !memcmp(t, a_text, len);
 	free(t);
@@ -151,7 +156,7 @@ static int group_generations(struct mlvm_set *set, const struct mlvm_gen_ref *ro
 			if (group[k] != k)
 				continue;
 			tried++;
-			if (mlvm_set_generation_text(set, rows[k].dev, rows[k].mda, rows[k].g, &t, &len))
+			if (mlvm_gen_ref_text(set, &rows[k], &t, &len))
 				t = NULL;
 			same = same_generation(set, &rows[k], t, len, &rows[i]);
 			free(t);
@@ -203,12 +208,25 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 	const struct mlvm_source *last = NULL;
 
 	for (i = lead; i < n && same_run(rows, lead, i); i++) {
+		const struct mlvm_loose *l = rows[i].loose;
+
 		if (group[i] != lead)
 			continue;
 		copies++;
-		if (rows[i].dev->src != last) {
+		if (l) {
+			/* a file by its name, a copy elsewhere in an image as IMAGE@BYTE */
 			images++;
-			mlvm_buf_printf(out, "%s%s", last ? ", " : "",
+			if (l->origin == MLVM_ORIGIN_FILE)
+				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
+						image_label(set, l->path, true));
+			else
+				mlvm_buf_printf(out, "%s%s@%llu", out->len ? ", " : "",
+						image_label(set, mlvm_gen_ref_image(&rows[i]), short_names),
+						(unsigned long long)mlvm_gen_ref_offset(&rows[i]));
+			last = NULL;
+		} else if (rows[i].dev->src != last) {
+			images++;
+			mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
 					image_label(set, rows[i].dev->src->name, short_names));
 			if (mdas)
 				mlvm_buf_printf(out, " mda%d", rows[i].mda->index);
@@ -242,7 +260,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		goto out;
 	group_generations(set, rows, n, group);
 	for (i = 0; i < n; i++)
-		if (rows[i].mda->index > 1)
+		if (rows[i].mda && rows[i].mda->index > 1)
 			mdas = true;
 	for (i = 0; i < n; i++) {
 		const struct mlvm_generation *g = rows[i].g;
@@ -301,6 +319,14 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 
 			if (group[k] != i)
 				continue;
+			if (rows[k].loose) {
+				char where[600];
+
+				printf("    %s, %llu %s\n", mlvm_gen_ref_origin(&rows[k], where, sizeof(where)),
+				       (unsigned long long)rows[k].loose->len,
+				       mlvm_plural(rows[k].loose->len, "byte", "bytes"));
+				continue;
+			}
 			printf("    %s mda%d at byte %llu, %llu %s%s%s\n", rows[k].dev->src->name,
 			       rows[k].mda->index, (unsigned long long)(rows[k].mda->abs + c->offset),
 			       (unsigned long long)c->size, mlvm_plural(c->size, "byte", "bytes"),
@@ -384,11 +410,18 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				json_uint(&j, "seqno", gen->seqno);
 			else
 				json_null(&j, "seqno");
-			json_string(&j, "image", rows[i].dev->src->name);
-			mlvm_uuid_format(rows[i].dev->uuid, strlen(rows[i].dev->uuid), uuid);
-			json_string(&j, "pv_id", rows[i].dev->uuid[0] ? uuid : NULL);
-			json_int(&j, "mda", rows[i].mda->index);
-			json_uint(&j, "offset", rows[i].mda->abs + gen->offset);
+			json_string(&j, "image", mlvm_gen_ref_image(&rows[i]));
+			if (rows[i].dev && rows[i].dev->uuid[0]) {
+				mlvm_uuid_format(rows[i].dev->uuid, strlen(rows[i].dev->uuid), uuid);
+				json_string(&j, "pv_id", uuid);
+			} else {
+				json_null(&j, "pv_id");
+			}
+			if (rows[i].mda)
+				json_int(&j, "mda", rows[i].mda->index);
+			else
+				json_null(&j, "mda");
+			json_uint(&j, "offset", mlvm_gen_ref_offset(&rows[i]));
 			json_uint(&j, "size", gen->size);
 			json_string(&j, "slot", slot_name(gen->slot));
 			if (gen->checksum_ok < 0)

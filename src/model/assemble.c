@@ -105,6 +105,11 @@ void mlvm_set_free(struct mlvm_set *set)
 		for (k = 0; k < set->devs[i].n_mda; k++)
 			free(set->devs[i].mda[k].gens);
 	free(set->devs);
+	for (i = 0; i < set->n_loose; i++) {
+		mlvm_loose_clear(set->loose[i]);
+		free(set->loose[i]);
+	}
+	free(set->loose);
 	if (set->tables)
 		for (i = 0; i < set->n_srcs; i++)
 			mlvm_partitions_free(&set->tables[i]);
@@ -1802,6 +1807,9 @@ int mlvm_set_assemble(struct mlvm_set *set)
 		rc = assemble_pending(set, true);
 	if (rc)
 		return rc;
+	rc = mlvm_set_mark_duplicates(set);	/* against the rings carved since */
+	if (rc)
+		return rc;
 	/* --pv choices that name no PV of any VG found */
 	for (i = 0; i < set->opts.n_pv_choices; i++) {
 		const struct mlvm_pv_choice *ch = &set->opts.pv_choices[i];
@@ -1859,6 +1867,24 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	return (int)set->n_vgs;
 }
 
+/* loose copies after ring copies: carved from an image (by image name,
+ * offset) before files (by path) */
+static int cmp_loose(const struct mlvm_loose *x, const struct mlvm_loose *y)
+{
+	int c;
+
+	if (!x != !y)
+		return !x ? -1 : 1;
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	if (x->origin == MLVM_ORIGIN_FILE)
+		return strcmp(x->path, y->path);
+	c = strcmp(x->src->name, y->src->name);
+	if (c)
+		return c;
+	return x->g.offset < y->g.offset ? -1 : x->g.offset > y->g.offset;
+}
+
 static int cmp_gen_ref(const void *a, const void *b)
 {
 	const struct mlvm_gen_ref *x = a, *y = b;
@@ -1870,6 +1896,8 @@ static int cmp_gen_ref(const void *a, const void *b)
 		return x->g->seqno_known ? 1 : -1;
 	if (x->g->seqno != y->g->seqno)
 		return x->g->seqno < y->g->seqno ? -1 : 1;
+	if (x->loose || y->loose)
+		return cmp_loose(x->loose, y->loose);
 	c = dev_cmp(x->dev, y->dev);
 	if (c)
 		return c;
@@ -1915,6 +1943,7 @@ int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, 
 	for (i = 0; i < set->n_devs; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++)
 			total += set->devs[i].mda[k].n_gens;
+	total += set->n_loose;
 	if (!total)
 		return 0;
 	r = malloc(total * sizeof(*r));
@@ -1924,7 +1953,9 @@ int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, 
 		for (k = 0; k < set->devs[i].n_mda; k++)
 			for (g = 0; g < set->devs[i].mda[k].n_gens; g++)
 				r[o++] = (struct mlvm_gen_ref){ &set->devs[i], &set->devs[i].mda[k],
-								&set->devs[i].mda[k].gens[g] };
+								&set->devs[i].mda[k].gens[g], NULL };
+	for (i = 0; i < set->n_loose; i++)
+		r[o++] = (struct mlvm_gen_ref){ NULL, NULL, &set->loose[i]->g, set->loose[i] };
 	qsort(r, total, sizeof(*r), cmp_gen_ref);
 	*out = r;
 	*n = total;

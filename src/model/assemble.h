@@ -33,6 +33,7 @@
 #include "io/partition.h"
 #include "base/report.h"
 #include "io/source.h"
+#include "model/loose.h"
 #include "model/vg.h"
 
 #define MLVM_MAX_MDAS 2		/* LVM2 uses at most two per PV */
@@ -119,6 +120,8 @@ struct mlvm_set {
 	size_t n_devs;
 	struct mlvm_vg **vgs;
 	size_t n_vgs;
+	struct mlvm_loose **loose;	/* copies found outside the metadata areas, owned */
+	size_t n_loose;
 	struct mlvm_partition_table *tables;	/* one per source */
 	struct mlvm_report report;
 	struct mlvm_open_opts opts;
@@ -202,20 +205,71 @@ enum mlvm_gen_state mlvm_generation_state(const struct mlvm_generation *g);
 /* "ok", "bad-checksum", "unparsable", "incomplete", "fragment"; NULL past the end */
 const char *mlvm_gen_state_name(enum mlvm_gen_state s);
 
-/* one carved generation and where it was found */
+/* one generation's copy and where it was found: a ring (dev, mda, loose
+ * NULL) or outside the rings (loose, dev and mda NULL); g is the copy's */
 struct mlvm_gen_ref {
 	const struct mlvm_pvdev *dev;
 	const struct mlvm_mda_info *mda;
 	const struct mlvm_generation *g;
+	const struct mlvm_loose *loose;
 };
 
 /*
- * Every generation carved from the set's metadata areas (malloc'd array of
- * *n, NULL when none; free()), sorted by VG id, seqno (unknown last), then
- * image name, PV offset, area and offset in it: never by the order the
- * images were added in. 0 or -ENOMEM.
+ * Every generation carved from the set's metadata areas and every loose
+ * copy (malloc'd array of *n, NULL when none; free()), sorted by VG id,
+ * seqno (unknown first), then ring copies (by image name, PV offset, area
+ * and offset in it) before copies carved elsewhere from an image (by image
+ * name, offset) before files (by path): never by the order the images or
+ * files were added in. 0 or -ENOMEM.
  */
 int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n);
+
+/*
+ * The text of one copy listed by mlvm_set_generations (malloc'd,
+ * NUL-terminated; *len bytes before the NUL): a ring copy is read again,
+ * a loose one copied. 0 or a negative errno.
+ */
+int mlvm_gen_ref_text(struct mlvm_set *set, const struct mlvm_gen_ref *r, char **text, size_t *len);
+
+/* The image a copy was found in (a --metadata file: its path as given)
+ * and its absolute byte offset there (a file: 0). */
+const char *mlvm_gen_ref_image(const struct mlvm_gen_ref *r);
+uint64_t mlvm_gen_ref_offset(const struct mlvm_gen_ref *r);
+
+/*
+ * Where a copy was found, in words for messages, into buf (len bytes):
+ * "pv0.img mda1 at byte 4608", "disk.img at byte N (in LV vg/root at byte
+ * M, file /etc/lvm/archive/vg_00002-1.vg)", "--metadata vg.backup".
+ * Returns buf.
+ */
+const char *mlvm_gen_ref_origin(const struct mlvm_gen_ref *r, char *buf, size_t len);
+
+/*
+ * Add a copy found outside the metadata areas: the set takes l's strings
+ * (l itself is copied; on failure its strings are freed too). A copy with
+ * the same VG id, seqno and identical text as another copy in the set
+ * (ring or loose) is kept as another copy of that generation (duplicate,
+ * which of them is decided by mlvm_set_generations' order, not by the
+ * order of adding) and never becomes a candidate of its own. Copies added
+ * before mlvm_set_assemble are candidates for --generation (see the top
+ * of assemble.c); 0 or -ENOMEM.
+ */
+int mlvm_set_add_loose(struct mlvm_set *set, struct mlvm_loose *l);
+
+/* Decide again which loose copies are duplicates (see mlvm_set_add_loose);
+ * mlvm_set_add_loose and mlvm_set_assemble call it. 0 or -ENOMEM. */
+int mlvm_set_mark_duplicates(struct mlvm_set *set);
+
+/*
+ * --metadata PATH: read a file of metadata text (vgcfgbackup, archive,
+ * `mlvm dump` output) read-only and add it as a loose copy (origin FILE).
+ * A file larger than MLVM_CFG_MAX_TEXT is refused (-EFBIG); one that does
+ * not parse as LVM2 metadata text with a VG section (name, id, seqno) is
+ * refused with -EINVAL. Either way one "metadata_file" error is added to
+ * set->report, its message "PATH: not LVM2 metadata text (line L column C:
+ * WHAT)", "PATH: larger than N bytes" or "cannot open PATH: REASON".
+ */
+int mlvm_set_add_metadata_file(struct mlvm_set *set, const char *path);
 
 /* The metadata text a VG of the set was built from, read again (malloc'd,
  * NUL-terminated, *len bytes before the NUL). */

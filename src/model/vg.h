@@ -18,6 +18,7 @@
 #include "base/report.h"
 
 struct mlvm_source;
+struct mlvm_loose;
 struct mlvm_pvdev;
 struct mlvm_mda_info;
 struct mlvm_generation;
@@ -106,6 +107,8 @@ struct mlvm_text_source {
 	const struct mlvm_pvdev *dev;
 	const struct mlvm_mda_info *mda_info;
 	const struct mlvm_generation *gen;	/* NULL: the committed slot */
+	const struct mlvm_loose *loose;		/* a copy outside the rings (dev,
+						 * mda_info NULL, gen its g) */
 };
 
 struct mlvm_vg {

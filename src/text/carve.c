@@ -369,8 +369,17 @@ static bool contents_line_at(const char *p, size_t at, size_t n)
 	return j == at;
 }
 
+/* does the line [s, e) open a section (its last non-blank byte a '{')? */
+static bool opens_section(const char *p, size_t s, size_t e)
+{
+	while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t' || p[e - 1] == '\r'))
+		e--;
+	return e > s && p[e - 1] == '{';
+}
+
 /*
- * Top-level trailer: the lines after the last contents line. Linear in n
+ * Top-level trailer: the lines after the last contents line, up to a line
+ * that opens a section (the VG section of the archive layout). Linear in n
  * (memmem hops from hit to hit).
  */
 static void scan_trailer(const char *p, size_t n, struct mlvm_generation *g)
@@ -407,6 +416,8 @@ static void scan_trailer(const char *p, size_t n, struct mlvm_generation *g)
 		size_t s = i + 1, j;
 
 		i = line_end(p, s, n);
+		if (opens_section(p, s, i))
+			break;	/* archive layout: the VG section follows */
 		if ((j = match_key(p, s, i, "description")))
 			take_string(p, j, i, g->description, sizeof(g->description));
 		else if ((j = match_key(p, s, i, "creation_host")))
@@ -1237,4 +1248,77 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 	rc = carve(buf, (size_t)size, cut, hdr, out, n, r, s->name, area_abs);
 	free(buf);
 	return rc;
+}
+
+/* ------------------------------------------------------------ standalone copies */
+
+/* the command of an archive's description: `Created *before* executing
+ * 'CMD'` (or *after*) gives CMD, malloc'd in *command; NULL otherwise */
+static int description_command(const char *d, char **command)
+{
+	static const char mark[] = "executing '";
+	const char *a = strstr(d, mark), *e;
+
+	*command = NULL;
+	if (!a || strncmp(d, "Created ", 8))
+		return 0;
+	a += sizeof(mark) - 1;
+	e = strrchr(a, '\'');
+	if (!e || e == a)
+		return 0;
+	*command = strndup(a, (size_t)(e - a));
+	return *command ? 0 : -ENOMEM;
+}
+
+int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
+		    bool *archive_format, char **command)
+{
+	size_t i = 0, vg_at = len;
+	bool archive = false;
+	const char *vgp;
+	int rc;
+
+	if (command)
+		*command = NULL;
+	if (archive_format)
+		*archive_format = false;
+	if (!text || !g)
+		return -EINVAL;
+	memset(g, 0, sizeof(*g));
+	g->slot = -1;
+	g->checksum_ok = -1;
+	g->size = len;
+	/* the VG section: the first line `name {`; the trailer's contents
+	 * line before it makes the layout the archive one (comments and blank
+	 * lines are allowed in either) */
+	while (i < len) {
+		size_t e = line_end(text, i, len), s = skip_blank(text, i, e);
+		char name[128];
+
+		if (s < e && text[s] != '#' && text[s] != '\r') {
+			if (match_vg_line(text + s, len - s, name)) {
+				vg_at = s;
+				break;
+			}
+			if (match_key(text, s, e, "contents"))
+				archive = true;
+		}
+		i = e + 1;
+	}
+	vgp = text + (vg_at < len ? vg_at : len);
+	if (vg_at < len && !match_header(vgp, len - vg_at, g))
+		scan_head(vgp, len - vg_at, true, g);
+	scan_trailer(text, len, g);
+	g->parse_ok = vg_at < len && syntax_ok(text, len, g->vg_name);
+	g->complete = vg_at < len &&
+		(g->parse_ok || first_section_closes(vgp, len - vg_at));
+	g->nul_found = false;
+	if (!g->parse_ok || !g->vg_name[0] || !g->vg_id[0] || !g->seqno_known) {
+		rc = lenient_fill(text, len, g);
+		if (rc < 0)
+			return rc;
+	}
+	if (archive_format)
+		*archive_format = archive && vg_at < len;
+	return command ? description_command(g->description, command) : 0;
 }
