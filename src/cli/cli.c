@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "fs/fsowner.h"
 #include "model/vgspec.h"
 #include "text/carve.h"
 
@@ -213,6 +214,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		}
 	}
 	rc = mlvm_set_assemble(set);
+	if (rc >= 0 && o.carve_anywhere)
+		rc = mlvm_fs_name_loose(set);	/* the files holding carved copies */
 	if (rc < 0) {
 		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
 		mlvm_set_free(set);
@@ -231,6 +234,28 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		}
 	*status = EXIT_DONE;
 	return set;
+}
+
+const char *cli_copy_origin(const struct mlvm_gen_ref *r)
+{
+	if (!r->loose)
+		return "ring";
+	return r->loose->origin == MLVM_ORIGIN_FILE ? "file" : "image";
+}
+
+void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r)
+{
+	const struct mlvm_loose *l = r->loose;
+
+	json_string(j, "origin", cli_copy_origin(r));
+	json_string(j, "lv", l ? l->lv : NULL);
+	if (l && l->lv)
+		json_uint(j, "lv_offset", l->lv_offset);
+	else
+		json_null(j, "lv_offset");
+	json_string(j, "fs_type", l ? l->fs_type : NULL);
+	json_string(j, "fs_path", l ? l->fs_path : NULL);
+	json_bool(j, "fs_unallocated", l && l->fs_unallocated);
 }
 
 static bool tied_to_selected(const struct mlvm_anomaly *a, void *arg)

@@ -132,6 +132,13 @@ const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len);
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
 void cli_json_report(struct json *j, const struct mlvm_report *r);
 
+/* where a copy of metadata text lies, for history and scan --deep:
+ * "ring", "image" or "file" */
+const char *cli_copy_origin(const struct mlvm_gen_ref *r);
+/* its origin, lv, lv_offset, fs_type, fs_path, fs_unallocated keys (null
+ * when not known; a ring copy has none) */
+void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r);
+
 /*
  * Which VG the user means. --vg (and the VG part of "VG/LV") takes a VG
  * spec: NAME, UUID (with or without dashes) or NAME@UUID (src/vgspec.h).

@@ -17,7 +17,7 @@
 /* ------------------------------------------------------------ history */
 
 static const char history_help[] =
-	"Usage: mlvm history [--verbose] [--json] [--vg VG] IMAGE...\n"
+	"Usage: mlvm history [--verbose] [--deep] [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"List every metadata generation still present in every metadata area of\n"
 	"every PV: the committed copy, older copies the ring still holds, and\n"
@@ -34,6 +34,13 @@ static const char history_help[] =
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"--deep: also search every byte of every image, outside the metadata\n"
+	"areas, for copies of metadata text: LVM2 archive and backup files\n"
+	"(/etc/lvm/archive, /etc/lvm/backup) inside a filesystem, old rings left\n"
+	"by a PV re-created with another layout, stray fragments. Each is listed\n"
+	"as a copy of its generation; FOUND IN names the file holding it (ext2/3/4),\n"
+	"else the LV and byte offset in it (VG/LV@N, \"free\" when the filesystem has\n"
+	"that block unallocated), else the image and byte offset (IMAGE@N).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* rows of history by VG name, then VG id (for names two VG ids share) */
@@ -219,6 +226,12 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 			if (l->origin == MLVM_ORIGIN_FILE)
 				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
 						image_label(set, l->path, true));
+			else if (l->fs_path)
+				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "", l->fs_path);
+			else if (l->lv)
+				mlvm_buf_printf(out, "%s%s@%llu%s", out->len ? ", " : "", l->lv,
+						(unsigned long long)l->lv_offset,
+						l->fs_unallocated ? " free" : "");
 			else
 				mlvm_buf_printf(out, "%s%s@%llu", out->len ? ", " : "",
 						image_label(set, mlvm_gen_ref_image(&rows[i]), short_names),
@@ -351,6 +364,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "deep", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .carve = true };
@@ -370,6 +384,9 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			return EXIT_DONE;
 		case 'v':
 			verbose = true;
+			break;
+		case 'D':
+			oo.carve_anywhere = true;
 			break;
 		default:
 			return cli_bad_option(&gopt, opt);
@@ -410,6 +427,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				json_uint(&j, "seqno", gen->seqno);
 			else
 				json_null(&j, "seqno");
+			cli_json_copy_place(&j, &rows[i]);
 			json_string(&j, "image", mlvm_gen_ref_image(&rows[i]));
 			if (rows[i].dev && rows[i].dev->uuid[0]) {
 				mlvm_uuid_format(rows[i].dev->uuid, strlen(rows[i].dev->uuid), uuid);

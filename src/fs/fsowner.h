@@ -50,4 +50,15 @@ int mlvm_fs_owners(struct mlvm_lv_reader *rd, const uint64_t *offs, size_t n,
 
 void mlvm_fs_owner_clear(struct mlvm_fs_owner *o);
 
+/*
+ * For the set's loose copies carved from an image that lie in a visible LV
+ * of an assembled VG (model/deep.h placed them): fs_type, fs_path and
+ * fs_unallocated from the filesystem in that LV, one pass per LV. An LV
+ * that cannot be read (a thin pool, an ambiguous PV) is left unnamed, and
+ * its reader's problems are not reported (the copy's place is a detail).
+ * 0 or -ENOMEM.
+ */
+struct mlvm_set;
+int mlvm_fs_name_loose(struct mlvm_set *set);
+
 #endif

@@ -28,6 +28,7 @@
 
 #include "text/carve.h"
 #include "text/config.h"
+#include "model/deep.h"
 #include "disk/scan.h"
 #include "io/magic.h"
 #include "base/util.h"
@@ -1786,6 +1787,11 @@ int mlvm_set_assemble(struct mlvm_set *set)
 			     (mda_has_slot(m) || !m->header_ok)))
 				carve_mda(set, &set->devs[i], m);
 		}
+	if (set->opts.carve_anywhere) {
+		rc = mlvm_set_carve_images(set);
+		if (rc)
+			return rc;
+	}
 	rc = assemble_pending(set, false);
 	/* committed copies with a good crc that did not load: their rings next */
 	more = false;
@@ -1808,6 +1814,8 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	if (rc)
 		return rc;
 	rc = mlvm_set_mark_duplicates(set);	/* against the rings carved since */
+	if (!rc && set->opts.carve_anywhere)
+		rc = mlvm_set_place_loose(set);
 	if (rc)
 		return rc;
 	/* --pv choices that name no PV of any VG found */

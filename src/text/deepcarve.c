@@ -31,9 +31,11 @@ struct win {
 
 enum { NOT_COPY = 0, FOUND = 1, NEED_MORE = -EAGAIN };
 
+/* LVM2 writes ASCII: a byte above 0x7e, or a control byte but tab, newline
+ * and carriage return, is not text (random data then breaks a walk fast) */
 static bool text_byte(unsigned char c)
 {
-	return c >= 0x20 ? c != 0x7f : (c == '\t' || c == '\n' || c == '\r');
+	return c >= 0x20 ? c < 0x7f : (c == '\t' || c == '\n' || c == '\r');
 }
 
 static bool key_char(char c)
@@ -240,6 +242,7 @@ static void set_copy(const struct win *w, size_t s, size_t e, bool archive, bool
 	c->len = e - s;
 	c->archive_format = archive;
 	c->complete = complete;
+	c->fragment = false;
 }
 
 /* an archive file: comments and blank lines above the contents line at ls */
@@ -256,14 +259,46 @@ static int archive_start(const struct win *w, size_t ls, size_t *start)
 		b = line_start(w, i - 1);
 		if (b == 0 && !w->at_start)
 			return NEED_MORE;
-		if (!filler_line(w->p, b, i - 1))
+		if (!filler_line(w->p, b, i - 1)) {
+			/* bytes before the file glued to its first line */
+			const char *g = memmem(w->p + b, i - 1 - b, generated, sizeof(generated) - 1);
+
+			if (g)
+				s = (size_t)(g - w->p);
 			break;
+		}
 		if (skip_blank(w->p, b, i - 1) < i - 1 && w->p[skip_blank(w->p, b, i - 1)] == '#')
 			s = b;	/* a comment: the file starts here at the latest */
 		i = b;
 	}
 	*start = s;
 	return 0;
+}
+
+/*
+ * A `name {` line whose name follows other bytes on its line [b, e) (the
+ * brace at brace): bytes before the copy, e.g. an older copy's tail in a
+ * ring. The name starts at a 512-byte boundary of the image when one fits
+ * (ring copies do), else where its run of name characters starts.
+ */
+static bool glued_section(const struct win *w, size_t b, size_t brace, size_t e, size_t *start)
+{
+	size_t n0 = brace, k;
+
+	while (n0 > b && (w->p[n0 - 1] == ' ' || w->p[n0 - 1] == '\t'))
+		n0--;
+	while (n0 > b && key_char(w->p[n0 - 1]))
+		n0--;
+	for (k = b; k <= n0; k++)
+		if ((w->base + k) % SECTOR == 0 && section_line(w->p, k, e)) {
+			*start = k;
+			return true;
+		}
+	if (n0 > b && section_line(w->p, n0, e)) {
+		*start = n0;
+		return true;
+	}
+	return false;
 }
 
 /* a ring copy ending with the trailer whose contents line starts at ls */
@@ -308,9 +343,10 @@ static int ring_start(const struct win *w, size_t ls, size_t *start, bool *whole
 
 			if (b == 0 && !w->at_start)
 				return NEED_MORE;
-			if (take_line(w, b, &e) == 1 && section_line(p, b, e))
-				*whole = true;
+			if (take_line(w, b, &e) != 1)
+				e = i - 1;
 			*start = b;
+			*whole = section_line(p, b, e) || glued_section(w, b, i - 1, e, start);
 			return FOUND;
 		}
 	}
@@ -351,6 +387,7 @@ static int locate_anchor(const struct win *w, size_t a, struct mlvm_text_copy *c
 	if (rc != FOUND)
 		return rc;
 	set_copy(w, s, end, false, whole, c);
+	c->fragment = !whole;
 	return FOUND;
 }
 

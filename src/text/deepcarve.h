@@ -75,6 +75,8 @@ struct mlvm_text_copy {
 	uint64_t len;		/* bytes of text (no NUL) */
 	bool archive_format;	/* comments + header lines, then the VG section */
 	bool complete;		/* see above */
+	bool fragment;		/* a ring copy whose beginning is gone: found by its
+				 * trailer, its first line is not `name {` */
 };
 
 /*
