@@ -14,7 +14,8 @@
 #include "text/carve.h"
 #include "text/deepcarve.h"
 
-/* the metadata areas found on image src: the rings, carved by place */
+/* the metadata areas found on image src: the rings, carved by place (not
+ * the ring guessed for a PV found by its text alone: it may span anything) */
 static int area_ranges(const struct mlvm_set *set, const struct mlvm_source *src,
 		       struct mlvm_byte_range **out, size_t *n)
 {
@@ -28,7 +29,8 @@ static int area_ranges(const struct mlvm_set *set, const struct mlvm_source *src
 		for (m = 0; m < set->devs[i].n_mda; m++) {
 			const struct mlvm_mda_info *a = &set->devs[i].mda[m];
 
-			if (set->devs[i].src != src || !a->size)
+			if (set->devs[i].src != src || !a->size ||
+			    set->devs[i].found_by == MLVM_FOUND_TEXT)
 				continue;
 			(*out)[k].start = a->abs;
 			(*out)[k].end = a->abs + a->size < a->abs ? UINT64_MAX : a->abs + a->size;
