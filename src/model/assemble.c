@@ -111,6 +111,7 @@ void mlvm_set_free(struct mlvm_set *set)
 		free(set->loose[i]);
 	}
 	free(set->loose);
+	mlvm_set_deep_free(set);
 	if (set->tables)
 		for (i = 0; i < set->n_srcs; i++)
 			mlvm_partitions_free(&set->tables[i]);
@@ -591,12 +592,20 @@ static int scan_source(struct mlvm_set *set, size_t si)
 {
 	struct mlvm_source *src = set->srcs[si];
 	struct mlvm_scan_opts o = { .text = true };
+	struct mlvm_deepcarver *dc = NULL;
 	struct mlvm_hit *hits = NULL;
 	size_t n = 0, i;
 	bool truncated = false;
 	int rc;
 
+	/* --deep: the text carver reads along (model/deep.c) */
+	if (set->opts.carve_anywhere && mlvm_set_deep_piece(set, src, &o, &dc) < 0)
+		return -ENOMEM;
 	rc = mlvm_scan_source(src, &o, &hits, &n, &truncated);
+	if (dc && mlvm_set_deep_keep(set, si, dc) < 0) {
+		free(hits);
+		return -ENOMEM;
+	}
 	if (rc) {
 		mlvm_warn(&set->report, "scan", src->name, -1, "cannot scan %s: %s",
 			  src->name, strerror(-rc));

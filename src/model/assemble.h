@@ -127,6 +127,8 @@ struct mlvm_set {
 	struct mlvm_partition_table *tables;	/* one per source */
 	struct mlvm_report report;
 	struct mlvm_open_opts opts;
+	void *deep;			/* model/deep.c: copies of metadata text the sector
+					 * scan's read found (--deep), owned */
 };
 
 /* An empty set. */

@@ -11,6 +11,7 @@
 #include "model/assemble.h"
 #include "model/locate.h"
 #include "model/loose.h"
+#include "disk/scan.h"
 #include "text/carve.h"
 #include "text/deepcarve.h"
 
@@ -38,6 +39,83 @@ static int area_ranges(const struct mlvm_set *set, const struct mlvm_source *src
 		}
 	*n = k;
 	return 0;
+}
+
+/* what the sector scan's read found, per source */
+struct deep_pass {
+	bool kept;
+	struct mlvm_text_copy *c;
+	size_t n;
+};
+
+static int feed_piece(void *ctx, const uint8_t *buf, size_t len, uint64_t base)
+{
+	(void)mlvm_deepcarver_feed(ctx, buf, len, base);	/* an error: a pass of its own later */
+	return 0;
+}
+
+int mlvm_set_deep_piece(struct mlvm_set *set, struct mlvm_source *src,
+			struct mlvm_scan_opts *o, struct mlvm_deepcarver **dc)
+{
+	struct mlvm_deepcarve_opts co = { .max_copies = 4 * MLVM_DEEPCARVE_MAX_COPIES };
+	int rc;
+
+	(void)set;
+	rc = mlvm_deepcarver_new(src, &co, dc);
+	if (rc < 0)
+		return rc;
+	o->piece = feed_piece;
+	o->piece_ctx = *dc;
+	return 0;
+}
+
+int mlvm_set_deep_keep(struct mlvm_set *set, size_t si, struct mlvm_deepcarver *dc)
+{
+	struct deep_pass *p = set->deep;
+	struct mlvm_text_copy *c = NULL;
+	size_t n = 0;
+	bool cut = false, whole = mlvm_deepcarver_done(dc);
+	int rc;
+
+	rc = mlvm_deepcarver_finish(dc, &c, &n, &cut);
+	if (rc < 0 || cut || !whole) {
+		free(c);
+		return rc == -ENOMEM ? rc : 0;	/* mlvm_set_carve_images reads it again */
+	}
+	if (!p) {
+		p = calloc(set->n_srcs, sizeof(*p));
+		if (!p) {
+			free(c);
+			return -ENOMEM;
+		}
+		set->deep = p;
+	}
+	free(p[si].c);
+	p[si].kept = true;
+	p[si].c = c;
+	p[si].n = n;
+	return 0;
+}
+
+void mlvm_set_deep_free(struct mlvm_set *set)
+{
+	struct deep_pass *p = set->deep;
+	size_t i;
+
+	for (i = 0; p && i < set->n_srcs; i++)
+		free(p[i].c);
+	free(p);
+	set->deep = NULL;
+}
+
+static bool in_ranges(const struct mlvm_byte_range *r, size_t n, uint64_t off)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (off >= r[i].start && off < r[i].end)
+			return true;
+	return false;
 }
 
 static int add_copy(struct mlvm_set *set, struct mlvm_source *src, const struct mlvm_text_copy *c)
@@ -90,7 +168,24 @@ int mlvm_set_carve_images(struct mlvm_set *set)
 		if (rc)
 			break;
 		o.skip = skip;
-		rc = mlvm_deepcarve_source(src, &o, &c, &n, &cut);
+		if (set->deep && ((struct deep_pass *)set->deep)[s].kept) {
+			/* read along with the sector scan: drop the rings' copies now */
+			struct deep_pass *p = &((struct deep_pass *)set->deep)[s];
+			size_t k = 0;
+
+			c = p->c;
+			p->c = NULL;
+			for (i = 0; i < p->n; i++)
+				if (!in_ranges(skip, o.n_skip, c[i].offset))
+					c[k++] = c[i];
+			n = k;
+			if (n > MLVM_DEEPCARVE_MAX_COPIES) {
+				n = MLVM_DEEPCARVE_MAX_COPIES;
+				cut = true;
+			}
+		} else {
+			rc = mlvm_deepcarve_source(src, &o, &c, &n, &cut);
+		}
 		free(skip);
 		if (rc < 0) {
 			if (rc == -ENOMEM)

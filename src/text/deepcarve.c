@@ -746,45 +746,135 @@ static int read_window(void *ctx, uint64_t start, uint64_t len, struct win *w, u
 	return 0;
 }
 
+struct mlvm_deepcarver {
+	struct carver c;
+	struct mlvm_deepcarve_opts o;	/* a copy (its skip array is the caller's) */
+	struct mlvm_source *s;
+	uint64_t next;		/* the offset the next piece must start at */
+	uint8_t tail[2 * OVERLAP];	/* the last OVERLAP bytes of the last piece, then
+					 * the first bytes of the next */
+	size_t tail_len;
+	int err;
+};
+
+int mlvm_deepcarver_new(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
+			struct mlvm_deepcarver **out)
+{
+	struct mlvm_deepcarver *dc;
+
+	if (!s || !out)
+		return -EINVAL;
+	dc = calloc(1, sizeof(*dc));
+	if (!dc)
+		return -ENOMEM;
+	if (o)
+		dc->o = *o;
+	carver_init(&dc->c, &dc->o);
+	dc->s = s;
+	*out = dc;
+	return 0;
+}
+
+bool mlvm_deepcarver_done(const struct mlvm_deepcarver *dc)
+{
+	return dc->err || dc->c.truncated || dc->next >= dc->s->size;
+}
+
+/* the hits of [from, to) in w, walked (reading wider windows from the source) */
+static int feed_window(struct mlvm_deepcarver *dc, const struct win *w, uint64_t from, uint64_t to)
+{
+	int rc;
+
+	if (from >= to || dc->c.truncated)
+		return 0;
+	rc = find_hits(&dc->c, w, from, to);
+	if (rc >= 0)
+		rc = walk_hits(&dc->c, w, read_window, dc->s);
+	return rc < 0 ? rc : 0;
+}
+
+int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t len, uint64_t base)
+{
+	uint64_t size = dc->s->size, end, keep;
+	int rc = 0;
+
+	if (dc->err || dc->c.truncated || !len)
+		return dc->err;
+	if (base != dc->next || len > size - base)
+		return dc->err = -EINVAL;
+	end = base + len;
+	/* the hits in the last piece's tail, with this piece's first bytes after them */
+	if (dc->tail_len) {
+		size_t more = len < OVERLAP ? len : OVERLAP;
+		struct win j = { (const char *)dc->tail, dc->tail_len + more, base - dc->tail_len,
+				 base - dc->tail_len == 0, base + more == size };
+
+		memcpy(dc->tail + dc->tail_len, buf, more);
+		rc = feed_window(dc, &j, j.base, base);
+		dc->tail_len = 0;
+	}
+	/* this piece's, but for its tail (unless it is the image's end) */
+	if (rc == 0) {
+		struct win w = { (const char *)buf, len, base, base == 0, end == size };
+
+		keep = end == size ? 0 : len < OVERLAP ? len : OVERLAP;
+		rc = feed_window(dc, &w, base, end - keep);
+		memcpy(dc->tail, buf + (len - keep), keep);
+		dc->tail_len = keep;
+	}
+	dc->next = end;
+	if (rc < 0)
+		dc->err = rc;
+	return rc;
+}
+
+int mlvm_deepcarver_finish(struct mlvm_deepcarver *dc, struct mlvm_text_copy **out, size_t *n,
+			   bool *truncated)
+{
+	int rc;
+
+	if (!dc)
+		return -EINVAL;
+	*out = NULL;
+	*n = 0;
+	*truncated = false;
+	rc = carver_done(&dc->c, dc->err, out, n, truncated);
+	free(dc);
+	return rc;
+}
+
 int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
 			  struct mlvm_text_copy **out, size_t *n, bool *truncated)
 {
-	struct carver c;
-	uint64_t size, pos;
+	struct mlvm_deepcarver *dc = NULL;
+	uint64_t pos;
 	uint8_t *buf;
-	int rc = 0;
+	int rc;
 
 	if (!s || !out || !n || !truncated)
 		return -EINVAL;
 	*out = NULL;
 	*n = 0;
 	*truncated = false;
-	size = s->size;
-	buf = malloc(MLVM_SCAN_CHUNK + OVERLAP);
+	/* page-aligned, as mlvm_scan_source's: the kernel's copy out of the
+	 * page cache runs much faster into it */
+	buf = aligned_alloc(4096, MLVM_SCAN_CHUNK);
 	if (!buf)
 		return -ENOMEM;
-	carver_init(&c, o);
-	for (pos = 0; pos < size && !c.truncated; pos += MLVM_SCAN_CHUNK) {
-		uint64_t len = size - pos < MLVM_SCAN_CHUNK + OVERLAP ? size - pos :
-			       MLVM_SCAN_CHUNK + OVERLAP;
-		uint64_t to = size - pos <= MLVM_SCAN_CHUNK + OVERLAP ? size :
-			      pos + MLVM_SCAN_CHUNK;
-		struct win w = { (const char *)buf, (size_t)len, pos, pos == 0, pos + len == size };
+	rc = mlvm_deepcarver_new(s, o, &dc);
+	for (pos = 0; rc == 0 && !mlvm_deepcarver_done(dc); pos += MLVM_SCAN_CHUNK) {
+		size_t len = s->size - pos < MLVM_SCAN_CHUNK ? (size_t)(s->size - pos) : MLVM_SCAN_CHUNK;
 
-		rc = mlvm_source_read(s, buf, (size_t)len, pos);
-		if (rc < 0)
-			break;
-		rc = find_hits(&c, &w, pos, to);
-		if (rc < 0)
-			break;
-		rc = walk_hits(&c, &w, read_window, s);
-		if (rc < 0)
-			break;
-		if (to == size)
-			break;
+		rc = mlvm_source_read(s, buf, len, pos);
+		if (rc == 0)
+			rc = mlvm_deepcarver_feed(dc, buf, len, pos);
 	}
 	free(buf);
-	return carver_done(&c, rc < 0 ? rc : 0, out, n, truncated);
+	if (!dc)
+		return rc;
+	if (rc < 0)
+		dc->err = rc;
+	return mlvm_deepcarver_finish(dc, out, n, truncated);
 }
 
 int mlvm_deepcarve_text(struct mlvm_source *s, const struct mlvm_text_copy *c,

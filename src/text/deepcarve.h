@@ -96,6 +96,24 @@ int mlvm_deepcarve_buffer(const uint8_t *buf, size_t len, uint64_t base,
 int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
 			  struct mlvm_text_copy **out, size_t *n, bool *truncated);
 
+/*
+ * The same, fed piece by piece by a caller that reads s anyway (the sector
+ * scan, disk/scan.h's piece callback): pieces in offset order from 0,
+ * without gaps, of any length; copies crossing pieces are found (windows
+ * around them are read from s when a copy runs past what is in hand).
+ * mlvm_deepcarver_done: the whole source was fed, the list is full, or a
+ * feed failed. feed returns 0 or the error that stops it (-EINVAL for a
+ * piece out of order). finish gives what mlvm_deepcarve_source gives (the
+ * first error, if any) and frees dc. o is copied (not its skip array).
+ */
+struct mlvm_deepcarver;
+int mlvm_deepcarver_new(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
+			struct mlvm_deepcarver **out);
+int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t len, uint64_t base);
+bool mlvm_deepcarver_done(const struct mlvm_deepcarver *dc);
+int mlvm_deepcarver_finish(struct mlvm_deepcarver *dc, struct mlvm_text_copy **out, size_t *n,
+			   bool *truncated);
+
 /* The text of one copy read from s (malloc'd, NUL-terminated, c->len bytes
  * before the NUL): 0, -ENOMEM or a read error. */
 int mlvm_deepcarve_text(struct mlvm_source *s, const struct mlvm_text_copy *c,

@@ -195,6 +195,36 @@ static void copy_across_chunk_boundary(void **state)
 	free(img);
 }
 
+/* the anchor itself cut by the chunk boundary, at many places */
+static void anchor_across_chunk_boundary(void **state)
+{
+	size_t n = MLVM_SCAN_CHUNK + 8192, len;
+	size_t at_anchor = strlen(ring_trailer) - strlen(strstr(ring_trailer, "Text Format"));
+	long d;
+	uint8_t *img = malloc(n);
+	struct mlvm_text_copy *c;
+
+	(void)state;
+	for (d = -30; d <= 30; d += 7) {
+		size_t at = MLVM_SCAN_CHUNK - (sizeof(vg_section) - 1) - at_anchor + (size_t)(d + 40) - 40;
+
+		memset(img, 0, n);
+		len = put_ring(img, at);
+		assert_int_equal(carve_both(img, n, NULL, &c), 1);
+		assert_int_equal(c[0].offset, at);
+		assert_int_equal(c[0].len, len);
+		assert_true(c[0].complete);
+		free(c);
+		memset(img, 0, n);
+		len = put_archive(img, MLVM_SCAN_CHUNK - at_anchor + (size_t)(d + 40) - 40);
+		assert_int_equal(carve_both(img, n, NULL, &c), 1);
+		assert_int_equal(c[0].len, len);
+		assert_true(c[0].archive_format);
+		free(c);
+	}
+	free(img);
+}
+
 static void fragment_without_beginning(void **state)
 {
 	size_t n = 1u << 16, at = 5000, len, cut = 40;
@@ -325,6 +355,7 @@ int main(void)
 		cmocka_unit_test(finds_archive_file_at_block),
 		cmocka_unit_test(finds_archive_without_header_comment),
 		cmocka_unit_test(copy_across_chunk_boundary),
+		cmocka_unit_test(anchor_across_chunk_boundary),
 		cmocka_unit_test(fragment_without_beginning),
 		cmocka_unit_test(ring_copy_without_trailer_found_by_its_head),
 		cmocka_unit_test(copy_at_the_last_byte),
