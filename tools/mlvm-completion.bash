@@ -27,7 +27,7 @@ _mlvm_options()
 _mlvm_takes_value()
 {
 	case $1 in
-	--vg | --pv | --lv | -o | --output | --generation | --from | --to | --size | \
+	--vg | --pv | --metadata | --lv | -o | --output | --generation | --from | --to | --size | \
 		--extent-size | --metadata-size | --metadata-copies | --data-alignment | --leg)
 		return 0 ;;
 	esac
@@ -36,7 +36,7 @@ _mlvm_takes_value()
 
 _mlvm()
 {
-	local cur prev prog cmd="" i w json images=() vgopt=()
+	local cur prev prog cmd="" i w json images=() vgopt=() metaopt=()
 	declare -gA _mlvm_opts_cache 2>/dev/null || true
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -48,6 +48,11 @@ _mlvm()
 		w=${COMP_WORDS[i]}
 		if [[ $w == --vg ]]; then
 			vgopt=(--vg "${COMP_WORDS[i + 1]}")
+			((i++))
+			continue
+		fi
+		if [[ $w == --metadata ]]; then
+			metaopt+=(--metadata "${COMP_WORDS[i + 1]}")
 			((i++))
 			continue
 		fi
@@ -76,10 +81,10 @@ _mlvm()
 		return 0 ;;
 	--generation | --from | --to)
 		((${#images[@]})) || return 0
-		json=$("$prog" --json history "${vgopt[@]}" "${images[@]}" 2>/dev/null) || true
+		json=$("$prog" --json history "${vgopt[@]}" "${metaopt[@]}" "${images[@]}" 2>/dev/null) || true
 		COMPREPLY=($(compgen -W "$(printf '%s\n' "$json" | _mlvm_json_names seqno)" -- "$cur"))
 		return 0 ;;
-	-o | --output | --pv)
+	-o | --output | --pv | --metadata)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--size | --extent-size | --metadata-size | --metadata-copies | --data-alignment | --leg)
@@ -88,7 +93,7 @@ _mlvm()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --strict --vg --pv --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --strict --vg --pv --metadata --help --version" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$("$prog" --list-commands 2>/dev/null)" -- "$cur"))
 		fi

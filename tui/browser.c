@@ -191,6 +191,12 @@ struct mlvm_set *ui_open_set(struct browser *b, const struct mlvm_open_opts *oo,
 			return NULL;
 		}
 	}
+	rc = b->cur ? mlvm_set_copy_loose(set, b->cur) : 0;	/* --metadata files */
+	if (rc) {
+		snprintf(err, len, "out of memory");
+		mlvm_set_free(set);
+		return NULL;
+	}
 	rc = mlvm_set_assemble(set);
 	if (rc < 0) {
 		snprintf(err, len, "cannot assemble the images: %s", strerror(-rc));

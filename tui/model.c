@@ -1165,6 +1165,18 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 	tm_text_add(t, "creation_time\t%s (%lld)", when, (long long)vg->creation_time);
 	tm_text_add(t, "Read from");
 	tm_text_add(t, "image\t%s", vg->source.image ? vg->source.image : "-");
+	if (vg->source.loose) {
+		/* a --metadata file or a copy carved elsewhere from an image */
+		struct mlvm_gen_ref r = { NULL, NULL, vg->source.gen, vg->source.loose };
+		char where[600];
+
+		tm_text_add(t, "offset\tbyte %llu", (unsigned long long)vg->source.offset);
+		tm_text_add(t, "text size\t%llu bytes", (unsigned long long)vg->source.size);
+		tm_text_add(t, "copy\toutside the metadata areas: %s",
+			    mlvm_gen_ref_origin(&r, where, sizeof(where)));
+		(void)m;
+		return;
+	}
 	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
 	tm_text_add(t, "pv id\t%s", uuid[0] ? uuid : "-");
 	tm_text_add(t, "mda\t%d", vg->source.mda);
@@ -1374,59 +1386,61 @@ int tm_generations(const struct mlvm_set *set, const char *vg_id, uint64_t curre
 		   struct tm_gen **out, size_t *n_out)
 {
 	struct tm_gen *r = NULL;
-	size_t n = 0, cap = 0, i, g, k;
-	unsigned d;
+	struct mlvm_gen_ref *refs;
+	size_t n = 0, cap = 0, n_refs, i, k;
 
 	*out = NULL;
 	*n_out = 0;
-	for (i = 0; i < set->n_devs; i++)
-		for (d = 0; d < set->devs[i].n_mda; d++)
-			for (g = 0; g < set->devs[i].mda[d].n_gens; g++) {
-				const struct mlvm_generation *gen = &set->devs[i].mda[d].gens[g];
-				const char *st = mlvm_gen_state_name(mlvm_generation_state(gen));
-				bool usable = gen->complete && gen->parse_ok && gen->checksum_ok != 0;
+	if (mlvm_set_generations(set, &refs, &n_refs))
+		return -ENOMEM;
+	for (i = 0; i < n_refs; i++) {
+		const struct mlvm_generation *gen = refs[i].g;
+		const char *st = mlvm_gen_state_name(mlvm_generation_state(gen));
+		bool usable = gen->complete && gen->parse_ok && gen->checksum_ok != 0;
 
-				if (vg_id && gen->vg_id[0] && strcmp(gen->vg_id, vg_id))
-					continue;
-				if (vg_id && !gen->vg_id[0] && gen->seqno_known)
-					continue;
-				for (k = 0; k < n && gen->seqno_known; k++)
-					if (r[k].seqno_known && r[k].seqno == gen->seqno)
-						break;
-				if (k < n && gen->seqno_known) {
-					r[k].copies++;
-					r[k].usable |= usable;
-					if (state_rank(st) < state_rank(r[k].state))
-						r[k].state = st;
-					if (!r[k].description[0])
-						snprintf(r[k].description, sizeof(r[k].description), "%s",
-							 gen->description);
-					if (!r[k].creation_time)
-						r[k].creation_time = gen->creation_time;
-					continue;
-				}
-				if (n == cap) {
-					struct tm_gen *p;
+		if (vg_id && gen->vg_id[0] && strcmp(gen->vg_id, vg_id))
+			continue;
+		if (vg_id && !gen->vg_id[0] && gen->seqno_known)
+			continue;
+		for (k = 0; k < n && gen->seqno_known; k++)
+			if (r[k].seqno_known && r[k].seqno == gen->seqno)
+				break;
+		if (k < n && gen->seqno_known) {
+			r[k].copies++;
+			r[k].usable |= usable;
+			if (state_rank(st) < state_rank(r[k].state))
+				r[k].state = st;
+			if (!r[k].description[0])
+				snprintf(r[k].description, sizeof(r[k].description), "%s",
+					 gen->description);
+			if (!r[k].creation_time)
+				r[k].creation_time = gen->creation_time;
+			continue;
+		}
+		if (n == cap) {
+			struct tm_gen *p;
 
-					cap = cap ? cap * 2 : 16;
-					p = realloc(r, cap * sizeof(*p));
-					if (!p) {
-						free(r);
-						return -ENOMEM;
-					}
-					r = p;
-				}
-				memset(&r[n], 0, sizeof(r[n]));
-				r[n].seqno = gen->seqno;
-				r[n].seqno_known = gen->seqno_known;
-				r[n].creation_time = gen->creation_time;
-				snprintf(r[n].description, sizeof(r[n].description), "%s", gen->description);
-				r[n].state = st;
-				r[n].usable = usable;
-				r[n].copies = 1;
-				r[n].current = gen->seqno_known && gen->seqno == current_seqno;
-				n++;
+			cap = cap ? cap * 2 : 16;
+			p = realloc(r, cap * sizeof(*p));
+			if (!p) {
+				free(r);
+				free(refs);
+				return -ENOMEM;
 			}
+			r = p;
+		}
+		memset(&r[n], 0, sizeof(r[n]));
+		r[n].seqno = gen->seqno;
+		r[n].seqno_known = gen->seqno_known;
+		r[n].creation_time = gen->creation_time;
+		snprintf(r[n].description, sizeof(r[n].description), "%s", gen->description);
+		r[n].state = st;
+		r[n].usable = usable;
+		r[n].copies = 1;
+		r[n].current = gen->seqno_known && gen->seqno == current_seqno;
+		n++;
+	}
+	free(refs);
 	if (n)
 		qsort(r, n, sizeof(*r), cmp_gen);
 	*out = r;

@@ -213,6 +213,18 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			return NULL;
 		}
 	}
+	for (i = 0; i < (int)c->n_metadata; i++) {
+		rc = mlvm_set_add_metadata_file(set, c->metadata[i]);
+		if (rc) {
+			const char *msg = mlvm_report_last_message(&set->report, "metadata_file");
+
+			cli_fail(c, "metadata_file", c->metadata[i], "%s",
+				 msg ? msg : strerror(-rc));
+			mlvm_set_free(set);
+			*status = EXIT_FAILED;
+			return NULL;
+		}
+	}
 	rc = mlvm_set_assemble(set);
 	if (rc >= 0 && o.carve_anywhere)
 		rc = mlvm_fs_name_loose(set);	/* the files holding carved copies */
@@ -236,18 +248,11 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	return set;
 }
 
-const char *cli_copy_origin(const struct mlvm_gen_ref *r)
-{
-	if (!r->loose)
-		return "ring";
-	return r->loose->origin == MLVM_ORIGIN_FILE ? "file" : "image";
-}
-
 void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r)
 {
 	const struct mlvm_loose *l = r->loose;
 
-	json_string(j, "origin", cli_copy_origin(r));
+	json_string(j, "origin", mlvm_copy_origin_name(l ? l->origin : MLVM_ORIGIN_RING));
 	json_string(j, "lv", l ? l->lv : NULL);
 	if (l && l->lv)
 		json_uint(j, "lv_offset", l->lv_offset);
@@ -617,6 +622,8 @@ static const char *lv_elsewhere(const struct mlvm_set *set, const struct mlvm_vg
 	for (i = 0; i < set->n_srcs; i++)
 		if (mlvm_set_add_path(all, set->srcs[i]->name))
 			goto out;
+	if (mlvm_set_copy_loose(all, set))
+		goto out;
 	if (mlvm_set_assemble(all) < 0 || mlvm_set_generations(all, &refs, &n) || !n)
 		goto out;
 	has = malloc(n * sizeof(*has));
@@ -951,4 +958,41 @@ int cli_bad_option(const struct cli_getopt *g, int opt)
 		return cli_usage(g->c, g->cmd, "unknown option '%s' (in '%s') for %s%s", name, word,
 				 g->cmd, hint);
 	return cli_usage(g->c, g->cmd, "unknown option '%s' for %s%s%s", name, g->cmd, near, hint);
+}
+
+void cli_json_source_origin(struct json *j, const struct mlvm_vg *vg)
+{
+	const struct mlvm_loose *l = vg->source.loose;
+	char uuid[39];
+
+	json_string(j, "origin", mlvm_copy_origin_name(l ? l->origin : MLVM_ORIGIN_RING));
+	if (l) {
+		json_null(j, "pv_id");
+		json_null(j, "mda");
+		if (l->lv) {
+			json_string(j, "lv", l->lv);
+			json_uint(j, "lv_offset", l->lv_offset);
+		}
+		if (l->fs_path)
+			json_string(j, "file", l->fs_path);
+		return;
+	}
+	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
+	json_string(j, "pv_id", uuid);
+	json_int(j, "mda", vg->source.mda);
+}
+
+const char *cli_source_words(const struct mlvm_vg *vg, char *buf, size_t len)
+{
+	char uuid[39];
+
+	if (vg->source.loose) {
+		struct mlvm_gen_ref r = { NULL, NULL, vg->source.gen, vg->source.loose };
+
+		return mlvm_gen_ref_origin(&r, buf, len);
+	}
+	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
+	snprintf(buf, len, "%s (pv %s, mda%d, byte %llu)", vg->source.image, uuid, vg->source.mda,
+		 (unsigned long long)vg->source.offset);
+	return buf;
 }

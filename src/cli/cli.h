@@ -27,6 +27,8 @@ struct cli {
 	const char *vg;		/* --vg NAME, UUID or NAME@UUID */
 	struct mlvm_pv_choice *pv_choices;	/* --pv PV=IMAGE, repeatable */
 	size_t n_pv_choices;
+	const char **metadata;	/* --metadata FILE, repeatable: files of metadata text */
+	size_t n_metadata;
 };
 
 /*
@@ -45,6 +47,18 @@ void cli_json_error(const struct cli *c, int status);
  * error said with cli_err/cli_fail, else r's last error entry.
  */
 void cli_json_failed(struct json *j, const struct mlvm_report *r, int status);
+
+/*
+ * Where a VG's text was read, the members every source object shares:
+ * "origin" ("ring" | "image" | "file"), "pv_id" and "mda" (null outside
+ * the rings), and for a copy outside the rings whose LV or file is known
+ * "lv", "lv_offset", "file". Members of the object j is in.
+ */
+struct mlvm_vg;
+void cli_json_source_origin(struct json *j, const struct mlvm_vg *vg);
+/* the same in words for text output: "pv ..., mda1, byte N" or
+ * "--metadata FILE" / "IMAGE at byte N (in LV ...)" */
+const char *cli_source_words(const struct mlvm_vg *vg, char *buf, size_t len);
 
 /* "mlvm: " + message to stderr */
 void cli_err(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -132,10 +146,7 @@ const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len);
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
 void cli_json_report(struct json *j, const struct mlvm_report *r);
 
-/* where a copy of metadata text lies, for history and scan --deep:
- * "ring", "image" or "file" */
-const char *cli_copy_origin(const struct mlvm_gen_ref *r);
-/* its origin, lv, lv_offset, fs_type, fs_path, fs_unallocated keys (null
+/* where a copy of metadata text lies, for history and scan --deep: its origin, lv, lv_offset, fs_type, fs_path, fs_unallocated keys (null
  * when not known; a ring copy has none) */
 void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r);
 

@@ -28,6 +28,8 @@ static const char browse_help[] =
 	"In an older generation, LVs created later are listed last and tagged.\n"
 	"The images are only read; export never overwrites a file.\n"
 	"Exit status: 0 done, 1 no volume group found, 2 usage error or no terminal.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 int cmd_browse(struct cli *c, int argc, char **argv)

@@ -61,6 +61,8 @@ static const char export_help[] =
 	"parts of the LV missing (without --allow-missing), 2 usage error, 130\n"
 	"interrupted by Ctrl-C (143: SIGTERM): the copy stops, a FILE it created is\n"
 	"removed, and a message says how far it got and what was left.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ progress */

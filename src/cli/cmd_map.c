@@ -35,6 +35,8 @@ static const char map_help[] =
 	"free today).\n"
 	"Segments are numbered as in the metadata (segment1...), areas from 0.\n"
 	"Exit status: 0 done, 1 no volume group or no such LV, 2 usage error.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ the map */

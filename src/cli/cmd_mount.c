@@ -83,6 +83,8 @@ static const char mount_help[] =
 	"  --nonempty           mount even on a directory that is not empty (what it\n"
 	"                       holds is hidden until the unmount); without it, a\n"
 	"                       non-empty MOUNTPOINT is refused\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation, in --all-generations too (mlvm --help).\n"
 	"Options may follow the images and MOUNTPOINT; -- ends them.\n"
 	"\n"
 	"Parts of an LV that cannot be read (a missing PV) read as zeros and are\n"
@@ -294,33 +296,27 @@ static int cmp_gen(const void *a, const void *b)
 /* every seqno of ve's VG that a ring holds an intact copy of, and the current one */
 static int collect_gens(struct mlvm_set *set, struct vgent *ve)
 {
-	size_t i, g, n = 0, cap = 16, o;
-	unsigned k;
-	struct gen *v = malloc(cap * sizeof(*v));
+	struct mlvm_gen_ref *refs;
+	size_t i, n = 0, n_refs, o;
+	struct gen *v;
 
-	if (!v)
+	if (mlvm_set_generations(set, &refs, &n_refs))
 		return -ENOMEM;
+	v = malloc((n_refs + 1) * sizeof(*v));
+	if (!v) {
+		free(refs);
+		return -ENOMEM;
+	}
 	v[n++] = (struct gen){ ve->vg->seqno, ve->vg->creation_time };
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			for (g = 0; g < set->devs[i].mda[k].n_gens; g++) {
-				const struct mlvm_generation *gen = &set->devs[i].mda[k].gens[g];
+	/* rings and loose copies (--metadata files) alike */
+	for (i = 0; i < n_refs; i++) {
+		const struct mlvm_generation *gen = refs[i].g;
 
-				if (!ve->vg->id || strcmp(gen->vg_id, ve->vg->id) ||
-				    !gen->seqno_known || !gen->parse_ok)
-					continue;
-				if (n == cap) {
-					struct gen *nv = realloc(v, cap * 2 * sizeof(*v));
-
-					if (!nv) {
-						free(v);
-						return -ENOMEM;
-					}
-					v = nv;
-					cap *= 2;
-				}
-				v[n++] = (struct gen){ gen->seqno, (int64_t)gen->creation_time };
-			}
+		if (!ve->vg->id || strcmp(gen->vg_id, ve->vg->id) || !gen->seqno_known || !gen->parse_ok)
+			continue;
+		v[n++] = (struct gen){ gen->seqno, (int64_t)gen->creation_time };
+	}
+	free(refs);
 	qsort(v, n, sizeof(*v), cmp_gen);
 	for (i = 0, o = 0; i < n; i++) {
 		if (o && v[o - 1].seqno == v[i].seqno) {
@@ -390,6 +386,11 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 			mlog(m, true, "generation %llu: %s", (unsigned long long)seqno,
 			     mlvm_set_open_message(e->set, m->images[k], rc, buf, sizeof(buf)));
 		}
+	}
+	if (!rc) {
+		rc = mlvm_set_copy_loose(e->set, m->set);
+		if (rc)
+			mlog(m, true, "generation %llu: out of memory", (unsigned long long)seqno);
 	}
 	if (!rc) {
 		rc = mlvm_set_assemble(e->set);

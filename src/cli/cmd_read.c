@@ -40,6 +40,8 @@ static const char read_help[] =
 	"the VGs shown hold at most 256 visible LVs; --content names it however many\n"
 	"there are, --no-content never.\n"
 	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* name what each visible LV holds (libmagic), see read_help */
@@ -443,7 +445,7 @@ static void json_utc(struct json *j, const char *key, int64_t when)
 
 static void json_vg(struct json *j, const struct mlvm_vg *vg)
 {
-	char uuid[39], what[256];
+	char what[256];
 	uint32_t i, k;
 	const struct cfg_node *n;
 
@@ -469,9 +471,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 	json_utc(j, "creation_time_utc", vg->creation_time);
 	json_begin_object(j, "source");
 	json_string(j, "image", vg->source.image);
-	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);
-	json_string(j, "pv_id", uuid);
-	json_int(j, "mda", vg->source.mda);
+	cli_json_source_origin(j, vg);
 	json_uint(j, "offset", vg->source.offset);
 	json_uint(j, "size", vg->source.size);
 	json_bool(j, "wrapped", vg->source.wrapped);

@@ -41,6 +41,8 @@ static const char history_help[] =
 	"as a copy of its generation; FOUND IN names the file holding it (ext2/3/4),\n"
 	"else the LV and byte offset in it (VG/LV@N, \"free\" when the filesystem has\n"
 	"that block unallocated), else the image and byte offset (IMAGE@N).\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* rows of history by VG name, then VG id (for names two VG ids share) */
@@ -129,7 +131,7 @@ static bool same_generation(struct mlvm_set *set, const struct mlvm_gen_ref *a, 
 	    mlvm_generation_state(x) != mlvm_generation_state(y) || !a_text ||
 	    mlvm_gen_ref_text(set, b, &t, &len))
 		return false;
-	same = len == a_len && !memcmp(t, a_text, len);
+	same = loose ? mlvm_carve_same_vg(a_text, a_len, t, len) : len == a_len && !memcmp(t, a_text, len);
 	free(t);
 	return same;
 }
@@ -506,6 +508,8 @@ static const char dump_help[] =
 	"are never dumped: the text is the one mlvm read uses.\n"
 	"With --json: the text and where it was read (vg, vg_id, seqno, image,\n"
 	"pv_id, mda, offset, size, from_ring, text, warnings).\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
@@ -581,11 +585,10 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		json_string(&j, "vg_id", vg->id);
 		json_uint(&j, "seqno", vg->seqno);
 		json_string(&j, "image", vg->source.image);
-		json_string(&j, "pv_id", uuid);
-		json_int(&j, "mda", vg->source.mda);
+		cli_json_source_origin(&j, vg);
 		json_uint(&j, "offset", vg->source.offset);
 		json_uint(&j, "size", vg->source.size);
-		json_bool(&j, "from_ring", vg->source.gen != NULL);
+		json_bool(&j, "from_ring", vg->source.gen && !vg->source.loose);
 		json_string_len(&j, "text", text, len);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
@@ -594,10 +597,18 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 		mlvm_set_free(set);
 		return cli_output_ok(c, rc != 0) ? EXIT_DONE : EXIT_FAILED;
 	}
-	printf("# vg %s seqno %llu, recovered by mlvm from %s (pv %s, mda%d, byte %llu, %llu bytes%s)\n",
-	       vg->name, (unsigned long long)vg->seqno, vg->source.image, uuid, vg->source.mda,
-	       (unsigned long long)vg->source.offset, (unsigned long long)vg->source.size,
-	       vg->source.gen ? ", from its ring" : ", the committed copy");
+	if (vg->source.loose) {
+		char where[600];
+
+		printf("# vg %s seqno %llu, recovered by mlvm from %s (%llu bytes, outside the metadata areas)\n",
+		       vg->name, (unsigned long long)vg->seqno, cli_source_words(vg, where, sizeof(where)),
+		       (unsigned long long)vg->source.size);
+	} else {
+		printf("# vg %s seqno %llu, recovered by mlvm from %s (pv %s, mda%d, byte %llu, %llu bytes%s)\n",
+		       vg->name, (unsigned long long)vg->seqno, vg->source.image, uuid, vg->source.mda,
+		       (unsigned long long)vg->source.offset, (unsigned long long)vg->source.size,
+		       vg->source.gen ? ", from its ring" : ", the committed copy");
+	}
 	fwrite(text, 1, len, stdout);
 	if (len && text[len - 1] != '\n')
 		putchar('\n');
@@ -627,6 +638,8 @@ static const char diff_help[] =
 	"change, or when both are named (--from VG:SEQNO --to VG:SEQNO) and share\n"
 	"a PV. Generations of VGs that share no PV are not compared.\n"
 	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n"
+	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
+	"more copy of its generation (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /*
@@ -690,8 +703,9 @@ static bool share_pv(const struct mlvm_vg *a, const struct mlvm_vg *b)
 /* the seqnos of VG id found in the metadata areas of the set, committed or carved */
 static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo, uint64_t *hi)
 {
+	struct mlvm_gen_ref *refs = NULL;
 	bool any = false;
-	size_t i, g;
+	size_t i, n = 0;
 	unsigned k;
 
 	for (i = 0; i < set->n_devs; i++)
@@ -703,16 +717,20 @@ static bool seqno_range(const struct mlvm_set *set, const char *id, uint64_t *lo
 				*hi = any && *hi > m->seqno ? *hi : m->seqno;
 				any = true;
 			}
-			for (g = 0; g < m->n_gens; g++) {
-				const struct mlvm_generation *gen = &m->gens[g];
-
-				if (!gen->seqno_known || !same_id(gen->vg_id, id))
-					continue;
-				*lo = any && *lo < gen->seqno ? *lo : gen->seqno;
-				*hi = any && *hi > gen->seqno ? *hi : gen->seqno;
-				any = true;
-			}
 		}
+	/* the generations carved from the rings and the copies outside them */
+	if (mlvm_set_generations(set, &refs, &n))
+		n = 0;
+	for (i = 0; i < n; i++) {
+		const struct mlvm_generation *gen = refs[i].g;
+
+		if (!gen->seqno_known || !same_id(gen->vg_id, id))
+			continue;
+		*lo = any && *lo < gen->seqno ? *lo : gen->seqno;
+		*hi = any && *hi > gen->seqno ? *hi : gen->seqno;
+		any = true;
+	}
+	free(refs);
 	return any;
 }
 

@@ -72,6 +72,11 @@ static const char usage_text[] =
 	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
 	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
 	"                       evidence cannot tell apart (repeatable)\n"
+	"  --metadata FILE      a file of LVM2 metadata text (vgcfgbackup, an\n"
+	"                       /etc/lvm/archive or backup file, mlvm dump) as one\n"
+	"                       more copy of its generation: read, export, map, diff,\n"
+	"                       dump, browse and mount --generation use it as one\n"
+	"                       from a ring, never as the current state (repeatable)\n"
 	"  -h, --help           this help (mlvm help COMMAND or mlvm COMMAND --help\n"
 	"                       for a command's)\n"
 	"  -V, --version        the version\n"
@@ -126,6 +131,20 @@ static int add_pv_choice(struct cli *c, char *arg)
 	return 0;
 }
 
+/* --metadata FILE: 0, or EXIT_FAILED */
+static int add_metadata(struct cli *c, const char *arg)
+{
+	const char **p = realloc(c->metadata, (c->n_metadata + 1) * sizeof(*p));
+
+	if (!p) {
+		cli_err(c, "out of memory");
+		return EXIT_FAILED;
+	}
+	c->metadata = p;
+	p[c->n_metadata++] = arg;
+	return 0;
+}
+
 /*
  * Take the global options out of argv wherever they stand (before "--"),
  * leaving the command and its own arguments in order.
@@ -158,6 +177,16 @@ static int take_globals(struct cli *c, int *argc, char **argv, bool *help, bool 
 			if (!a[4] && i + 1 >= *argc)
 				return cli_usage(c, NULL, "option '--pv' requires PV=IMAGE");
 			rc = add_pv_choice(c, a[4] ? argv[i] + 5 : argv[++i]);
+			if (rc)
+				return rc;
+		} else if (!strcmp(a, "--metadata") || !strncmp(a, "--metadata=", 11)) {
+			int rc;
+
+			if (!a[10] && (i + 1 >= *argc || !argv[i + 1][0]))
+				return cli_usage(c, NULL, "option '--metadata' requires a file of metadata text");
+			if (a[10] && !a[11])
+				return cli_usage(c, NULL, "option '--metadata' requires a file of metadata text");
+			rc = add_metadata(c, a[10] ? a + 11 : argv[++i]);
 			if (rc)
 				return rc;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -246,5 +275,6 @@ int main(int argc, char **argv)
 out:
 	cli_json_error(&c, rc);
 	free(c.pv_choices);
+	free(c.metadata);
 	return rc;
 }

@@ -545,6 +545,7 @@ struct gencopy {
 	const struct mlvm_pvdev *dev;
 	const struct mlvm_mda_info *mda;
 	const struct mlvm_generation *g;
+	const struct mlvm_gen_ref *ref;	/* in mlvm_set_generations' list */
 };
 
 static int cmp_copy(const void *x, const void *y)
@@ -556,6 +557,9 @@ static int cmp_copy(const void *x, const void *y)
 	/* committed slot copies (checksum compared) first */
 	if ((a->g->checksum_ok == 1) != (b->g->checksum_ok == 1))
 		return a->g->checksum_ok == 1 ? -1 : 1;
+	/* ring copies before copies outside the rings, those in the list's order */
+	if (a->ref->loose || b->ref->loose)
+		return !a->ref->loose ? -1 : !b->ref->loose ? 1 : a->ref < b->ref ? -1 : a->ref > b->ref;
 	/* then always the same area first: its buffer is kept */
 	if (a->dev != b->dev)
 		return a->dev < b->dev ? -1 : 1;
@@ -573,21 +577,24 @@ struct area_cache {
 
 /* the text of generation g of area mda, reading the area only when it is
  * not the one held already */
-static int area_text(struct area_cache *a, const struct mlvm_pvdev *dev,
-		     const struct mlvm_mda_info *mda, const struct mlvm_generation *g,
+static int area_text(struct mlvm_set *set, struct area_cache *a, const struct gencopy *c,
 		     char **text, size_t *len)
 {
+	const struct mlvm_mda_info *mda = c->mda;
+
+	if (c->ref->loose)
+		return mlvm_gen_ref_text(set, c->ref, text, len);
 	if (a->mda != mda) {
 		int rc;
 
 		mlvm_area_view_close(&a->v);
 		a->mda = NULL;
-		rc = mlvm_area_view_open(dev, mda, &a->v);
+		rc = mlvm_area_view_open(c->dev, mda, &a->v);
 		if (rc)
 			return rc;
 		a->mda = mda;
 	}
-	return mlvm_carve_text(a->v.buf, a->v.size, g, text, len);
+	return mlvm_carve_text(a->v.buf, a->v.size, c->g, text, len);
 }
 
 int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov **out)
@@ -595,37 +602,32 @@ int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov
 	struct gencopy *c = NULL;
 	struct area_cache area = { 0 };
 	struct mlvm_prov *p;
-	size_t n = 0, i, g, done_seqno_set = 0;
+	struct mlvm_gen_ref *refs = NULL;
+	size_t n = 0, n_refs = 0, i, g, done_seqno_set = 0;
 	uint64_t done_seqno = 0;
-	unsigned k;
 	int rc = 0;
 
 	*out = NULL;
 	p = mlvm_prov_new(vg_id);
 	if (!p)
 		return -ENOMEM;
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			n += set->devs[i].mda[k].n_gens;
-	c = malloc((n ? n : 1) * sizeof(*c));
+	rc = mlvm_set_generations(set, &refs, &n_refs);
+	c = rc ? NULL : malloc((n_refs ? n_refs : 1) * sizeof(*c));
 	if (!c) {
+		free(refs);
 		mlvm_prov_free(p);
 		return -ENOMEM;
 	}
-	n = 0;
-	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
-			for (g = 0; g < set->devs[i].mda[k].n_gens; g++) {
-				const struct mlvm_generation *gen = &set->devs[i].mda[k].gens[g];
+	for (g = 0; g < n_refs; g++) {
+		const struct mlvm_generation *gen = refs[g].g;
 
-				if (!gen->seqno_known || strcmp(gen->vg_id, vg_id) || !gen->complete ||
-				    !gen->parse_ok || gen->checksum_ok == 0)
-					continue;
-				c[n].dev = &set->devs[i];
-				c[n].mda = &set->devs[i].mda[k];
-				c[n].g = gen;
-				n++;
-			}
+		if (!gen->seqno_known || strcmp(gen->vg_id, vg_id) || !gen->complete ||
+		    !gen->parse_ok || gen->checksum_ok == 0 ||
+		    (refs[g].loose && refs[g].loose->duplicate))
+			continue;
+		c[n] = (struct gencopy){ refs[g].dev, refs[g].mda, gen, &refs[g] };
+		n++;
+	}
 	if (n)
 		qsort(c, n, sizeof(*c), cmp_copy);
 	for (i = 0; i < n; i++) {
@@ -637,7 +639,7 @@ int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov
 
 		if (done_seqno_set && c[i].g->seqno == done_seqno)
 			continue;	/* this seqno is in already */
-		r = area_text(&area, c[i].dev, c[i].mda, c[i].g, &text, &len);
+		r = area_text(set, &area, &c[i], &text, &len);
 		if (r == -ENOMEM) {
 			rc = r;
 			break;
@@ -664,6 +666,7 @@ int mlvm_prov_from_set(struct mlvm_set *set, const char *vg_id, struct mlvm_prov
 	}
 	mlvm_area_view_close(&area.v);
 	free(c);
+	free(refs);
 	if (rc) {
 		mlvm_prov_free(p);
 		return rc;

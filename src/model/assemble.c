@@ -706,11 +706,31 @@ static int probe_source(struct mlvm_set *set, size_t si)
 
 /* ------------------------------------------------------------ choosing */
 
+/* loose copies after ring copies: carved from an image (by image name,
+ * offset) before files (by path) */
+static int cmp_loose(const struct mlvm_loose *x, const struct mlvm_loose *y)
+{
+	int c;
+
+	if (!x != !y)
+		return !x ? -1 : 1;
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	if (x->origin == MLVM_ORIGIN_FILE)
+		return strcmp(x->path, y->path);
+	c = strcmp(x->src->name, y->src->name);
+	if (c)
+		return c;
+	return x->g.offset < y->g.offset ? -1 : x->g.offset > y->g.offset;
+}
+
+
 /* a copy of a VG's metadata that could be used */
 struct cand {
-	struct mlvm_pvdev *dev;
-	struct mlvm_mda_info *mda;
+	struct mlvm_pvdev *dev;			/* NULL for a loose copy */
+	struct mlvm_mda_info *mda;		/* NULL for a loose copy */
 	const struct mlvm_generation *gen;	/* NULL: the committed slot */
+	const struct mlvm_loose *loose;		/* a copy outside the rings (gen its g) */
 	const char *vg_id;
 	const char *vg_name;
 	uint64_t seqno;
@@ -731,6 +751,10 @@ static int cmp_cand(const void *a, const void *b)
 		return !x->gen ? -1 : 1;
 	if (x->seqno != y->seqno)
 		return x->seqno > y->seqno ? -1 : 1;
+	/* the same seqno in a ring and outside: the ring's first; loose copies
+	 * by image and offset, then files by path */
+	if (x->loose || y->loose)
+		return cmp_loose(x->loose, y->loose);
 	/* the same seqno in several places: by image name and place, so that
 	 * the copy used never depends on the order of the images */
 	c = strcmp(x->dev->src->name, y->dev->src->name);
@@ -745,10 +769,24 @@ static int cmp_cand(const void *a, const void *b)
 	return 0;
 }
 
+/* the image a candidate was read from (a --metadata file: its path) */
+static const char *cand_image(const struct cand *c)
+{
+	struct mlvm_gen_ref r = { c->dev, c->mda, c->gen, c->loose };
+
+	return mlvm_gen_ref_image(&r);
+}
+
 static void cand_name(const struct cand *c, char *buf, size_t len)
 {
 	char where[300];
 
+	if (c->loose) {
+		struct mlvm_gen_ref r = { NULL, NULL, c->gen, c->loose };
+
+		mlvm_gen_ref_origin(&r, buf, len);
+		return;
+	}
 	dev_where(c->dev, where, sizeof(where));
 	snprintf(buf, len, "%s mda%d%s", where, c->mda->index, c->gen ? " (in its ring)" : "");
 }
@@ -763,7 +801,18 @@ static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg 
 	int rc;
 
 	*out = NULL;
-	if (!c->gen) {
+	if (c->loose) {
+		/* a file has no place to name beside its path */
+		where = c->loose->origin == MLVM_ORIGIN_FILE ? -1 : (int64_t)c->loose->g.offset;
+		text = malloc(c->loose->len + 1);
+		rc = text ? 0 : -ENOMEM;
+		if (text) {
+			memcpy(text, c->loose->text, c->loose->len + 1);
+			len = c->loose->len;
+		}
+		size = c->loose->len;
+		wrapped = false;
+	} else if (!c->gen) {
 		struct mlvm_ring_span sp = committed_span(c->mda);
 
 		where = (int64_t)(sp.area_abs + sp.off);
@@ -778,13 +827,13 @@ static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg 
 		wrapped = c->gen->wrapped;
 	}
 	if (rc) {
-		mlvm_warn(&set->report, "text_read", c->dev->src->name, where,
+		mlvm_warn(&set->report, "text_read", cand_image(c), where,
 			  "cannot read metadata text: %s", strerror(-rc));
 		return rc;
 	}
-	rc = mlvm_vg_from_text(text, len, out, &set->report, c->dev->src->name, where);
+	rc = mlvm_vg_from_text(text, len, out, &set->report, cand_image(c), where);
 	if (!rc && set->opts.strict && (*out)->n_unknown_status) {
-		mlvm_warn(&set->report, "text_status", c->dev->src->name, where,
+		mlvm_warn(&set->report, "text_status", cand_image(c), where,
 			  "vg %s: metadata with unknown status flags refused, as LVM2 does (--strict)",
 			  (*out)->name);
 		mlvm_vg_free(*out);
@@ -796,7 +845,14 @@ static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg 
 			c->mda->load_failed = true;
 		return rc;
 	}
-	(*out)->source.image = c->dev->src->name;
+	(*out)->source.image = cand_image(c);
+	(*out)->source.loose = c->loose;
+	if (c->loose) {
+		(*out)->source.offset = c->loose->g.offset;
+		(*out)->source.size = size;
+		(*out)->source.gen = c->gen;
+		return 0;
+	}
 	memcpy((*out)->source.pv_id, c->dev->uuid, sizeof((*out)->source.pv_id));
 	(*out)->source.mda = c->mda->index;
 	(*out)->source.offset = (uint64_t)where;
@@ -1536,7 +1592,7 @@ static void committed_trouble(const struct cand *c, size_t n, char *buf, size_t 
 		const struct mlvm_mda_info *m = c[i].mda;
 		const char *why;
 
-		if (c[i].gen)
+		if (c[i].gen)	/* a ring's generation or a loose copy */
 			continue;
 		why = !m->text_crc_ok ? "has a bad checksum" :
 		      m->load_failed ? "does not parse" : NULL;
@@ -1564,6 +1620,8 @@ static int gone_reason(const struct cand *c, size_t n, char *buf, size_t len)
 	for (i = 0; i < n; i++) {
 		const struct mlvm_mda_info *m = c[i].mda;
 
+		if (c[i].loose)
+			continue;
 		if (!c[i].gen || !m->header_ok)
 			return -1;
 		if (!m->hdr.rl[0].offset && !m->hdr.rl[0].size)
@@ -1625,18 +1683,19 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 		return 0;	/* reported at the end if nothing else turns up */
 	cand_name(&c[chosen], a, sizeof(a));
 	if (set->opts.want_generation) {
-		mlvm_notice(&set->report, "generation", c[chosen].dev->src->name,
+		mlvm_notice(&set->report, "generation", cand_image(&c[chosen]),
+			    c[chosen].loose && c[chosen].loose->origin == MLVM_ORIGIN_FILE ? -1 :
 			    (int64_t)vg->source.offset,
 			    "vg %s as of generation %llu, read from %s (the newest is %llu)",
 			    vg->name, (unsigned long long)vg->seqno, a, (unsigned long long)newest);
 	} else if (c[chosen].gen && !gone_reason(c, n, trouble, sizeof(trouble))) {
-		mlvm_notice(&set->report, "vg_gone", c[chosen].dev->src->name, (int64_t)vg->source.offset,
+		mlvm_notice(&set->report, "vg_gone", cand_image(&c[chosen]), (int64_t)vg->source.offset,
 			    "vg %s (%s) is committed by no metadata area any longer (%s): shown as of seqno %llu, its newest generation, found in the ring of %s",
 			    vg->name, vg->id ? vg->id : "?", trouble, (unsigned long long)vg->seqno, a);
 		vg->gone = true;
 	} else if (c[chosen].gen) {
 		committed_trouble(c, n, trouble, sizeof(trouble));
-		mlvm_warn(&set->report, "generation_fallback", c[chosen].dev->src->name,
+		mlvm_warn(&set->report, "generation_fallback", cand_image(&c[chosen]),
 			  (int64_t)vg->source.offset,
 			  "vg %s: using seqno %llu found in the ring of %s, the newest intact generation: %s",
 			  vg->name, (unsigned long long)vg->seqno, a,
@@ -1722,6 +1781,26 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 			}
 		}
 	}
+	/* copies outside the rings: candidates for --generation only, never
+	 * for the current state (an archive file is not what the PVs commit) */
+	for (i = 0; i < set->n_loose && set->opts.want_generation; i++) {
+		const struct mlvm_loose *l = set->loose[i];
+
+		if (l->duplicate || !l->g.vg_id[0] || !l->g.seqno_known)
+			continue;
+		if (n + 1 > cap) {
+			cap = (n + 1) * 2;
+			p = realloc(c, cap * sizeof(*c));
+			if (!p) {
+				free(c);
+				return -ENOMEM;
+			}
+			c = p;
+		}
+		c[n++] = (struct cand){ .gen = &l->g, .loose = l, .vg_id = l->g.vg_id,
+					.vg_name = l->g.vg_name, .seqno = l->g.seqno,
+					.good = l->g.complete && l->g.parse_ok };
+	}
 	if (n)
 		qsort(c, n, sizeof(*c), cmp_cand);
 	*out = c;
@@ -1759,12 +1838,50 @@ static int assemble_pending(struct mlvm_set *set, bool final)
 			continue;
 		rc = assemble_group(set, c + start, j - start);
 		if (!rc && final && !set->opts.want_generation && !vg_assembled(set, c[start].vg_id))
-			mlvm_warn(&set->report, "vg_unreadable", c[start].dev->src->name, -1,
+			mlvm_warn(&set->report, "vg_unreadable", cand_image(&c[start]), -1,
 				  "vg %s (%s): no metadata copy has a good checksum and parses",
 				  c[start].vg_name, c[start].vg_id);
 	}
 	free(c);
 	return rc;
+}
+
+/*
+ * VGs that no metadata area holds but copies outside the rings do: not
+ * assembled (an archive file or a stray copy is not what the PVs commit),
+ * a notice each naming the newest such copy and --generation.
+ */
+static int loose_only_notices(struct mlvm_set *set)
+{
+	struct mlvm_gen_ref *r;
+	size_t n, i, j;
+	int rc;
+
+	if (!set->n_loose)
+		return 0;
+	rc = mlvm_set_generations(set, &r, &n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i = j) {
+		const struct mlvm_gen_ref *newest = NULL;
+		size_t mark = set->report.n;
+		char where[600];
+
+		for (j = i; j < n && !strcmp(r[j].g->vg_id, r[i].g->vg_id); j++)
+			if (r[j].loose && !r[j].loose->duplicate && r[j].g->seqno_known)
+				newest = &r[j];
+		if (!newest || !r[i].g->vg_id[0] || vg_assembled(set, r[i].g->vg_id))
+			continue;
+		mlvm_notice(&set->report, "vg_loose_only", mlvm_gen_ref_image(newest),
+			    newest->loose->origin == MLVM_ORIGIN_FILE ? -1 :
+			    (int64_t)mlvm_gen_ref_offset(newest),
+			    "vg %s (%s) is in no metadata area of the images given, only in copies found elsewhere (the newest: seqno %llu, %s): read it as of a generation (--generation SEQNO)",
+			    newest->g->vg_name, newest->g->vg_id, (unsigned long long)newest->g->seqno,
+			    mlvm_gen_ref_origin(newest, where, sizeof(where)));
+		mlvm_report_tie_vg(&set->report, mark, newest->g->vg_name, newest->g->vg_id);
+	}
+	free(r);
+	return 0;
 }
 
 int mlvm_set_assemble(struct mlvm_set *set)
@@ -1825,6 +1942,8 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	rc = mlvm_set_mark_duplicates(set);	/* against the rings carved since */
 	if (!rc && set->opts.carve_anywhere)
 		rc = mlvm_set_place_loose(set);
+	if (!rc && !set->opts.want_generation)
+		rc = loose_only_notices(set);
 	if (rc)
 		return rc;
 	/* --pv choices that name no PV of any VG found */
@@ -1882,24 +2001,6 @@ int mlvm_set_assemble(struct mlvm_set *set)
 				    "%s belongs to no volume group found", dev_where(d, where, sizeof(where)));
 	}
 	return (int)set->n_vgs;
-}
-
-/* loose copies after ring copies: carved from an image (by image name,
- * offset) before files (by path) */
-static int cmp_loose(const struct mlvm_loose *x, const struct mlvm_loose *y)
-{
-	int c;
-
-	if (!x != !y)
-		return !x ? -1 : 1;
-	if (x->origin != y->origin)
-		return x->origin < y->origin ? -1 : 1;
-	if (x->origin == MLVM_ORIGIN_FILE)
-		return strcmp(x->path, y->path);
-	c = strcmp(x->src->name, y->src->name);
-	if (c)
-		return c;
-	return x->g.offset < y->g.offset ? -1 : x->g.offset > y->g.offset;
 }
 
 static int cmp_gen_ref(const void *a, const void *b)
@@ -2042,6 +2143,11 @@ int mlvm_set_vg_text(struct mlvm_set *set, const struct mlvm_vg *vg, char **text
 	int rc;
 
 	*text = NULL;
+	if (ts->loose) {
+		struct mlvm_gen_ref r = { NULL, NULL, ts->gen, ts->loose };
+
+		return mlvm_gen_ref_text(set, &r, text, len);
+	}
 	if (!ts->dev || !ts->mda_info)
 		return -ENOENT;
 	if (ts->gen)

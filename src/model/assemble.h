@@ -251,14 +251,25 @@ const char *mlvm_gen_ref_origin(const struct mlvm_gen_ref *r, char *buf, size_t 
 /*
  * Add a copy found outside the metadata areas: the set takes l's strings
  * (l itself is copied; on failure its strings are freed too). A copy with
- * the same VG id, seqno and identical text as another copy in the set
- * (ring or loose) is kept as another copy of that generation (duplicate,
- * which of them is decided by mlvm_set_generations' order, not by the
- * order of adding) and never becomes a candidate of its own. Copies added
+ * the same VG id, seqno and VG section (mlvm_carve_same_vg: the same text
+ * but for layout, blanks and comments) as another copy in the set (ring
+ * or loose) is kept as another copy of that generation (duplicate, which
+ * of them is decided by mlvm_set_generations' order, not by the order of
+ * adding) and never becomes a candidate of its own. Ring generations are
+ * those carved when it is decided (again at mlvm_set_assemble's end). Copies added
  * before mlvm_set_assemble are candidates for --generation (see the top
  * of assemble.c); 0 or -ENOMEM.
  */
 int mlvm_set_add_loose(struct mlvm_set *set, struct mlvm_loose *l);
+
+/*
+ * Give dst (before its mlvm_set_assemble) a copy of every loose copy of
+ * src: how a set opened again from the same images (another generation,
+ * every generation carved) keeps the --metadata files and carved copies.
+ * A copy carved from an image points at dst's image of the same name.
+ * 0 or -ENOMEM.
+ */
+int mlvm_set_copy_loose(struct mlvm_set *dst, const struct mlvm_set *src);
 
 /* Decide again which loose copies are duplicates (see mlvm_set_add_loose);
  * mlvm_set_add_loose and mlvm_set_assemble call it. 0 or -ENOMEM. */

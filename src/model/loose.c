@@ -19,6 +19,17 @@
 
 #define READ_CHUNK (1u << 20)
 
+const char *mlvm_copy_origin_name(enum mlvm_copy_origin o)
+{
+	static const char *const names[] = {
+		[MLVM_ORIGIN_RING] = "ring",
+		[MLVM_ORIGIN_IMAGE] = "image",
+		[MLVM_ORIGIN_FILE] = "file",
+	};
+
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : NULL;
+}
+
 void mlvm_loose_clear(struct mlvm_loose *l)
 {
 	if (!l)
@@ -124,13 +135,13 @@ int mlvm_set_mark_duplicates(struct mlvm_set *set)
 			size_t tl;
 
 			if (r[j - 1].loose) {
-				l->duplicate = r[j - 1].loose->len == l->len &&
-					       !memcmp(r[j - 1].loose->text, l->text, l->len);
+				l->duplicate = mlvm_carve_same_vg(r[j - 1].loose->text, r[j - 1].loose->len,
+								  l->text, l->len);
 				continue;
 			}
 			if (r[j - 1].g->fragment || mlvm_gen_ref_text(set, &r[j - 1], &t, &tl))
 				continue;
-			l->duplicate = tl == l->len && !memcmp(t, l->text, l->len);
+			l->duplicate = mlvm_carve_same_vg(t, tl, l->text, l->len);
 			free(t);
 		}
 	}
@@ -155,6 +166,39 @@ int mlvm_set_add_loose(struct mlvm_set *set, struct mlvm_loose *l)
 	memset(l, 0, sizeof(*l));
 	set->loose[set->n_loose++] = copy;
 	return mlvm_set_mark_duplicates(set);
+}
+
+static int dup_str(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return src && !*dst ? -ENOMEM : 0;
+}
+
+int mlvm_set_copy_loose(struct mlvm_set *dst, const struct mlvm_set *src)
+{
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < src->n_loose && !rc; i++) {
+		const struct mlvm_loose *l = src->loose[i];
+		struct mlvm_loose c = *l;
+
+		c.path = c.text = c.command = c.lv = c.fs_type = c.fs_path = NULL;
+		c.src = NULL;
+		for (k = 0; l->src && k < dst->n_srcs; k++)
+			if (!strcmp(dst->srcs[k]->name, l->src->name))
+				c.src = dst->srcs[k];
+		c.text = malloc(l->len + 1);
+		if (!c.text || dup_str(&c.path, l->path) || dup_str(&c.command, l->command) ||
+		    dup_str(&c.lv, l->lv) || dup_str(&c.fs_type, l->fs_type) ||
+		    dup_str(&c.fs_path, l->fs_path)) {
+			mlvm_loose_clear(&c);
+			return -ENOMEM;
+		}
+		memcpy(c.text, l->text, l->len + 1);
+		rc = mlvm_set_add_loose(dst, &c);
+	}
+	return rc;
 }
 
 /* the file's bytes, NUL-terminated, at most MLVM_CFG_MAX_TEXT; 0, -EFBIG

@@ -50,11 +50,14 @@ struct mlvm_loose {
 	char *fs_path;			/* the file holding it in that filesystem */
 	bool fs_unallocated;		/* in that filesystem's unallocated space */
 	/* set by the set: */
-	bool duplicate;			/* same VG id, seqno and text as a copy listed
-					 * before it (a ring copy, or a loose one earlier
-					 * in mlvm_set_generations' order): another copy
-					 * of that generation, never a candidate of its own */
+	bool duplicate;			/* same VG id, seqno and VG section as a copy
+					 * listed before it (a ring copy, or a loose one
+					 * earlier in mlvm_set_generations' order): another
+					 * copy of that generation, never a candidate */
 };
+
+/* "ring", "image", "file" (JSON's "origin"); NULL past the end */
+const char *mlvm_copy_origin_name(enum mlvm_copy_origin o);
 
 /* Free l's strings (not l itself); safe on a zeroed struct. */
 void mlvm_loose_clear(struct mlvm_loose *l);

@@ -434,8 +434,9 @@ static void scan_trailer(const char *p, size_t n, struct mlvm_generation *g)
 	}
 }
 
-/* does the first section of the text close? (quote- and comment-aware) */
-static bool first_section_closes(const char *p, size_t n)
+/* the index after the '}' that closes the first section of the text, or
+ * 0 when it does not close (quote- and comment-aware) */
+static size_t first_section_end(const char *p, size_t n)
 {
 	long depth = 0;
 	bool opened = false;
@@ -453,10 +454,15 @@ static bool first_section_closes(const char *p, size_t n)
 			opened = true;
 		} else if (ch == '}' && opened) {
 			if (--depth == 0)
-				return true;
+				return i + 1;
 		}
 	}
-	return false;
+	return 0;
+}
+
+static bool first_section_closes(const char *p, size_t n)
+{
+	return first_section_end(p, n) != 0;
 }
 
 /* does a run of bytes look like metadata text? */
@@ -1270,10 +1276,72 @@ static int description_command(const char *d, char **command)
 	return *command ? 0 : -ENOMEM;
 }
 
+/*
+ * Where the VG section of a standalone copy starts: the first line `name {`
+ * (len when there is none); *archive: the trailer's contents line comes
+ * before it (comments and blank lines are allowed in either layout).
+ */
+static size_t find_vg_line(const char *text, size_t len, bool *archive)
+{
+	size_t i = 0;
+
+	*archive = false;
+	while (i < len) {
+		size_t e = line_end(text, i, len), s = skip_blank(text, i, e);
+		char name[128];
+
+		if (s < e && text[s] != '#' && text[s] != '\r') {
+			if (match_vg_line(text + s, len - s, name))
+				return s;
+			if (match_key(text, s, e, "contents"))
+				*archive = true;
+		}
+		i = e + 1;
+	}
+	return len;
+}
+
+bool mlvm_carve_vg_section(const char *text, size_t len, size_t *off, size_t *n)
+{
+	bool archive;
+	size_t at = find_vg_line(text, len, &archive), end;
+
+	if (at >= len)
+		return false;
+	end = first_section_end(text + at, len - at);
+	if (!end)
+		return false;
+	*off = at;
+	*n = end;
+	return true;
+}
+
+bool mlvm_carve_same_vg(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t ao, an, bo, bn, pa = 0, pb = 0;
+
+	if (!mlvm_carve_vg_section(a, alen, &ao, &an) || !mlvm_carve_vg_section(b, blen, &bo, &bn))
+		return false;
+	a += ao;
+	b += bo;
+	for (;;) {
+		struct mlvm_token x = { 0 }, y = { 0 };
+		int tx = mlvm_lex_next(a, an, &pa, &x), ty = mlvm_lex_next(b, bn, &pb, &y);
+
+		if (tx != ty || x.quote != y.quote || x.end - x.off != y.end - y.off ||
+		    memcmp(a + x.off, b + y.off, x.end - x.off))
+			return false;
+		if (tx == MLVM_TOK_EOF)
+			return true;
+		if (tx == MLVM_TOK_UNTERMINATED || tx == MLVM_TOK_BAD)
+			return false;
+	}
+}
+
 int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 		    bool *archive_format, char **command)
 {
-	size_t i = 0, vg_at = len;
+	size_t vg_at;
 	bool archive = false;
 	const char *vgp;
 	int rc;
@@ -1288,23 +1356,7 @@ int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 	g->slot = -1;
 	g->checksum_ok = -1;
 	g->size = len;
-	/* the VG section: the first line `name {`; the trailer's contents
-	 * line before it makes the layout the archive one (comments and blank
-	 * lines are allowed in either) */
-	while (i < len) {
-		size_t e = line_end(text, i, len), s = skip_blank(text, i, e);
-		char name[128];
-
-		if (s < e && text[s] != '#' && text[s] != '\r') {
-			if (match_vg_line(text + s, len - s, name)) {
-				vg_at = s;
-				break;
-			}
-			if (match_key(text, s, e, "contents"))
-				archive = true;
-		}
-		i = e + 1;
-	}
+	vg_at = find_vg_line(text, len, &archive);
 	vgp = text + (vg_at < len ? vg_at : len);
 	if (vg_at < len && !match_header(vgp, len - vg_at, g))
 		scan_head(vgp, len - vg_at, true, g);

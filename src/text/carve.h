@@ -172,4 +172,23 @@ int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
 int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 		    bool *archive_format, char **command);
 
+/*
+ * The VG section of a standalone copy (either layout): from its `name {`
+ * line to the '}' that closes it, as *off and *n; false when there is
+ * none or it does not close. Two copies of one generation hold the same
+ * VG section whatever their layout: a ring copy and the archive file of
+ * that metadata differ in the trailer (description, creation_time) only.
+ */
+bool mlvm_carve_vg_section(const char *text, size_t len, size_t *off, size_t *n);
+
+/*
+ * Do two standalone copies hold the same VG section, token for token? LVM2
+ * writes the VG section of an archive or backup file with indentation and
+ * comments ("# 4 Megabytes") that it leaves out of a metadata area, so the
+ * sections are compared as the tokenizer sees them (blanks and comments
+ * aside, strings and values byte for byte). False when either has no VG
+ * section that closes.
+ */
+bool mlvm_carve_same_vg(const char *a, size_t alen, const char *b, size_t blen);
+
 #endif

@@ -212,6 +212,55 @@ static void copy_damaged(void **state)
 	free(r);
 }
 
+/* the VG section as LVM2 writes it in a file: indented, with comments */
+static char *indent_and_comment(const char *ring)
+{
+	size_t n = strlen(ring), i, o = 0;
+	char *out = malloc(2 * n + 64);
+	bool first = true;
+
+	assert_non_null(out);
+	for (i = 0; i < n; i++) {
+		if (ring[i] == '\n' && first && i > 0 && ring[i - 1] == '"') {	/* the id line */
+			o += (size_t)sprintf(out + o, "\t# a comment { \"in quotes\"");
+			first = false;
+		}
+		out[o++] = ring[i];
+		if (ring[i] == '\n' && i + 1 < n)
+			out[o++] = '\t';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void same_vg_section(void **state)
+{
+	char *r = ring_text(5, 2), *f = indent_and_comment(r), *a = archive_text(5, 2, "x", 1);
+	char *other = ring_text(5, 1);
+	size_t off, n;
+
+	(void)state;
+	assert_true(mlvm_carve_vg_section(r, strlen(r), &off, &n));
+	assert_int_equal(off, 0);
+	assert_int_equal(r[n - 1], '}');
+	assert_true(mlvm_carve_vg_section(a, strlen(a), &off, &n));
+	assert_memory_equal(a + off, "vg0 {", 5);
+	assert_true(mlvm_carve_same_vg(r, strlen(r), f, strlen(f)));
+	assert_true(mlvm_carve_same_vg(r, strlen(r), a, strlen(a)));
+	assert_false(mlvm_carve_same_vg(r, strlen(r), other, strlen(other)));
+	/* one value changed */
+	memcpy(strstr(f, "extent_size = 8"), "extent_size = 9", 15);
+	assert_false(mlvm_carve_same_vg(r, strlen(r), f, strlen(f)));
+	/* a section that does not close */
+	*strrchr(a, '}') = '\0';
+	assert_false(mlvm_carve_vg_section(a, strlen(a), &off, &n));
+	assert_false(mlvm_carve_same_vg(r, strlen(r), a, strlen(a)));
+	free(r);
+	free(f);
+	free(a);
+	free(other);
+}
+
 static void copy_not_metadata(void **state)
 {
 	static const char text[] = "hello = 1\nworld {\n}\n";
@@ -350,7 +399,7 @@ static void file_against_the_ring(void **state)
 {
 	struct mlvm_open_opts o = { .carve = true };
 	struct mlvm_set *set = mlvm_set_new(&o);
-	char *t = ring_text(6, 2), *other = ring_text(6, 1), words[200];
+	char *t = ring_text(6, 2), *other = ring_text(6, 1), *arch, words[200];
 	struct mlvm_gen_ref *r;
 	struct ib_pv pv;
 	size_t n;
@@ -361,12 +410,19 @@ static void file_against_the_ring(void **state)
 	assert_int_equal(mlvm_set_add_source(set, mlvm_source_memory("pv0.img", pv.img, pv.size, 0)), 0);
 	write_file(tmp_path("same.vg"), t, strlen(t));
 	write_file(tmp_path("other.vg"), other, strlen(other));
+	arch = archive_text(6, 2, "lvcreate vg0", 99);
+	write_file(tmp_path("archive.vg"), arch, strlen(arch));
 	assert_int_equal(mlvm_set_add_metadata_file(set, tmp_path("same.vg")), 0);
 	assert_int_equal(mlvm_set_add_metadata_file(set, tmp_path("other.vg")), 0);
+	assert_int_equal(mlvm_set_add_metadata_file(set, tmp_path("archive.vg")), 0);
 	assert_int_equal(mlvm_set_assemble(set), 1);
 	assert_int_equal(set->vgs[0]->seqno, 6);
+	assert_null(set->vgs[0]->source.loose);	/* the ring's, never a file's */
 	assert_int_equal(mlvm_set_generations(set, &r, &n), 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
+	assert_string_equal(r[1].loose->path, tmp_path("archive.vg"));
+	assert_true(r[1].loose->duplicate);	/* other layout, same VG section */
+	memmove(r + 1, r + 2, 2 * sizeof(*r));	/* the checks below as they were */
 	assert_null(r[0].loose);	/* the ring copy first */
 	assert_string_equal(mlvm_gen_ref_origin(&r[0], words, sizeof(words)), "pv0.img mda1 at byte 4608");
 	assert_int_equal(mlvm_gen_ref_offset(&r[0]), MDA1_ABS + 512);
@@ -379,6 +435,7 @@ static void file_against_the_ring(void **state)
 	ib_pv_free(&pv);
 	free(t);
 	free(other);
+	free(arch);
 }
 
 /* a copy carved from an image, with what is known of where it lies */
@@ -430,6 +487,7 @@ int main(void)
 		cmocka_unit_test(copy_archive_layout),
 		cmocka_unit_test(copy_command_from_description),
 		cmocka_unit_test(copy_damaged),
+		cmocka_unit_test(same_vg_section),
 		cmocka_unit_test(copy_not_metadata),
 		cmocka_unit_test(file_added_and_listed),
 		cmocka_unit_test(file_refused),

@@ -16,6 +16,7 @@
 #include "tui/model.h"
 #include "text/carve.h"
 #include "model/vg.h"
+#include "io/source.h"
 
 #define LV(name, id, status, segs) \
 	name " {\nid = \"" id "\"\nstatus = [" status "]\nflags = []\nsegment_count = 1\n" segs "}\n"
@@ -443,6 +444,11 @@ static void generations_one_row_per_seqno_newest_first(void **state)
 	g[3].fragment = true;
 	g[3].vg_id[0] = 0;	/* its VG is not known */
 	g[3].complete = false;
+	/* the list is in image order: the devices need images */
+	dev[0].src = mlvm_source_memory("a.img", g, sizeof(g), 0);
+	dev[1].src = mlvm_source_memory("b.img", g, sizeof(g), 0);
+	assert_non_null(dev[0].src);
+	assert_non_null(dev[1].src);
 	dev[0].n_mda = 1;
 	dev[0].mda[0].gens = g;
 	dev[0].mda[0].n_gens = 2;
@@ -469,6 +475,8 @@ static void generations_one_row_per_seqno_newest_first(void **state)
 	assert_int_equal(tm_generations(&set, "ZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZ", 2, &out, &n), 0);
 	assert_int_equal(n, 1);	/* only the fragment, whose VG is unknown */
 	free(out);
+	mlvm_source_close(dev[0].src);
+	mlvm_source_close(dev[1].src);
 }
 
 static void rate_and_time_left(void **state)
