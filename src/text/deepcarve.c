@@ -492,17 +492,28 @@ static bool skipped(const struct carver *c, uint64_t off)
 	return false;
 }
 
+/* room for one more element in the growable array v of n, capacity *cap:
+ * v or its larger copy, NULL when out of memory (v is then untouched) */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	size_t want;
+
+	if (n < *cap)
+		return v;
+	want = *cap ? *cap * 2 : first;
+	v = realloc(v, want * elem);
+	if (v)
+		*cap = want;
+	return v;
+}
+
 static int push_hit(struct carver *c, uint64_t off, enum hit_kind kind)
 {
-	if (c->n_hits == c->cap_hits) {
-		size_t n = c->cap_hits ? c->cap_hits * 2 : 64;
-		struct hit *p = realloc(c->hits, n * sizeof(*p));
+	struct hit *h = grow(c->hits, c->n_hits, &c->cap_hits, sizeof(*h), 64);
 
-		if (!p)
-			return -ENOMEM;
-		c->hits = p;
-		c->cap_hits = n;
-	}
+	if (!h)
+		return -ENOMEM;
+	c->hits = h;
 	c->hits[c->n_hits].off = off;
 	c->hits[c->n_hits].kind = kind;
 	c->n_hits++;
@@ -563,15 +574,11 @@ static int find_hits(struct carver *c, const struct win *w, uint64_t from, uint6
 
 static int add_copy(struct carver *c, const struct mlvm_text_copy *t)
 {
-	if (c->n == c->cap) {
-		size_t n = c->cap ? c->cap * 2 : 16;
-		struct mlvm_text_copy *p = realloc(c->v, n * sizeof(*p));
+	struct mlvm_text_copy *v = grow(c->v, c->n, &c->cap, sizeof(*v), 16);
 
-		if (!p)
-			return -ENOMEM;
-		c->v = p;
-		c->cap = n;
-	}
+	if (!v)
+		return -ENOMEM;
+	c->v = v;
 	c->v[c->n++] = *t;
 	return 0;
 }
