@@ -2,7 +2,8 @@
  * fuzz_set.c - the whole open-and-assemble path on images in memory: the
  * input holds up to FUZZ_MAX_PARTS images separated by FUZZ_SPLIT, each
  * added with mlvm_source_memory; mlvm_set_assemble runs with deep (every
- * sector scanned) and carve (every ring carved). Then what the commands ask
+ * sector scanned), carve (every ring carved) and carve_anywhere (metadata
+ * text at any byte, placed in its LV). Then what the commands ask
  * of a set: each VG's text read again, and each carved generation's text.
  */
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mlvm_open_opts o = { .deep = true, .carve = true };
+	struct mlvm_open_opts o = { .deep = true, .carve = true, .carve_anywhere = true };
 	struct mlvm_set *set;
 	size_t i, d, g, texts = 0;
 	char *text;

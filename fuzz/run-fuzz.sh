@@ -29,12 +29,12 @@ mkdir -p "$work/corpus" "$seeds"
 
 case $name in
 label) max_len=2048 merge_max=2048 ;;
-config | partition | scan | mda | set | lvmap) max_len=65536 merge_max=8192 ;;
+config | partition | scan | mda | set | lvmap | deepcarve) max_len=65536 merge_max=8192 ;;
 *) max_len=65536 merge_max=16384 ;;
 esac
 dict=
 [ -f "$top_srcdir/fuzz/$name.dict" ] && dict=-dict=$top_srcdir/fuzz/$name.dict
-[ -z "$dict" ] && case $name in set | lvmap | carve | mda) dict=-dict=$top_srcdir/fuzz/config.dict ;; esac
+[ -z "$dict" ] && case $name in set | lvmap | carve | mda | deepcarve) dict=-dict=$top_srcdir/fuzz/config.dict ;; esac
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -31,9 +31,10 @@ LAYERS = [
     ("map", "src/map", ["base", "io", "disk", "text", "model"]),
     ("export", "src/export", ["base", "io", "disk", "text", "model", "map"]),
     ("write", "src/write", ["base", "io", "disk", "text", "model"]),
-    ("api", "src/api", ["base", "io", "disk", "text", "model", "map", "export", "write", "mlvm"]),
-    ("tui", "tui", ["base", "io", "disk", "text", "model", "map", "export", "write"]),
-    ("cli", "src/cli", ["base", "io", "disk", "text", "model", "map", "export", "write", "tui"]),
+    ("fs", "src/fs", ["base", "io", "disk", "text", "model", "map"]),
+    ("api", "src/api", ["base", "io", "disk", "text", "model", "map", "export", "write", "fs", "mlvm"]),
+    ("tui", "tui", ["base", "io", "disk", "text", "model", "map", "export", "write", "fs"]),
+    ("cli", "src/cli", ["base", "io", "disk", "text", "model", "map", "export", "write", "fs", "tui"]),
 ]
 FRONT_ENDS = {"cli", "tui"}
 # system headers the library must not include

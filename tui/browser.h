@@ -7,7 +7,7 @@
  * export. Each screen is a file tui/screen_*.c with a draw and a key
  * function (ncdu's way); tui/ui.h is the private interface between them.
  *
- * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
+ * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write, fs.
  */
 #ifndef MLVM_TUI_BROWSER_H
 #define MLVM_TUI_BROWSER_H

@@ -26,7 +26,7 @@
  *
  * VGs are borrowed: they must outlive the model.
  *
- * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
+ * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write, fs.
  */
 #ifndef MLVM_TUI_MODEL_H
 #define MLVM_TUI_MODEL_H

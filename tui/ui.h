@@ -10,7 +10,7 @@
  * declared here. All drawing goes through curses' stdscr; nothing here is
  * thread-safe (the browser has one thread).
  *
- * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write.
+ * Layer: tui (tui). May include: base, io, disk, text, model, map, export, write, fs.
  */
 #ifndef MLVM_TUI_UI_H
 #define MLVM_TUI_UI_H

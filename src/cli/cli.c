@@ -16,6 +16,7 @@
 
 #include "base/util.h"
 #include "cli/record.h"
+#include "fs/fsowner.h"
 #include "model/vgspec.h"
 #include "map/nested.h"
 #include "text/carve.h"
@@ -279,6 +280,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		}
 	}
 	rc = cli_assemble(c, set);
+	if (rc >= 0 && o.carve_anywhere)
+		rc = mlvm_fs_name_loose(set);	/* the files holding carved copies */
 	if (rc < 0) {
 		cli_err(c, "cannot assemble the images: %s", strerror(-rc));
 		mlvm_set_free(set);
@@ -297,6 +300,21 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		}
 	*status = EXIT_DONE;
 	return set;
+}
+
+void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r)
+{
+	const struct mlvm_loose *l = r->loose;
+
+	json_string(j, "origin", mlvm_copy_origin_name(l ? l->origin : MLVM_ORIGIN_RING));
+	json_string(j, "lv", l ? l->lv : NULL);
+	if (l && l->lv)
+		json_uint(j, "lv_offset", l->lv_offset);
+	else
+		json_null(j, "lv_offset");
+	json_string(j, "fs_type", l ? l->fs_type : NULL);
+	json_string(j, "fs_path", l ? l->fs_path : NULL);
+	json_bool(j, "fs_unallocated", l && l->fs_unallocated);
 }
 
 static bool tied_to_selected(const struct mlvm_anomaly *a, void *arg)

@@ -1,7 +1,7 @@
 /*
  * cli.h - shared pieces of the mlvm command line.
  *
- * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, tui.
+ * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, fs, tui.
  */
 #ifndef MLVM_CLI_H
 #define MLVM_CLI_H
@@ -181,6 +181,10 @@ bool cli_failure(const char **code, const char **message);
 /* the anomalies: to stderr as text, or as a "warnings" array in JSON */
 void cli_print_report(const struct cli *c, const struct mlvm_report *r);
 void cli_json_report(struct json *j, const struct mlvm_report *r);
+
+/* where a copy of metadata text lies, for history and scan --deep: its origin, lv, lv_offset, fs_type, fs_path, fs_unallocated keys (null
+ * when not known; a ring copy has none) */
+void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r);
 
 /*
  * Which VG the user means. --vg (and the VG part of "VG/LV") takes a VG

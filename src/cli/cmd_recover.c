@@ -18,7 +18,7 @@
 /* ------------------------------------------------------------ history */
 
 static const char history_help[] =
-	"Usage: mlvm history [--copies] [--verbose] [--json] [--vg VG] IMAGE...\n"
+	"Usage: mlvm history [--copies] [--verbose] [--deep] [--json] [--vg VG] IMAGE...\n"
 	"\n"
 	"List every metadata generation still present in every metadata area of\n"
 	"every PV: the committed copy, older copies the ring still holds, and\n"
@@ -39,6 +39,13 @@ static const char history_help[] =
 	"--vg VG (a name, a VG uuid or NAME@UUID) lists only that VG's. Where\n"
 	"generations of two VG uuids share a name (two VGs of one name, or one\n"
 	"VG before and after vgchange --uuid), the VG column shows NAME@UUID.\n"
+	"--deep: also search every byte of every image, outside the metadata\n"
+	"areas, for copies of metadata text: LVM2 archive and backup files\n"
+	"(/etc/lvm/archive, /etc/lvm/backup) inside a filesystem, old rings left\n"
+	"by a PV re-created with another layout, stray fragments. Each is listed\n"
+	"as a copy of its generation; FOUND IN names the file holding it (ext2/3/4),\n"
+	"else the LV and byte offset in it (VG/LV@N, \"free\" when the filesystem has\n"
+	"that block unallocated), else the image and byte offset (IMAGE@N).\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
 	"After the generations, \"removed thin LVs:\" lists the thin LVs an older\n"
@@ -237,6 +244,12 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 			if (l->origin == MLVM_ORIGIN_FILE)
 				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
 						name_label(l->path, true));
+			else if (l->fs_path)
+				mlvm_buf_printf(out, "%s%s", out->len ? ", " : "", l->fs_path);
+			else if (l->lv)
+				mlvm_buf_printf(out, "%s%s@%llu%s", out->len ? ", " : "", l->lv,
+						(unsigned long long)l->lv_offset,
+						l->fs_unallocated ? " free" : "");
 			else
 				mlvm_buf_printf(out, "%s%s@%llu", out->len ? ", " : "",
 						name_label(mlvm_gen_ref_image(&rows[i]), short_names),
@@ -456,6 +469,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "copies", no_argument, NULL, 'C' },
+		{ "deep", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .carve = true };
@@ -478,6 +492,9 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			break;
 		case 'C':
 			copies = true;
+			break;
+		case 'D':
+			oo.carve_anywhere = true;
 			break;
 		default:
 			return cli_bad_option(&gopt, opt);
@@ -531,9 +548,8 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				json_uint(&j, "seqno", gen->seqno);
 			else
 				json_null(&j, "seqno");
+			cli_json_copy_place(&j, &rows[i]);
 			json_string(&j, "image", mlvm_gen_ref_image(&rows[i]));
-			json_string(&j, "origin", mlvm_copy_origin_name(rows[i].loose ? rows[i].loose->origin
-									      : MLVM_ORIGIN_RING));
 			if (rows[i].dev && rows[i].dev->uuid[0]) {
 				mlvm_uuid_format(rows[i].dev->uuid, strlen(rows[i].dev->uuid), uuid);
 				json_string(&j, "pv_id", uuid);

@@ -14,7 +14,7 @@
 #include "map/nested.h"
 
 static const char scan_help[] =
-	"Usage: mlvm scan [--json] [--strict] IMAGE...\n"
+	"Usage: mlvm scan [--deep] [--json] [--strict] IMAGE...\n"
 	"\n"
 	"Look at every sector of every image for LVM2 labels, metadata area headers\n"
 	"and metadata text, and list each PV found: where (image, byte offset,\n"
@@ -25,6 +25,11 @@ static const char scan_help[] =
 	"offset 0, inside MBR (primary and logical) and GPT partitions, at any other\n"
 	"sector offset, and PVs whose label is gone; and PVs inside LVs (guest disks,\n"
 	"unless --no-nested), as \"inside LV VG/LV at byte N\".\n"
+	"--deep: also search every byte of every image, outside the metadata\n"
+	"areas, for copies of metadata text (LVM2 archive and backup files, old\n"
+	"rings, fragments) and list each: image, byte offset, VG, seqno, state,\n"
+	"layout, and where it lies (LV and byte offset in it; the ext2/3/4 file\n"
+	"holding it, or the filesystem's unallocated space).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 #define MAX_PROBLEMS 16
@@ -360,14 +365,102 @@ static void scan_text(const struct mlvm_set *set)
 	}
 }
 
+/* the set's copies carved from images, by image name then offset */
+static int cmp_loose(const void *x, const void *y)
+{
+	const struct mlvm_loose *a = *(const struct mlvm_loose *const *)x;
+	const struct mlvm_loose *b = *(const struct mlvm_loose *const *)y;
+	int c = strcmp(a->src->name, b->src->name);
+
+	if (c)
+		return c;
+	return a->g.offset < b->g.offset ? -1 : a->g.offset > b->g.offset;
+}
+
+static struct mlvm_loose **carved_copies(const struct mlvm_set *set, size_t *n)
+{
+	struct mlvm_loose **v = calloc(set->n_loose + 1, sizeof(*v));
+	size_t i;
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (i = 0; i < set->n_loose; i++)
+		if (set->loose[i]->origin == MLVM_ORIGIN_IMAGE && set->loose[i]->src)
+			v[(*n)++] = set->loose[i];
+	qsort(v, *n, sizeof(*v), cmp_loose);
+	return v;
+}
+
+static void copies_json(struct mlvm_loose **v, size_t n, struct json *j)
+{
+	size_t i;
+
+	json_begin_array(j, "copies");
+	for (i = 0; i < n; i++) {
+		const struct mlvm_loose *l = v[i];
+		struct mlvm_gen_ref r = { .g = &l->g, .loose = l };
+
+		json_begin_object_inline(j, NULL);
+		json_string(j, "image", l->src->name);
+		json_uint(j, "offset", l->g.offset);
+		json_uint(j, "size", l->len);
+		json_string(j, "vg", l->g.vg_name[0] ? l->g.vg_name : NULL);
+		json_string(j, "vg_id", l->g.vg_id[0] ? l->g.vg_id : NULL);
+		if (l->g.seqno_known)
+			json_uint(j, "seqno", l->g.seqno);
+		else
+			json_null(j, "seqno");
+		json_string(j, "state", mlvm_gen_state_name(mlvm_generation_state(&l->g)));
+		json_string(j, "layout", l->archive_format ? "archive" : "ring");
+		json_string(j, "description", l->g.description[0] ? l->g.description : NULL);
+		json_string(j, "command", l->command);
+		json_bool(j, "duplicate", l->duplicate);
+		cli_json_copy_place(j, &r);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+static void copies_text(struct mlvm_loose **v, size_t n)
+{
+	size_t i;
+
+	printf("metadata text outside the metadata areas: %zu %s\n", n, mlvm_plural(n, "copy", "copies"));
+	for (i = 0; i < n; i++) {
+		const struct mlvm_loose *l = v[i];
+		char seq[24] = "?";
+
+		if (l->g.seqno_known)
+			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)l->g.seqno);
+		printf("%s at byte %llu: vg %s seqno %s, %s, %s, %zu %s", l->src->name,
+		       (unsigned long long)l->g.offset, l->g.vg_name[0] ? l->g.vg_name : "?", seq,
+		       mlvm_gen_state_name(mlvm_generation_state(&l->g)),
+		       l->archive_format ? "archive/backup file" : "ring copy", l->len,
+		       mlvm_plural(l->len, "byte", "bytes"));
+		if (l->lv)
+			printf(", in LV %s at byte %llu", l->lv, (unsigned long long)l->lv_offset);
+		if (l->fs_path)
+			printf(", %s file %s", l->fs_type ? l->fs_type : "", l->fs_path);
+		else if (l->fs_unallocated)
+			printf(", unallocated in %s", l->fs_type ? l->fs_type : "its filesystem");
+		putchar('\n');
+		if (l->command)
+			printf("            before: %s\n", l->command);
+	}
+}
+
 int cmd_scan(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "deep", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .deep = true };
 	struct mlvm_set *set;
+	struct mlvm_loose **copies = NULL;
+	size_t n_copies = 0;
 	int opt, status;
 	bool write_failed = false;
 
@@ -379,6 +472,9 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		case 'h':
 			fputs(scan_help, stdout);
 			return EXIT_DONE;
+		case 'D':
+			oo.carve_anywhere = true;
+			break;
 		default:
 			return cli_bad_option(&gopt, opt);
 		}
@@ -390,18 +486,28 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		return status;
 	if (set->n_devs == 0)
 		mlvm_error(&set->report, "no_pv", NULL, -1, "no LVM2 physical volume found in the images given");
+	if (oo.carve_anywhere && !(copies = carved_copies(set, &n_copies))) {
+		cli_err(c, "out of memory");
+		mlvm_set_free(set);
+		return EXIT_FAILED;
+	}
 	if (c->json) {
 		struct json j;
 
 		json_init(&j, stdout, true);
 		json_begin_object(&j, NULL);
 		scan_json(set, &j);
+		if (copies)
+			copies_json(copies, n_copies, &j);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
 	} else {
 		scan_text(set);
+		if (copies)
+			copies_text(copies, n_copies);
 	}
+	free(copies);
 	if (!cli_output_ok(c, write_failed)) {
 		mlvm_set_free(set);
 		return EXIT_FAILED;

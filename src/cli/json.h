@@ -4,7 +4,7 @@
  * Strings are escaped and made valid UTF-8 (invalid bytes become U+FFFD),
  * since metadata from damaged images can hold anything.
  *
- * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, tui.
+ * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, fs, tui.
  */
 #ifndef MLVM_JSON_H
 #define MLVM_JSON_H

@@ -292,6 +292,8 @@ int mlvm_scan_source(struct mlvm_source *s, const struct mlvm_scan_opts *o,
 		rc = mlvm_source_read(s, buf, got, pos);
 		if (rc < 0)
 			break;
+		if (opts.piece && (rc = opts.piece(opts.piece_ctx, buf, got, pos)) < 0)
+			break;
 		rc = mlvm_scan_buffer(buf, got, pos, &opts, hits, n, &cap, truncated);
 		if (rc < 0)
 			break;

@@ -83,6 +83,11 @@ struct mlvm_scan_opts {
 	uint64_t end;		/* bytes, exclusive; 0 = the end of the image */
 	bool text;		/* also look for metadata text starts */
 	size_t max_hits;	/* 0 = MLVM_SCAN_MAX_HITS_DEFAULT */
+	/* mlvm_scan_source only, may be NULL: called with every piece it
+	 * reads, in offset order, so another search can share the read (the
+	 * --deep text carver); a negative return stops the scan with it */
+	int (*piece)(void *ctx, const uint8_t *buf, size_t len, uint64_t base);
+	void *piece_ctx;
 };
 
 /* A short stable name for a kind: "label", "label_shifted", "mda",

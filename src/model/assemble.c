@@ -28,6 +28,7 @@
 
 #include "text/carve.h"
 #include "text/config.h"
+#include "model/deep.h"
 #include "disk/scan.h"
 #include "io/magic.h"
 #include "base/util.h"
@@ -118,6 +119,7 @@ void mlvm_set_free(struct mlvm_set *set)
 		free(set->loose[i]);
 	}
 	free(set->loose);
+	mlvm_set_deep_free(set);
 	if (set->tables)
 		for (i = 0; i < set->n_probed; i++)
 			mlvm_partitions_free(&set->tables[i]);
@@ -626,12 +628,20 @@ static int scan_source(struct mlvm_set *set, size_t si)
 {
 	struct mlvm_source *src = set->srcs[si];
 	struct mlvm_scan_opts o = { .text = true };
+	struct mlvm_deepcarver *dc = NULL;
 	struct mlvm_hit *hits = NULL;
 	size_t n = 0, i;
 	bool truncated = false;
 	int rc;
 
+	/* --deep: the text carver reads along (model/deep.c) */
+	if (set->opts.carve_anywhere && !src->inside && mlvm_set_deep_piece(set, src, &o, &dc) < 0)
+		return -ENOMEM;
 	rc = mlvm_scan_source(src, &o, &hits, &n, &truncated);
+	if (dc && mlvm_set_deep_keep(set, si, dc) < 0) {
+		free(hits);
+		return -ENOMEM;
+	}
 	if (rc) {
 		mlvm_warn(&set->report, "scan", src->name, -1, "cannot scan %s: %s",
 			  src->name, strerror(-rc));
@@ -2012,6 +2022,11 @@ int mlvm_set_assemble_more(struct mlvm_set *set)
 			     (mda_has_slot(m) || !m->header_ok)))
 				carve_mda(set, &set->devs[i], m);
 		}
+	if (set->opts.carve_anywhere && !probed) {	/* the images given, once */
+		rc = mlvm_set_carve_images(set);
+		if (rc)
+			return rc;
+	}
 	rc = assemble_pending(set, false, first);
 	/* committed copies with a good crc that did not load: their rings next */
 	more = false;
@@ -2042,6 +2057,8 @@ int mlvm_set_assemble_finish(struct mlvm_set *set)
 	int rc;
 
 	rc = mlvm_set_mark_duplicates(set);	/* against the rings carved since */
+	if (!rc && set->opts.carve_anywhere)
+		rc = mlvm_set_place_loose(set);
 	if (!rc && !set->opts.want_generation)
 		rc = loose_only_notices(set);
 	if (rc)

@@ -105,6 +105,8 @@ struct mlvm_open_opts {
 	bool strict;			/* refuse damage as LVM2 would */
 	bool deep;			/* scan every sector of every image for PVs */
 	bool carve;			/* carve every metadata area for its generations */
+	bool carve_anywhere;		/* also carve metadata text from every byte of every
+					 * image, outside the metadata areas (model/deep.h) */
 	bool want_generation;		/* assemble the VG as of generation seqno */
 	uint64_t generation;
 	const struct mlvm_pv_choice *pv_choices;	/* --pv, not copied */
@@ -126,6 +128,8 @@ struct mlvm_set {
 	size_t n_probed;		/* sources probed by the rounds so far */
 	struct mlvm_report report;
 	struct mlvm_open_opts opts;
+	void *deep;			/* model/deep.c: copies of metadata text the sector
+					 * scan's read found (--deep), owned */
 };
 
 /* An empty set. */

@@ -1,0 +1,178 @@
+#!/bin/bash
+# history/scan --deep against LVM2 itself, on loop devices. LVM2 writes its
+# archive and backup files (backup { archive = 1 }) through a history of
+# changes (vgcreate, lvcreate, lvextend, lvrename, lvremove); those files go
+# into an ext4 filesystem made with mkfs.ext4 -d on an LV of the same VG,
+# and the ring's older copies are zeroed, so the old generations survive only
+# in the archive files. Checked: history --deep lists every archive file's
+# seqno and description with its path in the filesystem, its LV and offset;
+# vgcfgrestore --list names the same files. Then: a PV re-created with one
+# metadata area over one that had two (the old second ring now lies outside
+# every ring: its copies are found at the offsets they had), and the PV with
+# its label and ring wiped (the archive copies are still found, at the same
+# image offsets). Needs root, loop devices, lvm2 and mkfs.ext4 (skips with 77).
+. "$(dirname "$0")/common.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root for loop devices"
+command -v lvm >/dev/null || skip "lvm2 not installed"
+command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 not installed"
+losetup -f >/dev/null 2>&1 || skip "no free loop device"
+"$MLVM" scan --help | grep -q -- --deep || skip "mlvm without --deep"
+
+export LVM_SUPPRESS_FD_WARNINGS=1 LVM_SYSTEM_DIR=$TMP/lvm
+D=$TMP/D
+mkdir -p "$LVM_SYSTEM_DIR" "$D/etc/lvm/archive" "$D/etc/lvm/backup"
+printf 'backup {\nbackup = 1\narchive = 1\nbackup_dir = "%s"\narchive_dir = "%s"\nretain_min = 100\n}\ndevices {\nuse_devicesfile = 0\nobtain_device_list_from_udev = 0\n}\nglobal {\nuse_lvmlockd = 0\n}\n' \
+	"$D/etc/lvm/backup" "$D/etc/lvm/archive" >"$LVM_SYSTEM_DIR/lvm.conf"
+LOOPS=()
+cleanup() { local l; for l in "${LOOPS[@]}"; do loop_release "$l"; done; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+VG=mlvmdeep$$
+IMG=$TMP/disk.img
+truncate -s 64M "$IMG"
+L=$(losetup -f --show "$IMG") || { fail "losetup"; finish; }
+LOOPS+=("$L")
+lv() { lvm "$@" --devices "$L" >>"$TMP/lvm.log" 2>&1 || fail "lvm $*: $(tail -3 "$TMP/lvm.log")"; }
+
+lv pvcreate -q "$L"
+lv vgcreate -q -s 1m "$VG" "$L"
+lv lvcreate -q --driverloaded n -an -Zn -n root -L 16m "$VG"
+lv lvcreate -q --driverloaded n -an -Zn -n data -L 4m "$VG"
+lv lvextend -q --driverloaded n -L +4m "$VG/data"
+lv lvrename -q --driverloaded n "$VG" data data2
+lv lvcreate -q --driverloaded n -an -Zn -n secret -L 2m "$VG"
+lv lvremove -q -y --driverloaded n "$VG/secret"
+[ "$failed" -eq 0 ] || finish
+ls "$D/etc/lvm/archive"/*.vg >/dev/null 2>&1 || { fail "LVM2 wrote no archive file"; finish; }
+lvm vgcfgrestore --list "$VG" >"$TMP/list" 2>&1 || fail "vgcfgrestore --list: $(head -3 "$TMP/list")"
+n_arch=$(ls "$D/etc/lvm/archive"/*.vg | wc -l)
+n_list=$(grep -c '^ *File:' "$TMP/list")
+[ "$n_arch" -ge 5 ] && [ "$n_list" -ge "$n_arch" ] && pass "LVM2 wrote $n_arch archive files, vgcfgrestore --list names $n_list files" ||
+	fail "archive files: $n_arch, vgcfgrestore --list: $n_list"
+
+# the filesystem with the archive and backup files, written where LVM2 put root
+pe_start=$(lvm pvs --devices "$L" --noheadings --units b --nosuffix -o pe_start "$L" | tr -d ' ')
+root_pe=$(lvm lvs --devices "$L" --noheadings -o seg_pe_ranges "$VG/root" | sed 's/.*://; s/-.*//' | tr -d ' ')
+root_at=$((pe_start + root_pe * 1048576))
+mkfs.ext4 -q -F -b 4096 -d "$D" "$TMP/fs.img" 16M >>"$TMP/lvm.log" 2>&1 || { fail "mkfs.ext4 -d"; finish; }
+dd if="$TMP/fs.img" of="$L" bs=1M oflag=seek_bytes seek="$root_at" conv=notrunc status=none || fail "writing the filesystem"
+sync
+
+# the ring: every copy but the committed one zeroed
+"$MLVM" --json history "$L" >"$TMP/h0.json" 2>/dev/null
+"$PYTHON3" - "$TMP/h0.json" "$L" <<'PY' || fail "zeroing the ring's older copies"
+import json, os, sys
+h = json.load(open(sys.argv[1]))
+fd = os.open(sys.argv[2], os.O_WRONLY)
+n = 0
+for g in h["generations"]:
+    if g["origin"] == "ring" and g["slot"] != "committed":
+        os.pwrite(fd, bytes(g["size"]), g["offset"])
+        n += 1
+os.close(fd)
+print(f"zeroed {n} older ring copies")
+PY
+sync
+
+# the oracle: LVM2's archive files themselves (seqno, description, path)
+"$PYTHON3" - "$D" >"$TMP/want" <<'PY'
+import os, re, sys
+top = sys.argv[1]
+for sub in ("etc/lvm/archive", "etc/lvm/backup"):
+    for f in sorted(os.listdir(os.path.join(top, sub))):
+        t = open(os.path.join(top, sub, f)).read()
+        seq = re.search(r"^\s*seqno = (\d+)", t, re.M).group(1)
+        desc = re.search(r'^description = "(.*)"$', t, re.M).group(1)
+        print(f"{seq}\t/{sub}/{f}\t{desc}")
+PY
+
+run_mlvm --json history --deep "$L"
+[ "$status" -eq 0 ] && pass "history --deep runs" || fail "history --deep: exit $status: $(head -3 "$TMP/err")"
+cp "$TMP/out" "$TMP/h1.json"
+"$PYTHON3" - "$TMP/h1.json" "$TMP/want" "$VG" "$root_at" <<'PY' && pass "every archive/backup file found with its seqno, description, path, LV and offset" || fail "archive files (see above)"
+import json, sys
+h = json.load(open(sys.argv[1]))["generations"]
+vg, root_at = sys.argv[3], int(sys.argv[4])
+bad = 0
+for line in open(sys.argv[2]):
+    seq, path, desc = line.rstrip("\n").split("\t")
+    rows = [g for g in h if g["origin"] == "image" and g["fs_path"] == path]
+    if len(rows) != 1:
+        print(f"FAIL: {path}: {len(rows)} rows"); bad = 1; continue
+    g = rows[0]
+    want = {"seqno": int(seq), "description": desc, "vg": vg, "lv": f"{vg}/root",
+            "fs_type": "ext4", "parse_ok": True, "complete": True}
+    for k, v in want.items():
+        if g[k] != v:
+            print(f"FAIL: {path}: {k} {g[k]!r}, LVM2 wrote {v!r}"); bad = 1
+    if g["offset"] != root_at + g["lv_offset"] or g["lv_offset"] % 4096:
+        print(f"FAIL: {path}: image offset {g['offset']}, lv_offset {g['lv_offset']}, root at {root_at}"); bad = 1
+# the generations the ring lost are there only through the files
+ring = {g["seqno"] for g in h if g["origin"] == "ring"}
+files = {g["seqno"] for g in h if g["origin"] == "image"}
+if len(ring) != 1 or not (files - ring):
+    print(f"FAIL: ring seqnos {sorted(ring)}, archive seqnos {sorted(files)}"); bad = 1
+sys.exit(bad)
+PY
+# the text names the files too (history --deep --verbose: a line per copy)
+run_mlvm history --deep --verbose "$L"
+f1=$(sed -n '1p' "$TMP/want" | cut -f2)
+grep -q "file $f1)" "$TMP/out" && pass "history --deep --verbose names $f1" ||
+	fail "history --deep --verbose does not name $f1: $(head -5 "$TMP/out")"
+run_mlvm history "$L"
+grep -q "$f1" "$TMP/out" && fail "history without --deep lists the archive files" || pass "history without --deep reads the rings only"
+run_mlvm --json scan --deep "$L"
+"$PYTHON3" - "$TMP/out" "$TMP/want" <<'PY' && pass "scan --deep lists the copies with their files" || fail "scan --deep (see above)"
+import json, sys
+c = json.load(open(sys.argv[1]))["copies"]
+want = [l.split("\t")[1] for l in open(sys.argv[2])]
+got = [x["fs_path"] for x in c if x["fs_path"]]
+missing = [w for w in want if w not in got]
+if missing:
+    print(f"FAIL: scan --deep misses {missing}"); sys.exit(1)
+PY
+
+# the label and the whole metadata area wiped: the copies in the files remain
+dd if=/dev/zero of="$L" bs=512 seek=1 count=1 conv=notrunc status=none
+dd if=/dev/zero of="$L" bs=4096 seek=1 count=$(((pe_start - 4096) / 4096)) conv=notrunc status=none
+sync
+run_mlvm --json history --deep "$L"
+"$PYTHON3" - "$TMP/out" "$TMP/h1.json" <<'PY' && pass "label and ring wiped: the archive copies are still found where they were" || fail "wiped PV (see above)"
+import json, sys
+now = json.load(open(sys.argv[1]))["generations"]
+before = json.load(open(sys.argv[2]))["generations"]
+want = {(g["seqno"], g["offset"]) for g in before if g["origin"] == "image"}
+got = {(g["seqno"], g["offset"]) for g in now if g["origin"] == "image"}
+if not want or want - got:
+    print(f"FAIL: missing {sorted(want - got)}"); sys.exit(1)
+if any(g["origin"] == "ring" for g in now):
+    print("FAIL: a ring copy after the ring was wiped"); sys.exit(1)
+PY
+
+# a PV re-created with one metadata area over one that had two: the old
+# second ring (at the end of the device) now lies outside every ring
+IMG2=$TMP/two.img
+truncate -s 32M "$IMG2"
+L2=$(losetup -f --show "$IMG2") || { fail "losetup"; finish; }
+LOOPS+=("$L2")
+lv2() { lvm "$@" --devices "$L2" >>"$TMP/lvm.log" 2>&1 || fail "lvm $*: $(tail -3 "$TMP/lvm.log")"; }
+VG2=mlvmdeep2$$
+lv2 pvcreate -q --pvmetadatacopies 2 --metadatasize 256k "$L2"
+lv2 vgcreate -q -s 1m "$VG2" "$L2"
+lv2 lvcreate -q --driverloaded n -an -Zn -n a -L 4m "$VG2"
+lv2 lvcreate -q --driverloaded n -an -Zn -n b -L 4m "$VG2"
+"$MLVM" --json history "$L2" >"$TMP/old.json" 2>/dev/null
+lv2 vgremove -q -f "$VG2"
+lv2 pvcreate -q -ff -y --pvmetadatacopies 1 --metadatasize 512k "$L2"
+run_mlvm --json history --deep "$L2"
+"$PYTHON3" - "$TMP/out" "$TMP/old.json" <<'PY' && pass "old second ring's copies found outside the new ring, at their offsets" || fail "re-created PV (see above)"
+import json, sys
+now = json.load(open(sys.argv[1]))["generations"]
+old = json.load(open(sys.argv[2]))["generations"]
+want = {(g["seqno"], g["offset"]) for g in old if g["mda"] == 2 and g["complete"]}
+got = {(g["seqno"], g["offset"]) for g in now if g["origin"] == "image"}
+if not want or want - got:
+    print(f"FAIL: want {sorted(want)}, got {sorted(got)}"); sys.exit(1)
+PY
+finish
