@@ -16,7 +16,7 @@
  * run printed (cli_reports_kept) and written with one write(2), so that
  * runs appending to one FILE at once never interleave.
  *
- * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, tui.
+ * Layer: cli (src/cli). May include: base, io, disk, text, model, map, export, write, fs, tui.
  */
 #ifndef MLVM_RECORD_H
 #define MLVM_RECORD_H

@@ -203,7 +203,7 @@ int mlvm_thin_removed_list(struct mlvm_set *set, const struct mlvm_vg *vg,
 		if (!g->seqno_known || strcmp(g->vg_id, vg->id) || !g->complete || !g->parse_ok ||
 		    g->checksum_ok == 0 || g->seqno >= vg->seqno || (done_set && g->seqno == done))
 			continue;
-		rc = mlvm_set_generation_text(set, rows[i].dev, rows[i].mda, g, &text, &len);
+		rc = mlvm_gen_ref_text(set, &rows[i], &text, &len);
 		if (rc) {
 			rc = rc == -ENOMEM ? rc : 0;
 			continue;	/* the next copy of this seqno, if any */

@@ -1258,8 +1258,47 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 
 /* ------------------------------------------------------------ standalone copies */
 
+/*
+ * The top-level description of a standalone copy, whole (g->description
+ * keeps only its first 255 bytes, and a command line is often longer): the
+ * string of the first line that starts `description = "` at column 0 (LVM2
+ * writes top-level keys unindented; no section has that key), its escapes
+ * undone. malloc'd in *out; NULL when there is none.
+ */
+static int whole_description(const char *text, size_t len, char **out)
+{
+	static const char key[] = "description = \"";
+	size_t i = 0, o = 0;
+	char *d;
+
+	*out = NULL;
+	while (i < len) {
+		if (len - i >= sizeof(key) - 1 && !memcmp(text + i, key, sizeof(key) - 1))
+			break;
+		while (i < len && text[i] != '\n')
+			i++;
+		i++;
+	}
+	if (i >= len)
+		return 0;
+	i += sizeof(key) - 1;
+	d = malloc(len - i + 1);
+	if (!d)
+		return -ENOMEM;
+	for (; i < len && text[i] != '"' && text[i] != '\n'; i++) {
+		if (text[i] == '\\' && i + 1 < len)
+			i++;
+		d[o++] = text[i];
+	}
+	d[o] = '\0';
+	*out = d;
+	return 0;
+}
+
 /* the command of an archive's description: `Created *before* executing
- * 'CMD'` (or *after*) gives CMD, malloc'd in *command; NULL otherwise */
+ * 'CMD'` (or *after*) gives CMD, malloc'd in *command; NULL otherwise.
+ * LVM2 quotes the command line as it was typed, quotes inside it included,
+ * so CMD runs to the description's last quote. */
 static int description_command(const char *d, char **command)
 {
 	static const char mark[] = "executing '";
@@ -1372,5 +1411,15 @@ int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 	}
 	if (archive_format)
 		*archive_format = archive && vg_at < len;
-	return command ? description_command(g->description, command) : 0;
+	if (command) {
+		char *whole = NULL;
+
+		rc = whole_description(text, len, &whole);
+		if (rc)
+			return rc;
+		rc = description_command(whole ? whole : g->description, command);
+		free(whole);
+		return rc;
+	}
+	return 0;
 }

@@ -172,6 +172,30 @@ static void copy_command_from_description(void **state)
 	free(t);
 }
 
+/* a command line longer than the description field, with quotes of its own
+ * (LVM2 writes it as typed, double quotes escaped): whole, unescaped */
+static void copy_long_command(void **state)
+{
+	static const char typed[] =
+		"lvremove --config 'backup { backup = 1 archive = 1 backup_dir = \\\"/tmp/mlvm-test.4IOYx5/backup\\\" "
+		"archive_dir = \\\"/tmp/mlvm-test.4IOYx5/archive\\\" }' --devices /dev/loop20 --devices /dev/loop22 "
+		"--driverloaded n -f vg0/scratch_with_a_long_name_to_pass_the_two_hundred_and_fifty_five_bytes";
+	static const char want[] =
+		"lvremove --config 'backup { backup = 1 archive = 1 backup_dir = \"/tmp/mlvm-test.4IOYx5/backup\" "
+		"archive_dir = \"/tmp/mlvm-test.4IOYx5/archive\" }' --devices /dev/loop20 --devices /dev/loop22 "
+		"--driverloaded n -f vg0/scratch_with_a_long_name_to_pass_the_two_hundred_and_fifty_five_bytes";
+	char *t = archive_text(6, 1, typed, 1), *cmd = NULL;
+	struct mlvm_generation g;
+
+	(void)state;
+	assert_true(strlen(want) > sizeof(g.description));
+	assert_int_equal(mlvm_carve_copy(t, strlen(t), &g, NULL, &cmd), 0);
+	assert_non_null(cmd);
+	assert_string_equal(cmd, want);
+	free(cmd);
+	free(t);
+}
+
 /* cut inside the VG section: not parsed, not complete, yet name, id and
  * seqno are read from its first lines (either layout) */
 static void copy_damaged(void **state)
@@ -486,6 +510,7 @@ int main(void)
 		cmocka_unit_test(copy_ring_layout),
 		cmocka_unit_test(copy_archive_layout),
 		cmocka_unit_test(copy_command_from_description),
+		cmocka_unit_test(copy_long_command),
 		cmocka_unit_test(copy_damaged),
 		cmocka_unit_test(same_vg_section),
 		cmocka_unit_test(copy_not_metadata),
