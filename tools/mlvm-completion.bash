@@ -93,7 +93,7 @@ _mlvm()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --strict --no-nested --vg --pv --metadata --record --record-no-hash --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --strict --deep --no-nested --vg --pv --metadata --record --record-no-hash --help --version" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$("$prog" --list-commands 2>/dev/null)" -- "$cur"))
 		fi

@@ -247,6 +247,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	if (opts)
 		o = *opts;
 	o.strict = c->strict;
+	if (c->deep)
+		o.carve_anywhere = true;
 	o.pv_choices = c->pv_choices;
 	o.n_pv_choices = c->n_pv_choices;
 	set = mlvm_set_new(&o);

@@ -25,6 +25,7 @@ struct cli {
 	const char *prog;	/* "mlvm" */
 	bool json;
 	bool strict;
+	bool deep;		/* --deep: metadata text carved at any byte of the images too */
 	bool no_nested;		/* --no-nested: no looking inside LVs for guest disks */
 	const char *vg;		/* --vg NAME, UUID or NAME@UUID */
 	struct mlvm_pv_choice *pv_choices;	/* --pv PV=IMAGE, repeatable */

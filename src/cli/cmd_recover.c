@@ -469,7 +469,6 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "copies", no_argument, NULL, 'C' },
-		{ "deep", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .carve = true };
@@ -492,9 +491,6 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			break;
 		case 'C':
 			copies = true;
-			break;
-		case 'D':
-			oo.carve_anywhere = true;
 			break;
 		default:
 			return cli_bad_option(&gopt, opt);

@@ -454,7 +454,6 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		{ "deep", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mlvm_open_opts oo = { .deep = true };
@@ -472,9 +471,6 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		case 'h':
 			fputs(scan_help, stdout);
 			return EXIT_DONE;
-		case 'D':
-			oo.carve_anywhere = true;
-			break;
 		default:
 			return cli_bad_option(&gopt, opt);
 		}
@@ -486,7 +482,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		return status;
 	if (set->n_devs == 0)
 		mlvm_error(&set->report, "no_pv", NULL, -1, "no LVM2 physical volume found in the images given");
-	if (oo.carve_anywhere && !(copies = carved_copies(set, &n_copies))) {
+	if (c->deep && !(copies = carved_copies(set, &n_copies))) {
 		cli_err(c, "out of memory");
 		mlvm_set_free(set);
 		return EXIT_FAILED;

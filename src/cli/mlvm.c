@@ -70,6 +70,12 @@ static const char usage_text[] =
 	"  --json               machine-readable output on stdout (a failure too: a\n"
 	"                       JSON error object, same exit status)\n"
 	"  --strict             treat damage as LVM2 would: refuse instead of recovering\n"
+	"  --deep               also carve LVM2 metadata text from every byte of the\n"
+	"                       images, outside the metadata areas (archive and\n"
+	"                       backup files in a filesystem, old rings, fragments):\n"
+	"                       their generations are read, exported, mapped, diffed\n"
+	"                       and put on the timeline as those of the rings;\n"
+	"                       history and scan list each copy and where it lies\n"
 	"  --no-nested          do not look inside LVs for guest disks (a partition\n"
 	"                       table or a PV label in an LV's first sectors, whose\n"
 	"                       VGs are otherwise read as any other, 4 levels deep)\n"
@@ -188,6 +194,8 @@ static int take_globals(struct cli *c, int *argc, char **argv, struct globals *g
 			c->json = true;
 		} else if (!strcmp(a, "--strict")) {
 			c->strict = true;
+		} else if (!strcmp(a, "--deep")) {
+			c->deep = true;
 		} else if (!strcmp(a, "--no-nested")) {
 			c->no_nested = true;
 		} else if (!strcmp(a, "--vg")) {

@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 VG=mlvmdeep$$
 IMG=$TMP/disk.img
-truncate -s 64M "$IMG"
+head -c 64M /dev/urandom >"$IMG"	# random: exported bytes mean something
 L=$(losetup -f --show "$IMG") || { fail "losetup"; finish; }
 LOOPS+=("$L")
 lv() { lvm "$@" --devices "$L" >>"$TMP/lvm.log" 2>&1 || fail "lvm $*: $(tail -3 "$TMP/lvm.log")"; }
@@ -132,6 +132,44 @@ missing = [w for w in want if w not in got]
 if missing:
     print(f"FAIL: scan --deep misses {missing}"); sys.exit(1)
 PY
+
+# --deep is global: a generation only the archive files hold is read, and
+# exported, as LVM2 wrote it there (the archive file taken before lvremove
+# holds secret, with its PE range), and the timeline has its removal
+arch=$(grep -l "executing 'lvremove" "$D"/etc/lvm/archive/*.vg | head -1)
+s_secret=$(sed -n 's/^[[:space:]]*seqno = \([0-9]*\)$/\1/p' "$arch" | head -1)
+run_mlvm --json read --deep --generation "$s_secret" "$L"
+"$PYTHON3" - "$TMP/out" "$arch" <<'PY' && pass "read --deep --generation $s_secret: the LVs of LVM2's archive file" || fail "read --deep --generation $s_secret (see above): $(head -3 "$TMP/err")"
+import json, re, sys
+vg = json.load(open(sys.argv[1]))["vgs"][0]
+text = open(sys.argv[2]).read()
+lvs_text = text[text.index("logical_volumes {"):]
+want = sorted(set(re.findall(r"^\t\t(\w+) \{$", lvs_text, re.M)))
+got = sorted(lv["name"] for lv in vg["lvs"])
+if got != want or "secret" not in got:
+    print(f"FAIL: LVs {got}, the archive file has {want}"); sys.exit(1)
+PY
+run_mlvm read "$L"
+grep -q secret "$TMP/out" && fail "secret in the current VG" || pass "secret is not in the current VG"
+sec_pe=$(awk '/^\t\tsecret \{/{f=1} f && /"pv0", [0-9]+/{sub(/.*"pv0", */, ""); sub(/[^0-9].*/, ""); print; exit}' "$arch")
+run_mlvm export --deep --generation "$s_secret" --lv "$VG/secret" -o "$TMP/secret.raw" "$L"
+if [ "$status" -le 1 ] && [ -s "$TMP/secret.raw" ] &&
+	cmp -s "$TMP/secret.raw" <(dd if="$L" bs=1M iflag=skip_bytes skip=$((pe_start + sec_pe * 1048576)) count=2 status=none); then
+	pass "export --deep --generation $s_secret: secret's bytes at the PEs LVM2's archive file gives ($sec_pe)"
+else
+	fail "export --deep of secret (exit $status, PE $sec_pe): $(head -3 "$TMP/err")"
+fi
+run_mlvm --json timeline --deep "$L"
+"$PYTHON3" - "$TMP/out" "$VG" <<'PY' && pass "timeline --deep: secret created and removed, from the archive files" || fail "timeline --deep (see above)"
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+names = {(e["event"], e["lv"]) for e in ev}
+want = {("lv_created", "secret"), ("lv_removed", "secret")}
+if not want <= names:
+    print(f"FAIL: events {sorted(names)}"); sys.exit(1)
+PY
+run_mlvm --json timeline "$L"
+grep -q '"secret"' "$TMP/out" && fail "timeline without --deep knows secret (the ring was zeroed)" || pass "timeline without --deep: only the ring's generation"
 
 # the label and the whole metadata area wiped: the copies in the files remain
 dd if=/dev/zero of="$L" bs=512 seek=1 count=1 conv=notrunc status=none
