@@ -1092,7 +1092,7 @@ void cli_json_source_origin(struct json *j, const struct mlvm_vg *vg)
 			json_uint(j, "lv_offset", l->lv_offset);
 		}
 		if (l->fs_path)
-			json_string(j, "file", l->fs_path);
+			json_string(j, "fs_path", l->fs_path);
 		return;
 	}
 	mlvm_uuid_format(vg->source.pv_id, strlen(vg->source.pv_id), uuid);

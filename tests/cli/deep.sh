@@ -148,6 +148,9 @@ want = sorted(set(re.findall(r"^\t\t(\w+) \{$", lvs_text, re.M)))
 got = sorted(lv["name"] for lv in vg["lvs"])
 if got != want or "secret" not in got:
     print(f"FAIL: LVs {got}, the archive file has {want}"); sys.exit(1)
+src = vg["source"]
+if src["origin"] != "image" or src["pv_id"] is not None or not (src.get("fs_path") or "").startswith("/etc/lvm/archive/"):
+    print(f"FAIL: source {src}"); sys.exit(1)
 PY
 run_mlvm read "$L"
 grep -q secret "$TMP/out" && fail "secret in the current VG" || pass "secret is not in the current VG"
