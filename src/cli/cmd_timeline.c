@@ -285,6 +285,12 @@ static void what(const struct mlvm_tl_event *e, struct mlvm_buf *b)
 	case MLVM_TL_LV_STATUS:
 		mlvm_buf_printf(b, "status %s -> %s", x, y);
 		break;
+	case MLVM_TL_HLV_RECORDED:
+		mlvm_buf_printf(b, "recorded as a historical LV (removed; LVM2 keeps its record)");
+		break;
+	case MLVM_TL_HLV_DROPPED:
+		mlvm_buf_printf(b, "its historical LV record dropped");
+		break;
 	case MLVM_TL_GAP:
 		if (e->from < 0)
 			mlvm_buf_printf(b, "seqno 1..%llu missing: its history before them unknown",

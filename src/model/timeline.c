@@ -29,6 +29,8 @@ static const char *const kind_names[MLVM_TL_N_KINDS] = {
 	[MLVM_TL_LV_TAGGED] = "lv_tagged",
 	[MLVM_TL_LV_UNTAGGED] = "lv_untagged",
 	[MLVM_TL_LV_STATUS] = "lv_status_changed",
+	[MLVM_TL_HLV_RECORDED] = "hlv_recorded",
+	[MLVM_TL_HLV_DROPPED] = "hlv_dropped",
 	[MLVM_TL_GAP] = "gap",
 	[MLVM_TL_CONFLICT] = "conflict",
 };
@@ -256,6 +258,10 @@ static void step(struct builder *b, long from, long to)
 			k = MLVM_TL_LV_MOVED;
 		else if (!strcmp(c->kind, "lv_status"))
 			k = MLVM_TL_LV_STATUS;
+		else if (!strcmp(c->kind, "hlv_added"))
+			k = MLVM_TL_HLV_RECORDED;
+		else if (!strcmp(c->kind, "hlv_removed"))
+			k = MLVM_TL_HLV_DROPPED;
 		else
 			continue;	/* a kind diff.h does not list yet */
 		e = event(b, k, from, to);

@@ -70,6 +70,8 @@ enum mlvm_tl_kind {
 	MLVM_TL_LV_TAGGED,
 	MLVM_TL_LV_UNTAGGED,
 	MLVM_TL_LV_STATUS,
+	MLVM_TL_HLV_RECORDED,	/* LVM2 recorded a removed LV as historical (record_lvs_history) */
+	MLVM_TL_HLV_DROPPED,	/* a historical LV's record is gone (lvremove of -NAME) */
 	MLVM_TL_GAP,
 	MLVM_TL_CONFLICT,
 	MLVM_TL_N_KINDS

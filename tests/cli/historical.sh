@@ -139,6 +139,24 @@ sys.exit(0 if [(x["kind"], x["lv"], x["id"]) for x in c] ==
          [("hlv_removed", "-snap2", "aaaaaa-aaaa-aaaa-aaaa-aaaa-aaaa-aaaaa4")] else 1)' "$TMP/out" &&
 	pass "diff --json: lvremove of -snap2 is hlv_removed" || fail "diff $after..$last: $(cat "$TMP/out")"
 
+# ---- timeline: the same records as events of their generations
+run_mlvm --json timeline a.img
+"$PYTHON3" - "$TMP/out" "$before" "$after" "$last" <<'PY' && pass "timeline: hlv_recorded for each removed snapshot, hlv_dropped for -snap2, at their seqnos" ||
+import json, sys
+ev = json.load(open(sys.argv[1]))["events"]
+before, after, last = (int(x) for x in sys.argv[2:5])
+got = sorted((e["event"], e["lv"], e["to"]["seqno"]) for e in ev if e["event"].startswith("hlv_"))
+rec = [g for g in got if g[0] == "hlv_recorded"]
+drop = [g for g in got if g[0] == "hlv_dropped"]
+ok = {g[1] for g in rec} == {"-snap1", "-snap2"} and all(before < g[2] <= after for g in rec)
+ok &= drop == [("hlv_dropped", "-snap2", drop[0][2])] if drop else False
+ok &= bool(drop) and after < drop[0][2] <= last
+if not ok:
+    print(got)
+sys.exit(0 if ok else 1)
+PY
+	fail "timeline: $(cat "$TMP/out" | head -c 1500)"
+
 # ---- scan: the bootloader area from the PV header
 run_mlvm scan a.img
 grep -q '^  bootarea  byte 1048576, 1048576 bytes' "$TMP/out" && pass "scan: bootarea line" ||

@@ -363,6 +363,31 @@ static void timeline_untag_and_kind_names(void **state)
 	assert_null(mlvm_tl_kind_name(MLVM_TL_N_KINDS));
 }
 
+/* a historical LV record (record_lvs_history) appearing and going: events of their own */
+static void timeline_historical_lvs(void **state)
+{
+	static const char rec[] = "}\nhistorical_logical_volumes {\nsnap1 {\nid = \"" LV2 "\"\n"
+				  "creation_time = 1700000000\nremoval_time = 1700000500\n}\n";
+	struct history h = { 0 };
+	char *a = lvs("one", 4, "", false), *b;
+	struct mlvm_buf with = { 0 };
+	char *s;
+
+	(void)state;
+	mlvm_buf_printf(&with, "%s%s", a, rec);
+	b = with.data;
+	push(&h, make_vg("vg0", VGID, 1, 1000, false, a));
+	push(&h, make_vg("vg0", VGID, 2, 2000, false, b));
+	push(&h, make_vg("vg0", VGID, 3, 3000, false, a));
+	free(a);
+	free(b);
+	s = run(&h);
+	assert_non_null(strstr(s, "hlv_recorded -snap1 >-snap1 1..2 t2000\n"));
+	assert_non_null(strstr(s, "hlv_dropped -snap1 -snap1> 2..3 t3000\n"));
+	free(s);
+	history_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +398,7 @@ int main(void)
 		cmocka_unit_test(timeline_follows_a_new_uuid),
 		cmocka_unit_test(timeline_unrelated_uuid_is_its_own_vg),
 		cmocka_unit_test(timeline_conflicting_texts_are_named),
+		cmocka_unit_test(timeline_historical_lvs),
 		cmocka_unit_test(timeline_move_is_not_an_extend),
 		cmocka_unit_test(timeline_archive_times_are_the_next_step),
 		cmocka_unit_test(timeline_untag_and_kind_names),
