@@ -30,6 +30,8 @@ static const char browse_help[] =
 	"Exit status: 0 done, 1 no volume group found, 2 usage error or no terminal.\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images, outside the metadata areas (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 int cmd_browse(struct cli *c, int argc, char **argv)

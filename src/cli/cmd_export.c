@@ -68,6 +68,8 @@ static const char export_help[] =
 	"removed, and a message says how far it got and what was left.\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images, outside the metadata areas (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* ------------------------------------------------------------ the engine's callbacks */

@@ -85,6 +85,8 @@ static const char mount_help[] =
 	"                       non-empty MOUNTPOINT is refused\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation, in --all-generations too (mlvm --help).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images, outside the metadata areas (mlvm --help).\n"
 	"Options may follow the images and MOUNTPOINT; -- ends them.\n"
 	"\n"
 	"Parts of an LV that cannot be read (a missing PV) read as zeros and are\n"

@@ -42,6 +42,8 @@ static const char read_help[] =
 	"Exit status: 0 done, 1 no volume group found, 2 usage error.\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images, outside the metadata areas (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /* name what each visible LV holds (libmagic), see read_help */

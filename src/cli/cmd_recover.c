@@ -632,6 +632,8 @@ static const char dump_help[] =
 	"pv_id, mda, offset, size, from_ring, text, warnings).\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images, outside the metadata areas (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 static int parse_generation_opts(struct cli *c, const char *cmd, const char *help,
@@ -762,6 +764,8 @@ static const char diff_help[] =
 	"Exit status: 0 done, 1 no such generation or not one VG, 2 usage error.\n"
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images, outside the metadata areas (mlvm --help).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
 /*

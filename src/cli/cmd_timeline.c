@@ -44,6 +44,8 @@ static const char timeline_help[] =
 	"--metadata FILE (repeatable): a vgcfgbackup, archive or dump file as one\n"
 	"more copy of its generation (mlvm --help); an archive copy also says\n"
 	"the command LVM2 was about to run (JSON: command).\n"
+	"--deep: also the generations of the metadata text carved at any byte of\n"
+	"the images (LVM2's archive files in a filesystem on an LV, old rings).\n"
 	"Exit status: 0 done, 1 no intact generation found, 2 usage error.\n"
 	"Options may come before or after the images; -- ends them.\n";
 
