@@ -762,7 +762,6 @@ static int cmp_loose(const struct mlvm_loose *x, const struct mlvm_loose *y)
 	return x->g.offset < y->g.offset ? -1 : x->g.offset > y->g.offset;
 }
 
-
 /* a copy of a VG's metadata that could be used */
 struct cand {
 	struct mlvm_pvdev *dev;			/* NULL for a loose copy */
@@ -2174,7 +2173,16 @@ const char *mlvm_gen_state_name(enum mlvm_gen_state s)
 	return (unsigned)s < MLVM_GEN_N_STATES ? names[s] : NULL;
 }
 
-int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n)
+/* is g a copy of the generation of like (NULL: of any)? */
+static bool copy_of(const struct mlvm_generation *g, const struct mlvm_generation *like)
+{
+	return !like || (g->seqno_known && like->seqno_known && g->seqno == like->seqno &&
+			 !strcmp(g->vg_id, like->vg_id));
+}
+
+/* the generations of the set, or the copies of like's, sorted */
+static int list_generations(const struct mlvm_set *set, const struct mlvm_generation *like,
+			    struct mlvm_gen_ref **out, size_t *n)
 {
 	struct mlvm_gen_ref *r;
 	size_t total = 0, i, g, o = 0;
@@ -2194,14 +2202,36 @@ int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, 
 	for (i = 0; i < set->n_devs; i++)
 		for (k = 0; k < set->devs[i].n_mda; k++)
 			for (g = 0; g < set->devs[i].mda[k].n_gens; g++)
-				r[o++] = (struct mlvm_gen_ref){ &set->devs[i], &set->devs[i].mda[k],
-								&set->devs[i].mda[k].gens[g], NULL };
+				if (copy_of(&set->devs[i].mda[k].gens[g], like))
+					r[o++] = (struct mlvm_gen_ref){ &set->devs[i], &set->devs[i].mda[k],
+									&set->devs[i].mda[k].gens[g], NULL };
 	for (i = 0; i < set->n_loose; i++)
-		r[o++] = (struct mlvm_gen_ref){ NULL, NULL, &set->loose[i]->g, set->loose[i] };
-	qsort(r, total, sizeof(*r), cmp_gen_ref);
+		if (copy_of(&set->loose[i]->g, like))
+			r[o++] = (struct mlvm_gen_ref){ NULL, NULL, &set->loose[i]->g, set->loose[i] };
+	if (!o) {
+		free(r);
+		return 0;
+	}
+	qsort(r, o, sizeof(*r), cmp_gen_ref);
 	*out = r;
-	*n = total;
+	*n = o;
 	return 0;
+}
+
+int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n)
+{
+	return list_generations(set, NULL, out, n);
+}
+
+int mlvm_set_copies_of(const struct mlvm_set *set, const struct mlvm_generation *g,
+		       struct mlvm_gen_ref **out, size_t *n)
+{
+	if (!g->seqno_known || !g->vg_id[0]) {
+		*out = NULL;
+		*n = 0;
+		return 0;
+	}
+	return list_generations(set, g, out, n);
 }
 
 int mlvm_area_view_open(const struct mlvm_pvdev *dev, const struct mlvm_mda_info *mda,

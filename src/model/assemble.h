@@ -246,6 +246,11 @@ struct mlvm_gen_ref {
  */
 int mlvm_set_generations(const struct mlvm_set *set, struct mlvm_gen_ref **out, size_t *n);
 
+/* The copies of g's generation (the same VG id and known seqno) among
+ * them, in the same order; none when g's VG id or seqno is unknown. */
+int mlvm_set_copies_of(const struct mlvm_set *set, const struct mlvm_generation *g,
+		       struct mlvm_gen_ref **out, size_t *n);
+
 /*
  * The text of one copy listed by mlvm_set_generations (malloc'd,
  * NUL-terminated; *len bytes before the NUL): a ring copy is read again,
@@ -289,8 +294,9 @@ int mlvm_set_add_loose(struct mlvm_set *set, struct mlvm_loose *l);
  */
 int mlvm_set_copy_loose(struct mlvm_set *dst, const struct mlvm_set *src);
 
-/* Decide again which loose copies are duplicates (see mlvm_set_add_loose);
- * mlvm_set_add_loose and mlvm_set_assemble call it. 0 or -ENOMEM. */
+/* Decide again which loose copies are duplicates (see mlvm_set_add_loose),
+ * all of them (mlvm_set_add_loose decides for the copies of the added
+ * copy's generation only); mlvm_set_assemble calls it. 0 or -ENOMEM. */
 int mlvm_set_mark_duplicates(struct mlvm_set *set);
 
 /*

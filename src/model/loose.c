@@ -112,17 +112,12 @@ static bool same_generation(const struct mlvm_generation *a, const struct mlvm_g
 	       !strcmp(a->vg_id, b->vg_id);
 }
 
-int mlvm_set_mark_duplicates(struct mlvm_set *set)
+/* the duplicate flags of the loose copies in r (sorted as
+ * mlvm_set_generations sorts) */
+static void mark_in(struct mlvm_set *set, const struct mlvm_gen_ref *r, size_t n)
 {
-	struct mlvm_gen_ref *r;
-	size_t n, i, j;
-	int rc;
+	size_t i, j;
 
-	if (!set->n_loose)
-		return 0;
-	rc = mlvm_set_generations(set, &r, &n);
-	if (rc)
-		return rc;
 	for (i = 0; i < n; i++) {
 		struct mlvm_loose *l = (struct mlvm_loose *)r[i].loose;
 
@@ -145,6 +140,20 @@ int mlvm_set_mark_duplicates(struct mlvm_set *set)
 			free(t);
 		}
 	}
+}
+
+int mlvm_set_mark_duplicates(struct mlvm_set *set)
+{
+	struct mlvm_gen_ref *r;
+	size_t n;
+	int rc;
+
+	if (!set->n_loose)
+		return 0;
+	rc = mlvm_set_generations(set, &r, &n);
+	if (rc)
+		return rc;
+	mark_in(set, r, n);
 	free(r);
 	return 0;
 }
@@ -165,7 +174,18 @@ int mlvm_set_add_loose(struct mlvm_set *set, struct mlvm_loose *l)
 	copy->duplicate = false;
 	memset(l, 0, sizeof(*l));
 	set->loose[set->n_loose++] = copy;
-	return mlvm_set_mark_duplicates(set);
+	/* only the copies of its generation can change: linear in the set */
+	{
+		struct mlvm_gen_ref *r;
+		size_t n;
+		int rc = mlvm_set_copies_of(set, &copy->g, &r, &n);
+
+		if (rc)
+			return rc;
+		mark_in(set, r, n);
+		free(r);
+	}
+	return 0;
 }
 
 static int dup_str(char **dst, const char *src)
