@@ -1729,6 +1729,17 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 			    (int64_t)vg->source.offset,
 			    "vg %s as of generation %llu, read from %s (the newest is %llu)",
 			    vg->name, (unsigned long long)vg->seqno, a, (unsigned long long)newest);
+		/* a copy outside the rings that is no duplicate of one before it
+		 * holds another text of this seqno: say which one was not used */
+		for (i = 0; i < n; i++) {
+			if (i == chosen || !c[i].loose || !c[i].good || c[i].seqno != vg->seqno)
+				continue;
+			cand_name(&c[i], b, sizeof(b));
+			mlvm_warn(&set->report, "generation_conflict", cand_image(&c[i]),
+				  c[i].loose->origin == MLVM_ORIGIN_FILE ? -1 : (int64_t)c[i].loose->g.offset,
+				  "vg %s: %s holds seqno %llu with other text; using %s",
+				  vg->name, b, (unsigned long long)vg->seqno, a);
+		}
 	} else if (c[chosen].gen && !gone_reason(c, n, trouble, sizeof(trouble))) {
 		mlvm_notice(&set->report, "vg_gone", cand_image(&c[chosen]), (int64_t)vg->source.offset,
 			    "vg %s (%s) is committed by no metadata area any longer (%s): shown as of seqno %llu, its newest generation, found in the ring of %s",
@@ -2026,6 +2037,11 @@ int mlvm_set_assemble_more(struct mlvm_set *set)
 		if (rc)
 			return rc;
 	}
+	/* the files added before the rings were carved are copies of a ring
+	 * generation or not: decided now, before any becomes a candidate */
+	rc = mlvm_set_mark_duplicates(set);
+	if (rc)
+		return rc;
 	rc = assemble_pending(set, false, first);
 	/* committed copies with a good crc that did not load: their rings next */
 	more = false;

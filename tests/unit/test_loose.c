@@ -462,6 +462,39 @@ static void file_against_the_ring(void **state)
 	free(arch);
 }
 
+/* read as of a generation whose seqno a file holds with other text than the
+ * ring: the ring's copy is used and the file's is named, never dropped silently */
+static void generation_conflict_named(void **state)
+{
+	struct mlvm_open_opts o = { .carve = true, .want_generation = true, .generation = 6 };
+	struct mlvm_set *set = mlvm_set_new(&o);
+	char *t = ring_text(6, 2), *other = ring_text(6, 1);
+	struct ib_pv pv;
+	size_t i, seen = 0;
+
+	(void)state;
+	ib_pv_build(&pv, PV_SIZE, UUID_A, PE_START, 1, 0, 0);
+	ib_pv_commit(&pv, 0, t, 0);
+	assert_int_equal(mlvm_set_add_source(set, mlvm_source_memory("pv0.img", pv.img, pv.size, 0)), 0);
+	write_file(tmp_path("same6.vg"), t, strlen(t));
+	write_file(tmp_path("other6.vg"), other, strlen(other));
+	assert_int_equal(mlvm_set_add_metadata_file(set, tmp_path("same6.vg")), 0);
+	assert_int_equal(mlvm_set_add_metadata_file(set, tmp_path("other6.vg")), 0);
+	assert_int_equal(mlvm_set_assemble(set), 1);
+	assert_null(set->vgs[0]->source.loose);	/* the ring's copy */
+	for (i = 0; i < set->report.n; i++) {
+		if (strcmp(set->report.items[i].code, "generation_conflict"))
+			continue;
+		seen++;
+		assert_non_null(strstr(set->report.items[i].message, "other6.vg"));
+	}
+	assert_int_equal(seen, 1);	/* same6.vg is a copy of the ring's text: not named */
+	mlvm_set_free(set);
+	ib_pv_free(&pv);
+	free(t);
+	free(other);
+}
+
 /* a copy carved from an image, with what is known of where it lies */
 static void image_copy_origin(void **state)
 {
@@ -511,6 +544,7 @@ int main(void)
 		cmocka_unit_test(copy_archive_layout),
 		cmocka_unit_test(copy_command_from_description),
 		cmocka_unit_test(copy_long_command),
+		cmocka_unit_test(generation_conflict_named),
 		cmocka_unit_test(copy_damaged),
 		cmocka_unit_test(same_vg_section),
 		cmocka_unit_test(copy_not_metadata),
