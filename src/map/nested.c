@@ -114,7 +114,7 @@ static bool lv_holds(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 		const struct mlvm_pv *pv;
 		uint64_t at, len;
 
-		if (g->n_areas != 1 || strcmp(g->type, "striped") || a->kind != MLVM_AREA_PV ||
+		if (g->n_areas != 1 || !mlvm_seg_is(g, "striped") || a->kind != MLVM_AREA_PV ||
 		    a->ref < 0 || (uint32_t)a->ref >= vg->n_pvs)
 			continue;
 		pv = &vg->pvs[a->ref];
@@ -161,7 +161,7 @@ static bool linear_start(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
 	const struct mlvm_pv *pv;
 	uint64_t len;
 
-	if (!g || g->start_extent || g->n_areas != 1 || strcmp(g->type, "striped") ||
+	if (!g || g->start_extent || g->n_areas != 1 || !mlvm_seg_is(g, "striped") ||
 	    g->areas[0].kind != MLVM_AREA_PV || g->areas[0].ref < 0 ||
 	    (uint32_t)g->areas[0].ref >= vg->n_pvs)
 		return false;

@@ -16,7 +16,7 @@ static bool seg_byte(const struct mlvm_vg *vg, const struct mlvm_segment *s, uin
 
 	if (!mlvm_mul_ok(s->start_extent, ext, &base))
 		return false;
-	if (!strcmp(s->type, "striped") && s->n_areas > 1) {
+	if (mlvm_seg_is(s, "striped") && s->n_areas > 1) {
 		ss = mlvm_seg_stripe_size(s) * MLVM_SECTOR_SIZE;
 		if (!ss)
 			return false;
@@ -32,8 +32,8 @@ static bool seg_byte(const struct mlvm_vg *vg, const struct mlvm_segment *s, uin
 /* segment types whose every area is a whole copy of the segment */
 static bool identity_legs(const struct mlvm_segment *s)
 {
-	return !strcmp(s->type, "mirror") || !strcmp(s->type, "raid1") ||
-	       (!strcmp(s->type, "striped") && s->n_areas == 1);
+	return mlvm_seg_is(s, "mirror") || mlvm_seg_is(s, "raid1") ||
+	       (mlvm_seg_is(s, "striped") && s->n_areas == 1);
 }
 
 /* the LV that uses LV l's byte b as an identity leg: updates *l and *b */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "text/config.h"
 #include "base/report.h"
@@ -213,6 +214,12 @@ unsigned mlvm_seg_lv_refs(const struct mlvm_vg *vg, const struct mlvm_segment *s
 const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const char *key);
 /* stripe_size of a segment in sectors, 0 when not given */
 uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s);
+
+/* segment s has type t; false for a segment whose type is missing or unreadable */
+static inline bool mlvm_seg_is(const struct mlvm_segment *s, const char *t)
+{
+	return s->type && !strcmp(s->type, t);
+}
 /* the key holding a segment's areas ("stripes", "mirrors", "raids",
  * "raid0_lvs"), or NULL */
 const char *mlvm_seg_areas_key(const struct mlvm_segment *s);
