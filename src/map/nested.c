@@ -186,6 +186,16 @@ static bool lv_holds_known(const struct mlvm_set *set, const struct mlvm_vg *vg,
 	return false;
 }
 
+/* lv is shorter than the smallest device LVM2 makes a PV of (or the
+ * opts' bound): no guest PV can be in it */
+static bool too_small(const struct mlvm_set *set, const struct mlvm_vg *vg,
+		      const struct mlvm_lv *lv)
+{
+	uint64_t min = set->opts.nested_min_bytes ? set->opts.nested_min_bytes : MLVM_NESTED_MIN_BYTES;
+
+	return mlvm_lv_size(vg, lv) < min;
+}
+
 /*
  * Probe lv of vg; add it to the set when it holds a PV (in itself or a
  * partition). 1 when added, 0 when not, or a negative errno (-ENOMEM).
@@ -203,7 +213,7 @@ static int probe_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct
 	int rc;
 
 	if (!lv->visible || mlvm_lv_is_thin_pool(lv) || !lv->extent_count ||
-	    lv_holds_known(set, vg, lv))
+	    too_small(set, vg, lv) || lv_holds_known(set, vg, lv))
 		return 0;
 	/* the common case, a linear start, read straight from its image: no
 	 * reader is built for the thousands of LVs that hold no disk */

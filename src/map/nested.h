@@ -5,7 +5,8 @@
  *
  * mlvm_set_assemble_nested() assembles a set as mlvm_set_assemble() does,
  * then looks at the first MLVM_NESTED_PROBE bytes of every LV that could
- * hold a disk (visible, not a thin pool; hidden sub-LVs such as _tdata,
+ * hold a disk (visible, not a thin pool, at least MLVM_NESTED_MIN_BYTES
+ * long or opts.nested_min_bytes when set; hidden sub-LVs such as _tdata,
  * _tmeta, raid images are never probed; LVs that cannot be read as a whole,
  * e.g. whose PV is ambiguous, are skipped) with one read: a PV label in
  * sectors 0-3, or an MBR/GPT whose partitions (their first sectors read
@@ -34,6 +35,10 @@
 /* bytes read at the start of an LV: sectors 0-3, which hold a PV label,
  * the MBR (sector 0) and the GPT header (sector 1) */
 #define MLVM_NESTED_PROBE 2048u
+/* LVM2 puts no PV on a device smaller than 512 KiB (PV_MIN_SIZE_KB, the
+ * floor of lvm.conf's devices/pv_min_size, 2 MiB by default): a smaller LV
+ * holds no guest PV, in itself or in a partition, and is not probed */
+#define MLVM_NESTED_MIN_BYTES (512u * 1024u)
 
 /* mlvm_set_assemble() with nested discovery: the number of VGs or a
  * negative errno. */

@@ -109,6 +109,8 @@ struct mlvm_open_opts {
 					 * image, outside the metadata areas (model/deep.h) */
 	bool want_generation;		/* assemble the VG as of generation seqno */
 	uint64_t generation;
+	uint64_t nested_min_bytes;	/* nested discovery (map/nested.h) probes LVs of at
+					 * least this many bytes; 0: MLVM_NESTED_MIN_BYTES */
 	const struct mlvm_pv_choice *pv_choices;	/* --pv, not copied */
 	size_t n_pv_choices;
 };
