@@ -261,6 +261,60 @@ static void json_hex(struct json *j, const char *key, const char *hex)
 		json_null(j, key);
 }
 
+/*
+ * "segments": an EWF image's segment files in order, each with its size
+ * and SHA-256 (the one named is hashed once: named_sha is its hash, NULL
+ * when not computed); err gets the first failure when it has none yet.
+ */
+static void segment_entries(struct json *j, const struct cli_record *rec, const char *path,
+			    enum mlvm_format fmt, const char *named_sha, char *err, size_t elen)
+{
+	struct stat named, st;
+	char **files = NULL;
+	size_t n = 0, i;
+	bool have_named = stat(path, &named) == 0;
+
+	if (mlvm_container_files(path, fmt, &files, &n)) {
+		json_null(j, "segments");
+		if (!err[0])
+			snprintf(err, elen, "cannot list the segment files: %s", strerror(ENOMEM));
+		return;
+	}
+	json_begin_array(j, "segments");
+	for (i = 0; i < n; i++) {
+		struct mlvm_report why;
+		struct mlvm_source *seg = NULL;
+		struct mlvm_hashes h = { 0 };
+		char one[1024] = "";
+		bool is_named = have_named && stat(files[i], &st) == 0 && same_file(&named, &st);
+		bool ok = false;
+		int rc;
+
+		mlvm_report_init(&why);
+		json_begin_object(j, NULL);
+		json_string(j, "path", files[i]);
+		rc = mlvm_source_open(files[i], MLVM_SOURCE_RAW, &seg, &why);
+		if (rc)
+			snprintf(one, sizeof(one), "cannot open segment %s: %s", files[i],
+				 mlvm_source_open_error(&why, rc));
+		else if (rec->hash && !is_named)
+			ok = hash_one(seg, files[i], "file", MLVM_HASH_BIT(MLVM_DIGEST_SHA256), &h,
+				      one, sizeof(one)) == 0;
+		if (seg)
+			json_uint(j, "size", seg->size);
+		else
+			json_null(j, "size");
+		json_hex(j, "sha256", is_named ? named_sha : ok ? h.hex[MLVM_DIGEST_SHA256] : NULL);
+		json_end_object(j);
+		if (one[0] && !err[0])
+			snprintf(err, elen, "%s", one);
+		mlvm_source_close(seg);
+		mlvm_report_free(&why);
+	}
+	json_end_array(j);
+	mlvm_container_files_free(files, n);
+}
+
 /* one element of "images" */
 static void image_entry(struct json *j, const struct cli_record *rec, const char *path)
 {
@@ -345,6 +399,11 @@ out:
 	} else {
 		json_null(j, "acquisition");
 	}
+	if (raw && (fmt == MLVM_FORMAT_EWF || fmt == MLVM_FORMAT_EWF2))
+		segment_entries(j, rec, path, fmt, file_ok ? fh.hex[MLVM_DIGEST_SHA256] : NULL, err,
+				sizeof(err));
+	else
+		json_null(j, "segments");
 	json_string(j, "error", err[0] ? err : NULL);
 	json_end_object(j);
 	mlvm_source_close(media);

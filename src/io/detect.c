@@ -6,6 +6,7 @@
 #include "base/units.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,6 +159,39 @@ static int built_without(struct mlvm_report *r, const char *path, enum mlvm_form
 		article(f), mlvm_format_name(f), lib, pkg);
 }
 #endif
+
+void mlvm_container_files_free(char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+int mlvm_container_files(const char *path, enum mlvm_format f, char ***paths, size_t *n)
+{
+	*paths = NULL;
+	*n = 0;
+#ifdef HAVE_LIBEWF
+	if (f == MLVM_FORMAT_EWF || f == MLVM_FORMAT_EWF2) {
+		int rc = mlvm_ewf_segment_files(path, paths, n);
+
+		if (rc || *n)
+			return rc;
+	}
+#else
+	(void)f;
+#endif
+	*paths = calloc(1, sizeof(**paths));
+	if (!*paths || !((*paths)[0] = strdup(path))) {
+		free(*paths);
+		*paths = NULL;
+		return -ENOMEM;
+	}
+	*n = 1;
+	return 0;
+}
 
 int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
 			struct mlvm_source **out, struct mlvm_report *r)

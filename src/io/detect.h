@@ -86,6 +86,17 @@ int mlvm_detect_fd(int fd, uint64_t size, enum mlvm_format *out);
 const char *mlvm_format_name(enum mlvm_format f);
 
 /*
+ * The files the container image path (of format f, as detected) is read
+ * from, in order: an EWF image's segment files as libewf_glob() finds them
+ * from the name given (.E01, .E02, ...; the case record hashes each); for
+ * every other format, for an EWF name libewf does not understand, and
+ * without libewf, path alone. 0 with *paths (free with
+ * mlvm_container_files_free) and *n >= 1, or -ENOMEM.
+ */
+int mlvm_container_files(const char *path, enum mlvm_format f, char ***paths, size_t *n);
+void mlvm_container_files_free(char **paths, size_t n);
+
+/*
  * Open path, known to be of format f (not raw), as a read-only source.
  * flags as mlvm_source_open(): MLVM_SOURCE_WRITE is refused (-EROFS).
  * A format this build cannot read fails with -EMEDIUMTYPE, and the words

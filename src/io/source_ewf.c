@@ -14,6 +14,7 @@
 #include "io/source_libyal.h"
 #include "io/source_error.h"
 #include "io/source.h"
+#include "io/detect.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -202,4 +203,32 @@ int mlvm_source_open_ewf(const char *path, struct mlvm_source **out, struct mlvm
 		libewf_error_free(&e);
 	/* g is the adapter's from here on */
 	return mlvm_libyal_open(&ewf_lib, path, "EWF", g, out, r);
+}
+
+int mlvm_ewf_segment_files(const char *path, char ***paths, size_t *n)
+{
+	libewf_error_t *e = NULL;
+	char **names = NULL;
+	int count = 0, i;
+
+	*paths = NULL;
+	*n = 0;
+	if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &count, &e) != 1 ||
+	    count <= 0) {
+		if (e)
+			libewf_error_free(&e);
+		return 0;	/* not a name libewf understands: opened alone */
+	}
+	*paths = calloc((size_t)count, sizeof(**paths));
+	for (i = 0; *paths && i < count; i++)
+		if (!((*paths)[i] = strdup(names[i])))
+			break;
+	libewf_glob_free(names, count, NULL);
+	if (!*paths || i < count) {
+		mlvm_container_files_free(*paths, (size_t)i);
+		*paths = NULL;
+		return -ENOMEM;
+	}
+	*n = (size_t)count;
+	return 0;
 }

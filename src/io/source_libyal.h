@@ -172,6 +172,9 @@ int mlvm_libyal_error(const struct mlvm_libyal *lib, int rc, void *e, const char
  * mlvm_libyal_open's */
 int mlvm_source_open_ewf(const char *path, struct mlvm_source **out, struct mlvm_report *r);
 int mlvm_source_open_qcow(const char *path, struct mlvm_source **out, struct mlvm_report *r);
+/* the segment files of the EWF image path as libewf_glob() finds them
+ * (mlvm_container_files, detect.h) */
+int mlvm_ewf_segment_files(const char *path, char ***paths, size_t *n);
 /* format: "VHD" or "VHDX" (mlvm_format_name), in messages */
 int mlvm_source_open_vhdi(const char *path, const char *format, struct mlvm_source **out,
 			  struct mlvm_report *r);

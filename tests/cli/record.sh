@@ -155,6 +155,33 @@ assert a["md5"] == hashlib.md5(raw).hexdigest() == a["computed_md5"], a
 assert a["sha1"] == hashlib.sha1(raw).hexdigest() == a["computed_sha1"], a
 assert a["verified"] is True and i["error"] is None, i
 PY
+	# a split E01 (1 MiB segments): every segment file with its own SHA-256
+	if ewfacquire -u -q -C case -D "mlvm test" -e mlvm -E pv0 -N none -c none -d sha1 \
+		-S 1048576 -t "$TMP/split" "${demo[0]}" >/dev/null 2>&1 &&
+	   [ -f "$TMP/split.E02" ]; then
+		expect_status 0 "split E01 --record" --record "$TMP/s.jsonl" read "$TMP/split.E01"
+		"$PYTHON3" - "$TMP/s.jsonl" "$TMP" <<'PY' && pass "split E01: each segment file's size and SHA-256, as sha256sum says" || fail "split E01 record: $(cat "$TMP/s.jsonl")"
+import glob, hashlib, json, os, sys
+i = json.loads(open(sys.argv[1]).readline())["images"][0]
+want = sorted(glob.glob(os.path.join(sys.argv[2], "split.E*")))
+assert len(want) > 1, want
+got = i["segments"]
+assert [os.path.realpath(s["path"]) for s in got] == [os.path.realpath(w) for w in want], (got, want)
+for s, w in zip(got, want):
+    b = open(w, "rb").read()
+    assert s["size"] == len(b) and s["sha256"] == hashlib.sha256(b).hexdigest(), (s, w)
+assert i["sha256"] == got[0]["sha256"] and i["error"] is None and i["acquisition"]["verified"] is True, i
+PY
+		# --record-no-hash: the segments listed, not hashed
+		expect_status 0 "split E01 --record-no-hash" --record "$TMP/sn.jsonl" --record-no-hash read "$TMP/split.E01"
+		"$PYTHON3" -c '
+import json, sys
+i = json.loads(open(sys.argv[1]).readline())["images"][0]
+assert len(i["segments"]) > 1 and all(s["sha256"] is None and s["size"] > 0 for s in i["segments"]), i' "$TMP/sn.jsonl" &&
+			pass "split E01 --record-no-hash: segments listed, not hashed" || fail "split E01 --record-no-hash: $(cat "$TMP/sn.jsonl")"
+	else
+		fail "ewfacquire -S 1048576 made no split E01"
+	fi
 	# a byte flipped inside a chunk's data: the chunk's checksum fails
 	cp "$TMP/e01pv0.E01" "$TMP/bad.E01"
 	"$PYTHON3" -c '
