@@ -37,6 +37,8 @@ struct libmlvm_handle {
 	unsigned flags;
 	struct mlvm_gen_ref *gens;
 	size_t n_gens;
+	char **long_desc;	/* per generation: its description whole when longer
+				 * than the 255 bytes carved, else NULL */
 };
 
 struct libmlvm_lv_reader {
@@ -70,7 +72,19 @@ const char *libmlvm_error(void)
 
 static int collect_generations(struct libmlvm_handle *h)
 {
-	return mlvm_set_generations(h->set, &h->gens, &h->n_gens);
+	size_t i;
+	int rc = mlvm_set_generations(h->set, &h->gens, &h->n_gens);
+
+	if (rc || !h->n_gens)
+		return rc;
+	h->long_desc = calloc(h->n_gens, sizeof(*h->long_desc));
+	if (!h->long_desc)
+		return -ENOMEM;
+	for (i = 0; i < h->n_gens; i++)
+		if (h->gens[i].g->description_cut &&
+		    mlvm_gen_ref_description(h->set, &h->gens[i], &h->long_desc[i]) == -ENOMEM)
+			return -ENOMEM;
+	return 0;
 }
 
 static int open_set(const char *const *paths, size_t n, unsigned flags, bool want_gen,
@@ -173,6 +187,9 @@ void libmlvm_close(struct libmlvm_handle *h)
 	for (i = 0; i < h->n_paths; i++)
 		free(h->paths[i]);
 	free(h->paths);
+	for (i = 0; h->long_desc && i < h->n_gens; i++)
+		free(h->long_desc[i]);
+	free(h->long_desc);
 	free(h->gens);
 	free(h);
 }
@@ -468,6 +485,8 @@ const char *libmlvm_generation_description(const struct libmlvm_handle *h, size_
 {
 	const struct mlvm_gen_ref *g = get_gen(h, gen);
 
+	if (g && h->long_desc && h->long_desc[gen])
+		return h->long_desc[gen];
 	return g && g->g->description[0] ? g->g->description : NULL;
 }
 

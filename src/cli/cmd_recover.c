@@ -368,11 +368,17 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	for (i = 0; i < n; i++) {
 		const struct mlvm_generation *g = rows[i].g;
 		char when[32], seq[24] = "?", sb[64], cut[512], host[HIST_HOST_MAX * 4 + 8];
-		const char *desc = g->description[0] ? g->description : "-";
+		char *whole = NULL;
+		const char *desc;
 		size_t room = width > used + HIST_DESC_MIN ? width - used : HIST_DESC_MIN;
 
 		if (group[i] != i)
 			continue;
+		/* whole: a description longer than the 255 bytes carved is read
+		 * again from its copy */
+		if (mlvm_gen_ref_description(set, &rows[i], &whole) == -ENOMEM)
+			goto out;
+		desc = whole ? whole : g->description[0] ? g->description : "-";
 		if (!g->creation_time || !cli_utc_time(g->creation_time, true, when, sizeof(when))[0])
 			snprintf(when, sizeof(when), "-");
 		if (g->seqno_known)
@@ -382,6 +388,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		       g->creation_host[0] ? cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
 		       n_copies[i], (int)w_found, found[i],
 		       verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)));
+		free(whole);
 		if (verbose || copies)
 			history_copies(rows, n, group, i);
 	}
@@ -535,7 +542,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 		json_begin_array(&j, "generations");
 		for (i = 0; i < n; i++) {
 			const struct mlvm_generation *gen = rows[i].g;
-			char uuid[39], when[32];
+			char uuid[39], when[32], *desc = NULL;
 
 			json_begin_object_inline(&j, NULL);
 			json_string(&j, "vg", gen->vg_name[0] ? gen->vg_name : NULL);
@@ -567,7 +574,12 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			json_bool(&j, "complete", gen->complete);
 			json_bool(&j, "wrapped", gen->wrapped);
 			json_bool(&j, "fragment", gen->fragment);
-			json_string(&j, "description", gen->description[0] ? gen->description : NULL);
+			if (mlvm_gen_ref_description(set, &rows[i], &desc) == -ENOMEM)
+				mlvm_error(&set->report, "out_of_memory", NULL, -1,
+					   "out of memory reading a generation's description");
+			json_string(&j, "description", desc ? desc : gen->description[0] ? gen->description : NULL);
+			free(desc);
+			desc = NULL;
 			if (gen->creation_time)
 				json_uint(&j, "creation_time", gen->creation_time);
 			else

@@ -392,8 +392,9 @@ static struct mlvm_loose **carved_copies(const struct mlvm_set *set, size_t *n)
 	return v;
 }
 
-static void copies_json(struct mlvm_loose **v, size_t n, struct json *j)
+static void copies_json(struct mlvm_set *set, struct mlvm_loose **v, size_t n, struct json *j)
 {
+	char *desc;
 	size_t i;
 
 	json_begin_array(j, "copies");
@@ -413,7 +414,12 @@ static void copies_json(struct mlvm_loose **v, size_t n, struct json *j)
 			json_null(j, "seqno");
 		json_string(j, "state", mlvm_gen_state_name(mlvm_generation_state(&l->g)));
 		json_string(j, "layout", l->archive_format ? "archive" : "ring");
-		json_string(j, "description", l->g.description[0] ? l->g.description : NULL);
+		desc = NULL;
+		if (l->g.description_cut && mlvm_carve_description(l->text, l->len, &desc))
+			mlvm_error(&set->report, "out_of_memory", NULL, -1,
+				   "out of memory reading a copy's description");
+		json_string(j, "description", desc ? desc : l->g.description[0] ? l->g.description : NULL);
+		free(desc);
 		json_string(j, "command", l->command);
 		json_bool(j, "duplicate", l->duplicate);
 		cli_json_copy_place(j, &r);
@@ -494,7 +500,7 @@ int cmd_scan(struct cli *c, int argc, char **argv)
 		json_begin_object(&j, NULL);
 		scan_json(set, &j);
 		if (copies)
-			copies_json(copies, n_copies, &j);
+			copies_json(set, copies, n_copies, &j);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;

@@ -260,6 +260,14 @@ int mlvm_set_copies_of(const struct mlvm_set *set, const struct mlvm_generation 
  */
 int mlvm_gen_ref_text(struct mlvm_set *set, const struct mlvm_gen_ref *r, char **text, size_t *len);
 
+/*
+ * The copy's top-level description, whole: its first 255 bytes as carved,
+ * or, when it was longer (g->description_cut), from the copy's text (read
+ * again from its ring). 0 with a malloc'd *out (NULL when it has none), or
+ * a negative errno (-ENOMEM; a ring that cannot be read again).
+ */
+int mlvm_gen_ref_description(struct mlvm_set *set, const struct mlvm_gen_ref *r, char **out);
+
 /* The image a copy was found in (a --metadata file: its path as given)
  * and its absolute byte offset there (a file: 0). */
 const char *mlvm_gen_ref_image(const struct mlvm_gen_ref *r);

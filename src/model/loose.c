@@ -62,6 +62,26 @@ int mlvm_gen_ref_text(struct mlvm_set *set, const struct mlvm_gen_ref *r, char *
 	return mlvm_set_generation_text(set, r->dev, r->mda, r->g, text, len);
 }
 
+int mlvm_gen_ref_description(struct mlvm_set *set, const struct mlvm_gen_ref *r, char **out)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (!r->g->description_cut) {
+		if (r->g->description[0] && !(*out = strdup(r->g->description)))
+			return -ENOMEM;
+		return 0;
+	}
+	rc = mlvm_gen_ref_text(set, r, &text, &len);
+	if (rc)
+		return rc;
+	rc = mlvm_carve_description(text, len, out);
+	free(text);
+	return rc;
+}
+
 const char *mlvm_gen_ref_image(const struct mlvm_gen_ref *r)
 {
 	if (!r->loose)

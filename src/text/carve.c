@@ -339,13 +339,16 @@ static void scan_head(const char *p, size_t n, bool at_start, struct mlvm_genera
 }
 
 /* a "double-quoted" value at p[i] (escapes \" and \\) into out */
-static void take_string(const char *p, size_t i, size_t n, char *out, size_t outsz)
+/* the string value at p[i] into out (outsz bytes, NUL included); true
+ * when it was longer and cut */
+static bool take_string(const char *p, size_t i, size_t n, char *out, size_t outsz)
 {
 	size_t k = 0;
+	bool cut = false;
 
 	out[0] = '\0';
 	if (i >= n || p[i] != '"')
-		return;
+		return false;
 	for (i++; i < n && p[i] != '"' && p[i] != '\n'; i++) {
 		char ch = p[i];
 
@@ -353,8 +356,11 @@ static void take_string(const char *p, size_t i, size_t n, char *out, size_t out
 			ch = p[++i];
 		if (k + 1 < outsz)
 			out[k++] = ch;
+		else
+			cut = true;
 	}
 	out[k] = '\0';
+	return cut;
 }
 
 /* is the contents line at p[at] (the opening quote of its value) the whole
@@ -419,7 +425,8 @@ static void scan_trailer(const char *p, size_t n, struct mlvm_generation *g)
 		if (opens_section(p, s, i))
 			break;	/* archive layout: the VG section follows */
 		if ((j = match_key(p, s, i, "description")))
-			take_string(p, j, i, g->description, sizeof(g->description));
+			g->description_cut = take_string(p, j, i, g->description,
+							 sizeof(g->description));
 		else if ((j = match_key(p, s, i, "creation_host")))
 			take_string(p, j, i, g->creation_host, sizeof(g->creation_host));
 		else if ((j = match_key(p, s, i, "creation_time"))) {
@@ -1258,14 +1265,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 
 /* ------------------------------------------------------------ standalone copies */
 
-/*
- * The top-level description of a standalone copy, whole (g->description
- * keeps only its first 255 bytes, and a command line is often longer): the
- * string of the first line that starts `description = "` at column 0 (LVM2
- * writes top-level keys unindented; no section has that key), its escapes
- * undone. malloc'd in *out; NULL when there is none.
- */
-static int whole_description(const char *text, size_t len, char **out)
+int mlvm_carve_description(const char *text, size_t len, char **out)
 {
 	static const char key[] = "description = \"";
 	size_t i = 0, o = 0;
@@ -1414,7 +1414,7 @@ int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 	if (command) {
 		char *whole = NULL;
 
-		rc = whole_description(text, len, &whole);
+		rc = mlvm_carve_description(text, len, &whole);
 		if (rc)
 			return rc;
 		rc = description_command(whole ? whole : g->description, command);

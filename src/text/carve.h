@@ -90,7 +90,10 @@ struct mlvm_generation {
 				 * compared (CRC over raw_locn.size bytes from
 				 * offset, across the wrap); -1 otherwise */
 	bool parse_ok;		/* see the top of this file */
-	char description[256];	/* top-level description, "" when not found */
+	char description[256];	/* top-level description, "" when not found; its
+				 * first 255 bytes (mlvm_carve_description gives
+				 * it whole from the copy's text) */
+	bool description_cut;	/* the description was longer than that */
 	uint64_t creation_time;	/* 0 when not found */
 	char creation_host[128];
 };
@@ -148,6 +151,16 @@ struct cfg_tree;
 int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
 		     const struct mlvm_generation *g, struct cfg_tree **tree,
 		     struct mlvm_report *r, const char *image, int64_t where);
+
+/*
+ * The top-level description of a copy of metadata text, whole (struct
+ * mlvm_generation keeps only its first 255 bytes, and a command line is
+ * often longer): the string of the first line that starts
+ * `description = "` at column 0 (LVM2 writes top-level keys unindented; no
+ * section has that key), its escapes undone. 0 with a malloc'd *out, NULL
+ * when there is none; -ENOMEM.
+ */
+int mlvm_carve_description(const char *text, size_t len, char **out);
 
 /*
  * Fill g from one standalone copy of metadata text (a file, or text found

@@ -196,6 +196,49 @@ static void copy_long_command(void **state)
 	free(t);
 }
 
+/* a description longer than the 255 bytes a generation keeps: marked cut,
+ * and given whole from the copy's text, by the set too */
+static void long_description_whole(void **state)
+{
+	static const char typed[] =
+		"lvcreate --addtag case-2026-0042 --addtag examiner-notes-kept-here -L 4M -n "
+		"a_logical_volume_name_long_enough_to_pass_the_two_hundred_and_fifty_five_bytes_that_a_"
+		"generation_keeps_of_its_description_so_that_it_is_cut --devices /dev/loop20 "
+		"--devices /dev/loop21 --devices /dev/loop22 vg0";
+	char *t = archive_text(6, 1, typed, 1), *whole = NULL, want[600];
+	struct mlvm_set *set = mlvm_set_new(NULL);
+	struct mlvm_generation g;
+	struct mlvm_gen_ref *r;
+	size_t n;
+
+	(void)state;
+	snprintf(want, sizeof(want), "Created *before* executing '%s'", typed);
+	assert_true(strlen(want) >= sizeof(g.description));
+	assert_int_equal(mlvm_carve_copy(t, strlen(t), &g, NULL, NULL), 0);
+	assert_true(g.description_cut);
+	assert_int_equal(strlen(g.description), sizeof(g.description) - 1);
+	assert_memory_equal(g.description, want, sizeof(g.description) - 1);
+	assert_int_equal(mlvm_carve_description(t, strlen(t), &whole), 0);
+	assert_string_equal(whole, want);
+	free(whole);
+	write_file(tmp_path("vg0_00006.vg"), t, strlen(t));
+	assert_int_equal(mlvm_set_add_metadata_file(set, tmp_path("vg0_00006.vg")), 0);
+	assert_int_equal(mlvm_set_generations(set, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(mlvm_gen_ref_description(set, &r[0], &whole), 0);
+	assert_string_equal(whole, want);
+	free(whole);
+	free(r);
+	mlvm_set_free(set);
+	free(t);
+	/* a short one is not cut, and is given as carved */
+	t = archive_text(7, 1, "lvcreate -L4M vg0", 1);
+	assert_int_equal(mlvm_carve_copy(t, strlen(t), &g, NULL, NULL), 0);
+	assert_false(g.description_cut);
+	assert_string_equal(g.description, "Created *before* executing 'lvcreate -L4M vg0'");
+	free(t);
+}
+
 /* cut inside the VG section: not parsed, not complete, yet name, id and
  * seqno are read from its first lines (either layout) */
 static void copy_damaged(void **state)
@@ -544,6 +587,7 @@ int main(void)
 		cmocka_unit_test(copy_archive_layout),
 		cmocka_unit_test(copy_command_from_description),
 		cmocka_unit_test(copy_long_command),
+		cmocka_unit_test(long_description_whole),
 		cmocka_unit_test(generation_conflict_named),
 		cmocka_unit_test(copy_damaged),
 		cmocka_unit_test(same_vg_section),
