@@ -10,6 +10,7 @@ jobs=$(nproc)
 
 tools/install-deps.sh
 autoreconf -fi
+SECONDS=0
 
 show_failures() {
 	local dir=$1 f
@@ -34,11 +35,11 @@ run_build() {
 		echo "=== $name build: FAILED"
 		return 1
 	}
-	echo "=== $name build: passed"
+	echo "=== $name build: passed (${SECONDS} s since the start)"
 }
 
 run_build plain
-echo "=== valgrind (every command on every fixture)"
+echo "=== valgrind (every command on every fixture; ${SECONDS} s since the start)"
 (cd "$top/build-plain" && make check-valgrind) || {
 	echo "=== valgrind: FAILED"
 	exit 1
@@ -56,7 +57,7 @@ if command -v clang >/dev/null; then
 		echo "=== fuzz build: FAILED"
 		exit 1
 	}
-	echo "=== fuzz build: passed"
+	echo "=== fuzz build: passed (${SECONDS} s since the start)"
 fi
 # distcheck checks the tarball: that it holds everything needed to build,
 # test, install and uninstall. The whole suite has run twice above; in the
@@ -71,4 +72,4 @@ echo "=== distcheck (TESTS: $dist_tests)"
 	echo "=== distcheck: FAILED"
 	exit 1
 }
-echo "=== all passed"
+echo "=== all passed (${SECONDS} s)"
