@@ -116,9 +116,11 @@ static PyStructSequence_Field pv_fields[] = {
 	{ "image", "the image holding it, None when missing" },
 	{ "offset", "byte offset of its start in the image" },
 	{ "missing", "True when no image supplies it (or several fit it equally)" },
+	{ "nested_depth", "0 for a PV on an image given; N for one inside an LV N levels deep "
+			  "(its image is then that LV's path, VG/LV)" },
 	{ NULL, NULL },
 };
-static PyStructSequence_Desc pv_desc = { "mlvm.PhysicalVolume", "A PV of a VG.", pv_fields, 5 };
+static PyStructSequence_Desc pv_desc = { "mlvm.PhysicalVolume", "A PV of a VG.", pv_fields, 6 };
 
 static PyStructSequence_Field gen_fields[] = {
 	{ "vg_name", "the VG it belongs to, None when not recovered" },
@@ -172,7 +174,7 @@ static int fill(PyObject *seq, PyObject **v, int n)
 static PyObject *make_pv(struct libmlvm_handle *h, size_t vg, size_t pv)
 {
 	PyObject *o = PyStructSequence_New(&PhysicalVolumeType);
-	PyObject *v[5];
+	PyObject *v[6];
 
 	if (!o)
 		return NULL;
@@ -181,7 +183,8 @@ static PyObject *make_pv(struct libmlvm_handle *h, size_t vg, size_t pv)
 	v[2] = str_or_none(libmlvm_pv_image(h, vg, pv));
 	v[3] = PyLong_FromUnsignedLongLong(libmlvm_pv_offset(h, vg, pv));
 	v[4] = PyBool_FromLong(libmlvm_pv_missing(h, vg, pv));
-	if (fill(o, v, 5)) {
+	v[5] = PyLong_FromUnsignedLong(libmlvm_pv_nested_depth(h, vg, pv));
+	if (fill(o, v, 6)) {
 		Py_DECREF(o);
 		return NULL;
 	}
@@ -375,28 +378,29 @@ out:
 	return rc;
 }
 
-static unsigned open_flags(int strict, int deep)
+static unsigned open_flags(int strict, int deep, int nested)
 {
-	return (strict ? LIBMLVM_OPEN_STRICT : 0) | (deep ? LIBMLVM_OPEN_DEEP : 0);
+	return (strict ? LIBMLVM_OPEN_STRICT : 0) | (deep ? LIBMLVM_OPEN_DEEP : 0) |
+	       (nested ? 0 : LIBMLVM_OPEN_NO_NESTED);
 }
 
 static int Handle_init(HandleObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "paths", "strict", "deep", "generation", NULL };
+	static char *kwlist[] = { "paths", "strict", "deep", "generation", "nested", NULL };
 	PyObject *paths, *generation = Py_None, *t;
-	int strict = 0, deep = 0, rc;
+	int strict = 0, deep = 0, nested = 1, rc;
 
 	if (self->h) {
 		PyErr_SetString(PyExc_ValueError, "the handle is open already");
 		return -1;
 	}
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppO:Handle", kwlist, &paths, &strict,
-					 &deep, &generation))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppOp:Handle", kwlist, &paths, &strict,
+					 &deep, &generation, &nested))
 		return -1;
 	t = path_tuple(paths);
 	if (!t)
 		return -1;
-	rc = handle_open(self, t, open_flags(strict, deep), generation);
+	rc = handle_open(self, t, open_flags(strict, deep, nested), generation);
 	Py_DECREF(t);
 	return rc;
 }
@@ -1045,11 +1049,13 @@ static PyTypeObject HandleType = {
 	.tp_name = "mlvm.Handle",
 	.tp_basicsize = sizeof(HandleObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT,
-	.tp_doc = "Handle(paths, *, strict=False, deep=False, generation=None)\n\n"
+	.tp_doc = "Handle(paths, *, strict=False, deep=False, generation=None, nested=True)\n\n"
 		  "Disk images opened read-only and the LVM2 volume groups they hold.\n"
 		  "paths: one path or a sequence of them. strict refuses damage as LVM2\n"
 		  "would; deep looks for PVs at every sector; generation opens each VG as\n"
-		  "of that metadata seqno. OSError when an image cannot be opened.",
+		  "of that metadata seqno; nested=False does not look inside LVs for guest\n"
+		  "disks (whose VGs are otherwise VGs of the handle, their PVs' image the\n"
+		  "LV's path and nested_depth > 0). OSError when an image cannot be opened.",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Handle_init,
 	.tp_dealloc = (destructor)Handle_dealloc,
@@ -1095,7 +1101,7 @@ static PyObject *mod_version(PyObject *mod, PyObject *unused)
 
 static PyMethodDef mod_methods[] = {
 	{ "open", (PyCFunction)(void (*)(void))mod_open, METH_VARARGS | METH_KEYWORDS,
-	  "open(paths, *, strict=False, deep=False, generation=None) -> Handle" },
+	  "open(paths, *, strict=False, deep=False, generation=None, nested=True) -> Handle" },
 	{ "version", (PyCFunction)(void (*)(void))mod_version, METH_NOARGS,
 	  "version() -> str: the version of libmlvm" },
 	{ NULL, NULL, 0, NULL },

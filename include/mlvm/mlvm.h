@@ -72,11 +72,17 @@ struct libmlvm_handle;
 /* flags for libmlvm_open */
 #define LIBMLVM_OPEN_STRICT 1u	/* refuse damage as LVM2 would */
 #define LIBMLVM_OPEN_DEEP 2u	/* look for PVs at every sector of every image */
+#define LIBMLVM_OPEN_NO_NESTED 4u	/* do not look inside LVs for guest disks */
 
 /*
  * Open n images (files or block devices; raw, or EWF/qcow/VHD when the
  * library was built with their readers) read-only and assemble the VGs
  * they hold. Every metadata area is carved for its older generations.
+ * Unless LIBMLVM_OPEN_NO_NESTED, LVs that hold a guest disk (a PV label, or
+ * a partition table with a PV in a partition, as `mlvm --no-nested`
+ * describes) are opened as images of their own, named "VG/LV", and the VGs
+ * in them are VGs of the handle like any other, up to 4 levels deep:
+ * libmlvm_pv_nested_depth() tells their PVs from the images' own.
  * 0 and *out, or a negative errno (an image that cannot be opened,
  * -EINVAL for n == 0 or an unknown flag, -ENOMEM). Finding no VG is not a
  * failure: libmlvm_vg_count() is then 0 and the warnings say why.
@@ -128,6 +134,10 @@ const char *libmlvm_pv_uuid(const struct libmlvm_handle *h, size_t vg, size_t pv
 const char *libmlvm_pv_image(const struct libmlvm_handle *h, size_t vg, size_t pv);
 /* byte offset of the PV's start in its image (0 when missing) */
 uint64_t libmlvm_pv_offset(const struct libmlvm_handle *h, size_t vg, size_t pv);
+/* 0 for a PV on an image given to libmlvm_open (or missing); N for a PV
+ * found inside an LV N levels deep, whose libmlvm_pv_image() is then that
+ * LV's path "VG/LV" ("VG@UUID/LV" when two VGs share the name) */
+unsigned libmlvm_pv_nested_depth(const struct libmlvm_handle *h, size_t vg, size_t pv);
 /* 1 when no image supplies it (or several fit it equally), 0 otherwise */
 int libmlvm_pv_missing(const struct libmlvm_handle *h, size_t vg, size_t pv);
 

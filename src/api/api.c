@@ -25,6 +25,7 @@
 #include "model/assemble.h"
 #include "text/carve.h"
 #include "map/lvmap.h"
+#include "map/nested.h"
 #include "base/report.h"
 #include "io/source.h"
 #include "model/vg.h"
@@ -87,6 +88,8 @@ static int collect_generations(struct libmlvm_handle *h)
 	return 0;
 }
 
+#define OPEN_FLAGS (LIBMLVM_OPEN_STRICT | LIBMLVM_OPEN_DEEP | LIBMLVM_OPEN_NO_NESTED)
+
 static int open_set(const char *const *paths, size_t n, unsigned flags, bool want_gen,
 		    uint64_t seqno, struct libmlvm_handle **out)
 {
@@ -100,8 +103,8 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 	*out = NULL;
 	if (!paths || n == 0)
 		return fail(-EINVAL, "no image given");
-	if (flags & ~(LIBMLVM_OPEN_STRICT | LIBMLVM_OPEN_DEEP))
-		return fail(-EINVAL, "unknown flags 0x%x", flags & ~(LIBMLVM_OPEN_STRICT | LIBMLVM_OPEN_DEEP));
+	if (flags & ~OPEN_FLAGS)
+		return fail(-EINVAL, "unknown flags 0x%x", flags & ~OPEN_FLAGS);
 	for (i = 0; i < n; i++)
 		if (!paths[i] || !*paths[i])
 			return fail(-EINVAL, "image %zu: empty path", i);
@@ -137,7 +140,8 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 			return rc;
 		}
 	}
-	rc = mlvm_set_assemble(h->set);
+	rc = flags & LIBMLVM_OPEN_NO_NESTED ? mlvm_set_assemble(h->set) :
+					      mlvm_set_assemble_nested(h->set);
 	if (rc < 0) {
 		libmlvm_close(h);
 		return fail(rc, "cannot assemble the images: %s", strerror(-rc));
@@ -319,6 +323,13 @@ uint64_t libmlvm_pv_offset(const struct libmlvm_handle *h, size_t vg, size_t pv)
 	const struct mlvm_pv *p = get_pv(h, vg, pv);
 
 	return p && !p->missing && p->src ? p->offset : 0;
+}
+
+unsigned libmlvm_pv_nested_depth(const struct libmlvm_handle *h, size_t vg, size_t pv)
+{
+	const struct mlvm_pv *p = get_pv(h, vg, pv);
+
+	return p && !p->missing && p->src && p->src->inside ? p->src->inside->depth : 0;
 }
 
 int libmlvm_pv_missing(const struct libmlvm_handle *h, size_t vg, size_t pv)

@@ -236,4 +236,22 @@ assert names == sorted("n%d%s" % (k, p) for k in range(5)), names
 w = [x for x in d["warnings"] if x["code"] == "nested_depth"]
 assert len(w) == 1 and ("n4%s/lv4" % p) in w[0]["message"], w
 PY
+
+# ---------------------------------------------------------------- the library
+# libmlvm (through the Python module) opens the same guest VGs, says how deep
+# each PV lies and in which LV, and does not look inside LVs with nested=False
+if [ -n "${MLVM_PYTHON_MODULE_DIR:-}" ] && [ -f "$MLVM_PYTHON_MODULE_DIR/mlvm.so" ] && [ -z "${MLVM_SAN_FLAGS:-}" ]; then
+	PYTHONPATH=$MLVM_PYTHON_MODULE_DIR "$PYTHON3" - "$TMP/chain0.img" "$$" <<'PY' && pass "libmlvm: the nested VGs, each PV's depth and host LV; none with nested=False" || fail "libmlvm nested discovery (see above)"
+import sys, mlvm
+img, p = sys.argv[1], sys.argv[2]
+with mlvm.open([img]) as h:
+    got = sorted((vg.name, pv.nested_depth, pv.image) for vg in h.vgs for pv in vg.pvs)
+want = sorted([("n0" + p, 0, img)] + [("n%d%s" % (k, p), k, "n%d%s/lv%d" % (k - 1, p, k - 1)) for k in range(1, 5)])
+assert got == want, (got, want)
+with mlvm.open([img], nested=False) as h:
+    assert [vg.name for vg in h.vgs] == ["n0" + p], [vg.name for vg in h.vgs]
+PY
+else
+	echo "SKIP (part): the Python module was not built, or a sanitizer build: libmlvm not checked here"
+fi
 finish
