@@ -5,7 +5,10 @@
 #                    MLVM=src/mlvm bash bench/bench-all.sh [NAME...]
 #
 # Runs bench-read, bench-history, bench-scan, bench-export, bench-mount,
-# bench-browse and bench-containers (or the NAMEs given: read, scan, ...)
+# bench-browse and bench-containers, then read-100k and browse-100k
+# (bench-read and bench-browse on a VG of 100,000 LVs in a 64 MiB metadata
+# area; the first screen's target is 300 ms there), or the NAMEs given
+# (read, scan, read-100k, ...)
 # one after the other, each one's own output shown as it comes and kept in
 # BENCH_LOGS (default: a new /var/tmp/mlvm-bench-logs.XXXXXX), then prints
 # the table bench/summary.py makes of their BENCH-RESULT lines: benchmark,
@@ -15,7 +18,7 @@
 #
 # BENCH_QUICK=1: small sizes for a quick run (minutes, not the better part
 # of an hour): NLV=2000, REPS=3, SIZE_MIB=512 for scan, 256 for containers,
-# unless those are set. Each script's own knobs (NLV, REPS, SIZE_MIB,
+# unless those are set, and no 100k runs. Each script's own knobs (NLV, REPS, SIZE_MIB,
 # MDA_SIZE...) pass through the environment. Exit 0 when the table could
 # be made (a MISS is not a failure), 1 otherwise.
 set -u
@@ -29,10 +32,13 @@ fi
 logs=${BENCH_LOGS:-$(mktemp -d /var/tmp/mlvm-bench-logs.XXXXXX)}
 mkdir -p "$logs"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(read history scan export mount browse containers)
+if [ ${#names[@]} -eq 0 ]; then
+	names=(read history scan export mount browse containers)
+	[ "${BENCH_QUICK:-0}" = 1 ] || names+=(read-100k browse-100k)
+fi
 
 for n in "${names[@]}"; do
-	script=$here/bench-$n.sh
+	script=$here/bench-${n%-100k}.sh
 	log=$logs/$n.log
 	if [ ! -f "$script" ]; then
 		echo "BENCH-STATUS bench=$n status=FAIL reason=no_$script" >"$log"
@@ -40,6 +46,9 @@ for n in "${names[@]}"; do
 	fi
 	echo "=== bench-$n ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
 	extra=()
+	case $n in
+	*-100k) extra=(NLV=100000 MDA_SIZE=64m BENCH_TAG=-100k FIRST_TARGET_MS=300) ;;
+	esac
 	if [ "${BENCH_QUICK:-0}" = 1 ]; then
 		case $n in
 		scan) extra=(SIZE_MIB="$quick_scan") ;;

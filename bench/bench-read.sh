@@ -174,7 +174,7 @@ read -r tab_med tab_cpu tab_rss tab_all < <(python3 "$WORK/runner.py" "$REPS" "$
 python3 - "$lvs_med" "$lvs_cpu" "$lvs_rss" "$lvs_all" "$mlvm_med" "$mlvm_cpu" "$mlvm_rss" "$mlvm_all" \
 	"$text_bytes" "$NLV" "$REPS" "$EXTENT_SIZE" "$MDA_SIZE" "$LOOP" "$(lvs --version 2>/dev/null | sed -n '1s/.*version: *//p')" \
 	"$tab_med" "$tab_rss" "$tab_all" <<'PY'
-import sys
+import os, sys
 (lvs_med, lvs_cpu, lvs_rss, lvs_all, m_med, m_cpu, m_rss, m_all, text, nlv, reps, es, mda, loop,
  lvmver, t_med, t_rss, t_all) = sys.argv[1:]
 t_med = float(t_med)
@@ -205,12 +205,14 @@ print("  speed   lvs/mlvm     = %7.2f   target >= 20   %s" % (ratio, verdict(rat
 print("  memory  RSS/text     = %7.2f   target <  3    %s" % (mem, verdict(mem < 3)))
 print("  table   json/table   = %7.2f   target >= 1    %s  (the table no slower than the JSON)"
       % (tab, verdict(tab >= 1)))
-# the lines bench-all collects (bench/lib.sh's format)
-print("BENCH-RESULT bench=read-json mlvm=%.3fs peer=%.3fs peer_tool=lvs+--segments+--reportformat+json "
-      "ratio=%.2f target=>=20 rss_kib=%d" % (m_med, lvs_med, ratio, m_rss // 1024))
-print("BENCH-RESULT bench=read-json-memory mlvm=%.1fMiB peer=%.1fMiB peer_tool=metadata+text "
-      "ratio=%.2f target=<3 rss_kib=%d" % (m_rss / MiB, text / MiB, mem, m_rss // 1024))
-print("BENCH-RESULT bench=read-table mlvm=%.3fs peer=%.3fs peer_tool=mlvm+read+--json "
-      "ratio=%.2f target=>=1 rss_kib=%s" % (t_med, m_med, tab, t_rss))
+# the lines bench-all collects (bench/lib.sh's format); BENCH_TAG tells
+# runs of another size apart (bench-all's read-100k: "-100k")
+tag = os.environ.get("BENCH_TAG", "")
+print("BENCH-RESULT bench=read-json%s mlvm=%.3fs peer=%.3fs peer_tool=lvs+--segments+--reportformat+json "
+      "ratio=%.2f target=>=20 rss_kib=%d" % (tag, m_med, lvs_med, ratio, m_rss // 1024))
+print("BENCH-RESULT bench=read-json-memory%s mlvm=%.1fMiB peer=%.1fMiB peer_tool=metadata+text "
+      "ratio=%.2f target=<3 rss_kib=%d" % (tag, m_rss / MiB, text / MiB, mem, m_rss // 1024))
+print("BENCH-RESULT bench=read-table%s mlvm=%.3fs peer=%.3fs peer_tool=mlvm+read+--json "
+      "ratio=%.2f target=>=1 rss_kib=%s" % (tag, t_med, m_med, tab, t_rss))
 PY
 say "done (scratch image and $LOOP are being removed)"
