@@ -47,7 +47,7 @@ for n in "${names[@]}"; do
 	echo "=== bench-$n ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1-3 /proc/loadavg))"
 	extra=()
 	case $n in
-	*-100k) extra=(NLV=100000 MDA_SIZE=64m BENCH_TAG=-100k FIRST_TARGET_MS=300) ;;
+	*-100k) extra=(NLV=100000 SEGS=1 MDA_SIZE=64m BENCH_TAG=-100k FIRST_TARGET_MS=300) ;;
 	esac
 	if [ "${BENCH_QUICK:-0}" = 1 ]; then
 		case $n in

@@ -9,6 +9,7 @@
 #   MLVM        the mlvm binary               (default: ./src/mlvm)
 #   NLV         number of LVs                 (default: 10000)
 #   REPS        timed repetitions per tool    (default: 5; the median is reported)
+#   SEGS        linear segments per LV, 1 or 2 (default: 2)
 #   EXTENT_SIZE vgcreate -s                   (default: 64k)
 #   MDA_SIZE    pvcreate --metadatasize       (default: 64m)
 #   KEEP        if 1, keep the scratch dir (image, generated metadata, mlvm's
@@ -95,7 +96,7 @@ nlv_lvs=$(lvmq lvs --driverloaded n --noheadings -o lv_name "$VG" | wc -l)
 nseg_lvs=$(lvmq lvs --driverloaded n --noheadings --segments -o lv_name,seg_start_pe "$VG" | wc -l)
 say "lvs sees $nlv_lvs LVs, $nseg_lvs segments"
 [ "$nlv_lvs" -eq "$NLV" ] || die "lvs lists $nlv_lvs LVs, expected $NLV"
-[ "$nseg_lvs" -eq $((2 * NLV)) ] || die "lvs lists $nseg_lvs segments, expected $((2 * NLV))"
+[ "$nseg_lvs" -eq $((SEGS * NLV)) ] || die "lvs lists $nseg_lvs segments, expected $((SEGS * NLV))"
 
 "$MLVM" read --json "$IMG" >"$WORK/mlvm.json" 2>"$WORK/mlvm.err" ||
 	die "mlvm read --json failed: $(tail -5 "$WORK/mlvm.err")"
@@ -111,7 +112,7 @@ PY
 ) || die "could not parse mlvm's JSON"
 say "mlvm sees $nlv_mlvm LVs, $nseg_mlvm segments"
 [ "$nlv_mlvm" -eq "$NLV" ] || die "mlvm lists $nlv_mlvm LVs, expected $NLV"
-[ "$nseg_mlvm" -eq $((2 * NLV)) ] || die "mlvm lists $nseg_mlvm segments, expected $((2 * NLV))"
+[ "$nseg_mlvm" -eq $((SEGS * NLV)) ] || die "mlvm lists $nseg_mlvm segments, expected $((SEGS * NLV))"
 
 # The committed copy's size (raw_locn[0].size of mda 1, bytes incl. the NUL).
 # pvck --dump does not accept --devices in LVM2 2.03.16 ("device is not in
@@ -186,8 +187,8 @@ ratio = lvs_med / m_med if m_med > 0 else float("inf")
 mem = m_rss / text
 def verdict(ok): return "PASS" if ok else "MISS"
 print()
-print("mlvm read benchmark: %s LVs x 2 linear segments, extent size %s, "
-      "metadata area %s, %s runs each (median), LVM2 %s" % (nlv, es, mda, reps, lvmver))
+print("mlvm read benchmark: %s LVs x %s linear segments, extent size %s, "
+      "metadata area %s, %s runs each (median), LVM2 %s" % (nlv, os.environ.get("SEGS", "2"), es, mda, reps, lvmver))
 print("  metadata text (committed raw_locn size) %10.2f MiB  (%d bytes)" % (text / MiB, text))
 print("  lvs  --segments --reportformat json      %10.3f s     runs %s   peak RSS %.1f MiB"
       % (lvs_med, lvs_all, lvs_rss / MiB))

@@ -1,7 +1,9 @@
 # bench/big-vg.sh -- sourced by bench-read.sh and bench-browse.sh: make the
-# VG of NLV LVs x 2 linear segments they time, with LVM2 on a loop device.
-# Expects WORK, IMG, VG, NLV, EXTENT_SIZE, MDA_SIZE, LVMCONF and the say and
-# die functions; make_big_vg leaves the image attached as $LOOP.
+# VG of NLV LVs x SEGS (1 or 2, default 2) linear segments they time, with
+# LVM2 on a loop device. Expects WORK, IMG, VG, NLV, EXTENT_SIZE, MDA_SIZE,
+# LVMCONF and the say and die functions; make_big_vg leaves the image
+# attached as $LOOP. LVM2 keeps a VG's text under half its metadata area:
+# 100,000 LVs fit a 64 MiB one with SEGS=1 (about 25 MiB), not with 2.
 
 lvmq() { # run an LVM command restricted to our loop device, stderr to a log
 	local cmd=$1; shift
@@ -9,6 +11,8 @@ lvmq() { # run an LVM command restricted to our loop device, stderr to a log
 }
 
 make_big_vg() {
+	SEGS=${SEGS:-2}; export SEGS
+	case $SEGS in 1 | 2) ;; *) die "SEGS must be 1 or 2, not '$SEGS'" ;; esac
 	# Sizes: LV i uses PE i and PE NLV+i (1 extent each), so 2*NLV extents; add
 	# room for the metadata area and some slack.
 	to_bytes() { # LVM size suffix (k/m/g, default 512-byte sectors) -> bytes
@@ -35,10 +39,10 @@ print(int(s[:-1]) * m[s[-1]] if s[-1] in m else int(s) * 512)' "$1" ||
 		die "vgcfgbackup failed: $(tail -5 "$WORK/lvm.log")"
 
 	# ------------------------------------------------------------------ metadata
-	say "generating metadata for $NLV LVs x 2 segments"
-	python3 - "$WORK/empty.vg" "$WORK/big.vg" "$NLV" <<'PY'
+	say "generating metadata for $NLV LVs x $SEGS segments"
+	python3 - "$WORK/empty.vg" "$WORK/big.vg" "$NLV" "$SEGS" <<'PY'
 import random, re, sys
-src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+src, dst, n, segs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 text = open(src).read()
 pe_count = int(re.search(r'^\s*pe_count = (\d+)', text, re.M).group(1))
 if pe_count < 2 * n:
@@ -55,6 +59,18 @@ out = ["\tlogical_volumes {\n"]
 for i in range(n):
     # Extent i, then extent n+i: never adjacent, so 2 real segments per LV;
     # all 2n extents distinct, so nothing overlaps.
+    seg2 = '''\t\t\tsegment2 {
+\t\t\t\tstart_extent = 1
+\t\t\t\textent_count = 1
+
+\t\t\t\ttype = "striped"
+\t\t\t\tstripe_count = 1
+
+\t\t\t\tstripes = [
+\t\t\t\t\t"pv0", %d
+\t\t\t\t]
+\t\t\t}
+''' % (n + i) if segs == 2 else ''
     out.append('''
 \t\tlv%05d {
 \t\t\tid = "%s"
@@ -62,7 +78,7 @@ for i in range(n):
 \t\t\tflags = []
 \t\t\tcreation_time = 1700000000
 \t\t\tcreation_host = "mlvm-bench"
-\t\t\tsegment_count = 2
+\t\t\tsegment_count = %d
 
 \t\t\tsegment1 {
 \t\t\t\tstart_extent = 0
@@ -75,19 +91,8 @@ for i in range(n):
 \t\t\t\t\t"pv0", %d
 \t\t\t\t]
 \t\t\t}
-\t\t\tsegment2 {
-\t\t\t\tstart_extent = 1
-\t\t\t\textent_count = 1
-
-\t\t\t\ttype = "striped"
-\t\t\t\tstripe_count = 1
-
-\t\t\t\tstripes = [
-\t\t\t\t\t"pv0", %d
-\t\t\t\t]
-\t\t\t}
-\t\t}
-''' % (i, lvid(), i, n + i))
+%s\t\t}
+''' % (i, lvid(), segs, i, seg2))
 out.append("\t}\n")
 # Insert the section just before the closing brace of the VG block (the last
 # line that is exactly "}").
