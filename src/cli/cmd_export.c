@@ -22,6 +22,7 @@
 
 #include "export/export.h"
 #include "map/lvmap.h"
+#include "map/nested.h"
 #include "map/provenance.h"
 #include "base/util.h"
 
@@ -286,24 +287,115 @@ static void print_missing(const struct cli *c, const struct mlvm_vg *vg, const s
 			allowed ? " (allowed)" : "; --allow-missing accepts that");
 }
 
-/*
- * Missing ranges of a guest LV (its VG found inside an LV of the images):
- * name the host LV, whose own missing bytes read as missing here.
- */
-static void say_host_lv(struct mlvm_set *set, const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+/* at most this many origins of missing bytes are warned of (all are in
+ * the JSON) */
+#define MAX_ORIGINS_WARNED 16
+
+/* what happened to the host bytes behind one origin */
+static void origin_cause(const struct mlvm_missing_origin *m, char *buf, size_t size)
 {
+	const struct mlvm_pv *pv = m->n_pvs ? m->pvs[0] : NULL;
+	size_t at;
 	uint32_t i;
 
-	for (i = 0; i < vg->n_pvs; i++) {
-		const struct mlvm_source *s = vg->pvs[i].src;
-
-		if (s && s->inside) {
-			mlvm_warn(&set->report, "nested_missing", s->name, -1,
-				  "lv %s/%s lies on LV %s (a guest disk): bytes of that LV that could not be read (its own missing extents) are missing here too",
-				  vg->name, lv->name, s->name);
-			return;
-		}
+	if (!m->host_lv) {
+		snprintf(buf, size, "its host LV is not among the VGs read");
+		return;
 	}
+	if (m->linear && pv && !pv->missing && pv->src) {
+		uint64_t end = m->pv_off + m->len;
+
+		if (end > pv->src->size)
+			snprintf(buf, size, "they lie at bytes %llu-%llu of image %s, beyond its end (%llu bytes): PV %s (%s) of VG %s is cut short",
+				 (unsigned long long)m->pv_off, (unsigned long long)(end - 1),
+				 pv->src->name, (unsigned long long)pv->src->size, pv->name,
+				 pv->id ? pv->id : "?", m->host_vg->name);
+		else
+			snprintf(buf, size, "they lie at bytes %llu-%llu of image %s (PV %s of VG %s), which could not be read",
+				 (unsigned long long)m->pv_off, (unsigned long long)(end - 1),
+				 pv->src->name, pv->name, m->host_vg->name);
+		return;
+	}
+	if (!m->n_pvs) {
+		snprintf(buf, size, "no PV of VG %s under them is missing: the host LV's own segment could not be read",
+			 m->host_vg->name);
+		return;
+	}
+	at = (size_t)snprintf(buf, size, "they lie on %s of VG %s, missing:", m->n_pvs > 1 ? "PVs" : "PV",
+			      m->host_vg->name);
+	for (i = 0; i < m->n_pvs && at < size; i++)
+		at += (size_t)snprintf(buf + at, size - at, "%s %s (%s)", i ? "," : "", m->pvs[i]->name,
+				       m->pvs[i]->id ? m->pvs[i]->id : "?");
+}
+
+/*
+ * Missing ranges of a guest LV (its VG found inside an LV of the images):
+ * where in the host they come from, each warned of ("nested_missing") and
+ * all in *orig for the JSON.
+ */
+static int say_origins(struct mlvm_set *set, const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+		       struct mlvm_missing_origin **orig, size_t *n_orig)
+{
+	char cause[512];
+	size_t i;
+	int rc;
+
+	rc = mlvm_missing_origins(set, vg, lv, orig, n_orig);
+	if (rc)
+		return rc;
+	for (i = 0; i < *n_orig && i < MAX_ORIGINS_WARNED; i++) {
+		const struct mlvm_missing_origin *m = &(*orig)[i];
+
+		origin_cause(m, cause, sizeof(cause));
+		mlvm_warn(&set->report, "nested_missing", m->image, -1,
+			  "lv %s/%s lies on LV %s (a guest disk): its bytes %llu-%llu could not be read, so neither could the guest's bytes on them; %s",
+			  vg->name, lv->name, m->image, (unsigned long long)m->start,
+			  (unsigned long long)(m->start + m->len - 1), cause);
+	}
+	if (*n_orig > MAX_ORIGINS_WARNED)
+		mlvm_warn(&set->report, "nested_missing", vg->name, -1,
+			  "lv %s/%s: %zu more runs of host LV bytes could not be read (missing_origins in --json lists them all)",
+			  vg->name, lv->name, *n_orig - MAX_ORIGINS_WARNED);
+	return 0;
+}
+
+static void json_origins(struct json *j, const struct mlvm_missing_origin *v, size_t n)
+{
+	size_t i;
+	uint32_t k;
+
+	json_begin_array(j, "missing_origins");
+	for (i = 0; i < n; i++) {
+		const struct mlvm_missing_origin *m = &v[i];
+		const struct mlvm_pv *pv = m->n_pvs ? m->pvs[0] : NULL;
+
+		json_begin_object(j, NULL);
+		json_string(j, "image", m->image);
+		json_string(j, "host_vg", m->host_vg ? m->host_vg->name : NULL);
+		json_string(j, "host_lv", m->host_lv ? m->host_lv->name : NULL);
+		json_uint(j, "start", m->start);
+		json_uint(j, "length", m->len);
+		json_begin_array(j, "host_pvs");
+		for (k = 0; k < m->n_pvs; k++) {
+			json_begin_object(j, NULL);
+			json_string(j, "name", m->pvs[k]->name);
+			json_string(j, "id", m->pvs[k]->id);
+			json_bool(j, "missing", m->pvs[k]->missing);
+			json_end_object(j);
+		}
+		json_end_array(j);
+		if (m->linear && pv && !pv->missing && pv->src) {
+			json_string(j, "host_image", pv->src->name);
+			json_uint(j, "host_image_offset", m->pv_off);
+			json_bool(j, "beyond_end", m->pv_off + m->len > pv->src->size);
+		} else {
+			json_null(j, "host_image");
+			json_null(j, "host_image_offset");
+			json_bool(j, "beyond_end", false);
+		}
+		json_end_object(j);
+	}
+	json_end_array(j);
 }
 
 /* ------------------------------------------------------------ command */
@@ -378,6 +470,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	const struct mlvm_range *miss = NULL;
 	struct mlvm_range *reused = NULL;
 	size_t n_reused = 0;
+	struct mlvm_missing_origin *orig = NULL;
+	size_t n_orig = 0;
 	bool reused_exact = true;
 	struct mlvm_set *set;
 	bool sparse = false, allow_missing = false, force = false, write_failed = false, hash = true;
@@ -559,8 +653,11 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	miss = mlvm_lv_reader_missing(rd, &n_miss);
 	if (n_miss && !allow_missing)
 		status = EXIT_FAILED;
-	if (n_miss)
-		say_host_lv(set, vg, lv);
+	if (n_miss && (rc = say_origins(set, vg, lv, &orig, &n_orig))) {
+		cli_err(c, "cannot tell where the missing bytes come from: %s", strerror(-rc));
+		status = EXIT_FAILED;
+		goto done;
+	}
 
 	if (c->json) {
 		struct json j;
@@ -594,6 +691,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		}
 		json_end_array(&j);
 		json_bool(&j, "reused_ranges_exact", reused_exact);
+		json_origins(&j, orig, n_orig);
 		cli_json_report(&j, &set->report);
 		json_end_object(&j);
 		write_failed = json_finish(&j) != 0;
@@ -611,6 +709,7 @@ done:
 	if (rd)
 		mlvm_lv_reader_free(rd);
 	free(reused);
+	free(orig);
 	mlvm_set_free(set);
 	return status;
 }

@@ -274,3 +274,251 @@ int mlvm_set_assemble_nested(struct mlvm_set *set)
 	}
 	return rc ? rc : mlvm_set_assemble_finish(set);
 }
+
+/* ------------------------------------------------------------ missing origins */
+
+/* a run of a guest PV's image (a host LV) that the guest LV's extents use */
+struct span {
+	struct mlvm_source *src;
+	uint64_t start, len;
+};
+
+struct spans {
+	struct span *v;
+	size_t n, cap;
+	int err;
+};
+
+static void add_span(struct spans *s, struct mlvm_source *src, uint64_t start, uint64_t len)
+{
+	if (s->err || !len)
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		struct span *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v) {
+			s->err = -ENOMEM;
+			return;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (struct span){ src, start, len };
+}
+
+/* the image runs of lv's extents on PVs whose image is an LV source, the
+ * LVs it is built on included (raid images, mirror legs, ...) */
+static void guest_spans(const struct mlvm_vg *vg, const struct mlvm_lv *lv, unsigned depth,
+			struct spans *s)
+{
+	uint32_t i, a;
+
+	if (depth > 8)
+		return;
+	for (i = 0; i < lv->n_segs; i++) {
+		const struct mlvm_segment *g = &lv->segs[i];
+
+		for (a = 0; a < g->n_areas; a++) {
+			const struct mlvm_area *ar = &g->areas[a];
+			uint64_t off, len;
+
+			if (ar->ref < 0)
+				continue;
+			if (ar->kind == MLVM_AREA_LV) {
+				if ((uint32_t)ar->ref < vg->n_lvs)
+					guest_spans(vg, &vg->lvs[ar->ref], depth + 1, s);
+				continue;
+			}
+			if ((uint32_t)ar->ref >= vg->n_pvs)
+				continue;
+			const struct mlvm_pv *pv = &vg->pvs[ar->ref];
+
+			if (pv->src && pv->src->inside &&
+			    mlvm_pv_extent_bytes(vg, pv, ar->start, g->area_len, &off, &len))
+				add_span(s, pv->src, off, len);
+		}
+	}
+}
+
+struct origins {
+	const struct mlvm_set *set;
+	struct mlvm_source *src;
+	const struct mlvm_vg *host_vg;
+	const struct mlvm_lv *host_lv;
+	struct mlvm_missing_origin *v;
+	size_t n, cap;
+	int err;
+};
+
+static int push_origin(struct origins *o, const struct mlvm_missing_origin *m)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 8;
+		struct mlvm_missing_origin *v = realloc(o->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n++] = *m;
+	return 0;
+}
+
+static void note_pv(struct mlvm_missing_origin *m, const struct mlvm_pv *pv)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->n_pvs; i++)
+		if (m->pvs[i] == pv)
+			return;
+	if (m->n_pvs < MLVM_ORIGIN_MAX_PVS)
+		m->pvs[m->n_pvs++] = pv;
+}
+
+/* the missing PVs under lv (sub-LVs included) */
+static void missing_pvs(const struct mlvm_vg *vg, const struct mlvm_lv *lv,
+			const struct mlvm_segment *only, unsigned depth, struct mlvm_missing_origin *m)
+{
+	uint32_t i, a;
+
+	if (depth > 8)
+		return;
+	for (i = 0; i < lv->n_segs; i++) {
+		const struct mlvm_segment *g = &lv->segs[i];
+
+		if (only && g != only)
+			continue;
+		for (a = 0; a < g->n_areas; a++) {
+			const struct mlvm_area *ar = &g->areas[a];
+
+			if (ar->ref < 0)
+				continue;
+			if (ar->kind == MLVM_AREA_LV && (uint32_t)ar->ref < vg->n_lvs)
+				missing_pvs(vg, &vg->lvs[ar->ref], NULL, depth + 1, m);
+			else if (ar->kind == MLVM_AREA_PV && (uint32_t)ar->ref < vg->n_pvs &&
+				 vg->pvs[ar->ref].missing)
+				note_pv(m, &vg->pvs[ar->ref]);
+		}
+	}
+}
+
+/* one run of host LV bytes read as missing: split at the host's segments */
+static void add_missing(void *ctx, uint64_t start, uint64_t len)
+{
+	struct origins *o = ctx;
+	const struct mlvm_vg *hv = o->host_vg;
+	const struct mlvm_lv *hl = o->host_lv;
+	uint64_t es = hv ? hv->extent_size * MLVM_SECTOR_SIZE : 0, end = start + len;
+	uint32_t i;
+
+	if (o->err)
+		return;
+	if (!hv || !hl || !es) {
+		struct mlvm_missing_origin m = { .image = o->src->name, .start = start, .len = len };
+
+		o->err = push_origin(o, &m);
+		return;
+	}
+	for (i = 0; i < hl->n_segs && !o->err; i++) {
+		const struct mlvm_segment *g = &hl->segs[i];
+		uint64_t a = g->start_extent * es, b = (g->start_extent + g->extent_count) * es;
+		struct mlvm_missing_origin m = { .image = o->src->name, .host_vg = hv, .host_lv = hl };
+
+		if (b <= start || a >= end)
+			continue;
+		m.start = start > a ? start : a;
+		m.len = (end < b ? end : b) - m.start;
+		if (g->n_areas == 1 && g->areas[0].kind == MLVM_AREA_PV && g->areas[0].ref >= 0 &&
+		    (uint32_t)g->areas[0].ref < hv->n_pvs && mlvm_seg_is(g, "striped")) {
+			const struct mlvm_pv *pv = &hv->pvs[g->areas[0].ref];
+			uint64_t off, plen;
+
+			m.linear = true;
+			note_pv(&m, pv);
+			if (!pv->missing && mlvm_pv_extent_bytes(hv, pv, g->areas[0].start, g->area_len, &off, &plen))
+				m.pv_off = off + (m.start - a);
+		} else {
+			missing_pvs(hv, hl, g, 0, &m);
+		}
+		o->err = push_origin(o, &m);
+	}
+}
+
+static int span_cmp(const void *x, const void *y)
+{
+	const struct span *a = x, *b = y;
+	int c = strcmp(a->src->name, b->src->name);
+
+	if (c)
+		return c;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* the host VG and LV an LV source reads (by their uuids) */
+static void host_of(const struct mlvm_set *set, const struct mlvm_source *src,
+		    const struct mlvm_vg **vg, const struct mlvm_lv **lv)
+{
+	size_t v;
+	uint32_t l;
+
+	*vg = NULL;
+	*lv = NULL;
+	for (v = 0; v < set->n_vgs; v++) {
+		const struct mlvm_vg *x = set->vgs[v];
+
+		if (x->gone || !x->id || strcmp(x->id, src->inside->vg_id))
+			continue;
+		for (l = 0; l < x->n_lvs; l++)
+			if (x->lvs[l].id && !strcmp(x->lvs[l].id, src->inside->lv_id)) {
+				*vg = x;
+				*lv = &x->lvs[l];
+				return;
+			}
+	}
+}
+
+int mlvm_missing_origins(const struct mlvm_set *set, const struct mlvm_vg *vg,
+			 const struct mlvm_lv *lv, struct mlvm_missing_origin **out, size_t *n)
+{
+	struct spans s = { 0 };
+	struct origins o = { .set = set };
+	size_t i, j;
+
+	*out = NULL;
+	*n = 0;
+	guest_spans(vg, lv, 0, &s);
+	if (s.err) {
+		free(s.v);
+		return s.err;
+	}
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), span_cmp);
+	/* merge overlapping runs of one image, so no host byte is told twice */
+	for (i = 0, j = 0; i < s.n; i++) {
+		if (j && s.v[j - 1].src == s.v[i].src &&
+		    s.v[i].start <= s.v[j - 1].start + s.v[j - 1].len) {
+			uint64_t e = s.v[i].start + s.v[i].len;
+
+			if (e > s.v[j - 1].start + s.v[j - 1].len)
+				s.v[j - 1].len = e - s.v[j - 1].start;
+			continue;
+		}
+		s.v[j++] = s.v[i];
+	}
+	s.n = j;
+	for (i = 0; i < s.n && !o.err; i++) {
+		o.src = s.v[i].src;
+		host_of(set, o.src, &o.host_vg, &o.host_lv);
+		mlvm_source_missing(o.src, s.v[i].start, s.v[i].len, add_missing, &o);
+	}
+	free(s.v);
+	if (o.err) {
+		free(o.v);
+		return o.err;
+	}
+	*out = o.v;
+	*n = o.n;
+	return 0;
+}

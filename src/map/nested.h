@@ -62,4 +62,36 @@ int mlvm_nested_lv_at(const struct mlvm_set *set, const struct mlvm_source *src,
 enum mlvm_nested_probe { MLVM_NESTED_NONE, MLVM_NESTED_LABEL, MLVM_NESTED_PARTITIONS };
 enum mlvm_nested_probe mlvm_nested_probe_buffer(const uint8_t *buf, size_t len);
 
+/*
+ * Where the missing bytes of a guest LV come from. A guest LV's bytes that
+ * could not be read are bytes of its host LV that could not be read (a
+ * host PV missing, or its image cut short): one origin per run of host LV
+ * bytes, within one host segment, that lies under the guest LV's extents
+ * (on the guest PVs whose image is that host LV) and read as missing so
+ * far. For the host bytes of a one-area segment on a PV, the PV and where
+ * they lie in its image; for others, the segment's PVs that are missing.
+ */
+#define MLVM_ORIGIN_MAX_PVS 8
+struct mlvm_missing_origin {
+	const char *image;		/* the guest PV's image: the host LV's path */
+	const struct mlvm_vg *host_vg;	/* NULL when the host VG is not in the set */
+	const struct mlvm_lv *host_lv;	/* NULL likewise */
+	uint64_t start, len;		/* bytes of the host LV */
+	/* the host PVs under them: the one PV of a one-area segment (whether
+	 * missing or not), else those of the segment that are missing */
+	const struct mlvm_pv *pvs[MLVM_ORIGIN_MAX_PVS];
+	uint32_t n_pvs;
+	bool linear;			/* one area: pv_off is where start lies */
+	uint64_t pv_off;		/* byte of pvs[0]'s image (when linear and present) */
+};
+
+/*
+ * The origins of the missing ranges of lv of vg (a guest VG: its PVs' images
+ * are LV sources; nothing for a VG on images). Call after reading the LV
+ * (the host readers record what they could not read). 0 with *out (free())
+ * and *n, or -ENOMEM.
+ */
+int mlvm_missing_origins(const struct mlvm_set *set, const struct mlvm_vg *vg,
+			 const struct mlvm_lv *lv, struct mlvm_missing_origin **out, size_t *n);
+
 #endif

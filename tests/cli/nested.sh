@@ -211,6 +211,70 @@ d = json.load(open(sys.argv[1]))
 assert d["missing_ranges"], d
 assert any(w["code"] == "nested_missing" and "guestdisk" in w["message"] for w in d["warnings"]), d["warnings"]
 PY
+# where they come from: the host LV's bytes past the end of the cut image,
+# at the image offsets the cut gives (oracle: the cut itself)
+"$PYTHON3" - "$TMP/out" "$hvg" "$TMP/cut.img" "$cut" <<'PY' && pass "missing_origins: the host LV bytes behind them lie past the cut image's end ($cut bytes)" || fail "missing_origins: $(head -c 900 "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+hvg, img, cut = sys.argv[2], sys.argv[3], int(sys.argv[4])
+o = d["missing_origins"]
+assert o, d
+for m in o:
+    assert m["image"] == hvg + "/guestdisk" and m["host_vg"] == hvg and m["host_lv"] == "guestdisk", m
+    assert m["host_image"] == img and m["beyond_end"] is True, m
+    assert m["host_image_offset"] >= cut, m
+    assert len(m["host_pvs"]) == 1 and m["host_pvs"][0]["missing"] is False, m
+assert min(m["host_image_offset"] for m in o) == cut, o
+assert sum(m["length"] for m in o) >= sum(r[1] for r in d["missing_ranges"]), (o, d["missing_ranges"])
+assert any("beyond its end" in w["message"] for w in d["warnings"] if w["code"] == "nested_missing"), d["warnings"]
+PY
+
+# a host VG on two PVs, the guest disk on both; opened with the first image
+# alone: the guest's bytes on the second PV are missing, and said to lie on
+# that missing PV (its uuid from LVM2's pvs)
+HA=$TMP/hosta.img
+HB=$TMP/hostb.img
+head -c $((24 * MiB)) /dev/urandom >"$HA"
+head -c $((24 * MiB)) /dev/urandom >"$HB"
+ha=$(attach "$HA")
+hb=$(attach "$HB")
+D=(--devices "$ha" --devices "$hb")
+h2vg=hosttwo$$
+lvmq pvcreate "${D[@]}" "$ha" "$hb"
+lvmq vgcreate "${D[@]}" -s 1m "$h2vg" "$ha" "$hb"
+lvmq lvcreate "${D[@]}" "${NO[@]}" -an -Zn -Wn -l 41 -n guestdisk "$h2vg" "$ha" "$hb"
+HB_UUID=$(pvs "${D[@]}" --noheadings -o pv_uuid "$hb" | tr -d ' ')
+segs "$h2vg" "$TMP/h2.json"
+"$PYTHON3" - "$TMP/h2.json" "$G" "$ha" "$HA" "$(pe_start "$ha")" "$hb" "$HB" "$(pe_start "$hb")" <<'PY' || exit 99
+import json, sys
+segs, guest = json.load(open(sys.argv[1]))["report"][0]["lv"], open(sys.argv[2], "rb").read()
+dev = {sys.argv[3]: (sys.argv[4], int(sys.argv[5])), sys.argv[6]: (sys.argv[7], int(sys.argv[8]))}
+es = 1 << 20
+for s in segs:
+    d, r = s["seg_pe_ranges"].split(":")
+    a, b = map(int, r.split("-"))
+    img, ps = dev[d]
+    with open(img, "r+b") as f:
+        f.seek(ps + a * es)
+        lo = int(s["seg_start_pe"]) * es
+        f.write(guest[lo: lo + (b - a + 1) * es])
+PY
+losetup -d "$hb"
+losetup -d "$ha"
+expect_status 0 "export of a guest LV whose host PV is missing, --allow-missing" --json export --allow-missing --lv "$gvg/str" -o "$TMP/miss-str-$RANDOM.img" "$HA"
+"$PYTHON3" - "$TMP/out" "$h2vg" "$HB_UUID" <<'PY' && pass "missing_origins: the guest's missing bytes lie on the host's missing PV $HB_UUID" || fail "missing_origins with a PV missing: $(head -c 900 "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+hvg, uuid = sys.argv[2], sys.argv[3]
+assert d["missing_ranges"], d
+o = d["missing_origins"]
+assert o, d
+for m in o:
+    assert m["host_vg"] == hvg and m["host_lv"] == "guestdisk", m
+    assert [(p["id"], p["missing"]) for p in m["host_pvs"]] == [(uuid, True)], m
+    assert m["host_image"] is None, m
+assert any(uuid in w["message"] and "missing" in w["message"] for w in d["warnings"] if w["code"] == "nested_missing"), d["warnings"]
+PY
 
 # ---------------------------------------------------------------- depth
 prev=
