@@ -11,10 +11,16 @@
 # copied by dd into guestdisk at the offset LVM2 reports (seg_pe_ranges and
 # pe_start). LVM2's pv_min_size is lowered to 512 KiB so that the images
 # stay small. No device-mapper: every lvcreate is --driverloaded n -an -Zn.
+# With SPLIT=1 it also makes split.img.xz (not committed: browse-nested.sh
+# makes it at test time): a 3 MiB image of VG "host2" whose LVs "a" and "b"
+# (1 MiB each) each hold a PV (no partition table) of VG "split", whose LV
+# "both" spans the two: a guest VG over two host LVs.
 # Needs root, lvm2, sfdisk, losetup, python3, xz. Run it here:
 #   cd tests/unit/data/nested && sudo ./make.sh
+# or make.sh OUTDIR to write them elsewhere (the tests do, at test time).
 set -eu
-cd "$(dirname "$0")"
+OUT=$(cd "${1:-$(dirname "$0")}" && pwd)
+cd "$OUT"
 export LVM_SUPPRESS_FD_WARNINGS=1
 TMP=$(mktemp -d)
 LOOPS=()
@@ -59,4 +65,36 @@ json.dump(out, sys.stdout, indent=2)
 print()
 PY
 xz -9 -f host.img
+
+# pe_start + the first extent of LV $1 in VG $2 on device $3, in bytes
+lv_at() {
+	local ps r
+	ps=$(lvm pvs --config "$CONF" --devices "$3" --noheadings --units b --nosuffix -o pe_start "$3" 2>/dev/null | tr -d ' ')
+	r=$(lvm lvs --config "$CONF" --devices "$3" --noheadings -o seg_pe_ranges "$2/$1" 2>/dev/null | tr -d ' ')
+	r=${r#*:}
+	echo $((ps + ${r%-*} * 64 * KiB))
+}
+if [ "${SPLIT:-}" = 1 ]; then
+	fill $((1024 * KiB)) 20 >"$TMP/sa.img"
+	fill $((1024 * KiB)) 21 >"$TMP/sb.img"
+	a=$(attach "$TMP/sa.img")
+	b=$(attach "$TMP/sb.img")
+	lvmq pvcreate --devices "$a" --devices "$b" --metadatasize 64k --dataalignment 64k "$a" "$b"
+	lvmq vgcreate --devices "$a" --devices "$b" -s 64k split "$a" "$b"
+	lvmq lvcreate --devices "$a" --devices "$b" "${NO[@]}" -L 1m -n both split "$a" "$b"
+	losetup -d "$a"
+	losetup -d "$b"
+	fill $((3072 * KiB)) 22 >split.img
+	h=$(attach split.img)
+	lvmq pvcreate --devices "$h" --metadatasize 64k --dataalignment 64k "$h"
+	lvmq vgcreate --devices "$h" -s 64k host2 "$h"
+	lvmq lvcreate --devices "$h" "${NO[@]}" -L 1m -n a host2
+	lvmq lvcreate --devices "$h" "${NO[@]}" -L 1m -n b host2
+	at_a=$(lv_at a host2 "$h")
+	at_b=$(lv_at b host2 "$h")
+	losetup -d "$h"
+	dd if="$TMP/sa.img" of=split.img bs=64k oflag=seek_bytes seek="$at_a" conv=notrunc status=none
+	dd if="$TMP/sb.img" of=split.img bs=64k oflag=seek_bytes seek="$at_b" conv=notrunc status=none
+	xz -9 -f split.img
+fi
 ls -l host.img.xz lvs.json
