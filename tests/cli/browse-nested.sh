@@ -118,8 +118,8 @@ check h "Extent map of $GVG" "the extent map is the guest VG's"
 keys h e
 check h "Export $GVG/$GLV" "the export dialog opens on the guest LV"
 keys h Escape
-keys h Left
-check h "Logical volumes of $GVG: 1" "Left goes up to the guest VG's Logical volumes"
+keys h Left Left	# the focus back to the tree, then up
+check h "Logical volumes of $GVG: 1" "Left (back in the tree) goes up to the guest VG's Logical volumes"
 quit h
 
 if [ -n "$SPLIT" ]; then
