@@ -1010,17 +1010,37 @@ static const char guest_text[] =
 	"contents = \"Text Format Volume Group\"\nversion = 1\n"
 	"description = \"test\"\ncreation_host = \"host\"\ncreation_time = 1700000000\n";
 
-static struct mlvm_vg *make_guest(void)
+/* guest_text, with each of the first n of from[] replaced by to[] */
+static char *text_with(const char *const *from, const char *const *to, size_t n)
+{
+	char *text = strdup(guest_text), *at;
+	size_t i;
+
+	assert_non_null(text);
+	for (i = 0; i < n; i++) {
+		at = strstr(text, from[i]);
+		assert_non_null(at);
+		assert_int_equal(strlen(from[i]), strlen(to[i]));
+		memcpy(at, to[i], strlen(to[i]));
+	}
+	return text;
+}
+
+static struct mlvm_vg *make_guest_as(const char *const *from, const char *const *to, size_t n)
 {
 	struct mlvm_report r;
 	struct mlvm_vg *vg = NULL;
-	char *text = strdup(guest_text);
+	char *text = text_with(from, to, n);
 
-	assert_non_null(text);
 	mlvm_report_init(&r);
 	assert_int_equal(mlvm_vg_from_text(text, strlen(text), &vg, &r, NULL, -1), 0);
 	mlvm_report_free(&r);
 	return vg;	/* owns text */
+}
+
+static struct mlvm_vg *make_guest(void)
+{
+	return make_guest_as(NULL, NULL, 0);
 }
 
 static void guest_vg_over_two_host_lvs_stays_at_the_top(void **state)
@@ -1086,6 +1106,55 @@ static void guest_vg_over_two_host_lvs_stays_at_the_top(void **state)
 	mlvm_vg_free(one);
 }
 
+static void guests_of_guests_nest_recursively(void **state)
+{
+	struct fix *f = *state;
+	static const char *const from[] = { "gst {", "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG", "gdata {" };
+	static const char *const to[] = { "gs2 {", "HHHHHH-HHHH-HHHH-HHHH-HHHH-HHHH-HHHHHH", "inner {" };
+	static const struct mlvm_source_inside in_lin = {
+		"vg0", "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", "lin", "LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL", 1 };
+	static const struct mlvm_source_inside in_gdata = {
+		"gst", "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG", "gdata", "GDGDGD-GDGD-GDGD-GDGD-GDGD-GDGD-GDGDGD", 2 };
+	struct mlvm_source s_lin = { .name = (char *)"vg0/lin", .inside = &in_lin };
+	struct mlvm_source s_gdata = { .name = (char *)"gst/gdata", .inside = &in_gdata };
+	struct mlvm_vg *mid = make_guest(), *deep = make_guest_as(from, to, 3);
+	const struct mlvm_vg *vgs[3];
+	struct tm_model *m;
+	int32_t lin, gdata, inner;
+	uint32_t p;
+
+	for (p = 0; p < 2; p++) {
+		mid->pvs[p].src = &s_lin;
+		deep->pvs[p].src = &s_gdata;
+		mid->pvs[p].missing = deep->pvs[p].missing = false;
+	}
+	/* the deepest first: the tree does not follow the order given */
+	vgs[0] = deep;
+	vgs[1] = mid;
+	vgs[2] = f->now;
+	m = tm_model_new(vgs, NULL, 3);
+	assert_non_null(m);
+	lin = tm_find(m, 2, "lin");
+	gdata = tm_find(m, 1, "gdata");
+	inner = tm_find(m, 0, "inner");
+	assert_true(lin >= 0 && gdata >= 0 && inner >= 0);
+	/* vg0 > Logical volumes > lin > gst > Logical volumes > gdata > gs2 > ... > inner */
+	assert_int_equal(m->nodes[m->vgs[1].node].parent, lin);
+	assert_int_equal(m->nodes[m->vgs[0].node].parent, gdata);
+	assert_int_equal(m->nodes[m->vgs[0].node].depth, 6);
+	assert_int_equal(m->nodes[inner].depth, 8);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+	/* selecting the innermost LV unfolds both host LVs */
+	assert_true(tm_select(m, inner));
+	assert_string_equal(rows(m),
+			    "vg0 Physical volumes pv0 pv1 Logical volumes lin gst Physical volumes pv0 pv1 Logical volumes gdata gs2 Physical volumes pv0 pv1 Logical volumes inner pool r1 snap thin1");
+	assert_string_equal(sel_name(m), "inner");
+	assert_int_equal(tm_node_vg(m, inner), 0);
+	tm_model_free(m);
+	mlvm_vg_free(mid);
+	mlvm_vg_free(deep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1112,6 +1181,7 @@ int main(void)
 		cmocka_unit_test(content_short_keeps_the_first_clause),
 		cmocka_unit_test(guest_vgs_nest_under_their_host_lv),
 		cmocka_unit_test_setup_teardown(guest_vg_over_two_host_lvs_stays_at_the_top, setup, teardown),
+		cmocka_unit_test_setup_teardown(guests_of_guests_nest_recursively, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
