@@ -91,10 +91,17 @@ check_not() {
 		pass "$3"
 	fi
 }
+# quit NAME: q, then the browser must have exited 0 with nothing on stderr
+# (no sanitizer report either)
 quit() {
 	keys "$1" Escape Escape q
 	for i in $(seq 50); do [ -f "$TMP/exit-$1" ] && break; sleep 0.1; done
 	tm kill-session -t "$1" 2>/dev/null
+	if grep -q "EXIT=0" "$TMP/exit-$1" 2>/dev/null && ! [ -s "$TMP/err-$1" ]; then
+		pass "$1: q quits, exit 0, nothing on stderr"
+	else
+		fail "$1: $(cat "$TMP/exit-$1" 2>/dev/null || echo "no exit"): $(head -c 800 "$TMP/err-$1")"
+	fi
 }
 # the tree pane (the left box) of a screen
 tree() { screen "$1" | cut -c1-48; }
