@@ -125,9 +125,18 @@ check h "Extent map of $GVG" "the extent map is the guest VG's"
 keys h e
 check h "Export $GVG/$GLV" "the export dialog opens on the guest LV"
 keys h Escape
+keys h g
+check h "Generations of vg $GVG" "g opens the guest VG's generations"
+check h " 2 generations" "g lists both (vgcreate, lvcreate), as mlvm history does"
+keys h Escape
 keys h Left Left	# the focus back to the tree, then up
 check h "Logical volumes of $GVG: 1" "Left (back in the tree) goes up to the guest VG's Logical volumes"
 quit h
+
+start nn 120 30 -- --no-nested "$TMP/host.img"
+check nn "[├└] $HLV " "--no-nested: the host LV holds nothing to unfold" 10
+check_not nn "VG $GVG" "--no-nested: no guest VG"
+quit nn
 
 if [ -n "$SPLIT" ]; then
 	start s 120 30 -- "$SPLIT"
