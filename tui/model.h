@@ -24,8 +24,11 @@
  *
  * A guest VG whose PVs lie in several LVs (or in an LV the model does not
  * show, or partly in the images themselves) stays at the top, its label
- * saying where its PVs are ("VG guest (guest in host/a, host/b)"). The
- * tree does not depend on the order of the VGs given.
+ * saying where its PVs are ("VG guest (guest in host/a, host/b)"). Where
+ * a guest VG goes does not depend on the order of the VGs given (the VGs
+ * at the top keep that order, which the assembler makes independent of
+ * the order of the images); a host LV found in no VG given, or a loop,
+ * leaves the guest at the top.
  *
  * A hidden sub-LV (x_rimage_0, x_tmeta, x_mlog, a snapshot's snapshotN, ...)
  * is folded under the first LV that refers to it, by a segment area or by
