@@ -10,7 +10,7 @@
 # The guest disk is made on a loop device over a file of its own, then
 # copied by dd into guestdisk at the offset LVM2 reports (seg_pe_ranges and
 # pe_start). LVM2's pv_min_size is lowered to 512 KiB so that the images
-# stay small. No device-mapper: every lvcreate is --driverloaded n -an -Zn.
+# stay small, and writes no backup or archive files. No device-mapper: every lvcreate is --driverloaded n -an -Zn.
 # With SPLIT=1 it also makes split.img.xz (not committed: browse-nested.sh
 # makes it at test time): a 3 MiB image of VG "host2" whose LVs "a" and "b"
 # (1 MiB each) each hold a PV (no partition table) of VG "split", whose LV
@@ -25,7 +25,7 @@ export LVM_SUPPRESS_FD_WARNINGS=1
 TMP=$(mktemp -d)
 LOOPS=()
 trap 'for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null || true; done; rm -rf "$TMP"' EXIT
-CONF='devices { pv_min_size = 512 } global { use_lvmetad = 0 }'
+CONF='devices { pv_min_size = 512 } backup { backup = 0 archive = 0 }'
 NO=(--driverloaded n -an -Zn -Wn)
 KiB=1024
 fill() { python3 -c 'import random,sys; sys.stdout.buffer.write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[1])))' "$1" "$2"; }
