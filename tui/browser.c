@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "model/vgspec.h"
 #include "map/content.h"
+#include "map/nested.h"
 #include "io/magic.h"
 
 /* ------------------------------------------------------------ small helpers */
@@ -197,7 +198,8 @@ struct mlvm_set *ui_open_set(struct browser *b, const struct mlvm_open_opts *oo,
 		mlvm_set_free(set);
 		return NULL;
 	}
-	rc = mlvm_set_assemble(set);
+	/* as the command line's set: guest VGs inside LVs too (their generations) */
+	rc = b->o->no_nested ? mlvm_set_assemble(set) : mlvm_set_assemble_nested(set);
 	if (rc < 0) {
 		snprintf(err, len, "cannot assemble the images: %s", strerror(-rc));
 		mlvm_set_free(set);

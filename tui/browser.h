@@ -24,6 +24,8 @@ struct tui_opts {
 	int n_images;
 	const char *vg;			/* --vg NAME, UUID or NAME@UUID (vgspec.h), or NULL */
 	bool strict;
+	bool no_nested;			/* --no-nested: sets opened by the browser (g) do
+					 * not look inside LVs either */
 	const struct mlvm_pv_choice *pv_choices;	/* --pv */
 	size_t n_pv_choices;
 	bool ascii;			/* --ascii: no line drawing characters */

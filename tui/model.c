@@ -438,6 +438,119 @@ static int build_vg(struct tm_model *m, uint32_t v)
 	return 0;
 }
 
+/* ------------------------------------------------------------ guest VGs */
+
+/* the LV of view h whose bytes in names (by uuid, else by name), -1 */
+static int32_t inside_lv(const struct tm_vgview *h, const struct mlvm_source_inside *in)
+{
+	const struct mlvm_vg *vg = h->vg;
+	uint32_t i;
+
+	if (in->vg_id && vg->id) {
+		if (strcmp(in->vg_id, vg->id))
+			return -1;
+	} else if (!in->vg || !vg->name || strcmp(in->vg, vg->name)) {
+		return -1;
+	}
+	for (i = 0; i < vg->n_lvs; i++) {
+		const struct mlvm_lv *lv = &vg->lvs[i];
+
+		if ((in->lv_id && lv->id) ? !strcmp(in->lv_id, lv->id) :
+		    (in->lv && lv->name && !strcmp(in->lv, lv->name)))
+			return (int32_t)i;
+	}
+	return -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* node lies under (or is) top in the tree as linked so far */
+static bool node_under(const struct tm_model *m, int32_t node, int32_t top)
+{
+	size_t d = 0;
+
+	for (; node >= 0 && d <= m->n_nodes; node = m->nodes[node].parent, d++)
+		if (node == top)
+			return true;
+	return false;
+}
+
+/*
+ * Show guest VG g under the LV that holds all its PVs, or, when its PVs
+ * lie in several LVs (or one not in the model, or partly in the images),
+ * name those LVs in g->guest_in. A VG with no PV inside an LV is left alone.
+ */
+static int nest_guest(struct tm_model *m, uint32_t v)
+{
+	struct tm_vgview *g = &m->vgs[v];
+	const struct mlvm_vg *vg = g->vg;
+	const struct mlvm_source *one = NULL;
+	const char **names;
+	size_t n = 0, i, k, len = 1;
+	bool single = true;
+	uint32_t p;
+
+	g->host = -1;
+	names = malloc((vg->n_pvs ? vg->n_pvs : 1) * sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (p = 0; p < vg->n_pvs; p++) {
+		const struct mlvm_source *src = vg->pvs[p].missing ? NULL : vg->pvs[p].src;
+
+		if (!src)
+			continue;
+		if (!src->inside || (one && strcmp(one->name, src->name)))
+			single = false;
+		if (!one && src->inside)
+			one = src;
+		if (src->inside)
+			names[n++] = src->name;
+	}
+	if (!n) {
+		free(names);
+		return 0;
+	}
+	if (single) {
+		for (i = 0; i < m->n_vgs; i++) {
+			int32_t lv, host;
+
+			if (i == v || (lv = inside_lv(&m->vgs[i], one->inside)) < 0)
+				continue;
+			host = m->vgs[i].lv_node[lv];
+			if (node_under(m, host, g->node))	/* never a loop */
+				break;
+			link_child(m, host, g->node);
+			m->nodes[host].folded = true;
+			g->host = host;
+			free(names);
+			return 0;
+		}
+	}
+	/* at the top: "host/a, host/b", each LV once, sorted */
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = k = 0; i < n; i++)
+		if (!k || strcmp(names[k - 1], names[i]))
+			names[k++] = names[i];
+	for (i = 0; i < k; i++)
+		len += strlen(names[i]) + 2;
+	g->guest_in = malloc(len);
+	if (!g->guest_in) {
+		free(names);
+		return -ENOMEM;
+	}
+	g->guest_in[0] = 0;
+	for (i = 0; i < k; i++) {
+		if (i)
+			strcat(g->guest_in, ", ");
+		strcat(g->guest_in, names[i]);
+	}
+	free(names);
+	return 0;
+}
+
 /* ------------------------------------------------------------ names and sizes */
 
 static const struct mlvm_vg *node_vg(const struct tm_model *m, const struct tm_node *n)
@@ -601,6 +714,9 @@ static void build_order(struct tm_model *m)
 		int32_t n = m->vgs[v].node;
 		uint16_t depth = 0;
 
+		if (m->vgs[v].host >= 0)
+			continue;	/* a guest VG: in its host LV's subtree */
+
 		/* iterative preorder: go down first, then to the next sibling, up when none */
 		while (n >= 0 && o < m->n_nodes) {
 			struct tm_node *nd = &m->nodes[n];
@@ -709,9 +825,13 @@ struct tm_model *tm_model_new(const struct mlvm_vg *const *vgs,
 	for (v = 0; v < n; v++) {
 		m->vgs[v].vg = vgs[v];
 		m->vgs[v].base = bases ? bases[v] : NULL;
+		m->vgs[v].host = -1;
 		if (build_vg(m, (uint32_t)v))
 			goto fail;
 	}
+	for (v = 0; v < n; v++)
+		if (nest_guest(m, (uint32_t)v))
+			goto fail;
 	m->order = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(int32_t));
 	m->rows = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(int32_t));
 	m->node_row = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(int32_t));
@@ -746,6 +866,7 @@ void tm_model_free(struct tm_model *m)
 		free(w->lv_mark);
 		free(w->lv_colour);
 		free(w->legend);
+		free(w->guest_in);
 	}
 	free(m->vgs);
 	free(m->nodes);
@@ -1186,12 +1307,16 @@ static void vg_details(const struct tm_model *m, const struct tm_vgview *w, stru
 	for (i = 0; i < vg->n_lvs; i++)
 		hidden += !vg->lvs[i].visible;
 	tm_text_add(t, "Volume group %s", vg->name);
-	for (i = 0; i < vg->n_pvs; i++)
-		if (vg->pvs[i].src && vg->pvs[i].src->inside) {
-			tm_text_add(t, "inside LV\t%s (a guest disk: its PVs are in that LV's bytes)",
-				    vg->pvs[i].src->name);
-			break;
-		}
+	if (w->guest_in && strchr(w->guest_in, ','))
+		tm_text_add(t, "inside LVs\t%s (a guest disk: its PVs are in those LVs' bytes)",
+			    w->guest_in);
+	else
+		for (i = 0; i < vg->n_pvs; i++)
+			if (vg->pvs[i].src && vg->pvs[i].src->inside) {
+				tm_text_add(t, "inside LV\t%s (a guest disk: its PVs are in that LV's bytes)",
+					    vg->pvs[i].src->name);
+				break;
+			}
 	tm_text_add(t, "id\t%s", vg->id ? vg->id : "-");
 	{
 		const char *st = tm_vg_standing(vg, w->base != NULL);
@@ -1620,7 +1745,11 @@ void tm_node_label(const struct tm_model *m, int32_t node, char *out, size_t len
 	n = &m->nodes[node];
 	switch (n->kind) {
 	case TM_VG:
-		snprintf(out, len, "VG %s", tm_node_name(m, node));
+		if (m->vgs[n->vg].guest_in)
+			snprintf(out, len, "VG %s (guest in %s)", tm_node_name(m, node),
+				 m->vgs[n->vg].guest_in);
+		else
+			snprintf(out, len, "VG %s", tm_node_name(m, node));
 		break;
 	case TM_GROUP_LVS: {
 		uint32_t later = 0;

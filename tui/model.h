@@ -11,6 +11,25 @@
  *       r1                  (folded: its hidden sub-LVs below)
  *         r1_rmeta_0 ...
  *
+ * A guest VG (nested discovery, map/nested.h: its PVs lie inside an LV of
+ * another VG of the model) is shown under that LV when all its PVs lie in
+ * that one LV, recursively (guest inside guest):
+ *
+ *   VG host
+ *     Logical volumes
+ *       guestdisk           (folded: the guest VG below)
+ *         VG guest
+ *           Physical volumes ...
+ *           Logical volumes ...
+ *
+ * A guest VG whose PVs lie in several LVs (or in an LV the model does not
+ * show, or partly in the images themselves) stays at the top, its label
+ * saying where its PVs are ("VG guest (guest in host/a, host/b)"). Where
+ * a guest VG goes does not depend on the order of the VGs given (the VGs
+ * at the top keep that order, which the assembler makes independent of
+ * the order of the images); a host LV found in no VG given, or a loop,
+ * leaves the guest at the top.
+ *
  * A hidden sub-LV (x_rimage_0, x_tmeta, x_mlog, a snapshot's snapshotN, ...)
  * is folded under the first LV that refers to it, by a segment area or by
  * a segment key naming it (pool, metadata, origin, cow_store, ...); a
@@ -64,7 +83,7 @@ struct tm_node {
 	uint32_t vg;		/* index in model->vgs */
 	int32_t idx;		/* PV or LV index (in the base VG for a ghost), -1 */
 	int32_t base_idx;	/* the same LV in the base VG, -1 */
-	int32_t parent;		/* node, -1 for a VG */
+	int32_t parent;		/* node, -1 for a VG at the top (a guest VG: its host LV) */
 	int32_t first_child;
 	int32_t next_sibling;
 	uint32_t n_children;
@@ -76,6 +95,9 @@ struct tm_vgview {
 	const struct mlvm_vg *vg;	/* shown */
 	const struct mlvm_vg *base;	/* the current generation, NULL when vg is it */
 	int32_t node;			/* its VG node */
+	int32_t host;			/* the LV node it is shown under (a guest VG), -1 */
+	char *guest_in;			/* a guest VG at the top: the LVs its PVs lie in,
+					 * "host/a, host/b" (sorted); NULL otherwise */
 	int32_t *lv_node;		/* LV index -> node */
 	int32_t *lv_parent;		/* LV index -> the LV it is folded under, -1 */
 	int32_t *pv_node;		/* PV index -> node */
@@ -245,6 +267,7 @@ size_t tm_wrap(const char *s, size_t width, struct tm_span *out, size_t max);
 const char *tm_node_tag(const struct tm_model *m, int32_t node);
 /*
  * The label of a node in the tree: "VG demo", "Logical volumes (4)",
+ * "VG guest (guest in host/a, host/b)" for a guest VG at the top,
  * "Logical volumes (4) +2 later" (the LVs of the generation shown are
  * counted apart from those created after it, which are listed last and
  * tagged " +created later"), "[hidden]" for a hidden LV, "pv0 IMAGE" for a PV.

@@ -14,10 +14,12 @@ static const char browse_help[] =
 	"Usage: mlvm browse [--generation SEQNO] [--ascii] [--strict] [--vg VG] IMAGE...\n"
 	"\n"
 	"Browse the volume group(s) held by the images on a terminal: a tree of\n"
-	"VGs, PVs and LVs (hidden sub-LVs folded under their LV), every field of\n"
-	"the selection, an extent map per PV, the damage found, every metadata\n"
-	"generation still in the rings (g: the VG as it was, changes marked), and\n"
-	"export of an LV to a new file with its SHA-256 (e). ? lists the keys.\n"
+	"VGs, PVs and LVs (hidden sub-LVs folded under their LV; a guest VG found\n"
+	"inside an LV under that LV, or at the top naming the LVs its PVs lie in\n"
+	"when they are several), every field of the selection, an extent map per\n"
+	"PV, the damage found, every metadata generation still in the rings (g:\n"
+	"the VG as it was, changes marked), and export of an LV to a new file with\n"
+	"its SHA-256 (e). ? lists the keys.\n"
 	"--generation SEQNO opens on that generation (as listed by mlvm history).\n"
 	"--ascii draws no line-drawing characters (the default outside UTF-8\n"
 	"locales); NO_COLOR turns colour off. A terminal that cannot move the\n"
@@ -42,7 +44,7 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 		{ "ascii", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tui_opts to = { .prog = c->prog, .vg = c->vg, .strict = c->strict,
+	struct tui_opts to = { .prog = c->prog, .vg = c->vg, .strict = c->strict, .no_nested = c->no_nested,
 				.pv_choices = c->pv_choices, .n_pv_choices = c->n_pv_choices };
 	struct mlvm_open_opts oo = { 0 }, og = { 0 };
 	struct mlvm_set *cur, *old = NULL;

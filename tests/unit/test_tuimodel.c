@@ -1,7 +1,8 @@
 /*
  * test_tuimodel.c - the browser's model (tui/model.c): the tree built from
  * a VG, folding of hidden sub-LVs, sorting, filtering and search, moving
- * the selection, generation diff marks, extent map cells, details.
+ * the selection, generation diff marks, extent map cells, details, guest
+ * VGs under the LV that holds them (tests/unit/data/nested, made by LVM2).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,11 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui/model.h"
 #include "text/carve.h"
 #include "model/vg.h"
 #include "io/source.h"
+#include "model/assemble.h"
+#include "map/nested.h"
 
 #define LV(name, id, status, segs) \
 	name " {\nid = \"" id "\"\nstatus = [" status "]\nflags = []\nsegment_count = 1\n" segs "}\n"
@@ -811,6 +815,346 @@ static void content_short_keeps_the_first_clause(void **state)
 	assert_string_equal(out, "");
 }
 
+/* ------------------------------------------------------------ guest VGs */
+
+static const char *top_srcdir(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	return top ? top : ".";
+}
+
+/* LVM2's answer (lvs.json of tests/unit/data/nested): each report's VG and its LVs */
+struct oracle {
+	char vg[2][64];
+	char lv[2][4][64];
+	int n_lv[2];
+};
+
+static void oracle_read(struct oracle *o)
+{
+	char path[4096], line[512];
+	FILE *f;
+	int r = -1;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(path, sizeof(path), "%s/tests/unit/data/nested/lvs.json", top_srcdir());
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *v;
+
+		if (strstr(line, "\"lv\": ["))
+			r++;
+		if (r < 0 || r > 1)
+			continue;
+		if ((v = strstr(line, "\"vg_name\": \"")))
+			sscanf(v + 12, "%63[^\"]", o->vg[r]);
+		if ((v = strstr(line, "\"lv_name\": \"")) && o->n_lv[r] < 4)
+			sscanf(v + 12, "%63[^\"]", o->lv[r][o->n_lv[r]++]);
+	}
+	fclose(f);
+	assert_int_equal(r, 1);
+}
+
+/* the set of host.img (decompressed to path), nested discovery on */
+static struct mlvm_set *nested_set(char *path, size_t len)
+{
+	struct mlvm_open_opts oo = { 0 };
+	struct mlvm_set *set;
+	char cmd[8192];
+	int fd;
+
+	snprintf(path, len, "/tmp/test_tuimodel-host-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "xz -dc '%s/tests/unit/data/nested/host.img.xz' > '%s'",
+		 top_srcdir(), path);
+	assert_int_equal(system(cmd), 0);
+	set = mlvm_set_new(&oo);
+	assert_non_null(set);
+	assert_int_equal(mlvm_set_add_path(set, path), 0);
+	assert_true(mlvm_set_assemble_nested(set) >= 0);
+	return set;
+}
+
+/* the row labels shown, "|"-separated */
+static const char *labels(const struct tm_model *m)
+{
+	static char buf[4096];
+	size_t i, o = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < m->n_rows && o < sizeof(buf) - 300; i++) {
+		char l[256];
+
+		tm_node_label(m, m->rows[i], l, sizeof(l));
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? "|" : "", l);
+	}
+	return buf;
+}
+
+static void guest_vgs_nest_under_their_host_lv(void **state)
+{
+	struct oracle o;
+	struct mlvm_set *set;
+	struct tm_model *m, *rev;
+	const struct mlvm_vg *vgs[2], *gvg;
+	const struct mlvm_lv *glv;
+	char path[64], want[2048], shown[4096];
+	int32_t host_lv, guest_vg, guest_lv, lvs;
+	uint32_t h = 2, g = 2, i;
+
+	(void)state;
+	oracle_read(&o);
+	set = nested_set(path, sizeof(path));
+	assert_int_equal(set->n_vgs, 2);
+	for (i = 0; i < 2; i++) {
+		if (!strcmp(set->vgs[i]->name, o.vg[0]))
+			h = i;
+		if (!strcmp(set->vgs[i]->name, o.vg[1]))
+			g = i;
+	}
+	assert_true(h < 2 && g < 2 && h != g);
+	vgs[0] = set->vgs[0];
+	vgs[1] = set->vgs[1];
+	m = tm_model_new(vgs, NULL, 2);
+	assert_non_null(m);
+	/* host VG > Logical volumes > guestdisk > VG guest > Logical volumes > data */
+	host_lv = tm_find(m, h, "guestdisk");
+	assert_true(host_lv >= 0);
+	guest_vg = m->vgs[g].node;
+	assert_int_equal(m->nodes[guest_vg].parent, host_lv);
+	assert_int_equal(m->vgs[g].host, host_lv);
+	assert_null(m->vgs[g].guest_in);
+	assert_int_equal(m->nodes[m->nodes[host_lv].parent].kind, TM_GROUP_LVS);
+	assert_int_equal(m->nodes[m->nodes[m->nodes[host_lv].parent].parent].kind, TM_VG);
+	assert_string_equal(tm_node_name(m, m->nodes[m->nodes[host_lv].parent].parent), o.vg[0]);
+	assert_string_equal(tm_node_name(m, guest_vg), o.vg[1]);
+	assert_int_equal(m->nodes[guest_vg].depth, 3);
+	/* every LV LVM2 lists, in its VG's tree */
+	for (i = 0; i < (uint32_t)o.n_lv[0]; i++)
+		assert_true(tm_find(m, h, o.lv[0][i]) >= 0);
+	assert_int_equal(o.n_lv[1], 1);
+	guest_lv = tm_find(m, g, o.lv[1][0]);
+	assert_true(guest_lv >= 0);
+	lvs = m->nodes[guest_lv].parent;
+	assert_int_equal(m->nodes[lvs].kind, TM_GROUP_LVS);
+	assert_int_equal(m->nodes[lvs].parent, guest_vg);
+	assert_int_equal(m->nodes[guest_lv].depth, 5);
+	/* the host LV starts folded: one VG at the top, nothing of the guest shown */
+	assert_true(m->nodes[host_lv].folded);
+	assert_true(tm_has_children(m, host_lv));
+	assert_int_equal(m->node_row[guest_vg], -1);
+	assert_int_equal(m->nodes[m->rows[0]].kind, TM_VG);
+	for (i = 1; i < m->n_rows; i++)
+		assert_int_not_equal(m->nodes[m->rows[i]].depth, 0);
+	/* unfolding it shows the guest VG, its PVs and LVs right under it */
+	assert_true(tm_select(m, host_lv));
+	tm_unfold(m);
+	snprintf(want, sizeof(want),
+		 "VG %s|Physical volumes (1)|pv0 %s|Logical volumes (%d)|%s|%s|VG %s|Physical volumes (1)|pv0 %s/guestdisk|Logical volumes (1)|%s",
+		 o.vg[0], path, o.n_lv[0], o.lv[0][0], o.lv[0][1], o.vg[1], o.vg[0], o.lv[1][0]);
+	assert_string_equal(labels(m), want);
+	/* the guest LV is an LV like any other: selected, its VG and bytes */
+	assert_true(tm_select(m, guest_lv));
+	assert_true(tm_node_lv(m, guest_lv, &gvg, &glv));
+	assert_ptr_equal(gvg, set->vgs[g]);
+	assert_string_equal(glv->name, o.lv[1][0]);
+	assert_int_equal(tm_node_vg(m, guest_lv), g);
+	assert_int_equal(tm_sel_lv(m, g), m->nodes[guest_lv].idx);
+	assert_int_equal(tm_node_bytes(m, guest_lv), 256 * 1024);
+	/* folding the host LV away selects it; search finds the guest LV again */
+	assert_true(tm_select(m, host_lv));
+	tm_fold_or_parent(m);
+	assert_int_equal(m->node_row[guest_lv], -1);
+	assert_true(tm_search(m, o.lv[1][0], false));
+	assert_int_equal(m->sel, guest_lv);
+	/* a filter on the guest LV keeps its ancestors: host VG, host LV, guest VG */
+	tm_set_filter(m, o.lv[1][0]);
+	snprintf(want, sizeof(want), "%s Logical volumes guestdisk %s Logical volumes %s",
+		 o.vg[0], o.vg[1], o.lv[1][0]);
+	assert_string_equal(rows(m), want);
+	tm_set_filter(m, "");
+	/* the order of the VGs given does not change the tree */
+	assert_true(tm_select(m, guest_lv));
+	snprintf(shown, sizeof(shown), "%s", labels(m));
+	vgs[0] = set->vgs[1];
+	vgs[1] = set->vgs[0];
+	rev = tm_model_new(vgs, NULL, 2);
+	assert_non_null(rev);
+	assert_true(tm_select(rev, tm_find(rev, 1 - g, o.lv[1][0])));
+	assert_string_equal(labels(rev), shown);
+	tm_model_free(rev);
+	tm_model_free(m);
+	mlvm_set_free(set);
+	unlink(path);
+}
+
+static const char guest_text[] =
+	"gst {\n"
+	"id = \"GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG\"\n"
+	"seqno = 1\nformat = \"lvm2\"\nstatus = [\"RESIZEABLE\", \"READ\", \"WRITE\"]\nflags = []\n"
+	"extent_size = 8192\nmax_lv = 0\nmax_pv = 0\n"
+	"physical_volumes {\n"
+	"pv0 {\nid = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-DDDDDD\"\nstatus = [\"ALLOCATABLE\"]\n"
+	"dev_size = 65536\npe_start = 2048\npe_count = 4\n}\n"
+	"pv1 {\nid = \"EEEEEE-EEEE-EEEE-EEEE-EEEE-EEEE-EEEEEE\"\nstatus = [\"ALLOCATABLE\"]\n"
+	"dev_size = 65536\npe_start = 2048\npe_count = 4\n}\n"
+	"}\n"
+	"logical_volumes {\n"
+	LV("gdata", "GDGDGD-GDGD-GDGD-GDGD-GDGD-GDGD-GDGDGD", VIS,
+	   SEG(0, 2, "type = \"striped\"\nstripe_count = 1\nstripes = [\"pv0\", 0]\n"))
+	"}\n}\n"
+	"contents = \"Text Format Volume Group\"\nversion = 1\n"
+	"description = \"test\"\ncreation_host = \"host\"\ncreation_time = 1700000000\n";
+
+/* guest_text, with each of the first n of from[] replaced by to[] */
+static char *text_with(const char *const *from, const char *const *to, size_t n)
+{
+	char *text = strdup(guest_text), *at;
+	size_t i;
+
+	assert_non_null(text);
+	for (i = 0; i < n; i++) {
+		at = strstr(text, from[i]);
+		assert_non_null(at);
+		assert_int_equal(strlen(from[i]), strlen(to[i]));
+		memcpy(at, to[i], strlen(to[i]));
+	}
+	return text;
+}
+
+static struct mlvm_vg *make_guest_as(const char *const *from, const char *const *to, size_t n)
+{
+	struct mlvm_report r;
+	struct mlvm_vg *vg = NULL;
+	char *text = text_with(from, to, n);
+
+	mlvm_report_init(&r);
+	assert_int_equal(mlvm_vg_from_text(text, strlen(text), &vg, &r, NULL, -1), 0);
+	mlvm_report_free(&r);
+	return vg;	/* owns text */
+}
+
+static struct mlvm_vg *make_guest(void)
+{
+	return make_guest_as(NULL, NULL, 0);
+}
+
+static void guest_vg_over_two_host_lvs_stays_at_the_top(void **state)
+{
+	struct fix *f = *state;
+	static const struct mlvm_source_inside in_lin = {
+		"vg0", "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", "lin", "LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL", 1 };
+	static const struct mlvm_source_inside in_thin = {
+		"vg0", "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", "thin1", "THTHTH-THTH-THTH-THTH-THTH-THTH-THTHTH", 1 };
+	struct mlvm_source s_lin = { .name = (char *)"vg0/lin", .inside = &in_lin };
+	struct mlvm_source s_thin = { .name = (char *)"vg0/thin1", .inside = &in_thin };
+	struct mlvm_vg *two = make_guest(), *one = make_guest();
+	const struct mlvm_vg *vgs[3];
+	struct tm_model *m, *rev;
+	char l[256];
+	int32_t lin, thin1;
+
+	/* two: pv1 in vg0/thin1, pv0 in vg0/lin; one: both PVs in vg0/lin */
+	two->pvs[0].src = &s_thin;
+	two->pvs[1].src = &s_lin;
+	one->pvs[0].src = &s_lin;
+	one->pvs[1].src = &s_lin;
+	two->pvs[0].missing = two->pvs[1].missing = false;
+	one->pvs[0].missing = one->pvs[1].missing = false;
+	vgs[0] = two;
+	vgs[1] = f->now;
+	vgs[2] = one;
+	m = tm_model_new(vgs, NULL, 3);
+	assert_non_null(m);
+	lin = tm_find(m, 1, "lin");
+	thin1 = tm_find(m, 1, "thin1");
+	assert_true(lin >= 0 && thin1 >= 0);
+	/* two LVs: at the top, named; neither LV holds it */
+	assert_int_equal(m->nodes[m->vgs[0].node].parent, -1);
+	assert_int_equal(m->vgs[0].host, -1);
+	tm_node_label(m, m->vgs[0].node, l, sizeof(l));
+	assert_string_equal(l, "VG gst (guest in vg0/lin, vg0/thin1)");
+	assert_int_equal(m->nodes[thin1].n_children, 0);
+	/* one LV: under it, the LV folded */
+	assert_int_equal(m->nodes[m->vgs[2].node].parent, lin);
+	assert_int_equal(m->nodes[lin].n_children, 1);
+	assert_true(m->nodes[lin].folded);
+	tm_node_label(m, m->vgs[2].node, l, sizeof(l));
+	assert_string_equal(l, "VG gst");
+	/* the top: vg0 and the guest of two LVs, each VG node once in the order */
+	assert_int_equal(m->nodes[m->order[0]].kind, TM_VG);
+	{
+		size_t i, vg_nodes = 0;
+
+		for (i = 0; i < m->n_nodes; i++)
+			vg_nodes += m->nodes[m->order[i]].kind == TM_VG;
+		assert_int_equal(vg_nodes, 3);
+	}
+	/* a guest VG whose host LV is not in the model stays at the top too */
+	vgs[0] = one;
+	rev = tm_model_new(vgs, NULL, 1);
+	assert_non_null(rev);
+	tm_node_label(rev, rev->vgs[0].node, l, sizeof(l));
+	assert_string_equal(l, "VG gst (guest in vg0/lin)");
+	tm_model_free(rev);
+	tm_model_free(m);
+	mlvm_vg_free(two);
+	mlvm_vg_free(one);
+}
+
+static void guests_of_guests_nest_recursively(void **state)
+{
+	struct fix *f = *state;
+	static const char *const from[] = { "gst {", "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG", "gdata {" };
+	static const char *const to[] = { "gs2 {", "HHHHHH-HHHH-HHHH-HHHH-HHHH-HHHH-HHHHHH", "inner {" };
+	static const struct mlvm_source_inside in_lin = {
+		"vg0", "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", "lin", "LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL", 1 };
+	static const struct mlvm_source_inside in_gdata = {
+		"gst", "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG", "gdata", "GDGDGD-GDGD-GDGD-GDGD-GDGD-GDGD-GDGDGD", 2 };
+	struct mlvm_source s_lin = { .name = (char *)"vg0/lin", .inside = &in_lin };
+	struct mlvm_source s_gdata = { .name = (char *)"gst/gdata", .inside = &in_gdata };
+	struct mlvm_vg *mid = make_guest(), *deep = make_guest_as(from, to, 3);
+	const struct mlvm_vg *vgs[3];
+	struct tm_model *m;
+	int32_t lin, gdata, inner;
+	uint32_t p;
+
+	for (p = 0; p < 2; p++) {
+		mid->pvs[p].src = &s_lin;
+		deep->pvs[p].src = &s_gdata;
+		mid->pvs[p].missing = deep->pvs[p].missing = false;
+	}
+	/* the deepest first: the tree does not follow the order given */
+	vgs[0] = deep;
+	vgs[1] = mid;
+	vgs[2] = f->now;
+	m = tm_model_new(vgs, NULL, 3);
+	assert_non_null(m);
+	lin = tm_find(m, 2, "lin");
+	gdata = tm_find(m, 1, "gdata");
+	inner = tm_find(m, 0, "inner");
+	assert_true(lin >= 0 && gdata >= 0 && inner >= 0);
+	/* vg0 > Logical volumes > lin > gst > Logical volumes > gdata > gs2 > ... > inner */
+	assert_int_equal(m->nodes[m->vgs[1].node].parent, lin);
+	assert_int_equal(m->nodes[m->vgs[0].node].parent, gdata);
+	assert_int_equal(m->nodes[m->vgs[0].node].depth, 6);
+	assert_int_equal(m->nodes[inner].depth, 8);
+	assert_string_equal(rows(m), "vg0 Physical volumes pv0 pv1 Logical volumes lin pool r1 snap thin1");
+	/* selecting the innermost LV unfolds both host LVs */
+	assert_true(tm_select(m, inner));
+	assert_string_equal(rows(m),
+			    "vg0 Physical volumes pv0 pv1 Logical volumes lin gst Physical volumes pv0 pv1 Logical volumes gdata gs2 Physical volumes pv0 pv1 Logical volumes inner pool r1 snap thin1");
+	assert_string_equal(sel_name(m), "inner");
+	assert_int_equal(tm_node_vg(m, inner), 0);
+	tm_model_free(m);
+	mlvm_vg_free(mid);
+	mlvm_vg_free(deep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,6 +1179,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(older_generation_lists_later_lvs_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_fallback_vg_is_not_called_current, setup, teardown),
 		cmocka_unit_test(content_short_keeps_the_first_clause),
+		cmocka_unit_test(guest_vgs_nest_under_their_host_lv),
+		cmocka_unit_test_setup_teardown(guest_vg_over_two_host_lvs_stays_at_the_top, setup, teardown),
+		cmocka_unit_test_setup_teardown(guests_of_guests_nest_recursively, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
