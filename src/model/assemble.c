@@ -1765,6 +1765,40 @@ static bool copy_chosen(const struct mlvm_set *set, const struct gcopy *g, const
 	return same_file(c->loose ? c->loose->src : c->dev->src, &probe);
 }
 
+/* some copy of metadata text, of any VG and seqno, starts where --copy-at
+ * says (a ring's committed slot or carved generation, a loose copy) */
+static bool copy_at_anywhere(const struct mlvm_set *set)
+{
+	const struct mlvm_copy_choice *ch = set->opts.copy_at;
+	struct mlvm_source probe = { .name = (char *)ch->image };
+	size_t i, g;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++) {
+		const struct mlvm_pvdev *d = &set->devs[i];
+
+		if (!same_file(d->src, &probe))
+			continue;
+		for (k = 0; k < d->n_mda; k++) {
+			const struct mlvm_mda_info *m = &d->mda[k];
+
+			if (m->has_text && m->abs + m->hdr.rl[0].offset == ch->offset)
+				return true;
+			for (g = 0; g < m->n_gens; g++)
+				if (m->abs + m->gens[g].offset == ch->offset)
+					return true;
+		}
+	}
+	for (i = 0; i < set->n_loose; i++) {
+		const struct mlvm_loose *l = set->loose[i];
+
+		if (l->origin == MLVM_ORIGIN_FILE ? !strcmp(l->path, ch->image) && !ch->offset :
+		    l->src && same_file(l->src, &probe) && l->g.offset == ch->offset)
+			return true;
+	}
+	return false;
+}
+
 static void list_copies(const struct gcopy *g, size_t n, char *buf, size_t len)
 {
 	size_t i, o = 0;
@@ -1884,7 +1918,11 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 	if (set->opts.copy_at && here && i < n_g) {
 		chosen = i;
 		win = g[i].text_id;
-	} else if (set->opts.copy_at && here && !(other_seqno && set->opts.copy_at_lenient)) {
+	} else if (set->opts.copy_at &&
+		   (here ? !(other_seqno && set->opts.copy_at_lenient) :
+		    n_t > 1 && any_ring && !copy_at_anywhere(set))) {
+		/* here: the place holds a copy of this VG, not of this seqno;
+		 * nowhere: it holds no copy at all, and this VG's copies disagree */
 		{
 			qsort(g, n_g, sizeof(*g), cmp_gcopy);
 			list_copies(g, n_g, list, sizeof(list));
