@@ -1877,7 +1877,8 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 					      g[n_g].len + (c[i].gen->nul_found &&
 							    c[i].gen->size == g[n_g].len + 1));
 		for (k = 0; k < n_g; k++)
-			if (mlvm_carve_same_vg(g[k].text, g[k].len, g[n_g].text, g[n_g].len))
+			if ((g[k].len == g[n_g].len && !memcmp(g[k].text, g[n_g].text, g[k].len)) ||
+			    mlvm_carve_same_vg(g[k].text, g[k].len, g[n_g].text, g[n_g].len))
 				break;
 		g[n_g].text_id = k < n_g ? g[k].text_id : n_t++;
 		n_g++;

@@ -165,7 +165,8 @@ int mlvm_set_conflicts(struct mlvm_set *set, const struct mlvm_gen_ref *r, size_
 				first_len = tl;
 				continue;
 			}
-			differ = !mlvm_carve_same_vg(first, first_len, t, tl);
+			differ = !(tl == first_len && !memcmp(first, t, tl)) &&
+				 !mlvm_carve_same_vg(first, first_len, t, tl);
 			free(t);
 		}
 		free(first);

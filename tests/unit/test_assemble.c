@@ -1276,6 +1276,22 @@ static void ring_conflict_tie_refused(void **state)
 		assert_true(strstr(a->message, "a.img@") < strstr(a->message, "b.img@"));
 		mlvm_set_free(set);
 	}
+	/* a copy of a.img's PV given beside it is the same metadata area, no
+	 * second vote: still a tie */
+	for (k = 0; k < 2; k++) {
+		struct mlvm_set *set = mlvm_set_new(&o);
+
+		if (k)
+			add(set, &pv[1], "b.img");
+		add(set, &pv[0], "a.img");
+		add(set, &pv[0], "a-copy.img");
+		if (!k)
+			add(set, &pv[1], "b.img");
+		assert_true(mlvm_set_assemble(set) >= 0);
+		assert_int_equal(set->n_vgs, 0);
+		expect(set, "generation_ambiguous", NULL, -1);
+		mlvm_set_free(set);
+	}
 	/* the committed slots tie, but a third area's ring still holds x (its
 	 * committed slot moved on to seqno 13): x is held by more areas */
 	{
