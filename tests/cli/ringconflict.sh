@@ -195,5 +195,8 @@ assert any(c.get("lv") == "first" for c in d["changes"]), d["changes"]
 PY
 	fail "diff --copy-at: exit $status: $(head -c 600 "$TMP/out") $(head -c 400 "$TMP/err")"
 expect_status 2 "--copy-at without a number" --copy-at a.img@x read a.img b1.img c1.img
+run_mlvm --copy-at "a.img@$offa" read a.img b.img c1.img
+grep -q -- "--copy-at was not used" "$TMP/err" && pass "--copy-at without --generation: said to be unused" ||
+	fail "--copy-at without --generation: exit $status, nothing said: $(head -c 400 "$TMP/err")"
 expect_status 2 "--copy-at with history: a usage error" --copy-at "a.img@$offa" history a.img b1.img c1.img
 finish
