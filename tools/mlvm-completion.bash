@@ -27,7 +27,7 @@ _mlvm_options()
 _mlvm_takes_value()
 {
 	case $1 in
-	--vg | --pv | --metadata | --lv | -o | --output | --record | --generation | --from | --to | --size | \
+	--vg | --pv | --copy-at | --metadata | --lv | -o | --output | --record | --generation | --from | --to | --size | \
 		--extent-size | --metadata-size | --metadata-copies | --data-alignment | --leg)
 		return 0 ;;
 	esac
@@ -84,7 +84,7 @@ _mlvm()
 		json=$("$prog" --json history "${vgopt[@]}" "${metaopt[@]}" "${images[@]}" 2>/dev/null) || true
 		COMPREPLY=($(compgen -W "$(printf '%s\n' "$json" | _mlvm_json_names seqno)" -- "$cur"))
 		return 0 ;;
-	-o | --output | --pv | --metadata | --record)
+	-o | --output | --pv | --copy-at | --metadata | --record)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	--size | --extent-size | --metadata-size | --metadata-copies | --data-alignment | --leg)
@@ -93,7 +93,7 @@ _mlvm()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --strict --deep --no-nested --vg --pv --metadata --record --record-no-hash --help --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --strict --deep --no-nested --vg --pv --copy-at --metadata --record --record-no-hash --help --version" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$("$prog" --list-commands 2>/dev/null)" -- "$cur"))
 		fi

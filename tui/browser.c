@@ -176,6 +176,8 @@ struct mlvm_set *ui_open_set(struct browser *b, const struct mlvm_open_opts *oo,
 	o.strict = b->o->strict;
 	o.pv_choices = b->o->pv_choices;
 	o.n_pv_choices = b->o->n_pv_choices;
+	o.copy_at = b->o->copy_at;
+	o.copy_at_lenient = true;	/* a copy of another seqno: not this one's choice */
 	set = mlvm_set_new(&o);
 	if (!set) {
 		snprintf(err, len, "out of memory");

@@ -28,6 +28,9 @@ struct tui_opts {
 					 * not look inside LVs either */
 	const struct mlvm_pv_choice *pv_choices;	/* --pv */
 	size_t n_pv_choices;
+	const struct mlvm_copy_choice *copy_at;	/* --copy-at: the generations
+						 * opened take it (for the seqno
+						 * whose copy it names) */
 	bool ascii;			/* --ascii: no line drawing characters */
 	uint64_t generation;		/* shown first when want_generation */
 	bool want_generation;

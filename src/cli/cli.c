@@ -236,6 +236,8 @@ int cli_assemble(const struct cli *c, struct mlvm_set *set)
 	return c->no_nested ? mlvm_set_assemble(set) : mlvm_set_assemble_nested(set);
 }
 
+static bool copy_at_taken;
+
 struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			      const struct mlvm_open_opts *opts, int *status)
 {
@@ -251,6 +253,8 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 		o.carve_anywhere = true;
 	o.pv_choices = c->pv_choices;
 	o.n_pv_choices = c->n_pv_choices;
+	o.copy_at = c->have_copy_at ? &c->copy_at : NULL;
+	copy_at_taken |= o.copy_at && o.want_generation;
 	set = mlvm_set_new(&o);
 	if (!set) {
 		cli_err(c, "out of memory");
@@ -300,8 +304,26 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 			*status = EXIT_FAILED;
 			return NULL;
 		}
+	/* copies of the generation that disagree and nothing decides, or a
+	 * --copy-at that names none: the bytes would depend on a guess */
+	for (i = 0; i < (int)set->report.n; i++) {
+		const struct mlvm_anomaly *a = &set->report.items[i];
+
+		if (a->severity == MLVM_SEV_ERROR && (!strcmp(a->code, "generation_ambiguous") ||
+						       !strcmp(a->code, "copy_choice"))) {
+			cli_print_report(c, &set->report);	/* the error with it */
+			mlvm_set_free(set);
+			*status = EXIT_FAILED;
+			return NULL;
+		}
+	}
 	*status = EXIT_DONE;
 	return set;
+}
+
+bool cli_copy_at_taken(void)
+{
+	return copy_at_taken;
 }
 
 void cli_json_copy_place(struct json *j, const struct mlvm_gen_ref *r)

@@ -33,7 +33,12 @@ struct cli {
 	const char **metadata;	/* --metadata FILE, repeatable: files of metadata text */
 	size_t n_metadata;
 	struct cli_record *record;	/* --record FILE (cli/record.h), or NULL */
+	struct mlvm_copy_choice copy_at;	/* --copy-at IMAGE@BYTE */
+	bool have_copy_at;
 };
+
+/* --copy-at was passed to a set that reads a generation (cli_open_set) */
+bool cli_copy_at_taken(void);
 
 /*
  * With --json, a command that fails (status not EXIT_DONE) without having

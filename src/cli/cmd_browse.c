@@ -45,7 +45,8 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tui_opts to = { .prog = c->prog, .vg = c->vg, .strict = c->strict, .no_nested = c->no_nested,
-				.pv_choices = c->pv_choices, .n_pv_choices = c->n_pv_choices };
+				.pv_choices = c->pv_choices, .n_pv_choices = c->n_pv_choices,
+				.copy_at = c->have_copy_at ? &c->copy_at : NULL };
 	struct mlvm_open_opts oo = { 0 }, og = { 0 };
 	struct mlvm_set *cur, *old = NULL;
 	int opt, status;

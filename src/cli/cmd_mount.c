@@ -338,7 +338,9 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 {
 	struct mlvm_open_opts o = { .want_generation = true, .generation = seqno,
 				    .strict = m->c->strict, .pv_choices = m->c->pv_choices,
-				    .n_pv_choices = m->c->n_pv_choices };
+				    .n_pv_choices = m->c->n_pv_choices,
+				    .copy_at = m->c->have_copy_at ? &m->c->copy_at : NULL,
+				    .copy_at_lenient = true };	/* one of the generations' */
 	struct gcache *e, **nc;
 	size_t i, victim;
 	int rc = 0, k;

@@ -31,7 +31,9 @@ static const char history_help[] =
 	"of it were found (COPIES), the images and metadata areas holding them\n"
 	"(FOUND IN), and its description, cut to fit the terminal (100 columns\n"
 	"when not on one). Copies of one seqno whose text or state differ are\n"
-	"listed on lines of their own.\n"
+	"listed on lines of their own; intact copies of one seqno whose VG sections\n"
+	"differ show the state conflict (JSON: \"conflict\": true): read\n"
+	"--generation decides between them, or --copy-at IMAGE@BYTE.\n"
 	"--copies: under each generation one line per copy: image, metadata area,\n"
 	"byte offset in the image, size (for an archive copy, the command LVM2\n"
 	"was about to run).\n"
@@ -97,10 +99,15 @@ static const char *slot_name(int slot)
 
 /* "committed", "precommitted", "ok" (an intact older copy) or the damage,
  * with the slot that points at a damaged copy: "committed, bad-checksum" */
-static const char *gen_state_text(const struct mlvm_generation *g, char *buf, size_t len)
+static const char *gen_state_text(const struct mlvm_generation *g, bool conflict, char *buf, size_t len)
 {
 	const char *st = mlvm_gen_state_name(mlvm_generation_state(g)), *slot = slot_name(g->slot);
 
+	/* intact, but other copies of its seqno hold other text */
+	if (conflict) {
+		snprintf(buf, len, "%s%sconflict", slot ? slot : "", slot ? ", " : "");
+		return buf;
+	}
 	if (!slot)
 		return st;
 	if (!strcmp(st, "ok"))
@@ -315,11 +322,12 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 {
 	size_t *group = calloc(n, sizeof(*group)), *n_copies = calloc(n, sizeof(*n_copies));
 	char **vgl = calloc(n, sizeof(*vgl)), **found = calloc(n, sizeof(*found));
+	bool *conflict = calloc(n, sizeof(*conflict));
 	size_t i, w_vg = 2, w_seq = 5, w_state = 5, w_found = 8, w_host = 4, width = cli_text_width(), used, cap;
 	bool mdas = false, short_names = base_names_unique(set);
 	int rc = -ENOMEM;
 
-	if (!group || !vgl || !found || !n_copies)
+	if (!group || !vgl || !found || !n_copies || !conflict || mlvm_set_conflicts(set, rows, n, conflict))
 		goto out;
 	group_generations(set, rows, n, group);
 	for (i = 0; i < n; i++)
@@ -341,7 +349,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
 		w_vg = max_sz(w_vg, strlen(label));
 		w_seq = max_sz(w_seq, g->seqno_known ? strlen(seq) : 1);
-		w_state = max_sz(w_state, strlen(gen_state_text(g, sb, sizeof(sb))));
+		w_state = max_sz(w_state, strlen(gen_state_text(g, conflict[i], sb, sizeof(sb))));
 		w_host = max_sz(w_host, strlen(g->creation_host));
 	}
 	w_host = w_host < HIST_HOST_MAX ? w_host : HIST_HOST_MAX;
@@ -384,7 +392,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		if (g->seqno_known)
 			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
 		printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
-		       (int)w_state, gen_state_text(g, sb, sizeof(sb)), when, (int)w_host,
+		       (int)w_state, gen_state_text(g, conflict[i], sb, sizeof(sb)), when, (int)w_host,
 		       g->creation_host[0] ? cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
 		       n_copies[i], (int)w_found, found[i],
 		       verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)));
@@ -402,6 +410,7 @@ out:
 	free(found);
 	free(group);
 	free(n_copies);
+	free(conflict);
 	return rc;
 }
 
@@ -523,12 +532,14 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			   "no metadata generation found in the images given");
 	if (c->json) {
 		size_t *group = calloc(n ? n : 1, sizeof(*group)), *count = calloc(n ? n : 1, sizeof(*count));
+		bool *conflict = calloc(n ? n : 1, sizeof(*conflict));
 		struct json j;
 
-		if (!group || !count) {
+		if (!group || !count || !conflict || mlvm_set_conflicts(set, rows, n, conflict)) {
 			cli_err(c, "out of memory");
 			free(group);
 			free(count);
+			free(conflict);
 			free(rows);
 			mlvm_set_free(set);
 			return EXIT_FAILED;
@@ -574,6 +585,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 			json_bool(&j, "complete", gen->complete);
 			json_bool(&j, "wrapped", gen->wrapped);
 			json_bool(&j, "fragment", gen->fragment);
+			json_bool(&j, "conflict", conflict[i]);
 			if (mlvm_gen_ref_description(set, &rows[i], &desc) == -ENOMEM)
 				mlvm_error(&set->report, "out_of_memory", NULL, -1,
 					   "out of memory reading a generation's description");
@@ -598,6 +610,7 @@ int cmd_history(struct cli *c, int argc, char **argv)
 				   "out of memory listing the removed thin LVs");
 		free(group);
 		free(count);
+		free(conflict);
 		if (n == 0)
 			cli_json_failed(&j, &set->report, EXIT_FAILED);
 		cli_json_report(&j, &set->report);
@@ -897,6 +910,7 @@ static int parse_side(struct cli *c, struct side *sd, const char *arg)
 	if (cli_parse_seqno(c, "diff", sd->opt, arg, &sd->oo.generation))
 		return EXIT_USAGE;
 	sd->oo.want_generation = true;
+	sd->oo.copy_at_lenient = true;	/* --copy-at names a copy of one side's seqno */
 	return EXIT_DONE;
 }
 
@@ -1077,6 +1091,15 @@ int cmd_diff(struct cli *c, int argc, char **argv)
 	if (!sb.set) {
 		mlvm_set_free(sa.set);
 		return status;
+	}
+	if (c->have_copy_at && !sa.set->copy_at_used && !sb.set->copy_at_used) {
+		cli_fail(c, "copy_choice", c->copy_at.image,
+			 "--copy-at %s@%llu: no copy of generation %llu or %llu starts there (mlvm history --copies lists them)",
+			 c->copy_at.image, (unsigned long long)c->copy_at.offset,
+			 (unsigned long long)sa.oo.generation, (unsigned long long)sb.oo.generation);
+		mlvm_set_free(sa.set);
+		mlvm_set_free(sb.set);
+		return EXIT_FAILED;
 	}
 	status = diff_pick(c, &sa, &sb, &va, &vb);
 	if (status != EXIT_DONE) {

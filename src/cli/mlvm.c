@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/record.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,10 @@ static const char usage_text[] =
 	"  --pv PV=IMAGE        PV (its uuid, or its name such as pv0) is the one in\n"
 	"                       IMAGE: settles duplicate or unlabelled PVs that the\n"
 	"                       evidence cannot tell apart (repeatable)\n"
+	"  --copy-at IMAGE@BYTE read, export, map, dump, diff, browse and mount\n"
+	"                       --generation: use the copy of that generation that\n"
+	"                       starts at BYTE of IMAGE (history --copies lists them),\n"
+	"                       when copies of one seqno disagree\n"
 	"  --metadata FILE      a file of LVM2 metadata text (vgcfgbackup, an\n"
 	"                       /etc/lvm/archive or backup file, mlvm dump) as one\n"
 	"                       more copy of its generation: read, export, map, diff,\n"
@@ -154,6 +159,27 @@ static int add_pv_choice(struct cli *c, char *arg)
 	return 0;
 }
 
+/* --copy-at IMAGE@BYTE: 0, or a usage error */
+static int set_copy_at(struct cli *c, char *arg)
+{
+	char *at = strrchr(arg, '@'), *end;
+	unsigned long long v;
+
+	if (!at || at == arg || !at[1] || at[1] == '-' || at[1] == '+')
+		return cli_usage(c, NULL, "--copy-at takes IMAGE@BYTE (an image path and the byte offset a copy of the generation starts at), not '%s'", arg);
+	errno = 0;
+	v = strtoull(at + 1, &end, 10);
+	if (errno || *end)
+		return cli_usage(c, NULL, "--copy-at takes IMAGE@BYTE with BYTE a number of bytes, not '%s'", at + 1);
+	if (c->have_copy_at)
+		return cli_usage(c, NULL, "--copy-at given twice: it names one copy");
+	*at = '\0';	/* argv is ours to split */
+	c->copy_at.image = arg;
+	c->copy_at.offset = v;
+	c->have_copy_at = true;
+	return 0;
+}
+
 /* --metadata FILE: 0, or EXIT_FAILED */
 static int add_metadata(struct cli *c, const char *arg)
 {
@@ -212,6 +238,14 @@ static int take_globals(struct cli *c, int *argc, char **argv, struct globals *g
 			rc = add_pv_choice(c, a[4] ? argv[i] + 5 : argv[++i]);
 			if (rc)
 				return rc;
+		} else if (!strcmp(a, "--copy-at") || !strncmp(a, "--copy-at=", 10)) {
+			int rc;
+
+			if (!a[9] && i + 1 >= *argc)
+				return cli_usage(c, NULL, "option '--copy-at' requires IMAGE@BYTE");
+			rc = set_copy_at(c, a[9] ? argv[i] + 10 : argv[++i]);
+			if (rc)
+				return rc;
 		} else if (!strcmp(a, "--metadata") || !strncmp(a, "--metadata=", 11)) {
 			int rc;
 
@@ -243,6 +277,19 @@ static int take_globals(struct cli *c, int *argc, char **argv, struct globals *g
 	*argc = o;
 	argv[o] = NULL;
 	return 0;
+}
+
+/* the commands that read a generation, and so take --copy-at */
+static bool takes_copy_at(const char *name)
+{
+	static const char *const takers[] = { "read", "export", "map", "dump", "diff", "browse",
+					      "mount", NULL };
+	size_t i;
+
+	for (i = 0; takers[i]; i++)
+		if (!strcmp(takers[i], name))
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -329,8 +376,13 @@ int main(int argc, char **argv)
 		char *hargv[] = { argv[1], (char *)"--help", NULL };
 
 		rc = cmd->run(&c, 2, hargv);
+	} else if (c.have_copy_at && !takes_copy_at(cmd->name)) {
+		rc = cli_usage(&c, cmd->name, "--copy-at chooses a copy of a generation: read, export, map, dump, diff, browse and mount take it with --generation");
 	} else {
 		rc = cmd->run(&c, argc - 1, argv + 1);
+		if (rc == EXIT_DONE && c.have_copy_at && !cli_copy_at_taken())
+			fprintf(stderr, "%s: warning: --copy-at was not used: it chooses a copy of the generation --generation (diff: --from, --to) reads\n",
+				c.prog);
 	}
 out:
 	rc = cli_record_finish(&c, rc);

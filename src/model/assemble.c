@@ -28,6 +28,7 @@
 
 #include "text/carve.h"
 #include "text/config.h"
+#include "disk/crc.h"
 #include "model/deep.h"
 #include "disk/scan.h"
 #include "io/magic.h"
@@ -1681,6 +1682,323 @@ static int gone_reason(const struct cand *c, size_t n, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The copies of the seqno asked for (--generation) that disagree. A copy is
+ * one text at one place: a ring's committed slot and the generation carved
+ * at the same byte are one copy. Copies with the same VG section form a
+ * text; the text used is the one the user named (--copy-at), else the one
+ * that the most metadata areas' committed slots point at, else the one the
+ * most areas hold. Loose copies (outside the rings) never outvote ring ones.
+ */
+struct gcopy {
+	size_t cand;			/* the first candidate naming it */
+	const char *image;
+	uint64_t at;			/* its first byte in the image (0: a file) */
+	char *text;
+	size_t len;
+	uint32_t crc;
+	size_t text_id;			/* the text (group of equal VG sections) */
+	bool committed;			/* an area's committed slot points at it */
+};
+
+struct gtext {
+	size_t committed;		/* areas whose committed slot points at it */
+	size_t areas;			/* areas holding it */
+	bool ring;			/* some copy of it is in a ring */
+};
+
+/* where a candidate's text starts in its image */
+static uint64_t cand_start(const struct cand *c)
+{
+	if (c->loose)
+		return c->loose->origin == MLVM_ORIGIN_FILE ? 0 : c->loose->g.offset;
+	if (!c->gen)
+		return c->mda->abs + c->mda->hdr.rl[0].offset;
+	return c->mda->abs + c->gen->offset;
+}
+
+/* one candidate's text (malloc'd, NUL-terminated) */
+static int cand_text(struct mlvm_set *set, const struct cand *c, char **text, size_t *len)
+{
+	*text = NULL;
+	if (c->loose) {
+		*text = malloc(c->loose->len + 1);
+		if (!*text)
+			return -ENOMEM;
+		memcpy(*text, c->loose->text, c->loose->len + 1);
+		*len = c->loose->len;
+		return 0;
+	}
+	if (!c->gen) {
+		struct mlvm_ring_span sp = committed_span(c->mda);
+		int rc = mlvm_ring_read(c->dev->meta, &sp, text);
+
+		*len = (size_t)sp.size;
+		return rc;
+	}
+	return mlvm_set_generation_text(set, c->dev, c->mda, c->gen, text, len);
+}
+
+/* the metadata area a candidate lies in, as one key for the PV's copies in
+ * several images too: a PV uuid and area index ("" and the area's address
+ * when the uuid is unknown) */
+static bool same_area(const struct cand *a, const struct cand *b)
+{
+	if (a->loose || b->loose)
+		return false;
+	if (a->mda->index != b->mda->index)
+		return false;
+	if (a->dev->uuid[0] && b->dev->uuid[0])
+		return !strcmp(a->dev->uuid, b->dev->uuid);
+	return a->mda == b->mda;
+}
+
+static bool copy_chosen(const struct mlvm_set *set, const struct gcopy *g, const struct cand *c)
+{
+	const struct mlvm_copy_choice *ch = set->opts.copy_at;
+	struct mlvm_source probe = { .name = (char *)ch->image };
+
+	if (g->at != ch->offset)
+		return false;
+	if (c->loose && c->loose->origin == MLVM_ORIGIN_FILE)
+		return !strcmp(c->loose->path, ch->image);
+	return same_file(c->loose ? c->loose->src : c->dev->src, &probe);
+}
+
+/* some copy of metadata text, of any VG and seqno, starts where --copy-at
+ * says (a ring's committed slot or carved generation, a loose copy) */
+static bool copy_at_anywhere(const struct mlvm_set *set)
+{
+	const struct mlvm_copy_choice *ch = set->opts.copy_at;
+	struct mlvm_source probe = { .name = (char *)ch->image };
+	size_t i, g;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++) {
+		const struct mlvm_pvdev *d = &set->devs[i];
+
+		if (!same_file(d->src, &probe))
+			continue;
+		for (k = 0; k < d->n_mda; k++) {
+			const struct mlvm_mda_info *m = &d->mda[k];
+
+			if (m->has_text && m->abs + m->hdr.rl[0].offset == ch->offset)
+				return true;
+			for (g = 0; g < m->n_gens; g++)
+				if (m->abs + m->gens[g].offset == ch->offset)
+					return true;
+		}
+	}
+	for (i = 0; i < set->n_loose; i++) {
+		const struct mlvm_loose *l = set->loose[i];
+
+		if (l->origin == MLVM_ORIGIN_FILE ? !strcmp(l->path, ch->image) && !ch->offset :
+		    l->src && same_file(l->src, &probe) && l->g.offset == ch->offset)
+			return true;
+	}
+	return false;
+}
+
+static void list_copies(const struct gcopy *g, size_t n, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s@%llu (crc 0x%08x)", i ? ", " : "",
+				      g[i].image, (unsigned long long)g[i].at, g[i].crc);
+}
+
+static int cmp_gcopy(const void *a, const void *b)
+{
+	const struct gcopy *x = a, *y = b;
+	int c = strcmp(x->image, y->image);
+
+	if (c)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * Decide which candidates of the seqno asked for may be read: use[i] set
+ * for those; 1 when the choice is refused (reported: generation_ambiguous,
+ * copy_choice), 0 otherwise, negative errno. Copies of the texts not used
+ * are warned about (generation_conflict) once the VG is read: *out
+ * receives the copies (malloc'd, sorted by image and byte) with their text
+ * ids.
+ */
+static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, bool *use,
+			 struct gcopy **out, size_t *n_out)
+{
+	struct gcopy *g = NULL;
+	struct gtext *t = NULL;
+	size_t n_g = 0, n_t = 0, i = 0, j, win = SIZE_MAX, chosen = SIZE_MAX;
+	bool tie = false, any_ring = false, here = false, other_seqno = false;
+	char list[2000];
+	int rc = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	for (i = 0; i < n; i++)
+		use[i] = false;
+	g = calloc(n ? n : 1, sizeof(*g));
+	t = calloc(n ? n : 1, sizeof(*t));
+	if (!g || !t) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t at;
+		size_t k;
+
+		if (!c[i].good || c[i].seqno != set->opts.generation)
+			continue;
+		at = cand_start(&c[i]);
+		for (k = 0; k < n_g; k++) {
+			const struct cand *o = &c[g[k].cand];
+
+			if (o->loose == c[i].loose && o->mda == c[i].mda && g[k].at == at)
+				break;	/* a committed slot and its carved generation */
+		}
+		if (k < n_g) {
+			g[k].committed |= !c[i].gen || (c[i].gen->slot == 0 && !c[i].loose);
+			continue;
+		}
+		g[n_g] = (struct gcopy){ .cand = i, .image = cand_image(&c[i]), .at = at,
+					 .committed = !c[i].gen || (!c[i].loose && c[i].gen->slot == 0) };
+		if (cand_text(set, &c[i], &g[n_g].text, &g[n_g].len)) {
+			free(g[n_g].text);
+			continue;	/* said when it is read (or not needed) */
+		}
+		if (!c[i].gen)
+			g[n_g].crc = c[i].mda->hdr.rl[0].checksum;
+		else
+			g[n_g].crc = mlvm_crc(MLVM_CRC_INITIAL, g[n_g].text,
+					      g[n_g].len + (c[i].gen->nul_found &&
+							    c[i].gen->size == g[n_g].len + 1));
+		for (k = 0; k < n_g; k++)
+			if ((g[k].len == g[n_g].len && !memcmp(g[k].text, g[n_g].text, g[k].len)) ||
+			    mlvm_carve_same_vg(g[k].text, g[k].len, g[n_g].text, g[n_g].len))
+				break;
+		g[n_g].text_id = k < n_g ? g[k].text_id : n_t++;
+		n_g++;
+	}
+	/* votes: each area once per text, committed or merely held */
+	for (i = 0; i < n_g; i++) {
+		const struct cand *ci = &c[g[i].cand];
+		bool seen_area = false, seen_commit = false;
+
+		if (ci->loose)
+			continue;
+		t[g[i].text_id].ring = any_ring = true;
+		for (j = 0; j < i; j++) {
+			if (g[j].text_id != g[i].text_id || !same_area(&c[g[j].cand], ci))
+				continue;
+			seen_area = true;
+			seen_commit |= g[j].committed;
+		}
+		if (!seen_area)
+			t[g[i].text_id].areas++;
+		if (g[i].committed && !seen_commit)
+			t[g[i].text_id].committed++;
+	}
+	if (set->opts.copy_at) {
+		/* the choice is about this VG when a copy of it starts there */
+		for (i = 0; i < n; i++) {
+			struct gcopy probe = { .at = cand_start(&c[i]) };
+
+			if (copy_chosen(set, &probe, &c[i])) {
+				here = true;
+				other_seqno |= c[i].seqno != set->opts.generation;
+			}
+		}
+		for (i = 0; i < n_g && here; i++)
+			if (copy_chosen(set, &g[i], &c[g[i].cand]))
+				break;
+	}
+	if (set->opts.copy_at && here && i < n_g) {
+		chosen = i;
+		win = g[i].text_id;
+	} else if (set->opts.copy_at &&
+		   (here ? !(other_seqno && set->opts.copy_at_lenient) :
+		    n_t > 1 && any_ring && !copy_at_anywhere(set))) {
+		/* here: the place holds a copy of this VG, not of this seqno;
+		 * nowhere: it holds no copy at all, and this VG's copies disagree */
+		{
+			qsort(g, n_g, sizeof(*g), cmp_gcopy);
+			list_copies(g, n_g, list, sizeof(list));
+			mlvm_error(&set->report, "copy_choice", set->opts.copy_at->image,
+				   (int64_t)set->opts.copy_at->offset,
+				   "vg %s: --copy-at %s@%llu: no intact copy of generation %llu starts there; its copies: %s",
+				   c[0].vg_name, set->opts.copy_at->image,
+				   (unsigned long long)set->opts.copy_at->offset,
+				   (unsigned long long)set->opts.generation, n_g ? list : "none");
+			set->copy_at_refused = true;
+			rc = 1;
+			goto out;
+		}
+	} else if (n_t > 1 && any_ring) {
+		for (i = 0; i < n_t; i++) {
+			if (!t[i].ring)
+				continue;
+			if (win == SIZE_MAX || t[i].committed > t[win].committed ||
+			    (t[i].committed == t[win].committed && t[i].areas > t[win].areas)) {
+				win = i;
+				tie = false;
+			} else if (t[i].committed == t[win].committed && t[i].areas == t[win].areas) {
+				tie = true;
+			}
+		}
+		if (tie) {
+			qsort(g, n_g, sizeof(*g), cmp_gcopy);
+			list_copies(g, n_g, list, sizeof(list));
+			mlvm_error(&set->report, "generation_ambiguous", NULL, -1,
+				   "vg %s: the copies of generation %llu disagree and as many committed metadata areas, and as many areas, hold each text: not read; choose one with --copy-at IMAGE@BYTE: %s",
+				   c[0].vg_name, (unsigned long long)set->opts.generation, list);
+			rc = 1;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		size_t k;
+
+		if (!c[i].good || c[i].seqno != set->opts.generation)
+			continue;
+		if (win == SIZE_MAX) {
+			use[i] = true;	/* one text, or loose copies only: the first */
+			continue;
+		}
+		for (k = 0; k < n_g; k++) {
+			const struct cand *o = &c[g[k].cand];
+
+			if (o->loose == c[i].loose && o->mda == c[i].mda && g[k].at == cand_start(&c[i]))
+				break;
+		}
+		if (k < n_g)
+			use[i] = chosen != SIZE_MAX ? k == chosen : g[k].text_id == win;
+	}
+	qsort(g, n_g, sizeof(*g), cmp_gcopy);
+	*out = g;
+	*n_out = n_g;
+	g = NULL;
+	n_g = 0;
+out:
+	for (i = 0; i < n_g; i++)
+		free(g[i].text);
+	free(g);
+	free(t);
+	return rc;
+}
+
+static void free_gcopies(struct gcopy *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; g && i < n; i++)
+		free(g[i].text);
+	free(g);
+}
+
 static int load_group(struct mlvm_set *set, struct cand *c, size_t n);
 
 /*
@@ -1699,17 +2017,30 @@ static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
 static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 {
 	struct mlvm_vg *vg = NULL;
-	size_t i, chosen = n;
+	size_t i, chosen = n, n_g = 0, win = SIZE_MAX;
 	uint64_t newest = 0;
 	char a[400], b[400], trouble[600];
+	struct gcopy *g = NULL;
+	bool *use = NULL;
+	int rc;
 
 	for (i = 0; i < n; i++)
 		if (c[i].seqno > newest)
 			newest = c[i].seqno;
+	if (set->opts.want_generation) {
+		use = calloc(n ? n : 1, sizeof(*use));
+		if (!use)
+			return -ENOMEM;
+		rc = decide_copies(set, c, n, use, &g, &n_g);
+		if (rc) {
+			free(use);
+			return rc < 0 ? rc : 0;	/* refused: reported */
+		}
+	}
 	for (i = 0; i < n; i++) {
 		if (!c[i].good)
 			break;
-		if (set->opts.want_generation && c[i].seqno != set->opts.generation)
+		if (set->opts.want_generation && (c[i].seqno != set->opts.generation || !use[i]))
 			continue;
 		if (i > 0 && !c[i].gen && !c[i - 1].gen && c[i].seqno == c[i - 1].seqno &&
 		    c[i].mda->hdr.rl[0].checksum == c[i - 1].mda->hdr.rl[0].checksum &&
@@ -1720,25 +2051,53 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 			break;
 		}
 	}
-	if (!vg)
+	free(use);
+	if (!vg) {
+		free_gcopies(g, n_g);
 		return 0;	/* reported at the end if nothing else turns up */
+	}
 	cand_name(&c[chosen], a, sizeof(a));
+	if (set->opts.copy_at && set->opts.want_generation) {
+		struct gcopy probe = { .at = cand_start(&c[chosen]) };
+
+		set->copy_at_used |= copy_chosen(set, &probe, &c[chosen]);
+	}
 	if (set->opts.want_generation) {
+		uint64_t at = cand_start(&c[chosen]);
+		const char *img = cand_image(&c[chosen]);
+
 		mlvm_notice(&set->report, "generation", cand_image(&c[chosen]),
 			    c[chosen].loose && c[chosen].loose->origin == MLVM_ORIGIN_FILE ? -1 :
 			    (int64_t)vg->source.offset,
-			    "vg %s as of generation %llu, read from %s (the newest is %llu)",
-			    vg->name, (unsigned long long)vg->seqno, a, (unsigned long long)newest);
-		/* a copy outside the rings that is no duplicate of one before it
-		 * holds another text of this seqno: say which one was not used */
-		for (i = 0; i < n; i++) {
-			if (i == chosen || !c[i].loose || !c[i].good || c[i].seqno != vg->seqno)
+			    "vg %s as of generation %llu, read from %s (the newest is %llu)%s",
+			    vg->name, (unsigned long long)vg->seqno, a, (unsigned long long)newest,
+			    set->opts.copy_at ? ", the copy --copy-at names" : "");
+		for (i = 0; i < n_g && win == SIZE_MAX; i++)
+			if (!strcmp(g[i].image, img) && g[i].at == at)
+				win = g[i].text_id;
+		/* every copy of this seqno holding another text is named, with
+		 * the copy used: never dropped silently */
+		for (i = 0; i < n_g; i++) {
+			const struct cand *ci = &c[g[i].cand];
+
+			if (win == SIZE_MAX || g[i].text_id == win)
 				continue;
-			cand_name(&c[i], b, sizeof(b));
-			mlvm_warn(&set->report, "generation_conflict", cand_image(&c[i]),
-				  c[i].loose->origin == MLVM_ORIGIN_FILE ? -1 : (int64_t)c[i].loose->g.offset,
-				  "vg %s: %s holds seqno %llu with other text; using %s",
-				  vg->name, b, (unsigned long long)vg->seqno, a);
+			if (ci->loose) {
+				cand_name(ci, b, sizeof(b));
+				mlvm_warn(&set->report, "generation_conflict", g[i].image,
+					  ci->loose->origin == MLVM_ORIGIN_FILE ? -1 : (int64_t)g[i].at,
+					  "vg %s: %s holds seqno %llu with other text; using %s",
+					  vg->name, b, (unsigned long long)vg->seqno, a);
+				continue;
+			}
+			mlvm_warn(&set->report, "generation_conflict", g[i].image, (int64_t)g[i].at,
+				  "vg %s: the copy of seqno %llu at %s@%llu (crc 0x%08x, mda%d%s) holds other text than the copy used, %s@%llu (%s)%s",
+				  vg->name, (unsigned long long)vg->seqno, g[i].image,
+				  (unsigned long long)g[i].at, g[i].crc, ci->mda->index,
+				  g[i].committed ? ", committed" : ", in its ring", img,
+				  (unsigned long long)at, a,
+				  set->opts.copy_at ? ", the copy --copy-at names" :
+				  "; chosen by the committed slots of the metadata areas, then the areas holding each text; --copy-at IMAGE@BYTE uses another");
 		}
 	} else if (c[chosen].gen && !gone_reason(c, n, trouble, sizeof(trouble))) {
 		mlvm_notice(&set->report, "vg_gone", cand_image(&c[chosen]), (int64_t)vg->source.offset,
@@ -1772,6 +2131,7 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 				  (unsigned long long)vg->seqno, a);
 		}
 	}
+	free_gcopies(g, n_g);
 	return add_vg(set, vg);
 }
 
@@ -2066,6 +2426,37 @@ int mlvm_set_assemble_more(struct mlvm_set *set)
 	return rc;
 }
 
+/* copy_choice: the --copy-at place holds no copy of the generation asked
+ * for; the copies of that seqno are named */
+static int copy_choice_unused(struct mlvm_set *set)
+{
+	const struct mlvm_copy_choice *ch = set->opts.copy_at;
+	struct mlvm_gen_ref *r;
+	struct mlvm_buf b = { 0 };
+	size_t n, i;
+	int rc = mlvm_set_generations(set, &r, &n);
+
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (!r[i].g->seqno_known || r[i].g->seqno != set->opts.generation ||
+		    (r[i].loose && r[i].loose->duplicate))
+			continue;
+		mlvm_buf_printf(&b, "%s%s %s@%llu", b.len ? ", " : "", r[i].g->vg_name,
+				mlvm_gen_ref_image(&r[i]),
+				(unsigned long long)(r[i].loose && r[i].loose->origin == MLVM_ORIGIN_FILE ?
+						     0 : mlvm_gen_ref_offset(&r[i])));
+	}
+	mlvm_error(&set->report, "copy_choice", ch->image, (int64_t)ch->offset,
+		   "--copy-at %s@%llu: no copy of generation %llu starts there; its copies: %s",
+		   ch->image, (unsigned long long)ch->offset, (unsigned long long)set->opts.generation,
+		   b.len ? b.data : "none");
+	mlvm_buf_free(&b);
+	free(r);
+	set->copy_at_refused = true;
+	return 0;
+}
+
 int mlvm_set_assemble_finish(struct mlvm_set *set)
 {
 	size_t i;
@@ -2092,6 +2483,13 @@ int mlvm_set_assemble_finish(struct mlvm_set *set)
 			mlvm_error(&set->report, "pv_choice", ch->image, -1,
 				   "--pv %s=%s: no volume group found has a PV of that uuid or name",
 				   ch->pv, ch->image);
+	}
+	/* a --copy-at that names no copy of any VG */
+	if (set->opts.want_generation && set->opts.copy_at && !set->copy_at_used &&
+	    !set->copy_at_refused && !set->opts.copy_at_lenient) {
+		rc = copy_choice_unused(set);
+		if (rc)
+			return rc;
 	}
 	/* VGs that share a name, as LVM2 warns about them */
 	for (i = 0; i < set->n_vgs; i++) {

@@ -101,6 +101,17 @@ struct mlvm_pv_choice {
 	const char *image;
 };
 
+/*
+ * The user's word on which copy of a generation to read (--copy-at
+ * IMAGE@BYTE): the copy that starts at byte offset of image (a path as
+ * given to the set, or another path to the same file; a --metadata file's
+ * path with offset 0). It settles copies of one seqno that disagree.
+ */
+struct mlvm_copy_choice {
+	const char *image;
+	uint64_t offset;
+};
+
 struct mlvm_open_opts {
 	bool strict;			/* refuse damage as LVM2 would */
 	bool deep;			/* scan every sector of every image for PVs */
@@ -109,6 +120,11 @@ struct mlvm_open_opts {
 					 * image, outside the metadata areas (model/deep.h) */
 	bool want_generation;		/* assemble the VG as of generation seqno */
 	uint64_t generation;
+	const struct mlvm_copy_choice *copy_at;	/* --copy-at, not copied; only with
+						 * want_generation */
+	bool copy_at_lenient;		/* a copy_at that names a copy of another seqno of
+					 * the VG is not for this generation (diff's two
+					 * sides), rather than a copy_choice error */
 	uint64_t nested_min_bytes;	/* nested discovery (map/nested.h) probes LVs of at
 					 * least this many bytes; 0: MLVM_NESTED_MIN_BYTES */
 	const struct mlvm_pv_choice *pv_choices;	/* --pv, not copied */
@@ -132,6 +148,8 @@ struct mlvm_set {
 	struct mlvm_open_opts opts;
 	void *deep;			/* model/deep.c: copies of metadata text the sector
 					 * scan's read found (--deep), owned */
+	bool copy_at_used;		/* opts.copy_at named the copy a VG was read from */
+	bool copy_at_refused;		/* ... or was refused (copy_choice reported) */
 };
 
 /* An empty set. */
@@ -267,6 +285,16 @@ int mlvm_gen_ref_text(struct mlvm_set *set, const struct mlvm_gen_ref *r, char *
  * a negative errno (-ENOMEM; a ring that cannot be read again).
  */
 int mlvm_gen_ref_description(struct mlvm_set *set, const struct mlvm_gen_ref *r, char **out);
+
+/*
+ * Which copies listed by mlvm_set_generations (r, n in that order) belong
+ * to a generation whose intact copies disagree: the same VG id and seqno,
+ * other VG sections (split brain, tampering, a write that failed half way).
+ * conflict[i] is set for each intact copy (whole, parses, checksum not
+ * bad) of such a generation, cleared otherwise. read --generation decides
+ * between them (assemble.h's top; --copy-at). 0 or a negative errno.
+ */
+int mlvm_set_conflicts(struct mlvm_set *set, const struct mlvm_gen_ref *r, size_t n, bool *conflict);
 
 /* The image a copy was found in (a --metadata file: its path as given)
  * and its absolute byte offset there (a file: 0). */

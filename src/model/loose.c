@@ -126,6 +126,57 @@ const char *mlvm_gen_ref_origin(const struct mlvm_gen_ref *r, char *buf, size_t 
 	return buf;
 }
 
+static bool intact_copy(const struct mlvm_gen_ref *r)
+{
+	const struct mlvm_generation *g = r->g;
+
+	return g->complete && g->parse_ok && g->checksum_ok != 0 && !g->fragment;
+}
+
+int mlvm_set_conflicts(struct mlvm_set *set, const struct mlvm_gen_ref *r, size_t n, bool *conflict)
+{
+	size_t i = 0, j, k;
+
+	for (k = 0; k < n; k++)
+		conflict[k] = false;
+	while (i < n) {
+		char *first = NULL, *t;
+		size_t first_len = 0, tl;
+		bool differ = false;
+		int rc;
+
+		for (j = i + 1; j < n && r[i].g->seqno_known && r[j].g->seqno_known &&
+		     r[j].g->seqno == r[i].g->seqno && !strcmp(r[j].g->vg_id, r[i].g->vg_id) &&
+		     r[i].g->vg_id[0]; j++)
+			;
+		/* every intact copy of the run against the first intact one */
+		for (k = i; k < j && j - i > 1 && !differ; k++) {
+			if (!intact_copy(&r[k]))
+				continue;
+			rc = mlvm_gen_ref_text(set, &r[k], &t, &tl);
+			if (rc == -ENOMEM) {
+				free(first);
+				return rc;
+			}
+			if (rc)
+				continue;
+			if (!first) {
+				first = t;
+				first_len = tl;
+				continue;
+			}
+			differ = !(tl == first_len && !memcmp(first, t, tl)) &&
+				 !mlvm_carve_same_vg(first, first_len, t, tl);
+			free(t);
+		}
+		free(first);
+		for (k = i; k < j && differ; k++)
+			conflict[k] = intact_copy(&r[k]);
+		i = j;
+	}
+	return 0;
+}
+
 static bool same_generation(const struct mlvm_generation *a, const struct mlvm_generation *b)
 {
 	return a->vg_id[0] && a->seqno_known && b->seqno_known && a->seqno == b->seqno &&

@@ -1137,6 +1137,227 @@ static void assemble_warns_about_two_vgs_of_one_name(void **state)
 	ib_pv_free(&b);
 }
 
+
+/* ------------------------------------------------------------ copies of one seqno that disagree */
+
+#define UUID_C "PvCccc0123456789abcdefghijklmnop"
+#define COPY_AT (MDA1_ABS + 512u)	/* the first copy of mda1's ring */
+
+/* a VG over three PVs (lv0 on pv0, lv1 on pv1); lv_extents per LV: the
+ * copies of seqno 12 that disagree differ in it */
+static char *vg_three_text(uint64_t seqno, uint64_t lv_extents)
+{
+	struct ib_vg vg;
+
+	ib_vg_init(&vg, "vg3", VGID_1, seqno, UUID_A, 2);
+	vg.pvs[1] = vg.pvs[0];
+	vg.pvs[1].uuid = UUID_B;
+	vg.pvs[2] = vg.pvs[0];
+	vg.pvs[2].uuid = UUID_C;
+	vg.n_pvs = 3;
+	vg.lv_extents = lv_extents;
+	return ib_vg_text(&vg);
+}
+
+/* each PV's mda1 commits its text (NULL: the PV is not built) */
+static void three_pvs(struct ib_pv *pv, const char *ta, const char *tb, const char *tc)
+{
+	const char *uuids[3] = { UUID_A, UUID_B, UUID_C }, *texts[3] = { ta, tb, tc };
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&pv[i], 0, sizeof(pv[i]));
+		if (!texts[i])
+			continue;
+		ib_pv_build(&pv[i], PV_SIZE, uuids[i], PE_START, 1, 0, 0);
+		ib_pv_commit(&pv[i], 0, texts[i], 0);
+	}
+}
+
+/* a set of the PVs built, added in the order given (names a.img, b.img, c.img) */
+static struct mlvm_set *open_three(struct ib_pv *pv, const unsigned *order, const struct mlvm_open_opts *o)
+{
+	static const char *const names[3] = { "a.img", "b.img", "c.img" };
+	struct mlvm_set *set = mlvm_set_new(o);
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (pv[order[i]].img)
+			add(set, &pv[order[i]], names[order[i]]);
+	assert_true(mlvm_set_assemble(set) >= 0);
+	return set;
+}
+
+static uint64_t lv0_extents(const struct mlvm_vg *vg)
+{
+	const struct mlvm_lv *lv = mlvm_vg_find_lv(vg, "lv0");
+
+	assert_non_null(lv);
+	return lv->extent_count;
+}
+
+static void free_three(struct ib_pv *pv)
+{
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (pv[i].img)
+			ib_pv_free(&pv[i]);
+}
+
+static const unsigned orders[2][3] = { { 0, 1, 2 }, { 2, 1, 0 } };
+
+/* two areas commit one text of seqno 12, a third another (the same
+ * checksum twice counts twice): the two win, in any order, and the third
+ * is named with its image and byte */
+static void ring_conflict_majority(void **state)
+{
+	struct mlvm_open_opts o = { .carve = true, .want_generation = true, .generation = 12 };
+	char *x = vg_three_text(12, 10), *y = vg_three_text(12, 30);
+	struct ib_pv pv[3];
+	unsigned k;
+
+	(void)state;
+	three_pvs(pv, x, x, y);
+	for (k = 0; k < 2; k++) {
+		struct mlvm_set *set = open_three(pv, orders[k], &o);
+		const struct mlvm_anomaly *a;
+
+		assert_int_equal(set->n_vgs, 1);
+		assert_int_equal(lv0_extents(set->vgs[0]), 10);
+		assert_int_equal(ib_report_count(&set->report, "generation_conflict"), 1);
+		a = expect(set, "generation_conflict", "c.img", COPY_AT);
+		assert_non_null(strstr(a->message, "c.img@4608"));
+		assert_non_null(strstr(a->message, "a.img@4608"));	/* the copy used */
+		assert_null(ib_report_find(&set->report, "generation_ambiguous"));
+		mlvm_set_free(set);
+	}
+	/* not under --generation: the current state, as before (mda_conflict) */
+	{
+		struct mlvm_open_opts cur = { .carve = true };
+		struct mlvm_set *set = open_three(pv, orders[1], &cur);
+		struct mlvm_gen_ref *r;
+		bool conflict[16];
+		size_t n, i;
+
+		assert_int_equal(set->n_vgs, 1);
+		assert_int_equal(mlvm_set_generations(set, &r, &n), 0);
+		assert_true(n == 3);
+		assert_int_equal(mlvm_set_conflicts(set, r, n, conflict), 0);
+		for (i = 0; i < n; i++)
+			assert_true(conflict[i]);
+		free(r);
+		mlvm_set_free(set);
+	}
+	free_three(pv);
+	free(x);
+	free(y);
+}
+
+/* one committed slot each and as many areas each: refused, every copy named */
+static void ring_conflict_tie_refused(void **state)
+{
+	struct mlvm_open_opts o = { .carve = true, .want_generation = true, .generation = 12 };
+	char *x = vg_three_text(12, 10), *y = vg_three_text(12, 30);
+	struct ib_pv pv[3];
+	unsigned k;
+
+	(void)state;
+	three_pvs(pv, x, y, NULL);
+	for (k = 0; k < 2; k++) {
+		struct mlvm_set *set = open_three(pv, orders[k], &o);
+		const struct mlvm_anomaly *a;
+
+		assert_int_equal(set->n_vgs, 0);
+		a = expect(set, "generation_ambiguous", NULL, -1);
+		assert_int_equal(a->severity, MLVM_SEV_ERROR);
+		assert_non_null(strstr(a->message, "a.img@4608 (crc 0x"));
+		assert_non_null(strstr(a->message, "b.img@4608 (crc 0x"));
+		assert_true(strstr(a->message, "a.img@") < strstr(a->message, "b.img@"));
+		mlvm_set_free(set);
+	}
+	/* a copy of a.img's PV given beside it is the same metadata area, no
+	 * second vote: still a tie */
+	for (k = 0; k < 2; k++) {
+		struct mlvm_set *set = mlvm_set_new(&o);
+
+		if (k)
+			add(set, &pv[1], "b.img");
+		add(set, &pv[0], "a.img");
+		add(set, &pv[0], "a-copy.img");
+		if (!k)
+			add(set, &pv[1], "b.img");
+		assert_true(mlvm_set_assemble(set) >= 0);
+		assert_int_equal(set->n_vgs, 0);
+		expect(set, "generation_ambiguous", NULL, -1);
+		mlvm_set_free(set);
+	}
+	/* the committed slots tie, but a third area's ring still holds x (its
+	 * committed slot moved on to seqno 13): x is held by more areas */
+	{
+		char *z = vg_three_text(13, 10);
+
+		ib_pv_build(&pv[2], PV_SIZE, UUID_C, PE_START, 1, 0, 0);
+		ib_pv_commit(&pv[2], 0, x, 0);
+		ib_pv_commit(&pv[2], 0, z, 512 + ((strlen(x) + 1 + 511) / 512) * 512);
+		for (k = 0; k < 2; k++) {
+			struct mlvm_set *set = open_three(pv, orders[k], &o);
+
+			assert_int_equal(set->n_vgs, 1);
+			assert_int_equal(lv0_extents(set->vgs[0]), 10);
+			expect(set, "generation_conflict", "b.img", COPY_AT);
+			assert_int_equal(ib_report_count(&set->report, "generation_conflict"), 1);
+			mlvm_set_free(set);
+		}
+		free(z);
+	}
+	free_three(pv);
+	free(x);
+	free(y);
+}
+
+/* --copy-at settles a tie, and overrides a majority; a place holding no
+ * copy of the generation is refused, naming the copies */
+static void ring_conflict_copy_at(void **state)
+{
+	struct mlvm_copy_choice ch = { "b.img", COPY_AT }, none = { "b.img", COPY_AT + 512 };
+	struct mlvm_open_opts o = { .carve = true, .want_generation = true, .generation = 12,
+				    .copy_at = &ch };
+	char *x = vg_three_text(12, 10), *y = vg_three_text(12, 30);
+	struct ib_pv pv[3];
+	unsigned k;
+
+	(void)state;
+	three_pvs(pv, x, y, x);	/* x holds the majority; b.img holds y */
+	for (k = 0; k < 2; k++) {
+		struct mlvm_set *set = open_three(pv, orders[k], &o);
+
+		assert_int_equal(set->n_vgs, 1);
+		assert_int_equal(lv0_extents(set->vgs[0]), 30);
+		assert_string_equal(set->vgs[0]->source.image, "b.img");
+		assert_int_equal(ib_report_count(&set->report, "generation_conflict"), 2);
+		assert_null(ib_report_find(&set->report, "copy_choice"));
+		mlvm_set_free(set);
+	}
+	o.copy_at = &none;
+	for (k = 0; k < 2; k++) {
+		struct mlvm_set *set = open_three(pv, orders[k], &o);
+		const struct mlvm_anomaly *a;
+
+		/* an error: the CLI refuses the set (the VG as the copies decide is
+		 * assembled, the choice named nothing of it) */
+		a = expect(set, "copy_choice", "b.img", COPY_AT + 512);
+		assert_int_equal(a->severity, MLVM_SEV_ERROR);
+		assert_non_null(strstr(a->message, "a.img@4608"));
+		assert_non_null(strstr(a->message, "b.img@4608"));
+		assert_non_null(strstr(a->message, "c.img@4608"));
+		mlvm_set_free(set);
+	}
+	free_three(pv);
+	free(x);
+	free(y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1172,6 +1393,9 @@ int main(void)
 		cmocka_unit_test(assemble_warns_about_two_vgs_of_one_name),
 		cmocka_unit_test(assemble_removed_vg_is_gone_not_damaged),
 		cmocka_unit_test(assemble_pv_without_mda_in_a_vg_is_not_an_orphan),
+		cmocka_unit_test(ring_conflict_majority),
+		cmocka_unit_test(ring_conflict_tie_refused),
+		cmocka_unit_test(ring_conflict_copy_at),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

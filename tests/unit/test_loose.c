@@ -538,6 +538,37 @@ static void generation_conflict_named(void **state)
 	free(other);
 }
 
+/* --copy-at names a --metadata file (byte 0): its text is read, the ring's
+ * copy is named as the one not used */
+static void copy_at_a_file(void **state)
+{
+	struct mlvm_copy_choice ch = { NULL, 0 };
+	struct mlvm_open_opts o = { .carve = true, .want_generation = true, .generation = 6,
+				    .copy_at = &ch };
+	struct mlvm_set *set = mlvm_set_new(&o);
+	char *t = ring_text(6, 2), *other = ring_text(6, 1), path[512];
+	struct ib_pv pv;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s", tmp_path("chosen6.vg"));
+	ch.image = path;
+	ib_pv_build(&pv, PV_SIZE, UUID_A, PE_START, 1, 0, 0);
+	ib_pv_commit(&pv, 0, t, 0);
+	assert_int_equal(mlvm_set_add_source(set, mlvm_source_memory("pv0.img", pv.img, pv.size, 0)), 0);
+	write_file(path, other, strlen(other));
+	assert_int_equal(mlvm_set_add_metadata_file(set, path), 0);
+	assert_int_equal(mlvm_set_assemble(set), 1);
+	assert_non_null(set->vgs[0]->source.loose);	/* the file's copy */
+	assert_int_equal(set->vgs[0]->n_lvs, 1);
+	assert_int_equal(ib_report_count(&set->report, "generation_conflict"), 1);
+	assert_string_equal(ib_report_find(&set->report, "generation_conflict")->image, "pv0.img");
+	assert_null(ib_report_find(&set->report, "copy_choice"));
+	mlvm_set_free(set);
+	ib_pv_free(&pv);
+	free(t);
+	free(other);
+}
+
 /* a copy carved from an image, with what is known of where it lies */
 static void image_copy_origin(void **state)
 {
@@ -589,6 +620,7 @@ int main(void)
 		cmocka_unit_test(copy_long_command),
 		cmocka_unit_test(long_description_whole),
 		cmocka_unit_test(generation_conflict_named),
+		cmocka_unit_test(copy_at_a_file),
 		cmocka_unit_test(copy_damaged),
 		cmocka_unit_test(same_vg_section),
 		cmocka_unit_test(copy_not_metadata),
