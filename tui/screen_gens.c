@@ -153,7 +153,8 @@ void ui_gens_open(struct browser *b)
 /* show generation seqno of VG vg_id (the current one when it is) */
 static void show_generation(struct browser *b, const char *vg_id, uint64_t seqno, bool current)
 {
-	struct mlvm_open_opts oo = { .want_generation = true, .generation = seqno };
+	/* that VG's generation; the others as they are now (a guest VG's host LV) */
+	struct mlvm_open_opts oo = { .want_generation = true, .generation = seqno, .generation_vg = vg_id };
 	struct mlvm_set *set;
 	char err[300];
 	size_t i;

@@ -255,6 +255,9 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	o.n_pv_choices = c->n_pv_choices;
 	o.copy_at = c->have_copy_at ? &c->copy_at : NULL;
 	copy_at_taken |= o.copy_at && o.want_generation;
+	/* --generation is the named VG's: the others as they are now */
+	if (o.want_generation && !o.generation_vg)
+		o.generation_vg = c->vg;
 	set = mlvm_set_new(&o);
 	if (!set) {
 		cli_err(c, "out of memory");
@@ -825,6 +828,16 @@ out:
 	free(refs);
 	mlvm_set_free(all);
 	return why;
+}
+
+const char *cli_lvspec_vg(const struct cli *c, const char *spec, char *buf, size_t len)
+{
+	const char *slash = spec ? strchr(spec, '/') : NULL;
+
+	if (!slash || slash == spec)
+		return c->vg;
+	snprintf(buf, len, "%.*s", (int)(slash - spec), spec);
+	return buf;
 }
 
 int cli_lookup_lv(const struct cli *c, const struct mlvm_set *set, const char *spec,

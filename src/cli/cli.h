@@ -267,6 +267,12 @@ int cmd_add_tag(struct cli *c, int argc, char **argv);
 int cmd_remove_tag(struct cli *c, int argc, char **argv);
 
 /*
+ * The VG part of an LV spec "VG/LV" into buf (a VG spec), or --vg when the
+ * spec has none (NULL when neither): the VG --generation is for.
+ */
+const char *cli_lvspec_vg(const struct cli *c, const char *spec, char *buf, size_t len);
+
+/*
  * Find the LV "[VG/]LV" among the selected VGs (VG: a VG spec, as --vg
  * takes): EXIT_DONE, or EXIT_FAILED after a message naming the LV and the
  * VG(s) searched, with near names; a VG part or --vg that several VGs answer

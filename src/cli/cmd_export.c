@@ -467,6 +467,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 				     .cancel = &export_signal, .ud = &ui };
 	struct signals sigs;
 	const char *lvspec = NULL, *path = NULL;
+	char gen_vg[256];
 	const struct mlvm_range *miss = NULL;
 	struct mlvm_range *reused = NULL;
 	size_t n_reused = 0;
@@ -538,6 +539,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	if (c->json && !strcmp(path, "-"))
 		return cli_usage(c, "export", "--json prints its summary on stdout: it cannot go with -o -");
 
+	oo.generation_vg = cli_lvspec_vg(c, lvspec, gen_vg, sizeof(gen_vg));
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;

@@ -817,6 +817,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 	const struct mlvm_vg *only_vg = NULL;
 	const struct mlvm_lv *only = NULL;
 	const char *lvspec = NULL;
+	char gen_vg[256];
 	struct vgmap *maps = NULL;
 	struct mlvm_set *set;
 	size_t i;
@@ -855,6 +856,7 @@ int cmd_map(struct cli *c, int argc, char **argv)
 				 lvspec ? "--lv" : "--generation");
 	if (history)
 		return cmd_map_history(c, argc, argv, optind);
+	oo.generation_vg = cli_lvspec_vg(c, lvspec, gen_vg, sizeof(gen_vg));
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;

@@ -18,6 +18,7 @@
  *    gone gets its uuid from the text (the PV section whose sizes fit).
  */
 #include "model/assemble.h"
+#include "model/vgspec.h"
 #include "base/units.h"
 
 #include <errno.h>
@@ -2241,6 +2242,41 @@ static bool group_has_new(const struct mlvm_set *set, const struct cand *c, size
 	return false;
 }
 
+/* --generation is for the VG of the group c[0..n) (generation_vg names it
+ * by any of the names its copies give, or is not set) */
+static bool generation_of(const struct mlvm_set *set, const struct cand *c, size_t n)
+{
+	size_t i;
+
+	if (!set->opts.want_generation || !set->opts.generation_vg)
+		return true;
+	for (i = 0; i < n; i++)
+		if (mlvm_vgspec_match(set->opts.generation_vg, c[i].vg_name, c[i].vg_id))
+			return true;
+	return false;
+}
+
+/*
+ * The group c[0..n) of a VG that --generation is not for: assembled as it
+ * is now, from the rings only (copies outside them are candidates for a
+ * generation, never for the current state).
+ */
+static int assemble_now(struct mlvm_set *set, struct cand *c, size_t n)
+{
+	size_t i, k = 0;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (!c[i].loose)
+			c[k++] = c[i];	/* the order (cmp_cand) is kept */
+	if (!k)
+		return 0;
+	set->opts.want_generation = false;
+	rc = assemble_group(set, c, k);
+	set->opts.want_generation = true;
+	return rc;
+}
+
 /*
  * Assemble every VG the copies found so far describe and that is not
  * assembled yet, considering only VGs with a copy on a PV found in this
@@ -2251,6 +2287,7 @@ static int assemble_pending(struct mlvm_set *set, bool final, size_t first)
 {
 	struct cand *c = NULL;
 	size_t n = 0, start, j;
+	bool now;
 	int rc;
 
 	rc = collect(set, &c, &n);
@@ -2261,8 +2298,9 @@ static int assemble_pending(struct mlvm_set *set, bool final, size_t first)
 			;
 		if (vg_assembled(set, c[start].vg_id) || !group_has_new(set, c + start, j - start, first))
 			continue;
-		rc = assemble_group(set, c + start, j - start);
-		if (!rc && final && !set->opts.want_generation && !vg_assembled(set, c[start].vg_id))
+		now = !generation_of(set, c + start, j - start);
+		rc = now ? assemble_now(set, c + start, j - start) : assemble_group(set, c + start, j - start);
+		if (!rc && final && (now || !set->opts.want_generation) && !vg_assembled(set, c[start].vg_id))
 			mlvm_warn(&set->report, "vg_unreadable", cand_image(&c[start]), -1,
 				  "vg %s (%s): no metadata copy has a good checksum and parses",
 				  c[start].vg_name, c[start].vg_id);

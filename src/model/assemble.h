@@ -120,6 +120,11 @@ struct mlvm_open_opts {
 					 * image, outside the metadata areas (model/deep.h) */
 	bool want_generation;		/* assemble the VG as of generation seqno */
 	uint64_t generation;
+	const char *generation_vg;	/* a VG spec (vgspec.h), not copied: the
+					 * generation is that of the VG answering to it
+					 * (by any of its names), the other VGs are
+					 * assembled as they are now (so that the host
+					 * LV of a guest VG is there); NULL: every VG */
 	const struct mlvm_copy_choice *copy_at;	/* --copy-at, not copied; only with
 						 * want_generation */
 	bool copy_at_lenient;		/* a copy_at that names a copy of another seqno of

@@ -196,6 +196,20 @@ expect_status 0 "map of the guest VG" map --vg "$gvg" "$H"
 grep -q "$hvg/guestdisk" "$TMP/out" && pass "map names the host LV as the guest's image" ||
 	fail "map does not name $hvg/guestdisk"
 
+# a guest VG as of an older generation: --generation is the named VG's, its
+# host is read as it is now (LVM2 wrote generation 2 with lin alone)
+expect_status 0 "read --generation 2 --vg $gvg" --json read --generation 2 --vg "$gvg" "$H"
+"$PYTHON3" - "$TMP/out" "$gvg" <<'PY' && pass "the guest VG as of generation 2: lin alone, its host LV still there" || fail "guest generation 2: $(head -c 600 "$TMP/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = [v for v in d["vgs"] if v["name"] == sys.argv[2]]
+assert len(g) == 1 and g[0]["seqno"] == 2, g
+assert [l["name"] for l in g[0]["lvs"]] == ["lin"], g[0]["lvs"]
+PY
+expect_status 0 "export --generation 2 --lv $gvg/lin" export --generation 2 --lv "$gvg/lin" -o "$TMP/g2-lin.img" "$H"
+cmp -s "$TMP/g2-lin.img" "$TMP/expect-lin.img" && pass "guest lin of generation 2 is byte-identical to what LVM2 placed" ||
+	fail "guest lin of generation 2 differs"
+
 expect_status 0 "read --no-nested" --json --no-nested read "$H"
 grep -q "\"$gvg\"" "$TMP/out" && fail "--no-nested still shows the guest VG" || pass "--no-nested: no guest VG"
 
