@@ -10,6 +10,12 @@
 #include <string.h>
 
 #define XFS_MAX_BTREE_LEVELS 9		/* deeper than any real XFS btree */
+/*
+ * Work bounds. A sound filesystem never needs more btree blocks, directory
+ * blocks or inode chunks than it has blocks (inode chunks: than it can
+ * hold), so each is also capped by the filesystem's size: pointers that
+ * lead to the same blocks again and again cost no more than that.
+ */
 #define XFS_MAX_BTREE_BLOCKS (1u << 20)	/* btree blocks read, per pass */
 #define XFS_MAX_DIR_BLOCKS (1u << 20)	/* directory blocks read, in all */
 #define XFS_MAX_CHUNKS (1u << 20)	/* inode chunks read (64 inodes each) */
@@ -63,6 +69,7 @@ struct xfs {
 	bool v5, ftype, spinodes, dirv2;
 	unsigned budget;	/* btree blocks left for the current pass */
 	unsigned chunks;	/* inode chunks left */
+	unsigned max_btree, max_dirblocks;	/* the caps above, for this filesystem */
 };
 
 static int rd(struct xfs *x, void *buf, size_t len, uint64_t off)
@@ -803,7 +810,7 @@ static void walk_dir(struct walk *w, uint64_t dir)
 		if (fb < last)
 			fb = last;	/* overlapping extents: each block once */
 		for (; fb < v.e[k].off + v.e[k].count && fb < leafb && !done(w); fb += fsbs) {
-			if (++w->dirblocks > XFS_MAX_DIR_BLOCKS) {
+			if (++w->dirblocks > x->max_dirblocks) {
 				w->entries = MLVM_FS_MAX_ENTRIES + 1;
 				break;
 			}
@@ -842,7 +849,7 @@ int mlvm_xfs_owners_read(mlvm_xfs_read_fn read, void *ctx, uint64_t size, const 
 	struct scan sc = { 0 };
 	struct walk w = { 0 };
 	uint8_t sb[512];
-	uint64_t *inos = NULL;
+	uint64_t *inos = NULL, nblk;
 	size_t i, k, ni = 0;
 	int rc = 0;
 
@@ -869,6 +876,9 @@ int mlvm_xfs_owners_read(mlvm_xfs_read_fn read, void *ctx, uint64_t size, const 
 	x.spinodes = x.v5 && (s.incompat & 2);
 	x.dirv2 = x.v5 || (s.version & 0x2000);
 	x.limit = size;
+	nblk = x.limit >> x.blocklog;	/* the blocks there are to read */
+	x.max_btree = nblk + 16 < XFS_MAX_BTREE_BLOCKS ? (unsigned)nblk + 16 : XFS_MAX_BTREE_BLOCKS;
+	x.max_dirblocks = nblk + 16 < XFS_MAX_DIR_BLOCKS ? (unsigned)nblk + 16 : XFS_MAX_DIR_BLOCKS;
 	if (x.dblocks << x.blocklog >> x.blocklog == x.dblocks && (x.dblocks << x.blocklog) < size)
 		x.limit = x.dblocks << x.blocklog;
 	x.logblocks = 0;
@@ -902,8 +912,10 @@ int mlvm_xfs_owners_read(mlvm_xfs_read_fn read, void *ctx, uint64_t size, const 
 		goto out;
 	qsort(sc.w, sc.n, sizeof(*sc.w), cmp_want);
 	sc.left = sc.n;
-	x.budget = XFS_MAX_BTREE_BLOCKS;
+	x.budget = x.max_btree;
 	x.chunks = XFS_MAX_CHUNKS;
+	if ((nblk << x.inopblog) / 64 + 16 < x.chunks)
+		x.chunks = (unsigned)((nblk << x.inopblog) / 64 + 16);
 	if ((rc = scan_inodes(&sc)) < 0)
 		goto out;
 
@@ -951,7 +963,7 @@ int mlvm_xfs_owners_read(mlvm_xfs_read_fn read, void *ctx, uint64_t size, const 
 			}
 			w.named++;
 		}
-	x.budget = XFS_MAX_BTREE_BLOCKS;	/* shared by every directory */
+	x.budget = x.max_btree;	/* shared by every directory */
 	if (x.dirv2)
 		walk_dir(&w, x.rootino);
 	if (w.err) {
