@@ -803,7 +803,8 @@ static void walk_dir(struct walk *w, uint64_t dir)
 		w->err = -ENOMEM;
 		goto out;
 	}
-	qsort(v.e, v.n, sizeof(*v.e), cmp_ext);
+	if (v.n)
+		qsort(v.e, v.n, sizeof(*v.e), cmp_ext);
 	for (k = 0; k < v.n && !done(w); k++) {
 		uint64_t fb = (v.e[k].off + fsbs - 1) / fsbs * fsbs;
 
