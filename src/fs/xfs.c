@@ -726,6 +726,8 @@ static void data_block(struct walk *w, const uint8_t *b)
 			p += len;
 			continue;
 		}
+		if (end - p < 16)	/* the smallest entry */
+			return;
 		nl = b[p + 8];
 		len = (8 + 1 + nl + ft + 2 + 7) & ~7u;
 		if (!nl || len > end - p)

@@ -46,7 +46,7 @@ static int mem_read(void *ctx, void *buf, size_t len, uint64_t off)
 
 struct oracle {
 	char type[16];
-	char path[256];		/* "" when none */
+	char path[300];		/* "" when none */
 };
 
 static char dir[64];
