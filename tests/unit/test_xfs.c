@@ -7,7 +7,9 @@
  * `blockget -n` + `blockuse -n` over every block: data and directory
  * blocks name their inode's path, free blocks are unallocated, the log
  * is "<log>", anything else stays unknown. Then the images damaged at
- * random in their metadata blocks must never crash the reader. Skipped
+ * random in their metadata blocks must never crash the reader, and a
+ * directory entry turned into a cycle (/etc/lvm/backup naming the root)
+ * must neither hang nor lose the other names. Skipped
  * without mkfs.xfs and xfs_db.
  */
 #include <errno.h>
@@ -232,6 +234,35 @@ static void check_image(const char *opts, const char *tag)
 			m.b[at[k]] = save[k];
 	}
 	free(m.b);
+
+	/* a cycle: /etc/lvm/backup made to name the root directory (v5) */
+	if (!strcmp(tag, "v5")) {
+		char cmd[512];
+		unsigned vg = 0, named2 = 0;
+
+		snprintf(cmd, sizeof(cmd),
+			 "xfs_db -x -c 'path /etc/lvm' -c 'write u3.sfdir3.list[1].inumber.i4 128' %s "
+			 ">/dev/null 2>&1", img);
+		assert_int_equal(sh(cmd), 0);
+		m = load(img);
+		assert_int_equal(mlvm_xfs_owners_read(mem_read, &m, m.size, offs, NBLK, out), 0);
+		for (i = 0; i < NBLK; i++) {
+			if (!strcmp(o[i].path, "/etc/lvm/backup/vg")) {
+				/* no directory names it now */
+				assert_non_null(out[i].path);
+				assert_true(!strncmp(out[i].path, "<inode ", 7));
+				vg++;
+			} else if (!strcmp(o[i].type, "data") && strncmp(o[i].path, "/etc/lvm/backup", 15)) {
+				assert_non_null(out[i].path);
+				assert_string_equal(out[i].path, o[i].path);
+				named2++;
+			}
+			mlvm_fs_owner_clear(&out[i]);
+		}
+		assert_int_equal(vg, 1);
+		assert_true(named2 > 700);
+		free(m.b);
+	}
 	free(o);
 	free(offs);
 	free(out);
