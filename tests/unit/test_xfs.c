@@ -3,7 +3,8 @@
  * images made at test time by mkfs.xfs -p PROTOFILE (v5 with ftype, and
  * v4 without ftype), holding a directory of 2000 long names (node format,
  * its fork a btree: its blocks lie between the files' blocks), nested
- * directories and a file of several extents. The oracle is xfs_db's
+ * directories and a 3 MB file (not bigger than an AG: mkfs.xfs 6.1 -p
+ * writes such a file over the next AG's headers). The oracle is xfs_db's
  * `blockget -n` + `blockuse -n` over every block: data and directory
  * blocks name their inode's path, free blocks are unallocated, the log
  * is "<log>", anything else stays unknown. Then the images damaged at
