@@ -397,4 +397,59 @@ if os.path.exists(meta_path):
         struct.pack_into("<Q", nor, 320, 0)
         put("thin", "no-root", nor)
 
+
+# XFS (fuzz_xfs): small filesystems made by mkfs.xfs -p PROTOFILE (when
+# xfsprogs is installed), as sparse records [u32 BE sector][u16 BE length]
+# [bytes] of their non-zero sectors: v5 with a directory big enough for the
+# leaf format, v4 without ftype
+def xfs_seed(name, opts, nfiles):
+    import shutil
+    import subprocess
+    import tempfile
+    if not shutil.which("mkfs.xfs"):
+        return
+    with tempfile.TemporaryDirectory() as t:
+        src = os.path.join(t, "f")
+        with open(src, "w") as f:
+            f.write("vg {\nseqno = 1\n}\n")
+        lines = ["boot", "0 0", "d--755 0 0", "etc d--755 0 0", " lvm d--755 0 0",
+                 "  archive d--755 0 0"]
+        lines += [f"   vg_{i:05d}-1234567890.vg ---644 0 0 {src}" for i in range(nfiles)]
+        lines += ["  $", " $", " top ---644 0 0 " + src, "$", "$"]
+        with open(os.path.join(t, "proto"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        img = os.path.join(t, "img")
+        with open(img, "wb") as f:
+            f.truncate(16 << 20)
+        env = dict(os.environ, TEST_DIR="1", TEST_DEV="1", QA_CHECK_FS="1")
+        r = subprocess.run(["mkfs.xfs", "-q", "-f", "-d", "agcount=1", *opts, "-p",
+                            os.path.join(t, "proto"), img], env=env, capture_output=True)
+        if r.returncode:
+            return
+        data = open(img, "rb").read()
+    # the log (never read by mlvm) is left out
+    bsize, = struct.unpack_from(">I", data, 4)
+    logstart, = struct.unpack_from(">Q", data, 48)
+    logblocks, = struct.unpack_from(">I", data, 96)
+    log = range(logstart * bsize // 512, (logstart + logblocks) * bsize // 512)
+    out = bytearray()
+    sec = 0
+    while sec < len(data) // 512:
+        if sec in log or not any(data[sec * 512:sec * 512 + 512]):
+            sec += 1
+            continue
+        start = sec
+        while sec < len(data) // 512 and sec - start < 64 and sec not in log and \
+                any(data[sec * 512:sec * 512 + 512]):
+            sec += 1
+        run = data[start * 512:sec * 512]
+        out += struct.pack(">IH", start, len(run)) + run
+    if len(out) > MAX:
+        print(f"xfs seed {name}: {len(out)} bytes, cut to {MAX}")
+    put("xfs", name, out)
+
+
+xfs_seed("v5-leafdir", ["-m", "crc=1", "-n", "ftype=1", "-b", "size=1024"], 40)
+xfs_seed("v4-noftype", ["-m", "crc=0", "-n", "ftype=0", "-b", "size=512"], 20)
+
 print("seeds written to", CORPUS)

@@ -2,6 +2,7 @@
  * fsowner.c - the file owning bytes of an LV (fsowner.h).
  */
 #include "fs/fsowner.h"
+#include "fs/xfs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,18 +17,33 @@ void mlvm_fs_owner_clear(struct mlvm_fs_owner *o)
 	memset(o, 0, sizeof(*o));
 }
 
-#ifndef HAVE_LIBEXT2FS
-
+/* XFS is read by our own reader (xfs.c): always built in */
 bool mlvm_fs_supported(void)
 {
-	return false;
+	return true;
 }
+
+/* XFS when the LV starts with its superblock; 1 when it does not */
+static int xfs_owners(struct mlvm_lv_reader *rd, const uint64_t *offs, size_t n,
+		      struct mlvm_fs_owner *out)
+{
+	uint8_t sb[512];
+
+	if (mlvm_lv_reader_size(rd) < sizeof(sb) || mlvm_lv_read(rd, sb, sizeof(sb), 0) < 0 ||
+	    !mlvm_xfs_is_sb(sb, sizeof(sb)))
+		return 1;
+	return mlvm_xfs_owners(rd, offs, n, out);
+}
+
+#ifndef HAVE_LIBEXT2FS
 
 int mlvm_fs_owners(struct mlvm_lv_reader *rd, const uint64_t *offs, size_t n,
 		   struct mlvm_fs_owner *out)
 {
-	(void)rd;
-	(void)offs;
+	int rc = xfs_owners(rd, offs, n, out);
+
+	if (rc <= 0)
+		return rc;
 	memset(out, 0, n * sizeof(*out));
 	return 0;
 }
@@ -35,11 +51,6 @@ int mlvm_fs_owners(struct mlvm_lv_reader *rd, const uint64_t *offs, size_t n,
 #else
 
 #include <ext2fs/ext2fs.h>
-
-bool mlvm_fs_supported(void)
-{
-	return true;
-}
 
 /* ------------------------------------------------------------ io_manager over the LV reader */
 
@@ -286,6 +297,11 @@ int mlvm_fs_owners(struct mlvm_lv_reader *rd, const uint64_t *offs, size_t n,
 	memset(out, 0, n * sizeof(*out));
 	if (!n)
 		return 0;
+	rc = xfs_owners(rd, offs, n, out);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
+	memset(out, 0, n * sizeof(*out));
 	snprintf(name, sizeof(name), "mlvm-lv:%p", (void *)rd);
 	if (ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_IGNORE_CSUM_ERRORS, 0, 0,
 			 &lv_io_manager, &fs))

@@ -5,7 +5,10 @@
  * Says where a copy of metadata text carved from an image lies
  * (history --deep, scan --deep).
  *
- * Filesystems read: ext2, ext3 and ext4, through libext2fs (e2fsprogs),
+ * Filesystems read: XFS (v4 and v5) by mlvm's own read-only reader
+ * (xfs.h: tried first, when the LV starts with an XFS superblock; its
+ * inode btrees, extent maps, directories and free-space btrees), then
+ * ext2, ext3 and ext4, through libext2fs (e2fsprogs),
  * opened read-only (EXT2_FLAG_64BITS, never EXT2_FLAG_RW) over the LV
  * reader by a private io_manager that refuses every write. How: the block
  * bitmap says free or in use; for blocks in use one inode scan walks each
@@ -13,8 +16,8 @@
  * has its inode; then one walk of the directory tree from the root (at most
  * MLVM_FS_MAX_DEPTH deep, MLVM_FS_MAX_ENTRIES entries) names those inodes.
  * An inode no directory names is given as "<inode N>" ("<journal>" for the
- * ext3/4 journal). Without libext2fs (configure) nothing is read and every
- * owner stays unknown. Other filesystems (XFS, swap, none) leave the owner
+ * ext3/4 journal). Without libext2fs (configure) ext2/3/4 is not read and
+ * its owners stay unknown. Other filesystems (swap, none) leave the owner
  * unknown with fs_type "".
  *
  * Layer: fs (src/fs). May include: base, io, disk, text, model, map.
@@ -32,12 +35,12 @@
 #define MLVM_FS_MAX_ENTRIES (1u << 22)
 
 struct mlvm_fs_owner {
-	char fs_type[8];	/* "ext2", "ext3", "ext4"; "" when not read */
+	char fs_type[8];	/* "xfs", "ext2", "ext3", "ext4"; "" when not read */
 	char *path;		/* malloc'd, NULL when unknown or unallocated */
 	bool unallocated;	/* the filesystem has the block free */
 };
 
-/* true when mlvm was built with a filesystem library (libext2fs) */
+/* true: XFS is always read (built in); ext2/3/4 only with libext2fs */
 bool mlvm_fs_supported(void);
 
 /*
