@@ -255,9 +255,6 @@ struct mlvm_set *cli_open_set(const struct cli *c, char **images, int n,
 	o.n_pv_choices = c->n_pv_choices;
 	o.copy_at = c->have_copy_at ? &c->copy_at : NULL;
 	copy_at_taken |= o.copy_at && o.want_generation;
-	/* --generation is the named VG's: the others as they are now */
-	if (o.want_generation && !o.generation_vg)
-		o.generation_vg = c->vg;
 	set = mlvm_set_new(&o);
 	if (!set) {
 		cli_err(c, "out of memory");

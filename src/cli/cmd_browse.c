@@ -106,6 +106,7 @@ int cmd_browse(struct cli *c, int argc, char **argv)
 	if (to.want_generation) {
 		og.want_generation = true;
 		og.generation = to.generation;
+		og.generation_vg = c->vg;	/* the named VG's; the others as now */
 		old = cli_open_set(c, to.images, to.n_images, &og, &status);
 		if (!old) {
 			mlvm_set_free(cur);

@@ -1354,6 +1354,7 @@ int cmd_mount(struct cli *c, int argc, char **argv)
 		m.n_images++;
 	}
 	oo.carve = m.all_gens;
+	oo.generation_vg = c->vg;	/* the named VG's generation; the others as now */
 	m.set = cli_open_set(c, m.images, n_img, &oo, &status);
 	if (!m.set) {
 		ctx_free(&m);

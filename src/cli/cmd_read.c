@@ -740,6 +740,7 @@ int cmd_read(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage(c, "read", "no image given");
+	oo.generation_vg = c->vg;	/* the named VG's generation; the others as now */
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;

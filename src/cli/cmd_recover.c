@@ -707,6 +707,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 	status = parse_generation_opts(c, "dump", dump_help, argc, argv, &oo, &done);
 	if (status || done)
 		return status;
+	oo.generation_vg = c->vg;	/* the named VG's generation; the others as now */
 	set = cli_open_set(c, argv + optind, argc - optind, &oo, &status);
 	if (!set)
 		return status;

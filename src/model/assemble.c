@@ -1700,13 +1700,38 @@ struct gcopy {
 	uint32_t crc;
 	size_t text_id;			/* the text (group of equal VG sections) */
 	bool committed;			/* an area's committed slot points at it */
+	bool unfit;			/* its text ranks below another's: no vote */
 };
 
 struct gtext {
 	size_t committed;		/* areas whose committed slot points at it */
 	size_t areas;			/* areas holding it */
 	bool ring;			/* some copy of it is in a ring */
+	int rank;			/* 2: builds a VG LVM2 would accept, 1: one with
+					 * status flags LVM2 refuses, 0: none */
 };
+
+/* how acceptable a text is (struct gtext's rank): parsed once, quietly */
+static int text_rank(const char *text, size_t len)
+{
+	struct mlvm_report r;
+	struct mlvm_vg *vg = NULL;
+	char *copy = malloc(len + 1);
+	int rank;
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	mlvm_report_init(&r);
+	if (mlvm_vg_from_text(copy, len, &vg, &r, NULL, -1))
+		rank = 0;
+	else
+		rank = vg->n_unknown_status ? 1 : 2;
+	mlvm_vg_free(vg);
+	mlvm_report_free(&r);
+	return rank;
+}
 
 /* where a candidate's text starts in its image */
 static uint64_t cand_start(const struct cand *c)
@@ -1821,16 +1846,18 @@ static int cmp_gcopy(const void *a, const void *b)
 }
 
 /*
- * Decide which candidates of the seqno asked for may be read: use[i] set
- * for those; 1 when the choice is refused (reported: generation_ambiguous,
+ * Decide which candidates of seqno may be read (the one --generation asks
+ * for; with current, the newest committed one, when no generation is asked
+ * for and --copy-at does not apply): use[i] set for those; 1 when the choice is refused (reported: generation_ambiguous,
  * copy_choice), 0 otherwise, negative errno. Copies of the texts not used
  * are warned about (generation_conflict) once the VG is read: *out
  * receives the copies (malloc'd, sorted by image and byte) with their text
  * ids.
  */
-static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, bool *use,
-			 struct gcopy **out, size_t *n_out)
+static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, uint64_t seqno,
+			 bool current, bool *use, struct gcopy **out, size_t *n_out)
 {
+	const struct mlvm_copy_choice *copy_at = current ? NULL : set->opts.copy_at;
 	struct gcopy *g = NULL;
 	struct gtext *t = NULL;
 	size_t n_g = 0, n_t = 0, i = 0, j, win = SIZE_MAX, chosen = SIZE_MAX;
@@ -1852,7 +1879,7 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 		uint64_t at;
 		size_t k;
 
-		if (!c[i].good || c[i].seqno != set->opts.generation)
+		if (!c[i].good || c[i].seqno != seqno)
 			continue;
 		at = cand_start(&c[i]);
 		for (k = 0; k < n_g; k++) {
@@ -1884,12 +1911,41 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 		g[n_g].text_id = k < n_g ? g[k].text_id : n_t++;
 		n_g++;
 	}
+	/* texts that do not build a VG, or one LVM2 refuses (unknown status
+	 * flags), lose to those that do: they get no votes */
+	if (n_t > 1) {
+		int best = 0;
+
+		for (j = 0; j < n_t; j++)
+			t[j].rank = -1;
+		for (i = 0; i < n_g; i++) {
+			if (t[g[i].text_id].rank >= 0)
+				continue;
+			t[g[i].text_id].rank = text_rank(g[i].text, g[i].len);
+			if (t[g[i].text_id].rank < 0) {
+				rc = t[g[i].text_id].rank;
+				goto out;
+			}
+			if (t[g[i].text_id].rank > best)
+				best = t[g[i].text_id].rank;
+		}
+		for (i = 0; i < n_g; i++) {
+			g[i].unfit = t[g[i].text_id].rank < best;
+			if (g[i].unfit && t[g[i].text_id].rank == 1)
+				mlvm_warn(&set->report, "text_status", g[i].image,
+					  c[g[i].cand].loose && c[g[i].cand].loose->origin == MLVM_ORIGIN_FILE ?
+					  -1 : (int64_t)g[i].at,
+					  "vg %s: the copy of seqno %llu at %s@%llu has status flags LVM2 does not know (LVM2 refuses such text): a copy of that seqno LVM2 accepts is read instead",
+					  c[0].vg_name, (unsigned long long)seqno, g[i].image,
+					  (unsigned long long)g[i].at);
+		}
+	}
 	/* votes: each area once per text, committed or merely held */
 	for (i = 0; i < n_g; i++) {
 		const struct cand *ci = &c[g[i].cand];
 		bool seen_area = false, seen_commit = false;
 
-		if (ci->loose)
+		if (ci->loose || g[i].unfit)
 			continue;
 		t[g[i].text_id].ring = any_ring = true;
 		for (j = 0; j < i; j++) {
@@ -1903,24 +1959,24 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 		if (g[i].committed && !seen_commit)
 			t[g[i].text_id].committed++;
 	}
-	if (set->opts.copy_at) {
+	if (copy_at) {
 		/* the choice is about this VG when a copy of it starts there */
 		for (i = 0; i < n; i++) {
 			struct gcopy probe = { .at = cand_start(&c[i]) };
 
 			if (copy_chosen(set, &probe, &c[i])) {
 				here = true;
-				other_seqno |= c[i].seqno != set->opts.generation;
+				other_seqno |= c[i].seqno != seqno;
 			}
 		}
 		for (i = 0; i < n_g && here; i++)
 			if (copy_chosen(set, &g[i], &c[g[i].cand]))
 				break;
 	}
-	if (set->opts.copy_at && here && i < n_g) {
+	if (copy_at && here && i < n_g) {
 		chosen = i;
 		win = g[i].text_id;
-	} else if (set->opts.copy_at &&
+	} else if (copy_at &&
 		   (here ? !(other_seqno && set->opts.copy_at_lenient) :
 		    n_t > 1 && any_ring && !copy_at_anywhere(set))) {
 		/* here: the place holds a copy of this VG, not of this seqno;
@@ -1933,7 +1989,7 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 				   "vg %s: --copy-at %s@%llu: no intact copy of generation %llu starts there; its copies: %s",
 				   c[0].vg_name, set->opts.copy_at->image,
 				   (unsigned long long)set->opts.copy_at->offset,
-				   (unsigned long long)set->opts.generation, n_g ? list : "none");
+				   (unsigned long long)seqno, n_g ? list : "none");
 			set->copy_at_refused = true;
 			rc = 1;
 			goto out;
@@ -1954,8 +2010,9 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 			qsort(g, n_g, sizeof(*g), cmp_gcopy);
 			list_copies(g, n_g, list, sizeof(list));
 			mlvm_error(&set->report, "generation_ambiguous", NULL, -1,
-				   "vg %s: the copies of generation %llu disagree and as many committed metadata areas, and as many areas, hold each text: not read; choose one with --copy-at IMAGE@BYTE: %s",
-				   c[0].vg_name, (unsigned long long)set->opts.generation, list);
+				   "vg %s: the copies of %sgeneration %llu disagree and as many committed metadata areas, and as many areas, hold each text: not read; choose one with %s%s--copy-at IMAGE@BYTE: %s",
+				   c[0].vg_name, current ? "its newest " : "", (unsigned long long)seqno,
+				   current ? "--generation " : "", current ? "SEQNO " : "", list);
 			rc = 1;
 			goto out;
 		}
@@ -1963,7 +2020,7 @@ static int decide_copies(struct mlvm_set *set, const struct cand *c, size_t n, b
 	for (i = 0; i < n; i++) {
 		size_t k;
 
-		if (!c[i].good || c[i].seqno != set->opts.generation)
+		if (!c[i].good || c[i].seqno != seqno)
 			continue;
 		if (win == SIZE_MAX) {
 			use[i] = true;	/* one text, or loose copies only: the first */
@@ -1989,6 +2046,28 @@ out:
 	free(g);
 	free(t);
 	return rc;
+}
+
+/*
+ * The seqno of the newest committed copies when good committed copies of
+ * it hold different texts (by their checksums), else 0: the current state
+ * is then decided as --generation decides between copies.
+ */
+static uint64_t committed_disagree(const struct cand *c, size_t n)
+{
+	const struct cand *first = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!c[i].good || c[i].gen || c[i].loose)
+			continue;
+		if (!first)
+			first = &c[i];
+		else if (c[i].seqno == first->seqno &&
+			 c[i].mda->hdr.rl[0].checksum != first->mda->hdr.rl[0].checksum)
+			return first->seqno;
+	}
+	return 0;
 }
 
 static void free_gcopies(struct gcopy *g, size_t n)
@@ -2019,7 +2098,7 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 {
 	struct mlvm_vg *vg = NULL;
 	size_t i, chosen = n, n_g = 0, win = SIZE_MAX;
-	uint64_t newest = 0;
+	uint64_t newest = 0, current = 0;
 	char a[400], b[400], trouble[600];
 	struct gcopy *g = NULL;
 	bool *use = NULL;
@@ -2028,11 +2107,12 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 	for (i = 0; i < n; i++)
 		if (c[i].seqno > newest)
 			newest = c[i].seqno;
-	if (set->opts.want_generation) {
+	if (set->opts.want_generation || (current = committed_disagree(c, n)) != 0) {
 		use = calloc(n ? n : 1, sizeof(*use));
 		if (!use)
 			return -ENOMEM;
-		rc = decide_copies(set, c, n, use, &g, &n_g);
+		rc = decide_copies(set, c, n, current ? current : set->opts.generation, current != 0,
+				   use, &g, &n_g);
 		if (rc) {
 			free(use);
 			return rc < 0 ? rc : 0;	/* refused: reported */
@@ -2043,6 +2123,8 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 			break;
 		if (set->opts.want_generation && (c[i].seqno != set->opts.generation || !use[i]))
 			continue;
+		if (current && c[i].seqno == current && !use[i])
+			continue;	/* the text fewer committed areas hold */
 		if (i > 0 && !c[i].gen && !c[i - 1].gen && c[i].seqno == c[i - 1].seqno &&
 		    c[i].mda->hdr.rl[0].checksum == c[i - 1].mda->hdr.rl[0].checksum &&
 		    c[i].mda->hdr.rl[0].size == c[i - 1].mda->hdr.rl[0].size)
@@ -2125,11 +2207,13 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 			cand_name(&c[i], b, sizeof(b));
 			mlvm_warn(&set->report, c[i].seqno == vg->seqno ? "mda_conflict" : "mda_stale",
 				  c[i].dev->src->name, (int64_t)c[i].mda->abs,
-				  "vg %s: %s holds seqno %llu, %s; using seqno %llu from %s",
+				  "vg %s: %s holds seqno %llu, %s; using seqno %llu from %s%s",
 				  vg->name, b, (unsigned long long)c[i].seqno,
 				  c[i].seqno == vg->seqno ? "with different text" :
 				  c[i].seqno > vg->seqno ? "newer but unusable" : "older",
-				  (unsigned long long)vg->seqno, a);
+				  (unsigned long long)vg->seqno, a,
+				  current && c[i].seqno == vg->seqno ?
+				  " (the copies are decided as for --generation: text LVM2 accepts, then more committed metadata areas, then more areas; --generation SEQNO --copy-at IMAGE@BYTE reads another)" : "");
 		}
 	}
 	free_gcopies(g, n_g);

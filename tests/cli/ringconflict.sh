@@ -120,6 +120,21 @@ PY
 		fail "majority ($order): warnings $(head -c 800 "$TMP/out")"
 done
 
+# ---- 1b. the current state (no --generation) is decided the same way: the
+# edited copy under a name that sorts first is still outvoted (it was read,
+# chosen by image name, before)
+cp c1.img 0c.img
+for order in "0c.img a.img b.img" "b.img a.img 0c.img"; do
+	run_mlvm --json read $order
+	if [ "$status" -eq 0 ] && [ "$(first_size)" = "$size_first" ] &&
+		grep -q '"mda_conflict"' "$TMP/out" && grep -q '0c.img' "$TMP/out"; then
+		pass "current state, majority ($order): first is LVM2's $size_first bytes, 0c.img named (mda_conflict)"
+	else
+		fail "current state, majority ($order): exit $status, first $(first_size), want $size_first: $(head -c 600 "$TMP/out")"
+	fi
+done
+rm -f 0c.img
+
 # ---- 2. history shows the conflict
 run_mlvm --json history a.img b.img c1.img
 "$PYTHON3" - "$TMP/out" "$seqno" <<'PY' && pass "history --json: the copies of seqno $seqno are in conflict" ||
@@ -155,6 +170,13 @@ PY
 	expect_status 1 "tie ($order): export refused" export --lv "$vg/first" -o out.raw --generation "$seqno" $order
 	grep -q "generation_ambiguous" "$TMP/err" || fail "tie ($order): export's stderr does not say generation_ambiguous"
 done
+run_mlvm --json read a.img b1.img c1.img
+"$PYTHON3" - "$TMP/out" <<'PY' && [ "$status" -eq 1 ] && pass "tie, current state: read refused (generation_ambiguous), pointing at --generation and --copy-at" ||
+import json, sys
+e = json.load(open(sys.argv[1]))["error"]
+assert e["code"] == "generation_ambiguous" and "--generation SEQNO --copy-at" in e["message"], e
+PY
+	fail "tie, current state: exit $status: $(head -c 800 "$TMP/out")"
 
 # ---- 4. --copy-at chooses, in any order; a place with no copy is refused
 for order in "a.img b1.img c1.img" "c1.img b1.img a.img"; do
