@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "disk/scan.h"
+#include "io/readahead.h"
 #include "text/lex.h"
 
 #define SECTOR 512u
@@ -912,8 +913,7 @@ int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opt
 			  struct mlvm_text_copy **out, size_t *n, bool *truncated)
 {
 	struct mlvm_deepcarver *dc = NULL;
-	uint64_t pos;
-	uint8_t *buf;
+	struct mlvm_readahead *ra = NULL;
 	int rc;
 
 	if (!s || !out || !n || !truncated)
@@ -921,20 +921,22 @@ int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opt
 	*out = NULL;
 	*n = 0;
 	*truncated = false;
-	/* page-aligned, as mlvm_scan_source's: the kernel's copy out of the
-	 * page cache runs much faster into it */
-	buf = aligned_alloc(4096, MLVM_SCAN_CHUNK);
-	if (!buf)
-		return -ENOMEM;
 	rc = mlvm_deepcarver_new(s, o, &dc);
-	for (pos = 0; rc == 0 && !mlvm_deepcarver_done(dc); pos += MLVM_SCAN_CHUNK) {
-		size_t len = s->size - pos < MLVM_SCAN_CHUNK ? (size_t)(s->size - pos) : MLVM_SCAN_CHUNK;
+	if (rc < 0)
+		return rc;
+	/* the pieces, read ahead on a thread (io/readahead.h) */
+	rc = mlvm_readahead_open(s, 0, s->size, MLVM_SCAN_CHUNK, mlvm_io_threads(1), &ra);
+	while (rc == 0 && !mlvm_deepcarver_done(dc)) {
+		const uint8_t *buf;
+		size_t len;
+		uint64_t pos;
 
-		rc = mlvm_source_read(s, buf, len, pos);
-		if (rc == 0)
-			rc = mlvm_deepcarver_feed(dc, buf, len, pos);
+		rc = mlvm_readahead_next(ra, &buf, &len, &pos);
+		if (rc <= 0)
+			break;
+		rc = mlvm_deepcarver_feed(dc, buf, len, pos);
 	}
-	free(buf);
+	mlvm_readahead_close(ra);
 	if (!dc)
 		return rc;
 	if (rc < 0)
