@@ -558,6 +558,60 @@ static int cmp_hit(const void *x, const void *y)
 }
 
 /*
+ * The first `"Text Format Volume Group` in p[0..n), or NULL. The profile
+ * of scan --deep over random bytes had glibc's memmem first (36% of the
+ * run, before the kernel's copy): it is replaced by a search 16 bytes at a
+ * time (64 a turn) for the quote and, 24 bytes on, the last 'p' together (a
+ * candidate once in 65536 bytes of random data, never in zeros), each
+ * candidate compared whole.
+ */
+static const char *find_qanchor(const char *p, size_t n)
+{
+	const size_t ql = sizeof(qanchor) - 1;
+	size_t i = 0, last;
+
+	if (n < ql)
+		return NULL;
+	last = n - ql;		/* the last index a match may start at */
+#if defined(__GNUC__)
+	{
+		typedef unsigned char v16 __attribute__((vector_size(16)));
+		typedef signed char m16 __attribute__((vector_size(16)));
+		const v16 q = { '"', '"', '"', '"', '"', '"', '"', '"',
+				'"', '"', '"', '"', '"', '"', '"', '"' };
+		const v16 e = { 'p', 'p', 'p', 'p', 'p', 'p', 'p', 'p',
+				'p', 'p', 'p', 'p', 'p', 'p', 'p', 'p' };
+
+		/* 64 bytes a turn, one test for the four masks */
+		for (; i <= last && last - i >= 63; i += 64) {
+			v16 a, b;
+			m16 m[4], any;
+			uint64_t w[2];
+			unsigned j, k;
+
+			for (j = 0; j < 4; j++) {
+				memcpy(&a, p + i + 16 * j, 16);
+				memcpy(&b, p + i + 16 * j + ql - 1, 16);
+				m[j] = (m16)(a == q) & (m16)(b == e);
+			}
+			any = m[0] | m[1] | m[2] | m[3];
+			memcpy(w, &any, 16);
+			if (__builtin_expect(!(w[0] | w[1]), 1))
+				continue;
+			for (j = 0; j < 4; j++)
+				for (k = 0; k < 16; k++)
+					if (m[j][k] && !memcmp(p + i + 16 * j + k + 1, qanchor + 1, ql - 2))
+						return p + i + 16 * j + k;
+		}
+	}
+#endif
+	for (; i <= last; i++)
+		if (p[i] == '"' && p[i + ql - 1] == 'p' && !memcmp(p + i + 1, qanchor + 1, ql - 2))
+			return p + i;
+	return NULL;
+}
+
+/*
  * The hits that begin in [from, to) of the window (absolute): a sector hit
  * at its sector, an anchor hit at its quote (its offset is the 'T' after
  * it). The caller sees to it that the window holds OVERLAP bytes past to,
@@ -569,13 +623,13 @@ static int cmp_hit(const void *x, const void *y)
 static int find_hits(struct carver *c, const struct win *w, uint64_t from, uint64_t to)
 {
 	const char *p = w->p;
-	size_t i = (size_t)(from - w->base), lim = (size_t)(to - w->base), ql = sizeof(qanchor) - 1;
+	size_t i = (size_t)(from - w->base), lim = (size_t)(to - w->base);
 	uint64_t sec;
 	int rc;
 
 	c->n_hits = 0;
 	while (i < lim) {
-		const char *h = memmem(p + i, w->n - i, qanchor, ql);
+		const char *h = find_qanchor(p + i, w->n - i);
 		size_t at;
 
 		if (!h)
