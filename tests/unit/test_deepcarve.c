@@ -558,6 +558,35 @@ static void pieces_of_any_length(void **state)
 	free(img);
 }
 
+/* the anchor search (16 bytes a lane, 64 a turn) among near misses: the
+ * quote and the 'p' 24 bytes on everywhere, the bytes between wrong; real
+ * copies at every offset modulo 64 */
+static void anchor_among_near_misses(void **state)
+{
+	static const char miss[] = "\"Text Format Volume GrXup\0\"Text Format Volumo Group";
+	size_t n = 1u << 18, i, at, k = 0, want[70];
+	uint8_t *img = malloc(n);
+	struct mlvm_text_copy *c = NULL;
+
+	(void)state;
+	assert_non_null(img);
+	for (i = 0; i < n; i++)
+		img[i] = (uint8_t)miss[i % (sizeof(miss) - 1)];
+	for (at = 100, i = 0; i < 66 && at + 2048 < n; i++, at += 3000 + 1) {
+		size_t len;
+
+		img[at - 1] = 0;
+		len = put_archive(img, at);
+		img[at + len] = 0;
+		want[k++] = at;
+	}
+	assert_int_equal(carve_both(img, n, NULL, &c), k);
+	for (i = 0; i < k; i++)
+		assert_int_equal(c[i].offset, want[i]);
+	free(c);
+	free(img);
+}
+
 static void rejects_bad_arguments(void **state)
 {
 	struct mlvm_text_copy *c = NULL;
@@ -589,6 +618,7 @@ int main(void)
 		cmocka_unit_test(sector_hits_around_piece_ends),
 		cmocka_unit_test(copy_across_two_piece_ends),
 		cmocka_unit_test(pieces_of_any_length),
+		cmocka_unit_test(anchor_among_near_misses),
 		cmocka_unit_test(rejects_bad_arguments),
 	};
 
