@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* 8 bytes as a little-endian word, to compare with ld64() of the bytes */
 #define K8(a, b, c, d, e, f, g, h) \
 	((uint64_t)(uint8_t)(a) | (uint64_t)(uint8_t)(b) << 8 | \
