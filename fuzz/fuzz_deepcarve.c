@@ -3,13 +3,54 @@
  * first 4 bytes choose the options (the buffer's base offset, not always a
  * multiple of 512; a skip range; a small max_copies); the rest is carved,
  * and every copy must lie inside the buffer, in offset order, none inside
- * another, at most max_copies.
+ * another, at most max_copies. Without skip range and max_copies, the
+ * data is also fed piece by piece (mlvm_deepcarver over a memory source,
+ * pieces of 1 to 1786 bytes chosen by the third byte), which must give
+ * the buffer's copies exactly: no copy lost or doubled where a piece ends.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "fuzz.h"
 #include "text/deepcarve.h"
+
+/* the copies of data fed in pieces of piece bytes equal the buffer's */
+static void pieces(const uint8_t *data, size_t size, size_t piece)
+{
+	struct mlvm_text_copy *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0, i, pos = 0;
+	bool ta = false, tb = false;
+	struct mlvm_source *s;
+	struct mlvm_deepcarver *dc = NULL;
+
+	if (mlvm_deepcarve_buffer(data, size, 0, NULL, &a, &na, &ta) < 0)
+		return;
+	s = mlvm_source_memory("fuzz", (void *)data, size, 0);
+	if (!s || mlvm_deepcarver_new(s, NULL, &dc) < 0) {
+		if (s)
+			mlvm_source_close(s);
+		free(a);
+		return;
+	}
+	while (!mlvm_deepcarver_done(dc)) {
+		size_t l = size - pos < piece ? size - pos : piece;
+
+		if (mlvm_deepcarver_feed(dc, data + pos, l, pos) < 0)
+			break;
+		pos += l;
+	}
+	if (mlvm_deepcarver_finish(dc, &b, &nb, &tb) == 0 && !ta && !tb) {
+		if (na != nb)
+			abort();
+		for (i = 0; i < na; i++)
+			if (a[i].offset != b[i].offset || a[i].len != b[i].len ||
+			    a[i].complete != b[i].complete || a[i].archive_format != b[i].archive_format)
+				abort();
+	}
+	mlvm_source_close(s);
+	free(a);
+	free(b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -44,5 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	free(c);
+	if (!o.n_skip && !o.max_copies)
+		pieces(data, size, (size_t)data[-2] * 7 + 1);
 	return 0;
 }

@@ -98,7 +98,10 @@ const char *mlvm_hit_kind_name(enum mlvm_hit_kind kind);
  * Scan [o->start, o->end) of s sector by sector (o may be NULL: the whole
  * image, no text, the default bound). The range is clamped to the image.
  * Reads MLVM_SCAN_CHUNK bytes at a time with mlvm_source_read into one
- * reused buffer, so memory is that buffer plus the hits.
+ * reused buffer, so memory is that buffer plus the hits. With a piece
+ * callback (--deep) the pieces are read ahead on a thread into three such
+ * buffers (io/readahead.h; MLVM_IO_THREADS=0 or one core: as without);
+ * the hits, the pieces and the errors are the same.
  *
  * On success returns 0, *hits is a malloc'd array of *n hits in offset order
  * (NULL when *n is 0; free() it) and *truncated tells whether max_hits cut

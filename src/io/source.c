@@ -154,6 +154,7 @@ int mlvm_source_open(const char *path, int flags, struct mlvm_source **out,
 	s->size = size;
 	s->ops = &fd_ops;
 	s->priv = p;
+	s->concurrent = 1;	/* pread */
 	s->writable = !!(flags & MLVM_SOURCE_WRITE);
 	*out = s;
 	return 0;
@@ -223,6 +224,7 @@ struct mlvm_source *mlvm_source_memory(const char *name, void *data, size_t size
 	s->size = size;
 	s->ops = &mem_ops;
 	s->priv = p;
+	s->concurrent = 1;
 	s->writable = !!(flags & MLVM_SOURCE_WRITE);
 	return s;
 }
@@ -268,7 +270,27 @@ struct mlvm_source *mlvm_source_shifted(struct mlvm_source *parent)
 	s->size = parent->size;
 	s->ops = &shifted_ops;
 	s->priv = parent;
+	s->concurrent = parent->concurrent;
 	return s;
+}
+
+int mlvm_io_threads(int max)
+{
+	const char *env = getenv("MLVM_IO_THREADS");
+	long n;
+
+	if (max <= 0)
+		return 0;
+	if (env && *env) {
+		char *end;
+
+		n = strtol(env, &end, 10);
+		if (*end || n < 0)
+			n = 0;
+	} else {
+		n = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? max : 0;
+	}
+	return n > max ? max : (int)n;
 }
 
 int mlvm_source_read(struct mlvm_source *s, void *buf, size_t len, uint64_t off)

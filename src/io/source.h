@@ -62,6 +62,9 @@ struct mlvm_source {
 	void *priv;
 	int writable;
 	const struct mlvm_source_inside *inside;	/* NULL: an image */
+	int concurrent;		/* reads may run on two threads at once (files,
+				 * block devices, memory: what io/readahead.h's
+				 * reader thread needs); 0 for the others */
 };
 
 enum {
@@ -109,6 +112,14 @@ struct mlvm_source *mlvm_source_shifted(struct mlvm_source *parent);
  * block devices and other formats), or a negative errno.
  */
 int mlvm_source_stored_hash(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
+
+/*
+ * How many threads may read ahead for one loop over an image, at most
+ * max: MLVM_IO_THREADS from the environment when it is set (a number; 0,
+ * or anything else, serial), else max when the machine has more than one
+ * core online and 0 (serial) when it has one.
+ */
+int mlvm_io_threads(int max);
 
 /* Read len bytes at off: 0, -ERANGE when the range is outside the source,
  * or another negative errno. */

@@ -100,7 +100,11 @@ int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opt
  * The same, fed piece by piece by a caller that reads s anyway (the sector
  * scan, disk/scan.h's piece callback): pieces in offset order from 0,
  * without gaps, of any length; copies crossing pieces are found (windows
- * around them are read from s when a copy runs past what is in hand).
+ * around them are read from s when a copy runs past what is in hand), and
+ * each hit exactly once wherever a piece ends: a hit is looked for once
+ * OVERLAP (4 KiB) bytes after it are in hand (the anchor is searched with
+ * its quote, `"Text Format Volume Group`), the last bytes of a piece wait
+ * for the next one.
  * mlvm_deepcarver_done: the whole source was fed, the list is full, or a
  * feed failed. feed returns 0 or the error that stops it (-EINVAL for a
  * piece out of order). finish gives what mlvm_deepcarve_source gives (the

@@ -334,6 +334,259 @@ static void hostile_braces_and_no_nul(void **state)
 	free(img);
 }
 
+/* ------------------------------------------------ piece boundaries */
+
+/* where the pieces the source path reads end, and where it keeps the
+ * tail of a piece for the next one (deepcarve.c's OVERLAP) */
+#define TAIL 4096u
+
+/* the text put at at by put (ring or archive), and its anchor's 'T' in it */
+static size_t anchor_in(bool archive)
+{
+	const char *t = archive ? archive_head : ring_trailer;
+	size_t before = archive ? 0 : sizeof(vg_section) - 1;
+
+	return before + (size_t)(strstr(t, "Text Format") - t);
+}
+
+/* exactly one copy, at at, len bytes, its text the bytes put there */
+static void expect_one(uint8_t *img, size_t n, size_t at, size_t len, bool archive,
+		       const char *what, long where)
+{
+	struct mlvm_text_copy *c = NULL;
+	size_t got = carve_both(img, n, NULL, &c);
+
+	if (got != 1 || c[0].offset != at || c[0].len != len)
+		fail_msg("%s at %ld: %zu copies, first at %llu (%llu bytes), want %zu (%zu)",
+			 what, where, got, got ? (unsigned long long)c[0].offset : 0ull,
+			 got ? (unsigned long long)c[0].len : 0ull, at, len);
+	assert_int_equal(c[0].archive_format, archive);
+	assert_true(c[0].complete);
+	{
+		struct mlvm_source *s = mlvm_source_memory("mem.img", img, n, 0);
+		char *text = NULL;
+		size_t tl = 0;
+
+		assert_int_equal(mlvm_deepcarve_text(s, &c[0], &text, &tl), 0);
+		assert_int_equal(tl, len);
+		if (archive) {
+			assert_memory_equal(text, archive_head, sizeof(archive_head) - 1);
+			assert_memory_equal(text + sizeof(archive_head) - 1, vg_section,
+					    sizeof(vg_section) - 1);
+		} else {
+			assert_memory_equal(text, vg_section, sizeof(vg_section) - 1);
+			assert_memory_equal(text + sizeof(vg_section) - 1, ring_trailer,
+					    sizeof(ring_trailer) - 1);
+		}
+		free(text);
+		mlvm_source_close(s);
+	}
+	free(c);
+}
+
+static size_t put(uint8_t *img, size_t at, bool archive)
+{
+	return archive ? put_archive(img, at) : put_ring(img, at);
+}
+
+/*
+ * A whole copy of either layout with its anchor's quote at every byte
+ * around each place where a piece ends (and where the tail kept for the
+ * next piece begins), then the copy itself starting at every 7th byte
+ * across a piece end: each found exactly once, where it is, whole.
+ */
+static void every_offset_around_piece_ends(void **state)
+{
+	size_t n = 2 * (size_t)MLVM_SCAN_CHUNK + 16384;
+	size_t bounds[] = { MLVM_SCAN_CHUNK - TAIL, MLVM_SCAN_CHUNK,
+			    2 * (size_t)MLVM_SCAN_CHUNK - TAIL, 2 * (size_t)MLVM_SCAN_CHUNK };
+	uint8_t *img = calloc(1, n);
+	unsigned b, a;
+
+	(void)state;
+	assert_non_null(img);
+	for (a = 0; a < 2; a++) {
+		bool archive = a;
+		size_t ta = anchor_in(archive), len = put(img, 0, archive);
+
+		memset(img, 0, len);
+		for (b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++) {
+			long d;
+
+			/* d: the 'T' at bound + d (d = 0: the quote ends a piece) */
+			for (d = -40; d <= 40; d++) {
+				size_t at = bounds[b] + (size_t)d - ta;
+
+				put(img, at, archive);
+				expect_one(img, n, at, len, archive, "anchor", d);
+				memset(img + at, 0, len);
+			}
+		}
+		for (b = 1; b < sizeof(bounds) / sizeof(bounds[0]); b += 2) {
+			size_t k;
+
+			/* the copy from bound - k: every part of it across the end */
+			for (k = 0; k <= len; k += 7) {
+				size_t at = bounds[b] - k;
+
+				put(img, at, archive);
+				expect_one(img, n, at, len, archive, "start", (long)k);
+				memset(img + at, 0, len);
+			}
+		}
+	}
+	free(img);
+}
+
+/* a ring copy cut before its trailer (found by its head) and an archive
+ * file with only its header comment (found by `# Generated`) on the
+ * sectors around a piece end */
+static void sector_hits_around_piece_ends(void **state)
+{
+	size_t n = MLVM_SCAN_CHUNK + 16384, cut = sizeof(vg_section) - 1 - 10;
+	uint8_t *img = calloc(1, n);
+	long s;
+
+	(void)state;
+	assert_non_null(img);
+	for (s = -10; s <= 9; s++) {
+		size_t at = (size_t)((long)MLVM_SCAN_CHUNK + s * 512);
+		struct mlvm_text_copy *c = NULL;
+
+		memcpy(img + at, vg_section, cut);
+		assert_int_equal(carve_both(img, n, NULL, &c), 1);
+		assert_int_equal(c[0].offset, at);
+		assert_int_equal(c[0].len, cut);
+		free(c);
+		memset(img + at, 0, cut);
+	}
+	free(img);
+}
+
+/* a copy longer than a piece: its anchor on each side of the second piece
+ * end, its start before the first */
+static void copy_across_two_piece_ends(void **state)
+{
+	size_t n = 3 * (size_t)MLVM_SCAN_CHUNK, cap = MLVM_SCAN_CHUNK + 65536, len = 0, body;
+	char *big = malloc(cap + sizeof(ring_trailer));
+	uint8_t *img = calloc(1, n);
+	long d;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(img);
+	len = (size_t)sprintf(big, "vg0 {\nid = \"" ID "\"\nseqno = 7\nformat = \"lvm2\"\n"
+			      "extent_size = 8192\nphysical_volumes {\n");
+	for (i = 0; len < MLVM_SCAN_CHUNK + 1000; i++)
+		len += (size_t)sprintf(big + len, "\npv%u {\nid = \"aaaaaa-bbbb-cccc-dddd-eeee-ffff-%06u\"\n"
+				       "device = \"/dev/loop%u\"\npe_start = 2048\npe_count = 32\n}\n",
+				       i, i, i);
+	len += (size_t)sprintf(big + len, "}\n}\n");
+	body = len;
+	memcpy(big + len, ring_trailer, sizeof(ring_trailer) - 1);
+	len += sizeof(ring_trailer) - 1;
+	for (d = -30; d <= 30; d += 3) {
+		size_t ta = body + (size_t)(strstr(ring_trailer, "Text Format") - ring_trailer);
+		size_t at = 2 * (size_t)MLVM_SCAN_CHUNK + (size_t)d - ta;
+		struct mlvm_text_copy *c = NULL;
+
+		assert_true(at < MLVM_SCAN_CHUNK);
+		memcpy(img + at, big, len);
+		assert_int_equal(carve_both(img, n, NULL, &c), 1);
+		assert_int_equal(c[0].offset, at);
+		assert_int_equal(c[0].len, len);
+		assert_true(c[0].complete);
+		free(c);
+		memset(img + at, 0, len);
+	}
+	free(big);
+	free(img);
+}
+
+/* pieces of any length (the piece API promises it): the copies of the
+ * buffer path, whatever the cuts */
+static void pieces_of_any_length(void **state)
+{
+	size_t n = 300000, at, i;
+	uint8_t *img = calloc(1, n);
+	static const size_t sizes[] = { 1, 7, 24, 25, 26, 511, 512, 4095, 4096, 4097, 8191, 8192, 10000 };
+	struct mlvm_text_copy *a = NULL;
+	size_t na = 0;
+	bool ta = false;
+
+	(void)state;
+	assert_non_null(img);
+	fill_noise(img, n, 7);
+	for (i = 0, at = 3000; at + 2000 < n; at += 4093 + 517 * (i % 5), i++) {
+		img[at - 1] = 0;
+		at += (i % 2 ? put_archive(img, at) : put_ring(img, at));
+		img[at] = 0;
+	}
+	for (at = 8192; at < n - 1024; at += 40960)
+		memcpy(img + at, vg_section, sizeof(vg_section) - 11);	/* heads alone */
+	assert_int_equal(mlvm_deepcarve_buffer(img, n, 0, NULL, &a, &na, &ta), 0);
+	assert_true(na > 40);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct mlvm_source *s = mlvm_source_memory("mem.img", img, n, 0);
+		struct mlvm_deepcarver *dc = NULL;
+		struct mlvm_text_copy *b = NULL;
+		size_t nb = 0, pos = 0, k = 0;
+		bool tb = false;
+
+		assert_int_equal(mlvm_deepcarver_new(s, NULL, &dc), 0);
+		while (!mlvm_deepcarver_done(dc)) {
+			/* the size given, every other piece a little longer */
+			size_t l = sizes[i] + (k++ % 2) * 3;
+
+			if (l > n - pos)
+				l = n - pos;
+			assert_int_equal(mlvm_deepcarver_feed(dc, img + pos, l, pos), 0);
+			pos += l;
+		}
+		assert_int_equal(mlvm_deepcarver_finish(dc, &b, &nb, &tb), 0);
+		if (nb != na)
+			fail_msg("pieces of %zu: %zu copies, want %zu", sizes[i], nb, na);
+		for (k = 0; k < na; k++) {
+			assert_int_equal(a[k].offset, b[k].offset);
+			assert_int_equal(a[k].len, b[k].len);
+		}
+		free(b);
+		mlvm_source_close(s);
+	}
+	free(a);
+	free(img);
+}
+
+/* the anchor search (16 bytes a lane, 64 a turn) among near misses: the
+ * quote and the 'p' 24 bytes on everywhere, the bytes between wrong; real
+ * copies at every offset modulo 64 */
+static void anchor_among_near_misses(void **state)
+{
+	static const char miss[] = "\"Text Format Volume GrXup\0\"Text Format Volumo Group";
+	size_t n = 1u << 18, i, at, k = 0, want[70];
+	uint8_t *img = malloc(n);
+	struct mlvm_text_copy *c = NULL;
+
+	(void)state;
+	assert_non_null(img);
+	for (i = 0; i < n; i++)
+		img[i] = (uint8_t)miss[i % (sizeof(miss) - 1)];
+	for (at = 100, i = 0; i < 66 && at + 2048 < n; i++, at += 3000 + 1) {
+		size_t len;
+
+		img[at - 1] = 0;
+		len = put_archive(img, at);
+		img[at + len] = 0;
+		want[k++] = at;
+	}
+	assert_int_equal(carve_both(img, n, NULL, &c), k);
+	for (i = 0; i < k; i++)
+		assert_int_equal(c[i].offset, want[i]);
+	free(c);
+	free(img);
+}
+
 static void rejects_bad_arguments(void **state)
 {
 	struct mlvm_text_copy *c = NULL;
@@ -361,6 +614,11 @@ int main(void)
 		cmocka_unit_test(copy_at_the_last_byte),
 		cmocka_unit_test(skip_ranges_and_program_strings),
 		cmocka_unit_test(hostile_braces_and_no_nul),
+		cmocka_unit_test(every_offset_around_piece_ends),
+		cmocka_unit_test(sector_hits_around_piece_ends),
+		cmocka_unit_test(copy_across_two_piece_ends),
+		cmocka_unit_test(pieces_of_any_length),
+		cmocka_unit_test(anchor_among_near_misses),
 		cmocka_unit_test(rejects_bad_arguments),
 	};
 

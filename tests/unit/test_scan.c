@@ -19,7 +19,9 @@
 #include <cmocka.h>
 
 #include "disk/scan.h"
+#include "io/readahead.h"
 #include "io/source.h"
+#include "text/deepcarve.h"
 
 #define S 512u
 
@@ -706,7 +708,7 @@ static int fail_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off
 {
 	struct fail_priv *p = s->priv;
 
-	p->reads++;
+	__atomic_fetch_add(&p->reads, 1, __ATOMIC_RELAXED);	/* the reader thread too */
 	if (off + len > p->fail_from)
 		return -EIO;
 	memcpy(buf, p->data + off, len);
@@ -755,6 +757,314 @@ static void read_errors_and_early_stop(void **state)
 	free(img);
 }
 
+/* ------------------------------------------- the --deep piece loop */
+
+/* what a piece callback saw: each piece's offset, length and a checksum */
+struct seen {
+	uint64_t off[64];
+	size_t len[64];
+	uint64_t sum[64];
+	unsigned n;
+	unsigned stop_at;	/* > 0: fail the piece with that number (1-based) */
+	struct mlvm_deepcarver *dc;
+};
+
+static int see_piece(void *ctx, const uint8_t *buf, size_t len, uint64_t base)
+{
+	struct seen *v = ctx;
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	assert_true(v->n < 64);
+	for (i = 0; i < len; i += 61)
+		h = (h ^ buf[i]) * 1099511628211ull;
+	v->off[v->n] = base;
+	v->len[v->n] = len;
+	v->sum[v->n] = h;
+	v->n++;
+	if (v->stop_at && v->n == v->stop_at)
+		return -ECANCELED;
+	if (v->dc)
+		assert_int_equal(mlvm_deepcarver_feed(v->dc, buf, len, base), 0);
+	return 0;
+}
+
+struct deep_run {
+	int rc;
+	struct mlvm_hit *hits;
+	size_t n;
+	bool trunc;
+	struct seen seen;
+	struct mlvm_text_copy *copies;
+	size_t n_copies;
+};
+
+/* mlvm_scan_source with a piece callback (and a text carver behind it, as
+ * --deep has), MLVM_IO_THREADS=threads */
+static void deep_run(struct mlvm_source *s, const char *threads, const struct mlvm_scan_opts *o0,
+		     unsigned stop_at, struct deep_run *r)
+{
+	struct mlvm_scan_opts o = o0 ? *o0 : (struct mlvm_scan_opts){ 0 };
+	bool cut = false;
+
+	memset(r, 0, sizeof(*r));
+	setenv("MLVM_IO_THREADS", threads, 1);
+	assert_int_equal(mlvm_deepcarver_new(s, NULL, &r->seen.dc), 0);
+	r->seen.stop_at = stop_at;
+	o.text = true;
+	o.piece = see_piece;
+	o.piece_ctx = &r->seen;
+	r->rc = mlvm_scan_source(s, &o, &r->hits, &r->n, &r->trunc);
+	assert_int_equal(mlvm_deepcarver_finish(r->seen.dc, &r->copies, &r->n_copies, &cut), 0);
+	r->seen.dc = NULL;
+	unsetenv("MLVM_IO_THREADS");
+}
+
+static void assert_same_run(const struct deep_run *a, const struct deep_run *b)
+{
+	size_t i;
+
+	assert_int_equal(a->rc, b->rc);
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->trunc, b->trunc);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->hits[i].kind, b->hits[i].kind);
+		assert_int_equal(a->hits[i].offset, b->hits[i].offset);
+	}
+	assert_int_equal(a->seen.n, b->seen.n);
+	for (i = 0; i < a->seen.n; i++) {
+		assert_int_equal(a->seen.off[i], b->seen.off[i]);
+		assert_int_equal(a->seen.len[i], b->seen.len[i]);
+		assert_int_equal(a->seen.sum[i], b->seen.sum[i]);
+	}
+	assert_int_equal(a->n_copies, b->n_copies);
+	for (i = 0; i < a->n_copies; i++) {
+		assert_int_equal(a->copies[i].offset, b->copies[i].offset);
+		assert_int_equal(a->copies[i].len, b->copies[i].len);
+	}
+}
+
+static void deep_run_free(struct deep_run *r)
+{
+	free(r->hits);
+	free(r->copies);
+}
+
+static const char deep_text[] =
+	"vgd {\nid = \"hWLu7Y-81Nb-qfuD-jZrl-TVGs-6IDD-IB5cCX\"\nseqno = 3\n"
+	"format = \"lvm2\"\nextent_size = 8192\n}\n"
+	"contents = \"Text Format Volume Group\"\nversion = 1\n"
+	"description = \"\"\ncreation_host = \"vm\"\ncreation_time = 1\n";
+
+/* an image of 5 pieces and a bit: labels, mda headers, metadata text,
+ * some across piece ends */
+static uint8_t *deep_image(size_t size)
+{
+	uint8_t *img = image_new(size, 77);
+	const size_t C = MLVM_SCAN_CHUNK;
+	size_t k, at;
+
+	for (k = 0; k < 5; k++) {
+		put_label(img, size, k * C + 7 * S);
+		put_mda(img, size, k * C + 9 * S);
+		put_text(img, size, k * C + 11 * S, deep_text);
+		/* a copy across the piece end, its quote the piece's last byte */
+		at = (k + 1) * C - 1 - (size_t)(strstr(deep_text, "\"Text") - deep_text);
+		img[at - 1] = 0;
+		memcpy(img + at, deep_text, sizeof(deep_text) - 1);
+		img[at + sizeof(deep_text) - 1] = 0;
+	}
+	return img;
+}
+
+static void deep_reader_thread_equals_serial(void **state)
+{
+	const size_t C = MLVM_SCAN_CHUNK;
+	size_t size = 5 * C + 12345;
+	uint8_t *img = deep_image(size);
+	struct mlvm_source *s = mlvm_source_memory("deep.img", img, size, 0);
+	struct deep_run a, b;
+	struct mlvm_readahead *ra = NULL;
+
+	(void)state;
+	assert_non_null(s);
+	/* the thread runs when asked for, not with MLVM_IO_THREADS=0 */
+	setenv("MLVM_IO_THREADS", "1", 1);
+	assert_int_equal(mlvm_io_threads(1), 1);
+	assert_int_equal(mlvm_io_threads(0), 0);
+	assert_int_equal(mlvm_readahead_open(s, 0, size, C, mlvm_io_threads(1), &ra), 0);
+	assert_true(mlvm_readahead_threaded(ra));
+	mlvm_readahead_close(ra);
+	setenv("MLVM_IO_THREADS", "0", 1);
+	assert_int_equal(mlvm_io_threads(1), 0);
+	unsetenv("MLVM_IO_THREADS");
+
+	deep_run(s, "0", NULL, 0, &a);
+	deep_run(s, "1", NULL, 0, &b);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(a.seen.n, 6);
+	assert_true(a.n >= 15);
+	assert_int_equal(a.n_copies, 10);
+	assert_same_run(&a, &b);
+	deep_run_free(&a);
+	deep_run_free(&b);
+	/* a range that does not start at 0 (no carver: it wants the whole image) */
+	{
+		struct mlvm_scan_opts o = { .start = C + 1000, .end = 4 * C + 99, .text = true };
+		struct mlvm_hit *h1 = NULL, *h2 = NULL;
+		struct seen v1 = { 0 }, v2 = { 0 };
+		size_t n1 = 0, n2 = 0, i;
+		bool t1 = false, t2 = false;
+
+		o.piece = see_piece;
+		o.piece_ctx = &v1;
+		setenv("MLVM_IO_THREADS", "0", 1);
+		assert_int_equal(mlvm_scan_source(s, &o, &h1, &n1, &t1), 0);
+		o.piece_ctx = &v2;
+		setenv("MLVM_IO_THREADS", "1", 1);
+		assert_int_equal(mlvm_scan_source(s, &o, &h2, &n2, &t2), 0);
+		unsetenv("MLVM_IO_THREADS");
+		assert_int_equal(n1, n2);
+		for (i = 0; i < n1; i++)
+			assert_int_equal(h1[i].offset, h2[i].offset);
+		assert_int_equal(v1.n, v2.n);
+		for (i = 0; i < v1.n; i++) {
+			assert_int_equal(v1.off[i], v2.off[i]);
+			assert_int_equal(v1.sum[i], v2.sum[i]);
+		}
+		free(h1);
+		free(h2);
+	}
+	/* mlvm_deepcarve_source: the same copies either way */
+	{
+		struct mlvm_text_copy *c1 = NULL, *c2 = NULL;
+		size_t n1 = 0, n2 = 0, i;
+		bool t1 = false, t2 = false;
+
+		setenv("MLVM_IO_THREADS", "0", 1);
+		assert_int_equal(mlvm_deepcarve_source(s, NULL, &c1, &n1, &t1), 0);
+		setenv("MLVM_IO_THREADS", "1", 1);
+		assert_int_equal(mlvm_deepcarve_source(s, NULL, &c2, &n2, &t2), 0);
+		unsetenv("MLVM_IO_THREADS");
+		assert_int_equal(n1, 10);
+		assert_int_equal(n1, n2);
+		for (i = 0; i < n1; i++) {
+			assert_int_equal(c1[i].offset, c2[i].offset);
+			assert_int_equal(c1[i].len, c2[i].len);
+		}
+		free(c1);
+		free(c2);
+	}
+	mlvm_source_close(s);
+	free(img);
+}
+
+/* a read that fails in the middle: the same error, the same pieces before
+ * it, nothing after it, in both modes (and from the read-ahead itself, at
+ * the failed piece's offset) */
+static void deep_read_error_same_with_thread(void **state)
+{
+	const size_t C = MLVM_SCAN_CHUNK;
+	size_t size = 5 * C + 12345;
+	uint8_t *img = deep_image(size);
+	struct fail_priv p = { .data = img, .fail_from = 2 * C + S };
+	struct mlvm_source s = { .name = (char *)"bad.img", .size = size,
+				 .ops = &fail_ops, .priv = &p, .concurrent = 1 };
+	struct deep_run a, b;
+	const char *modes[] = { "0", "1" };
+	unsigned m;
+
+	(void)state;
+	deep_run(&s, "0", NULL, 0, &a);
+	deep_run(&s, "1", NULL, 0, &b);
+	assert_int_equal(a.rc, -EIO);
+	assert_null(a.hits);
+	assert_int_equal(a.seen.n, 2);
+	assert_same_run(&a, &b);
+	deep_run_free(&a);
+	deep_run_free(&b);
+	for (m = 0; m < 2; m++) {
+		struct mlvm_readahead *ra = NULL;
+		const uint8_t *buf;
+		size_t len;
+		uint64_t off = 0;
+		unsigned k;
+
+		setenv("MLVM_IO_THREADS", modes[m], 1);
+		assert_int_equal(mlvm_readahead_open(&s, 0, size, C, mlvm_io_threads(1), &ra), 0);
+		assert_int_equal(mlvm_readahead_threaded(ra), m);
+		for (k = 0; k < 2; k++) {
+			assert_int_equal(mlvm_readahead_next(ra, &buf, &len, &off), 1);
+			assert_int_equal(off, k * C);
+			assert_int_equal(len, C);
+			assert_memory_equal(buf, img + k * C, C);
+		}
+		assert_int_equal(mlvm_readahead_next(ra, &buf, &len, &off), -EIO);
+		assert_int_equal(off, 2 * C);
+		assert_int_equal(mlvm_readahead_next(ra, &buf, &len, &off), 0);
+		mlvm_readahead_close(ra);
+		/* the text carver over the failing source: the same error */
+		{
+			struct mlvm_text_copy *c = NULL;
+			size_t n = 0;
+			bool t = false;
+
+			assert_int_equal(mlvm_deepcarve_source(&s, NULL, &c, &n, &t), -EIO);
+			assert_null(c);
+		}
+	}
+	unsetenv("MLVM_IO_THREADS");
+	free(img);
+}
+
+/* stopping early (max_hits, a callback that fails, the caller closing
+ * before the end): the thread is joined, nothing leaks (ASan), the result
+ * is the serial one */
+static void deep_early_stop_with_thread(void **state)
+{
+	const size_t C = MLVM_SCAN_CHUNK;
+	size_t size = 5 * C + 12345;
+	uint8_t *img = deep_image(size);
+	struct mlvm_source *s = mlvm_source_memory("deep.img", img, size, 0);
+	struct mlvm_scan_opts o = { .max_hits = 4 };
+	struct deep_run a, b;
+	unsigned k;
+
+	(void)state;
+	assert_non_null(s);
+	deep_run(s, "0", &o, 0, &a);
+	deep_run(s, "1", &o, 0, &b);
+	assert_int_equal(a.rc, 0);
+	assert_true(a.trunc);
+	assert_int_equal(a.n, 4);
+	assert_same_run(&a, &b);
+	deep_run_free(&a);
+	deep_run_free(&b);
+	deep_run(s, "0", NULL, 3, &a);
+	deep_run(s, "1", NULL, 3, &b);
+	assert_int_equal(a.rc, -ECANCELED);
+	assert_int_equal(a.seen.n, 3);
+	assert_same_run(&a, &b);
+	deep_run_free(&a);
+	deep_run_free(&b);
+	/* closed after 0, 1, 2 pieces, with the ring full or not */
+	for (k = 0; k < 3; k++) {
+		struct mlvm_readahead *ra = NULL;
+		const uint8_t *buf;
+		size_t len;
+		uint64_t off;
+		unsigned i;
+
+		assert_int_equal(mlvm_readahead_open(s, 0, size, C, 1, &ra), 0);
+		assert_true(mlvm_readahead_threaded(ra));
+		for (i = 0; i < k; i++)
+			assert_int_equal(mlvm_readahead_next(ra, &buf, &len, &off), 1);
+		mlvm_readahead_close(ra);
+	}
+	mlvm_source_close(s);
+	free(img);
+}
+
 static void kind_names(void **state)
 {
 	assert_string_equal(mlvm_hit_kind_name(MLVM_HIT_LABEL), "label");
@@ -792,6 +1102,9 @@ int main(void)
 		cmocka_unit_test(chunk_boundaries_are_seamless),
 		cmocka_unit_test(max_hits_truncates),
 		cmocka_unit_test(read_errors_and_early_stop),
+		cmocka_unit_test(deep_reader_thread_equals_serial),
+		cmocka_unit_test(deep_read_error_same_with_thread),
+		cmocka_unit_test(deep_early_stop_with_thread),
 		cmocka_unit_test(kind_names),
 	};
 
