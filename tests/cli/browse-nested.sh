@@ -43,7 +43,7 @@ PY
 [ -n "$GLV" ] || { echo "cannot read lvs.json"; exit 99; }
 
 SOCK="mlvm-browse-nested-$$"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+. "$(dirname "$0")/tmux-lib.sh"
 trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # start NAME W H -- ARGS...: mlvm browse ARGS in a detached WxH session
@@ -58,38 +58,6 @@ cat '$TMP/err-$name'
 sleep 600
 EOS
 	tm new-session -d -s "$name" -x "$w" -y "$h" "bash '$TMP/run-$name.sh'"
-}
-screen() { tm capture-pane -p -t "$1"; }
-wait_for() {
-	local i n=$(( ${3:-5} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-keys() {
-	local name=$1
-	shift
-	tm send-keys -t "$name" "$@"
-	sleep 0.15
-}
-check() {
-	if wait_for "$1" "$2" "${4:-3}"; then
-		pass "$3"
-	else
-		fail "$3: no /$2/ on the screen:"
-		screen "$1" | sed 's/^/    | /'
-	fi
-}
-check_not() {
-	sleep 0.2
-	if screen "$1" | grep -Eq -- "$2"; then
-		fail "$3: /$2/ on the screen"
-		screen "$1" | sed 's/^/    | /'
-	else
-		pass "$3"
-	fi
 }
 # quit NAME: q, then the browser must have exited 0 with nothing on stderr
 # (no sanitizer report either)

@@ -23,7 +23,8 @@ fi
 
 # ------------------------------------------------------------ tmux
 SOCK="mlvm-browse-test-$$"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+. "$(dirname "$0")/tmux-lib.sh"
+KEYS_SETTLE=0.1
 trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 WORK=$TMP/work
 mkdir -p "$WORK"
@@ -40,46 +41,6 @@ echo "EXIT=\$?" >'$TMP/exit-$name'
 sleep 600
 EOF
 	tm new-session -d -s "$name" -x 80 -y 24 "bash '$TMP/run-$name.sh'"
-}
-
-screen() { tm capture-pane -p -t "$1"; }
-
-# wait_for NAME REGEX [SECONDS]: until the screen matches
-wait_for() {
-	local i n=$(( ${3:-5} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		screen "$1" | grep -Eq -- "$2" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# keys NAME KEYS...: send keys, then let the screen settle
-keys() {
-	local name=$1
-	shift
-	tm send-keys -t "$name" "$@"
-	sleep 0.1
-}
-
-# check NAME REGEX WHAT
-check() {
-	if wait_for "$1" "$2" "${4:-3}"; then
-		pass "$3"
-	else
-		fail "$3: no /$2/ on the screen:"
-		screen "$1" | sed 's/^/    | /'
-	fi
-}
-
-check_not() {
-	sleep 0.2
-	if screen "$1" | grep -Eq -- "$2"; then
-		fail "$3: /$2/ still on the screen"
-		screen "$1" | sed 's/^/    | /'
-	else
-		pass "$3"
-	fi
 }
 
 start b "${IMGS[0]}" "${IMGS[1]}"
