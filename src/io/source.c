@@ -288,7 +288,9 @@ int mlvm_io_threads(int max)
 		if (*end || n < 0)
 			n = 0;
 	} else {
-		n = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? max : 0;
+		n = sysconf(_SC_NPROCESSORS_ONLN);	/* one core: none */
+		if (n <= 1)
+			n = 0;
 	}
 	return n > max ? max : (int)n;
 }

@@ -114,10 +114,10 @@ struct mlvm_source *mlvm_source_shifted(struct mlvm_source *parent);
 int mlvm_source_stored_hash(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
 
 /*
- * How many threads may read ahead for one loop over an image, at most
- * max: MLVM_IO_THREADS from the environment when it is set (a number; 0,
- * or anything else, serial), else max when the machine has more than one
- * core online and 0 (serial) when it has one.
+ * How many threads may read for one loop over an image (the --deep
+ * read-ahead thread, a container's decompressing workers), at most max:
+ * MLVM_IO_THREADS from the environment when it is set (a number; 0, or
+ * anything else, serial), else the cores online (0, serial, with one).
  */
 int mlvm_io_threads(int max);
 

@@ -162,33 +162,13 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* how many workers: MLVM_IO_THREADS when set (0: none), else the cores */
-static int pool_size(void)
-{
-	const char *env = getenv("MLVM_IO_THREADS");
-	long n;
-
-	if (env && *env) {
-		char *end;
-
-		n = strtol(env, &end, 10);
-		if (*end || n < 0)
-			n = 0;
-	} else {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-	}
-	if (n < 0)
-		n = 0;
-	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
-}
-
 /* open one handle per worker and start them: 0, or -1 (none could start) */
 static int pool_start(struct mlvm_source *s)
 {
 	struct libyal_priv *p = s->priv;
 	const struct mlvm_libyal *lib = p->lib;
 	struct pool *pl = &p->pool;
-	int want = lib->parallel ? pool_size() : 0, i;
+	int want = lib->parallel ? mlvm_io_threads(MAX_WORKERS) : 0, i;
 	sigset_t all, old;
 	void *mem = NULL;
 
