@@ -150,9 +150,11 @@ struct vgent {
 	size_t n_gens;
 };
 
-/* an assembled generation (shared by the VGs that have this seqno) */
+/* an assembled generation of one VG (the other VGs as they are now, so
+ * that the host LV of a guest VG is there) */
 struct gcache {
 	uint64_t seqno;
+	char vg_id[64];			/* the VG's uuid, "" for every VG */
 	struct mlvm_set *set;
 	unsigned refs;			/* resolved nodes and open files using it */
 	uint64_t last;			/* use tick, for LRU */
@@ -334,7 +336,7 @@ static int collect_gens(struct mlvm_set *set, struct vgent *ve)
 }
 
 /* the assembled set of generation seqno, with a reference (lock held) */
-static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
+static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno, const char *vg_id)
 {
 	struct mlvm_open_opts o = { .want_generation = true, .generation = seqno,
 				    .strict = m->c->strict, .pv_choices = m->c->pv_choices,
@@ -347,7 +349,7 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 	char what[64];
 
 	for (i = 0; i < m->n_cache; i++)
-		if (m->cache[i]->seqno == seqno) {
+		if (m->cache[i]->seqno == seqno && !strcmp(m->cache[i]->vg_id, vg_id ? vg_id : "")) {
 			m->cache[i]->refs++;
 			m->cache[i]->last = ++m->tick;
 			return m->cache[i];
@@ -377,6 +379,8 @@ static struct gcache *gen_get_locked(struct mctx *m, uint64_t seqno)
 	}
 	m->cache = nc;
 	e->seqno = seqno;
+	snprintf(e->vg_id, sizeof(e->vg_id), "%s", vg_id ? vg_id : "");
+	o.generation_vg = e->vg_id[0] ? e->vg_id : NULL;	/* lives as long as the set */
 	e->set = mlvm_set_new(&o);
 	if (!e->set) {
 		free(e);
@@ -587,7 +591,7 @@ static int resolve(struct mctx *m, const char *path, struct node *n, bool need_v
 		n->vg = n->ve->vg;	/* the current one: the main set */
 	} else {
 		pthread_mutex_lock(&m->lock);
-		n->gc = gen_get_locked(m, seq);
+		n->gc = gen_get_locked(m, seq, n->ve->vg->id);
 		pthread_mutex_unlock(&m->lock);
 		if (!n->gc)
 			return -ENOMEM;

@@ -435,4 +435,25 @@ print(pv["image"], (pv["pe_start"] + seg["areas"][0]["pe"] * vg["extent_size"]) 
 	fi
 fi
 
+# ---------------------------------------------------------------- a guest VG's generations
+# tests/unit/data/nested: VG guest inside LV host/guestdisk, generation 1
+# (vgcreate, no LV) and 2 (data); host's generation 1 has no guestdisk, so
+# guest's generation 1 is assembled with its host as it is now
+NESTED=$top_srcdir/tests/unit/data/nested
+xz -dc "$NESTED/host.img.xz" >"$TMP/host.img" || { fail "cannot decompress the nested image"; finish; }
+if mount_fg nested "$MNT" --all-generations "$TMP/host.img"; then
+	g1=$(ls -A "$MNT/guest/@generations/1" 2>&1) && [ -z "$g1" ] &&
+		pass "guest/@generations/1: the guest VG as of its generation 1 (no LV yet), its host LV still there" ||
+		fail "guest/@generations/1: $g1"
+	if "$MLVM" export --generation 2 --lv guest/data -o "$TMP/g2.raw" "$TMP/host.img" 2>/dev/null &&
+		cmp -s "$MNT/guest/@generations/2/data" "$TMP/g2.raw"; then
+		pass "guest/@generations/2/data holds export --generation 2's bytes"
+	else
+		fail "guest/@generations/2/data differs from export --generation 2"
+	fi
+	unmount_fg nested "$MNT"
+else
+	fail "mount --all-generations of the nested image did not come up: $(tail -c 400 "$TMP/nested.err")"
+fi
+
 finish
