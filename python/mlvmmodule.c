@@ -323,8 +323,10 @@ static PyObject *path_tuple(PyObject *paths)
 }
 
 /* open paths (a tuple of str) into self; 0 or -1 with an exception */
-static int handle_open(HandleObject *self, PyObject *paths, unsigned flags, PyObject *generation)
+static int handle_open(HandleObject *self, PyObject *paths, unsigned flags, PyObject *generation,
+		       const char *vg, PyObject *copy_path, unsigned long long copy_off)
 {
+	PyObject *copy_enc = NULL;
 	Py_ssize_t i, n = PyTuple_GET_SIZE(paths);
 	PyObject **enc = PyMem_Calloc((size_t)n, sizeof(*enc));
 	const char **cpaths = PyMem_Calloc((size_t)n, sizeof(*cpaths));
@@ -354,8 +356,14 @@ static int handle_open(HandleObject *self, PyObject *paths, unsigned flags, PyOb
 			goto out;
 		}
 	}
+	if (copy_path && !PyUnicode_FSConverter(copy_path, &copy_enc))
+		goto out;
 	if (generation == Py_None)
 		rc = libmlvm_open(cpaths, (size_t)n, flags, &self->h);
+	else if (vg)
+		rc = libmlvm_open_vg_generation(cpaths, (size_t)n, flags, vg, seqno,
+						copy_enc ? PyBytes_AS_STRING(copy_enc) : NULL,
+						copy_off, &self->h);
 	else
 		rc = libmlvm_open_generation(cpaths, (size_t)n, flags, seqno, &self->h);
 	if (rc) {
@@ -375,6 +383,7 @@ out:
 			Py_XDECREF(enc[i]);
 	PyMem_Free(enc);
 	PyMem_Free(cpaths);
+	Py_XDECREF(copy_enc);
 	return rc;
 }
 
@@ -386,21 +395,38 @@ static unsigned open_flags(int strict, int deep, int nested)
 
 static int Handle_init(HandleObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "paths", "strict", "deep", "generation", "nested", NULL };
-	PyObject *paths, *generation = Py_None, *t;
+	static char *kwlist[] = { "paths", "strict", "deep", "generation", "nested", "vg", "copy_at", NULL };
+	PyObject *paths, *generation = Py_None, *t, *copy_at = Py_None, *copy_path = NULL;
+	const char *vg = NULL;
+	unsigned long long copy_off = 0;
 	int strict = 0, deep = 0, nested = 1, rc;
 
 	if (self->h) {
 		PyErr_SetString(PyExc_ValueError, "the handle is open already");
 		return -1;
 	}
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppOp:Handle", kwlist, &paths, &strict,
-					 &deep, &generation, &nested))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O|$ppOpzO:Handle", kwlist, &paths, &strict,
+					 &deep, &generation, &nested, &vg, &copy_at))
 		return -1;
+	if (vg && generation == Py_None) {
+		PyErr_SetString(PyExc_ValueError, "vg: the VG whose generation is opened: give generation too");
+		return -1;
+	}
+	if (copy_at != Py_None) {
+		if (!vg || !PyTuple_Check(copy_at) ||
+		    !PyArg_ParseTuple(copy_at, "OK:copy_at", &copy_path, &copy_off)) {
+			if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_TypeError)) {
+				PyErr_Clear();
+				PyErr_SetString(PyExc_ValueError,
+						"copy_at: an (image path, byte offset) tuple, with vg and generation");
+			}
+			return -1;
+		}
+	}
 	t = path_tuple(paths);
 	if (!t)
 		return -1;
-	rc = handle_open(self, t, open_flags(strict, deep, nested), generation);
+	rc = handle_open(self, t, open_flags(strict, deep, nested), generation, vg, copy_path, copy_off);
 	Py_DECREF(t);
 	return rc;
 }
@@ -454,7 +480,7 @@ static PyObject *Handle_at_generation(HandleObject *self, PyObject *seqno)
 	o = (HandleObject *)HandleType.tp_alloc(&HandleType, 0);
 	if (!o)
 		return NULL;
-	if (handle_open(o, self->paths, self->flags, seqno)) {
+	if (handle_open(o, self->paths, self->flags, seqno, NULL, NULL, 0)) {
 		Py_DECREF(o);
 		return NULL;
 	}
@@ -1049,13 +1075,18 @@ static PyTypeObject HandleType = {
 	.tp_name = "mlvm.Handle",
 	.tp_basicsize = sizeof(HandleObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT,
-	.tp_doc = "Handle(paths, *, strict=False, deep=False, generation=None, nested=True)\n\n"
+	.tp_doc = "Handle(paths, *, strict=False, deep=False, generation=None, nested=True,\n"
+		  "       vg=None, copy_at=None)\n\n"
 		  "Disk images opened read-only and the LVM2 volume groups they hold.\n"
 		  "paths: one path or a sequence of them. strict refuses damage as LVM2\n"
 		  "would; deep looks for PVs at every sector; generation opens each VG as\n"
 		  "of that metadata seqno; nested=False does not look inside LVs for guest\n"
 		  "disks (whose VGs are otherwise VGs of the handle, their PVs' image the\n"
-		  "LV's path and nested_depth > 0). OSError when an image cannot be opened.",
+		  "LV's path and nested_depth > 0). With vg (NAME, UUID or NAME@UUID) the\n"
+		  "generation is that VG's alone, the others as they are now (a guest VG\n"
+		  "with its host LV); copy_at=(image, byte) then reads the copy of that\n"
+		  "generation starting there (mlvm --copy-at). OSError when an image cannot\n"
+		  "be opened or (ENOENT) the VG has no such generation, or its copies tie.",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Handle_init,
 	.tp_dealloc = (destructor)Handle_dealloc,
@@ -1101,7 +1132,7 @@ static PyObject *mod_version(PyObject *mod, PyObject *unused)
 
 static PyMethodDef mod_methods[] = {
 	{ "open", (PyCFunction)(void (*)(void))mod_open, METH_VARARGS | METH_KEYWORDS,
-	  "open(paths, *, strict=False, deep=False, generation=None, nested=True) -> Handle" },
+	  "open(paths, *, strict=False, deep=False, generation=None, nested=True, vg=None, copy_at=None) -> Handle" },
 	{ "version", (PyCFunction)(void (*)(void))mod_version, METH_NOARGS,
 	  "version() -> str: the version of libmlvm" },
 	{ NULL, NULL, 0, NULL },

@@ -98,6 +98,22 @@ int libmlvm_open(const char *const *paths, size_t n, unsigned flags,
 int libmlvm_open_generation(const char *const *paths, size_t n, unsigned flags,
 			    uint64_t seqno, struct libmlvm_handle **out);
 
+/*
+ * One VG as of its generation seqno, the other VGs as they are now (so that
+ * a guest VG found inside an LV is read with its host LV still there): vg
+ * is NAME, UUID or NAME@UUID, as `mlvm --vg` takes it. With copy_image
+ * (an image path as given, or a metadata file's path with copy_offset 0),
+ * the copy of that generation starting at byte copy_offset of it is read,
+ * as `mlvm --copy-at IMAGE@BYTE`: copies of one seqno whose VG sections
+ * differ are otherwise decided by the metadata areas committing each text,
+ * and a tie is refused. -ENOENT (libmlvm_error() says why: no such
+ * generation of that VG, generation_ambiguous, copy_choice) when the VG is
+ * not there as of seqno; -EINVAL without vg; else as libmlvm_open.
+ */
+int libmlvm_open_vg_generation(const char *const *paths, size_t n, unsigned flags,
+			       const char *vg, uint64_t seqno, const char *copy_image,
+			       uint64_t copy_offset, struct libmlvm_handle **out);
+
 /* h's images opened again as of generation seqno (libmlvm_open_generation
  * with h's paths and flags); h is left as it is */
 int libmlvm_handle_at_generation(const struct libmlvm_handle *h, uint64_t seqno,

@@ -40,6 +40,9 @@ struct libmlvm_handle {
 	size_t n_gens;
 	char **long_desc;	/* per generation: its description whole when longer
 				 * than the 255 bytes carved, else NULL */
+	char *gen_vg;		/* libmlvm_open_vg_generation's VG and copy (the
+				 * set's options point at them) */
+	struct mlvm_copy_choice copy;
 };
 
 struct libmlvm_lv_reader {
@@ -88,10 +91,42 @@ static int collect_generations(struct libmlvm_handle *h)
 	return 0;
 }
 
+/* the newest error that refused a generation's copies, or NULL */
+static const char *refusal(const struct mlvm_report *r)
+{
+	size_t i;
+
+	for (i = r->n; i-- > 0;)
+		if (r->items[i].code && (!strcmp(r->items[i].code, "generation_ambiguous") ||
+					 !strcmp(r->items[i].code, "copy_choice")))
+			return r->items[i].message;
+	return NULL;
+}
+
+/* the VG answering to spec is there as of generation seqno */
+static bool gen_vg_there(const struct mlvm_set *set, const char *spec, uint64_t seqno)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_vgs; i++)
+		if (set->vgs[i]->seqno == seqno &&
+		    mlvm_vgspec_match(spec, set->vgs[i]->name, set->vgs[i]->id))
+			return true;
+	return false;
+}
+
 #define OPEN_FLAGS (LIBMLVM_OPEN_STRICT | LIBMLVM_OPEN_DEEP | LIBMLVM_OPEN_NO_NESTED)
 
+/* what a generation open is for: one VG (NULL: every VG), one copy (image
+ * NULL: the copies decide) */
+struct gen_want {
+	const char *vg;
+	const char *copy_image;
+	uint64_t copy_offset;
+};
+
 static int open_set(const char *const *paths, size_t n, unsigned flags, bool want_gen,
-		    uint64_t seqno, struct libmlvm_handle **out)
+		    uint64_t seqno, const struct gen_want *gw, struct libmlvm_handle **out)
 {
 	struct mlvm_open_opts oo = { .carve = true };
 	struct libmlvm_handle *h;
@@ -117,6 +152,20 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 		return fail(-ENOMEM, "out of memory");
 	h->flags = flags;
 	h->paths = calloc(n, sizeof(*h->paths));
+	if (gw && gw->vg && !(h->gen_vg = strdup(gw->vg))) {
+		libmlvm_close(h);
+		return fail(-ENOMEM, "out of memory");
+	}
+	oo.generation_vg = h->gen_vg;
+	if (gw && gw->copy_image) {
+		h->copy.image = strdup(gw->copy_image);
+		h->copy.offset = gw->copy_offset;
+		if (!h->copy.image) {
+			libmlvm_close(h);
+			return fail(-ENOMEM, "out of memory");
+		}
+		oo.copy_at = &h->copy;
+	}
 	h->set = mlvm_set_new(&oo);
 	if (!h->paths || !h->set) {
 		libmlvm_close(h);
@@ -146,6 +195,16 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 		libmlvm_close(h);
 		return fail(rc, "cannot assemble the images: %s", strerror(-rc));
 	}
+	if (want_gen && h->gen_vg && !gen_vg_there(h->set, h->gen_vg, seqno)) {
+		const char *why = refusal(&h->set->report);
+		if (why)
+			fail(-ENOENT, "%s", why);
+		else
+			fail(-ENOENT, "vg %s: no intact metadata generation %llu in the images given",
+			     h->gen_vg, (unsigned long long)seqno);
+		libmlvm_close(h);
+		return -ENOENT;
+	}
 	if (want_gen && h->set->n_vgs == 0) {
 		libmlvm_close(h);
 		return fail(-ENOENT, "no vg has an intact metadata generation %llu in the images given",
@@ -163,13 +222,27 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 int libmlvm_open(const char *const *paths, size_t n, unsigned flags,
 		 struct libmlvm_handle **out)
 {
-	return open_set(paths, n, flags, false, 0, out);
+	return open_set(paths, n, flags, false, 0, NULL, out);
 }
 
 int libmlvm_open_generation(const char *const *paths, size_t n, unsigned flags,
 			    uint64_t seqno, struct libmlvm_handle **out)
 {
-	return open_set(paths, n, flags, true, seqno, out);
+	return open_set(paths, n, flags, true, seqno, NULL, out);
+}
+
+int libmlvm_open_vg_generation(const char *const *paths, size_t n, unsigned flags,
+			       const char *vg, uint64_t seqno, const char *copy_image,
+			       uint64_t copy_offset, struct libmlvm_handle **out)
+{
+	struct gen_want gw = { vg, copy_image, copy_offset };
+
+	if (!vg || !*vg) {
+		if (out)
+			*out = NULL;
+		return fail(-EINVAL, "no vg given");
+	}
+	return open_set(paths, n, flags, true, seqno, &gw, out);
 }
 
 int libmlvm_handle_at_generation(const struct libmlvm_handle *h, uint64_t seqno,
@@ -177,7 +250,7 @@ int libmlvm_handle_at_generation(const struct libmlvm_handle *h, uint64_t seqno,
 {
 	if (!h)
 		return fail(-EINVAL, "no handle given");
-	return open_set((const char *const *)h->paths, h->n_paths, h->flags, true, seqno, out);
+	return open_set((const char *const *)h->paths, h->n_paths, h->flags, true, seqno, NULL, out);
 }
 
 void libmlvm_close(struct libmlvm_handle *h)
@@ -195,6 +268,8 @@ void libmlvm_close(struct libmlvm_handle *h)
 		free(h->long_desc[i]);
 	free(h->long_desc);
 	free(h->gens);
+	free(h->gen_vg);
+	free((char *)h->copy.image);
 	free(h);
 }
 

@@ -329,6 +329,22 @@ assert got == want, (got, want)
 with mlvm.open([img], nested=False) as h:
     assert [vg.name for vg in h.vgs] == ["n0" + p], [vg.name for vg in h.vgs]
 PY
+	# one VG's generation: the guest as of generation 2 (LVM2 made lin alone
+	# then), its host LV there as it is now
+	PYTHONPATH=$MLVM_PYTHON_MODULE_DIR "$PYTHON3" - "$H" "$gvg" "$hvg" <<'PY' && pass "libmlvm: open_vg_generation reads guest generation 2 (lin alone) with its host as it is now" || fail "libmlvm vg generation (see above)"
+import errno, sys, mlvm
+img, gvg, hvg = sys.argv[1:4]
+with mlvm.open([img], generation=2, vg=gvg) as h:
+    g = [vg for vg in h.vgs if vg.name == gvg]
+    assert len(g) == 1 and g[0].seqno == 2, [(vg.name, vg.seqno) for vg in h.vgs]
+    assert [lv.name for lv in g[0].lvs] == ["lin"], [lv.name for lv in g[0].lvs]
+    assert any(vg.name == hvg for vg in h.vgs)
+try:
+    mlvm.open([img], generation=99, vg=gvg)
+    raise SystemExit("generation 99 opened")
+except OSError as e:
+    assert e.errno == errno.ENOENT, e
+PY
 else
 	echo "SKIP (part): the Python module was not built, or a sanitizer build: libmlvm not checked here"
 fi

@@ -220,5 +220,23 @@ expect_status 2 "--copy-at without a number" --copy-at a.img@x read a.img b1.img
 run_mlvm --copy-at "a.img@$offa" read a.img b.img c1.img
 grep -q -- "--copy-at was not used" "$TMP/err" && pass "--copy-at without --generation: said to be unused" ||
 	fail "--copy-at without --generation: exit $status, nothing said: $(head -c 400 "$TMP/err")"
+# the library (through the Python module): the tie refused, copy_at decides
+if [ -n "${MLVM_PYTHON_MODULE_DIR:-}" ] && [ -f "$MLVM_PYTHON_MODULE_DIR/mlvm.so" ] && [ -z "${MLVM_SAN_FLAGS:-}" ]; then
+	PYTHONPATH=$MLVM_PYTHON_MODULE_DIR "$PYTHON3" - "$vg" "$seqno" "$offc" "$ext" <<'PY' && pass "libmlvm: the tie refused (ENOENT), copy_at reads c1.img's copy (first of 5 extents)" || fail "libmlvm copy_at (see above)"
+import errno, sys, mlvm
+vg, seqno, offc, ext = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+imgs = ["a.img", "b1.img", "c1.img"]
+try:
+    mlvm.open(imgs, generation=seqno, vg=vg)
+    raise SystemExit("the tie was opened")
+except OSError as e:
+    assert e.errno == errno.ENOENT and "disagree" in str(e), e
+with mlvm.open(imgs, generation=seqno, vg=vg, copy_at=("c1.img", offc)) as h:
+    v = [x for x in h.vgs if x.name == vg][0]
+    assert [lv.size for lv in v.lvs if lv.name == "first"] == [5 * ext], [(lv.name, lv.size) for lv in v.lvs]
+PY
+else
+	echo "SKIP (part): the Python module was not built, or a sanitizer build"
+fi
 expect_status 2 "--copy-at with history: a usage error" --copy-at "a.img@$offa" history a.img b1.img c1.img
 finish
