@@ -529,22 +529,29 @@ static int nest_guest(struct tm_model *m, uint32_t v)
 			return 0;
 		}
 	}
-	/* at the top: "host/a, host/b", each LV once, sorted */
+	/* at the top: "host/a, host/b", each LV once, sorted; then the images
+	 * that hold its other PVs: "host/a; image pv2.img" */
 	qsort(names, n, sizeof(*names), cmp_str);
-	for (i = k = 0; i < n; i++)
-		if (!k || strcmp(names[k - 1], names[i]))
-			names[k++] = names[i];
-	for (i = 0; i < k; i++)
-		len += strlen(names[i]) + 2;
+	k = n;
+	for (p = 0; p < vg->n_pvs; p++) {
+		const struct mlvm_source *src = vg->pvs[p].missing ? NULL : vg->pvs[p].src;
+
+		if (src && !src->inside)
+			names[n++] = src->name;
+	}
+	qsort(names + k, n - k, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++)
+		len += strlen(names[i]) + sizeof("; image ");
 	g->guest_in = malloc(len);
 	if (!g->guest_in) {
 		free(names);
 		return -ENOMEM;
 	}
 	g->guest_in[0] = 0;
-	for (i = 0; i < k; i++) {
-		if (i)
-			strcat(g->guest_in, ", ");
+	for (i = 0; i < n; i++) {
+		if (i && !strcmp(names[i - 1], names[i]))
+			continue;	/* each place once */
+		strcat(g->guest_in, i < k ? (i ? ", " : "") : (i ? "; image " : "image "));
 		strcat(g->guest_in, names[i]);
 	}
 	free(names);

@@ -33,7 +33,7 @@ static const char *const help_lines[] = {
 	"other cells\t'.' free, '#' the selected LV and its sub-LVs, '!' claimed twice, '?' on a missing PV",
 	"cursor\tTab to the map: the box title names the PV, the extents and the LV of the cell under the cursor",
 	"Tree",
-	"guest VGs\ta VG found inside an LV (a guest disk) is under that LV: unfold the LV for the guest VG, its PVs and LVs, used like any other; one whose PVs lie in several LVs stays at the top, its label naming them (VG guest (guest in host/a, host/b))",
+	"guest VGs\ta VG found inside an LV (a guest disk) is under that LV: unfold the LV for the guest VG, its PVs and LVs, used like any other; one whose PVs lie in several LVs (or partly on an image) stays at the top, its label naming them (VG guest (guest in host/a, host/b; image disk2.img))",
 	"content\twhat libmagic says each LV holds (its first 128 KiB), filled in for the rows on screen when no key is pressed; the details say it in full",
 	"Header\tseqno N (current), or FALLBACK when the committed copies were unusable and the newest intact generation in a ring is shown, or GONE when no metadata area commits the VG any longer (d says why)",
 };

@@ -1101,6 +1101,21 @@ static void guest_vg_over_two_host_lvs_stays_at_the_top(void **state)
 	tm_node_label(rev, rev->vgs[0].node, l, sizeof(l));
 	assert_string_equal(l, "VG gst (guest in vg0/lin)");
 	tm_model_free(rev);
+	/* one PV in an LV, the other on an image: at the top, both named */
+	{
+		struct mlvm_source s_img = { .name = (char *)"disk2.img" };
+
+		one->pvs[1].src = &s_img;
+		vgs[0] = one;
+		vgs[1] = f->now;
+		rev = tm_model_new(vgs, NULL, 2);
+		assert_non_null(rev);
+		assert_int_equal(rev->vgs[0].host, -1);
+		tm_node_label(rev, rev->vgs[0].node, l, sizeof(l));
+		assert_string_equal(l, "VG gst (guest in vg0/lin; image disk2.img)");
+		tm_model_free(rev);
+		one->pvs[1].src = &s_lin;
+	}
 	tm_model_free(m);
 	mlvm_vg_free(two);
 	mlvm_vg_free(one);
