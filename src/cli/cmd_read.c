@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -57,17 +58,39 @@ static bool lv_content(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char 
 
 /* ------------------------------------------------------------ table */
 
+/* the rows live in one buffer, "key\0value\0" after each other (no
+ * allocation per row: a VG of 10,000 LVs has some 300,000 rows) */
 struct table {
-	char **keys;
-	char **vals;
+	char *buf;
+	size_t len, bcap;
+	size_t *at;		/* each row's key: an offset in buf */
 	size_t n, cap;
 	size_t kw, vw;
 	bool full;		/* --verbose: long text in full */
 	char units;		/* --units: 'h' (default), 'H', 'b', 's', 'k'...'t', 'K'...'T' */
+	bool oom;		/* a row was lost: out of memory */
 };
 
 /* free text longer than this is cut in the table (not with --verbose) */
 #define TEXT_MAX 60
+
+static bool table_room(struct table *t, size_t more)
+{
+	size_t cap;
+	char *b;
+
+	if (t->bcap - t->len >= more)
+		return true;
+	cap = t->bcap ? t->bcap : 1 << 16;
+	while (cap - t->len < more)
+		cap *= 2;
+	b = realloc(t->buf, cap);
+	if (!b)
+		return false;
+	t->buf = b;
+	t->bcap = cap;
+	return true;
+}
 
 static void row(struct table *t, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -75,41 +98,47 @@ static void row(struct table *t, const char *key, const char *fmt, ...)
 static void row(struct table *t, const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	char *v = NULL;
-	size_t kl, vl;
+	size_t kl = strlen(key), start = t->len;
+	int vl;
 
 	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		char **k = realloc(t->keys, cap * sizeof(*k));
-		char **vv;
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		size_t *v = realloc(t->at, cap * sizeof(*v));
 
-		if (!k)
+		if (!v) {
+			t->oom = true;
 			return;
-		t->keys = k;
-		vv = realloc(t->vals, cap * sizeof(*vv));
-		if (!vv)
-			return;
-		t->vals = vv;
+		}
+		t->at = v;
 		t->cap = cap;
 	}
-	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) < 0)
-		v = NULL;
-	va_end(ap);
-	if (!v)
-		return;
-	t->keys[t->n] = strdup(key);
-	if (!t->keys[t->n]) {
-		free(v);
+	if (!table_room(t, kl + 1 + 128)) {
+		t->oom = true;
 		return;
 	}
-	t->vals[t->n++] = v;
-	kl = strlen(key);
-	vl = strlen(v);
+	memcpy(t->buf + start, key, kl + 1);
+	va_start(ap, fmt);
+	vl = vsnprintf(t->buf + start + kl + 1, t->bcap - start - kl - 1, fmt, ap);
+	va_end(ap);
+	if (vl < 0) {
+		t->oom = true;
+		return;
+	}
+	if ((size_t)vl >= t->bcap - start - kl - 1) {	/* longer: room, then again */
+		if (!table_room(t, kl + 1 + (size_t)vl + 1)) {
+			t->oom = true;
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(t->buf + start + kl + 1, (size_t)vl + 1, fmt, ap);
+		va_end(ap);
+	}
+	t->len = start + kl + 1 + (size_t)vl + 1;
+	t->at[t->n++] = start;
 	if (kl > t->kw)
 		t->kw = kl;
-	if (vl > t->vw)
-		t->vw = vl;
+	if ((size_t)vl > t->vw)
+		t->vw = (size_t)vl;
 }
 
 /* a row of free text: cut to TEXT_MAX with "..." unless --verbose */
@@ -217,46 +246,52 @@ static void time_row(struct table *t, const char *key, int64_t when)
 		row(t, key, "%lld (not a time)", (long long)when);
 }
 
-static void put_cell(FILE *f, const char *s, size_t w)
+/* "KEY   |VALUE   |" lines, each written whole from one line buffer */
+static void put_cell(char *line, size_t *at, const char *s, size_t w)
 {
 	size_t n = strlen(s);
 
-	fputs(s, f);
-	for (; n < w; n++)
-		fputc(' ', f);
-	fputc('|', f);
+	memcpy(line + *at, s, n);
+	if (n < w)
+		memset(line + *at + n, ' ', w - n);
+	*at += n > w ? n : w;
+	line[(*at)++] = '|';
 }
 
-static void table_print(struct table *t, FILE *f)
+/* -ENOMEM (nothing printed) when a row was lost */
+static int table_print(struct table *t, FILE *f)
 {
-	size_t kw = (t->kw > 3 ? t->kw : 3) + 1, vw = (t->vw > 5 ? t->vw : 5) + 1, i;
+	size_t kw = (t->kw > 3 ? t->kw : 3) + 1, vw = (t->vw > 5 ? t->vw : 5) + 1, i, at = 0;
+	char *line = t->oom ? NULL : malloc(kw + vw + 4);
 
-	put_cell(f, "key", kw);
-	put_cell(f, "value", vw);
-	fputc('\n', f);
-	for (i = 0; i < kw; i++)
-		fputc('-', f);
-	fputc('|', f);
-	for (i = 0; i < vw; i++)
-		fputc('-', f);
-	fputs("|\n", f);
+	if (!line)
+		return -ENOMEM;
+	put_cell(line, &at, "key", kw);
+	put_cell(line, &at, "value", vw);
+	line[at++] = '\n';
+	fwrite(line, 1, at, f);
+	memset(line, '-', kw + vw + 1);
+	line[kw] = '|';
+	line[kw + vw + 1] = '|';
+	line[kw + vw + 2] = '\n';
+	fwrite(line, 1, kw + vw + 3, f);
 	for (i = 0; i < t->n; i++) {
-		put_cell(f, t->keys[i], kw);
-		put_cell(f, t->vals[i], vw);
-		fputc('\n', f);
+		const char *k = t->buf + t->at[i];
+
+		at = 0;
+		put_cell(line, &at, k, kw);
+		put_cell(line, &at, k + strlen(k) + 1, vw);
+		line[at++] = '\n';
+		fwrite(line, 1, at, f);
 	}
+	free(line);
+	return 0;
 }
 
 static void table_free(struct table *t)
 {
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		free(t->keys[i]);
-		free(t->vals[i]);
-	}
-	free(t->keys);
-	free(t->vals);
+	free(t->buf);
+	free(t->at);
 }
 
 static char *areas_text(const struct mlvm_segment *s)
@@ -318,13 +353,14 @@ static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
 	}
 }
 
-static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
+static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
 		     FILE *f)
 {
 	struct table t = { .full = full, .units = units };
 	char k[512], what[256], *s;
 	const struct cfg_node *n;
 	uint32_t i, j;
+	int rc;
 
 	row(&t, "name", "%s", vg->name);
 	row(&t, "id", "%s", vg->id ? vg->id : "");
@@ -440,9 +476,11 @@ static void vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool 
 
 		extents_row(&t, "free_space", vg->free_extents, fb, ok);
 	}
-	table_print(&t, f);
+	rc = table_print(&t, f);
 	table_free(&t);
+	return rc;
 }
+
 
 /* ------------------------------------------------------------ JSON */
 
@@ -778,7 +816,11 @@ int cmd_read(struct cli *c, int argc, char **argv)
 			if (!first)
 				fputc('\n', stdout);
 			first = false;
-			vg_table(set, set->vgs[i], verbose, units, stdout);
+			if (vg_table(set, set->vgs[i], verbose, units, stdout)) {
+				cli_err(c, "out of memory: the table of vg %s cannot be shown", set->vgs[i]->name);
+				mlvm_set_free(set);
+				return EXIT_FAILED;
+			}
 		}
 	}
 	if (!cli_output_ok(c, write_failed)) {
