@@ -1684,7 +1684,8 @@ static int gone_reason(const struct cand *c, size_t n, char *buf, size_t len)
 }
 
 /*
- * The copies of the seqno asked for (--generation) that disagree. A copy is
+ * The copies of one seqno that disagree (the seqno --generation asks for,
+ * or without it the newest committed one). A copy is
  * one text at one place: a ring's committed slot and the generation carved
  * at the same byte are one copy. Copies with the same VG section form a
  * text; the text used is the one the user named (--copy-at), else the one
@@ -1848,8 +1849,9 @@ static int cmp_gcopy(const void *a, const void *b)
 /*
  * Decide which candidates of seqno may be read (the one --generation asks
  * for; with current, the newest committed one, when no generation is asked
- * for and --copy-at does not apply): use[i] set for those; 1 when the choice is refused (reported: generation_ambiguous,
- * copy_choice), 0 otherwise, negative errno. Copies of the texts not used
+ * for and --copy-at does not apply): use[i] set for those; 1 when the
+ * choice is refused (reported: generation_ambiguous, copy_choice), 0
+ * otherwise, negative errno. Copies of the texts not used
  * are warned about (generation_conflict) once the VG is read: *out
  * receives the copies (malloc'd, sorted by image and byte) with their text
  * ids.
