@@ -1171,6 +1171,46 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 	return 0;
 }
 
+int mlvm_carve_text_read(struct mlvm_source *s, uint64_t area_abs, size_t area_size,
+			 const struct mlvm_generation *g, char **text, size_t *len)
+{
+	uint64_t T, v, done = 0;
+	char *t, *z;
+	int rc;
+
+	*text = NULL;
+	if (len)
+		*len = 0;
+	if (area_size < RING_START + MLVM_SECTOR_SIZE || g->offset < RING_START ||
+	    g->offset >= area_size || g->size > area_size - RING_START)
+		return -ERANGE;
+	T = area_size - RING_START;
+	t = malloc((size_t)g->size + 1);
+	if (!t)
+		return -ENOMEM;
+	/* as ring_copy: virtual offset v in the ring of T bytes after the header */
+	v = (g->offset - RING_START) % T;
+	while (done < g->size) {
+		uint64_t run = T - v;
+
+		if (run > g->size - done)
+			run = g->size - done;
+		rc = mlvm_source_read(s, t + done, (size_t)run, area_abs + RING_START + v);
+		if (rc) {
+			free(t);
+			return rc;
+		}
+		done += run;
+		v = 0;		/* the rest from the ring's start */
+	}
+	t[g->size] = '\0';
+	z = memchr(t, '\0', (size_t)g->size + 1);
+	if (len)
+		*len = (size_t)(z - t);
+	*text = t;
+	return 0;
+}
+
 int mlvm_carve_parse(const uint8_t *buf, size_t area_size,
 		     const struct mlvm_generation *g, struct cfg_tree **tree,
 		     struct mlvm_report *r, const char *image, int64_t where)

@@ -143,6 +143,15 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 		    const struct mlvm_generation *g, char **text, size_t *len);
 
 /*
+ * The same, read from the image: the metadata area of area_size bytes
+ * (what was carved, MLVM_CARVE_MAX_AREA at most) starts at byte area_abs
+ * of s, and only g's bytes are read (one or two reads, across the wrap),
+ * not the area. 0, -ERANGE, -ENOMEM, or the read's error.
+ */
+int mlvm_carve_text_read(struct mlvm_source *s, uint64_t area_abs, size_t area_size,
+			 const struct mlvm_generation *g, char **text, size_t *len);
+
+/*
  * Parse one generation with cfg_parse (strict): 0 and *tree (free with
  * cfg_free), or a negative errno with the syntax error added to r as
  * cfg_parse does (r may be NULL; image and where as cfg_parse takes them).

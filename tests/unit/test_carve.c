@@ -222,6 +222,29 @@ static void carve_text_reassembles_a_wrapped_copy(void **state)
 	assert_int_equal(len, strlen(t[wi]));
 	assert_string_equal(out, t[wi]);
 	free(out);
+	/* read from the image instead, the area at byte 4096 of it: every
+	 * generation's text the same, the wrapped one included */
+	{
+		uint8_t *img = calloc(1, 4096 + r.size);
+		struct mlvm_source *src;
+		char *a, *b;
+		size_t la, lb;
+
+		assert_non_null(img);
+		memcpy(img + 4096, r.buf, r.size);
+		src = mlvm_source_memory("ring.img", img, 4096 + r.size, 0);
+		assert_non_null(src);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(mlvm_carve_text(r.buf, r.size, &g[i], &a, &la), 0);
+			assert_int_equal(mlvm_carve_text_read(src, 4096, r.size, &g[i], &b, &lb), 0);
+			assert_int_equal(la, lb);
+			assert_memory_equal(a, b, g[i].size + 1);
+			free(a);
+			free(b);
+		}
+		mlvm_source_close(src);
+		free(img);
+	}
 	for (i = 0; i < 4; i++)
 		free(t[i]);
 	free(g);
