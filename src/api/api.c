@@ -197,6 +197,7 @@ static int open_set(const char *const *paths, size_t n, unsigned flags, bool wan
 	}
 	if (want_gen && h->gen_vg && !gen_vg_there(h->set, h->gen_vg, seqno)) {
 		const char *why = refusal(&h->set->report);
+
 		if (why)
 			fail(-ENOENT, "%s", why);
 		else
