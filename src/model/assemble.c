@@ -2772,20 +2772,31 @@ int mlvm_set_copies_of(const struct mlvm_set *set, const struct mlvm_generation 
 	return list_generations(set, g, out, n);
 }
 
+/* the bytes of mda the carver sees: MLVM_CARVE_MAX_AREA at most, cut at
+ * the end of the image; -ERANGE when the area starts past it */
+static int area_size(const struct mlvm_pvdev *dev, const struct mlvm_mda_info *mda, uint64_t *size)
+{
+	*size = mda->size;
+	if (*size > MLVM_CARVE_MAX_AREA)
+		*size = MLVM_CARVE_MAX_AREA;
+	if (mda->abs > dev->meta->size)
+		return -ERANGE;
+	if (*size > dev->meta->size - mda->abs)
+		*size = dev->meta->size - mda->abs;
+	return 0;
+}
+
 int mlvm_area_view_open(const struct mlvm_pvdev *dev, const struct mlvm_mda_info *mda,
 			struct mlvm_area_view *v)
 {
-	uint64_t size = mda->size;
+	uint64_t size;
 	const void *map;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if (size > MLVM_CARVE_MAX_AREA)
-		size = MLVM_CARVE_MAX_AREA;
-	if (mda->abs > dev->meta->size)
-		return -ERANGE;
-	if (size > dev->meta->size - mda->abs)
-		size = dev->meta->size - mda->abs;
+	rc = area_size(dev, mda, &size);
+	if (rc)
+		return rc;
 	if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &v->cookie)) {
 		v->buf = map;
 	} else {
@@ -2816,18 +2827,16 @@ int mlvm_set_generation_text(struct mlvm_set *set, const struct mlvm_pvdev *dev,
 			     const struct mlvm_mda_info *mda,
 			     const struct mlvm_generation *g, char **text, size_t *len)
 {
-	uint64_t size = mda->size;
+	uint64_t size;
+	int rc;
 
 	(void)set;
 	*text = NULL;
 	/* the area as mlvm_area_view_open (and the carver) sees it; only the
 	 * generation's bytes are read (history reads thousands of them) */
-	if (size > MLVM_CARVE_MAX_AREA)
-		size = MLVM_CARVE_MAX_AREA;
-	if (mda->abs > dev->meta->size)
-		return -ERANGE;
-	if (size > dev->meta->size - mda->abs)
-		size = dev->meta->size - mda->abs;
+	rc = area_size(dev, mda, &size);
+	if (rc)
+		return rc;
 	return mlvm_carve_text_read(dev->meta, mda->abs, (size_t)size, g, text, len);
 }
 

@@ -1143,31 +1143,46 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 	return carve(buf, area_size, CARVE_CUT_NONE, hdr, out, n, r, image, area_abs);
 }
 
+/* g's text fits an area of area_size bytes: its buffer (g->size + 1
+ * bytes) in *t, or -ERANGE, -ENOMEM */
+static int text_start(size_t area_size, const struct mlvm_generation *g, char **text,
+		      size_t *len, char **t)
+{
+	*text = NULL;
+	if (len)
+		*len = 0;
+	if (area_size < RING_START + MLVM_SECTOR_SIZE || g->offset < RING_START ||
+	    g->offset >= area_size || g->size > area_size - RING_START)
+		return -ERANGE;
+	*t = malloc((size_t)g->size + 1);
+	return *t ? 0 : -ENOMEM;
+}
+
+/* t holds g's bytes: NUL-terminated, *len up to its first NUL */
+static void text_finish(const struct mlvm_generation *g, char *t, char **text, size_t *len)
+{
+	t[g->size] = '\0';
+	if (len)
+		*len = (size_t)((char *)memchr(t, '\0', (size_t)g->size + 1) - t);
+	*text = t;
+}
+
 int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 		    const struct mlvm_generation *g, char **text, size_t *len)
 {
 	struct carver c;
-	char *t, *z;
+	char *t;
+	int rc;
 
-	*text = NULL;
-	if (len)
-		*len = 0;
-	if (!buf || area_size < RING_START + MLVM_SECTOR_SIZE || g->offset < RING_START ||
-	    g->offset >= area_size || g->size > area_size - RING_START)
-		return -ERANGE;
+	rc = text_start(buf ? area_size : 0, g, text, len, &t);
+	if (rc)
+		return rc;
 	memset(&c, 0, sizeof(c));
 	c.buf = buf;
 	c.area = area_size;
 	c.T = area_size - RING_START;
-	t = malloc((size_t)g->size + 1);
-	if (!t)
-		return -ENOMEM;
 	ring_copy(&c, g->offset - RING_START, g->size, (uint8_t *)t);
-	t[g->size] = '\0';
-	z = memchr(t, '\0', (size_t)g->size + 1);
-	if (len)
-		*len = (size_t)(z - t);
-	*text = t;
+	text_finish(g, t, text, len);
 	return 0;
 }
 
@@ -1175,19 +1190,13 @@ int mlvm_carve_text_read(struct mlvm_source *s, uint64_t area_abs, size_t area_s
 			 const struct mlvm_generation *g, char **text, size_t *len)
 {
 	uint64_t T, v, done = 0;
-	char *t, *z;
+	char *t;
 	int rc;
 
-	*text = NULL;
-	if (len)
-		*len = 0;
-	if (area_size < RING_START + MLVM_SECTOR_SIZE || g->offset < RING_START ||
-	    g->offset >= area_size || g->size > area_size - RING_START)
-		return -ERANGE;
+	rc = text_start(area_size, g, text, len, &t);
+	if (rc)
+		return rc;
 	T = area_size - RING_START;
-	t = malloc((size_t)g->size + 1);
-	if (!t)
-		return -ENOMEM;
 	/* as ring_copy: virtual offset v in the ring of T bytes after the header */
 	v = (g->offset - RING_START) % T;
 	while (done < g->size) {
@@ -1203,11 +1212,7 @@ int mlvm_carve_text_read(struct mlvm_source *s, uint64_t area_abs, size_t area_s
 		done += run;
 		v = 0;		/* the rest from the ring's start */
 	}
-	t[g->size] = '\0';
-	z = memchr(t, '\0', (size_t)g->size + 1);
-	if (len)
-		*len = (size_t)(z - t);
-	*text = t;
+	text_finish(g, t, text, len);
 	return 0;
 }
 
