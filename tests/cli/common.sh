@@ -41,6 +41,37 @@ lvm_private_conf() {
 # is a test failure naming the command
 lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { fail "lvm: $* (see below)"; tail -5 "$TMP/lvm.log"; return 1; }; }
 
+# loop_release_all: detach every loop device whose file is under $TMP (a
+# test's own, however it was attached: `$(attach ...)` runs in a subshell,
+# so a list kept by the caller would miss them)
+loop_release_all() {
+	local dev back
+	command -v losetup >/dev/null || return 0
+	losetup -n -l -O NAME,BACK-FILE 2>/dev/null | while read -r dev back; do
+		case "$back" in
+		"$TMP"/*) losetup -d "$dev" 2>/dev/null ;;
+		esac
+	done
+	return 0
+}
+
+# attach FILE [OFFSET SIZE]: attach FILE (from OFFSET, SIZE bytes) to a
+# free loop device and print it; released by loop_release_all, which the
+# EXIT trap of loop_cleanup_on_exit runs
+attach() {
+	if [ $# -gt 1 ]; then
+		losetup -f --show -o "$2" --sizelimit "$3" "$1"
+	else
+		losetup -f --show "$1"
+	fi
+}
+
+# loop_cleanup_on_exit: at exit, release the test's loop devices, then
+# remove $TMP (unless KEEP_TMP is set)
+loop_cleanup_on_exit() {
+	trap 'loop_release_all; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+}
+
 # loop_attach IMAGE: attach IMAGE to a free loop device as $loop, released
 # (loop_release) when the test exits
 loop_attach() {

@@ -26,22 +26,11 @@ command -v sfdisk >/dev/null || skip "sfdisk not installed"
 losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
 export LVM_SUPPRESS_FD_WARNINGS=1
-LOOPS=()
-trap 'for l in "${LOOPS[@]}"; do loop_release "$l"; done; [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
+loop_cleanup_on_exit
 NO=(--driverloaded n)
 MiB=$((1 << 20))
 
 lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { echo "FAILED: $*"; tail -20 "$TMP/lvm.log"; exit 99; }; }
-attach() {	# attach FILE [OFFSET SIZE]: prints the loop device
-	local l
-	if [ $# -gt 1 ]; then
-		l=$(losetup -f --show -o "$2" --sizelimit "$3" "$1") || exit 99
-	else
-		l=$(losetup -f --show "$1") || exit 99
-	fi
-	LOOPS+=("$l")
-	echo "$l"
-}
 # pe_start in bytes of PV device $2 (devices in D)
 pe_start() { pvs "${D[@]}" --noheadings --units b --nosuffix -o pe_start "$1" | tr -d ' '; }
 # LVM2's segments of VG $1 as JSON into $2

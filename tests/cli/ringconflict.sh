@@ -15,14 +15,7 @@ command -v lvm >/dev/null || skip "lvm2 not installed"
 losetup -f >/dev/null 2>&1 || skip "no free loop device"
 
 lvm_private_conf
-loops=()
-cleanup() {
-	local l
-	for l in "${loops[@]}"; do loop_release "$l"; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-attach() { local l; l=$(losetup -f --show "$1") || return 1; loops+=("$l"); echo "$l"; }
+loop_cleanup_on_exit
 random_image() { "$PYTHON3" -c 'import random,sys; open(sys.argv[1],"wb").write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[3]) << 20))' "$@"; }
 
 vg=rc$$

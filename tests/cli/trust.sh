@@ -28,14 +28,7 @@ global {
 	use_lvmlockd = 0
 }
 EOF
-loops=()
-cleanup() {
-	local l
-	for l in "${loops[@]}"; do loop_release "$l"; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-attach() { local l; l=$(losetup -f --show "$1") || return 1; loops+=("$l"); echo "$l"; }
+loop_cleanup_on_exit
 detach() { losetup -d "$1"; }
 lvmq() { "$@" >>"$TMP/lvm.log" 2>&1 || { fail "lvm: $* (see below)"; tail -5 "$TMP/lvm.log"; return 1; }; }
 random_image() { "$PYTHON3" -c 'import random,sys; open(sys.argv[1],"wb").write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[3]) << 20))' "$@"; }
