@@ -2081,22 +2081,23 @@ static void free_gcopies(struct gcopy *g, size_t n)
 	free(g);
 }
 
-static int load_group(struct mlvm_set *set, struct cand *c, size_t n);
+static int load_group(struct mlvm_set *set, struct cand *c, size_t n, bool want);
 
 /*
  * Assemble one VG from its candidate copies (one group: one VG id); what is
- * reported meanwhile is about that VG and tied to it.
+ * reported meanwhile is about that VG and tied to it. want: as of
+ * generation opts.generation (else as it is now).
  */
-static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n)
+static int assemble_group(struct mlvm_set *set, struct cand *c, size_t n, bool want)
 {
 	size_t mark = set->report.n;
-	int rc = load_group(set, c, n);
+	int rc = load_group(set, c, n, want);
 
 	mlvm_report_tie_vg(&set->report, mark, n ? c[0].vg_name : NULL, n ? c[0].vg_id : NULL);
 	return rc;
 }
 
-static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
+static int load_group(struct mlvm_set *set, struct cand *c, size_t n, bool want)
 {
 	struct mlvm_vg *vg = NULL;
 	size_t i, chosen = n, n_g = 0, win = SIZE_MAX;
@@ -2109,7 +2110,7 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 	for (i = 0; i < n; i++)
 		if (c[i].seqno > newest)
 			newest = c[i].seqno;
-	if (set->opts.want_generation || (current = committed_disagree(c, n)) != 0) {
+	if (want || (current = committed_disagree(c, n)) != 0) {
 		use = calloc(n ? n : 1, sizeof(*use));
 		if (!use)
 			return -ENOMEM;
@@ -2123,7 +2124,7 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!c[i].good)
 			break;
-		if (set->opts.want_generation && (c[i].seqno != set->opts.generation || !use[i]))
+		if (want && (c[i].seqno != set->opts.generation || !use[i]))
 			continue;
 		if (current && c[i].seqno == current && !use[i])
 			continue;	/* the text fewer committed areas hold */
@@ -2142,12 +2143,12 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 		return 0;	/* reported at the end if nothing else turns up */
 	}
 	cand_name(&c[chosen], a, sizeof(a));
-	if (set->opts.copy_at && set->opts.want_generation) {
+	if (set->opts.copy_at && want) {
 		struct gcopy probe = { .at = cand_start(&c[chosen]) };
 
 		set->copy_at_used |= copy_chosen(set, &probe, &c[chosen]);
 	}
-	if (set->opts.want_generation) {
+	if (want) {
 		uint64_t at = cand_start(&c[chosen]);
 		const char *img = cand_image(&c[chosen]);
 
@@ -2197,7 +2198,7 @@ static int load_group(struct mlvm_set *set, struct cand *c, size_t n)
 			  vg->name, (unsigned long long)vg->seqno, a,
 			  trouble[0] ? trouble : "no committed copy is readable");
 	}
-	if (!set->opts.want_generation) {
+	if (!want) {
 		for (i = 0; i < n; i++) {
 			if (i == chosen || c[i].gen)
 				continue;
@@ -2350,17 +2351,13 @@ static bool generation_of(const struct mlvm_set *set, const struct cand *c, size
 static int assemble_now(struct mlvm_set *set, struct cand *c, size_t n)
 {
 	size_t i, k = 0;
-	int rc;
 
 	for (i = 0; i < n; i++)
 		if (!c[i].loose)
 			c[k++] = c[i];	/* the order (cmp_cand) is kept */
 	if (!k)
 		return 0;
-	set->opts.want_generation = false;
-	rc = assemble_group(set, c, k);
-	set->opts.want_generation = true;
-	return rc;
+	return assemble_group(set, c, k, false);
 }
 
 /*
@@ -2385,7 +2382,8 @@ static int assemble_pending(struct mlvm_set *set, bool final, size_t first)
 		if (vg_assembled(set, c[start].vg_id) || !group_has_new(set, c + start, j - start, first))
 			continue;
 		now = !generation_of(set, c + start, j - start);
-		rc = now ? assemble_now(set, c + start, j - start) : assemble_group(set, c + start, j - start);
+		rc = now ? assemble_now(set, c + start, j - start) :
+			   assemble_group(set, c + start, j - start, set->opts.want_generation);
 		if (!rc && final && (now || !set->opts.want_generation) && !vg_assembled(set, c[start].vg_id))
 			mlvm_warn(&set->report, "vg_unreadable", cand_image(&c[start]), -1,
 				  "vg %s (%s): no metadata copy has a good checksum and parses",
