@@ -7,7 +7,8 @@
 #                    make bench-history
 #
 # Knobs: MLVM (default ./src/mlvm), MDA_SIZE (pvcreate --metadatasize,
-# default 64m), REPS (default 5, the median is reported). Target (issue 18):
+# default 64m), REPS (default 5, the median is reported), KEEP=1 (keep the
+# scratch dir with the filled image, for profiling). Target (issue 18):
 # pvck/mlvm >= 20. Prints a BENCH-RESULT line for bench-all (bench/lib.sh).
 #
 # The PV, its label, its metadata area header and the VG are made by LVM2
@@ -40,7 +41,7 @@ dir=$(mktemp -d /var/tmp/mlvm-bench-history.XXXXXX)
 loop=
 cleanup() {
 	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
-	rm -rf "$dir"
+	if [ "${KEEP:-0}" = 1 ]; then say "KEEP=1: leaving $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 bench_lvm_env "$dir"

@@ -88,6 +88,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+. "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/big-vg.sh"
 make_big_vg
 
@@ -128,7 +129,8 @@ fi
 
 # ------------------------------------------------------------------ timing
 # A small python runner: runs a command REPS times with stdout to /dev/null,
-# prints each wall time, and per-run peak RSS from wait4() (no need for GNU time).
+# prints each wall time and CPU time (its wait4() peak RSS is python's, see
+# bench_rss in lib.sh, and not used).
 cat >"$WORK/runner.py" <<'PY'
 import os, statistics, sys, time
 reps, errlog, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
@@ -170,6 +172,11 @@ read -r mlvm_med mlvm_cpu mlvm_rss mlvm_all < <(python3 "$WORK/runner.py" "$REPS
 say "timing mlvm read, the key/value table ($REPS runs)"
 read -r tab_med tab_cpu tab_rss tab_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/mlvm.err" "$MLVM" read "$IMG") ||
 	die "timing mlvm read failed: $(tail -5 "$WORK/mlvm.err")"
+# Peak RSS of each once more, measured apart (bench_rss): the runner's
+# wait4 figure is at least python's own RSS, which exec carries over.
+mlvm_rss=$(bench_rss "${MLVM_CMD[@]}") || die "mlvm read --json failed under bench_rss"
+tab_rss=$(bench_rss "$MLVM" read "$IMG") || die "mlvm read failed under bench_rss"
+lvs_rss=$(bench_rss "${LVS_CMD[@]}") || die "lvs failed under bench_rss"
 
 # ------------------------------------------------------------------ summary
 python3 - "$lvs_med" "$lvs_cpu" "$lvs_rss" "$lvs_all" "$mlvm_med" "$mlvm_cpu" "$mlvm_rss" "$mlvm_all" \

@@ -22,8 +22,23 @@ bench_result() {
 }
 
 # bench_rss CMD...: run CMD once (stdout and stderr dropped) and print its
-# peak RSS in KiB (wait4's ru_maxrss: the figure /usr/bin/time -f %M gives)
+# peak RSS in KiB, as /usr/bin/time -f %M gives it. Not from a python fork:
+# Linux carries the high-water RSS of the process that execs over to what
+# it runs (signal->maxrss), so a child forked from python reports at least
+# python's own RSS (some 13 MiB), whatever CMD used. Without /usr/bin/time
+# (Debian: apt-get install time) the python way is taken and a warning says
+# that the figure is a ceiling.
 bench_rss() {
+	local f rc
+	if [ -x /usr/bin/time ]; then
+		f=$(mktemp)
+		rc=0
+		/usr/bin/time -f %M -o "$f" "$@" >/dev/null 2>&1 || rc=$?
+		tail -n 1 "$f"
+		rm -f "$f"
+		return "$rc"
+	fi
+	printf 'bench: WARNING: no /usr/bin/time (Debian: time); peak RSS below includes python'"'"'s own\n' >&2
 	python3 - "$@" <<'PY'
 import os, sys
 pid = os.fork()
