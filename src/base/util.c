@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 static int buf_reserve(struct mlvm_buf *b, size_t extra)
@@ -170,8 +171,21 @@ const char *mlvm_plural(unsigned long long n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-static void swap_bytes(unsigned char *a, unsigned char *b, size_t size)
+static void swap_elems(unsigned char *a, unsigned char *b, size_t size)
 {
+	if (a == b)
+		return;
+	if (size % sizeof(uint64_t) == 0 && ((uintptr_t)a | (uintptr_t)b) % _Alignof(uint64_t) == 0) {
+		uint64_t *x = (uint64_t *)(void *)a, *y = (uint64_t *)(void *)b;
+
+		for (size /= sizeof(uint64_t); size--; x++, y++) {
+			uint64_t t = *x;
+
+			*x = *y;
+			*y = t;
+		}
+		return;
+	}
 	while (size--) {
 		unsigned char t = *a;
 
@@ -192,24 +206,152 @@ static void sift_down(unsigned char *base, size_t root, size_t n, size_t size,
 			top = child + 1;
 		if (top == root)
 			return;
-		swap_bytes(base + root * size, base + top * size, size);
+		swap_elems(base + root * size, base + top * size, size);
 		root = top;
 	}
 }
 
-void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+static void heap_sort(unsigned char *b, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *))
 {
-	unsigned char *b = base;
 	size_t i;
 
-	if (n < 2 || !size)
-		return;
 	for (i = n / 2; i-- > 0;)
 		sift_down(b, i, n, size, cmp);
 	for (i = n - 1; i > 0; i--) {
-		swap_bytes(b, b + i * size, size);
+		swap_elems(b, b + i * size, size);
 		sift_down(b, 0, i, size, cmp);
 	}
+}
+
+static void insertion_sort(unsigned char *b, size_t n, size_t size,
+			   int (*cmp)(const void *, const void *))
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && cmp(b + (j - 1) * size, b + j * size) > 0; j--)
+			swap_elems(b + (j - 1) * size, b + j * size, size);
+}
+
+/*
+ * Introsort: quicksort with the median of three as pivot, insertion sort
+ * below 16 elements, heapsort where the partitions go too deep (2 log2 n),
+ * so O(n log n) whatever the input. The larger side is looped over and
+ * the smaller recursed into: the stack stays O(log n).
+ */
+static void intro_sort(unsigned char *b, size_t n, size_t size, unsigned depth,
+		       int (*cmp)(const void *, const void *))
+{
+	while (n > 16) {
+		unsigned char *lo, *hi, *mid;
+		size_t i, j, left, right;
+
+		if (depth-- == 0) {
+			heap_sort(b, n, size, cmp);
+			return;
+		}
+		lo = b;
+		mid = b + (n / 2) * size;
+		hi = b + (n - 1) * size;
+		if (cmp(mid, lo) < 0)
+			swap_elems(mid, lo, size);
+		if (cmp(hi, mid) < 0) {
+			swap_elems(hi, mid, size);
+			if (cmp(mid, lo) < 0)
+				swap_elems(mid, lo, size);
+		}
+		/* the pivot to the front; Hoare partition of b[1 .. n-1] */
+		swap_elems(b, mid, size);
+		i = 0;
+		j = n;
+		for (;;) {
+			do
+				i++;
+			while (i < n && cmp(b + i * size, b) < 0);
+			do
+				j--;
+			while (cmp(b + j * size, b) > 0);
+			if (i >= j)
+				break;
+			swap_elems(b + i * size, b + j * size, size);
+		}
+		swap_elems(b, b + j * size, size);
+		/* b[0 .. j) <= pivot = b[j] <= b(j .. n) */
+		left = j;
+		right = n - j - 1;
+		if (left < right) {
+			intro_sort(b, left, size, depth, cmp);
+			b += (j + 1) * size;
+			n = right;
+		} else {
+			intro_sort(b + (j + 1) * size, right, size, depth, cmp);
+			n = left;
+		}
+	}
+	insertion_sort(b, n, size, cmp);
+}
+
+void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	unsigned depth = 0;
+	size_t m;
+
+	if (n < 2 || !size)
+		return;
+	for (m = n; m > 1; m >>= 1)
+		depth += 2;
+	intro_sort(base, n, size, depth, cmp);
+}
+
+/* two digits of v at p */
+static void two(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+const char *mlvm_utc_format(uint64_t t, bool iso, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/*
+	 * Years 1970 to 9999 by arithmetic (days to a civil date, as in
+	 * H. Hinnant's "chrono-compatible low-level date algorithms"): a read
+	 * of 10,000 LVs asks for 10,000 times, and gmtime_r with strftime was
+	 * 2 % of it. Anything else goes through gmtime_r and strftime.
+	 */
+	if (t < 253402300800ull && len >= (iso ? 21u : 20u)) {
+		uint64_t days = t / 86400, secs = t % 86400;
+		uint64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+		uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+		unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		unsigned m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+
+		two(buf, y / 100);
+		two(buf + 2, y % 100);
+		buf[4] = '-';
+		two(buf + 5, m);
+		buf[7] = '-';
+		two(buf + 8, d);
+		buf[10] = iso ? 'T' : ' ';
+		two(buf + 11, (unsigned)(secs / 3600));
+		buf[13] = ':';
+		two(buf + 14, (unsigned)(secs / 60 % 60));
+		buf[16] = ':';
+		two(buf + 17, (unsigned)(secs % 60));
+		if (iso)
+			buf[19] = 'Z';
+		buf[iso ? 20 : 19] = '\0';
+		return buf;
+	}
+	if (t > (uint64_t)INT64_MAX || (uint64_t)tt != t || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%s", "");
+	return buf;
 }
 
 #define HUGE_PAGE (2u << 20)
@@ -226,4 +368,18 @@ void *mlvm_alloc_huge(size_t n)
 	(void)madvise(p, n & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);	/* a hint */
 #endif
 	return p;
+}
+
+void mlvm_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);	/* Linux 5.14+; a hint */
+#else
+	(void)p;
+	(void)n;
+#endif
 }

@@ -391,13 +391,7 @@ const char *cli_ellipsize(const char *s, size_t max, char *buf, size_t len)
 
 const char *cli_utc_time(uint64_t t, bool iso, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t > (uint64_t)INT64_MAX || (uint64_t)tt != t || !gmtime_r(&tt, &tm) ||
-	    !strftime(buf, len, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "%s", "");
-	return buf;
+	return mlvm_utc_format(t, iso, buf, len);
 }
 
 /* ------------------------------------------------------------ progress */

@@ -37,7 +37,7 @@ static void flush(struct json *j)
 	j->len = 0;
 }
 
-static void put(struct json *j, const void *p, size_t n)
+static void put_slow(struct json *j, const void *p, size_t n)
 {
 	while (n > 0) {
 		size_t room = JSON_BUF_SIZE - j->len, k = n < room ? n : room;
@@ -49,6 +49,17 @@ static void put(struct json *j, const void *p, size_t n)
 		if (j->len == JSON_BUF_SIZE)
 			flush(j);
 	}
+}
+
+/* the common case (it fits) inline; put_slow crosses the buffer's end */
+static inline void put(struct json *j, const void *p, size_t n)
+{
+	if (n < JSON_BUF_SIZE - j->len) {
+		memcpy(j->buf + j->len, p, n);
+		j->len += n;
+		return;
+	}
+	put_slow(j, p, n);
 }
 
 static void putch(struct json *j, char c)
@@ -77,16 +88,24 @@ static void put_u64(struct json *j, uint64_t v)
 
 static void indent(struct json *j)
 {
-	static const char spaces[] = "                                                                ";
+	/* a newline and up to 64 levels of two spaces, written in one put */
+	static const char nl[] = "\n"
+		"                                                                "
+		"                                                                ";
 	size_t n;
 
 	if (!j->pretty)
 		return;
-	putch(j, '\n');
-	for (n = (size_t)j->depth * 2; n > 0;) {
-		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+	n = (size_t)j->depth * 2;
+	if (n <= sizeof(nl) - 2) {
+		put(j, nl, n + 1);
+		return;
+	}
+	put(j, nl, sizeof(nl) - 1);
+	for (n -= sizeof(nl) - 2; n > 0;) {
+		size_t k = n < sizeof(nl) - 2 ? n : sizeof(nl) - 2;
 
-		put(j, spaces, k);
+		put(j, nl + 1, k);
 		n -= k;
 	}
 }
@@ -102,7 +121,24 @@ static void put_escaped(struct json *j, const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
-	putch(j, '"');
+	if (len + 2 < JSON_BUF_SIZE - j->len) {
+		/* one pass: copy while the bytes are plain (names, uuids, words) */
+		char *o = j->buf + j->len;
+
+		o[0] = '"';
+		while (i < len && plain(s[i])) {
+			o[1 + i] = (char)s[i];
+			i++;
+		}
+		if (i == len) {
+			o[1 + len] = '"';
+			j->len += len + 2;
+			return;
+		}
+		j->len += 1 + i;
+	} else {
+		putch(j, '"');
+	}
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t need, k, run;

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RING_CHUNK (1u << 20)	/* bytes read at a time by mlvm_ring_crc */
+/* bytes read at a time by mlvm_ring_crc: under malloc's mmap threshold, so
+ * the buffer is heap memory used again, not pages mapped and faulted anew
+ * for each copy checked */
+#define RING_CHUNK (64u << 10)
 
 static void parse_raw_locn(const uint8_t *p, struct mlvm_raw_locn *rl)
 {
@@ -131,6 +134,7 @@ int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char 
 	c.buf = mlvm_alloc_huge((size_t)sp->size + 1);
 	if (!c.buf)
 		return -ENOMEM;
+	mlvm_prefault(c.buf, (size_t)sp->size + 1);
 	rc = ring_pieces(sp, read_piece, &c);
 	if (rc) {
 		free(c.buf);

@@ -70,6 +70,7 @@ static int collect(struct mlvm_usage *u)
 	u->uses = malloc((n ? n : 1) * sizeof(*u->uses));
 	if (!u->uses)
 		return -ENOMEM;
+	mlvm_prefault(u->uses, n * sizeof(*u->uses));
 	for (l = 0; l < vg->n_lvs; l++)
 		for (j = 0; j < vg->lvs[l].n_segs; j++) {
 			const struct mlvm_segment *s = &vg->lvs[l].segs[j];

@@ -63,8 +63,13 @@ struct chunk {
 	struct chunk *next;
 	size_t used;
 	size_t size;
+	size_t mapped;	/* data[0 .. mapped) prefaulted (mlvm_prefault) */
 	max_align_t data[];
 };
+
+/* pages of a chunk are mapped this much at a time ahead of use: one call
+ * instead of 64 page faults, and at most this much mapped and unused */
+#define PREFAULT_STEP (256u << 10)
 
 static void arena_free(struct chunk *c)
 {
@@ -102,10 +107,17 @@ static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
 		c->next = *arena;
 		c->used = 0;
 		c->size = cap;
+		c->mapped = 0;
 		*arena = c;
 	}
 	ptr = (char *)c->data + c->used;
 	c->used += n;
+	if (c->used > c->mapped) {
+		size_t to = c->used + PREFAULT_STEP < c->size ? c->used + PREFAULT_STEP : c->size;
+
+		mlvm_prefault((char *)c->data + c->mapped, to - c->mapped);
+		c->mapped = to;
+	}
 	memset(ptr, 0, n);
 	return ptr;
 }
@@ -647,8 +659,9 @@ const struct cfg_node *cfg_find(const struct cfg_node *section,
 
 	if (!section || section->type != CFG_SECTION || !key)
 		return NULL;
+	/* the first byte inline: most keys differ there, and strcmp is a call */
 	for (n = section->v.child; n; n = n->next)
-		if (n->key && !strcmp(n->key, key))
+		if (n->key && n->key[0] == key[0] && (!key[0] || !strcmp(n->key + 1, key + 1)))
 			return n;
 	return NULL;
 }

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/util.h"
 
@@ -89,11 +90,78 @@ static void sort_handles_sorted_reversed_and_bytes(void **state)
 		assert_true(bytes[i - 1] <= bytes[i]);
 }
 
+/* shapes that push a quicksort towards its worst case, against qsort */
+static void sort_handles_hard_shapes(void **state)
+{
+	enum { N = 20011 };
+	static struct rec a[N], b[N];
+	size_t shape, i;
+
+	(void)state;
+	for (shape = 0; shape < 4; shape++) {
+		for (i = 0; i < N; i++) {
+			switch (shape) {
+			case 0: a[i].key = 7; break;				/* all equal */
+			case 1: a[i].key = i < N / 2 ? i : N - i; break;	/* organ pipe */
+			case 2: a[i].key = i % 2 ? i : N - i; break;		/* interleaved runs */
+			default: a[i].key = i % 64; break;			/* sawtooth */
+			}
+			a[i].tie = (uint32_t)(shape == 0 ? N - i : i);
+			memset(a[i].pad, (int)(i & 0xff), sizeof(a[i].pad));
+		}
+		memcpy(b, a, sizeof(a));
+		mlvm_sort(a, N, sizeof(*a), cmp_rec);
+		qsort(b, N, sizeof(*b), cmp_rec);
+		assert_memory_equal(a, b, sizeof(a));
+	}
+}
+
+/* the arithmetic dates against gmtime_r and strftime */
+static void utc_matches_gmtime(void **state)
+{
+	static const uint64_t fixed[] = {
+		0, 1, 59, 86399, 86400, 951782400, 951868799, 951868800, 1709164800,
+		4107542400, 253402300799ull, 253402300800ull, 253402387200ull,
+	};
+	uint64_t t, seed = 99;
+	size_t i;
+	int iso;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 200000; i++) {
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			t = fixed[i];
+		} else {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			t = (seed >> 11) % 253402400000ull;
+		}
+		for (iso = 0; iso < 2; iso++) {
+			char want[64] = "", got[64];
+			time_t tt = (time_t)t;
+			struct tm tm;
+
+			assert_non_null(gmtime_r(&tt, &tm));
+			assert_true(strftime(want, sizeof(want),
+					     iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M:%S", &tm) > 0);
+			assert_string_equal(mlvm_utc_format(t, iso, got, sizeof(got)), want);
+		}
+	}
+	/* too small a buffer: "" from the fallback, never a cut date */
+	{
+		char small[20];
+
+		assert_string_equal(mlvm_utc_format(86400, true, small, sizeof(small)), "");
+		assert_string_equal(mlvm_utc_format(86400, false, small, sizeof(small)), "1970-01-02 00:00:00");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sort_matches_qsort),
 		cmocka_unit_test(sort_handles_sorted_reversed_and_bytes),
+		cmocka_unit_test(sort_handles_hard_shapes),
+		cmocka_unit_test(utc_matches_gmtime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
