@@ -81,8 +81,8 @@ static void arena_free(struct chunk *c)
 	}
 }
 
-/* n bytes aligned to align (a power of two up to max_align_t), zeroed */
-static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
+/* n bytes aligned to align (a power of two up to max_align_t), not zeroed */
+static void *arena_alloc_raw(struct chunk **arena, size_t n, size_t align)
 {
 	struct chunk *c = *arena;
 	size_t total, cap;
@@ -118,7 +118,16 @@ static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
 		mlvm_prefault((char *)c->data + c->mapped, to - c->mapped);
 		c->mapped = to;
 	}
-	memset(ptr, 0, n);
+	return ptr;
+}
+
+/* the same, zeroed */
+static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
+{
+	void *ptr = arena_alloc_raw(arena, n, align);
+
+	if (ptr)
+		memset(ptr, 0, n);
 	return ptr;
 }
 
@@ -221,11 +230,12 @@ static struct cfg_node *new_node(struct parser *p, const struct mlvm_token *t)
 			 MLVM_CFG_MAX_NODES);
 		return NULL;
 	}
-	n = arena_alloc(&p->arena, sizeof(*n), _Alignof(struct cfg_node));
+	n = arena_alloc_raw(&p->arena, sizeof(*n), _Alignof(struct cfg_node));
 	if (!n) {
 		fail_tok(p, -ENOMEM, t, "out of memory");
 		return NULL;
 	}
+	*n = (struct cfg_node){ .key = NULL };	/* stores, not a call of memset */
 	p->n_nodes++;
 	return n;
 }
