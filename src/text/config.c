@@ -142,7 +142,9 @@ struct frame {
 struct parser {
 	char *text;
 	size_t len;		/* bytes the caller gave */
-	size_t end;		/* bytes to parse: up to the first NUL */
+	size_t end;		/* bytes to parse: up to the first NUL; until the
+				 * tokenizer meets that NUL (end_known), len */
+	bool end_known;
 	size_t pos;
 	struct chunk *arena;
 	size_t n_nodes;		/* allocated, the root included */
@@ -175,7 +177,12 @@ static int next_token(struct parser *p, struct mlvm_token *t)
 {
 	char c;
 
-	switch (mlvm_lex_next(p->text, p->end, &p->pos, t)) {
+	switch (mlvm_lex_next_nul(p->text, p->end, &p->pos, t, true)) {
+	case MLVM_TOK_EOF:
+		/* at the first NUL, or at len: the text's end, found on the way */
+		p->end = t->start;
+		p->end_known = true;
+		return 0;
 	case MLVM_TOK_UNTERMINATED:
 		return fail_tok(p, -EINVAL, t, "unterminated string");
 	case MLVM_TOK_BAD:
@@ -553,8 +560,13 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 
 	p.text = text;
 	p.len = len;
-	nul = len ? memchr(text, '\0', len) : NULL;
-	p.end = nul ? (size_t)(nul - text) : len;
+	p.end = len;
+	if (len > MLVM_CFG_MAX_TEXT) {
+		/* the limit is on the text up to its NUL: find that first here */
+		nul = memchr(text, '\0', len);
+		p.end = nul ? (size_t)(nul - text) : len;
+		p.end_known = true;
+	}
 	if (p.end > MLVM_CFG_MAX_TEXT) {
 		rc = fail_at(&p, -E2BIG, MLVM_CFG_MAX_TEXT,
 			     "text too large (limit %u bytes)",
@@ -571,6 +583,12 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	p.frames[0].node = root;
 
 	rc = parse_items(&p);
+	if (!p.end_known) {
+		/* stopped by an error before the end: the text's length as ever */
+		nul = memchr(text, '\0', len);
+		p.end = nul ? (size_t)(nul - text) : len;
+		p.end_known = true;
+	}
 	if (rc && (!lenient || rc == -ENOMEM || !root->v.child))
 		goto fail;
 

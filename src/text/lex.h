@@ -77,19 +77,38 @@ struct mlvm_token {
 
 /*
  * The closing quote of a string whose content starts at s[i] (the byte
- * after the opening quote q), or n when the string does not end before n.
+ * after the opening quote q), or n when the string does not end before n
+ * (with nul_ends: nor before a NUL byte).
  */
-static inline size_t mlvm_lex_string_end(const char *s, size_t i, size_t n, char q)
+static inline size_t mlvm_lex_string_end_nul(const char *s, size_t i, size_t n, char q,
+					     bool nul_ends)
 {
 	if (q == '\'') {
 		const char *e = i < n ? memchr(s + i, q, n - i) : NULL;
 
+		if (e && nul_ends && memchr(s + i, '\0', (size_t)(e - s) - i))
+			return n;
 		return e ? (size_t)(e - s) : n;
 	}
-	for (; i < n && s[i] != q; i++)
-		if (s[i] == '\\' && i + 1 < n)
+	for (; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == q)
+			return i;
+		if (nul_ends && ch == '\0')
+			return n;
+		if (ch == '\\' && i + 1 < n) {
+			if (nul_ends && s[i + 1] == '\0')
+				return n;
 			i++;
-	return i < n ? i : n;
+		}
+	}
+	return n;
+}
+
+static inline size_t mlvm_lex_string_end(const char *s, size_t i, size_t n, char q)
+{
+	return mlvm_lex_string_end_nul(s, i, n, q, false);
 }
 
 /* at s[i] in a "double-quoted" string: is this an escape (\" or \\)? */
@@ -101,9 +120,14 @@ static inline bool mlvm_lex_escape(const char *s, size_t i, size_t n)
 /*
  * The next token of s[0..n) at or after *pos, into *t; returns t->type.
  * *pos moves past the token, except for _EOF, _UNTERMINATED and _BAD
- * (where *pos is left at the token's first byte).
+ * (where *pos is left at the token's first byte). With nul_ends, the text
+ * ends at its first NUL byte as if n were there: _EOF at a NUL where a
+ * token would start (t->start is the NUL's place), _UNTERMINATED for a
+ * string with a NUL before its quote, a comment stops at it. That spares
+ * a parser the search for the NUL through the whole text first.
  */
-static inline int mlvm_lex_next(const char *s, size_t n, size_t *pos, struct mlvm_token *t)
+static inline int mlvm_lex_next_nul(const char *s, size_t n, size_t *pos, struct mlvm_token *t,
+				    bool nul_ends)
 {
 	size_t i = *pos, j;
 	char c;
@@ -113,8 +137,12 @@ static inline int mlvm_lex_next(const char *s, size_t n, size_t *pos, struct mlv
 			i++;
 		if (i < n && s[i] == '#') {
 			const char *nl = memchr(s + i, '\n', n - i);
+			size_t stop = nl ? (size_t)(nl - s) : n;
+			const char *z = nul_ends ? memchr(s + i, '\0', stop - i) : NULL;
 
-			i = nl ? (size_t)(nl - s) : n;
+			i = z ? (size_t)(z - s) : stop;
+			if (z)
+				break;
 			continue;
 		}
 		break;
@@ -122,7 +150,7 @@ static inline int mlvm_lex_next(const char *s, size_t n, size_t *pos, struct mlv
 	t->start = t->off = i;
 	t->quote = 0;
 	*pos = i;
-	if (i >= n) {
+	if (i >= n || (nul_ends && s[i] == '\0')) {
 		t->end = i;
 		return t->type = MLVM_TOK_EOF;
 	}
@@ -147,7 +175,7 @@ static inline int mlvm_lex_next(const char *s, size_t n, size_t *pos, struct mlv
 	case '"':
 	case '\'':
 		t->quote = c;
-		j = mlvm_lex_string_end(s, i + 1, n, c);
+		j = mlvm_lex_string_end_nul(s, i + 1, n, c, nul_ends);
 		if (j >= n)
 			return t->type = MLVM_TOK_UNTERMINATED;
 		t->off = i + 1;
@@ -159,6 +187,11 @@ static inline int mlvm_lex_next(const char *s, size_t n, size_t *pos, struct mlv
 	}
 	*pos = i + 1;
 	return t->type;
+}
+
+static inline int mlvm_lex_next(const char *s, size_t n, size_t *pos, struct mlvm_token *t)
+{
+	return mlvm_lex_next_nul(s, n, pos, t, false);
 }
 
 /* does token t of s (a run, or a string with its escapes removed) equal word? */

@@ -1047,6 +1047,94 @@ static void survives_every_prefix_of_real_text(void **state)
 	}
 }
 
+/* a tree written out, to compare two parses: key, type, value, children */
+static void dump_tree(const struct cfg_node *n, char *out, size_t cap, size_t *at)
+{
+	for (; n; n = n->next) {
+		int k = 0;
+
+		switch (n->type) {
+		case CFG_INT:
+			k = snprintf(out + *at, cap - *at, "%s=i%lld;", n->key ? n->key : "-",
+				     (long long)n->v.i);
+			break;
+		case CFG_FLOAT:
+			k = snprintf(out + *at, cap - *at, "%s=f%.17g;", n->key ? n->key : "-", n->v.f);
+			break;
+		case CFG_STRING:
+		case CFG_WORD:
+			k = snprintf(out + *at, cap - *at, "%s=%c%s%c;", n->key ? n->key : "-",
+				     n->type == CFG_STRING ? n->quote : 'w', n->v.s,
+				     n->type == CFG_STRING ? n->quote : 'w');
+			break;
+		default:
+			k = snprintf(out + *at, cap - *at, "%s%c", n->key ? n->key : "-",
+				     n->type == CFG_SECTION ? '{' : '[');
+			if (k > 0 && (size_t)k < cap - *at)
+				*at += (size_t)k;
+			dump_tree(n->v.child, out, cap, at);
+			k = snprintf(out + *at, cap - *at, "%c", n->type == CFG_SECTION ? '}' : ']');
+			break;
+		}
+		assert_true(k > 0 && (size_t)k < cap - *at);
+		*at += (size_t)k;
+	}
+}
+
+/* parse (strict or lenient) and write out rc, the error and the tree */
+static void parse_dump(char *text, size_t len, bool lenient, char *out, size_t cap)
+{
+	struct cfg_tree *t = NULL;
+	struct cfgerr e;
+	size_t at;
+	int rc = lenient ? lenient_rep(text, len, &t, &e) : parse_rep(text, len, &t, &e);
+
+	at = (size_t)snprintf(out, cap, "rc=%d line=%u col=%u msg=%s|", rc, e.line, e.column,
+			      e.message);
+	if (t) {
+		at += (size_t)snprintf(out + at, cap - at, "len=%zu|", t->text_len);
+		dump_tree(t->root->v.child, out, cap, &at);
+		cfg_free(t);
+	} else {
+		free(text);
+	}
+}
+
+/*
+ * The text ends at its first NUL: a NUL at any byte (in a word, a string,
+ * after a backslash, in a comment, between tokens) parses exactly as the
+ * text cut there, strict and lenient. The parser finds that NUL while it
+ * reads tokens, not by a search through the whole text first.
+ */
+static void a_nul_anywhere_is_the_end(void **state)
+{
+	static const char *const texts[] = {
+		real_vg,
+		"# c1 \"x\"\na = \"q\\\\\\\"z\" # tail\nb = 's t' c = [\"u\", w, 'v'] d = w/x:y\n",
+	};
+	static char want[1 << 16], got[1 << 16];
+	size_t k, i;
+
+	(void)state;
+	for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		size_t n = strlen(texts[k]);
+		int lenient;
+
+		for (i = 0; i < n; i++) {
+			for (lenient = 0; lenient < 2; lenient++) {
+				char *cut = dup_exact(texts[k], i), *nul = dup_exact(texts[k], n);
+
+				nul[i] = '\0';
+				parse_dump(cut, i, lenient, want, sizeof(want));
+				parse_dump(nul, n, lenient, got, sizeof(got));
+				if (strcmp(want, got))
+					fail_msg("text %zu, NUL at %zu, %s:\n cut: %.300s\n nul: %.300s",
+						 k, i, lenient ? "lenient" : "strict", want, got);
+			}
+		}
+	}
+}
+
 static void survives_single_byte_corruptions(void **state)
 {
 	static const char bytes[] = { '\0', '{', '}', '[', ']', '"', '\'', '=',
@@ -1086,6 +1174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_real_vg_text),
+		cmocka_unit_test(a_nul_anywhere_is_the_end),
 		cmocka_unit_test(unescapes_double_quoted_strings),
 		cmocka_unit_test(keeps_single_quoted_strings_verbatim),
 		cmocka_unit_test(accepts_quoted_keys),
