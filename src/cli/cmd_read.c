@@ -661,15 +661,20 @@ static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool f
 
 static bool seg_key_emitted(const struct mlvm_segment *s, const char *key)
 {
-	static const char *const done[] = {
-		"start_extent", "extent_count", "type", "stripe_size", "areas", NULL
-	};
-	const char *const *d;
-
-	for (d = done; *d; d++)
-		if (!strcmp(*d, key))
-			return true;
-	return false;
+	(void)s;
+	/* "start_extent", "extent_count", "type", "stripe_size", "areas" */
+	switch (key[0]) {
+	case 's':
+		return !strcmp(key, "start_extent") || !strcmp(key, "stripe_size");
+	case 'e':
+		return !strcmp(key, "extent_count");
+	case 't':
+		return !strcmp(key, "type");
+	case 'a':
+		return !strcmp(key, "areas");
+	default:
+		return false;
+	}
 }
 
 static void json_pv_others(struct json *j, const char *key, const struct mlvm_pv *pv, bool list)

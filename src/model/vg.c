@@ -400,7 +400,7 @@ static bool seg_key_index(const char *key, uint64_t *idx)
 	uint64_t v = 0;
 	const char *p;
 
-	if (strncmp(key, "segment", 7) || !key[7])
+	if (key[0] != 's' || key[1] != 'e' || strncmp(key, "segment", 7) || !key[7])
 		return false;
 	for (p = key + 7; *p; p++) {
 		if (*p < '0' || *p > '9' || v > UINT32_MAX)

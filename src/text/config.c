@@ -687,9 +687,10 @@ const struct cfg_node *cfg_find(const struct cfg_node *section,
 
 	if (!section || section->type != CFG_SECTION || !key)
 		return NULL;
-	/* the first byte inline: most keys differ there, and strcmp is a call */
+	/* the first two bytes inline: most keys differ there, and strcmp is a call */
 	for (n = section->v.child; n; n = n->next)
-		if (n->key && n->key[0] == key[0] && (!key[0] || !strcmp(n->key + 1, key + 1)))
+		if (n->key && n->key[0] == key[0] &&
+		    (!key[0] || (n->key[1] == key[1] && (!key[1] || !strcmp(n->key + 2, key + 2)))))
 			return n;
 	return NULL;
 }
