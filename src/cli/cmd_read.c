@@ -152,6 +152,8 @@ static bool row_begin(struct table *t, const char *key, size_t more)
 			t->oom = true;
 			return false;
 		}
+		/* the new half is written row by row: map it in one call */
+		mlvm_prefault(v + t->cap, (cap - t->cap) * sizeof(*v));
 		t->at = v;
 		t->cap = cap;
 	}
