@@ -281,7 +281,7 @@ int mlvm_scan_source(struct mlvm_source *s, const struct mlvm_scan_opts *o,
 	 * runs about twice as fast into an aligned buffer: 5 vs 10 GB/s).
 	 * With a piece callback (--deep: the text carver's work is the larger
 	 * part) a thread reads the next pieces while this one is searched. */
-	rc = mlvm_readahead_open(s, pos, end, bufsize, opts.piece ? mlvm_io_threads(1) : 0, &ra);
+	rc = mlvm_readahead_open(s, pos, end, bufsize, mlvm_io_threads(1), &ra);
 	if (rc < 0)
 		return rc;
 

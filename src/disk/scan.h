@@ -59,7 +59,7 @@
 #include "io/source.h"
 
 /* bytes mlvm_scan_source reads at a time (a multiple of 512) */
-#define MLVM_SCAN_CHUNK (4u << 20)
+#define MLVM_SCAN_CHUNK (2u << 20)
 /* max_hits when the options give 0 */
 #define MLVM_SCAN_MAX_HITS_DEFAULT ((size_t)1 << 20)
 

@@ -2,6 +2,7 @@
  * readahead.c - pieces of an image read ahead on a thread (readahead.h).
  */
 #include "io/readahead.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -127,8 +128,17 @@ int mlvm_readahead_open(struct mlvm_source *s, uint64_t start, uint64_t end, siz
 	ra->threaded = threads > 0 && s->concurrent && end - start > chunk;
 	n = ra->threaded ? MLVM_READAHEAD_SLOTS : 1;
 	/* page-aligned: the kernel's copy out of the page cache runs about
-	 * twice as fast into it */
-	ra->mem = aligned_alloc(ALIGN, n * bytes);
+	 * twice as fast into it. A large ring comes in huge pages and mapped
+	 * at once (mlvm_alloc_huge, mlvm_prefault): three 4 MiB pieces in 4 KiB
+	 * pages are 3,072 faults and more TLB entries than the copy keeps, and
+	 * scan of a 4 GiB image took 0.36 s where dd takes 0.25 s */
+	if (n * bytes >= (2u << 20)) {
+		ra->mem = mlvm_alloc_huge(n * bytes);
+		if (ra->mem)
+			mlvm_prefault(ra->mem, n * bytes);
+	} else {
+		ra->mem = aligned_alloc(ALIGN, n * bytes);
+	}
 	if (!ra->mem) {
 		free(ra);
 		return -ENOMEM;

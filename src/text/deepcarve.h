@@ -123,4 +123,11 @@ int mlvm_deepcarver_finish(struct mlvm_deepcarver *dc, struct mlvm_text_copy **o
 int mlvm_deepcarve_text(struct mlvm_source *s, const struct mlvm_text_copy *c,
 			char **text, size_t *len);
 
+/*
+ * For tests: 16 makes the anchor search use 16-byte vectors even where the
+ * CPU has AVX2 (32-byte ones, chosen at run time otherwise); anything else
+ * goes back to choosing. Not thread-safe: call it before carving.
+ */
+void mlvm_deepcarve_vector_width(int bytes);
+
 #endif
