@@ -657,12 +657,23 @@ void tm_human(uint64_t bytes, char *out, size_t len)
 
 /* ------------------------------------------------------------ order and rows */
 
+/* two nodes by name (strverscmp), then by index: the order rank[] keeps */
+static int cmp_names(const void *a, const void *b, void *ctx)
+{
+	const struct tm_model *m = ctx;
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	int c = strverscmp(tm_node_name(m, x), tm_node_name(m, y));
+
+	if (c)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_nodes(const void *a, const void *b, void *ctx)
 {
 	const struct tm_model *m = ctx;
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
 	const struct tm_node *p = &m->nodes[x], *q = &m->nodes[y];
-	int c;
 
 	if (p->kind != q->kind)
 		return p->kind < q->kind ? -1 : 1;
@@ -670,7 +681,7 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 	if (p->ghost != q->ghost)
 		return p->ghost ? 1 : -1;
 	if (p->kind == TM_LV && m->sort == TM_SORT_SIZE) {
-		uint64_t s = node_extents(m, p), t = node_extents(m, q);
+		uint64_t s = m->size_key[x], t = m->size_key[y];
 
 		if (s != t)
 			return s > t ? -1 : 1;
@@ -680,10 +691,37 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 			return p->idx < q->idx ? -1 : 1;
 		return 0;
 	}
-	c = strverscmp(tm_node_name(m, x), tm_node_name(m, y));
-	if (c)
-		return c;
-	return x < y ? -1 : x > y;
+	/* the names' order (strverscmp, then the index), worked out once */
+	return m->rank[x] < m->rank[y] ? -1 : m->rank[x] > m->rank[y];
+}
+
+/*
+ * The names' order and the sizes, once for the nodes there are: a sort by
+ * strverscmp of 100,000 LVs took 25-30 ms for each press of s, which only
+ * changes the key; with the ranks a sort compares two integers.
+ */
+static int sort_keys(struct tm_model *m, int32_t *tmp)
+{
+	size_t i;
+
+	if (m->rank && m->rank_n == m->n_nodes)
+		return 0;
+	free(m->rank);
+	free(m->size_key);
+	m->rank_n = 0;
+	m->rank = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(*m->rank));
+	m->size_key = malloc((m->n_nodes ? m->n_nodes : 1) * sizeof(*m->size_key));
+	if (!m->rank || !m->size_key)
+		return -ENOMEM;
+	for (i = 0; i < m->n_nodes; i++) {
+		tmp[i] = (int32_t)i;
+		m->size_key[i] = node_extents(m, &m->nodes[i]);
+	}
+	qsort_r(tmp, m->n_nodes, sizeof(*tmp), cmp_names, m);
+	for (i = 0; i < m->n_nodes; i++)
+		m->rank[tmp[i]] = (uint32_t)i;
+	m->rank_n = m->n_nodes;
+	return 0;
 }
 
 static int sort_children(struct tm_model *m)
@@ -692,8 +730,10 @@ static int sort_children(struct tm_model *m)
 	size_t i, k;
 	int32_t c;
 
-	if (!tmp)
+	if (!tmp || sort_keys(m, tmp)) {
+		free(tmp);
 		return -ENOMEM;
+	}
 	for (i = 0; i < m->n_nodes; i++) {
 		struct tm_node *n = &m->nodes[i];
 
@@ -880,6 +920,8 @@ void tm_model_free(struct tm_model *m)
 	free(m->order);
 	free(m->rows);
 	free(m->node_row);
+	free(m->rank);
+	free(m->size_key);
 	free(m);
 }
 
