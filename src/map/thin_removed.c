@@ -203,6 +203,11 @@ int mlvm_thin_removed_list(struct mlvm_set *set, const struct mlvm_vg *vg,
 		if (!g->seqno_known || strcmp(g->vg_id, vg->id) || !g->complete || !g->parse_ok ||
 		    g->checksum_ok == 0 || g->seqno >= vg->seqno || (done_set && g->seqno == done))
 			continue;
+		if (g->no_thin) {	/* the carver's syntax check saw no "thin" */
+			done = g->seqno;
+			done_set = true;
+			continue;
+		}
 		rc = mlvm_gen_ref_text(set, &rows[i], &text, &len);
 		if (rc) {
 			rc = rc == -ENOMEM ? rc : 0;

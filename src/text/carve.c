@@ -510,9 +510,18 @@ static bool key_ok(const struct mlvm_token *t)
 	return t->type == MLVM_TOK_STR ? t->end > t->off : t->all_key;
 }
 
-static bool syntax_ok(const char *s, size_t n, const char *vg_name)
+/* v is the string value "thin" (a thin LV's segment type, as in
+ * mlvm_thin_removed_list's search) */
+static bool is_thin(const char *s, const struct mlvm_token *v)
+{
+	return v->type == MLVM_TOK_STR && v->end - v->off == 4 && !memcmp(s + v->off, "thin", 4);
+}
+
+/* *thin: a string value "thin" was met (set only when true is returned) */
+static bool syntax_ok(const char *s, size_t n, const char *vg_name, bool *thin)
 {
 	struct mlvm_token key, v;
+	bool saw_thin = false;
 	size_t pos = 0, nodes = 1;
 	int depth = 0;
 	bool vg = false, contents_seen = false, contents_ok = false;
@@ -523,8 +532,13 @@ static bool syntax_ok(const char *s, size_t n, const char *vg_name)
 		int k = mlvm_lex_next(s, n, &pos, &key), t;
 		bool top_contents;
 
-		if (k == MLVM_TOK_EOF)
-			return depth == 0 && vg && contents_ok;
+		if (k == MLVM_TOK_EOF) {
+			if (depth == 0 && vg && contents_ok) {
+				*thin = saw_thin;
+				return true;
+			}
+			return false;
+		}
 		if (k == MLVM_TOK_RBRACE) {
 			if (!depth--)
 				return false;
@@ -562,6 +576,7 @@ static bool syntax_ok(const char *s, size_t n, const char *vg_name)
 		}
 		if (t == MLVM_TOK_RUN && !value_ok(s, &v))
 			return false;
+		saw_thin |= is_thin(s, &v);
 		if (t == MLVM_TOK_LBRACK) {
 			bool comma_ok = false;
 
@@ -582,6 +597,7 @@ static bool syntax_ok(const char *s, size_t n, const char *vg_name)
 				nodes++;
 				if (t == MLVM_TOK_RUN && !value_ok(s, &v))
 					return false;
+				saw_thin |= is_thin(s, &v);
 				comma_ok = true;
 			}
 		}
@@ -711,8 +727,15 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	if (!recognised)
 		scan_head(p, (size_t)textlen, true, g);
 	scan_trailer(p, (size_t)textlen, g);
-	g->parse_ok = g->nul_found &&
-		(pre_ok >= 0 ? pre_ok == 1 : syntax_ok(p, (size_t)textlen, g->vg_name));
+	if (pre_ok >= 0) {
+		g->parse_ok = g->nul_found && pre_ok >= 1;
+		g->no_thin = g->parse_ok && pre_ok == 1;
+	} else {
+		bool thin = true;
+
+		g->parse_ok = g->nul_found && syntax_ok(p, (size_t)textlen, g->vg_name, &thin);
+		g->no_thin = g->parse_ok && !thin;
+	}
 	g->complete = g->nul_found &&
 		(g->parse_ok || first_section_closes(p, (size_t)textlen));
 	if (!g->parse_ok || !g->vg_name[0] || !g->vg_id[0] || !g->seqno_known) {
@@ -965,7 +988,8 @@ nomem:
  * The syntax check dominates the time of a large area, and copies are
  * independent: check the recognised copies on several threads first
  * (each reads the area and its own entry only), then carve serially.
- * 1/0 per copy, -1 where the serial pass must decide.
+ * Per copy: 1 sound, 2 sound with a "thin" value in it, 0 not sound, -1
+ * where the serial pass must decide.
  */
 #define PRECHECK_MIN 256	/* below this many copies threads do not pay */
 #define PRECHECK_THREADS 8
@@ -999,7 +1023,12 @@ static void *precheck_run(void *arg)
 		p = ring_view(c, v, q - v, &tmp);
 		if (!p)
 			continue;
-		j->ok[i] = syntax_ok(p, (size_t)(q - v), c->g[i].vg_name) ? 1 : 0;
+		{
+			bool thin = true;
+
+			/* 1: sound, no "thin" value; 2: sound, with one */
+			j->ok[i] = syntax_ok(p, (size_t)(q - v), c->g[i].vg_name, &thin) ? (thin ? 2 : 1) : 0;
+		}
 		free(tmp);
 	}
 	return NULL;
@@ -1445,7 +1474,12 @@ int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 	if (vg_at < len && !match_header(vgp, len - vg_at, g))
 		scan_head(vgp, len - vg_at, true, g);
 	scan_trailer(text, len, g);
-	g->parse_ok = vg_at < len && syntax_ok(text, len, g->vg_name);
+	{
+		bool thin = true;
+
+		g->parse_ok = vg_at < len && syntax_ok(text, len, g->vg_name, &thin);
+		g->no_thin = g->parse_ok && !thin;
+	}
 	g->complete = vg_at < len &&
 		(g->parse_ok || first_section_closes(vgp, len - vg_at));
 	g->nul_found = false;

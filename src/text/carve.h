@@ -90,6 +90,9 @@ struct mlvm_generation {
 				 * compared (CRC over raw_locn.size bytes from
 				 * offset, across the wrap); -1 otherwise */
 	bool parse_ok;		/* see the top of this file */
+	bool no_thin;		/* parse_ok, and no string value in the text is
+				 * "thin" (no thin LV: mlvm_thin_removed_list
+				 * need not read it); false when not known */
 	char description[256];	/* top-level description, "" when not found; its
 				 * first 255 bytes (mlvm_carve_description gives
 				 * it whole from the copy's text) */

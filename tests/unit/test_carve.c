@@ -639,6 +639,58 @@ static void carve_many_copies_checked_in_parallel_agree_with_cfg_parse(void **st
 	mlvm_report_free(&rep);
 }
 
+/*
+ * no_thin (history skips reading such a copy for removed thin LVs) is set
+ * exactly for the sound copies without a "thin" value, by the parallel
+ * syntax check (600 copies) and by the serial one (60)
+ */
+static void carve_no_thin_only_for_sound_copies_without_thin(void **state)
+{
+	static const size_t counts[] = { 600, 60 };
+	size_t c;
+
+	(void)state;
+	for (c = 0; c < 2; c++) {
+		size_t N = counts[c], n, i;
+		struct ring r;
+		struct mlvm_report rep;
+		struct mlvm_generation *g;
+
+		mlvm_report_init(&rep);
+		ring_init(&r, 4u << 20);
+		for (i = 0; i < N; i++) {
+			char *t = vg_text("vgt", ID_A, (unsigned)i + 1, 1, "Write.", 3);
+			uint64_t off;
+
+			if (i % 5 == 1) {	/* a thin segment type, same length */
+				char *ty = strstr(t, "type = \"striped\"");
+
+				assert_non_null(ty);
+				memcpy(ty, "type = \"thin\"   ", 16);
+			}
+			off = ring_write(&r, t);
+			if (i % 7 == 3) {	/* damaged in its middle */
+				char *eq = strstr(t, "extent_size =");
+
+				assert_non_null(eq);
+				r.buf[off + (size_t)(eq - t) + 12] = '}';
+			}
+			free(t);
+		}
+		assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
+		assert_int_equal(n, N);
+		for (i = 0; i < n; i++) {
+			uint64_t k = g[i].seqno - 1;
+
+			assert_int_equal(g[i].parse_ok, k % 7 != 3);
+			assert_int_equal(g[i].no_thin, k % 7 != 3 && k % 5 != 1);
+		}
+		free(g);
+		free(r.buf);
+		mlvm_report_free(&rep);
+	}
+}
+
 static void check_sane(const uint8_t *buf, size_t size, const struct mlvm_generation *g, size_t n)
 {
 	size_t i;
@@ -925,6 +977,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(carve_finds_three_generations_in_a_row),
 		cmocka_unit_test(carve_many_copies_checked_in_parallel_agree_with_cfg_parse),
+		cmocka_unit_test(carve_no_thin_only_for_sound_copies_without_thin),
 		cmocka_unit_test(carve_text_reassembles_a_wrapped_copy),
 		cmocka_unit_test(carve_finds_fragment_of_copy_whose_first_sectors_were_overwritten),
 		cmocka_unit_test(carve_marks_a_copy_whose_end_was_overwritten_incomplete),
