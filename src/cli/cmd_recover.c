@@ -363,7 +363,15 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		if (group[i] != i)
 			continue;
 		found_in(set, rows, n, group, i, mdas, short_names, cap, &b, &n_copies[i]);
-		found[i] = b.data ? b.data : strdup("");
+		/* kept to its length: a buffer starts at 256 bytes, and a ring of
+		 * 19,000 generations kept 5 MB of them (1,300 page faults) */
+		if (b.data) {
+			char *fit = realloc(b.data, b.len + 1);
+
+			found[i] = fit ? fit : b.data;
+		} else {
+			found[i] = strdup("");
+		}
 		if (!found[i])
 			goto out;
 		w_found = max_sz(w_found, strlen(found[i]));

@@ -667,6 +667,9 @@ static struct mlvm_generation *add_gen(struct carver *c)
 		ng = realloc(c->g, cap * sizeof(*ng));
 		if (!ng)
 			return NULL;
+		/* the new entries are filled one by one: map them in one call
+		 * (19,000 generations of 640 bytes: 2,800 faults otherwise) */
+		mlvm_prefault(ng + c->cap, (cap - c->cap) * sizeof(*ng));
 		c->g = ng;
 		c->cap = cap;
 	}
