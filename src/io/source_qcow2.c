@@ -44,6 +44,23 @@
 #define MAX_WORKERS 8
 #define UNIT_MIN (256u << 10)	/* a worker's piece: whole clusters, at least this */
 #define ENTRIES_AT_ONCE 512u	/* L2 entries read with one pread */
+#define PIECE_MIN (1u << 20)	/* a read-ahead piece: whole clusters, at least this */
+#define CACHE_BYTES (16u << 20)	/* read-ahead pieces: at most this much... */
+#define MAX_SLOTS 16		/* ...and this many */
+
+enum slot_state { SLOT_EMPTY, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
+
+/* a read-ahead piece (mlvm_source_willneed): decompressed by a worker,
+ * copied out by the read that wants it, then free again */
+struct q2_slot {
+	uint64_t off;
+	size_t len;
+	uint8_t *buf;
+	enum slot_state state;
+	int rc;
+	int pins;		/* a read copying out of it */
+	uint64_t seq;		/* queue order, then age */
+};
 
 enum { COMP_ZLIB = 0, COMP_ZSTD = 1 };
 
@@ -90,6 +107,12 @@ struct q2 {
 	unsigned jactive;
 	int jrc;
 	bool jset;
+	/* the read-ahead cache, under lock */
+	uint8_t *mem;
+	uint64_t piece;
+	int nslot;
+	uint64_t seq;
+	struct q2_slot slot[MAX_SLOTS];
 };
 
 static uint32_t be32(const uint8_t *p)
@@ -363,8 +386,28 @@ static void *worker_main(void *arg)
 	for (me = 0; me < q->n && !pthread_equal(q->th[me], pthread_self()); me++)
 		;
 	while (!q->stop) {
-		if (!job_step(s, &q->ctx[me]))
+		struct q2_slot *sl = NULL;
+		int i, rc;
+
+		/* a read waiting first, then the oldest piece read ahead */
+		if (job_step(s, &q->ctx[me]))
+			continue;
+		for (i = 0; i < q->nslot; i++)
+			if (q->slot[i].state == SLOT_QUEUED && (!sl || q->slot[i].seq < sl->seq))
+				sl = &q->slot[i];
+		if (!sl) {
 			pthread_cond_wait(&q->work, &q->lock);
+			continue;
+		}
+		sl->state = SLOT_BUSY;
+		pthread_mutex_unlock(&q->lock);
+		rc = ctx_init(q, &q->ctx[me]);
+		if (!rc)
+			rc = read_range(s, &q->ctx[me], sl->buf, sl->off, sl->len);
+		pthread_mutex_lock(&q->lock);
+		sl->rc = rc;
+		sl->state = SLOT_DONE;
+		pthread_cond_broadcast(&q->done);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -378,6 +421,17 @@ static int pool_start(struct mlvm_source *s)
 
 	if (!want)
 		return -1;
+	q->piece = q->cluster_size > PIECE_MIN ? q->cluster_size : PIECE_MIN;
+	q->nslot = (int)(CACHE_BYTES / q->piece);
+	if (q->nslot > MAX_SLOTS)
+		q->nslot = MAX_SLOTS;
+	if (q->nslot < 4)
+		q->nslot = 4;
+	q->mem = mlvm_alloc_huge((size_t)q->nslot * q->piece);
+	if (!q->mem)
+		return -1;
+	for (i = 0; i < q->nslot; i++)
+		q->slot[i].buf = q->mem + (size_t)i * q->piece;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->work, NULL);
 	pthread_cond_init(&q->done, NULL);
@@ -394,6 +448,8 @@ static int pool_start(struct mlvm_source *s)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (q->n)
 		return 0;
+	free(q->mem);
+	q->mem = NULL;
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->done);
 	pthread_mutex_destroy(&q->lock);
@@ -427,22 +483,19 @@ static void pool_stop(struct q2 *q)
 		ctx_free(&q->ctx[i]);
 	}
 	ctx_free(&q->caller_ctx);
+	free(q->mem);
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->done);
 	pthread_mutex_destroy(&q->lock);
 	pthread_mutex_destroy(&q->job_lock);
 }
 
-/* the read as one job for the workers and this thread: 0, or the first
- * piece's error; -EBUSY when another parallel read runs (read serially) */
-static int pool_read(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t off)
+/* under q->lock: [off, off + len) as one job for the workers and this
+ * thread; 0, or the first piece's error */
+static int run_job(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t off)
 {
 	struct q2 *q = s->priv;
-	int rc;
 
-	if (pthread_mutex_trylock(&q->job_lock))
-		return -EBUSY;
-	pthread_mutex_lock(&q->lock);
 	q->jbuf = buf;
 	q->joff = q->jnext = off;
 	q->jend = off + len;
@@ -456,10 +509,135 @@ static int pool_read(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t o
 	while (q->jactive)
 		pthread_cond_wait(&q->done, &q->lock);
 	q->jset = false;
-	rc = q->jrc;
+	return q->jrc;
+}
+
+/* under q->lock: the slot holding the piece at off, or NULL */
+static struct q2_slot *slot_find(struct q2 *q, uint64_t off)
+{
+	int i;
+
+	for (i = 0; i < q->nslot; i++)
+		if (q->slot[i].state != SLOT_EMPTY && q->slot[i].off == off)
+			return &q->slot[i];
+	return NULL;
+}
+
+/*
+ * Under q->lock: the slot of the piece at p when its bytes are there or
+ * being read ahead (waited for), else NULL. A piece queued but not begun
+ * is taken off the queue (the read decompresses it itself), one that
+ * failed is freed (read again, for the error's words).
+ */
+static struct q2_slot *slot_ready(struct q2 *q, uint64_t p)
+{
+	struct q2_slot *sl = slot_find(q, p);
+
+	if (!sl)
+		return NULL;
+	if (sl->state == SLOT_QUEUED) {
+		sl->state = SLOT_EMPTY;
+		return NULL;
+	}
+	sl->pins++;
+	while (sl->state == SLOT_BUSY)
+		pthread_cond_wait(&q->done, &q->lock);
+	sl->pins--;
+	if (sl->rc) {
+		if (!sl->pins)
+			sl->state = SLOT_EMPTY;
+		return NULL;
+	}
+	return sl;
+}
+
+/*
+ * A large read: pieces read ahead are copied out of the cache (and their
+ * slots freed once read to their end); the rest, in runs, decompressed
+ * by the workers and this thread straight into buf. -EBUSY when another
+ * large read runs (this one is then read serially).
+ */
+static int pool_read(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t off)
+{
+	struct q2 *q = s->priv;
+	uint64_t pos = off, end = off + len;
+	int rc = 0;
+
+	if (pthread_mutex_trylock(&q->job_lock))
+		return -EBUSY;
+	pthread_mutex_lock(&q->lock);
+	while (pos < end && !rc) {
+		uint64_t p = pos - pos % q->piece, stop = p + q->piece < end ? p + q->piece : end;
+		struct q2_slot *sl = slot_ready(q, p);
+
+		if (sl) {
+			sl->pins++;
+			pthread_mutex_unlock(&q->lock);
+			memcpy(buf + (pos - off), sl->buf + (pos - p), (size_t)(stop - pos));
+			pthread_mutex_lock(&q->lock);
+			if (!--sl->pins && stop == p + sl->len)
+				sl->state = SLOT_EMPTY;
+			pos = stop;
+			continue;
+		}
+		/* a run of pieces not read ahead */
+		while (stop < end) {
+			struct q2_slot *next = slot_find(q, stop);
+
+			if (next && next->state == SLOT_QUEUED)
+				next->state = SLOT_EMPTY;
+			else if (next && next->state != SLOT_EMPTY)
+				break;
+			stop = stop + q->piece < end ? stop + q->piece : end;
+		}
+		rc = run_job(s, buf + (pos - off), (size_t)(stop - pos), pos);
+		pos = stop;
+	}
 	pthread_mutex_unlock(&q->lock);
 	pthread_mutex_unlock(&q->job_lock);
 	return rc;
+}
+
+/*
+ * [off, off + len) will be read soon: its pieces are queued for the
+ * workers, each in a free slot or else in the oldest one read ahead and
+ * not read (the cache stays bounded); nothing more when every slot is
+ * busy or pinned.
+ */
+static void q2_willneed(struct mlvm_source *s, uint64_t off, uint64_t len)
+{
+	struct q2 *q = s->priv;
+	uint64_t p;
+
+	if (!pool_get(s))
+		return;
+	pthread_mutex_lock(&q->lock);
+	for (p = off - off % q->piece; p < off + len && p < s->size; p += q->piece) {
+		struct q2_slot *sl = NULL;
+		int i;
+
+		if (slot_find(q, p))
+			continue;
+		for (i = 0; i < q->nslot; i++) {
+			struct q2_slot *c = &q->slot[i];
+
+			if (c->state == SLOT_EMPTY) {
+				sl = c;
+				break;
+			}
+			if (c->state == SLOT_DONE && !c->pins && (!sl || c->seq < sl->seq))
+				sl = c;
+		}
+		if (!sl)
+			break;
+		sl->off = p;
+		sl->len = s->size - p < q->piece ? (size_t)(s->size - p) : (size_t)q->piece;
+		sl->state = SLOT_QUEUED;
+		sl->rc = 0;
+		sl->seq = ++q->seq;
+		pthread_cond_signal(&q->work);
+	}
+	pthread_mutex_unlock(&q->lock);
 }
 
 /* ------------------------------------------------------------ the source */
@@ -518,6 +696,7 @@ static const struct mlvm_source_ops q2_ops = {
 	.sync = q2_sync,
 	.close = q2_close,
 	.read_error = q2_read_error,
+	.willneed = q2_willneed,
 };
 
 /* ------------------------------------------------------------ opening */

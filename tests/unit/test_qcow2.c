@@ -169,6 +169,25 @@ static void check_image(const char *q, const char *threads)
 		assert_int_equal(mlvm_source_read(s, got + off, k, off), 0);
 	}
 	assert_memory_equal(got, want, n);
+	/* as the exporter reads: 4 MiB chunks, the next two announced
+	 * (mlvm_source_willneed: read ahead by the workers into their cache),
+	 * twice, the second time from an odd offset */
+	for (piece = 0; piece < 2; piece++) {
+		size_t start = piece ? 65536 + 1234 : 0, chunk = 4u << 20;
+
+		memset(got, 0xee, n);
+		if (start)
+			assert_int_equal(mlvm_source_read(s, got, start, 0), 0);
+		mlvm_source_willneed(s, start, 3 * (uint64_t)chunk);
+		for (off = start; off < n; off += chunk) {
+			size_t k = n - off < chunk ? n - off : chunk;
+
+			if (n - off > 3 * (uint64_t)chunk)
+				mlvm_source_willneed(s, off + 2 * (uint64_t)chunk, chunk);
+			assert_int_equal(mlvm_source_read(s, got + off, k, off), 0);
+		}
+		assert_memory_equal(got, want, n);
+	}
 	/* past the end: refused */
 	assert_int_equal(mlvm_source_read(s, got, 2, n - 1), -ERANGE);
 	mlvm_source_close(s);
@@ -320,6 +339,13 @@ static void expect_read_fails(const uint8_t *b, size_t n, const char *words)
 	s = open_own(p);
 	buf = malloc(s->size);
 	assert_non_null(buf);
+	assert_int_equal(mlvm_source_read(s, buf, s->size, 0), -EIO);
+	assert_int_equal(mlvm_source_read_error(s, why, sizeof(why)), 1);
+	if (!strstr(why, words))
+		fail_msg("'%s' does not say '%s'", why, words);
+	/* read ahead first: the same failure, with words */
+	why[0] = '\0';
+	mlvm_source_willneed(s, 0, s->size);
 	assert_int_equal(mlvm_source_read(s, buf, s->size, 0), -EIO);
 	assert_int_equal(mlvm_source_read_error(s, why, sizeof(why)), 1);
 	if (!strstr(why, words))
