@@ -1,8 +1,9 @@
 /*
  * fuzz_qcow2.c - mlvm's own qcow2 reader (io/source_qcow2.h): the input is
  * a qcow2 image in memory; when it opens, its first 4 MiB are read in
- * 1 MiB reads (the workers' path) and in 4 KiB reads (serial) at both
- * ends, and every answer is 0 or -EIO with words for it.
+ * 1 MiB reads (the workers' path, half of it announced to be read ahead
+ * first) and in 4 KiB reads (serial), then its last 4 KiB; every answer is
+ * 0 or -EIO with words for it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(SPAN);
 	if (buf) {
 		end = s->size < SPAN ? s->size : SPAN;
+		/* half of it read ahead by the workers first */
+		mlvm_source_willneed(s, 0, end / 2);
 		for (off = 0; off < end; off += 1u << 20) {
 			size_t n = end - off < (1u << 20) ? (size_t)(end - off) : (1u << 20);
 			int rc = mlvm_source_read(s, buf, n, off);

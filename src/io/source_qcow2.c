@@ -865,24 +865,21 @@ int mlvm_qcow2_open_source(struct mlvm_source *file, const char *name,
 		goto fail;
 	if (q->l1_n) {
 		uint64_t l1_off = be64(h + 40);
-		uint8_t *raw = malloc((size_t)q->l1_n * 8);
 
+		/* read into the table itself, then turned in place */
 		q->l1 = malloc((size_t)q->l1_n * sizeof(*q->l1));
-		if (!raw || !q->l1) {
-			free(raw);
+		if (!q->l1) {
 			rc = mlvm_source_fail(r, name, -ENOMEM, "%s", strerror(ENOMEM));
 			goto fail;
 		}
-		rc = mlvm_source_read(file, raw, (size_t)q->l1_n * 8, l1_off);
+		rc = mlvm_source_read(file, q->l1, (size_t)q->l1_n * 8, l1_off);
 		if (rc) {
-			free(raw);
 			rc = mlvm_source_fail(r, name, rc, "cannot read its L1 table at byte %llu: %s",
 					      (unsigned long long)l1_off, strerror(-rc));
 			goto fail;
 		}
 		for (i = 0; i < q->l1_n; i++)
-			q->l1[i] = be64(raw + i * 8);
-		free(raw);
+			q->l1[i] = be64((const uint8_t *)&q->l1[i]);
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->name = strdup(name))) {

@@ -26,12 +26,12 @@
  * the caller decompress straight into the caller's buffer; smaller reads
  * run on the caller's thread. A range announced with mlvm_source_willneed
  * (the exporter's next chunks) is decompressed ahead by the workers into a
- * bounded cache (pieces of whole clusters, at least 1 MiB; 16 MiB in all, at
- * least 4 pieces), copied out by the read
- * that wants it, so decompressing overlaps the caller's writing; a piece
- * that failed ahead is read again by the read itself, for the error's
- * words. The file is read with pread only, so reads from several threads
- * at once are safe (the source is concurrent).
+ * bounded cache (pieces of whole clusters, at least 1 MiB, 16 MiB in all)
+ * and copied out by the read that wants it, so that decompressing
+ * overlaps the caller's writing; a piece that failed ahead is read again
+ * by the read itself, for the error's words. The file is read with pread
+ * only, so reads from several threads at once are safe (the source is
+ * concurrent).
  * Memory: the L1 table (at most 32 MiB, no more than the file), the cache,
  * and per thread one cluster of output and two clusters of compressed
  * input.

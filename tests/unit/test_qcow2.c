@@ -188,6 +188,18 @@ static void check_image(const char *q, const char *threads)
 		}
 		assert_memory_equal(got, want, n);
 	}
+	/* all of it read ahead, given time to be (the cache holds 16 MiB),
+	 * then read at odd offsets: copied out of the cache's pieces */
+	memset(got, 0xee, n);
+	mlvm_source_willneed(s, 0, n);
+	usleep(300000);
+	assert_int_equal(mlvm_source_read(s, got, 12345, 0), 0);
+	for (off = 12345; off < n; off += (1u << 20) + 4099) {
+		size_t k = n - off < (1u << 20) + 4099 ? n - off : (1u << 20) + 4099;
+
+		assert_int_equal(mlvm_source_read(s, got + off, k, off), 0);
+	}
+	assert_memory_equal(got, want, n);
 	/* past the end: refused */
 	assert_int_equal(mlvm_source_read(s, got, 2, n - 1), -ERANGE);
 	mlvm_source_close(s);
