@@ -130,10 +130,17 @@ static uint64_t be64(const uint8_t *p)
 static int read_error(struct mlvm_source *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* set on a worker while it reads a piece ahead: its failure keeps no
+ * words (the read that wants the piece reads it again and words them) */
+static _Thread_local bool reading_ahead;
+
 static int read_error(struct mlvm_source *s, const char *fmt, ...)
 {
 	struct q2 *q = s->priv;
 	va_list ap;
+
+	if (reading_ahead)
+		return -EIO;
 
 	pthread_mutex_lock(&q->err_lock);
 	va_start(ap, fmt);
@@ -402,8 +409,10 @@ static void *worker_main(void *arg)
 		sl->state = SLOT_BUSY;
 		pthread_mutex_unlock(&q->lock);
 		rc = ctx_init(q, &q->ctx[me]);
+		reading_ahead = true;
 		if (!rc)
 			rc = read_range(s, &q->ctx[me], sl->buf, sl->off, sl->len);
+		reading_ahead = false;
 		pthread_mutex_lock(&q->lock);
 		sl->rc = rc;
 		sl->state = SLOT_DONE;
