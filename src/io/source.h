@@ -79,8 +79,9 @@ enum {
  * Open a regular file or block device; 0 or a negative errno. Its format
  * is recognised by content (detect.h): qcow2 images (versions 2 and 3,
  * zlib or zstd compression) are read by mlvm itself (source_qcow2.h);
- * EWF (E01), other qcow and VHD/VHDX images are opened read-only through
- * libewf, libqcow and libvhdi; their size is the media size; MLVM_SOURCE_WRITE on them fails with -EROFS.
+ * EWF (E01), qcow version 1 and VHD/VHDX images are opened read-only
+ * through libewf, libqcow and libvhdi. A container's size is the size of
+ * the disk it holds; MLVM_SOURCE_WRITE on one fails with -EROFS.
  * With MLVM_SOURCE_RAW the file is read as it is, container or not (what
  * sha256sum reads).
  * On failure ONE entry goes to r (NULL: no words): severity error, code
