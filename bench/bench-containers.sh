@@ -26,7 +26,7 @@
 #    with MD5) against `ewfexport -u -q -f raw -o OFF -B SIZE` (the LV's
 #    bytes only) and `qemu-img convert -O raw` (the whole PV: compared in
 #    throughput, bytes written per second), and mlvm with MLVM_IO_THREADS=0
-#    (one libewf/libqcow handle, as before the parallel reader).
+#    (one libewf handle, or mlvm's own qcow2 reader on one thread).
 # 5. Prints the throughputs, the ratios (target >= 1.5, issue 18) and
 #    mlvm's peak RSS, and the BENCH-RESULT lines bench-all collects.
 #

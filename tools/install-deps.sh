@@ -10,7 +10,7 @@ PACKAGES=(
 	strace valgrind clang
 	libfuse3-dev fuse3 e2fsprogs
 	libewf-dev libqcow-dev libvhdi-dev qemu-utils ewf-tools
-	libext2fs-dev libfsxfs-dev xfsprogs faketime sleuthkit liblz4-dev libzstd-dev
+	libext2fs-dev libfsxfs-dev xfsprogs faketime sleuthkit liblz4-dev libzstd-dev libdeflate-dev
 )
 
 missing=()

@@ -244,6 +244,7 @@ static int read_failed(struct run *x, unsigned char *buf, uint64_t off, size_t l
 {
 	uint64_t pos = 0, soff, run, k;
 	struct mlvm_source *src;
+	char why[400];
 
 	while (pos < len) {
 		int direct = mlvm_lv_locate(x->rd, off + pos, len - pos, &src, &soff, &run) == 0;
@@ -265,6 +266,11 @@ static int read_failed(struct run *x, unsigned char *buf, uint64_t off, size_t l
 		}
 		if (k >= run)
 			k = 0;
+		/* a source that can say more (qcow2: the cluster and its host byte) */
+		if (r && r != -ERANGE && mlvm_source_read_error(src, why, sizeof(why)))
+			return fail(x, rc, "cannot read %s at byte %llu (byte %llu of the lv): %s",
+				    src->name, (unsigned long long)(soff + k),
+				    (unsigned long long)(off + pos + k), why);
 		return fail(x, rc, "cannot read %s at byte %llu (byte %llu of the lv): %s", src->name,
 			    (unsigned long long)(soff + k), (unsigned long long)(off + pos + k),
 			    strerror(r == -ERANGE || !r ? EIO : -r));

@@ -17,6 +17,7 @@
 #include "io/source.h"
 #include "io/source_error.h"
 #include "io/source_libyal.h"
+#include "io/source_qcow2.h"
 #include "base/util.h"
 
 /* ------------------------------------------------------------ signatures */
@@ -150,7 +151,7 @@ static const char *article(enum mlvm_format f)
 
 /* ------------------------------------------------------------ dispatch */
 
-#if !defined(HAVE_LIBEWF) || !defined(HAVE_LIBQCOW) || !defined(HAVE_LIBVHDI)
+#if !defined(HAVE_LIBEWF) || !defined(HAVE_LIBVHDI)
 static int built_without(struct mlvm_report *r, const char *path, enum mlvm_format f,
 			 const char *lib, const char *pkg)
 {
@@ -211,12 +212,20 @@ int mlvm_container_open(const char *path, enum mlvm_format f, int flags,
 #else
 		return built_without(r, path, f, "libewf", "libewf-dev");
 #endif
-	case MLVM_FORMAT_QCOW:
+	case MLVM_FORMAT_QCOW: {
+		/* qcow2 by mlvm itself; what it leaves (qcow version 1) to libqcow */
+		int rc = mlvm_source_open_qcow2(path, out, r);
+
+		if (rc != MLVM_QCOW2_NOT_MINE)
+			return rc;
 #ifdef HAVE_LIBQCOW
 		return mlvm_source_open_qcow(path, out, r);
 #else
-		return built_without(r, path, f, "libqcow", "libqcow-dev");
+		return mlvm_source_fail(r, path, -EMEDIUMTYPE,
+			"it is a qcow image of version 1, which mlvm reads through libqcow, "
+			"but this mlvm was built without libqcow: install libqcow-dev and rebuild");
 #endif
+	}
 	case MLVM_FORMAT_VHD:
 	case MLVM_FORMAT_VHDX:
 #ifdef HAVE_LIBVHDI

@@ -5,7 +5,8 @@
  * Recognised by the formats' own signatures, never by file name:
  *   EWF (E01)   "EVF\x09\x0d\x0a\xff\x00" at 0        libewf
  *   EWF2 (Ex01) "EVF2\x0d\x0a\x81\x00" at 0            libewf
- *   qcow (1-3)  "QFI\xfb" at 0                          libqcow
+ *   qcow (1-3)  "QFI\xfb" at 0          versions 2 and 3 read by mlvm
+ *                                       itself (source_qcow2.h), 1 libqcow
  *   VHDX        "vhdxfile" at 0                         libvhdi
  *   VHD         "conectix" in the last 512 bytes (every VHD), or in the
  *               first 512 (the footer copy of dynamic and differencing
@@ -16,11 +17,12 @@
  * disk (no LVM2 label, no MBR boot signature, not all zeros), libmagic is
  * asked for a second opinion (loaded on first need, as content.c does).
  *
- * A container is opened read-only through its library behind the usual
+ * A container is opened read-only (through its library, or qcow2 by
+ * mlvm's own reader) behind the usual
  * struct mlvm_source (see source.h): the source's size is the media size
  * and pread maps to the library's read at an offset. The libraries are
  * not safe for concurrent reads through one handle (each keeps a cache
- * and, in libewf 20140813, a current offset), so every container source
+ * and, in libewf 20140813, a current offset), so every library's source
  * serialises its reads with a mutex: one reader at a time per handle.
  *
  * Layer: io (src/io). May include: base.

@@ -377,3 +377,12 @@ void mlvm_source_missing(struct mlvm_source *s, uint64_t off, uint64_t len,
 	if (s && s->ops->missing && len)
 		s->ops->missing(s, off, len, add, ctx);
 }
+
+int mlvm_source_read_error(struct mlvm_source *s, char *buf, size_t size)
+{
+	if (size)
+		buf[0] = '\0';
+	if (!s || !s->ops->read_error || !size)
+		return 0;
+	return s->ops->read_error(s, buf, size);
+}

@@ -38,6 +38,9 @@ struct mlvm_source_ops {
 	 * that its reads gave as zeros because the bytes behind it are missing */
 	void (*missing)(struct mlvm_source *s, uint64_t off, uint64_t len,
 			void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx);
+	/* optional: the words of the last failed read (see
+	 * mlvm_source_read_error): 1 with them in buf, or 0 */
+	int (*read_error)(struct mlvm_source *s, char *buf, size_t size);
 };
 
 /*
@@ -74,9 +77,11 @@ enum {
 
 /*
  * Open a regular file or block device; 0 or a negative errno. Its format
- * is recognised by content (detect.h): EWF (E01), qcow and VHD/VHDX images
- * are opened read-only through libewf, libqcow and libvhdi, their size
- * being the media size; MLVM_SOURCE_WRITE on them fails with -EROFS.
+ * is recognised by content (detect.h): qcow2 images (versions 2 and 3,
+ * zlib or zstd compression) are read by mlvm itself (source_qcow2.h);
+ * EWF (E01), qcow version 1 and VHD/VHDX images are opened read-only
+ * through libewf, libqcow and libvhdi. A container's size is the size of
+ * the disk it holds; MLVM_SOURCE_WRITE on one fails with -EROFS.
  * With MLVM_SOURCE_RAW the file is read as it is, container or not (what
  * sha256sum reads).
  * On failure ONE entry goes to r (NULL: no words): severity error, code
@@ -144,6 +149,14 @@ void mlvm_source_willneed(struct mlvm_source *s, uint64_t off, uint64_t len);
  */
 void mlvm_source_missing(struct mlvm_source *s, uint64_t off, uint64_t len,
 			 void (*add)(void *ctx, uint64_t start, uint64_t len), void *ctx);
+
+/*
+ * What was wrong with the last read of s that failed, when the source can
+ * say more than its errno (a qcow2 image read by mlvm itself: the guest
+ * byte, the host byte, why the cluster cannot be read): 1 with the words
+ * in buf (size bytes, NUL-terminated), or 0 and buf "".
+ */
+int mlvm_source_read_error(struct mlvm_source *s, char *buf, size_t size);
 
 /*
  * Map len bytes at off read-only, without copying, when the source allows

@@ -1,6 +1,7 @@
 #!/bin/bash
-# The parallel container reader (io/source_libyal.h): an LV exported from a
-# compressed E01 and from a compressed qcow2 through the worker threads
+# The parallel container readers (io/source_libyal.h for E01, mlvm's own
+# io/source_qcow2.h for qcow2): an LV exported from a compressed E01 and
+# from a compressed qcow2 through the worker threads
 # (MLVM_IO_THREADS=4, whatever the cores; the exporter's read-ahead) has the
 # raw export's sha256, and so has the serial path (MLVM_IO_THREADS=0).
 # The LV starts 64 KiB past a 1 MiB boundary and holds random bytes, text

@@ -247,11 +247,8 @@ static void open_truncated_qcow_fails_clearly(void **state)
 	char *p = temp_image("QFI\xfb\x00\x00\x00\x02", 8, 8);
 
 	(void)state;
-#ifdef HAVE_LIBQCOW
-	expect_open_error(p, 0, "qcow image that libqcow cannot open");
-#else
-	expect_open_error(p, 0, "built without libqcow: install libqcow-dev");
-#endif
+	/* read by mlvm itself (io/source_qcow2.h), with or without libqcow */
+	expect_open_error(p, 0, "qcow2 image whose header is cut short: 8 bytes of 72");
 	unlink(p);
 	free(p);
 }
