@@ -238,7 +238,7 @@ say "compiling the driver"
 libmlvm=$(dirname "$MLVM")/libmlvm.a
 [ -f "$libmlvm" ] || die "no $libmlvm next to $MLVM (build mlvm first)"
 extra_libs=$(pkg-config --libs zlib uuid 2>/dev/null || echo "-lz -luuid")
-for l in libewf libqcow libvhdi; do
+for l in libewf libqcow libvhdi libdeflate libzstd; do
 	extra_libs="$extra_libs $(pkg-config --libs "$l" 2>/dev/null || true)"
 done
 # shellcheck disable=SC2086
