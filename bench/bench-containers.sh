@@ -196,10 +196,19 @@ peer_bytes() {
 	*) stat -c %s "$img" ;;
 	esac
 }
+# like for like: qemu-img convert -O raw writes a sparse file (it skips
+# zero blocks, -S 4k by default), so mlvm export gets --sparse against it
+# (the same bytes read back); ewfexport writes every byte, and so does mlvm
+# against it. mlvm hashes (SHA-256) what it writes either way; the peers
+# do not (ewfexport: MD5)
+sparse_for() {	# sparse_for PATH: --sparse for a qcow2 container
+	case $1 in *.qcow2) echo --sparse ;; esac
+}
 run_mlvm() {	# run_mlvm THREADS PATH
 	local -a env=()
 	[ "$1" = default ] || env=(MLVM_IO_THREADS="$1")
-	env "${env[@]}" "$MLVM" export --lv "$vg/data" -o "$dir/out-mlvm.raw" "$2" >/dev/null 2>&1
+	# shellcheck disable=SC2046
+	env "${env[@]}" "$MLVM" export $(sparse_for "$2") --lv "$vg/data" -o "$dir/out-mlvm.raw" "$2" >/dev/null 2>&1
 }
 elapsed() {	# elapsed CMD...: "WALL CPU" seconds of CMD (CPU: user+sys of all its processes)
 	local TIMEFORMAT='%R %U %S' w u sy
@@ -228,7 +237,8 @@ for c in "${readable[@]}"; do
 		t_serial+=("$w") c_serial+=("$c")
 		rm -f "$dir/out-mlvm.raw"
 	done
-	rss=$(bench_rss env "$MLVM" export --lv "$vg/data" -o "$dir/out-mlvm.raw" "$path")
+	# shellcheck disable=SC2046
+	rss=$(bench_rss env "$MLVM" export $(sparse_for "$path") --lv "$vg/data" -o "$dir/out-mlvm.raw" "$path")
 	rm -f "$dir/out-mlvm.raw"
 	tp=$(median "${t_peer[@]}") tm=$(median "${t_mlvm[@]}") ts=$(median "${t_serial[@]}")
 	read -r mb_peer mb_mlvm mb_serial ratio ratio_s < <(python3 -c "
