@@ -304,6 +304,19 @@ void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const
 	intro_sort(base, n, size, depth, cmp);
 }
 
+size_t mlvm_u64_dec(char *out, uint64_t v)
+{
+	char tmp[MLVM_U64_DEC_MAX];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(out, tmp + i, sizeof(tmp) - i);
+	return sizeof(tmp) - i;
+}
+
 /* two digits of v at p */
 static void two(char *p, unsigned v)
 {

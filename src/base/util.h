@@ -118,6 +118,10 @@ void mlvm_human_size_si(uint64_t bytes, char *out, size_t outlen);
  * runs): not stable (give cmp a total order), O(n log n) whatever the
  * input, O(log n) stack.
  */
+/* v in decimal at out (room for MLVM_U64_DEC_MAX bytes), no NUL; its length */
+#define MLVM_U64_DEC_MAX 20
+size_t mlvm_u64_dec(char *out, uint64_t v);
+
 /*
  * UTC time t (seconds since 1970) as "YYYY-MM-DD HH:MM:SS", or with iso
  * "YYYY-MM-DDTHH:MM:SSZ", into buf; "" when it cannot be shown (len too

@@ -209,17 +209,9 @@ static void row_s(struct table *t, const char *key, const char *s)
 /* a row of an unsigned number */
 static void row_u(struct table *t, const char *key, unsigned long long v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (!row_begin(t, key, sizeof(tmp) - i))
+	if (!row_begin(t, key, MLVM_U64_DEC_MAX))
 		return;
-	memcpy(t->buf + t->len, tmp + i, sizeof(tmp) - i);
-	row_end(t, sizeof(tmp) - i);
+	row_end(t, mlvm_u64_dec(t->buf + t->len, v));
 }
 
 /* a row of the strings of an array joined with ", " (cfg_join_strings) */
@@ -440,32 +432,18 @@ static void table_free(struct table *t)
 	free(t->at);
 }
 
-/* v in decimal at o; its length */
-static size_t put_dec(char *o, unsigned long long v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(o, tmp + i, sizeof(tmp) - i);
-	return sizeof(tmp) - i;
-}
-
 /* a segment's row: "KIND, extents FIRST-LAST[, on NAME:START, ...]", as
  * printf once made it, written in place without printf (a VG of 10,000
  * LVs of two segments: 20,000 of them) */
 static void seg_row(struct table *t, const char *key, const char *kind,
 		    const struct mlvm_segment *sg)
 {
-	size_t bound = strlen(kind) + 10 + 2 * 20 + 1 + 5, vl = 0, n;
+	size_t bound = strlen(kind) + 10 + 2 * MLVM_U64_DEC_MAX + 1 + 5, vl = 0, n;
 	uint32_t i;
 	char *o;
 
 	for (i = 0; i < sg->n_areas; i++)
-		bound += strlen(sg->areas[i].name) + 1 + 20 + 2;
+		bound += strlen(sg->areas[i].name) + 1 + MLVM_U64_DEC_MAX + 2;
 	if (!row_begin(t, key, bound))
 		return;
 	o = t->buf + t->len;
@@ -474,9 +452,9 @@ static void seg_row(struct table *t, const char *key, const char *kind,
 	vl = n;
 	memcpy(o + vl, ", extents ", 10);
 	vl += 10;
-	vl += put_dec(o + vl, sg->start_extent);
+	vl += mlvm_u64_dec(o + vl, sg->start_extent);
 	o[vl++] = '-';
-	vl += put_dec(o + vl, sg->start_extent + sg->extent_count - (sg->extent_count ? 1 : 0));
+	vl += mlvm_u64_dec(o + vl, sg->start_extent + sg->extent_count - (sg->extent_count ? 1 : 0));
 	for (i = 0; i < sg->n_areas; i++) {
 		memcpy(o + vl, i ? ", " : ", on ", i ? 2 : 5);
 		vl += i ? 2 : 5;
@@ -484,7 +462,7 @@ static void seg_row(struct table *t, const char *key, const char *kind,
 		memcpy(o + vl, sg->areas[i].name, n);
 		vl += n;
 		o[vl++] = ':';
-		vl += put_dec(o + vl, sg->areas[i].start);
+		vl += mlvm_u64_dec(o + vl, sg->areas[i].start);
 	}
 	row_end(t, vl);
 }

@@ -2,6 +2,7 @@
  * json.c - streaming JSON writer.
  */
 #include "cli/json.h"
+#include "base/util.h"
 
 #include <math.h>
 #include <string.h>
@@ -76,14 +77,9 @@ static void puts_(struct json *j, const char *s)
 
 static void put_u64(struct json *j, uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
+	char tmp[MLVM_U64_DEC_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(j, tmp + i, sizeof(tmp) - i);
+	put(j, tmp, mlvm_u64_dec(tmp, v));
 }
 
 static void indent(struct json *j)

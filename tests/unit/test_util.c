@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -116,6 +117,33 @@ static void sort_handles_hard_shapes(void **state)
 	}
 }
 
+/* decimal digits against snprintf, the edges and random values */
+static void u64_dec_matches_printf(void **state)
+{
+	static const uint64_t fixed[] = { 0, 1, 9, 10, 99, 100, 4294967295u, 4294967296u,
+					  9999999999999999999ull, UINT64_MAX };
+	uint64_t v, seed = 7;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 10000; i++) {
+		char want[32], got[MLVM_U64_DEC_MAX + 1];
+		size_t n;
+
+		if (i < sizeof(fixed) / sizeof(fixed[0])) {
+			v = fixed[i];
+		} else {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			v = seed >> (seed % 64);
+		}
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		n = mlvm_u64_dec(got, v);
+		assert_true(n <= MLVM_U64_DEC_MAX);
+		got[n] = '\0';
+		assert_string_equal(got, want);
+	}
+}
+
 /* the arithmetic dates against gmtime_r and strftime */
 static void utc_matches_gmtime(void **state)
 {
@@ -162,6 +190,7 @@ int main(void)
 		cmocka_unit_test(sort_handles_sorted_reversed_and_bytes),
 		cmocka_unit_test(sort_handles_hard_shapes),
 		cmocka_unit_test(utc_matches_gmtime),
+		cmocka_unit_test(u64_dec_matches_printf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
