@@ -122,7 +122,9 @@ static void row(struct table *t, const char *key, const char *fmt, ...)
 		t->oom = true;
 		return;
 	}
-	if ((size_t)vl >= t->bcap - t->len) {	/* longer: room, then again */
+	/* longer, or into the slack table_print reads past a row: room, then
+	 * again (table_room keeps CELL_SLACK after it) */
+	if ((size_t)vl + 1 + CELL_SLACK > t->bcap - t->len) {
 		if (!table_room(t, (size_t)vl + 1)) {
 			t->oom = true;
 			return;

@@ -565,12 +565,12 @@ static int cmp_hit(const void *x, const void *y)
  * candidate once in 65536 bytes of random data, never in zeros), each
  * candidate compared whole.
  */
-/* -1: not yet asked; 0: the 16-byte search; 1: the AVX2 one */
-static int use_avx2 = -1;
+/* set by tests only, before carving: the 16-byte search even with AVX2 */
+static int only_16 = 0;
 
 void mlvm_deepcarve_vector_width(int bytes)
 {
-	use_avx2 = bytes == 16 ? 0 : -1;
+	only_16 = bytes == 16;
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
@@ -624,9 +624,9 @@ static const char *find_qanchor(const char *p, size_t n)
 	last = n - ql;		/* the last index a match may start at */
 #if defined(__GNUC__) && defined(__x86_64__)
 	{
-		if (use_avx2 < 0)
-			use_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-		if (use_avx2) {
+		/* __builtin_cpu_supports reads what libgcc found at start-up:
+		 * asked each time, nothing is written while carving */
+		if (!only_16 && __builtin_cpu_supports("avx2")) {
 			size_t r = qanchor_avx2(p, last, ql);
 			const size_t miss = (size_t)1 << (sizeof(size_t) * 8 - 1);
 
