@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 
 static inline uint16_t mlvm_le16(const uint8_t *p)
 {
@@ -54,6 +55,13 @@ static inline void mlvm_put_le64(uint8_t *p, uint64_t v)
  * in the fault handler, 15 % in memset touching fresh pages).
  */
 void *mlvm_alloc_huge(size_t n);
+
+/*
+ * pthread_create with every signal blocked in the new thread: signals
+ * reach the caller's threads only (the worker, reader and hasher threads
+ * all start this way). 0, or pthread_create's error number.
+ */
+int mlvm_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /*
  * Map the pages of [p, p + n) now, in one call (madvise MADV_POPULATE_WRITE,

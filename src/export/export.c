@@ -140,16 +140,11 @@ static void *hash_main(void *arg)
 	return NULL;
 }
 
-/* start the hasher with every signal blocked: signals are the caller's */
+/* start the hasher (signals are the caller's: mlvm_thread_create) */
 static int hash_start(struct hasher *h, pthread_t *th)
 {
-	sigset_t all, old;
-	int rc;
+	int rc = mlvm_thread_create(th, hash_main, h);
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(th, NULL, hash_main, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc ? -rc : 0;
 }
 

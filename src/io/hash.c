@@ -6,11 +6,11 @@
  * again only once every digest thread is done with it.
  */
 #include "io/hash.h"
+#include "base/util.h"
 #include "io/source.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,7 +90,6 @@ int mlvm_source_hash_chunked(struct mlvm_source *s, unsigned algs, size_t chunk,
 	struct worker w[MLVM_DIGEST_COUNT];
 	unsigned n = 0, k, alg;
 	uint64_t off = 0;
-	sigset_t all, old;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -116,15 +115,12 @@ int mlvm_source_hash_chunked(struct mlvm_source *s, unsigned algs, size_t chunk,
 		n++;
 	}
 	/* the digest threads take no signal: they are the caller's */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (k = 0; !rc && k < n; k++) {
-		if (pthread_create(&w[k].th, NULL, worker_main, &w[k]))
+		if (mlvm_thread_create(&w[k].th, worker_main, &w[k]))
 			rc = -EAGAIN;
 		else
 			w[k].started = true;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	while (!rc && off < s->size) {
 		struct slot *sl = &p.slot[p.posted % MLVM_HASH_NBUF];

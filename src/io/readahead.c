@@ -75,7 +75,6 @@ static void *reader_main(void *arg)
 
 static int start_thread(struct mlvm_readahead *ra)
 {
-	sigset_t all, old;
 	int rc;
 
 	if (pthread_mutex_init(&ra->lock, NULL))
@@ -90,10 +89,7 @@ static int start_thread(struct mlvm_readahead *ra)
 		return -1;
 	}
 	/* the thread takes no signals: they reach the caller's threads only */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&ra->th, NULL, reader_main, ra);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = mlvm_thread_create(&ra->th, reader_main, ra);
 	if (rc) {
 		pthread_cond_destroy(&ra->room);
 		pthread_cond_destroy(&ra->ready);

@@ -169,7 +169,6 @@ static int pool_start(struct mlvm_source *s)
 	const struct mlvm_libyal *lib = p->lib;
 	struct pool *pl = &p->pool;
 	int want = lib->parallel ? mlvm_io_threads(MAX_WORKERS) : 0, i;
-	sigset_t all, old;
 	void *mem = NULL;
 
 	/* huge pages where the system gives them: a page fault costs more
@@ -199,16 +198,13 @@ static int pool_start(struct mlvm_source *s)
 	pthread_cond_init(&pl->work, NULL);
 	pthread_cond_init(&pl->done, NULL);
 	/* the workers take no signals: they reach the caller's threads only */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_mutex_lock(&pl->lock);
 	for (i = 0; i < want; i++) {
-		if (pthread_create(&pl->th[pl->n], NULL, worker_main, s) != 0)
+		if (mlvm_thread_create(&pl->th[pl->n], worker_main, s) != 0)
 			break;
 		pl->n++;
 	}
 	pthread_mutex_unlock(&pl->lock);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (i = pl->n; i < want; i++)
 		lib->close(pl->h[i], 1);
 	if (!pl->n)

@@ -426,7 +426,6 @@ static int pool_start(struct mlvm_source *s)
 {
 	struct q2 *q = s->priv;
 	int want = mlvm_io_threads(MAX_WORKERS), i;
-	sigset_t all, old;
 
 	if (!want)
 		return -1;
@@ -445,16 +444,14 @@ static int pool_start(struct mlvm_source *s)
 	pthread_cond_init(&q->work, NULL);
 	pthread_cond_init(&q->done, NULL);
 	pthread_mutex_init(&q->job_lock, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	/* the workers take no signals (mlvm_thread_create) */
 	pthread_mutex_lock(&q->lock);
 	for (i = 0; i < want; i++) {
-		if (pthread_create(&q->th[q->n], NULL, worker_main, s) != 0)
+		if (mlvm_thread_create(&q->th[q->n], worker_main, s) != 0)
 			break;
 		q->n++;
 	}
 	pthread_mutex_unlock(&q->lock);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (q->n)
 		return 0;
 	free(q->mem);
