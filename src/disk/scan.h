@@ -85,8 +85,15 @@ struct mlvm_scan_opts {
 	size_t max_hits;	/* 0 = MLVM_SCAN_MAX_HITS_DEFAULT */
 	/* mlvm_scan_source only, may be NULL: called with every piece it
 	 * reads, in offset order, so another search can share the read (the
-	 * --deep text carver); a negative return stops the scan with it */
-	int (*piece)(void *ctx, const uint8_t *buf, size_t len, uint64_t base);
+	 * --deep text carver); a negative return stops the scan with it.
+	 * slot: the read-ahead slot the piece was in (io/readahead.h) */
+	int (*piece)(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t base);
+	/* mlvm_scan_source only, may be NULL: called first with every piece,
+	 * on the reader threads (several at once, in any order), with the same
+	 * slot: the part of piece's work that can be done there (the carver's
+	 * search), kept per slot for piece */
+	void (*piece_work)(void *ctx, unsigned slot, const uint8_t *buf, size_t len,
+			   uint64_t base);
 	void *piece_ctx;
 };
 
@@ -97,11 +104,13 @@ const char *mlvm_hit_kind_name(enum mlvm_hit_kind kind);
 /*
  * Scan [o->start, o->end) of s sector by sector (o may be NULL: the whole
  * image, no text, the default bound). The range is clamped to the image.
- * Reads MLVM_SCAN_CHUNK bytes at a time with mlvm_source_read into one
- * reused buffer, so memory is that buffer plus the hits. With a piece
- * callback (--deep) the pieces are read ahead on a thread into three such
- * buffers (io/readahead.h; MLVM_IO_THREADS=0 or one core: as without);
- * the hits, the pieces and the errors are the same.
+ * Reads MLVM_SCAN_CHUNK bytes at a time with mlvm_source_read. The pieces
+ * are read and searched on reader threads (io/readahead.h: as many as
+ * MLVM_IO_THREADS or the cores, at most MLVM_READAHEAD_MAX_READERS, into
+ * two more buffers than readers) and their hits joined here in offset
+ * order; MLVM_IO_THREADS=0 or one core: one buffer, read and searched in
+ * the caller's thread. The hits, the pieces and the errors are the same
+ * either way; memory is the buffers plus the hits.
  *
  * On success returns 0, *hits is a malloc'd array of *n hits in offset order
  * (NULL when *n is 0; free() it) and *truncated tells whether max_hits cut

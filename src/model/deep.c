@@ -48,10 +48,17 @@ struct deep_pass {
 	size_t n;
 };
 
-static int feed_piece(void *ctx, const uint8_t *buf, size_t len, uint64_t base)
+static int feed_piece(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t base)
 {
-	(void)mlvm_deepcarver_feed(ctx, buf, len, base);	/* an error: a pass of its own later */
+	/* an error: a pass of its own later */
+	(void)mlvm_deepcarver_feed_slot(ctx, slot, buf, len, base);
 	return 0;
+}
+
+/* on the reader threads: the carver's search of the piece */
+static void search_piece(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t base)
+{
+	mlvm_deepcarver_work(ctx, slot, buf, len, base);
 }
 
 int mlvm_set_deep_piece(struct mlvm_set *set, struct mlvm_source *src,
@@ -65,6 +72,7 @@ int mlvm_set_deep_piece(struct mlvm_set *set, struct mlvm_source *src,
 	if (rc < 0)
 		return rc;
 	o->piece = feed_piece;
+	o->piece_work = search_piece;
 	o->piece_ctx = *dc;
 	return 0;
 }

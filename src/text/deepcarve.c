@@ -498,6 +498,12 @@ struct hit {
 	enum hit_kind kind;
 };
 
+/* the hits found in a window, in offset order */
+struct hitbuf {
+	struct hit *v;
+	size_t n, cap;
+};
+
 struct carver {
 	const struct mlvm_deepcarve_opts *o;
 	size_t max;
@@ -506,8 +512,7 @@ struct carver {
 	uint64_t done;		/* hits before this were inside a copy found */
 	size_t budget;		/* hits that may still be walked */
 	bool truncated;
-	struct hit *hits;
-	size_t n_hits, cap_hits;
+	struct hitbuf hits;
 };
 
 static bool skipped(const struct carver *c, uint64_t off)
@@ -535,16 +540,16 @@ static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
 	return v;
 }
 
-static int push_hit(struct carver *c, uint64_t off, enum hit_kind kind)
+static int push_hit(struct hitbuf *hb, uint64_t off, enum hit_kind kind)
 {
-	struct hit *h = grow(c->hits, c->n_hits, &c->cap_hits, sizeof(*h), 64);
+	struct hit *h = grow(hb->v, hb->n, &hb->cap, sizeof(*h), 64);
 
 	if (!h)
 		return -ENOMEM;
-	c->hits = h;
-	c->hits[c->n_hits].off = off;
-	c->hits[c->n_hits].kind = kind;
-	c->n_hits++;
+	hb->v = h;
+	hb->v[hb->n].off = off;
+	hb->v[hb->n].kind = kind;
+	hb->n++;
 	return 0;
 }
 
@@ -683,14 +688,14 @@ static const char *find_qanchor(const char *p, size_t n)
  * by locate over a wider window); every hit is thus found by exactly one
  * window, whatever the pieces.
  */
-static int find_hits(struct carver *c, const struct win *w, uint64_t from, uint64_t to)
+static int find_hits(struct hitbuf *hb, const struct win *w, uint64_t from, uint64_t to)
 {
 	const char *p = w->p;
 	size_t i = (size_t)(from - w->base), lim = (size_t)(to - w->base);
 	uint64_t sec;
 	int rc;
 
-	c->n_hits = 0;
+	hb->n = 0;
 	while (i < lim) {
 		const char *h = find_qanchor(p + i, w->n - i);
 		size_t at;
@@ -700,7 +705,7 @@ static int find_hits(struct carver *c, const struct win *w, uint64_t from, uint6
 		at = (size_t)(h - p);
 		if (at >= lim)
 			break;
-		if ((rc = push_hit(c, w->base + at + 1, HIT_ANCHOR)) < 0)
+		if ((rc = push_hit(hb, w->base + at + 1, HIT_ANCHOR)) < 0)
 			return rc;
 		i = at + 1;
 	}
@@ -712,18 +717,18 @@ static int find_hits(struct carver *c, const struct win *w, uint64_t from, uint6
 		if (ch == '#') {
 			if (w->n - k >= sizeof(generated) - 1 &&
 			    !memcmp(p + k, generated, sizeof(generated) - 1) &&
-			    (rc = push_hit(c, sec, HIT_GENERATED)) < 0)
+			    (rc = push_hit(hb, sec, HIT_GENERATED)) < 0)
 				return rc;
 		} else if (key_char(ch) && ch != '-') {
 			int head = ring_head(w, k);
 
-			if (head && (rc = push_hit(c, sec, head == 1 ? HIT_RING_HEAD
+			if (head && (rc = push_hit(hb, sec, head == 1 ? HIT_RING_HEAD
 							     : HIT_RING_MAYBE)) < 0)
 				return rc;
 		}
 	}
-	if (c->n_hits > 1)
-		qsort(c->hits, c->n_hits, sizeof(*c->hits), cmp_hit);
+	if (hb->n > 1)
+		qsort(hb->v, hb->n, sizeof(*hb->v), cmp_hit);
 	return 0;
 }
 
@@ -757,13 +762,14 @@ static int locate(const struct win *w, const struct hit *h, struct mlvm_text_cop
 typedef int (*window_fn)(void *ctx, uint64_t start, uint64_t len, struct win *w, uint8_t **buf);
 
 /* walk the hits found in w; NEED_MORE hits go to rd (NULL: cannot happen) */
-static int walk_hits(struct carver *c, const struct win *w, window_fn rd, void *ctx)
+static int walk_hits(struct carver *c, const struct hitbuf *hb, const struct win *w, window_fn rd,
+		     void *ctx)
 {
 	size_t k;
 	int rc;
 
-	for (k = 0; k < c->n_hits; k++) {
-		const struct hit *h = &c->hits[k];
+	for (k = 0; k < hb->n; k++) {
+		const struct hit *h = &hb->v[k];
 		struct mlvm_text_copy t;
 
 		if (h->off < c->done || skipped(c, h->off))
@@ -849,7 +855,7 @@ static void carver_init(struct carver *c, const struct mlvm_deepcarve_opts *o)
 static int carver_done(struct carver *c, int rc, struct mlvm_text_copy **out, size_t *n,
 		       bool *truncated)
 {
-	free(c->hits);
+	free(c->hits.v);
 	if (rc < 0) {
 		free(c->v);
 		return rc;
@@ -879,9 +885,9 @@ int mlvm_deepcarve_buffer(const uint8_t *buf, size_t len, uint64_t base,
 	*n = 0;
 	*truncated = false;
 	carver_init(&c, o);
-	rc = len ? find_hits(&c, &w, base, base + len) : 0;
+	rc = len ? find_hits(&c.hits, &w, base, base + len) : 0;
 	if (rc >= 0)
-		rc = walk_hits(&c, &w, NULL, NULL);
+		rc = walk_hits(&c, &c.hits, &w, NULL, NULL);
 	return carver_done(&c, rc, out, n, truncated);
 }
 
@@ -924,6 +930,15 @@ struct mlvm_deepcarver {
 					 * then the first bytes of the next piece */
 	size_t tail_len;
 	int err;
+	/* the hits of pieces' own parts, found on reader threads
+	 * (mlvm_deepcarver_work), one per read-ahead slot */
+	struct pre_hits {
+		struct hitbuf hb;
+		uint64_t base;
+		size_t len;
+		int rc;
+		bool valid;
+	} pre[MLVM_READAHEAD_MAX_SLOTS];
 };
 
 int mlvm_deepcarver_new(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
@@ -949,22 +964,67 @@ bool mlvm_deepcarver_done(const struct mlvm_deepcarver *dc)
 	return dc->err || dc->c.truncated || dc->next >= dc->s->size;
 }
 
-/* the hits of [from, to) in w, walked (reading wider windows from the source) */
-static int feed_window(struct mlvm_deepcarver *dc, const struct win *w, uint64_t from, uint64_t to)
+/* the hits of [from, to) in w (pre: found already, in w), walked (reading
+ * wider windows from the source) */
+static int feed_window(struct mlvm_deepcarver *dc, const struct win *w, uint64_t from, uint64_t to,
+		       const struct pre_hits *pre)
 {
+	const struct hitbuf *hb = &dc->c.hits;
 	int rc;
 
 	if (from >= to || dc->c.truncated)
 		return 0;
-	rc = find_hits(&dc->c, w, from, to);
-	if (rc >= 0)
-		rc = walk_hits(&dc->c, w, read_window, dc->s);
+	if (pre) {
+		if (pre->rc < 0)
+			return pre->rc;
+		hb = &pre->hb;
+	} else if ((rc = find_hits(&dc->c.hits, w, from, to)) < 0) {
+		return rc;
+	}
+	rc = walk_hits(&dc->c, hb, w, read_window, dc->s);
 	return rc < 0 ? rc : 0;
 }
 
-int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t len, uint64_t base)
+/* the part of a piece whose hits it decides alone: [base, *to), all of it
+ * but its last OVERLAP bytes (they wait for the next piece), unless it is
+ * the image's end */
+static uint64_t own_end(uint64_t size, size_t len, uint64_t base)
+{
+	uint64_t end = base + len;
+
+	return end - (end == size ? 0 : len < OVERLAP ? len : OVERLAP);
+}
+
+void mlvm_deepcarver_work(struct mlvm_deepcarver *dc, unsigned slot, const uint8_t *buf,
+			  size_t len, uint64_t base)
+{
+	uint64_t size = dc->s->size, to;
+	struct pre_hits *p;
+
+	if (slot >= MLVM_READAHEAD_MAX_SLOTS)
+		return;
+	p = &dc->pre[slot];
+	p->valid = false;
+	if (!len || len > size || base > size - len)
+		return;
+	to = own_end(size, len, base);
+	p->hb.n = 0;
+	p->rc = 0;
+	if (base < to) {
+		struct win w = { (const char *)buf, len, base, base == 0, base + len == size };
+
+		p->rc = find_hits(&p->hb, &w, base, to);
+	}
+	p->base = base;
+	p->len = len;
+	p->valid = true;
+}
+
+int mlvm_deepcarver_feed_slot(struct mlvm_deepcarver *dc, unsigned slot, const uint8_t *buf,
+			      size_t len, uint64_t base)
 {
 	uint64_t size = dc->s->size, end, keep;
+	const struct pre_hits *pre = NULL;
 	int rc = 0;
 
 	if (dc->err || dc->c.truncated || !len)
@@ -972,6 +1032,11 @@ int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t 
 	if (base != dc->next || len > size - base)
 		return dc->err = -EINVAL;
 	end = base + len;
+	if (slot < MLVM_READAHEAD_MAX_SLOTS && dc->pre[slot].valid) {
+		dc->pre[slot].valid = false;
+		if (dc->pre[slot].base == base && dc->pre[slot].len == len)
+			pre = &dc->pre[slot];
+	}
 	/* the hits in the last piece's tail, with this piece's first bytes after
 	 * them: OVERLAP of them, or up to the end of the image */
 	if (dc->tail_len) {
@@ -985,7 +1050,7 @@ int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t 
 			 * end can be told; the rest waits for the next piece */
 			size_t told = wn > OVERLAP ? wn - OVERLAP : 0;
 
-			rc = feed_window(dc, &j, j.base, j.base + told);
+			rc = feed_window(dc, &j, j.base, j.base + told, NULL);
 			memmove(dc->tail, dc->tail + told, wn - told);
 			dc->tail_len = wn - told;
 			dc->next = end;
@@ -993,15 +1058,15 @@ int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t 
 				dc->err = rc;
 			return rc;
 		}
-		rc = feed_window(dc, &j, j.base, base);
+		rc = feed_window(dc, &j, j.base, base, NULL);
 		dc->tail_len = 0;
 	}
 	/* this piece's, but for its tail (unless it is the image's end) */
 	if (rc == 0) {
 		struct win w = { (const char *)buf, len, base, base == 0, end == size };
 
-		keep = end == size ? 0 : len < OVERLAP ? len : OVERLAP;
-		rc = feed_window(dc, &w, base, end - keep);
+		keep = end - own_end(size, len, base);
+		rc = feed_window(dc, &w, base, end - keep, pre);
 		memcpy(dc->tail, buf + (len - keep), keep);
 		dc->tail_len = keep;
 	}
@@ -1011,9 +1076,15 @@ int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t 
 	return rc;
 }
 
+int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t len, uint64_t base)
+{
+	return mlvm_deepcarver_feed_slot(dc, MLVM_READAHEAD_MAX_SLOTS, buf, len, base);
+}
+
 int mlvm_deepcarver_finish(struct mlvm_deepcarver *dc, struct mlvm_text_copy **out, size_t *n,
 			   bool *truncated)
 {
+	size_t i;
 	int rc;
 
 	if (!dc)
@@ -1022,8 +1093,15 @@ int mlvm_deepcarver_finish(struct mlvm_deepcarver *dc, struct mlvm_text_copy **o
 	*n = 0;
 	*truncated = false;
 	rc = carver_done(&dc->c, dc->err, out, n, truncated);
+	for (i = 0; i < MLVM_READAHEAD_MAX_SLOTS; i++)
+		free(dc->pre[i].hb.v);
 	free(dc);
 	return rc;
+}
+
+static void work_piece(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t base)
+{
+	mlvm_deepcarver_work(ctx, slot, buf, len, base);
 }
 
 int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
@@ -1041,17 +1119,21 @@ int mlvm_deepcarve_source(struct mlvm_source *s, const struct mlvm_deepcarve_opt
 	rc = mlvm_deepcarver_new(s, o, &dc);
 	if (rc < 0)
 		return rc;
-	/* the pieces, read ahead on a thread (io/readahead.h) */
-	rc = mlvm_readahead_open(s, 0, s->size, MLVM_SCAN_CHUNK, mlvm_io_threads(1), &ra);
+	/* the pieces, read and searched on reader threads (io/readahead.h),
+	 * walked here in order */
+	rc = mlvm_readahead_open_work(s, 0, s->size, MLVM_SCAN_CHUNK,
+				      mlvm_io_threads(MLVM_READAHEAD_MAX_READERS), work_piece, dc,
+				      &ra);
 	while (rc == 0 && !mlvm_deepcarver_done(dc)) {
 		const uint8_t *buf;
 		size_t len;
 		uint64_t pos;
+		unsigned slot = 0;
 
-		rc = mlvm_readahead_next(ra, &buf, &len, &pos);
+		rc = mlvm_readahead_next_slot(ra, &buf, &len, &pos, &slot);
 		if (rc <= 0)
 			break;
-		rc = mlvm_deepcarver_feed(dc, buf, len, pos);
+		rc = mlvm_deepcarver_feed_slot(dc, slot, buf, len, pos);
 	}
 	mlvm_readahead_close(ra);
 	if (!dc)

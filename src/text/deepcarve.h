@@ -114,6 +114,20 @@ struct mlvm_deepcarver;
 int mlvm_deepcarver_new(struct mlvm_source *s, const struct mlvm_deepcarve_opts *o,
 			struct mlvm_deepcarver **out);
 int mlvm_deepcarver_feed(struct mlvm_deepcarver *dc, const uint8_t *buf, size_t len, uint64_t base);
+/*
+ * The search of a piece split from its walk, so that the search can run on
+ * the thread that read the piece (io/readahead.h's work): work finds the
+ * hits the piece decides alone and keeps them in slot (below
+ * MLVM_READAHEAD_MAX_SLOTS); it reads only buf and what new was given, and
+ * may run on several threads at once, each with its own slot. feed_slot
+ * is feed, taking those hits when slot holds them for this very piece
+ * (the same base and length) and searching itself otherwise: the copies
+ * found are the same either way.
+ */
+void mlvm_deepcarver_work(struct mlvm_deepcarver *dc, unsigned slot, const uint8_t *buf,
+			  size_t len, uint64_t base);
+int mlvm_deepcarver_feed_slot(struct mlvm_deepcarver *dc, unsigned slot, const uint8_t *buf,
+			      size_t len, uint64_t base);
 bool mlvm_deepcarver_done(const struct mlvm_deepcarver *dc);
 int mlvm_deepcarver_finish(struct mlvm_deepcarver *dc, struct mlvm_text_copy **out, size_t *n,
 			   bool *truncated);

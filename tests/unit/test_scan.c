@@ -767,9 +767,10 @@ struct seen {
 	unsigned n;
 	unsigned stop_at;	/* > 0: fail the piece with that number (1-based) */
 	struct mlvm_deepcarver *dc;
+	bool no_work;		/* no piece_work: the carver searches in feed */
 };
 
-static int see_piece(void *ctx, const uint8_t *buf, size_t len, uint64_t base)
+static int see_piece(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t base)
 {
 	struct seen *v = ctx;
 	uint64_t h = 1469598103934665603ull;
@@ -785,8 +786,17 @@ static int see_piece(void *ctx, const uint8_t *buf, size_t len, uint64_t base)
 	if (v->stop_at && v->n == v->stop_at)
 		return -ECANCELED;
 	if (v->dc)
-		assert_int_equal(mlvm_deepcarver_feed(v->dc, buf, len, base), 0);
+		assert_int_equal(mlvm_deepcarver_feed_slot(v->dc, slot, buf, len, base), 0);
 	return 0;
+}
+
+/* on the reader threads (no cmocka asserts there) */
+static void see_work(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t base)
+{
+	struct seen *v = ctx;
+
+	if (v->dc)
+		mlvm_deepcarver_work(v->dc, slot, buf, len, base);
 }
 
 struct deep_run {
@@ -805,14 +815,19 @@ static void deep_run(struct mlvm_source *s, const char *threads, const struct ml
 		     unsigned stop_at, struct deep_run *r)
 {
 	struct mlvm_scan_opts o = o0 ? *o0 : (struct mlvm_scan_opts){ 0 };
-	bool cut = false;
+	bool cut = false, no_work = threads[0] == '-';
 
 	memset(r, 0, sizeof(*r));
+	/* "-N": N threads, the carver's search left to feed */
+	if (no_work)
+		threads++;
+	r->seen.no_work = no_work;
 	setenv("MLVM_IO_THREADS", threads, 1);
 	assert_int_equal(mlvm_deepcarver_new(s, NULL, &r->seen.dc), 0);
 	r->seen.stop_at = stop_at;
 	o.text = true;
 	o.piece = see_piece;
+	o.piece_work = r->seen.no_work ? NULL : see_work;
 	o.piece_ctx = &r->seen;
 	r->rc = mlvm_scan_source(s, &o, &r->hits, &r->n, &r->trunc);
 	assert_int_equal(mlvm_deepcarver_finish(r->seen.dc, &r->copies, &r->n_copies, &cut), 0);
@@ -885,6 +900,9 @@ static void deep_reader_thread_equals_serial(void **state)
 	struct mlvm_source *s = mlvm_source_memory("deep.img", img, size, 0);
 	struct deep_run a, b;
 	struct mlvm_readahead *ra = NULL;
+	/* 1, 2, 4 readers and serial without the search split off */
+	const char *modes[] = { "1", "2", "4", "-0", "-2" };
+	size_t k;
 
 	(void)state;
 	assert_non_null(s);
@@ -900,14 +918,16 @@ static void deep_reader_thread_equals_serial(void **state)
 	unsetenv("MLVM_IO_THREADS");
 
 	deep_run(s, "0", NULL, 0, &a);
-	deep_run(s, "1", NULL, 0, &b);
 	assert_int_equal(a.rc, 0);
 	assert_int_equal(a.seen.n, 6);
 	assert_true(a.n >= 15);
 	assert_int_equal(a.n_copies, 10);
-	assert_same_run(&a, &b);
+	for (k = 0; k < sizeof(modes) / sizeof(*modes); k++) {
+		deep_run(s, modes[k], NULL, 0, &b);
+		assert_same_run(&a, &b);
+		deep_run_free(&b);
+	}
 	deep_run_free(&a);
-	deep_run_free(&b);
 	/* a range that does not start at 0 (no carver: it wants the whole image) */
 	{
 		struct mlvm_scan_opts o = { .start = C + 1000, .end = 4 * C + 99, .text = true };
@@ -921,7 +941,7 @@ static void deep_reader_thread_equals_serial(void **state)
 		setenv("MLVM_IO_THREADS", "0", 1);
 		assert_int_equal(mlvm_scan_source(s, &o, &h1, &n1, &t1), 0);
 		o.piece_ctx = &v2;
-		setenv("MLVM_IO_THREADS", "1", 1);
+		setenv("MLVM_IO_THREADS", "3", 1);
 		assert_int_equal(mlvm_scan_source(s, &o, &h2, &n2, &t2), 0);
 		unsetenv("MLVM_IO_THREADS");
 		assert_int_equal(n1, n2);
@@ -943,17 +963,20 @@ static void deep_reader_thread_equals_serial(void **state)
 
 		setenv("MLVM_IO_THREADS", "0", 1);
 		assert_int_equal(mlvm_deepcarve_source(s, NULL, &c1, &n1, &t1), 0);
-		setenv("MLVM_IO_THREADS", "1", 1);
-		assert_int_equal(mlvm_deepcarve_source(s, NULL, &c2, &n2, &t2), 0);
-		unsetenv("MLVM_IO_THREADS");
 		assert_int_equal(n1, 10);
-		assert_int_equal(n1, n2);
-		for (i = 0; i < n1; i++) {
-			assert_int_equal(c1[i].offset, c2[i].offset);
-			assert_int_equal(c1[i].len, c2[i].len);
+		for (k = 0; k < 3; k++) {
+			setenv("MLVM_IO_THREADS", modes[k], 1);
+			assert_int_equal(mlvm_deepcarve_source(s, NULL, &c2, &n2, &t2), 0);
+			assert_int_equal(n1, n2);
+			for (i = 0; i < n1; i++) {
+				assert_int_equal(c1[i].offset, c2[i].offset);
+				assert_int_equal(c1[i].len, c2[i].len);
+			}
+			free(c2);
+			c2 = NULL;
 		}
+		unsetenv("MLVM_IO_THREADS");
 		free(c1);
-		free(c2);
 	}
 	mlvm_source_close(s);
 	free(img);
@@ -971,19 +994,21 @@ static void deep_read_error_same_with_thread(void **state)
 	struct mlvm_source s = { .name = (char *)"bad.img", .size = size,
 				 .ops = &fail_ops, .priv = &p, .concurrent = 1 };
 	struct deep_run a, b;
-	const char *modes[] = { "0", "1" };
+	const char *modes[] = { "0", "1", "2", "4" };
 	unsigned m;
 
 	(void)state;
 	deep_run(&s, "0", NULL, 0, &a);
-	deep_run(&s, "1", NULL, 0, &b);
 	assert_int_equal(a.rc, -EIO);
 	assert_null(a.hits);
 	assert_int_equal(a.seen.n, 2);
-	assert_same_run(&a, &b);
+	for (m = 1; m < 4; m++) {
+		deep_run(&s, modes[m], NULL, 0, &b);
+		assert_same_run(&a, &b);
+		deep_run_free(&b);
+	}
 	deep_run_free(&a);
-	deep_run_free(&b);
-	for (m = 0; m < 2; m++) {
+	for (m = 0; m < 4; m++) {
 		struct mlvm_readahead *ra = NULL;
 		const uint8_t *buf;
 		size_t len;
@@ -991,8 +1016,9 @@ static void deep_read_error_same_with_thread(void **state)
 		unsigned k;
 
 		setenv("MLVM_IO_THREADS", modes[m], 1);
-		assert_int_equal(mlvm_readahead_open(&s, 0, size, C, mlvm_io_threads(1), &ra), 0);
-		assert_int_equal(mlvm_readahead_threaded(ra), m);
+		assert_int_equal(mlvm_readahead_open(&s, 0, size, C,
+						     mlvm_io_threads(MLVM_READAHEAD_MAX_READERS), &ra), 0);
+		assert_int_equal(mlvm_readahead_threaded(ra), atoi(modes[m]));
 		for (k = 0; k < 2; k++) {
 			assert_int_equal(mlvm_readahead_next(ra, &buf, &len, &off), 1);
 			assert_int_equal(off, k * C);
@@ -1028,39 +1054,137 @@ static void deep_early_stop_with_thread(void **state)
 	struct mlvm_source *s = mlvm_source_memory("deep.img", img, size, 0);
 	struct mlvm_scan_opts o = { .max_hits = 4 };
 	struct deep_run a, b;
+	const char *modes[] = { "1", "2", "4" };
 	unsigned k;
 
 	(void)state;
 	assert_non_null(s);
 	deep_run(s, "0", &o, 0, &a);
-	deep_run(s, "1", &o, 0, &b);
 	assert_int_equal(a.rc, 0);
 	assert_true(a.trunc);
 	assert_int_equal(a.n, 4);
-	assert_same_run(&a, &b);
+	for (k = 0; k < 3; k++) {
+		deep_run(s, modes[k], &o, 0, &b);
+		assert_same_run(&a, &b);
+		deep_run_free(&b);
+	}
 	deep_run_free(&a);
-	deep_run_free(&b);
 	deep_run(s, "0", NULL, 3, &a);
-	deep_run(s, "1", NULL, 3, &b);
 	assert_int_equal(a.rc, -ECANCELED);
 	assert_int_equal(a.seen.n, 3);
-	assert_same_run(&a, &b);
-	deep_run_free(&a);
-	deep_run_free(&b);
-	/* closed after 0, 1, 2 pieces, with the ring full or not */
 	for (k = 0; k < 3; k++) {
+		deep_run(s, modes[k], NULL, 3, &b);
+		assert_same_run(&a, &b);
+		deep_run_free(&b);
+	}
+	deep_run_free(&a);
+	/* closed after 0, 1, 2 pieces, with the ring full or not, by 1 to 4
+	 * readers */
+	for (k = 0; k < 3 * 4; k++) {
 		struct mlvm_readahead *ra = NULL;
 		const uint8_t *buf;
 		size_t len;
 		uint64_t off;
 		unsigned i;
 
-		assert_int_equal(mlvm_readahead_open(s, 0, size, C, 1, &ra), 0);
-		assert_true(mlvm_readahead_threaded(ra));
-		for (i = 0; i < k; i++)
+		assert_int_equal(mlvm_readahead_open(s, 0, size, C, (int)(k / 3) + 1, &ra), 0);
+		assert_int_equal(mlvm_readahead_threaded(ra), (int)(k / 3) + 1);
+		for (i = 0; i < k % 3; i++)
 			assert_int_equal(mlvm_readahead_next(ra, &buf, &len, &off), 1);
 		mlvm_readahead_close(ra);
 	}
+	mlvm_source_close(s);
+	free(img);
+}
+
+/* what the work function saw in each slot */
+struct worked {
+	uint64_t off[MLVM_READAHEAD_MAX_SLOTS];
+	uint64_t sum[MLVM_READAHEAD_MAX_SLOTS];
+	size_t len[MLVM_READAHEAD_MAX_SLOTS];
+	unsigned calls;		/* atomically */
+	unsigned bad_slot;	/* atomically: a slot out of range */
+};
+
+static uint64_t sum_of(const uint8_t *buf, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 1099511628211ull;
+	return h;
+}
+
+static void work_sum(void *ctx, unsigned slot, const uint8_t *buf, size_t len, uint64_t off)
+{
+	struct worked *w = ctx;
+
+	__atomic_add_fetch(&w->calls, 1, __ATOMIC_RELAXED);
+	if (slot >= MLVM_READAHEAD_MAX_SLOTS) {
+		__atomic_add_fetch(&w->bad_slot, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	w->off[slot] = off;
+	w->len[slot] = len;
+	w->sum[slot] = sum_of(buf, len);
+}
+
+/* every piece given in order, whole, each worked on exactly once in the
+ * slot it is given with, whatever the number of readers; after a read
+ * error: the pieces before it, the error, then nothing */
+static void readahead_work_each_piece_once(void **state)
+{
+	const size_t C = 8192, size = 37 * C + 100;
+	uint8_t *img = image_new(size, 5);
+	struct mlvm_source *s = mlvm_source_memory("ra.img", img, size, 0);
+	struct fail_priv p = { .data = img, .fail_from = 20 * C + 1 };
+	struct mlvm_source bad = { .name = (char *)"bad.img", .size = size,
+				   .ops = &fail_ops, .priv = &p, .concurrent = 1 };
+	int readers, fail;
+
+	(void)state;
+	assert_non_null(s);
+	for (fail = 0; fail < 2; fail++)
+		for (readers = 0; readers <= MLVM_READAHEAD_MAX_READERS + 1; readers++) {
+			struct worked w = { 0 };
+			struct mlvm_readahead *ra = NULL;
+			const uint8_t *buf;
+			size_t len, k = 0;
+			uint64_t off;
+			unsigned slot;
+			int rc;
+
+			assert_int_equal(mlvm_readahead_open_work(fail ? &bad : s, 0, size, C, readers,
+								  work_sum, &w, &ra), 0);
+			assert_int_equal(mlvm_readahead_threaded(ra),
+					 readers > MLVM_READAHEAD_MAX_READERS ?
+					 MLVM_READAHEAD_MAX_READERS : readers);
+			while ((rc = mlvm_readahead_next_slot(ra, &buf, &len, &off, &slot)) == 1) {
+				assert_int_equal(off, k * C);
+				assert_int_equal(len, k == 37 ? 100 : C);
+				assert_memory_equal(buf, img + off, len);
+				assert_true(slot < MLVM_READAHEAD_MAX_SLOTS);
+				assert_int_equal(w.off[slot], off);
+				assert_int_equal(w.len[slot], len);
+				assert_int_equal(w.sum[slot], sum_of(buf, len));
+				k++;
+			}
+			if (fail) {
+				assert_int_equal(rc, -EIO);
+				assert_int_equal(off, 20 * C);
+				assert_int_equal(k, 20);
+				assert_int_equal(mlvm_readahead_next_slot(ra, &buf, &len, &off, &slot), 0);
+			} else {
+				assert_int_equal(rc, 0);
+				assert_int_equal(k, 38);
+			}
+			mlvm_readahead_close(ra);
+			/* once a piece read, none twice (every piece from the
+			 * failed one on fails to read: not worked on) */
+			assert_int_equal(w.calls, fail ? 20 : 38);
+			assert_int_equal(w.bad_slot, 0);
+		}
 	mlvm_source_close(s);
 	free(img);
 }
@@ -1105,6 +1229,7 @@ int main(void)
 		cmocka_unit_test(deep_reader_thread_equals_serial),
 		cmocka_unit_test(deep_read_error_same_with_thread),
 		cmocka_unit_test(deep_early_stop_with_thread),
+		cmocka_unit_test(readahead_work_each_piece_once),
 		cmocka_unit_test(kind_names),
 	};
 
