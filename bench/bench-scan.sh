@@ -30,7 +30,8 @@
 #   4. Compiles a small driver (kept in this script, built in the temp dir
 #      from src/disk/scan.c and src/io/source.c with -O2) and times it in five modes:
 #        source       mlvm_scan_source over mlvm_source_open: exactly the
-#                     library path `mlvm scan` uses (pread, 4 MiB buffer)
+#                     library path `mlvm scan` uses (pread of 2 MiB pieces,
+#                     each searched by the reader thread that read it)
 #        pread        pread into a reused, page-aligned 4 MiB buffer,
 #                     mlvm_scan_buffer on each (source without the wrapper)
 #        pread+fadv   the same after posix_fadvise(SEQUENTIAL)
