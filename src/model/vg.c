@@ -1154,6 +1154,26 @@ static const struct cfg_node *find_vg_section(const struct cfg_node *root)
 	return NULL;
 }
 
+bool mlvm_lv_is_snapshot(const struct mlvm_lv *lv)
+{
+	const char *t = lv && lv->n_segs == 1 ? lv->segs[0].type : NULL;
+
+	return t && !strncmp(t, "snapshot", 8) && (!t[8] || t[8] == '+');
+}
+
+/* the LVs a cow store may belong to (lvmap's snapshot_of_cow asks each
+ * reader: with none, it need not look at every LV of the VG) */
+static void count_snapshots(struct mlvm_vg *vg)
+{
+	uint32_t i;
+
+	vg->n_snapshot_lvs = 0;
+	for (i = 0; i < vg->n_lvs; i++)
+		if (mlvm_lv_is_snapshot(&vg->lvs[i]))
+			vg->n_snapshot_lvs++;
+	vg->snapshots_counted = true;
+}
+
 int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 		      struct mlvm_report *r, const char *image, int64_t where)
 {
@@ -1238,6 +1258,7 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 		mlvm_vg_free(vg);
 		return rc;
 	}
+	count_snapshots(vg);
 	*out = vg;
 	return 0;
 }

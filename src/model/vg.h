@@ -163,12 +163,21 @@ struct mlvm_vg {
 	struct mlvm_text_source source;
 	bool gone;			/* no metadata area commits it any longer (removed,
 					 * re-used, merged, new uuid): from a ring's past */
+	/* how many LVs are an old-style snapshot (one segment of type
+	 * "snapshot"), counted by mlvm_vg_from_tree (private: snapshots_counted
+	 * false, a VG made otherwise, means not counted) */
+	uint32_t n_snapshot_lvs;
+	bool snapshots_counted;
 	/* name lookup tables (private): slot = index + 1, 0 = empty */
 	uint32_t *lv_hash;
 	uint32_t *pv_hash;
 	uint32_t lv_hash_mask;
 	uint32_t pv_hash_mask;
 };
+
+/* whether lv is an old-style snapshot: one segment, of type "snapshot"
+ * (or "snapshot+..."); its cow_store names the LV that holds its data */
+bool mlvm_lv_is_snapshot(const struct mlvm_lv *lv);
 
 /*
  * Build a VG from a parsed text; takes ownership of tree (also on failure).

@@ -877,6 +877,13 @@ static void snapshot_reads_cow_chunks_over_the_origin(void **state)
 		"segment1 {\nstart_extent = 0\nextent_count = 8\ntype = \"snapshot\"\n"
 		"chunk_size = 8\norigin = \"orig\"\ncow_store = \"snap\"\n}\n");
 	fx_open(&f, b.data);
+	/* counted when the VG was built: readers look for the snapshot of a
+	 * cow store only in VGs that have one */
+	assert_true(f.vg->snapshots_counted);
+	assert_int_equal(f.vg->n_snapshot_lvs, 1);
+	assert_true(mlvm_lv_is_snapshot(mlvm_vg_find_lv(f.vg, "snapshot0")));
+	assert_false(mlvm_lv_is_snapshot(mlvm_vg_find_lv(f.vg, "snap")));
+	assert_false(mlvm_lv_is_snapshot(NULL));
 	/* the store on pv1: header, area 0 at chunk 1, data chunks 2.. */
 	cow = pe_ptr(&f, 1, 0);
 	memset(cow, 0, 8 * EB);
