@@ -787,9 +787,37 @@ static void build_order(struct tm_model *m)
 	}
 }
 
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/*
+ * Whether name holds s, ASCII letters in either case: what strcasestr
+ * does in a UTF-8 locale (bytes from 0x80 up are their own lower case),
+ * without its setup for each name: 'n' over 100,000 LV names took 17 ms
+ * with it, most of it in the strnlen its two-way search starts with.
+ */
 static bool name_has(const char *name, const char *s)
 {
-	return s && *s && name && strcasestr(name, s);
+	const unsigned char *p, *q;
+	unsigned char first;
+
+	if (!s || !*s || !name)
+		return false;
+	q = (const unsigned char *)s;
+	first = ascii_lower(q[0]);
+	for (p = (const unsigned char *)name; *p; p++) {
+		size_t k = 1;
+
+		if (ascii_lower(*p) != first)
+			continue;
+		while (q[k] && ascii_lower(p[k]) == ascii_lower(q[k]))
+			k++;
+		if (!q[k])
+			return true;
+	}
+	return false;
 }
 
 static void compute_match(struct tm_model *m)
