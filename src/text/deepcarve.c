@@ -985,9 +985,9 @@ static int feed_window(struct mlvm_deepcarver *dc, const struct win *w, uint64_t
 	return rc < 0 ? rc : 0;
 }
 
-/* the part of a piece whose hits it decides alone: [base, *to), all of it
- * but its last OVERLAP bytes (they wait for the next piece), unless it is
- * the image's end */
+/* the end of the part of a piece whose hits it decides alone, from base:
+ * all of it but its last OVERLAP bytes (they wait for the next piece),
+ * unless it is the image's end */
 static uint64_t own_end(uint64_t size, size_t len, uint64_t base)
 {
 	uint64_t end = base + len;
