@@ -377,8 +377,10 @@ static struct image_map *direct_map(struct direct *d, struct mlvm_source *src)
  * before the write (the kernel's copy from a page not yet in our page
  * tables stops, zero-fills and retries; one populate call is far cheaper),
  * MADV_DONTNEED after it, to drop them from our page tables (not from the
- * page cache) and keep the RSS bounded. Both are hints: when the kernel
- * refuses one, only speed or RSS suffer, never the bytes.
+ * page cache) and keep the RSS bounded; only on maps of files (those with
+ * a cookie: a memory source's map is the caller's own memory, and
+ * MADV_DONTNEED would zero it). Both are hints: when the kernel refuses
+ * one, only speed or RSS suffer, never the bytes.
  */
 static void direct_advise(struct direct *d, int advice, bool reset)
 {
@@ -392,6 +394,16 @@ static void direct_advise(struct direct *d, int advice, bool reset)
 
 		if (!m->base || m->lo >= m->hi)
 			continue;
+		/* a map without a cookie is not ours to drop: it is the
+		 * memory a memory source reads from (the caller's data, not a
+		 * file's cached pages), which MADV_DONTNEED would zero */
+		if (advice == MADV_DONTNEED && !m->cookie) {
+			if (reset) {
+				m->lo = UINT64_MAX;
+				m->hi = 0;
+			}
+			continue;
+		}
 		lo = m->lo / page * page;
 		(void)madvise((void *)(uintptr_t)(m->base + lo), (size_t)(m->hi - lo), advice);
 		if (reset) {

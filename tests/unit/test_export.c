@@ -81,7 +81,11 @@ static void fx_open(struct fx *f, bool pv1_missing)
 		struct mlvm_pv *pv;
 		uint64_t o;
 
-		f->img[i] = malloc(PV_BYTES);
+		/* page-aligned, as a caller's buffer may well be: madvise
+		 * takes it then, and the exporter must never advise away
+		 * memory it does not own (a memory source's pages are the
+		 * caller's data, not a file's cached pages) */
+		f->img[i] = aligned_alloc(4096, PV_BYTES);
 		assert_non_null(f->img[i]);
 		for (o = 0; o < PV_BYTES; o++)
 			f->img[i][o] = pat(i, o);
@@ -237,6 +241,9 @@ static void each_path_writes_the_lv_bytes_and_hashes_them(void **state)
 		assert_int_equal(stat(f.out, &st), 0);
 		assert_int_equal(st.st_size, LV_BYTES);
 		assert_int_equal(unlink(f.out), 0);
+		/* the sources' own bytes are untouched */
+		assert_memory_equal(f.img[0] + PE_START_B + 1 * EB, f.want, 6 * EB);
+		assert_memory_equal(f.img[1] + PE_START_B + 2 * EB, f.want + 6 * EB, 6 * EB);
 	}
 	fx_close(&f);
 }
