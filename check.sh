@@ -1,8 +1,10 @@
 #!/bin/bash
 # check.sh - the whole test suite, as CI runs it: install what is missing,
-# build with -Werror and run `make check`, again under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then `make distcheck`. Exits non-zero when any
-# test fails. The LVM2 tests on loop devices need root (skipped otherwise).
+# build with -Werror and run `make check`, every command under valgrind,
+# `make check` again under AddressSanitizer and UndefinedBehaviorSanitizer,
+# the unit tests that start threads under ThreadSanitizer, the fuzz targets
+# briefly, then `make distcheck`. Exits non-zero when any test fails. The
+# LVM2 tests on loop devices need root (skipped otherwise).
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -46,6 +48,22 @@ echo "=== valgrind (every command on every fixture; ${SECONDS} s since the start
 }
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_build sanitizers --enable-asan --enable-ubsan CFLAGS="-O1 -g"
+# ThreadSanitizer over the unit tests whose code starts threads: the scan's
+# reader threads, the carver's parallel syntax check, qcow2's and E01's
+# workers, the export's hasher, the digest workers (a data race fails them)
+tsan_tests="tests/unit/test_scan tests/unit/test_deepcarve tests/unit/test_carve"
+tsan_tests="$tsan_tests tests/unit/test_qcow2 tests/unit/test_export tests/unit/test_hash tests/unit/test_detect"
+echo "=== tsan build: configure CFLAGS=-fsanitize=thread; make check-TESTS TESTS=\"$tsan_tests\""
+rm -rf "$top/build-tsan"
+mkdir -p "$top/build-tsan"
+(cd "$top/build-tsan" && "$top/configure" -q --enable-werror CFLAGS="-O1 -g -fsanitize=thread" \
+	LDFLAGS="-fsanitize=thread" &&
+	TSAN_OPTIONS=halt_on_error=1 make -j"$jobs" check-TESTS TESTS="$tsan_tests") || {
+	show_failures "$top/build-tsan"
+	echo "=== tsan build: FAILED"
+	exit 1
+}
+echo "=== tsan build: passed (${SECONDS} s since the start)"
 if command -v clang >/dev/null; then
 	# the libFuzzer targets build, and each runs briefly from its corpus
 	echo "=== fuzz build: configure --enable-fuzzing CC=clang; make fuzz FUZZ_SECONDS=10"
