@@ -183,6 +183,16 @@ struct mctx {
 	size_t n_seen;
 	int64_t mount_time;
 	bool readahead_done;
+	/* the LVs and folders open now (under lock): freed at exit when the
+	 * kernel unmounted before it sent their release */
+	struct fh *open_fh;
+	struct dh *open_dh;
+};
+
+/* an open folder (fi->fh): its path, for readdir without one */
+struct dh {
+	struct dh *prev, *next;		/* in mctx.open_dh, under mctx.lock */
+	char path[];
 };
 
 static struct mctx *ctx_get(void)
@@ -613,6 +623,7 @@ static int resolve(struct mctx *m, const char *path, struct node *n, bool need_v
 
 /* an open LV (fi->fh); the log's handle is &log_handle */
 struct fh {
+	struct fh *prev, *next;		/* in mctx.open_fh, under mctx.lock */
 	pthread_mutex_t lock;
 	struct mlvm_lv_reader *rd;
 	struct gcache *gc;
@@ -718,8 +729,8 @@ static int mlvm_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t
 	int rc;
 
 	/* with nullpath_ok readdir is given no path: opendir kept it */
-	if (!path)
-		path = (const char *)(uintptr_t)fi->fh;
+	if (!path && fi->fh)
+		path = ((const struct dh *)(uintptr_t)fi->fh)->path;
 	if (!path)
 		return -EBADF;
 	rc = resolve(m, path, &n, true);
@@ -873,6 +884,12 @@ static int mlvm_open(const char *path, struct fuse_file_info *fi)
 	h->size = mlvm_lv_reader_size(h->rd);
 	h->time = lv_time(n.vg, n.lv);
 	h->gc = n.gc;	/* the reference moves to the open file */
+	pthread_mutex_lock(&m->lock);
+	h->next = m->open_fh;
+	if (h->next)
+		h->next->prev = h;
+	m->open_fh = h;
+	pthread_mutex_unlock(&m->lock);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->keep_cache = 1;	/* the bytes never change */
 	return 0;
@@ -946,6 +963,15 @@ static int mlvm_read(const char *path, char *buf, size_t size, off_t off,
 	return rc ? (rc == -ENOMEM ? -ENOMEM : -EIO) : (int)n;
 }
 
+static void fh_free(struct mctx *m, struct fh *h)
+{
+	mlvm_lv_reader_free(h->rd);
+	mlvm_report_free(&h->rep);
+	pthread_mutex_destroy(&h->lock);
+	gen_put(m, h->gc);
+	free(h);
+}
+
 static int mlvm_release(const char *path, struct fuse_file_info *fi)
 {
 	struct mctx *m = ctx_get();
@@ -953,11 +979,15 @@ static int mlvm_release(const char *path, struct fuse_file_info *fi)
 
 	if (!h || h == &log_handle)
 		return 0;
-	mlvm_lv_reader_free(h->rd);
-	mlvm_report_free(&h->rep);
-	pthread_mutex_destroy(&h->lock);
-	gen_put(m, h->gc);
-	free(h);
+	pthread_mutex_lock(&m->lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else
+		m->open_fh = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	pthread_mutex_unlock(&m->lock);
+	fh_free(m, h);
 	return 0;
 }
 
@@ -965,6 +995,7 @@ static int mlvm_opendir(const char *path, struct fuse_file_info *fi)
 {
 	struct mctx *m = ctx_get();
 	struct node n;
+	struct dh *d;
 	int rc = resolve(m, path, &n, false);
 
 	if (rc)
@@ -974,13 +1005,37 @@ static int mlvm_opendir(const char *path, struct fuse_file_info *fi)
 	node_put(m, &n);
 	if (rc)
 		return rc;
-	fi->fh = (uint64_t)(uintptr_t)strdup(path);
-	return fi->fh ? 0 : -ENOMEM;
+	d = malloc(sizeof(*d) + strlen(path) + 1);
+	if (!d)
+		return -ENOMEM;
+	strcpy(d->path, path);
+	d->prev = NULL;
+	pthread_mutex_lock(&m->lock);
+	d->next = m->open_dh;
+	if (d->next)
+		d->next->prev = d;
+	m->open_dh = d;
+	pthread_mutex_unlock(&m->lock);
+	fi->fh = (uint64_t)(uintptr_t)d;
+	return 0;
 }
 
 static int mlvm_releasedir(const char *path, struct fuse_file_info *fi)
 {
-	free((void *)(uintptr_t)fi->fh);
+	struct mctx *m = ctx_get();
+	struct dh *d = (struct dh *)(uintptr_t)fi->fh;
+
+	if (!d)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		m->open_dh = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	pthread_mutex_unlock(&m->lock);
+	free(d);
 	return 0;
 }
 
@@ -1069,6 +1124,20 @@ static void ctx_free(struct mctx *m)
 	size_t i;
 	int k;
 
+	/* LVs still open: a file closed just before the unmount whose
+	 * release the kernel never sent (the FUSE loop has ended: no lock) */
+	while (m->open_fh) {
+		struct fh *h = m->open_fh;
+
+		m->open_fh = h->next;
+		fh_free(m, h);
+	}
+	while (m->open_dh) {
+		struct dh *d = m->open_dh;
+
+		m->open_dh = d->next;
+		free(d);
+	}
 	for (i = 0; i < m->n_cache; i++) {
 		mlvm_set_free(m->cache[i]->set);
 		free(m->cache[i]);
