@@ -185,19 +185,48 @@ struct mctx {
 	bool readahead_done;
 	/* the LVs and folders open now (under lock): freed at exit when the
 	 * kernel unmounted before it sent their release */
-	struct fh *open_fh;
-	struct dh *open_dh;
+	struct open_link *open_fh;
+	struct open_link *open_dh;
+};
+
+/* the first member of an open LV or folder: its place in mctx's list */
+struct open_link {
+	struct open_link *prev, *next;
 };
 
 /* an open folder (fi->fh): its path, for readdir without one */
 struct dh {
-	struct dh *prev, *next;		/* in mctx.open_dh, under mctx.lock */
+	struct open_link link;		/* first: in mctx.open_dh */
 	char path[];
 };
 
 static struct mctx *ctx_get(void)
 {
 	return fuse_get_context()->private_data;
+}
+
+/* l at the head of the open list *head, or out of it */
+static void open_add(struct mctx *m, struct open_link **head, struct open_link *l)
+{
+	pthread_mutex_lock(&m->lock);
+	l->prev = NULL;
+	l->next = *head;
+	if (l->next)
+		l->next->prev = l;
+	*head = l;
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void open_del(struct mctx *m, struct open_link **head, struct open_link *l)
+{
+	pthread_mutex_lock(&m->lock);
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		*head = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* ------------------------------------------------------------ log */
@@ -623,7 +652,7 @@ static int resolve(struct mctx *m, const char *path, struct node *n, bool need_v
 
 /* an open LV (fi->fh); the log's handle is &log_handle */
 struct fh {
-	struct fh *prev, *next;		/* in mctx.open_fh, under mctx.lock */
+	struct open_link link;		/* first: in mctx.open_fh */
 	pthread_mutex_t lock;
 	struct mlvm_lv_reader *rd;
 	struct gcache *gc;
@@ -884,12 +913,7 @@ static int mlvm_open(const char *path, struct fuse_file_info *fi)
 	h->size = mlvm_lv_reader_size(h->rd);
 	h->time = lv_time(n.vg, n.lv);
 	h->gc = n.gc;	/* the reference moves to the open file */
-	pthread_mutex_lock(&m->lock);
-	h->next = m->open_fh;
-	if (h->next)
-		h->next->prev = h;
-	m->open_fh = h;
-	pthread_mutex_unlock(&m->lock);
+	open_add(m, &m->open_fh, &h->link);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->keep_cache = 1;	/* the bytes never change */
 	return 0;
@@ -979,14 +1003,7 @@ static int mlvm_release(const char *path, struct fuse_file_info *fi)
 
 	if (!h || h == &log_handle)
 		return 0;
-	pthread_mutex_lock(&m->lock);
-	if (h->prev)
-		h->prev->next = h->next;
-	else
-		m->open_fh = h->next;
-	if (h->next)
-		h->next->prev = h->prev;
-	pthread_mutex_unlock(&m->lock);
+	open_del(m, &m->open_fh, &h->link);
 	fh_free(m, h);
 	return 0;
 }
@@ -1009,13 +1026,7 @@ static int mlvm_opendir(const char *path, struct fuse_file_info *fi)
 	if (!d)
 		return -ENOMEM;
 	strcpy(d->path, path);
-	d->prev = NULL;
-	pthread_mutex_lock(&m->lock);
-	d->next = m->open_dh;
-	if (d->next)
-		d->next->prev = d;
-	m->open_dh = d;
-	pthread_mutex_unlock(&m->lock);
+	open_add(m, &m->open_dh, &d->link);
 	fi->fh = (uint64_t)(uintptr_t)d;
 	return 0;
 }
@@ -1027,14 +1038,7 @@ static int mlvm_releasedir(const char *path, struct fuse_file_info *fi)
 
 	if (!d)
 		return 0;
-	pthread_mutex_lock(&m->lock);
-	if (d->prev)
-		d->prev->next = d->next;
-	else
-		m->open_dh = d->next;
-	if (d->next)
-		d->next->prev = d->prev;
-	pthread_mutex_unlock(&m->lock);
+	open_del(m, &m->open_dh, &d->link);
 	free(d);
 	return 0;
 }
@@ -1127,15 +1131,15 @@ static void ctx_free(struct mctx *m)
 	/* LVs still open: a file closed just before the unmount whose
 	 * release the kernel never sent (the FUSE loop has ended: no lock) */
 	while (m->open_fh) {
-		struct fh *h = m->open_fh;
+		struct fh *h = (struct fh *)m->open_fh;	/* link is first */
 
-		m->open_fh = h->next;
+		m->open_fh = h->link.next;
 		fh_free(m, h);
 	}
 	while (m->open_dh) {
-		struct dh *d = m->open_dh;
+		struct dh *d = (struct dh *)m->open_dh;
 
-		m->open_dh = d->next;
+		m->open_dh = d->link.next;
 		free(d);
 	}
 	for (i = 0; i < m->n_cache; i++) {
