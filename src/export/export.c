@@ -394,18 +394,13 @@ static void direct_advise(struct direct *d, int advice, bool reset)
 
 		if (!m->base || m->lo >= m->hi)
 			continue;
+		lo = m->lo / page * page;
 		/* a map without a cookie is not ours to drop: it is the
 		 * memory a memory source reads from (the caller's data, not a
 		 * file's cached pages), which MADV_DONTNEED would zero */
-		if (advice == MADV_DONTNEED && !m->cookie) {
-			if (reset) {
-				m->lo = UINT64_MAX;
-				m->hi = 0;
-			}
-			continue;
-		}
-		lo = m->lo / page * page;
-		(void)madvise((void *)(uintptr_t)(m->base + lo), (size_t)(m->hi - lo), advice);
+		if (advice != MADV_DONTNEED || m->cookie)
+			(void)madvise((void *)(uintptr_t)(m->base + lo), (size_t)(m->hi - lo),
+				      advice);
 		if (reset) {
 			m->lo = UINT64_MAX;
 			m->hi = 0;

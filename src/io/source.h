@@ -162,7 +162,10 @@ int mlvm_source_read_error(struct mlvm_source *s, char *buf, size_t size);
  * Map len bytes at off read-only, without copying, when the source allows
  * it (files and block devices are mmap'ed, memory sources point into their
  * buffer): 0 with *ptr, -ENOTSUP when it cannot (read instead), -ERANGE
- * outside the source. Release with mlvm_source_unmap(cookie).
+ * outside the source. Release with mlvm_source_unmap(cookie). A NULL
+ * *cookie means *ptr is not a mapping but the source's own memory (a memory
+ * source's buffer): read it, never advise its pages away (MADV_DONTNEED
+ * would zero them).
  */
 int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
 		    const void **ptr, void **cookie);
