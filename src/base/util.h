@@ -114,11 +114,6 @@ void mlvm_human_size(uint64_t bytes, char *out, size_t outlen);
 void mlvm_human_size_si(uint64_t bytes, char *out, size_t outlen);
 
 /*
- * All len bytes, however many calls it takes (short transfers, EINTR):
- * 0, a negative errno, or -EIO when a read meets the end of the file (it
- * shrank under us) or a write moves nothing.
- */
-/*
  * Sort n elements of size bytes in place, as qsort does, without
  * allocating: glibc's qsort (before 2.37) merge-sorts through a copy of the
  * whole array, doubling the peak memory of a large sort. Introsort
@@ -126,6 +121,8 @@ void mlvm_human_size_si(uint64_t bytes, char *out, size_t outlen);
  * runs): not stable (give cmp a total order), O(n log n) whatever the
  * input, O(log n) stack.
  */
+void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* v in decimal at out (room for MLVM_U64_DEC_MAX bytes), no NUL; its length */
 #define MLVM_U64_DEC_MAX 20
 size_t mlvm_u64_dec(char *out, uint64_t v);
@@ -137,8 +134,11 @@ size_t mlvm_u64_dec(char *out, uint64_t v);
  */
 const char *mlvm_utc_format(uint64_t t, bool iso, char *buf, size_t len);
 
-void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
-
+/*
+ * All len bytes, however many calls it takes (short transfers, EINTR):
+ * 0, a negative errno, or -EIO when a read meets the end of the file (it
+ * shrank under us) or a write moves nothing.
+ */
 int mlvm_pread_all(int fd, void *buf, size_t len, uint64_t off);
 int mlvm_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 int mlvm_write_all(int fd, const void *buf, size_t len);	/* at the file position */

@@ -89,7 +89,7 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* readers threads started: how many (0: none, serial) */
+/* reader threads started: how many (0: none, serial) */
 static int start_threads(struct mlvm_readahead *ra, int readers)
 {
 	int i;
