@@ -53,6 +53,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # workers, the export's hasher, the digest workers (a data race fails them)
 tsan_tests="tests/unit/test_scan tests/unit/test_deepcarve tests/unit/test_carve"
 tsan_tests="$tsan_tests tests/unit/test_qcow2 tests/unit/test_export tests/unit/test_hash tests/unit/test_detect"
+tsan_tests="$tsan_tests tests/unit/test_config"
 echo "=== tsan build: configure CFLAGS=-fsanitize=thread; make check-TESTS TESTS=\"$tsan_tests\""
 rm -rf "$top/build-tsan"
 mkdir -p "$top/build-tsan"

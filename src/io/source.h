@@ -120,7 +120,8 @@ int mlvm_source_stored_hash(struct mlvm_source *s, enum mlvm_digest_alg alg, cha
 
 /*
  * How many threads may read for one loop over an image (the --deep
- * read-ahead thread, a container's decompressing workers), at most max:
+ * read-ahead thread, a container's decompressing workers; the metadata
+ * parser's second half, text/config.c), at most max:
  * MLVM_IO_THREADS from the environment when it is set (a number; 0, or
  * anything else, serial), else the cores online (0, serial, with one).
  */

@@ -24,6 +24,7 @@
  *     where they lie (removing \" and \\ escapes), then set quote to its
  *     public meaning. Tokens never overlap, and the byte after a token is
  *     never part of another token's content, so the order does not matter.
+ * A large text is parsed on two threads in pass 1 ("split parse" below).
  * The only token that can end exactly at len with no byte left for a NUL is
  * a bare word value at the very end of a text without a NUL; that one is
  * copied into the arena in pass 1.
@@ -39,9 +40,12 @@
 #include "base/report.h"
 #include "text/lex.h"
 #include "base/util.h"
+#include "io/source.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +158,18 @@ struct parser {
 	uint32_t err_column;	/* adds it to the caller's report once */
 	char err_message[128];
 	int depth;
-	struct frame frames[MLVM_CFG_MAX_DEPTH + 1];
+	struct split *split;	/* the main parser: the second half, parsed on
+				 * another thread from split_at (NULL: none) */
+	size_t split_at;
+	bool split_taken;	/* the second half was taken */
+	int depth_limit;	/* MLVM_CFG_MAX_DEPTH; the second half's: see there */
+	/* the second half's parser (see "split parse" below) */
+	bool half;		/* an end of text ends it without an error */
+	int max_open;		/* the deepest depth a section or array opened at */
+	int min_depth;		/* the lowest depth a '}' brought it down to */
+	size_t half_end;	/* where it stopped: the end of the text */
+	const atomic_bool *cancel;	/* give up when set */
+	struct frame frames[2 * MLVM_CFG_MAX_DEPTH + 1];
 };
 
 /* the error at byte off; its line and column are worked out from the text */
@@ -163,6 +178,11 @@ static int fail_at(struct parser *p, int rc, size_t off, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (p->half) {	/* never reported: the main parser reparses the text */
+		(void)fmt;
+		p->rc = rc;
+		return rc;
+	}
 	mlvm_lex_position(p->text, off, &p->err_line, &p->err_column);
 	va_start(ap, fmt);
 	vsnprintf(p->err_message, sizeof(p->err_message), fmt, ap);
@@ -387,6 +407,8 @@ static int unterminated_section(struct parser *p)
 		       (int)(i - start > 64 ? 64 : i - start), n->key);
 }
 
+static bool take_split(struct parser *p, const struct mlvm_token *k);
+
 static int parse_items(struct parser *p)
 {
 	struct cfg_node *n;
@@ -396,11 +418,19 @@ static int parse_items(struct parser *p)
 
 	for (;;) {
 		f = &p->frames[p->depth];
+		if (p->cancel && atomic_load_explicit(p->cancel, memory_order_relaxed))
+			return -ECANCELED;
 		rc = next_token(p, &k);
 		if (rc)
 			return rc;
+		if (p->split && k.start >= p->split_at && take_split(p, &k))
+			continue;
 		switch (k.type) {
 		case MLVM_TOK_EOF:
+			if (p->half) {
+				p->half_end = k.start;
+				return 0;
+			}
 			if (!p->depth)
 				return 0;
 			return unterminated_section(p);
@@ -409,6 +439,8 @@ static int parse_items(struct parser *p)
 				return fail_tok(p, -EINVAL, &k,
 						"unexpected '}'");
 			p->depth--;
+			if (p->depth < p->min_depth)
+				p->min_depth = p->depth;
 			continue;
 		case MLVM_TOK_RUN:
 		case MLVM_TOK_STR:
@@ -424,7 +456,7 @@ static int parse_items(struct parser *p)
 		if (rc)
 			return rc;
 		if (t.type == MLVM_TOK_LBRACE) {
-			if (p->depth >= MLVM_CFG_MAX_DEPTH)
+			if (p->depth >= p->depth_limit)
 				return fail_tok(p, -E2BIG, &t,
 						"nesting too deep (limit %d)",
 						MLVM_CFG_MAX_DEPTH);
@@ -434,6 +466,8 @@ static int parse_items(struct parser *p)
 			set_key(p, n, &k);
 			n->type = CFG_SECTION;
 			append(f, n);
+			if (p->depth > p->max_open)
+				p->max_open = p->depth;
 			p->depth++;
 			p->frames[p->depth] = (struct frame){
 				.node = n, .off = k.start,
@@ -449,7 +483,7 @@ static int parse_items(struct parser *p)
 			return rc;
 		if (t.type != MLVM_TOK_LBRACK && t.type != MLVM_TOK_STR && t.type != MLVM_TOK_RUN)
 			return fail_tok(p, -EINVAL, &t, "expected a value");
-		if (t.type == MLVM_TOK_LBRACK && p->depth >= MLVM_CFG_MAX_DEPTH)
+		if (t.type == MLVM_TOK_LBRACK && p->depth >= p->depth_limit)
 			return fail_tok(p, -E2BIG, &t,
 					"nesting too deep (limit %d)",
 					MLVM_CFG_MAX_DEPTH);
@@ -460,6 +494,8 @@ static int parse_items(struct parser *p)
 		p->pending = 1;
 		if (t.type == MLVM_TOK_LBRACK) {
 			n->type = CFG_ARRAY;
+			if (p->depth > p->max_open)
+				p->max_open = p->depth;
 			rc = parse_array(p, n, &t);
 		} else {
 			rc = scalar(p, &t, n);
@@ -470,6 +506,184 @@ static int parse_items(struct parser *p)
 		append(f, n);
 	}
 }
+
+/* ------------------------------------------------------------ split parse */
+
+/*
+ * A large text is parsed in two halves at once: the main parser from the
+ * start, and a second one, on another thread, from `at`, the first line past
+ * the middle that begins with a key followed by '{' or '=' (a guess that
+ * this is where an item starts). The second parser does not know how deep
+ * that is, so it begins at depth MLVM_CFG_MAX_DEPTH, with a list of its own
+ * for each level below (heads[]): a '}' that closes a section it did not
+ * open takes it down a level, and the items it then reads belong to that
+ * unknown section. It reads to the end of the text.
+ *
+ * Whether the guess was right is known when the main parser gets there. If
+ * the first token it reads where a key may stand begins exactly at `at`,
+ * the main parser is in the very state the second began in but for the
+ * depth, and the grammar does not look back: the second parser read just
+ * what the main one would have. So each level's items are added to the
+ * main parser's section at that depth, the sections the second left open
+ * become the main parser's, and the main parser goes on at the end of the
+ * text. What the second could not know is checked then, with the main
+ * parser's depth d added: that no '}' took it below depth 0 ("unexpected
+ * '}'"), that nothing opened at a depth over the limit, and the node limit
+ * with the nodes before it added. In every other case -- the main parser
+ * went past `at` (it was inside a string, a comment or an array), the
+ * second met an error, a limit would be crossed -- its work is thrown away
+ * and the main parser reads on itself, as without a split. So the tree, the
+ * errors and their lines never differ from a parse on one thread. Neither
+ * parser writes to the text; pass 2 does, once both are done.
+ */
+size_t cfg_split_min = 1u << 20;
+size_t cfg_split_at;
+
+#define BASE MLVM_CFG_MAX_DEPTH	/* the second parser's starting depth */
+
+struct split {
+	size_t at;
+	pthread_t th;
+	int rc;
+	atomic_bool cancel;
+	struct cfg_node heads[BASE + 1];	/* levels 0..BASE of the second */
+	struct parser q;
+};
+
+static void *split_run(void *arg)
+{
+	struct split *s = arg;
+
+	s->rc = parse_items(&s->q);
+	return NULL;
+}
+
+/* where a second half may begin: the first line past the middle of
+ * text[0..end) that is blanks, a key, blanks and '{' or '='; 0 for none */
+static size_t split_point(const char *text, size_t end)
+{
+	size_t i = end / 2, k, j;
+	const char *nl;
+
+	while (i < end && (nl = memchr(text + i, '\n', end - i))) {
+		i = (size_t)(nl - text) + 1;
+		for (k = i; k < end && (text[k] == ' ' || text[k] == '\t'); k++)
+			;
+		for (j = k; j < end && mlvm_lex_is(text[j], MLVM_LEX_KEY); j++)
+			;
+		if (j == k)
+			continue;
+		while (j < end && (text[j] == ' ' || text[j] == '\t'))
+			j++;
+		if (j < end && (text[j] == '{' || text[j] == '='))
+			return k;
+	}
+	return 0;
+}
+
+/* start the second half when the text is large and a thread may run it */
+static void split_start(struct parser *p)
+{
+	struct split *s;
+	size_t at;
+	int i;
+
+	if (p->end < cfg_split_min || mlvm_io_threads(2) < 2)
+		return;
+	at = cfg_split_at ? cfg_split_at : split_point(p->text, p->end);
+	if (!at || at >= p->end || !(s = calloc(1, sizeof(*s))))
+		return;
+	s->at = at;
+	atomic_init(&s->cancel, false);
+	s->q.text = p->text;
+	s->q.len = p->len;
+	s->q.end = p->end;
+	s->q.end_known = p->end_known;
+	s->q.pos = at;
+	s->q.half = true;
+	s->q.cancel = &s->cancel;
+	s->q.depth = s->q.min_depth = s->q.max_open = BASE;
+	s->q.depth_limit = BASE + MLVM_CFG_MAX_DEPTH;
+	for (i = 0; i <= BASE; i++) {
+		s->heads[i].type = CFG_SECTION;
+		s->q.frames[i].node = &s->heads[i];
+	}
+	if (mlvm_thread_create(&s->th, split_run, s) != 0) {
+		free(s);
+		return;
+	}
+	p->split = s;
+	p->split_at = at;
+}
+
+/* wait for the second half (told to give up first when cancel) */
+static void split_end(struct split *s, bool cancel)
+{
+	if (cancel)
+		atomic_store(&s->cancel, true);
+	pthread_join(s->th, NULL);
+}
+
+static void split_free(struct split *s)
+{
+	arena_free(s->q.arena);
+	free(s);
+}
+
+/*
+ * The main parser read token k, at or past the split's place, where a key
+ * may stand: take the second half when it is the same parse (true: go on at
+ * its end), else drop it (false: go on with k).
+ */
+static bool take_split(struct parser *p, const struct mlvm_token *k)
+{
+	struct split *s = p->split;
+	const struct parser *q = &s->q;
+	bool here = k->start == s->at && (k->type == MLVM_TOK_RUN || k->type == MLVM_TOK_STR);
+	struct chunk *last;
+	struct cfg_node *n;
+	int d = p->depth, x;
+
+	p->split = NULL;
+	split_end(s, !here);
+	if (!here || s->rc != 0 ||
+	    d + q->min_depth < BASE ||			/* a '}' below depth 0 */
+	    d + q->max_open - BASE >= MLVM_CFG_MAX_DEPTH ||	/* too deep */
+	    q->n_nodes > MLVM_CFG_MAX_NODES - p->n_nodes) {
+		split_free(s);
+		return false;
+	}
+	/* what it read at the levels it began below: the main parser's sections */
+	for (x = q->min_depth; x <= BASE; x++) {
+		struct frame *f = &p->frames[d + x - BASE];
+
+		n = s->heads[x].v.child;
+		if (!n)
+			continue;
+		append(f, n);
+		while (n->next)
+			n = n->next;
+		f->tail = n;
+	}
+	/* the sections it opened and left open: now the main parser's */
+	for (x = q->min_depth + 1; x <= q->depth; x++)
+		p->frames[d + x - BASE] = q->frames[x];
+	p->depth = d + q->depth - BASE;
+	p->n_nodes += q->n_nodes;
+	p->pos = q->half_end;
+	p->split_taken = true;
+	if (q->arena) {	/* its chunks behind the main parser's current one */
+		for (last = q->arena; last->next; last = last->next)
+			;
+		last->next = p->arena->next;
+		p->arena->next = q->arena;
+		s->q.arena = NULL;
+	}
+	split_free(s);
+	return true;
+}
+
+#undef BASE
 
 /* ------------------------------------------------------------ fix-up */
 
@@ -581,8 +795,15 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	}
 	root->type = CFG_SECTION;
 	p.frames[0].node = root;
+	p.depth_limit = MLVM_CFG_MAX_DEPTH;
 
+	split_start(&p);
 	rc = parse_items(&p);
+	if (p.split) {	/* the main parser never got to its place */
+		split_end(p.split, true);
+		split_free(p.split);
+		p.split = NULL;
+	}
 	if (!p.end_known) {
 		/* stopped by an error before the end: the text's length as ever */
 		nul = memchr(text, '\0', len);
@@ -604,6 +825,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	tree->text = text;
 	tree->text_len = p.end;
 	tree->n_nodes = p.n_nodes - p.pending;
+	tree->halves = p.split_taken ? 2 : 1;
 	tree->arena = p.arena;
 	*out = tree;
 	if (!rc)

@@ -68,6 +68,7 @@ struct cfg_tree {
 	char *text;		/* owned; modified in place */
 	size_t text_len;	/* bytes parsed (up to the first NUL) */
 	size_t n_nodes;
+	unsigned halves;	/* 2: parsed in two halves at once (cfg_split_min), else 1 */
 	void *arena;		/* private */
 	uint32_t *lines;	/* private: offsets of the text's newlines, built by cfg_line */
 	size_t n_lines;
@@ -129,5 +130,15 @@ uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n);
 
 /* Number of children of a section or elements of an array. */
 size_t cfg_count(const struct cfg_node *n);
+
+/*
+ * Texts of at least cfg_split_min bytes (1 MiB) are parsed on two threads
+ * when mlvm_io_threads(2) allows two (config.c, "split parse"); the tree
+ * and the errors are the same either way. For tests: cfg_split_min lower,
+ * and cfg_split_at (0: config.c's own choice) the byte where the second
+ * thread begins.
+ */
+extern size_t cfg_split_min;
+extern size_t cfg_split_at;
 
 #endif

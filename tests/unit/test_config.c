@@ -1081,6 +1081,8 @@ static void dump_tree(const struct cfg_node *n, char *out, size_t cap, size_t *a
 	}
 }
 
+static size_t halves_taken;	/* parses parse_dump saw done in two halves */
+
 /* parse (strict or lenient) and write out rc, the error and the tree */
 static void parse_dump(char *text, size_t len, bool lenient, char *out, size_t cap)
 {
@@ -1093,6 +1095,7 @@ static void parse_dump(char *text, size_t len, bool lenient, char *out, size_t c
 			      e.message);
 	if (t) {
 		at += (size_t)snprintf(out + at, cap - at, "len=%zu|", t->text_len);
+		halves_taken += t->halves == 2;
 		dump_tree(t->root->v.child, out, cap, &at);
 		cfg_free(t);
 	} else {
@@ -1170,6 +1173,188 @@ static void survives_single_byte_corruptions(void **state)
 	free(orig);
 }
 
+/* ------------------------------------------------------------ split parse */
+
+/* parse_dump on one thread (cfg_split_min out of reach) */
+static void dump_serial(const char *src, size_t len, bool lenient, char *out, size_t cap)
+{
+	cfg_split_min = SIZE_MAX;
+	cfg_split_at = 0;
+	parse_dump(dup_exact(src, len), len, lenient, out, cap);
+}
+
+/* parse_dump with the second half begun at byte at (0: config.c's choice) */
+static void dump_split(const char *src, size_t len, size_t at, bool lenient, char *out,
+		       size_t cap)
+{
+	cfg_split_min = 0;
+	cfg_split_at = at;
+	parse_dump(dup_exact(src, len), len, lenient, out, cap);
+	cfg_split_min = SIZE_MAX;
+	cfg_split_at = 0;
+}
+
+/* split at every byte of src, strict and lenient: the serial parse each
+ * time; returns how many of those parses took the second half */
+static size_t same_at_every_split(const char *what, const char *src, size_t len)
+{
+	static char want[2][1 << 16], got[1 << 16];
+	size_t at;
+	int lenient;
+
+	halves_taken = 0;
+	for (lenient = 0; lenient < 2; lenient++)
+		dump_serial(src, len, lenient, want[lenient], sizeof(want[lenient]));
+	for (at = 1; at < len; at++)
+		for (lenient = 0; lenient < 2; lenient++) {
+			dump_split(src, len, at, lenient, got, sizeof(got));
+			if (strcmp(want[lenient], got))
+				fail_msg("%s, split at %zu, %s:\n serial: %.400s\n split:  %.400s",
+					 what, at, lenient ? "lenient" : "strict", want[lenient], got);
+		}
+	return halves_taken;
+}
+
+/*
+ * The second half may begin anywhere -- inside a string, a comment, an
+ * array, a word, a section deeper or shallower than where it ends -- and
+ * the tree, the error and its line and column are those of one thread.
+ */
+static void split_parse_is_the_serial_parse_at_every_byte(void **state)
+{
+	static const char *const texts[] = {
+		"a {\n\tb = \"x\n\tfake {\n\ty = 1\n\"\n\t# c {\n\tc {\n\t\td = [1,\n2, \"e\"]\n\t}\n"
+		"\tf { g { h = 1 } }\n\ti = 'q\\'\n}\nj = 2\n",
+		"a { b { c { d = 1 } e = 2 } f = 3 } g { h = [ 'x' , \"y\" ] }\r\nk = 1.5e3\n",
+		/* errors in either half: an unexpected '}', a bad value, an open section */
+		"a {\n b = 1\n}\n}\nc = 2\n",
+		"a {\n b {\n c = 1\n d = 0x\n }\n}\n",
+		"a {\n b {\n c = 1\n",
+		"a {\n b = [1, 2\n c = 3\n}\n",
+		"x = 1\ny = 2\nz {\n}\n",
+	};
+	size_t k;
+
+	(void)state;
+	/* at every key of real_vg but the first (32), strict and lenient */
+	assert_int_equal(same_at_every_split("real_vg", real_vg, strlen(real_vg)), 2 * 32);
+	for (k = 0; k < sizeof(texts) / sizeof(texts[0]); k++) {
+		char what[32];
+		size_t taken;
+
+		snprintf(what, sizeof(what), "text %zu", k);
+		taken = same_at_every_split(what, texts[k], strlen(texts[k]));
+		if (k < 2)	/* the clean texts: some places were right */
+			assert_true(taken > 0);
+	}
+}
+
+/* the depth limit counts the depth the second half began at */
+static void split_parse_keeps_the_depth_limit(void **state)
+{
+	const size_t open = MLVM_CFG_MAX_DEPTH + 2;
+	char *s = malloc(open * 8 + 64);
+	size_t n = 0, i, keep;
+
+	(void)state;
+	assert_non_null(s);
+	/* sections just within the limit, then one deeper than it, at different places */
+	for (keep = MLVM_CFG_MAX_DEPTH - 2; keep <= open; keep++) {
+		n = 0;
+		for (i = 0; i < keep; i++)
+			n += (size_t)sprintf(s + n, "a%zu {\n", i % 10);
+		n += (size_t)sprintf(s + n, "v = [1]\nw = 2\n");
+		for (i = 0; i < keep; i++)
+			n += (size_t)sprintf(s + n, "}\n");
+		same_at_every_split("deep", s, n);
+	}
+	free(s);
+}
+
+/* damaged texts, split anywhere: a seeded random walk over corruptions */
+static void split_parse_is_the_serial_parse_on_damage(void **state)
+{
+	static const char bytes[] = { '\0', '{', '}', '[', ']', '"', '\'', '=',
+				      '#', '\\', ',', ' ', '\n', 'x', '9', '-' };
+	static char want[1 << 16], got[1 << 16];
+	size_t n = strlen(real_vg), trial;
+	char *orig = dup_exact(real_vg, n);
+	uint32_t seed = 20261203;
+
+	(void)state;
+	for (trial = 0; trial < 4000; trial++) {
+		size_t hits, h, at;
+		int lenient;
+
+		memcpy(orig, real_vg, n);
+		seed = seed * 1103515245u + 12345u;
+		hits = 1 + (seed >> 16) % 3;
+		for (h = 0; h < hits; h++) {
+			seed = seed * 1103515245u + 12345u;
+			orig[(seed >> 8) % n] = bytes[(seed >> 4) % sizeof(bytes)];
+		}
+		seed = seed * 1103515245u + 12345u;
+		at = 1 + (seed >> 8) % (n - 1);
+		lenient = (int)((seed >> 4) & 1);
+		dump_serial(orig, n, lenient, want, sizeof(want));
+		dump_split(orig, n, at, lenient, got, sizeof(got));
+		if (strcmp(want, got))
+			fail_msg("trial %zu, split at %zu, %s:\n serial: %.400s\n split:  %.400s",
+				 trial, at, lenient ? "lenient" : "strict", want, got);
+	}
+	free(orig);
+}
+
+/*
+ * A VG of many LVs as LVM2 writes it to disk (no indentation), over
+ * cfg_split_min: parsed in two halves by default, to the same tree.
+ */
+static void large_texts_are_parsed_in_two_halves(void **state)
+{
+	const size_t lvs = 20000;
+	size_t cap = lvs * 200 + 4096, n = 0, i;
+	char *s = malloc(cap), *out1 = malloc(8u << 20), *out2 = malloc(8u << 20);
+	struct cfg_tree *t = NULL;
+	struct cfgerr e;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(out1);
+	assert_non_null(out2);
+	n += (size_t)sprintf(s + n, "vg {\nid = \"x\"\nseqno = 7\nlogical_volumes {\n\n");
+	for (i = 0; i < lvs; i++)
+		n += (size_t)sprintf(s + n,
+				     "lv%05zu {\nid = \"i%zu\"\nstatus = [\"READ\", \"VISIBLE\"]\n"
+				     "segment_count = 1\n\nsegment1 {\nstart_extent = 0\n"
+				     "extent_count = %zu\ntype = \"striped\"\nstripes = [\n"
+				     "\"pv0\", %zu\n]\n}\n}\n\n", i, i, i + 1, i);
+	n += (size_t)sprintf(s + n, "}\n}\ncontents = \"Text Format Volume Group\"\n");
+	assert_true(n > (1u << 20) && n < cap);
+
+	cfg_split_min = 1u << 20;	/* the default */
+	cfg_split_at = 0;
+	assert_int_equal(parse_rep(dup_exact(s, n), n, &t, &e), 0);
+	assert_int_equal(t->halves, 2);
+	/* the root, vg, id, seqno, logical_volumes, contents; 13 an LV */
+	assert_int_equal(t->n_nodes, 6 + lvs * 13);
+	cfg_free(t);
+
+	dump_serial(s, n, false, out1, 8u << 20);
+	cfg_split_min = 1u << 20;
+	parse_dump(dup_exact(s, n), n, false, out2, 8u << 20);
+	assert_string_equal(out1, out2);
+	/* with MLVM_IO_THREADS=0, one thread */
+	setenv("MLVM_IO_THREADS", "0", 1);
+	assert_int_equal(parse_rep(dup_exact(s, n), n, &t, &e), 0);
+	assert_int_equal(t->halves, 1);
+	cfg_free(t);
+	setenv("MLVM_IO_THREADS", "2", 1);
+	cfg_split_min = SIZE_MAX;
+	free(s);
+	free(out1);
+	free(out2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1205,7 +1390,15 @@ int main(void)
 		cmocka_unit_test(rejects_bad_arguments),
 		cmocka_unit_test(survives_every_prefix_of_real_text),
 		cmocka_unit_test(survives_single_byte_corruptions),
+		cmocka_unit_test(split_parse_is_the_serial_parse_at_every_byte),
+		cmocka_unit_test(split_parse_keeps_the_depth_limit),
+		cmocka_unit_test(split_parse_is_the_serial_parse_on_damage),
+		cmocka_unit_test(large_texts_are_parsed_in_two_halves),
 	};
 
+	/* two threads for the split tests whatever the machine; every other
+	 * test parses on one (texts under cfg_split_min) */
+	setenv("MLVM_IO_THREADS", "2", 1);
+	cfg_split_min = SIZE_MAX;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
