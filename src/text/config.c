@@ -24,7 +24,8 @@
  *     where they lie (removing \" and \\ escapes), then set quote to its
  *     public meaning. Tokens never overlap, and the byte after a token is
  *     never part of another token's content, so the order does not matter.
- * A large text is parsed on two threads in pass 1 ("split parse" below).
+ * A large text is parsed on two threads, both passes ("split parse" and
+ * fix_all below).
  * The only token that can end exactly at len with no byte left for a NUL is
  * a bare word value at the very end of a text without a NUL; that one is
  * copied into the arena in pass 1.
@@ -162,6 +163,11 @@ struct parser {
 				 * another thread from split_at (NULL: none) */
 	size_t split_at;
 	bool split_taken;	/* the second half was taken */
+	struct {			/* where its lists were linked in (fix_all): */
+		struct cfg_node *prev;	/* after this node, */
+		struct cfg_node *parent;	/* else first in this one */
+	} cut[MLVM_CFG_MAX_DEPTH + 1];
+	int n_cut;
 	int depth_limit;	/* MLVM_CFG_MAX_DEPTH; the second half's: see there */
 	/* the second half's parser (see "split parse" below) */
 	bool half;		/* an end of text ends it without an error */
@@ -660,6 +666,8 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 		n = s->heads[x].v.child;
 		if (!n)
 			continue;
+		p->cut[p->n_cut].prev = f->tail;
+		p->cut[p->n_cut++].parent = f->node;
 		append(f, n);
 		while (n->next)
 			n = n->next;
@@ -719,13 +727,14 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 	}
 }
 
-/* Depth-first over the kept tree; lists are at most MAX_DEPTH + 1 deep. */
-static void fix_tree(const struct parser *p, struct cfg_node *root)
+/* Depth-first over a list and what is under it; lists are at most
+ * MAX_DEPTH + 1 deep. */
+static void fix_list(const struct parser *p, struct cfg_node *first)
 {
 	struct cfg_node *stack[MLVM_CFG_MAX_DEPTH + 2], *n;
 	size_t sp = 0;
 
-	stack[sp++] = root->v.child;
+	stack[sp++] = first;
 	while (sp) {
 		n = stack[sp - 1];
 		if (!n) {
@@ -737,6 +746,59 @@ static void fix_tree(const struct parser *p, struct cfg_node *root)
 		if ((n->type == CFG_SECTION || n->type == CFG_ARRAY) &&
 		    n->v.child && sp < sizeof(stack) / sizeof(stack[0]))
 			stack[sp++] = n->v.child;
+	}
+}
+
+struct fix_half {
+	const struct parser *p;
+	struct cfg_node *first[MLVM_CFG_MAX_DEPTH + 1];
+	int n;
+};
+
+static void *fix_half_run(void *arg)
+{
+	struct fix_half *h = arg;
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		fix_list(h->p, h->first[i]);
+	return NULL;
+}
+
+/*
+ * Pass 2 over the kept tree. After a split parse, the second half's lists
+ * (the ends of lists of the tree, p->cut) are cut off and fixed on another
+ * thread while this one fixes the rest, then linked back: each node
+ * writes only to the bytes of its own token and the one after it, so the
+ * two never touch the same byte.
+ */
+static void fix_all(const struct parser *p, struct cfg_node *root)
+{
+	struct fix_half h = { .p = p, .n = p->n_cut };
+	pthread_t th;
+	bool threaded;
+	int i;
+
+	for (i = 0; i < h.n; i++) {
+		struct cfg_node *prev = p->cut[i].prev, *parent = p->cut[i].parent;
+
+		h.first[i] = prev ? prev->next : parent->v.child;
+		if (prev)
+			prev->next = NULL;
+		else
+			parent->v.child = NULL;
+	}
+	threaded = h.n && mlvm_thread_create(&th, fix_half_run, &h) == 0;
+	fix_list(p, root->v.child);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fix_half_run(&h);
+	for (i = 0; i < h.n; i++) {
+		if (p->cut[i].prev)
+			p->cut[i].prev->next = h.first[i];
+		else
+			p->cut[i].parent->v.child = h.first[i];
 	}
 }
 
@@ -818,7 +880,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
 		goto fail;
 	}
-	fix_tree(&p, root);
+	fix_all(&p, root);
 	tree->root = root;
 	tree->lines = NULL;
 	tree->n_lines = 0;
