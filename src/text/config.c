@@ -669,8 +669,11 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 		p->cut[p->n_cut].prev = f->tail;
 		p->cut[p->n_cut++].parent = f->node;
 		append(f, n);
-		while (n->next)
-			n = n->next;
+		if (q->frames[x].node == &s->heads[x])	/* still its frame: the tail known */
+			n = q->frames[x].tail;
+		else
+			while (n->next)
+				n = n->next;
 		f->tail = n;
 	}
 	/* the sections it opened and left open: now the main parser's */
