@@ -48,17 +48,19 @@ echo "=== valgrind (every command on every fixture; ${SECONDS} s since the start
 }
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_build sanitizers --enable-asan --enable-ubsan CFLAGS="-O1 -g"
-# ThreadSanitizer over the unit tests whose code starts threads: the scan's
+# ThreadSanitizer over the tests whose code starts threads: the scan's
 # reader threads, the carver's parallel syntax check, qcow2's and E01's
-# workers, the export's hasher, the digest workers (a data race fails them)
+# workers, the export's hasher, the digest workers, the split parse, and
+# read's LVs written on two threads (bigvg.sh; a data race fails them)
 tsan_tests="tests/unit/test_scan tests/unit/test_deepcarve tests/unit/test_carve"
 tsan_tests="$tsan_tests tests/unit/test_qcow2 tests/unit/test_export tests/unit/test_hash tests/unit/test_detect"
-tsan_tests="$tsan_tests tests/unit/test_config"
+tsan_tests="$tsan_tests tests/unit/test_config tests/cli/bigvg.sh"
 echo "=== tsan build: configure CFLAGS=-fsanitize=thread; make check-TESTS TESTS=\"$tsan_tests\""
 rm -rf "$top/build-tsan"
 mkdir -p "$top/build-tsan"
 (cd "$top/build-tsan" && "$top/configure" -q --enable-werror CFLAGS="-O1 -g -fsanitize=thread" \
 	LDFLAGS="-fsanitize=thread" &&
+	make -j"$jobs" src/mlvm &&
 	TSAN_OPTIONS=halt_on_error=1 make -j"$jobs" check-TESTS TESTS="$tsan_tests") || {
 	show_failures "$top/build-tsan"
 	echo "=== tsan build: FAILED"

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "map/content.h"
 #include "base/units.h"
 #include "base/util.h"
+#include "io/source.h"
 
 static const char read_help[] =
 	"Usage: mlvm read [--generation SEQNO] [--units UNIT] [--verbose] [--json] [--strict]\n"
@@ -51,6 +53,9 @@ static const char read_help[] =
 #define CONTENT_AUTO_MAX 256
 static bool content_on;
 
+/* from this many LVs, their rows or JSON are made on two threads */
+#define LV_PARALLEL_MIN 2048
+
 static bool lv_content(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *s, size_t len)
 {
 	return content_on && lv->visible && mlvm_vg_lv_content(vg, lv, s, len) == 0;
@@ -75,6 +80,7 @@ struct table {
 	bool full;		/* --verbose: long text in full */
 	char units;		/* --units: 'h' (default), 'H', 'b', 's', 'k'...'t', 'K'...'T' */
 	bool oom;		/* a row was lost: out of memory */
+	struct table *next;	/* rows printed after these (lv_rows_all), malloc'd */
 };
 
 /* bytes kept free after the rows and after a line (see put_cell) */
@@ -397,10 +403,21 @@ static void put_cell(char *line, size_t *at, const char *s, size_t n, size_t w)
 /* -ENOMEM (nothing printed) when a row was lost */
 static int table_print(struct table *t, FILE *f)
 {
-	size_t kw = (t->kw > 3 ? t->kw : 3) + 1, vw = (t->vw > 5 ? t->vw : 5) + 1, i, at = 0;
-	size_t line_max = kw + vw + 4 + 2 * CELL_SLACK, cap = line_max > OUT_BUF ? line_max : OUT_BUF;
-	char *out = t->oom ? NULL : malloc(cap);
+	size_t kw = 3, vw = 5, i, at = 0, line_max, cap;
+	const struct table *p;
+	bool oom = false;
+	char *out;
 
+	for (p = t; p; p = p->next) {	/* the widths of all the rows */
+		kw = p->kw > kw ? p->kw : kw;
+		vw = p->vw > vw ? p->vw : vw;
+		oom |= p->oom;
+	}
+	kw++;
+	vw++;
+	line_max = kw + vw + 4 + 2 * CELL_SLACK;
+	cap = line_max > OUT_BUF ? line_max : OUT_BUF;
+	out = oom ? NULL : malloc(cap);
 	if (!out)
 		return -ENOMEM;
 	put_cell(out, &at, "key             ", 3, kw);
@@ -411,18 +428,19 @@ static int table_print(struct table *t, FILE *f)
 	out[at + kw + vw + 1] = '|';
 	out[at + kw + vw + 2] = '\n';
 	at += kw + vw + 3;
-	for (i = 0; i < t->n; i++) {
-		const struct row_at *r = &t->at[i];
-		const char *k = t->buf + r->off;
+	for (p = t; p; p = p->next)
+		for (i = 0; i < p->n; i++) {
+			const struct row_at *r = &p->at[i];
+			const char *k = p->buf + r->off;
 
-		if (cap - at < line_max) {
-			fwrite(out, 1, at, f);
-			at = 0;
+			if (cap - at < line_max) {
+				fwrite(out, 1, at, f);
+				at = 0;
+			}
+			put_cell(out, &at, k, r->kl, kw);
+			put_cell(out, &at, k + r->kl + 1, r->vl, vw);
+			out[at++] = '\n';
 		}
-		put_cell(out, &at, k, r->kl, kw);
-		put_cell(out, &at, k + r->kl + 1, r->vl, vw);
-		out[at++] = '\n';
-	}
 	fwrite(out, 1, at, f);
 	free(out);
 	return 0;
@@ -430,8 +448,18 @@ static int table_print(struct table *t, FILE *f)
 
 static void table_free(struct table *t)
 {
+	struct table *next = t->next;
+
 	free(t->buf);
 	free(t->at);
+	while (next) {
+		struct table *p = next;
+
+		next = p->next;
+		free(p->buf);
+		free(p->at);
+		free(p);
+	}
 }
 
 /* a segment's row: "KIND, extents FIRST-LAST[, on NAME:START, ...]", as
@@ -519,12 +547,99 @@ static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
 	}
 }
 
+/* one LV's rows */
+static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	const struct cfg_node *n;
+	char k[512], what[256];
+	uint32_t j;
+
+#define LK(suffix) key2(k, sizeof(k), lv->name, suffix)
+	row_s(t, LK("name"), lv->name);
+	row_s(t, LK("id"), lv->id ? lv->id : "");
+	row_join(t, LK("tags"), mlvm_node_array(lv->node, "tags"));
+	row_join(t, LK("status"), mlvm_node_array(lv->node, "status"));
+	row_u(t, LK("segments"), lv->n_segs);
+	extents_row(t, LK("size"), lv->extent_count, mlvm_lv_size(vg, lv),
+		    mlvm_lv_size(vg, lv) != UINT64_MAX);
+	n = cfg_find(lv->node, "creation_time");
+	if (n && n->type == CFG_INT)
+		time_row(t, LK("creation_time"), n->v.i);
+	n = cfg_find(lv->node, "creation_host");
+	if (n && (n->type == CFG_STRING || n->type == CFG_WORD))
+		row_text(t, LK("creation_host"), n->v.s);
+	if (lv_content(vg, lv, what, sizeof(what)))
+		row_text(t, LK("content"), what);
+	for (j = 0; j < lv->n_segs; j++) {
+		const struct mlvm_segment *sg = &lv->segs[j];
+		char sk[600], kind[160];
+
+		snprintf(sk, sizeof(sk), "%s/segment%u", lv->name, j + 1);
+		seg_kind(sg, kind, sizeof(kind));
+		seg_row(t, sk, kind, sg);
+	}
+#undef LK
+}
+
+/*
+ * The LVs' rows of a large VG are made on two threads: the second half into
+ * a table of its own, printed after the first (table.next). The rows are
+ * those one thread makes. Not while naming LVs' content (content_on): that
+ * reads the images. Returns the table to go on in (after those rows).
+ */
+struct lv_half {
+	struct table *t;
+	const struct mlvm_vg *vg;
+	uint32_t from, to;
+};
+
+static void *lv_half_run(void *arg)
+{
+	struct lv_half *h = arg;
+	uint32_t i;
+
+	for (i = h->from; i < h->to; i++)
+		lv_rows(h->t, h->vg, &h->vg->lvs[i]);
+	return NULL;
+}
+
+static struct table *lv_rows_all(struct table *t, const struct mlvm_vg *vg)
+{
+	struct table *second = NULL, *after = NULL;
+	struct lv_half h = { .t = t, .vg = vg, .from = 0, .to = vg->n_lvs }, first;
+	pthread_t th;
+	bool threaded;
+
+	if (vg->n_lvs >= LV_PARALLEL_MIN && !content_on && mlvm_io_threads(2) >= 2) {
+		second = calloc(1, sizeof(*second));
+		after = calloc(1, sizeof(*after));
+	}
+	if (!second || !after) {	/* one thread */
+		free(second);
+		free(after);
+		lv_half_run(&h);
+		return t;
+	}
+	second->full = after->full = t->full;
+	second->units = after->units = t->units;
+	first = (struct lv_half){ .t = t, .vg = vg, .from = 0, .to = vg->n_lvs / 2 };
+	h = (struct lv_half){ .t = second, .vg = vg, .from = vg->n_lvs / 2, .to = vg->n_lvs };
+	threaded = mlvm_thread_create(&th, lv_half_run, &h) == 0;
+	lv_half_run(&first);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		lv_half_run(&h);
+	t->next = second;
+	second->next = after;
+	return after;
+}
+
 static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
 		     FILE *f)
 {
-	struct table t = { .full = full, .units = units };
+	struct table t = { .full = full, .units = units }, *cur;
 	char k[512], what[256], *s;
-	const struct cfg_node *n;
 	uint32_t i, j;
 	int rc;
 
@@ -596,42 +711,14 @@ static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool f
 		}
 #undef PK
 	}
-	for (i = 0; i < vg->n_lvs; i++) {
-		const struct mlvm_lv *lv = &vg->lvs[i];
-
-#define LK(suffix) key2(k, sizeof(k), lv->name, suffix)
-		row_s(&t, LK("name"), lv->name);
-		row_s(&t, LK("id"), lv->id ? lv->id : "");
-		row_join(&t, LK("tags"), mlvm_node_array(lv->node, "tags"));
-		row_join(&t, LK("status"), mlvm_node_array(lv->node, "status"));
-		row_u(&t, LK("segments"), lv->n_segs);
-		extents_row(&t, LK("size"), lv->extent_count, mlvm_lv_size(vg, lv),
-			    mlvm_lv_size(vg, lv) != UINT64_MAX);
-		n = cfg_find(lv->node, "creation_time");
-		if (n && n->type == CFG_INT)
-			time_row(&t, LK("creation_time"), n->v.i);
-		n = cfg_find(lv->node, "creation_host");
-		if (n && (n->type == CFG_STRING || n->type == CFG_WORD))
-			row_text(&t, LK("creation_host"), n->v.s);
-		if (lv_content(vg, lv, what, sizeof(what)))
-			row_text(&t, LK("content"), what);
-		for (j = 0; j < lv->n_segs; j++) {
-			const struct mlvm_segment *sg = &lv->segs[j];
-			char sk[600], kind[160];
-
-			snprintf(sk, sizeof(sk), "%s/segment%u", lv->name, j + 1);
-			seg_kind(sg, kind, sizeof(kind));
-			seg_row(&t, sk, kind, sg);
-		}
-#undef LK
-	}
-	hlv_rows(&t, vg);
+	cur = lv_rows_all(&t, vg);
+	hlv_rows(cur, vg);
 	{
 		uint64_t fb;
 		bool ok = mlvm_mul_ok(vg->free_extents, vg->extent_size, &fb) &&
 			  mlvm_mul_ok(fb, MLVM_SECTOR_SIZE, &fb);
 
-		extents_row(&t, "free_space", vg->free_extents, fb, ok);
+		extents_row(cur, "free_space", vg->free_extents, fb, ok);
 	}
 	rc = table_print(&t, f);
 	table_free(&t);
@@ -750,10 +837,151 @@ static void json_hlvs(struct json *j, const struct mlvm_vg *vg)
 	json_end_array(j);
 }
 
+/* one LV's object */
+static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_lv *lv)
+{
+	const struct cfg_node *n;
+	char what[256];
+	uint32_t si, k;
+
+	json_begin_object(j, NULL);
+	json_string(j, "name", lv->name);
+	json_string(j, "id", lv->id);
+	json_cfg_strings(j, "status", mlvm_node_array(lv->node, "status"));
+	json_cfg_strings(j, "flags", mlvm_node_array(lv->node, "flags"));
+	json_cfg_strings(j, "tags", mlvm_node_array(lv->node, "tags"));
+	json_bool(j, "visible", lv->visible);
+	json_uint(j, "extent_count", lv->extent_count);
+	json_uint(j, "size", mlvm_lv_size(vg, lv));
+	if (lv_content(vg, lv, what, sizeof(what)))
+		json_string(j, "content", what);
+	else
+		json_null(j, "content");
+	n = cfg_find(lv->node, "creation_time");
+	if (n) {
+		json_cfg_value(j, "creation_time", n);
+		json_utc(j, "creation_time_utc", n->type == CFG_INT ? n->v.i : 0);
+	}
+	n = cfg_find(lv->node, "creation_host");
+	if (n)
+		json_cfg_value(j, "creation_host", n);
+	json_begin_array(j, "segments");
+	for (si = 0; si < lv->n_segs; si++) {
+		const struct mlvm_segment *s = &lv->segs[si];
+
+		json_begin_object(j, NULL);
+		json_uint(j, "start_extent", s->start_extent);
+		json_uint(j, "extent_count", s->extent_count);
+		json_string(j, "type", s->type);
+		if (cfg_find(s->node, "stripe_size"))
+			json_uint(j, "stripe_size", mlvm_seg_stripe_size(s));
+		json_begin_array(j, "areas");
+		for (k = 0; k < s->n_areas; k++) {
+			const struct mlvm_area *a = &s->areas[k];
+
+			json_begin_object_inline(j, NULL);
+			if (a->kind == MLVM_AREA_PV) {
+				json_string(j, "pv", a->name);
+				json_uint(j, "pe", a->start);
+			} else {
+				json_string(j, "lv", a->name);
+				json_uint(j, "le", a->start);
+			}
+			json_end_object(j);
+		}
+		json_end_array(j);
+		for (n = s->node->v.child; n; n = n->next)
+			if (n->key && !seg_key_emitted(s, n->key))
+				json_cfg_value(j, n->key, n);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}
+
+/*
+ * The LVs of a large VG are written on two threads: blocks of LV_BLOCK LVs,
+ * the even ones by this thread and the odd ones by another, each into a
+ * part of its own (json_part_begin), added to the stream in turn. The
+ * bytes are those one thread writes. Not while naming LVs' content
+ * (content_on): that reads the images.
+ */
+#define LV_BLOCK 256
+
+struct lv_blocks {
+	const struct mlvm_vg *vg;
+	const struct json *j;		/* the writer, at the open "lvs" array */
+	uint32_t n_blocks;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint32_t turn;			/* the block whose bytes go next */
+	bool failed;			/* a block's bytes were not all written */
+};
+
+/* blocks first, first + step, ... of b */
+static void lv_blocks_run(struct lv_blocks *b, uint32_t first, uint32_t step)
+{
+	struct json part;
+	uint32_t k, i;
+
+	for (k = first; k < b->n_blocks; k += step) {
+		uint32_t end = b->vg->n_lvs - k * LV_BLOCK > LV_BLOCK ? (k + 1) * LV_BLOCK : b->vg->n_lvs;
+		int rc;
+
+		json_part_begin(&part, b->j, k > 0);
+		for (i = k * LV_BLOCK; i < end; i++)
+			json_lv(&part, b->vg, &b->vg->lvs[i]);
+		pthread_mutex_lock(&b->mu);
+		while (b->turn != k)
+			pthread_cond_wait(&b->cv, &b->mu);
+		pthread_mutex_unlock(&b->mu);
+		rc = json_part_write(&part, b->j->f);	/* its turn: no other writes */
+		json_part_end(&part);
+		pthread_mutex_lock(&b->mu);
+		b->failed |= rc != 0;
+		b->turn++;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+	}
+}
+
+static void *lv_blocks_odd(void *arg)
+{
+	lv_blocks_run(arg, 1, 2);
+	return NULL;
+}
+
+static void json_lvs(struct json *j, const struct mlvm_vg *vg)
+{
+	struct lv_blocks b = { .vg = vg, .j = j };
+	pthread_t th;
+	uint32_t i;
+
+	if (vg->n_lvs < LV_PARALLEL_MIN || content_on || mlvm_io_threads(2) < 2) {
+		for (i = 0; i < vg->n_lvs; i++)
+			json_lv(j, vg, &vg->lvs[i]);
+		return;
+	}
+	b.n_blocks = (vg->n_lvs + LV_BLOCK - 1) / LV_BLOCK;
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	json_flush(j);
+	if (mlvm_thread_create(&th, lv_blocks_odd, &b) == 0) {
+		lv_blocks_run(&b, 0, 2);
+		pthread_join(th, NULL);
+	} else {
+		lv_blocks_run(&b, 0, 1);
+	}
+	pthread_cond_destroy(&b.cv);
+	pthread_mutex_destroy(&b.mu);
+	json_items_added(j);
+	if (b.failed)
+		j->error = true;
+}
+
 static void json_vg(struct json *j, const struct mlvm_vg *vg)
 {
-	char what[256];
-	uint32_t i, k;
+	uint32_t i;
 	const struct cfg_node *n;
 
 	json_begin_object(j, NULL);
@@ -820,64 +1048,7 @@ static void json_vg(struct json *j, const struct mlvm_vg *vg)
 	json_end_array(j);
 
 	json_begin_array(j, "lvs");
-	for (i = 0; i < vg->n_lvs; i++) {
-		const struct mlvm_lv *lv = &vg->lvs[i];
-		uint32_t si;
-
-		json_begin_object(j, NULL);
-		json_string(j, "name", lv->name);
-		json_string(j, "id", lv->id);
-		json_cfg_strings(j, "status", mlvm_node_array(lv->node, "status"));
-		json_cfg_strings(j, "flags", mlvm_node_array(lv->node, "flags"));
-		json_cfg_strings(j, "tags", mlvm_node_array(lv->node, "tags"));
-		json_bool(j, "visible", lv->visible);
-		json_uint(j, "extent_count", lv->extent_count);
-		json_uint(j, "size", mlvm_lv_size(vg, lv));
-		if (lv_content(vg, lv, what, sizeof(what)))
-			json_string(j, "content", what);
-		else
-			json_null(j, "content");
-		n = cfg_find(lv->node, "creation_time");
-		if (n) {
-			json_cfg_value(j, "creation_time", n);
-			json_utc(j, "creation_time_utc", n->type == CFG_INT ? n->v.i : 0);
-		}
-		n = cfg_find(lv->node, "creation_host");
-		if (n)
-			json_cfg_value(j, "creation_host", n);
-		json_begin_array(j, "segments");
-		for (si = 0; si < lv->n_segs; si++) {
-			const struct mlvm_segment *s = &lv->segs[si];
-
-			json_begin_object(j, NULL);
-			json_uint(j, "start_extent", s->start_extent);
-			json_uint(j, "extent_count", s->extent_count);
-			json_string(j, "type", s->type);
-			if (cfg_find(s->node, "stripe_size"))
-				json_uint(j, "stripe_size", mlvm_seg_stripe_size(s));
-			json_begin_array(j, "areas");
-			for (k = 0; k < s->n_areas; k++) {
-				const struct mlvm_area *a = &s->areas[k];
-
-				json_begin_object_inline(j, NULL);
-				if (a->kind == MLVM_AREA_PV) {
-					json_string(j, "pv", a->name);
-					json_uint(j, "pe", a->start);
-				} else {
-					json_string(j, "lv", a->name);
-					json_uint(j, "le", a->start);
-				}
-				json_end_object(j);
-			}
-			json_end_array(j);
-			for (n = s->node->v.child; n; n = n->next)
-				if (n->key && !seg_key_emitted(s, n->key))
-					json_cfg_value(j, n->key, n);
-			json_end_object(j);
-		}
-		json_end_array(j);
-		json_end_object(j);
-	}
+	json_lvs(j, vg);
 	json_end_array(j);
 	json_hlvs(j, vg);
 	json_uint(j, "extent_count", vg->total_extents);

@@ -5,6 +5,7 @@
 #include "base/util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool stdout_begun;
@@ -21,6 +22,8 @@ void json_init(struct json *j, FILE *f, bool pretty)
 	j->f = f;
 	j->len = 0;
 	j->error = false;
+	j->mem = NULL;
+	j->mem_len = j->mem_cap = 0;
 	j->depth = 0;
 	j->need_comma[0] = false;
 	j->inline_[0] = false;
@@ -33,9 +36,73 @@ void json_init(struct json *j, FILE *f, bool pretty)
  */
 static void flush(struct json *j)
 {
-	if (j->len && fwrite(j->buf, 1, j->len, j->f) != j->len)
+	if (!j->len)
+		return;
+	if (!j->f) {	/* a part: into its memory */
+		if (j->mem_cap - j->mem_len < j->len) {
+			size_t cap = j->mem_cap ? j->mem_cap * 2 : 2 * JSON_BUF_SIZE;
+			char *m;
+
+			while (cap - j->mem_len < j->len)
+				cap *= 2;
+			m = realloc(j->mem, cap);
+			if (!m) {
+				j->error = true;
+				j->len = 0;
+				return;
+			}
+			j->mem = m;
+			j->mem_cap = cap;
+		}
+		memcpy(j->mem + j->mem_len, j->buf, j->len);
+		j->mem_len += j->len;
+	} else if (fwrite(j->buf, 1, j->len, j->f) != j->len) {
 		j->error = true;
+	}
 	j->len = 0;
+}
+
+void json_flush(struct json *j)
+{
+	flush(j);
+}
+
+void json_part_begin(struct json *part, const struct json *j, bool after_item)
+{
+	int d;
+
+	json_init(part, NULL, j->pretty);
+	part->depth = j->depth;
+	for (d = 0; d <= j->depth; d++) {
+		part->need_comma[d] = j->need_comma[d];
+		part->inline_[d] = j->inline_[d];
+	}
+	if (after_item)
+		part->need_comma[j->depth] = true;
+}
+
+int json_part_write(struct json *part, FILE *f)
+{
+	int rc = part->error ? -1 : 0;
+
+	if ((part->mem_len && fwrite(part->mem, 1, part->mem_len, f) != part->mem_len) ||
+	    (part->len && fwrite(part->buf, 1, part->len, f) != part->len))
+		rc = -1;
+	part->mem_len = part->len = 0;
+	part->error = false;
+	return rc;
+}
+
+void json_part_end(struct json *part)
+{
+	free(part->mem);
+	part->mem = NULL;
+	part->mem_len = part->mem_cap = 0;
+}
+
+void json_items_added(struct json *j)
+{
+	j->need_comma[j->depth] = true;
 }
 
 static void put_slow(struct json *j, const void *p, size_t n)

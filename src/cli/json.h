@@ -20,9 +20,11 @@
 #define JSON_BUF_SIZE 65536
 
 struct json {
-	FILE *f;
+	FILE *f;			/* NULL: a part, held in memory (json_part_begin) */
 	size_t len;			/* bytes waiting in buf */
-	bool error;			/* a write to f failed */
+	bool error;			/* a write to f failed (a part: out of memory) */
+	char *mem;			/* a part: what buf held before, mem_len bytes */
+	size_t mem_len, mem_cap;
 	char buf[JSON_BUF_SIZE];
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
@@ -54,5 +56,21 @@ void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n);
 void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *arr);
 /* finish the document with a newline and flush; 0, or -1 when writing failed */
 int json_finish(struct json *j);
+
+/*
+ * Parts: items of the array or object j is in, written by other writers
+ * (on other threads) and added to j's stream in order. json_part_begin
+ * makes part a writer into memory in j's nesting state, after an item of
+ * the container when after_item; json_part_write adds what it holds to a
+ * stream and empties it (-1 when writing failed or memory ran out);
+ * json_part_end frees it. j must be flushed (json_flush) before the first
+ * part is written, and told with json_items_added that its container
+ * holds items after the last.
+ */
+void json_flush(struct json *j);
+void json_part_begin(struct json *part, const struct json *j, bool after_item);
+int json_part_write(struct json *part, FILE *f);
+void json_part_end(struct json *part);
+void json_items_added(struct json *j);
 
 #endif
