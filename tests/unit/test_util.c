@@ -183,6 +183,80 @@ static void utc_matches_gmtime(void **state)
 	}
 }
 
+/* printf's way, as mlvm_human_size did it before it formatted integers */
+static void human_ref(uint64_t bytes, char *out, size_t outlen)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	unsigned u = 0;
+	double v = (double)bytes;
+
+	while (v >= 1024.0 && u < 6) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outlen, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(out, outlen, "%.2f %s", v, units[u]);
+}
+
+static void human_check(uint64_t b, size_t outlen)
+{
+	char want[64], got[64];
+
+	memset(got, 'Z', sizeof(got));
+	human_ref(b, want, outlen);
+	mlvm_human_size(b, got, outlen);
+	if (strcmp(want, got))
+		fail_msg("%llu bytes (out %zu): printf \"%s\", mlvm_human_size \"%s\"",
+			 (unsigned long long)b, outlen, want, got);
+}
+
+/*
+ * mlvm_human_size writes exactly what printf's "%.2f" did: every size up to
+ * 4 MiB, the ties of every unit (a quotient ending in exactly half a
+ * hundredth, rounded to even), the edges of each unit, 2^53 and beyond,
+ * a million random sizes of every magnitude, and short buffers.
+ */
+static void human_size_matches_printf(void **state)
+{
+	uint64_t b, seed = 0x9e3779b97f4a7c15ull;
+	char tie[16];
+	unsigned u, i;
+	int k;
+
+	(void)state;
+	for (b = 0; b <= (4u << 20); b++)
+		human_check(b, 64);
+	for (u = 1; u <= 6; u++) {
+		uint64_t unit = 1ull << (10 * u);
+
+		for (k = -3; k <= 3; k++) {
+			human_check(unit + (uint64_t)(int64_t)k, 64);
+			human_check(unit * 1023 + (uint64_t)(int64_t)k, 64);
+		}
+		if (u <= 5)	/* ties: bytes * 100 = (2q + 1) * unit / 2 */
+			for (i = 1; i < 2000; i += 2)
+				if ((uint64_t)i * unit / 2 % 100 == 0)
+					human_check((uint64_t)i * unit / 200, 64);
+	}
+	for (k = -2; k <= 2; k++)
+		human_check((1ull << 53) + (uint64_t)(int64_t)k, 64);
+	human_check(UINT64_MAX, 64);
+	for (i = 0; i < 1000000; i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		human_check(seed >> (seed % 64), 64);
+	}
+	for (i = 1; i < 12; i++)	/* cut short as snprintf cuts */
+		human_check(1536 * 1024 + 7, i);
+	/* 1152 bytes are 1.125 KiB exactly: "1.12 KiB" (the tie to even) */
+	human_check(1152, 64);
+	mlvm_human_size(1152, tie, sizeof(tie));
+	assert_string_equal(tie, "1.12 KiB");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +264,7 @@ int main(void)
 		cmocka_unit_test(sort_handles_sorted_reversed_and_bytes),
 		cmocka_unit_test(sort_handles_hard_shapes),
 		cmocka_unit_test(utc_matches_gmtime),
+		cmocka_unit_test(human_size_matches_printf),
 		cmocka_unit_test(u64_dec_matches_printf),
 	};
 
