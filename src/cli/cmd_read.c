@@ -53,8 +53,10 @@ static const char read_help[] =
 #define CONTENT_AUTO_MAX 256
 static bool content_on;
 
-/* from this many LVs, their rows or JSON are made on two threads */
+/* from this many LVs, their rows or JSON are made on two threads, in
+ * blocks of LV_BLOCK LVs where they are written in turn */
 #define LV_PARALLEL_MIN 2048
+#define LV_BLOCK 256
 
 static bool lv_content(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char *s, size_t len)
 {
@@ -80,8 +82,15 @@ struct table {
 	bool full;		/* --verbose: long text in full */
 	char units;		/* --units: 'h' (default), 'H', 'b', 's', 'k'...'t', 'K'...'T' */
 	bool oom;		/* a row was lost: out of memory */
-	struct table *next;	/* rows printed after these (lv_rows_all), malloc'd */
+	enum { TABLE_KEEP, TABLE_MEASURE, TABLE_PRINT } mode;	/* see vg_table */
+	/* TABLE_PRINT: each row's line goes to out, cells of widths pkw and
+	 * pvw; out is written to f when full, or grows when f is NULL */
+	char *out;
+	size_t out_len, out_cap, pkw, pvw, line_max;
+	FILE *f;
 };
+
+static void row_line(struct table *t);
 
 /* bytes kept free after the rows and after a line (see put_cell) */
 #define CELL_SLACK 32
@@ -200,6 +209,12 @@ static void row_end(struct table *t, size_t vl)
 	t->at[t->n++].vl = (uint32_t)vl;
 	if (vl > t->vw)
 		t->vw = vl;
+	if (t->mode == TABLE_KEEP)
+		return;
+	if (t->mode == TABLE_PRINT)
+		row_line(t);
+	t->len = 0;	/* measured (and printed): the row is not kept */
+	t->n = 0;
 }
 
 /* a row whose value is s as it is: row(t, key, "%s", s) without printf,
@@ -298,6 +313,27 @@ static void size_in(char units, uint64_t bytes, char *out, size_t len)
 	}
 }
 
+/* a row "COUNT NOUN, SIZE": row(t, key, "%llu %s, %s", ...) without printf
+ * (every LV has one) */
+static void count_row(struct table *t, const char *key, uint64_t count, const char *noun,
+		      const char *size)
+{
+	size_t nl = strlen(noun), sl = strlen(size), vl;
+	char *o;
+
+	if (!row_begin(t, key, MLVM_U64_DEC_MAX + 1 + nl + 2 + sl))
+		return;
+	o = t->buf + t->len;
+	vl = mlvm_u64_dec(o, count);
+	o[vl++] = ' ';
+	memcpy(o + vl, noun, nl);
+	vl += nl;
+	memcpy(o + vl, ", ", 2);
+	vl += 2;
+	memcpy(o + vl, size, sl);
+	row_end(t, vl + sl);
+}
+
 /*
  * A size row's value, unit always shown. count is in what LVM2 records it
  * in (unit/units: "sector"/"sectors", "byte"/"bytes", "extent"/"extents"),
@@ -332,14 +368,14 @@ static void size_row(struct table *t, const char *key, uint64_t count, const cha
 	default:
 		size_in(t->units, bytes, sz, sizeof(sz));
 		if (t->units == 'h' || t->units == 'H' || !t->units) {
-			row(t, key, "%llu %s, %s", (unsigned long long)count, mlvm_plural(count, unit, units), sz);
+			count_row(t, key, count, mlvm_plural(count, unit, units), sz);
 			return;
 		}
 	}
 	if (extents)
-		row(t, key, "%llu %s, %s", (unsigned long long)count, mlvm_plural(count, unit, units), sz);
+		count_row(t, key, count, mlvm_plural(count, unit, units), sz);
 	else
-		row(t, key, "%s", sz);
+		row_s(t, key, sz);
 }
 
 static void sectors_row(struct table *t, const char *key, uint64_t sectors)
@@ -375,7 +411,7 @@ static void time_row(struct table *t, const char *key, int64_t when)
 }
 
 /* "KEY   |VALUE   |" lines, gathered in one output buffer of OUT_BUF bytes
- * (or one line, when a line is longer) and written a buffer at a time:
+ * (or two lines, the heading, when a line is longer) and written a buffer at a time:
  * stdio's per-call lock and copy were a tenth of a 90,000-line table */
 #define OUT_BUF (64u << 10)
 
@@ -400,26 +436,11 @@ static void put_cell(char *line, size_t *at, const char *s, size_t n, size_t w)
 	line[(*at)++] = '|';
 }
 
-/* -ENOMEM (nothing printed) when a row was lost */
-static int table_print(struct table *t, FILE *f)
+/* the heading lines into out (room for two lines); their length */
+static size_t heading(char *out, size_t kw, size_t vw)
 {
-	size_t kw = 3, vw = 5, i, at = 0, line_max, cap;
-	const struct table *p;
-	bool oom = false;
-	char *out;
+	size_t at = 0;
 
-	for (p = t; p; p = p->next) {	/* the widths of all the rows */
-		kw = p->kw > kw ? p->kw : kw;
-		vw = p->vw > vw ? p->vw : vw;
-		oom |= p->oom;
-	}
-	kw++;
-	vw++;
-	line_max = kw + vw + 4 + 2 * CELL_SLACK;
-	cap = line_max > OUT_BUF ? line_max : OUT_BUF;
-	out = oom ? NULL : malloc(cap);
-	if (!out)
-		return -ENOMEM;
 	put_cell(out, &at, "key             ", 3, kw);
 	put_cell(out, &at, "value           ", 5, vw);
 	out[at++] = '\n';
@@ -427,39 +448,82 @@ static int table_print(struct table *t, FILE *f)
 	out[at + kw] = '|';
 	out[at + kw + vw + 1] = '|';
 	out[at + kw + vw + 2] = '\n';
-	at += kw + vw + 3;
-	for (p = t; p; p = p->next)
-		for (i = 0; i < p->n; i++) {
-			const struct row_at *r = &p->at[i];
-			const char *k = p->buf + r->off;
+	return at + kw + vw + 3;
+}
 
-			if (cap - at < line_max) {
-				fwrite(out, 1, at, f);
-				at = 0;
-			}
-			put_cell(out, &at, k, r->kl, kw);
-			put_cell(out, &at, k + r->kl + 1, r->vl, vw);
-			out[at++] = '\n';
+/* the cell widths of a table whose widest key and value are kw and vw */
+static void widths(size_t kw, size_t vw, size_t *pkw, size_t *pvw, size_t *line_max)
+{
+	*pkw = (kw > 3 ? kw : 3) + 1;
+	*pvw = (vw > 5 ? vw : 5) + 1;
+	*line_max = *pkw + *pvw + 4 + 2 * CELL_SLACK;
+}
+
+/* TABLE_KEEP: -ENOMEM (nothing printed) when a row was lost */
+static int table_print(struct table *t, FILE *f)
+{
+	size_t kw, vw, i, at, line_max, cap;
+	char *out;
+
+	widths(t->kw, t->vw, &kw, &vw, &line_max);
+	cap = 2 * line_max > OUT_BUF ? 2 * line_max : OUT_BUF;	/* the heading: two lines */
+	out = t->oom ? NULL : malloc(cap);
+	if (!out)
+		return -ENOMEM;
+	at = heading(out, kw, vw);
+	for (i = 0; i < t->n; i++) {
+		const struct row_at *r = &t->at[i];
+		const char *k = t->buf + r->off;
+
+		if (cap - at < line_max) {
+			fwrite(out, 1, at, f);
+			at = 0;
 		}
+		put_cell(out, &at, k, r->kl, kw);
+		put_cell(out, &at, k + r->kl + 1, r->vl, vw);
+		out[at++] = '\n';
+	}
 	fwrite(out, 1, at, f);
 	free(out);
 	return 0;
 }
 
+/* TABLE_PRINT: the row just made (the only one kept) as a line into out */
+static void row_line(struct table *t)
+{
+	const struct row_at *r = &t->at[0];
+	const char *k = t->buf + r->off;
+
+	if (t->out_cap - t->out_len < t->line_max) {
+		if (t->f) {
+			fwrite(t->out, 1, t->out_len, t->f);
+			t->out_len = 0;
+		}
+		if (t->out_cap - t->out_len < t->line_max) {
+			size_t cap = t->out_cap ? t->out_cap : OUT_BUF;
+			char *o;
+
+			while (cap - t->out_len < t->line_max)
+				cap *= 2;
+			o = realloc(t->out, cap);
+			if (!o) {
+				t->oom = true;
+				return;
+			}
+			t->out = o;
+			t->out_cap = cap;
+		}
+	}
+	put_cell(t->out, &t->out_len, k, r->kl, t->pkw);
+	put_cell(t->out, &t->out_len, k + r->kl + 1, r->vl, t->pvw);
+	t->out[t->out_len++] = '\n';
+}
+
 static void table_free(struct table *t)
 {
-	struct table *next = t->next;
-
 	free(t->buf);
 	free(t->at);
-	while (next) {
-		struct table *p = next;
-
-		next = p->next;
-		free(p->buf);
-		free(p->at);
-		free(p);
-	}
+	free(t->out);
 }
 
 /* a segment's row: "KIND, extents FIRST-LAST[, on NAME:START, ...]", as
@@ -552,9 +616,17 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 {
 	const struct cfg_node *n;
 	char k[512], what[256];
+	size_t nl = strlen(lv->name);
+	/* "NAME/" once, each suffix after it (key2 when that would be cut) */
+	bool whole = nl + 1 + sizeof("creation_host") <= sizeof(k);
 	uint32_t j;
 
-#define LK(suffix) key2(k, sizeof(k), lv->name, suffix)
+	if (whole) {
+		memcpy(k, lv->name, nl);
+		k[nl] = '/';
+	}
+#define LK(suffix) (whole ? (memcpy(k + nl + 1, suffix, sizeof(suffix)), k) : \
+		    key2(k, sizeof(k), lv->name, suffix))
 	row_s(t, LK("name"), lv->name);
 	row_s(t, LK("id"), lv->id ? lv->id : "");
 	row_join(t, LK("tags"), mlvm_node_array(lv->node, "tags"));
@@ -574,7 +646,13 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 		const struct mlvm_segment *sg = &lv->segs[j];
 		char sk[600], kind[160];
 
-		snprintf(sk, sizeof(sk), "%s/segment%u", lv->name, j + 1);
+		if (nl + sizeof("/segment") + MLVM_U64_DEC_MAX <= sizeof(sk)) {	/* not cut */
+			memcpy(sk, lv->name, nl);
+			memcpy(sk + nl, "/segment", 8);
+			sk[nl + 8 + mlvm_u64_dec(sk + nl + 8, (uint64_t)j + 1)] = '\0';
+		} else {
+			snprintf(sk, sizeof(sk), "%s/segment%u", lv->name, j + 1);
+		}
 		seg_kind(sg, kind, sizeof(kind));
 		seg_row(t, sk, kind, sg);
 	}
@@ -582,149 +660,264 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 }
 
 /*
- * The LVs' rows of a large VG are made on two threads: the second half into
- * a table of its own, printed after the first (table.next). The rows are
- * those one thread makes. Not while naming LVs' content (content_on): that
- * reads the images. Returns the table to go on in (after those rows).
+ * Table rows of LVs [from, to) in t (measured, or printed into t->out).
+ * For two threads: they work on tables of their own.
  */
-struct lv_half {
-	struct table *t;
+struct lv_range {
+	struct table t;
 	const struct mlvm_vg *vg;
 	uint32_t from, to;
 };
 
-static void *lv_half_run(void *arg)
+static void *lv_range_run(void *arg)
 {
-	struct lv_half *h = arg;
+	struct lv_range *r = arg;
 	uint32_t i;
 
-	for (i = h->from; i < h->to; i++)
-		lv_rows(h->t, h->vg, &h->vg->lvs[i]);
+	for (i = r->from; i < r->to; i++)
+		lv_rows(&r->t, r->vg, &r->vg->lvs[i]);
 	return NULL;
 }
 
-static struct table *lv_rows_all(struct table *t, const struct mlvm_vg *vg)
+/* measure the LVs' rows into t, on two threads for a large VG */
+static void lv_measure(struct table *t, const struct mlvm_vg *vg)
 {
-	struct table *second = NULL, *after = NULL;
-	struct lv_half h = { .t = t, .vg = vg, .from = 0, .to = vg->n_lvs }, first;
+	struct lv_range second = { .t = { .full = t->full, .units = t->units, .mode = TABLE_MEASURE },
+				   .vg = vg, .from = vg->n_lvs / 2, .to = vg->n_lvs };
+	struct lv_range first = { .vg = vg, .from = 0, .to = vg->n_lvs / 2 };
 	pthread_t th;
-	bool threaded;
+	uint32_t i;
 
-	if (vg->n_lvs >= LV_PARALLEL_MIN && !content_on && mlvm_io_threads(2) >= 2) {
-		second = calloc(1, sizeof(*second));
-		after = calloc(1, sizeof(*after));
+	if (vg->n_lvs < LV_PARALLEL_MIN || mlvm_io_threads(2) < 2 ||
+	    mlvm_thread_create(&th, lv_range_run, &second) != 0) {
+		for (i = 0; i < vg->n_lvs; i++)
+			lv_rows(t, vg, &vg->lvs[i]);
+		return;
 	}
-	if (!second || !after) {	/* one thread */
-		free(second);
-		free(after);
-		lv_half_run(&h);
-		return t;
-	}
-	second->full = after->full = t->full;
-	second->units = after->units = t->units;
-	first = (struct lv_half){ .t = t, .vg = vg, .from = 0, .to = vg->n_lvs / 2 };
-	h = (struct lv_half){ .t = second, .vg = vg, .from = vg->n_lvs / 2, .to = vg->n_lvs };
-	threaded = mlvm_thread_create(&th, lv_half_run, &h) == 0;
-	lv_half_run(&first);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		lv_half_run(&h);
-	t->next = second;
-	second->next = after;
-	return after;
+	first.t = *t;	/* this thread goes on in t's own buffers */
+	lv_range_run(&first);
+	pthread_join(th, NULL);
+	*t = first.t;
+	t->kw = t->kw > second.t.kw ? t->kw : second.t.kw;
+	t->vw = t->vw > second.t.vw ? t->vw : second.t.vw;
+	t->oom |= second.t.oom;
+	table_free(&second.t);
 }
 
-static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
-		     FILE *f)
+/*
+ * Print the LVs' lines of t's widths: for a large VG, blocks of LV_BLOCK
+ * LVs on two threads, the even ones here and the odd ones there, each into
+ * a table of its own, written to t->f in turn. The bytes are those of one
+ * thread.
+ */
+struct lv_print {
+	const struct table *t;
+	const struct mlvm_vg *vg;
+	uint32_t n_blocks;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint32_t turn;			/* the block whose lines go next */
+	bool oom;
+};
+
+static void lv_print_run(struct lv_print *b, uint32_t first, uint32_t step)
 {
-	struct table t = { .full = full, .units = units }, *cur;
+	struct table part = { .full = b->t->full, .units = b->t->units, .mode = TABLE_PRINT,
+			      .pkw = b->t->pkw, .pvw = b->t->pvw, .line_max = b->t->line_max };
+	uint32_t k, i;
+
+	for (k = first; k < b->n_blocks; k += step) {
+		uint32_t end = b->vg->n_lvs - k * LV_BLOCK > LV_BLOCK ? (k + 1) * LV_BLOCK : b->vg->n_lvs;
+
+		part.out_len = 0;
+		for (i = k * LV_BLOCK; i < end; i++)
+			lv_rows(&part, b->vg, &b->vg->lvs[i]);
+		pthread_mutex_lock(&b->mu);
+		while (b->turn != k)
+			pthread_cond_wait(&b->cv, &b->mu);
+		pthread_mutex_unlock(&b->mu);
+		fwrite(part.out, 1, part.out_len, b->t->f);	/* its turn: no other writes */
+		pthread_mutex_lock(&b->mu);
+		b->oom |= part.oom;
+		b->turn++;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+	}
+	table_free(&part);
+}
+
+static void *lv_print_odd(void *arg)
+{
+	lv_print_run(arg, 1, 2);
+	return NULL;
+}
+
+static void lv_print(struct table *t, const struct mlvm_vg *vg)
+{
+	struct lv_print b = { .t = t, .vg = vg };
+	pthread_t th;
+	uint32_t i;
+
+	if (vg->n_lvs < LV_PARALLEL_MIN || mlvm_io_threads(2) < 2) {
+		for (i = 0; i < vg->n_lvs; i++)
+			lv_rows(t, vg, &vg->lvs[i]);
+		return;
+	}
+	fwrite(t->out, 1, t->out_len, t->f);	/* what came before, first */
+	t->out_len = 0;
+	b.n_blocks = (vg->n_lvs + LV_BLOCK - 1) / LV_BLOCK;
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	if (mlvm_thread_create(&th, lv_print_odd, &b) == 0) {
+		lv_print_run(&b, 0, 2);
+		pthread_join(th, NULL);
+	} else {
+		lv_print_run(&b, 0, 1);
+	}
+	pthread_cond_destroy(&b.cv);
+	pthread_mutex_destroy(&b.mu);
+	t->oom |= b.oom;
+}
+
+/* the VG's rows and its PVs' */
+static void head_rows(struct table *t, const struct mlvm_set *set, const struct mlvm_vg *vg)
+{
 	char k[512], what[256], *s;
 	uint32_t i, j;
-	int rc;
 
-	row(&t, "name", "%s", vg->name);
-	row(&t, "id", "%s", vg->id ? vg->id : "");
-	row(&t, "seqno", "%llu", (unsigned long long)vg->seqno);
+	row(t, "name", "%s", vg->name);
+	row(t, "id", "%s", vg->id ? vg->id : "");
+	row(t, "seqno", "%llu", (unsigned long long)vg->seqno);
 	s = cfg_join_strings(vg->status, ", ");
-	row(&t, "status", "%s", s ? s : "");
+	row(t, "status", "%s", s ? s : "");
 	free(s);
 	s = cfg_join_strings(vg->tags, ", ");
-	row(&t, "tags", "%s", s ? s : "");
+	row(t, "tags", "%s", s ? s : "");
 	free(s);
-	sectors_row(&t, "extent_size", vg->extent_size);
-	row(&t, "max_lv", "%lld", (long long)vg->max_lv);
-	row(&t, "max_pv", "%lld", (long long)vg->max_pv);
+	sectors_row(t, "extent_size", vg->extent_size);
+	row(t, "max_lv", "%lld", (long long)vg->max_lv);
+	row(t, "max_pv", "%lld", (long long)vg->max_pv);
 	if (vg->creation_time)
-		time_row(&t, "creation_time", vg->creation_time);
+		time_row(t, "creation_time", vg->creation_time);
 	if (vg->creation_host)
-		row_text(&t, "creation_host", vg->creation_host);
+		row_text(t, "creation_host", vg->creation_host);
 	if (vg->description)
-		row_text(&t, "description", vg->description);
+		row_text(t, "description", vg->description);
 	for (i = 0; i < vg->n_pvs; i++) {
 		const struct mlvm_pv *pv = &vg->pvs[i];
 		const struct mlvm_pvdev *d = pv->missing ? NULL : mlvm_set_pv_dev(set, pv);
 		uint64_t ba;
 
 #define PK(suffix) (snprintf(k, sizeof(k), "%s/%s", pv->name, suffix), k)
-		row(&t, PK("name"), "%s", pv->name);
-		row(&t, PK("id"), "%s", pv->id ? pv->id : "");
-		row(&t, PK("stored_device"), "%s", pv->device ? pv->device : "");
-		row(&t, PK("real_device"), "%s", pv->ambiguous ? "(ambiguous: see --pv)" :
+		row(t, PK("name"), "%s", pv->name);
+		row(t, PK("id"), "%s", pv->id ? pv->id : "");
+		row(t, PK("stored_device"), "%s", pv->device ? pv->device : "");
+		row(t, PK("real_device"), "%s", pv->ambiguous ? "(ambiguous: see --pv)" :
 		    pv->missing ? "(missing)" : pv->src->name);
 		if (!pv->missing && pv->offset)
-			bytes_row(&t, PK("offset"), pv->offset);
+			bytes_row(t, PK("offset"), pv->offset);
 		if (!pv->missing && pv->found_by != MLVM_PV_BY_LABEL)
-			row(&t, PK("found_by"), "%s", mlvm_pv_evidence_name(pv->found_by));
+			row(t, PK("found_by"), "%s", mlvm_pv_evidence_name(pv->found_by));
 		for (j = 0; j < pv->n_others; j++) {
 			snprintf(what, sizeof(what), "%s/%s%u", pv->name,
 				 pv->ambiguous ? "candidate" : "duplicate", j + 1);
-			row(&t, what, "%s at byte %llu", pv->others[j]->src->name,
+			row(t, what, "%s at byte %llu", pv->others[j]->src->name,
 			    (unsigned long long)pv->others[j]->base);
 		}
 		s = cfg_join_strings(pv->status, ", ");
-		row(&t, PK("status"), "%s", s ? s : "");
+		row(t, PK("status"), "%s", s ? s : "");
 		free(s);
 		s = cfg_join_strings(pv->tags, ", ");
 		if (s && *s)
-			row(&t, PK("tags"), "%s", s);
+			row(t, PK("tags"), "%s", s);
 		free(s);
-		sectors_row(&t, PK("size_in_sectors"), pv->dev_size);
-		sectors_row(&t, PK("pe_start"), pv->pe_start);
-		row(&t, PK("pe_count"), "%llu", (unsigned long long)pv->pe_count);
+		sectors_row(t, PK("size_in_sectors"), pv->dev_size);
+		sectors_row(t, PK("pe_start"), pv->pe_start);
+		row(t, PK("pe_count"), "%llu", (unsigned long long)pv->pe_count);
 		if (pv->ba_size) {
-			sectors_row(&t, PK("bootloader_area/start"), pv->ba_start);
-			sectors_row(&t, PK("bootloader_area/size"), pv->ba_size);
+			sectors_row(t, PK("bootloader_area/start"), pv->ba_start);
+			sectors_row(t, PK("bootloader_area/size"), pv->ba_size);
 			if (!pv->missing && mlvm_mul_ok(pv->ba_start, MLVM_SECTOR_SIZE, &ba) &&
 			    mlvm_add_ok(ba, pv->offset, &ba))
-				row(&t, PK("bootloader_area/offset"), "byte %llu of %s",
+				row(t, PK("bootloader_area/offset"), "byte %llu of %s",
 				    (unsigned long long)ba, pv->src->name);
 		}
 		if (d) {
 			char uuid[39];
 
 			mlvm_uuid_format(d->label.pv_uuid, strlen(d->label.pv_uuid), uuid);
-			row(&t, PK("label/id"), "%s", uuid);
-			bytes_row(&t, PK("label/device_size"), d->label.device_size);
-			row(&t, PK("label/extents"), "%u", d->label.n_data);
-			row(&t, PK("label/metadata_areas"), "%u", d->label.n_mda);
+			row(t, PK("label/id"), "%s", uuid);
+			bytes_row(t, PK("label/device_size"), d->label.device_size);
+			row(t, PK("label/extents"), "%u", d->label.n_data);
+			row(t, PK("label/metadata_areas"), "%u", d->label.n_mda);
 		}
 #undef PK
 	}
-	cur = lv_rows_all(&t, vg);
-	hlv_rows(cur, vg);
-	{
-		uint64_t fb;
-		bool ok = mlvm_mul_ok(vg->free_extents, vg->extent_size, &fb) &&
-			  mlvm_mul_ok(fb, MLVM_SECTOR_SIZE, &fb);
+}
 
-		extents_row(cur, "free_space", vg->free_extents, fb, ok);
+/* the historical LVs' rows and the free space */
+static void tail_rows(struct table *t, const struct mlvm_vg *vg)
+{
+	uint64_t fb;
+	bool ok = mlvm_mul_ok(vg->free_extents, vg->extent_size, &fb) &&
+		  mlvm_mul_ok(fb, MLVM_SECTOR_SIZE, &fb);
+
+	hlv_rows(t, vg);
+	extents_row(t, "free_space", vg->free_extents, fb, ok);
+}
+
+/*
+ * The key/value table of a VG. Its cells are as wide as its widest key and
+ * value, so they are known only once every row is made. While LVs' content
+ * is named (a small VG; that reads the images), the rows are kept and
+ * printed at the end (TABLE_KEEP). Otherwise they are made twice, so that
+ * memory does not grow with the VG: once measured and dropped
+ * (TABLE_MEASURE), once printed line by line (TABLE_PRINT), the LVs' on two
+ * threads for a large VG. -ENOMEM when a row was lost (with TABLE_KEEP,
+ * nothing printed; else when measuring, nothing printed).
+ */
+static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool full, char units,
+		     FILE *f)
+{
+	struct table t = { .full = full, .units = units, .mode = TABLE_KEEP };
+	uint32_t i;
+	int rc;
+
+	if (content_on) {
+		head_rows(&t, set, vg);
+		for (i = 0; i < vg->n_lvs; i++)
+			lv_rows(&t, vg, &vg->lvs[i]);
+		tail_rows(&t, vg);
+		rc = table_print(&t, f);
+		table_free(&t);
+		return rc;
 	}
-	rc = table_print(&t, f);
+	t.mode = TABLE_MEASURE;
+	head_rows(&t, set, vg);
+	lv_measure(&t, vg);
+	tail_rows(&t, vg);
+	if (t.oom) {
+		table_free(&t);
+		return -ENOMEM;
+	}
+	t.mode = TABLE_PRINT;
+	t.f = f;
+	widths(t.kw, t.vw, &t.pkw, &t.pvw, &t.line_max);
+	t.out_cap = 2 * t.line_max > OUT_BUF ? 2 * t.line_max : OUT_BUF;	/* the heading: two lines */
+	t.out = malloc(t.out_cap);
+	if (!t.out) {
+		table_free(&t);
+		return -ENOMEM;
+	}
+	t.out_len = heading(t.out, t.pkw, t.pvw);
+	head_rows(&t, set, vg);
+	lv_print(&t, vg);
+	tail_rows(&t, vg);
+	fwrite(t.out, 1, t.out_len, f);
+	rc = t.oom ? -ENOMEM : 0;
 	table_free(&t);
 	return rc;
 }
-
 
 /* ------------------------------------------------------------ JSON */
 
@@ -906,7 +1099,6 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
  * bytes are those one thread writes. Not while naming LVs' content
  * (content_on): that reads the images.
  */
-#define LV_BLOCK 256
 
 struct lv_blocks {
 	const struct mlvm_vg *vg;

@@ -173,6 +173,22 @@ for name, blob in (("nesting_sections_10000", deep_sec), ("nesting_arrays_10000"
     write_set(name, build(v, [4], mda_size=65536, text_hook=hook), r"deep|depth|nest|limit",
               "metadata text nested 10,000 deep")
 
+# ---- a value longer than the table's output buffer (64 KiB): the read
+# table's heading and lines are as wide as the widest value
+v = simple_vg("longdev")
+write_set("device_path_100000", build(v, [2], mda_size=262144,
+                                      text_hook=lambda t: t.replace('device = "/dev/fuzz"',
+                                                                    'device = "/dev/' + "x" * 100000 + '"', 1)),
+          "-", "a PV whose stored device path is 100,000 bytes long")
+
+# names longer than the table's key buffers (512 and 600 bytes): cut, as
+# before the keys were built without printf
+for nl in (480, 500, 510, 590, 700):
+    v = L.VG("longlv%d" % nl, seed="longlv%d" % nl)
+    v.add_lv("l" * nl, [(0, 1, "striped", lin("pv0", 0)), (1, 1, "striped", lin("pv0", 1))])
+    write_set("lv_name_%d" % nl, build(v, [2], mda_size=65536), r"name",
+              "an LV name of %d bytes (LVM2 allows 127)" % nl)
+
 # ---- images cut short at every structure boundary
 v = L.VG("cut", seed="cut")
 v.add_lv("a", [(0, 2, "striped", lin("pv0", 0))])
