@@ -71,13 +71,38 @@ for args in "read" "read --verbose" "read --units b"; do
 	fi
 done
 
+# the table (printed in two passes, line by line) says what LVM2 says
+MLVM_IO_THREADS=2 "$MLVM" read "$IMG" >"$TMP/two.txt" 2>/dev/null
+"$PYTHON3" - "$TMP/lvs.json" "$TMP/two.txt" <<'PY' && pass "read's table lists the LVs, ids and segment counts LVM2 lists" ||
+import json, sys
+lvm = {r["lv_name"]: (r["lv_uuid"], r["seg_count"])
+       for rep in json.load(open(sys.argv[1]))["report"] for r in rep["lv"]}
+rows = {}
+lines = open(sys.argv[2]).read().splitlines()
+width = len(lines[0])
+for line in lines[2:]:
+    if len(line) != width:
+        sys.exit("a line of another width: %r" % line[:80])
+    k, v = line.split("|")[:2]
+    rows[k.rstrip()] = v.rstrip()
+mine = {rows[k]: (rows[k[:-4] + "id"], rows[k[:-4] + "segments"])
+        for k in rows if k.endswith("/name") and k[:-5] in lvm}
+if mine != lvm:
+    print("LVM2 %d LVs, table %d; first differences:" % (len(lvm), len(mine)),
+          sorted(set(lvm.items()) ^ set(mine.items()))[:5])
+    sys.exit(1)
+PY
+	fail "read's table and LVM2 disagree on the LVs"
+
 # a full disk: both fail, and say so
 if [ -w /dev/full ]; then
 	for t in 2 0; do
-		MLVM_IO_THREADS=$t "$MLVM" --json read "$IMG" >/dev/full 2>"$TMP/full.err"
-		[ $? -ne 0 ] && [ -s "$TMP/full.err" ] &&
-			pass "read --json to a full disk fails with a message ($t threads)" ||
-			fail "read --json to /dev/full did not fail ($t threads)"
+		for args in "--json read" "read"; do
+			MLVM_IO_THREADS=$t "$MLVM" $args "$IMG" >/dev/full 2>"$TMP/full.err"
+			[ $? -eq 1 ] && grep -q . "$TMP/full.err" &&
+				pass "$args to a full disk fails with a message ($t threads)" ||
+				fail "$args to /dev/full did not fail with status 1 ($t threads)"
+		done
 	done
 fi
 finish
