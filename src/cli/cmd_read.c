@@ -494,6 +494,12 @@ static void row_line(struct table *t)
 	const struct row_at *r = &t->at[0];
 	const char *k = t->buf + r->off;
 
+	if (r->kl >= t->pkw || r->vl >= t->pvw) {
+		/* wider than measured: the rows are the same both times, so never;
+		 * but a line must not run past line_max */
+		t->oom = true;
+		return;
+	}
 	if (t->out_cap - t->out_len < t->line_max) {
 		if (t->f) {
 			fwrite(t->out, 1, t->out_len, t->f);
