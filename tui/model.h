@@ -133,8 +133,8 @@ struct tm_model {
 	size_t top;		/* first row on screen */
 	enum tm_sort sort;
 	char filter[128];	/* "" for none; a case-insensitive substring */
-	/* private to the sorting: each node's place among all nodes by name
-	 * (strverscmp, then node index), made for rank_n nodes, and each
+	/* private to the sorting: each node's place among its siblings by
+	 * name (strverscmp, then node index), made for rank_n nodes, and each
 	 * node's extents (the size sort's key) */
 	uint32_t *rank;
 	size_t rank_n;
