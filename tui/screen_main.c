@@ -9,6 +9,7 @@
  */
 #include "tui/ui.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -314,10 +315,27 @@ static void details_draw(struct browser *b, const struct layout *l)
 	}
 	tm_details(b->m, b->m->sel, content_of(b, b->m->sel), &t);
 	{
+		/* the extents reused since: right under the heading and the
+		 * change line, not below a long content or the text as written,
+		 * where they could be scrolled out of sight */
 		const struct tm_text *ru = node_reuse(b, b->m->sel);
+		size_t before = t.n, at = t.n ? 1 : 0, k;
+		char **moved;
 
+		for (k = 0; k < before; k++)
+			if (!strncmp(t.lines[k], "change\t", 7)) {
+				at = k + 1;
+				break;
+			}
 		for (i = 0; (size_t)i < ru->n; i++)
 			tm_text_add(&t, "%s", ru->lines[i]);
+		k = t.n - before;
+		if (k && at < before && (moved = malloc(k * sizeof(*moved)))) {
+			memcpy(moved, t.lines + before, k * sizeof(*moved));
+			memmove(t.lines + at + k, t.lines + at, (before - at) * sizeof(*moved));
+			memcpy(t.lines + at, moved, k * sizeof(*moved));
+			free(moved);
+		}
 	}
 	kw = ui_key_width(&t, inner_w);
 	n = ui_wrap_text(&t, inner_w, kw, wl, MAX_WRAPPED);
