@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int buf_reserve(struct mlvm_buf *b, size_t extra)
+int mlvm_buf_reserve(struct mlvm_buf *b, size_t extra)
 {
 	size_t need, cap;
 	char *p;
@@ -39,7 +39,7 @@ static int buf_reserve(struct mlvm_buf *b, size_t extra)
 
 int mlvm_buf_append(struct mlvm_buf *b, const void *data, size_t len)
 {
-	int rc = buf_reserve(b, len);
+	int rc = mlvm_buf_reserve(b, len);
 
 	if (rc)
 		return rc;
@@ -60,7 +60,7 @@ int mlvm_buf_printf(struct mlvm_buf *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
-	rc = buf_reserve(b, (size_t)n);
+	rc = mlvm_buf_reserve(b, (size_t)n);
 	if (rc)
 		return rc;
 	va_start(ap, fmt);

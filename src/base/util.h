@@ -96,6 +96,9 @@ struct mlvm_buf {
 };
 
 int mlvm_buf_append(struct mlvm_buf *b, const void *data, size_t len);
+/* room for extra more bytes (and a NUL) after len, len unchanged: for
+ * writing in place at data + len; 0 or -ENOMEM */
+int mlvm_buf_reserve(struct mlvm_buf *b, size_t extra);
 int mlvm_buf_printf(struct mlvm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mlvm_buf_free(struct mlvm_buf *b);

@@ -63,6 +63,84 @@ static bool lv_content(const struct mlvm_vg *vg, const struct mlvm_lv *lv, char 
 	return content_on && lv->visible && mlvm_vg_lv_content(vg, lv, s, len) == 0;
 }
 
+/* are vg's LVs made on two threads (lv_blocks)? Not while naming their
+ * content (content_on): that reads the images */
+static bool lv_parallel(const struct mlvm_vg *vg)
+{
+	return vg->n_lvs >= LV_PARALLEL_MIN && !content_on && mlvm_io_threads(2) >= 2;
+}
+
+/*
+ * The LVs of a large VG made on two threads, the JSON's and the table's:
+ * blocks of LV_BLOCK LVs, the even ones by this thread into writer[0], the
+ * odd ones by another into writer[1]. make() makes LVs [from, to) in a
+ * writer; write(), when there is one, then adds what the writer holds to
+ * the output in block order (its turn: no other writes), so the bytes are
+ * those one thread makes; false from it marks the run failed.
+ */
+struct lv_blocks {
+	const struct mlvm_vg *vg;
+	void (*make)(void *w, const struct mlvm_vg *vg, uint32_t from, uint32_t to);
+	bool (*write)(void *w);
+	void *writer[2];
+	uint32_t n_blocks;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint32_t turn;			/* the block whose bytes go next */
+	bool failed;
+};
+
+/* blocks first, first + step, ... of b, into writer[first] */
+static void lv_blocks_run(struct lv_blocks *b, uint32_t first, uint32_t step)
+{
+	void *w = b->writer[first];
+	uint32_t k;
+
+	for (k = first; k < b->n_blocks; k += step) {
+		uint32_t from = k * LV_BLOCK;
+		uint32_t to = b->vg->n_lvs - from > LV_BLOCK ? from + LV_BLOCK : b->vg->n_lvs;
+		bool ok;
+
+		b->make(w, b->vg, from, to);
+		if (!b->write)
+			continue;
+		pthread_mutex_lock(&b->mu);
+		while (b->turn != k)
+			pthread_cond_wait(&b->cv, &b->mu);
+		pthread_mutex_unlock(&b->mu);
+		ok = b->write(w);
+		pthread_mutex_lock(&b->mu);
+		b->failed |= !ok;
+		b->turn++;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+	}
+}
+
+static void *lv_blocks_odd(void *arg)
+{
+	lv_blocks_run(arg, 1, 2);
+	return NULL;
+}
+
+/* every block of b, on two threads (this one alone when none starts) */
+static void lv_blocks(struct lv_blocks *b)
+{
+	pthread_t th;
+
+	b->n_blocks = (b->vg->n_lvs + LV_BLOCK - 1) / LV_BLOCK;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	if (mlvm_thread_create(&th, lv_blocks_odd, b) == 0) {
+		lv_blocks_run(b, 0, 2);
+		pthread_join(th, NULL);
+	} else {
+		lv_blocks_run(b, 0, 1);
+	}
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+}
+
 /* ------------------------------------------------------------ table */
 
 /* the rows live in one buffer, "key\0value\0" after each other (no
@@ -85,8 +163,8 @@ struct table {
 	enum { TABLE_KEEP, TABLE_MEASURE, TABLE_PRINT } mode;	/* see vg_table */
 	/* TABLE_PRINT: each row's line goes to out, cells of widths pkw and
 	 * pvw; out is written to f when full, or grows when f is NULL */
-	char *out;
-	size_t out_len, out_cap, pkw, pvw, line_max;
+	struct mlvm_buf out;
+	size_t pkw, pvw, line_max;
 	FILE *f;
 };
 
@@ -500,36 +578,24 @@ static void row_line(struct table *t)
 		t->oom = true;
 		return;
 	}
-	if (t->out_cap - t->out_len < t->line_max) {
-		if (t->f) {
-			fwrite(t->out, 1, t->out_len, t->f);
-			t->out_len = 0;
-		}
-		if (t->out_cap - t->out_len < t->line_max) {
-			size_t cap = t->out_cap ? t->out_cap : OUT_BUF;
-			char *o;
-
-			while (cap - t->out_len < t->line_max)
-				cap *= 2;
-			o = realloc(t->out, cap);
-			if (!o) {
-				t->oom = true;
-				return;
-			}
-			t->out = o;
-			t->out_cap = cap;
-		}
+	if (t->f && t->out.len && t->out.cap - t->out.len <= t->line_max) {
+		fwrite(t->out.data, 1, t->out.len, t->f);
+		t->out.len = 0;
 	}
-	put_cell(t->out, &t->out_len, k, r->kl, t->pkw);
-	put_cell(t->out, &t->out_len, k + r->kl + 1, r->vl, t->pvw);
-	t->out[t->out_len++] = '\n';
+	if (mlvm_buf_reserve(&t->out, t->line_max)) {
+		t->oom = true;
+		return;
+	}
+	put_cell(t->out.data, &t->out.len, k, r->kl, t->pkw);
+	put_cell(t->out.data, &t->out.len, k + r->kl + 1, r->vl, t->pvw);
+	t->out.data[t->out.len++] = '\n';
 }
 
 static void table_free(struct table *t)
 {
 	free(t->buf);
 	free(t->at);
-	free(t->out);
+	mlvm_buf_free(&t->out);
 }
 
 /* a segment's row: "KIND, extents FIRST-LAST[, on NAME:START, ...]", as
@@ -665,124 +731,73 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 #undef LK
 }
 
-/*
- * Table rows of LVs [from, to) in t (measured, or printed into t->out).
- * For two threads: they work on tables of their own.
- */
-struct lv_range {
-	struct table t;
-	const struct mlvm_vg *vg;
-	uint32_t from, to;
-};
-
-static void *lv_range_run(void *arg)
+/* a table's rows of LVs [from, to) (lv_blocks' make): measured, or
+ * printed into its out */
+static void table_lvs(void *w, const struct mlvm_vg *vg, uint32_t from, uint32_t to)
 {
-	struct lv_range *r = arg;
 	uint32_t i;
 
-	for (i = r->from; i < r->to; i++)
-		lv_rows(&r->t, r->vg, &r->vg->lvs[i]);
-	return NULL;
+	for (i = from; i < to; i++)
+		lv_rows(w, vg, &vg->lvs[i]);
 }
 
 /* measure the LVs' rows into t, on two threads for a large VG */
 static void lv_measure(struct table *t, const struct mlvm_vg *vg)
 {
-	struct lv_range second = { .t = { .full = t->full, .units = t->units, .mode = TABLE_MEASURE },
-				   .vg = vg, .from = vg->n_lvs / 2, .to = vg->n_lvs };
-	struct lv_range first = { .vg = vg, .from = 0, .to = vg->n_lvs / 2 };
-	pthread_t th;
-	uint32_t i;
+	struct table second = { .full = t->full, .units = t->units, .mode = TABLE_MEASURE };
+	struct lv_blocks b = { .vg = vg, .make = table_lvs, .writer = { t, &second } };
 
-	if (vg->n_lvs < LV_PARALLEL_MIN || mlvm_io_threads(2) < 2 ||
-	    mlvm_thread_create(&th, lv_range_run, &second) != 0) {
-		for (i = 0; i < vg->n_lvs; i++)
-			lv_rows(t, vg, &vg->lvs[i]);
+	if (!lv_parallel(vg)) {
+		table_lvs(t, vg, 0, vg->n_lvs);
 		return;
 	}
-	first.t = *t;	/* this thread goes on in t's own buffers */
-	lv_range_run(&first);
-	pthread_join(th, NULL);
-	*t = first.t;
-	t->kw = t->kw > second.t.kw ? t->kw : second.t.kw;
-	t->vw = t->vw > second.t.vw ? t->vw : second.t.vw;
-	t->oom |= second.t.oom;
-	table_free(&second.t);
+	lv_blocks(&b);
+	t->kw = t->kw > second.kw ? t->kw : second.kw;
+	t->vw = t->vw > second.vw ? t->vw : second.vw;
+	t->oom |= second.oom;
+	table_free(&second);
 }
 
-/*
- * Print the LVs' lines of t's widths: for a large VG, blocks of LV_BLOCK
- * LVs on two threads, the even ones here and the odd ones there, each into
- * a table of its own, written to t->f in turn. The bytes are those of one
- * thread.
- */
-struct lv_print {
-	const struct table *t;
-	const struct mlvm_vg *vg;
-	uint32_t n_blocks;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint32_t turn;			/* the block whose lines go next */
-	bool oom;
+/* a block's lines, printed into a table of its own, for f */
+struct table_block {
+	struct table t;		/* first: table_lvs takes the block as a table */
+	FILE *f;
 };
 
-static void lv_print_run(struct lv_print *b, uint32_t first, uint32_t step)
+/* lv_blocks' write: the block's lines to f */
+static bool table_block_write(void *w)
 {
-	struct table part = { .full = b->t->full, .units = b->t->units, .mode = TABLE_PRINT,
-			      .pkw = b->t->pkw, .pvw = b->t->pvw, .line_max = b->t->line_max };
-	uint32_t k, i;
+	struct table_block *x = w;
 
-	for (k = first; k < b->n_blocks; k += step) {
-		uint32_t end = b->vg->n_lvs - k * LV_BLOCK > LV_BLOCK ? (k + 1) * LV_BLOCK : b->vg->n_lvs;
-
-		part.out_len = 0;
-		for (i = k * LV_BLOCK; i < end; i++)
-			lv_rows(&part, b->vg, &b->vg->lvs[i]);
-		pthread_mutex_lock(&b->mu);
-		while (b->turn != k)
-			pthread_cond_wait(&b->cv, &b->mu);
-		pthread_mutex_unlock(&b->mu);
-		fwrite(part.out, 1, part.out_len, b->t->f);	/* its turn: no other writes */
-		pthread_mutex_lock(&b->mu);
-		b->oom |= part.oom;
-		b->turn++;
-		pthread_cond_broadcast(&b->cv);
-		pthread_mutex_unlock(&b->mu);
-	}
-	table_free(&part);
+	fwrite(x->t.out.data, 1, x->t.out.len, x->f);
+	x->t.out.len = 0;
+	return !x->t.oom;
 }
 
-static void *lv_print_odd(void *arg)
-{
-	lv_print_run(arg, 1, 2);
-	return NULL;
-}
-
+/* print the LVs' lines of t's widths, on two threads for a large VG */
 static void lv_print(struct table *t, const struct mlvm_vg *vg)
 {
-	struct lv_print b = { .t = t, .vg = vg };
-	pthread_t th;
-	uint32_t i;
+	struct table_block w[2];
+	struct lv_blocks b = { .vg = vg, .make = table_lvs, .write = table_block_write,
+			       .writer = { &w[0], &w[1] } };
+	int i;
 
-	if (vg->n_lvs < LV_PARALLEL_MIN || mlvm_io_threads(2) < 2) {
-		for (i = 0; i < vg->n_lvs; i++)
-			lv_rows(t, vg, &vg->lvs[i]);
+	if (!lv_parallel(vg)) {
+		table_lvs(t, vg, 0, vg->n_lvs);
 		return;
 	}
-	fwrite(t->out, 1, t->out_len, t->f);	/* what came before, first */
-	t->out_len = 0;
-	b.n_blocks = (vg->n_lvs + LV_BLOCK - 1) / LV_BLOCK;
-	pthread_mutex_init(&b.mu, NULL);
-	pthread_cond_init(&b.cv, NULL);
-	if (mlvm_thread_create(&th, lv_print_odd, &b) == 0) {
-		lv_print_run(&b, 0, 2);
-		pthread_join(th, NULL);
-	} else {
-		lv_print_run(&b, 0, 1);
-	}
-	pthread_cond_destroy(&b.cv);
-	pthread_mutex_destroy(&b.mu);
-	t->oom |= b.oom;
+	fwrite(t->out.data, 1, t->out.len, t->f);	/* what came before, first */
+	t->out.len = 0;
+	for (i = 0; i < 2; i++)
+		w[i] = (struct table_block){
+			.t = { .full = t->full, .units = t->units, .mode = TABLE_PRINT,
+			       .pkw = t->pkw, .pvw = t->pvw, .line_max = t->line_max },
+			.f = t->f,
+		};
+	lv_blocks(&b);
+	t->oom |= b.failed;
+	table_free(&w[0].t);
+	table_free(&w[1].t);
 }
 
 /* the VG's rows and its PVs' */
@@ -909,17 +924,16 @@ static int vg_table(const struct mlvm_set *set, const struct mlvm_vg *vg, bool f
 	t.mode = TABLE_PRINT;
 	t.f = f;
 	widths(t.kw, t.vw, &t.pkw, &t.pvw, &t.line_max);
-	t.out_cap = 2 * t.line_max > OUT_BUF ? 2 * t.line_max : OUT_BUF;	/* the heading: two lines */
-	t.out = malloc(t.out_cap);
-	if (!t.out) {
+	/* the heading: two lines */
+	if (mlvm_buf_reserve(&t.out, 2 * t.line_max > OUT_BUF ? 2 * t.line_max : OUT_BUF)) {
 		table_free(&t);
 		return -ENOMEM;
 	}
-	t.out_len = heading(t.out, t.pkw, t.pvw);
+	t.out.len = heading(t.out.data, t.pkw, t.pvw);
 	head_rows(&t, set, vg);
 	lv_print(&t, vg);
 	tail_rows(&t, vg);
-	fwrite(t.out, 1, t.out_len, f);
+	fwrite(t.out.data, 1, t.out.len, f);
 	rc = t.oom ? -ENOMEM : 0;
 	table_free(&t);
 	return rc;
@@ -1098,80 +1112,48 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 	json_end_object(j);
 }
 
-/*
- * The LVs of a large VG are written on two threads: blocks of LV_BLOCK LVs,
- * the even ones by this thread and the odd ones by another, each into a
- * part of its own (json_part_begin), added to the stream in turn. The
- * bytes are those one thread writes. Not while naming LVs' content
- * (content_on): that reads the images.
- */
-
-struct lv_blocks {
-	const struct mlvm_vg *vg;
-	const struct json *j;		/* the writer, at the open "lvs" array */
-	uint32_t n_blocks;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint32_t turn;			/* the block whose bytes go next */
-	bool failed;			/* a block's bytes were not all written */
+/* a block of LVs' JSON, a part (json_part_begin) of the writer j */
+struct json_block {
+	struct json part;
+	const struct json *j;		/* at the open "lvs" array */
 };
 
-/* blocks first, first + step, ... of b */
-static void lv_blocks_run(struct lv_blocks *b, uint32_t first, uint32_t step)
+/* lv_blocks' make: LVs [from, to) into the part */
+static void json_block_make(void *w, const struct mlvm_vg *vg, uint32_t from, uint32_t to)
 {
-	struct json part;
-	uint32_t k, i;
-
-	for (k = first; k < b->n_blocks; k += step) {
-		uint32_t end = b->vg->n_lvs - k * LV_BLOCK > LV_BLOCK ? (k + 1) * LV_BLOCK : b->vg->n_lvs;
-		int rc;
-
-		json_part_begin(&part, b->j, k > 0);
-		for (i = k * LV_BLOCK; i < end; i++)
-			json_lv(&part, b->vg, &b->vg->lvs[i]);
-		pthread_mutex_lock(&b->mu);
-		while (b->turn != k)
-			pthread_cond_wait(&b->cv, &b->mu);
-		pthread_mutex_unlock(&b->mu);
-		rc = json_part_write(&part, b->j->f);	/* its turn: no other writes */
-		json_part_end(&part);
-		pthread_mutex_lock(&b->mu);
-		b->failed |= rc != 0;
-		b->turn++;
-		pthread_cond_broadcast(&b->cv);
-		pthread_mutex_unlock(&b->mu);
-	}
-}
-
-static void *lv_blocks_odd(void *arg)
-{
-	lv_blocks_run(arg, 1, 2);
-	return NULL;
-}
-
-static void json_lvs(struct json *j, const struct mlvm_vg *vg)
-{
-	struct lv_blocks b = { .vg = vg, .j = j };
-	pthread_t th;
+	struct json_block *x = w;
 	uint32_t i;
 
-	if (vg->n_lvs < LV_PARALLEL_MIN || content_on || mlvm_io_threads(2) < 2) {
+	json_part_begin(&x->part, x->j, from > 0);
+	for (i = from; i < to; i++)
+		json_lv(&x->part, vg, &vg->lvs[i]);
+}
+
+/* lv_blocks' write: the part to j's stream */
+static bool json_block_write(void *w)
+{
+	struct json_block *x = w;
+	int rc = json_part_write(&x->part, x->j->f);
+
+	json_part_end(&x->part);
+	return rc == 0;
+}
+
+/* the LVs' objects, on two threads for a large VG */
+static void json_lvs(struct json *j, const struct mlvm_vg *vg)
+{
+	struct json_block w[2] = { { .j = j }, { .j = j } };
+	struct lv_blocks b = { .vg = vg, .make = json_block_make, .write = json_block_write,
+			       .writer = { &w[0], &w[1] } };
+	uint32_t i;
+
+	if (!lv_parallel(vg)) {
 		for (i = 0; i < vg->n_lvs; i++)
 			json_lv(j, vg, &vg->lvs[i]);
 		return;
 	}
-	b.n_blocks = (vg->n_lvs + LV_BLOCK - 1) / LV_BLOCK;
-	pthread_mutex_init(&b.mu, NULL);
-	pthread_cond_init(&b.cv, NULL);
 	json_flush(j);
-	if (mlvm_thread_create(&th, lv_blocks_odd, &b) == 0) {
-		lv_blocks_run(&b, 0, 2);
-		pthread_join(th, NULL);
-	} else {
-		lv_blocks_run(&b, 0, 1);
-	}
-	pthread_cond_destroy(&b.cv);
-	pthread_mutex_destroy(&b.mu);
+	lv_blocks(&b);
 	json_items_added(j);
 	if (b.failed)
 		j->error = true;

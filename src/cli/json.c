@@ -5,7 +5,6 @@
 #include "base/util.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 static bool stdout_begun;
@@ -22,8 +21,7 @@ void json_init(struct json *j, FILE *f, bool pretty)
 	j->f = f;
 	j->len = 0;
 	j->error = false;
-	j->mem = NULL;
-	j->mem_len = j->mem_cap = 0;
+	j->mem = (struct mlvm_buf){ 0 };
 	j->depth = 0;
 	j->need_comma[0] = false;
 	j->inline_[0] = false;
@@ -39,23 +37,8 @@ static void flush(struct json *j)
 	if (!j->len)
 		return;
 	if (!j->f) {	/* a part: into its memory */
-		if (j->mem_cap - j->mem_len < j->len) {
-			size_t cap = j->mem_cap ? j->mem_cap * 2 : 2 * JSON_BUF_SIZE;
-			char *m;
-
-			while (cap - j->mem_len < j->len)
-				cap *= 2;
-			m = realloc(j->mem, cap);
-			if (!m) {
-				j->error = true;
-				j->len = 0;
-				return;
-			}
-			j->mem = m;
-			j->mem_cap = cap;
-		}
-		memcpy(j->mem + j->mem_len, j->buf, j->len);
-		j->mem_len += j->len;
+		if (mlvm_buf_append(&j->mem, j->buf, j->len))
+			j->error = true;
 	} else if (fwrite(j->buf, 1, j->len, j->f) != j->len) {
 		j->error = true;
 	}
@@ -85,19 +68,17 @@ int json_part_write(struct json *part, FILE *f)
 {
 	int rc = part->error ? -1 : 0;
 
-	if ((part->mem_len && fwrite(part->mem, 1, part->mem_len, f) != part->mem_len) ||
+	if ((part->mem.len && fwrite(part->mem.data, 1, part->mem.len, f) != part->mem.len) ||
 	    (part->len && fwrite(part->buf, 1, part->len, f) != part->len))
 		rc = -1;
-	part->mem_len = part->len = 0;
+	part->mem.len = part->len = 0;
 	part->error = false;
 	return rc;
 }
 
 void json_part_end(struct json *part)
 {
-	free(part->mem);
-	part->mem = NULL;
-	part->mem_len = part->mem_cap = 0;
+	mlvm_buf_free(&part->mem);
 }
 
 void json_items_added(struct json *j)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "text/config.h"
 
 #define JSON_MAX_DEPTH 128
@@ -23,8 +24,7 @@ struct json {
 	FILE *f;			/* NULL: a part, held in memory (json_part_begin) */
 	size_t len;			/* bytes waiting in buf */
 	bool error;			/* a write to f failed (a part: out of memory) */
-	char *mem;			/* a part: what buf held before, mem_len bytes */
-	size_t mem_len, mem_cap;
+	struct mlvm_buf mem;		/* a part: what buf held before */
 	char buf[JSON_BUF_SIZE];
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
