@@ -696,6 +696,17 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 	return m->rank[x] < m->rank[y] ? -1 : m->rank[x] > m->rank[y];
 }
 
+/* n's children, in their order, into out (room for every node); how many */
+static size_t children(const struct tm_model *m, const struct tm_node *n, int32_t *out)
+{
+	size_t k = 0;
+	int32_t c;
+
+	for (c = n->first_child; c >= 0 && k < m->n_nodes; c = m->nodes[c].next_sibling)
+		out[k++] = c;
+	return k;
+}
+
 /*
  * Is v[0..n) in cmp's order already? Then a sort would leave it as it is
  * (cmp is a total order: ties are broken by the index), and n - 1
@@ -723,7 +734,6 @@ static bool sorted_by(const int32_t *v, size_t n, int (*cmp)(const void *, const
 static int sort_keys(struct tm_model *m, int32_t *tmp)
 {
 	size_t i, j, k;
-	int32_t c;
 
 	if (m->rank && m->rank_n == m->n_nodes)
 		return 0;
@@ -743,9 +753,7 @@ static int sort_keys(struct tm_model *m, int32_t *tmp)
 
 		if (n->n_children < 2)
 			continue;
-		k = 0;
-		for (c = n->first_child; c >= 0 && k < m->n_nodes; c = m->nodes[c].next_sibling)
-			tmp[k++] = c;
+		k = children(m, n, tmp);
 		if (!sorted_by(tmp, k, cmp_names, m))
 			qsort_r(tmp, k, sizeof(*tmp), cmp_names, m);
 		for (j = 0; j < k; j++)
@@ -770,9 +778,7 @@ static int sort_children(struct tm_model *m)
 
 		if (n->n_children < 2)
 			continue;
-		k = 0;
-		for (c = n->first_child; c >= 0 && k < m->n_nodes; c = m->nodes[c].next_sibling)
-			tmp[k++] = c;
+		k = children(m, n, tmp);
 		if (sorted_by(tmp, k, cmp_nodes, m))
 			continue;	/* already in order: the links stay */
 		qsort_r(tmp, k, sizeof(*tmp), cmp_nodes, m);
