@@ -15,6 +15,7 @@
 #include "base/units.h"
 #include "text/config.h"
 #include "text/lex.h"
+#include "text/syntax.h"
 #include "disk/crc.h"
 #include "base/util.h"
 
@@ -52,6 +53,7 @@ struct carver {
 	size_t n, cap;
 	uint64_t max;		/* at most this many generations: sectors in the ring */
 	enum carve_cut cut;	/* the buffer ends before the area does: no wrap */
+	struct mlvm_syntax_base *sx;	/* the serial syntax checks' (syntax.h) */
 };
 
 /*
@@ -488,122 +490,6 @@ static bool looks_like_text(const char *p, size_t n)
 	return ctl * 64 <= n;
 }
 
-/* ------------------------------------------------------------ syntax check */
-
-/*
- * A check that accepts exactly what cfg_parse accepts (config.h grammar,
- * MLVM_CFG_MAX_DEPTH/_NODES/_TEXT limits, number rules), without building
- * a tree or copying the text, plus the VG test of parse_ok: a top-level
- * section named vg_name (any when vg_name is "") and a first top-level
- * `contents` whose value is the string "Text Format Volume Group".
- * tests/unit/test_carve.c compares it with cfg_parse on damaged texts.
- */
-/* a bare run used as a value: a word, or a number config.c accepts */
-static bool value_ok(const char *s, const struct mlvm_token *t)
-{
-	return mlvm_lex_short_int(s + t->off, t->end - t->off) ||
-	       mlvm_lex_number(s + t->off, t->end - t->off, NULL, NULL) <= MLVM_NUM_FLOAT;
-}
-
-static bool key_ok(const struct mlvm_token *t)
-{
-	return t->type == MLVM_TOK_STR ? t->end > t->off : t->all_key;
-}
-
-/* v is the string value "thin" (a thin LV's segment type, as in
- * mlvm_thin_removed_list's search) */
-static bool is_thin(const char *s, const struct mlvm_token *v)
-{
-	return v->type == MLVM_TOK_STR && v->end - v->off == 4 && !memcmp(s + v->off, "thin", 4);
-}
-
-/* *thin: a string value "thin" was met (set only when true is returned) */
-static bool syntax_ok(const char *s, size_t n, const char *vg_name, bool *thin)
-{
-	struct mlvm_token key, v;
-	bool saw_thin = false;
-	size_t pos = 0, nodes = 1;
-	int depth = 0;
-	bool vg = false, contents_seen = false, contents_ok = false;
-
-	if (n > MLVM_CFG_MAX_TEXT)
-		return false;
-	for (;;) {
-		int k = mlvm_lex_next(s, n, &pos, &key), t;
-		bool top_contents;
-
-		if (k == MLVM_TOK_EOF) {
-			if (depth == 0 && vg && contents_ok) {
-				*thin = saw_thin;
-				return true;
-			}
-			return false;
-		}
-		if (k == MLVM_TOK_RBRACE) {
-			if (!depth--)
-				return false;
-			continue;
-		}
-		if ((k != MLVM_TOK_RUN && k != MLVM_TOK_STR) || !key_ok(&key))
-			return false;
-		t = mlvm_lex_next(s, n, &pos, &v);
-		if (t == MLVM_TOK_LBRACE) {
-			if (depth >= MLVM_CFG_MAX_DEPTH || nodes >= MLVM_CFG_MAX_NODES)
-				return false;
-			nodes++;
-			if (!depth && (!vg_name[0] || mlvm_lex_equals(s, &key, vg_name)))
-				vg = true;
-			if (!depth && !contents_seen && mlvm_lex_equals(s, &key, "contents"))
-				contents_seen = true;	/* a section: not a string */
-			depth++;
-			continue;
-		}
-		if (t != MLVM_TOK_EQ)
-			return false;
-		top_contents = !depth && !contents_seen && mlvm_lex_equals(s, &key, "contents");
-		t = mlvm_lex_next(s, n, &pos, &v);
-		if (t != MLVM_TOK_LBRACK && t != MLVM_TOK_STR && t != MLVM_TOK_RUN)
-			return false;
-		if (t == MLVM_TOK_LBRACK && depth >= MLVM_CFG_MAX_DEPTH)
-			return false;
-		if (nodes >= MLVM_CFG_MAX_NODES)
-			return false;
-		nodes++;
-		if (top_contents) {
-			contents_seen = true;
-			contents_ok = t == MLVM_TOK_STR &&
-				mlvm_lex_equals(s, &v, "Text Format Volume Group");
-		}
-		if (t == MLVM_TOK_RUN && !value_ok(s, &v))
-			return false;
-		saw_thin |= is_thin(s, &v);
-		if (t == MLVM_TOK_LBRACK) {
-			bool comma_ok = false;
-
-			for (;;) {
-				t = mlvm_lex_next(s, n, &pos, &v);
-				if (t == MLVM_TOK_RBRACK)
-					break;
-				if (t == MLVM_TOK_COMMA) {
-					if (!comma_ok)
-						return false;
-					comma_ok = false;
-					continue;
-				}
-				if (t != MLVM_TOK_STR && t != MLVM_TOK_RUN)
-					return false;
-				if (nodes >= MLVM_CFG_MAX_NODES)
-					return false;
-				nodes++;
-				if (t == MLVM_TOK_RUN && !value_ok(s, &v))
-					return false;
-				saw_thin |= is_thin(s, &v);
-				comma_ok = true;
-			}
-		}
-	}
-}
-
 /* ------------------------------------------------------------ lenient parse */
 
 /* id and seqno from the first section of a (lenient) tree, when missing */
@@ -736,7 +622,8 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	} else {
 		bool thin = true;
 
-		g->parse_ok = g->nul_found && syntax_ok(p, (size_t)textlen, g->vg_name, &thin);
+		g->parse_ok = g->nul_found &&
+			mlvm_syntax_check(c->sx, p, (size_t)textlen, g->vg_name, &thin, &tmp);
 		g->no_thin = g->parse_ok && !thin;
 	}
 	g->complete = g->nul_found &&
@@ -990,9 +877,11 @@ nomem:
 /*
  * The syntax check dominates the time of a large area, and copies are
  * independent: check the recognised copies on several threads first
- * (each reads the area and its own entry only), then carve serially.
- * Per copy: 1 sound, 2 sound with a "thin" value in it, 0 not sound, -1
- * where the serial pass must decide.
+ * (each reads the area and its own entries only), then carve serially.
+ * Each thread takes a run of neighbouring copies, so that each copy is
+ * checked against the one before it (syntax.h). Per copy: 1 sound, 2
+ * sound with a "thin" value in it, 0 not sound, -1 where the serial pass
+ * must decide.
  */
 #define PRECHECK_MIN 256	/* below this many copies threads do not pay */
 #define PRECHECK_THREADS 8
@@ -1001,16 +890,17 @@ struct precheck_job {
 	const struct carver *c;
 	const bool *rec;
 	int8_t *ok;
-	size_t k, first, step;
+	size_t k, first, last;
 };
 
 static void *precheck_run(void *arg)
 {
 	struct precheck_job *j = arg;
 	const struct carver *c = j->c;
+	struct mlvm_syntax_base *sx = mlvm_syntax_base_new();
 	size_t i;
 
-	for (i = j->first; i < j->k; i += j->step) {
+	for (i = j->first; i < j->last; i++) {
 		uint64_t v = c->g[i].offset - RING_START, q = 0, span;
 		const char *p;
 		char *tmp;
@@ -1030,10 +920,12 @@ static void *precheck_run(void *arg)
 			bool thin = true;
 
 			/* 1: sound, no "thin" value; 2: sound, with one */
-			j->ok[i] = syntax_ok(p, (size_t)(q - v), c->g[i].vg_name, &thin) ? (thin ? 2 : 1) : 0;
+			j->ok[i] = mlvm_syntax_check(sx, p, (size_t)(q - v), c->g[i].vg_name,
+						     &thin, &tmp) ? (thin ? 2 : 1) : 0;
 		}
 		free(tmp);
 	}
+	mlvm_syntax_base_free(sx);
 	return NULL;
 }
 
@@ -1055,7 +947,7 @@ static int8_t *precheck(const struct carver *c, const bool *rec, size_t k)
 		return NULL;
 	for (t = 0; t < n; t++)
 		jobs[t] = (struct precheck_job){ .c = c, .rec = rec, .ok = ok, .k = k,
-						 .first = t, .step = n };
+						 .first = k * t / n, .last = k * (t + 1) / n };
 	for (t = 1; t < n; t++)
 		started[t] = pthread_create(&tid[t], NULL, precheck_run, &jobs[t]) == 0;
 	precheck_run(&jobs[0]);
@@ -1120,6 +1012,7 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 			goto fail;
 	}
 	pre_ok = precheck(&c, rec, k);
+	c.sx = mlvm_syntax_base_new();	/* NULL: each copy checked from its start */
 	if (k)
 		first_v = c.g[0].offset - RING_START;
 	for (i = 0; i < k; i++) {
@@ -1147,6 +1040,8 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 	rec = NULL;
 	free(pre_ok);
 	pre_ok = NULL;
+	mlvm_syntax_base_free(c.sx);
+	c.sx = NULL;
 	mark_slots(&c);
 	if (c.n > 1) {
 		rc = sort_gens(c.g, c.n);
@@ -1163,6 +1058,7 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 fail:
 	free(rec);
 	free(pre_ok);
+	mlvm_syntax_base_free(c.sx);
 	free(c.g);
 	return rc;
 }
@@ -1480,7 +1376,7 @@ int mlvm_carve_copy(const char *text, size_t len, struct mlvm_generation *g,
 	{
 		bool thin = true;
 
-		g->parse_ok = vg_at < len && syntax_ok(text, len, g->vg_name, &thin);
+		g->parse_ok = vg_at < len && mlvm_syntax_ok(text, len, g->vg_name, &thin);
 		g->no_thin = g->parse_ok && !thin;
 	}
 	g->complete = vg_at < len &&
