@@ -454,3 +454,109 @@ void mlvm_prefault(void *p, size_t n)
 	(void)n;
 #endif
 }
+
+/* turn the k elements at p around */
+static void reverse(char *p, size_t k, size_t size)
+{
+	char *x = p, *y = p + (k - 1) * size;
+
+	for (; x < y; x += size, y -= size) {
+		size_t b;
+
+		for (b = 0; b < size; b++) {
+			char t = x[b];
+
+			x[b] = y[b];
+			y[b] = t;
+		}
+	}
+}
+
+/* merge the runs [lo, mid) and [mid, hi) of src into dst (same places) */
+static void merge_runs(const char *src, char *dst, size_t lo, size_t mid, size_t hi, size_t size,
+		       int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	size_t i = lo, j = mid, o = lo;
+
+	/* equal: the first run's first */
+	while (i < mid && j < hi) {
+		if (cmp(src + j * size, src + i * size, arg) < 0)
+			memcpy(dst + o++ * size, src + j++ * size, size);
+		else
+			memcpy(dst + o++ * size, src + i++ * size, size);
+	}
+	if (i < mid)
+		memcpy(dst + o * size, src + i * size, (mid - i) * size);
+	else if (j < hi)
+		memcpy(dst + o * size, src + j * size, (hi - j) * size);
+}
+
+void mlvm_sort_runs(void *base, size_t n, size_t size,
+		    int (*cmp)(const void *, const void *, void *), void *arg)
+{
+	char *a = base, *tmp, *src, *dst;
+	size_t *start, nr, cap, i, j;
+
+	if (n < 2)
+		return;
+	/* where each run starts; more than n / 16 runs: qsort_r */
+	cap = n / 16 + 2;
+	start = malloc(cap * sizeof(*start));
+	if (!start) {
+		qsort_r(base, n, size, cmp, arg);
+		return;
+	}
+	nr = 0;
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		if (j < n && cmp(a + i * size, a + j * size, arg) > 0) {
+			/* strictly descending: turned around, it is a run too */
+			while (j + 1 < n && cmp(a + j * size, a + (j + 1) * size, arg) > 0)
+				j++;
+			reverse(a + i * size, ++j - i, size);
+		} else if (j < n) {	/* a[i] <= a[i + 1] is known */
+			for (j++; j < n && cmp(a + (j - 1) * size, a + j * size, arg) <= 0; j++)
+				;
+		}
+		if (nr + 1 >= cap) {
+			free(start);
+			qsort_r(base, n, size, cmp, arg);
+			return;
+		}
+		start[nr++] = i;
+	}
+	if (nr == 1) {
+		free(start);
+		return;
+	}
+	tmp = malloc(n * size);
+	if (!tmp) {
+		free(start);
+		qsort_r(base, n, size, cmp, arg);
+		return;
+	}
+	start[nr] = n;
+	src = a;
+	dst = tmp;
+	while (nr > 1) {
+		size_t k, m = 0;
+
+		for (k = 0; k + 1 < nr; k += 2) {
+			merge_runs(src, dst, start[k], start[k + 1], start[k + 2], size, cmp, arg);
+			start[m++] = start[k];
+		}
+		if (k < nr) {	/* an odd run out: copied as it is */
+			memcpy(dst + start[k] * size, src + start[k] * size,
+			       (start[k + 1] - start[k]) * size);
+			start[m++] = start[k];
+		}
+		start[m] = n;
+		nr = m;
+		src = dst;
+		dst = dst == tmp ? a : tmp;
+	}
+	if (src != a)
+		memcpy(a, src, n * size);
+	free(tmp);
+	free(start);
+}

@@ -382,10 +382,15 @@ const char *cli_ellipsize(const char *s, size_t max, char *buf, size_t len)
 	if (max >= len)
 		max = len - 1;
 	/* cut at a character boundary: never in the middle of a UTF-8 sequence */
-	n = max - 3;
+	n = max >= 3 ? max - 3 : 0;
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
-	snprintf(buf, len, "%.*s...", (int)n, s);
+	if (max < 4) {		/* a buffer too small for the "..." */
+		snprintf(buf, len, "%.*s", (int)max, s);
+		return buf;
+	}
+	memcpy(buf, s, n);	/* n + 4 <= max + 1 <= len */
+	memcpy(buf + n, "...", 4);
 	return buf;
 }
 

@@ -55,12 +55,14 @@ static const char history_help[] =
 	"found in the pool's stale metadata (JSON: removed_thin_lvs).\n"
 	"Options may come before or after the images; -- ends them.\n";
 
-/* rows of history by VG name, then VG id (for names two VG ids share) */
-static int cmp_hrow_name(const void *a, const void *b)
+/* rows of history by VG name, then VG id (for names two VG ids share);
+ * only the groups matter, not the order inside one */
+static int cmp_hrow_name(const void *a, const void *b, void *arg)
 {
 	const struct mlvm_gen_ref *x = *(const struct mlvm_gen_ref *const *)a, *y = *(const struct mlvm_gen_ref *const *)b;
 	int c = strcmp(x->g->vg_name, y->g->vg_name);
 
+	(void)arg;
 	return c ? c : strcmp(x->g->vg_id, y->g->vg_id);
 }
 
@@ -78,7 +80,7 @@ static bool shared_names(const struct mlvm_gen_ref *rows, size_t n, bool *dup)
 		return false;
 	for (i = 0; i < n; i++)
 		by[i] = &rows[i];
-	qsort(by, n, sizeof(*by), cmp_hrow_name);
+	mlvm_sort_runs(by, n, sizeof(*by), cmp_hrow_name, NULL);	/* rows come by VG id */
 	for (start = 0; start < n; start = i) {
 		bool several = false;
 
@@ -263,9 +265,12 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 						(unsigned long long)mlvm_gen_ref_offset(&rows[i]));
 			last = NULL;
 		} else if (rows[i].dev->src != last) {
+			const char *label = image_label(rows[i].dev->src, short_names);
+
 			images++;
-			mlvm_buf_printf(out, "%s%s", out->len ? ", " : "",
-					image_label(rows[i].dev->src, short_names));
+			if (out->len)
+				mlvm_buf_append(out, ", ", 2);
+			mlvm_buf_append(out, label, strlen(label));
 			if (mdas)
 				mlvm_buf_printf(out, " mda%d", rows[i].mda->index);
 			last = rows[i].dev->src;
@@ -287,6 +292,25 @@ static void found_in(const struct mlvm_set *set, const struct mlvm_gen_ref *rows
 static size_t max_sz(size_t a, size_t b)
 {
 	return a > b ? a : b;
+}
+
+/* s in a cell of w bytes, as printf's "%-*s" (right: "%*s") pads it;
+ * 0 or -ENOMEM */
+static int cell(struct mlvm_buf *b, const char *s, size_t w, bool right)
+{
+	static const char spaces[] = "                                ";
+	size_t l = strlen(s), pad = l < w ? w - l : 0, k;
+	int rc = 0;
+
+	if (!right)
+		rc |= mlvm_buf_append(b, s, l);
+	for (; pad && !rc; pad -= k) {
+		k = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
+		rc |= mlvm_buf_append(b, spaces, k);
+	}
+	if (right)
+		rc |= mlvm_buf_append(b, s, l);
+	return rc;
 }
 
 /* under a generation, one line per copy (--copies, --verbose) */
@@ -323,6 +347,7 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	size_t *group = calloc(n, sizeof(*group)), *n_copies = calloc(n, sizeof(*n_copies));
 	char **vgl = calloc(n, sizeof(*vgl)), **found = calloc(n, sizeof(*found));
 	bool *conflict = calloc(n, sizeof(*conflict));
+	struct mlvm_buf line = { 0 };
 	size_t i, w_vg = 2, w_seq = 5, w_state = 5, w_found = 8, w_host = 4, width = cli_text_width(), used, cap;
 	bool mdas = false, short_names = base_names_unique(set);
 	int rc = -ENOMEM;
@@ -341,14 +366,11 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 			continue;
 		if (dup[i])
 			mlvm_vgspec_format(g->vg_name, g->vg_id, label, sizeof(label));
-		else
-			snprintf(label, sizeof(label), "%s", g->vg_name[0] ? g->vg_name : "?");
-		vgl[i] = strdup(label);
+		vgl[i] = strdup(dup[i] ? label : g->vg_name[0] ? g->vg_name : "?");
 		if (!vgl[i])
 			goto out;
-		snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
-		w_vg = max_sz(w_vg, strlen(label));
-		w_seq = max_sz(w_seq, g->seqno_known ? strlen(seq) : 1);
+		w_vg = max_sz(w_vg, strlen(vgl[i]));
+		w_seq = max_sz(w_seq, g->seqno_known ? mlvm_u64_dec(seq, g->seqno) : 1);
 		w_state = max_sz(w_state, strlen(gen_state_text(g, conflict[i], sb, sizeof(sb))));
 		w_host = max_sz(w_host, strlen(g->creation_host));
 	}
@@ -383,10 +405,11 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	       "DESCRIPTION");
 	for (i = 0; i < n; i++) {
 		const struct mlvm_generation *g = rows[i].g;
-		char when[32], seq[24] = "?", sb[64], cut[512], host[HIST_HOST_MAX * 4 + 8];
+		char when[32], seq[24] = "?", sb[64], cut[512], host[HIST_HOST_MAX * 4 + 8], nc[24];
 		char *whole = NULL;
 		const char *desc;
 		size_t room = width > used + HIST_DESC_MIN ? width - used : HIST_DESC_MIN;
+		int bad = 0;
 
 		if (group[i] != i)
 			continue;
@@ -398,13 +421,33 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		if (!g->creation_time || !cli_utc_time(g->creation_time, true, when, sizeof(when))[0])
 			snprintf(when, sizeof(when), "-");
 		if (g->seqno_known)
-			snprintf(seq, sizeof(seq), "%llu", (unsigned long long)g->seqno);
-		printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n", (int)w_vg, vgl[i], (int)w_seq, seq,
-		       (int)w_state, gen_state_text(g, conflict[i], sb, sizeof(sb)), when, (int)w_host,
-		       g->creation_host[0] ? cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
-		       n_copies[i], (int)w_found, found[i],
-		       verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)));
+			seq[mlvm_u64_dec(seq, g->seqno)] = '\0';
+		nc[mlvm_u64_dec(nc, n_copies[i])] = '\0';
+		/* as printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n"),
+		 * 19,000 rows faster */
+		line.len = 0;
+		bad |= cell(&line, vgl[i], w_vg, false);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, seq, w_seq, true);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, gen_state_text(g, conflict[i], sb, sizeof(sb)), w_state, false);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, when, 20, false);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, g->creation_host[0] ?
+			    cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
+			    w_host, false);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, nc, 6, true);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, found[i], w_found, false);
+		bad |= cell(&line, "  ", 0, false);
+		bad |= cell(&line, verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)), 0, false);
+		bad |= cell(&line, "\n", 0, false);
 		free(whole);
+		if (bad)
+			goto out;
+		fwrite(line.data, 1, line.len, stdout);
 		if (verbose || copies)
 			history_copies(rows, n, group, i);
 	}
@@ -419,6 +462,7 @@ out:
 	free(group);
 	free(n_copies);
 	free(conflict);
+	mlvm_buf_free(&line);
 	return rc;
 }
 

@@ -2234,6 +2234,12 @@ static bool mda_has_slot(const struct mlvm_mda_info *m)
 	return m->header_ok && (m->hdr.rl[0].offset || m->hdr.rl[0].size);
 }
 
+static int cmp_cand_r(const void *a, const void *b, void *arg)
+{
+	(void)arg;
+	return cmp_cand(a, b);
+}
+
 static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 {
 	struct cand *c = NULL, *p;
@@ -2267,7 +2273,9 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 					  "metadata area %d committed text does not start with a volume group name, id and seqno",
 					  m->index);
 			}
-			for (g = 0; g < m->n_gens; g++) {
+			/* newest first, as they are sorted: the area's generations
+			 * come by VG id and seqno (carve.c), so this is one run */
+			for (g = m->n_gens; g-- > 0;) {
 				const struct mlvm_generation *gen = &m->gens[g];
 
 				if (!gen->vg_id[0] || !gen->seqno_known)
@@ -2301,8 +2309,8 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 					.vg_name = l->g.vg_name, .seqno = l->g.seqno,
 					.good = l->g.complete && l->g.parse_ok };
 	}
-	if (n)
-		qsort(c, n, sizeof(*c), cmp_cand);
+	/* each area's generations come sorted (carve.c), newest last: runs */
+	mlvm_sort_runs(c, n, sizeof(*c), cmp_cand_r, NULL);
 	*out = c;
 	*n_out = n;
 	return 0;
@@ -2683,6 +2691,12 @@ static int cmp_gen_ref(const void *a, const void *b)
 	return x->g->offset < y->g->offset ? -1 : x->g->offset > y->g->offset;
 }
 
+static int cmp_gen_ref_r(const void *a, const void *b, void *arg)
+{
+	(void)arg;
+	return cmp_gen_ref(a, b);
+}
+
 enum mlvm_gen_state mlvm_generation_state(const struct mlvm_generation *g)
 {
 	if (g->fragment)
@@ -2748,7 +2762,8 @@ static int list_generations(const struct mlvm_set *set, const struct mlvm_genera
 		free(r);
 		return 0;
 	}
-	qsort(r, o, sizeof(*r), cmp_gen_ref);
+	/* each area's generations are sorted already (carve.c): runs */
+	mlvm_sort_runs(r, o, sizeof(*r), cmp_gen_ref_r, NULL);
 	*out = r;
 	*n = o;
 	return 0;

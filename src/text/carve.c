@@ -51,6 +51,7 @@ struct carver {
 	uint64_t area_abs;
 	struct mlvm_generation *g;
 	size_t n, cap;
+	size_t mapped;		/* g[0..mapped) have been prefaulted */
 	uint64_t max;		/* at most this many generations: sectors in the ring */
 	enum carve_cut cut;	/* the buffer ends before the area does: no wrap */
 	struct mlvm_syntax_base *sx;	/* the serial syntax checks' (syntax.h) */
@@ -553,11 +554,17 @@ static struct mlvm_generation *add_gen(struct carver *c)
 		ng = realloc(c->g, cap * sizeof(*ng));
 		if (!ng)
 			return NULL;
-		/* the new entries are filled one by one: map them in one call
-		 * (19,000 generations of 640 bytes: 2,800 faults otherwise) */
-		mlvm_prefault(ng + c->cap, (cap - c->cap) * sizeof(*ng));
 		c->g = ng;
 		c->cap = cap;
+	}
+	/* the entries are filled one by one: map 512 at a time in one call
+	 * (19,000 generations of 640 bytes: 2,800 faults otherwise), not the
+	 * whole doubled array, most of which may stay unused */
+	if (c->n == c->mapped) {
+		size_t k = c->cap - c->n < 512 ? c->cap - c->n : 512;
+
+		mlvm_prefault(c->g + c->n, k * sizeof(*c->g));
+		c->mapped = c->n + k;
 	}
 	g = &c->g[c->n++];
 	memset(g, 0, sizeof(*g));
@@ -593,10 +600,11 @@ static void truncated_notice(const struct carver *c, const struct mlvm_generatio
 }
 
 /* Fill a copy that starts at virtual v (a recognised or header start) and
- * owns the ring up to v + span. Returns the end of its text (after the
- * NUL) or v + span when truncated; negative on ENOMEM via *err. */
+ * owns the ring up to v + span (its NUL at pre_nul when the precheck found
+ * it, else UINT64_MAX). Returns the end of its text (after the NUL) or
+ * v + span when truncated; negative on ENOMEM via *err. */
 static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t span,
-			  bool recognised, int pre_ok, int *err)
+			  bool recognised, int pre_ok, uint64_t pre_nul, int *err)
 {
 	struct mlvm_generation *g = &c->g[idx];
 	uint64_t q = 0, textlen;
@@ -604,7 +612,12 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	char *tmp;
 	int rc;
 
-	g->nul_found = ring_find_nul(c, v, span, &q);
+	if (pre_nul != UINT64_MAX) {
+		g->nul_found = true;
+		q = pre_nul;
+	} else {
+		g->nul_found = ring_find_nul(c, v, span, &q);
+	}
 	g->size = g->nul_found ? q - v + 1 : span;
 	g->wrapped = g->size > c->area - g->offset;
 	textlen = g->size - (g->nul_found ? 1 : 0);
@@ -615,7 +628,8 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	}
 	if (!recognised)
 		scan_head(p, (size_t)textlen, true, g);
-	scan_trailer(p, (size_t)textlen, g);
+	if (pre_nul == UINT64_MAX)	/* else the precheck scanned it */
+		scan_trailer(p, (size_t)textlen, g);
 	if (pre_ok >= 0) {
 		g->parse_ok = g->nul_found && pre_ok >= 1;
 		g->no_thin = g->parse_ok && pre_ok == 1;
@@ -779,7 +793,8 @@ static int sort_gens(struct mlvm_generation *g, size_t n)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		idx[i] = i;
-	qsort_r(idx, n, sizeof(*idx), cmp_index, g);
+	/* in ring order the copies are one or two runs of ascending seqno */
+	mlvm_sort_runs(idx, n, sizeof(*idx), cmp_index, g);
 	/* position i must receive g[idx[i]] */
 	for (i = 0; i < n; i++) {
 		if (idx[i] == i)
@@ -877,7 +892,8 @@ nomem:
 /*
  * The syntax check dominates the time of a large area, and copies are
  * independent: check the recognised copies on several threads first
- * (each reads the area and its own entries only), then carve serially.
+ * (each reads the area and its own entries only, and fills their trailer
+ * fields and finds their NULs on the way), then carve serially.
  * Each thread takes a run of neighbouring copies, so that each copy is
  * checked against the one before it (syntax.h). Per copy: 1 sound, 2
  * sound with a "thin" value in it, 0 not sound, -1 where the serial pass
@@ -886,10 +902,16 @@ nomem:
 #define PRECHECK_MIN 256	/* below this many copies threads do not pay */
 #define PRECHECK_THREADS 8
 
+struct pre {
+	uint64_t nul;		/* where its NUL is (virtual), UINT64_MAX: not found */
+	int8_t ok;		/* as above */
+	bool gap_zero;		/* nothing but zeros from after the NUL to the next copy */
+};
+
 struct precheck_job {
 	const struct carver *c;
 	const bool *rec;
-	int8_t *ok;
+	struct pre *pre;
 	size_t k, first, last;
 };
 
@@ -902,26 +924,32 @@ static void *precheck_run(void *arg)
 
 	for (i = j->first; i < j->last; i++) {
 		uint64_t v = c->g[i].offset - RING_START, q = 0, span;
+		struct pre *pre = &j->pre[i];
 		const char *p;
 		char *tmp;
 
 		span = copy_stretch_end(c, i, j->k) - v;
-		j->ok[i] = -1;
+		pre->ok = -1;
+		pre->nul = UINT64_MAX;
+		pre->gap_zero = false;
 		if (!j->rec[i])
 			continue;
 		if (!ring_find_nul(c, v, span, &q)) {
-			j->ok[i] = 0;
+			pre->ok = 0;
 			continue;
 		}
 		p = ring_view(c, v, q - v, &tmp);
 		if (!p)
 			continue;
+		pre->nul = q;
+		pre->gap_zero = ring_skip_zeros(c, q + 1, v + span - (q + 1)) >= v + span;
+		scan_trailer(p, (size_t)(q - v), &c->g[i]);	/* this copy's entry only */
 		{
 			bool thin = true;
 
 			/* 1: sound, no "thin" value; 2: sound, with one */
-			j->ok[i] = mlvm_syntax_check(sx, p, (size_t)(q - v), c->g[i].vg_name,
-						     &thin, &tmp) ? (thin ? 2 : 1) : 0;
+			pre->ok = mlvm_syntax_check(sx, p, (size_t)(q - v), c->g[i].vg_name,
+						    &thin, &tmp) ? (thin ? 2 : 1) : 0;
 		}
 		free(tmp);
 	}
@@ -929,24 +957,25 @@ static void *precheck_run(void *arg)
 	return NULL;
 }
 
-static int8_t *precheck(const struct carver *c, const bool *rec, size_t k)
+/* what the threads found, one per copy (NULL: nothing, check serially) */
+static struct pre *precheck(const struct carver *c, const bool *rec, size_t k)
 {
 	struct precheck_job jobs[PRECHECK_THREADS];
 	pthread_t tid[PRECHECK_THREADS];
 	bool started[PRECHECK_THREADS] = { false };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = cpus > 1 ? (size_t)cpus : 1, t;
-	int8_t *ok;
+	struct pre *pre;
 
 	if (k < PRECHECK_MIN || n < 2)
 		return NULL;
 	if (n > PRECHECK_THREADS)
 		n = PRECHECK_THREADS;
-	ok = malloc(k);
-	if (!ok)
+	pre = malloc(k * sizeof(*pre));
+	if (!pre)
 		return NULL;
 	for (t = 0; t < n; t++)
-		jobs[t] = (struct precheck_job){ .c = c, .rec = rec, .ok = ok, .k = k,
+		jobs[t] = (struct precheck_job){ .c = c, .rec = rec, .pre = pre, .k = k,
 						 .first = k * t / n, .last = k * (t + 1) / n };
 	for (t = 1; t < n; t++)
 		started[t] = pthread_create(&tid[t], NULL, precheck_run, &jobs[t]) == 0;
@@ -957,7 +986,7 @@ static int8_t *precheck(const struct carver *c, const bool *rec, size_t k)
 		else
 			precheck_run(&jobs[t]);	/* no thread: do its share here */
 	}
-	return ok;
+	return pre;
 }
 
 static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
@@ -968,7 +997,7 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 	struct carver c;
 	uint64_t first_v = 0;
 	bool *rec = NULL;
-	int8_t *pre_ok = NULL;
+	struct pre *pre = NULL;
 	size_t k, i;
 	int rc, err = 0;
 
@@ -1011,7 +1040,7 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 		if (rc)
 			goto fail;
 	}
-	pre_ok = precheck(&c, rec, k);
+	pre = precheck(&c, rec, k);
 	c.sx = mlvm_syntax_base_new();	/* NULL: each copy checked from its start */
 	if (k)
 		first_v = c.g[0].offset - RING_START;
@@ -1020,11 +1049,14 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 		uint64_t next = copy_stretch_end(&c, i, k);
 		uint64_t end;
 
-		end = fill_copy(&c, i, v, next - v, rec[i], pre_ok ? pre_ok[i] : -1, &err);
+		end = fill_copy(&c, i, v, next - v, rec[i], pre ? pre[i].ok : -1,
+				pre ? pre[i].nul : UINT64_MAX, &err);
 		if (err) {
 			rc = err;
 			goto fail;
 		}
+		if (pre && pre[i].gap_zero)
+			continue;	/* only zeros up to the next copy */
 		rc = carve_gap(&c, end, next, v / MLVM_SECTOR_SIZE);
 		if (rc)
 			goto fail;
@@ -1038,8 +1070,8 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 	}
 	free(rec);
 	rec = NULL;
-	free(pre_ok);
-	pre_ok = NULL;
+	free(pre);
+	pre = NULL;
 	mlvm_syntax_base_free(c.sx);
 	c.sx = NULL;
 	mark_slots(&c);
@@ -1057,7 +1089,7 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 	return 0;
 fail:
 	free(rec);
-	free(pre_ok);
+	free(pre);
 	mlvm_syntax_base_free(c.sx);
 	free(c.g);
 	return rc;

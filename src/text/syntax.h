@@ -32,7 +32,7 @@
  * speed only: first at the shift of the last skip, then wherever a hash of
  * the next 32 bytes finds the same 32 bytes at a noted boundary.
  *
- * Layer: text (src/text). May include: base, text/lex.h, text/config.h.
+ * Layer: text (src/text). May include: base, io, disk.
  */
 #ifndef MLVM_SYNTAX_H
 #define MLVM_SYNTAX_H

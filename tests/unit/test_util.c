@@ -69,6 +69,74 @@ static void sort_matches_qsort(void **state)
 	}
 }
 
+static int cmp_rec_count(const void *a, const void *b, void *arg)
+{
+	++*(size_t *)arg;
+	return cmp_rec(a, b);
+}
+
+/*
+ * mlvm_sort_runs gives qsort's order (a total one) on every shape: sorted,
+ * rotated, a few sorted runs one after the other, more runs than it merges,
+ * random, reversed, equal keys; and a sorted or reversed array takes
+ * n - 1 comparisons, a rotated one at most 2n.
+ */
+static void sort_runs_matches_qsort(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 17, 1000, 20011 };
+	size_t s, shape, i;
+	unsigned seed = 777;
+
+	(void)state;
+	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+
+		for (shape = 0; shape < 9; shape++) {
+			struct rec *a = calloc(n ? n : 1, sizeof(*a)), *b = calloc(n ? n : 1, sizeof(*b));
+			size_t runs = (size_t[]){ 1, 1, 2, 3, 7, 0, 0, 0, 0 }[shape], calls = 0;
+
+			assert_non_null(a);
+			assert_non_null(b);
+			if (shape == 5)		/* just past what it merges */
+				runs = n / 16 + 2;
+			for (i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				a[i].tie = (uint32_t)i;
+				if (runs)	/* run r holds keys ascending */
+					a[i].key = (i % ((n + runs - 1) / runs)) * 3 + (seed >> 30) % 2;
+				else if (shape == 6)
+					a[i].key = seed >> 4;
+				else if (shape == 7)
+					a[i].key = n - i;
+				else
+					a[i].key = 5;
+				if (runs)
+					a[i].tie = (uint32_t)(i % ((n + runs - 1) / runs)) * 4 + (uint32_t)(i / ((n + runs - 1) / runs));
+				memset(a[i].pad, (int)(seed & 0xff), sizeof(a[i].pad));
+			}
+			if (shape == 1 && n > 2) {	/* rotated by a third */
+				struct rec *r = malloc(n * sizeof(*r));
+
+				assert_non_null(r);
+				memcpy(r, a + n / 3, (n - n / 3) * sizeof(*r));
+				memcpy(r + (n - n / 3), a, (n / 3) * sizeof(*r));
+				memcpy(a, r, n * sizeof(*r));
+				free(r);
+			}
+			memcpy(b, a, n * sizeof(*a));
+			mlvm_sort_runs(a, n, sizeof(*a), cmp_rec_count, &calls);
+			qsort(b, n, sizeof(*b), cmp_rec);
+			assert_memory_equal(a, b, (n ? n : 1) * sizeof(*a));
+			if ((shape == 0 || shape == 7) && n > 1)
+				assert_int_equal(calls, n - 1);
+			if (shape == 1 && n > 1)
+				assert_true(calls <= 2 * n);
+			free(a);
+			free(b);
+		}
+	}
+}
+
 static void sort_handles_sorted_reversed_and_bytes(void **state)
 {
 	unsigned char bytes[300];
@@ -261,6 +329,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sort_matches_qsort),
+		cmocka_unit_test(sort_runs_matches_qsort),
 		cmocka_unit_test(sort_handles_sorted_reversed_and_bytes),
 		cmocka_unit_test(sort_handles_hard_shapes),
 		cmocka_unit_test(utc_matches_gmtime),
