@@ -217,10 +217,10 @@ static bool build_hash(struct mlvm_syntax_base *b)
 	return true;
 }
 
-/* the base's mark at exactly pos, or nm */
-static size_t mark_at(const struct mlvm_syntax_base *b, size_t pos)
+/* the first of the base's marks from lo on that is at pos or past it */
+static size_t mark_from(const struct mlvm_syntax_base *b, size_t lo, size_t pos)
 {
-	size_t lo = 0, hi = b->nm;
+	size_t hi = b->nm;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -230,7 +230,15 @@ static size_t mark_at(const struct mlvm_syntax_base *b, size_t pos)
 		else
 			hi = mid;
 	}
-	return lo < b->nm && b->m[lo].pos == pos ? lo : b->nm;
+	return lo;
+}
+
+/* the base's mark at exactly pos, or nm */
+static size_t mark_at(const struct mlvm_syntax_base *b, size_t pos)
+{
+	size_t i = mark_from(b, 0, pos);
+
+	return i < b->nm && b->m[i].pos == pos ? i : b->nm;
 }
 
 /*
@@ -241,22 +249,14 @@ static size_t mark_at(const struct mlvm_syntax_base *b, size_t pos)
 static bool jump(struct mlvm_syntax_base *b, const char *s, size_t n, struct state *st, size_t i)
 {
 	const struct mark *mi = &b->m[i];
-	size_t a = mi->pos, lim, lo, hi, k;
+	size_t a = mi->pos, lim, lo, k;
 	struct state t = *st;
 
 	lim = a + common(s + st->pos, b->text + a, n - st->pos < b->n - a ? n - st->pos : b->n - a);
-	/* the last mark j with pos < lim: the lexer has read the byte at a
-	 * boundary (a bare word ends there), so that byte must be shared too */
-	lo = i + 1;
-	hi = b->nm;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (b->m[mid].pos < lim)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* up to the last mark j with pos < lim: the lexer has read the byte
+	 * at a boundary (a bare word ends there), so that byte must be shared
+	 * too; lo is j + 1 */
+	lo = mark_from(b, i + 1, lim);
 	if (lo == i + 1)
 		return false;
 	b->delta = (int64_t)a - (int64_t)st->pos;
