@@ -640,6 +640,53 @@ static void carve_many_copies_checked_in_parallel_agree_with_cfg_parse(void **st
 }
 
 /*
+ * Copies that differ from each other as a ring's do (LVs added and gone,
+ * other descriptions, some damaged), in a ring that has wrapped: the
+ * threads check each against the one before it (syntax.h), and a copy
+ * across the end is checked from a copy the check takes over. Every
+ * verdict is still cfg_parse's.
+ */
+static void carve_edited_copies_checked_against_each_other_agree_with_cfg_parse(void **state)
+{
+	static const char *const descs[] = { "Write.", "Write from lvcreate -n lv1 vgp.",
+					     "Write from \\\"quoted\\\" lvremove.", "" };
+	struct ring r;
+	struct mlvm_report rep;
+	struct mlvm_generation *g;
+	size_t n, i, sound = 0, bad = 0, wrapped_sound = 0;
+
+	(void)state;
+	mlvm_report_init(&rep);
+	ring_init(&r, 1u << 20);
+	for (i = 0; i < 1500; i++) {
+		char *t = vg_text("vgp", ID_A, (unsigned)i + 1, 1 + (unsigned)(i / 37) % 4,
+				  descs[i % 4], 1000 + i);
+		size_t len = strlen(t);
+
+		if (i % 11 == 5)	/* damaged somewhere: a brace or a quote */
+			t[(i * 131) % len] = i % 2 ? '}' : '"';
+		ring_write(&r, t);
+		free(t);
+	}
+	assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
+	assert_true(n >= 300);	/* enough for the threads */
+	for (i = 0; i < n; i++) {
+		if (g[i].fragment || !g[i].nul_found)
+			continue;
+		if (g[i].parse_ok != real_parse_ok(r.buf, r.size, &g[i]))
+			bad++;
+		sound += g[i].parse_ok;
+		wrapped_sound += g[i].parse_ok && g[i].wrapped;
+	}
+	assert_int_equal(bad, 0);
+	assert_true(sound > n / 2 && sound < n);
+	assert_true(wrapped_sound >= 1);
+	free(g);
+	free(r.buf);
+	mlvm_report_free(&rep);
+}
+
+/*
  * no_thin (history skips reading such a copy for removed thin LVs) is set
  * exactly for the sound copies without a "thin" value, by the parallel
  * syntax check (600 copies) and by the serial one (60)
@@ -986,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(carve_groups_two_vgs_in_one_area_by_id),
 		cmocka_unit_test(carve_lists_copy_with_damaged_middle_byte_as_unparsable),
 		cmocka_unit_test(carve_parse_ok_agrees_with_cfg_parse_on_damaged_copies),
+		cmocka_unit_test(carve_edited_copies_checked_against_each_other_agree_with_cfg_parse),
 		cmocka_unit_test(carve_parse_ok_agrees_with_cfg_parse_on_odd_values),
 		cmocka_unit_test(carve_survives_hostile_areas),
 		cmocka_unit_test(carve_source_reads_the_area_and_cuts_one_past_the_image),
