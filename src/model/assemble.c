@@ -776,7 +776,7 @@ struct cand {
 	bool good;		/* committed with a good crc, or an intact generation */
 };
 
-static int cmp_cand(const void *a, const void *b)
+static int cmp_cand(const void *a, const void *b, void *arg)
 {
 	const struct cand *x = a, *y = b;
 	int c = strcmp(x->vg_id, y->vg_id);
@@ -2234,12 +2234,6 @@ static bool mda_has_slot(const struct mlvm_mda_info *m)
 	return m->header_ok && (m->hdr.rl[0].offset || m->hdr.rl[0].size);
 }
 
-static int cmp_cand_r(const void *a, const void *b, void *arg)
-{
-	(void)arg;
-	return cmp_cand(a, b);
-}
-
 static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 {
 	struct cand *c = NULL, *p;
@@ -2310,7 +2304,7 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 					.good = l->g.complete && l->g.parse_ok };
 	}
 	/* each area's generations come sorted (carve.c), newest last: runs */
-	mlvm_sort_runs(c, n, sizeof(*c), cmp_cand_r, NULL);
+	mlvm_sort_runs(c, n, sizeof(*c), cmp_cand, NULL);
 	*out = c;
 	*n_out = n;
 	return 0;
@@ -2670,7 +2664,7 @@ int mlvm_set_assemble(struct mlvm_set *set)
 	return rc ? rc : mlvm_set_assemble_finish(set);
 }
 
-static int cmp_gen_ref(const void *a, const void *b)
+static int cmp_gen_ref(const void *a, const void *b, void *arg)
 {
 	const struct mlvm_gen_ref *x = a, *y = b;
 	int c = strcmp(x->g->vg_id, y->g->vg_id);
@@ -2689,12 +2683,6 @@ static int cmp_gen_ref(const void *a, const void *b)
 	if (x->mda->index != y->mda->index)
 		return x->mda->index - y->mda->index;
 	return x->g->offset < y->g->offset ? -1 : x->g->offset > y->g->offset;
-}
-
-static int cmp_gen_ref_r(const void *a, const void *b, void *arg)
-{
-	(void)arg;
-	return cmp_gen_ref(a, b);
 }
 
 enum mlvm_gen_state mlvm_generation_state(const struct mlvm_generation *g)
@@ -2763,7 +2751,7 @@ static int list_generations(const struct mlvm_set *set, const struct mlvm_genera
 		return 0;
 	}
 	/* each area's generations are sorted already (carve.c): runs */
-	mlvm_sort_runs(r, o, sizeof(*r), cmp_gen_ref_r, NULL);
+	mlvm_sort_runs(r, o, sizeof(*r), cmp_gen_ref, NULL);
 	*out = r;
 	*n = o;
 	return 0;
