@@ -130,9 +130,10 @@ void mlvm_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const
  * Sort like qsort_r, faster on what is mostly in order: the ascending runs
  * already there, and the strictly descending ones turned around, are found
  * and merged (n - 1 comparisons for a sorted or reversed array, about 2n
- * for a rotated one, as a ring's generations in area order are). More than n / 16 runs, or no memory for the merge's copy
- * (n * size bytes), and it is qsort_r. Not stable: give cmp a total order
- * when the result must not depend on the input's order.
+ * for a rotated one, as a ring's generations in area order are). More
+ * than n / 16 runs, or no memory for the merge's copy (n * size bytes),
+ * and it is qsort_r. Not stable: give cmp a total order when the result
+ * must not depend on the input's order.
  */
 void mlvm_sort_runs(void *base, size_t n, size_t size,
 		    int (*cmp)(const void *, const void *, void *), void *arg);

@@ -381,14 +381,14 @@ const char *cli_ellipsize(const char *s, size_t max, char *buf, size_t len)
 		return s;
 	if (max >= len)
 		max = len - 1;
-	/* cut at a character boundary: never in the middle of a UTF-8 sequence */
-	n = max >= 3 ? max - 3 : 0;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
 	if (max < 4) {		/* a buffer too small for the "..." */
 		snprintf(buf, len, "%.*s", (int)max, s);
 		return buf;
 	}
+	/* cut at a character boundary: never in the middle of a UTF-8 sequence */
+	n = max - 3;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
 	memcpy(buf, s, n);	/* n + 4 <= max + 1 <= len */
 	memcpy(buf + n, "...", 4);
 	return buf;
