@@ -23,6 +23,10 @@ struct ctx {
 	struct mlvm_report *r;
 	const char *image;
 	int64_t where;
+	/* counted by read_lvs, so the passes after it skip what no LV has */
+	uint32_t n_snapshots;	/* LVs mlvm_lv_is_snapshot takes for a snapshot */
+	uint32_t n_raid_segs;	/* segments whose type begins "raid" */
+	uint32_t n_reshaping;	/* LVs whose first segment has a reshape_count */
 };
 
 #define LINE(c, n) cfg_line((c)->vg->tree, (n))
@@ -146,11 +150,11 @@ bool mlvm_pv_extent_bytes(const struct mlvm_vg *vg, const struct mlvm_pv *pv, ui
 	       mlvm_mul_ok(count, ext, len);
 }
 
-static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *sec,
-					const char *key, const char *what)
+/* get_array, get_str and get_u64 of a child already found (n: NULL when
+ * sec has none under key) */
+static const struct cfg_node *array_at(struct ctx *c, const struct cfg_node *n,
+				       const char *key, const char *what)
 {
-	const struct cfg_node *n = cfg_find(sec, key);
-
 	if (!n)
 		return NULL;
 	if (n->type != CFG_ARRAY) {
@@ -158,6 +162,12 @@ static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *se
 		return NULL;
 	}
 	return n;
+}
+
+static const struct cfg_node *get_array(struct ctx *c, const struct cfg_node *sec,
+					const char *key, const char *what)
+{
+	return array_at(c, cfg_find(sec, key), key, what);
 }
 
 static void check_status(struct ctx *c, const struct cfg_node *arr,
@@ -185,11 +195,9 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 	}
 }
 
-static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char *key,
-			   const char *what, bool required)
+static const char *str_at(struct ctx *c, const struct cfg_node *sec, const struct cfg_node *n,
+			  const char *key, const char *what, bool required)
 {
-	const struct cfg_node *n = cfg_find(sec, key);
-
 	if (!n) {
 		if (required)
 			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
@@ -202,11 +210,15 @@ static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char
 	return n->v.s;
 }
 
-static bool get_u64(struct ctx *c, const struct cfg_node *sec, const char *key,
-		    const char *what, bool required, uint64_t *out)
+static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char *key,
+			   const char *what, bool required)
 {
-	const struct cfg_node *n = cfg_find(sec, key);
+	return str_at(c, sec, cfg_find(sec, key), key, what, required);
+}
 
+static bool u64_at(struct ctx *c, const struct cfg_node *sec, const struct cfg_node *n,
+		   const char *key, const char *what, bool required, uint64_t *out)
+{
 	*out = 0;
 	if (!n) {
 		if (required)
@@ -220,6 +232,12 @@ static bool get_u64(struct ctx *c, const struct cfg_node *sec, const char *key,
 	}
 	*out = (uint64_t)n->v.i;
 	return true;
+}
+
+static bool get_u64(struct ctx *c, const struct cfg_node *sec, const char *key,
+		    const char *what, bool required, uint64_t *out)
+{
+	return u64_at(c, sec, cfg_find(sec, key), key, what, required, out);
 }
 
 /* ------------------------------------------------------------ name index */
@@ -411,20 +429,29 @@ static bool seg_key_index(const char *key, uint64_t *idx)
 	return true;
 }
 
-static const struct cfg_node *seg_areas_node(const struct cfg_node *seg, const char **key)
+#define N_AREA_KEYS (sizeof(area_keys) / sizeof(area_keys[0]) - 1)
+
+/* the areas array of a segment, of the keys picked from it in area_keys'
+ * order: the first of them that is an array */
+static const struct cfg_node *areas_of(const struct cfg_node *const *picked, const char **key)
 {
-	const char *const *k;
+	unsigned i;
 
-	for (k = area_keys; *k; k++) {
-		const struct cfg_node *a = cfg_find_type(seg, *k, CFG_ARRAY);
-
-		if (a) {
-			*key = *k;
-			return a;
+	for (i = 0; i < N_AREA_KEYS; i++)
+		if (picked[i] && picked[i]->type == CFG_ARRAY) {
+			*key = area_keys[i];
+			return picked[i];
 		}
-	}
 	*key = NULL;
 	return NULL;
+}
+
+static const struct cfg_node *seg_areas_node(const struct cfg_node *seg, const char **key)
+{
+	const struct cfg_node *a[N_AREA_KEYS];
+
+	cfg_pick(seg, area_keys, N_AREA_KEYS, a);
+	return areas_of(a, key);
 }
 
 /* number of areas an areas array describes: a name, optionally followed by a number */
@@ -478,32 +505,38 @@ static uint64_t compute_area_len(const struct mlvm_segment *s)
 	return s->extent_count;	/* mirror, raid1, pvmove and the like */
 }
 
-static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment *segs,
-			 uint32_t n_segs, struct mlvm_area **area_next, const char *what)
+/* the keys read_segments reads of a segment; the areas' keys last, in
+ * area_keys' order */
+enum { SK_START, SK_COUNT, SK_TYPE, SK_STRIPE_COUNT, SK_RESHAPE, SK_AREAS, SK_N = SK_AREAS + N_AREA_KEYS };
+static const char *const seg_keys[SK_N] = {
+	"start_extent", "extent_count", "type", "stripe_count", "reshape_count",
+	"stripes", "mirrors", "raids", "raid0_lvs",
+};
+
+/*
+ * The segments of lv: lv->segs[0..n_segs-1] hold each segmentN section
+ * (node) and its N (in area_len), in text order. count_node is the LV's
+ * segment_count, or NULL.
+ */
+static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_node *count_node,
+			 struct mlvm_area **area_next, const char *what)
 {
-	const struct cfg_node *n;
-	uint32_t i = 0;
+	struct mlvm_segment *segs = lv->segs;
+	uint32_t i, n_segs = lv->n_segs;
 	uint64_t expect = 0, declared;
-	for (n = lv->node->v.child; n && i < n_segs; n = n->next) {
-		struct mlvm_segment *s;
-		uint64_t idx;
 
-		if (n->type != CFG_SECTION || !seg_key_index(n->key, &idx))
-			continue;
-		s = &segs[i++];
-		s->node = n;
-		s->area_len = idx;	/* sort key, replaced below */
-	}
-	qsort(segs, n_segs, sizeof(*segs), cmp_seg);
+	if (n_segs > 1)
+		qsort(segs, n_segs, sizeof(*segs), cmp_seg);
 
-	if (get_u64(c, lv->node, "segment_count", what, true, &declared) && declared != n_segs)
+	if (u64_at(c, lv->node, count_node, "segment_count", what, true, &declared) &&
+	    declared != n_segs)
 		W(c, "text_segments", lv->node, "%s: segment_count is %llu but %u %s present",
 		  what, (unsigned long long)declared, n_segs,
 		  mlvm_plural(n_segs, "segment is", "segments are"));
 
 	for (i = 0; i < n_segs; i++) {
 		struct mlvm_segment *s = &segs[i];
-		const struct cfg_node *arr, *e;
+		const struct cfg_node *arr, *e, *k[SK_N];
 		const char *areas_key;
 		char swhat[240];
 
@@ -512,9 +545,19 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 			  what, s->node->key, i + 1, LINE(c, s->node));
 		what_of(swhat, sizeof(swhat), what, " ");
 		what_of(swhat + strlen(swhat), sizeof(swhat) - strlen(swhat), s->node->key, "");
-		get_u64(c, s->node, "start_extent", swhat, true, &s->start_extent);
-		get_u64(c, s->node, "extent_count", swhat, true, &s->extent_count);
-		s->type = get_str(c, s->node, "type", swhat, true);
+		cfg_pick(s->node, seg_keys, SK_N, k);
+		u64_at(c, s->node, k[SK_START], "start_extent", swhat, true, &s->start_extent);
+		u64_at(c, s->node, k[SK_COUNT], "extent_count", swhat, true, &s->extent_count);
+		s->type = str_at(c, s->node, k[SK_TYPE], "type", swhat, true);
+		if (s->type && !strncmp(s->type, "raid", 4))
+			c->n_raid_segs++;
+		/* the first segment's reshape_count, kept in reshape_extents
+		 * until resolve_areas works out what it means */
+		if (i == 0 && k[SK_RESHAPE] && k[SK_RESHAPE]->type == CFG_INT &&
+		    k[SK_RESHAPE]->v.i > 0) {
+			lv->reshape_extents = (uint64_t)k[SK_RESHAPE]->v.i;
+			c->n_reshaping++;
+		}
 		if (s->start_extent != expect)
 			W(c, "text_segments", s->node, "%s: starts at extent %llu, expected %llu (line %u)",
 			  swhat, (unsigned long long)s->start_extent,
@@ -524,7 +567,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 		if (!mlvm_add_ok(lv->extent_count, s->extent_count, &lv->extent_count))
 			lv->extent_count = UINT64_MAX;
 
-		arr = seg_areas_node(s->node, &areas_key);
+		arr = areas_of(k + SK_AREAS, &areas_key);
 		s->areas = *area_next;
 		if (arr) {
 			for (e = arr->v.child; e; e = e->next) {
@@ -538,7 +581,10 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 				}
 				a = &s->areas[s->n_areas++];
 				a->name = e->v.s;
-				a->ref = -1;
+				/* a PV now, while the name is in the cache; an LV's
+				 * name once every LV is known (resolve_areas) */
+				a->ref = mlvm_vg_pv_index(c->vg, a->name);
+				a->kind = a->ref >= 0 ? MLVM_AREA_PV : MLVM_AREA_LV;
 				a->start = 0;
 				if (e->next && e->next->type == CFG_INT) {
 					if (e->next->v.i < 0)
@@ -554,7 +600,8 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, struct mlvm_segment 
 		if (s->type && !strcmp(s->type, "striped")) {
 			uint64_t sc;
 
-			if (get_u64(c, s->node, "stripe_count", swhat, true, &sc) && sc != s->n_areas)
+			if (u64_at(c, s->node, k[SK_STRIPE_COUNT], "stripe_count", swhat, true, &sc) &&
+			    sc != s->n_areas)
 				W(c, "text_areas", s->node, "%s: stripe_count %llu but %u %s listed (line %u)",
 				  swhat, (unsigned long long)sc, s->n_areas,
 				  mlvm_plural(s->n_areas, "stripe", "stripes"), LINE(c, s->node));
@@ -617,10 +664,12 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	area_next = vg->area_pool;
 
 	for (n = sec->v.child; n; n = n->next) {
-		const struct cfg_node *status;
+		/* what is read of the LV's own keys, found in the walk that
+		 * finds its segments (as cfg_pick would) */
+		static const char *const lv_keys[] = { "id", "status", "flags", "tags", "segment_count" };
+		const struct cfg_node *status, *k[5] = { NULL };
 		struct mlvm_lv *lv;
 		char what[200];
-		uint32_t ns = 0;
 		int rc;
 
 		if (n->type != CFG_SECTION) {
@@ -634,24 +683,35 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		lv->name = n->key;
 		if (!mlvm_name_valid(lv->name))
 			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
-		lv->id = get_str(c, n, "id", what, true);
-		status = get_array(c, n, "status", what);
-		get_array(c, n, "flags", what);
-		get_array(c, n, "tags", what);
-		check_status(c, status, lv_status_known, what);
-		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
+		lv->segs = seg_next;
 		for (m = n->v.child; m; m = m->next) {
 			uint64_t idx;
+			unsigned i;
 
-			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx))
-				ns++;
+			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx)) {
+				/* the count above saw the same: the pool has room */
+				lv->segs[lv->n_segs].node = m;
+				lv->segs[lv->n_segs++].area_len = idx;	/* read_segments' sort key */
+				continue;
+			}
+			for (i = 0; i < 5; i++)
+				if (!k[i] && cfg_key_is(m->key, lv_keys[i])) {
+					k[i] = m;
+					break;
+				}
 		}
-		lv->segs = seg_next;
-		lv->n_segs = ns;
-		seg_next += ns;
-		rc = read_segments(c, lv, lv->segs, ns, &area_next, what);
+		seg_next += lv->n_segs;
+		lv->id = str_at(c, n, k[0], "id", what, true);
+		status = array_at(c, k[1], "status", what);
+		array_at(c, k[2], "flags", what);
+		array_at(c, k[3], "tags", what);
+		check_status(c, status, lv_status_known, what);
+		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
+		rc = read_segments(c, lv, k[4], &area_next, what);
 		if (rc)
 			return rc;
+		if (mlvm_lv_is_snapshot(lv))
+			c->n_snapshots++;
 	}
 	return index_build(vg->n_lvs, lv_name_of, vg, &vg->lv_hash, &vg->lv_hash_mask);
 }
@@ -671,14 +731,12 @@ static void resolve_areas(struct ctx *c)
 
 			for (k = 0; k < s->n_areas; k++) {
 				struct mlvm_area *a = &s->areas[k];
-				int pi = mlvm_vg_pv_index(vg, a->name);
 
-				if (pi >= 0) {
-					struct mlvm_pv *pv = &vg->pvs[pi];
+				/* read_segments found the PVs already */
+				if (a->kind == MLVM_AREA_PV) {
+					struct mlvm_pv *pv = &vg->pvs[a->ref];
 					uint64_t end;
 
-					a->kind = MLVM_AREA_PV;
-					a->ref = pi;
 					if (!mlvm_add_ok(a->start, s->area_len, &end) || end > pv->pe_count)
 						W(c, "text_areas", s->node,
 						  "lv %s %s: area on %s extents %llu+%llu runs past its %llu %s (line %u)",
@@ -691,7 +749,6 @@ static void resolve_areas(struct ctx *c)
 						used = UINT64_MAX;
 					continue;
 				}
-				a->kind = MLVM_AREA_LV;
 				a->ref = mlvm_vg_lv_index(vg, a->name);
 				if (a->ref < 0)
 					W(c, "text_areas", s->node,
@@ -709,7 +766,7 @@ static void resolve_areas(struct ctx *c)
 	 * extents per data image; LVM2 leaves them out of the LV's size (but
 	 * not out of its images' sizes).
 	 */
-	for (i = 0; i < vg->n_lvs; i++) {
+	for (i = 0; c->n_raid_segs && i < vg->n_lvs; i++) {
 		for (j = 0; j < vg->lvs[i].n_segs; j++) {
 			const struct mlvm_segment *t = &vg->lvs[i].segs[j];
 
@@ -725,7 +782,7 @@ static void resolve_areas(struct ctx *c)
 	 * Old-style snapshots as LVM2 shows them: the COW LV is the visible
 	 * snapshot, the virtual snapshotN LV that ties it to its origin is not.
 	 */
-	for (i = 0; i < vg->n_lvs; i++) {
+	for (i = 0; c->n_snapshots && i < vg->n_lvs; i++) {
 		struct mlvm_lv *lv = &vg->lvs[i];
 		const char *cow;
 		int ci;
@@ -738,16 +795,17 @@ static void resolve_areas(struct ctx *c)
 			vg->lvs[ci].visible = lv->visible;
 		lv->visible = false;
 	}
-	for (i = 0; i < vg->n_lvs; i++) {
+	for (i = 0; c->n_reshaping && i < vg->n_lvs; i++) {
 		struct mlvm_lv *lv = &vg->lvs[i];
 		const struct mlvm_segment *s;
-		uint64_t reshape, images, parity, data;
+		uint64_t reshape = lv->reshape_extents, images, parity, data;
 
-		if (!lv->n_segs || lv->raid_image)
+		/* read_segments kept the first segment's reshape_count here */
+		lv->reshape_extents = 0;
+		if (!reshape || !lv->n_segs || lv->raid_image)
 			continue;
 		s = &lv->segs[0];
-		reshape = seg_int(s->node, "reshape_count", 0);
-		if (!reshape || !s->type)
+		if (!s->type)
 			continue;
 		/* the data images: raids lists rmeta and rimage LVs in pairs */
 		for (images = 0, k = 0; k < s->n_areas; k++)
@@ -1161,19 +1219,6 @@ bool mlvm_lv_is_snapshot(const struct mlvm_lv *lv)
 	return t && !strncmp(t, "snapshot", 8) && (!t[8] || t[8] == '+');
 }
 
-/* the LVs a cow store may belong to (lvmap's snapshot_of_cow asks each
- * reader: with none, it need not look at every LV of the VG) */
-static void count_snapshots(struct mlvm_vg *vg)
-{
-	uint32_t i;
-
-	vg->n_snapshot_lvs = 0;
-	for (i = 0; i < vg->n_lvs; i++)
-		if (mlvm_lv_is_snapshot(&vg->lvs[i]))
-			vg->n_snapshot_lvs++;
-	vg->snapshots_counted = true;
-}
-
 int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 		      struct mlvm_report *r, const char *image, int64_t where)
 {
@@ -1258,7 +1303,10 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 		mlvm_vg_free(vg);
 		return rc;
 	}
-	count_snapshots(vg);
+	/* the LVs a cow store may belong to (lvmap's snapshot_of_cow asks each
+	 * reader: with none, it need not look at every LV of the VG) */
+	vg->n_snapshot_lvs = c.n_snapshots;
+	vg->snapshots_counted = true;
 	*out = vg;
 	return 0;
 }

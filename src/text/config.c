@@ -990,6 +990,25 @@ const struct cfg_node *cfg_find_type(const struct cfg_node *section,
 	return n && n->type == type ? n : NULL;
 }
 
+void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned n,
+	      const struct cfg_node **out)
+{
+	const struct cfg_node *c;
+	unsigned i, left = n;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!section || section->type != CFG_SECTION)
+		return;
+	for (c = section->v.child; c && left; c = c->next)
+		for (i = 0; i < n; i++)
+			if (!out[i] && cfg_key_is(c->key, keys[i])) {
+				out[i] = c;
+				left--;
+				break;	/* the keys differ: c is no other's */
+			}
+}
+
 int cfg_get_int(const struct cfg_node *section, const char *key,
 		int64_t *out)
 {

@@ -189,6 +189,62 @@ static void assert_int(const struct cfg_node *sec, const char *key,
 
 /* ------------------------------------------------------------ real text */
 
+/*
+ * cfg_pick finds, in one walk, what cfg_find finds for each key: sections
+ * of random keys (repeated, absent, prefixes of each other, empty),
+ * children of every type, keys asked in random order.
+ */
+static void pick_is_cfg_find_for_each_key(void **state)
+{
+	static const char *const words[] = { "a", "ab", "abc", "b", "stripes", "stripe_count",
+					     "status", "start_extent", "segment1", "type", "" };
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	unsigned seed = 20261203, round;
+
+	(void)state;
+	for (round = 0; round < 500; round++) {
+		char *text = malloc(8192), *p = text;
+		const char *keys[6];
+		const struct cfg_node *got[6];
+		struct cfg_tree *t = NULL;
+		unsigned i, n, nk;
+
+		assert_non_null(text);
+		p += sprintf(p, "s {\n");
+		n = (unsigned)(rand_r(&seed) % 12);
+		for (i = 0; i < n; i++) {
+			const char *w = words[rand_r(&seed) % (nw - 1)];	/* a key is never empty */
+
+			switch (rand_r(&seed) % 4) {
+			case 0: p += sprintf(p, "%s = %u\n", w, i); break;
+			case 1: p += sprintf(p, "%s = \"v%u\"\n", w, i); break;
+			case 2: p += sprintf(p, "%s = [%u]\n", w, i); break;
+			default: p += sprintf(p, "%s {\nx = %u\n}\n", w, i); break;
+			}
+		}
+		p += sprintf(p, "}\n");
+		assert_int_equal(cfg_parse(text, (size_t)(p - text), &t, NULL, NULL, -1), 0);
+		/* distinct keys, some never in the text */
+		nk = 1 + (unsigned)(rand_r(&seed) % 6);
+		for (i = 0; i < nk; i++) {
+			unsigned k, dup;
+
+			do {
+				keys[i] = words[rand_r(&seed) % nw];
+				for (dup = 0, k = 0; k < i; k++)
+					dup |= !strcmp(keys[k], keys[i]);
+			} while (dup);
+		}
+		cfg_pick(t->root->v.child, keys, nk, got);
+		for (i = 0; i < nk; i++)
+			assert_ptr_equal(got[i], cfg_find(t->root->v.child, keys[i]));
+		cfg_pick(NULL, keys, nk, got);
+		for (i = 0; i < nk; i++)
+			assert_null(got[i]);
+		cfg_free(t);
+	}
+}
+
 static void parses_real_vg_text(void **state)
 {
 	const struct cfg_node *vg, *pv, *lv, *seg, *a;
@@ -1394,6 +1450,7 @@ int main(void)
 		cmocka_unit_test(split_parse_keeps_the_depth_limit),
 		cmocka_unit_test(split_parse_is_the_serial_parse_on_damage),
 		cmocka_unit_test(large_texts_are_parsed_in_two_halves),
+		cmocka_unit_test(pick_is_cfg_find_for_each_key),
 	};
 
 	/* two threads for the split tests whatever the machine; every other

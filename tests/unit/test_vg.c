@@ -683,6 +683,153 @@ static void vg_reads_historical_lvs_and_their_lineage(void **state)
 }
 
 /* a bootloader area needs both ba_start and ba_size (LVM2 refuses one alone) */
+/* a striped sub-LV of one extent on pv0 at extent pe */
+#define SUB_LV(name, pe) \
+	name " {\n" \
+	"id = \"HHHHHH-HHHH-HHHH-HHHH-HHHH-HHHH-HHHHHH\"\n" \
+	"status = [\"READ\", \"WRITE\"]\n" \
+	"segment_count = 1\n" \
+	"segment1 {\n" \
+	"start_extent = 0\n" \
+	"extent_count = 1\n" \
+	"type = \"striped\"\n" \
+	"stripe_count = 1\n" \
+	"reshape_count = 7\n"	/* an image's: LVM2 never counts it */ \
+	"stripes = [\"pv0\", " #pe "]\n" \
+	"}\n" \
+	"}\n"
+
+/*
+ * What vg_from_tree reads of a section is what cfg_find gives for each key
+ * (the first child under it), though it reads them all in one walk; and
+ * the passes after it (reshape space, raid images, old-style snapshots)
+ * see the same segments they would see reading the text again.
+ */
+static void vg_reads_each_key_as_its_first_child(void **state)
+{
+	static const char lvs[] =
+		"dup {\n"
+		"id = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-DDDDDD\"\n"
+		"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+		"status = [\"READ\"]\n"
+		"segment_count = 1\n"
+		"segment1 {\n"
+		"start_extent = 0\n"
+		"extent_count = 3\n"
+		"extent_count = 9\n"
+		"type = \"mirror\"\n"
+		"stripes = 5\n"			/* not an array: the mirrors are */
+		"mirrors = [\"pv0\", 0, \"pv1\", 0]\n"
+		"stripes = [\"pv1\", 5]\n"	/* a second stripes: never read */
+		"}\n"
+		"}\n"
+		"r5 {\n"
+		"id = \"EEEEEE-EEEE-EEEE-EEEE-EEEE-EEEE-EEEEEE\"\n"
+		"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+		"segment_count = 1\n"
+		"segment1 {\n"
+		"start_extent = 0\n"
+		"extent_count = 10\n"
+		"type = \"raid5_ls\"\n"
+		"device_count = 3\n"
+		"reshape_count = 2\n"
+		"raids = [\"r5_rmeta_0\", \"r5_rimage_0\", \"r5_rmeta_1\", \"r5_rimage_1\","
+		" \"r5_rmeta_2\", \"r5_rimage_2\"]\n"
+		"}\n"
+		"}\n"
+		SUB_LV("r5_rmeta_0", 20) SUB_LV("r5_rimage_0", 21)
+		SUB_LV("r5_rmeta_1", 22) SUB_LV("r5_rimage_1", 23)
+		SUB_LV("r5_rmeta_2", 24) SUB_LV("r5_rimage_2", 25)
+		"two {\n"
+		"id = \"FFFFFF-FFFF-FFFF-FFFF-FFFF-FFFF-FFFFFF\"\n"
+		"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+		"segment_count = 2\n"
+		"segment1 {\n"
+		"start_extent = 0\n"
+		"extent_count = 1\n"
+		"type = \"striped\"\n"
+		"stripe_count = 1\n"
+		"stripes = [\"pv0\", 26]\n"
+		"}\n"
+		"segment2 {\n"
+		"start_extent = 1\n"
+		"extent_count = 1\n"
+		"type = \"striped\"\n"
+		"stripe_count = 1\n"
+		"reshape_count = 3\n"		/* not the first segment's: no reshape */
+		"stripes = [\"pv0\", 27]\n"
+		"}\n"
+		"}\n"
+		"cow {\n"
+		"id = \"GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG\"\n"
+		"status = [\"READ\", \"WRITE\"]\n"
+		"segment_count = 1\n"
+		"segment1 {\n"
+		"start_extent = 0\n"
+		"extent_count = 1\n"
+		"type = \"striped\"\n"
+		"stripe_count = 1\n"
+		"stripes = [\"pv0\", 28]\n"
+		"}\n"
+		"}\n"
+		"snapshot0 {\n"
+		"id = \"IIIIII-IIII-IIII-IIII-IIII-IIII-IIIIII\"\n"
+		"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+		"segment_count = 1\n"
+		"segment1 {\n"
+		"start_extent = 0\n"
+		"extent_count = 1\n"
+		"type = \"snapshot\"\n"
+		"chunk_size = 8\n"
+		"origin = \"two\"\n"
+		"cow_store = \"cow\"\n"
+		"}\n"
+		"}\n";
+	struct built b;
+	const struct mlvm_lv *lv;
+	uint32_t i;
+
+	(void)state;
+	build(&b, "7", "8192", "31", lvs);
+	assert_int_equal(b.rc, 0);
+
+	lv = mlvm_vg_find_lv(b.vg, "dup");
+	assert_non_null(lv);
+	assert_true(lv->visible);		/* the first status */
+	assert_int_equal(lv->extent_count, 3);	/* the first extent_count */
+	assert_string_equal(mlvm_seg_areas_key(&lv->segs[0]), "mirrors");
+	assert_int_equal(lv->segs[0].n_areas, 2);
+	assert_int_equal(lv->segs[0].areas[1].kind, MLVM_AREA_PV);
+	assert_int_equal(lv->segs[0].areas[1].ref, 1);
+	assert_int_equal(lv->segs[0].area_len, 3);
+
+	/* raid5 of 3 images: 2 data images, reshape space 2 each */
+	lv = mlvm_vg_find_lv(b.vg, "r5");
+	assert_non_null(lv);
+	assert_int_equal(lv->reshape_extents, 4);
+	assert_int_equal(mlvm_lv_size(b.vg, lv), 6ULL * 8192 * 512);
+	assert_int_equal(lv->segs[0].n_areas, 6);
+	for (i = 0; i < 6; i++) {
+		const struct mlvm_lv *img = &b.vg->lvs[lv->segs[0].areas[i].ref];
+
+		assert_int_equal(lv->segs[0].areas[i].kind, MLVM_AREA_LV);
+		assert_true(img->raid_image);
+		assert_int_equal(img->reshape_extents, 0);
+		assert_int_equal(mlvm_lv_size(b.vg, img), 8192ULL * 512);
+	}
+	lv = mlvm_vg_find_lv(b.vg, "two");
+	assert_non_null(lv);
+	assert_false(lv->raid_image);
+	assert_int_equal(lv->reshape_extents, 0);
+
+	/* the COW LV is the snapshot LVM2 shows; snapshotN is not shown */
+	assert_int_equal(b.vg->n_snapshot_lvs, 1);
+	assert_true(mlvm_vg_find_lv(b.vg, "cow")->visible);
+	assert_false(mlvm_vg_find_lv(b.vg, "snapshot0")->visible);
+	assert_false(mlvm_vg_find_lv(b.vg, "two")->raid_image);
+	done(&b);
+}
+
 static void vg_reads_bootloader_area(void **state)
 {
 	static const char *const texts[] = { "pe_count = 31\nba_start = 2048\nba_size = 2048\n",
@@ -739,6 +886,7 @@ int main(void)
 		cmocka_unit_test(vg_diff_matches_by_id),
 		cmocka_unit_test(vg_reads_historical_lvs_and_their_lineage),
 		cmocka_unit_test(vg_reads_bootloader_area),
+		cmocka_unit_test(vg_reads_each_key_as_its_first_child),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
