@@ -1053,16 +1053,19 @@ static void json_hlvs(struct json *j, const struct mlvm_vg *vg)
 /* one LV's object */
 static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_lv *lv)
 {
-	const struct cfg_node *n;
+	/* the LV's keys written here, found in one walk (cfg_pick) */
+	static const char *const keys[] = { "status", "flags", "tags", "creation_time", "creation_host" };
+	const struct cfg_node *n, *k5[5];
 	char what[256];
 	uint32_t si, k;
 
+	cfg_pick(lv->node, keys, 5, k5);
 	json_begin_object(j, NULL);
 	json_string(j, "name", lv->name);
 	json_string(j, "id", lv->id);
-	json_cfg_strings(j, "status", mlvm_node_array(lv->node, "status"));
-	json_cfg_strings(j, "flags", mlvm_node_array(lv->node, "flags"));
-	json_cfg_strings(j, "tags", mlvm_node_array(lv->node, "tags"));
+	/* arrays as mlvm_node_array gives them: NULL unless an array */
+	for (k = 0; k < 3; k++)
+		json_cfg_strings(j, keys[k], k5[k] && k5[k]->type == CFG_ARRAY ? k5[k] : NULL);
 	json_bool(j, "visible", lv->visible);
 	json_uint(j, "extent_count", lv->extent_count);
 	json_uint(j, "size", mlvm_lv_size(vg, lv));
@@ -1070,14 +1073,13 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 		json_string(j, "content", what);
 	else
 		json_null(j, "content");
-	n = cfg_find(lv->node, "creation_time");
+	n = k5[3];
 	if (n) {
 		json_cfg_value(j, "creation_time", n);
 		json_utc(j, "creation_time_utc", n->type == CFG_INT ? n->v.i : 0);
 	}
-	n = cfg_find(lv->node, "creation_host");
-	if (n)
-		json_cfg_value(j, "creation_host", n);
+	if (k5[4])
+		json_cfg_value(j, "creation_host", k5[4]);
 	json_begin_array(j, "segments");
 	for (si = 0; si < lv->n_segs; si++) {
 		const struct mlvm_segment *s = &lv->segs[si];
@@ -1086,8 +1088,9 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 		json_uint(j, "start_extent", s->start_extent);
 		json_uint(j, "extent_count", s->extent_count);
 		json_string(j, "type", s->type);
-		if (cfg_find(s->node, "stripe_size"))
-			json_uint(j, "stripe_size", mlvm_seg_stripe_size(s));
+		n = cfg_find(s->node, "stripe_size");
+		if (n)	/* mlvm_seg_stripe_size, without a second walk */
+			json_uint(j, "stripe_size", n->type == CFG_INT && n->v.i > 0 ? (uint64_t)n->v.i : 0);
 		json_begin_array(j, "areas");
 		for (k = 0; k < s->n_areas; k++) {
 			const struct mlvm_area *a = &s->areas[k];
@@ -1133,10 +1136,8 @@ static void json_block_make(void *w, const struct mlvm_vg *vg, uint32_t from, ui
 static bool json_block_write(void *w)
 {
 	struct json_block *x = w;
-	int rc = json_part_write(&x->part, x->j->f);
 
-	json_part_end(&x->part);
-	return rc == 0;
+	return json_part_write(&x->part, x->j->f) == 0;
 }
 
 /* the LVs' objects, on two threads for a large VG */
@@ -1154,6 +1155,8 @@ static void json_lvs(struct json *j, const struct mlvm_vg *vg)
 	}
 	json_flush(j);
 	lv_blocks(&b);
+	json_part_end(&w[0].part);
+	json_part_end(&w[1].part);
 	json_items_added(j);
 	if (b.failed)
 		j->error = true;

@@ -52,9 +52,15 @@ void json_flush(struct json *j)
 
 void json_part_begin(struct json *part, const struct json *j, bool after_item)
 {
+	struct mlvm_buf mem = part->mem;
 	int d;
 
 	json_init(part, NULL, j->pretty);
+	/* the memory of the part before, emptied: a block of LVs' JSON is
+	 * some 200 KiB, and memory that big came fresh from the kernel each
+	 * time it was allocated anew */
+	part->mem = mem;
+	part->mem.len = 0;
 	part->depth = j->depth;
 	for (d = 0; d <= j->depth; d++) {
 		part->need_comma[d] = j->need_comma[d];
@@ -267,7 +273,7 @@ static void prefix_slow(struct json *j, const char *key)
  */
 static void prefix(struct json *j, const char *key)
 {
-	size_t kl = 0, i, ind;
+	size_t kl = 0, ind;
 	char *o;
 
 	if (key) {
@@ -292,8 +298,8 @@ static void prefix(struct json *j, const char *key)
 		j->need_comma[j->depth] = true;
 		if (!j->inline_[j->depth] && j->pretty) {
 			*o++ = '\n';
-			for (i = 0; i < ind; i++)
-				*o++ = ' ';
+			memset(o, ' ', ind);
+			o += ind;
 		}
 	}
 	if (key) {

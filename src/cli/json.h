@@ -61,11 +61,12 @@ int json_finish(struct json *j);
  * Parts: items of the array or object j is in, written by other writers
  * (on other threads) and added to j's stream in order. json_part_begin
  * makes part a writer into memory in j's nesting state, after an item of
- * the container when after_item; json_part_write adds what it holds to a
- * stream and empties it (-1 when writing failed or memory ran out);
- * json_part_end frees it. j must be flushed (json_flush) before the first
- * part is written, and told with json_items_added that its container
- * holds items after the last.
+ * the container when after_item; part is zeroed before its first
+ * json_part_begin, and keeps its memory from one to the next.
+ * json_part_write adds what it holds to a stream and empties it (-1 when
+ * writing failed or memory ran out); json_part_end frees its memory. j
+ * must be flushed (json_flush) before the first part is written, and told
+ * with json_items_added that its container holds items after the last.
  */
 void json_flush(struct json *j);
 void json_part_begin(struct json *part, const struct json *j, bool after_item);
