@@ -32,6 +32,42 @@ void mlvm_report_free(struct mlvm_report *r)
 	mlvm_report_init(r);
 }
 
+void mlvm_report_append(struct mlvm_report *dst, struct mlvm_report *src)
+{
+	size_t i, room;
+
+	if (!dst) {
+		mlvm_report_free(src);
+		return;
+	}
+	room = dst->n < MLVM_REPORT_MAX ? MLVM_REPORT_MAX - dst->n : 0;
+	if (room > src->n)
+		room = src->n;
+	if (dst->cap - dst->n < room) {
+		size_t cap = dst->cap ? dst->cap : 16;
+		struct mlvm_anomaly *p;
+
+		while (cap - dst->n < room)
+			cap *= 2;
+		p = realloc(dst->items, cap * sizeof(*p));
+		if (!p) {
+			room = 0;	/* counted below */
+		} else {
+			dst->items = p;
+			dst->cap = cap;
+		}
+	}
+	for (i = 0; i < room; i++)
+		dst->items[dst->n++] = src->items[i];
+	for (; i < src->n; i++) {
+		anomaly_free(&src->items[i]);
+		dst->dropped++;
+	}
+	dst->dropped += src->dropped;
+	free(src->items);
+	mlvm_report_init(src);
+}
+
 size_t mlvm_report_filter(struct mlvm_report *r,
 			  bool (*keep)(const struct mlvm_anomaly *a, void *arg), void *arg)
 {

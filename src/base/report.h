@@ -75,6 +75,14 @@ void mlvm_report_tie_vg(struct mlvm_report *r, size_t from, const char *vg_name,
 size_t mlvm_report_filter(struct mlvm_report *r,
 			  bool (*keep)(const struct mlvm_anomaly *a, void *arg), void *arg);
 
+/*
+ * Move src's entries to the end of dst, as if they had been added to dst
+ * (past MLVM_REPORT_MAX only counted in dst->dropped, as src's own dropped
+ * ones are); src is left empty. How a report made on another thread joins
+ * the one it belongs to. dst NULL: src's entries are freed.
+ */
+void mlvm_report_append(struct mlvm_report *dst, struct mlvm_report *src);
+
 /* Number of entries of at least the given severity. */
 size_t mlvm_report_count(const struct mlvm_report *r, enum mlvm_severity min);
 

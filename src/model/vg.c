@@ -10,12 +10,14 @@
 #include "base/units.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/units.h"
 #include "base/util.h"
+#include "io/source.h"
 #include "model/usage.h"
 
 struct ctx {
@@ -27,9 +29,24 @@ struct ctx {
 	uint32_t n_snapshots;	/* LVs mlvm_lv_is_snapshot takes for a snapshot */
 	uint32_t n_raid_segs;	/* segments whose type begins "raid" */
 	uint32_t n_reshaping;	/* LVs whose first segment has a reshape_count */
+	uint32_t n_unknown_status;	/* status flags LVM2 would refuse the text for */
+	pthread_mutex_t *line_mu;	/* held around cfg_line while LVs are read
+					 * on two threads (read_lvs) */
 };
 
-#define LINE(c, n) cfg_line((c)->vg->tree, (n))
+static uint32_t line_of(const struct ctx *c, const struct cfg_node *n)
+{
+	uint32_t line;
+
+	if (c->line_mu)
+		pthread_mutex_lock(c->line_mu);
+	line = cfg_line(c->vg->tree, n);
+	if (c->line_mu)
+		pthread_mutex_unlock(c->line_mu);
+	return line;
+}
+
+#define LINE(c, n) line_of((c), (n))
 #define W(c, code, node, ...) \
 	mlvm_warn((c)->r, (code), (c)->image, (c)->where, __VA_ARGS__)
 
@@ -190,7 +207,7 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 		if (!*k) {
 			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
 			  what, e->v.s, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
-			c->vg->n_unknown_status++;
+			c->n_unknown_status++;
 		}
 	}
 }
@@ -621,13 +638,109 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 	return 0;
 }
 
+/*
+ * LV sections from first up to end (NULL: the last) of logical_volumes
+ * into vg->lvs from index run->lv0, their segments from run->seg_next and
+ * areas from run->area_next (read_lvs counted them: the pools have room).
+ */
+struct lv_run {
+	struct ctx c;			/* the run's words and counts */
+	const struct cfg_node *first, *end;
+	uint32_t lv0, n;		/* the first LV's index; LVs read */
+	struct mlvm_segment *seg_next;
+	struct mlvm_area *area_next;
+	int rc;
+};
+
+static int read_lv_run(struct lv_run *run)
+{
+	struct ctx *c = &run->c;
+	struct mlvm_vg *vg = c->vg;
+	const struct cfg_node *n, *m;
+
+	for (n = run->first; n != run->end; n = n->next) {
+		/* what is read of the LV's own keys, found in the walk that
+		 * finds its segments (as cfg_pick would) */
+		static const char *const lv_keys[] = { "id", "status", "flags", "tags", "segment_count" };
+		const struct cfg_node *status, *k[5] = { NULL };
+		struct mlvm_lv *lv;
+		char what[200];
+		int rc;
+
+		if (n->type != CFG_SECTION) {
+			W(c, "text_type", n, "logical_volumes: %s is not a section (line %u)",
+			  n->key ? n->key : "?", LINE(c, n));
+			continue;
+		}
+		lv = &vg->lvs[run->lv0 + run->n++];
+		what_of(what, sizeof(what), "lv ", n->key);
+		lv->node = n;
+		lv->name = n->key;
+		if (!mlvm_name_valid(lv->name))
+			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
+		lv->segs = run->seg_next;
+		for (m = n->v.child; m; m = m->next) {
+			uint64_t idx;
+			unsigned i;
+
+			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx)) {
+				lv->segs[lv->n_segs].node = m;
+				lv->segs[lv->n_segs++].area_len = idx;	/* read_segments' sort key */
+				continue;
+			}
+			for (i = 0; i < 5; i++)
+				if (!k[i] && cfg_key_is(m->key, lv_keys[i])) {
+					k[i] = m;
+					break;
+				}
+		}
+		run->seg_next += lv->n_segs;
+		lv->id = str_at(c, n, k[0], "id", what, true);
+		status = array_at(c, k[1], "status", what);
+		array_at(c, k[2], "flags", what);
+		array_at(c, k[3], "tags", what);
+		check_status(c, status, lv_status_known, what);
+		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
+		rc = read_segments(c, lv, k[4], &run->area_next, what);
+		if (rc)
+			return rc;
+		if (mlvm_lv_is_snapshot(lv))
+			c->n_snapshots++;
+	}
+	return 0;
+}
+
+static void *lv_run_thread(void *arg)
+{
+	struct lv_run *run = arg;
+
+	run->rc = read_lv_run(run);
+	return NULL;
+}
+
+/* LVs from which a VG's LVs are read on two threads (read_lvs) */
+#define LV_SPLIT_MIN 4096
+
+/* where read_lvs may split the LVs: every stride-th LV section, with the
+ * segments and areas before it; the stride doubles as they fill */
+#define N_SPLITS 64
+struct lv_split {
+	const struct cfg_node *node;
+	size_t lv, seg, area;
+};
+
 static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 {
 	struct mlvm_vg *vg = c->vg;
 	const struct cfg_node *n, *m;
-	size_t n_lvs = 0, n_segs = 0, n_areas = 0;
-	struct mlvm_segment *seg_next;
-	struct mlvm_area *area_next;
+	size_t n_lvs = 0, n_segs = 0, n_areas = 0, stride = 256;
+	struct lv_split splits[N_SPLITS], *at = NULL;
+	unsigned n_splits = 0, i;
+	struct lv_run run[2];
+	struct mlvm_report r2;
+	pthread_mutex_t line_mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_t th;
+	bool threaded = false;
 
 	if (!sec)
 		return 0;
@@ -635,6 +748,16 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	for (n = sec->v.child; n; n = n->next) {
 		if (n->type != CFG_SECTION)
 			continue;
+		if (n_lvs % stride == 0) {
+			if (n_splits == N_SPLITS) {
+				for (i = 0; i < N_SPLITS / 2; i++)
+					splits[i] = splits[2 * i];
+				n_splits = N_SPLITS / 2;
+				stride *= 2;
+			}
+			if (n_lvs % stride == 0)
+				splits[n_splits++] = (struct lv_split){ n, n_lvs, n_segs, n_areas };
+		}
 		n_lvs++;
 		for (m = n->v.child; m; m = m->next) {
 			uint64_t idx;
@@ -660,59 +783,48 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	mlvm_prefault(vg->lvs, n_lvs * sizeof(*vg->lvs));
 	mlvm_prefault(vg->seg_pool, n_segs * sizeof(*vg->seg_pool));
 	mlvm_prefault(vg->area_pool, n_areas * sizeof(*vg->area_pool));
-	seg_next = vg->seg_pool;
-	area_next = vg->area_pool;
 
-	for (n = sec->v.child; n; n = n->next) {
-		/* what is read of the LV's own keys, found in the walk that
-		 * finds its segments (as cfg_pick would) */
-		static const char *const lv_keys[] = { "id", "status", "flags", "tags", "segment_count" };
-		const struct cfg_node *status, *k[5] = { NULL };
-		struct mlvm_lv *lv;
-		char what[200];
-		int rc;
-
-		if (n->type != CFG_SECTION) {
-			W(c, "text_type", n, "logical_volumes: %s is not a section (line %u)",
-			  n->key ? n->key : "?", LINE(c, n));
-			continue;
-		}
-		lv = &vg->lvs[vg->n_lvs++];
-		what_of(what, sizeof(what), "lv ", n->key);
-		lv->node = n;
-		lv->name = n->key;
-		if (!mlvm_name_valid(lv->name))
-			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
-		lv->segs = seg_next;
-		for (m = n->v.child; m; m = m->next) {
-			uint64_t idx;
-			unsigned i;
-
-			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx)) {
-				/* the count above saw the same: the pool has room */
-				lv->segs[lv->n_segs].node = m;
-				lv->segs[lv->n_segs++].area_len = idx;	/* read_segments' sort key */
-				continue;
-			}
-			for (i = 0; i < 5; i++)
-				if (!k[i] && cfg_key_is(m->key, lv_keys[i])) {
-					k[i] = m;
-					break;
-				}
-		}
-		seg_next += lv->n_segs;
-		lv->id = str_at(c, n, k[0], "id", what, true);
-		status = array_at(c, k[1], "status", what);
-		array_at(c, k[2], "flags", what);
-		array_at(c, k[3], "tags", what);
-		check_status(c, status, lv_status_known, what);
-		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
-		rc = read_segments(c, lv, k[4], &area_next, what);
-		if (rc)
-			return rc;
-		if (mlvm_lv_is_snapshot(lv))
-			c->n_snapshots++;
+	/*
+	 * A large VG's LVs on two threads, split at the noted LV nearest the
+	 * middle: the second run's words go to a report of its own, added
+	 * after the first run's, so the report is the one a single run
+	 * makes; cfg_line, which builds an index at its first call, is
+	 * called under a lock.
+	 */
+	for (i = 1; i < n_splits; i++)
+		if (!at || (splits[i].lv > n_lvs / 2 ? splits[i].lv - n_lvs / 2 : n_lvs / 2 - splits[i].lv) <
+			   (at->lv > n_lvs / 2 ? at->lv - n_lvs / 2 : n_lvs / 2 - at->lv))
+			at = &splits[i];
+	run[0] = (struct lv_run){ .c = { .vg = vg, .r = c->r, .image = c->image, .where = c->where },
+				  .first = sec->v.child, .end = NULL,
+				  .seg_next = vg->seg_pool, .area_next = vg->area_pool };
+	if (at && n_lvs >= LV_SPLIT_MIN && mlvm_io_threads(2) >= 2) {
+		mlvm_report_init(&r2);
+		run[0].end = at->node;
+		run[0].c.line_mu = &line_mu;
+		run[1] = (struct lv_run){ .c = run[0].c, .first = at->node, .end = NULL,
+					  .lv0 = (uint32_t)at->lv, .seg_next = vg->seg_pool + at->seg,
+					  .area_next = vg->area_pool + at->area };
+		run[1].c.r = c->r ? &r2 : NULL;
+		threaded = mlvm_thread_create(&th, lv_run_thread, &run[1]) == 0;
+		if (!threaded)
+			run[0].end = NULL;	/* this thread reads them all */
 	}
+	run[0].rc = read_lv_run(&run[0]);
+	if (threaded) {
+		pthread_join(th, NULL);
+		mlvm_report_append(c->r, &r2);
+	}
+	/* what the runs counted */
+	for (i = 0; i < (threaded ? 2u : 1u); i++) {
+		c->n_snapshots += run[i].c.n_snapshots;
+		c->n_raid_segs += run[i].c.n_raid_segs;
+		c->n_reshaping += run[i].c.n_reshaping;
+		c->n_unknown_status += run[i].c.n_unknown_status;
+		vg->n_lvs += run[i].n;
+	}
+	if (run[0].rc || (threaded && run[1].rc))
+		return run[0].rc ? run[0].rc : run[1].rc;
 	return index_build(vg->n_lvs, lv_name_of, vg, &vg->lv_hash, &vg->lv_hash_mask);
 }
 
@@ -1307,6 +1419,7 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 	 * reader: with none, it need not look at every LV of the VG) */
 	vg->n_snapshot_lvs = c.n_snapshots;
 	vg->snapshots_counted = true;
+	vg->n_unknown_status = c.n_unknown_status;
 	*out = vg;
 	return 0;
 }

@@ -830,6 +830,84 @@ static void vg_reads_each_key_as_its_first_child(void **state)
 	done(&b);
 }
 
+/* n LVs, every one with the warnings of the LVs whose number the given
+ * steps divide: no id, an unknown status flag, a segment that starts late,
+ * an area naming no PV or LV */
+static char *many_lvs(unsigned n, unsigned no_id, unsigned bad_status, unsigned late,
+		      unsigned unknown_area)
+{
+	struct mlvm_buf b = { 0 };
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		mlvm_buf_printf(&b, "lv%05u {\n", i);
+		if (i % no_id)
+			mlvm_buf_printf(&b, "id = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-%06u\"\n", i);
+		mlvm_buf_printf(&b, "status = [\"READ\", \"VISIBLE\"%s]\nsegment_count = 1\n"
+				"segment1 {\nstart_extent = %u\nextent_count = 1\ntype = \"striped\"\n"
+				"stripe_count = 1\nstripes = [\"%s\", 0]\n}\n}\n",
+				i % bad_status ? "" : ", \"BOGUS\"", i % late ? 0 : 1,
+				i % unknown_area ? "pv0" : (i % 2 ? "nosuch" : "lv00000"));
+	}
+	assert_non_null(b.data);
+	return b.data;
+}
+
+/*
+ * A VG of more than 4,096 LVs is read on two threads: the model and the
+ * report (its order, and its cap of MLVM_REPORT_MAX entries) are those of
+ * one thread.
+ */
+static void vg_read_on_two_threads_is_the_serial_read(void **state)
+{
+	static const unsigned steps[][4] = { { 101, 211, 307, 401 }, { 1, 1, 2, 3 } };
+	unsigned t;
+
+	(void)state;
+	for (t = 0; t < 2; t++) {
+		char *lvs = many_lvs(6000, steps[t][0], steps[t][1], steps[t][2], steps[t][3]);
+		struct built one, two;
+		uint32_t i, k;
+		size_t e;
+
+		setenv("MLVM_IO_THREADS", "0", 1);
+		build(&one, "7", "8192", "100000", lvs);
+		setenv("MLVM_IO_THREADS", "2", 1);
+		build(&two, "7", "8192", "100000", lvs);
+		unsetenv("MLVM_IO_THREADS");
+		assert_int_equal(one.rc, 0);
+		assert_int_equal(two.rc, 0);
+		assert_int_equal(one.vg->n_lvs, 6000);
+		assert_int_equal(two.vg->n_lvs, 6000);
+		assert_int_equal(one.vg->n_unknown_status, two.vg->n_unknown_status);
+		assert_int_equal(one.vg->n_unknown_status, t ? 6000 : 6000 / 211 + 1);
+		for (i = 0; i < 6000; i++) {
+			const struct mlvm_lv *x = &one.vg->lvs[i], *y = &two.vg->lvs[i];
+
+			assert_string_equal(x->name, y->name);
+			assert_true(x->id == y->id || !strcmp(x->id, y->id));
+			assert_int_equal(x->n_segs, y->n_segs);
+			assert_int_equal(x->extent_count, y->extent_count);
+			assert_int_equal(x->visible, y->visible);
+			for (k = 0; k < x->segs[0].n_areas; k++) {
+				assert_int_equal(x->segs[0].areas[k].kind, y->segs[0].areas[k].kind);
+				assert_int_equal(x->segs[0].areas[k].ref, y->segs[0].areas[k].ref);
+			}
+		}
+		/* the second case says more than the report keeps */
+		assert_true(t == 0 ? one.r.dropped == 0 : one.r.dropped > 0);
+		assert_int_equal(one.r.n, two.r.n);
+		assert_int_equal(one.r.dropped, two.r.dropped);
+		for (e = 0; e < one.r.n; e++) {
+			assert_string_equal(one.r.items[e].code, two.r.items[e].code);
+			assert_string_equal(one.r.items[e].message, two.r.items[e].message);
+		}
+		done(&one);
+		done(&two);
+		free(lvs);
+	}
+}
+
 static void vg_reads_bootloader_area(void **state)
 {
 	static const char *const texts[] = { "pe_count = 31\nba_start = 2048\nba_size = 2048\n",
@@ -887,6 +965,7 @@ int main(void)
 		cmocka_unit_test(vg_reads_historical_lvs_and_their_lineage),
 		cmocka_unit_test(vg_reads_bootloader_area),
 		cmocka_unit_test(vg_reads_each_key_as_its_first_child),
+		cmocka_unit_test(vg_read_on_two_threads_is_the_serial_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
