@@ -825,6 +825,9 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	}
 	if (run[0].rc || (threaded && run[1].rc))
 		return run[0].rc ? run[0].rc : run[1].rc;
+	/* the first run read the LVs the count saw before the split */
+	if (threaded && run[0].n != at->lv)
+		return -EIO;
 	return index_build(vg->n_lvs, lv_name_of, vg, &vg->lv_hash, &vg->lv_hash_mask);
 }
 
