@@ -536,7 +536,8 @@ static const char *const seg_keys[SK_N] = {
  * segment_count, or NULL.
  */
 static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_node *count_node,
-			 struct mlvm_area **area_next, const char *what)
+			 struct mlvm_area **area_next, const struct mlvm_area *area_end,
+			 const char *what)
 {
 	struct mlvm_segment *segs = lv->segs;
 	uint32_t i, n_segs = lv->n_segs;
@@ -596,6 +597,8 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 						  swhat, areas_key, LINE(c, arr));
 					continue;
 				}
+				if (s->areas + s->n_areas >= area_end)
+					return -EIO;	/* more than read_lvs counted */
 				a = &s->areas[s->n_areas++];
 				a->name = e->v.s;
 				/* a PV now, while the name is in the cache; an LV's
@@ -641,14 +644,17 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 /*
  * LV sections from first up to end (NULL: the last) of logical_volumes
  * into vg->lvs from index run->lv0, their segments from run->seg_next and
- * areas from run->area_next (read_lvs counted them: the pools have room).
+ * areas from run->area_next, up to seg_end and area_end (read_lvs counted
+ * them: the pools have room; past them is -EIO, never a write).
  */
 struct lv_run {
 	struct ctx c;			/* the run's words and counts */
 	const struct cfg_node *first, *end;
 	uint32_t lv0, n;		/* the first LV's index; LVs read */
 	struct mlvm_segment *seg_next;
+	const struct mlvm_segment *seg_end;
 	struct mlvm_area *area_next;
+	const struct mlvm_area *area_end;
 	int rc;
 };
 
@@ -684,6 +690,8 @@ static int read_lv_run(struct lv_run *run)
 			unsigned i;
 
 			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx)) {
+				if (lv->segs + lv->n_segs >= run->seg_end)
+					return -EIO;	/* more than read_lvs counted */
 				lv->segs[lv->n_segs].node = m;
 				lv->segs[lv->n_segs++].area_len = idx;	/* read_segments' sort key */
 				continue;
@@ -701,7 +709,7 @@ static int read_lv_run(struct lv_run *run)
 		array_at(c, k[3], "tags", what);
 		check_status(c, status, lv_status_known, what);
 		lv->visible = mlvm_cfg_array_has(status, "VISIBLE");
-		rc = read_segments(c, lv, k[4], &run->area_next, what);
+		rc = read_segments(c, lv, k[4], &run->area_next, run->area_end, what);
 		if (rc)
 			return rc;
 		if (mlvm_lv_is_snapshot(lv))
@@ -797,18 +805,26 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 			at = &splits[i];
 	run[0] = (struct lv_run){ .c = { .vg = vg, .r = c->r, .image = c->image, .where = c->where },
 				  .first = sec->v.child, .end = NULL,
-				  .seg_next = vg->seg_pool, .area_next = vg->area_pool };
+				  .seg_next = vg->seg_pool, .seg_end = vg->seg_pool + n_segs,
+				  .area_next = vg->area_pool, .area_end = vg->area_pool + n_areas };
 	if (at && n_lvs >= LV_SPLIT_MIN && mlvm_io_threads(2) >= 2) {
 		mlvm_report_init(&r2);
-		run[0].end = at->node;
 		run[0].c.line_mu = &line_mu;
-		run[1] = (struct lv_run){ .c = run[0].c, .first = at->node, .end = NULL,
-					  .lv0 = (uint32_t)at->lv, .seg_next = vg->seg_pool + at->seg,
-					  .area_next = vg->area_pool + at->area };
+		run[1] = run[0];
+		run[0].end = at->node;
+		run[0].seg_end = vg->seg_pool + at->seg;
+		run[0].area_end = vg->area_pool + at->area;
+		run[1].first = at->node;
+		run[1].lv0 = (uint32_t)at->lv;
+		run[1].seg_next = vg->seg_pool + at->seg;
+		run[1].area_next = vg->area_pool + at->area;
 		run[1].c.r = c->r ? &r2 : NULL;
 		threaded = mlvm_thread_create(&th, lv_run_thread, &run[1]) == 0;
-		if (!threaded)
-			run[0].end = NULL;	/* this thread reads them all */
+		if (!threaded) {	/* this thread reads them all */
+			run[0].end = NULL;
+			run[0].seg_end = vg->seg_pool + n_segs;
+			run[0].area_end = vg->area_pool + n_areas;
+		}
 	}
 	run[0].rc = read_lv_run(&run[0]);
 	if (threaded) {
