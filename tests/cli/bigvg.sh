@@ -1,8 +1,9 @@
 #!/bin/bash
 # A VG of 5,000 LVs made by LVM2 (vgcfgrestore of a generated text, as
 # bench/big-vg.sh makes it): large enough that mlvm parses its metadata text
-# on two threads (config.c, from 1 MiB) and writes its LVs' JSON and table
-# rows on two threads (cmd_read.c, from 2,048 LVs). LVM2 is the oracle for
+# on two threads (config.c, from 1 MiB), reads its LVs into the model on two
+# threads (vg.c, from 4,096 LVs) and writes its LVs' JSON and table rows on
+# two threads (cmd_read.c, from 2,048 LVs). LVM2 is the oracle for
 # what is there; one thread (MLVM_IO_THREADS=0) is the oracle for the bytes:
 # the output must not differ by a byte, nor the exit status when stdout
 # cannot be written. Needs root, loop devices and lvm2.
