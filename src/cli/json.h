@@ -33,6 +33,10 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f, bool pretty);
+/* For tests: false writes what comes before every value (comma, indent,
+ * key) the general way, which a short plain key otherwise skips; the bytes
+ * are the same either way (tests/unit/test_json.c) */
+extern bool json_fast_prefix;
 /* has a document to stdout been begun in this process (the --json error
  * object is printed only when none was) */
 bool json_stdout_begun(void);
