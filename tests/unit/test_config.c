@@ -187,8 +187,6 @@ static void assert_int(const struct cfg_node *sec, const char *key,
 	assert_true(v == want);
 }
 
-/* ------------------------------------------------------------ real text */
-
 /*
  * cfg_pick finds, in one walk, what cfg_find finds for each key: sections
  * of random keys (repeated, absent, prefixes of each other, empty),
@@ -244,6 +242,8 @@ static void pick_is_cfg_find_for_each_key(void **state)
 		cfg_free(t);
 	}
 }
+
+/* ------------------------------------------------------------ real text */
 
 static void parses_real_vg_text(void **state)
 {

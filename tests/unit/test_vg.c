@@ -682,9 +682,9 @@ static void vg_reads_historical_lvs_and_their_lineage(void **state)
 	free(lvs);
 }
 
-/* a bootloader area needs both ba_start and ba_size (LVM2 refuses one alone) */
-/* a striped sub-LV of one extent on pv0 at extent pe */
-#define SUB_LV(name, pe) \
+/* a hidden striped LV of one extent on pv0 at extent pe, with more of
+ * its segment's keys */
+#define HIDDEN_LV(name, more, pe) \
 	name " {\n" \
 	"id = \"HHHHHH-HHHH-HHHH-HHHH-HHHH-HHHH-HHHHHH\"\n" \
 	"status = [\"READ\", \"WRITE\"]\n" \
@@ -694,10 +694,12 @@ static void vg_reads_historical_lvs_and_their_lineage(void **state)
 	"extent_count = 1\n" \
 	"type = \"striped\"\n" \
 	"stripe_count = 1\n" \
-	"reshape_count = 7\n"	/* an image's: LVM2 never counts it */ \
+	more \
 	"stripes = [\"pv0\", " #pe "]\n" \
 	"}\n" \
 	"}\n"
+/* an image's reshape_count: LVM2 never counts it */
+#define SUB_LV(name, pe) HIDDEN_LV(name, "reshape_count = 7\n", pe)
 
 /*
  * What vg_from_tree reads of a section is what cfg_find gives for each key
@@ -760,18 +762,7 @@ static void vg_reads_each_key_as_its_first_child(void **state)
 		"stripes = [\"pv0\", 27]\n"
 		"}\n"
 		"}\n"
-		"cow {\n"
-		"id = \"GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG\"\n"
-		"status = [\"READ\", \"WRITE\"]\n"
-		"segment_count = 1\n"
-		"segment1 {\n"
-		"start_extent = 0\n"
-		"extent_count = 1\n"
-		"type = \"striped\"\n"
-		"stripe_count = 1\n"
-		"stripes = [\"pv0\", 28]\n"
-		"}\n"
-		"}\n"
+		HIDDEN_LV("cow", "", 28)
 		"snapshot0 {\n"
 		"id = \"IIIIII-IIII-IIII-IIII-IIII-IIII-IIIIII\"\n"
 		"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
@@ -908,6 +899,7 @@ static void vg_read_on_two_threads_is_the_serial_read(void **state)
 	}
 }
 
+/* a bootloader area needs both ba_start and ba_size (LVM2 refuses one alone) */
 static void vg_reads_bootloader_area(void **state)
 {
 	static const char *const texts[] = { "pe_count = 31\nba_start = 2048\nba_size = 2048\n",
