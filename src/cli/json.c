@@ -308,7 +308,8 @@ static void prefix(struct json *j, const char *key)
 	char *o;
 
 	/* ", " "\n" INDENT_FAST '"' key(63) '"' ": " */
-	if (!json_fast_prefix || ind > INDENT_FAST || JSON_BUF_SIZE - j->len < 2 + 1 + INDENT_FAST + 1 + 63 + 3) {
+	if (!json_fast_prefix || ind > INDENT_FAST ||
+	    JSON_BUF_SIZE - j->len < 2 + 1 + INDENT_FAST + 1 + 63 + 3) {
 		prefix_slow(j, key);
 		return;
 	}

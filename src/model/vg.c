@@ -524,7 +524,10 @@ static uint64_t compute_area_len(const struct mlvm_segment *s)
 
 /* the keys read_segments reads of a segment; the areas' keys last, in
  * area_keys' order */
-enum { SK_START, SK_COUNT, SK_TYPE, SK_STRIPE_COUNT, SK_RESHAPE, SK_AREAS, SK_N = SK_AREAS + N_AREA_KEYS };
+enum {
+	SK_START, SK_COUNT, SK_TYPE, SK_STRIPE_COUNT, SK_RESHAPE,
+	SK_AREAS, SK_N = SK_AREAS + N_AREA_KEYS
+};
 static const char *const seg_keys[SK_N] = {
 	"start_extent", "extent_count", "type", "stripe_count", "reshape_count",
 	"stripes", "mirrors", "raids", "raid0_lvs",

@@ -113,10 +113,11 @@ const struct cfg_node *cfg_find(const struct cfg_node *section, const char *key)
 const struct cfg_node *cfg_find_type(const struct cfg_node *section, const char *key, enum cfg_type type);
 
 /*
- * For each of keys[0..n-1] (distinct), what cfg_find(section, key) gives (the first
- * child under that key, whatever its type) or NULL, found in one walk of
- * the children. For a reader of a dozen keys of each of 100,000 sections,
- * where a walk for each key costs more than the rest of the reading.
+ * For each of keys[0..n-1] (distinct), what cfg_find(section, key) gives
+ * (the first child under that key, whatever its type) or NULL, found in
+ * one walk of the children. For a reader of a dozen keys of each of
+ * 100,000 sections, where a walk for each key costs more than the rest of
+ * the reading.
  */
 void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned n,
 	      const struct cfg_node **out);
