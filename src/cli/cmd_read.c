@@ -686,7 +686,9 @@ static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
 /* one LV's rows */
 static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm_lv *lv)
 {
-	const struct cfg_node *n;
+	/* the LV's keys shown here, found in one walk (cfg_pick) */
+	static const char *const keys[] = { "tags", "status", "creation_time", "creation_host" };
+	const struct cfg_node *n, *k4[4];
 	char k[512], what[256];
 	size_t nl = strlen(lv->name);
 	/* "NAME/" once, each suffix after it (key2 when that would be cut) */
@@ -701,15 +703,17 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 		    key2(k, sizeof(k), lv->name, suffix))
 	row_s(t, LK("name"), lv->name);
 	row_s(t, LK("id"), lv->id ? lv->id : "");
-	row_join(t, LK("tags"), mlvm_node_array(lv->node, "tags"));
-	row_join(t, LK("status"), mlvm_node_array(lv->node, "status"));
+	cfg_pick(lv->node, keys, 4, k4);
+	/* arrays as mlvm_node_array gives them: NULL unless an array */
+	row_join(t, LK("tags"), k4[0] && k4[0]->type == CFG_ARRAY ? k4[0] : NULL);
+	row_join(t, LK("status"), k4[1] && k4[1]->type == CFG_ARRAY ? k4[1] : NULL);
 	row_u(t, LK("segments"), lv->n_segs);
 	extents_row(t, LK("size"), lv->extent_count, mlvm_lv_size(vg, lv),
 		    mlvm_lv_size(vg, lv) != UINT64_MAX);
-	n = cfg_find(lv->node, "creation_time");
+	n = k4[2];
 	if (n && n->type == CFG_INT)
 		time_row(t, LK("creation_time"), n->v.i);
-	n = cfg_find(lv->node, "creation_host");
+	n = k4[3];
 	if (n && (n->type == CFG_STRING || n->type == CFG_WORD))
 		row_text(t, LK("creation_host"), n->v.s);
 	if (lv_content(vg, lv, what, sizeof(what)))
