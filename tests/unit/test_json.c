@@ -199,11 +199,59 @@ static void fast_prefix_stays_in_the_buffer(void **state)
 			}
 }
 
+/*
+ * Each byte alone, as a key and as a value: plain ASCII (0x20 to 0x7e but
+ * the quote and the backslash) as it is, the rest escaped or U+FFFD, the
+ * rule written out here apart from the writer's table.
+ */
+static void bytes_are_written_as_json_says(void **state)
+{
+	unsigned c;
+
+	(void)state;
+	for (c = 1; c < 256; c++) {
+		char s[2] = { (char)c, 0 }, want[16], *out = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+		struct json j;
+
+		assert_non_null(f);
+		json_init(&j, f, false);
+		json_begin_object(&j, NULL);
+		json_string(&j, s, s);
+		json_end_object(&j);
+		assert_int_equal(json_finish(&j), 0);
+		assert_int_equal(fclose(f), 0);
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			snprintf(want, sizeof(want), "\"%c\"", (char)c);
+		else if (c == '"' || c == '\\')
+			snprintf(want, sizeof(want), "\"\\%c\"", (char)c);
+		else if (c == '\n')
+			snprintf(want, sizeof(want), "\"\\n\"");
+		else if (c == '\t')
+			snprintf(want, sizeof(want), "\"\\t\"");
+		else if (c == '\r')
+			snprintf(want, sizeof(want), "\"\\r\"");
+		else if (c < 0x20 || c == 0x7f)
+			snprintf(want, sizeof(want), "\"\\u%04x\"", c);
+		else
+			snprintf(want, sizeof(want), "\"\xef\xbf\xbd\"");
+		{
+			char doc[64];
+
+			snprintf(doc, sizeof(doc), "{%s:%s}\n", want, want);
+			assert_string_equal(out, doc);
+		}
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fast_prefix_writes_what_the_general_way_writes),
 		cmocka_unit_test(fast_prefix_stays_in_the_buffer),
+		cmocka_unit_test(bytes_are_written_as_json_says),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
