@@ -705,8 +705,8 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 	row_s(t, LK("id"), lv->id ? lv->id : "");
 	cfg_pick(lv->node, keys, 4, k4);
 	/* arrays as mlvm_node_array gives them: NULL unless an array */
-	row_join(t, LK("tags"), k4[0] && k4[0]->type == CFG_ARRAY ? k4[0] : NULL);
-	row_join(t, LK("status"), k4[1] && k4[1]->type == CFG_ARRAY ? k4[1] : NULL);
+	row_join(t, LK("tags"), cfg_of_type(k4[0], CFG_ARRAY));
+	row_join(t, LK("status"), cfg_of_type(k4[1], CFG_ARRAY));
 	row_u(t, LK("segments"), lv->n_segs);
 	extents_row(t, LK("size"), lv->extent_count, mlvm_lv_size(vg, lv),
 		    mlvm_lv_size(vg, lv) != UINT64_MAX);
@@ -1069,7 +1069,7 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 	json_string(j, "id", lv->id);
 	/* arrays as mlvm_node_array gives them: NULL unless an array */
 	for (k = 0; k < 3; k++)
-		json_cfg_strings(j, keys[k], k5[k] && k5[k]->type == CFG_ARRAY ? k5[k] : NULL);
+		json_cfg_strings(j, keys[k], cfg_of_type(k5[k], CFG_ARRAY));
 	json_bool(j, "visible", lv->visible);
 	json_uint(j, "extent_count", lv->extent_count);
 	json_uint(j, "size", mlvm_lv_size(vg, lv));
@@ -1094,7 +1094,7 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 		json_string(j, "type", s->type);
 		n = cfg_find(s->node, "stripe_size");
 		if (n)	/* mlvm_seg_stripe_size, without a second walk */
-			json_uint(j, "stripe_size", n->type == CFG_INT && n->v.i > 0 ? (uint64_t)n->v.i : 0);
+			json_uint(j, "stripe_size", mlvm_stripe_size_of(n));
 		json_begin_array(j, "areas");
 		for (k = 0; k < s->n_areas; k++) {
 			const struct mlvm_area *a = &s->areas[k];

@@ -128,11 +128,15 @@ const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const cha
 	return section ? cfg_find_type(section, key, CFG_ARRAY) : NULL;
 }
 
+uint64_t mlvm_stripe_size_of(const struct cfg_node *n)
+{
+	n = cfg_of_type(n, CFG_INT);
+	return n && n->v.i > 0 ? (uint64_t)n->v.i : 0;
+}
+
 uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s)
 {
-	const struct cfg_node *n = cfg_find_type(s->node, "stripe_size", CFG_INT);
-
-	return n && n->v.i > 0 ? (uint64_t)n->v.i : 0;
+	return mlvm_stripe_size_of(cfg_find(s->node, "stripe_size"));
 }
 
 const char *mlvm_seg_areas_key(const struct mlvm_segment *s)
@@ -455,7 +459,7 @@ static const struct cfg_node *areas_of(const struct cfg_node *const *picked, con
 	unsigned i;
 
 	for (i = 0; i < N_AREA_KEYS; i++)
-		if (picked[i] && picked[i]->type == CFG_ARRAY) {
+		if (cfg_of_type(picked[i], CFG_ARRAY)) {
 			*key = area_keys[i];
 			return picked[i];
 		}
@@ -690,7 +694,6 @@ static int read_lv_run(struct lv_run *run)
 		lv->segs = run->seg_next;
 		for (m = n->v.child; m; m = m->next) {
 			uint64_t idx;
-			unsigned i;
 
 			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx)) {
 				if (lv->segs + lv->n_segs >= run->seg_end)
@@ -699,11 +702,7 @@ static int read_lv_run(struct lv_run *run)
 				lv->segs[lv->n_segs++].area_len = idx;	/* read_segments' sort key */
 				continue;
 			}
-			for (i = 0; i < 5; i++)
-				if (!k[i] && cfg_key_is(m->key, lv_keys[i])) {
-					k[i] = m;
-					break;
-				}
+			cfg_pick_child(m, lv_keys, 5, k);
 		}
 		run->seg_next += lv->n_segs;
 		lv->id = str_at(c, n, k[0], "id", what, true);

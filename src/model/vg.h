@@ -223,6 +223,9 @@ unsigned mlvm_seg_lv_refs(const struct mlvm_vg *vg, const struct mlvm_segment *s
 const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const char *key);
 /* stripe_size of a segment in sectors, 0 when not given */
 uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s);
+/* the same of a segment's stripe_size node (NULL: 0): sectors, 0 unless a
+ * positive integer */
+uint64_t mlvm_stripe_size_of(const struct cfg_node *n);
 
 /* segment s has type t; false for a segment whose type is missing or unreadable */
 static inline bool mlvm_seg_is(const struct mlvm_segment *s, const char *t)

@@ -985,9 +985,7 @@ const struct cfg_node *cfg_find(const struct cfg_node *section,
 const struct cfg_node *cfg_find_type(const struct cfg_node *section,
 				     const char *key, enum cfg_type type)
 {
-	const struct cfg_node *n = cfg_find(section, key);
-
-	return n && n->type == type ? n : NULL;
+	return cfg_of_type(cfg_find(section, key), type);
 }
 
 void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned n,
@@ -1001,12 +999,7 @@ void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned 
 	if (!section || section->type != CFG_SECTION)
 		return;
 	for (c = section->v.child; c && left; c = c->next)
-		for (i = 0; i < n; i++)
-			if (!out[i] && cfg_key_is(c->key, keys[i])) {
-				out[i] = c;
-				left--;
-				break;	/* the keys differ: c is no other's */
-			}
+		left -= (unsigned)cfg_pick_child(c, keys, n, out);
 }
 
 int cfg_get_int(const struct cfg_node *section, const char *key,

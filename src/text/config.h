@@ -112,6 +112,12 @@ const struct cfg_node *cfg_find(const struct cfg_node *section, const char *key)
 /* Same, but only if it has the given type. */
 const struct cfg_node *cfg_find_type(const struct cfg_node *section, const char *key, enum cfg_type type);
 
+/* n when it is a node of the given type, else NULL (NULL too) */
+static inline const struct cfg_node *cfg_of_type(const struct cfg_node *n, enum cfg_type type)
+{
+	return n && n->type == type ? n : NULL;
+}
+
 /*
  * For each of keys[0..n-1] (distinct), what cfg_find(section, key) gives
  * (the first child under that key, whatever its type) or NULL, found in
@@ -127,6 +133,22 @@ void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned 
 static inline int cfg_key_is(const char *key, const char *k)
 {
 	return key && key[0] == k[0] && (!k[0] || !strcmp(key + 1, k + 1));
+}
+
+/* cfg_pick's step, for a walk that looks at the children for more: child
+ * c taken as out[i] when its key is keys[i] and out[i] is still NULL;
+ * whether it was */
+static inline int cfg_pick_child(const struct cfg_node *c, const char *const *keys, unsigned n,
+				 const struct cfg_node **out)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!out[i] && cfg_key_is(c->key, keys[i])) {
+			out[i] = c;
+			return 1;	/* the keys differ: c is no other's */
+		}
+	return 0;
 }
 
 /* Convenience getters: return 0 and set *out, or -ENOENT/-EINVAL. */
