@@ -529,11 +529,11 @@ static uint64_t compute_area_len(const struct mlvm_segment *s)
 /* the keys read_segments reads of a segment; the areas' keys last, in
  * area_keys' order */
 enum {
-	SK_START, SK_COUNT, SK_TYPE, SK_STRIPE_COUNT, SK_RESHAPE,
+	SK_START, SK_COUNT, SK_TYPE, SK_STRIPE_COUNT, SK_STRIPE_SIZE, SK_RESHAPE,
 	SK_AREAS, SK_N = SK_AREAS + N_AREA_KEYS
 };
 static const char *const seg_keys[SK_N] = {
-	"start_extent", "extent_count", "type", "stripe_count", "reshape_count",
+	"start_extent", "extent_count", "type", "stripe_count", "stripe_size", "reshape_count",
 	"stripes", "mirrors", "raids", "raid0_lvs",
 };
 
@@ -639,7 +639,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 				W(c, "text_areas", s->node, "%s: extent_count %llu not divisible by %u %s (line %u)",
 				  swhat, (unsigned long long)s->extent_count, s->n_areas,
 				  mlvm_plural(s->n_areas, "stripe", "stripes"), LINE(c, s->node));
-			if (s->n_areas > 1 && mlvm_seg_stripe_size(s) == 0)
+			if (s->n_areas > 1 && mlvm_stripe_size_of(k[SK_STRIPE_SIZE]) == 0)
 				W(c, "text_areas", s->node, "%s: %u stripes but no stripe_size (line %u)",
 				  swhat, s->n_areas, LINE(c, s->node));
 		}

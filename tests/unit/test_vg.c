@@ -899,6 +899,38 @@ static void vg_read_on_two_threads_is_the_serial_read(void **state)
 	}
 }
 
+/* a striped segment of two stripes is told without a stripe_size, and
+ * with one that is not a positive integer; not with one */
+static void vg_warns_on_stripes_without_stripe_size(void **state)
+{
+	static const char *const sizes[] = { "", "stripe_size = 0\n", "stripe_size = \"128\"\n",
+					     "stripe_size = 128\n" };
+	unsigned k;
+
+	(void)state;
+	for (k = 0; k < 4; k++) {
+		char lvs[512];
+		struct built b;
+		const char *msg;
+
+		snprintf(lvs, sizeof(lvs),
+			 "str {\nid = \"EEEEEE-EEEE-EEEE-EEEE-EEEE-EEEE-EEEEEE\"\n"
+			 "status = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment_count = 1\n"
+			 "segment1 {\nstart_extent = 0\nextent_count = 6\ntype = \"striped\"\n"
+			 "stripe_count = 2\n%sstripes = [\"pv0\", 0, \"pv1\", 10]\n}\n}\n", sizes[k]);
+		build(&b, "7", "8192", "31", lvs);
+		assert_int_equal(b.rc, 0);
+		msg = mlvm_report_last_message(&b.r, "text_areas");
+		if (k < 3) {
+			assert_non_null(msg);
+			assert_non_null(strstr(msg, "2 stripes but no stripe_size"));
+		} else {
+			assert_false(has_code(&b.r, "text_areas"));
+		}
+		done(&b);
+	}
+}
+
 /* a bootloader area needs both ba_start and ba_size (LVM2 refuses one alone) */
 static void vg_reads_bootloader_area(void **state)
 {
@@ -956,6 +988,7 @@ int main(void)
 		cmocka_unit_test(vg_diff_matches_by_id),
 		cmocka_unit_test(vg_reads_historical_lvs_and_their_lineage),
 		cmocka_unit_test(vg_reads_bootloader_area),
+		cmocka_unit_test(vg_warns_on_stripes_without_stripe_size),
 		cmocka_unit_test(vg_reads_each_key_as_its_first_child),
 		cmocka_unit_test(vg_read_on_two_threads_is_the_serial_read),
 	};
