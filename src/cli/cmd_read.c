@@ -229,8 +229,23 @@ static void row(struct table *t, const char *key, const char *fmt, ...)
 	row_end(t, (size_t)vl);
 }
 
+/* TABLE_MEASURE: a row of a key of kl bytes and a value of vl, measured
+ * and not written (what row_begin and row_end do to the widths) */
+static void row_measure(struct table *t, size_t kl, size_t vl)
+{
+	if (kl > UINT32_MAX - 1 || vl > UINT32_MAX - 1) {
+		t->oom = true;
+		return;
+	}
+	if (kl > t->kw)
+		t->kw = kl;
+	if (vl > t->vw)
+		t->vw = vl;
+}
+
 /* the start of a row: room for its key and more bytes of value, the key
- * written; the value goes at t->buf + t->len (row_end then). false: lost */
+ * written (not when measuring: only its length counts); the value goes at
+ * t->buf + t->len (row_end then). false: lost */
 static bool row_begin(struct table *t, const char *key, size_t more)
 {
 	size_t kl = strlen(key);
@@ -238,6 +253,16 @@ static bool row_begin(struct table *t, const char *key, size_t more)
 	if (kl > UINT32_MAX - 1 || more > UINT32_MAX - 1) {
 		t->oom = true;
 		return false;
+	}
+	if (t->mode == TABLE_MEASURE) {
+		/* the value alone, at buf + 0, and dropped by row_end */
+		if (!table_room(t, more + 1)) {
+			t->oom = true;
+			return false;
+		}
+		if (kl > t->kw)
+			t->kw = kl;
+		return true;
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
@@ -282,6 +307,11 @@ static void row_end(struct table *t, size_t vl)
 		t->oom = true;
 		return;
 	}
+	if (t->mode == TABLE_MEASURE) {
+		if (vl > t->vw)
+			t->vw = vl;
+		return;
+	}
 	t->buf[t->len + vl] = '\0';
 	t->len += vl + 1;
 	t->at[t->n++].vl = (uint32_t)vl;
@@ -289,9 +319,8 @@ static void row_end(struct table *t, size_t vl)
 		t->vw = vl;
 	if (t->mode == TABLE_KEEP)
 		return;
-	if (t->mode == TABLE_PRINT)
-		row_line(t);
-	t->len = 0;	/* measured (and printed): the row is not kept */
+	row_line(t);
+	t->len = 0;	/* printed: the row is not kept */
 	t->n = 0;
 }
 
@@ -301,6 +330,10 @@ static void row_s(struct table *t, const char *key, const char *s)
 {
 	size_t vl = strlen(s);
 
+	if (t->mode == TABLE_MEASURE) {
+		row_measure(t, strlen(key), vl);
+		return;
+	}
 	if (!row_begin(t, key, vl))
 		return;
 	memcpy(t->buf + t->len, s, vl);
@@ -325,6 +358,10 @@ static void row_join(struct table *t, const char *key, const struct cfg_node *ar
 		for (e = arr->v.child; e; e = e->next)
 			if (e->type == CFG_STRING || e->type == CFG_WORD)
 				vl += (vl ? 2 : 0) + strlen(e->v.s);
+	if (t->mode == TABLE_MEASURE) {
+		row_measure(t, strlen(key), vl);
+		return;
+	}
 	if (!row_begin(t, key, vl))
 		return;
 	vl = 0;
@@ -396,20 +433,23 @@ static void size_in(char units, uint64_t bytes, char *out, size_t len)
 static void count_row(struct table *t, const char *key, uint64_t count, const char *noun,
 		      const char *size)
 {
-	size_t nl = strlen(noun), sl = strlen(size), vl;
-	char *o;
+	char digits[MLVM_U64_DEC_MAX], *o;
+	size_t dl = mlvm_u64_dec(digits, count), nl = strlen(noun), sl = strlen(size);
+	size_t vl = dl + 1 + nl + 2 + sl;	/* measured or written: the same */
 
-	if (!row_begin(t, key, MLVM_U64_DEC_MAX + 1 + nl + 2 + sl))
+	if (t->mode == TABLE_MEASURE) {
+		row_measure(t, strlen(key), vl);
+		return;
+	}
+	if (!row_begin(t, key, vl))
 		return;
 	o = t->buf + t->len;
-	vl = mlvm_u64_dec(o, count);
-	o[vl++] = ' ';
-	memcpy(o + vl, noun, nl);
-	vl += nl;
-	memcpy(o + vl, ", ", 2);
-	vl += 2;
-	memcpy(o + vl, size, sl);
-	row_end(t, vl + sl);
+	memcpy(o, digits, dl);
+	o[dl] = ' ';
+	memcpy(o + dl + 1, noun, nl);
+	memcpy(o + dl + 1 + nl, ", ", 2);
+	memcpy(o + dl + 3 + nl, size, sl);
+	row_end(t, vl);
 }
 
 /*

@@ -1,7 +1,9 @@
 #!/bin/bash
 # Every fixture: `mlvm read --json` agrees with what LVM2 recorded (VG, every
 # PV, every LV and segment with its areas and tags), the table shows the
-# quickstart's rows, and the images are left byte for byte unchanged.
+# quickstart's rows (its cells as wide as the widest row, whether the rows
+# are kept or measured and made again: check_table.py), and the images are
+# left byte for byte unchanged.
 . "$(dirname "$0")/common.sh"
 
 command -v xz >/dev/null || skip "xz not installed"
@@ -16,6 +18,14 @@ for dir in "$FIXTURES"/*/; do
 	else
 		fail "read --json differs from LVM2 on $name:"
 		cat "$TMP/cmp"
+	fi
+	# the table made both ways (rows kept, or measured and made again)
+	mapfile -t fimgs < <(fixture_images "$name")
+	if "$PYTHON3" "$top_srcdir/tests/cli/check_table.py" "$MLVM" "${fimgs[@]}" >"$TMP/tab" 2>&1; then
+		pass "read's table on $name: cells as wide as the widest row, kept or measured"
+	else
+		fail "read's table on $name:"
+		cat "$TMP/tab"
 	fi
 	# images untouched: compare with the sha256 LVM2's run recorded
 	"$PYTHON3" - "$dir" "$TMP/$name" <<'PY' || fail "$name: an image changed after reading"
