@@ -653,9 +653,11 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
  * into vg->lvs from index run->lv0, their segments from run->seg_next and
  * areas from run->area_next, up to seg_end and area_end (read_lvs counted
  * them: the pools have room; past them is -EIO, never a write).
+ * Each run on cache lines of its own (128 bytes: a line, or two that the
+ * CPU fetches together): both threads write theirs at every LV.
  */
 struct lv_run {
-	struct ctx c;			/* the run's words and counts */
+	_Alignas(128) struct ctx c;	/* the run's words and counts */
 	const struct cfg_node *first, *end;
 	uint32_t lv0, n;		/* the first LV's index; LVs read */
 	struct mlvm_segment *seg_next;
