@@ -23,3 +23,13 @@ uint32_t mlvm_crc(uint32_t crc, const void *buf, size_t len)
 	}
 	return (uint32_t)z ^ 0xffffffffU;
 }
+
+/*
+ * zlib's crc32_combine(c1, c2, n) is crc32(c1, B) for c2 = crc32(0, B):
+ * the CRC is affine in its starting value. In zlib's terms a is ~a and b,
+ * begun at ~MLVM_CRC_PART = 0 (zlib's own start), is ~b.
+ */
+uint32_t mlvm_crc_join(uint32_t a, uint32_t b, uint64_t len_b)
+{
+	return (uint32_t)crc32_combine(a ^ 0xffffffffU, b ^ 0xffffffffU, (z_off_t)len_b) ^ 0xffffffffU;
+}

@@ -15,4 +15,12 @@
 
 uint32_t mlvm_crc(uint32_t crc, const void *buf, size_t len);
 
+/*
+ * Pieces computed apart (on two threads): a = mlvm_crc(x, A, ...) and
+ * b = mlvm_crc(MLVM_CRC_PART, B, len_b) give mlvm_crc(x, A||B, ...) as
+ * mlvm_crc_join(a, b, len_b).
+ */
+#define MLVM_CRC_PART 0xffffffffU
+uint32_t mlvm_crc_join(uint32_t a, uint32_t b, uint64_t len_b);
+
 #endif

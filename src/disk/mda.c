@@ -6,6 +6,7 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,43 +146,78 @@ int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char 
 	return 0;
 }
 
-struct crc_ctx {
+/* a copy's bytes [from, to) (offsets in the copy, across the wrap), read
+ * RING_CHUNK at a time into buf, their CRC chained from crc */
+struct crc_run {
 	struct mlvm_source *s;
-	uint8_t *buf;
+	const struct mlvm_ring_span *sp;
+	uint64_t from, to;
 	uint32_t crc;
+	int rc;
 };
 
-static int crc_piece(void *ctx, uint64_t abs, uint64_t len)
+static void *crc_run(void *arg)
 {
-	struct crc_ctx *c = ctx;
+	struct crc_run *c = arg;
+	uint64_t first = c->sp->area_size - c->sp->off;	/* bytes before the wrap */
+	uint64_t x = c->from;
+	uint8_t *buf = malloc(RING_CHUNK);
 
-	while (len > 0) {
-		size_t n = len > RING_CHUNK ? RING_CHUNK : (size_t)len;
-		int rc = mlvm_source_read(c->s, c->buf, n, abs);
-
-		if (rc)
-			return rc;
-		c->crc = mlvm_crc(c->crc, c->buf, n);
-		abs += n;
-		len -= n;
+	if (!buf) {
+		c->rc = -ENOMEM;
+		return NULL;
 	}
-	return 0;
+	while (x < c->to && !c->rc) {
+		uint64_t stop = x < first && first < c->to ? first : c->to;
+		size_t n = stop - x > RING_CHUNK ? RING_CHUNK : (size_t)(stop - x);
+		uint64_t abs = x < first ? c->sp->area_abs + c->sp->off + x :
+			       c->sp->area_abs + MLVM_MDA_HEADER_SIZE + (x - first);
+
+		c->rc = mlvm_source_read(c->s, buf, n, abs);
+		if (!c->rc)
+			c->crc = mlvm_crc(c->crc, buf, n);
+		x += n;
+	}
+	free(buf);
+	return NULL;
 }
+
+/* from this many bytes, a copy's CRC is computed in two halves at once
+ * (up to 1 GiB: a hostile span larger than that is read on one thread) */
+#define CRC_SPLIT_MIN (4u << 20)
+#define CRC_SPLIT_MAX (1ull << 30)
 
 int mlvm_ring_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, uint32_t *crc)
 {
-	struct crc_ctx c = { .s = s, .crc = MLVM_CRC_INITIAL };
+	struct crc_run a = { .s = s, .sp = sp, .to = sp->size, .crc = MLVM_CRC_INITIAL };
+	struct crc_run b;
+	pthread_t th;
 	int rc;
 
 	rc = mlvm_ring_check(sp, s->size, NULL);
 	if (rc)
 		return rc;
-	c.buf = malloc(RING_CHUNK);
-	if (!c.buf)
-		return -ENOMEM;
-	rc = ring_pieces(sp, crc_piece, &c);
-	free(c.buf);
-	if (!rc)
-		*crc = c.crc;
-	return rc;
+	if (sp->size >= CRC_SPLIT_MIN && sp->size <= CRC_SPLIT_MAX && s->concurrent &&
+	    mlvm_io_threads(2) >= 2) {
+		/* the second half on another thread, begun at MLVM_CRC_PART */
+		a.to = sp->size / 2;
+		b = (struct crc_run){ .s = s, .sp = sp, .from = a.to, .to = sp->size,
+				      .crc = MLVM_CRC_PART };
+		if (mlvm_thread_create(&th, crc_run, &b) == 0) {
+			crc_run(&a);
+			pthread_join(th, NULL);
+		} else {
+			crc_run(&a);
+			crc_run(&b);
+		}
+		/* the first error in the copy's order, as on one thread */
+		if (a.rc || b.rc)
+			return a.rc ? a.rc : b.rc;
+		*crc = mlvm_crc_join(a.crc, b.crc, b.to - b.from);
+		return 0;
+	}
+	crc_run(&a);
+	if (!a.rc)
+		*crc = a.crc;
+	return a.rc;
 }

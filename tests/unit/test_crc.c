@@ -140,6 +140,38 @@ static void crc_of_one_mebibyte_matches_reference_and_chains(void **state)
 	assert_int_equal(a, ref_crc(MLVM_CRC_INITIAL, big, sizeof(big)));
 }
 
+/* pieces computed apart (mlvm_ring_crc's two halves) join to the CRC of
+ * the whole: every cut of a short text, random cuts of 1 MiB, any start */
+static void crc_join_of_pieces_is_the_crc_of_the_whole(void **state)
+{
+	static uint8_t big[1u << 20];
+	static const char s[] = "vg0 {\nid = \"abcdef\"\nseqno = 7\n}\n";
+	const uint32_t starts[] = { MLVM_CRC_INITIAL, 0, 0x12345678u, MLVM_CRC_PART };
+	size_t len = sizeof(s) - 1, cut, k, i;
+	uint32_t seed = 7;
+
+	(void)state;
+	for (k = 0; k < sizeof(starts) / sizeof(starts[0]); k++)
+		for (cut = 0; cut <= len; cut++)
+			assert_int_equal(mlvm_crc_join(mlvm_crc(starts[k], s, cut),
+						       mlvm_crc(MLVM_CRC_PART, s + cut, len - cut),
+						       len - cut),
+					 mlvm_crc(starts[k], s, len));
+	fill_pattern(big, sizeof(big), 5);
+	for (i = 0; i < 64; i++) {
+		seed = seed * 1103515245u + 12345u;
+		cut = (seed >> 4) % (sizeof(big) + 1);
+		assert_int_equal(mlvm_crc_join(mlvm_crc(MLVM_CRC_INITIAL, big, cut),
+					       mlvm_crc(MLVM_CRC_PART, big + cut, sizeof(big) - cut),
+					       sizeof(big) - cut),
+				 ref_crc(MLVM_CRC_INITIAL, big, sizeof(big)));
+	}
+	/* a piece begun anywhere but MLVM_CRC_PART does not join */
+	assert_int_not_equal(mlvm_crc_join(mlvm_crc(MLVM_CRC_INITIAL, s, 9),
+					   mlvm_crc(MLVM_CRC_INITIAL, s + 9, len - 9), len - 9),
+			     mlvm_crc(MLVM_CRC_INITIAL, s, len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +181,7 @@ int main(void)
 		cmocka_unit_test(crc_chains_across_pieces_like_one_pass),
 		cmocka_unit_test(crc_matches_checksums_written_by_lvm2),
 		cmocka_unit_test(crc_of_one_mebibyte_matches_reference_and_chains),
+		cmocka_unit_test(crc_join_of_pieces_is_the_crc_of_the_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -465,6 +465,37 @@ static void ring_crc_of_wrapped_copy_larger_than_a_read_chunk(void **state)
 	check_copy(4096, 3u << 20, 512, (1u << 20) + 4097, false);
 }
 
+/* from 4 MiB a copy's CRC is read in two halves on two threads
+ * (mlvm_ring_crc, MLVM_IO_THREADS=2): the same CRC as on one thread (0),
+ * whether the copy wraps before the middle, after it, exactly at it, or
+ * not at all */
+static void ring_crc_in_two_halves_is_the_crc_on_one_thread(void **state)
+{
+	const uint64_t area_size = 12u << 20;
+	const size_t len = (9u << 20) + 4097;	/* odd: halves of unequal size */
+	/* where the copy starts, so that it wraps at these bytes of it */
+	const uint64_t wrap_at[] = { 1u << 20, len / 2, len / 2 + 1, (8u << 20) + 3, 0 };
+	const char *env = getenv("MLVM_IO_THREADS");
+	char *saved = env ? strdup(env) : NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(wrap_at) / sizeof(wrap_at[0]); i++) {
+		uint64_t off = wrap_at[i] ? area_size - wrap_at[i] : 512;
+
+		setenv("MLVM_IO_THREADS", "2", 1);
+		check_copy(4096, area_size, off, len, wrap_at[i] != 0);
+		setenv("MLVM_IO_THREADS", "0", 1);
+		check_copy(4096, area_size, off, len, wrap_at[i] != 0);
+	}
+	if (saved) {
+		setenv("MLVM_IO_THREADS", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("MLVM_IO_THREADS");
+	}
+}
+
 /* ------------------------------------------------------------ header_ok */
 
 static void mda_header_ok_needs_every_check(void **state)
@@ -512,6 +543,7 @@ int main(void)
 		cmocka_unit_test(ring_copy_wraps_with_one_byte_at_the_end),
 		cmocka_unit_test(ring_largest_copy_in_the_middle_wraps_up_to_its_own_offset),
 		cmocka_unit_test(ring_crc_of_wrapped_copy_larger_than_a_read_chunk),
+		cmocka_unit_test(ring_crc_in_two_halves_is_the_crc_on_one_thread),
 		cmocka_unit_test(mda_header_ok_needs_every_check),
 	};
 
