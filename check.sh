@@ -51,11 +51,12 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # ThreadSanitizer over the tests whose code starts threads: the scan's
 # reader threads, the carver's parallel syntax check, qcow2's and E01's
 # workers, the export's hasher, the digest workers, the split parse, a
-# large VG's LVs read into the model on two threads (test_vg), and read's
-# LVs written on two threads (bigvg.sh; a data race fails them)
+# large VG's LVs read into the model on two threads (test_vg), a large
+# copy's CRC in two halves (test_mda), and read's LVs written on two
+# threads (bigvg.sh; a data race fails them)
 tsan_tests="tests/unit/test_scan tests/unit/test_deepcarve tests/unit/test_carve"
 tsan_tests="$tsan_tests tests/unit/test_qcow2 tests/unit/test_export tests/unit/test_hash tests/unit/test_detect"
-tsan_tests="$tsan_tests tests/unit/test_config tests/unit/test_vg tests/cli/bigvg.sh"
+tsan_tests="$tsan_tests tests/unit/test_config tests/unit/test_vg tests/unit/test_mda tests/cli/bigvg.sh"
 echo "=== tsan build: configure CFLAGS=-fsanitize=thread; make check-TESTS TESTS=\"$tsan_tests\""
 rm -rf "$top/build-tsan"
 mkdir -p "$top/build-tsan"
