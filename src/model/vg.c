@@ -272,44 +272,55 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
+/*
+ * A table of count names for index_find: each slot holds the name's hash
+ * and its index, so a probe reads a name only when the hashes match (a
+ * name read is a cache miss into a large text). hashes: the names' hashes
+ * when the caller has them (read_lvs works them out while each name is in
+ * the cache), else NULL. The first of duplicate names wins.
+ */
 static int index_build(uint32_t count, const char *(*name_of)(const struct mlvm_vg *, uint32_t),
-		       const struct mlvm_vg *vg, uint32_t **slots, uint32_t *mask)
+		       const uint32_t *hashes, const struct mlvm_vg *vg, uint64_t **slots,
+		       uint32_t *mask)
 {
 	uint32_t size = 16, i;
 
 	/* a load of at most 3/4: probes stay short, the table small */
 	while (size < count + count / 3 + 1 && size < (1u << 30))
 		size *= 2;
-	*slots = calloc(size, sizeof(uint32_t));
+	*slots = calloc(size, sizeof(uint64_t));
 	if (!*slots)
 		return -ENOMEM;
 	*mask = size - 1;
 	for (i = 0; i < count; i++) {
 		const char *name = name_of(vg, i);
-		uint32_t h;
+		uint64_t *at;
+		uint32_t h, p;
 
 		if (!name)
 			continue;
-		for (h = hash_str(name) & *mask; (*slots)[h]; h = (h + 1) & *mask)
-			if (!strcmp(name_of(vg, (*slots)[h] - 1), name))
+		h = hashes ? hashes[i] : hash_str(name);
+		for (p = h & *mask; *(at = &(*slots)[p]); p = (p + 1) & *mask)
+			if ((uint32_t)(*at >> 32) == h && !strcmp(name_of(vg, (uint32_t)*at - 1), name))
 				break;
-		if (!(*slots)[h])
-			(*slots)[h] = i + 1;	/* first of duplicates wins */
+		if (!*at)
+			*at = (uint64_t)h << 32 | (i + 1);
 	}
 	return 0;
 }
 
-static int index_find(const uint32_t *slots, uint32_t mask, const char *name,
+static int index_find(const uint64_t *slots, uint32_t mask, const char *name,
 		      const char *(*name_of)(const struct mlvm_vg *, uint32_t),
 		      const struct mlvm_vg *vg)
 {
-	uint32_t h;
+	uint32_t h, p;
 
 	if (!slots)
 		return -1;
-	for (h = hash_str(name) & mask; slots[h]; h = (h + 1) & mask)
-		if (!strcmp(name_of(vg, slots[h] - 1), name))
-			return (int)(slots[h] - 1);
+	h = hash_str(name);
+	for (p = h & mask; slots[p]; p = (p + 1) & mask)
+		if ((uint32_t)(slots[p] >> 32) == h && !strcmp(name_of(vg, (uint32_t)slots[p] - 1), name))
+			return (int)((uint32_t)slots[p] - 1);
 	return -1;
 }
 
@@ -427,7 +438,7 @@ static int read_pvs(struct ctx *c, const struct cfg_node *sec)
 			vg->total_extents = UINT64_MAX;
 		vg->n_pvs++;
 	}
-	return index_build(vg->n_pvs, pv_name_of, vg, &vg->pv_hash, &vg->pv_hash_mask);
+	return index_build(vg->n_pvs, pv_name_of, NULL, vg, &vg->pv_hash, &vg->pv_hash_mask);
 }
 
 /* ------------------------------------------------------------ LVs */
@@ -652,7 +663,8 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
  * LV sections from first up to end (NULL: the last) of logical_volumes
  * into vg->lvs from index run->lv0, their segments from run->seg_next and
  * areas from run->area_next, up to seg_end and area_end (read_lvs counted
- * them: the pools have room; past them is -EIO, never a write).
+ * them: the pools have room; past them is -EIO, never a write), each
+ * LV's name's hash into hashes at its index (for index_build).
  * Each run on cache lines of its own (128 bytes: a line, or two that the
  * CPU fetches together): both threads write theirs at every LV.
  */
@@ -664,6 +676,7 @@ struct lv_run {
 	const struct mlvm_segment *seg_end;
 	struct mlvm_area *area_next;
 	const struct mlvm_area *area_end;
+	uint32_t *hashes;
 	int rc;
 };
 
@@ -691,6 +704,7 @@ static int read_lv_run(struct lv_run *run)
 		what_of(what, sizeof(what), "lv ", n->key);
 		lv->node = n;
 		lv->name = n->key;
+		run->hashes[lv - vg->lvs] = lv->name ? hash_str(lv->name) : 0;
 		if (!mlvm_name_valid(lv->name))
 			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
 		lv->segs = run->seg_next;
@@ -753,6 +767,8 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	pthread_mutex_t line_mu = PTHREAD_MUTEX_INITIALIZER;
 	pthread_t th;
 	bool threaded = false;
+	uint32_t *hashes;
+	int rc;
 
 	if (!sec)
 		return 0;
@@ -789,8 +805,11 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	vg->lvs = calloc(n_lvs ? n_lvs : 1, sizeof(*vg->lvs));
 	vg->seg_pool = calloc(n_segs ? n_segs : 1, sizeof(*vg->seg_pool));
 	vg->area_pool = calloc(n_areas ? n_areas : 1, sizeof(*vg->area_pool));
-	if (!vg->lvs || !vg->seg_pool || !vg->area_pool)
+	hashes = malloc((n_lvs ? n_lvs : 1) * sizeof(*hashes));
+	if (!vg->lvs || !vg->seg_pool || !vg->area_pool || !hashes) {
+		free(hashes);
 		return -ENOMEM;
+	}
 	/* all of them are written below: map their pages in one call each */
 	mlvm_prefault(vg->lvs, n_lvs * sizeof(*vg->lvs));
 	mlvm_prefault(vg->seg_pool, n_segs * sizeof(*vg->seg_pool));
@@ -810,7 +829,8 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	run[0] = (struct lv_run){ .c = { .vg = vg, .r = c->r, .image = c->image, .where = c->where },
 				  .first = sec->v.child, .end = NULL,
 				  .seg_next = vg->seg_pool, .seg_end = vg->seg_pool + n_segs,
-				  .area_next = vg->area_pool, .area_end = vg->area_pool + n_areas };
+				  .area_next = vg->area_pool, .area_end = vg->area_pool + n_areas,
+				  .hashes = hashes };
 	if (at && n_lvs >= LV_SPLIT_MIN && mlvm_io_threads(2) >= 2) {
 		mlvm_report_init(&r2);
 		run[0].c.line_mu = &line_mu;
@@ -844,11 +864,14 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		vg->n_lvs += run[i].n;
 	}
 	if (run[0].rc || (threaded && run[1].rc))
-		return run[0].rc ? run[0].rc : run[1].rc;
+		rc = run[0].rc ? run[0].rc : run[1].rc;
 	/* the first run read the LVs the count saw before the split */
-	if (threaded && run[0].n != at->lv)
-		return -EIO;
-	return index_build(vg->n_lvs, lv_name_of, vg, &vg->lv_hash, &vg->lv_hash_mask);
+	else if (threaded && run[0].n != at->lv)
+		rc = -EIO;
+	else
+		rc = index_build(vg->n_lvs, lv_name_of, hashes, vg, &vg->lv_hash, &vg->lv_hash_mask);
+	free(hashes);
+	return rc;
 }
 
 /* resolve area names and count the extents PV areas use */

@@ -168,9 +168,10 @@ struct mlvm_vg {
 	 * false, a VG made otherwise, means not counted) */
 	uint32_t n_snapshot_lvs;
 	bool snapshots_counted;
-	/* name lookup tables (private): slot = index + 1, 0 = empty */
-	uint32_t *lv_hash;
-	uint32_t *pv_hash;
+	/* name lookup tables (private): slot = the name's hash << 32 |
+	 * index + 1, 0 = empty */
+	uint64_t *lv_hash;
+	uint64_t *pv_hash;
 	uint32_t lv_hash_mask;
 	uint32_t pv_hash_mask;
 };

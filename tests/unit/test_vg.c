@@ -399,6 +399,36 @@ static void vg_handles_many_lvs_with_hash_lookup(void **state)
 	mlvm_buf_free(&lvs);
 }
 
+/* the name index: names of the same hash (lv4a0f5 and lvbec20 share
+ * their 32-bit FNV-1a hash) are told apart by the names; of two LVs of
+ * one name, the first is found */
+static void lv_index_tells_names_of_one_hash_apart(void **state)
+{
+	static const char *const names[] = { "lv4a0f5", "dup", "lvbec20", "dup", "other" };
+	struct mlvm_buf lvs = { 0 };
+	struct built b;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		mlvm_buf_printf(&lvs, "%s {\nid = \"x\"\nstatus = [\"READ\", \"VISIBLE\"]\nsegment_count = 1\n"
+				"segment1 {\nstart_extent = 0\nextent_count = 1\ntype = \"striped\"\n"
+				"stripe_count = 1\nstripes = [\"pv0\", %u]\n}\n}\n", names[i], i);
+	build(&b, "1", "8192", "31", lvs.data);
+	assert_int_equal(b.rc, 0);
+	assert_int_equal(b.vg->n_lvs, 5);
+	assert_int_equal(mlvm_vg_lv_index(b.vg, "lv4a0f5"), 0);
+	assert_int_equal(mlvm_vg_lv_index(b.vg, "lvbec20"), 2);
+	assert_int_equal(mlvm_vg_lv_index(b.vg, "dup"), 1);
+	assert_int_equal(mlvm_vg_lv_index(b.vg, "other"), 4);
+	assert_int_equal(mlvm_vg_lv_index(b.vg, "lv4a0f"), -1);
+	assert_int_equal(mlvm_vg_lv_index(b.vg, ""), -1);
+	assert_int_equal(mlvm_vg_pv_index(b.vg, "pv0"), 0);
+	assert_int_equal(mlvm_vg_pv_index(b.vg, "lv4a0f5"), -1);
+	done(&b);
+	mlvm_buf_free(&lvs);
+}
+
 static void name_rules_follow_lvm2(void **state)
 {
 	char long_name[200];
@@ -876,6 +906,9 @@ static void vg_read_on_two_threads_is_the_serial_read(void **state)
 			const struct mlvm_lv *x = &one.vg->lvs[i], *y = &two.vg->lvs[i];
 
 			assert_string_equal(x->name, y->name);
+			/* each name's hash, worked out by the run that read it */
+			assert_int_equal(mlvm_vg_lv_index(one.vg, x->name), (int)i);
+			assert_int_equal(mlvm_vg_lv_index(two.vg, x->name), (int)i);
 			assert_true(x->id == y->id || !strcmp(x->id, y->id));
 			assert_int_equal(x->n_segs, y->n_segs);
 			assert_int_equal(x->extent_count, y->extent_count);
@@ -885,6 +918,7 @@ static void vg_read_on_two_threads_is_the_serial_read(void **state)
 				assert_int_equal(x->segs[0].areas[k].ref, y->segs[0].areas[k].ref);
 			}
 		}
+		assert_int_equal(mlvm_vg_lv_index(two.vg, "lv06000"), -1);
 		/* the second case says more than the report keeps */
 		assert_true(t == 0 ? one.r.dropped == 0 : one.r.dropped > 0);
 		assert_int_equal(one.r.n, two.r.n);
@@ -991,6 +1025,7 @@ int main(void)
 		cmocka_unit_test(vg_warns_on_stripes_without_stripe_size),
 		cmocka_unit_test(vg_reads_each_key_as_its_first_child),
 		cmocka_unit_test(vg_read_on_two_threads_is_the_serial_read),
+		cmocka_unit_test(lv_index_tells_names_of_one_hash_apart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
