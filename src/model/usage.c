@@ -16,10 +16,11 @@ uint64_t mlvm_extent_use_end(const struct mlvm_usage *u, const struct mlvm_exten
 	return e->start + count < e->start ? UINT64_MAX : e->start + count;
 }
 
-static int cmp_use(const void *x, const void *y)
+static int cmp_use(const void *x, const void *y, void *arg)
 {
 	const struct mlvm_extent_use *a = x, *b = y;
 
+	(void)arg;
 	if (a->pv != b->pv)
 		return a->pv < b->pv ? -1 : 1;
 	if (a->start != b->start)
@@ -86,8 +87,10 @@ static int collect(struct mlvm_usage *u)
 				};
 			}
 		}
+	/* LVs made one after the other use their PVs in order: the uses come
+	 * mostly sorted, in runs mlvm_sort_runs merges (sorted, one pass) */
 	if (u->n_uses > 1)
-		mlvm_sort(u->uses, u->n_uses, sizeof(*u->uses), cmp_use);
+		mlvm_sort_runs(u->uses, u->n_uses, sizeof(*u->uses), cmp_use, NULL);
 	return 0;
 }
 
