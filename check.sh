@@ -52,7 +52,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # reader threads, the carver's parallel syntax check, qcow2's and E01's
 # workers, the export's hasher, the digest workers, the split parse, a
 # large VG's LVs read into the model on two threads (test_vg), a large
-# copy's CRC in two halves (test_mda), and read's LVs written on two
+# copy read and its CRC computed in two halves (test_mda), and read's LVs written on two
 # threads (bigvg.sh; a data race fails them)
 tsan_tests="tests/unit/test_scan tests/unit/test_deepcarve tests/unit/test_carve"
 tsan_tests="$tsan_tests tests/unit/test_qcow2 tests/unit/test_export tests/unit/test_hash tests/unit/test_detect"

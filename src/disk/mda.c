@@ -89,41 +89,98 @@ bool mlvm_ring_wraps(const struct mlvm_ring_span *sp)
 }
 
 /*
- * Call fn on each contiguous piece of the copy, in order, at most chunk
- * bytes at a time. The span must have passed mlvm_ring_check.
+ * A copy's bytes [from, to) (offsets in the copy, across the wrap): read
+ * into buf + from, its pages mapped first; or, with buf NULL, read
+ * RING_CHUNK at a time and their CRC chained from crc. The span must have
+ * passed mlvm_ring_check.
  */
-static int ring_pieces(const struct mlvm_ring_span *sp,
-		       int (*fn)(void *ctx, uint64_t abs, uint64_t len), void *ctx)
-{
-	uint64_t first = sp->area_size - sp->off;
-	int rc;
-
-	if (first > sp->size)
-		first = sp->size;
-	rc = fn(ctx, sp->area_abs + sp->off, first);
-	if (rc || first == sp->size)
-		return rc;
-	return fn(ctx, sp->area_abs + MLVM_MDA_HEADER_SIZE, sp->size - first);
-}
-
-struct read_ctx {
+struct ring_run {
 	struct mlvm_source *s;
+	const struct mlvm_ring_span *sp;
 	char *buf;
-	size_t pos;
+	uint64_t from, to;
+	uint32_t crc;
+	int rc;
 };
 
-static int read_piece(void *ctx, uint64_t abs, uint64_t len)
+static void *ring_run(void *arg)
 {
-	struct read_ctx *c = ctx;
-	int rc = mlvm_source_read(c->s, c->buf + c->pos, (size_t)len, abs);
+	struct ring_run *c = arg;
+	uint64_t first = c->sp->area_size - c->sp->off;	/* bytes before the wrap */
+	uint64_t x = c->from;
+	uint8_t *chunk = NULL;
 
-	c->pos += (size_t)len;
-	return rc;
+	if (c->buf)
+		mlvm_prefault(c->buf + c->from, (size_t)(c->to - c->from));
+	else if (!(chunk = malloc(RING_CHUNK))) {
+		c->rc = -ENOMEM;
+		return NULL;
+	}
+	while (x < c->to && !c->rc) {
+		uint64_t stop = x < first && first < c->to ? first : c->to;
+		uint64_t abs = x < first ? c->sp->area_abs + c->sp->off + x :
+			       c->sp->area_abs + MLVM_MDA_HEADER_SIZE + (x - first);
+		size_t n;
+
+		if (c->buf) {
+			n = (size_t)(stop - x);
+			c->rc = mlvm_source_read(c->s, c->buf + x, n, abs);
+		} else {
+			n = stop - x > RING_CHUNK ? RING_CHUNK : (size_t)(stop - x);
+			c->rc = mlvm_source_read(c->s, chunk, n, abs);
+			if (!c->rc)
+				c->crc = mlvm_crc(c->crc, chunk, n);
+		}
+		x += n;
+	}
+	free(chunk);
+	return NULL;
+}
+
+/* from this many bytes, a copy is read, or its CRC computed, in two halves
+ * at once (up to 1 GiB: a hostile span larger than that, on one thread) */
+#define RING_SPLIT_MIN (4u << 20)
+#define RING_SPLIT_MAX (1ull << 30)
+
+/*
+ * The whole copy through ring_run (r[0] holds s, sp and buf), the CRC
+ * begun at crc0: in two halves on two threads when the copy is large and
+ * the image may be read so (source->concurrent, MLVM_IO_THREADS), the
+ * second begun at MLVM_CRC_PART and joined (mlvm_crc_join). r[0].crc is
+ * the copy's CRC then; the error is the first in the copy's order.
+ */
+static int ring_runs(struct ring_run r[2], uint32_t crc0)
+{
+	const struct mlvm_ring_span *sp = r[0].sp;
+	pthread_t th;
+
+	r[0].from = 0;
+	r[0].to = sp->size;
+	r[0].crc = crc0;
+	if (sp->size < RING_SPLIT_MIN || sp->size > RING_SPLIT_MAX || !r[0].s->concurrent ||
+	    mlvm_io_threads(2) < 2) {
+		ring_run(&r[0]);
+		return r[0].rc;
+	}
+	r[1] = r[0];
+	r[0].to = r[1].from = sp->size / 2;
+	r[1].crc = MLVM_CRC_PART;
+	if (mlvm_thread_create(&th, ring_run, &r[1]) == 0) {
+		ring_run(&r[0]);
+		pthread_join(th, NULL);
+	} else {
+		ring_run(&r[0]);
+		ring_run(&r[1]);
+	}
+	if (r[0].rc || r[1].rc)
+		return r[0].rc ? r[0].rc : r[1].rc;
+	r[0].crc = mlvm_crc_join(r[0].crc, r[1].crc, r[1].to - r[1].from);
+	return 0;
 }
 
 int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out)
 {
-	struct read_ctx c = { .s = s };
+	struct ring_run r[2] = { { .s = s, .sp = sp } };
 	int rc;
 
 	*out = NULL;
@@ -132,92 +189,29 @@ int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char 
 		return rc;
 	if (sp->size >= SIZE_MAX)
 		return -E2BIG;
-	c.buf = mlvm_alloc_huge((size_t)sp->size + 1);
-	if (!c.buf)
+	r[0].buf = mlvm_alloc_huge((size_t)sp->size + 1);
+	if (!r[0].buf)
 		return -ENOMEM;
-	mlvm_prefault(c.buf, (size_t)sp->size + 1);
-	rc = ring_pieces(sp, read_piece, &c);
+	rc = ring_runs(r, MLVM_CRC_INITIAL);
 	if (rc) {
-		free(c.buf);
+		free(r[0].buf);
 		return rc;
 	}
-	c.buf[sp->size] = '\0';
-	*out = c.buf;
+	r[0].buf[sp->size] = '\0';
+	*out = r[0].buf;
 	return 0;
 }
 
-/* a copy's bytes [from, to) (offsets in the copy, across the wrap), read
- * RING_CHUNK at a time into buf, their CRC chained from crc */
-struct crc_run {
-	struct mlvm_source *s;
-	const struct mlvm_ring_span *sp;
-	uint64_t from, to;
-	uint32_t crc;
-	int rc;
-};
-
-static void *crc_run(void *arg)
-{
-	struct crc_run *c = arg;
-	uint64_t first = c->sp->area_size - c->sp->off;	/* bytes before the wrap */
-	uint64_t x = c->from;
-	uint8_t *buf = malloc(RING_CHUNK);
-
-	if (!buf) {
-		c->rc = -ENOMEM;
-		return NULL;
-	}
-	while (x < c->to && !c->rc) {
-		uint64_t stop = x < first && first < c->to ? first : c->to;
-		size_t n = stop - x > RING_CHUNK ? RING_CHUNK : (size_t)(stop - x);
-		uint64_t abs = x < first ? c->sp->area_abs + c->sp->off + x :
-			       c->sp->area_abs + MLVM_MDA_HEADER_SIZE + (x - first);
-
-		c->rc = mlvm_source_read(c->s, buf, n, abs);
-		if (!c->rc)
-			c->crc = mlvm_crc(c->crc, buf, n);
-		x += n;
-	}
-	free(buf);
-	return NULL;
-}
-
-/* from this many bytes, a copy's CRC is computed in two halves at once
- * (up to 1 GiB: a hostile span larger than that is read on one thread) */
-#define CRC_SPLIT_MIN (4u << 20)
-#define CRC_SPLIT_MAX (1ull << 30)
-
 int mlvm_ring_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, uint32_t *crc)
 {
-	struct crc_run a = { .s = s, .sp = sp, .to = sp->size, .crc = MLVM_CRC_INITIAL };
-	struct crc_run b;
-	pthread_t th;
+	struct ring_run r[2] = { { .s = s, .sp = sp } };
 	int rc;
 
 	rc = mlvm_ring_check(sp, s->size, NULL);
 	if (rc)
 		return rc;
-	if (sp->size >= CRC_SPLIT_MIN && sp->size <= CRC_SPLIT_MAX && s->concurrent &&
-	    mlvm_io_threads(2) >= 2) {
-		/* the second half on another thread, begun at MLVM_CRC_PART */
-		a.to = sp->size / 2;
-		b = (struct crc_run){ .s = s, .sp = sp, .from = a.to, .to = sp->size,
-				      .crc = MLVM_CRC_PART };
-		if (mlvm_thread_create(&th, crc_run, &b) == 0) {
-			crc_run(&a);
-			pthread_join(th, NULL);
-		} else {
-			crc_run(&a);
-			crc_run(&b);
-		}
-		/* the first error in the copy's order, as on one thread */
-		if (a.rc || b.rc)
-			return a.rc ? a.rc : b.rc;
-		*crc = mlvm_crc_join(a.crc, b.crc, b.to - b.from);
-		return 0;
-	}
-	crc_run(&a);
-	if (!a.rc)
-		*crc = a.crc;
-	return a.rc;
+	rc = ring_runs(r, MLVM_CRC_INITIAL);
+	if (!rc)
+		*crc = r[0].crc;
+	return rc;
 }

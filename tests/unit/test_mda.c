@@ -465,11 +465,12 @@ static void ring_crc_of_wrapped_copy_larger_than_a_read_chunk(void **state)
 	check_copy(4096, 3u << 20, 512, (1u << 20) + 4097, false);
 }
 
-/* from 4 MiB a copy's CRC is read in two halves on two threads
- * (mlvm_ring_crc, MLVM_IO_THREADS=2): the same CRC as on one thread (0),
+/* from 4 MiB a copy is read, and its CRC computed, in two halves on two
+ * threads (mlvm_ring_read, mlvm_ring_crc, MLVM_IO_THREADS=2): the same
+ * bytes and CRC as on one thread (0),
  * whether the copy wraps before the middle, after it, exactly at it, or
  * not at all */
-static void ring_crc_in_two_halves_is_the_crc_on_one_thread(void **state)
+static void ring_read_in_two_halves_is_the_read_on_one_thread(void **state)
 {
 	const uint64_t area_size = 12u << 20;
 	const size_t len = (9u << 20) + 4097;	/* odd: halves of unequal size */
@@ -543,7 +544,7 @@ int main(void)
 		cmocka_unit_test(ring_copy_wraps_with_one_byte_at_the_end),
 		cmocka_unit_test(ring_largest_copy_in_the_middle_wraps_up_to_its_own_offset),
 		cmocka_unit_test(ring_crc_of_wrapped_copy_larger_than_a_read_chunk),
-		cmocka_unit_test(ring_crc_in_two_halves_is_the_crc_on_one_thread),
+		cmocka_unit_test(ring_read_in_two_halves_is_the_read_on_one_thread),
 		cmocka_unit_test(mda_header_ok_needs_every_check),
 	};
 
