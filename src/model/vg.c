@@ -672,6 +672,7 @@ struct lv_run {
 	_Alignas(128) struct ctx c;	/* the run's words and counts */
 	const struct cfg_node *first, *end;
 	uint32_t lv0, n;		/* the first LV's index; LVs read */
+	uint32_t lv_end;		/* the index past its last LV (read_lvs' count) */
 	struct mlvm_segment *seg_next;
 	const struct mlvm_segment *seg_end;
 	struct mlvm_area *area_next;
@@ -686,6 +687,11 @@ static int read_lv_run(struct lv_run *run)
 	struct mlvm_vg *vg = c->vg;
 	const struct cfg_node *n, *m;
 
+	/* every LV, segment and area of the run is written: their pages
+	 * mapped in one call each, by the thread that writes them */
+	mlvm_prefault(vg->lvs + run->lv0, (size_t)(run->lv_end - run->lv0) * sizeof(*vg->lvs));
+	mlvm_prefault(run->seg_next, (size_t)(run->seg_end - run->seg_next) * sizeof(*run->seg_next));
+	mlvm_prefault(run->area_next, (size_t)(run->area_end - run->area_next) * sizeof(*run->area_next));
 	for (n = run->first; n != run->end; n = n->next) {
 		/* what is read of the LV's own keys, found in the walk that
 		 * finds its segments (as cfg_pick would) */
@@ -810,10 +816,6 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		free(hashes);
 		return -ENOMEM;
 	}
-	/* all of them are written below: map their pages in one call each */
-	mlvm_prefault(vg->lvs, n_lvs * sizeof(*vg->lvs));
-	mlvm_prefault(vg->seg_pool, n_segs * sizeof(*vg->seg_pool));
-	mlvm_prefault(vg->area_pool, n_areas * sizeof(*vg->area_pool));
 
 	/*
 	 * A large VG's LVs on two threads, split at the noted LV nearest the
@@ -827,7 +829,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 			   (at->lv > n_lvs / 2 ? at->lv - n_lvs / 2 : n_lvs / 2 - at->lv))
 			at = &splits[i];
 	run[0] = (struct lv_run){ .c = { .vg = vg, .r = c->r, .image = c->image, .where = c->where },
-				  .first = sec->v.child, .end = NULL,
+				  .first = sec->v.child, .end = NULL, .lv_end = (uint32_t)n_lvs,
 				  .seg_next = vg->seg_pool, .seg_end = vg->seg_pool + n_segs,
 				  .area_next = vg->area_pool, .area_end = vg->area_pool + n_areas,
 				  .hashes = hashes };
@@ -836,6 +838,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		run[0].c.line_mu = &line_mu;
 		run[1] = run[0];
 		run[0].end = at->node;
+		run[0].lv_end = (uint32_t)at->lv;
 		run[0].seg_end = vg->seg_pool + at->seg;
 		run[0].area_end = vg->area_pool + at->area;
 		run[1].first = at->node;
@@ -846,6 +849,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		threaded = mlvm_thread_create(&th, lv_run_thread, &run[1]) == 0;
 		if (!threaded) {	/* this thread reads them all */
 			run[0].end = NULL;
+			run[0].lv_end = (uint32_t)n_lvs;
 			run[0].seg_end = vg->seg_pool + n_segs;
 			run[0].area_end = vg->area_pool + n_areas;
 		}
