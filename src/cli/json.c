@@ -19,7 +19,9 @@ void json_init(struct json *j, FILE *f, bool pretty)
 	if (f == stdout)
 		stdout_begun = true;
 	j->f = f;
+	j->buf = j->store;
 	j->len = 0;
+	j->cap = JSON_BUF_SIZE;
 	j->error = false;
 	j->mem = (struct mlvm_buf){ 0 };
 	j->depth = 0;
@@ -29,17 +31,27 @@ void json_init(struct json *j, FILE *f, bool pretty)
 }
 
 /*
- * Output goes through a private buffer: stdio's per-call locking dominated
- * the time of a large document.
+ * A stream's output goes through a private buffer (store): stdio's
+ * per-call locking dominated the time of a large document. A part writes
+ * into its memory, which flush makes larger when full (the JSON of
+ * 100,000 LVs went through a 64 KiB buffer and was copied into the
+ * part's memory from there, some 76 MB).
  */
 static void flush(struct json *j)
 {
+	if (!j->f) {	/* a part: its memory made larger (no room: error) */
+		j->mem.len = j->len;
+		if (mlvm_buf_reserve(&j->mem, j->cap - j->len + (64u << 10))) {
+			j->error = true;
+			return;
+		}
+		j->buf = j->mem.data;
+		j->cap = j->mem.cap;
+		return;
+	}
 	if (!j->len)
 		return;
-	if (!j->f) {	/* a part: into its memory */
-		if (mlvm_buf_append(&j->mem, j->buf, j->len))
-			j->error = true;
-	} else if (fwrite(j->buf, 1, j->len, j->f) != j->len) {
+	if (fwrite(j->buf, 1, j->len, j->f) != j->len) {
 		j->error = true;
 	}
 	j->len = 0;
@@ -58,9 +70,13 @@ void json_part_begin(struct json *part, const struct json *j, bool after_item)
 	json_init(part, NULL, j->pretty);
 	/* the memory of the part before, emptied: a block of LVs' JSON is
 	 * some 200 KiB, and memory that big came fresh from the kernel each
-	 * time it was allocated anew */
+	 * time it was allocated anew. The part writes straight into it (no
+	 * copy through a buffer): the first write that finds no room makes
+	 * it (flush) */
 	part->mem = mem;
 	part->mem.len = 0;
+	part->buf = mem.data;
+	part->cap = mem.data ? mem.cap : 0;
 	part->depth = j->depth;
 	for (d = 0; d <= j->depth; d++) {
 		part->need_comma[d] = j->need_comma[d];
@@ -74,8 +90,7 @@ int json_part_write(struct json *part, FILE *f)
 {
 	int rc = part->error ? -1 : 0;
 
-	if ((part->mem.len && fwrite(part->mem.data, 1, part->mem.len, f) != part->mem.len) ||
-	    (part->len && fwrite(part->buf, 1, part->len, f) != part->len))
+	if (part->len && fwrite(part->buf, 1, part->len, f) != part->len)
 		rc = -1;
 	part->mem.len = part->len = 0;
 	part->error = false;
@@ -95,21 +110,26 @@ void json_items_added(struct json *j)
 static void put_slow(struct json *j, const void *p, size_t n)
 {
 	while (n > 0) {
-		size_t room = JSON_BUF_SIZE - j->len, k = n < room ? n : room;
+		size_t room = j->cap - j->len, k = n < room ? n : room;
 
-		memcpy(j->buf + j->len, p, k);
-		j->len += k;
-		p = (const char *)p + k;
-		n -= k;
-		if (j->len == JSON_BUF_SIZE)
+		if (k) {
+			memcpy(j->buf + j->len, p, k);
+			j->len += k;
+			p = (const char *)p + k;
+			n -= k;
+		}
+		if (j->len == j->cap) {
 			flush(j);
+			if (j->len == j->cap)
+				return;	/* a part out of memory (error set): lost */
+		}
 	}
 }
 
 /* the common case (it fits) inline; put_slow crosses the buffer's end */
 static inline void put(struct json *j, const void *p, size_t n)
 {
-	if (n < JSON_BUF_SIZE - j->len) {
+	if (n < j->cap - j->len) {
 		memcpy(j->buf + j->len, p, n);
 		j->len += n;
 		return;
@@ -119,8 +139,11 @@ static inline void put(struct json *j, const void *p, size_t n)
 
 static void putch(struct json *j, char c)
 {
-	if (j->len == JSON_BUF_SIZE)
+	if (j->len == j->cap) {
 		flush(j);
+		if (j->len == j->cap)
+			return;	/* a part out of memory (error set): lost */
+	}
 	j->buf[j->len++] = c;
 }
 
@@ -190,7 +213,7 @@ static void put_escaped(struct json *j, const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
-	if (len + 2 < JSON_BUF_SIZE - j->len) {
+	if (len + 2 < j->cap - j->len) {
 		/* one pass: copy while the bytes are plain (names, uuids, words) */
 		char *o = j->buf + j->len;
 
@@ -309,7 +332,7 @@ static void prefix(struct json *j, const char *key)
 
 	/* ", " "\n" INDENT_FAST '"' key(63) '"' ": " */
 	if (!json_fast_prefix || ind > INDENT_FAST ||
-	    JSON_BUF_SIZE - j->len < 2 + 1 + INDENT_FAST + 1 + 63 + 3) {
+	    j->cap - j->len < 2 + 1 + INDENT_FAST + 1 + 63 + 3) {
 		prefix_slow(j, key);
 		return;
 	}

@@ -22,14 +22,17 @@
 
 struct json {
 	FILE *f;			/* NULL: a part, held in memory (json_part_begin) */
+	char *buf;			/* store, or a part's memory (mem.data) */
 	size_t len;			/* bytes waiting in buf */
+	size_t cap;			/* buf's size */
 	bool error;			/* a write to f failed (a part: out of memory) */
-	struct mlvm_buf mem;		/* a part: what buf held before */
-	char buf[JSON_BUF_SIZE];
+	struct mlvm_buf mem;		/* a part: its memory, written straight
+					 * into (buf and cap are mem's) */
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
 	bool inline_[JSON_MAX_DEPTH];	/* this level prints on one line */
 	bool pretty;
+	char store[JSON_BUF_SIZE];	/* a stream's buffer (not a part's) */
 };
 
 void json_init(struct json *j, FILE *f, bool pretty);

@@ -2,6 +2,8 @@
  * test_json.c - the JSON writer: what it writes before each value (the
  * comma, the indent, the key) is written a fast way for short plain keys
  * and shallow nesting; the bytes must be those the general way writes.
+ * Parts (items written into memory, as read's LVs are on two threads) must
+ * add the bytes the stream itself writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,6 +202,71 @@ static void fast_prefix_stays_in_the_buffer(void **state)
 }
 
 /*
+ * The items of an array written into parts, blocks of 1 to 40 items each
+ * (some far larger than the stream's buffer, so a part's memory grows
+ * while written into), added to the stream in order, one part used again
+ * block after block: the document is byte for byte the one the stream
+ * writes itself.
+ */
+static void parts_add_what_the_stream_writes(void **state)
+{
+	unsigned round;
+
+	(void)state;
+	keys_init();
+	for (round = 0; round < 12; round++) {
+		bool pretty = round % 3 != 0;
+		char *out[2];
+		size_t len[2], k;
+
+		for (k = 0; k < 2; k++) {
+			FILE *f = open_memstream(&out[k], &len[k]);
+			struct json j, part;
+			unsigned seed = round + 1, item = 0, left;
+
+			assert_non_null(f);
+			memset(&part, 0, sizeof(part));
+			json_init(&j, f, pretty);
+			json_begin_object(&j, NULL);
+			json_string(&j, "before", "x");
+			json_begin_array(&j, "items");
+			json_flush(&j);
+			for (left = 400; left > 0;) {
+				unsigned n = (unsigned)rand_r(&seed) % 40 + 1, i;
+				struct json *w = k ? &part : &j;
+
+				n = n < left ? n : left;
+				if (k)
+					json_part_begin(&part, &j, item > 0);
+				for (i = 0; i < n; i++) {
+					size_t budget = (unsigned)rand_r(&seed) % 3 ? 30 : 3000;
+
+					value(w, &seed, 1, true, &budget, false);
+				}
+				if (k)
+					assert_int_equal(json_part_write(&part, f), 0);
+				item += n;
+				left -= n;
+			}
+			if (k) {
+				json_part_end(&part);
+				json_items_added(&j);
+			}
+			json_end_array(&j);
+			json_string(&j, "after", "y");
+			json_end_object(&j);
+			assert_int_equal(json_finish(&j), 0);
+			assert_int_equal(fclose(f), 0);
+		}
+		assert_true(len[0] > 4 * JSON_BUF_SIZE);
+		assert_int_equal(len[0], len[1]);
+		assert_memory_equal(out[0], out[1], len[0]);
+		free(out[0]);
+		free(out[1]);
+	}
+}
+
+/*
  * Each byte alone, as a key and as a value: plain ASCII (0x20 to 0x7e but
  * the quote and the backslash) as it is, the rest escaped or U+FFFD, the
  * rule written out here apart from the writer's table.
@@ -252,6 +319,7 @@ int main(void)
 		cmocka_unit_test(fast_prefix_writes_what_the_general_way_writes),
 		cmocka_unit_test(fast_prefix_stays_in_the_buffer),
 		cmocka_unit_test(bytes_are_written_as_json_says),
+		cmocka_unit_test(parts_add_what_the_stream_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
