@@ -90,18 +90,24 @@ bool mlvm_ring_wraps(const struct mlvm_ring_span *sp)
 
 /*
  * A copy's bytes [from, to) (offsets in the copy, across the wrap): read
- * into buf + from, its pages mapped first; or, with buf NULL, read
- * RING_CHUNK at a time and their CRC chained from crc. The span must have
- * passed mlvm_ring_check.
+ * into buf + from, its pages mapped first (with crc_too, READ_CRC_CHUNK at
+ * a time, each chunk's CRC chained from crc while it is in the cache);
+ * or, with buf NULL, read RING_CHUNK at a time into a buffer of its own
+ * and their CRC chained from crc. The span must have passed
+ * mlvm_ring_check.
  */
 struct ring_run {
 	struct mlvm_source *s;
 	const struct mlvm_ring_span *sp;
 	char *buf;
+	bool crc_too;
 	uint64_t from, to;
 	uint32_t crc;
 	int rc;
 };
+
+/* read and checked at a time by mlvm_ring_read_crc: within a core's cache */
+#define READ_CRC_CHUNK (256u << 10)
 
 static void *ring_run(void *arg)
 {
@@ -124,7 +130,11 @@ static void *ring_run(void *arg)
 
 		if (c->buf) {
 			n = (size_t)(stop - x);
+			if (c->crc_too && n > READ_CRC_CHUNK)
+				n = READ_CRC_CHUNK;
 			c->rc = mlvm_source_read(c->s, c->buf + x, n, abs);
+			if (!c->rc && c->crc_too)
+				c->crc = mlvm_crc(c->crc, c->buf + x, n);
 		} else {
 			n = stop - x > RING_CHUNK ? RING_CHUNK : (size_t)(stop - x);
 			c->rc = mlvm_source_read(c->s, chunk, n, abs);
@@ -178,9 +188,11 @@ static int ring_runs(struct ring_run r[2], uint32_t crc0)
 	return 0;
 }
 
-int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out)
+/* mlvm_ring_read, and the CRC too when crc is not NULL */
+static int ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out,
+		     uint32_t *crc)
 {
-	struct ring_run r[2] = { { .s = s, .sp = sp } };
+	struct ring_run r[2] = { { .s = s, .sp = sp, .crc_too = crc != NULL } };
 	int rc;
 
 	*out = NULL;
@@ -199,7 +211,20 @@ int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char 
 	}
 	r[0].buf[sp->size] = '\0';
 	*out = r[0].buf;
+	if (crc)
+		*crc = r[0].crc;
 	return 0;
+}
+
+int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out)
+{
+	return ring_read(s, sp, out, NULL);
+}
+
+int mlvm_ring_read_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out,
+		       uint32_t *crc)
+{
+	return ring_read(s, sp, out, crc);
 }
 
 int mlvm_ring_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, uint32_t *crc)

@@ -83,4 +83,9 @@ int mlvm_ring_read(struct mlvm_source *s, const struct mlvm_ring_span *sp, char 
 /* CRC of a copy, read in bounded chunks (nothing kept in memory). */
 int mlvm_ring_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, uint32_t *crc);
 
+/* Both at once: the copy read as mlvm_ring_read reads it and its CRC,
+ * each piece checked while it is in the cache. */
+int mlvm_ring_read_crc(struct mlvm_source *s, const struct mlvm_ring_span *sp, char **out,
+		       uint32_t *crc);
+
 #endif

@@ -113,8 +113,10 @@ void mlvm_set_free(struct mlvm_set *set)
 		mlvm_vg_free(set->vgs[i]);
 	free(set->vgs);
 	for (i = 0; i < set->n_devs; i++)
-		for (k = 0; k < set->devs[i].n_mda; k++)
+		for (k = 0; k < set->devs[i].n_mda; k++) {
 			free(set->devs[i].mda[k].gens);
+			free(set->devs[i].mda[k].text);
+		}
 	free(set->devs);
 	for (i = 0; i < set->n_loose; i++) {
 		mlvm_loose_clear(set->loose[i]);
@@ -327,6 +329,40 @@ static struct mlvm_ring_span committed_span(const struct mlvm_mda_info *m)
 	return sp;
 }
 
+uint64_t mlvm_ring_keep_min = 4u << 20;
+
+/* is a copy of m's committed text (the same stored checksum and size)
+ * kept already, by another area? */
+static bool text_kept_elsewhere(const struct mlvm_set *set, const struct mlvm_mda_info *m)
+{
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++) {
+			const struct mlvm_mda_info *o = &set->devs[i].mda[k];
+
+			if (o != m && o->text && o->hdr.rl[0].checksum == m->hdr.rl[0].checksum &&
+			    o->hdr.rl[0].size == m->hdr.rl[0].size)
+				return true;
+		}
+	return false;
+}
+
+/* the texts kept by the probe that no load took: dropped once a pass of
+ * assembly is over, so none outlives it (the image may be written next) */
+static void drop_kept_texts(struct mlvm_set *set)
+{
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++) {
+			free(set->devs[i].mda[k].text);
+			set->devs[i].mda[k].text = NULL;
+		}
+}
+
 static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 {
 	struct mlvm_mda_info *m = &d->mda[i];
@@ -404,7 +440,10 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 		return;
 	}
 	m->has_text = true;
-	rc = mlvm_ring_crc(d->meta, &sp, &crc);
+	if (sp.size >= mlvm_ring_keep_min && !text_kept_elsewhere(set, m))
+		rc = mlvm_ring_read_crc(d->meta, &sp, &m->text, &crc);
+	else
+		rc = mlvm_ring_crc(d->meta, &sp, &crc);
 	if (rc) {
 		mlvm_warn(r, "text_read", img, m->abs + sp.off,
 			  "cannot read metadata area %d text: %s", m->index, strerror(-rc));
@@ -412,6 +451,10 @@ static void probe_mda(struct mlvm_set *set, struct mlvm_pvdev *d, unsigned i)
 		return;
 	}
 	m->text_crc_ok = crc == m->hdr.rl[0].checksum;
+	if (!m->text_crc_ok) {	/* not loaded as it is: not kept */
+		free(m->text);
+		m->text = NULL;
+	}
 	peek_text(d->meta, &sp, m);
 	if (!m->text_crc_ok)
 		mlvm_warn(r, "text_crc", img, m->abs + sp.off,
@@ -855,7 +898,13 @@ static int load_cand(struct mlvm_set *set, const struct cand *c, struct mlvm_vg 
 		struct mlvm_ring_span sp = committed_span(c->mda);
 
 		where = (int64_t)(sp.area_abs + sp.off);
-		rc = mlvm_ring_read(c->dev->meta, &sp, &text);
+		if (c->mda->text) {	/* read by the probe: taken */
+			text = c->mda->text;
+			c->mda->text = NULL;
+			rc = 0;
+		} else {
+			rc = mlvm_ring_read(c->dev->meta, &sp, &text);
+		}
 		len = (size_t)sp.size;
 		size = sp.size;
 		wrapped = mlvm_ring_wraps(&sp);
@@ -2482,7 +2531,17 @@ static void nested_copies(struct mlvm_set *set, size_t first)
 	}
 }
 
+static int assemble_more(struct mlvm_set *set);
+
 int mlvm_set_assemble_more(struct mlvm_set *set)
+{
+	int rc = assemble_more(set);
+
+	drop_kept_texts(set);
+	return rc;
+}
+
+static int assemble_more(struct mlvm_set *set)
 {
 	struct mlvm_partition_table *t;
 	size_t i, first = set->n_devs, probed = set->n_probed;

@@ -61,7 +61,16 @@ struct mlvm_mda_info {
 	bool carved;
 	struct mlvm_generation *gens;
 	size_t n_gens;
+	/* the committed copy as the probe read it (mlvm_ring_keep_min), for
+	 * load_cand to take; none is kept past the assembly pass */
+	char *text;
 };
+
+/* From this many bytes (4 MiB), a committed copy is read whole by the
+ * probe, its CRC checked as it is read, and kept for the load, instead of
+ * read twice (once for the CRC, once to parse). For tests: 0 keeps every
+ * copy, SIZE_MAX none. */
+extern uint64_t mlvm_ring_keep_min;
 
 enum mlvm_found_by {
 	MLVM_FOUND_LABEL,		/* its label */

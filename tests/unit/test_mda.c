@@ -374,6 +374,13 @@ static void check_copy(uint64_t area_abs, uint64_t area_size, uint64_t off, size
 	assert_int_equal(mlvm_ring_crc(s, &sp, &crc), 0);
 	assert_int_equal(crc, want);
 	free(out);
+	/* both at once */
+	crc = 0;
+	assert_int_equal(mlvm_ring_read_crc(s, &sp, &out, &crc), 0);
+	assert_memory_equal(out, text, len);
+	assert_int_equal(out[len], '\0');
+	assert_int_equal(crc, want);
+	free(out);
 	free(text);
 	mlvm_source_close(s);
 	free(img);
