@@ -715,16 +715,18 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 		size_t k = (size_t)(n->key - p->text);
 
 		if (f & F_KEY_DQ)
-			mlvm_lex_unquote(p->text + k, '"');
+			mlvm_lex_unquote_n(p->text + k, p->end - k, '"');
 		else if (f & F_KEY_SQ)
-			mlvm_lex_unquote(p->text + k, '\'');
+			mlvm_lex_unquote_n(p->text + k, p->end - k, '\'');
 		else
 			terminate_bare(p, k);
 	}
 	n->quote = 0;
 	if (n->type == CFG_STRING) {
+		size_t v = (size_t)(n->v.s - p->text);
+
 		n->quote = f & F_VAL_DQ ? '"' : '\'';
-		mlvm_lex_unquote(p->text + (n->v.s - p->text), (char)n->quote);
+		mlvm_lex_unquote_n(p->text + v, p->end - v, (char)n->quote);
 	} else if (n->type == CFG_WORD && !(f & F_VAL_COPIED)) {
 		terminate_bare(p, (size_t)(n->v.s - p->text));
 	}

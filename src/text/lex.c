@@ -58,9 +58,10 @@ bool mlvm_lex_equals(const char *s, const struct mlvm_token *t, const char *word
 	return k == wl;
 }
 
-void mlvm_lex_unquote(char *s, char q)
+/* mlvm_lex_unquote from s[i], the bytes before it having no escape */
+static void unquote_from(char *s, size_t i, char q)
 {
-	size_t i = 0, w = 0;
+	size_t w = i;
 
 	while (s[i] != q) {
 		if (q == '"' && s[i] == '\\') {
@@ -71,6 +72,21 @@ void mlvm_lex_unquote(char *s, char q)
 		s[w++] = s[i++];
 	}
 	s[w] = '\0';
+}
+
+void mlvm_lex_unquote(char *s, char q)
+{
+	unquote_from(s, 0, q);
+}
+
+void mlvm_lex_unquote_n(char *s, size_t avail, char q)
+{
+	size_t i = mlvm_lex_find3(s, 0, avail, q, q == '"' ? '\\' : q, q);
+
+	if (i < avail && s[i] == q)
+		s[i] = '\0';		/* no escape: nothing moves */
+	else
+		unquote_from(s, i < avail ? i : 0, q);
 }
 
 static int digit_value(char c)

@@ -316,9 +316,100 @@ static void lex_nesting_is_flat_and_the_parser_limits_it(void **state)
 	}
 }
 
+/* the string end and unquote as they were written byte by byte, before
+ * mlvm_lex_find3 looked at 16 bytes at a time: the reference */
+static size_t ref_string_end(const char *s, size_t i, size_t n, char q, bool nul_ends)
+{
+	for (; i < n; i++) {
+		char ch = s[i];
+
+		if (ch == q)
+			return i;
+		if (nul_ends && ch == '\0')
+			return n;
+		if (ch == '\\' && i + 1 < n) {
+			if (nul_ends && s[i + 1] == '\0')
+				return n;
+			i++;
+		}
+	}
+	return n;
+}
+
+static void ref_unquote(char *s, char q)
+{
+	size_t i = 0, w = 0;
+
+	while (s[i] != q) {
+		if (q == '"' && s[i] == '\\') {
+			if (s[i + 1] != '"' && s[i + 1] != '\\')
+				s[w++] = s[i];
+			i++;
+		}
+		s[w++] = s[i++];
+	}
+	s[w] = '\0';
+}
+
+/*
+ * Random strings of quotes, backslashes, NULs and letters, 0 to 100 bytes,
+ * their ends at every place around the 16-byte steps: the end of a
+ * double-quoted string and the unquoted content are the reference's.
+ */
+static void string_scan_16_at_a_time_is_the_byte_by_byte_scan(void **state)
+{
+	static const char alphabet[] = { 'a', 'b', '"', '\\', '\0', '\'', 'x', 'y' };
+	unsigned seed = 12345, round;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		char s[128], a[128], b[128], *h;
+		size_t n = (size_t)rand_r(&seed) % 101, i = n ? (size_t)rand_r(&seed) % (n + 1) : 0, k;
+		unsigned sparse = (unsigned)rand_r(&seed) % 4;
+
+		for (k = 0; k < sizeof(s); k++)	/* past n too: never read */
+			s[k] = rand_r(&seed) % 8 < (int)sparse + 1 ? alphabet[rand_r(&seed) % 8] : 'm';
+		/* n bytes of their own: a read past them fails under ASan */
+		h = malloc(n ? n : 1);
+		assert_non_null(h);
+		memcpy(h, s, n);
+		assert_int_equal(mlvm_lex_string_end_nul(h, i, n, '"', false),
+				 ref_string_end(s, i, n, '"', false));
+		assert_int_equal(mlvm_lex_string_end_nul(h, i, n, '"', true),
+				 ref_string_end(s, i, n, '"', true));
+		free(h);
+		/* a string that ends (its quote within n): unquoted alike */
+		k = ref_string_end(s, 0, n, '"', false);
+		if (k < n) {
+			memcpy(a, s, sizeof(s));
+			ref_unquote(a, '"');
+			h = malloc(n);	/* n bytes: the quote lies in them */
+			assert_non_null(h);
+			memcpy(h, s, n);
+			mlvm_lex_unquote_n(h, n, '"');
+			assert_memory_equal(a, h, n);
+			free(h);
+			memcpy(b, s, sizeof(s));
+			mlvm_lex_unquote(b, '"');
+			assert_memory_equal(a, b, sizeof(s));
+		}
+		if (memchr(s, '\'', n)) {
+			memcpy(a, s, sizeof(s));
+			ref_unquote(a, '\'');
+			h = malloc(n);
+			assert_non_null(h);
+			memcpy(h, s, n);
+			mlvm_lex_unquote_n(h, n, '\'');
+			assert_memory_equal(a, h, n);
+			free(h);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(string_scan_16_at_a_time_is_the_byte_by_byte_scan),
 		cmocka_unit_test(lex_splits_punctuation_runs_and_strings),
 		cmocka_unit_test(lex_run_knows_whether_it_is_a_key),
 		cmocka_unit_test(lex_double_quoted_escapes_and_single_quoted_none),
