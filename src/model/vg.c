@@ -662,9 +662,9 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 /*
  * LV sections from first up to end (NULL: the last) of logical_volumes
  * into vg->lvs from index run->lv0, their segments from run->seg_next and
- * areas from run->area_next, up to seg_end and area_end (read_lvs counted
- * them: the pools have room; past them is -EIO, never a write), each
- * LV's name's hash into hashes at its index (for index_build).
+ * areas from run->area_next, up to lv_end, seg_end and area_end (read_lvs
+ * counted them: the pools have room; past them is -EIO, never a write),
+ * each LV's name's hash into hashes at its index (for index_build).
  * Each run on cache lines of its own (128 bytes: a line, or two that the
  * CPU fetches together): both threads write theirs at every LV.
  */
@@ -706,6 +706,8 @@ static int read_lv_run(struct lv_run *run)
 			  n->key ? n->key : "?", LINE(c, n));
 			continue;
 		}
+		if (run->lv0 + run->n >= run->lv_end)
+			return -EIO;	/* more LVs than counted: never a write */
 		lv = &vg->lvs[run->lv0 + run->n++];
 		what_of(what, sizeof(what), "lv ", n->key);
 		lv->node = n;
@@ -761,10 +763,50 @@ struct lv_split {
 	size_t lv, seg, area;
 };
 
+/* the LV sections from first up to end (NULL: the last) of
+ * logical_volumes, counted with their segments and areas; on a thread of
+ * its own, on cache lines of its own */
+struct lv_count {
+	_Alignas(128) const struct cfg_node *first;
+	const struct cfg_node *end;
+	size_t lvs, segs, areas;
+};
+
+/* one LV section n into k */
+static void count_lv(const struct cfg_node *n, struct lv_count *k)
+{
+	const struct cfg_node *m;
+
+	k->lvs++;
+	for (m = n->v.child; m; m = m->next) {
+		uint64_t idx;
+		const char *key;
+		const struct cfg_node *arr;
+
+		if (m->type != CFG_SECTION || !seg_key_index(m->key, &idx))
+			continue;
+		k->segs++;
+		arr = seg_areas_node(m, &key);
+		if (arr)
+			k->areas += count_areas(arr);
+	}
+}
+
+static void *count_lvs(void *arg)
+{
+	struct lv_count *k = arg;
+	const struct cfg_node *n;
+
+	for (n = k->first; n != k->end; n = n->next)
+		if (n->type == CFG_SECTION)
+			count_lv(n, k);
+	return NULL;
+}
+
 static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 {
 	struct mlvm_vg *vg = c->vg;
-	const struct cfg_node *n, *m;
+	const struct cfg_node *n, *half;
 	size_t n_lvs = 0, n_segs = 0, n_areas = 0, stride = 256;
 	struct lv_split splits[N_SPLITS], *at = NULL;
 	unsigned n_splits = 0, i;
@@ -778,33 +820,52 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 
 	if (!sec)
 		return 0;
-	/* count first, so the model takes three allocations whatever its size */
-	for (n = sec->v.child; n; n = n->next) {
-		if (n->type != CFG_SECTION)
-			continue;
-		if (n_lvs % stride == 0) {
-			if (n_splits == N_SPLITS) {
-				for (i = 0; i < N_SPLITS / 2; i++)
-					splits[i] = splits[2 * i];
-				n_splits = N_SPLITS / 2;
-				stride *= 2;
-			}
-			if (n_lvs % stride == 0)
-				splits[n_splits++] = (struct lv_split){ n, n_lvs, n_segs, n_areas };
-		}
-		n_lvs++;
-		for (m = n->v.child; m; m = m->next) {
-			uint64_t idx;
-			const char *key;
-			const struct cfg_node *arr;
+	/*
+	 * Count first, so the model takes three allocations whatever its
+	 * size. When the text was parsed in two halves that split this
+	 * list (cfg_half_start), each half counted on a thread of its own,
+	 * and the LVs are read in the same two runs below; else the count
+	 * notes where they may be split.
+	 */
+	half = cfg_half_start(vg->tree, sec);
+	if (half && mlvm_io_threads(2) >= 2) {
+		struct lv_count k[2] = { { .first = sec->v.child, .end = half },
+					 { .first = half, .end = NULL } };
 
-			if (m->type != CFG_SECTION || !seg_key_index(m->key, &idx))
-				continue;
-			n_segs++;
-			arr = seg_areas_node(m, &key);
-			if (arr)
-				n_areas += count_areas(arr);
+		if (mlvm_thread_create(&th, count_lvs, &k[1]) == 0) {
+			count_lvs(&k[0]);
+			pthread_join(th, NULL);
+		} else {
+			count_lvs(&k[0]);
+			count_lvs(&k[1]);
 		}
+		n_lvs = k[0].lvs + k[1].lvs;
+		n_segs = k[0].segs + k[1].segs;
+		n_areas = k[0].areas + k[1].areas;
+		splits[0] = (struct lv_split){ half, k[0].lvs, k[0].segs, k[0].areas };
+		at = &splits[0];
+	}
+	if (!at) {
+		struct lv_count k = { .first = sec->v.child };
+
+		for (n = sec->v.child; n; n = n->next) {
+			if (n->type != CFG_SECTION)
+				continue;
+			if (k.lvs % stride == 0) {
+				if (n_splits == N_SPLITS) {
+					for (i = 0; i < N_SPLITS / 2; i++)
+						splits[i] = splits[2 * i];
+					n_splits = N_SPLITS / 2;
+					stride *= 2;
+				}
+				if (k.lvs % stride == 0)
+					splits[n_splits++] = (struct lv_split){ n, k.lvs, k.segs, k.areas };
+			}
+			count_lv(n, &k);
+		}
+		n_lvs = k.lvs;
+		n_segs = k.segs;
+		n_areas = k.areas;
 	}
 	if (n_lvs > UINT32_MAX || n_segs > UINT32_MAX || n_areas > UINT32_MAX)
 		return -E2BIG;
@@ -824,7 +885,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	 * makes; cfg_line, which builds an index at its first call, is
 	 * called under a lock.
 	 */
-	for (i = 1; i < n_splits; i++)
+	for (i = 1; i < n_splits; i++)	/* the notes, when no half was counted */
 		if (!at || (splits[i].lv > n_lvs / 2 ? splits[i].lv - n_lvs / 2 : n_lvs / 2 - splits[i].lv) <
 			   (at->lv > n_lvs / 2 ? at->lv - n_lvs / 2 : n_lvs / 2 - at->lv))
 			at = &splits[i];

@@ -777,7 +777,7 @@ static void *fix_half_run(void *arg)
  * writes only to the bytes of its own token and the one after it, so the
  * two never touch the same byte.
  */
-static void fix_all(const struct parser *p, struct cfg_node *root)
+static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tree *tree)
 {
 	struct fix_half h = { .p = p, .n = p->n_cut };
 	pthread_t th;
@@ -799,12 +799,25 @@ static void fix_all(const struct parser *p, struct cfg_node *root)
 		pthread_join(th, NULL);
 	else
 		fix_half_run(&h);
+	tree->n_cuts = 0;
 	for (i = 0; i < h.n; i++) {
 		if (p->cut[i].prev)
 			p->cut[i].prev->next = h.first[i];
 		else
 			p->cut[i].parent->v.child = h.first[i];
+		if (h.first[i])
+			tree->cuts[tree->n_cuts++] = (struct cfg_cut){ p->cut[i].parent, h.first[i] };
 	}
+}
+
+const struct cfg_node *cfg_half_start(const struct cfg_tree *t, const struct cfg_node *parent)
+{
+	unsigned i;
+
+	for (i = 0; t && i < t->n_cuts; i++)
+		if (t->cuts[i].parent == parent)
+			return t->cuts[i].first;
+	return NULL;
 }
 
 /* ------------------------------------------------------------ API */
@@ -885,7 +898,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
 		goto fail;
 	}
-	fix_all(&p, root);
+	fix_all(&p, root, tree);
 	tree->root = root;
 	tree->lines = NULL;
 	tree->n_lines = 0;

@@ -73,6 +73,12 @@ struct cfg_tree {
 	void *arena;		/* private */
 	uint32_t *lines;	/* private: offsets of the text's newlines, built by cfg_line */
 	size_t n_lines;
+	/* private: after a split parse, the first node the second half put in
+	 * each list it added to (cfg_half_start) */
+	struct cfg_cut {
+		const struct cfg_node *parent, *first;
+	} cuts[MLVM_CFG_MAX_DEPTH + 1];
+	unsigned n_cuts;
 };
 
 struct mlvm_report;
@@ -180,5 +186,12 @@ size_t cfg_count(const struct cfg_node *n);
  */
 extern size_t cfg_split_min;
 extern size_t cfg_split_at;
+
+/*
+ * After a split parse: the first child of parent that the second thread
+ * read (the list before it was the first's), a place to split a walk of
+ * parent's children in two; NULL when the text was not split there.
+ */
+const struct cfg_node *cfg_half_start(const struct cfg_tree *t, const struct cfg_node *parent);
 
 #endif

@@ -874,6 +874,46 @@ static char *many_lvs(unsigned n, unsigned no_id, unsigned bad_status, unsigned 
 	return b.data;
 }
 
+/* the model and report of two reads of one text (one thread, two) are
+ * the same: the LVs, their segments' areas, the name index, the report */
+static void same_model(const struct built *one, const struct built *two, uint32_t n_lvs)
+{
+	uint32_t i, k;
+	size_t e;
+
+	assert_int_equal(one->rc, 0);
+	assert_int_equal(two->rc, 0);
+	assert_int_equal(one->vg->n_lvs, n_lvs);
+	assert_int_equal(two->vg->n_lvs, n_lvs);
+	assert_int_equal(one->vg->n_unknown_status, two->vg->n_unknown_status);
+	for (i = 0; i < n_lvs; i++) {
+		const struct mlvm_lv *x = &one->vg->lvs[i], *y = &two->vg->lvs[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_int_equal(mlvm_vg_lv_index(one->vg, x->name), mlvm_vg_lv_index(two->vg, x->name));
+		assert_true(x->id == y->id || !strcmp(x->id, y->id));
+		assert_int_equal(x->n_segs, y->n_segs);
+		assert_int_equal(x->extent_count, y->extent_count);
+		assert_int_equal(x->visible, y->visible);
+		for (k = 0; k < x->n_segs; k++) {
+			uint32_t a;
+
+			assert_int_equal(x->segs[k].n_areas, y->segs[k].n_areas);
+			for (a = 0; a < x->segs[k].n_areas; a++) {
+				assert_int_equal(x->segs[k].areas[a].kind, y->segs[k].areas[a].kind);
+				assert_int_equal(x->segs[k].areas[a].ref, y->segs[k].areas[a].ref);
+				assert_int_equal(x->segs[k].areas[a].start, y->segs[k].areas[a].start);
+			}
+		}
+	}
+	assert_int_equal(one->r.n, two->r.n);
+	assert_int_equal(one->r.dropped, two->r.dropped);
+	for (e = 0; e < one->r.n; e++) {
+		assert_string_equal(one->r.items[e].code, two->r.items[e].code);
+		assert_string_equal(one->r.items[e].message, two->r.items[e].message);
+	}
+}
+
 /*
  * A VG of more than 4,096 LVs is read on two threads: the model and the
  * report (its order, and its cap of MLVM_REPORT_MAX entries) are those of
@@ -896,6 +936,13 @@ static void vg_read_on_two_threads_is_the_serial_read(void **state)
 		setenv("MLVM_IO_THREADS", "2", 1);
 		build(&two, "7", "8192", "100000", lvs);
 		unsetenv("MLVM_IO_THREADS");
+		same_model(&one, &two, 6000);
+		/* the first text (over 1 MiB) was parsed in two halves that
+		 * split the LVs: they were counted in those halves
+		 * (cfg_half_start); the second (under 1 MiB) was not */
+		assert_null(cfg_half_start(one.vg->tree, cfg_find(one.vg->node, "logical_volumes")));
+		assert_int_equal(two.vg->tree->halves, t ? 1 : 2);
+		assert_true(!cfg_half_start(two.vg->tree, cfg_find(two.vg->node, "logical_volumes")) == (t == 1));
 		assert_int_equal(one.rc, 0);
 		assert_int_equal(two.rc, 0);
 		assert_int_equal(one.vg->n_lvs, 6000);
@@ -1002,6 +1049,60 @@ static void vg_reads_bootloader_area(void **state)
 	}
 }
 
+/*
+ * The text parsed in two halves split at chosen places (cfg_split_at):
+ * the LVs counted and read in those halves give the model and report of
+ * one thread, wherever the second half begins: at the first LV, at the
+ * start of an LV, inside an LV's segment, at a stray value between LVs,
+ * at the last LV, or before logical_volumes (no half to count in).
+ */
+static void vg_counted_in_the_halves_of_a_split_parse(void **state)
+{
+	/* the second half begins at the key of the second string found after
+	 * the first (a key: the split is taken there) */
+	static const char *const places[][2] = {
+		{ "lv00000 {", "lv00000" }, { "lv01000 {", "lv01000" },
+		{ "lv03000 {", "start_extent" }, { "stray = 1", "stray" }, { "lv05999 {", "lv05999" },
+		{ "pv1 {", "pv1" }, { "lv04321 {", "id =" },
+	};
+	char *lvs = many_lvs(6000, 101, 211, 307, 401), *more, *text;
+	struct built one, two;
+	size_t i;
+
+	(void)state;
+	/* a value among the LVs, where no LV section is (warned about) */
+	assert_true(asprintf(&more, "%.*sstray = 1\n%s", (int)(strstr(lvs, "lv02500 {") - lvs), lvs,
+			     strstr(lvs, "lv02500 {")) > 0);
+	setenv("MLVM_IO_THREADS", "0", 1);
+	build(&one, "7", "8192", "100000", more);
+	assert_true(asprintf(&text, base_text, "7", "8192", "100000", more) > 0);
+	cfg_split_min = 1;
+	setenv("MLVM_IO_THREADS", "2", 1);
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		const char *p = strstr(text, places[i][0]);
+
+		assert_non_null(p);
+		p = strstr(p, places[i][1]);
+		assert_non_null(p);
+		cfg_split_at = (size_t)(p - text);
+		build(&two, "7", "8192", "100000", more);
+		same_model(&one, &two, 6000);
+		assert_int_equal(two.vg->tree->halves, 2);
+		/* split before logical_volumes: none of its LVs counted apart */
+		assert_true(!cfg_half_start(two.vg->tree, cfg_find(two.vg->node, "logical_volumes")) ==
+			    !strcmp(places[i][0], "pv1 {"));
+		done(&two);
+	}
+	cfg_split_at = 0;
+	cfg_split_min = 1u << 20;
+	unsetenv("MLVM_IO_THREADS");
+	assert_true(has_code(&one.r, "text_type"));
+	done(&one);
+	free(text);
+	free(more);
+	free(lvs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1026,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(vg_reads_each_key_as_its_first_child),
 		cmocka_unit_test(vg_read_on_two_threads_is_the_serial_read),
 		cmocka_unit_test(lv_index_tells_names_of_one_hash_apart),
+		cmocka_unit_test(vg_counted_in_the_halves_of_a_split_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
