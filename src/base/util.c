@@ -441,6 +441,19 @@ int mlvm_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
 	return rc;
 }
 
+void mlvm_run_pair(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+
+	if (mlvm_thread_create(&th, fn, b) == 0) {
+		fn(a);
+		pthread_join(th, NULL);
+	} else {
+		fn(a);
+		fn(b);
+	}
+}
+
 void mlvm_prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE

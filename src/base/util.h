@@ -63,6 +63,10 @@ void *mlvm_alloc_huge(size_t n);
  */
 int mlvm_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
 
+/* fn(b) on a thread of its own (mlvm_thread_create) while fn(a) runs on
+ * this one, both done on return; both on this one when no thread starts */
+void mlvm_run_pair(void *(*fn)(void *), void *a, void *b);
+
 /*
  * Map the pages of [p, p + n) now, in one call (madvise MADV_POPULATE_WRITE,
  * Linux 5.14 and later; nothing elsewhere), for a buffer about to be filled

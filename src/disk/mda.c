@@ -6,7 +6,6 @@
 #include "base/util.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,7 +161,6 @@ static void *ring_run(void *arg)
 static int ring_runs(struct ring_run r[2], uint32_t crc0)
 {
 	const struct mlvm_ring_span *sp = r[0].sp;
-	pthread_t th;
 
 	r[0].from = 0;
 	r[0].to = sp->size;
@@ -175,13 +173,7 @@ static int ring_runs(struct ring_run r[2], uint32_t crc0)
 	r[1] = r[0];
 	r[0].to = r[1].from = sp->size / 2;
 	r[1].crc = MLVM_CRC_PART;
-	if (mlvm_thread_create(&th, ring_run, &r[1]) == 0) {
-		ring_run(&r[0]);
-		pthread_join(th, NULL);
-	} else {
-		ring_run(&r[0]);
-		ring_run(&r[1]);
-	}
+	mlvm_run_pair(ring_run, &r[0], &r[1]);
 	if (r[0].rc || r[1].rc)
 		return r[0].rc ? r[0].rc : r[1].rc;
 	r[0].crc = mlvm_crc_join(r[0].crc, r[1].crc, r[1].to - r[1].from);

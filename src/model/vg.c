@@ -832,13 +832,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		struct lv_count k[2] = { { .first = sec->v.child, .end = half },
 					 { .first = half, .end = NULL } };
 
-		if (mlvm_thread_create(&th, count_lvs, &k[1]) == 0) {
-			count_lvs(&k[0]);
-			pthread_join(th, NULL);
-		} else {
-			count_lvs(&k[0]);
-			count_lvs(&k[1]);
-		}
+		mlvm_run_pair(count_lvs, &k[0], &k[1]);
 		n_lvs = k[0].lvs + k[1].lvs;
 		n_segs = k[0].segs + k[1].segs;
 		n_areas = k[0].areas + k[1].areas;
