@@ -707,6 +707,17 @@ static void terminate_bare(const struct parser *p, size_t i)
 		p->text[i] = '\0';
 }
 
+/*
+ * The bytes from offset i that a string there may be looked at in (its
+ * closing quote lies in them): up to the end of the text, or, after a split
+ * parse, of its half (the first half's tokens all end before the second
+ * begins, and the other thread writes the second's NULs meanwhile).
+ */
+static size_t string_room(const struct parser *p, size_t i)
+{
+	return (p->split_taken && i < p->split_at ? p->split_at : p->end) - i;
+}
+
 static void fix_node(const struct parser *p, struct cfg_node *n)
 {
 	uint8_t f = n->quote;
@@ -715,9 +726,9 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 		size_t k = (size_t)(n->key - p->text);
 
 		if (f & F_KEY_DQ)
-			mlvm_lex_unquote_n(p->text + k, p->end - k, '"');
+			mlvm_lex_unquote_n(p->text + k, string_room(p, k), '"');
 		else if (f & F_KEY_SQ)
-			mlvm_lex_unquote_n(p->text + k, p->end - k, '\'');
+			mlvm_lex_unquote_n(p->text + k, string_room(p, k), '\'');
 		else
 			terminate_bare(p, k);
 	}
@@ -726,7 +737,7 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 		size_t v = (size_t)(n->v.s - p->text);
 
 		n->quote = f & F_VAL_DQ ? '"' : '\'';
-		mlvm_lex_unquote_n(p->text + v, p->end - v, (char)n->quote);
+		mlvm_lex_unquote_n(p->text + v, string_room(p, v), (char)n->quote);
 	} else if (n->type == CFG_WORD && !(f & F_VAL_COPIED)) {
 		terminate_bare(p, (size_t)(n->v.s - p->text));
 	}
