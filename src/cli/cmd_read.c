@@ -1174,8 +1174,8 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 	json_end_object(j);
 }
 
-/* a block of LVs' JSON, a part (json_part_begin) of the writer j */
-/* on cache lines of its own (WRITER_ALIGN) */
+/* a block of LVs' JSON, a part (json_part_begin) of the writer j, on
+ * cache lines of its own (WRITER_ALIGN) */
 struct json_block {
 	_Alignas(WRITER_ALIGN) struct json part;
 	const struct json *j;		/* at the open "lvs" array */

@@ -176,7 +176,8 @@ static int ring_runs(struct ring_run r[2], uint32_t crc0)
 	mlvm_run_pair(ring_run, &r[0], &r[1]);
 	if (r[0].rc || r[1].rc)
 		return r[0].rc ? r[0].rc : r[1].rc;
-	r[0].crc = mlvm_crc_join(r[0].crc, r[1].crc, r[1].to - r[1].from);
+	if (!r[0].buf || r[0].crc_too)	/* a CRC was computed */
+		r[0].crc = mlvm_crc_join(r[0].crc, r[1].crc, r[1].to - r[1].from);
 	return 0;
 }
 

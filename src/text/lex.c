@@ -58,7 +58,8 @@ bool mlvm_lex_equals(const char *s, const struct mlvm_token *t, const char *word
 	return k == wl;
 }
 
-/* mlvm_lex_unquote from s[i], the bytes before it having no escape */
+/* the unquoting from s[i] on, byte by byte, the bytes before it having no
+ * escape */
 static void unquote_from(char *s, size_t i, char q)
 {
 	size_t w = i;
@@ -72,11 +73,6 @@ static void unquote_from(char *s, size_t i, char q)
 		s[w++] = s[i++];
 	}
 	s[w] = '\0';
-}
-
-void mlvm_lex_unquote(char *s, char q)
-{
-	unquote_from(s, 0, q);
 }
 
 void mlvm_lex_unquote_n(char *s, size_t avail, char q)

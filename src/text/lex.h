@@ -231,13 +231,11 @@ bool mlvm_lex_equals(const char *s, const struct mlvm_token *t, const char *word
 
 /*
  * Remove the escapes of the string whose content starts at s (it ends at
- * the quote q that mlvm_lex_string_end finds) and NUL-terminate it, in
- * place, over its closing quote or earlier.
+ * the quote q that mlvm_lex_string_end finds, within s[0..avail)) and
+ * NUL-terminate it, in place, over its closing quote or earlier. The bytes
+ * before the first escape are looked at 16 at a time (mlvm_lex_find3),
+ * none at or past avail.
  */
-void mlvm_lex_unquote(char *s, char q);
-
-/* The same, knowing that its closing quote lies in s[0..avail): the bytes
- * before the first escape are looked at 16 at a time (mlvm_lex_find3). */
 void mlvm_lex_unquote_n(char *s, size_t avail, char q);
 
 #define MLVM_LEX_FLOAT_MAX_LEN 127

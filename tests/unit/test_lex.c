@@ -90,14 +90,14 @@ static void lex_double_quoted_escapes_and_single_quoted_none(void **state)
 	assert_false(mlvm_lex_equals(s, &t, "a\"b\\c\\"));
 	assert_false(mlvm_lex_equals(s, &t, "a\\\"b\\\\c\\d"));
 	memcpy(buf, s + t.off, sizeof(s) - t.off);
-	mlvm_lex_unquote(buf, '"');
+	mlvm_lex_unquote_n(buf, sizeof(s) - t.off, '"');
 	assert_string_equal(buf, "a\"b\\c\\d");
 
 	assert_int_equal(mlvm_lex_next(s, strlen(s), &pos, &t), MLVM_TOK_STR);
 	assert_int_equal(t.quote, '\'');
 	assert_true(mlvm_lex_equals(s, &t, "e\\"));
 	memcpy(buf, s + t.off, sizeof(s) - t.off);
-	mlvm_lex_unquote(buf, '\'');
+	mlvm_lex_unquote_n(buf, sizeof(s) - t.off, '\'');
 	assert_string_equal(buf, "e\\");
 
 	assert_int_equal(mlvm_lex_next(s, strlen(s), &pos, &t), MLVM_TOK_STR);
@@ -389,8 +389,9 @@ static void string_scan_16_at_a_time_is_the_byte_by_byte_scan(void **state)
 			mlvm_lex_unquote_n(h, n, '"');
 			assert_memory_equal(a, h, n);
 			free(h);
+			/* with room past the string too */
 			memcpy(b, s, sizeof(s));
-			mlvm_lex_unquote(b, '"');
+			mlvm_lex_unquote_n(b, sizeof(s), '"');
 			assert_memory_equal(a, b, sizeof(s));
 		}
 		if (memchr(s, '\'', n)) {
