@@ -26,11 +26,11 @@ static char *copy(const uint8_t *data, size_t size)
 static void walk_tree(const struct cfg_node *n, unsigned depth)
 {
 	/* bounded by the parser's own depth limit */
-	for (; n; n = n->next) {
-		if (n->type == CFG_SECTION || n->type == CFG_ARRAY) {
+	for (; n; n = cfg_next(n)) {
+		if (cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY) {
 			(void)cfg_count(n);
 			if (depth < MLVM_CFG_MAX_DEPTH + 2)
-				walk_tree(n->v.child, depth + 1);
+				walk_tree(cfg_child(n), depth + 1);
 		}
 	}
 }

@@ -69,9 +69,10 @@ static void link_child(struct tm_model *m, int32_t parent, int32_t child)
 /* the LVs a segment key names (pool, metadata, origin, cow_store, ...) */
 static int32_t seg_key_lv(const struct mlvm_vg *vg, const struct cfg_node *n)
 {
-	if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) || !strcmp(n->key, "type"))
+	if (!cfg_key(n) || (cfg_type(n) != CFG_STRING && cfg_type(n) != CFG_WORD) ||
+	    !strcmp(cfg_key(n), "type"))
 		return -1;
-	return mlvm_vg_lv_index(vg, n->v.s);
+	return mlvm_vg_lv_index(vg, cfg_str(n));
 }
 
 static bool would_cycle(const int32_t *parent, int32_t child, int32_t p)
@@ -107,7 +108,7 @@ static void fold_hidden(const struct mlvm_vg *vg, int32_t *parent)
 				    !would_cycle(parent, c, (int32_t)i))
 					parent[c] = (int32_t)i;
 			}
-			for (n = sg->node ? sg->node->v.child : NULL; n; n = n->next) {
+			for (n = sg->node ? cfg_child(sg->node) : NULL; n; n = cfg_next(n)) {
 				int32_t c = seg_key_lv(vg, n);
 
 				if (c >= 0 && (uint32_t)c != i && !vg->lvs[c].visible && parent[c] < 0 &&
@@ -124,12 +125,12 @@ static void fold_hidden(const struct mlvm_vg *vg, int32_t *parent)
 		if (lv->visible || parent[i] >= 0)
 			continue;
 		for (s = 0; s < lv->n_segs && cow < 0; s++)
-			for (n = lv->segs[s].node ? lv->segs[s].node->v.child : NULL; n; n = n->next) {
+			for (n = lv->segs[s].node ? cfg_child(lv->segs[s].node) : NULL; n; n = cfg_next(n)) {
 				int32_t c = seg_key_lv(vg, n);
 
 				if (c < 0 || (uint32_t)c == i)
 					continue;
-				if (!strcmp(n->key, "cow_store")) {
+				if (!strcmp(cfg_key(n), "cow_store")) {
 					cow = c;
 					break;
 				}
@@ -1267,23 +1268,23 @@ static void value_text(const struct cfg_node *n, struct mlvm_buf *b)
 {
 	const struct cfg_node *e;
 
-	switch (n->type) {
+	switch (cfg_type(n)) {
 	case CFG_INT:
-		mlvm_buf_printf(b, "%lld", (long long)n->v.i);
+		mlvm_buf_printf(b, "%lld", (long long)cfg_int(n));
 		break;
 	case CFG_FLOAT:
-		mlvm_buf_printf(b, "%g", n->v.f);
+		mlvm_buf_printf(b, "%g", cfg_float(n));
 		break;
 	case CFG_STRING:
 	case CFG_WORD:
-		mlvm_buf_printf(b, "%s", n->v.s);
+		mlvm_buf_printf(b, "%s", cfg_str(n));
 		break;
 	case CFG_ARRAY:
 		mlvm_buf_printf(b, "[");
-		for (e = n->v.child; e; e = e->next) {
-			if (e != n->v.child)
+		for (e = cfg_child(n); e; e = cfg_next(e)) {
+			if (e != cfg_child(n))
 				mlvm_buf_printf(b, ", ");
-			if (e->type == CFG_ARRAY || e->type == CFG_SECTION)
+			if (cfg_type(e) == CFG_ARRAY || cfg_type(e) == CFG_SECTION)
 				mlvm_buf_printf(b, "...");
 			else
 				value_text(e, b);
@@ -1300,21 +1301,21 @@ static void all_keys(struct tm_text *t, const struct cfg_node *sec, int depth)
 {
 	const struct cfg_node *n;
 
-	if (!sec || sec->type != CFG_SECTION || depth > 4)
+	if (!sec || cfg_type(sec) != CFG_SECTION || depth > 4)
 		return;
-	for (n = sec->v.child; n; n = n->next) {
+	for (n = cfg_child(sec); n; n = cfg_next(n)) {
 		struct mlvm_buf b = { 0 };
 
-		if (!n->key)
+		if (!cfg_key(n))
 			continue;
-		if (n->type == CFG_SECTION) {
-			tm_text_add(t, "%*s%s {", depth * 2, "", n->key);
+		if (cfg_type(n) == CFG_SECTION) {
+			tm_text_add(t, "%*s%s {", depth * 2, "", cfg_key(n));
 			all_keys(t, n, depth + 1);
 			tm_text_add(t, "%*s}", depth * 2, "");
 			continue;
 		}
 		value_text(n, &b);
-		tm_text_add(t, "%*s%s\t%s", depth * 2, "", n->key, b.data ? b.data : "");
+		tm_text_add(t, "%*s%s\t%s", depth * 2, "", cfg_key(n), b.data ? b.data : "");
 		mlvm_buf_free(&b);
 	}
 }
@@ -1325,10 +1326,10 @@ static void strings_line(struct tm_text *t, const char *key, const struct cfg_no
 	const struct cfg_node *e;
 
 	mlvm_buf_append(&b, "", 0);
-	if (arr && arr->type == CFG_ARRAY)
-		for (e = arr->v.child; e; e = e->next)
-			if (e->type == CFG_STRING || e->type == CFG_WORD)
-				mlvm_buf_printf(&b, "%s%s", b.len ? ", " : "", e->v.s);
+	if (arr && cfg_type(arr) == CFG_ARRAY)
+		for (e = cfg_child(arr); e; e = cfg_next(e))
+			if (cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD)
+				mlvm_buf_printf(&b, "%s%s", b.len ? ", " : "", cfg_str(e));
 	tm_text_add(t, "%s\t%s", key, b.data && *b.data ? b.data : "-");
 	mlvm_buf_free(&b);
 }
@@ -1589,13 +1590,13 @@ static void lv_details(const struct tm_model *m, const struct tm_node *n, const 
 	strings_line(t, "flags", mlvm_node_array(lv->node, "flags"));
 	strings_line(t, "tags", mlvm_node_array(lv->node, "tags"));
 	c = cfg_find(lv->node, "creation_time");
-	if (c && c->type == CFG_INT) {
-		when_text(c->v.i, when, sizeof(when));
+	if (c && cfg_type(c) == CFG_INT) {
+		when_text(cfg_int(c), when, sizeof(when));
 		tm_text_add(t, "creation_time\t%s", when);
 	}
 	c = cfg_find(lv->node, "creation_host");
-	if (c && (c->type == CFG_STRING || c->type == CFG_WORD))
-		tm_text_add(t, "creation_host\t%s", c->v.s);
+	if (c && (cfg_type(c) == CFG_STRING || cfg_type(c) == CFG_WORD))
+		tm_text_add(t, "creation_host\t%s", cfg_str(c));
 	if (content && *content)
 		tm_text_add(t, "content\t%s", content);
 	if (!n->ghost) {
@@ -1608,13 +1609,13 @@ static void lv_details(const struct tm_model *m, const struct tm_node *n, const 
 	for (i = 0; i < lv->n_segs; i++)
 		seg_details(vg, &lv->segs[i], i, t);
 	tm_text_add(t, "As written");
-	for (c = lv->node ? lv->node->v.child : NULL; c; c = c->next) {
+	for (c = lv->node ? cfg_child(lv->node) : NULL; c; c = cfg_next(c)) {
 		struct mlvm_buf b = { 0 };
 
-		if (!c->key || c->type == CFG_SECTION)
+		if (!cfg_key(c) || cfg_type(c) == CFG_SECTION)
 			continue;
 		value_text(c, &b);
-		tm_text_add(t, "%s\t%s", c->key, b.data ? b.data : "");
+		tm_text_add(t, "%s\t%s", cfg_key(c), b.data ? b.data : "");
 		mlvm_buf_free(&b);
 	}
 }

@@ -67,17 +67,18 @@ static unsigned seg_refs(const struct mlvm_vg *vg, const struct mlvm_segment *s,
 	const struct cfg_node *n;
 	unsigned count = 0;
 
-	for (n = s->node ? s->node->v.child : NULL; n; n = n->next) {
+	for (n = s->node ? cfg_child(s->node) : NULL; n; n = cfg_next(n)) {
 		int lvi;
 
-		if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) || !strcmp(n->key, "type"))
+		if (!cfg_key(n) || (cfg_type(n) != CFG_STRING && cfg_type(n) != CFG_WORD) ||
+		    !strcmp(cfg_key(n), "type"))
 			continue;
-		lvi = mlvm_vg_lv_index(vg, n->v.s);
+		lvi = mlvm_vg_lv_index(vg, cfg_str(n));
 		if (lvi < 0)
 			continue;
 		count++;
 		if (fn)
-			fn(ctx, n->key, lvi);
+			fn(ctx, cfg_key(n), lvi);
 	}
 	return count;
 }
@@ -164,7 +165,7 @@ static uint64_t lv_area_count(const struct mlvm_vg *vg, const struct mlvm_segmen
 		return s->extent_count / images;
 	if (!strncmp(t, "raid10", 6)) {
 		const struct cfg_node *n = cfg_find(s->node, "data_copies");
-		uint64_t copies = n && n->type == CFG_INT && n->v.i > 0 ? (uint64_t)n->v.i : 2;
+		uint64_t copies = n && cfg_type(n) == CFG_INT && cfg_int(n) > 0 ? (uint64_t)cfg_int(n) : 2;
 
 		return s->extent_count * copies / images;
 	}

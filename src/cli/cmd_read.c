@@ -362,9 +362,9 @@ static void row_join(struct table *t, const char *key, const struct cfg_node *ar
 	size_t vl = 0;
 
 	if (arr)
-		for (e = arr->v.child; e; e = e->next)
-			if (e->type == CFG_STRING || e->type == CFG_WORD)
-				vl += (vl ? 2 : 0) + strlen(e->v.s);
+		for (e = cfg_child(arr); e; e = cfg_next(e))
+			if (cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD)
+				vl += (vl ? 2 : 0) + strlen(cfg_str(e));
 	if (t->mode == TABLE_MEASURE) {
 		row_measure(t, strlen(key), vl);
 		return;
@@ -373,15 +373,15 @@ static void row_join(struct table *t, const char *key, const struct cfg_node *ar
 		return;
 	vl = 0;
 	if (arr)
-		for (e = arr->v.child; e; e = e->next)
-			if (e->type == CFG_STRING || e->type == CFG_WORD) {
-				size_t n = strlen(e->v.s);
+		for (e = cfg_child(arr); e; e = cfg_next(e))
+			if (cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD) {
+				size_t n = strlen(cfg_str(e));
 
 				if (vl) {
 					memcpy(t->buf + t->len + vl, ", ", 2);
 					vl += 2;
 				}
-				memcpy(t->buf + t->len + vl, e->v.s, n);
+				memcpy(t->buf + t->len + vl, cfg_str(e), n);
 				vl += n;
 			}
 	row_end(t, vl);
@@ -758,11 +758,11 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 	extents_row(t, LK("size"), lv->extent_count, mlvm_lv_size(vg, lv),
 		    mlvm_lv_size(vg, lv) != UINT64_MAX);
 	n = k4[2];
-	if (n && n->type == CFG_INT)
-		time_row(t, LK("creation_time"), n->v.i);
+	if (n && cfg_type(n) == CFG_INT)
+		time_row(t, LK("creation_time"), cfg_int(n));
 	n = k4[3];
-	if (n && (n->type == CFG_STRING || n->type == CFG_WORD))
-		row_text(t, LK("creation_host"), n->v.s);
+	if (n && (cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD))
+		row_text(t, LK("creation_host"), cfg_str(n));
 	if (lv_content(vg, lv, what, sizeof(what)))
 		row_text(t, LK("content"), what);
 	for (j = 0; j < lv->n_segs; j++) {
@@ -1135,7 +1135,7 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 	n = k5[3];
 	if (n) {
 		json_cfg_value(j, "creation_time", n);
-		json_utc(j, "creation_time_utc", n->type == CFG_INT ? n->v.i : 0);
+		json_utc(j, "creation_time_utc", cfg_type(n) == CFG_INT ? cfg_int(n) : 0);
 	}
 	if (k5[4])
 		json_cfg_value(j, "creation_host", k5[4]);
@@ -1165,9 +1165,9 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 			json_end_object(j);
 		}
 		json_end_array(j);
-		for (n = s->node->v.child; n; n = n->next)
-			if (n->key && !seg_key_emitted(s, n->key))
-				json_cfg_value(j, n->key, n);
+		for (n = cfg_child(s->node); n; n = cfg_next(n))
+			if (cfg_key(n) && !seg_key_emitted(s, cfg_key(n)))
+				json_cfg_value(j, cfg_key(n), n);
 		json_end_object(j);
 	}
 	json_end_array(j);

@@ -465,27 +465,27 @@ void json_cfg_value(struct json *j, const char *key, const struct cfg_node *n)
 {
 	const struct cfg_node *c;
 
-	switch (n->type) {
+	switch (cfg_type(n)) {
 	case CFG_INT:
-		json_int(j, key, n->v.i);
+		json_int(j, key, cfg_int(n));
 		break;
 	case CFG_FLOAT:
-		json_double(j, key, n->v.f);
+		json_double(j, key, cfg_float(n));
 		break;
 	case CFG_STRING:
 	case CFG_WORD:
-		json_string(j, key, n->v.s);
+		json_string(j, key, cfg_str(n));
 		break;
 	case CFG_ARRAY:
 		json_begin_array_inline(j, key);
-		for (c = n->v.child; c; c = c->next)
+		for (c = cfg_child(n); c; c = cfg_next(c))
 			json_cfg_value(j, NULL, c);
 		json_end_array(j);
 		break;
 	case CFG_SECTION:
 		json_begin_object(j, key);
-		for (c = n->v.child; c; c = c->next)
-			json_cfg_value(j, c->key ? c->key : "", c);
+		for (c = cfg_child(n); c; c = cfg_next(c))
+			json_cfg_value(j, cfg_key(c) ? cfg_key(c) : "", c);
 		json_end_object(j);
 		break;
 	default:
@@ -498,10 +498,10 @@ void json_cfg_strings(struct json *j, const char *key, const struct cfg_node *ar
 	const struct cfg_node *c;
 
 	json_begin_array_inline(j, key);
-	if (arr && arr->type == CFG_ARRAY)
-		for (c = arr->v.child; c; c = c->next)
-			if (c->type == CFG_STRING || c->type == CFG_WORD)
-				json_string(j, NULL, c->v.s);
+	if (arr && cfg_type(arr) == CFG_ARRAY)
+		for (c = cfg_child(arr); c; c = cfg_next(c))
+			if (cfg_type(c) == CFG_STRING || cfg_type(c) == CFG_WORD)
+				json_string(j, NULL, cfg_str(c));
 	json_end_array(j);
 }
 

@@ -625,7 +625,7 @@ static int reader_build(struct tree *t, const struct mlvm_lv *lv, int depth, int
 		    !mlvm_add_ok(start, len, &len) || start < prev_end || len > full) {
 			mlvm_warn(t->r, "lv_segment_range", NULL, -1,
 				  "lv %s: %s extents %llu+%llu overlap or lie outside the lv: skipped",
-				  lv->name, s->node && s->node->key ? s->node->key : "segment",
+				  lv->name, s->node && cfg_key(s->node) ? cfg_key(s->node) : "segment",
 				  (unsigned long long)s->start_extent, (unsigned long long)s->extent_count);
 			continue;
 		}

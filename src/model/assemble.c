@@ -303,10 +303,10 @@ static void peek_text(struct mlvm_source *s, const struct mlvm_ring_span *sp,
 		free(buf);
 		return;
 	}
-	for (n = tree->root->v.child; n; n = n->next) {
-		if (n->type != CFG_SECTION || cfg_get_str(n, "id", &id))
+	for (n = cfg_child(tree->root); n; n = cfg_next(n)) {
+		if (cfg_type(n) != CFG_SECTION || cfg_get_str(n, "id", &id))
 			continue;
-		snprintf(m->vg_name, sizeof(m->vg_name), "%s", n->key);
+		snprintf(m->vg_name, sizeof(m->vg_name), "%s", cfg_key(n));
 		snprintf(m->vg_id, sizeof(m->vg_id), "%s", id);
 		if (!cfg_get_int(n, "seqno", &seq) && seq >= 0) {
 			m->seqno = (uint64_t)seq;
@@ -632,14 +632,14 @@ static void found_text(struct mlvm_set *set, size_t si, uint64_t off)
 		free(buf);
 		return;
 	}
-	for (n = tree->root->v.child; n && !end; n = n->next) {
-		if (n->type != CFG_SECTION || !(pvs = cfg_find_type(n, "physical_volumes", CFG_SECTION)))
+	for (n = cfg_child(tree->root); n && !end; n = cfg_next(n)) {
+		if (cfg_type(n) != CFG_SECTION || !(pvs = cfg_find_type(n, "physical_volumes", CFG_SECTION)))
 			continue;
-		for (pv = pvs->v.child; pv; pv = pv->next) {
+		for (pv = cfg_child(pvs); pv; pv = cfg_next(pv)) {
 			int64_t pe_start;
 			uint64_t e;
 
-			if (pv->type != CFG_SECTION || cfg_get_int(pv, "pe_start", &pe_start) ||
+			if (cfg_type(pv) != CFG_SECTION || cfg_get_int(pv, "pe_start", &pe_start) ||
 			    pe_start <= 0 || !mlvm_mul_ok((uint64_t)pe_start, MLVM_SECTOR_SIZE, &e) ||
 			    !mlvm_add_ok(e, base, &e))
 				continue;
@@ -1374,15 +1374,15 @@ static size_t membership(struct mlvm_set *set, const struct mlvm_vg *vg, struct 
 			}
 			listed = calloc(np ? np : 1, sizeof(*listed));
 			pvsec = NULL;
-			for (n = tree->root->v.child; n && !pvsec; n = n->next)
-				if (n->type == CFG_SECTION)
+			for (n = cfg_child(tree->root); n && !pvsec; n = cfg_next(n))
+				if (cfg_type(n) == CFG_SECTION)
 					pvsec = cfg_find_type(n, "physical_volumes", CFG_SECTION);
 			if (listed && pvsec) {
-				for (pv = pvsec->v.child; pv; pv = pv->next) {
+				for (pv = cfg_child(pvsec); pv; pv = cfg_next(pv)) {
 					const char *id = NULL;
 					char raw[33], want[33];
 
-					if (pv->type != CFG_SECTION || cfg_get_str(pv, "id", &id) || !id)
+					if (cfg_type(pv) != CFG_SECTION || cfg_get_str(pv, "id", &id) || !id)
 						continue;
 					raw_uuid_strip(id, raw);
 					for (j = 0; j < np; j++) {

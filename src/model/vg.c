@@ -97,10 +97,10 @@ bool mlvm_cfg_array_has(const struct cfg_node *arr, const char *s)
 {
 	const struct cfg_node *e;
 
-	if (!arr || arr->type != CFG_ARRAY)
+	if (!arr || cfg_type(arr) != CFG_ARRAY)
 		return false;
-	for (e = arr->v.child; e; e = e->next)
-		if ((e->type == CFG_STRING || e->type == CFG_WORD) && !strcmp(e->v.s, s))
+	for (e = cfg_child(arr); e; e = cfg_next(e))
+		if ((cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD) && !strcmp(cfg_str(e), s))
 			return true;
 	return false;
 }
@@ -131,7 +131,7 @@ const struct cfg_node *mlvm_node_array(const struct cfg_node *section, const cha
 uint64_t mlvm_stripe_size_of(const struct cfg_node *n)
 {
 	n = cfg_of_type(n, CFG_INT);
-	return n && n->v.i > 0 ? (uint64_t)n->v.i : 0;
+	return n && cfg_int(n) > 0 ? (uint64_t)cfg_int(n) : 0;
 }
 
 uint64_t mlvm_seg_stripe_size(const struct mlvm_segment *s)
@@ -178,7 +178,7 @@ static const struct cfg_node *array_at(struct ctx *c, const struct cfg_node *n,
 {
 	if (!n)
 		return NULL;
-	if (n->type != CFG_ARRAY) {
+	if (cfg_type(n) != CFG_ARRAY) {
 		W(c, "text_type", n, "%s: %s is not an array (line %u)", what, key, LINE(c, n));
 		return NULL;
 	}
@@ -198,19 +198,19 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 
 	if (!arr)
 		return;
-	for (e = arr->v.child; e; e = e->next) {
+	for (e = cfg_child(arr); e; e = cfg_next(e)) {
 		const char *const *k;
 
-		if (e->type != CFG_STRING && e->type != CFG_WORD) {
+		if (cfg_type(e) != CFG_STRING && cfg_type(e) != CFG_WORD) {
 			W(c, "text_status", e, "%s: status holds a non-string (line %u)", what, LINE(c, arr));
 			continue;
 		}
 		for (k = known; *k; k++)
-			if ((*k)[0] == e->v.s[0] && !strcmp(*k, e->v.s))
+			if ((*k)[0] == cfg_str(e)[0] && !strcmp(*k, cfg_str(e)))
 				break;
 		if (!*k) {
 			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
-			  what, e->v.s, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
+			  what, cfg_str(e), LINE(c, e) ? LINE(c, e) : LINE(c, arr));
 			c->n_unknown_status++;
 		}
 	}
@@ -224,11 +224,11 @@ static const char *str_at(struct ctx *c, const struct cfg_node *sec, const struc
 			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
 		return NULL;
 	}
-	if (n->type != CFG_STRING && n->type != CFG_WORD) {
+	if (cfg_type(n) != CFG_STRING && cfg_type(n) != CFG_WORD) {
 		W(c, "text_type", n, "%s: %s is not a string (line %u)", what, key, LINE(c, n));
 		return NULL;
 	}
-	return n->v.s;
+	return cfg_str(n);
 }
 
 static const char *get_str(struct ctx *c, const struct cfg_node *sec, const char *key,
@@ -246,12 +246,12 @@ static bool u64_at(struct ctx *c, const struct cfg_node *sec, const struct cfg_n
 			W(c, "text_missing", sec, "%s: no %s (line %u)", what, key, LINE(c, sec));
 		return false;
 	}
-	if (n->type != CFG_INT || n->v.i < 0) {
+	if (cfg_type(n) != CFG_INT || cfg_int(n) < 0) {
 		W(c, "text_type", n, "%s: %s is not a non-negative integer (line %u)",
 		  what, key, LINE(c, n));
 		return false;
 	}
-	*out = (uint64_t)n->v.i;
+	*out = (uint64_t)cfg_int(n);
 	return true;
 }
 
@@ -362,17 +362,17 @@ unsigned mlvm_seg_lv_refs(const struct mlvm_vg *vg, const struct mlvm_segment *s
 				return count;
 		}
 	if (what & MLVM_REFS_KEYS)
-		for (n = s->node ? s->node->v.child : NULL; n; n = n->next) {
+		for (n = s->node ? cfg_child(s->node) : NULL; n; n = cfg_next(n)) {
 			int lvi;
 
-			if (!n->key || (n->type != CFG_STRING && n->type != CFG_WORD) ||
-			    !strcmp(n->key, "type"))
+			if (!cfg_key(n) || (cfg_type(n) != CFG_STRING && cfg_type(n) != CFG_WORD) ||
+			    !strcmp(cfg_key(n), "type"))
 				continue;
-			lvi = mlvm_vg_lv_index(vg, n->v.s);
+			lvi = mlvm_vg_lv_index(vg, cfg_str(n));
 			if (lvi < 0)
 				continue;
 			count++;
-			if (fn && !fn(ctx, n->key, (uint32_t)lvi))
+			if (fn && !fn(ctx, cfg_key(n), (uint32_t)lvi))
 				return count;
 		}
 	return count;
@@ -402,18 +402,18 @@ static int read_pvs(struct ctx *c, const struct cfg_node *sec)
 	vg->pvs = calloc(count ? count : 1, sizeof(*vg->pvs));
 	if (!vg->pvs)
 		return -ENOMEM;
-	for (n = sec->v.child; n; n = n->next) {
+	for (n = cfg_child(sec); n; n = cfg_next(n)) {
 		struct mlvm_pv *pv = &vg->pvs[vg->n_pvs];
 		char what[160];
 
-		if (n->type != CFG_SECTION) {
+		if (cfg_type(n) != CFG_SECTION) {
 			W(c, "text_type", n, "physical_volumes: %s is not a section (line %u)",
-			  n->key ? n->key : "?", LINE(c, n));
+			  cfg_key(n) ? cfg_key(n) : "?", LINE(c, n));
 			continue;
 		}
-		what_of(what, sizeof(what), "pv ", n->key);
+		what_of(what, sizeof(what), "pv ", cfg_key(n));
 		pv->node = n;
-		pv->name = n->key;
+		pv->name = cfg_key(n);
 		pv->id = get_str(c, n, "id", what, true);
 		pv->device = get_str(c, n, "device", what, false);
 		pv->status = get_array(c, n, "status", what);
@@ -492,8 +492,8 @@ static uint32_t count_areas(const struct cfg_node *arr)
 	const struct cfg_node *e;
 	uint32_t n = 0;
 
-	for (e = arr->v.child; e; e = e->next)
-		if (e->type == CFG_STRING || e->type == CFG_WORD)
+	for (e = cfg_child(arr); e; e = cfg_next(e))
+		if (cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD)
 			n++;
 	return n;
 }
@@ -510,7 +510,7 @@ static uint64_t seg_int(const struct cfg_node *seg, const char *key, uint64_t df
 {
 	const struct cfg_node *n = cfg_find_type(seg, key, CFG_INT);
 
-	return n && n->v.i >= 0 ? (uint64_t)n->v.i : dflt;
+	return n && cfg_int(n) >= 0 ? (uint64_t)cfg_int(n) : dflt;
 }
 
 /* how many extents of each area the segment uses */
@@ -578,9 +578,9 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 
 		if (s->area_len != (uint64_t)i + 1)
 			W(c, "text_segments", s->node, "%s: %s where segment%u was expected (line %u)",
-			  what, s->node->key, i + 1, LINE(c, s->node));
+			  what, cfg_key(s->node), i + 1, LINE(c, s->node));
 		what_of(swhat, sizeof(swhat), what, " ");
-		what_of(swhat + strlen(swhat), sizeof(swhat) - strlen(swhat), s->node->key, "");
+		what_of(swhat + strlen(swhat), sizeof(swhat) - strlen(swhat), cfg_key(s->node), "");
 		cfg_pick(s->node, seg_keys, SK_N, k);
 		u64_at(c, s->node, k[SK_START], "start_extent", swhat, true, &s->start_extent);
 		u64_at(c, s->node, k[SK_COUNT], "extent_count", swhat, true, &s->extent_count);
@@ -589,9 +589,9 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 			c->n_raid_segs++;
 		/* the first segment's reshape_count, kept in reshape_extents
 		 * until resolve_areas works out what it means */
-		if (i == 0 && k[SK_RESHAPE] && k[SK_RESHAPE]->type == CFG_INT &&
-		    k[SK_RESHAPE]->v.i > 0) {
-			lv->reshape_extents = (uint64_t)k[SK_RESHAPE]->v.i;
+		if (i == 0 && k[SK_RESHAPE] && cfg_type(k[SK_RESHAPE]) == CFG_INT &&
+		    cfg_int(k[SK_RESHAPE]) > 0) {
+			lv->reshape_extents = (uint64_t)cfg_int(k[SK_RESHAPE]);
 			c->n_reshaping++;
 		}
 		if (s->start_extent != expect)
@@ -606,11 +606,11 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 		arr = areas_of(k + SK_AREAS, &areas_key);
 		s->areas = *area_next;
 		if (arr) {
-			for (e = arr->v.child; e; e = e->next) {
+			for (e = cfg_child(arr); e; e = cfg_next(e)) {
 				struct mlvm_area *a;
 
-				if (e->type != CFG_STRING && e->type != CFG_WORD) {
-					if (e->type != CFG_INT || e == arr->v.child)
+				if (cfg_type(e) != CFG_STRING && cfg_type(e) != CFG_WORD) {
+					if (cfg_type(e) != CFG_INT || e == cfg_child(arr))
 						W(c, "text_areas", e, "%s: unexpected value in %s (line %u)",
 						  swhat, areas_key, LINE(c, arr));
 					continue;
@@ -618,19 +618,19 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 				if (s->areas + s->n_areas >= area_end)
 					return -EIO;	/* more than read_lvs counted */
 				a = &s->areas[s->n_areas++];
-				a->name = e->v.s;
+				a->name = cfg_str(e);
 				/* a PV now, while the name is in the cache; an LV's
 				 * name once every LV is known (resolve_areas) */
 				a->ref = mlvm_vg_pv_index(c->vg, a->name);
 				a->kind = a->ref >= 0 ? MLVM_AREA_PV : MLVM_AREA_LV;
 				a->start = 0;
-				if (e->next && e->next->type == CFG_INT) {
-					if (e->next->v.i < 0)
+				if (cfg_next(e) && cfg_type(cfg_next(e)) == CFG_INT) {
+					if (cfg_int(cfg_next(e)) < 0)
 						W(c, "text_areas", e, "%s: negative extent for area %s (line %u)",
 						  swhat, a->name, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
 					else
-						a->start = (uint64_t)e->next->v.i;
-					e = e->next;
+						a->start = (uint64_t)cfg_int(cfg_next(e));
+					e = cfg_next(e);
 				}
 			}
 			*area_next += s->n_areas;
@@ -692,7 +692,7 @@ static int read_lv_run(struct lv_run *run)
 	mlvm_prefault(vg->lvs + run->lv0, (size_t)(run->lv_end - run->lv0) * sizeof(*vg->lvs));
 	mlvm_prefault(run->seg_next, (size_t)(run->seg_end - run->seg_next) * sizeof(*run->seg_next));
 	mlvm_prefault(run->area_next, (size_t)(run->area_end - run->area_next) * sizeof(*run->area_next));
-	for (n = run->first; n != run->end; n = n->next) {
+	for (n = run->first; n != run->end; n = cfg_next(n)) {
 		/* what is read of the LV's own keys, found in the walk that
 		 * finds its segments (as cfg_pick would) */
 		static const char *const lv_keys[] = { "id", "status", "flags", "tags", "segment_count" };
@@ -701,25 +701,25 @@ static int read_lv_run(struct lv_run *run)
 		char what[200];
 		int rc;
 
-		if (n->type != CFG_SECTION) {
+		if (cfg_type(n) != CFG_SECTION) {
 			W(c, "text_type", n, "logical_volumes: %s is not a section (line %u)",
-			  n->key ? n->key : "?", LINE(c, n));
+			  cfg_key(n) ? cfg_key(n) : "?", LINE(c, n));
 			continue;
 		}
 		if (run->lv0 + run->n >= run->lv_end)
 			return -EIO;	/* more LVs than counted: never a write */
 		lv = &vg->lvs[run->lv0 + run->n++];
-		what_of(what, sizeof(what), "lv ", n->key);
+		what_of(what, sizeof(what), "lv ", cfg_key(n));
 		lv->node = n;
-		lv->name = n->key;
+		lv->name = cfg_key(n);
 		run->hashes[lv - vg->lvs] = lv->name ? hash_str(lv->name) : 0;
 		if (!mlvm_name_valid(lv->name))
 			W(c, "text_name", n, "%s: not a valid LV name (line %u)", what, LINE(c, n));
 		lv->segs = run->seg_next;
-		for (m = n->v.child; m; m = m->next) {
+		for (m = cfg_child(n); m; m = cfg_next(m)) {
 			uint64_t idx;
 
-			if (m->type == CFG_SECTION && seg_key_index(m->key, &idx)) {
+			if (cfg_type(m) == CFG_SECTION && seg_key_index(cfg_key(m), &idx)) {
 				if (lv->segs + lv->n_segs >= run->seg_end)
 					return -EIO;	/* more than read_lvs counted */
 				lv->segs[lv->n_segs].node = m;
@@ -778,12 +778,12 @@ static void count_lv(const struct cfg_node *n, struct lv_count *k)
 	const struct cfg_node *m;
 
 	k->lvs++;
-	for (m = n->v.child; m; m = m->next) {
+	for (m = cfg_child(n); m; m = cfg_next(m)) {
 		uint64_t idx;
 		const char *key;
 		const struct cfg_node *arr;
 
-		if (m->type != CFG_SECTION || !seg_key_index(m->key, &idx))
+		if (cfg_type(m) != CFG_SECTION || !seg_key_index(cfg_key(m), &idx))
 			continue;
 		k->segs++;
 		arr = seg_areas_node(m, &key);
@@ -797,8 +797,8 @@ static void *count_lvs(void *arg)
 	struct lv_count *k = arg;
 	const struct cfg_node *n;
 
-	for (n = k->first; n != k->end; n = n->next)
-		if (n->type == CFG_SECTION)
+	for (n = k->first; n != k->end; n = cfg_next(n))
+		if (cfg_type(n) == CFG_SECTION)
 			count_lv(n, k);
 	return NULL;
 }
@@ -829,7 +829,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	 */
 	half = cfg_half_start(vg->tree, sec);
 	if (half && mlvm_io_threads(2) >= 2) {
-		struct lv_count k[2] = { { .first = sec->v.child, .end = half },
+		struct lv_count k[2] = { { .first = cfg_child(sec), .end = half },
 					 { .first = half, .end = NULL } };
 
 		mlvm_run_pair(count_lvs, &k[0], &k[1]);
@@ -840,10 +840,10 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 		at = &splits[0];
 	}
 	if (!at) {
-		struct lv_count k = { .first = sec->v.child };
+		struct lv_count k = { .first = cfg_child(sec) };
 
-		for (n = sec->v.child; n; n = n->next) {
-			if (n->type != CFG_SECTION)
+		for (n = cfg_child(sec); n; n = cfg_next(n)) {
+			if (cfg_type(n) != CFG_SECTION)
 				continue;
 			if (k.lvs % stride == 0) {
 				if (n_splits == N_SPLITS) {
@@ -884,7 +884,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 			   (at->lv > n_lvs / 2 ? at->lv - n_lvs / 2 : n_lvs / 2 - at->lv))
 			at = &splits[i];
 	run[0] = (struct lv_run){ .c = { .vg = vg, .r = c->r, .image = c->image, .where = c->where },
-				  .first = sec->v.child, .end = NULL, .lv_end = (uint32_t)n_lvs,
+				  .first = cfg_child(sec), .end = NULL, .lv_end = (uint32_t)n_lvs,
 				  .seg_next = vg->seg_pool, .seg_end = vg->seg_pool + n_segs,
 				  .area_next = vg->area_pool, .area_end = vg->area_pool + n_areas,
 				  .hashes = hashes };
@@ -957,7 +957,7 @@ static void resolve_areas(struct ctx *c)
 					if (!mlvm_add_ok(a->start, s->area_len, &end) || end > pv->pe_count)
 						W(c, "text_areas", s->node,
 						  "lv %s %s: area on %s extents %llu+%llu runs past its %llu %s (line %u)",
-						  lv->name, s->node->key, a->name,
+						  lv->name, cfg_key(s->node), a->name,
 						  (unsigned long long)a->start,
 						  (unsigned long long)s->area_len,
 						  (unsigned long long)pv->pe_count,
@@ -970,11 +970,11 @@ static void resolve_areas(struct ctx *c)
 				if (a->ref < 0)
 					W(c, "text_areas", s->node,
 					  "lv %s %s: area names \"%s\", which is neither a PV nor an LV of this VG (line %u)",
-					  lv->name, s->node->key, a->name, LINE(c, s->node));
+					  lv->name, cfg_key(s->node), a->name, LINE(c, s->node));
 				else if ((uint32_t)a->ref == i)
 					W(c, "text_areas", s->node,
 					  "lv %s %s: area refers to the LV itself (line %u)",
-					  lv->name, s->node->key, LINE(c, s->node));
+					  lv->name, cfg_key(s->node), LINE(c, s->node));
 			}
 		}
 	}
@@ -1093,7 +1093,7 @@ static void check_cycles(struct ctx *c)
 			if (state[a->ref] == 1)
 				W(c, "text_areas", s->node,
 				  "lv %s %s: area names lv %s, which leads back to lv %s: the LVs form a cycle (line %u)",
-				  lv->name, s->node->key, a->name, lv->name, LINE(c, s->node));
+				  lv->name, cfg_key(s->node), a->name, lv->name, LINE(c, s->node));
 			else if (state[a->ref] == 0) {
 				state[a->ref] = 1;
 				st[depth++] = (struct frame){ (uint32_t)a->ref, 0, 0 };
@@ -1195,19 +1195,19 @@ static int read_hlvs(struct ctx *c, const struct cfg_node *sec)
 	vg->hlvs = calloc(count ? count : 1, sizeof(*vg->hlvs));
 	if (!vg->hlvs)
 		return -ENOMEM;
-	for (n = sec->v.child; n; n = n->next) {
+	for (n = cfg_child(sec); n; n = cfg_next(n)) {
 		struct mlvm_hlv *h = &vg->hlvs[vg->n_hlvs];
 		char what[160];
 		const char *s;
 
-		if (n->type != CFG_SECTION) {
+		if (cfg_type(n) != CFG_SECTION) {
 			W(c, "text_type", n, "historical_logical_volumes: %s is not a section (line %u)",
-			  n->key ? n->key : "?", LINE(c, n));
+			  cfg_key(n) ? cfg_key(n) : "?", LINE(c, n));
 			continue;
 		}
-		snprintf(what, sizeof(what), "historical lv %s", n->key);
+		snprintf(what, sizeof(what), "historical lv %s", cfg_key(n));
 		h->node = n;
-		h->name = n->key;
+		h->name = cfg_key(n);
 		s = get_str(c, n, "name", what, false);
 		if (s)
 			h->name = s;
@@ -1227,12 +1227,12 @@ static int read_hlvs(struct ctx *c, const struct cfg_node *sec)
 			W(c, "text_history", h->node,
 			  "historical lv %s: origin %s is neither an LV nor a historical LV (line %u)",
 			  h->name, h->origin, LINE(c, h->node));
-		for (e = h->descendants ? h->descendants->v.child : NULL; e; e = e->next)
-			if ((e->type != CFG_STRING && e->type != CFG_WORD) ||
-			    mlvm_vg_lv_index(vg, e->v.s) < 0)
+		for (e = h->descendants ? cfg_child(h->descendants) : NULL; e; e = cfg_next(e))
+			if ((cfg_type(e) != CFG_STRING && cfg_type(e) != CFG_WORD) ||
+			    mlvm_vg_lv_index(vg, cfg_str(e)) < 0)
 				W(c, "text_history", h->node,
 				  "historical lv %s: descendant %s is not an LV of the VG (line %u)",
-				  h->name, e->type == CFG_STRING || e->type == CFG_WORD ? e->v.s : "?",
+				  h->name, cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD ? cfg_str(e) : "?",
 				  LINE(c, h->node));
 	}
 	return 0;
@@ -1283,9 +1283,9 @@ static uint32_t *lineage_parents(const struct mlvm_vg *vg)
 
 		if (origin_member(vg, h->origin, &m))
 			parent[vg->n_lvs + i] = member_id(vg, m);
-		for (e = h->descendants ? h->descendants->v.child : NULL; e; e = e->next)
-			if ((e->type == CFG_STRING || e->type == CFG_WORD) &&
-			    (l = mlvm_vg_lv_index(vg, e->v.s)) >= 0 && parent[l] == UINT32_MAX)
+		for (e = h->descendants ? cfg_child(h->descendants) : NULL; e; e = cfg_next(e))
+			if ((cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD) &&
+			    (l = mlvm_vg_lv_index(vg, cfg_str(e))) >= 0 && parent[l] == UINT32_MAX)
 				parent[l] = vg->n_lvs + i;
 	}
 	return parent;
@@ -1422,8 +1422,8 @@ static const struct cfg_node *find_vg_section(const struct cfg_node *root)
 {
 	const struct cfg_node *n;
 
-	for (n = root->v.child; n; n = n->next)
-		if (n->type == CFG_SECTION && cfg_find(n, "id") &&
+	for (n = cfg_child(root); n; n = cfg_next(n))
+		if (cfg_type(n) == CFG_SECTION && cfg_find(n, "id") &&
 		    (cfg_find(n, "seqno") || cfg_find(n, "physical_volumes")))
 			return n;
 	return NULL;
@@ -1462,7 +1462,7 @@ int mlvm_vg_from_tree(struct cfg_tree *tree, struct mlvm_vg **out,
 	c.vg = vg;
 	vg->tree = tree;
 	vg->node = n;
-	vg->name = n->key;
+	vg->name = cfg_key(n);
 	vg->source.offset = where < 0 ? 0 : (uint64_t)where;
 	vg->source.image = image;
 	snprintf(what, sizeof(what), "vg %s", vg->name);

@@ -500,13 +500,13 @@ static void fill_from_tree(const struct cfg_tree *t, struct mlvm_generation *g)
 	const char *id;
 	int64_t seqno;
 
-	for (n = t->root->v.child; n; n = n->next)
-		if (n->type == CFG_SECTION && n->key)
+	for (n = cfg_child(t->root); n; n = cfg_next(n))
+		if (cfg_type(n) == CFG_SECTION && cfg_key(n))
 			break;
 	if (!n)
 		return;
 	if (!g->vg_name[0])
-		snprintf(g->vg_name, sizeof(g->vg_name), "%s", n->key);
+		snprintf(g->vg_name, sizeof(g->vg_name), "%s", cfg_key(n));
 	if (!g->vg_id[0] && !cfg_get_str(n, "id", &id))
 		snprintf(g->vg_id, sizeof(g->vg_id), "%s", id);
 	if (!g->seqno_known && !cfg_get_int(n, "seqno", &seqno) && seqno >= 0) {

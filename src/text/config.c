@@ -234,12 +234,12 @@ static int parse_number(struct parser *p, const struct mlvm_token *t,
 
 	switch (kind) {
 	case MLVM_NUM_INT:
-		n->v.i = iv;
-		n->type = CFG_INT;
+		n->v_.i = iv;
+		n->type_ = CFG_INT;
 		return 0;
 	case MLVM_NUM_FLOAT:
-		n->v.f = fv;
-		n->type = CFG_FLOAT;
+		n->v_.f = fv;
+		n->type_ = CFG_FLOAT;
 		return 0;
 	case MLVM_NUM_INT_RANGE:
 		return fail_tok(p, -EINVAL, t, "integer out of range");
@@ -268,7 +268,7 @@ static struct cfg_node *new_node(struct parser *p, const struct mlvm_token *t)
 		fail_tok(p, -ENOMEM, t, "out of memory");
 		return NULL;
 	}
-	*n = (struct cfg_node){ .key = NULL };	/* stores, not a call of memset */
+	*n = (struct cfg_node){ .key_ = NULL };	/* stores, not a call of memset */
 	p->n_nodes++;
 	return n;
 }
@@ -283,18 +283,18 @@ static int scalar(struct parser *p, const struct mlvm_token *t, struct cfg_node 
 	char *copy;
 
 	if (t->type == MLVM_TOK_STR) {
-		n->type = CFG_STRING;
-		n->v.s = p->text + t->off;
-		n->quote |= t->quote == '"' ? F_VAL_DQ : F_VAL_SQ;
+		n->type_ = CFG_STRING;
+		n->v_.s = p->text + t->off;
+		n->quote_ |= t->quote == '"' ? F_VAL_DQ : F_VAL_SQ;
 		return 0;
 	}
 	len = t->end - t->off;
 	kind = mlvm_lex_number(p->text + t->off, len, &iv, &fv);
 	if (kind != MLVM_NUM_WORD)
 		return parse_number(p, t, n, kind, iv, fv);
-	n->type = CFG_WORD;
+	n->type_ = CFG_WORD;
 	if (t->end < p->len) {
-		n->v.s = p->text + t->off;
+		n->v_.s = p->text + t->off;
 		return 0;
 	}
 	/* a word ending at len, with no byte left to terminate it */
@@ -302,18 +302,18 @@ static int scalar(struct parser *p, const struct mlvm_token *t, struct cfg_node 
 	if (!copy)
 		return fail_tok(p, -ENOMEM, t, "out of memory");
 	memcpy(copy, p->text + t->off, len);
-	n->v.s = copy;
-	n->quote |= F_VAL_COPIED;
+	n->v_.s = copy;
+	n->quote_ |= F_VAL_COPIED;
 	return 0;
 }
 
 static void set_key(struct parser *p, struct cfg_node *n, const struct mlvm_token *k)
 {
 	if (k->type == MLVM_TOK_STR) {
-		n->key = p->text + k->off;
-		n->quote |= k->quote == '"' ? F_KEY_DQ : F_KEY_SQ;
+		n->key_ = p->text + k->off;
+		n->quote_ |= k->quote == '"' ? F_KEY_DQ : F_KEY_SQ;
 	} else {
-		n->key = p->text + k->off;
+		n->key_ = p->text + k->off;
 	}
 }
 
@@ -339,9 +339,9 @@ static int check_key(struct parser *p, const struct mlvm_token *k)
 static void append(struct frame *f, struct cfg_node *n)
 {
 	if (f->tail)
-		f->tail->next = n;
+		f->tail->next_ = n;
 	else
-		f->node->v.child = n;
+		f->node->v_.child = n;
 	f->tail = n;
 }
 
@@ -387,9 +387,9 @@ static int parse_array(struct parser *p, struct cfg_node *a,
 		if (rc)
 			return rc;
 		if (tail)
-			tail->next = n;
+			tail->next_ = n;
 		else
-			a->v.child = n;
+			a->v_.child = n;
 		tail = n;
 		comma_ok = true;
 	}
@@ -399,9 +399,9 @@ static int unterminated_section(struct parser *p)
 {
 	const struct frame *f = &p->frames[p->depth];
 	const struct cfg_node *n = f->node;
-	size_t start = (size_t)(n->key - p->text), i = start;
+	size_t start = (size_t)(n->key_ - p->text), i = start;
 
-	if (n->quote & (F_KEY_DQ | F_KEY_SQ)) {
+	if (n->quote_ & (F_KEY_DQ | F_KEY_SQ)) {
 		while (i < p->end && p->text[i] != p->text[start - 1])
 			i++;
 	} else {
@@ -410,7 +410,7 @@ static int unterminated_section(struct parser *p)
 	}
 	return fail_at(p, -EINVAL, f->off,
 		       "unterminated section '%.*s'",
-		       (int)(i - start > 64 ? 64 : i - start), n->key);
+		       (int)(i - start > 64 ? 64 : i - start), n->key_);
 }
 
 static bool take_split(struct parser *p, const struct mlvm_token *k);
@@ -470,7 +470,7 @@ static int parse_items(struct parser *p)
 			if (!n)
 				return p->rc;
 			set_key(p, n, &k);
-			n->type = CFG_SECTION;
+			n->type_ = CFG_SECTION;
 			append(f, n);
 			if (p->depth > p->max_open)
 				p->max_open = p->depth;
@@ -499,7 +499,7 @@ static int parse_items(struct parser *p)
 		set_key(p, n, &k);
 		p->pending = 1;
 		if (t.type == MLVM_TOK_LBRACK) {
-			n->type = CFG_ARRAY;
+			n->type_ = CFG_ARRAY;
 			if (p->depth > p->max_open)
 				p->max_open = p->depth;
 			rc = parse_array(p, n, &t);
@@ -611,7 +611,7 @@ static void split_start(struct parser *p)
 	s->q.depth = s->q.min_depth = s->q.max_open = BASE;
 	s->q.depth_limit = BASE + MLVM_CFG_MAX_DEPTH;
 	for (i = 0; i <= BASE; i++) {
-		s->heads[i].type = CFG_SECTION;
+		s->heads[i].type_ = CFG_SECTION;
 		s->q.frames[i].node = &s->heads[i];
 	}
 	if (mlvm_thread_create(&s->th, split_run, s) != 0) {
@@ -663,7 +663,7 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 	for (x = q->min_depth; x <= BASE; x++) {
 		struct frame *f = &p->frames[d + x - BASE];
 
-		n = s->heads[x].v.child;
+		n = s->heads[x].v_.child;
 		if (!n)
 			continue;
 		p->cut[p->n_cut].prev = f->tail;
@@ -672,8 +672,8 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 		if (q->frames[x].node == &s->heads[x])	/* still its frame: the tail known */
 			n = q->frames[x].tail;
 		else
-			while (n->next)
-				n = n->next;
+			while (n->next_)
+				n = n->next_;
 		f->tail = n;
 	}
 	/* the sections it opened and left open: now the main parser's */
@@ -720,10 +720,10 @@ static size_t string_room(const struct parser *p, size_t i)
 
 static void fix_node(const struct parser *p, struct cfg_node *n)
 {
-	uint8_t f = n->quote;
+	uint8_t f = n->quote_;
 
-	if (n->key) {
-		size_t k = (size_t)(n->key - p->text);
+	if (n->key_) {
+		size_t k = (size_t)(n->key_ - p->text);
 
 		if (f & F_KEY_DQ)
 			mlvm_lex_unquote_n(p->text + k, string_room(p, k), '"');
@@ -732,14 +732,14 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 		else
 			terminate_bare(p, k);
 	}
-	n->quote = 0;
-	if (n->type == CFG_STRING) {
-		size_t v = (size_t)(n->v.s - p->text);
+	n->quote_ = 0;
+	if (n->type_ == CFG_STRING) {
+		size_t v = (size_t)(n->v_.s - p->text);
 
-		n->quote = f & F_VAL_DQ ? '"' : '\'';
-		mlvm_lex_unquote_n(p->text + v, string_room(p, v), (char)n->quote);
-	} else if (n->type == CFG_WORD && !(f & F_VAL_COPIED)) {
-		terminate_bare(p, (size_t)(n->v.s - p->text));
+		n->quote_ = f & F_VAL_DQ ? '"' : '\'';
+		mlvm_lex_unquote_n(p->text + v, string_room(p, v), (char)n->quote_);
+	} else if (n->type_ == CFG_WORD && !(f & F_VAL_COPIED)) {
+		terminate_bare(p, (size_t)(n->v_.s - p->text));
 	}
 }
 
@@ -757,11 +757,11 @@ static void fix_list(const struct parser *p, struct cfg_node *first)
 			sp--;
 			continue;
 		}
-		stack[sp - 1] = n->next;
+		stack[sp - 1] = n->next_;
 		fix_node(p, n);
-		if ((n->type == CFG_SECTION || n->type == CFG_ARRAY) &&
-		    n->v.child && sp < sizeof(stack) / sizeof(stack[0]))
-			stack[sp++] = n->v.child;
+		if ((n->type_ == CFG_SECTION || n->type_ == CFG_ARRAY) &&
+		    n->v_.child && sp < sizeof(stack) / sizeof(stack[0]))
+			stack[sp++] = n->v_.child;
 	}
 }
 
@@ -798,14 +798,14 @@ static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tr
 	for (i = 0; i < h.n; i++) {
 		struct cfg_node *prev = p->cut[i].prev, *parent = p->cut[i].parent;
 
-		h.first[i] = prev ? prev->next : parent->v.child;
+		h.first[i] = prev ? prev->next_ : parent->v_.child;
 		if (prev)
-			prev->next = NULL;
+			prev->next_ = NULL;
 		else
-			parent->v.child = NULL;
+			parent->v_.child = NULL;
 	}
 	threaded = h.n && mlvm_thread_create(&th, fix_half_run, &h) == 0;
-	fix_list(p, root->v.child);
+	fix_list(p, root->v_.child);
 	if (threaded)
 		pthread_join(th, NULL);
 	else
@@ -813,9 +813,9 @@ static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tr
 	tree->n_cuts = 0;
 	for (i = 0; i < h.n; i++) {
 		if (p->cut[i].prev)
-			p->cut[i].prev->next = h.first[i];
+			p->cut[i].prev->next_ = h.first[i];
 		else
-			p->cut[i].parent->v.child = h.first[i];
+			p->cut[i].parent->v_.child = h.first[i];
 		if (h.first[i])
 			tree->cuts[tree->n_cuts++] = (struct cfg_cut){ p->cut[i].parent, h.first[i] };
 	}
@@ -884,7 +884,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		rc = p.rc;
 		goto report;
 	}
-	root->type = CFG_SECTION;
+	root->type_ = CFG_SECTION;
 	p.frames[0].node = root;
 	p.depth_limit = MLVM_CFG_MAX_DEPTH;
 
@@ -901,7 +901,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		p.end = nul ? (size_t)(nul - text) : len;
 		p.end_known = true;
 	}
-	if (rc && (!lenient || rc == -ENOMEM || !root->v.child))
+	if (rc && (!lenient || rc == -ENOMEM || !root->v_.child))
 		goto fail;
 
 	tree = malloc(sizeof(*tree));
@@ -950,10 +950,10 @@ uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n)
 
 	if (!t || !n)
 		return 0;
-	if (n->key)
-		at = n->key;
-	else if ((n->type == CFG_STRING || n->type == CFG_WORD) && n->v.s)
-		at = n->v.s;
+	if (n->key_)
+		at = n->key_;
+	else if ((n->type_ == CFG_STRING || n->type_ == CFG_WORD) && n->v_.s)
+		at = n->v_.s;
 	if (!at || at < t->text || at >= t->text + t->text_len)
 		return 0;	/* not in the text (a copied word, a number) */
 	if (!t->lines) {
@@ -998,12 +998,12 @@ const struct cfg_node *cfg_find(const struct cfg_node *section,
 {
 	const struct cfg_node *n;
 
-	if (!section || section->type != CFG_SECTION || !key)
+	if (!section || section->type_ != CFG_SECTION || !key)
 		return NULL;
 	/* the first two bytes inline: most keys differ there, and strcmp is a call */
-	for (n = section->v.child; n; n = n->next)
-		if (n->key && n->key[0] == key[0] &&
-		    (!key[0] || (n->key[1] == key[1] && (!key[1] || !strcmp(n->key + 2, key + 2)))))
+	for (n = section->v_.child; n; n = n->next_)
+		if (n->key_ && n->key_[0] == key[0] &&
+		    (!key[0] || (n->key_[1] == key[1] && (!key[1] || !strcmp(n->key_ + 2, key + 2)))))
 			return n;
 	return NULL;
 }
@@ -1022,9 +1022,9 @@ void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned 
 
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
-	if (!section || section->type != CFG_SECTION)
+	if (!section || section->type_ != CFG_SECTION)
 		return;
-	for (c = section->v.child; c && left; c = c->next)
+	for (c = section->v_.child; c && left; c = c->next_)
 		left -= (unsigned)cfg_pick_child(c, keys, n, out);
 }
 
@@ -1035,9 +1035,9 @@ int cfg_get_int(const struct cfg_node *section, const char *key,
 
 	if (!n)
 		return -ENOENT;
-	if (n->type != CFG_INT)
+	if (n->type_ != CFG_INT)
 		return -EINVAL;
-	*out = n->v.i;
+	*out = n->v_.i;
 	return 0;
 }
 
@@ -1048,9 +1048,9 @@ int cfg_get_str(const struct cfg_node *section, const char *key,
 
 	if (!n)
 		return -ENOENT;
-	if (n->type != CFG_STRING && n->type != CFG_WORD)
+	if (n->type_ != CFG_STRING && n->type_ != CFG_WORD)
 		return -EINVAL;
-	*out = n->v.s;
+	*out = n->v_.s;
 	return 0;
 }
 
@@ -1059,9 +1059,9 @@ size_t cfg_count(const struct cfg_node *n)
 	const struct cfg_node *c;
 	size_t count = 0;
 
-	if (!n || (n->type != CFG_SECTION && n->type != CFG_ARRAY))
+	if (!n || (n->type_ != CFG_SECTION && n->type_ != CFG_ARRAY))
 		return 0;
-	for (c = n->v.child; c; c = c->next)
+	for (c = n->v_.child; c; c = c->next_)
 		count++;
 	return count;
 }
@@ -1074,9 +1074,9 @@ char *cfg_join_strings(const struct cfg_node *arr, const char *sep)
 	if (mlvm_buf_append(&b, "", 0))
 		return NULL;
 	if (arr)
-		for (e = arr->v.child; e; e = e->next)
-			if ((e->type == CFG_STRING || e->type == CFG_WORD) &&
-			    mlvm_buf_printf(&b, "%s%s", b.len ? sep : "", e->v.s)) {
+		for (e = arr->v_.child; e; e = e->next_)
+			if ((e->type_ == CFG_STRING || e->type_ == CFG_WORD) &&
+			    mlvm_buf_printf(&b, "%s%s", b.len ? sep : "", e->v_.s)) {
 				mlvm_buf_free(&b);
 				return NULL;
 			}

@@ -51,17 +51,17 @@ void mlvm_wnode_free(struct mlvm_wnode *n)
 
 struct mlvm_wnode *mlvm_wnode_from_cfg(const struct cfg_node *n)
 {
-	struct mlvm_wnode *w = wnode_new(n->key, (enum cfg_type)n->type);
+	struct mlvm_wnode *w = wnode_new(cfg_key(n), cfg_type(n));
 	const struct cfg_node *c;
 	struct mlvm_wnode **tail;
 
 	if (!w)
 		return NULL;
-	switch (n->type) {
+	switch (cfg_type(n)) {
 	case CFG_SECTION:
 	case CFG_ARRAY:
 		tail = &w->child;
-		for (c = n->v.child; c; c = c->next) {
+		for (c = cfg_child(n); c; c = cfg_next(c)) {
 			if (!(*tail = mlvm_wnode_from_cfg(c))) {
 				mlvm_wnode_free(w);
 				return NULL;
@@ -70,14 +70,14 @@ struct mlvm_wnode *mlvm_wnode_from_cfg(const struct cfg_node *n)
 		}
 		break;
 	case CFG_INT:
-		w->i = n->v.i;
+		w->i = cfg_int(n);
 		break;
 	case CFG_FLOAT:
-		w->f = n->v.f;
+		w->f = cfg_float(n);
 		break;
 	default:
-		w->quote = (char)(n->quote ? n->quote : '"');
-		if (!(w->s = strdup(n->v.s ? n->v.s : ""))) {
+		w->quote = (char)(cfg_quote(n) ? cfg_quote(n) : '"');
+		if (!(w->s = strdup(cfg_str(n) ? cfg_str(n) : ""))) {
 			mlvm_wnode_free(w);
 			return NULL;
 		}

@@ -506,8 +506,8 @@ static bool real_parse_ok(const uint8_t *buf, size_t size, const struct mlvm_gen
 		return false;
 	if (mlvm_carve_parse(buf, size, g, &t, NULL, NULL, -1))
 		return false;
-	for (n = t->root->v.child; n; n = n->next)
-		if (n->type == CFG_SECTION && (!g->vg_name[0] || !strcmp(n->key, g->vg_name)))
+	for (n = cfg_child(t->root); n; n = cfg_next(n))
+		if (cfg_type(n) == CFG_SECTION && (!g->vg_name[0] || !strcmp(cfg_key(n), g->vg_name)))
 			vg = true;
 	if (cfg_get_str(t->root, "contents", &contents) ||
 	    strcmp(contents, "Text Format Volume Group"))

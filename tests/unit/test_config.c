@@ -153,10 +153,10 @@ static void expect_error(const char *s, int rc, uint32_t line, uint32_t col,
 
 static const struct cfg_node *nth(const struct cfg_node *n, size_t i)
 {
-	const struct cfg_node *c = n->v.child;
+	const struct cfg_node *c = cfg_child(n);
 
 	while (c && i--)
-		c = c->next;
+		c = cfg_next(c);
 	assert_non_null(c);
 	return c;
 }
@@ -175,7 +175,7 @@ static double flt(const struct cfg_node *sec, const char *key)
 	const struct cfg_node *n = cfg_find_type(sec, key, CFG_FLOAT);
 
 	assert_non_null(n);
-	return n->v.f;
+	return cfg_float(n);
 }
 
 static void assert_int(const struct cfg_node *sec, const char *key,
@@ -233,9 +233,9 @@ static void pick_is_cfg_find_for_each_key(void **state)
 					dup |= !strcmp(keys[k], keys[i]);
 			} while (dup);
 		}
-		cfg_pick(t->root->v.child, keys, nk, got);
+		cfg_pick(cfg_child(t->root), keys, nk, got);
 		for (i = 0; i < nk; i++)
-			assert_ptr_equal(got[i], cfg_find(t->root->v.child, keys[i]));
+			assert_ptr_equal(got[i], cfg_find(cfg_child(t->root), keys[i]));
 		cfg_pick(NULL, keys, nk, got);
 		for (i = 0; i < nk; i++)
 			assert_null(got[i]);
@@ -252,8 +252,8 @@ static void parses_real_vg_text(void **state)
 
 	(void)state;
 	t = must_parse(real_vg);
-	assert_int_equal(t->root->type, CFG_SECTION);
-	assert_null(t->root->key);
+	assert_int_equal(cfg_type(t->root), CFG_SECTION);
+	assert_null(cfg_key(t->root));
 	assert_int_equal(cfg_count(t->root), 6);
 	assert_int_equal(t->text_len, strlen(real_vg));
 	assert_int_equal(t->n_nodes, 43);
@@ -263,7 +263,7 @@ static void parses_real_vg_text(void **state)
 	assert_int_equal(cfg_line(t, vg), 1);
 	assert_int_equal(cfg_count(vg), 9);
 	assert_str(vg, "id", "DvEeTn-nS56-1KCJ-hCjv-d2vn-ShBX-WXVfIJ");
-	assert_int_equal(cfg_find(vg, "id")->quote, '"');
+	assert_int_equal(cfg_quote(cfg_find(vg, "id")), '"');
 	assert_int(vg, "seqno", 2);
 	assert_str(vg, "format", "lvm2");
 	assert_int(vg, "extent_size", 8192);
@@ -272,20 +272,20 @@ static void parses_real_vg_text(void **state)
 	a = cfg_find_type(vg, "status", CFG_ARRAY);
 	assert_non_null(a);
 	assert_int_equal(cfg_count(a), 3);
-	assert_null(nth(a, 0)->key);
-	assert_int_equal(nth(a, 0)->type, CFG_STRING);
-	assert_string_equal(nth(a, 0)->v.s, "RESIZEABLE");
-	assert_string_equal(nth(a, 1)->v.s, "READ");
-	assert_string_equal(nth(a, 2)->v.s, "WRITE");
-	assert_null(nth(a, 2)->next);
+	assert_null(cfg_key(nth(a, 0)));
+	assert_int_equal(cfg_type(nth(a, 0)), CFG_STRING);
+	assert_string_equal(cfg_str(nth(a, 0)), "RESIZEABLE");
+	assert_string_equal(cfg_str(nth(a, 1)), "READ");
+	assert_string_equal(cfg_str(nth(a, 2)), "WRITE");
+	assert_null(cfg_next(nth(a, 2)));
 	a = cfg_find_type(vg, "flags", CFG_ARRAY);
 	assert_non_null(a);
-	assert_null(a->v.child);
+	assert_null(cfg_child(a));
 	assert_int_equal(cfg_count(a), 0);
 
 	pv = cfg_find(cfg_find(vg, "physical_volumes"), "pv0");
 	assert_non_null(pv);
-	assert_int_equal(pv->type, CFG_SECTION);
+	assert_int_equal(cfg_type(pv), CFG_SECTION);
 	assert_int_equal(cfg_line(t, pv), 10);
 	assert_str(pv, "device", "/dev/loop0");
 	assert_int(pv, "dev_size", 32768);
@@ -307,11 +307,11 @@ static void parses_real_vg_text(void **state)
 	assert_non_null(a);
 	assert_int_equal(cfg_line(t, a), 30);
 	assert_int_equal(cfg_count(a), 2);
-	assert_int_equal(nth(a, 0)->type, CFG_STRING);
-	assert_string_equal(nth(a, 0)->v.s, "pv0");
+	assert_int_equal(cfg_type(nth(a, 0)), CFG_STRING);
+	assert_string_equal(cfg_str(nth(a, 0)), "pv0");
 	assert_int_equal(cfg_line(t, nth(a, 0)), 31);
-	assert_int_equal(nth(a, 1)->type, CFG_INT);
-	assert_true(nth(a, 1)->v.i == 0);
+	assert_int_equal(cfg_type(nth(a, 1)), CFG_INT);
+	assert_true(cfg_int(nth(a, 1)) == 0);
 
 	assert_str(t->root, "contents", "Text Format Volume Group");
 	assert_int(t->root, "version", 1);
@@ -321,10 +321,10 @@ static void parses_real_vg_text(void **state)
 	assert_int_equal(cfg_line(t, cfg_find(t->root, "creation_time")), 42);
 
 	/* strings point into the text, which the tree now owns */
-	assert_true(cfg_find(vg, "format")->v.s > t->text &&
-		    cfg_find(vg, "format")->v.s < t->text + t->text_len);
-	assert_true(cfg_find(vg, "seqno")->key > t->text &&
-		    cfg_find(vg, "seqno")->key < t->text + t->text_len);
+	assert_true(cfg_str(cfg_find(vg, "format")) > t->text &&
+		    cfg_str(cfg_find(vg, "format")) < t->text + t->text_len);
+	assert_true(cfg_key(cfg_find(vg, "seqno")) > t->text &&
+		    cfg_key(cfg_find(vg, "seqno")) < t->text + t->text_len);
 	cfg_free(t);
 }
 
@@ -343,8 +343,8 @@ static void unescapes_double_quoted_strings(void **state)
 		       "f = \"q\\\\\"\n"	/* escaped backslash at the end */
 		       "g = \"'\"\n");
 	assert_str(t->root, "a", "x\"y\\z");
-	assert_int_equal(cfg_find(t->root, "a")->type, CFG_STRING);
-	assert_int_equal(cfg_find(t->root, "a")->quote, '"');
+	assert_int_equal(cfg_type(cfg_find(t->root, "a")), CFG_STRING);
+	assert_int_equal(cfg_quote(cfg_find(t->root, "a")), '"');
 	assert_str(t->root, "b", "c:\\n\\t");
 	assert_str(t->root, "c", "");
 	assert_str(t->root, "d", "# not a comment");
@@ -363,8 +363,8 @@ static void keeps_single_quoted_strings_verbatim(void **state)
 	(void)state;
 	t = must_parse("a = 'x\\\"y\\\\z'\nb = '\"#'\nc = ''\n");
 	assert_str(t->root, "a", "x\\\"y\\\\z");
-	assert_int_equal(cfg_find(t->root, "a")->type, CFG_STRING);
-	assert_int_equal(cfg_find(t->root, "a")->quote, '\'');
+	assert_int_equal(cfg_type(cfg_find(t->root, "a")), CFG_STRING);
+	assert_int_equal(cfg_quote(cfg_find(t->root, "a")), '\'');
 	assert_str(t->root, "b", "\"#");
 	assert_str(t->root, "c", "");
 	cfg_free(t);
@@ -379,7 +379,7 @@ static void accepts_quoted_keys(void **state)
 	assert_int(t->root, "my key", 1);
 	assert_int(cfg_find_type(t->root, "sec#1", CFG_SECTION), "x", 2);
 	assert_int(t->root, "a\"b", 3);
-	assert_int_equal(cfg_find(t->root, "my key")->quote, 0);
+	assert_int_equal(cfg_quote(cfg_find(t->root, "my key")), 0);
 	cfg_free(t);
 	expect_error("\"\" = 1", -EINVAL, 1, 1, "empty key");
 }
@@ -408,7 +408,7 @@ static void parses_signed_octal_and_hex_integers(void **state)
 	assert_int(t->root, "k", 511);
 	assert_int(t->root, "l", INT64_MAX);
 	assert_int(t->root, "m", 10);
-	assert_int_equal(cfg_find(t->root, "f")->type, CFG_INT);
+	assert_int_equal(cfg_type(cfg_find(t->root, "f")), CFG_INT);
 	cfg_free(t);
 }
 
@@ -422,7 +422,7 @@ static void parses_floats(void **state)
 		       "f = 08\ng = 1.\nh = +.5\ni = [0.5 2]\n");
 	n = cfg_find_type(t->root, "a", CFG_FLOAT);
 	assert_non_null(n);
-	assert_float_equal(n->v.f, 1.5, 0);
+	assert_float_equal(cfg_float(n), 1.5, 0);
 	assert_float_equal(flt(t->root, "b"), -0.25, 0);
 	assert_float_equal(flt(t->root, "c"), 0.5, 0);
 	assert_float_equal(flt(t->root, "d"), 1000, 0);
@@ -432,8 +432,8 @@ static void parses_floats(void **state)
 	assert_float_equal(flt(t->root, "g"), 1, 0);
 	assert_float_equal(flt(t->root, "h"), 0.5, 0);
 	n = cfg_find(t->root, "i");
-	assert_int_equal(nth(n, 0)->type, CFG_FLOAT);
-	assert_int_equal(nth(n, 1)->type, CFG_INT);
+	assert_int_equal(cfg_type(nth(n, 0)), CFG_FLOAT);
+	assert_int_equal(cfg_type(nth(n, 1)), CFG_INT);
 	/* the getters are typed */
 	assert_int_equal(cfg_get_int(t->root, "a", &(int64_t){ 0 }), -EINVAL);
 	cfg_free(t);
@@ -474,15 +474,15 @@ static void parses_bare_words(void **state)
 	t = must_parse("a = foo\nb = /dev/sda\nc = user@host:1\nd = -x\n"
 		       "e = .hidden\nf = a-b_c.d+e\ng = +\n");
 	assert_str(t->root, "a", "foo");
-	assert_int_equal(cfg_find(t->root, "a")->type, CFG_WORD);
-	assert_int_equal(cfg_find(t->root, "a")->quote, 0);
+	assert_int_equal(cfg_type(cfg_find(t->root, "a")), CFG_WORD);
+	assert_int_equal(cfg_quote(cfg_find(t->root, "a")), 0);
 	assert_str(t->root, "b", "/dev/sda");
 	assert_str(t->root, "c", "user@host:1");
 	assert_str(t->root, "d", "-x");
 	assert_str(t->root, "e", ".hidden");
 	assert_str(t->root, "f", "a-b_c.d+e");
 	assert_str(t->root, "g", "+");
-	assert_int_equal(cfg_find(t->root, "g")->type, CFG_WORD);
+	assert_int_equal(cfg_type(cfg_find(t->root, "g")), CFG_WORD);
 	cfg_free(t);
 }
 
@@ -497,31 +497,31 @@ static void parses_arrays_empty_without_commas_and_mixed(void **state)
 		       "l = [\n\t\"x\",\n\t\"y\"\n]\nafter = 1\n");
 	a = cfg_find_type(t->root, "e", CFG_ARRAY);
 	assert_non_null(a);
-	assert_null(a->v.child);
+	assert_null(cfg_child(a));
 	assert_int_equal(cfg_count(cfg_find(t->root, "e2")), 0);
 
 	a = cfg_find(t->root, "n");
 	assert_int_equal(cfg_count(a), 3);
-	assert_true(nth(a, 0)->v.i == 1 && nth(a, 1)->v.i == 2 &&
-		    nth(a, 2)->v.i == 3);
+	assert_true(cfg_int(nth(a, 0)) == 1 && cfg_int(nth(a, 1)) == 2 &&
+		    cfg_int(nth(a, 2)) == 3);
 
 	a = cfg_find(t->root, "m");
 	assert_int_equal(cfg_count(a), 6);
-	assert_int_equal(nth(a, 0)->type, CFG_STRING);
-	assert_string_equal(nth(a, 0)->v.s, "s");
-	assert_int_equal(nth(a, 0)->quote, '"');
-	assert_int_equal(nth(a, 1)->type, CFG_STRING);
-	assert_string_equal(nth(a, 1)->v.s, "q");
-	assert_int_equal(nth(a, 1)->quote, '\'');
-	assert_int_equal(nth(a, 2)->type, CFG_INT);
-	assert_true(nth(a, 2)->v.i == 7);
-	assert_int_equal(nth(a, 3)->type, CFG_FLOAT);
-	assert_float_equal(nth(a, 3)->v.f, -1.5, 0);
-	assert_int_equal(nth(a, 4)->type, CFG_WORD);
-	assert_string_equal(nth(a, 4)->v.s, "word");
+	assert_int_equal(cfg_type(nth(a, 0)), CFG_STRING);
+	assert_string_equal(cfg_str(nth(a, 0)), "s");
+	assert_int_equal(cfg_quote(nth(a, 0)), '"');
+	assert_int_equal(cfg_type(nth(a, 1)), CFG_STRING);
+	assert_string_equal(cfg_str(nth(a, 1)), "q");
+	assert_int_equal(cfg_quote(nth(a, 1)), '\'');
+	assert_int_equal(cfg_type(nth(a, 2)), CFG_INT);
+	assert_true(cfg_int(nth(a, 2)) == 7);
+	assert_int_equal(cfg_type(nth(a, 3)), CFG_FLOAT);
+	assert_float_equal(cfg_float(nth(a, 3)), -1.5, 0);
+	assert_int_equal(cfg_type(nth(a, 4)), CFG_WORD);
+	assert_string_equal(cfg_str(nth(a, 4)), "word");
 	/* the word ends at the space: 0x10 is an element of its own */
-	assert_int_equal(nth(a, 5)->type, CFG_INT);
-	assert_true(nth(a, 5)->v.i == 16);
+	assert_int_equal(cfg_type(nth(a, 5)), CFG_INT);
+	assert_true(cfg_int(nth(a, 5)) == 16);
 
 	a = cfg_find(t->root, "l");
 	assert_int_equal(cfg_count(a), 2);
@@ -569,7 +569,7 @@ static void ignores_comments_everywhere(void **state)
 	assert_int(s, "a", 1);
 	assert_int_equal(cfg_line(t, cfg_find(s, "a")), 4);
 	assert_int_equal(cfg_count(cfg_find(s, "b")), 2);
-	assert_string_equal(nth(cfg_find(s, "b"), 0)->v.s, "x#y");
+	assert_string_equal(cfg_str(nth(cfg_find(s, "b"), 0)), "x#y");
 	assert_str(t->root, "c", "word");
 	assert_int(t->root, "d", 5);
 	assert_int_equal(cfg_count(t->root), 3);
@@ -592,7 +592,7 @@ static void parses_keys_without_spaces(void **state)
 	assert_int_equal(cfg_count(cfg_find(t->root, "d")), 2);
 	assert_str(t->root, "e", "w");
 	assert_str(t->root, "f", "v");
-	assert_int_equal(cfg_find(t->root, "g")->type, CFG_SECTION);
+	assert_int_equal(cfg_type(cfg_find(t->root, "g")), CFG_SECTION);
 	assert_int_equal(cfg_count(cfg_find(t->root, "g")), 0);
 	assert_str(t->root, "h", "z");
 	assert_int_equal(cfg_count(t->root), 9);
@@ -647,7 +647,7 @@ static void never_reads_past_len(void **state)
 		assert_int_equal(parse_str(texts[i], &t, &e), 0);
 		assert_int_equal(t->text_len, strlen(texts[i]));
 		if (words[i])
-			assert_str(t->root, t->root->v.child->key, words[i]);
+			assert_str(t->root, cfg_key(cfg_child(t->root)), words[i]);
 		cfg_free(t);
 	}
 	/* and stop at len even with more text after it */
@@ -677,8 +677,8 @@ static void parses_empty_text(void **state)
 		t = NULL;
 		assert_int_equal(parse_str(texts[i], &t, &e), 0);
 		assert_non_null(t->root);
-		assert_int_equal(t->root->type, CFG_SECTION);
-		assert_null(t->root->v.child);
+		assert_int_equal(cfg_type(t->root), CFG_SECTION);
+		assert_null(cfg_child(t->root));
 		assert_int_equal(t->n_nodes, 1);
 		cfg_free(t);
 		t = NULL;
@@ -697,9 +697,9 @@ static void keeps_duplicate_keys_in_order(void **state)
 	assert_int_equal(cfg_count(t->root), 4);
 	assert_int(t->root, "a", 1);
 	n = nth(t->root, 2);
-	assert_string_equal(n->key, "a");
-	assert_string_equal(n->v.s, "two");
-	assert_int_equal(nth(t->root, 3)->type, CFG_SECTION);
+	assert_string_equal(cfg_key(n), "a");
+	assert_string_equal(cfg_str(n), "two");
+	assert_int_equal(cfg_type(nth(t->root, 3)), CFG_SECTION);
 	/* cfg_find_type looks at the first "a" only */
 	assert_null(cfg_find_type(t->root, "a", CFG_SECTION));
 	assert_non_null(cfg_find_type(t->root, "a", CFG_INT));
@@ -902,7 +902,7 @@ static void leaves_text_untouched_on_failure(void **state)
 	assert_str(t->root, "a", "x\"y");
 	assert_int(cfg_find(t->root, "b"), "c", 1);
 	assert_str(cfg_find(t->root, "b"), "d", "w");
-	assert_string_equal(nth(cfg_find(cfg_find(t->root, "b"), "e"), 0)->v.s,
+	assert_string_equal(cfg_str(nth(cfg_find(cfg_find(t->root, "b"), "e"), 0)),
 			    "f");
 	cfg_free(t);
 }
@@ -1055,7 +1055,7 @@ static void check_result(int rc, bool lenient, struct cfg_tree *t,
 		assert_non_null(t);
 		assert_true(t->text == text);
 		assert_true(t->text_len <= len);
-		assert_int_equal(t->root->type, CFG_SECTION);
+		assert_int_equal(cfg_type(t->root), CFG_SECTION);
 		if (rc == 1) {
 			assert_true(e->line >= 1 && e->column >= 1);
 			assert_true(e->line <= lines_in(orig, len));
@@ -1106,30 +1106,30 @@ static void survives_every_prefix_of_real_text(void **state)
 /* a tree written out, to compare two parses: key, type, value, children */
 static void dump_tree(const struct cfg_node *n, char *out, size_t cap, size_t *at)
 {
-	for (; n; n = n->next) {
+	for (; n; n = cfg_next(n)) {
 		int k = 0;
 
-		switch (n->type) {
+		switch (cfg_type(n)) {
 		case CFG_INT:
-			k = snprintf(out + *at, cap - *at, "%s=i%lld;", n->key ? n->key : "-",
-				     (long long)n->v.i);
+			k = snprintf(out + *at, cap - *at, "%s=i%lld;", cfg_key(n) ? cfg_key(n) : "-",
+				     (long long)cfg_int(n));
 			break;
 		case CFG_FLOAT:
-			k = snprintf(out + *at, cap - *at, "%s=f%.17g;", n->key ? n->key : "-", n->v.f);
+			k = snprintf(out + *at, cap - *at, "%s=f%.17g;", cfg_key(n) ? cfg_key(n) : "-", cfg_float(n));
 			break;
 		case CFG_STRING:
 		case CFG_WORD:
-			k = snprintf(out + *at, cap - *at, "%s=%c%s%c;", n->key ? n->key : "-",
-				     n->type == CFG_STRING ? n->quote : 'w', n->v.s,
-				     n->type == CFG_STRING ? n->quote : 'w');
+			k = snprintf(out + *at, cap - *at, "%s=%c%s%c;", cfg_key(n) ? cfg_key(n) : "-",
+				     cfg_type(n) == CFG_STRING ? cfg_quote(n) : 'w', cfg_str(n),
+				     cfg_type(n) == CFG_STRING ? cfg_quote(n) : 'w');
 			break;
 		default:
-			k = snprintf(out + *at, cap - *at, "%s%c", n->key ? n->key : "-",
-				     n->type == CFG_SECTION ? '{' : '[');
+			k = snprintf(out + *at, cap - *at, "%s%c", cfg_key(n) ? cfg_key(n) : "-",
+				     cfg_type(n) == CFG_SECTION ? '{' : '[');
 			if (k > 0 && (size_t)k < cap - *at)
 				*at += (size_t)k;
-			dump_tree(n->v.child, out, cap, at);
-			k = snprintf(out + *at, cap - *at, "%c", n->type == CFG_SECTION ? '}' : ']');
+			dump_tree(cfg_child(n), out, cap, at);
+			k = snprintf(out + *at, cap - *at, "%c", cfg_type(n) == CFG_SECTION ? '}' : ']');
 			break;
 		}
 		assert_true(k > 0 && (size_t)k < cap - *at);
@@ -1152,7 +1152,7 @@ static void parse_dump(char *text, size_t len, bool lenient, char *out, size_t c
 	if (t) {
 		at += (size_t)snprintf(out + at, cap - at, "len=%zu|", t->text_len);
 		halves_taken += t->halves == 2;
-		dump_tree(t->root->v.child, out, cap, &at);
+		dump_tree(cfg_child(t->root), out, cap, &at);
 		cfg_free(t);
 	} else {
 		free(text);
