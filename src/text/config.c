@@ -17,18 +17,19 @@
  * parsing: an error's line and column are counted from the text once.
  *
  * Two passes, so that a failed parse leaves the caller's text untouched:
- *  1. tokenize and build the tree without writing to the text; nodes point
- *     at the first byte of their key or string, and a few flags in
- *     cfg_node.quote say how each was written;
+ *  1. tokenize and build the tree without writing to the text; nodes hold
+ *     the offsets of their key and string in the text, and a few flags
+ *     (F_KEY_*, F_VAL_*) say how each was written;
  *  2. once the tree is kept, walk it and NUL-terminate keys and strings
- *     where they lie (removing \" and \\ escapes), then set quote to its
- *     public meaning. Tokens never overlap, and the byte after a token is
- *     never part of another token's content, so the order does not matter.
+ *     where they lie (removing \" and \\ escapes), and keep a string's
+ *     quote for cfg_quote(). Tokens never overlap, and the byte after a
+ *     token is never part of another token's content, so the order does
+ *     not matter.
  * A large text is parsed on two threads, both passes ("split parse" and
  * fix_all below).
  * The only token that can end exactly at len with no byte left for a NUL is
  * a bare word value at the very end of a text without a NUL; that one is
- * copied into the arena in pass 1.
+ * copied in pass 1, into room the nodes' mapping keeps for it (copy_room).
  *
  * Numbers: see text/lex.h (mlvm_lex_number).
  *
@@ -51,89 +52,222 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define CHUNK_FIRST 4096u
-#define CHUNK_MAX (2u << 20)	/* doubling up to a huge page (mlvm_alloc_huge) */
+/* pass-1 flags, until the fix-up pass: of the key above its offset in
+ * key_ (the text is at most MLVM_CFG_MAX_TEXT bytes), of a string or word
+ * value in v_.r.aux (beside CFG_COPIED) */
+#define F_KEY_DQ (1u << 30)	/* key was "double-quoted" */
+#define F_KEY_SQ (1u << 31)	/* key was 'single-quoted' */
+#define F_KEY_FLAGS (F_KEY_DQ | F_KEY_SQ)
+#define F_VAL_DQ 0x200u
+#define F_VAL_SQ 0x400u
 
-/* pass-1 flags kept in cfg_node.quote until the fix-up pass */
-#define F_KEY_DQ 0x01	/* key was "double-quoted" */
-#define F_KEY_SQ 0x02	/* key was 'single-quoted' */
-#define F_VAL_DQ 0x04
-#define F_VAL_SQ 0x08
-#define F_VAL_COPIED 0x10	/* v.s already points to a terminated copy */
+_Static_assert(sizeof(struct cfg_node) == 16, "a node is 16 bytes");
+_Static_assert(MLVM_CFG_MAX_TEXT < F_KEY_DQ, "a key's offset lies below its flags");
 
-/* ------------------------------------------------------------ arena */
+/* ------------------------------------------------------------ the nodes' mapping */
 
-struct chunk {
-	struct chunk *next;
-	size_t used;
-	size_t size;
-	size_t mapped;	/* data[0 .. mapped) prefaulted (mlvm_prefault) */
-	max_align_t data[];
+/*
+ * A tree's nodes lie in one mapping, reserved (PROT_NONE) at the start for
+ * as many nodes as its text can hold and made writable as they are used,
+ * so that they never move and the links between them are distances (a
+ * node's next sibling and first child always come after it). The mapping
+ * is aligned to 2 MiB, and the first node's place of each 2 MiB holds a
+ * struct cfg_region_head instead (the first one is the head of struct
+ * region), so that cfg_head() finds it by rounding a node's address down.
+ *
+ * As many nodes as a text can hold: every node but the root stands for a
+ * token and the byte after it (a key and its '=' or '{', an array element
+ * and its separator or ']'), so a text of n bytes has at most n / 2 + 2;
+ * node_room() adds a margin. A parser that finds its nodes used up fails
+ * ("too many nodes"), never writes past them.
+ */
+
+#define PAGE 4096u
+#define HEAD_SLOTS (CFG_HEAD_ALIGN / sizeof(struct cfg_node))	/* a head's every so many */
+/* mapped 256 KiB ahead of use: one call instead of 64 page faults */
+#define PREFAULT_STEP ((size_t)256 << 10)
+
+struct region {
+	struct cfg_region_head head;	/* first: cfg_head() */
+	size_t size;			/* bytes mapped */
+	char *copy;			/* the copied word's room (malloc), */
+	size_t copy_cap;		/* this many bytes */
 };
 
-/* pages of a chunk are mapped this much at a time ahead of use: one call
- * instead of 64 page faults, and at most this much mapped and unused */
-#define PREFAULT_STEP (256u << 10)
-
-static void arena_free(struct chunk *c)
+/* nodes a text of n bytes can hold, with a margin */
+static size_t node_room(size_t n)
 {
-	while (c) {
-		struct chunk *next = c->next;
+	return n / 2 + 64;
+}
 
-		free(c);
-		c = next;
+/* the places n nodes take, the heads between them counted */
+static size_t slots_for(size_t n)
+{
+	return n + n / (HEAD_SLOTS - 1) + 2;
+}
+
+static size_t round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+/*
+ * A mapping for slots places of nodes (the first is region's own), the
+ * head's page writable, and copy_room bytes for a copied word (0: none).
+ * NULL when it cannot be had.
+ */
+static struct region *region_new(const char *text, size_t slots, size_t copy_room)
+{
+	size_t size, align = CFG_HEAD_ALIGN;
+	uintptr_t a, raw;
+	struct region *rg;
+	void *m;
+
+	if (slots > ((size_t)1 << 40) / sizeof(struct cfg_node))
+		return NULL;
+	size = round_up(slots * sizeof(struct cfg_node), PAGE);
+	m = mmap(NULL, size + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	raw = (uintptr_t)m;
+	a = (raw + align - 1) & ~(uintptr_t)(align - 1);
+	if (a > raw)
+		munmap(m, a - raw);
+	if (raw + size + align > a + size)
+		munmap((void *)(a + size), raw + size + align - (a + size));
+	if (mprotect((void *)a, PAGE < size ? PAGE : size, PROT_READ | PROT_WRITE) != 0) {
+		munmap((void *)a, size);
+		return NULL;
+	}
+#ifdef MADV_HUGEPAGE
+	if (size >= CFG_HEAD_ALIGN)
+		(void)madvise((void *)a, size, MADV_HUGEPAGE);	/* a hint */
+#endif
+	rg = (struct region *)a;
+	rg->size = size;
+	rg->copy_cap = copy_room;
+	rg->copy = copy_room ? malloc(copy_room) : NULL;
+	if (copy_room && !rg->copy) {
+		munmap(rg, size);
+		return NULL;
+	}
+	rg->head.text = text;
+	rg->head.copy = rg->copy;
+	return rg;
+}
+
+static void region_free(struct region *rg)
+{
+	if (rg) {
+		free(rg->copy);
+		munmap(rg, rg->size);
 	}
 }
 
-/* n bytes aligned to align (a power of two up to max_align_t), not zeroed */
-static void *arena_alloc_raw(struct chunk **arena, size_t n, size_t align)
+/* the place of node index i of the mapping (index 0: struct region) */
+static struct cfg_node *region_slot(struct region *rg, size_t i)
 {
-	struct chunk *c = *arena;
-	size_t total, cap;
-	void *ptr;
+	return (struct cfg_node *)(void *)rg + i;
+}
 
-	if (c)
-		c->used = (c->used + align - 1) & ~(align - 1);
-	if (c && c->used > c->size)
-		c->used = c->size;
-	if (!c || c->size - c->used < n) {
-		total = c ? (c->size + sizeof(*c)) * 2 : CHUNK_FIRST;
-		if (total > CHUNK_MAX)
-			total = CHUNK_MAX;
-		cap = total - sizeof(*c);
-		if (cap < n) {
-			cap = n;
-			total = n + sizeof(*c);
-		}
-		c = mlvm_alloc_huge(total);
-		if (!c)
+/*
+ * The places one parser may take: [cur, lim), of which [.., open) is
+ * writable and [.., mapped) prefaulted.
+ */
+struct node_range {
+	struct region *rg;
+	struct cfg_node *cur, *lim;
+	char *open, *mapped;
+};
+
+static void range_init(struct node_range *r, struct region *rg, struct cfg_node *from,
+		       struct cfg_node *lim)
+{
+	uintptr_t pg = (uintptr_t)from & ~(uintptr_t)(PAGE - 1);
+
+	r->rg = rg;
+	r->cur = from;
+	r->lim = lim;
+	/* the page it begins in may be another range's, writable already:
+	 * making it writable again does no harm */
+	r->open = r->mapped = (char *)pg;
+}
+
+/* the next place of r, writable and mapped; NULL when r is full or its
+ * pages cannot be had */
+static struct cfg_node *range_take(struct node_range *r)
+{
+	struct cfg_node *n = r->cur;
+	char *end;
+
+	for (;;) {
+		if (n >= r->lim)
 			return NULL;
-		c->next = *arena;
-		c->used = 0;
-		c->size = cap;
-		c->mapped = 0;
-		*arena = c;
-	}
-	ptr = (char *)c->data + c->used;
-	c->used += n;
-	if (c->used > c->mapped) {
-		size_t to = c->used + PREFAULT_STEP < c->size ? c->used + PREFAULT_STEP : c->size;
+		end = (char *)(void *)(n + 1);
+		if (end > r->open) {
+			/* up to a huge page's end (the mapping is aligned to
+			 * one): a huge page is given only where all of it is
+			 * writable */
+			char *lim = (char *)round_up((uintptr_t)r->lim, PAGE);
+			char *to = (char *)round_up((uintptr_t)end, CFG_HEAD_ALIGN);
 
-		mlvm_prefault((char *)c->data + c->mapped, to - c->mapped);
-		c->mapped = to;
+			if (to > lim)
+				to = lim;
+			if (mprotect(r->open, (size_t)(to - r->open), PROT_READ | PROT_WRITE) != 0)
+				return NULL;
+			r->open = to;
+		}
+		if (end > r->mapped) {
+			char *to = r->mapped + PREFAULT_STEP;
+
+			if (to > r->open)
+				to = r->open;
+			mlvm_prefault(r->mapped, (size_t)(to - r->mapped));
+			r->mapped = to;
+		}
+		if ((uintptr_t)n & (CFG_HEAD_ALIGN - 1))
+			break;
+		/* a 2 MiB's first place: its head */
+		*(struct cfg_region_head *)(void *)n = r->rg->head;
+		n++;
 	}
-	return ptr;
+	r->cur = n + 1;
+	return n;
 }
 
-/* the same, zeroed */
-static void *arena_alloc(struct chunk **arena, size_t n, size_t align)
+/* links, as distances in bytes: b comes after a (a parser's nodes are
+ * taken in order, and the second half's lie after the main parser's) */
+static uint32_t distance(const struct cfg_node *a, const struct cfg_node *b)
 {
-	void *ptr = arena_alloc_raw(arena, n, align);
+	return b ? (uint32_t)((size_t)(b - a) * sizeof(struct cfg_node)) : 0;
+}
 
-	if (ptr)
-		memset(ptr, 0, n);
-	return ptr;
+static void set_next(struct cfg_node *a, const struct cfg_node *b)
+{
+	a->next_ = (a->next_ & ~CFG_LINK_MASK) | distance(a, b);
+}
+
+static void set_child(struct cfg_node *a, const struct cfg_node *b)
+{
+	a->v_.r.at = distance(a, b);
+}
+
+static void set_type(struct cfg_node *n, enum cfg_type t)
+{
+	n->next_ = (n->next_ & ~CFG_TYPE_MASK) | (uint32_t)t;
+}
+
+static struct cfg_node *next_of(const struct cfg_node *n)
+{
+	return (struct cfg_node *)(uintptr_t)cfg_next(n);
+}
+
+static struct cfg_node *child_of(const struct cfg_node *n)
+{
+	return (struct cfg_node *)(uintptr_t)cfg_child(n);
 }
 
 /* ------------------------------------------------------------ tokens */
@@ -151,7 +285,9 @@ struct parser {
 				 * tokenizer meets that NUL (end_known), len */
 	bool end_known;
 	size_t pos;
-	struct chunk *arena;
+	struct region *rg;
+	struct node_range nodes;	/* this parser's */
+	struct cfg_node *nodes_end;	/* the region's */
 	size_t n_nodes;		/* allocated, the root included */
 	size_t pending;		/* nodes of an array not yet attached */
 	int rc;			/* the error fail_at() last recorded */
@@ -235,11 +371,11 @@ static int parse_number(struct parser *p, const struct mlvm_token *t,
 	switch (kind) {
 	case MLVM_NUM_INT:
 		n->v_.i = iv;
-		n->type_ = CFG_INT;
+		set_type(n, CFG_INT);
 		return 0;
 	case MLVM_NUM_FLOAT:
 		n->v_.f = fv;
-		n->type_ = CFG_FLOAT;
+		set_type(n, CFG_FLOAT);
 		return 0;
 	case MLVM_NUM_INT_RANGE:
 		return fail_tok(p, -EINVAL, t, "integer out of range");
@@ -253,6 +389,8 @@ static int parse_number(struct parser *p, const struct mlvm_token *t,
 
 /* ------------------------------------------------------------ parser */
 
+static struct cfg_node *split_drop(struct parser *p);
+
 /* A zeroed node at t's line, or NULL with the error in p->rc. */
 static struct cfg_node *new_node(struct parser *p, const struct mlvm_token *t)
 {
@@ -263,12 +401,15 @@ static struct cfg_node *new_node(struct parser *p, const struct mlvm_token *t)
 			 MLVM_CFG_MAX_NODES);
 		return NULL;
 	}
-	n = arena_alloc_raw(&p->arena, sizeof(*n), _Alignof(struct cfg_node));
+	n = range_take(&p->nodes);
+	if (!n && p->split)	/* past the split's place: see split_drop */
+		n = split_drop(p);
 	if (!n) {
-		fail_tok(p, -ENOMEM, t, "out of memory");
+		fail_tok(p, p->nodes.cur < p->nodes.lim ? -ENOMEM : -E2BIG, t,
+			 p->nodes.cur < p->nodes.lim ? "out of memory" : "too many nodes");
 		return NULL;
 	}
-	*n = (struct cfg_node){ .key_ = NULL };	/* stores, not a call of memset */
+	*n = (struct cfg_node){ .key_ = 0 };	/* stores, not a call of memset */
 	p->n_nodes++;
 	return n;
 }
@@ -280,41 +421,38 @@ static int scalar(struct parser *p, const struct mlvm_token *t, struct cfg_node 
 	int64_t iv = 0;
 	double fv = 0;
 	size_t len;
-	char *copy;
 
 	if (t->type == MLVM_TOK_STR) {
-		n->type_ = CFG_STRING;
-		n->v_.s = p->text + t->off;
-		n->quote_ |= t->quote == '"' ? F_VAL_DQ : F_VAL_SQ;
+		set_type(n, CFG_STRING);
+		n->v_.r.at = (uint32_t)t->off;
+		n->v_.r.aux = t->quote == '"' ? F_VAL_DQ : F_VAL_SQ;
 		return 0;
 	}
 	len = t->end - t->off;
 	kind = mlvm_lex_number(p->text + t->off, len, &iv, &fv);
 	if (kind != MLVM_NUM_WORD)
 		return parse_number(p, t, n, kind, iv, fv);
-	n->type_ = CFG_WORD;
-	if (t->end < p->len) {
-		n->v_.s = p->text + t->off;
+	set_type(n, CFG_WORD);
+	n->v_.r.at = (uint32_t)t->off;
+	if (t->end < p->len)
 		return 0;
-	}
-	/* a word ending at len, with no byte left to terminate it */
-	copy = arena_alloc(&p->arena, len + 1, 1);
-	if (!copy)
+	/* a word ending at len, with no byte left to terminate it: copied
+	 * into the room the head keeps for it (parse: the text's last run of
+	 * word bytes, which holds it) */
+	if (len >= p->rg->copy_cap)
 		return fail_tok(p, -ENOMEM, t, "out of memory");
-	memcpy(copy, p->text + t->off, len);
-	n->v_.s = copy;
-	n->quote_ |= F_VAL_COPIED;
+	memcpy(p->rg->copy, p->text + t->off, len);
+	p->rg->copy[len] = '\0';	/* cfg_region_head.copy points here */
+	n->v_.r.aux = CFG_COPIED;
 	return 0;
 }
 
 static void set_key(struct parser *p, struct cfg_node *n, const struct mlvm_token *k)
 {
-	if (k->type == MLVM_TOK_STR) {
-		n->key_ = p->text + k->off;
-		n->quote_ |= k->quote == '"' ? F_KEY_DQ : F_KEY_SQ;
-	} else {
-		n->key_ = p->text + k->off;
-	}
+	(void)p;
+	n->key_ = (uint32_t)k->off + 1;
+	if (k->type == MLVM_TOK_STR)
+		n->key_ |= k->quote == '"' ? F_KEY_DQ : F_KEY_SQ;
 }
 
 static int check_key(struct parser *p, const struct mlvm_token *k)
@@ -339,9 +477,9 @@ static int check_key(struct parser *p, const struct mlvm_token *k)
 static void append(struct frame *f, struct cfg_node *n)
 {
 	if (f->tail)
-		f->tail->next_ = n;
+		set_next(f->tail, n);
 	else
-		f->node->v_.child = n;
+		set_child(f->node, n);
 	f->tail = n;
 }
 
@@ -387,9 +525,9 @@ static int parse_array(struct parser *p, struct cfg_node *a,
 		if (rc)
 			return rc;
 		if (tail)
-			tail->next_ = n;
+			set_next(tail, n);
 		else
-			a->v_.child = n;
+			set_child(a, n);
 		tail = n;
 		comma_ok = true;
 	}
@@ -399,9 +537,9 @@ static int unterminated_section(struct parser *p)
 {
 	const struct frame *f = &p->frames[p->depth];
 	const struct cfg_node *n = f->node;
-	size_t start = (size_t)(n->key_ - p->text), i = start;
+	size_t start = (size_t)(n->key_ & ~F_KEY_FLAGS) - 1, i = start;
 
-	if (n->quote_ & (F_KEY_DQ | F_KEY_SQ)) {
+	if (n->key_ & F_KEY_FLAGS) {
 		while (i < p->end && p->text[i] != p->text[start - 1])
 			i++;
 	} else {
@@ -410,7 +548,7 @@ static int unterminated_section(struct parser *p)
 	}
 	return fail_at(p, -EINVAL, f->off,
 		       "unterminated section '%.*s'",
-		       (int)(i - start > 64 ? 64 : i - start), n->key_);
+		       (int)(i - start > 64 ? 64 : i - start), p->text + start);
 }
 
 static bool take_split(struct parser *p, const struct mlvm_token *k);
@@ -470,7 +608,7 @@ static int parse_items(struct parser *p)
 			if (!n)
 				return p->rc;
 			set_key(p, n, &k);
-			n->type_ = CFG_SECTION;
+			set_type(n, CFG_SECTION);
 			append(f, n);
 			if (p->depth > p->max_open)
 				p->max_open = p->depth;
@@ -499,7 +637,7 @@ static int parse_items(struct parser *p)
 		set_key(p, n, &k);
 		p->pending = 1;
 		if (t.type == MLVM_TOK_LBRACK) {
-			n->type_ = CFG_ARRAY;
+			set_type(n, CFG_ARRAY);
 			if (p->depth > p->max_open)
 				p->max_open = p->depth;
 			rc = parse_array(p, n, &t);
@@ -552,7 +690,8 @@ struct split {
 	pthread_t th;
 	int rc;
 	atomic_bool cancel;
-	struct cfg_node heads[BASE + 1];	/* levels 0..BASE of the second */
+	struct cfg_node *heads;		/* levels 0..BASE of the second: the
+					 * first nodes of its range */
 	struct parser q;
 };
 
@@ -587,17 +726,28 @@ static size_t split_point(const char *text, size_t end)
 	return 0;
 }
 
-/* start the second half when the text is large and a thread may run it */
-static void split_start(struct parser *p)
+/* where the second half begins (split_point), when the text is large and
+ * a thread may run it; else 0 */
+static size_t split_want(const struct parser *p)
 {
-	struct split *s;
 	size_t at;
-	int i;
 
 	if (p->end < cfg_split_min || mlvm_io_threads(2) < 2)
-		return;
+		return 0;
 	at = cfg_split_at ? cfg_split_at : split_point(p->text, p->end);
-	if (!at || at >= p->end || !(s = calloc(1, sizeof(*s))))
+	return at < p->end ? at : 0;
+}
+
+/* nodes the second half takes before its own: its heads */
+#define HEADS (MLVM_CFG_MAX_DEPTH + 1)
+
+/* start the second half at `at`, in the nodes [from, p->nodes_end) */
+static void split_start(struct parser *p, size_t at, struct cfg_node *from)
+{
+	struct split *s;
+	int i;
+
+	if (!at || !(s = calloc(1, sizeof(*s))))
 		return;
 	s->at = at;
 	atomic_init(&s->cancel, false);
@@ -610,9 +760,20 @@ static void split_start(struct parser *p)
 	s->q.cancel = &s->cancel;
 	s->q.depth = s->q.min_depth = s->q.max_open = BASE;
 	s->q.depth_limit = BASE + MLVM_CFG_MAX_DEPTH;
-	for (i = 0; i <= BASE; i++) {
-		s->heads[i].type_ = CFG_SECTION;
-		s->q.frames[i].node = &s->heads[i];
+	s->q.rg = p->rg;
+	s->q.nodes_end = p->nodes_end;
+	range_init(&s->q.nodes, p->rg, from, p->nodes_end);
+	for (i = 0; i < HEADS; i++) {
+		struct cfg_node *h = range_take(&s->q.nodes);
+
+		if (!h) {
+			free(s);
+			return;
+		}
+		*h = (struct cfg_node){ .key_ = 0 };	/* a section */
+		if (!i)
+			s->heads = h;
+		s->q.frames[i].node = h;
 	}
 	if (mlvm_thread_create(&s->th, split_run, s) != 0) {
 		free(s);
@@ -632,8 +793,22 @@ static void split_end(struct split *s, bool cancel)
 
 static void split_free(struct split *s)
 {
-	arena_free(s->q.arena);
 	free(s);
+}
+
+/*
+ * The main parser ran out of its nodes before it got to the split's place
+ * where a key may stand, so it went past the place: the second half cannot
+ * be taken (take_split), and is dropped now; the main parser takes on the
+ * rest of the nodes, the second half's with them. Its next node, or NULL.
+ */
+static struct cfg_node *split_drop(struct parser *p)
+{
+	split_end(p->split, true);
+	split_free(p->split);
+	p->split = NULL;
+	p->nodes.lim = p->nodes_end;
+	return range_take(&p->nodes);
 }
 
 /*
@@ -646,7 +821,6 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 	struct split *s = p->split;
 	const struct parser *q = &s->q;
 	bool here = k->start == s->at && (k->type == MLVM_TOK_RUN || k->type == MLVM_TOK_STR);
-	struct chunk *last;
 	struct cfg_node *n;
 	int d = p->depth, x;
 
@@ -657,13 +831,14 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 	    d + q->max_open - BASE >= MLVM_CFG_MAX_DEPTH ||	/* too deep */
 	    q->n_nodes > MLVM_CFG_MAX_NODES - p->n_nodes) {
 		split_free(s);
+		p->nodes.lim = p->nodes_end;	/* the second half's too */
 		return false;
 	}
 	/* what it read at the levels it began below: the main parser's sections */
 	for (x = q->min_depth; x <= BASE; x++) {
 		struct frame *f = &p->frames[d + x - BASE];
 
-		n = s->heads[x].v_.child;
+		n = child_of(&s->heads[x]);
 		if (!n)
 			continue;
 		p->cut[p->n_cut].prev = f->tail;
@@ -672,8 +847,8 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 		if (q->frames[x].node == &s->heads[x])	/* still its frame: the tail known */
 			n = q->frames[x].tail;
 		else
-			while (n->next_)
-				n = n->next_;
+			while (cfg_next(n))
+				n = next_of(n);
 		f->tail = n;
 	}
 	/* the sections it opened and left open: now the main parser's */
@@ -683,13 +858,7 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 	p->n_nodes += q->n_nodes;
 	p->pos = q->half_end;
 	p->split_taken = true;
-	if (q->arena) {	/* its chunks behind the main parser's current one */
-		for (last = q->arena; last->next; last = last->next)
-			;
-		last->next = p->arena->next;
-		p->arena->next = q->arena;
-		s->q.arena = NULL;
-	}
+	p->nodes = q->nodes;	/* what is left after its nodes */
 	split_free(s);
 	return true;
 }
@@ -720,10 +889,11 @@ static size_t string_room(const struct parser *p, size_t i)
 
 static void fix_node(const struct parser *p, struct cfg_node *n)
 {
-	uint8_t f = n->quote_;
+	uint32_t f = n->key_, v = n->v_.r.aux;
+	enum cfg_type type = cfg_type(n);
 
-	if (n->key_) {
-		size_t k = (size_t)(n->key_ - p->text);
+	if (f) {
+		size_t k = (size_t)(f & ~F_KEY_FLAGS) - 1;
 
 		if (f & F_KEY_DQ)
 			mlvm_lex_unquote_n(p->text + k, string_room(p, k), '"');
@@ -732,14 +902,16 @@ static void fix_node(const struct parser *p, struct cfg_node *n)
 		else
 			terminate_bare(p, k);
 	}
-	n->quote_ = 0;
-	if (n->type_ == CFG_STRING) {
-		size_t v = (size_t)(n->v_.s - p->text);
+	if (f & F_KEY_FLAGS)
+		n->key_ = f & ~F_KEY_FLAGS;
+	if (type == CFG_STRING) {
+		size_t at = n->v_.r.at;
+		char q = v & F_VAL_DQ ? '"' : '\'';
 
-		n->quote_ = f & F_VAL_DQ ? '"' : '\'';
-		mlvm_lex_unquote_n(p->text + v, string_room(p, v), (char)n->quote_);
-	} else if (n->type_ == CFG_WORD && !(f & F_VAL_COPIED)) {
-		terminate_bare(p, (size_t)(n->v_.s - p->text));
+		n->v_.r.aux = (unsigned char)q;
+		mlvm_lex_unquote_n(p->text + at, string_room(p, at), q);
+	} else if (type == CFG_WORD && !(v & CFG_COPIED)) {
+		terminate_bare(p, n->v_.r.at);
 	}
 }
 
@@ -757,11 +929,11 @@ static void fix_list(const struct parser *p, struct cfg_node *first)
 			sp--;
 			continue;
 		}
-		stack[sp - 1] = n->next_;
+		stack[sp - 1] = next_of(n);
 		fix_node(p, n);
-		if ((n->type_ == CFG_SECTION || n->type_ == CFG_ARRAY) &&
-		    n->v_.child && sp < sizeof(stack) / sizeof(stack[0]))
-			stack[sp++] = n->v_.child;
+		if ((cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY) &&
+		    n->v_.r.at && sp < sizeof(stack) / sizeof(stack[0]))
+			stack[sp++] = child_of(n);
 	}
 }
 
@@ -798,14 +970,14 @@ static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tr
 	for (i = 0; i < h.n; i++) {
 		struct cfg_node *prev = p->cut[i].prev, *parent = p->cut[i].parent;
 
-		h.first[i] = prev ? prev->next_ : parent->v_.child;
+		h.first[i] = prev ? next_of(prev) : child_of(parent);
 		if (prev)
-			prev->next_ = NULL;
+			set_next(prev, NULL);
 		else
-			parent->v_.child = NULL;
+			set_child(parent, NULL);
 	}
 	threaded = h.n && mlvm_thread_create(&th, fix_half_run, &h) == 0;
-	fix_list(p, root->v_.child);
+	fix_list(p, child_of(root));
 	if (threaded)
 		pthread_join(th, NULL);
 	else
@@ -813,9 +985,9 @@ static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tr
 	tree->n_cuts = 0;
 	for (i = 0; i < h.n; i++) {
 		if (p->cut[i].prev)
-			p->cut[i].prev->next_ = h.first[i];
+			set_next(p->cut[i].prev, h.first[i]);
 		else
-			p->cut[i].parent->v_.child = h.first[i];
+			set_child(p->cut[i].parent, h.first[i]);
 		if (h.first[i])
 			tree->cuts[tree->n_cuts++] = (struct cfg_cut){ p->cut[i].parent, h.first[i] };
 	}
@@ -842,6 +1014,20 @@ static void report_error(const struct parser *p, struct mlvm_report *r,
 		  p->err_line, p->err_column, p->err_message);
 }
 
+/* room for the copy of a bare word that ends the text at its length
+ * (scalar): the run of word bytes it ends with, and a NUL; 0 when the text
+ * ends in a NUL before that, or with no word byte */
+static size_t copy_room(const struct parser *p)
+{
+	size_t i = p->len;
+
+	if (p->end < p->len)
+		return 0;
+	while (i > 0 && mlvm_lex_is(p->text[i - 1], MLVM_LEX_WORD))
+		i--;
+	return i < p->len ? p->len - i + 1 : 0;
+}
+
 static int parse(char *text, size_t len, struct cfg_tree **out,
 		 struct mlvm_report *r, const char *image, int64_t where,
 		 bool lenient)
@@ -851,6 +1037,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	struct parser p;
 	const char *nul;
 	struct mlvm_token t0 = { .start = 0 };
+	size_t at, total, lead, main_slots = 0;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -879,16 +1066,43 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		goto report;
 	}
 
+	/* the places of the nodes: struct region's, the main parser's, and
+	 * the second half's (split_start), which begin a 2 MiB of their own
+	 * (the head there is theirs to write) */
+	lead = round_up(sizeof(struct region), sizeof(struct cfg_node)) / sizeof(struct cfg_node);
+	at = split_want(&p);
+	if (at) {
+		main_slots = round_up(lead + slots_for(node_room(at)), HEAD_SLOTS) - lead;
+		total = lead + main_slots + slots_for(HEADS + node_room(p.end - at));
+		if (total >= ((size_t)1 << 32) / sizeof(struct cfg_node))	/* distances too long */
+			at = 0;
+	}
+	if (!at) {
+		main_slots = node_room(p.end);
+		if (main_slots > MLVM_CFG_MAX_NODES + 1)
+			main_slots = MLVM_CFG_MAX_NODES + 1;
+		main_slots = slots_for(main_slots);
+		total = lead + main_slots;
+	}
+	p.rg = region_new(text, total, copy_room(&p));
+	if (!p.rg) {
+		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
+		goto report;
+	}
+	p.nodes_end = region_slot(p.rg, total);
+	range_init(&p.nodes, p.rg, region_slot(p.rg, lead), region_slot(p.rg, lead + main_slots));
+	split_start(&p, at, region_slot(p.rg, lead + main_slots));
+	if (!p.split)
+		p.nodes.lim = p.nodes_end;
+
 	root = new_node(&p, &t0);
 	if (!root) {
 		rc = p.rc;
-		goto report;
+		goto fail;
 	}
-	root->type_ = CFG_SECTION;
-	p.frames[0].node = root;
+	p.frames[0].node = root;	/* a section: the type 0 */
 	p.depth_limit = MLVM_CFG_MAX_DEPTH;
 
-	split_start(&p);
 	rc = parse_items(&p);
 	if (p.split) {	/* the main parser never got to its place */
 		split_end(p.split, true);
@@ -901,7 +1115,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		p.end = nul ? (size_t)(nul - text) : len;
 		p.end_known = true;
 	}
-	if (rc && (!lenient || rc == -ENOMEM || !root->v_.child))
+	if (rc && (!lenient || rc == -ENOMEM || !root->v_.r.at))
 		goto fail;
 
 	tree = malloc(sizeof(*tree));
@@ -917,7 +1131,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	tree->text_len = p.end;
 	tree->n_nodes = p.n_nodes - p.pending;
 	tree->halves = p.split_taken ? 2 : 1;
-	tree->arena = p.arena;
+	tree->arena = p.rg;
 	*out = tree;
 	if (!rc)
 		return 0;
@@ -925,7 +1139,11 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	return 1;
 
 fail:
-	arena_free(p.arena);
+	if (p.split) {
+		split_end(p.split, true);
+		split_free(p.split);
+	}
+	region_free(p.rg);
 report:
 	report_error(&p, r, image, where);
 	return rc;
@@ -951,9 +1169,9 @@ uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n)
 	if (!t || !n)
 		return 0;
 	if (n->key_)
-		at = n->key_;
-	else if ((n->type_ == CFG_STRING || n->type_ == CFG_WORD) && n->v_.s)
-		at = n->v_.s;
+		at = cfg_key(n);
+	else if (cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD)
+		at = cfg_str(n);
 	if (!at || at < t->text || at >= t->text + t->text_len)
 		return 0;	/* not in the text (a copied word, a number) */
 	if (!t->lines) {
@@ -987,7 +1205,7 @@ void cfg_free(struct cfg_tree *t)
 {
 	if (!t)
 		return;
-	arena_free(t->arena);
+	region_free(t->arena);
 	free(t->lines);
 	free(t->text);
 	free(t);
@@ -998,13 +1216,16 @@ const struct cfg_node *cfg_find(const struct cfg_node *section,
 {
 	const struct cfg_node *n;
 
-	if (!section || section->type_ != CFG_SECTION || !key)
+	if (!section || cfg_type(section) != CFG_SECTION || !key)
 		return NULL;
 	/* the first two bytes inline: most keys differ there, and strcmp is a call */
-	for (n = section->v_.child; n; n = n->next_)
-		if (n->key_ && n->key_[0] == key[0] &&
-		    (!key[0] || (n->key_[1] == key[1] && (!key[1] || !strcmp(n->key_ + 2, key + 2)))))
+	for (n = cfg_child(section); n; n = cfg_next(n)) {
+		const char *k = cfg_key(n);
+
+		if (k && k[0] == key[0] &&
+		    (!key[0] || (k[1] == key[1] && (!key[1] || !strcmp(k + 2, key + 2)))))
 			return n;
+	}
 	return NULL;
 }
 
@@ -1022,9 +1243,9 @@ void cfg_pick(const struct cfg_node *section, const char *const *keys, unsigned 
 
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
-	if (!section || section->type_ != CFG_SECTION)
+	if (!section || cfg_type(section) != CFG_SECTION)
 		return;
-	for (c = section->v_.child; c && left; c = c->next_)
+	for (c = cfg_child(section); c && left; c = cfg_next(c))
 		left -= (unsigned)cfg_pick_child(c, keys, n, out);
 }
 
@@ -1035,9 +1256,9 @@ int cfg_get_int(const struct cfg_node *section, const char *key,
 
 	if (!n)
 		return -ENOENT;
-	if (n->type_ != CFG_INT)
+	if (cfg_type(n) != CFG_INT)
 		return -EINVAL;
-	*out = n->v_.i;
+	*out = cfg_int(n);
 	return 0;
 }
 
@@ -1048,9 +1269,9 @@ int cfg_get_str(const struct cfg_node *section, const char *key,
 
 	if (!n)
 		return -ENOENT;
-	if (n->type_ != CFG_STRING && n->type_ != CFG_WORD)
+	if (cfg_type(n) != CFG_STRING && cfg_type(n) != CFG_WORD)
 		return -EINVAL;
-	*out = n->v_.s;
+	*out = cfg_str(n);
 	return 0;
 }
 
@@ -1059,9 +1280,9 @@ size_t cfg_count(const struct cfg_node *n)
 	const struct cfg_node *c;
 	size_t count = 0;
 
-	if (!n || (n->type_ != CFG_SECTION && n->type_ != CFG_ARRAY))
+	if (!n || (cfg_type(n) != CFG_SECTION && cfg_type(n) != CFG_ARRAY))
 		return 0;
-	for (c = n->v_.child; c; c = c->next_)
+	for (c = cfg_child(n); c; c = cfg_next(c))
 		count++;
 	return count;
 }
@@ -1074,9 +1295,9 @@ char *cfg_join_strings(const struct cfg_node *arr, const char *sep)
 	if (mlvm_buf_append(&b, "", 0))
 		return NULL;
 	if (arr)
-		for (e = arr->v_.child; e; e = e->next_)
-			if ((e->type_ == CFG_STRING || e->type_ == CFG_WORD) &&
-			    mlvm_buf_printf(&b, "%s%s", b.len ? sep : "", e->v_.s)) {
+		for (e = cfg_child(arr); e; e = cfg_next(e))
+			if ((cfg_type(e) == CFG_STRING || cfg_type(e) == CFG_WORD) &&
+			    mlvm_buf_printf(&b, "%s%s", b.len ? sep : "", cfg_str(e))) {
 				mlvm_buf_free(&b);
 				return NULL;
 			}

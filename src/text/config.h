@@ -21,7 +21,7 @@
  * The parser works in place: the text buffer is modified (keys and strings
  * are NUL-terminated where they lie, escapes removed) and the tree takes
  * ownership of it, so strings in the tree stay valid until cfg_free().
- * Nodes come from an arena: a few large allocations, not one per node.
+ * Nodes lie in one mapping a tree (config.c), not an allocation each.
  *
  * Layer: text (src/text). May include: base, io, disk.
  */
@@ -45,55 +45,83 @@ enum cfg_type {
 	CFG_WORD,	/* v.s, a bare word */
 };
 
+/*
+ * A node is 16 bytes, and refers to what it points at by distance, not by
+ * address: a VG of 100,000 LVs has some 1,900,000 nodes, which took 50 MB
+ * as pointers (26 bytes a node) and take 30 MB so. The parser (config.c)
+ * puts a tree's nodes in one mapping of their own, aligned to 2 MiB, where
+ * each 2 MiB begins with a struct cfg_region_head that says where the text
+ * is: a node finds its key and string from its own address. The fields
+ * are config.c's; everything else reads a node through the functions
+ * below. Without a line number: cfg_line() works it out when asked.
+ */
 struct cfg_node {
-	const char *key_;	/* NULL for array elements and the root */
-	struct cfg_node *next_;	/* next sibling */
+	uint32_t key_;		/* 0: none; else 1 + the key's offset in the text
+				 * (and config.c's flags while it parses) */
+	uint32_t next_;		/* the next sibling's distance in bytes, a multiple
+				 * of 16 (0: none) | enum cfg_type */
 	union {
-		struct cfg_node *child;
-		const char *s;
 		int64_t i;
 		double f;
+		struct {
+			uint32_t at;	/* the first child's distance in bytes (0: none),
+					 * or the string's offset in the text */
+			uint32_t aux;	/* a string's quote; CFG_COPIED; config.c's flags */
+		} r;
 	} v_;
-	uint8_t type_;		/* enum cfg_type */
-	uint8_t quote_;		/* for CFG_STRING: '"' or '\'' */
-} __attribute__((packed, aligned(2)));
-/*
- * Packed on purpose, and without a line number (cfg_line() works it out
- * when asked): a VG of 10,000 LVs has about 300,000 nodes, and 26 bytes
- * instead of 40 keep the whole model under 4 times the text size. The
- * fields are the parser's (config.c): everything else reads a node
- * through the functions below, so that how a node is laid out stays
- * config.c's business.
- */
+};
+
+#define CFG_TYPE_MASK 0x7u
+#define CFG_LINK_MASK (~(uint32_t)15)	/* the distance in next_ */
+#define CFG_COPIED 0x100u	/* v_.r.aux: the string is the head's copy */
+#define CFG_HEAD_ALIGN ((uintptr_t)2 << 20)
+
+/* at each 2 MiB of the mapping of a tree's nodes, in a node's place */
+struct cfg_region_head {
+	const char *text;
+	const char *copy;	/* a bare word that ended the text with no byte
+				 * after it for a NUL: its copy */
+};
+
+static inline const struct cfg_region_head *cfg_head(const struct cfg_node *n)
+{
+	return (const struct cfg_region_head *)((uintptr_t)n & ~(CFG_HEAD_ALIGN - 1));
+}
 
 /* the key; NULL for array elements and the root */
 static inline const char *cfg_key(const struct cfg_node *n)
 {
-	return n->key_;
+	return n->key_ ? cfg_head(n)->text + (n->key_ - 1) : NULL;
 }
 
 /* the next sibling, or NULL */
 static inline const struct cfg_node *cfg_next(const struct cfg_node *n)
 {
-	return n->next_;
+	uint32_t d = n->next_ & CFG_LINK_MASK;
+
+	return d ? (const struct cfg_node *)(const void *)((const char *)n + d) : NULL;
 }
 
 /* enum cfg_type */
 static inline enum cfg_type cfg_type(const struct cfg_node *n)
 {
-	return (enum cfg_type)n->type_;
+	return (enum cfg_type)(n->next_ & CFG_TYPE_MASK);
 }
 
 /* CFG_SECTION, CFG_ARRAY: the first child or element, or NULL */
 static inline const struct cfg_node *cfg_child(const struct cfg_node *n)
 {
-	return n->v_.child;
+	uint32_t d = n->v_.r.at;
+
+	return d ? (const struct cfg_node *)(const void *)((const char *)n + d) : NULL;
 }
 
 /* CFG_STRING, CFG_WORD: the value, NUL-terminated */
 static inline const char *cfg_str(const struct cfg_node *n)
 {
-	return n->v_.s;
+	const struct cfg_region_head *h = cfg_head(n);
+
+	return n->v_.r.aux & CFG_COPIED ? h->copy : h->text + n->v_.r.at;
 }
 
 /* CFG_INT */
@@ -111,7 +139,7 @@ static inline double cfg_float(const struct cfg_node *n)
 /* CFG_STRING: the quote it was written in, '"' or '\''; else 0 */
 static inline char cfg_quote(const struct cfg_node *n)
 {
-	return (char)n->quote_;
+	return cfg_type(n) == CFG_STRING ? (char)(n->v_.r.aux & 0xff) : 0;
 }
 
 struct cfg_tree {
@@ -120,7 +148,7 @@ struct cfg_tree {
 	size_t text_len;	/* bytes parsed (up to the first NUL) */
 	size_t n_nodes;
 	unsigned halves;	/* 2: parsed in two halves at once (cfg_split_min), else 1 */
-	void *arena;		/* private */
+	void *arena;		/* private: the mapping of the nodes */
 	uint32_t *lines;	/* private: offsets of the text's newlines, built by cfg_line */
 	size_t n_lines;
 	/* private: after a split parse, the first node the second half put in
@@ -197,10 +225,11 @@ static inline int cfg_key_is(const char *key, const char *k)
 static inline int cfg_pick_child(const struct cfg_node *c, const char *const *keys, unsigned n,
 				 const struct cfg_node **out)
 {
+	const char *key = cfg_key(c);
 	unsigned i;
 
 	for (i = 0; i < n; i++)
-		if (!out[i] && cfg_key_is(cfg_key(c), keys[i])) {
+		if (!out[i] && cfg_key_is(key, keys[i])) {
 			out[i] = c;
 			return 1;	/* the keys differ: c is no other's */
 		}
