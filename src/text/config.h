@@ -21,7 +21,8 @@
  * The parser works in place: the text buffer is modified (keys and strings
  * are NUL-terminated where they lie, escapes removed) and the tree takes
  * ownership of it, so strings in the tree stay valid until cfg_free().
- * Nodes lie in one mapping a tree (config.c), not an allocation each.
+ * A tree's nodes lie in one mapping of their own (config.c), not in an
+ * allocation each.
  *
  * Layer: text (src/text). May include: base, io, disk.
  */
@@ -37,12 +38,12 @@
 #define MLVM_CFG_MAX_NODES (16u << 20)
 
 enum cfg_type {
-	CFG_SECTION,	/* key { ... }: v.child is the first item */
-	CFG_ARRAY,	/* key = [ ... ]: v.child is the first element (key NULL) */
-	CFG_INT,	/* v.i */
-	CFG_FLOAT,	/* v.f */
-	CFG_STRING,	/* v.s, quoted in the text */
-	CFG_WORD,	/* v.s, a bare word */
+	CFG_SECTION,	/* key { ... }: cfg_child() is the first item */
+	CFG_ARRAY,	/* key = [ ... ]: cfg_child() is the first element (key NULL) */
+	CFG_INT,	/* cfg_int() */
+	CFG_FLOAT,	/* cfg_float() */
+	CFG_STRING,	/* cfg_str(), quoted in the text */
+	CFG_WORD,	/* cfg_str(), a bare word */
 };
 
 /*
