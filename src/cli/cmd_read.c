@@ -1165,9 +1165,12 @@ static void json_lv(struct json *j, const struct mlvm_vg *vg, const struct mlvm_
 			json_end_object(j);
 		}
 		json_end_array(j);
-		for (n = cfg_child(s->node); n; n = cfg_next(n))
-			if (cfg_key(n) && !seg_key_emitted(s, cfg_key(n)))
-				json_cfg_value(j, cfg_key(n), n);
+		for (n = cfg_child(s->node); n; n = cfg_next(n)) {
+			const char *key = cfg_key(n);
+
+			if (key && !seg_key_emitted(s, key))
+				json_cfg_value(j, key, n);
+		}
 		json_end_object(j);
 	}
 	json_end_array(j);

@@ -200,17 +200,19 @@ static void check_status(struct ctx *c, const struct cfg_node *arr,
 		return;
 	for (e = cfg_child(arr); e; e = cfg_next(e)) {
 		const char *const *k;
+		const char *flag;
 
 		if (cfg_type(e) != CFG_STRING && cfg_type(e) != CFG_WORD) {
 			W(c, "text_status", e, "%s: status holds a non-string (line %u)", what, LINE(c, arr));
 			continue;
 		}
+		flag = cfg_str(e);
 		for (k = known; *k; k++)
-			if ((*k)[0] == cfg_str(e)[0] && !strcmp(*k, cfg_str(e)))
+			if ((*k)[0] == flag[0] && !strcmp(*k, flag))
 				break;
 		if (!*k) {
 			W(c, "text_status", e, "%s: unknown status flag \"%s\" (line %u)",
-			  what, cfg_str(e), LINE(c, e) ? LINE(c, e) : LINE(c, arr));
+			  what, flag, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
 			c->n_unknown_status++;
 		}
 	}
@@ -607,6 +609,7 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 		s->areas = *area_next;
 		if (arr) {
 			for (e = cfg_child(arr); e; e = cfg_next(e)) {
+				const struct cfg_node *pe;	/* the extent after a name */
 				struct mlvm_area *a;
 
 				if (cfg_type(e) != CFG_STRING && cfg_type(e) != CFG_WORD) {
@@ -624,13 +627,14 @@ static int read_segments(struct ctx *c, struct mlvm_lv *lv, const struct cfg_nod
 				a->ref = mlvm_vg_pv_index(c->vg, a->name);
 				a->kind = a->ref >= 0 ? MLVM_AREA_PV : MLVM_AREA_LV;
 				a->start = 0;
-				if (cfg_next(e) && cfg_type(cfg_next(e)) == CFG_INT) {
-					if (cfg_int(cfg_next(e)) < 0)
+				pe = cfg_next(e);
+				if (pe && cfg_type(pe) == CFG_INT) {
+					if (cfg_int(pe) < 0)
 						W(c, "text_areas", e, "%s: negative extent for area %s (line %u)",
 						  swhat, a->name, LINE(c, e) ? LINE(c, e) : LINE(c, arr));
 					else
-						a->start = (uint64_t)cfg_int(cfg_next(e));
-					e = cfg_next(e);
+						a->start = (uint64_t)cfg_int(pe);
+					e = pe;
 				}
 			}
 			*area_next += s->n_areas;
