@@ -285,8 +285,7 @@ struct parser {
 				 * tokenizer meets that NUL (end_known), len */
 	bool end_known;
 	size_t pos;
-	struct region *rg;
-	struct node_range nodes;	/* this parser's */
+	struct node_range nodes;	/* this parser's, in its region */
 	struct cfg_node *nodes_end;	/* the region's */
 	size_t n_nodes;		/* allocated, the root included */
 	size_t pending;		/* nodes of an array not yet attached */
@@ -439,17 +438,16 @@ static int scalar(struct parser *p, const struct mlvm_token *t, struct cfg_node 
 	/* a word ending at len, with no byte left to terminate it: copied
 	 * into the room the head keeps for it (parse: the text's last run of
 	 * word bytes, which holds it) */
-	if (len >= p->rg->copy_cap)
+	if (len >= p->nodes.rg->copy_cap)
 		return fail_tok(p, -ENOMEM, t, "out of memory");
-	memcpy(p->rg->copy, p->text + t->off, len);
-	p->rg->copy[len] = '\0';	/* cfg_region_head.copy points here */
+	memcpy(p->nodes.rg->copy, p->text + t->off, len);
+	p->nodes.rg->copy[len] = '\0';	/* cfg_region_head.copy points here */
 	n->v_.r.aux = CFG_COPIED;
 	return 0;
 }
 
-static void set_key(struct parser *p, struct cfg_node *n, const struct mlvm_token *k)
+static void set_key(struct cfg_node *n, const struct mlvm_token *k)
 {
-	(void)p;
 	n->key_ = (uint32_t)k->off + 1;
 	if (k->type == MLVM_TOK_STR)
 		n->key_ |= k->quote == '"' ? F_KEY_DQ : F_KEY_SQ;
@@ -607,7 +605,7 @@ static int parse_items(struct parser *p)
 			n = new_node(p, &k);
 			if (!n)
 				return p->rc;
-			set_key(p, n, &k);
+			set_key(n, &k);
 			set_type(n, CFG_SECTION);
 			append(f, n);
 			if (p->depth > p->max_open)
@@ -634,7 +632,7 @@ static int parse_items(struct parser *p)
 		n = new_node(p, &k);
 		if (!n)
 			return p->rc;
-		set_key(p, n, &k);
+		set_key(n, &k);
 		p->pending = 1;
 		if (t.type == MLVM_TOK_LBRACK) {
 			set_type(n, CFG_ARRAY);
@@ -760,9 +758,8 @@ static void split_start(struct parser *p, size_t at, struct cfg_node *from)
 	s->q.cancel = &s->cancel;
 	s->q.depth = s->q.min_depth = s->q.max_open = BASE;
 	s->q.depth_limit = BASE + MLVM_CFG_MAX_DEPTH;
-	s->q.rg = p->rg;
 	s->q.nodes_end = p->nodes_end;
-	range_init(&s->q.nodes, p->rg, from, p->nodes_end);
+	range_init(&s->q.nodes, p->nodes.rg, from, p->nodes_end);
 	for (i = 0; i < HEADS; i++) {
 		struct cfg_node *h = range_take(&s->q.nodes);
 
@@ -1037,6 +1034,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	struct parser p;
 	const char *nul;
 	struct mlvm_token t0 = { .start = 0 };
+	struct region *rg = NULL;
 	size_t at, total, lead, main_slots = 0;
 	int rc;
 
@@ -1084,14 +1082,14 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		main_slots = slots_for(main_slots);
 		total = lead + main_slots;
 	}
-	p.rg = region_new(text, total, copy_room(&p));
-	if (!p.rg) {
+	rg = region_new(text, total, copy_room(&p));
+	if (!rg) {
 		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
 		goto report;
 	}
-	p.nodes_end = region_slot(p.rg, total);
-	range_init(&p.nodes, p.rg, region_slot(p.rg, lead), region_slot(p.rg, lead + main_slots));
-	split_start(&p, at, region_slot(p.rg, lead + main_slots));
+	p.nodes_end = region_slot(rg, total);
+	range_init(&p.nodes, rg, region_slot(rg, lead), region_slot(rg, lead + main_slots));
+	split_start(&p, at, region_slot(rg, lead + main_slots));
 	if (!p.split)
 		p.nodes.lim = p.nodes_end;
 
@@ -1131,7 +1129,7 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 	tree->text_len = p.end;
 	tree->n_nodes = p.n_nodes - p.pending;
 	tree->halves = p.split_taken ? 2 : 1;
-	tree->arena = p.rg;
+	tree->arena = rg;
 	*out = tree;
 	if (!rc)
 		return 0;
@@ -1143,7 +1141,7 @@ fail:
 		split_end(p.split, true);
 		split_free(p.split);
 	}
-	region_free(p.rg);
+	region_free(rg);
 report:
 	report_error(&p, r, image, where);
 	return rc;
