@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""check_table.py MLVM IMAGE... -- mlvm read's key/value table, made both
+"""check_table.py [-o OPTION]... MLVM IMAGE... -- mlvm read's key/value
+table (with each OPTION, e.g. -o --verbose -o --units -o H), made both
 ways cmd_read.c makes it: rows kept and printed at the end (--content:
 TABLE_KEEP) and rows measured, dropped and made again line by line
 (--no-content: TABLE_MEASURE then TABLE_PRINT). Each table's cells must be
@@ -10,16 +11,22 @@ Exit 1 with what differs."""
 import subprocess
 import sys
 
-mlvm, imgs = sys.argv[1], sys.argv[2:]
+args = sys.argv[1:]
+opts = []       # -o OPTION...: more options for both reads
+while args[:1] == ["-o"]:
+    opts.append(args[1])
+    args = args[2:]
+mlvm, imgs = args[0], args[1:]
 bad = []
 
 
 def table(mode):
-    p = subprocess.run([mlvm, "read", mode] + imgs, capture_output=True)
+    p = subprocess.run([mlvm, "read", mode] + opts + imgs, capture_output=True)
     if p.returncode != 0:
         bad.append("read %s: exit %d: %s" % (mode, p.returncode, p.stderr.decode(errors="replace")[-300:]))
         return []
-    lines = p.stdout.decode().split("\n")
+    # latin-1: a character per byte, as cells are padded (to bytes)
+    lines = p.stdout.decode("latin-1").split("\n")
     if lines[-1] != "":
         bad.append("read %s: no newline at the end" % mode)
     lines = lines[:-1]
