@@ -22,8 +22,10 @@
 #      (the vgcfgbackup of the empty VG is the template);
 #   2. checks with lvs that the VG really has NLV LVs and 2*NLV segments;
 #   3. times `lvs ... --reportformat json --segments` on the loop device against
-#      `mlvm read --json` on the backing file, REPS times each, and measures
-#      mlvm's peak RSS and the on-disk metadata text size;
+#      `mlvm read --json` on the backing file, REPS times each (mlvm's JSON
+#      and its key/value table in turn, so that the two see the same
+#      machine), and measures mlvm's peak RSS and the on-disk metadata text
+#      size;
 #   4. prints a summary with PASS/MISS against the targets
 #      (issue 18: lvs/mlvm >= 20, mlvm peak RSS / text size < 3, the key/value
 #      table no slower than the JSON) and BENCH-RESULT lines (bench/lib.sh).
@@ -128,30 +130,40 @@ elif [ "$text_bytes" != "$text_mlvm" ]; then
 fi
 
 # ------------------------------------------------------------------ timing
-# A small python runner: runs a command REPS times with stdout to /dev/null,
-# prints each wall time and CPU time (its wait4() peak RSS is python's, see
-# bench_rss in lib.sh, and not used).
+# A small python runner: runs commands (separated by "--") REPS times each
+# with stdout to /dev/null, in turn (A B A B ...: two commands compared see
+# the same machine, not one the fresh memory another tool just freed and
+# the other what is left after it), and prints for each a line of its
+# median wall and CPU time, peak RSS and each wall time (its wait4() peak
+# RSS is python's, see bench_rss in lib.sh, and not used).
 cat >"$WORK/runner.py" <<'PY'
 import os, statistics, sys, time
-reps, errlog, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-times, cpu, rss = [], [], []
+reps, errlog, cmds = int(sys.argv[1]), sys.argv[2], [[]]
+for a in sys.argv[3:]:
+    if a == "--":
+        cmds.append([])
+    else:
+        cmds[-1].append(a)
+times, cpu, rss = ([[] for _ in cmds] for _ in range(3))
 out = os.open(os.devnull, os.O_WRONLY)
 err = os.open(errlog, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 for _ in range(reps):
-    # posix_spawn (vfork underneath), not os.fork: a fork copies python's
-    # page tables and faults its pages on write before the exec, some 10 ms
-    # that belong to neither tool (mlvm --version: 13 ms forked, 5 spawned)
-    t0 = time.perf_counter()
-    pid = os.posix_spawnp(argv[0], argv, os.environ,
-                          file_actions=[(os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)])
-    _, status, ru = os.wait4(pid, 0)
-    times.append(time.perf_counter() - t0)
-    cpu.append(ru.ru_utime + ru.ru_stime)
-    rss.append(ru.ru_maxrss)  # KiB on Linux
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit("%s exited with %d (see %s)" % (argv[0], os.waitstatus_to_exitcode(status), errlog))
-print("%.6f %.6f %d %s" % (statistics.median(times), statistics.median(cpu), max(rss),
-                          ",".join("%.3f" % t for t in times)))
+    for k, argv in enumerate(cmds):
+        # posix_spawn (vfork underneath), not os.fork: a fork copies python's
+        # page tables and faults its pages on write before the exec, some 10 ms
+        # that belong to neither tool (mlvm --version: 13 ms forked, 5 spawned)
+        t0 = time.perf_counter()
+        pid = os.posix_spawnp(argv[0], argv, os.environ,
+                              file_actions=[(os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)])
+        _, status, ru = os.wait4(pid, 0)
+        times[k].append(time.perf_counter() - t0)
+        cpu[k].append(ru.ru_utime + ru.ru_stime)
+        rss[k].append(ru.ru_maxrss)  # KiB on Linux
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit("%s exited with %d (see %s)" % (argv[0], os.waitstatus_to_exitcode(status), errlog))
+for k in range(len(cmds)):
+    print("%.6f %.6f %d %s" % (statistics.median(times[k]), statistics.median(cpu[k]), max(rss[k]),
+                              ",".join("%.3f" % t for t in times[k])))
 PY
 
 LVS_CMD=(lvs --devices "$LOOP" --config "$LVMCONF" --driverloaded n -a --reportformat json
@@ -165,12 +177,10 @@ MLVM_CMD=("$MLVM" read --json "$IMG")
 say "timing lvs ($REPS runs)"
 read -r lvs_med lvs_cpu lvs_rss lvs_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/lvm.log" "${LVS_CMD[@]}") ||
 	die "timing lvs failed: $(tail -5 "$WORK/lvm.log")"
-say "timing mlvm ($REPS runs)"
-read -r mlvm_med mlvm_cpu mlvm_rss mlvm_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/mlvm.err" "${MLVM_CMD[@]}") ||
+say "timing mlvm read --json and mlvm read, the key/value table, in turn ($REPS runs each)"
+python3 "$WORK/runner.py" "$REPS" "$WORK/mlvm.err" "${MLVM_CMD[@]}" -- "$MLVM" read "$IMG" >"$WORK/mlvm.times" ||
 	die "timing mlvm failed: $(tail -5 "$WORK/mlvm.err")"
-say "timing mlvm read, the key/value table ($REPS runs)"
-read -r tab_med tab_cpu tab_rss tab_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/mlvm.err" "$MLVM" read "$IMG") ||
-	die "timing mlvm read failed: $(tail -5 "$WORK/mlvm.err")"
+{ read -r mlvm_med mlvm_cpu mlvm_rss mlvm_all; read -r tab_med tab_cpu tab_rss tab_all; } <"$WORK/mlvm.times"
 # Peak RSS of each once more, measured apart (bench_rss): the runner's
 # wait4 figure is at least python's own RSS, which exec carries over.
 mlvm_rss=$(bench_rss "${MLVM_CMD[@]}") || die "mlvm read --json failed under bench_rss"
