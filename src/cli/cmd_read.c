@@ -725,10 +725,14 @@ static void seg_kind(const struct mlvm_segment *sg, char *out, size_t len)
 	if (!sg->type) {
 		snprintf(out, len, "?");
 	} else if (!strcmp(sg->type, "striped") && sg->n_areas == 1) {
-		if (len >= sizeof("linear"))
-			memcpy(out, "linear", sizeof("linear"));
-		else
-			snprintf(out, len, "linear");
+		/* cut to len as snprintf would, without it (gcc -O1 found the cut
+		 * branch certain once lv_within inlined this: -Wformat-truncation) */
+		size_t n = len > sizeof("linear") - 1 ? sizeof("linear") - 1 : len ? len - 1 : 0;
+
+		if (len) {
+			memcpy(out, "linear", n);
+			out[n] = '\0';
+		}
 	} else if (mlvm_seg_stripe_size(sg) && sg->n_areas > 1) {
 		mlvm_human_size(mlvm_seg_stripe_size(sg) * 512, size, sizeof(size));
 		snprintf(out, len, "%s (%u %s of %s)", sg->type, sg->n_areas,
