@@ -220,7 +220,7 @@ sparse_kib=$(( $(stat -c %b "$WORK/out-sparse.img") * $(stat -c %B "$WORK/out-sp
 dd_kib=$(( $(stat -c %b "$WORK/out-dd.img") * $(stat -c %B "$WORK/out-dd.img") / 1024 ))
 
 python3 - "$WORK" "$LV_MIB" "$SPARSE_MIB" "$REPS" "$sparse_kib" "$dd_kib" $(( (rep1 - rep0) / 1024 )) "${sha_rate:-0}" <<'PY'
-import os, statistics, sys
+import math, os, statistics, sys
 work, lv_mib, sp_mib, reps, sparse_kib, dd_kib, reported, sha_rate = (sys.argv[1], int(sys.argv[2]),
     int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8]))
 def load(name):
@@ -270,10 +270,11 @@ s_copy, s_hash = ratio('empty-copy', 'empty-dd'), ratio('empty-mlvm', 'empty-dd'
 print('  sparse  --sparse --no-sha256 / dd = %5.3f  target < 1     %s  (%d KiB vs %d KiB on disk: %s)'
       % (s_copy, v(s_copy < 1), sparse_kib, dd_kib, v(sparse_kib < dd_kib)))
 print('  sparse  --sparse / dd            = %5.3f  target < 1     %s' % (s_hash, v(s_hash < 1)))
-# the lines bench-all collects (bench/lib.sh's format): throughput ratio = dd time / export time
+# the lines bench-all collects (bench/lib.sh's format): throughput ratio = dd time / export time,
+# rounded down (bench-all judges the figure shown: never a pass by rounding)
 def result(name, k, r):
     print('BENCH-RESULT bench=%s mlvm=%.1fMiB/s peer=%.1fMiB/s peer_tool=dd ratio=%.3f target=>=0.95 rss_kib=%d'
-          % (name, lv_mib / med(k), lv_mib / med('big-dd'), 1 / r, runs[k][1]))
+          % (name, lv_mib / med(k), lv_mib / med('big-dd'), math.floor(1000 / r + 1e-9) / 1000, runs[k][1]))
 result('export-raw', 'big-mlvm', r_hash)
 result('export-raw-nosha', 'big-copy', r_copy)
 try:

@@ -159,7 +159,7 @@ done
 rep1=$(page_reporting_kib)
 
 python3 - "$WORK" "$LV_MIB" "$REPS" $(( (rep1 - rep0) / 1024 )) <<'PY'
-import os, statistics, sys
+import math, os, statistics, sys
 work, mib, reps, reported = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 load = lambda n: [float(l) for l in open('%s/t-%s' % (work, n)) if l.strip()]
 e, c, m, s = load('export'), load('copy'), load('mount'), load('mount-s')
@@ -181,9 +181,10 @@ print('  speed  mount/export throughput             = %5.3f   target >= 0.8   %s
       % (ratio, 'PASS' if ratio >= 0.8 else 'MISS', ratio_s))
 print('  speed  mount/export --no-sha256 throughput = %5.3f   target >= 0.8   %s  (--single-threaded: %5.3f)'
       % (ratio_c, 'PASS' if ratio_c >= 0.8 else 'MISS', ratio_cs))
-# the lines bench-all collects (bench/lib.sh's format)
+# the lines bench-all collects (bench/lib.sh's format), the ratio rounded
+# down (bench-all judges the figure shown: never a pass by rounding)
 print('BENCH-RESULT bench=mount mlvm=%.1fMiB/s peer=%.1fMiB/s peer_tool=mlvm+export ratio=%.3f target=>=0.8 rss_kib=-'
-      % (mib / mm, mib / me, ratio))
+      % (mib / mm, mib / me, math.floor(ratio * 1000 + 1e-9) / 1000))
 try:
     print('  (load average %s on %d CPUs during the run)' % (open('/proc/loadavg').read().split()[0], os.cpu_count()))
 except OSError:

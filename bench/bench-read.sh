@@ -191,7 +191,7 @@ lvs_rss=$(bench_rss "${LVS_CMD[@]}") || die "lvs failed under bench_rss"
 python3 - "$lvs_med" "$lvs_cpu" "$lvs_rss" "$lvs_all" "$mlvm_med" "$mlvm_cpu" "$mlvm_rss" "$mlvm_all" \
 	"$text_bytes" "$NLV" "$REPS" "$EXTENT_SIZE" "$MDA_SIZE" "$LOOP" "$(lvs --version 2>/dev/null | sed -n '1s/.*version: *//p')" \
 	"$tab_med" "$tab_rss" "$tab_all" <<'PY'
-import os, sys
+import math, os, sys
 (lvs_med, lvs_cpu, lvs_rss, lvs_all, m_med, m_cpu, m_rss, m_all, text, nlv, reps, es, mda, loop,
  lvmver, t_med, t_rss, t_all) = sys.argv[1:]
 t_med = float(t_med)
@@ -202,6 +202,12 @@ MiB = 1024.0 * 1024
 ratio = lvs_med / m_med if m_med > 0 else float("inf")
 mem = m_rss / text
 def verdict(ok): return "PASS" if ok else "MISS"
+# ratios shown to 2 decimals, rounded toward MISS: down for a ">=" target,
+# up for a "<" one, so that no shown ratio passes that did not (bench-all's
+# summary judges the figure shown: a table 0.4 % slower than the JSON once
+# showed as 1.00 and passed there)
+def down(r): return math.floor(r * 100 + 1e-9) / 100 if math.isfinite(r) else r
+def up(r): return math.ceil(r * 100 - 1e-9) / 100 if math.isfinite(r) else r
 print()
 print("mlvm read benchmark: %s LVs x %s linear segments, extent size %s, "
       "metadata area %s, %s runs each (median), LVM2 %s" % (nlv, os.environ.get("SEGS", "2"), es, mda, reps, lvmver))
@@ -218,18 +224,18 @@ print("  mlvm read (key/value table)             %10.3f s     runs %s   peak RSS
       % (t_med, t_all, int(t_rss) / 1024.0))
 print()
 tab = m_med / t_med if t_med > 0 else float("inf")
-print("  speed   lvs/mlvm     = %7.2f   target >= 20   %s" % (ratio, verdict(ratio >= 20)))
-print("  memory  RSS/text     = %7.2f   target <  3    %s" % (mem, verdict(mem < 3)))
+print("  speed   lvs/mlvm     = %7.2f   target >= 20   %s" % (down(ratio), verdict(ratio >= 20)))
+print("  memory  RSS/text     = %7.2f   target <  3    %s" % (up(mem), verdict(mem < 3)))
 print("  table   json/table   = %7.2f   target >= 1    %s  (the table no slower than the JSON)"
-      % (tab, verdict(tab >= 1)))
+      % (down(tab), verdict(tab >= 1)))
 # the lines bench-all collects (bench/lib.sh's format); BENCH_TAG tells
 # runs of another size apart (bench-all's read-100k: "-100k")
 tag = os.environ.get("BENCH_TAG", "")
 print("BENCH-RESULT bench=read-json%s mlvm=%.3fs peer=%.3fs peer_tool=lvs+--segments+--reportformat+json "
-      "ratio=%.2f target=>=20 rss_kib=%d" % (tag, m_med, lvs_med, ratio, m_rss // 1024))
+      "ratio=%.2f target=>=20 rss_kib=%d" % (tag, m_med, lvs_med, down(ratio), m_rss // 1024))
 print("BENCH-RESULT bench=read-json-memory%s mlvm=%.1fMiB peer=%.1fMiB peer_tool=metadata+text "
-      "ratio=%.2f target=<3 rss_kib=%d" % (tag, m_rss / MiB, text / MiB, mem, m_rss // 1024))
+      "ratio=%.2f target=<3 rss_kib=%d" % (tag, m_rss / MiB, text / MiB, up(mem), m_rss // 1024))
 print("BENCH-RESULT bench=read-table%s mlvm=%.3fs peer=%.3fs peer_tool=mlvm+read+--json "
-      "ratio=%.2f target=>=1 rss_kib=%s" % (tag, t_med, m_med, tab, t_rss))
+      "ratio=%.2f target=>=1 rss_kib=%s" % (tag, t_med, m_med, down(tab), t_rss))
 PY
 say "done (scratch image and $LOOP are being removed)"
