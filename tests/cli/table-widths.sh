@@ -3,10 +3,11 @@
 # key and value when its measure skips the LVs whose rows cannot widen them
 # (lv_within in cmd_read.c, by bounds of the rows' lengths). Each VG of
 # table_widths.py has plain LVs one byte narrower than one row of a wide LV
-# (a cut creation_host, ASCII and UTF-8, a size past 16 EiB, a striped
-# segment, tags, a long name as a value and in keys): a bound one byte
-# short would leave the wide row wider than measured. Checked: that the VG
-# is so made (the rows kept, --content), then both tables, rows kept and
+# (a creation_host whole or cut, ASCII and UTF-8, a size past 16 EiB, a
+# striped segment, tags, a long name as a value and in keys): a bound one
+# byte short would leave the wide row wider than measured. Checked: that
+# the VG is so made (on one thread from the rows kept, --content; on two
+# from the rows measured), then both tables, rows kept and
 # rows measured then printed (check_table.py), on one thread (40 LVs:
 # with the default units, --verbose and other --units) and on two (2,600:
 # the default units).
