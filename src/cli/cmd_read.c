@@ -777,7 +777,8 @@ static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
 #define HUMAN_SIZE_MAX 11
 
 /*
- * TABLE_MEASURE: would lv's rows (lv_rows, k4 its picked keys) leave t's
+ * TABLE_MEASURE: would lv's rows (lv_rows; nl its name's length, k4 its
+ * picked keys) leave t's
  * widths as they are? Bounds of each row's key and value lengths, made
  * without making the rows: exact (names, ids, arrays, segments, by the
  * rows' own functions) or above them (a size, at most HUMAN_SIZE_MAX).
@@ -789,16 +790,17 @@ static void hlv_rows(struct table *t, const struct mlvm_vg *vg)
  * (--units other than h, a time that is not a date of years 1970 to
  * 9999): the rows are measured.
  */
-static bool lv_within(const struct table *t, const struct mlvm_lv *lv,
+static bool lv_within(const struct table *t, const struct mlvm_lv *lv, size_t nl,
 		      const struct cfg_node *const k4[4])
 {
-	size_t nl = strlen(lv->name), kb, vb = nl, x;
+	const size_t host = sizeof("creation_host") - 1, seg = sizeof("segment") - 1;
+	size_t kb, vb = nl, x;
 	char kind[160];
 	uint32_t j;
 
 	/* keys: NAME/ then creation_host (the longest suffix) or segmentN */
 	x = dec_len(lv->n_segs);
-	kb = nl + 1 + (7 + x > 13 ? 7 + x : 13);
+	kb = nl + 1 + (seg + x > host ? seg + x : host);
 	if (kb > t->kw || content_on || (t->units && t->units != 'h'))
 		return false;
 #define WITHIN(n) do { size_t n_ = (n); if (n_ > vb) vb = n_; } while (0)
@@ -839,7 +841,7 @@ static void lv_rows(struct table *t, const struct mlvm_vg *vg, const struct mlvm
 	uint32_t j;
 
 	cfg_pick(lv->node, keys, 4, k4);
-	if (t->mode == TABLE_MEASURE && lv_within(t, lv, k4))
+	if (t->mode == TABLE_MEASURE && lv_within(t, lv, nl, k4))
 		return;
 	if (whole) {
 		memcpy(k, lv->name, nl);
