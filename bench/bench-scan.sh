@@ -397,18 +397,15 @@ done
 for r in "${ratios[@]}"; do echo "$r"; done
 echo "  target: >= $TARGET_GBS GB/s (10^9 bytes/s); 'x dd' = dd time / scan time"
 # the line bench-all collects (bench/lib.sh's format): issue 18's target,
-# mlvm scan's throughput >= 0.8 of dd's on the same file; the ratio A / S
-# rounded down to 2 decimals (bench-all judges the figure shown: never a
-# pass by rounding)
-ratio_down() { awk -v a="$1" -v s="$2" 'BEGIN { r = int(a / s * 100 + 1e-9) / 100; printf "%.2f", r }'; }
+# mlvm scan's throughput >= 0.8 of dd's on the same file (rounded down)
 if [ -n "${mlvm_s:-}" ]; then
 	bench_result scan "$(awk -v b="$size_bytes" -v s="$mlvm_s" 'BEGIN { printf "%.2fGB/s", b / s / 1e9 }')" \
 		"$(awk -v b="$size_bytes" -v s="$dd_s" 'BEGIN { printf "%.2fGB/s", b / s / 1e9 }')" dd+bs=4M \
-		"$(ratio_down "$dd_s" "$mlvm_s")" ">=0.8" "$mlvm_rss"
+		"$(bench_ratio_down "$dd_s" "$mlvm_s")" ">=0.8" "$mlvm_rss"
 	for cmd in scan history; do
 		[ -n "${deep_s[$cmd]:-}" ] || continue
 		bench_result "$cmd-deep" "$(awk -v b="$size_bytes" -v s="${deep_s[$cmd]}" 'BEGIN { printf "%.2fGB/s", b / s / 1e9 }')" \
 			"$(awk -v b="$size_bytes" -v s="$dd_s" 'BEGIN { printf "%.2fGB/s", b / s / 1e9 }')" dd+bs=4M \
-			"$(ratio_down "$dd_s" "${deep_s[$cmd]}")" ">=0.8" "${deep_rss[$cmd]}"
+			"$(bench_ratio_down "$dd_s" "${deep_s[$cmd]}")" ">=0.8" "${deep_rss[$cmd]}"
 	done
 fi

@@ -21,6 +21,12 @@ bench_result() {
 	printf 'BENCH-RESULT bench=%s mlvm=%s peer=%s peer_tool=%s ratio=%s target=%s rss_kib=%s\n' "$@"
 }
 
+# bench_ratio_down A B: A / B to 2 decimals, rounded down: the RATIO of
+# a ">=" target (summary.py judges the figure shown: never a pass by rounding)
+bench_ratio_down() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", int(a / b * 100 + 1e-9) / 100 }'
+}
+
 # bench_rss CMD...: run CMD once (stdout and stderr dropped) and print its
 # peak RSS in KiB, as /usr/bin/time -f %M gives it. Not from a python fork:
 # Linux carries the high-water RSS of the process that execs over to what
