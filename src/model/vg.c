@@ -30,23 +30,9 @@ struct ctx {
 	uint32_t n_raid_segs;	/* segments whose type begins "raid" */
 	uint32_t n_reshaping;	/* LVs whose first segment has a reshape_count */
 	uint32_t n_unknown_status;	/* status flags LVM2 would refuse the text for */
-	pthread_mutex_t *line_mu;	/* held around cfg_line while LVs are read
-					 * on two threads (read_lvs) */
 };
 
-static uint32_t line_of(const struct ctx *c, const struct cfg_node *n)
-{
-	uint32_t line;
-
-	if (c->line_mu)
-		pthread_mutex_lock(c->line_mu);
-	line = cfg_line(c->vg->tree, n);
-	if (c->line_mu)
-		pthread_mutex_unlock(c->line_mu);
-	return line;
-}
-
-#define LINE(c, n) line_of((c), (n))
+#define LINE(c, n) cfg_line((c)->vg->tree, (n))
 #define W(c, code, node, ...) \
 	mlvm_warn((c)->r, (code), (c)->image, (c)->where, __VA_ARGS__)
 
@@ -816,7 +802,6 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	unsigned n_splits = 0, i;
 	struct lv_run run[2];
 	struct mlvm_report r2;
-	pthread_mutex_t line_mu = PTHREAD_MUTEX_INITIALIZER;
 	pthread_t th;
 	bool threaded = false;
 	uint32_t *hashes;
@@ -880,8 +865,7 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 	 * A large VG's LVs on two threads, split at the noted LV nearest the
 	 * middle: the second run's words go to a report of its own, added
 	 * after the first run's, so the report is the one a single run
-	 * makes; cfg_line, which builds an index at its first call, is
-	 * called under a lock.
+	 * makes.
 	 */
 	for (i = 1; i < n_splits; i++)	/* the notes, when no half was counted */
 		if (!at || (splits[i].lv > n_lvs / 2 ? splits[i].lv - n_lvs / 2 : n_lvs / 2 - splits[i].lv) <
@@ -894,7 +878,6 @@ static int read_lvs(struct ctx *c, const struct cfg_node *sec)
 				  .hashes = hashes };
 	if (at && n_lvs >= LV_SPLIT_MIN && mlvm_io_threads(2) >= 2) {
 		mlvm_report_init(&r2);
-		run[0].c.line_mu = &line_mu;
 		run[1] = run[0];
 		run[0].end = at->node;
 		run[0].lv_end = (uint32_t)at->lv;

@@ -21,10 +21,10 @@
  *     the offsets of their key and string in the text, and a few flags
  *     (F_KEY_*, F_VAL_*) say how each was written;
  *  2. once the tree is kept, walk it and NUL-terminate keys and strings
- *     where they lie (removing \" and \\ escapes), and keep a string's
- *     quote for cfg_quote(). Tokens never overlap, and the byte after a
- *     token is never part of another token's content, so the order does
- *     not matter.
+ *     (removing \" and \\ escapes), keep a string's quote for cfg_quote(),
+ *     and pack them to the start of the text, counting each node's line
+ *     on the way ("fix-up" below). Tokens never overlap, and the byte
+ *     after a token is never part of another token's content.
  * A large text is parsed on two threads, both passes ("split parse" and
  * fix_all below).
  * The only token that can end exactly at len with no byte left for a NUL is
@@ -297,6 +297,7 @@ struct parser {
 	struct split *split;	/* the main parser: the second half, parsed on
 				 * another thread from split_at (NULL: none) */
 	size_t split_at;
+	struct cfg_node *split_first;	/* the second half's first place (its heads) */
 	bool split_taken;	/* the second half was taken */
 	struct {			/* where its lists were linked in (fix_all): */
 		struct cfg_node *prev;	/* after this node, */
@@ -778,6 +779,7 @@ static void split_start(struct parser *p, size_t at, struct cfg_node *from)
 	}
 	p->split = s;
 	p->split_at = at;
+	p->split_first = from;
 }
 
 /* wait for the second half (told to give up first when cancel) */
@@ -864,13 +866,263 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 
 /* ------------------------------------------------------------ fix-up */
 
-/* NUL-terminate the bare word starting at i (it is followed by a byte). */
-static void terminate_bare(const struct parser *p, size_t i)
+/*
+ * Pass 2 also packs the text: a node's key and string are moved down to the
+ * start of the text (of its half, after a split parse), one after another,
+ * and the pages they leave are given back (MADV_DONTNEED). Most of a text is
+ * not kept: blanks, '=', numbers (their nodes hold the values), quotes, and
+ * keys and strings that were packed already, which are shared ("READ",
+ * "striped", "start_extent": a small cache of packed strings, where one
+ * that was shared stays until two others in a row miss it). A VG of
+ * 10,000 LVs keeps some 650 KB of its 4 MB (bench-read.sh's).
+ *
+ * Packing goes in the order of the text, so a byte is only written once it
+ * was read: nothing is packed above the byte being read (wp <= pos below).
+ * The tree is walked depth-first, which is the order of the text; after a
+ * split parse the second half's lists lie deepest first in the text (the
+ * section open where it began closes before the ones around it).
+ *
+ * So that cfg_line still tells a node's line once the text is gone, the
+ * walk counts the newlines as it goes and keeps each node's line in a
+ * table of the nodes' places (struct cfg_lines): a byte for each place,
+ * the line's distance from the node before it (LINE_FAR: in `far`), and a
+ * line for each block of LINE_BLOCK places.
+ */
+
+#define LINE_BLOCK 256u
+#define LINE_FAR 255u		/* the node's line is in lines->far */
+#define PACK_CACHE 1024u	/* packed strings remembered, for sharing */
+#define PACK_SHARE_MAX 64u	/* longer strings are not looked for */
+#define PACK_HIT 0x80000000u
+
+_Static_assert(HEAD_SLOTS % LINE_BLOCK == 0, "the second half's places begin a block");
+
+struct line_far {
+	uint32_t slot;
+	uint32_t line;
+};
+
+struct cfg_lines {
+	uint8_t *step;		/* for each place: the line less the last one's
+				 * (in the order of the places), or LINE_FAR */
+	size_t step_size;	/* bytes mapped */
+	uint32_t *block;	/* for each block: the line before its first place */
+	struct line_far *far;	/* LINE_FAR places, by place */
+	size_t n_far;
+	bool bad;		/* a node out of order: lines unknown (never) */
+};
+
+/* one walk of pass 2, over one half */
+struct pack {
+	const struct parser *p;
+	struct cfg_lines *lines;
+	const struct cfg_node *slot0;	/* the mapping's first place */
+	size_t wp;		/* where the next string is packed */
+	size_t pos;		/* newlines are counted up to here */
+	size_t end;		/* the half's end: pages above wp up to here go */
+	uint32_t line;		/* newlines from the half's start to pos */
+	uint32_t last;		/* the line of the last node seen */
+	size_t last_slot;	/* its place */
+	size_t blk;		/* lines->block filled up to this one */
+	size_t blk0;		/* the half's first block */
+	struct line_far *far;	/* this half's LINE_FAR places */
+	size_t n_far, cap_far;
+	bool bad;
+	struct {
+		uint32_t off;	/* 1 + a packed string's offset; 0: none */
+		uint32_t len;	/* its length, and PACK_HIT when it was shared since
+				 * a string last missed it */
+	} cache[PACK_CACHE];
+};
+
+/* the newlines in s[0..n); the bytes up to lim may be read. A gap between
+ * two tokens is mostly a few bytes ("\n\t\t", " = "): one load of 16. */
+static uint32_t count_nl_long(const char *s, size_t n, const char *lim)
 {
-	while (i < p->end && mlvm_lex_is(p->text[i], MLVM_LEX_WORD))
-		i++;
-	if (i < p->len)
-		p->text[i] = '\0';
+	uint32_t c = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n');
+
+	for (; n - i >= 16 || (i < n && s + i + 16 <= lim); i += 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)(s + i)), nl));
+
+		if (n - i < 16)
+			m &= (1u << (n - i)) - 1;
+		for (; m; m &= m - 1)
+			c++;
+		if (n - i <= 16)
+			return c;
+	}
+#else
+	(void)lim;
+#endif
+	for (; i < n; i++)
+		c += s[i] == '\n';
+	return c;
+}
+
+static inline uint32_t count_nl(const char *s, size_t n, const char *lim)
+{
+#ifdef __SSE2__
+	if (n <= 16 && lim - s >= 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+			_mm_loadu_si128((const __m128i *)(const void *)s), _mm_set1_epi8('\n'))) &
+			((1u << n) - 1);
+		uint32_t c = 0;
+
+		for (; m; m &= m - 1)
+			c++;
+		return c;
+	}
+#endif
+	return count_nl_long(s, n, lim);
+}
+
+/* the newlines up to offset at, not yet packed over */
+static inline void pack_count(struct pack *k, size_t at)
+{
+	if (at < k->pos) {	/* the tree is the text's order: never */
+		k->bad = true;
+		return;
+	}
+	k->line += count_nl(k->p->text + k->pos, at - k->pos, k->p->text + k->end);
+	k->pos = at;
+}
+
+/* node n is on line k->line (relative to the half's start) */
+static inline void pack_line(struct pack *k, const struct cfg_node *n)
+{
+	size_t slot = (size_t)(n - k->slot0), b = slot / LINE_BLOCK;
+	uint32_t d = k->line - k->last;
+
+	if (slot < k->last_slot) {
+		k->bad = true;
+		return;
+	}
+	while (k->blk < b)
+		k->lines->block[++k->blk] = k->last;
+	if (d >= LINE_FAR) {
+		if (k->n_far == k->cap_far) {
+			size_t cap = k->cap_far ? 2 * k->cap_far : 16;
+			struct line_far *f = realloc(k->far, cap * sizeof(*f));
+
+			if (!f) {
+				k->bad = true;
+				return;
+			}
+			k->far = f;
+			k->cap_far = cap;
+		}
+		k->far[k->n_far++] = (struct line_far){ (uint32_t)slot, k->line };
+		d = LINE_FAR;
+	}
+	k->lines->step[slot] = (uint8_t)d;
+	k->last = k->line;
+	k->last_slot = slot;
+}
+
+static inline uint64_t load8(const char *s)
+{
+	uint64_t v;
+
+	memcpy(&v, s, 8);
+	return v;
+}
+
+static inline uint32_t load4(const char *s)
+{
+	uint32_t v;
+
+	memcpy(&v, s, 4);
+	return v;
+}
+
+/* a hash of s[0..n) from its first and last bytes and its length: keys and
+ * the strings that repeat differ there */
+static inline uint32_t pack_hash(const char *s, size_t n)
+{
+	uint64_t h;
+
+	if (n >= 8)
+		h = load8(s) * 0x9e3779b97f4a7c15ull ^ load8(s + n - 8) * 0xc2b2ae3d27d4eb4full;
+	else if (n >= 4)
+		h = load4(s) * 0x9e3779b97f4a7c15ull ^ load4(s + n - 4) * 0xc2b2ae3d27d4eb4full;
+	else
+		h = (n ? (unsigned char)s[0] | (unsigned char)s[n / 2] << 8 |
+			 (unsigned)(unsigned char)s[n - 1] << 16 : 0) * 0x9e3779b97f4a7c15ull;
+	h ^= n;
+	return (uint32_t)(h >> 32 ^ h);
+}
+
+/* a[0..n) == b[0..n) */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n >= 8 && n <= 16)
+		return load8(a) == load8(b) && load8(a + n - 8) == load8(b + n - 8);
+	if (n >= 4 && n < 8)
+		return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+	return !memcmp(a, b, n);
+}
+
+/* the NUL-terminated string of len bytes at offset at, packed (or shared):
+ * its new offset. pos is past it: nothing at or above at is written over. */
+__attribute__((always_inline))
+static inline uint32_t pack_string(struct pack *k, size_t at, size_t len)
+{
+	char *t = k->p->text;
+	uint32_t h = 0, off;
+
+	if (len <= PACK_SHARE_MAX) {
+		h = pack_hash(t + at, len) & (PACK_CACHE - 1);
+		if (k->cache[h].off && (k->cache[h].len & ~PACK_HIT) == len &&
+		    same_bytes(t + k->cache[h].off - 1, t + at, len)) {
+			k->cache[h].len |= PACK_HIT;
+			return k->cache[h].off - 1;
+		}
+	}
+	off = (uint32_t)k->wp;
+#ifdef __SSE2__
+	if (len < 16 && at - k->wp >= 16 && at + 16 <= k->end)
+		/* 16 bytes, the NUL among them: what is stored past it lies
+		 * below at, in what was read */
+		_mm_storeu_si128((__m128i *)(void *)(t + k->wp),
+				 _mm_loadu_si128((const __m128i *)(const void *)(t + at)));
+	else
+#endif
+	if (k->wp != at)
+		memmove(t + k->wp, t + at, len + 1);
+	k->wp += len + 1;
+	if (len <= PACK_SHARE_MAX) {
+		/* a second chance for one that was shared: a string that is
+		 * met once (an LV's name, its id) does not push out "READ" */
+		if (k->cache[h].len & PACK_HIT) {
+			k->cache[h].len &= ~PACK_HIT;
+		} else {
+			k->cache[h].off = off + 1;
+			k->cache[h].len = (uint32_t)len;
+		}
+	}
+	return off;
+}
+
+/* the bare word (key or value) at offset i: NUL-terminated over the byte
+ * after it (a newline there counted first), and packed */
+static inline uint32_t pack_bare(struct pack *k, size_t i)
+{
+	const struct parser *p = k->p;
+	size_t e = i;
+
+	while (e < p->end && mlvm_lex_is(p->text[e], MLVM_LEX_WORD))
+		e++;
+	k->pos = e;
+	if (e >= p->len)	/* no byte after it (never: such a word is copied) */
+		return (uint32_t)i;
+	k->line += p->text[e] == '\n';
+	p->text[e] = '\0';
+	k->pos = e + 1;
+	return pack_string(k, i, e - i);
 }
 
 /*
@@ -884,37 +1136,59 @@ static size_t string_room(const struct parser *p, size_t i)
 	return (p->split_taken && i < p->split_at ? p->split_at : p->end) - i;
 }
 
-static void fix_node(const struct parser *p, struct cfg_node *n)
+/* the quoted string (key or value) whose bytes begin at offset i: its
+ * escapes removed, NUL-terminated, its newlines counted, and packed */
+static inline uint32_t pack_quoted(struct pack *k, size_t i, char q)
+{
+	size_t quote, len = mlvm_lex_unquote_at(k->p->text + i, string_room(k->p, i), q, &quote);
+
+	k->line += count_nl(k->p->text + i, len, k->p->text + k->end);	/* the escapes hold none */
+	k->pos = i + quote + 1;
+	return pack_string(k, i, len);
+}
+
+static void fix_node(struct pack *k, struct cfg_node *n)
 {
 	uint32_t f = n->key_, v = n->v_.r.aux;
 	enum cfg_type type = cfg_type(n);
+	bool lined = false;
 
 	if (f) {
-		size_t k = (size_t)(f & ~F_KEY_FLAGS) - 1;
+		size_t at = (size_t)(f & ~F_KEY_FLAGS) - 1;
 
+		pack_count(k, at);
+		pack_line(k, n);
+		lined = true;
 		if (f & F_KEY_DQ)
-			mlvm_lex_unquote_n(p->text + k, string_room(p, k), '"');
+			n->key_ = pack_quoted(k, at, '"') + 1;
 		else if (f & F_KEY_SQ)
-			mlvm_lex_unquote_n(p->text + k, string_room(p, k), '\'');
+			n->key_ = pack_quoted(k, at, '\'') + 1;
 		else
-			terminate_bare(p, k);
+			n->key_ = pack_bare(k, at) + 1;
 	}
-	if (f & F_KEY_FLAGS)
-		n->key_ = f & ~F_KEY_FLAGS;
-	if (type == CFG_STRING) {
+	if (type == CFG_STRING || (type == CFG_WORD && !(v & CFG_COPIED))) {
 		size_t at = n->v_.r.at;
-		char q = v & F_VAL_DQ ? '"' : '\'';
 
-		n->v_.r.aux = (unsigned char)q;
-		mlvm_lex_unquote_n(p->text + at, string_room(p, at), q);
-	} else if (type == CFG_WORD && !(v & CFG_COPIED)) {
-		terminate_bare(p, n->v_.r.at);
+		pack_count(k, at);
+		if (!lined)
+			pack_line(k, n);
+		lined = true;
+		if (type == CFG_STRING) {
+			char q = v & F_VAL_DQ ? '"' : '\'';
+
+			n->v_.r.at = pack_quoted(k, at, q);
+			n->v_.r.aux = (unsigned char)q;
+		} else {
+			n->v_.r.at = pack_bare(k, at);
+		}
 	}
+	if (!lined)	/* cfg_line tells none: a number or a copied word, no key */
+		pack_line(k, n);
 }
 
 /* Depth-first over a list and what is under it; lists are at most
  * MAX_DEPTH + 1 deep. */
-static void fix_list(const struct parser *p, struct cfg_node *first)
+static void fix_list(struct pack *k, struct cfg_node *first)
 {
 	struct cfg_node *stack[MLVM_CFG_MAX_DEPTH + 2], *n;
 	size_t sp = 0;
@@ -927,15 +1201,53 @@ static void fix_list(const struct parser *p, struct cfg_node *first)
 			continue;
 		}
 		stack[sp - 1] = next_of(n);
-		fix_node(p, n);
+		fix_node(k, n);
 		if ((cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY) &&
 		    n->v_.r.at && sp < sizeof(stack) / sizeof(stack[0]))
 			stack[sp++] = child_of(n);
 	}
 }
 
+/* a half's walk begins at offset from, at its first place */
+static void pack_init(struct pack *k, const struct parser *p, struct cfg_lines *lines,
+		      size_t from, size_t end, const struct cfg_node *first)
+{
+	memset(k, 0, offsetof(struct pack, cache));
+	memset(k->cache, 0, sizeof(k->cache));
+	k->p = p;
+	k->lines = lines;
+	k->slot0 = region_slot(p->nodes.rg, 0);
+	k->wp = k->pos = from;
+	k->end = end;
+	k->last_slot = (size_t)(first - k->slot0);
+	k->blk = k->blk0 = k->last_slot / LINE_BLOCK;
+	lines->block[k->blk] = 0;
+}
+
+/* the pages of a half above what it packed: given back */
+static void pack_release(const struct pack *k)
+{
+	uintptr_t a = ((uintptr_t)(k->p->text + k->wp) + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	uintptr_t e = (uintptr_t)(k->p->text + k->end) & ~(uintptr_t)(PAGE - 1);
+
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_DONTNEED);	/* zero when touched again */
+}
+
+/* a half's lines made absolute: each one plus base, the line its first
+ * byte is on */
+static void pack_rebase(struct pack *k, uint32_t base)
+{
+	size_t b, i;
+
+	for (b = k->blk0; b <= k->blk; b++)
+		k->lines->block[b] += base;
+	for (i = 0; i < k->n_far; i++)
+		k->far[i].line += base;
+}
+
 struct fix_half {
-	const struct parser *p;
+	struct pack *k;
 	struct cfg_node *first[MLVM_CFG_MAX_DEPTH + 1];
 	int n;
 };
@@ -945,26 +1257,74 @@ static void *fix_half_run(void *arg)
 	struct fix_half *h = arg;
 	int i;
 
-	for (i = 0; i < h->n; i++)
-		fix_list(h->p, h->first[i]);
+	for (i = h->n; i-- > 0;)	/* deepest first: the text's order */
+		fix_list(h->k, h->first[i]);
+	pack_release(h->k);
 	return NULL;
 }
 
-/*
- * Pass 2 over the kept tree. After a split parse, the second half's lists
- * (the ends of lists of the tree, p->cut) are cut off and fixed on another
- * thread while this one fixes the rest, then linked back: each node
- * writes only to the bytes of its own token and the one after it, so the
- * two never touch the same byte.
- */
-static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tree *tree)
+static void lines_free(struct cfg_lines *l)
 {
-	struct fix_half h = { .p = p, .n = p->n_cut };
+	if (l) {
+		if (l->step)
+			munmap(l->step, l->step_size);
+		free(l->block);
+		free(l->far);
+		free(l);
+	}
+}
+
+/* the line table for the places of a mapping of `slots`; NULL when out of
+ * memory */
+static struct cfg_lines *lines_new(size_t slots)
+{
+	struct cfg_lines *l = calloc(1, sizeof(*l));
+	void *m;
+
+	if (!l)
+		return NULL;
+	l->step_size = round_up(slots ? slots : 1, PAGE);
+	m = mmap(NULL, l->step_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	l->block = malloc((slots / LINE_BLOCK + 1) * sizeof(*l->block));
+	if (m == MAP_FAILED || !l->block) {
+		if (m != MAP_FAILED)
+			munmap(m, l->step_size);
+		free(l->block);
+		free(l);
+		return NULL;
+	}
+	l->step = m;
+	return l;
+}
+
+/*
+ * Pass 2 over the kept tree, and the packing. After a split parse, the
+ * second half's lists (the ends of lists of the tree, p->cut) are cut off
+ * and fixed on another thread while this one fixes the rest, then linked
+ * back: each node writes only to the bytes of its own half (a token, the
+ * byte after it, and the packed strings before it), so the two never touch
+ * the same byte. Returns -ENOMEM when the walk's memory cannot be had,
+ * before anything is written.
+ */
+static int fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tree *tree,
+		   size_t slots)
+{
+	struct pack *k = malloc(2 * sizeof(*k));
+	struct cfg_lines *lines = lines_new(slots);
+	struct fix_half h = { .n = p->n_cut };
+	size_t half_at = p->n_cut ? p->split_at : p->len, i;
+	struct line_far *far;
 	pthread_t th;
 	bool threaded;
-	int i;
 
-	for (i = 0; i < h.n; i++) {
+	if (!k || !lines) {
+		free(k);
+		lines_free(lines);
+		return -ENOMEM;
+	}
+	h.k = &k[1];
+	for (i = 0; i < (size_t)h.n; i++) {
 		struct cfg_node *prev = p->cut[i].prev, *parent = p->cut[i].parent;
 
 		h.first[i] = prev ? next_of(prev) : child_of(parent);
@@ -973,14 +1333,21 @@ static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tr
 		else
 			set_child(parent, NULL);
 	}
+	pack_init(&k[0], p, lines, 0, half_at, root);
+	if (h.n)	/* its places begin at its heads, in a block of their own */
+		pack_init(&k[1], p, lines, p->split_at, p->len, p->split_first);
 	threaded = h.n && mlvm_thread_create(&th, fix_half_run, &h) == 0;
-	fix_list(p, child_of(root));
+	fix_node(&k[0], root);
+	fix_list(&k[0], child_of(root));
+	if (h.n)	/* the second half's lines begin after these */
+		pack_count(&k[0], p->split_at);
+	pack_release(&k[0]);
 	if (threaded)
 		pthread_join(th, NULL);
-	else
+	else if (h.n)
 		fix_half_run(&h);
 	tree->n_cuts = 0;
-	for (i = 0; i < h.n; i++) {
+	for (i = 0; i < (size_t)h.n; i++) {
 		if (p->cut[i].prev)
 			set_next(p->cut[i].prev, h.first[i]);
 		else
@@ -988,6 +1355,29 @@ static void fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tr
 		if (h.first[i])
 			tree->cuts[tree->n_cuts++] = (struct cfg_cut){ p->cut[i].parent, h.first[i] };
 	}
+	/* lines: the first half's begin at 1, the second's after the first's */
+	pack_rebase(&k[0], 1);
+	if (h.n)
+		pack_rebase(&k[1], 1 + k[0].line);
+	lines->bad = k[0].bad || (h.n && k[1].bad);
+	lines->n_far = k[0].n_far + (h.n ? k[1].n_far : 0);
+	far = k[0].far;
+	if (h.n && k[1].n_far) {
+		far = realloc(k[0].far, lines->n_far * sizeof(*far));
+		if (far) {
+			memcpy(far + k[0].n_far, k[1].far, k[1].n_far * sizeof(*far));
+		} else {	/* lines unknown: cfg_line says 0 */
+			lines->bad = true;
+			lines->n_far = k[0].n_far;
+			far = k[0].far;
+		}
+	}
+	if (h.n)
+		free(k[1].far);
+	lines->far = far;
+	tree->lines = lines;
+	free(k);
+	return 0;
 }
 
 const struct cfg_node *cfg_half_start(const struct cfg_tree *t, const struct cfg_node *parent)
@@ -1121,10 +1511,12 @@ static int parse(char *text, size_t len, struct cfg_tree **out,
 		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
 		goto fail;
 	}
-	fix_all(&p, root, tree);
+	if (fix_all(&p, root, tree, total) != 0) {
+		free(tree);
+		rc = fail_at(&p, -ENOMEM, 0, "out of memory");
+		goto fail;
+	}
 	tree->root = root;
-	tree->lines = NULL;
-	tree->n_lines = 0;
 	tree->text = text;
 	tree->text_len = p.end;
 	tree->n_nodes = p.n_nodes - p.pending;
@@ -1159,44 +1551,39 @@ int cfg_parse_lenient(char *text, size_t len, struct cfg_tree **out,
 	return parse(text, len, out, r, image, where, true);
 }
 
-uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n)
+uint32_t cfg_line(const struct cfg_tree *t, const struct cfg_node *n)
 {
-	const char *at = NULL;
-	size_t off, lo, hi, i;
+	const struct cfg_lines *l;
+	size_t slot, i, lo, hi;
+	uint32_t line;
 
-	if (!t || !n)
+	if (!t || !n || !(l = t->lines) || l->bad)
 		return 0;
-	if (n->key_)
-		at = cfg_key(n);
-	else if (cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD)
-		at = cfg_str(n);
-	if (!at || at < t->text || at >= t->text + t->text_len)
-		return 0;	/* not in the text (a copied word, a number) */
-	if (!t->lines) {
-		size_t count = 0;
+	if (!n->key_ && (!(cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD) ||
+			 (n->v_.r.aux & CFG_COPIED)))
+		return 0;	/* not in the text (a copied word, a number, the root) */
+	slot = (size_t)((const char *)n - (const char *)t->arena) / sizeof(*n);
+	line = l->block[slot / LINE_BLOCK];
+	for (i = slot / LINE_BLOCK * LINE_BLOCK; i <= slot; i++) {
+		if (l->step[i] != LINE_FAR) {
+			line += l->step[i];
+			continue;
+		}
+		lo = 0;
+		hi = l->n_far;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
 
-		for (i = 0; i < t->text_len; i++)
-			count += t->text[i] == '\n';
-		t->lines = malloc((count ? count : 1) * sizeof(*t->lines));
-		if (!t->lines)
-			return 0;
-		for (i = 0; i < t->text_len; i++)
-			if (t->text[i] == '\n')
-				t->lines[t->n_lines++] = (uint32_t)i;
+			if (l->far[mid].slot < i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == l->n_far || l->far[lo].slot != i)
+			return 0;	/* never */
+		line = l->far[lo].line;
 	}
-	/* the number of newlines before the node, plus one */
-	off = (size_t)(at - t->text);
-	lo = 0;
-	hi = t->n_lines;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->lines[mid] < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (uint32_t)lo + 1;
+	return line;
 }
 
 void cfg_free(struct cfg_tree *t)
@@ -1204,7 +1591,7 @@ void cfg_free(struct cfg_tree *t)
 	if (!t)
 		return;
 	region_free(t->arena);
-	free(t->lines);
+	lines_free(t->lines);
 	free(t->text);
 	free(t);
 }

@@ -18,11 +18,15 @@
  * Limits: MLVM_CFG_MAX_DEPTH nested sections/arrays, MLVM_CFG_MAX_TEXT bytes
  * of input, MLVM_CFG_MAX_NODES nodes. Errors name line and column (1-based).
  *
- * The parser works in place: the text buffer is modified (keys and strings
- * are NUL-terminated where they lie, escapes removed) and the tree takes
- * ownership of it, so strings in the tree stay valid until cfg_free().
- * A tree's nodes lie in one mapping of their own (config.c), not in an
- * allocation each.
+ * The parser works in place: the text buffer is modified and the tree takes
+ * ownership of it, so strings in the tree stay valid until cfg_free(). Its
+ * keys and strings are NUL-terminated, their escapes removed, and packed
+ * to the start of the buffer (of each half, after a split parse), the ones
+ * that repeat shared; the pages of the buffer above them are given back to
+ * the system. So a tree holds about a sixth of its text (a VG's keys,
+ * blanks, numbers and repeated strings are most of it); what cfg_line
+ * needs of the rest is kept, a byte a node. A tree's nodes lie in one
+ * mapping of their own (config.c), not in an allocation each.
  *
  * Layer: text (src/text). May include: base, io, disk.
  */
@@ -145,13 +149,14 @@ static inline char cfg_quote(const struct cfg_node *n)
 
 struct cfg_tree {
 	struct cfg_node *root;	/* a CFG_SECTION with key NULL */
-	char *text;		/* owned; modified in place */
+	char *text;		/* owned; its keys and strings packed at the start
+				 * (of each half), the rest not kept */
 	size_t text_len;	/* bytes parsed (up to the first NUL) */
 	size_t n_nodes;
 	unsigned halves;	/* 2: parsed in two halves at once (cfg_split_min), else 1 */
 	void *arena;		/* private: the mapping of the nodes */
-	uint32_t *lines;	/* private: offsets of the text's newlines, built by cfg_line */
-	size_t n_lines;
+	struct cfg_lines *lines;	/* private: each node's line, counted while
+					 * packing (config.c) */
 	/* private: after a split parse, the first node the second half put in
 	 * each list it added to (cfg_half_start) */
 	struct cfg_cut {
@@ -249,10 +254,11 @@ char *cfg_join_strings(const struct cfg_node *arr, const char *sep);
 
 /*
  * The 1-based line of a node in the text: of its key, or of its string
- * value; 0 when it cannot be told (a number in an array, the root). The
- * first call builds an index of the text's newlines (4 bytes a line).
+ * value; 0 when it cannot be told (a number in an array, the root). From
+ * the lines counted when the text was packed (a byte a node, and a line
+ * for every 256 nodes): at most 256 bytes are looked at.
  */
-uint32_t cfg_line(struct cfg_tree *t, const struct cfg_node *n);
+uint32_t cfg_line(const struct cfg_tree *t, const struct cfg_node *n);
 
 /* Number of children of a section or elements of an array. */
 size_t cfg_count(const struct cfg_node *n);

@@ -59,8 +59,8 @@ bool mlvm_lex_equals(const char *s, const struct mlvm_token *t, const char *word
 }
 
 /* the unquoting from s[i] on, byte by byte, the bytes before it having no
- * escape */
-static void unquote_from(char *s, size_t i, char q)
+ * escape: the unquoted length; *quote the closing quote's index */
+static size_t unquote_from(char *s, size_t i, char q, size_t *quote)
 {
 	size_t w = i;
 
@@ -73,16 +73,27 @@ static void unquote_from(char *s, size_t i, char q)
 		s[w++] = s[i++];
 	}
 	s[w] = '\0';
+	*quote = i;
+	return w;
+}
+
+size_t mlvm_lex_unquote_at(char *s, size_t avail, char q, size_t *quote)
+{
+	size_t i = mlvm_lex_find3(s, 0, avail, q, q == '"' ? '\\' : q, q);
+
+	if (i < avail && s[i] == q) {
+		s[i] = '\0';		/* no escape: nothing moves */
+		*quote = i;
+		return i;
+	}
+	return unquote_from(s, i < avail ? i : 0, q, quote);
 }
 
 void mlvm_lex_unquote_n(char *s, size_t avail, char q)
 {
-	size_t i = mlvm_lex_find3(s, 0, avail, q, q == '"' ? '\\' : q, q);
+	size_t quote;
 
-	if (i < avail && s[i] == q)
-		s[i] = '\0';		/* no escape: nothing moves */
-	else
-		unquote_from(s, i < avail ? i : 0, q);
+	(void)mlvm_lex_unquote_at(s, avail, q, &quote);
 }
 
 static int digit_value(char c)

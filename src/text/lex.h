@@ -238,6 +238,11 @@ bool mlvm_lex_equals(const char *s, const struct mlvm_token *t, const char *word
  */
 void mlvm_lex_unquote_n(char *s, size_t avail, char q);
 
+/* the same, and the string's length once unquoted (where its NUL went);
+ * *quote is the index of its closing quote, the byte after the string's
+ * bytes as written */
+size_t mlvm_lex_unquote_at(char *s, size_t avail, char q, size_t *quote);
+
 #define MLVM_LEX_FLOAT_MAX_LEN 127
 
 enum mlvm_num {

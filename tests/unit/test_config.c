@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
 #include "text/config.h"
 #include "base/report.h"
 #include "cfgerr.h"
+#include "text/lex.h"
 
 static const char real_vg[] =
 	"tvg {\n"
@@ -1103,11 +1105,16 @@ static void survives_every_prefix_of_real_text(void **state)
 	}
 }
 
-/* a tree written out, to compare two parses: key, type, value, children */
+static struct cfg_tree *dump_of;	/* the tree dump_tree writes out */
+
+/* a tree written out, to compare two parses: line, key, type, value, children */
 static void dump_tree(const struct cfg_node *n, char *out, size_t cap, size_t *at)
 {
 	for (; n; n = cfg_next(n)) {
-		int k = 0;
+		int k = snprintf(out + *at, cap - *at, "@%u", cfg_line(dump_of, n));
+
+		assert_true(k > 0 && (size_t)k < cap - *at);
+		*at += (size_t)k;
 
 		switch (cfg_type(n)) {
 		case CFG_INT:
@@ -1152,6 +1159,7 @@ static void parse_dump(char *text, size_t len, bool lenient, char *out, size_t c
 	if (t) {
 		at += (size_t)snprintf(out + at, cap - at, "len=%zu|", t->text_len);
 		halves_taken += t->halves == 2;
+		dump_of = t;
 		dump_tree(cfg_child(t->root), out, cap, &at);
 		cfg_free(t);
 	} else {
@@ -1411,6 +1419,418 @@ static void large_texts_are_parsed_in_two_halves(void **state)
 	free(out2);
 }
 
+/* ------------------------------------------------------------ lines and packing */
+
+/*
+ * Texts whose every key and string says its own line: a key "k12" stands on
+ * line 12, and so does an array's string or word "s12" or "w12" (a keyed
+ * value names no line of its own). Between them: blank lines (now and then
+ * 300, more than a byte of config.c's line table holds), comments, CR LF,
+ * strings over several lines with escapes, quoted keys with a newline in
+ * them, bare words ended by a newline (the NUL goes over it), a '{' on the
+ * line after its key, items with no blanks between.
+ */
+struct gen {
+	char *s;
+	size_t n, cap;
+	uint32_t line;		/* the line s[n] is on */
+	uint64_t rng;
+	size_t starts[4096];	/* where a line begins with a key (after blanks) */
+	size_t n_starts;
+};
+
+static uint32_t gen_rand(struct gen *g, uint32_t n)
+{
+	g->rng = g->rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(g->rng >> 33) % n;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void gen_put(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+	size_t i;
+
+	va_start(ap, fmt);
+	k = vsnprintf(g->s + g->n, g->cap - g->n, fmt, ap);
+	va_end(ap);
+	assert_true(k >= 0 && (size_t)k < g->cap - g->n);
+	for (i = 0; i < (size_t)k; i++)
+		g->line += g->s[g->n + i] == '\n';
+	g->n += (size_t)k;
+}
+
+/* what may stand between two tokens */
+static void gen_gap(struct gen *g, bool newline)
+{
+	switch (gen_rand(g, newline ? 9 : 3)) {
+	case 0:
+		gen_put(g, " ");
+		break;
+	case 1:
+		gen_put(g, "\t ");
+		break;
+	case 2:
+		break;
+	case 3:
+		gen_put(g, "\n\n\t");
+		break;
+	case 4:
+		gen_put(g, "  # a \"comment' { [\n");
+		break;
+	case 5:
+		gen_put(g, "\r\n");
+		break;
+	case 6:
+		if (!gen_rand(g, 8)) {
+			unsigned i;
+
+			for (i = 0; i < 300; i++)
+				gen_put(g, "\n");
+			break;
+		}
+		/* fall through */
+	default:
+		gen_put(g, "\n");
+		break;
+	}
+}
+
+/* a quoted string's bytes, the quotes not included */
+static void gen_string_body(struct gen *g, char q)
+{
+	unsigned i, n = gen_rand(g, 6);
+
+	for (i = 0; i < n; i++)
+		switch (gen_rand(g, 5)) {
+		case 0:
+			gen_put(g, "\n");
+			break;
+		case 1:
+			gen_put(g, q == '"' ? "\\\"x" : "\\");
+			break;
+		case 2:
+			gen_put(g, q == '"' ? "\\\\\n" : "\"");
+			break;
+		case 3:
+			gen_put(g, "\\n{");
+			break;
+		default:
+			gen_put(g, " abc");
+			break;
+		}
+}
+
+static void gen_items(struct gen *g, int depth, unsigned count)
+{
+	unsigned i, e, ne;
+
+	for (i = 0; i < count && g->n + 8192 < g->cap; i++) {
+		gen_gap(g, true);
+		if (g->n && mlvm_lex_is(g->s[g->n - 1], MLVM_LEX_WORD))
+			gen_put(g, " ");	/* a value's end */
+		if (!gen_rand(g, 2)) {
+			gen_put(g, "\n");
+			for (e = 0; e < (unsigned)depth; e++)
+				gen_put(g, "\t");
+			if (g->n_starts < sizeof(g->starts) / sizeof(g->starts[0]))
+				g->starts[g->n_starts++] = g->n;
+		}
+		switch (gen_rand(g, depth < 3 ? 10 : 7)) {
+		case 0:
+			gen_put(g, "k%u = %d", g->line, (int)gen_rand(g, 1000) - 500);
+			break;
+		case 1:	/* a word the next byte of which is often a newline */
+			gen_put(g, "k%u =", g->line);
+			gen_gap(g, true);
+			gen_put(g, "w%u", g->line);
+			gen_put(g, gen_rand(g, 2) ? "\n" : " ");
+			break;
+		case 2:
+			gen_put(g, "k%u = \"s", g->line);
+			gen_string_body(g, '"');
+			gen_put(g, "\"");
+			break;
+		case 3:	/* a quoted key with a newline in it */
+			gen_put(g, "\"k%u\nz\" = 's", g->line);
+			gen_string_body(g, '\'');
+			gen_put(g, "'");
+			break;
+		case 4:
+			gen_put(g, "k%u=w%u ", g->line, g->line);
+			break;
+		case 5:
+			gen_put(g, "k%u = 1.5e3", g->line);
+			break;
+		case 6:	/* an array over lines */
+			gen_put(g, "k%u = [", g->line);
+			ne = gen_rand(g, 6);
+			for (e = 0; e < ne; e++) {
+				gen_gap(g, true);
+				switch (gen_rand(g, 5)) {
+				case 0:
+					gen_put(g, "\"s%u", g->line);
+					gen_string_body(g, '"');
+					gen_put(g, "\"");
+					break;
+				case 1:
+					gen_put(g, "'s%u'", g->line);
+					break;
+				case 2:
+					gen_put(g, "w%u", g->line);
+					break;
+				default:
+					gen_put(g, "%u", gen_rand(g, 99));
+					break;
+				}
+				gen_put(g, gen_rand(g, 2) ? "," : " ");
+			}
+			gen_gap(g, true);
+			gen_put(g, "]");
+			break;
+		default:	/* a section, its '{' now and then on the next line */
+			gen_put(g, "k%u", g->line);
+			gen_put(g, gen_rand(g, 4) ? " {" : "\n{");
+			gen_items(g, depth + 1, gen_rand(g, 12));
+			gen_gap(g, true);
+			gen_put(g, "}");
+			break;
+		}
+	}
+}
+
+static size_t gen_text(struct gen *g, uint64_t seed, unsigned items)
+{
+	g->n = g->n_starts = 0;
+	g->line = 1;
+	g->rng = seed * 0x9e3779b97f4a7c15ull + 1;
+	gen_items(g, 0, items);
+	gen_put(g, "\n");
+	return g->n;
+}
+
+/* every node's line is the one its key or string names; the nodes seen */
+static size_t check_lines(struct cfg_tree *t, const struct cfg_node *n)
+{
+	size_t seen = 0;
+
+	for (; n; n = cfg_next(n)) {
+		const char *key = cfg_key(n);
+		unsigned long want = 0;
+
+		if (key) {
+			assert_true(key[0] == 'k');
+			want = strtoul(key + 1, NULL, 10);
+		} else if (cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD) {
+			assert_true(cfg_str(n)[0] == 's' || cfg_str(n)[0] == 'w');
+			want = strtoul(cfg_str(n) + 1, NULL, 10);
+		}
+		if (cfg_line(t, n) != want)
+			fail_msg("node %s (%s): line %u, want %lu", key ? key : "-",
+				 cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD ? cfg_str(n) : "",
+				 cfg_line(t, n), want);
+		seen++;
+		if (cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY)
+			seen += check_lines(t, cfg_child(n));
+	}
+	return seen;
+}
+
+/* the bytes a tree's keys and strings take, NULs counted, none shared */
+static size_t string_bytes(const struct cfg_node *n)
+{
+	size_t b = 0;
+
+	for (; n; n = cfg_next(n)) {
+		if (cfg_key(n))
+			b += strlen(cfg_key(n)) + 1;
+		if (cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD)
+			b += strlen(cfg_str(n)) + 1;
+		if (cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY)
+			b += string_bytes(cfg_child(n));
+	}
+	return b;
+}
+
+/* every key and string lies in [a, a + room) or [b, b + room) of the text */
+static void check_packed(const struct cfg_tree *t, const struct cfg_node *n, size_t a,
+			 size_t b, size_t room)
+{
+	for (; n; n = cfg_next(n)) {
+		const char *v[2] = {
+			cfg_key(n),
+			cfg_type(n) == CFG_STRING || cfg_type(n) == CFG_WORD ? cfg_str(n) : NULL,
+		};
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			size_t at, end;
+
+			if (!v[i])
+				continue;
+			assert_true(v[i] >= t->text && v[i] < t->text + t->text_len);
+			at = (size_t)(v[i] - t->text);
+			end = at + strlen(v[i]) + 1;
+			if (!((at >= a && end <= a + room) || (at >= b && end <= b + room)))
+				fail_msg("'%s' at %zu..%zu: not packed in %zu+%zu or %zu+%zu", v[i], at,
+					 end, a, room, b, room);
+		}
+		if (cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY)
+			check_packed(t, cfg_child(n), a, b, room);
+	}
+}
+
+/*
+ * cfg_line is the line of a node's key (or of an array's string) once the
+ * text is packed: on one thread, split at lines that begin with a key (the
+ * split taken), and for the items a lenient parse keeps of a cut text. And
+ * the keys and strings are packed to the start of the text (of each half).
+ */
+static void lines_survive_packing(void **state)
+{
+	static struct gen g;
+	static char buf[1 << 18];
+	size_t seed, len, k, halves = 0, far = 0, nodes, multi = 0;
+	struct cfg_tree *t;
+	struct cfgerr e;
+
+	(void)state;
+	g.s = buf;
+	g.cap = sizeof(buf);
+	for (seed = 0; seed < 60; seed++) {
+		len = gen_text(&g, seed, 40 + (unsigned)(seed % 7) * 20);
+		far += g.line > 300;
+
+		cfg_split_min = SIZE_MAX;
+		cfg_split_at = 0;
+		if (parse_rep(dup_exact(g.s, len), len, &t, &e) != 0)
+			fail_msg("seed %zu: %s (line %u column %u)", seed, e.message, e.line, e.column);
+		nodes = check_lines(t, cfg_child(t->root));
+		assert_int_equal(nodes + 1, t->n_nodes);
+		check_packed(t, cfg_child(t->root), 0, 0, string_bytes(cfg_child(t->root)));
+		cfg_free(t);
+
+		/* split at some of the lines that begin with a key */
+		for (k = 0; k < g.n_starts; k += 1 + g.n_starts / 9) {
+			cfg_split_min = 0;
+			cfg_split_at = g.starts[k];
+			assert_int_equal(parse_rep(dup_exact(g.s, len), len, &t, &e), 0);
+			halves += t->halves == 2;
+			multi += t->n_cuts > 1;
+			assert_int_equal(check_lines(t, cfg_child(t->root)), nodes);
+			check_packed(t, cfg_child(t->root), 0, t->halves == 2 ? g.starts[k] : 0,
+				     string_bytes(cfg_child(t->root)));
+			cfg_free(t);
+		}
+
+		/* cut, lenient, split or not */
+		for (k = 1; k < 6; k++) {
+			size_t cut = len * k / 6, i;
+			int rc;
+
+			cfg_split_min = k % 2 ? 0 : SIZE_MAX;
+			cfg_split_at = 0;
+			for (i = 0; i < g.n_starts && g.starts[i] < cut * 2 / 3; i++)
+				cfg_split_at = g.starts[i];
+			rc = lenient_rep(dup_exact(g.s, cut), cut, &t, &e);
+			if (rc < 0)
+				continue;	/* nothing usable before the cut */
+			check_lines(t, cfg_child(t->root));
+			cfg_free(t);
+		}
+	}
+	cfg_split_min = SIZE_MAX;
+	cfg_split_at = 0;
+	assert_true(halves > 100);	/* the splits were taken */
+	assert_true(multi > 100);	/* some inside sections closed after them */
+	assert_true(far > 10);		/* and lines 255 and more apart were met */
+}
+
+/*
+ * A large VG-like text: its keys and repeated strings are packed once
+ * ("READ", "striped", "start_extent"), its names and ids each once, and the
+ * pages above the packed bytes are given back (not resident).
+ */
+static void packing_shares_and_gives_pages_back(void **state)
+{
+	size_t cap = 4u << 20, n = 0, i, lvs = 12000, unique = 0, page = 4096;
+	char *s = malloc(cap);
+	struct cfg_tree *t;
+	struct cfgerr e;
+	const struct cfg_node *lv;
+	const char *seen[2][2];
+	unsigned char vec[1024];
+	size_t split;
+	uintptr_t a, b;
+	int halves;
+
+	(void)state;
+	assert_non_null(s);
+	n += (size_t)sprintf(s + n, "vg {\nid = \"x\"\nlogical_volumes {\n");
+	for (i = 0; i < lvs; i++) {
+		n += (size_t)sprintf(s + n,
+				     "\t\tlv%05zu {\n\t\t\tid = \"id-%032zu\"\n"
+				     "\t\t\tstatus = [\"READ\", \"WRITE\", \"VISIBLE\"]\n"
+				     "\t\t\tcreation_host = \"host.example.com\"\n"
+				     "\t\t\tsegment1 {\n\t\t\t\tstart_extent = %zu\n"
+				     "\t\t\t\ttype = \"striped\"\n\t\t\t\tstripes = [\n"
+				     "\t\t\t\t\t\"pv0\", %zu\n\t\t\t\t]\n\t\t\t}\n\t\t}\n", i, i, i, i);
+		unique += strlen("lv00000") + 1 + strlen("id-") + 32 + 1;
+	}
+	n += (size_t)sprintf(s + n, "}\n}\n");
+	assert_true(n < cap && n > (2u << 20));
+	split = (size_t)(strstr(s, "\t\tlv06000 {") - s) + 2;	/* the second half's first LV */
+
+	for (halves = 1; halves <= 2; halves++) {
+		char *text = malloc(cap);
+
+		assert_non_null(text);
+		memcpy(text, s, n);
+		memset(text + n, 0, cap - n);
+		cfg_split_min = halves == 2 ? 0 : SIZE_MAX;
+		cfg_split_at = split;
+		assert_int_equal(parse_rep(text, cap, &t, &e), 0);
+		assert_int_equal((int)t->halves, halves);
+		lv = cfg_child(cfg_find(cfg_find(t->root, "vg"), "logical_volumes"));
+		memset(seen, 0, sizeof(seen));
+		for (i = 0; lv; lv = cfg_next(lv), i++) {
+			const char *x[2] = {
+				cfg_str(cfg_child(cfg_find(lv, "status"))),
+				cfg_str(cfg_find(lv, "creation_host")),
+			};
+			int v, h = halves == 2 && i >= lvs / 2;
+
+			for (v = 0; v < 2; v++) {	/* one copy in each half */
+				if (!seen[h][v])
+					seen[h][v] = x[v];
+				assert_ptr_equal(x[v], seen[h][v]);
+			}
+		}
+		assert_int_equal(i, lvs);
+		/* names and ids, and a few hundred bytes of the rest: in one half
+		 * or each of two */
+		check_packed(t, cfg_child(t->root), 0, halves == 2 ? split : 0, unique + 4096);
+		/* nothing above that is resident */
+		a = ((uintptr_t)t->text + unique + 4096 + page - 1) & ~(uintptr_t)(page - 1);
+		b = ((uintptr_t)t->text + (halves == 2 ? split : cap)) & ~(uintptr_t)(page - 1);
+		assert_true(b > a + 64 * page);
+		for (; a < b; a += sizeof(vec) * page) {
+			size_t len = b - a < sizeof(vec) * page ? b - a : sizeof(vec) * page;
+			size_t j;
+
+			assert_int_equal(mincore((void *)a, len, vec), 0);
+			for (j = 0; j < (len + page - 1) / page; j++)
+				if (vec[j] & 1)
+					fail_msg("page %zu above the packed bytes is resident",
+						 (size_t)(a - (uintptr_t)t->text) / page + j);
+		}
+		cfg_free(t);
+	}
+	cfg_split_min = SIZE_MAX;
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1451,6 +1871,8 @@ int main(void)
 		cmocka_unit_test(split_parse_is_the_serial_parse_on_damage),
 		cmocka_unit_test(large_texts_are_parsed_in_two_halves),
 		cmocka_unit_test(pick_is_cfg_find_for_each_key),
+		cmocka_unit_test(lines_survive_packing),
+		cmocka_unit_test(packing_shares_and_gives_pages_back),
 	};
 
 	/* two threads for the split tests whatever the machine; every other
