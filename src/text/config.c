@@ -894,6 +894,9 @@ static bool take_split(struct parser *p, const struct mlvm_token *k)
 #define PACK_CACHE 1024u	/* packed strings remembered, for sharing */
 #define PACK_SHARE_MAX 64u	/* longer strings are not looked for */
 #define PACK_HIT 0x80000000u
+#define STEP_PREFAULT ((size_t)64 << 10)	/* lines->step mapped this far ahead */
+#define GUESS_DEPTH 8u		/* guesses for nodes this deep, */
+#define GUESS_PLACES 16u	/* this far in their list: fix_node */
 
 _Static_assert(HEAD_SLOTS % LINE_BLOCK == 0, "the second half's places begin a block");
 
@@ -925,9 +928,15 @@ struct pack {
 	size_t last_slot;	/* its place */
 	size_t blk;		/* lines->block filled up to this one */
 	size_t blk0;		/* the half's first block */
+	size_t step_mapped;	/* lines->step prefaulted up to this place */
 	struct line_far *far;	/* this half's LINE_FAR places */
 	size_t n_far, cap_far;
 	bool bad;
+	struct guess {		/* by depth and place in a list: fix_node */
+		uint32_t key, val;	/* 1 + a packed string's offset; 0: none */
+		uint32_t key_len, val_len;
+		char val_kind;		/* GUESS_BARE, a quote, or 0: no guess */
+	} guess[GUESS_DEPTH][GUESS_PLACES];
 	struct {
 		uint32_t off;	/* 1 + a packed string's offset; 0: none */
 		uint32_t len;	/* its length, and PACK_HIT when it was shared since
@@ -1003,6 +1012,15 @@ static inline void pack_line(struct pack *k, const struct cfg_node *n)
 	}
 	while (k->blk < b)
 		k->lines->block[++k->blk] = k->last;
+	if (slot >= k->step_mapped) {	/* one call, not a fault a page */
+		size_t to = (slot + STEP_PREFAULT) & ~(size_t)(STEP_PREFAULT - 1);
+
+		if (to > k->lines->step_size)
+			to = k->lines->step_size;
+		mlvm_prefault(k->lines->step + (slot & ~(size_t)(PAGE - 1)),
+			      to - (slot & ~(size_t)(PAGE - 1)));
+		k->step_mapped = to;
+	}
 	if (d >= LINE_FAR) {
 		if (k->n_far == k->cap_far) {
 			size_t cap = k->cap_far ? 2 * k->cap_far : 16;
@@ -1109,13 +1127,14 @@ static inline uint32_t pack_string(struct pack *k, size_t at, size_t len)
 
 /* the bare word (key or value) at offset i: NUL-terminated over the byte
  * after it (a newline there counted first), and packed */
-static inline uint32_t pack_bare(struct pack *k, size_t i)
+static inline uint32_t pack_bare(struct pack *k, size_t i, uint32_t *len)
 {
 	const struct parser *p = k->p;
 	size_t e = i;
 
 	while (e < p->end && mlvm_lex_is(p->text[e], MLVM_LEX_WORD))
 		e++;
+	*len = (uint32_t)(e - i);
 	k->pos = e;
 	if (e >= p->len)	/* no byte after it (never: such a word is copied) */
 		return (uint32_t)i;
@@ -1138,18 +1157,61 @@ static size_t string_room(const struct parser *p, size_t i)
 
 /* the quoted string (key or value) whose bytes begin at offset i: its
  * escapes removed, NUL-terminated, its newlines counted, and packed */
-static inline uint32_t pack_quoted(struct pack *k, size_t i, char q)
+static inline uint32_t pack_quoted(struct pack *k, size_t i, char q, uint32_t *len)
 {
-	size_t quote, len = mlvm_lex_unquote_at(k->p->text + i, string_room(k->p, i), q, &quote);
+	size_t quote, n = mlvm_lex_unquote_at(k->p->text + i, string_room(k->p, i), q, &quote);
 
-	k->line += count_nl(k->p->text + i, len, k->p->text + k->end);	/* the escapes hold none */
+	k->line += count_nl(k->p->text + i, n, k->p->text + k->end);	/* the escapes hold none */
 	k->pos = i + quote + 1;
-	return pack_string(k, i, len);
+	*len = (uint32_t)n;
+	return pack_string(k, i, n);
 }
 
-static void fix_node(struct pack *k, struct cfg_node *n)
+/*
+ * The guess: a node is most often written as the node at the same depth
+ * and place in the section before it ("segment1" then "segment2", each
+ * with start_extent, extent_count, type "striped" ...). The guess is the
+ * packed string that node had; where the text holds it again, followed by
+ * what ends it, that string is taken without a scan or a look in the
+ * cache. A quoted string is guessed only when it has no backslash, quote
+ * or newline, so that the same bytes in the text are the same string.
+ */
+#define GUESS_BARE 1	/* a guess's kind: a bare word; else its quote, or 0 */
+
+/* is the bare word at offset at the guessed one (packed at off, len bytes)?
+ * Then it is taken: pos past it and its end, a newline there counted. */
+static inline bool guess_bare(struct pack *k, size_t at, uint32_t off, uint32_t len)
 {
-	uint32_t f = n->key_, v = n->v_.r.aux;
+	const char *t = k->p->text;
+
+	if (at + len >= k->p->end || mlvm_lex_is(t[at + len], MLVM_LEX_WORD) ||
+	    !same_bytes(t + at, t + off, len))
+		return false;
+	k->line += t[at + len] == '\n';
+	k->pos = at + len + 1;
+	return true;
+}
+
+/* the same for the string quoted by q whose bytes begin at offset at */
+static inline bool guess_quoted(struct pack *k, size_t at, uint32_t off, uint32_t len, char q)
+{
+	const char *t = k->p->text;
+
+	if (string_room(k->p, at) <= len || t[at + len] != q || !same_bytes(t + at, t + off, len))
+		return false;
+	k->pos = at + len + 1;
+	return true;
+}
+
+/* a string that, written between quotes q, is these very bytes */
+static bool guess_plain(const char *s, size_t len, char q)
+{
+	return mlvm_lex_find3(s, 0, len, '\\', q, '\n') == len;
+}
+
+static void fix_node(struct pack *k, struct cfg_node *n, struct guess *g)
+{
+	uint32_t f = n->key_, v = n->v_.r.aux, len;
 	enum cfg_type type = cfg_type(n);
 	bool lined = false;
 
@@ -1159,12 +1221,17 @@ static void fix_node(struct pack *k, struct cfg_node *n)
 		pack_count(k, at);
 		pack_line(k, n);
 		lined = true;
-		if (f & F_KEY_DQ)
-			n->key_ = pack_quoted(k, at, '"') + 1;
-		else if (f & F_KEY_SQ)
-			n->key_ = pack_quoted(k, at, '\'') + 1;
-		else
-			n->key_ = pack_bare(k, at) + 1;
+		if (f & F_KEY_DQ) {
+			n->key_ = pack_quoted(k, at, '"', &len) + 1;
+		} else if (f & F_KEY_SQ) {
+			n->key_ = pack_quoted(k, at, '\'', &len) + 1;
+		} else if (g->key && guess_bare(k, at, g->key - 1, g->key_len)) {
+			n->key_ = g->key;
+		} else {
+			n->key_ = pack_bare(k, at, &len) + 1;
+			g->key = n->key_;
+			g->key_len = len;
+		}
 	}
 	if (type == CFG_STRING || (type == CFG_WORD && !(v & CFG_COPIED))) {
 		size_t at = n->v_.r.at;
@@ -1176,10 +1243,22 @@ static void fix_node(struct pack *k, struct cfg_node *n)
 		if (type == CFG_STRING) {
 			char q = v & F_VAL_DQ ? '"' : '\'';
 
-			n->v_.r.at = pack_quoted(k, at, q);
 			n->v_.r.aux = (unsigned char)q;
+			if (g->val_kind == q && guess_quoted(k, at, g->val - 1, g->val_len, q)) {
+				n->v_.r.at = g->val - 1;
+			} else {
+				n->v_.r.at = pack_quoted(k, at, q, &len);
+				g->val = n->v_.r.at + 1;
+				g->val_len = len;
+				g->val_kind = guess_plain(k->p->text + n->v_.r.at, len, q) ? q : 0;
+			}
+		} else if (g->val_kind == GUESS_BARE && guess_bare(k, at, g->val - 1, g->val_len)) {
+			n->v_.r.at = g->val - 1;
 		} else {
-			n->v_.r.at = pack_bare(k, at);
+			n->v_.r.at = pack_bare(k, at, &len);
+			g->val = n->v_.r.at + 1;
+			g->val_len = len;
+			g->val_kind = GUESS_BARE;
 		}
 	}
 	if (!lined)	/* cfg_line tells none: a number or a copied word, no key */
@@ -1191,9 +1270,11 @@ static void fix_node(struct pack *k, struct cfg_node *n)
 static void fix_list(struct pack *k, struct cfg_node *first)
 {
 	struct cfg_node *stack[MLVM_CFG_MAX_DEPTH + 2], *n;
-	size_t sp = 0;
+	unsigned place[MLVM_CFG_MAX_DEPTH + 2];	/* the next one's in its list */
+	size_t sp = 0, d;
 
-	stack[sp++] = first;
+	stack[sp] = first;
+	place[sp++] = 0;
 	while (sp) {
 		n = stack[sp - 1];
 		if (!n) {
@@ -1201,10 +1282,14 @@ static void fix_list(struct pack *k, struct cfg_node *first)
 			continue;
 		}
 		stack[sp - 1] = next_of(n);
-		fix_node(k, n);
+		d = sp - 1 < GUESS_DEPTH ? sp - 1 : GUESS_DEPTH - 1;
+		fix_node(k, n, &k->guess[d][place[sp - 1] < GUESS_PLACES ? place[sp - 1] : GUESS_PLACES - 1]);
+		place[sp - 1]++;
 		if ((cfg_type(n) == CFG_SECTION || cfg_type(n) == CFG_ARRAY) &&
-		    n->v_.r.at && sp < sizeof(stack) / sizeof(stack[0]))
-			stack[sp++] = child_of(n);
+		    n->v_.r.at && sp < sizeof(stack) / sizeof(stack[0])) {
+			stack[sp] = child_of(n);
+			place[sp++] = 0;
+		}
 	}
 }
 
@@ -1212,8 +1297,7 @@ static void fix_list(struct pack *k, struct cfg_node *first)
 static void pack_init(struct pack *k, const struct parser *p, struct cfg_lines *lines,
 		      size_t from, size_t end, const struct cfg_node *first)
 {
-	memset(k, 0, offsetof(struct pack, cache));
-	memset(k->cache, 0, sizeof(k->cache));
+	memset(k, 0, sizeof(*k));
 	k->p = p;
 	k->lines = lines;
 	k->slot0 = region_slot(p->nodes.rg, 0);
@@ -1337,7 +1421,7 @@ static int fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tre
 	if (h.n)	/* its places begin at its heads, in a block of their own */
 		pack_init(&k[1], p, lines, p->split_at, p->len, p->split_first);
 	threaded = h.n && mlvm_thread_create(&th, fix_half_run, &h) == 0;
-	fix_node(&k[0], root);
+	fix_node(&k[0], root, &k[0].guess[0][0]);
 	fix_list(&k[0], child_of(root));
 	if (h.n)	/* the second half's lines begin after these */
 		pack_count(&k[0], p->split_at);

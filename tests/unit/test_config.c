@@ -1831,6 +1831,65 @@ static void packing_shares_and_gives_pages_back(void **state)
 	free(s);
 }
 
+/*
+ * fix_node's guess (the string at the same place in the section before)
+ * is taken only where the text holds exactly that string: never a prefix
+ * of a longer key or word, never a string with an escape or a newline in
+ * it, never across quotes. Keys and values drawn from a few that are
+ * prefixes of each other, checked against what was written.
+ */
+static void guesses_take_only_the_same_string(void **state)
+{
+	static const char *const keys[] = { "a", "ab", "abc", "b", "a.b" };
+	static const struct {
+		const char *text, *value;
+	} vals[] = {
+		{ "\"x\"", "x" }, { "\"xy\"", "xy" }, { "'x'", "x" }, { "w", "w" }, { "wz", "wz" },
+		{ "\"x\\\"\"", "x\"" }, { "\"x\ny\"", "x\ny" }, { "'x\"'", "x\"" }, { "\"x\\\\\"", "x\\" },
+		{ "w/z:1", "w/z:1" }, { "\"\"", "" }, { "\"x\"", "x" },
+	};
+	static char text[1 << 16];
+	static int want_k[4096], want_v[4096];
+	size_t n = 0, i, j, m = 0, splits[64], n_splits = 0, sp;
+	uint64_t rng = 12345;
+	struct cfg_tree *t;
+	struct cfgerr e;
+
+	(void)state;
+	for (i = 0; i < 300; i++) {
+		if (i % 5 == 0 && n_splits < 64)
+			splits[n_splits++] = n + 1;	/* after the '\n' */
+		n += (size_t)sprintf(text + n, "\ns%zu {\n", i);
+		for (j = 0; j < 6; j++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			want_k[m] = (int)((rng >> 33) % (sizeof(keys) / sizeof(keys[0])));
+			want_v[m] = (int)((rng >> 45) % (sizeof(vals) / sizeof(vals[0])));
+			n += (size_t)sprintf(text + n, "%s = %s%s", keys[want_k[m]], vals[want_v[m]].text,
+					     (rng >> 60) & 1 ? "\n" : " ");
+			m++;
+		}
+		n += (size_t)sprintf(text + n, "}");
+	}
+	assert_true(n < sizeof(text) && m < 4096);
+	for (sp = 0; sp <= n_splits; sp++) {
+		const struct cfg_node *sec, *c;
+
+		cfg_split_min = sp ? 0 : SIZE_MAX;
+		cfg_split_at = sp ? splits[sp - 1] : 0;
+		assert_int_equal(parse_rep(dup_exact(text, n), n, &t, &e), 0);
+		m = 0;
+		for (sec = cfg_child(t->root); sec; sec = cfg_next(sec))
+			for (c = cfg_child(sec); c; c = cfg_next(c), m++) {
+				assert_string_equal(cfg_key(c), keys[want_k[m]]);
+				assert_string_equal(cfg_str(c), vals[want_v[m]].value);
+			}
+		assert_int_equal(m, 300 * 6);
+		cfg_free(t);
+	}
+	cfg_split_min = SIZE_MAX;
+	cfg_split_at = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1872,6 +1931,7 @@ int main(void)
 		cmocka_unit_test(large_texts_are_parsed_in_two_halves),
 		cmocka_unit_test(pick_is_cfg_find_for_each_key),
 		cmocka_unit_test(lines_survive_packing),
+		cmocka_unit_test(guesses_take_only_the_same_string),
 		cmocka_unit_test(packing_shares_and_gives_pages_back),
 	};
 
