@@ -1183,8 +1183,9 @@ static inline uint32_t pack_quoted(struct pack *k, size_t i, char q, uint32_t *l
 static inline bool guess_bare(struct pack *k, size_t at, uint32_t off, uint32_t len)
 {
 	const char *t = k->p->text;
+	size_t lim = k->end < k->p->end ? k->end : k->p->end;	/* in its half */
 
-	if (at + len >= k->p->end || mlvm_lex_is(t[at + len], MLVM_LEX_WORD) ||
+	if (at + len >= lim || mlvm_lex_is(t[at + len], MLVM_LEX_WORD) ||
 	    !same_bytes(t + at, t + off, len))
 		return false;
 	k->line += t[at + len] == '\n';
