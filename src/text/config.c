@@ -1422,7 +1422,7 @@ static int fix_all(const struct parser *p, struct cfg_node *root, struct cfg_tre
 	if (h.n)	/* its places begin at its heads, in a block of their own */
 		pack_init(&k[1], p, lines, p->split_at, p->len, p->split_first);
 	threaded = h.n && mlvm_thread_create(&th, fix_half_run, &h) == 0;
-	fix_node(&k[0], root, &k[0].guess[0][0]);
+	pack_line(&k[0], root);	/* no key, no string: its place in the lines */
 	fix_list(&k[0], child_of(root));
 	if (h.n)	/* the second half's lines begin after these */
 		pack_count(&k[0], p->split_at);

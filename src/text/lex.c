@@ -89,13 +89,6 @@ size_t mlvm_lex_unquote_at(char *s, size_t avail, char q, size_t *quote)
 	return unquote_from(s, i < avail ? i : 0, q, quote);
 }
 
-void mlvm_lex_unquote_n(char *s, size_t avail, char q)
-{
-	size_t quote;
-
-	(void)mlvm_lex_unquote_at(s, avail, q, &quote);
-}
-
 static int digit_value(char c)
 {
 	if (is_digit(c))

@@ -234,13 +234,10 @@ bool mlvm_lex_equals(const char *s, const struct mlvm_token *t, const char *word
  * the quote q that mlvm_lex_string_end finds, within s[0..avail)) and
  * NUL-terminate it, in place, over its closing quote or earlier. The bytes
  * before the first escape are looked at 16 at a time (mlvm_lex_find3),
- * none at or past avail.
+ * none at or past avail. Returns the string's length once unquoted (where
+ * its NUL went); *quote is the index of its closing quote, the byte after
+ * the string's bytes as written.
  */
-void mlvm_lex_unquote_n(char *s, size_t avail, char q);
-
-/* the same, and the string's length once unquoted (where its NUL went);
- * *quote is the index of its closing quote, the byte after the string's
- * bytes as written */
 size_t mlvm_lex_unquote_at(char *s, size_t avail, char q, size_t *quote);
 
 #define MLVM_LEX_FLOAT_MAX_LEN 127

@@ -76,7 +76,7 @@ static void lex_run_knows_whether_it_is_a_key(void **state)
 static void lex_double_quoted_escapes_and_single_quoted_none(void **state)
 {
 	struct mlvm_token t;
-	size_t pos = 0;
+	size_t pos = 0, quote = 0;
 	/* "a\"b\\c\d"  'e\'  "" */
 	static const char s[] = "\"a\\\"b\\\\c\\d\" 'e\\' \"\"";
 	char buf[64];
@@ -90,11 +90,10 @@ static void lex_double_quoted_escapes_and_single_quoted_none(void **state)
 	assert_false(mlvm_lex_equals(s, &t, "a\"b\\c\\"));
 	assert_false(mlvm_lex_equals(s, &t, "a\\\"b\\\\c\\d"));
 	memcpy(buf, s + t.off, sizeof(s) - t.off);
-	mlvm_lex_unquote_n(buf, sizeof(s) - t.off, '"');
+	(void)mlvm_lex_unquote_at(buf, sizeof(s) - t.off, '"', &quote);
 	assert_string_equal(buf, "a\"b\\c\\d");
 	/* the same, with where the string ended as written */
 	{
-		size_t quote = 0;
 
 		memcpy(buf, s + t.off, sizeof(s) - t.off);
 		assert_int_equal(mlvm_lex_unquote_at(buf, sizeof(s) - t.off, '"', &quote), 7);
@@ -109,7 +108,7 @@ static void lex_double_quoted_escapes_and_single_quoted_none(void **state)
 	assert_int_equal(t.quote, '\'');
 	assert_true(mlvm_lex_equals(s, &t, "e\\"));
 	memcpy(buf, s + t.off, sizeof(s) - t.off);
-	mlvm_lex_unquote_n(buf, sizeof(s) - t.off, '\'');
+	(void)mlvm_lex_unquote_at(buf, sizeof(s) - t.off, '\'', &quote);
 	assert_string_equal(buf, "e\\");
 
 	assert_int_equal(mlvm_lex_next(s, strlen(s), &pos, &t), MLVM_TOK_STR);
@@ -376,7 +375,7 @@ static void string_scan_16_at_a_time_is_the_byte_by_byte_scan(void **state)
 	(void)state;
 	for (round = 0; round < 20000; round++) {
 		char s[128], a[128], b[128], *h;
-		size_t n = (size_t)rand_r(&seed) % 101, i = n ? (size_t)rand_r(&seed) % (n + 1) : 0, k;
+		size_t n = (size_t)rand_r(&seed) % 101, i = n ? (size_t)rand_r(&seed) % (n + 1) : 0, k, quote;
 		unsigned sparse = (unsigned)rand_r(&seed) % 4;
 
 		for (k = 0; k < sizeof(s); k++)	/* past n too: never read */
@@ -398,12 +397,12 @@ static void string_scan_16_at_a_time_is_the_byte_by_byte_scan(void **state)
 			h = malloc(n);	/* n bytes: the quote lies in them */
 			assert_non_null(h);
 			memcpy(h, s, n);
-			mlvm_lex_unquote_n(h, n, '"');
+			(void)mlvm_lex_unquote_at(h, n, '"', &quote);
 			assert_memory_equal(a, h, n);
 			free(h);
 			/* with room past the string too */
 			memcpy(b, s, sizeof(s));
-			mlvm_lex_unquote_n(b, sizeof(s), '"');
+			(void)mlvm_lex_unquote_at(b, sizeof(s), '"', &quote);
 			assert_memory_equal(a, b, sizeof(s));
 		}
 		if (memchr(s, '\'', n)) {
@@ -412,7 +411,7 @@ static void string_scan_16_at_a_time_is_the_byte_by_byte_scan(void **state)
 			h = malloc(n);
 			assert_non_null(h);
 			memcpy(h, s, n);
-			mlvm_lex_unquote_n(h, n, '\'');
+			(void)mlvm_lex_unquote_at(h, n, '\'', &quote);
 			assert_memory_equal(a, h, n);
 			free(h);
 		}
