@@ -22,10 +22,19 @@
 # unless those are set, and no 100k runs. Each script's own knobs (NLV, REPS, SIZE_MIB,
 # MDA_SIZE...) pass through the environment. Exit 0 when the table could
 # be made (a MISS is not a failure), 1 otherwise.
+#
+# PAGE_REPORTING (default here: off) passes to the scripts that write
+# gigabytes into the page cache (export, mount, containers): off stops this
+# VM's free page reporting while each runs (restored after; see
+# bench/page-reporting.sh). With it on, the same export took 0.9 s or 2.3 s
+# from one run to the next, whichever tool ran, as writing into memory the
+# VM had handed back to its host costs host page faults. PAGE_REPORTING=on
+# keeps it; each script then says how much memory went back.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 MLVM=${MLVM:-./src/mlvm}
-export MLVM
+PAGE_REPORTING=${PAGE_REPORTING:-off}
+export MLVM PAGE_REPORTING
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	export NLV=${NLV:-2000} REPS=${REPS:-3}
 	quick_scan=${SIZE_MIB:-512} quick_cont=${SIZE_MIB:-256}
@@ -69,7 +78,7 @@ for n in "${names[@]}"; do
 	esac
 done
 echo
-echo "=== summary ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); logs in $logs)"
+echo "=== summary ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); free page reporting $PAGE_REPORTING for export, mount and containers; logs in $logs)"
 files=()
 for n in "${names[@]}"; do files+=("$logs/$n.log"); done
 python3 "$here/summary.py" "${files[@]}" || exit 1

@@ -10,7 +10,12 @@
 #
 # Knobs: MLVM (default ./src/mlvm), SIZE_MIB (the PV, default 2048), REPS
 # (default 3, the median is reported; mlvm and the peer run alternately),
-# KEEP=1 keeps the scratch dir (images, containers) for profiling.
+# KEEP=1 keeps the scratch dir (images, containers) for profiling;
+# PAGE_REPORTING=off stops this VM's free page reporting for the run (see
+# bench/page-reporting.sh: writing into memory the VM handed back to its
+# host costs host page faults, which made the same export take 0.9 s or
+# 2.3 s from one run to the next, whichever tool ran); the figures say how
+# much memory went back to the host otherwise.
 #
 # 1. A PV of SIZE_MIB on a loop device, made by LVM2 (pvcreate, vgcreate,
 #    one LV over all its extents, not activated: no device-mapper needed).
@@ -65,10 +70,13 @@ MLVM=$(cd "$(dirname "$MLVM")" && pwd)/$(basename "$MLVM")
 dir=$(mktemp -d /var/tmp/mlvm-bench-containers.XXXXXX)
 loop=
 cleanup() {
+	page_reporting_restore
 	[ -n "$loop" ] && losetup -d "$loop" 2>/dev/null || true
 	if [ "${KEEP:-0}" = 1 ]; then say "kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
+. "$here/page-reporting.sh"
+page_reporting_off
 bench_lvm_env "$dir"
 
 # ------------------------------------------------------------------ the PV
@@ -234,6 +242,7 @@ fi
 echo
 echo "containers benchmark: PV $SIZE_MIB MiB (LV $lv_size bytes: ext4 with text, random, zeros), $REPS runs each (median), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in "${acq_notes[@]}"; do echo "  acquired: $n"; done
+rep0=$(page_reporting_kib)
 for c in "${readable[@]}"; do
 	IFS='|' read -r name path peer <<<"$c"
 	run_peer "$name" "$path" || die "$peer failed on $name"	# warm-up: page cache
@@ -287,4 +296,6 @@ echo "  MB/s: 10^6 bytes written per second (mlvm and ewfexport: the LV's bytes;
 [ "$sha_mb" = 0 ] ||
 	echo "  SHA-256 alone (openssl speed -evp sha256, 4 MiB blocks): $sha_mb MB/s, the most mlvm export can write while it hashes;"
 echo "  CPU: user+sys seconds of each run (steadier than wall time on a busy machine)"
+rep=$(( ($(page_reporting_kib) - rep0) / 1024 ))
+[ "$rep" -le 0 ] || echo "  (this VM gave $rep MiB of free memory back to its host during the runs: writing into such memory costs host page faults, so times vary; PAGE_REPORTING=off turns that off for a run)"
 say "done"

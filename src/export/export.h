@@ -6,13 +6,15 @@
  * Contract. The LV is copied in order, in chunks of MLVM_EXPORT_CHUNK bytes,
  * memory bounded whatever its size (at most MLVM_EXPORT_NBUF chunks in
  * flight). With MLVM_EXPORT_SHA256 a second thread hashes the chunks in
- * order while the caller's thread reads and writes the next ones (that
- * thread blocks every signal: signals reach the caller's threads only).
- * Without the hash and without MLVM_EXPORT_SPARSE nothing needs the bytes
- * in user space: plain image bytes are handed, mapped, straight to writev
- * (the one-copy path); what must be computed (parity, zeros, snapshots) is
- * read into a chunk buffer. With MLVM_EXPORT_SPARSE all-zero blocks of a
- * regular file are left as holes and the file's size is set at the end.
+ * order while the caller's thread reads and writes the next ones. Without
+ * the hash, to a file or block device, a second thread writes the chunks
+ * in order while the caller's thread reads the next ones (not when
+ * mlvm_io_threads(1) is 0: MLVM_IO_THREADS=0 or one core); to a stream
+ * (pipe, terminal, socket) the caller's thread writes, so that a signal
+ * can break off a write that blocks. The second thread blocks every
+ * signal: signals reach the caller's threads only. With MLVM_EXPORT_SPARSE
+ * all-zero blocks of a regular file are left as holes and the file's size
+ * is set at the end.
  *
  * Parts the reader cannot read are written as zeros and listed by the
  * reader (mlvm_lv_reader_missing): that is not an error here; the caller
@@ -23,7 +25,8 @@
  * error").
  *
  * Progress and cancellation: cb->progress is called from the caller's
- * thread after every chunk written; it returns nonzero to stop. *cb->cancel
+ * thread once for every chunk written, in order (when the second thread
+ * writes, as the caller's thread learns of it); it returns nonzero to stop. *cb->cancel
  * (a flag a signal handler may set) is checked between chunks and before
  * every write, so a write blocked on a pipe that a signal breaks off (EINTR
  * or a short count: install the handler without SA_RESTART) is not begun

@@ -25,9 +25,9 @@ struct mlvm_source_ops {
 	int (*pwrite)(struct mlvm_source *s, const void *buf, size_t len, uint64_t off);
 	int (*sync)(struct mlvm_source *s);
 	void (*close)(struct mlvm_source *s);
-	/* optional: map [off, off+len) read-only (see mlvm_source_map_ex) */
-	int (*map)(struct mlvm_source *s, uint64_t off, size_t len, unsigned flags,
-		   const void **ptr, void **cookie);
+	/* optional: map [off, off+len) read-only (see mlvm_source_map) */
+	int (*map)(struct mlvm_source *s, uint64_t off, size_t len, const void **ptr,
+		   void **cookie);
 	/* optional: the digest of its media the container stores (see
 	 * mlvm_source_stored_hash) */
 	int (*stored_hash)(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
@@ -171,15 +171,5 @@ int mlvm_source_read_error(struct mlvm_source *s, char *buf, size_t size);
 int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
 		    const void **ptr, void **cookie);
 void mlvm_source_unmap(void *cookie);
-
-/*
- * The same with flags. MLVM_MAP_LAZY reads nothing up front: pages are
- * read when first touched, so a whole image can be mapped; touching a page
- * that cannot be read raises SIGBUS in user space, so such a mapping is
- * for handing to system calls (write, writev), which report EFAULT.
- */
-enum { MLVM_MAP_LAZY = 1 };
-int mlvm_source_map_ex(struct mlvm_source *s, uint64_t off, size_t len, unsigned flags,
-		       const void **ptr, void **cookie);
 
 #endif

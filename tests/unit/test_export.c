@@ -1,11 +1,13 @@
 /*
  * test_export.c - the exporter (src/export/export.c): an LV of two
  * segments on two memory PVs, 12 MiB (three chunks), exported to files in
- * a temporary directory by each path (hash thread, one-copy, sparse) and
- * compared byte for byte with the PV slices the metadata names; progress
- * calls, cancellation by the callback and by the flag, a missing PV (zeros,
- * listed, not an error), a write error said once, and the output rules
- * (never overwrite, never an input, a partial file removed).
+ * a temporary directory by each path (the hash thread, the writing
+ * thread, a stream written by the caller's thread, sparse) and compared
+ * byte for byte with the PV slices the metadata names; progress calls,
+ * cancellation by the callback and by the flag, a missing PV (zeros,
+ * listed, not an error), a write error said once whichever thread writes,
+ * and the output rules (never overwrite, never an input, a partial file
+ * removed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +32,9 @@
 #include "model/vg.h"
 
 #define MIB (1024u * 1024u)
+/* not a flag of the exporter's: run() then says the file is a stream, whose
+ * writes stay on the caller's thread */
+#define MLVM_EXPORT_STREAM_TEST (1u << 30)
 #define EB MIB			/* extent_size 2048 sectors */
 #define PE_START_B MIB
 #define PE_COUNT 8u
@@ -81,10 +88,8 @@ static void fx_open(struct fx *f, bool pv1_missing)
 		struct mlvm_pv *pv;
 		uint64_t o;
 
-		/* page-aligned, as a caller's buffer may well be: madvise
-		 * takes it then, and the exporter must never advise away
-		 * memory it does not own (a memory source's pages are the
-		 * caller's data, not a file's cached pages) */
+		/* page-aligned, as a caller's buffer may well be; the
+		 * exporter only reads it (checked after each export) */
 		f->img[i] = aligned_alloc(4096, PV_BYTES);
 		assert_non_null(f->img[i]);
 		for (o = 0; o < PV_BYTES; o++)
@@ -199,16 +204,19 @@ static int run(struct fx *f, unsigned flags, struct seen *s, struct mlvm_export_
 	assert_int_equal(mlvm_export_out_open(o, f->out, 0, NULL, 0, LV_BYTES), 0);
 	assert_true(o->created);
 	assert_int_equal(o->kind, MLVM_EXPORT_FILE);
-	return mlvm_export_run(f->rd, o, flags, &cb, res);
+	if (flags & MLVM_EXPORT_STREAM_TEST)
+		o->kind = MLVM_EXPORT_STREAM;
+	return mlvm_export_run(f->rd, o, flags & ~MLVM_EXPORT_STREAM_TEST, &cb, res);
 }
 
 static void each_path_writes_the_lv_bytes_and_hashes_them(void **state)
 {
 	static const unsigned flags[] = {
 		MLVM_EXPORT_SHA256,			/* the hash thread */
-		0,					/* one copy: images mapped to writev */
-		MLVM_EXPORT_SPARSE,			/* holes for zero blocks */
+		0,					/* the writing thread */
+		MLVM_EXPORT_SPARSE,			/* writing, holes for zero blocks */
 		MLVM_EXPORT_SPARSE | MLVM_EXPORT_SHA256 | MLVM_EXPORT_SYNC,
+		MLVM_EXPORT_STREAM_TEST,		/* as a stream: the caller's thread */
 	};
 	char want_hex[65];
 	struct fx f;
@@ -266,6 +274,32 @@ static void progress_returning_stop_cancels_after_that_chunk(void **state)
 	assert_int_equal(mlvm_export_out_close(&o, false), 0);
 	assert_true(o.removed);
 	assert_int_equal(access(f.out, F_OK), -1);
+	fx_close(&f);
+}
+
+/* the writing thread: progress still comes once per chunk written, from
+ * this thread; stopping leaves in the file what res->written says */
+static void progress_stop_while_the_thread_writes(void **state)
+{
+	struct mlvm_export_result res;
+	struct mlvm_export_out o;
+	struct seen s = { .stop_after = 1 };
+	struct stat st;
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, false);
+	assert_int_equal(run(&f, 0, &s, &res, &o, NULL), -ECANCELED);
+	assert_int_equal(s.progress_calls, 1);
+	assert_int_equal(s.last_done, MLVM_EXPORT_CHUNK);
+	assert_int_equal(s.errors, 0);
+	/* the chunk in the thread's hands when the callback said stop may
+	 * have gone out too: written says what is there */
+	assert_true(res.written == MLVM_EXPORT_CHUNK || res.written == 2 * MLVM_EXPORT_CHUNK);
+	assert_int_equal(mlvm_export_out_close(&o, true), 0);
+	assert_int_equal(stat(f.out, &st), 0);
+	assert_int_equal((uint64_t)st.st_size, res.written);
+	file_equals(f.out, f.want, (size_t)res.written);
 	fx_close(&f);
 }
 
@@ -343,6 +377,47 @@ static void write_error_is_said_once(void **state)
 	fx_close(&f);
 }
 
+/*
+ * A regular file that cannot grow past 6 MiB (RLIMIT_FSIZE: EFBIG): the
+ * second chunk fails, on whichever thread writes it, said once from this
+ * thread, and written counts the first chunk only.
+ */
+static void file_write_error_is_said_once_by_any_path(void **state)
+{
+	static const unsigned flags[] = { 0, MLVM_EXPORT_SPARSE, MLVM_EXPORT_SHA256,
+					  MLVM_EXPORT_STREAM_TEST };
+	struct rlimit old, lim;
+	void (*was)(int);
+	struct fx f;
+	size_t i;
+
+	(void)state;
+	fx_open(&f, false);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	was = signal(SIGXFSZ, SIG_IGN);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct mlvm_export_result res;
+		struct mlvm_export_out o;
+		struct seen s = { 0 };
+
+		lim = old;
+		lim.rlim_cur = 6 * MIB;
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		assert_int_equal(run(&f, flags[i], &s, &res, &o, NULL), -EFBIG);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		assert_int_equal(s.errors, 1);
+		assert_int_equal(s.error_rc, -EFBIG);
+		assert_non_null(strstr(s.error, "cannot write "));
+		assert_non_null(strstr(s.error, f.out));
+		assert_int_equal(res.written, MLVM_EXPORT_CHUNK);
+		assert_string_equal(res.sha256, "");
+		assert_int_equal(mlvm_export_out_close(&o, false), 0);
+		assert_true(o.removed);
+	}
+	signal(SIGXFSZ, was);
+	fx_close(&f);
+}
+
 static void output_never_overwrites_and_never_an_input(void **state)
 {
 	struct mlvm_export_out o;
@@ -381,9 +456,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_path_writes_the_lv_bytes_and_hashes_them),
 		cmocka_unit_test(progress_returning_stop_cancels_after_that_chunk),
+		cmocka_unit_test(progress_stop_while_the_thread_writes),
 		cmocka_unit_test(cancel_flag_stops_before_the_next_chunk),
 		cmocka_unit_test(missing_pv_is_written_as_zeros_and_listed_not_an_error),
 		cmocka_unit_test(write_error_is_said_once),
+		cmocka_unit_test(file_write_error_is_said_once_by_any_path),
 		cmocka_unit_test(output_never_overwrites_and_never_an_input),
 	};
 
