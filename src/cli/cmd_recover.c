@@ -414,8 +414,8 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		if (group[i] != i)
 			continue;
 		/* whole: a description longer than the 255 bytes carved is read
-		 * again from its copy */
-		if (mlvm_gen_ref_description(set, &rows[i], &whole) == -ENOMEM)
+		 * again from its copy (one that is not cut is the carved one) */
+		if (g->description_cut && mlvm_gen_ref_description(set, &rows[i], &whole) == -ENOMEM)
 			goto out;
 		desc = whole ? whole : g->description[0] ? g->description : "-";
 		if (!g->creation_time || !cli_utc_time(g->creation_time, true, when, sizeof(when))[0])
