@@ -23,18 +23,25 @@
 # MDA_SIZE...) pass through the environment. Exit 0 when the table could
 # be made (a MISS is not a failure), 1 otherwise.
 #
-# PAGE_REPORTING (default here: off) passes to the scripts that write
-# gigabytes into the page cache (export, mount, containers): off stops this
-# VM's free page reporting while each runs (restored after; see
-# bench/page-reporting.sh). With it on, the same export took 0.9 s or 2.3 s
-# from one run to the next, whichever tool ran, as writing into memory the
-# VM had handed back to its host costs host page faults. PAGE_REPORTING=on
-# keeps it; each script then says how much memory went back.
+# PAGE_REPORTING (default here: off): off stops this VM's free page
+# reporting for the whole run (restored at the end; see
+# bench/page-reporting.sh), and passes on to the scripts that write
+# gigabytes into the page cache (export, mount, containers). With it on,
+# the same export took 0.9 s or 2.3 s from one run to the next, whichever
+# tool ran, and history's 64 MiB ring 78 or 144 ms, as writing into memory
+# the VM had handed back to its host costs host page faults.
+# PAGE_REPORTING=on keeps it; those three scripts then say how much memory
+# went back.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 MLVM=${MLVM:-./src/mlvm}
 PAGE_REPORTING=${PAGE_REPORTING:-off}
 export MLVM PAGE_REPORTING
+say() { printf 'bench-all: %s\n' "$*" >&2; }
+. "$here/page-reporting.sh"
+trap page_reporting_restore EXIT
+trap 'exit 130' INT TERM HUP
+page_reporting_off
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	export NLV=${NLV:-2000} REPS=${REPS:-3}
 	quick_scan=${SIZE_MIB:-512} quick_cont=${SIZE_MIB:-256}
@@ -78,7 +85,7 @@ for n in "${names[@]}"; do
 	esac
 done
 echo
-echo "=== summary ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); free page reporting $PAGE_REPORTING for export, mount and containers; logs in $logs)"
+echo "=== summary ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); free page reporting $PAGE_REPORTING; logs in $logs)"
 files=()
 for n in "${names[@]}"; do files+=("$logs/$n.log"); done
 python3 "$here/summary.py" "${files[@]}" || exit 1
