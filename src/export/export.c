@@ -445,8 +445,13 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 		if (!h.slots[k].buf)
 			rc = -ENOMEM;
 	}
-	if (!rc && (hash || writing) && h.n_chunks > 0)
+	if (!rc && (hash || writing) && h.n_chunks > 0) {
 		rc = stage_start(&h, &th);
+		if (rc && writing) {	/* no second thread: read and write in turn */
+			writing = false;
+			rc = 0;
+		}
+	}
 	if (rc) {
 		fail(&x, rc, "cannot start the export: %s", strerror(-rc));
 		goto out;
