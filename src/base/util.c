@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -439,6 +441,20 @@ int mlvm_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
 	rc = pthread_create(th, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
+}
+
+void mlvm_thread_helper(void)
+{
+#if defined(__linux__) && defined(SYS_gettid)
+	/* on Linux a nice value is a thread's: setpriority on its id */
+	int now;
+
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, 0);
+	if (now == -1 && errno)
+		return;
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), now + MLVM_NICE_HELPER);
+#endif
 }
 
 void mlvm_run_pair(void *(*fn)(void *), void *a, void *b)

@@ -63,6 +63,17 @@ void *mlvm_alloc_huge(size_t n);
  */
 int mlvm_thread_create(pthread_t *th, void *(*fn)(void *), void *arg);
 
+/*
+ * Lower the calling thread's scheduling priority (nice +MLVM_NICE_HELPER
+ * over the process's), for helpers that work ahead of a thread that waits
+ * for them: a container's decompression workers. Where a thread must keep
+ * its core (an export's hasher, which bounds its speed), they then yield
+ * it rather than share it; idle cores they use all the same. Linux only;
+ * elsewhere, and when refused, nothing changes (a hint).
+ */
+#define MLVM_NICE_HELPER 5
+void mlvm_thread_helper(void);
+
 /* fn(b) on a thread of its own (mlvm_thread_create) while fn(a) runs on
  * this one, both done on return; both on this one when no thread starts */
 void mlvm_run_pair(void *(*fn)(void *), void *a, void *b);

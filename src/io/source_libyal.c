@@ -129,6 +129,7 @@ static void *worker_main(void *arg)
 	void *h;
 	int me;
 
+	mlvm_thread_helper();	/* the hasher, when there is one, goes first */
 	pthread_mutex_lock(&pl->lock);
 	for (me = 0; me < pl->n && !pthread_equal(pl->th[me], pthread_self()); me++)
 		;

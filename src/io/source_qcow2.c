@@ -389,6 +389,7 @@ static void *worker_main(void *arg)
 	struct q2 *q = s->priv;
 	int me;
 
+	mlvm_thread_helper();	/* the hasher, when there is one, goes first */
 	pthread_mutex_lock(&q->lock);
 	for (me = 0; me < q->n && !pthread_equal(q->th[me], pthread_self()); me++)
 		;

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/resource.h>
 
 #include "base/util.h"
 
@@ -327,6 +330,49 @@ static void human_size_matches_printf(void **state)
 	assert_string_equal(tie, "1.12 KiB");
 }
 
+/* what a helper thread's nice is after mlvm_thread_helper, and the
+ * caller's after it ran (errno-checked getpriority: -1 is a nice value) */
+struct nice_seen {
+	int before, after;
+	bool ok;
+};
+
+static void *helper_run(void *arg)
+{
+	struct nice_seen *n = arg;
+
+	errno = 0;
+	n->before = getpriority(PRIO_PROCESS, 0);
+	mlvm_thread_helper();
+	n->after = getpriority(PRIO_PROCESS, 0);
+	n->ok = errno == 0;
+	return NULL;
+}
+
+static void helper_thread_yields_and_the_caller_does_not(void **state)
+{
+	struct nice_seen n = { 0 };
+	pthread_t th;
+	int mine;
+
+	(void)state;
+	errno = 0;
+	mine = getpriority(PRIO_PROCESS, 0);
+	assert_int_equal(errno, 0);
+	if (mine + MLVM_NICE_HELPER > 19)
+		skip();		/* already as nice as can be */
+	assert_int_equal(mlvm_thread_create(&th, helper_run, &n), 0);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_true(n.ok);
+	assert_int_equal(n.before, mine);
+#ifdef __linux__
+	assert_int_equal(n.after, mine + MLVM_NICE_HELPER);	/* the thread's own */
+#endif
+	errno = 0;
+	assert_int_equal(getpriority(PRIO_PROCESS, 0), mine);	/* not the process's */
+	assert_int_equal(errno, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +383,7 @@ int main(void)
 		cmocka_unit_test(utc_matches_gmtime),
 		cmocka_unit_test(human_size_matches_printf),
 		cmocka_unit_test(u64_dec_matches_printf),
+		cmocka_unit_test(helper_thread_yields_and_the_caller_does_not),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
