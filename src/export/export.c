@@ -66,7 +66,10 @@ static int fail(struct run *x, int rc, const char *fmt, ...)
 	if (x->said || !x->cb || !x->cb->error)
 		return rc;
 	va_start(ap, fmt);
-	vsnprintf(x->defer ? x->deferred : msg, sizeof(msg), fmt, ap);
+	if (x->defer)
+		vsnprintf(x->deferred, sizeof(x->deferred), fmt, ap);
+	else
+		vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (!x->defer)
 		x->cb->error(x->cb->ud, rc, msg);
