@@ -67,6 +67,7 @@ command -v qemu-img >/dev/null 2>&1 || have_qemu=0
 [ -x "$MLVM" ] || die "MLVM='$MLVM' is not executable (make src/mlvm)"
 MLVM=$(cd "$(dirname "$MLVM")" && pwd)/$(basename "$MLVM")
 
+. "$here/page-reporting.sh"
 dir=$(mktemp -d /var/tmp/mlvm-bench-containers.XXXXXX)
 loop=
 cleanup() {
@@ -75,7 +76,6 @@ cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then say "kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
-. "$here/page-reporting.sh"
 page_reporting_off
 bench_lvm_env "$dir"
 

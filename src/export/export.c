@@ -450,6 +450,7 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 	}
 	if (!rc && (hash || writing) && h.n_chunks > 0) {
 		rc = stage_start(&h, &th);
+		started = rc == 0;
 		if (rc && writing) {	/* no second thread: read and write in turn */
 			writing = false;
 			rc = 0;
@@ -459,7 +460,6 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 		fail(&x, rc, "cannot start the export: %s", strerror(-rc));
 		goto out;
 	}
-	started = (hash || writing) && h.n_chunks > 0;
 	for (i = 0; i < h.n_chunks; i++, off += CHUNK) {
 		struct slot *s = &h.slots[i % (uint64_t)nbuf];
 		size_t len = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
