@@ -33,7 +33,10 @@
  * again; a signal that lands just before a write blocks is seen at the
  * next signal. Either way the export ends with -ECANCELED, res->written
  * saying how many bytes from the LV's start were written, and cb->error is
- * not called.
+ * not called. When the second thread writes, the chunks it held when the
+ * callback said stop may have been written too: written counts them, so it
+ * may pass the last progress call's done (it is always what the output
+ * holds).
  *
  * The output (struct mlvm_export_out): mlvm_export_out_open never
  * overwrites by default, never writes over one of the input images, and
