@@ -294,23 +294,57 @@ static size_t max_sz(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-/* s in a cell of w bytes, as printf's "%-*s" (right: "%*s") pads it;
- * 0 or -ENOMEM */
-static int cell(struct mlvm_buf *b, const char *s, size_t w, bool right)
-{
-	static const char spaces[] = "                                ";
-	size_t l = strlen(s), pad = l < w ? w - l : 0, k;
-	int rc = 0;
+/* a cell: s padded to w bytes as printf's "%-*s" pads it (right: "%*s") */
+struct hcell {
+	const char *s;
+	size_t w;
+	bool right;
+};
 
-	if (!right)
-		rc |= mlvm_buf_append(b, s, l);
-	for (; pad && !rc; pad -= k) {
-		k = pad < sizeof(spaces) - 1 ? pad : sizeof(spaces) - 1;
-		rc |= mlvm_buf_append(b, spaces, k);
+#define HIST_CELLS 8
+
+/*
+ * One table row into b (emptied first): the cells two spaces apart, then a
+ * newline. The row's length is known before it is written, so b grows once
+ * and the bytes are put in place: 19,000 rows of 8 cells appended piece by
+ * piece took 42 million instructions, a tenth of `mlvm history` over a full
+ * ring. 0 or -ENOMEM.
+ */
+static int row_put(struct mlvm_buf *b, const struct hcell *c)
+{
+	size_t len[HIST_CELLS], need = 1, i;
+	char *p;
+
+	for (i = 0; i < HIST_CELLS; i++) {
+		len[i] = strlen(c[i].s);
+		need += max_sz(len[i], c[i].w) + 2;
 	}
-	if (right)
-		rc |= mlvm_buf_append(b, s, l);
-	return rc;
+	b->len = 0;
+	if (mlvm_buf_reserve(b, need))
+		return -ENOMEM;
+	p = b->data;
+	for (i = 0; i < HIST_CELLS; i++) {
+		size_t pad = len[i] < c[i].w ? c[i].w - len[i] : 0;
+
+		if (i) {
+			memcpy(p, "  ", 2);
+			p += 2;
+		}
+		if (c[i].right) {
+			memset(p, ' ', pad);
+			p += pad;
+		}
+		memcpy(p, c[i].s, len[i]);
+		p += len[i];
+		if (!c[i].right) {
+			memset(p, ' ', pad);
+			p += pad;
+		}
+	}
+	*p++ = '\n';
+	*p = '\0';
+	b->len = (size_t)(p - b->data);
+	return 0;
 }
 
 /* under a generation, one line per copy (--copies, --verbose) */
@@ -423,27 +457,23 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		if (g->seqno_known)
 			seq[mlvm_u64_dec(seq, g->seqno)] = '\0';
 		nc[mlvm_u64_dec(nc, n_copies[i])] = '\0';
-		/* as printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n"),
-		 * 19,000 rows faster */
-		line.len = 0;
-		bad |= cell(&line, vgl[i], w_vg, false);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, seq, w_seq, true);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, gen_state_text(g, conflict[i], sb, sizeof(sb)), w_state, false);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, when, 20, false);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, g->creation_host[0] ?
-			    cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
-			    w_host, false);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, nc, 6, true);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, found[i], w_found, false);
-		bad |= cell(&line, "  ", 0, false);
-		bad |= cell(&line, verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)), 0, false);
-		bad |= cell(&line, "\n", 0, false);
+		/* as printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n") */
+		{
+			const struct hcell row[HIST_CELLS] = {
+				{ vgl[i], w_vg, false },
+				{ seq, w_seq, true },
+				{ gen_state_text(g, conflict[i], sb, sizeof(sb)), w_state, false },
+				{ when, 20, false },
+				{ g->creation_host[0] ?
+				  cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
+				  w_host, false },
+				{ nc, 6, true },
+				{ found[i], w_found, false },
+				{ verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)), 0, false },
+			};
+
+			bad = row_put(&line, row);
+		}
 		free(whole);
 		if (bad)
 			goto out;
