@@ -195,19 +195,21 @@ static size_t skip_blank(const char *p, size_t i, size_t n)
 	return i;
 }
 
-/* at p[i]: blanks, word, blanks, '=', blanks; the index after, or 0 */
-static size_t match_key(const char *p, size_t i, size_t n, const char *word)
+/* at p[i]: blanks, word (wl bytes), blanks, '=', blanks; the index after,
+ * or 0. Most lines are not the one looked for: the first byte tells. */
+static inline size_t match_key_n(const char *p, size_t i, size_t n, const char *word, size_t wl)
 {
-	size_t wl = strlen(word);
-
 	i = skip_blank(p, i, n);
-	if (n - i < wl || memcmp(p + i, word, wl))
+	if (n - i < wl || p[i] != word[0] || memcmp(p + i, word, wl))
 		return 0;
 	i = skip_blank(p, i + wl, n);
 	if (i >= n || p[i] != '=')
 		return 0;
 	return skip_blank(p, i + 1, n);
 }
+
+/* match_key_n for a string literal */
+#define match_key(p, i, n, word) match_key_n(p, i, n, "" word, sizeof(word) - 1)
 
 /* end of line: index of the '\n' at or after i, or n */
 static size_t line_end(const char *p, size_t i, size_t n)
@@ -355,6 +357,19 @@ static bool take_string(const char *p, size_t i, size_t n, char *out, size_t out
 	for (i++; i < n && p[i] != '"' && p[i] != '\n'; i++) {
 		char ch = p[i];
 
+		if (ch != '\\') {
+			/* a run of plain bytes, copied at once (k < outsz) */
+			size_t e = mlvm_lex_find3(p, i + 1, n, '"', '\n', '\\'), run, m;
+
+			run = e - i;
+			m = run < outsz - 1 - k ? run : outsz - 1 - k;
+			memcpy(out + k, p + i, m);
+			k += m;
+			if (m < run)
+				cut = true;
+			i = e - 1;
+			continue;
+		}
 		if (mlvm_lex_escape(p, i, n))
 			ch = p[++i];
 		if (k + 1 < outsz)

@@ -191,6 +191,59 @@ static void carve_finds_three_generations_in_a_row(void **state)
 	mlvm_report_free(&rep);
 }
 
+/*
+ * The description kept is its first 255 unescaped bytes, description_cut
+ * set when there were more: lengths about the cut, an escaped quote or
+ * backslash before it, at it, after it, or none.
+ */
+static void carve_description_is_cut_at_255_bytes_escapes_unfolded(void **state)
+{
+	static const size_t lens[] = { 1, 200, 254, 255, 256, 300 };
+	static const long escs[] = { -1, 0, 100, 253, 254, 255 };
+	struct ring r;
+	size_t a, b, c;
+
+	(void)state;
+	for (a = 0; a < sizeof(lens) / sizeof(lens[0]); a++) {
+		for (b = 0; b < sizeof(escs) / sizeof(escs[0]); b++) {
+			for (c = 0; c < 2; c++) {
+				char raw[700], plain[700], *t;
+				size_t i, rl = 0, pl = 0;
+				struct mlvm_generation *g;
+				size_t n;
+
+				/* lens[a] unescaped bytes, one of them (at escs[b])
+				 * written escaped: \" or \\ */
+				for (i = 0; i < lens[a]; i++) {
+					if ((long)i == escs[b]) {
+						raw[rl++] = '\\';
+						raw[rl++] = c ? '\\' : '"';
+						plain[pl++] = c ? '\\' : '"';
+					} else {
+						raw[rl++] = plain[pl++] = (char)('a' + i % 26);
+					}
+				}
+				raw[rl] = plain[pl] = '\0';
+				ring_init(&r, 65536);
+				t = vg_text("vg0", ID_A, 1, 1, raw, 7);
+				ring_write(&r, t);
+				assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, NULL, NULL, 0), 0);
+				assert_int_equal(n, 1);
+				assert_true(g[0].parse_ok);
+				if (pl > 255)
+					plain[255] = '\0';
+				assert_string_equal(g[0].description, plain);
+				assert_int_equal(g[0].description_cut, lens[a] > 255);
+				assert_string_equal(g[0].creation_host, "vm");
+				assert_int_equal(g[0].creation_time, 7);
+				free(g);
+				free(t);
+				free(r.buf);
+			}
+		}
+	}
+}
+
 static void carve_text_reassembles_a_wrapped_copy(void **state)
 {
 	struct ring r;
@@ -1023,6 +1076,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(carve_finds_three_generations_in_a_row),
+		cmocka_unit_test(carve_description_is_cut_at_255_bytes_escapes_unfolded),
 		cmocka_unit_test(carve_many_copies_checked_in_parallel_agree_with_cfg_parse),
 		cmocka_unit_test(carve_no_thin_only_for_sound_copies_without_thin),
 		cmocka_unit_test(carve_text_reassembles_a_wrapped_copy),
