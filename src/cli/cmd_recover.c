@@ -294,49 +294,47 @@ static size_t max_sz(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-/* a cell: s padded to w bytes as printf's "%-*s" pads it (right: "%*s") */
-struct hcell {
-	const char *s;
-	size_t w;
-	bool right;
-};
-
 #define HIST_CELLS 8
 
+/* the columns' alignment: SEQNO and COPIES to the right, as "%*s" */
+static const bool hist_right[HIST_CELLS] = { false, true, false, false, false, true, false, false };
+
 /*
- * One table row into b (emptied first): the cells two spaces apart, then a
- * newline. The row's length is known before it is written, so b grows once
- * and the bytes are put in place: 19,000 rows of 8 cells appended piece by
- * piece took 42 million instructions, a tenth of `mlvm history` over a full
- * ring. 0 or -ENOMEM.
+ * One table line into b (emptied first): cell i padded to w[i] bytes as
+ * printf's "%-*s" pads it ("%*s" where hist_right says), the cells two
+ * spaces apart, then a newline. The heading and every row go through it,
+ * so they line up by construction. The line's length is known before it
+ * is written, so b grows once and the bytes are put in place: 19,000 rows
+ * of 8 cells appended piece by piece took 42 million instructions, a
+ * tenth of `mlvm history` over a full ring. 0 or -ENOMEM.
  */
-static int row_put(struct mlvm_buf *b, const struct hcell *c)
+static int row_put(struct mlvm_buf *b, const char *const *cell, const size_t *w)
 {
 	size_t len[HIST_CELLS], need = 1, i;
 	char *p;
 
 	for (i = 0; i < HIST_CELLS; i++) {
-		len[i] = strlen(c[i].s);
-		need += max_sz(len[i], c[i].w) + 2;
+		len[i] = strlen(cell[i]);
+		need += max_sz(len[i], w[i]) + 2;
 	}
 	b->len = 0;
 	if (mlvm_buf_reserve(b, need))
 		return -ENOMEM;
 	p = b->data;
 	for (i = 0; i < HIST_CELLS; i++) {
-		size_t pad = len[i] < c[i].w ? c[i].w - len[i] : 0;
+		size_t pad = len[i] < w[i] ? w[i] - len[i] : 0;
 
 		if (i) {
 			memcpy(p, "  ", 2);
 			p += 2;
 		}
-		if (c[i].right) {
+		if (hist_right[i]) {
 			memset(p, ' ', pad);
 			p += pad;
 		}
-		memcpy(p, c[i].s, len[i]);
+		memcpy(p, cell[i], len[i]);
 		p += len[i];
-		if (!c[i].right) {
+		if (!hist_right[i]) {
 			memset(p, ' ', pad);
 			p += pad;
 		}
@@ -382,7 +380,10 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	char **vgl = calloc(n, sizeof(*vgl)), **found = calloc(n, sizeof(*found));
 	bool *conflict = calloc(n, sizeof(*conflict));
 	struct mlvm_buf line = { 0 };
+	static const char *const head[HIST_CELLS] = { "VG", "SEQNO", "STATE", "TIME (UTC)", "HOST",
+						      "COPIES", "FOUND IN", "DESCRIPTION" };
 	size_t i, w_vg = 2, w_seq = 5, w_state = 5, w_found = 8, w_host = 4, width = cli_text_width(), used, cap;
+	size_t w[HIST_CELLS];	/* the columns' widths, each row's and the heading's */
 	bool mdas = false, short_names = base_names_unique(set);
 	int rc = -ENOMEM;
 
@@ -434,16 +435,24 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 	}
 	/* VG, SEQNO, STATE, TIME (UTC), HOST, COPIES, FOUND IN, two spaces between */
 	used += w_found + 2;
-	printf("%-*s  %*s  %-*s  %-20s  %-*s  %6s  %-*s  %s\n", (int)w_vg, "VG", (int)w_seq, "SEQNO",
-	       (int)w_state, "STATE", "TIME (UTC)", (int)w_host, "HOST", "COPIES", (int)w_found, "FOUND IN",
-	       "DESCRIPTION");
+	w[0] = w_vg;
+	w[1] = w_seq;
+	w[2] = w_state;
+	w[3] = 20;
+	w[4] = w_host;
+	w[5] = 6;
+	w[6] = w_found;
+	w[7] = 0;	/* the description: not padded */
+	if (row_put(&line, head, w))
+		goto out;
+	fwrite(line.data, 1, line.len, stdout);
 	for (i = 0; i < n; i++) {
 		const struct mlvm_generation *g = rows[i].g;
 		char when[32], seq[24] = "?", sb[64], cut[512], host[HIST_HOST_MAX * 4 + 8], nc[24];
 		char *whole = NULL;
 		const char *desc;
 		size_t room = width > used + HIST_DESC_MIN ? width - used : HIST_DESC_MIN;
-		int bad = 0;
+		int bad;
 
 		if (group[i] != i)
 			continue;
@@ -457,22 +466,15 @@ static int history_text(struct mlvm_set *set, const struct mlvm_gen_ref *rows, s
 		if (g->seqno_known)
 			seq[mlvm_u64_dec(seq, g->seqno)] = '\0';
 		nc[mlvm_u64_dec(nc, n_copies[i])] = '\0';
-		/* as printf("%-*s  %*s  %-*s  %-20s  %-*s  %6zu  %-*s  %s\n") */
 		{
-			const struct hcell row[HIST_CELLS] = {
-				{ vgl[i], w_vg, false },
-				{ seq, w_seq, true },
-				{ gen_state_text(g, conflict[i], sb, sizeof(sb)), w_state, false },
-				{ when, 20, false },
-				{ g->creation_host[0] ?
-				  cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
-				  w_host, false },
-				{ nc, 6, true },
-				{ found[i], w_found, false },
-				{ verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)), 0, false },
+			const char *const row[HIST_CELLS] = {
+				vgl[i], seq, gen_state_text(g, conflict[i], sb, sizeof(sb)), when,
+				g->creation_host[0] ?
+					cli_ellipsize(g->creation_host, HIST_HOST_MAX, host, sizeof(host)) : "-",
+				nc, found[i], verbose ? desc : cli_ellipsize(desc, room, cut, sizeof(cut)),
 			};
 
-			bad = row_put(&line, row);
+			bad = row_put(&line, row, w);
 		}
 		free(whole);
 		if (bad)

@@ -142,6 +142,7 @@ struct seen {
 	uint64_t last_done, last_total;
 	bool rising;
 	unsigned stop_after;	/* progress returns nonzero at this call (0: never) */
+	unsigned wait_us;	/* progress waits this long before it answers */
 	unsigned errors;
 	int error_rc;
 	char error[1024];
@@ -151,6 +152,8 @@ static int on_progress(void *ud, uint64_t done, uint64_t total)
 {
 	struct seen *s = ud;
 
+	if (s->wait_us)
+		usleep(s->wait_us);
 	if (done <= s->last_done)
 		s->rising = false;
 	s->last_done = done;
@@ -277,16 +280,6 @@ static void progress_returning_stop_cancels_after_that_chunk(void **state)
 	fx_close(&f);
 }
 
-/* how long on_progress_slow waits before it answers (microseconds) */
-static unsigned slow_us;
-
-static int on_progress_slow(void *ud, uint64_t done, uint64_t total)
-{
-	if (slow_us)
-		usleep(slow_us);
-	return on_progress(ud, done, total);
-}
-
 /*
  * The writing thread: progress still comes once per chunk written, from
  * this thread, and stopping leaves in the file what res->written says. The
@@ -305,16 +298,12 @@ static void progress_stop_while_the_thread_writes(void **state)
 	(void)state;
 	fx_open(&f, false);
 	for (i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
-		struct mlvm_export_cb cb = { .progress = on_progress_slow, .error = on_error };
 		struct mlvm_export_result res;
 		struct mlvm_export_out o;
-		struct seen s = { .stop_after = 1, .rising = true };
+		struct seen s = { .stop_after = 1, .wait_us = waits[i] };
 		struct stat st;
 
-		cb.ud = &s;
-		slow_us = waits[i];
-		assert_int_equal(mlvm_export_out_open(&o, f.out, 0, NULL, 0, LV_BYTES), 0);
-		assert_int_equal(mlvm_export_run(f.rd, &o, 0, &cb, &res), -ECANCELED);
+		assert_int_equal(run(&f, 0, &s, &res, &o, NULL), -ECANCELED);
 		assert_int_equal(s.progress_calls, 1);
 		assert_int_equal(s.last_done, MLVM_EXPORT_CHUNK);
 		assert_int_equal(s.errors, 0);
@@ -327,7 +316,6 @@ static void progress_stop_while_the_thread_writes(void **state)
 		file_equals(f.out, f.want, (size_t)res.written);
 		assert_int_equal(unlink(f.out), 0);
 	}
-	slow_us = 0;
 	fx_close(&f);
 }
 
