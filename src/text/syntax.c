@@ -492,6 +492,18 @@ bool mlvm_syntax_check(struct mlvm_syntax_base *b, const char *s, size_t n,
 	return ok;
 }
 
+void mlvm_syntax_base_forget(struct mlvm_syntax_base *b)
+{
+	if (!b)
+		return;
+	free(b->owned);
+	b->owned = NULL;
+	b->text = NULL;
+	b->n = 0;
+	b->nm = 0;
+	b->hashed = false;
+}
+
 size_t mlvm_syntax_skipped(const struct mlvm_syntax_base *b)
 {
 	return b ? b->skipped : 0;

@@ -65,6 +65,10 @@ void mlvm_syntax_base_free(struct mlvm_syntax_base *b);
 bool mlvm_syntax_check(struct mlvm_syntax_base *b, const char *s, size_t n,
 		       const char *vg_name, bool *thin, char **own);
 
+/* The text checked before with b is about to be overwritten or freed: the
+ * next check with b reads its text from the first byte. */
+void mlvm_syntax_base_forget(struct mlvm_syntax_base *b);
+
 /* Bytes the checks with b did not read again, so far (tests, profiles). */
 size_t mlvm_syntax_skipped(const struct mlvm_syntax_base *b);
 

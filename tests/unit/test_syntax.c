@@ -347,11 +347,51 @@ static void check_limits_crossed_in_a_skipped_stretch(void **state)
 	mlvm_syntax_base_free(b);
 }
 
+/*
+ * After forget, the text checked before may be gone: the next check reads
+ * its text whole (nothing skipped) and gives the plain answer, even when
+ * the bytes where the old text was now hold another, unsound one.
+ */
+static void forget_drops_the_text_checked_before(void **state)
+{
+	struct mlvm_syntax_base *b = mlvm_syntax_base_new();
+	size_t len, len2, before;
+	char *t = vg_text(3, 5, 99, &len), *u = vg_text(3, 6, 99, &len2);
+	char *held = dup_text(t, len);
+	bool thin, want;
+
+	(void)state;
+	assert_non_null(b);
+	want = mlvm_syntax_ok(u, len2, "vg0", &thin);
+	assert_true(want);
+	/* against the text before, most of u is skipped */
+	assert_true(mlvm_syntax_check(b, held, len, "vg0", &thin, NULL));
+	before = mlvm_syntax_skipped(b);
+	assert_int_equal(mlvm_syntax_check(b, u, len2, "vg0", &thin, NULL), want);
+	assert_true(mlvm_syntax_skipped(b) - before > len2 / 2);
+	/* held checked again, then overwritten and forgotten */
+	assert_true(mlvm_syntax_check(b, held, len, "vg0", &thin, NULL));
+	memset(held, '{', len);
+	mlvm_syntax_base_forget(b);
+	before = mlvm_syntax_skipped(b);
+	assert_int_equal(mlvm_syntax_check(b, u, len2, "vg0", &thin, NULL), want);
+	assert_int_equal(mlvm_syntax_skipped(b), before);
+	/* an owned text is freed by forget (ASan and valgrind see a leak) */
+	assert_true(mlvm_syntax_check(b, t, len, "vg0", &thin, &t));
+	assert_null(t);
+	mlvm_syntax_base_forget(b);
+	mlvm_syntax_base_forget(NULL);
+	mlvm_syntax_base_free(b);
+	free(held);
+	free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(check_agrees_with_plain_check_over_edited_sequences),
 		cmocka_unit_test(check_limits_crossed_in_a_skipped_stretch),
+		cmocka_unit_test(forget_drops_the_text_checked_before),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
