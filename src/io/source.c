@@ -54,8 +54,8 @@ struct map_cookie {
 	size_t len;
 };
 
-static int fd_map(struct mlvm_source *s, uint64_t off, size_t len, const void **ptr,
-		  void **cookie)
+static int fd_map(struct mlvm_source *s, uint64_t off, size_t len, int flags,
+		  const void **ptr, void **cookie)
 {
 	struct fd_priv *p = s->priv;
 	long page = sysconf(_SC_PAGESIZE);
@@ -67,7 +67,7 @@ static int fd_map(struct mlvm_source *s, uint64_t off, size_t len, const void **
 		return -ENOMEM;
 	c->len = len + (size_t)delta;
 	base = mmap(NULL, c->len, PROT_READ,
-		    MAP_SHARED | MAP_POPULATE, p->fd,
+		    MAP_SHARED | ((flags & MLVM_MAP_WHOLE) ? MAP_POPULATE : 0), p->fd,
 		    (off_t)(off - delta));
 	if (base == MAP_FAILED) {
 		free(c);
@@ -190,12 +190,13 @@ static void mem_close(struct mlvm_source *s)
 	free(s->priv);
 }
 
-static int mem_map(struct mlvm_source *s, uint64_t off, size_t len, const void **ptr,
-		   void **cookie)
+static int mem_map(struct mlvm_source *s, uint64_t off, size_t len, int flags,
+		   const void **ptr, void **cookie)
 {
 	struct mem_priv *p = s->priv;
 
 	(void)len;
+	(void)flags;
 	*ptr = p->data + off;
 	*cookie = NULL;
 	return 0;
@@ -325,7 +326,7 @@ int mlvm_source_sync(struct mlvm_source *s)
 	return s->writable ? s->ops->sync(s) : 0;
 }
 
-int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
+int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len, int flags,
 		    const void **ptr, void **cookie)
 {
 	*ptr = NULL;
@@ -334,7 +335,7 @@ int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
 		return -ERANGE;
 	if (!s->ops->map || len == 0)
 		return -ENOTSUP;
-	return s->ops->map(s, off, len, ptr, cookie);
+	return s->ops->map(s, off, len, flags, ptr, cookie);
 }
 
 void mlvm_source_unmap(void *cookie)

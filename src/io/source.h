@@ -26,8 +26,8 @@ struct mlvm_source_ops {
 	int (*sync)(struct mlvm_source *s);
 	void (*close)(struct mlvm_source *s);
 	/* optional: map [off, off+len) read-only (see mlvm_source_map) */
-	int (*map)(struct mlvm_source *s, uint64_t off, size_t len, const void **ptr,
-		   void **cookie);
+	int (*map)(struct mlvm_source *s, uint64_t off, size_t len, int flags,
+		   const void **ptr, void **cookie);
 	/* optional: the digest of its media the container stores (see
 	 * mlvm_source_stored_hash) */
 	int (*stored_hash)(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
@@ -167,8 +167,11 @@ int mlvm_source_read_error(struct mlvm_source *s, char *buf, size_t size);
  * *cookie means *ptr is not a mapping but the source's own memory (a memory
  * source's buffer): read it, never advise its pages away (MADV_DONTNEED
  * would zero them).
+ * flags: MLVM_MAP_WHOLE when the caller will read all of it (its pages are
+ * then mapped at once, which costs where only some are read).
  */
-int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len,
+#define MLVM_MAP_WHOLE 1
+int mlvm_source_map(struct mlvm_source *s, uint64_t off, size_t len, int flags,
 		    const void **ptr, void **cookie);
 void mlvm_source_unmap(void *cookie);
 

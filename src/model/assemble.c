@@ -2857,7 +2857,8 @@ int mlvm_area_view_open(const struct mlvm_pvdev *dev, const struct mlvm_mda_info
 	rc = area_size(dev, mda, &size);
 	if (rc)
 		return rc;
-	if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, &map, &v->cookie)) {
+	if (!mlvm_source_map(dev->meta, mda->abs, (size_t)size, MLVM_MAP_WHOLE, &map,
+			     &v->cookie)) {
 		v->buf = map;
 	} else {
 		v->cookie = NULL;

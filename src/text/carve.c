@@ -1268,7 +1268,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		const void *map;
 		void *cookie;
 
-		if (!mlvm_source_map(s, area_abs, (size_t)size, &map, &cookie)) {
+		if (!mlvm_source_map(s, area_abs, (size_t)size, MLVM_MAP_WHOLE, &map, &cookie)) {
 			rc = carve(map, (size_t)size, cut, hdr, out, n, r, s->name, area_abs);
 			mlvm_source_unmap(cookie);
 			return rc;
