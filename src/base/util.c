@@ -484,6 +484,20 @@ void mlvm_prefault(void *p, size_t n)
 #endif
 }
 
+void mlvm_prefault_read(const void *p, size_t n)
+{
+#ifdef MADV_POPULATE_READ
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n + 4095) & ~(uintptr_t)4095;
+
+	if (n)
+		(void)madvise((void *)a, e - a, MADV_POPULATE_READ);	/* a hint */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 /* turn the k elements at p around */
 static void reverse(char *p, size_t k, size_t size)
 {

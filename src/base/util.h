@@ -86,6 +86,10 @@ void mlvm_run_pair(void *(*fn)(void *), void *a, void *b);
  */
 void mlvm_prefault(void *p, size_t n);
 
+/* The same for a read-only mapping about to be read whole
+ * (MADV_POPULATE_READ): its pages are mapped in one call. */
+void mlvm_prefault_read(const void *p, size_t n);
+
 /* true when [off, off+len) lies inside [0, size) */
 static inline bool mlvm_range_ok(uint64_t size, uint64_t off, uint64_t len)
 {

@@ -108,23 +108,30 @@ static bool ring_find_nul(const struct carver *c, uint64_t v, uint64_t len,
 	return false;
 }
 
+/* how many of the n bytes at p are zeros before the first other byte */
+static uint64_t zeros_at(const uint8_t *p, uint64_t n)
+{
+	static const uint8_t zero[64];
+	uint64_t i = 0;
+
+	while (i + sizeof(zero) <= n && !memcmp(p + i, zero, sizeof(zero)))
+		i += sizeof(zero);
+	while (i < n && !p[i])
+		i++;
+	return i;
+}
+
 /* first non-zero byte in [v, v+len): its position, or v+len */
 static uint64_t ring_skip_zeros(const struct carver *c, uint64_t v, uint64_t len)
 {
-	static const uint8_t zero[64];
 	uint64_t end = v + len;
 
 	while (v < end) {
-		uint64_t run = ring_run(c, v);
-		const uint8_t *p = ring_ptr(c, v);
-		uint64_t i = 0;
+		uint64_t run = ring_run(c, v), i;
 
 		if (run > end - v)
 			run = end - v;
-		while (i + sizeof(zero) <= run && !memcmp(p + i, zero, sizeof(zero)))
-			i += sizeof(zero);
-		while (i < run && !p[i])
-			i++;
+		i = zeros_at(ring_ptr(c, v), run);
 		if (i < run)
 			return v + i;
 		v += run;
@@ -569,9 +576,10 @@ static struct mlvm_generation *add_gen(struct carver *c)
 		/*
 		 * Not realloc: glibc moves a large block with mremap, and on
 		 * the VM this was measured on each page of the moved array
-		 * then cost a host fault when touched again (the precheck
-		 * threads read every entry: 19,000 generations, 12 MB, some
-		 * 10 ms). A copy into huge pages costs a few of those.
+		 * then cost a host fault when touched again (the later passes
+		 * read every entry: 19,000 generations, 12 MB, some 10 ms). A
+		 * copy into huge pages costs a few of those. (Pass 1 grows no
+		 * list unless the whole one could not be had: scan_parts.)
 		 */
 		ng = mlvm_alloc_huge(cap * sizeof(*ng));
 		if (!ng)
@@ -626,8 +634,8 @@ static void truncated_notice(const struct carver *c, const struct mlvm_generatio
 }
 
 /* Fill a copy that starts at virtual v (a recognised or header start) and
- * owns the ring up to v + span (its NUL at pre_nul when the precheck found
- * it, else UINT64_MAX). Returns the end of its text (after the NUL) or
+ * owns the ring up to v + span (its NUL at pre_nul when pass 1 found it,
+ * else UINT64_MAX). Returns the end of its text (after the NUL) or
  * v + span when truncated; negative on ENOMEM via *err. */
 static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t span,
 			  bool recognised, int pre_ok, uint64_t pre_nul, int *err)
@@ -654,7 +662,7 @@ static uint64_t fill_copy(struct carver *c, size_t idx, uint64_t v, uint64_t spa
 	}
 	if (!recognised)
 		scan_head(p, (size_t)textlen, true, g);
-	if (pre_nul == UINT64_MAX)	/* else the precheck scanned it */
+	if (pre_nul == UINT64_MAX)	/* else pass 1 scanned it */
 		scan_trailer(p, (size_t)textlen, g);
 	if (pre_ok >= 0) {
 		g->parse_ok = g->nul_found && pre_ok >= 1;
@@ -855,78 +863,29 @@ static bool header_points_at(const struct carver *c, uint64_t off)
 	return false;
 }
 
-/* pass 1: a generation for every start, in ring order; recognised[] says
- * which matched the header lines (the others come from raw_locn) */
-static int find_starts(struct carver *c, bool **recognised)
-{
-	uint64_t off;
-	size_t cap = 0;
-	bool *rec = NULL;
-
-	*recognised = NULL;
-	for (off = RING_START; off < c->area; off += MLVM_SECTOR_SIZE) {
-		struct mlvm_generation tmpg, *g;
-		uint8_t local[PEEK];
-		const char *p;
-		size_t avail = PEEK;
-		bool ok;
-
-		if (avail > c->T)
-			avail = (size_t)c->T;
-		/* one byte per sector is looked at first: fetch ahead of the stride */
-		if (c->area - off > 32 * MLVM_SECTOR_SIZE)
-			__builtin_prefetch(c->buf + off + 32 * MLVM_SECTOR_SIZE);
-		if (c->area - off >= avail) {
-			p = (const char *)c->buf + off;
-		} else {
-			ring_copy(c, off - RING_START, avail, local);
-			p = (const char *)local;
-		}
-		if (!is_name_char((unsigned char)p[0]) && !header_points_at(c, off))
-			continue;
-		ok = match_header(p, avail, &tmpg);	/* writes tmpg only when ok */
-		if (!ok && !header_points_at(c, off))
-			continue;
-		g = add_gen(c);
-		if (!g)
-			goto nomem;
-		if (ok) {
-			memcpy(g->vg_name, tmpg.vg_name, sizeof(g->vg_name));
-			memcpy(g->vg_id, tmpg.vg_id, sizeof(g->vg_id));
-			g->seqno = tmpg.seqno;
-			g->seqno_known = true;
-		}
-		g->offset = off;
-		if (c->n > cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			bool *nr = realloc(rec, ncap * sizeof(*nr));
-
-			if (!nr)
-				goto nomem;
-			rec = nr;
-			cap = ncap;
-		}
-		rec[c->n - 1] = ok;
-	}
-	*recognised = rec;
-	return 0;
-nomem:
-	free(rec);
-	return -ENOMEM;
-}
-
 /*
- * The syntax check dominates the time of a large area, and copies are
- * independent: check the recognised copies on several threads first
- * (each reads the area and its own entries only, and fills their trailer
- * fields and finds their NULs on the way), then carve serially.
- * Each thread takes a run of neighbouring copies, so that each copy is
- * checked against the one before it (syntax.h). Per copy: 1 sound, 2
- * sound with a "thin" value in it, 0 not sound, -1 where the serial pass
- * must decide.
+ * Pass 1, finding the starts and checking each copy, in parts: each part
+ * looks for starts at the sectors of its own stretch of the ring and checks
+ * the copies it found (the syntax check dominates the time of a large area,
+ * and copies are independent), on a thread of its own when the ring is
+ * large. A part whose last copy runs on past its stretch looks on to the
+ * next start (the next part's first, or the first again after the wrap),
+ * as the serial pass would. The parts' lists, in ring order, are then put
+ * end to end (scan_parts).
+ *
+ * A part reads the ring of a file through a window of its own, with pread:
+ * on the VM this was measured on, touching each page of a 64 MiB mapping
+ * for the first time cost more than all the checks (some 40 ms), and a
+ * small buffer used over and over costs that once. A copy larger than the
+ * window is checked through the mapping, as are all copies of a ring held
+ * in memory.
+ *
+ * Per copy (struct pre): ok 1 sound, 2 sound with a "thin" value in it, 0
+ * not sound, -1 where the serial pass must decide.
  */
-#define PRECHECK_MIN 256	/* below this many copies threads do not pay */
-#define PRECHECK_THREADS 8
+#define PART_MIN (8u << 20)	/* ring bytes a thread takes at least */
+#define PARTS_MAX 8
+#define WINDOW (256u << 10)	/* a part's window: in the core's L2 */
 
 struct pre {
 	uint64_t nul;		/* where its NUL is (virtual), UINT64_MAX: not found */
@@ -934,88 +893,365 @@ struct pre {
 	bool gap_zero;		/* nothing but zeros from after the NUL to the next copy */
 };
 
-struct precheck_job {
-	const struct carver *c;
-	const bool *rec;
+struct part {
+	struct carver c;	/* the carver's copy; its list is the part's slice
+				 * of the carver's (or one it grows) */
+	struct mlvm_source *src;	/* read the ring through win, or NULL */
+	size_t window;
+	uint64_t from, to;	/* sectors [from, to) of the ring are this part's */
+	bool *rec;
 	struct pre *pre;
-	size_t k, first, last;
+	size_t rcap;
+	uint8_t *win;
+	uint64_t wv, wn;	/* win holds virtual [wv, wv + wn) */
+	struct mlvm_syntax_base *sx;
+	int err;
 };
 
-static void *precheck_run(void *arg)
+/*
+ * Bytes [v, v + len) of the ring, from the part's window: NULL when it has
+ * no window, when they do not fit in it or cannot be read. The window is
+ * refilled from keep (<= v) when that fits, so that the copy being looked
+ * at stays in it, else from v.
+ */
+static const uint8_t *part_bytes(struct part *p, uint64_t v, uint64_t len, uint64_t keep)
 {
-	struct precheck_job *j = arg;
-	const struct carver *c = j->c;
-	struct mlvm_syntax_base *sx = mlvm_syntax_base_new();
-	size_t i;
+	const struct carver *c = &p->c;
+	uint64_t base, n, done, run;
 
-	for (i = j->first; i < j->last; i++) {
-		uint64_t v = c->g[i].offset - RING_START, q = 0, span;
-		struct pre *pre = &j->pre[i];
-		const char *p;
-		char *tmp;
+	if (!p->win || len > p->window)
+		return NULL;
+	if (v >= p->wv && v + len <= p->wv + p->wn)
+		return p->win + (v - p->wv);
+	base = v + len - keep <= p->window ? keep : v;
+	n = p->window < c->T ? p->window : c->T;
+	if (v + len > base + n)
+		return NULL;
+	/* the copy checked last may have been read from the window */
+	mlvm_syntax_base_forget(p->sx);
+	p->wn = 0;
+	for (done = 0; done < n; done += run) {
+		uint64_t at = ring_off(c, base + done);
 
-		span = copy_stretch_end(c, i, j->k) - v;
-		pre->ok = -1;
-		pre->nul = UINT64_MAX;
-		pre->gap_zero = false;
-		if (!j->rec[i])
-			continue;
+		run = c->area - at;
+		if (run > n - done)
+			run = n - done;
+		if (mlvm_source_read(p->src, p->win + done, (size_t)run, c->area_abs + at)) {
+			free(p->win);	/* the mapping says what the bytes are */
+			p->win = NULL;
+			return NULL;
+		}
+	}
+	p->wv = base;
+	p->wn = n;
+	return p->win + (v - base);
+}
+
+/* check copy i, at virtual v owning span bytes; w: those bytes, or NULL
+ * to read them from the buffer */
+static void check_copy(struct part *p, size_t i, uint64_t v, uint64_t span, const uint8_t *w)
+{
+	const struct carver *c = &p->c;
+	struct pre *pre = &p->pre[i];
+	struct mlvm_generation *g = &c->g[i];
+	uint64_t q = 0;
+	const char *t;
+	char *tmp = NULL;
+	bool thin = true;
+
+	pre->ok = -1;
+	pre->nul = UINT64_MAX;
+	pre->gap_zero = false;
+	if (!p->rec[i])
+		return;
+	if (w) {
+		const uint8_t *z = memchr(w, 0, (size_t)span);
+
+		if (!z) {
+			pre->ok = 0;
+			return;
+		}
+		q = v + (uint64_t)(z - w);
+		t = (const char *)w;
+		pre->gap_zero = zeros_at(z + 1, span - (q - v) - 1) == span - (q - v) - 1;
+	} else {
+		if (p->src) {	/* a mapping: its pages in one call each side of the wrap */
+			uint64_t run = ring_run(c, v) < span ? ring_run(c, v) : span;
+
+			mlvm_prefault_read(ring_ptr(c, v), (size_t)run);
+			mlvm_prefault_read(ring_ptr(c, v + run), (size_t)(span - run));
+		}
 		if (!ring_find_nul(c, v, span, &q)) {
 			pre->ok = 0;
-			continue;
+			return;
 		}
-		p = ring_view(c, v, q - v, &tmp);
-		if (!p)
-			continue;
-		pre->nul = q;
+		t = ring_view(c, v, q - v, &tmp);
+		if (!t)
+			return;
 		pre->gap_zero = ring_skip_zeros(c, q + 1, v + span - (q + 1)) >= v + span;
-		scan_trailer(p, (size_t)(q - v), &c->g[i]);	/* this copy's entry only */
-		{
-			bool thin = true;
-
-			/* 1: sound, no "thin" value; 2: sound, with one */
-			pre->ok = mlvm_syntax_check(sx, p, (size_t)(q - v), c->g[i].vg_name,
-						    &thin, &tmp) ? (thin ? 2 : 1) : 0;
-		}
-		free(tmp);
 	}
-	mlvm_syntax_base_free(sx);
+	pre->nul = q;
+	scan_trailer(t, (size_t)(q - v), g);	/* this copy's entry only */
+	/* 1: sound, no "thin" value; 2: sound, with one */
+	pre->ok = mlvm_syntax_check(p->sx, t, (size_t)(q - v), g->vg_name, &thin, &tmp) ?
+		(thin ? 2 : 1) : 0;
+	free(tmp);
+}
+
+/* is there a start at virtual sector v? (tmpg filled when it matched the
+ * header lines, *ok says so) */
+static bool start_at(struct part *p, uint64_t v, uint64_t keep, struct mlvm_generation *tmpg,
+		     bool *ok)
+{
+	const struct carver *c = &p->c;
+	uint64_t off = ring_off(c, v);
+	uint64_t avail = PEEK < c->T ? PEEK : c->T;
+	uint8_t local[PEEK];
+	const char *s = (const char *)part_bytes(p, v, avail, keep);
+
+	if (!s) {
+		/* one byte per sector is looked at first: fetch ahead of the stride */
+		if (c->area - off > 32 * MLVM_SECTOR_SIZE)
+			__builtin_prefetch(c->buf + off + 32 * MLVM_SECTOR_SIZE);
+		if (c->area - off >= avail) {
+			s = (const char *)c->buf + off;
+		} else {
+			ring_copy(c, v, avail, local);
+			s = (const char *)local;
+		}
+	}
+	*ok = false;
+	if (!is_name_char((unsigned char)s[0]) && !header_points_at(c, off))
+		return false;
+	*ok = match_header(s, (size_t)avail, tmpg);	/* writes tmpg only when ok */
+	return *ok || header_points_at(c, off);
+}
+
+/* check the part's last copy (i), which owns the ring up to end */
+static void check_pending(struct part *p, size_t i, uint64_t end)
+{
+	uint64_t v = p->c.g[i].offset - RING_START;
+
+	check_copy(p, i, v, end - v, part_bytes(p, v, end - v, v));
+}
+
+/* room for the flags of the part's newest copy */
+static int grow_pre(struct part *p)
+{
+	size_t ncap = p->rcap ? p->rcap * 2 : 64;
+	bool *nr = realloc(p->rec, ncap * sizeof(*nr));
+	struct pre *np;
+
+	if (!nr)
+		return -ENOMEM;
+	p->rec = nr;
+	np = realloc(p->pre, ncap * sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	p->pre = np;
+	p->rcap = ncap;
+	return 0;
+}
+
+static void *part_run(void *arg)
+{
+	struct part *p = arg;
+	struct carver *c = &p->c;
+	bool pending = false;
+	uint64_t v, pv = 0;
+
+	p->sx = mlvm_syntax_base_new();
+	if (p->src)
+		p->win = malloc(p->window);
+	/* its own sectors: starts, each checked when the next is found */
+	for (v = p->from; v < p->to; v += MLVM_SECTOR_SIZE) {
+		struct mlvm_generation tmpg, *g;
+		bool ok;
+
+		if (!start_at(p, v, pending ? pv : v, &tmpg, &ok))
+			continue;
+		if (pending)
+			check_pending(p, c->n - 1, v);
+		g = add_gen(c);
+		if (!g || (c->n > p->rcap && grow_pre(p))) {
+			p->err = -ENOMEM;
+			goto out;
+		}
+		if (ok) {
+			memcpy(g->vg_name, tmpg.vg_name, sizeof(g->vg_name));
+			memcpy(g->vg_id, tmpg.vg_id, sizeof(g->vg_id));
+			g->seqno = tmpg.seqno;
+			g->seqno_known = true;
+		}
+		g->offset = RING_START + v;
+		p->rec[c->n - 1] = ok;
+		pending = true;
+		pv = v;
+	}
+	if (!pending)
+		goto out;
+	/* the last copy owns the ring to the next start after this part's
+	 * sectors: the first one again after the wrap, or at a cut the end */
+	{
+		uint64_t nsec = (c->T + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE;
+		uint64_t end = c->cut != CARVE_CUT_NONE ? c->T : pv + c->T;
+		uint64_t j = p->to / MLVM_SECTOR_SIZE, lap = 0;
+
+		for (;; j++) {
+			struct mlvm_generation tmpg;
+			uint64_t at;
+			bool ok;
+
+			if (j == nsec) {
+				if (lap || c->cut != CARVE_CUT_NONE)
+					break;
+				j = 0;	/* sector 0 again, after the wrap */
+				lap = c->T;
+			}
+			at = lap + j * MLVM_SECTOR_SIZE;
+			if (at >= end)
+				break;
+			if (start_at(p, at, pv, &tmpg, &ok)) {
+				end = at;
+				break;
+			}
+		}
+		check_pending(p, c->n - 1, end);
+	}
+out:
+	free(p->win);
+	p->win = NULL;
+	mlvm_syntax_base_free(p->sx);
+	p->sx = NULL;
 	return NULL;
 }
 
-/* what the threads found, one per copy (NULL: nothing, check serially) */
-static struct pre *precheck(const struct carver *c, const bool *rec, size_t k)
+/*
+ * Pass 1 over the whole ring: the carver's list of starts in ring order,
+ * and for each its flags: rec (it matched the header lines; the others
+ * come from raw_locn) and pre. src and window: read the ring of the file
+ * src through windows of that many bytes (0: through buf); parts: how many
+ * (0: by the ring's size and the processors).
+ *
+ * A sector holds at most one start, so the list is made as long as the
+ * ring has sectors (only what is written is touched) and each part writes
+ * at its own first sector's index: no part's list is grown and copied,
+ * and at the end the parts after the first are moved down behind it. If
+ * that much cannot be had, one part grows its list as it goes.
+ */
+static int scan_parts(struct carver *c, struct mlvm_source *src, size_t window,
+		      unsigned parts, bool **rec_out, struct pre **pre_out)
 {
-	struct precheck_job jobs[PRECHECK_THREADS];
-	pthread_t tid[PRECHECK_THREADS];
-	bool started[PRECHECK_THREADS] = { false };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cpus > 1 ? (size_t)cpus : 1, t;
-	struct pre *pre;
+	struct part p[PARTS_MAX];
+	pthread_t tid[PARTS_MAX];
+	bool started[PARTS_MAX] = { false };
+	uint64_t nsec = c->max;
+	size_t n, t, total = 0;
+	bool *rec = NULL;
+	struct pre *pre = NULL;
+	int rc = 0;
 
-	if (k < PRECHECK_MIN || n < 2)
-		return NULL;
-	if (n > PRECHECK_THREADS)
-		n = PRECHECK_THREADS;
-	pre = malloc(k * sizeof(*pre));
-	if (!pre)
-		return NULL;
-	for (t = 0; t < n; t++)
-		jobs[t] = (struct precheck_job){ .c = c, .rec = rec, .pre = pre, .k = k,
-						 .first = k * t / n, .last = k * (t + 1) / n };
+	*rec_out = NULL;
+	*pre_out = NULL;
+	n = parts;
+	if (!n) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		n = (size_t)(c->T / PART_MIN);
+		if (cpus > 0 && n > (size_t)cpus)
+			n = (size_t)cpus;
+	}
+	if (n > PARTS_MAX)
+		n = PARTS_MAX;
+	if (n > nsec)
+		n = (size_t)nsec;
+	if (n < 1)
+		n = 1;
+	if (window > c->T)
+		window = (size_t)c->T;
+	c->g = mlvm_alloc_huge((size_t)nsec * sizeof(*c->g));
+	rec = malloc((size_t)nsec * sizeof(*rec));
+	pre = malloc((size_t)nsec * sizeof(*pre));
+	if (!c->g || !rec || !pre) {
+		free(c->g);
+		free(rec);
+		free(pre);
+		c->g = NULL;
+		rec = NULL;
+		pre = NULL;
+		n = 1;	/* grown as it goes */
+	}
+	for (t = 0; t < n; t++) {
+		uint64_t first = nsec * t / n, last = nsec * (t + 1) / n;
+
+		p[t] = (struct part){ .c = *c, .src = window ? src : NULL, .window = window,
+				      .from = first * MLVM_SECTOR_SIZE,
+				      .to = last * MLVM_SECTOR_SIZE };
+		p[t].c.sx = NULL;
+		p[t].c.n = p[t].c.mapped = 0;
+		p[t].c.cap = c->g ? (size_t)(last - first) : 0;
+		if (c->g) {
+			p[t].c.g += first;
+			p[t].rec = rec + first;
+			p[t].pre = pre + first;
+			p[t].rcap = (size_t)(last - first);
+		}
+	}
 	for (t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, precheck_run, &jobs[t]) == 0;
-	precheck_run(&jobs[0]);
+		started[t] = mlvm_thread_create(&tid[t], part_run, &p[t]) == 0;
+	part_run(&p[0]);
 	for (t = 1; t < n; t++) {
 		if (started[t])
 			pthread_join(tid[t], NULL);
 		else
-			precheck_run(&jobs[t]);	/* no thread: do its share here */
+			part_run(&p[t]);	/* no thread: its share here */
 	}
-	return pre;
+	for (t = 0; t < n; t++)
+		if (p[t].err)
+			rc = p[t].err;
+	if (rc)
+		goto out;
+	if (!c->g) {
+		c->g = p[0].c.g;
+		c->cap = p[0].c.cap;
+		c->mapped = p[0].c.mapped;
+		rec = p[0].rec;
+		pre = p[0].pre;
+		total = p[0].c.n;
+	} else {
+		for (t = 0; t < n; t++) {
+			size_t first = (size_t)(p[t].from / MLVM_SECTOR_SIZE);
+
+			if (p[t].c.n && first != total) {
+				memmove(c->g + total, c->g + first, p[t].c.n * sizeof(*c->g));
+				memmove(rec + total, rec + first, p[t].c.n * sizeof(*rec));
+				memmove(pre + total, pre + first, p[t].c.n * sizeof(*pre));
+			}
+			total += p[t].c.n;
+		}
+		c->cap = (size_t)nsec;
+		c->mapped = total;
+	}
+	c->n = total;
+	*rec_out = rec;
+	*pre_out = pre;
+	return 0;
+out:
+	if (p[0].c.g != c->g || !c->g) {	/* grown by the one part */
+		free(p[0].c.g);
+		free(p[0].rec);
+		free(p[0].pre);
+	}
+	free(c->g);
+	free(rec);
+	free(pre);
+	c->g = NULL;
+	c->n = c->cap = c->mapped = 0;
+	return rc;
 }
 
 static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
+		 struct mlvm_source *src, size_t window, unsigned parts,
 		 const struct mlvm_mda_header *hdr,
 		 struct mlvm_generation **out, size_t *n,
 		 struct mlvm_report *r, const char *image, uint64_t area_abs)
@@ -1049,7 +1285,7 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 	c.max = (c.T + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE;
 	c.cut = cut;
 
-	rc = find_starts(&c, &rec);
+	rc = scan_parts(&c, src, window, parts, &rec, &pre);
 	if (rc)
 		goto fail;
 	k = c.n;
@@ -1066,7 +1302,6 @@ static int carve(const uint8_t *buf, size_t area_size, enum carve_cut cut,
 		if (rc)
 			goto fail;
 	}
-	pre = precheck(&c, rec, k);
 	c.sx = mlvm_syntax_base_new();	/* NULL: each copy checked from its start */
 	if (k)
 		first_v = c.g[0].offset - RING_START;
@@ -1126,7 +1361,7 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		    struct mlvm_generation **out, size_t *n,
 		    struct mlvm_report *r, const char *image, uint64_t area_abs)
 {
-	return carve(buf, area_size, CARVE_CUT_NONE, hdr, out, n, r, image, area_abs);
+	return carve(buf, area_size, CARVE_CUT_NONE, NULL, 0, 0, hdr, out, n, r, image, area_abs);
 }
 
 /* g's text fits an area of area_size bytes: its buffer (g->size + 1
@@ -1225,6 +1460,14 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		      struct mlvm_generation **out, size_t *n,
 		      struct mlvm_report *r)
 {
+	return mlvm_carve_source_tuned(s, area_abs, area_size, hdr, WINDOW, 0, out, n, r);
+}
+
+int mlvm_carve_source_tuned(struct mlvm_source *s, uint64_t area_abs, uint64_t area_size,
+			    const struct mlvm_mda_header *hdr, size_t window, unsigned parts,
+			    struct mlvm_generation **out, size_t *n,
+			    struct mlvm_report *r)
+{
 	uint64_t size = area_size, done;
 	enum carve_cut cut = CARVE_CUT_NONE;
 	uint8_t *buf;
@@ -1263,13 +1506,16 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 			  (unsigned long long)size);
 		return -EINVAL;
 	}
-	/* a file is carved through a read-only mapping: no 64 MiB copy */
+	/* a file is carved through a read-only mapping (no 64 MiB copy), and
+	 * read through small windows where it is looked at in full */
 	{
 		const void *map;
 		void *cookie;
 
-		if (!mlvm_source_map(s, area_abs, (size_t)size, MLVM_MAP_WHOLE, &map, &cookie)) {
-			rc = carve(map, (size_t)size, cut, hdr, out, n, r, s->name, area_abs);
+		if (!mlvm_source_map(s, area_abs, (size_t)size, 0, &map, &cookie)) {
+			rc = carve(map, (size_t)size, cut, cookie ? s : NULL, window, parts,
+				   hdr, out, n, r,
+				   s->name, area_abs);
 			mlvm_source_unmap(cookie);
 			return rc;
 		}
@@ -1289,7 +1535,7 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		}
 		done += chunk;
 	}
-	rc = carve(buf, (size_t)size, cut, hdr, out, n, r, s->name, area_abs);
+	rc = carve(buf, (size_t)size, cut, NULL, 0, parts, hdr, out, n, r, s->name, area_abs);
 	free(buf);
 	return rc;
 }

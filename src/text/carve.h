@@ -136,6 +136,17 @@ int mlvm_carve_source(struct mlvm_source *s, uint64_t area_abs, uint64_t area_si
 		      struct mlvm_report *r);
 
 /*
+ * mlvm_carve_source with its reading spelt out, for tests that compare the
+ * ways of reading (the results do not depend on them): a ring in a file is
+ * read through windows of window bytes (0: through the mapping only), by
+ * parts threads (0: by the ring's size and the processors, at most 8).
+ */
+int mlvm_carve_source_tuned(struct mlvm_source *s, uint64_t area_abs, uint64_t area_size,
+			    const struct mlvm_mda_header *hdr, size_t window, unsigned parts,
+			    struct mlvm_generation **out, size_t *n,
+			    struct mlvm_report *r);
+
+/*
  * The recovered text of one generation, reassembled across the wrap:
  * *text is malloc'd, g->size bytes plus a terminating NUL; *len is the
  * number of bytes before the first NUL (g->size - 1 for a copy whose NUL

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -651,8 +653,30 @@ static void carve_parse_ok_agrees_with_cfg_parse_on_odd_values(void **state)
 	free(r.buf);
 }
 
-/* every result fits the area, at most one per sector, text extractable */
-/* enough copies for the threaded check: every verdict agrees with cfg_parse */
+/*
+ * Carve the area in buf from a file, read through windows of window bytes
+ * in parts threads (mlvm_carve_source_tuned): the way a large ring is read.
+ */
+static int carve_file(const uint8_t *buf, size_t size, size_t window, unsigned parts,
+		      struct mlvm_generation **g, size_t *n, struct mlvm_report *rep)
+{
+	char path[] = "/tmp/mlvm-test-carve.XXXXXX";
+	struct mlvm_source *s;
+	int fd, rc;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, size), (ssize_t)size);
+	close(fd);
+	assert_int_equal(mlvm_source_open(path, MLVM_SOURCE_RAW, &s, NULL), 0);
+	rc = mlvm_carve_source_tuned(s, 0, size, NULL, window, parts, g, n, rep);
+	mlvm_source_close(s);
+	unlink(path);
+	return rc;
+}
+
+/* many copies checked in three parts on threads, each through windows of
+ * 4 KiB: every verdict agrees with cfg_parse */
 static void carve_many_copies_checked_in_parallel_agree_with_cfg_parse(void **state)
 {
 	enum { N = 600 };
@@ -678,7 +702,7 @@ static void carve_many_copies_checked_in_parallel_agree_with_cfg_parse(void **st
 		}
 		free(t);
 	}
-	assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
+	assert_int_equal(carve_file(r.buf, r.size, 4096, 3, &g, &n, &rep), 0);
 	assert_int_equal(n, N);
 	for (i = 0; i < n; i++) {
 		assert_true(g[i].seqno_known);
@@ -694,10 +718,11 @@ static void carve_many_copies_checked_in_parallel_agree_with_cfg_parse(void **st
 
 /*
  * Copies that differ from each other as a ring's do (LVs added and gone,
- * other descriptions, some damaged), in a ring that has wrapped: the
- * threads check each against the one before it (syntax.h), and a copy
- * across the end is checked from a copy the check takes over. Every
- * verdict is still cfg_parse's.
+ * other descriptions, some damaged), in a ring that has wrapped: each
+ * part checks each copy against the one before it (syntax.h), a copy
+ * across the end is checked from a copy the check takes over, and one in
+ * a window refilled since is forgotten. Every verdict is still cfg_parse's,
+ * in three parts through 64 KiB windows and in one through the buffer.
  */
 static void carve_edited_copies_checked_against_each_other_agree_with_cfg_parse(void **state)
 {
@@ -706,7 +731,8 @@ static void carve_edited_copies_checked_against_each_other_agree_with_cfg_parse(
 	struct ring r;
 	struct mlvm_report rep;
 	struct mlvm_generation *g;
-	size_t n, i, sound = 0, bad = 0, wrapped_sound = 0;
+	size_t n, i;
+	int way;
 
 	(void)state;
 	mlvm_report_init(&rep);
@@ -721,28 +747,35 @@ static void carve_edited_copies_checked_against_each_other_agree_with_cfg_parse(
 		ring_write(&r, t);
 		free(t);
 	}
-	assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
-	assert_true(n >= 300);	/* enough for the threads */
-	for (i = 0; i < n; i++) {
-		if (g[i].fragment || !g[i].nul_found)
-			continue;
-		if (g[i].parse_ok != real_parse_ok(r.buf, r.size, &g[i]))
-			bad++;
-		sound += g[i].parse_ok;
-		wrapped_sound += g[i].parse_ok && g[i].wrapped;
+	for (way = 0; way < 2; way++) {
+		size_t sound = 0, bad = 0, wrapped_sound = 0;
+
+		if (way == 0)
+			assert_int_equal(carve_file(r.buf, r.size, 65536, 3, &g, &n, &rep), 0);
+		else
+			assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
+		assert_true(n >= 300);
+		for (i = 0; i < n; i++) {
+			if (g[i].fragment || !g[i].nul_found)
+				continue;
+			if (g[i].parse_ok != real_parse_ok(r.buf, r.size, &g[i]))
+				bad++;
+			sound += g[i].parse_ok;
+			wrapped_sound += g[i].parse_ok && g[i].wrapped;
+		}
+		assert_int_equal(bad, 0);
+		assert_true(sound > n / 2 && sound < n);
+		assert_true(wrapped_sound >= 1);
+		free(g);
 	}
-	assert_int_equal(bad, 0);
-	assert_true(sound > n / 2 && sound < n);
-	assert_true(wrapped_sound >= 1);
-	free(g);
 	free(r.buf);
 	mlvm_report_free(&rep);
 }
 
 /*
  * no_thin (history skips reading such a copy for removed thin LVs) is set
- * exactly for the sound copies without a "thin" value, by the parallel
- * syntax check (600 copies) and by the serial one (60)
+ * exactly for the sound copies without a "thin" value: 600 copies checked
+ * in three parts through 4 KiB windows, 60 in one part through the buffer
  */
 static void carve_no_thin_only_for_sound_copies_without_thin(void **state)
 {
@@ -777,7 +810,10 @@ static void carve_no_thin_only_for_sound_copies_without_thin(void **state)
 			}
 			free(t);
 		}
-		assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
+		if (c == 0)
+			assert_int_equal(carve_file(r.buf, r.size, 4096, 3, &g, &n, &rep), 0);
+		else
+			assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "img", 0), 0);
 		assert_int_equal(n, N);
 		for (i = 0; i < n; i++) {
 			uint64_t k = g[i].seqno - 1;
@@ -791,6 +827,7 @@ static void carve_no_thin_only_for_sound_copies_without_thin(void **state)
 	}
 }
 
+/* every result fits the area, at most one per sector, text extractable */
 static void check_sane(const uint8_t *buf, size_t size, const struct mlvm_generation *g, size_t n)
 {
 	size_t i;
@@ -970,6 +1007,273 @@ static void carve_source_cuts_a_copy_at_the_image_end_without_wrapping(void **st
 	mlvm_report_free(&rep);
 }
 
+/* ------------------------------------------------------------ ways of reading */
+
+static void assert_same_gen(const struct mlvm_generation *a, const struct mlvm_generation *b)
+{
+	assert_string_equal(a->vg_name, b->vg_name);
+	assert_string_equal(a->vg_id, b->vg_id);
+	assert_int_equal(a->seqno, b->seqno);
+	assert_int_equal(a->seqno_known, b->seqno_known);
+	assert_int_equal(a->offset, b->offset);
+	assert_int_equal(a->size, b->size);
+	assert_int_equal(a->complete, b->complete);
+	assert_int_equal(a->wrapped, b->wrapped);
+	assert_int_equal(a->fragment, b->fragment);
+	assert_int_equal(a->nul_found, b->nul_found);
+	assert_int_equal(a->slot, b->slot);
+	assert_int_equal(a->checksum_ok, b->checksum_ok);
+	assert_int_equal(a->parse_ok, b->parse_ok);
+	assert_int_equal(a->no_thin, b->no_thin);
+	assert_string_equal(a->description, b->description);
+	assert_int_equal(a->description_cut, b->description_cut);
+	assert_int_equal(a->creation_time, b->creation_time);
+	assert_string_equal(a->creation_host, b->creation_host);
+}
+
+static void assert_same_report(const struct mlvm_report *a, const struct mlvm_report *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->items[i].severity, b->items[i].severity);
+		assert_string_equal(a->items[i].code, b->items[i].code);
+		assert_string_equal(a->items[i].message, b->items[i].message);
+		assert_int_equal(a->items[i].offset, b->items[i].offset);
+	}
+}
+
+/*
+ * What any carve of data (len bytes; an area of area_size cut at len) must
+ * give, whatever way it read: each copy found at a start ends at its first
+ * NUL, before the next start (after the last, the first again past the
+ * wrap, or at a cut the end), or runs up to that start without a NUL.
+ */
+static void check_starts(const uint8_t *data, size_t len, uint64_t area_size,
+			 const struct mlvm_generation *g, size_t n)
+{
+	bool cut = len < area_size;
+	uint64_t T = (cut ? len : area_size) - 512;
+	uint64_t *at = malloc((n + 1) * sizeof(*at));
+	size_t k = 0, i, j;
+
+	assert_non_null(at);
+	for (i = 0; i < n; i++)
+		if (!g[i].fragment)
+			at[k++] = g[i].offset - 512;
+	for (i = 1; i < k; i++)	/* into ring order */
+		for (j = i; j > 0 && at[j - 1] > at[j]; j--) {
+			uint64_t x = at[j];
+
+			at[j] = at[j - 1];
+			at[j - 1] = x;
+		}
+	for (i = 0; i < n; i++) {
+		uint64_t v = g[i].offset - 512, next, x;
+
+		if (g[i].fragment)
+			continue;
+		for (j = 0; j < k && at[j] <= v; j++)
+			;
+		next = j < k ? at[j] : cut ? T : at[0] + T;
+		assert_true(g[i].size <= next - v);
+		if (!g[i].nul_found)
+			assert_int_equal(g[i].size, next - v);
+		for (x = v; x < v + g[i].size; x++) {
+			bool last = x + 1 == v + g[i].size;
+
+			assert_int_equal(data[512 + x % T] == 0, last && g[i].nul_found);
+		}
+	}
+	free(at);
+}
+
+/*
+ * Carve the area of area_size bytes at 4096 in a file holding data there
+ * (len bytes: less than area_size cuts the area at the image's end) every
+ * way carve.c can read it: through the mapping or windows of a few sizes
+ * (one sector, a copy's size, more), in one part or several. Every way
+ * must give what the first gives, entry for entry and word for word;
+ * returns how many generations that was.
+ */
+static size_t carve_every_way(const uint8_t *data, size_t len, uint64_t area_size,
+			      const struct mlvm_mda_header *h)
+{
+	static const struct { size_t window; unsigned parts; } way[] = {
+		{ 0, 1 }, { 0, 2 }, { 0, 5 }, { 512, 1 }, { 512, 3 }, { 1024, 2 },
+		{ 1536, 1 }, { 4096, 4 }, { 65536, 3 }, { 1u << 20, 2 }, { 4096, 0 },
+	};
+	char path[] = "/tmp/mlvm-test-carve.XXXXXX";
+	struct mlvm_generation *ref = NULL, *g;
+	struct mlvm_report rref, rep;
+	struct mlvm_source *s;
+	size_t nref = 0, n, w, i;
+	uint8_t *img;
+	int fd, rc0, rc;
+
+	img = calloc(1, 4096 + len);
+	assert_non_null(img);
+	memcpy(img + 4096, data, len);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, img, 4096 + len), (ssize_t)(4096 + len));
+	close(fd);
+	free(img);
+	assert_int_equal(mlvm_source_open(path, MLVM_SOURCE_RAW, &s, NULL), 0);
+	mlvm_report_init(&rref);
+	rc0 = mlvm_carve_source_tuned(s, 4096, area_size, h, way[0].window, way[0].parts,
+				      &ref, &nref, &rref);
+	if (!rc0)
+		check_starts(data, len, area_size, ref, nref);
+	for (w = 1; w < sizeof(way) / sizeof(way[0]); w++) {
+		mlvm_report_init(&rep);
+		g = NULL;
+		n = 0;
+		rc = mlvm_carve_source_tuned(s, 4096, area_size, h, way[w].window, way[w].parts,
+					     &g, &n, &rep);
+		assert_int_equal(rc, rc0);
+		assert_int_equal(n, nref);
+		for (i = 0; i < n; i++)
+			assert_same_gen(&g[i], &ref[i]);
+		assert_same_report(&rep, &rref);
+		free(g);
+		mlvm_report_free(&rep);
+	}
+	/* and the default, as history reads it */
+	mlvm_report_init(&rep);
+	rc = mlvm_carve_source(s, 4096, area_size, h, &g, &n, &rep);
+	assert_int_equal(rc, rc0);
+	assert_int_equal(n, nref);
+	for (i = 0; i < n; i++)
+		assert_same_gen(&g[i], &ref[i]);
+	assert_same_report(&rep, &rref);
+	free(g);
+	mlvm_report_free(&rep);
+	free(ref);
+	mlvm_report_free(&rref);
+	mlvm_source_close(s);
+	unlink(path);
+	return nref;
+}
+
+/* a ring LVM2 wrote many times over, copies from 1 KiB to 40 KiB (larger
+ * than some of the windows, crossing the windows' and the parts' edges
+ * and the wrap), with the committed slot set; also cut at the image's end
+ * and, an area of an odd size, with a sector of junk */
+static void carve_reads_the_same_through_windows_parts_and_the_mapping(void **state)
+{
+	struct ring r;
+	struct mlvm_mda_header h;
+	uint64_t off = 0;
+	unsigned i, seed = 7;
+	char *t = NULL;
+
+	(void)state;
+	ring_init(&r, 262144 + 300);
+	memset(&h, 0, sizeof(h));
+	for (i = 1; i <= 150; i++) {
+		char desc[64];
+		unsigned lvs;
+
+		seed = seed * 1103515245u + 12345u;
+		lvs = i % 37 == 0 ? 90 : (seed >> 16) % 12;
+		snprintf(desc, sizeof(desc), "Write %u.", i);
+		free(t);
+		t = vg_text("vgways", ID_A, i, lvs, desc, 1000 + i);
+		off = ring_write(&r, t);
+	}
+	set_locn(&h, 0, off, t);
+	free(t);
+	assert_true(carve_every_way(r.buf, r.size, r.size, &h) > 20);
+	assert_true(carve_every_way(r.buf, r.size, r.size, NULL) > 20);
+	/* the image ends inside the area */
+	assert_true(carve_every_way(r.buf, 150000, r.size, &h) > 10);
+	/* junk where a copy began: fragments */
+	memset(r.buf + 512 * 40, 'x', 700);
+	assert_true(carve_every_way(r.buf, r.size, r.size, NULL) > 20);
+	free(r.buf);
+}
+
+/* the last copy in the ring has no NUL up to the area's end: it runs on
+ * after the wrap up to the first copy, and stops there, every way */
+static void carve_last_copy_without_its_nul_stops_at_the_first_after_the_wrap(void **state)
+{
+	struct ring r;
+	struct mlvm_generation *g;
+	struct mlvm_report rep;
+	char *a, *b;
+	size_t n, i, found = 0;
+
+	(void)state;
+	ring_init(&r, 16384);
+	a = vg_text("vgnul", ID_A, 3, 1, "Write a.", 3);
+	b = vg_text("vgnul", ID_A, 4, 2, "Write b.", 4);
+	ring_put(&r, 512, a, strlen(a) + 1);
+	ring_put(&r, 12288, b, strlen(b));
+	memset(r.buf + 12288 + strlen(b), 'x', 16384 - 12288 - strlen(b));
+	assert_int_equal(carve_every_way(r.buf, r.size, r.size, NULL), 2);
+	mlvm_report_init(&rep);
+	assert_int_equal(mlvm_carve_area(r.buf, r.size, NULL, &g, &n, &rep, "x", 4096), 0);
+	for (i = 0; i < n; i++)
+		if (g[i].offset == 12288) {
+			assert_false(g[i].nul_found);
+			assert_int_equal(g[i].size, 16384 - 12288);
+			found++;
+		}
+	assert_int_equal(found, 1);
+	free(g);
+	mlvm_report_free(&rep);
+	free(a);
+	free(b);
+	free(r.buf);
+}
+
+/* every input of the carver's fuzzing corpus, read every way: with the
+ * header it holds and without, whole and cut at the image's end */
+static void carve_corpus_reads_the_same_every_way(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char dir[4096], path[8192];
+	struct dirent *e;
+	size_t files = 0;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/fuzz/corpus/carve", top ? top : "../..");
+	d = opendir(dir);
+	if (!d)
+		skip();
+	while ((e = readdir(d))) {
+		struct mlvm_mda_header h;
+		struct stat st;
+		uint8_t *buf;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		assert_int_equal(stat(path, &st), 0);
+		buf = malloc((size_t)st.st_size + 1);
+		assert_non_null(buf);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		assert_int_equal(fread(buf, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+		fclose(f);
+		if ((size_t)st.st_size >= MLVM_MDA_HEADER_SIZE) {
+			mlvm_mda_header_parse(buf, 0, &h);
+			carve_every_way(buf, (size_t)st.st_size, (uint64_t)st.st_size, &h);
+		}
+		carve_every_way(buf, (size_t)st.st_size, (uint64_t)st.st_size, NULL);
+		if (st.st_size > 1024)
+			carve_every_way(buf, (size_t)st.st_size - 700, (uint64_t)st.st_size, NULL);
+		free(buf);
+		files++;
+	}
+	closedir(d);
+	assert_true(files >= 20);
+}
+
 /* ------------------------------------------------------------ real fixture */
 
 struct pvck_copy {
@@ -1092,6 +1396,9 @@ int main(void)
 		cmocka_unit_test(carve_survives_hostile_areas),
 		cmocka_unit_test(carve_source_reads_the_area_and_cuts_one_past_the_image),
 		cmocka_unit_test(carve_source_cuts_a_copy_at_the_image_end_without_wrapping),
+		cmocka_unit_test(carve_reads_the_same_through_windows_parts_and_the_mapping),
+		cmocka_unit_test(carve_last_copy_without_its_nul_stops_at_the_first_after_the_wrap),
+		cmocka_unit_test(carve_corpus_reads_the_same_every_way),
 		cmocka_unit_test(carve_finds_every_copy_pvck_found_in_wrapped_fixture),
 	};
 
