@@ -2285,25 +2285,27 @@ static bool mda_has_slot(const struct mlvm_mda_info *m)
 
 static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 {
-	struct cand *c = NULL, *p;
-	size_t n = 0, cap = 0, i, g;
+	struct cand *c;
+	size_t n = 0, cap = 1, i, g;
 	unsigned k;
 
+	/* one allocation, its pages mapped in one call: an area can hold
+	 * 100,000 generations, and on the VM this was measured on each page
+	 * faulted in one at a time cost some 10 us */
+	for (i = 0; i < set->n_devs; i++)
+		for (k = 0; k < set->devs[i].n_mda; k++)
+			cap += 1 + set->devs[i].mda[k].n_gens;
+	if (set->opts.want_generation)
+		cap += set->n_loose;
+	c = malloc(cap * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	mlvm_prefault(c, cap * sizeof(*c));
 	for (i = 0; i < set->n_devs; i++) {
 		for (k = 0; k < set->devs[i].n_mda; k++) {
 			struct mlvm_pvdev *d = &set->devs[i];
 			struct mlvm_mda_info *m = &d->mda[k];
-			size_t need = 1 + m->n_gens;
 
-			if (n + need > cap) {
-				cap = (n + need) * 2;
-				p = realloc(c, cap * sizeof(*c));
-				if (!p) {
-					free(c);
-					return -ENOMEM;
-				}
-				c = p;
-			}
 			if (m->has_text && m->peek_ok) {
 				c[n] = (struct cand){ .dev = d, .mda = m, .vg_id = m->vg_id,
 						      .vg_name = m->vg_name, .seqno = m->seqno,
@@ -2339,15 +2341,6 @@ static int collect(struct mlvm_set *set, struct cand **out, size_t *n_out)
 
 		if (l->duplicate || !l->g.vg_id[0] || !l->g.seqno_known)
 			continue;
-		if (n + 1 > cap) {
-			cap = (n + 1) * 2;
-			p = realloc(c, cap * sizeof(*c));
-			if (!p) {
-				free(c);
-				return -ENOMEM;
-			}
-			c = p;
-		}
 		c[n++] = (struct cand){ .gen = &l->g, .loose = l, .vg_id = l->g.vg_id,
 					.vg_name = l->g.vg_name, .seqno = l->g.seqno,
 					.good = l->g.complete && l->g.parse_ok };
