@@ -120,8 +120,10 @@ int mlvm_carve_area(const uint8_t *buf, size_t area_size,
 		    struct mlvm_report *r, const char *image, uint64_t area_abs);
 
 /*
- * Read the area [area_abs, area_abs + area_size) of s in 1 MiB chunks and
- * carve it. An area larger than MLVM_CARVE_MAX_AREA or running past the
+ * Carve the area [area_abs, area_abs + area_size) of s: a file's through
+ * a read-only mapping, its ring read in 256 KiB windows by one thread per
+ * 8 MiB (as many as processors); any other source's read whole in 1 MiB
+ * chunks. An area larger than MLVM_CARVE_MAX_AREA or running past the
  * end of the source is cut to what fits (reported as a warning). The ring
  * does not wrap at the cut (the real one goes on past it): a copy crossing
  * the cut is truncated there and says so (carve_truncated: past the end of
