@@ -49,7 +49,7 @@ echo "=== valgrind (every command on every fixture; ${SECONDS} s since the start
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_build sanitizers --enable-asan --enable-ubsan CFLAGS="-O1 -g"
 # ThreadSanitizer over the tests whose code starts threads: the scan's
-# reader threads, the carver's parallel syntax check, qcow2's and E01's
+# reader threads, the carver's parts (each finds and checks its copies), qcow2's and E01's
 # workers, the export's hasher, the digest workers, the split parse, a
 # large VG's LVs read into the model on two threads (test_vg), a large
 # copy read and its CRC computed in two halves (test_mda), and read's LVs written on two
