@@ -36,19 +36,19 @@ static bool same_gen(const struct mlvm_generation *a, const struct mlvm_generati
 	       !strcmp(a->creation_host, b->creation_host);
 }
 
-/* carve data from a file through 4 KiB windows in 3 parts: the answer
- * must be rc, gens, n (what the carve from memory gave; compared when it
- * carved: an empty file is an area past the image's end, -ERANGE, where
- * memory of no bytes is too small, -EINVAL) */
+/* carve data from a file through 4 KiB windows in 3 parts: it must carve
+ * gens, n, what the carve from memory gave (called only when that carved:
+ * an empty file is an area past the image's end, -ERANGE, where memory of
+ * no bytes is too small, -EINVAL) */
 static void carve_windows(const uint8_t *data, size_t size, const struct mlvm_mda_header *h,
-			  int rc, const struct mlvm_generation *gens, size_t n)
+			  const struct mlvm_generation *gens, size_t n)
 {
 	struct mlvm_generation *g = NULL;
 	struct mlvm_source *s = NULL;
 	struct mlvm_report r;
 	char path[64];
 	size_t k = 0, i;
-	int fd = memfd_create("fuzz-carve", MFD_CLOEXEC), rc2;
+	int fd = memfd_create("fuzz-carve", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -59,8 +59,7 @@ static void carve_windows(const uint8_t *data, size_t size, const struct mlvm_md
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	mlvm_report_init(&r);
 	if (mlvm_source_open(path, MLVM_SOURCE_RAW, &s, &r) == 0) {
-		rc2 = mlvm_carve_source_tuned(s, 0, size, h, 4096, 3, &g, &k, &r);
-		if (rc2 != rc || k != n)
+		if (mlvm_carve_source_tuned(s, 0, size, h, 4096, 3, &g, &k, &r) || k != n)
 			__builtin_trap();
 		for (i = 0; i < n; i++)
 			if (!same_gen(&g[i], &gens[i]))
@@ -77,12 +76,10 @@ static void carve(const uint8_t *data, size_t size, const struct mlvm_mda_header
 	struct mlvm_generation *gens = NULL;
 	struct mlvm_report r;
 	size_t n = 0, i;
-	int rc;
 
 	mlvm_report_init(&r);
-	rc = mlvm_carve_area(data, size, h, &gens, &n, &r, "fuzz.img", 4096);
-	if (rc == 0) {
-		carve_windows(data, size, h, rc, gens, n);
+	if (mlvm_carve_area(data, size, h, &gens, &n, &r, "fuzz.img", 4096) == 0) {
+		carve_windows(data, size, h, gens, n);
 		for (i = 0; i < n; i++) {
 			char *text;
 			size_t len;

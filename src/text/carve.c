@@ -188,6 +188,27 @@ static const char *ring_view(const struct carver *c, uint64_t v, uint64_t len, c
 	return *tmp;
 }
 
+/*
+ * Read [v, v+len) of the ring of the area of area_size bytes at area_abs
+ * in s into dst, following the wrap as ring_copy does: 0 or a read error.
+ */
+static int ring_pread(struct mlvm_source *s, uint64_t area_abs, uint64_t area_size,
+		      uint64_t v, uint64_t len, uint8_t *dst)
+{
+	uint64_t T = area_size - RING_START, at = v % T, done, run;
+	int rc;
+
+	for (done = 0; done < len; done += run, at = 0) {	/* on from the ring's start */
+		run = T - at;
+		if (run > len - done)
+			run = len - done;
+		rc = mlvm_source_read(s, dst + done, (size_t)run, area_abs + RING_START + at);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ light text scans */
 
 static bool is_name_char(unsigned char ch)
@@ -917,7 +938,7 @@ struct part {
 static const uint8_t *part_bytes(struct part *p, uint64_t v, uint64_t len, uint64_t keep)
 {
 	const struct carver *c = &p->c;
-	uint64_t base, n, done, run;
+	uint64_t base, n;
 
 	if (!p->win || len > p->window)
 		return NULL;
@@ -930,17 +951,10 @@ static const uint8_t *part_bytes(struct part *p, uint64_t v, uint64_t len, uint6
 	/* the copy checked last may have been read from the window */
 	mlvm_syntax_base_forget(p->sx);
 	p->wn = 0;
-	for (done = 0; done < n; done += run) {
-		uint64_t at = ring_off(c, base + done);
-
-		run = c->area - at;
-		if (run > n - done)
-			run = n - done;
-		if (mlvm_source_read(p->src, p->win + done, (size_t)run, c->area_abs + at)) {
-			free(p->win);	/* the mapping says what the bytes are */
-			p->win = NULL;
-			return NULL;
-		}
+	if (ring_pread(p->src, c->area_abs, c->area, base, n, p->win)) {
+		free(p->win);	/* the mapping says what the bytes are */
+		p->win = NULL;
+		return NULL;
 	}
 	p->wv = base;
 	p->wn = n;
@@ -1093,7 +1107,7 @@ static void *part_run(void *arg)
 	/* the last copy owns the ring to the next start after this part's
 	 * sectors: the first one again after the wrap, or at a cut the end */
 	{
-		uint64_t nsec = (c->T + MLVM_SECTOR_SIZE - 1) / MLVM_SECTOR_SIZE;
+		uint64_t nsec = c->max;	/* sectors in the ring */
 		uint64_t end = c->cut != CARVE_CUT_NONE ? c->T : pv + c->T;
 		uint64_t j = p->to / MLVM_SECTOR_SIZE, lap = 0;
 
@@ -1410,28 +1424,16 @@ int mlvm_carve_text(const uint8_t *buf, size_t area_size,
 int mlvm_carve_text_read(struct mlvm_source *s, uint64_t area_abs, size_t area_size,
 			 const struct mlvm_generation *g, char **text, size_t *len)
 {
-	uint64_t T, v, done = 0;
 	char *t;
 	int rc;
 
 	rc = text_start(area_size, g, text, len, &t);
 	if (rc)
 		return rc;
-	T = area_size - RING_START;
-	/* as ring_copy: virtual offset v in the ring of T bytes after the header */
-	v = (g->offset - RING_START) % T;
-	while (done < g->size) {
-		uint64_t run = T - v;
-
-		if (run > g->size - done)
-			run = g->size - done;
-		rc = mlvm_source_read(s, t + done, (size_t)run, area_abs + RING_START + v);
-		if (rc) {
-			free(t);
-			return rc;
-		}
-		done += run;
-		v = 0;		/* the rest from the ring's start */
+	rc = ring_pread(s, area_abs, area_size, g->offset - RING_START, g->size, (uint8_t *)t);
+	if (rc) {
+		free(t);
+		return rc;
 	}
 	text_finish(g, t, text, len);
 	return 0;
@@ -1514,8 +1516,7 @@ int mlvm_carve_source_tuned(struct mlvm_source *s, uint64_t area_abs, uint64_t a
 
 		if (!mlvm_source_map(s, area_abs, (size_t)size, 0, &map, &cookie)) {
 			rc = carve(map, (size_t)size, cut, cookie ? s : NULL, window, parts,
-				   hdr, out, n, r,
-				   s->name, area_abs);
+				   hdr, out, n, r, s->name, area_abs);
 			mlvm_source_unmap(cookie);
 			return rc;
 		}
