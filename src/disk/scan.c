@@ -3,7 +3,7 @@
  * at every 512-byte sector of an image.
  *
  * The hot loop looks at three 8-byte words per sector (+0, +4, +24) and,
- * with text starts asked for, at the first byte; a sector that matches none
+ * with text starts asked for, at the first two bytes; a sector that matches none
  * of the constants costs a handful of compares, so the scan runs at the
  * speed the bytes arrive. Only sectors that pass that filter go through
  * check_sector(), which applies the exact rules of scan.h. The same
@@ -75,6 +75,29 @@ static inline bool is_name(uint8_t c)
 	uint64_t m = (c & 64) ? NAME_HI : NAME_LO;
 
 	return c < 128 && (m >> (c & 63) & 1);
+}
+
+/* is_name without branches: c's bit, 0 or 1 */
+static inline unsigned name_bit(uint8_t c)
+{
+	uint64_t m = (c & 64) ? NAME_HI : NAME_LO;
+
+	return (unsigned)(m >> (c & 63) & 1) & (unsigned)(c < 128);
+}
+
+/*
+ * Could a text start (text_start) begin at p, of two bytes at least? Its
+ * first two steps, exactly: a name's byte but '-', then another, a blank or
+ * '{'. In random bytes one sector in four passes is_name alone, at random,
+ * and the branch on it was a third of the scan's time with text asked
+ * for; one in fifteen passes both, and their bits are and-ed unbranched.
+ */
+static inline bool text_candidate(const uint8_t *p)
+{
+	uint8_t a = p[0], b = p[1];
+
+	return (name_bit(a) & (unsigned)(a != '-') &
+		(name_bit(b) | (unsigned)(b == ' ') | (unsigned)(b == '\t') | (unsigned)(b == '{'))) != 0;
 }
 
 static size_t skip_blanks(const uint8_t *p, size_t i, size_t avail)
@@ -179,7 +202,7 @@ static inline bool candidate(const uint8_t *p, bool text)
 	return w0 == K_LABELONE || w0 == K_LABELONE_S ||
 	       w24 == K_LVM2 || w24 == K_JOUR ||
 	       w4 == K_MDA_A || w4 == K_JRN_A || w4 == K_MDA_SA || w4 == K_JRN_SA ||
-	       (text && is_name(p[0]));
+	       (text && text_candidate(p));
 }
 
 const char *mlvm_hit_kind_name(enum mlvm_hit_kind kind)
