@@ -150,8 +150,10 @@ static void lv_blocks(struct lv_blocks *b)
 
 /* ------------------------------------------------------------ table */
 
-/* the rows live in one buffer, "key\0value\0" after each other (no
- * allocation per row: a VG of 10,000 LVs has some 300,000 rows) */
+/* TABLE_KEEP: the rows live in one buffer, "key\0value\0" after each
+ * other (no allocation per row: a VG of 10,000 LVs has some 300,000
+ * rows). TABLE_MEASURE writes each value at buf + 0 and drops it;
+ * TABLE_PRINT makes each row's line in out, keeping nothing in buf */
 struct row_at {
 	size_t off;		/* the row's key: an offset in buf */
 	uint32_t kl, vl;	/* the lengths of its key and value */
@@ -169,14 +171,14 @@ struct table {
 	bool oom;		/* a row was lost: out of memory */
 	bool wider;		/* TABLE_PRINT: a row wider than measured (a bug) */
 	enum { TABLE_KEEP, TABLE_MEASURE, TABLE_PRINT } mode;	/* see vg_table */
-	/* TABLE_PRINT: each row's line goes to out, cells of widths pkw and
-	 * pvw; out is written to f when full, or grows when f is NULL */
+	/* TABLE_PRINT: each row's line is made in out, cells of widths pkw
+	 * and pvw, its value written in place (row_val); out is written to f
+	 * when full, or grows when f is NULL. line_at: where the row's line
+	 * began (a row wider than measured is taken back to it) */
 	struct mlvm_buf out;
-	size_t pkw, pvw, line_max;
+	size_t pkw, pvw, line_max, line_at;
 	FILE *f;
 };
-
-static void row_line(struct table *t);
 
 /* bytes kept free after the rows and after a line (see put_cell) */
 #define CELL_SLACK 32
@@ -209,6 +211,33 @@ static void row(struct table *t, const char *key, const char *fmt, ...)
 static void row_end(struct table *t, size_t vl);
 static bool row_begin(struct table *t, const char *key, size_t more);
 
+/* where a row begun with row_begin takes its value: in place in its line
+ * (TABLE_PRINT), after its key in buf (TABLE_KEEP), at buf + 0 (dropped:
+ * TABLE_MEASURE) */
+static inline char *row_val(struct table *t)
+{
+	return t->mode == TABLE_PRINT ? t->out.data + t->out.len : t->buf + t->len;
+}
+
+/* the bytes there (row_begin's more at least, and CELL_SLACK past them) */
+static inline size_t row_room(const struct table *t)
+{
+	return t->mode == TABLE_PRINT ? t->out.cap - t->out.len : t->bcap - t->len;
+}
+
+/* the key's cell at o: its kl bytes (read no further: it is the caller's
+ * string), spaces to w 16 at a time past it, '|' */
+static inline void row_key_cell(char *o, const char *key, size_t kl, size_t w)
+{
+	static const char spaces[16] = "                ";
+	size_t i;
+
+	memcpy(o, key, kl);
+	for (i = kl; i < w; i += 16)
+		memcpy(o + i, spaces, 16);
+	o[w] = '|';
+}
+
 static void row(struct table *t, const char *key, const char *fmt, ...)
 {
 	va_list ap;
@@ -217,21 +246,22 @@ static void row(struct table *t, const char *key, const char *fmt, ...)
 	if (!row_begin(t, key, 128))
 		return;
 	va_start(ap, fmt);
-	vl = vsnprintf(t->buf + t->len, t->bcap - t->len, fmt, ap);
+	vl = vsnprintf(row_val(t), row_room(t), fmt, ap);
 	va_end(ap);
 	if (vl < 0) {
 		t->oom = true;
 		return;
 	}
-	/* longer, or into the slack table_print reads past a row: room, then
-	 * again (table_room keeps CELL_SLACK after it) */
-	if ((size_t)vl + 1 + CELL_SLACK > t->bcap - t->len) {
-		if (!table_room(t, (size_t)vl + 1)) {
+	/* longer, or into the slack read or padded past a value: room, then
+	 * again (both kinds of room keep CELL_SLACK after it) */
+	if ((size_t)vl + 1 + CELL_SLACK > row_room(t)) {
+		if (t->mode == TABLE_PRINT ? mlvm_buf_reserve(&t->out, (size_t)vl + 1 + 2 * CELL_SLACK) != 0
+					   : !table_room(t, (size_t)vl + 1)) {
 			t->oom = true;
 			return;
 		}
 		va_start(ap, fmt);
-		vsnprintf(t->buf + t->len, (size_t)vl + 1, fmt, ap);
+		vsnprintf(row_val(t), (size_t)vl + 1, fmt, ap);
 		va_end(ap);
 	}
 	row_end(t, (size_t)vl);
@@ -252,8 +282,9 @@ static void row_measure(struct table *t, size_t kl, size_t vl)
 }
 
 /* the start of a row: room for its key and more bytes of value, the key
- * written (not when measuring: only its length counts); the value goes at
- * t->buf + t->len (row_end then). false: lost */
+ * written (not when measuring: only its length counts; when printing, as
+ * its line's first cell); the value goes at row_val (row_end then).
+ * false: lost */
 static bool row_begin(struct table *t, const char *key, size_t more)
 {
 	size_t kl = strlen(key);
@@ -261,6 +292,27 @@ static bool row_begin(struct table *t, const char *key, size_t more)
 	if (kl > UINT32_MAX - 1 || more > UINT32_MAX - 1) {
 		t->oom = true;
 		return false;
+	}
+	if (t->mode == TABLE_PRINT) {
+		if (kl >= t->pkw) {
+			/* wider than measured: never (see row_end) */
+			t->wider = true;
+			return false;
+		}
+		if (t->f && t->out.len && t->out.cap - t->out.len <= t->line_max + more) {
+			fwrite(t->out.data, 1, t->out.len, t->f);
+			t->out.len = 0;
+		}
+		/* the line, the value's more bytes past its cell, and the
+		 * slack row_key_cell and row_end pad into past both */
+		if (mlvm_buf_reserve(&t->out, t->line_max + more)) {
+			t->oom = true;
+			return false;
+		}
+		t->line_at = t->out.len;
+		row_key_cell(t->out.data + t->out.len, key, kl, t->pkw);
+		t->out.len += t->pkw + 1;
+		return true;
 	}
 	if (t->mode == TABLE_MEASURE) {
 		/* the value alone, at buf + 0, and dropped by row_end */
@@ -320,16 +372,33 @@ static void row_end(struct table *t, size_t vl)
 			t->vw = vl;
 		return;
 	}
+	if (t->mode == TABLE_PRINT) {
+		static const char spaces[16] = "                ";
+		char *o = t->out.data + t->out.len;
+		size_t i;
+
+		if (vl >= t->pvw) {
+			/* wider than measured: the rows are the same both times
+			 * and lv_within's bounds are above them, so never; but a
+			 * line must not run past its cells, and the table is
+			 * not shown as if whole */
+			t->wider = true;
+			t->out.len = t->line_at;
+			return;
+		}
+		/* 16 bytes at a time past the cell, as put_cell */
+		for (i = vl; i < t->pvw; i += 16)
+			memcpy(o + i, spaces, 16);
+		o[t->pvw] = '|';
+		o[t->pvw + 1] = '\n';
+		t->out.len += t->pvw + 2;
+		return;
+	}
 	t->buf[t->len + vl] = '\0';
 	t->len += vl + 1;
 	t->at[t->n++].vl = (uint32_t)vl;
 	if (vl > t->vw)
 		t->vw = vl;
-	if (t->mode == TABLE_KEEP)
-		return;
-	row_line(t);
-	t->len = 0;	/* printed: the row is not kept */
-	t->n = 0;
 }
 
 /* a row whose value is s as it is: row(t, key, "%s", s) without printf,
@@ -344,7 +413,7 @@ static void row_s(struct table *t, const char *key, const char *s)
 	}
 	if (!row_begin(t, key, vl))
 		return;
-	memcpy(t->buf + t->len, s, vl);
+	memcpy(row_val(t), s, vl);
 	row_end(t, vl);
 }
 
@@ -353,7 +422,7 @@ static void row_u(struct table *t, const char *key, unsigned long long v)
 {
 	if (!row_begin(t, key, MLVM_U64_DEC_MAX))
 		return;
-	row_end(t, mlvm_u64_dec(t->buf + t->len, v));
+	row_end(t, mlvm_u64_dec(row_val(t), v));
 }
 
 /* the length of the strings of arr (NULL: none) joined with ", " */
@@ -374,6 +443,7 @@ static void row_join(struct table *t, const char *key, const struct cfg_node *ar
 {
 	const struct cfg_node *e;
 	size_t vl = join_len(arr);
+	char *o;
 
 	if (t->mode == TABLE_MEASURE) {
 		row_measure(t, strlen(key), vl);
@@ -381,6 +451,7 @@ static void row_join(struct table *t, const char *key, const struct cfg_node *ar
 	}
 	if (!row_begin(t, key, vl))
 		return;
+	o = row_val(t);
 	vl = 0;
 	if (arr)
 		for (e = cfg_child(arr); e; e = cfg_next(e))
@@ -388,10 +459,10 @@ static void row_join(struct table *t, const char *key, const struct cfg_node *ar
 				size_t n = strlen(cfg_str(e));
 
 				if (vl) {
-					memcpy(t->buf + t->len + vl, ", ", 2);
+					memcpy(o + vl, ", ", 2);
 					vl += 2;
 				}
-				memcpy(t->buf + t->len + vl, cfg_str(e), n);
+				memcpy(o + vl, cfg_str(e), n);
 				vl += n;
 			}
 	row_end(t, vl);
@@ -460,7 +531,7 @@ static void count_row(struct table *t, const char *key, uint64_t count, const ch
 	}
 	if (!row_begin(t, key, vl))
 		return;
-	o = t->buf + t->len;
+	o = row_val(t);
 	memcpy(o, digits, dl);
 	o[dl] = ' ';
 	memcpy(o + dl + 1, noun, nl);
@@ -623,32 +694,6 @@ static int table_print(struct table *t, FILE *f)
 	return 0;
 }
 
-/* TABLE_PRINT: the row just made (the only one kept) as a line into out */
-static void row_line(struct table *t)
-{
-	const struct row_at *r = &t->at[0];
-	const char *k = t->buf + r->off;
-
-	if (r->kl >= t->pkw || r->vl >= t->pvw) {
-		/* wider than measured: the rows are the same both times and
-		 * lv_within's bounds are above them, so never; but a line must
-		 * not run past line_max, and the table is not shown as if whole */
-		t->wider = true;
-		return;
-	}
-	if (t->f && t->out.len && t->out.cap - t->out.len <= t->line_max) {
-		fwrite(t->out.data, 1, t->out.len, t->f);
-		t->out.len = 0;
-	}
-	if (mlvm_buf_reserve(&t->out, t->line_max)) {
-		t->oom = true;
-		return;
-	}
-	put_cell(t->out.data, &t->out.len, k, r->kl, t->pkw);
-	put_cell(t->out.data, &t->out.len, k + r->kl + 1, r->vl, t->pvw);
-	t->out.data[t->out.len++] = '\n';
-}
-
 static void table_free(struct table *t)
 {
 	free(t->buf);
@@ -714,7 +759,7 @@ static void seg_row(struct table *t, const char *key, const char *kind,
 		bound += strlen(sg->areas[i].name) + 1 + MLVM_U64_DEC_MAX + 2;
 	if (!row_begin(t, key, bound))
 		return;
-	row_end(t, seg_value(t->buf + t->len, kind, sg));
+	row_end(t, seg_value(row_val(t), kind, sg));
 }
 
 /* "linear" for one stripe (as lvs says), the stripes and their size for more */
