@@ -3,9 +3,9 @@
  * at every 512-byte sector of an image.
  *
  * The hot loop looks at three 8-byte words per sector (+0, +4, +24) and,
- * with text starts asked for, at the first two bytes; a sector that matches none
- * of the constants costs a handful of compares, so the scan runs at the
- * speed the bytes arrive. Only sectors that pass that filter go through
+ * with text starts asked for, at the first two bytes; a sector that matches
+ * none of the constants costs a handful of compares, so the scan runs at
+ * the speed the bytes arrive. Only sectors that pass that filter go through
  * check_sector(), which applies the exact rules of scan.h. The same
  * check_sector() handles a partial last sector, testing for each check that
  * its bytes are there.
@@ -88,9 +88,10 @@ static inline unsigned name_bit(uint8_t c)
 /*
  * Could a text start (text_start) begin at p, of two bytes at least? Its
  * first two steps, exactly: a name's byte but '-', then another, a blank or
- * '{'. In random bytes one sector in four passes is_name alone, at random,
- * and the branch on it was a third of the scan's time with text asked
- * for; one in fifteen passes both, and their bits are and-ed unbranched.
+ * '{'. In random bytes one sector in four passes is_name alone, at random:
+ * a mispredicted branch, then check_sector. One in fifteen passes both,
+ * their bits and-ed without branches (perf of history --deep over 4 GiB:
+ * the scan loop and check_sector 15.5 % of the run before, 10.3 % after).
  */
 static inline bool text_candidate(const uint8_t *p)
 {
