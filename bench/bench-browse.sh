@@ -20,7 +20,9 @@
 # segments, loaded with vgcfgrestore on a loop device). The browser writes
 # its own timings when MLVM_BROWSE_TIMING names a file (see mlvm(1)):
 # "first_draw_ms T" once, then "key_ms T key=K" per key. Targets: first
-# screen < 200 ms, every keypress redraw < 20 ms. Prints PASS/MISS; exits 0
+# screen < 200 ms, every keypress redraw < 20 ms. Also the browser's peak
+# RSS (VmHWM, read before it is told to quit: the largest of the runs).
+# Prints PASS/MISS; exits 0
 # when it ran (targets missed or not), 1 when something failed, 77 when it
 # cannot run here (not root without IMAGE, tmux or LVM2 missing).
 
@@ -34,6 +36,7 @@ MDA_SIZE=${MDA_SIZE:-64m}
 MLVM=${MLVM:-./src/mlvm}
 
 say()  { printf 'bench: %s\n' "$*" >&2; }
+. "$(dirname "$0")/lib.sh"
 die()  { say "ERROR: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit "$SKIP"; }
 
@@ -91,6 +94,7 @@ KEYS=(j j j j j j j j j j NPage NPage NPage NPage End Home Down Up Enter Enter
       Tab Tab Tab / l v 0 5 0 0 0 Enter n s s s)
 TIMES=$WORK/timings
 : >"$TIMES"
+: >"$WORK/hwm"
 for ((run = 1; run <= RUNS; run++)); do
 	: >"$WORK/t$run"
 	tmux -L "$SOCK" -f /dev/null new-session -d -s "r$run" -x 80 -y 24 \
@@ -105,14 +109,17 @@ for ((run = 1; run <= RUNS; run++)); do
 		sleep 0.05
 	done
 	sleep 0.3
+	bench_hwm_kib "$(bench_pid_of "$MLVM" "browse $IMG")" >>"$WORK/hwm"
 	tmux -L "$SOCK" send-keys -t "r$run" q
 	sleep 0.3
 	cat "$WORK/t$run" >>"$TIMES"
 done
 
-python3 - "$TIMES" "$NLV" "$RUNS" "$IMG" <<'PY'
+python3 - "$TIMES" "$NLV" "$RUNS" "$IMG" "$WORK/hwm" <<'PY'
 import os, statistics, sys
-path, nlv, runs, img = sys.argv[1:]
+path, nlv, runs, img, hwm_path = sys.argv[1:]
+hwm = [int(l) for l in open(hwm_path) if l.strip().isdigit()]
+rss = str(max(hwm)) if hwm else "-"
 # BENCH_TAG and FIRST_TARGET_MS: bench-all's browse-100k ("-100k", 300 ms)
 tag = os.environ.get("BENCH_TAG", "")
 first_target = float(os.environ.get("FIRST_TARGET_MS", "200"))
@@ -134,10 +141,11 @@ print("  first screen (command start to drawn): median %7.1f ms   max %7.1f ms  
       % (statistics.median(first), max(first), first_target, verdict(max(first) < first_target)))
 print("  keypress redraw:                        median %7.2f ms   p95 %6.2f ms   max %6.2f ms   target < 20 ms   %s"
       % (statistics.median(keys), p95, max(keys), verdict(max(keys) < 20)))
+print("  browser peak RSS (VmHWM):               %s" % ("%.1f MiB" % (int(rss) / 1024.0) if rss != "-" else "not read"))
 # the lines bench-all collects (bench/lib.sh's format): no peer, the figure is the ratio
-print("BENCH-RESULT bench=browse-first-screen%s mlvm=%.1fms peer=- peer_tool=- ratio=%.1f target=<%g rss_kib=-"
-      % (tag, max(first), max(first), first_target))
-print("BENCH-RESULT bench=browse-keypress%s mlvm=%.2fms peer=- peer_tool=- ratio=%.2f target=<20 rss_kib=-"
-      % (tag, max(keys), max(keys)))
+print("BENCH-RESULT bench=browse-first-screen%s mlvm=%.1fms peer=- peer_tool=- ratio=%.1f target=<%g rss_kib=%s"
+      % (tag, max(first), max(first), first_target, rss))
+print("BENCH-RESULT bench=browse-keypress%s mlvm=%.2fms peer=- peer_tool=- ratio=%.2f target=<20 rss_kib=%s"
+      % (tag, max(keys), max(keys), rss))
 PY
 say "done"

@@ -1,6 +1,6 @@
 # bench/lib.sh -- shared by the bench scripts (sourced): the machine-readable
 # result line that bench/summary.py collects into the one table of
-# `make bench-all`, a peak-RSS probe, and the LVM2 environment of a run.
+# `make bench-all`, peak-RSS probes, and the LVM2 environment of a run.
 #
 # bench_result NAME MLVM PEER PEER_TOOL RATIO TARGET RSS_KIB
 #   prints (stdout) one line
@@ -58,6 +58,25 @@ if pid == 0:
 _, status, ru = os.wait4(pid, 0)
 print(ru.ru_maxrss)
 PY
+}
+
+# bench_hwm_kib PID: the peak RSS so far of a process still running (the
+# mount's daemon, the browser in tmux), in KiB: VmHWM of /proc/PID/status;
+# "-" when it cannot be read. bench_pid_of EXE ARG: the newest process whose
+# executable is EXE and whose arguments hold ARG (empty when none).
+bench_hwm_kib() {
+	local v
+	v=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status" 2>/dev/null) || v=
+	echo "${v:--}"
+}
+bench_pid_of() {
+	local pid best= exe
+	exe=$(readlink -f "$1") || exe=$1
+	for pid in $(pgrep -f -- "$2" 2>/dev/null); do
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ] || continue
+		if [ -z "$best" ] || [ "$pid" -gt "$best" ]; then best=$pid; fi
+	done
+	echo "$best"
 }
 
 # bench_lvm_env DIR: LVM2 commands run with DIR/etc/lvm.conf (made here): no

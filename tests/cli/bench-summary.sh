@@ -3,6 +3,8 @@
 # by bench/lib.sh's bench_result are collected by bench/summary.py into one
 # table whose PASS/MISS follows ratio and target (>=X, <X); SKIP and FAIL
 # rows pass through; a malformed line or none at all is an error (exit 2).
+# And lib.sh's probe of a running process's peak RSS (bench_pid_of,
+# bench_hwm_kib), which the mount and browse benchmarks report.
 . "$(dirname "$0")/common.sh"
 command -v "$PYTHON3" >/dev/null || skip "python3 not installed"
 bench=$(cd "$(dirname "$0")/../../bench" && pwd)
@@ -39,4 +41,25 @@ echo "BENCH-RESULT bench=x mlvm=1s peer=2s" >"$TMP/bad"
 echo "nothing here" >"$TMP/none"
 "$PYTHON3" "$bench/summary.py" "$TMP/none" >/dev/null 2>&1
 [ $? -eq 2 ] && pass "no result line is an error" || fail "no result line accepted"
+
+# the peak RSS of a process still running (the mount's daemon, the
+# browser): found by its executable and an argument, read from /proc
+sleeper=$(command -v sleep)
+"$sleeper" 37.25 &
+spid=$!
+found=$(bench_pid_of "$sleeper" 37.25)
+[ "$found" = "$spid" ] && pass "bench_pid_of finds the process by executable and argument" ||
+	fail "bench_pid_of: '$found', the sleep is $spid"
+[ -z "$(bench_pid_of /bin/false-not-there 37.25)" ] && pass "another executable is not taken" ||
+	fail "bench_pid_of took a process of another executable"
+hwm=$(bench_hwm_kib "$spid")
+want=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$spid/status")
+case $hwm in
+''|*[!0-9]*) fail "bench_hwm_kib of a running process: '$hwm'" ;;
+*) [ "$hwm" -gt 0 ] && [ "$hwm" -eq "$want" ] && pass "bench_hwm_kib reads VmHWM ($hwm KiB)" ||
+	fail "bench_hwm_kib: $hwm, /proc says $want" ;;
+esac
+kill "$spid"
+wait "$spid" 2>/dev/null
+[ "$(bench_hwm_kib "$spid")" = - ] && pass "a process gone reads as -" || fail "bench_hwm_kib of a gone process"
 finish
