@@ -183,6 +183,10 @@ struct table {
 /* bytes kept free after the rows and after a line (see put_cell) */
 #define CELL_SLACK 32
 
+/* what a cell is padded with, 16 bytes at a time (put_cell, row_key_cell,
+ * row_end) */
+static const char spaces[16] = "                ";
+
 /* free text longer than this is cut in the table (not with --verbose) */
 #define TEXT_MAX 60
 
@@ -229,7 +233,6 @@ static inline size_t row_room(const struct table *t)
  * string), spaces to w 16 at a time past it, '|' */
 static inline void row_key_cell(char *o, const char *key, size_t kl, size_t w)
 {
-	static const char spaces[16] = "                ";
 	size_t i;
 
 	memcpy(o, key, kl);
@@ -373,8 +376,7 @@ static void row_end(struct table *t, size_t vl)
 		return;
 	}
 	if (t->mode == TABLE_PRINT) {
-		static const char spaces[16] = "                ";
-		char *o = t->out.data + t->out.len;
+			char *o = t->out.data + t->out.len;
 		size_t i;
 
 		if (vl >= t->pvw) {
@@ -630,7 +632,6 @@ static void time_row(struct table *t, const char *key, int64_t when)
  */
 static void put_cell(char *line, size_t *at, const char *s, size_t n, size_t w)
 {
-	static const char spaces[16] = "                ";
 	char *o = line + *at;
 	size_t i;
 
