@@ -36,9 +36,9 @@ MDA_SIZE=${MDA_SIZE:-64m}
 MLVM=${MLVM:-./src/mlvm}
 
 say()  { printf 'bench: %s\n' "$*" >&2; }
-. "$(dirname "$0")/lib.sh"
 die()  { say "ERROR: $*"; exit 1; }
 skip() { say "SKIP: $*"; exit "$SKIP"; }
+. "$(dirname "$0")/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || skip "tmux not found (apt-get install tmux)"
 command -v python3 >/dev/null 2>&1 || skip "python3 not found"
