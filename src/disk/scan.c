@@ -70,19 +70,17 @@ static inline uint64_t ld64(const uint8_t *p)
 	return v;
 }
 
-static inline bool is_name(uint8_t c)
-{
-	uint64_t m = (c & 64) ? NAME_HI : NAME_LO;
-
-	return c < 128 && (m >> (c & 63) & 1);
-}
-
-/* is_name without branches: c's bit, 0 or 1 */
+/* is c an LVM name's byte? Its bit, 0 or 1, found without branches */
 static inline unsigned name_bit(uint8_t c)
 {
 	uint64_t m = (c & 64) ? NAME_HI : NAME_LO;
 
 	return (unsigned)(m >> (c & 63) & 1) & (unsigned)(c < 128);
+}
+
+static inline bool is_name(uint8_t c)
+{
+	return name_bit(c) != 0;
 }
 
 /*
