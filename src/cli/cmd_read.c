@@ -183,9 +183,17 @@ struct table {
 /* bytes kept free after the rows and after a line (see put_cell) */
 #define CELL_SLACK 32
 
-/* what a cell is padded with, 16 bytes at a time (put_cell, row_key_cell,
- * row_end) */
-static const char spaces[16] = "                ";
+/* a cell's spaces from o[n] to o[w), 16 bytes at a time: up to 15 bytes
+ * past o[w] are written too (the caller's '|' goes there, and the line has
+ * CELL_SLACK bytes after it) */
+static inline void pad_cell(char *o, size_t n, size_t w)
+{
+	static const char spaces[16] = "                ";
+	size_t i;
+
+	for (i = n; i < w; i += 16)
+		memcpy(o + i, spaces, 16);
+}
 
 /* free text longer than this is cut in the table (not with --verbose) */
 #define TEXT_MAX 60
@@ -233,11 +241,8 @@ static inline size_t row_room(const struct table *t)
  * string), spaces to w 16 at a time past it, '|' */
 static inline void row_key_cell(char *o, const char *key, size_t kl, size_t w)
 {
-	size_t i;
-
 	memcpy(o, key, kl);
-	for (i = kl; i < w; i += 16)
-		memcpy(o + i, spaces, 16);
+	pad_cell(o, kl, w);
 	o[w] = '|';
 }
 
@@ -376,8 +381,7 @@ static void row_end(struct table *t, size_t vl)
 		return;
 	}
 	if (t->mode == TABLE_PRINT) {
-			char *o = t->out.data + t->out.len;
-		size_t i;
+		char *o = t->out.data + t->out.len;
 
 		if (vl >= t->pvw) {
 			/* wider than measured: the rows are the same both times
@@ -388,9 +392,7 @@ static void row_end(struct table *t, size_t vl)
 			t->out.len = t->line_at;
 			return;
 		}
-		/* 16 bytes at a time past the cell, as put_cell */
-		for (i = vl; i < t->pvw; i += 16)
-			memcpy(o + i, spaces, 16);
+		pad_cell(o, vl, t->pvw);
 		o[t->pvw] = '|';
 		o[t->pvw + 1] = '\n';
 		t->out.len += t->pvw + 2;
@@ -637,8 +639,7 @@ static void put_cell(char *line, size_t *at, const char *s, size_t n, size_t w)
 
 	for (i = 0; i < n; i += 16)
 		memcpy(o + i, s + i, 16);
-	for (i = n; i < w; i += 16)
-		memcpy(o + i, spaces, 16);
+	pad_cell(o, n, w);
 	*at += n > w ? n : w;
 	line[(*at)++] = '|';
 }
