@@ -17,6 +17,11 @@
  * dd on the VM this was measured on: each page of the mapping costs a
  * fault and, when it is dropped again, a TLB flush on every core; a
  * buffer used over and over costs neither.
+ *
+ * With the stage, the buffers of the chunks announced ahead are lent to
+ * their sources (mlvm_source_willneed_into), so that a qcow2 image's
+ * workers decompress straight into them instead of into their cache, from
+ * which the chunk's read would copy them.
  */
 #include "export/export.h"
 
@@ -220,17 +225,41 @@ static int get(struct run *x, unsigned char *buf, size_t len, uint64_t off)
  * to their sources (mlvm_source_willneed), so that a container that
  * decompresses (E01, qcow) reads them on its worker threads while this
  * thread writes the chunks before. Computed parts are not announced.
+ * With into, the chunk's buffer, the sources may decompress straight into
+ * it (mlvm_source_willneed_into), which lends them the buffer until
+ * take_back. The runs are found the same way both times.
  */
-static void announce(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size)
+static void announce(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size, unsigned char *into)
 {
-	uint64_t end = size - off < CHUNK ? size : off + CHUNK, soff, run;
+	uint64_t start = off, end = size - off < CHUNK ? size : off + CHUNK, soff, run;
+	struct mlvm_source *src;
+
+	while (off < end) {
+		int rc = mlvm_lv_locate(rd, off, end - off, &src, &soff, &run);
+
+		if (rc == 0 && into)
+			mlvm_source_willneed_into(src, into + (off - start), soff, run);
+		else if (rc == 0)
+			mlvm_source_willneed(src, soff, run);
+		else if (rc != -ENOENT)
+			break;
+		off += run;
+	}
+}
+
+/* the buffer of the chunk at off, lent by announce, back from its sources:
+ * none of their threads writes into it any more */
+static void take_back(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size,
+		      const unsigned char *buf)
+{
+	uint64_t start = off, end = size - off < CHUNK ? size : off + CHUNK, soff, run;
 	struct mlvm_source *src;
 
 	while (off < end) {
 		int rc = mlvm_lv_locate(rd, off, end - off, &src, &soff, &run);
 
 		if (rc == 0)
-			mlvm_source_willneed(src, soff, run);
+			mlvm_source_forget(src, buf + (off - start), (size_t)run);
 		else if (rc != -ENOENT)
 			break;
 		off += run;
@@ -246,6 +275,9 @@ struct slot {
 	bool zeros;		/* len zero bytes, buf unused: hashed from the
 				 * zero chunk, or a hole the stage skips */
 	bool ready;		/* filled, waiting for the stage */
+	bool lent;		/* buf lent to the sources of the chunk at lent_off
+				 * (announce), not yet taken back */
+	uint64_t lent_off;
 };
 
 struct stage {
@@ -417,7 +449,7 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 	 * see the caller's signal, and the stage's thread takes none), and not
 	 * on one core or with MLVM_IO_THREADS=0 */
 	bool writing = !hash && o->kind != MLVM_EXPORT_STREAM && mlvm_io_threads(1) > 0;
-	bool started = false;
+	bool started = false, lend_ahead;
 	int rc = 0, k, nbuf = hash || writing ? NBUF : 1;
 	unsigned char *zero = NULL;
 	char hex[65] = "";
@@ -460,23 +492,42 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 		fail(&x, rc, "cannot start the export: %s", strerror(-rc));
 		goto out;
 	}
+	lend_ahead = started && nbuf > AHEAD;
 	for (i = 0; i < h.n_chunks; i++, off += CHUNK) {
 		struct slot *s = &h.slots[i % (uint64_t)nbuf];
 		size_t len = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+		/* lending, the slot of the chunk AHEAD on (or the last one):
+		 * the stage takes the slots in order, so once it is done with
+		 * that one it is done with those of the chunks before it */
+		uint64_t last = i + AHEAD < h.n_chunks ? i + AHEAD : h.n_chunks - 1;
+		struct slot *wait = lend_ahead ? &h.slots[last % (uint64_t)nbuf] : s;
 		bool hole;
 
 		if (cancelled(&x)) {
 			rc = -ECANCELED;
 			break;
 		}
-		if (started && (rc = slot_wait_free(&h, s)) != 0)
+		if (started && (rc = slot_wait_free(&h, wait)) != 0)
 			break;	/* the stage failed: said after it ends */
 		if (writing && (rc = stage_progress(&x, &h, &reported, size, false, res)) != 0)
 			break;
-		for (k = i ? AHEAD : 1; k <= AHEAD && i + (uint64_t)k < h.n_chunks; k++)
-			announce(rd, off + (uint64_t)k * CHUNK, size);
+		/* the chunks ahead; lending, into their buffers (the stage is
+		 * done with them), where their own reads then copy nothing */
+		for (k = i ? AHEAD : 1; k <= AHEAD && i + (uint64_t)k < h.n_chunks; k++) {
+			struct slot *t = &h.slots[(i + (uint64_t)k) % (uint64_t)nbuf];
+
+			announce(rd, off + (uint64_t)k * CHUNK, size, lend_ahead ? t->buf : NULL);
+			t->lent = lend_ahead;
+			t->lent_off = off + (uint64_t)k * CHUNK;
+		}
 		hole = sparse && mlvm_lv_is_hole(rd, off, len);
-		if (!hole && (rc = get(&x, s->buf, len, off)) != 0)
+		if (!hole)
+			rc = get(&x, s->buf, len, off);
+		if (s->lent) {	/* back before the stage sees it */
+			take_back(rd, off, size, s->buf);
+			s->lent = false;
+		}
+		if (rc)
 			break;
 		if (writing) {
 			slot_post(&h, s, off, len, hole);
@@ -529,8 +580,11 @@ out:
 	if (!rc && res)
 		memcpy(res->sha256, hex, sizeof(hex));
 	mlvm_sha256_free(h.sha);
-	for (k = 0; k < NBUF; k++)
+	for (k = 0; k < NBUF; k++) {
+		if (h.slots[k].lent)	/* announced, never read: failed or cancelled */
+			take_back(rd, h.slots[k].lent_off, size, h.slots[k].buf);
 		free(h.slots[k].buf);
+	}
 	free(zero);
 	pthread_cond_destroy(&h.cond);
 	pthread_mutex_destroy(&h.lock);

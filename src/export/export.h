@@ -58,8 +58,9 @@
 #include "map/lvmap.h"
 
 #define MLVM_EXPORT_CHUNK (4u << 20)
-#define MLVM_EXPORT_NBUF 6	/* chunks in flight with the hash: rides out the hasher
-				 * being descheduled (24 MiB) */
+#define MLVM_EXPORT_NBUF 6	/* chunk buffers with the stage (24 MiB): the two chunks
+				 * announced ahead and four for the stage to catch up
+				 * on, which rides out the hasher being descheduled */
 
 /* flags of mlvm_export_run */
 enum {

@@ -321,6 +321,22 @@ void mlvm_source_willneed(struct mlvm_source *s, uint64_t off, uint64_t len)
 		s->ops->willneed(s, off, len);
 }
 
+void mlvm_source_willneed_into(struct mlvm_source *s, void *buf, uint64_t off, uint64_t len)
+{
+	if (len == 0 || !mlvm_range_ok(s->size, off, len))
+		return;
+	if (s->ops->willneed_into)
+		s->ops->willneed_into(s, buf, off, len);
+	else if (s->ops->willneed)
+		s->ops->willneed(s, off, len);
+}
+
+void mlvm_source_forget(struct mlvm_source *s, const void *buf, size_t len)
+{
+	if (s->ops->forget && len > 0)
+		s->ops->forget(s, buf, len);
+}
+
 int mlvm_source_sync(struct mlvm_source *s)
 {
 	return s->writable ? s->ops->sync(s) : 0;

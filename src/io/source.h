@@ -33,6 +33,10 @@ struct mlvm_source_ops {
 	int (*stored_hash)(struct mlvm_source *s, enum mlvm_digest_alg alg, char *hex);
 	/* optional: [off, off+len) (in the source) will be read soon */
 	void (*willneed)(struct mlvm_source *s, uint64_t off, uint64_t len);
+	/* optional, both or neither: the same, into buf (see
+	 * mlvm_source_willneed_into), and giving buf back */
+	void (*willneed_into)(struct mlvm_source *s, void *buf, uint64_t off, uint64_t len);
+	void (*forget)(struct mlvm_source *s, const void *buf, size_t len);
 	/* optional, for a source over other bytes (a logical volume's): call
 	 * add(ctx, start, len) for each part of [off, off + len), in order,
 	 * that its reads gave as zeros because the bytes behind it are missing */
@@ -142,6 +146,26 @@ void mlvm_source_close(struct mlvm_source *s);
  * what a read returns; a range outside the source is ignored.
  */
 void mlvm_source_willneed(struct mlvm_source *s, uint64_t off, uint64_t len);
+
+/*
+ * The same hint, for a read of [off, off + len) into buf (len bytes) that
+ * is to come: a source that decompresses on worker threads (qcow2) may
+ * put the bytes straight into buf ahead of the read, which then has
+ * nothing left to copy; the others take it as mlvm_source_willneed. From
+ * this call until mlvm_source_forget(s, buf, len) returns, buf is lent to
+ * the source: the caller may only read [off, off + len) of s into buf
+ * (at once or in parts, each into its own place in buf), and must not
+ * otherwise write buf, reuse it or free it. Reads into buf give the same
+ * bytes as without the hint.
+ */
+void mlvm_source_willneed_into(struct mlvm_source *s, void *buf, uint64_t off, uint64_t len);
+
+/*
+ * Take back what mlvm_source_willneed_into lent: returns when no thread of
+ * the source writes into [buf, buf + len) any more and none will (a piece
+ * being decompressed there is waited for). Harmless on a range never lent.
+ */
+void mlvm_source_forget(struct mlvm_source *s, const void *buf, size_t len);
 
 /*
  * The parts of [off, off + len) of s that its reads gave as zeros because

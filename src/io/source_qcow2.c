@@ -47,19 +47,25 @@
 #define PIECE_MIN (1u << 20)	/* a read-ahead piece: whole clusters, at least this */
 #define CACHE_BYTES (16u << 20)	/* read-ahead pieces: at most this much... */
 #define MAX_SLOTS 16		/* ...and this many */
+#define MAX_LENT 16		/* pieces read ahead into a reader's buffer at once */
 
 enum slot_state { SLOT_EMPTY, SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
 
-/* a read-ahead piece (mlvm_source_willneed): decompressed by a worker,
- * copied out by the read that wants it, then free again */
+/*
+ * A read-ahead piece (mlvm_source_willneed): decompressed by a worker,
+ * copied out by the read that wants it, then free again. A lent one
+ * (mlvm_source_willneed_into) is decompressed into the reader's buffer,
+ * where its read finds it in place: nothing is copied.
+ */
 struct q2_slot {
 	uint64_t off;
 	size_t len;
-	uint8_t *buf;
+	uint8_t *buf;		/* the cache's memory, or the reader's (lent) */
 	enum slot_state state;
 	int rc;
 	int pins;		/* a read copying out of it */
 	uint64_t seq;		/* queue order, then age */
+	bool lent;		/* one of the first MAX_LENT: buf is the reader's */
 };
 
 enum { COMP_ZLIB = 0, COMP_ZSTD = 1 };
@@ -107,13 +113,18 @@ struct q2 {
 	unsigned jactive;
 	int jrc;
 	bool jset;
-	/* the read-ahead cache, under lock */
+	/* the read-ahead pieces, under lock: MAX_LENT lent ones, then nslot in
+	 * the cache (mem) */
 	uint8_t *mem;
 	uint64_t piece;
 	int nslot;
 	uint64_t seq;
-	struct q2_slot slot[MAX_SLOTS];
+	struct q2_slot slot[MAX_LENT + MAX_SLOTS];
 };
+
+/* the read-ahead pieces: all of them, the cache's */
+#define ALL_SLOTS(q) (MAX_LENT + (q)->nslot)
+#define CACHE_SLOT(q, i) (&(q)->slot[MAX_LENT + (i)])
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -400,7 +411,7 @@ static void *worker_main(void *arg)
 		/* a read waiting first, then the oldest piece read ahead */
 		if (job_step(s, &q->ctx[me]))
 			continue;
-		for (i = 0; i < q->nslot; i++)
+		for (i = 0; i < ALL_SLOTS(q); i++)
 			if (q->slot[i].state == SLOT_QUEUED && (!sl || q->slot[i].seq < sl->seq))
 				sl = &q->slot[i];
 		if (!sl) {
@@ -440,7 +451,9 @@ static int pool_start(struct mlvm_source *s)
 	if (!q->mem)
 		return -1;
 	for (i = 0; i < q->nslot; i++)
-		q->slot[i].buf = q->mem + (size_t)i * q->piece;
+		CACHE_SLOT(q, i)->buf = q->mem + (size_t)i * q->piece;
+	for (i = 0; i < MAX_LENT; i++)
+		q->slot[i].lent = true;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->work, NULL);
 	pthread_cond_init(&q->done, NULL);
@@ -524,7 +537,7 @@ static struct q2_slot *slot_find(struct q2 *q, uint64_t off)
 {
 	int i;
 
-	for (i = 0; i < q->nslot; i++)
+	for (i = 0; i < ALL_SLOTS(q); i++)
 		if (q->slot[i].state != SLOT_EMPTY && q->slot[i].off == off)
 			return &q->slot[i];
 	return NULL;
@@ -578,12 +591,19 @@ static int pool_read(struct mlvm_source *s, uint8_t *buf, size_t len, uint64_t o
 		struct q2_slot *sl = slot_ready(q, p);
 
 		if (sl) {
+			uint8_t *to = buf + (pos - off), *from = sl->buf + (pos - p);
+
 			sl->pins++;
 			pthread_mutex_unlock(&q->lock);
-			memcpy(buf + (pos - off), sl->buf + (pos - p), (size_t)(stop - pos));
+			if (to != from)	/* a lent piece in place: already there */
+				memcpy(to, from, (size_t)(stop - pos));
 			pthread_mutex_lock(&q->lock);
-			if (!--sl->pins && stop == p + sl->len)
-				sl->state = SLOT_EMPTY;
+			if (!--sl->pins) {
+				if (stop == p + sl->len)
+					sl->state = SLOT_EMPTY;
+				if (sl->lent)	/* q2_forget may wait for it */
+					pthread_cond_broadcast(&q->done);
+			}
 			pos = stop;
 			continue;
 		}
@@ -626,7 +646,7 @@ static void q2_willneed(struct mlvm_source *s, uint64_t off, uint64_t len)
 		if (slot_find(q, p))
 			continue;
 		for (i = 0; i < q->nslot; i++) {
-			struct q2_slot *c = &q->slot[i];
+			struct q2_slot *c = CACHE_SLOT(q, i);
 
 			if (c->state == SLOT_EMPTY) {
 				sl = c;
@@ -647,6 +667,90 @@ static void q2_willneed(struct mlvm_source *s, uint64_t off, uint64_t len)
 	pthread_mutex_unlock(&q->lock);
 }
 
+/*
+ * [off, off + len) will be read into buf: each piece wholly inside it is
+ * queued for the workers in a free lent slot, to be decompressed in place
+ * (none free: the read decompresses it itself); the parts of pieces at
+ * its ends go to the cache (q2_willneed). buf is lent until q2_forget.
+ */
+static void q2_willneed_into(struct mlvm_source *s, void *buf, uint64_t off, uint64_t len)
+{
+	struct q2 *q = s->priv;
+	uint64_t end = off + len, first, last, p;
+	int i = 0;
+
+	if (!pool_get(s))
+		return;
+	first = off % q->piece ? off - off % q->piece + q->piece : off;
+	last = end == s->size ? end : end - end % q->piece;
+	if (first >= last) {
+		q2_willneed(s, off, len);
+		return;
+	}
+	pthread_mutex_lock(&q->lock);
+	for (p = first; p < last; p += q->piece) {
+		struct q2_slot *sl;
+
+		if (slot_find(q, p))
+			continue;
+		while (i < MAX_LENT && q->slot[i].state != SLOT_EMPTY)
+			i++;
+		if (i == MAX_LENT)
+			break;
+		sl = &q->slot[i];
+		sl->buf = (uint8_t *)buf + (p - off);
+		sl->off = p;
+		sl->len = last - p < q->piece ? (size_t)(last - p) : (size_t)q->piece;
+		sl->state = SLOT_QUEUED;
+		sl->rc = 0;
+		sl->seq = ++q->seq;
+		pthread_cond_signal(&q->work);
+	}
+	pthread_mutex_unlock(&q->lock);
+	if (first > off)
+		q2_willneed(s, off, first - off);
+	if (last < end)
+		q2_willneed(s, last, end - last);
+}
+
+/* under q->lock: every lent slot in [buf, buf + len) free, once no worker
+ * decompresses into it and no read copies out of it */
+static void lent_free(struct q2 *q, const uint8_t *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < MAX_LENT; i++) {
+		struct q2_slot *sl = &q->slot[i];
+
+		if (sl->state == SLOT_EMPTY || sl->buf < buf || sl->buf >= buf + len)
+			continue;
+		while (sl->state == SLOT_BUSY || sl->pins)
+			pthread_cond_wait(&q->done, &q->lock);
+		sl->state = SLOT_EMPTY;
+	}
+}
+
+static bool pool_running(struct q2 *q)
+{
+	bool on;
+
+	pthread_mutex_lock(&q->pool_once);
+	on = q->pool_state == 1;
+	pthread_mutex_unlock(&q->pool_once);
+	return on;
+}
+
+static void q2_forget(struct mlvm_source *s, const void *buf, size_t len)
+{
+	struct q2 *q = s->priv;
+
+	if (!pool_running(q))
+		return;
+	pthread_mutex_lock(&q->lock);
+	lent_free(q, buf, len);
+	pthread_mutex_unlock(&q->lock);
+}
+
 /* ------------------------------------------------------------ the source */
 
 static int q2_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
@@ -659,6 +763,9 @@ static int q2_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 		if (rc != -EBUSY)
 			return rc;
 	}
+	/* a piece lent in buf is not decompressed there while this read is:
+	 * the same bytes, but not two writers at once */
+	q2_forget(s, buf, len);
 	pthread_mutex_lock(&q->serial_lock);
 	rc = ctx_init(q, &q->serial_ctx);
 	if (!rc)
@@ -704,6 +811,8 @@ static const struct mlvm_source_ops q2_ops = {
 	.close = q2_close,
 	.read_error = q2_read_error,
 	.willneed = q2_willneed,
+	.willneed_into = q2_willneed_into,
+	.forget = q2_forget,
 };
 
 /* ------------------------------------------------------------ opening */

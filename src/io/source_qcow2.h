@@ -29,7 +29,11 @@
  * bounded cache (pieces of whole clusters, at least 1 MiB, 16 MiB in all)
  * and copied out by the read that wants it, so that decompressing
  * overlaps the caller's writing; a piece that failed ahead is read again
- * by the read itself, for the error's words. The file is read with pread
+ * by the read itself, for the error's words. A range announced with
+ * mlvm_source_willneed_into is decompressed ahead the same way, but each
+ * piece wholly inside it straight into the caller's buffer (at most 16
+ * pieces at once; the parts at its ends go to the cache), where the read
+ * finds it in place and copies nothing. The file is read with pread
  * only, so reads from several threads at once are safe (the source is
  * concurrent).
  * Memory: the L1 table (at most 32 MiB, no more than the file), the cache,

@@ -6,8 +6,9 @@
  * byte for byte with the PV slices the metadata names; progress calls,
  * cancellation by the callback and by the flag, a missing PV (zeros,
  * listed, not an error), a write error said once whichever thread writes,
- * and the output rules (never overwrite, never an input, a partial file
- * removed).
+ * the output rules (never overwrite, never an input, a partial file
+ * removed), and buffers lent to PVs that take them (as qcow2 images do):
+ * read in place, always taken back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,6 +51,114 @@ struct fx {
 	uint8_t *want;		/* the LV's bytes, from the layout */
 	char dir[64], out[96];
 };
+
+/*
+ * A PV that takes lent buffers (mlvm_source_willneed_into), as a qcow2
+ * image does: memory that records the ranges lent to it (never one lent
+ * twice at once), counts the reads into the very place lent for them,
+ * takes the ranges back on mlvm_source_forget, and fails reads from
+ * fail_at on (UINT64_MAX: never).
+ */
+#define MAX_LENT 16
+struct lender {
+	const uint8_t *img;
+	uint64_t fail_at;
+	struct {
+		const uint8_t *buf;
+		uint64_t off, len;
+	} lent[MAX_LENT];
+	unsigned n, lends, in_place;
+};
+
+static int lender_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
+{
+	struct lender *l = s->priv;
+	unsigned i;
+
+	if (off + len > l->fail_at)
+		return -EIO;
+	for (i = 0; i < l->n; i++)
+		if (off >= l->lent[i].off && off + len <= l->lent[i].off + l->lent[i].len &&
+		    (const uint8_t *)buf == l->lent[i].buf + (off - l->lent[i].off))
+			l->in_place++;
+	memcpy(buf, l->img + off, len);
+	return 0;
+}
+
+static void lender_willneed_into(struct mlvm_source *s, void *buf, uint64_t off, uint64_t len)
+{
+	struct lender *l = s->priv;
+	const uint8_t *b = buf;
+	unsigned i;
+
+	for (i = 0; i < l->n; i++)
+		assert_false(b < l->lent[i].buf + l->lent[i].len && l->lent[i].buf < b + len);
+	assert_true(l->n < MAX_LENT);
+	l->lent[l->n].buf = b;
+	l->lent[l->n].off = off;
+	l->lent[l->n].len = len;
+	l->n++;
+	l->lends++;
+}
+
+static void lender_forget(struct mlvm_source *s, const void *buf, size_t len)
+{
+	struct lender *l = s->priv;
+	const uint8_t *b = buf;
+	unsigned i = 0;
+
+	while (i < l->n)
+		if (l->lent[i].buf >= b && l->lent[i].buf < b + len)
+			l->lent[i] = l->lent[--l->n];
+		else
+			i++;
+}
+
+static int lender_pwrite(struct mlvm_source *s, const void *buf, size_t len, uint64_t off)
+{
+	(void)s, (void)buf, (void)len, (void)off;
+	return -EROFS;
+}
+
+static int lender_sync(struct mlvm_source *s)
+{
+	(void)s;
+	return 0;
+}
+
+static void lender_close(struct mlvm_source *s)
+{
+	free(s->priv);
+}
+
+static const struct mlvm_source_ops lender_ops = {
+	.pread = lender_pread,
+	.pwrite = lender_pwrite,
+	.sync = lender_sync,
+	.close = lender_close,
+	.willneed_into = lender_willneed_into,
+	.forget = lender_forget,
+};
+
+static struct mlvm_source *lender_new(const char *name, const uint8_t *img, size_t size)
+{
+	struct mlvm_source *s = calloc(1, sizeof(*s));
+	struct lender *l = calloc(1, sizeof(*l));
+
+	assert_non_null(s);
+	assert_non_null(l);
+	l->img = img;
+	l->fail_at = UINT64_MAX;
+	s->name = strdup(name);
+	assert_non_null(s->name);
+	s->size = size;
+	s->ops = &lender_ops;
+	s->priv = l;
+	return s;
+}
+
+/* fx_open's PVs: lenders (else memory) */
+static bool fx_lenders;
 
 static uint8_t pat(unsigned pv, uint64_t o)
 {
@@ -95,7 +204,8 @@ static void fx_open(struct fx *f, bool pv1_missing)
 		for (o = 0; o < PV_BYTES; o++)
 			f->img[i][o] = pat(i, o);
 		snprintf(name, sizeof(name), "pv%u", i);
-		f->src[i] = mlvm_source_memory(name, f->img[i], PV_BYTES, 0);
+		f->src[i] = fx_lenders ? lender_new(name, f->img[i], PV_BYTES) :
+					 mlvm_source_memory(name, f->img[i], PV_BYTES, 0);
 		assert_non_null(f->src[i]);
 		pv = &f->vg->pvs[mlvm_vg_pv_index(f->vg, name)];
 		pv->offset = 0;
@@ -434,6 +544,74 @@ static void file_write_error_is_said_once_by_any_path(void **state)
 	fx_close(&f);
 }
 
+/*
+ * PVs that take lent buffers: the exporter lends the buffers of the chunks
+ * it announces (with the hash or the writing thread, not as a stream),
+ * each chunk's read lands in the place lent for it, and everything lent is
+ * taken back by the time the export returns, whether it succeeded, was
+ * cancelled, or failed to read.
+ */
+static void lent_buffers_are_read_in_place_and_always_taken_back(void **state)
+{
+	static const unsigned flags[] = { MLVM_EXPORT_SHA256, 0,
+					  MLVM_EXPORT_SPARSE | MLVM_EXPORT_SHA256,
+					  MLVM_EXPORT_STREAM_TEST };
+	struct lender *l[2];
+	struct fx f;
+	size_t i;
+
+	(void)state;
+	fx_lenders = true;
+	fx_open(&f, false);
+	fx_lenders = false;
+	l[0] = f.src[0]->priv;
+	l[1] = f.src[1]->priv;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		bool lends = !(flags[i] & MLVM_EXPORT_STREAM_TEST);
+		struct mlvm_export_result res;
+		struct mlvm_export_out o;
+		struct seen s = { 0 };
+
+		l[0]->lends = l[1]->lends = l[0]->in_place = l[1]->in_place = 0;
+		assert_int_equal(run(&f, flags[i], &s, &res, &o, NULL), 0);
+		assert_int_equal(mlvm_export_out_close(&o, true), 0);
+		file_equals(f.out, f.want, LV_BYTES);
+		assert_int_equal(unlink(f.out), 0);
+		assert_int_equal(l[0]->n + l[1]->n, 0);
+		/* chunks 1 and 2 announced, lent in three runs (chunk 1 lies
+		 * on both PVs), each read in its place */
+		assert_int_equal(l[0]->lends + l[1]->lends, lends ? 3 : 0);
+		assert_int_equal(l[0]->in_place + l[1]->in_place, lends ? 3 : 0);
+	}
+	/* cancelled after the first chunk, chunks 1 and 2 lent */
+	{
+		struct mlvm_export_result res;
+		struct mlvm_export_out o;
+		struct seen s = { .stop_after = 1 };
+
+		assert_int_equal(run(&f, MLVM_EXPORT_SHA256, &s, &res, &o, NULL), -ECANCELED);
+		assert_int_equal(mlvm_export_out_close(&o, false), 0);
+		assert_int_equal(l[0]->n + l[1]->n, 0);
+	}
+	/* a read of chunk 1 fails on pv1 (LV byte 6 MiB on): chunk 2, lent,
+	 * is never read, and taken back all the same */
+	{
+		struct mlvm_export_result res;
+		struct mlvm_export_out o;
+		struct seen s = { 0 };
+
+		l[1]->fail_at = PE_START_B + 2 * EB;
+		l[0]->lends = l[1]->lends = 0;
+		assert_int_equal(run(&f, MLVM_EXPORT_SHA256, &s, &res, &o, NULL), -EIO);
+		assert_int_equal(mlvm_export_out_close(&o, false), 0);
+		assert_int_equal(s.errors, 1);
+		assert_int_equal(l[0]->lends + l[1]->lends, 3);
+		assert_int_equal(l[0]->n + l[1]->n, 0);
+		l[1]->fail_at = UINT64_MAX;
+	}
+	fx_close(&f);
+}
+
 static void output_never_overwrites_and_never_an_input(void **state)
 {
 	struct mlvm_export_out o;
@@ -477,6 +655,7 @@ int main(void)
 		cmocka_unit_test(missing_pv_is_written_as_zeros_and_listed_not_an_error),
 		cmocka_unit_test(write_error_is_said_once),
 		cmocka_unit_test(file_write_error_is_said_once_by_any_path),
+		cmocka_unit_test(lent_buffers_are_read_in_place_and_always_taken_back),
 		cmocka_unit_test(output_never_overwrites_and_never_an_input),
 	};
 

@@ -188,6 +188,61 @@ static void check_image(const char *q, const char *threads)
 		}
 		assert_memory_equal(got, want, n);
 	}
+	/* as the exporter reads when it lends its buffers: each chunk read
+	 * into the place it was announced for (mlvm_source_willneed_into:
+	 * decompressed there by the workers, nothing copied), then taken
+	 * back; from 0 and from an odd offset (pieces at the ends through the
+	 * cache) */
+	for (piece = 0; piece < 2; piece++) {
+		size_t start = piece ? 65536 + 1234 : 0, chunk = 4u << 20;
+
+		memset(got, 0xee, n);
+		if (start)
+			assert_int_equal(mlvm_source_read(s, got, start, 0), 0);
+		for (off = start; off < n && off < start + 3 * (size_t)chunk; off += chunk)
+			mlvm_source_willneed_into(s, got + off, off, n - off < chunk ? n - off : chunk);
+		for (off = start; off < n; off += chunk) {
+			size_t k = n - off < chunk ? n - off : chunk, a = off + 3 * (size_t)chunk;
+
+			if (a < n)
+				mlvm_source_willneed_into(s, got + a, a, n - a < chunk ? n - a : chunk);
+			assert_int_equal(mlvm_source_read(s, got + off, k, off), 0);
+			mlvm_source_forget(s, got + off, k);
+		}
+		assert_memory_equal(got, want, n);
+	}
+	/* lent, then read elsewhere (copied out of the lent pieces, which
+	 * must still hold their bytes), serially in small reads (which take
+	 * the pieces back first), and taken back unread */
+	{
+		uint8_t *other = malloc(n);
+
+		assert_non_null(other);
+		memset(got, 0xee, n);
+		mlvm_source_willneed_into(s, got, 0, n);
+		usleep(100000);
+		memset(other, 0xee, n);
+		assert_int_equal(mlvm_source_read(s, other, n, 0), 0);
+		assert_memory_equal(other, want, n);
+		mlvm_source_forget(s, got, n);
+		memset(got, 0xee, n);
+		mlvm_source_willneed_into(s, got, 0, n);
+		for (off = 0; off < n; off += 65536)
+			assert_int_equal(mlvm_source_read(s, got + off, n - off < 65536 ? n - off : 65536,
+							  off), 0);
+		assert_memory_equal(got, want, n);
+		mlvm_source_forget(s, got, n);
+		/* taken back before the workers are done: nothing is written
+		 * into it afterwards */
+		mlvm_source_willneed_into(s, got, 0, n);
+		mlvm_source_forget(s, got, n);
+		memset(got, 0xee, n);
+		usleep(100000);
+		for (off = 0; off < n; off++)
+			if (got[off] != 0xee)
+				fail_msg("byte %zu written after mlvm_source_forget", off);
+		free(other);
+	}
 	/* all of it read ahead, given time to be (the cache holds 16 MiB),
 	 * then read at odd offsets: copied out of the cache's pieces */
 	memset(got, 0xee, n);
