@@ -221,15 +221,22 @@ static int get(struct run *x, unsigned char *buf, size_t len, uint64_t off)
 }
 
 /*
- * The chunk at off will be read soon: its plain image bytes are announced
- * to their sources (mlvm_source_willneed), so that a container that
- * decompresses (E01, qcow) reads them on its worker threads while this
- * thread writes the chunks before. Computed parts are not announced.
- * With into, the chunk's buffer, the sources may decompress straight into
- * it (mlvm_source_willneed_into), which lends them the buffer until
- * take_back. The runs are found the same way both times.
+ * What the sources of a chunk are told about its plain image bytes
+ * (computed parts are not theirs), run by run:
+ *   ANNOUNCE   it will be read soon (mlvm_source_willneed), so that a
+ *              container that decompresses (E01, qcow) reads it on its
+ *              worker threads while this thread writes the chunks before;
+ *   LEND       the same, for a read into buf, the chunk's buffer, which the
+ *              sources may decompress straight into
+ *              (mlvm_source_willneed_into): buf is lent to them;
+ *   TAKE_BACK  buf is the chunk's again: none of their threads writes
+ *              into it any more (mlvm_source_forget).
+ * The runs are found the same way each time.
  */
-static void announce(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size, unsigned char *into)
+enum hint { ANNOUNCE, LEND, TAKE_BACK };
+
+static void hint(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size, unsigned char *buf,
+		 enum hint how)
 {
 	uint64_t start = off, end = size - off < CHUNK ? size : off + CHUNK, soff, run;
 	struct mlvm_source *src;
@@ -237,28 +244,11 @@ static void announce(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size, uns
 	while (off < end) {
 		int rc = mlvm_lv_locate(rd, off, end - off, &src, &soff, &run);
 
-		if (rc == 0 && into)
-			mlvm_source_willneed_into(src, into + (off - start), soff, run);
-		else if (rc == 0)
+		if (rc == 0 && how == ANNOUNCE)
 			mlvm_source_willneed(src, soff, run);
-		else if (rc != -ENOENT)
-			break;
-		off += run;
-	}
-}
-
-/* the buffer of the chunk at off, lent by announce, back from its sources:
- * none of their threads writes into it any more */
-static void take_back(struct mlvm_lv_reader *rd, uint64_t off, uint64_t size,
-		      const unsigned char *buf)
-{
-	uint64_t start = off, end = size - off < CHUNK ? size : off + CHUNK, soff, run;
-	struct mlvm_source *src;
-
-	while (off < end) {
-		int rc = mlvm_lv_locate(rd, off, end - off, &src, &soff, &run);
-
-		if (rc == 0)
+		else if (rc == 0 && how == LEND)
+			mlvm_source_willneed_into(src, buf + (off - start), soff, run);
+		else if (rc == 0)
 			mlvm_source_forget(src, buf + (off - start), (size_t)run);
 		else if (rc != -ENOENT)
 			break;
@@ -276,7 +266,7 @@ struct slot {
 				 * zero chunk, or a hole the stage skips */
 	bool ready;		/* filled, waiting for the stage */
 	bool lent;		/* buf lent to the sources of the chunk at lent_off
-				 * (announce), not yet taken back */
+				 * (hint), not yet taken back */
 	uint64_t lent_off;
 };
 
@@ -516,7 +506,7 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 		for (k = i ? AHEAD : 1; k <= AHEAD && i + (uint64_t)k < h.n_chunks; k++) {
 			struct slot *t = &h.slots[(i + (uint64_t)k) % (uint64_t)nbuf];
 
-			announce(rd, off + (uint64_t)k * CHUNK, size, lend_ahead ? t->buf : NULL);
+			hint(rd, off + (uint64_t)k * CHUNK, size, t->buf, lend_ahead ? LEND : ANNOUNCE);
 			t->lent = lend_ahead;
 			t->lent_off = off + (uint64_t)k * CHUNK;
 		}
@@ -524,7 +514,7 @@ int mlvm_export_run(struct mlvm_lv_reader *rd, struct mlvm_export_out *o, unsign
 		if (!hole)
 			rc = get(&x, s->buf, len, off);
 		if (s->lent) {	/* back before the stage sees it */
-			take_back(rd, off, size, s->buf);
+			hint(rd, off, size, s->buf, TAKE_BACK);
 			s->lent = false;
 		}
 		if (rc)
@@ -582,7 +572,7 @@ out:
 	mlvm_sha256_free(h.sha);
 	for (k = 0; k < NBUF; k++) {
 		if (h.slots[k].lent)	/* announced, never read: failed or cancelled */
-			take_back(rd, h.slots[k].lent_off, size, h.slots[k].buf);
+			hint(rd, h.slots[k].lent_off, size, h.slots[k].buf, TAKE_BACK);
 		free(h.slots[k].buf);
 	}
 	free(zero);
