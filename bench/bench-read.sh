@@ -26,9 +26,13 @@
 #      (the vgcfgbackup of the empty VG is the template);
 #   2. checks with lvs that the VG really has NLV LVs and 2*NLV segments;
 #   3. times `lvs ... --reportformat json --segments` on the loop device against
-#      `mlvm read --json` on the backing file, REPS and MLVM_REPS times (mlvm's
-#      JSON and its key/value table in turn, so that the two see the same
-#      machine), and measures mlvm's peak RSS and the on-disk metadata text
+#      `mlvm read --json` on the backing file, REPS and MLVM_REPS times,
+#      interleaved: each of REPS rounds runs lvs once, then mlvm's JSON and
+#      its key/value table in turn, MLVM_REPS / REPS times each, so that all
+#      three see the same machine (this VM's speed drifts by a third within
+#      a minute: with lvs's runs first and mlvm's after, one run had mlvm's
+#      last runs a third slower than its first and the ratio 18.7, the next
+#      21.1); and measures mlvm's peak RSS and the on-disk metadata text
 #      size;
 #   4. prints a summary with PASS/MISS against the targets
 #      (issue 18: lvs/mlvm >= 20, mlvm peak RSS / text size < 3, the key/value
@@ -136,16 +140,18 @@ elif [ "$text_bytes" != "$text_mlvm" ]; then
 fi
 
 # ------------------------------------------------------------------ timing
-# A small python runner: runs commands (separated by "--") REPS times each
-# with stdout to /dev/null, in turn (A B A B ...: two commands compared see
-# the same machine, not one the fresh memory another tool just freed and
-# the other what is left after it), and prints for each a line of its
-# median wall and CPU time, peak RSS and each wall time (its wait4() peak
-# RSS is python's, see bench_rss in lib.sh, and not used).
+# A small python runner: runs REPS rounds of commands (separated by "--")
+# with stdout to /dev/null: the first once a round, the others in turn
+# (B C B C ...) MLVM_REPS times each in all, spread over the rounds, so that
+# the commands compared see the same machine, not one the fresh memory
+# another tool just freed and the other what is left after it, nor one a
+# faster minute than the other; and prints for each a line of its median
+# wall and CPU time, peak RSS and each wall time (its wait4() peak RSS is
+# python's, see bench_rss in lib.sh, and not used).
 cat >"$WORK/runner.py" <<'PY'
 import os, statistics, sys, time
-reps, errlog, cmds = int(sys.argv[1]), sys.argv[2], [[]]
-for a in sys.argv[3:]:
+reps, more, errlog, cmds = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], [[]]
+for a in sys.argv[4:]:
     if a == "--":
         cmds.append([])
     else:
@@ -153,20 +159,26 @@ for a in sys.argv[3:]:
 times, cpu, rss = ([[] for _ in cmds] for _ in range(3))
 out = os.open(os.devnull, os.O_WRONLY)
 err = os.open(errlog, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-for _ in range(reps):
-    for k, argv in enumerate(cmds):
-        # posix_spawn (vfork underneath), not os.fork: a fork copies python's
-        # page tables and faults its pages on write before the exec, some 10 ms
-        # that belong to neither tool (mlvm --version: 13 ms forked, 5 spawned)
-        t0 = time.perf_counter()
-        pid = os.posix_spawnp(argv[0], argv, os.environ,
-                              file_actions=[(os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)])
-        _, status, ru = os.wait4(pid, 0)
-        times[k].append(time.perf_counter() - t0)
-        cpu[k].append(ru.ru_utime + ru.ru_stime)
-        rss[k].append(ru.ru_maxrss)  # KiB on Linux
-        if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit("%s exited with %d (see %s)" % (argv[0], os.waitstatus_to_exitcode(status), errlog))
+# round r: the first command, then the others in turn n(r) times, the
+# n(r) adding up to more
+order = []
+for r in range(reps):
+    order.append(0)
+    order += list(range(1, len(cmds))) * (more // reps + (r < more % reps))
+for k in order:
+    argv = cmds[k]
+    # posix_spawn (vfork underneath), not os.fork: a fork copies python's
+    # page tables and faults its pages on write before the exec, some 10 ms
+    # that belong to neither tool (mlvm --version: 13 ms forked, 5 spawned)
+    t0 = time.perf_counter()
+    pid = os.posix_spawnp(argv[0], argv, os.environ,
+                          file_actions=[(os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, err, 2)])
+    _, status, ru = os.wait4(pid, 0)
+    times[k].append(time.perf_counter() - t0)
+    cpu[k].append(ru.ru_utime + ru.ru_stime)
+    rss[k].append(ru.ru_maxrss)  # KiB on Linux
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("%s exited with %d (see %s)" % (argv[0], os.waitstatus_to_exitcode(status), errlog))
 for k in range(len(cmds)):
     print("%.6f %.6f %d %s" % (statistics.median(times[k]), statistics.median(cpu[k]), max(rss[k]),
                               ",".join("%.3f" % t for t in times[k])))
@@ -180,13 +192,14 @@ MLVM_CMD=("$MLVM" read --json "$IMG")
 "${LVS_CMD[@]}" >/dev/null 2>>"$WORK/lvm.log" || die "lvs failed: $(tail -5 "$WORK/lvm.log")"
 "${MLVM_CMD[@]}" >/dev/null 2>>"$WORK/mlvm.err" || die "mlvm failed: $(tail -5 "$WORK/mlvm.err")"
 
-say "timing lvs ($REPS runs)"
-read -r lvs_med lvs_cpu lvs_rss lvs_all < <(python3 "$WORK/runner.py" "$REPS" "$WORK/lvm.log" "${LVS_CMD[@]}") ||
-	die "timing lvs failed: $(tail -5 "$WORK/lvm.log")"
-say "timing mlvm read --json and mlvm read, the key/value table, in turn ($MLVM_REPS runs each)"
-python3 "$WORK/runner.py" "$MLVM_REPS" "$WORK/mlvm.err" "${MLVM_CMD[@]}" -- "$MLVM" read "$IMG" >"$WORK/mlvm.times" ||
-	die "timing mlvm failed: $(tail -5 "$WORK/mlvm.err")"
-{ read -r mlvm_med mlvm_cpu mlvm_rss mlvm_all; read -r tab_med tab_cpu tab_rss tab_all; } <"$WORK/mlvm.times"
+say "timing lvs ($REPS runs), and mlvm read --json and mlvm read, the key/value table ($MLVM_REPS runs each), interleaved"
+python3 "$WORK/runner.py" "$REPS" "$MLVM_REPS" "$WORK/timing.err" "${LVS_CMD[@]}" -- "${MLVM_CMD[@]}" -- \
+	"$MLVM" read "$IMG" >"$WORK/times" || die "timing failed: $(tail -5 "$WORK/timing.err")"
+{
+	read -r lvs_med lvs_cpu lvs_rss lvs_all
+	read -r mlvm_med mlvm_cpu mlvm_rss mlvm_all
+	read -r tab_med _ tab_rss tab_all
+} <"$WORK/times"
 # Peak RSS of each once more, measured apart (bench_rss): the runner's
 # wait4 figure is at least python's own RSS, which exec carries over.
 mlvm_rss=$(bench_rss "${MLVM_CMD[@]}") || die "mlvm read --json failed under bench_rss"
