@@ -163,7 +163,8 @@ void mlvm_source_willneed_into(struct mlvm_source *s, void *buf, uint64_t off, u
 /*
  * Take back what mlvm_source_willneed_into lent: returns when no thread of
  * the source writes into [buf, buf + len) any more and none will (a piece
- * being decompressed there is waited for). Harmless on a range never lent.
+ * being decompressed there is waited for; one that reaches into the range
+ * from outside it is taken back whole). Harmless on a range never lent.
  */
 void mlvm_source_forget(struct mlvm_source *s, const void *buf, size_t len);
 

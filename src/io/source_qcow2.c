@@ -713,16 +713,19 @@ static void q2_willneed_into(struct mlvm_source *s, void *buf, uint64_t off, uin
 		q2_willneed(s, last, end - last);
 }
 
-/* under q->lock: every lent slot in [buf, buf + len) free, once no worker
- * decompresses into it and no read copies out of it */
+/* under q->lock: every lent slot whose piece's place overlaps [buf,
+ * buf + len) free, once no worker decompresses into it and no read copies
+ * out of it */
 static void lent_free(struct q2 *q, const uint8_t *buf, size_t len)
 {
+	uintptr_t a = (uintptr_t)buf, b = a + len;
 	int i;
 
 	for (i = 0; i < MAX_LENT; i++) {
 		struct q2_slot *sl = &q->slot[i];
+		uintptr_t x = (uintptr_t)sl->buf;
 
-		if (sl->state == SLOT_EMPTY || sl->buf < buf || sl->buf >= buf + len)
+		if (sl->state == SLOT_EMPTY || x >= b || x + sl->len <= a)
 			continue;
 		while (sl->state == SLOT_BUSY || sl->pins)
 			pthread_cond_wait(&q->done, &q->lock);
