@@ -763,6 +763,11 @@ static int q2_pread(struct mlvm_source *s, void *buf, size_t len, uint64_t off)
 
 	if (len >= MLVM_QCOW2_PARALLEL_MIN && pool_get(s)) {
 		rc = pool_read(s, buf, len, off);
+		/* failed part way: the pieces lent in buf after the failing one
+		 * are taken back, so that whatever is read into buf next (a
+		 * mirror's other leg) is not overwritten by this image's bytes */
+		if (rc && rc != -EBUSY)
+			q2_forget(s, buf, len);
 		if (rc != -EBUSY)
 			return rc;
 	}

@@ -422,6 +422,19 @@ static void expect_read_fails(const uint8_t *b, size_t n, const char *words)
 	assert_int_equal(mlvm_source_read_error(s, why, sizeof(why)), 1);
 	if (!strstr(why, words))
 		fail_msg("'%s' does not say '%s'", why, words);
+	/* lent first (read ahead into buf), read into it: the same failure,
+	 * and the pieces lent after the failing one are taken back with it,
+	 * so that what the caller reads into buf next (a mirror's other leg)
+	 * stays as it is written (a worker still writing is seen here only
+	 * now and then; under TSan, in 3 runs of 4 without the take-back) */
+	mlvm_source_willneed_into(s, buf, 0, s->size);
+	assert_int_equal(mlvm_source_read(s, buf, s->size, 0), -EIO);
+	memset(buf, 0xee, s->size);
+	usleep(100000);
+	for (off = 0; off < s->size; off++)
+		if (buf[off] != 0xee)
+			fail_msg("byte %zu written after the failed read returned", off);
+	mlvm_source_forget(s, buf, s->size);
 	/* serially too: some piece fails */
 	for (off = 0; off < s->size && !rc; off += 65536)
 		rc = mlvm_source_read(s, buf, s->size - off < 65536 ? s->size - off : 65536, off);
