@@ -138,14 +138,20 @@ static struct region *region_new(const char *text, size_t slots, size_t copy_roo
 		munmap(m, a - raw);
 	if (raw + size + align > a + size)
 		munmap((void *)(a + size), raw + size + align - (a + size));
-	if (mprotect((void *)a, PAGE < size ? PAGE : size, PROT_READ | PROT_WRITE) != 0) {
-		munmap((void *)a, size);
-		return NULL;
-	}
 #ifdef MADV_HUGEPAGE
 	if (size >= CFG_HEAD_ALIGN)
 		(void)madvise((void *)a, size, MADV_HUGEPAGE);	/* a hint */
 #endif
+	/* the head's page writable, and the rest of its huge page with it:
+	 * a huge page is given only where all of it is writable when first
+	 * touched, and the head written alone first left the first 2 MiB in
+	 * 512 pages of 4 KiB for good, each a fault of its own (some
+	 * microseconds in a virtual machine) */
+	if (mprotect((void *)a, size < CFG_HEAD_ALIGN ? (PAGE < size ? PAGE : size) : CFG_HEAD_ALIGN,
+		     PROT_READ | PROT_WRITE) != 0) {
+		munmap((void *)a, size);
+		return NULL;
+	}
 	rg = (struct region *)a;
 	rg->size = size;
 	rg->copy_cap = copy_room;
