@@ -416,17 +416,23 @@ const char *mlvm_utc_format(uint64_t t, bool iso, char *buf, size_t len)
 }
 
 #define HUGE_PAGE (2u << 20)
+#define HUGE_WASTE 8	/* a block rounded up to huge pages by at most 1/8 */
 
 void *mlvm_alloc_huge(size_t n)
 {
+	size_t huge = n & ~(size_t)(HUGE_PAGE - 1), rest = n - huge;
 	void *p = NULL;
 
-	if (n < HUGE_PAGE)
+	/* the last huge page's rest taken too when it is small beside the
+	 * block: the block's end then lies in a huge page as well */
+	if (rest && HUGE_PAGE - rest <= n / HUGE_WASTE && huge <= SIZE_MAX - HUGE_PAGE)
+		n = huge += HUGE_PAGE;
+	if (!huge)
 		return malloc(n ? n : 1);
 	if (posix_memalign(&p, HUGE_PAGE, n) != 0)
 		return NULL;
 #ifdef MADV_HUGEPAGE
-	(void)madvise(p, n & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);	/* a hint */
+	(void)madvise(p, huge, MADV_HUGEPAGE);	/* a hint */
 #endif
 	return p;
 }

@@ -52,7 +52,11 @@ static inline void mlvm_put_le64(uint8_t *p, uint64_t v)
  * (a metadata ring, the parser's node arena, an export chunk) then costs a
  * few page faults instead of one a 4 KiB page, and page faults are what
  * such a fill mostly costs (a profile of read --json of 10,000 LVs: 15 %
- * in the fault handler, 15 % in memset touching fresh pages).
+ * in the fault handler, 15 % in memset touching fresh pages). A block
+ * that whole huge pages hold with at most an eighth more (from 1.78 MiB)
+ * is rounded up to them, so that its end lies in one too: in a virtual
+ * machine a fault of a 4 KiB page costs 6 to 12 microseconds, and the
+ * last 1.83 MiB of a 3.83 MiB text took 470 of them.
  */
 void *mlvm_alloc_huge(size_t n);
 
