@@ -151,12 +151,12 @@ struct mlvm_vg {
 	int64_t creation_time;
 	struct mlvm_pv *pvs;
 	uint32_t n_pvs;
-	struct mlvm_lv *lvs;
+	struct mlvm_lv *lvs;		/* one block with area_pool and seg_pool */
 	uint32_t n_lvs;
 	struct mlvm_hlv *hlvs;		/* historical_logical_volumes, in text order */
 	uint32_t n_hlvs;
-	struct mlvm_area *area_pool;	/* every segment's areas, one allocation */
-	struct mlvm_segment *seg_pool;	/* every LV's segments, one allocation */
+	struct mlvm_area *area_pool;	/* every segment's areas, in lvs's block */
+	struct mlvm_segment *seg_pool;	/* every LV's segments, in lvs's block */
 	uint64_t total_extents;
 	uint64_t free_extents;
 	uint32_t n_unknown_status;	/* status flags LVM2 would refuse the text for */
