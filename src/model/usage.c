@@ -4,6 +4,7 @@
 #include "model/usage.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,102 @@ void mlvm_usage_free(struct mlvm_usage *u)
 	memset(u, 0, sizeof(*u));
 }
 
+#define RADIX_BITS 11u
+#define RADIX (1u << RADIX_BITS)
+
+/* the digit of e's key (pv, start) at bit shift of start (pv_digit:
+ * of pv) */
+static inline uint32_t use_digit(const struct mlvm_extent_use *e, bool pv_digit, unsigned shift)
+{
+	return (uint32_t)((pv_digit ? (uint64_t)e->pv : e->start) >> shift) & (RADIX - 1);
+}
+
+/* one stable pass of a radix sort: n uses from src to dst by a digit;
+ * false when every use has the same digit (nothing moved) */
+static bool radix_pass(const struct mlvm_extent_use *src, struct mlvm_extent_use *dst, size_t n,
+		       bool pv_digit, unsigned shift)
+{
+	size_t count[RADIX] = { 0 }, at = 0, i;
+	uint32_t d;
+
+	for (i = 0; i < n; i++)
+		count[use_digit(&src[i], pv_digit, shift)]++;
+	if (count[use_digit(&src[0], pv_digit, shift)] == n)
+		return false;
+	for (d = 0; d < RADIX; d++) {
+		size_t c = count[d];
+
+		count[d] = at;
+		at += c;
+	}
+	for (i = 0; i < n; i++)
+		dst[count[use_digit(&src[i], pv_digit, shift)]++] = src[i];
+	return true;
+}
+
+static unsigned bit_length(uint64_t v)
+{
+	unsigned b = 0;
+
+	while (v) {
+		b++;
+		v >>= 1;
+	}
+	return b;
+}
+
+/*
+ * The uses sorted as cmp_use orders them. collect makes them in the order
+ * of (lv, seg, area), which is cmp_use's after (pv, start), so a stable
+ * sort by (pv, start) alone gives cmp_use's order: a radix sort (least
+ * significant digit first, RADIX_BITS at a time, only as many digits as
+ * the largest start and PV index have). A VG of 10,000 LVs of two
+ * segments each, one in the PV's first half and one in its second, makes
+ * 10,000 runs of two: merging them (qsort_r) was a tenth of a read
+ * --json, its scratch memory faulted in page by page; two passes now.
+ * Without memory for the scratch, mlvm_sort_runs.
+ */
+static void sort_uses(struct mlvm_usage *u)
+{
+	struct mlvm_extent_use *a = u->uses, *b, *t;
+	uint64_t max_start = 0;
+	uint32_t max_pv = 0;
+	size_t n = u->n_uses, i;
+	unsigned shift, bits;
+	bool sorted = true;
+
+	for (i = 0; i < n; i++) {
+		if (a[i].start > max_start)
+			max_start = a[i].start;
+		if (a[i].pv > max_pv)
+			max_pv = a[i].pv;
+		if (i && (a[i].pv < a[i - 1].pv || (a[i].pv == a[i - 1].pv && a[i].start < a[i - 1].start)))
+			sorted = false;
+	}
+	if (sorted)
+		return;
+	b = malloc(n * sizeof(*b));
+	if (!b) {
+		mlvm_sort_runs(a, n, sizeof(*a), cmp_use, NULL);
+		return;
+	}
+	mlvm_prefault(b, n * sizeof(*b));
+	for (bits = bit_length(max_start), shift = 0; shift < bits; shift += RADIX_BITS)
+		if (radix_pass(a, b, n, false, shift)) {
+			t = a;
+			a = b;
+			b = t;
+		}
+	for (bits = bit_length(max_pv), shift = 0; shift < bits; shift += RADIX_BITS)
+		if (radix_pass(a, b, n, true, shift)) {
+			t = a;
+			a = b;
+			b = t;
+		}
+	free(b);	/* the scratch: the old array, or the new one unused */
+	u->uses = a;
+}
+
 /* the uses of every PV area of a known PV, sorted */
 static int collect(struct mlvm_usage *u)
 {
@@ -87,10 +184,7 @@ static int collect(struct mlvm_usage *u)
 				};
 			}
 		}
-	/* LVs made one after the other use their PVs in order: the uses come
-	 * mostly sorted, in runs mlvm_sort_runs merges (sorted, one pass) */
-	if (u->n_uses > 1)
-		mlvm_sort_runs(u->uses, u->n_uses, sizeof(*u->uses), cmp_use, NULL);
+	sort_uses(u);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -306,6 +307,80 @@ static void usage_free_runs_skip_areas_in_use(void **state)
 	mlvm_vg_free(vg);
 }
 
+/* is use a before use b in the order of usage.c (PV, start, then LV,
+ * segment and area)? */
+static bool use_before(const struct mlvm_extent_use *a, const struct mlvm_extent_use *b)
+{
+	if (a->pv != b->pv)
+		return a->pv < b->pv;
+	if (a->start != b->start)
+		return a->start < b->start;
+	if (a->lv != b->lv)
+		return a->lv < b->lv;
+	if (a->seg != b->seg)
+		return a->seg < b->seg;
+	return a->area < b->area;
+}
+
+/*
+ * The uses come sorted by PV and start, ties in the order of LV, segment
+ * and area, each once: LVs of two segments, the first in the PVs' first
+ * extents and the second far out (past the PVs' ends, 33 bits: three
+ * digits of the radix sort), many on the same extents, in no order; and
+ * a segment of two stripes on the same extent, ordered by area.
+ */
+static void usage_sorts_uses_by_pv_and_start(void **state)
+{
+	enum { N = 700 };
+	size_t cap = (size_t)N * 400 + 1024, len = 0, i, warnings = 0;
+	char *lvs = malloc(cap);
+	uint8_t seen[N + 1][2][2] = { { { 0 } } };
+	struct mlvm_vg *vg;
+	struct mlvm_usage u;
+
+	(void)state;
+	assert_non_null(lvs);
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(lvs + len, cap - len,
+			"l%05zu {\nid = \"DDDDDD-DDDD-DDDD-DDDD-DDDD-DDDD-l%05zu\"\n"
+			"status = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment_count = 2\n"
+			"segment1 {\nstart_extent = 0\nextent_count = 1\ntype = \"striped\"\n"
+			"stripe_count = 1\nstripes = [\"pv%zu\", %zu]\n}\n"
+			"segment2 {\nstart_extent = 1\nextent_count = 1\ntype = \"striped\"\n"
+			"stripe_count = 1\nstripes = [\"pv%zu\", %llu]\n}\n}\n",
+			i, i, i % 2, i * 37 % 500, (i + 1) % 2,
+			5000000000ull - (unsigned long long)(i % 350) * 9);
+	snprintf(lvs + len, cap - len, "%s",
+		 "twin {\nid = \"EEEEEE-EEEE-EEEE-EEEE-EEEE-EEEE-EEEEEE\"\n"
+		 "status = [\"READ\", \"WRITE\", \"VISIBLE\"]\nsegment_count = 1\n"
+		 "segment1 {\nstart_extent = 0\nextent_count = 2\ntype = \"striped\"\n"
+		 "stripe_count = 2\nstripe_size = 128\nstripes = [\"pv1\", 7, \"pv1\", 7]\n}\n}\n");
+	vg = vg_of(lvs, 1000, 1000, &warnings);
+	assert_true(warnings > 0);	/* the overlaps and the areas past the end */
+	assert_int_equal(vg->n_lvs, N + 1);
+	assert_int_equal(mlvm_usage_build(vg, &u), 0);
+	assert_int_equal(u.n_uses, 2 * N + 2);
+	for (i = 0; i < u.n_uses; i++) {
+		const struct mlvm_extent_use *e = &u.uses[i];
+		const struct mlvm_area *a;
+
+		assert_true(e->lv <= N && e->seg < 2 && e->area < 2);
+		assert_int_equal(seen[e->lv][e->seg][e->area]++, 0);
+		a = &vg->lvs[e->lv].segs[e->seg].areas[e->area];
+		assert_int_equal(e->start, a->start);
+		assert_int_equal(e->pv, (uint32_t)a->ref);
+		if (i && !use_before(&u.uses[i - 1], e))
+			fail_msg("use %zu (pv %u, start %llu, lv %u, seg %u, area %u) is not after use %zu "
+				 "(pv %u, start %llu, lv %u, seg %u, area %u)",
+				 i, e->pv, (unsigned long long)e->start, e->lv, e->seg, e->area, i - 1,
+				 u.uses[i - 1].pv, (unsigned long long)u.uses[i - 1].start,
+				 u.uses[i - 1].lv, u.uses[i - 1].seg, u.uses[i - 1].area);
+	}
+	mlvm_usage_free(&u);
+	mlvm_vg_free(vg);
+	free(lvs);
+}
+
 static void extents_for_rounds_up(void **state)
 {
 	struct mlvm_vg *vg = vg_of("", 10, 10, NULL);
@@ -328,6 +403,7 @@ int main(void)
 		cmocka_unit_test(alloc_refuses_more_than_is_free_and_takes_nothing),
 		cmocka_unit_test(alloc_never_hands_out_an_extent_in_use),
 		cmocka_unit_test(usage_free_runs_skip_areas_in_use),
+		cmocka_unit_test(usage_sorts_uses_by_pv_and_start),
 		cmocka_unit_test(extents_for_rounds_up),
 	};
 
