@@ -1,6 +1,7 @@
 /*
  * crc.h - the LVM2 checksum: reflected CRC-32 (0xEDB88320), initial value
- * 0xf597a6cf, no final xor; computed with zlib. Chains across pieces:
+ * 0xf597a6cf, no final xor; computed with libdeflate, joined with zlib's
+ * crc32_combine. Chains across pieces:
  * mlvm_crc(mlvm_crc(MLVM_CRC_INITIAL, a, n), b, m) is the CRC of a||b.
  *
  * Layer: disk (src/disk). May include: base, io.
