@@ -103,6 +103,22 @@ static unsigned bit_length(uint64_t v)
 	return b;
 }
 
+/* the passes of the digits of a key of bits bits (pv_digit: the PV's,
+ * else the start's), each moving the uses between *a and *b */
+static void radix_passes(struct mlvm_extent_use **a, struct mlvm_extent_use **b, size_t n,
+			 bool pv_digit, unsigned bits)
+{
+	struct mlvm_extent_use *t;
+	unsigned shift;
+
+	for (shift = 0; shift < bits; shift += RADIX_BITS)
+		if (radix_pass(*a, *b, n, pv_digit, shift)) {
+			t = *a;
+			*a = *b;
+			*b = t;
+		}
+}
+
 /*
  * The uses sorted as cmp_use orders them. collect makes them in the order
  * of (lv, seg, area), which is cmp_use's after (pv, start), so a stable
@@ -116,11 +132,10 @@ static unsigned bit_length(uint64_t v)
  */
 static void sort_uses(struct mlvm_usage *u)
 {
-	struct mlvm_extent_use *a = u->uses, *b, *t;
+	struct mlvm_extent_use *a = u->uses, *b;
 	uint64_t max_start = 0;
 	uint32_t max_pv = 0;
 	size_t n = u->n_uses, i;
-	unsigned shift, bits;
 	bool sorted = true;
 
 	for (i = 0; i < n; i++) {
@@ -139,18 +154,8 @@ static void sort_uses(struct mlvm_usage *u)
 		return;
 	}
 	mlvm_prefault(b, n * sizeof(*b));
-	for (bits = bit_length(max_start), shift = 0; shift < bits; shift += RADIX_BITS)
-		if (radix_pass(a, b, n, false, shift)) {
-			t = a;
-			a = b;
-			b = t;
-		}
-	for (bits = bit_length(max_pv), shift = 0; shift < bits; shift += RADIX_BITS)
-		if (radix_pass(a, b, n, true, shift)) {
-			t = a;
-			a = b;
-			b = t;
-		}
+	radix_passes(&a, &b, n, false, bit_length(max_start));
+	radix_passes(&a, &b, n, true, bit_length(max_pv));
 	free(b);	/* the scratch: the old array, or the new one unused */
 	u->uses = a;
 }
