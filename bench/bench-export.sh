@@ -234,6 +234,8 @@ sh "$WORK/dd-copy.sh" "$WORK/areas.txt" big "$WORK/out-dd.img" "$WORK"
 rep0=$(page_reporting_kib)
 say "timing export of lv big (${LV_MIB} MiB striped) against dd, $REPS rounds"
 time_round big ""
+# read+hash hashed dd's output: it must be the digest of mlvm's
+grep -qv "^$sha_file " "$WORK/big-sha.log" && die "dd's output does not hash to mlvm's sha256 $sha_file (see $WORK/big-sha.log)"
 say "timing export --sparse of lv empty (${SPARSE_MIB} MiB, 8 MiB of data) against dd, $REPS rounds"
 time_round empty --sparse
 rep1=$(page_reporting_kib)
