@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "vmflags.h"
 
 struct rec {
 	uint64_t key;
@@ -339,44 +340,10 @@ struct nice_seen {
 	bool ok;
 };
 
-/* the VmFlags of the mapping holding address a (/proc/self/smaps), into
- * flags; false when it cannot be told (no smaps) */
-static bool vm_flags_at(uintptr_t a, char *flags, size_t len)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[512];
-	bool in = false, found = false;
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-			in = a >= lo && a < hi;
-			continue;
-		}
-		if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			snprintf(flags, len, "%s", line + 8);
-			found = true;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/* is the page of address a advised for huge pages? -1: cannot be told
- * (no smaps, or a kernel without transparent huge pages, where the advice
- * fails) */
+/* is the page of address a advised for huge pages? -1: cannot be told */
 static int advised_huge(const void *a)
 {
-	char flags[512];
-
-	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) != 0 ||
-	    !vm_flags_at((uintptr_t)a, flags, sizeof(flags)))
-		return -1;
-	return strstr(flags, " hg") != NULL;
+	return vm_flag_at(a, " hg");
 }
 
 /*
